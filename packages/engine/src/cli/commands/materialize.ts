@@ -1,0 +1,97 @@
+import cliProgress from "cli-progress";
+import type { Definitions } from "../../definitions/definitions";
+import { InvalidPartitionError } from "../../errors";
+import { executeRun, prepareRun } from "../../execution/launch";
+import type { PartitionRequest } from "../../planning/partition-request";
+import type { Runtime } from "../../runtime/runtime";
+import type { CliIo } from "../context";
+
+export interface MaterializeOptions {
+  readonly select: string;
+  readonly partition?: string;
+  readonly from?: string;
+  readonly to?: string;
+  readonly json?: boolean;
+  readonly concurrency?: number;
+}
+
+/** Turns the partition flags into a request; mixing them is bad input. */
+export function partitionRequestFrom(options: { partition?: string; from?: string; to?: string }): PartitionRequest {
+  const { partition, from, to } = options;
+  if (partition !== undefined && (from !== undefined || to !== undefined)) {
+    throw new InvalidPartitionError("give either --partition or --from/--to, not both");
+  }
+  if (partition !== undefined) return { kind: "single", key: partition };
+  if (from !== undefined || to !== undefined) {
+    if (from === undefined || to === undefined) throw new InvalidPartitionError("--from and --to go together");
+    return { kind: "range", from, to };
+  }
+  return { kind: "none" };
+}
+
+/**
+ * `lignee materialize`: validates and plans first (bad input: exit 2, no run created), then
+ * runs in this process with a progress bar on multi-step work. Exit 0 on success, 1 otherwise.
+ */
+export async function materializeCommand(
+  definitions: Definitions<unknown>,
+  runtime: Runtime,
+  options: MaterializeOptions,
+  io: CliIo,
+): Promise<number> {
+  const prepared = prepareRun(
+    definitions,
+    { selection: options.select, partitions: partitionRequestFrom(options) },
+    new Date(),
+  );
+  const total = prepared.plan.steps.length;
+  const bar =
+    io.interactive && !options.json && total > 1
+      ? new cliProgress.SingleBar(
+          { stream: process.stderr, format: "{bar} {value}/{total} steps | {step}", hideCursor: true },
+          cliProgress.Presets.shades_classic,
+        )
+      : undefined;
+  const controller = new AbortController();
+  const onSigint = (): void => {
+    io.err("\ncancelling the run (Ctrl-C again to force)…");
+    process.off("SIGINT", onSigint);
+    controller.abort(new Error("cancelled by the user"));
+  };
+  process.on("SIGINT", onSigint);
+  let done = 0;
+  try {
+    const result = await executeRun({
+      definitions,
+      storage: runtime.storage,
+      prepared,
+      signal: controller.signal,
+      ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+      onRunCreated: (runId) => {
+        if (!options.json) io.err(`run ${runId}: ${total} step(s)`);
+        bar?.start(total, 0, { step: "" });
+      },
+      onEvent: (event) => {
+        if (event.type === "STEP_SUCCESS" || event.type === "STEP_FAILURE" || event.type === "STEP_SKIPPED") {
+          done++;
+          bar?.update(done, { step: event.stepKey ?? "" });
+        }
+        if (!options.json && (event.type === "STEP_FAILURE" || event.type === "STEP_RETRY")) {
+          bar?.stop();
+          io.err(`${event.type === "STEP_RETRY" ? "retry" : "failed"}: ${event.message}`);
+          if (bar && done < total) bar.start(total, done, { step: event.stepKey ?? "" });
+        }
+      },
+    });
+    bar?.stop();
+    if (options.json) {
+      io.out(JSON.stringify({ runId: result.runId, status: result.outcome, steps: total, failedSteps: result.failedSteps }));
+    } else {
+      io.out(`run ${result.runId} ${result.outcome} (${total - result.failedSteps.length}/${total} steps)`);
+    }
+    return result.outcome === "SUCCESS" ? 0 : 1;
+  } finally {
+    bar?.stop();
+    process.off("SIGINT", onSigint);
+  }
+}

@@ -1,0 +1,73 @@
+import { UnknownRunError } from "../../errors";
+import type { Runtime } from "../../runtime/runtime";
+import type { RunRecord } from "../../storage/storage";
+import type { CliIo } from "../context";
+import { formatDuration, table } from "../format";
+
+/** `lignee runs`: recent runs, newest first. */
+export async function runsCommand(
+  runtime: Runtime,
+  options: { json?: boolean; limit?: number },
+  io: CliIo,
+): Promise<number> {
+  const runs = await runtime.storage.listRuns({ limit: options.limit ?? 50 });
+  if (options.json) {
+    io.out(JSON.stringify({ runs: runs.map(runJson) }, null, 2));
+    return 0;
+  }
+  const rows = [["RUN", "STATUS", "CREATED", "DURATION", "SELECTION", "PARTITIONS"]];
+  for (const r of runs) {
+    rows.push([r.id, r.status, r.createdAt.toISOString(), formatDuration(duration(r)), r.selection, partitionText(r)]);
+  }
+  io.out(runs.length === 0 ? "No runs yet." : table(rows));
+  return 0;
+}
+
+/** `lignee runs show RUN_ID`: the run and its events. */
+export async function runShowCommand(
+  runtime: Runtime,
+  runId: string,
+  options: { json?: boolean },
+  io: CliIo,
+): Promise<number> {
+  const run = await runtime.storage.getRun(runId);
+  if (!run) throw new UnknownRunError(runId);
+  const events = await runtime.storage.listEvents(runId);
+  if (options.json) {
+    io.out(JSON.stringify({ run: runJson(run), events }, null, 2));
+    return 0;
+  }
+  const lines = [
+    `Run ${run.id}  ${run.status}`,
+    `  selection:  ${run.selection}${partitionText(run) ? `  partitions: ${partitionText(run)}` : ""}`,
+    `  created:    ${run.createdAt.toISOString()}   duration: ${formatDuration(duration(run))}`,
+    ...(run.error ? [`  error:      ${run.error}`] : []),
+    "",
+    table(
+      events.map((e) => [
+        e.timestamp.toISOString().slice(11, 23),
+        e.level.toUpperCase(),
+        e.type,
+        e.stepKey ?? "",
+        e.message,
+      ]),
+    ),
+  ];
+  io.out(lines.join("\n"));
+  return 0;
+}
+
+function duration(r: RunRecord): number | null {
+  if (!r.startedAt) return null;
+  return (r.endedAt ?? new Date()).getTime() - r.startedAt.getTime();
+}
+
+function partitionText(r: RunRecord): string {
+  const spec = r.partitionSpec as { kind?: string; key?: string; from?: string; to?: string } | null;
+  if (!spec || spec.kind === "none") return "";
+  return spec.kind === "single" ? (spec.key ?? "") : `${spec.from}…${spec.to}`;
+}
+
+function runJson(r: RunRecord): Record<string, unknown> {
+  return { ...r, durationMs: duration(r) };
+}

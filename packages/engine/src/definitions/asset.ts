@@ -1,0 +1,107 @@
+import type { PartitionMapping } from "../partitions/mapping";
+import type { PartitionsDefinition } from "../partitions/definition";
+import type { AssetKey } from "./asset-key";
+import { NO_RETRY, type RetryPolicy } from "./retry-policy";
+
+/** Values accepted as materialisation metadata (shown in the CLI, API and UI). */
+export type MetadataValue = string | number | boolean | null;
+export type Metadata = Readonly<Record<string, MetadataValue>>;
+
+export interface Logger {
+  debug(message: string): void;
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+/** What an asset's `materialize` function receives. */
+export interface MaterializeContext<R = unknown> {
+  readonly assetKey: AssetKey;
+  readonly runId: string;
+  /** 1 for the first attempt, 2 for the first retry, … */
+  readonly attempt: number;
+  /** The partition being materialised; undefined for an unpartitioned asset or a range. */
+  readonly partitionKey: string | undefined;
+  /** Every partition this call materialises (one, unless the asset runs ranges in one call). */
+  readonly partitionKeys: readonly string[];
+  /** First and last key when the call covers partitions; undefined for unpartitioned assets. */
+  readonly partitionKeyRange: { readonly start: string; readonly end: string } | undefined;
+  /** For daily partitions: the instants covered, from the first day's start to the last day's end. */
+  readonly partitionTimeWindow: { readonly start: Date; readonly end: Date } | undefined;
+  readonly log: Logger;
+  /** Aborted when the run is cancelled; long work should pass it on (fetch, COPY, child processes). */
+  readonly signal: AbortSignal;
+  readonly resources: R;
+}
+
+export interface MaterializeResult {
+  readonly metadata?: Metadata;
+  /**
+   * A version of the data produced (e.g. a content hash). When omitted, every materialisation
+   * counts as new data for the assets downstream.
+   */
+  readonly dataVersion?: string;
+}
+
+export interface AssetDependency {
+  readonly asset: AssetKey;
+  readonly mapping?: PartitionMapping;
+}
+
+export interface AssetDefinition<R = unknown> {
+  readonly key: AssetKey;
+  readonly deps: readonly AssetDependency[];
+  readonly group: string;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly codeVersion: string;
+  readonly description: string | undefined;
+  readonly partitions: PartitionsDefinition | undefined;
+  readonly retryPolicy: RetryPolicy;
+  /** `per-partition`: one call per partition; `single-run`: one call for a whole range. */
+  readonly backfillPolicy: "per-partition" | "single-run";
+  readonly materialize: (ctx: MaterializeContext<R>) => Promise<MaterializeResult | void>;
+}
+
+export interface AssetOptions<R> {
+  key: AssetKey;
+  deps?: readonly (AssetKey | AssetDependency)[];
+  group?: string;
+  tags?: Record<string, string>;
+  codeVersion?: string;
+  description?: string;
+  partitions?: PartitionsDefinition;
+  retryPolicy?: RetryPolicy;
+  backfillPolicy?: "per-partition" | "single-run";
+  materialize: (ctx: MaterializeContext<R>) => Promise<MaterializeResult | void>;
+}
+
+/**
+ * Declares a software-defined asset. Validation that needs the other assets (unknown deps,
+ * cycles, partition mappings) happens when the definitions are assembled.
+ *
+ * @example
+ * const offres = defineAsset({
+ *   key: "raw/offres",
+ *   group: "collecte",
+ *   codeVersion: "1",
+ *   partitions: dailyPartitions({ start: "2024-05-23" }),
+ *   async materialize(ctx) {
+ *     ctx.log.info(`collecting ${ctx.partitionKey}`);
+ *     return { metadata: { rows: 50_171 } };
+ *   },
+ * });
+ */
+export function defineAsset<R = unknown>(options: AssetOptions<R>): AssetDefinition<R> {
+  return {
+    key: options.key,
+    deps: (options.deps ?? []).map((d) => (typeof d === "string" ? { asset: d } : d)),
+    group: options.group ?? "default",
+    tags: { ...(options.tags ?? {}) },
+    codeVersion: options.codeVersion ?? "1",
+    description: options.description,
+    partitions: options.partitions,
+    retryPolicy: options.retryPolicy ?? NO_RETRY,
+    backfillPolicy: options.backfillPolicy ?? "per-partition",
+    materialize: options.materialize,
+  };
+}

@@ -1,0 +1,89 @@
+/**
+ * Typed errors. Every error the engine raises on purpose carries a stable `code`; the CLI and
+ * (later) the HTTP API map codes to exit codes / status codes in one place.
+ */
+export type LigneeErrorCode =
+  | "DEFINITION_INVALID"
+  | "UNKNOWN_ASSET"
+  | "INVALID_SELECTION"
+  | "INVALID_PARTITION"
+  | "UNKNOWN_RUN"
+  | "STORAGE"
+  | "RUNTIME"
+  | "USER_CODE";
+
+export class LigneeError extends Error {
+  readonly code: LigneeErrorCode;
+
+  constructor(code: LigneeErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** The definitions failed validation; `problems` lists every problem found, not just the first. */
+export class DefinitionError extends LigneeError {
+  readonly problems: readonly string[];
+
+  constructor(problems: readonly string[]) {
+    super(
+      "DEFINITION_INVALID",
+      problems.length === 1
+        ? `Invalid definitions: ${problems[0]}`
+        : `Invalid definitions:\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+    );
+    this.problems = problems;
+  }
+}
+
+export class UnknownAssetError extends LigneeError {
+  constructor(readonly assetKey: string) {
+    super("UNKNOWN_ASSET", `Unknown asset "${assetKey}"`);
+  }
+}
+
+export class SelectionError extends LigneeError {
+  constructor(message: string) {
+    super("INVALID_SELECTION", message);
+  }
+}
+
+export class InvalidPartitionError extends LigneeError {
+  constructor(message: string) {
+    super("INVALID_PARTITION", message);
+  }
+}
+
+export class UnknownRunError extends LigneeError {
+  constructor(readonly runId: string) {
+    super("UNKNOWN_RUN", `Unknown run "${runId}"`);
+  }
+}
+
+/** An error thrown by user code (an asset's `materialize`), wrapped at the one boundary. */
+export class UserCodeError extends LigneeError {
+  constructor(
+    readonly assetKey: string,
+    cause: unknown,
+  ) {
+    super("USER_CODE", `Asset "${assetKey}" failed: ${describeError(cause)}`, { cause });
+  }
+}
+
+/** Is this a mistake in what the user asked for (exit code 2 / HTTP 4xx)? */
+export function isBadInput(error: unknown): error is LigneeError {
+  return (
+    error instanceof LigneeError &&
+    (error.code === "DEFINITION_INVALID" ||
+      error.code === "UNKNOWN_ASSET" ||
+      error.code === "INVALID_SELECTION" ||
+      error.code === "INVALID_PARTITION" ||
+      error.code === "UNKNOWN_RUN")
+  );
+}
+
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}

@@ -1,0 +1,324 @@
+import { randomUUID } from "node:crypto";
+import type { AssetDefinition, Logger, MaterializeContext, MaterializeResult } from "../definitions/asset";
+import type { Definitions } from "../definitions/definitions";
+import { retryDelay } from "../definitions/retry-policy";
+import { describeError, UserCodeError } from "../errors";
+import { partitionKey, partitionTimeWindow } from "../partitions/definition";
+import { IntervalSet } from "../partitions/interval-set";
+import { downstreamPartitionsFor, upstreamPartitionsFor } from "../partitions/mapping";
+import type { Plan, PlanStep } from "../planning/plan";
+import type { MaterializedPartition, Storage } from "../storage/storage";
+import { serializeError, type EventLevel, type RunEvent } from "./events";
+
+export type RunOutcome = "SUCCESS" | "FAILURE" | "CANCELED";
+
+export interface ExecuteOptions {
+  readonly runId: string;
+  readonly plan: Plan;
+  readonly definitions: Definitions<unknown>;
+  readonly storage: Storage;
+  /** Steps running at once (default 4). */
+  readonly concurrency?: number;
+  readonly signal?: AbortSignal;
+  readonly emit: (event: RunEvent) => void;
+  readonly now?: () => Date;
+  /** Injectable for tests. */
+  readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+}
+
+export interface ExecuteResult {
+  readonly outcome: RunOutcome;
+  readonly succeeded: readonly string[];
+  readonly failed: readonly string[];
+  readonly skipped: readonly string[];
+}
+
+type StepState = "pending" | "running" | "succeeded" | "failed" | "skipped";
+
+/**
+ * Runs a plan in this process: steps start as soon as the steps they depend on have succeeded,
+ * at most `concurrency` at a time; a failed step is retried per its asset's retry policy, then
+ * its downstream steps are skipped; aborting `signal` stops launching steps, aborts the running
+ * ones through their context's signal and ends the run CANCELED. User code runs behind one
+ * boundary: whatever it throws becomes a step failure with its cause kept, never a crash.
+ */
+export async function executePlan(options: ExecuteOptions): Promise<ExecuteResult> {
+  const { plan, emit } = options;
+  const concurrency = Math.max(1, options.concurrency ?? 4);
+  const now = options.now ?? (() => new Date());
+  const controller = new AbortController();
+  const onAbort = (): void => controller.abort(options.signal?.reason);
+  if (options.signal?.aborted) onAbort();
+  else options.signal?.addEventListener("abort", onAbort, { once: true });
+
+  const state = new Map<string, StepState>(plan.steps.map((s) => [s.key, "pending"]));
+  const dependents = new Map<string, string[]>();
+  const waitingOn = new Map<string, number>();
+  for (const step of plan.steps) {
+    waitingOn.set(step.key, step.dependsOn.length);
+    for (const d of step.dependsOn) {
+      const list = dependents.get(d) ?? [];
+      list.push(step.key);
+      dependents.set(d, list);
+    }
+  }
+  const byKey = new Map(plan.steps.map((s) => [s.key, s]));
+  const ready: PlanStep[] = plan.steps.filter((s) => s.dependsOn.length === 0);
+  const running = new Set<Promise<void>>();
+
+  const skipDownstream = (key: string, reason: string): void => {
+    const stack = [...(dependents.get(key) ?? [])];
+    while (stack.length > 0) {
+      const k = stack.pop()!;
+      if (state.get(k) !== "pending") continue;
+      state.set(k, "skipped");
+      const s = byKey.get(k)!;
+      emit(stepEvent(s, "STEP_SKIPPED", "warn", `Skipped: ${reason}`));
+      stack.push(...(dependents.get(k) ?? []));
+    }
+  };
+
+  const launch = (step: PlanStep): void => {
+    state.set(step.key, "running");
+    const p = runStep(step, options, controller.signal, now)
+      .then((ok) => {
+        state.set(step.key, ok ? "succeeded" : "failed");
+        if (ok) {
+          for (const d of dependents.get(step.key) ?? []) {
+            const left = waitingOn.get(d)! - 1;
+            waitingOn.set(d, left);
+            if (left === 0 && state.get(d) === "pending") ready.push(byKey.get(d)!);
+          }
+        } else {
+          skipDownstream(step.key, `upstream step ${step.key} did not succeed`);
+        }
+      })
+      .finally(() => running.delete(p));
+    running.add(p);
+  };
+
+  while (ready.length > 0 || running.size > 0) {
+    while (!controller.signal.aborted && ready.length > 0 && running.size < concurrency) {
+      launch(ready.shift()!);
+    }
+    if (running.size === 0) break;
+    await Promise.race(running);
+  }
+
+  const keysIn = (s: StepState): string[] => plan.steps.filter((x) => state.get(x.key) === s).map((x) => x.key);
+  if (controller.signal.aborted) {
+    for (const step of plan.steps) {
+      if (state.get(step.key) === "pending") {
+        state.set(step.key, "skipped");
+        emit(stepEvent(step, "STEP_SKIPPED", "warn", "Skipped: the run was cancelled"));
+      }
+    }
+  }
+  options.signal?.removeEventListener("abort", onAbort);
+  const failed = keysIn("failed");
+  const outcome: RunOutcome = controller.signal.aborted ? "CANCELED" : failed.length > 0 ? "FAILURE" : "SUCCESS";
+  return { outcome, succeeded: keysIn("succeeded"), failed, skipped: keysIn("skipped") };
+}
+
+/** Runs one step with retries; resolves true on success. Never rejects. */
+async function runStep(
+  step: PlanStep,
+  options: ExecuteOptions,
+  signal: AbortSignal,
+  now: () => Date,
+): Promise<boolean> {
+  const { definitions, storage, runId, emit } = options;
+  const asset = definitions.get(step.assetKey);
+  const sleep = options.sleep ?? abortableSleep;
+  const started = performance.now();
+  emit(stepEvent(step, "STEP_START", "info", `Started ${step.key}`));
+  try {
+    const watermark = await storage.markRunning(runId, step.assetKey, step.partitions);
+    const inputs = await readInputVersions(step, options, now());
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const result = await callUserCode(asset, step, attempt, options, signal);
+        const written = await recordSuccess(step, asset, result, inputs, watermark, options, now());
+        const ms = Math.round(performance.now() - started);
+        emit(
+          stepEvent(step, "MATERIALIZATION", "info", `Materialized ${step.key}`, {
+            partitions: written,
+            metadata: result?.metadata ?? {},
+          }),
+        );
+        emit(stepEvent(step, "STEP_SUCCESS", "info", `Succeeded ${step.key} in ${ms} ms`, { durationMs: ms }));
+        return true;
+      } catch (error) {
+        const retriesLeft = asset.retryPolicy.maxRetries - (attempt - 1);
+        if (signal.aborted || retriesLeft <= 0 || !(error instanceof UserCodeError)) throw error;
+        const delay = retryDelay(asset.retryPolicy, attempt);
+        emit(
+          stepEvent(step, "STEP_RETRY", "warn", `Attempt ${attempt} failed, retrying in ${delay} ms: ${describeError(error.cause)}`, {
+            attempt,
+            delayMs: delay,
+            error: serializeError(error.cause),
+          }),
+        );
+        await sleep(delay, signal);
+        if (signal.aborted) throw error;
+      }
+    }
+  } catch (error) {
+    const cancelled = signal.aborted;
+    await storage.markFailed(runId, step.assetKey, step.partitions).catch(() => undefined);
+    const cause = error instanceof UserCodeError ? error.cause : error;
+    emit(
+      stepEvent(
+        step,
+        "STEP_FAILURE",
+        "error",
+        cancelled ? `Cancelled ${step.key}` : `Failed ${step.key}: ${describeError(cause)}`,
+        { error: serializeError(cause), cancelled },
+      ),
+    );
+    return false;
+  }
+}
+
+async function callUserCode(
+  asset: AssetDefinition<unknown>,
+  step: PlanStep,
+  attempt: number,
+  options: ExecuteOptions,
+  signal: AbortSignal,
+): Promise<MaterializeResult | void> {
+  const def = asset.partitions;
+  const first = step.partitions.first;
+  const last = step.partitions.last;
+  const keys = step.partitionKeys;
+  const ctx: MaterializeContext<unknown> = {
+    assetKey: asset.key,
+    runId: options.runId,
+    attempt,
+    partitionKey: keys.length === 1 ? keys[0] : undefined,
+    partitionKeys: keys,
+    partitionKeyRange: keys.length > 0 ? { start: keys[0]!, end: keys[keys.length - 1]! } : undefined,
+    partitionTimeWindow:
+      def?.kind === "daily" && first !== undefined && last !== undefined
+        ? { start: partitionTimeWindow(def, first).start, end: partitionTimeWindow(def, last).end }
+        : undefined,
+    log: stepLogger(step, options.emit),
+    signal,
+    resources: options.definitions.resources,
+  };
+  try {
+    signal.throwIfAborted();
+    return await asset.materialize(ctx);
+  } catch (error) {
+    throw new UserCodeError(asset.key, error);
+  }
+}
+
+type InputVersions = Map<number, Record<string, string>>;
+
+/** For each partition of the step, the version of every upstream slice it reads. */
+async function readInputVersions(step: PlanStep, options: ExecuteOptions, now: Date): Promise<InputVersions> {
+  const { definitions, storage } = options;
+  const out: InputVersions = new Map([...step.partitions].map((i) => [i, {}]));
+  for (const dep of definitions.deps(step.assetKey)) {
+    const upDef = definitions.get(dep.asset).partitions;
+    if (dep.mapping.kind === "all") {
+      const digest = await storage.getDigest(dep.asset);
+      const v = digest ? `digest:${digest.digest}:${digest.partitionCount}` : "missing";
+      for (const rec of out.values()) rec[dep.asset] = v;
+      continue;
+    }
+    const needed = upstreamPartitionsFor(dep.mapping, step.partitions, upDef, now);
+    const versions = await storage.getDataVersions(dep.asset, needed);
+    for (const [i, rec] of out) {
+      const window = upstreamPartitionsFor(dep.mapping, IntervalSet.single(i), upDef, now);
+      rec[dep.asset] = [...window].map((u) => versions.get(u) ?? "missing").join("|");
+    }
+  }
+  return out;
+}
+
+async function recordSuccess(
+  step: PlanStep,
+  asset: AssetDefinition<unknown>,
+  result: MaterializeResult | void,
+  inputs: InputVersions,
+  watermark: number,
+  options: ExecuteOptions,
+  now: Date,
+): Promise<number> {
+  const { definitions, storage } = options;
+  const dataVersion = result?.dataVersion ?? randomUUID();
+  const partitions: MaterializedPartition[] = [...step.partitions].map((i) => ({
+    key: asset.partitions ? partitionKey(asset.partitions, i) : "",
+    index: i,
+    dataVersion,
+    inputVersions: inputs.get(i) ?? {},
+  }));
+  await storage.recordMaterialization({
+    runId: options.runId,
+    assetKey: asset.key,
+    codeVersion: asset.codeVersion,
+    depsSignature: definitions.depsSignature(asset.key),
+    partitions,
+    metadata: { ...(result?.metadata ?? {}) },
+    invalidates: definitions.dependents(asset.key).map((d) => ({
+      assetKey: d.asset,
+      partitions: downstreamPartitionsFor(d.mapping, step.partitions, definitions.get(d.asset).partitions, now),
+    })),
+    readSince: {
+      watermark,
+      upstream: definitions.deps(asset.key).map((d) => ({
+        assetKey: d.asset,
+        partitions:
+          d.mapping.kind === "all"
+            ? ("all" as const)
+            : upstreamPartitionsFor(d.mapping, step.partitions, definitions.get(d.asset).partitions, now),
+      })),
+    },
+  });
+  return partitions.length;
+}
+
+function stepLogger(step: PlanStep, emit: (e: RunEvent) => void): Logger {
+  const log =
+    (level: EventLevel) =>
+    (message: string): void =>
+      emit(stepEvent(step, "LOG", level, String(message)));
+  return { debug: log("debug"), info: log("info"), warn: log("warn"), error: log("error") };
+}
+
+function stepEvent(
+  step: PlanStep,
+  type: RunEvent["type"],
+  level: EventLevel,
+  message: string,
+  data?: Record<string, unknown>,
+): RunEvent {
+  const keys = step.partitionKeys;
+  const partitionKeyText =
+    keys.length === 0 ? undefined : keys.length === 1 ? keys[0] : `${keys[0]}…${keys[keys.length - 1]}`;
+  return {
+    type,
+    level,
+    message,
+    stepKey: step.key,
+    assetKey: step.assetKey,
+    ...(partitionKeyText !== undefined ? { partitionKey: partitionKeyText } : {}),
+    ...(data !== undefined ? { data } : {}),
+    timestamp: new Date(),
+  };
+}
+
+function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+    signal.addEventListener("abort", done, { once: true });
+  });
+}

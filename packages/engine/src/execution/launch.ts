@@ -1,0 +1,126 @@
+import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
+import type { Definitions } from "../definitions/definitions";
+import { resolveSelection } from "../graph/selection";
+import {
+  describePartitionRequest,
+  resolvePartitionRequest,
+  type PartitionRequest,
+} from "../planning/partition-request";
+import { plan, type Plan } from "../planning/plan";
+import type { Storage } from "../storage/storage";
+import { EventWriter } from "./event-writer";
+import type { RunEvent } from "./events";
+import { executePlan, type RunOutcome } from "./executor";
+
+export interface MaterializeRequest {
+  readonly selection: string;
+  readonly partitions: PartitionRequest;
+  readonly tags?: Record<string, string>;
+}
+
+export interface PreparedRun {
+  readonly selection: string;
+  readonly assetKeys: readonly string[];
+  readonly partitions: PartitionRequest;
+  readonly plan: Plan;
+}
+
+/**
+ * Validates a request and plans it, touching no storage: unknown assets, bad selections and
+ * invalid partition keys throw here, so that bad input never creates a run.
+ */
+export function prepareRun(
+  definitions: Definitions<unknown>,
+  request: MaterializeRequest,
+  now: Date,
+): PreparedRun {
+  const assetKeys = resolveSelection(definitions.graph, request.selection);
+  const targets = resolvePartitionRequest(definitions, assetKeys, request.partitions, now);
+  return { selection: request.selection, assetKeys, partitions: request.partitions, plan: plan(definitions, targets, now) };
+}
+
+/** Ids of the runs this process started (so recovery never mistakes them for orphans). */
+export const runsStartedHere = new Set<string>();
+
+export interface RunResult {
+  readonly runId: string;
+  readonly outcome: RunOutcome;
+  readonly failedSteps: readonly string[];
+}
+
+/**
+ * Creates a run for a prepared request and executes it in this process, persisting every
+ * event. `onEvent` sees the events as they happen (progress bars, live logs).
+ */
+export async function executeRun(options: {
+  definitions: Definitions<unknown>;
+  storage: Storage;
+  prepared: PreparedRun;
+  tags?: Record<string, string>;
+  concurrency?: number;
+  signal?: AbortSignal;
+  onEvent?: (event: RunEvent, runId: string) => void;
+  onRunCreated?: (runId: string) => void;
+}): Promise<RunResult> {
+  const { storage, prepared } = options;
+  const runId = randomUUID();
+  runsStartedHere.add(runId);
+  await storage.createRun({
+    id: runId,
+    status: "STARTED",
+    selection: prepared.selection,
+    assetKeys: prepared.assetKeys,
+    partitionSpec: { ...prepared.partitions },
+    tags: options.tags ?? {},
+    hostname: hostname(),
+    pid: process.pid,
+  });
+  options.onRunCreated?.(runId);
+  const writer = new EventWriter(storage, runId);
+  const emit = (event: RunEvent): void => {
+    writer.write(event);
+    options.onEvent?.(event, runId);
+  };
+  const partitionText = describePartitionRequest(prepared.partitions);
+  emit({
+    type: "RUN_START",
+    level: "info",
+    message: `Run started: ${prepared.plan.steps.length} step(s) for ${prepared.selection}${
+      partitionText ? ` [${partitionText}]` : ""
+    }`,
+    data: { steps: prepared.plan.steps.length, assetKeys: prepared.assetKeys },
+    timestamp: new Date(),
+  });
+
+  let outcome: RunOutcome = "FAILURE";
+  let failedSteps: readonly string[] = [];
+  let error: string | undefined;
+  try {
+    const result = await executePlan({
+      runId,
+      plan: prepared.plan,
+      definitions: options.definitions,
+      storage,
+      emit,
+      ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    outcome = result.outcome;
+    failedSteps = result.failed;
+    if (outcome === "FAILURE") error = `${result.failed.length} step(s) failed: ${result.failed.join(", ")}`;
+  } catch (e) {
+    error = `the run could not complete: ${(e as Error).message}`;
+  }
+  const type = outcome === "SUCCESS" ? "RUN_SUCCESS" : outcome === "CANCELED" ? "RUN_CANCELED" : "RUN_FAILURE";
+  emit({
+    type,
+    level: outcome === "SUCCESS" ? "info" : outcome === "CANCELED" ? "warn" : "error",
+    message: outcome === "SUCCESS" ? "Run succeeded" : outcome === "CANCELED" ? "Run cancelled" : `Run failed: ${error}`,
+    timestamp: new Date(),
+  });
+  await writer.flush();
+  await storage.clearRunning(runId);
+  await storage.setRunStatus(runId, outcome, error);
+  return { runId, outcome, failedSteps };
+}

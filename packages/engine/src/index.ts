@@ -1,0 +1,94 @@
+// Public API of @lignee/engine. Everything a definitions module, a test or another package
+// needs is exported here; nothing else is imported from deep paths.
+export { defineAsset } from "./definitions/asset";
+export type {
+  AssetDefinition,
+  AssetDependency,
+  AssetOptions,
+  Logger,
+  MaterializeContext,
+  MaterializeResult,
+  Metadata,
+  MetadataValue,
+} from "./definitions/asset";
+export type { AssetKey } from "./definitions/asset-key";
+export { Definitions, type ResolvedDependency } from "./definitions/definitions";
+export { NO_RETRY, retryDelay, retryPolicy, type RetryPolicy } from "./definitions/retry-policy";
+
+export {
+  allPartitions,
+  dailyPartitions,
+  DEFAULT_TIMEZONE,
+  partitionBounds,
+  partitionIndex,
+  partitionKey,
+  partitionKeys,
+  partitionTimeWindow,
+  staticPartitions,
+  type DailyPartitionsDefinition,
+  type PartitionsDefinition,
+  type StaticPartitionsDefinition,
+} from "./partitions/definition";
+export { dayIn, formatDateKey, parseDateKey, startOfDay } from "./partitions/calendar";
+export { IntervalSet, type Range } from "./partitions/interval-set";
+export {
+  allPartitionsMapping,
+  downstreamPartitionsFor,
+  identityMapping,
+  timeWindowMapping,
+  UNPARTITIONED,
+  upstreamPartitionsFor,
+  type PartitionMapping,
+} from "./partitions/mapping";
+
+export { AssetGraph, type GraphSnapshot } from "./graph/asset-graph";
+export { resolveSelection } from "./graph/selection";
+
+export {
+  computeStatus,
+  describeCause,
+  PARTITION_STATUSES,
+  type AssetStatus,
+  type PartitionStatus,
+  type StaleCause,
+} from "./status/asset-status";
+
+export { plan, type Plan, type PlanStep } from "./planning/plan";
+export { resolvePartitionRequest, type PartitionRequest } from "./planning/partition-request";
+
+export { executePlan, type ExecuteOptions, type ExecuteResult, type RunOutcome } from "./execution/executor";
+export { executeRun, prepareRun, type MaterializeRequest, type PreparedRun, type RunResult } from "./execution/launch";
+export type { EventLevel, RunEvent, RunEventType, SerializedError } from "./execution/events";
+
+export { migrateDatabase } from "./storage/migrate";
+export { PostgresStorage } from "./storage/postgres-storage";
+export type {
+  AssetStorageSummary,
+  CheckResultInput,
+  CheckResultRecord,
+  MaterializationInput,
+  MaterializationRecord,
+  NewRun,
+  RunRecord,
+  RunStatus,
+  Storage,
+  StoredEvent,
+} from "./storage/storage";
+
+export { openRuntime, type Runtime, type RuntimeOptions } from "./runtime/runtime";
+export { startEmbeddedPostgres, type EmbeddedDatabase } from "./runtime/embedded-postgres";
+
+export { runCli } from "./cli/main";
+export { buildExampleDefinitions, type ExampleOverrides } from "./examples/example-definitions";
+
+export {
+  DefinitionError,
+  InvalidPartitionError,
+  isBadInput,
+  LigneeError,
+  SelectionError,
+  UnknownAssetError,
+  UnknownRunError,
+  UserCodeError,
+  type LigneeErrorCode,
+} from "./errors";

@@ -1,0 +1,47 @@
+import { DateTime } from "luxon";
+
+/**
+ * Calendar days as integers ("epoch days": days since 1970-01-01), so that partition maths is
+ * integer arithmetic. Timezones matter only where a day meets an instant: which day it is "now"
+ * somewhere, and when a day starts and ends there (23 h or 25 h on DST changes).
+ */
+const DATE_KEY = /^(\d{4})-(\d{2})-(\d{2})$/;
+const MS_PER_DAY = 86_400_000;
+
+/** `2024-05-23` → epoch day, or undefined when the text is not a real calendar date. */
+export function parseDateKey(key: string): number | undefined {
+  const m = DATE_KEY.exec(key);
+  if (!m) return undefined;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const ms = Date.UTC(y, mo - 1, d);
+  const back = new Date(ms);
+  if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d) {
+    return undefined;
+  }
+  return ms / MS_PER_DAY;
+}
+
+export function formatDateKey(day: number): string {
+  return new Date(day * MS_PER_DAY).toISOString().slice(0, 10);
+}
+
+/** The calendar day that `now` falls on in `timezone`. */
+export function dayIn(timezone: string, now: Date): number {
+  const local = DateTime.fromJSDate(now, { zone: timezone });
+  return Date.UTC(local.year, local.month - 1, local.day) / MS_PER_DAY;
+}
+
+/** The instant a calendar day starts in `timezone` (local midnight, or the first instant after). */
+export function startOfDay(day: number, timezone: string): Date {
+  const d = new Date(day * MS_PER_DAY);
+  return DateTime.fromObject(
+    { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() },
+    { zone: timezone },
+  )
+    .startOf("day")
+    .toJSDate();
+}
+
+export function isValidTimezone(timezone: string): boolean {
+  return DateTime.local().setZone(timezone).isValid;
+}

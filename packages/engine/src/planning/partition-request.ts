@@ -1,0 +1,85 @@
+import type { Definitions } from "../definitions/definitions";
+import { InvalidPartitionError } from "../errors";
+import { partitionIndex } from "../partitions/definition";
+import { IntervalSet } from "../partitions/interval-set";
+import { UNPARTITIONED } from "../partitions/mapping";
+
+/** Which partitions a run asks for. */
+export type PartitionRequest =
+  | { readonly kind: "none" }
+  | { readonly kind: "single"; readonly key: string }
+  | { readonly kind: "range"; readonly from: string; readonly to: string };
+
+/**
+ * Validates a partition request against every selected asset and returns, per asset, the
+ * partition indices to materialise (UNPARTITIONED for an unpartitioned asset). Throws
+ * InvalidPartitionError, before anything is created, on a malformed or out-of-range key, a
+ * reversed range, a partitioned asset without partitions, or partitions for unpartitioned assets.
+ */
+export function resolvePartitionRequest(
+  definitions: Definitions<unknown>,
+  assetKeys: readonly string[],
+  request: PartitionRequest,
+  now: Date,
+): Map<string, IntervalSet> {
+  const out = new Map<string, IntervalSet>();
+  const partitioned = assetKeys.filter((k) => definitions.get(k).partitions !== undefined);
+  if (request.kind !== "none" && partitioned.length === 0) {
+    throw new InvalidPartitionError(
+      `a partition was given but no selected asset is partitioned (${assetKeys.join(", ")})`,
+    );
+  }
+  for (const key of assetKeys) {
+    const def = definitions.get(key).partitions;
+    if (!def) {
+      out.set(key, UNPARTITIONED);
+      continue;
+    }
+    const where = (e: unknown): never => {
+      throw new InvalidPartitionError(`asset ${key}: ${(e as Error).message}`);
+    };
+    switch (request.kind) {
+      case "none":
+        throw new InvalidPartitionError(
+          `asset ${key} is partitioned: give --partition KEY or --from KEY --to KEY`,
+        );
+      case "single": {
+        let i = 0;
+        try {
+          i = partitionIndex(def, request.key, now);
+        } catch (e) {
+          where(e);
+        }
+        out.set(key, IntervalSet.single(i));
+        break;
+      }
+      case "range": {
+        let from = 0;
+        let to = 0;
+        try {
+          from = partitionIndex(def, request.from, now);
+          to = partitionIndex(def, request.to, now);
+        } catch (e) {
+          where(e);
+        }
+        if (from > to) {
+          throw new InvalidPartitionError(`partition range ${request.from} … ${request.to} is reversed`);
+        }
+        out.set(key, IntervalSet.fromRange(from, to + 1));
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+export function describePartitionRequest(request: PartitionRequest): string | undefined {
+  switch (request.kind) {
+    case "none":
+      return undefined;
+    case "single":
+      return request.key;
+    case "range":
+      return `${request.from}…${request.to}`;
+  }
+}

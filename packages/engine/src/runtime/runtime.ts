@@ -1,0 +1,76 @@
+import { hostname } from "node:os";
+import path from "node:path";
+import { migrateDatabase } from "../storage/migrate";
+import { PostgresStorage } from "../storage/postgres-storage";
+import type { Storage } from "../storage/storage";
+import { runsStartedHere } from "../execution/launch";
+import { startEmbeddedPostgres } from "./embedded-postgres";
+
+export interface RuntimeOptions {
+  /** Where local state lives (embedded PostgreSQL data, …). Default: `$LIGNEE_HOME` or `./.lignee`. */
+  readonly home?: string;
+  /** Any PostgreSQL (14+). Default: `$DATABASE_URL`, else the embedded server. */
+  readonly databaseUrl?: string;
+  readonly log?: (message: string) => void;
+}
+
+export interface Runtime {
+  readonly storage: Storage;
+  readonly databaseUrl: string;
+  /** Runs failed at start because the process running them had died. */
+  readonly recoveredRuns: readonly string[];
+  close(): Promise<void>;
+}
+
+/**
+ * Connects to PostgreSQL (external through DATABASE_URL, or embedded under `.lignee/`),
+ * applies migrations and fails the runs a dead process left STARTED, so that nothing hangs.
+ */
+export async function openRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
+  const home = path.resolve(options.home ?? process.env.LIGNEE_HOME ?? ".lignee");
+  const external = options.databaseUrl ?? process.env.DATABASE_URL;
+  const embedded = external
+    ? undefined
+    : await startEmbeddedPostgres({
+        dataDir: path.join(home, "pg"),
+        port: Number(process.env.LIGNEE_PG_PORT ?? 54329),
+        ...(options.log ? { log: options.log } : {}),
+      });
+  const databaseUrl = external ?? embedded!.url;
+  try {
+    await migrateDatabase(databaseUrl);
+    const storage = PostgresStorage.connect(databaseUrl);
+    const recoveredRuns = await storage.failOrphanedRuns(hostname(), isRunAlive);
+    return {
+      storage,
+      databaseUrl,
+      recoveredRuns,
+      close: async () => {
+        await storage.close();
+        await embedded?.stop();
+      },
+    };
+  } catch (error) {
+    await embedded?.stop();
+    throw error;
+  }
+}
+
+/**
+ * Is the process that started this run still running it? Our own pid counts only for runs this
+ * process started: a pid recorded by an earlier process may have been reused for us.
+ */
+function isRunAlive(run: { id: string; pid: number | null }): boolean {
+  if (run.pid === null) return false;
+  if (run.pid === process.pid) return runsStartedHere.has(run.id);
+  return isProcessAlive(run.pid);
+}
+
+export function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}

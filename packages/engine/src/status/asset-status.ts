@@ -1,0 +1,172 @@
+import type { Definitions } from "../definitions/definitions";
+import { allPartitions } from "../partitions/definition";
+import { IntervalSet } from "../partitions/interval-set";
+import { downstreamPartitionsFor, UNPARTITIONED, upstreamPartitionsFor } from "../partitions/mapping";
+import type { AssetStorageSummary } from "../storage/storage";
+
+export type PartitionStatus = "MISSING" | "FRESH" | "STALE" | "FAILED" | "RUNNING";
+export const PARTITION_STATUSES: readonly PartitionStatus[] = ["FRESH", "STALE", "MISSING", "FAILED", "RUNNING"];
+
+/** Why materialised partitions are stale; `partitions` says which ones. */
+export type StaleCause =
+  | { readonly kind: "code-version-changed"; readonly from: string; readonly to: string; readonly partitions: IntervalSet }
+  | {
+      readonly kind: "dependencies-changed";
+      readonly added: readonly string[];
+      readonly removed: readonly string[];
+      readonly partitions: IntervalSet;
+    }
+  | { readonly kind: "upstream-newer"; readonly upstream: string; readonly partitions: IntervalSet }
+  | { readonly kind: "upstream-missing"; readonly upstream: string; readonly partitions: IntervalSet }
+  | { readonly kind: "upstream-stale"; readonly upstream: string; readonly partitions: IntervalSet };
+
+export interface AssetStatus {
+  readonly key: string;
+  readonly partitioned: boolean;
+  /** The asset's overall state: RUNNING, then FAILED, then STALE win; MISSING only if nothing is materialised. */
+  readonly status: PartitionStatus;
+  /** Partitions that exist now (1 for an unpartitioned asset). */
+  readonly total: number;
+  readonly counts: Readonly<Record<PartitionStatus, number>>;
+  readonly subsets: Readonly<Record<PartitionStatus, IntervalSet>>;
+  readonly causes: readonly StaleCause[];
+}
+
+const EMPTY_SUMMARY: AssetStorageSummary = {
+  versions: [],
+  staleMarks: [],
+  failed: IntervalSet.EMPTY,
+  running: IntervalSet.EMPTY,
+};
+
+/**
+ * Pure staleness. From the stored roll-ups, computes every asset's partitions by status and the
+ * causes of staleness, walking the graph in topological order so that an asset downstream of a
+ * stale asset is stale too ("upstream X is stale"). Works on interval sets only: an asset that
+ * reads all 1,000+ partitions of a daily asset costs the same as one reading a single partition.
+ *
+ * @example
+ * const statuses = computeStatus(definitions, await storage.getAssetSummaries(), new Date());
+ * statuses.get("emploi/fait_offre_emploi")?.causes;
+ */
+export function computeStatus(
+  definitions: Definitions<unknown>,
+  summaries: ReadonlyMap<string, AssetStorageSummary>,
+  now: Date,
+): Map<string, AssetStatus> {
+  const result = new Map<string, AssetStatus>();
+  const materializedOf = new Map<string, IntervalSet>();
+  const staleOf = new Map<string, IntervalSet>();
+
+  for (const asset of definitions.assets) {
+    const summary = summaries.get(asset.key) ?? EMPTY_SUMMARY;
+    const existing = asset.partitions ? allPartitions(asset.partitions, now) : UNPARTITIONED;
+    const materialized = IntervalSet.unionAll(summary.versions.map((v) => v.partitions));
+    materializedOf.set(asset.key, materialized);
+    const causes: StaleCause[] = [];
+    const add = (cause: StaleCause): void => {
+      if (!cause.partitions.isEmpty) causes.push(cause);
+    };
+
+    const depsSignature = definitions.depsSignature(asset.key);
+    for (const v of summary.versions) {
+      if (v.codeVersion !== asset.codeVersion) {
+        add({ kind: "code-version-changed", from: v.codeVersion, to: asset.codeVersion, partitions: v.partitions });
+      }
+      if (v.depsSignature !== depsSignature) {
+        const before = splitSignature(v.depsSignature);
+        const after = splitSignature(depsSignature);
+        add({
+          kind: "dependencies-changed",
+          added: after.filter((d) => !before.includes(d)),
+          removed: before.filter((d) => !after.includes(d)),
+          partitions: v.partitions,
+        });
+      }
+    }
+
+    for (const dep of definitions.deps(asset.key)) {
+      const upDef = definitions.get(dep.asset).partitions;
+      const mark = summary.staleMarks.find((m) => m.upstreamKey === dep.asset);
+      if (mark) add({ kind: "upstream-newer", upstream: dep.asset, partitions: mark.partitions.intersect(materialized) });
+
+      const upMaterialized = materializedOf.get(dep.asset) ?? IntervalSet.EMPTY;
+      let missingFor: IntervalSet;
+      if (dep.mapping.kind === "all") {
+        missingFor = upMaterialized.isEmpty ? materialized : IntervalSet.EMPTY;
+      } else {
+        const needed = upstreamPartitionsFor(dep.mapping, materialized, upDef, now);
+        const missingUp = needed.subtract(upMaterialized);
+        missingFor = downstreamPartitionsFor(dep.mapping, missingUp, asset.partitions, now).intersect(materialized);
+      }
+      add({ kind: "upstream-missing", upstream: dep.asset, partitions: missingFor });
+
+      const upStale = staleOf.get(dep.asset) ?? IntervalSet.EMPTY;
+      add({
+        kind: "upstream-stale",
+        upstream: dep.asset,
+        partitions: downstreamPartitionsFor(dep.mapping, upStale, asset.partitions, now).intersect(materialized),
+      });
+    }
+
+    const stale = IntervalSet.unionAll(causes.map((c) => c.partitions)).intersect(materialized);
+    staleOf.set(asset.key, stale);
+
+    const running = summary.running.intersect(existing);
+    const failed = summary.failed.intersect(existing).subtract(running);
+    const staleNow = stale.intersect(existing).subtract(running).subtract(failed);
+    const fresh = materialized.intersect(existing).subtract(stale).subtract(running).subtract(failed);
+    const missing = existing.subtract(materialized).subtract(running).subtract(failed);
+    const subsets: Record<PartitionStatus, IntervalSet> = {
+      FRESH: fresh,
+      STALE: staleNow,
+      MISSING: missing,
+      FAILED: failed,
+      RUNNING: running,
+    };
+    const counts = Object.fromEntries(PARTITION_STATUSES.map((s) => [s, subsets[s].size])) as Record<
+      PartitionStatus,
+      number
+    >;
+    result.set(asset.key, {
+      key: asset.key,
+      partitioned: asset.partitions !== undefined,
+      status: overallStatus(counts),
+      total: existing.size,
+      counts,
+      subsets,
+      causes,
+    });
+  }
+  return result;
+}
+
+function overallStatus(counts: Readonly<Record<PartitionStatus, number>>): PartitionStatus {
+  if (counts.RUNNING > 0) return "RUNNING";
+  if (counts.FAILED > 0) return "FAILED";
+  if (counts.STALE > 0) return "STALE";
+  if (counts.FRESH === 0) return "MISSING";
+  return "FRESH";
+}
+
+function splitSignature(signature: string): string[] {
+  return signature.length === 0 ? [] : signature.split(",");
+}
+
+/** A cause in words, e.g. `code version changed (1 → 2)`. */
+export function describeCause(cause: StaleCause): string {
+  switch (cause.kind) {
+    case "code-version-changed":
+      return `code version changed (${cause.from} → ${cause.to})`;
+    case "dependencies-changed": {
+      const parts = [...cause.added.map((d) => `+${d}`), ...cause.removed.map((d) => `-${d}`)];
+      return `dependencies changed (${parts.join(", ")})`;
+    }
+    case "upstream-newer":
+      return `upstream ${cause.upstream} has newer data`;
+    case "upstream-missing":
+      return `upstream ${cause.upstream} is missing`;
+    case "upstream-stale":
+      return `upstream ${cause.upstream} is stale`;
+  }
+}

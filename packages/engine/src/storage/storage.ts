@@ -1,0 +1,159 @@
+import type { RunEvent } from "../execution/events";
+import type { IntervalSet } from "../partitions/interval-set";
+
+export type RunStatus = "QUEUED" | "STARTED" | "SUCCESS" | "FAILURE" | "CANCELED";
+
+export const TERMINAL_RUN_STATUSES: readonly RunStatus[] = ["SUCCESS", "FAILURE", "CANCELED"];
+
+export interface RunRecord {
+  readonly id: string;
+  readonly status: RunStatus;
+  readonly selection: string;
+  readonly assetKeys: readonly string[];
+  readonly partitionSpec: Record<string, unknown> | null;
+  readonly tags: Record<string, string>;
+  readonly createdAt: Date;
+  readonly startedAt: Date | null;
+  readonly endedAt: Date | null;
+  readonly hostname: string | null;
+  readonly pid: number | null;
+  readonly error: string | null;
+}
+
+export interface NewRun {
+  readonly id: string;
+  readonly status: RunStatus;
+  readonly selection: string;
+  readonly assetKeys: readonly string[];
+  readonly partitionSpec: Record<string, unknown> | null;
+  readonly tags?: Record<string, string>;
+  readonly hostname: string;
+  readonly pid: number;
+}
+
+export interface StoredEvent extends RunEvent {
+  readonly id: number;
+  readonly runId: string;
+}
+
+/** One partition written by a materialisation. */
+export interface MaterializedPartition {
+  readonly key: string;
+  readonly index: number;
+  readonly dataVersion: string;
+  /** Upstream asset → the version of its data this partition was computed from. */
+  readonly inputVersions: Record<string, string>;
+}
+
+export interface MaterializationInput {
+  readonly runId: string;
+  readonly assetKey: string;
+  readonly codeVersion: string;
+  readonly depsSignature: string;
+  readonly partitions: readonly MaterializedPartition[];
+  readonly metadata: Record<string, unknown>;
+  /** Direct downstream assets whose partitions now read newer data. */
+  readonly invalidates: readonly { assetKey: string; partitions: IntervalSet }[];
+  /**
+   * Upstream partitions this step read, and the materialisation-id watermark taken when it
+   * started: anything upstream materialised after that makes this output stale at once.
+   */
+  readonly readSince: {
+    readonly watermark: number;
+    readonly upstream: readonly { assetKey: string; partitions: IntervalSet | "all" }[];
+  };
+}
+
+export interface MaterializationRecord {
+  readonly id: number;
+  readonly runId: string;
+  readonly assetKey: string;
+  readonly partitionKey: string;
+  readonly dataVersion: string;
+  readonly codeVersion: string;
+  readonly inputVersions: Record<string, string>;
+  readonly metadata: Record<string, unknown>;
+  readonly createdAt: Date;
+}
+
+/** What status computation needs to know about one asset, as partition subsets. */
+export interface AssetStorageSummary {
+  /** Materialised partitions, grouped by the code version and dependency list they were built with. */
+  readonly versions: readonly { codeVersion: string; depsSignature: string; partitions: IntervalSet }[];
+  /** Partitions made stale by a newer upstream materialisation, per upstream asset. */
+  readonly staleMarks: readonly { upstreamKey: string; partitions: IntervalSet }[];
+  /** Partitions whose latest attempt failed. */
+  readonly failed: IntervalSet;
+  /** Partitions being materialised now. */
+  readonly running: IntervalSet;
+}
+
+export interface CheckResultInput {
+  readonly runId: string;
+  readonly assetKey: string;
+  readonly partitionKey?: string;
+  readonly checkName: string;
+  readonly passed: boolean;
+  readonly severity: "error" | "warn";
+  readonly description?: string;
+  readonly metadata?: Record<string, unknown>;
+}
+
+export interface CheckResultRecord {
+  readonly runId: string;
+  readonly assetKey: string;
+  readonly partitionKey: string;
+  readonly checkName: string;
+  readonly passed: boolean;
+  readonly severity: "error" | "warn";
+  readonly description: string | null;
+  readonly metadata: Record<string, unknown>;
+  readonly createdAt: Date;
+}
+
+export interface AssetDigest {
+  readonly digest: string;
+  readonly partitionCount: number;
+  readonly lastMaterializationId: number;
+}
+
+/**
+ * Everything the engine persists. One implementation (PostgreSQL); the contract suite in
+ * `storage.contract.test.ts` runs against a real server.
+ */
+export interface Storage {
+  createRun(run: NewRun): Promise<RunRecord>;
+  getRun(runId: string): Promise<RunRecord | undefined>;
+  listRuns(options?: { limit?: number; status?: RunStatus }): Promise<RunRecord[]>;
+  /** Moves a run to `status`; terminal statuses set `endedAt`. */
+  setRunStatus(runId: string, status: RunStatus, error?: string): Promise<void>;
+
+  appendEvents(runId: string, events: readonly RunEvent[]): Promise<void>;
+  listEvents(runId: string, options?: { afterId?: number; limit?: number }): Promise<StoredEvent[]>;
+
+  /** Marks partitions as being materialised by a run; returns the materialisation watermark. */
+  markRunning(runId: string, assetKey: string, partitions: IntervalSet): Promise<number>;
+  /** Records the latest attempt of partitions as failed and clears their running mark. */
+  markFailed(runId: string, assetKey: string, partitions: IntervalSet): Promise<void>;
+  /** Clears a run's running marks (e.g. on cancellation before a step did anything). */
+  clearRunning(runId: string, assetKey?: string): Promise<void>;
+  recordMaterialization(input: MaterializationInput): Promise<number[]>;
+
+  getAssetSummaries(): Promise<Map<string, AssetStorageSummary>>;
+  getDigest(assetKey: string): Promise<AssetDigest | undefined>;
+  /** Latest data version per partition index of an asset, for the given partitions. */
+  getDataVersions(assetKey: string, partitions: IntervalSet): Promise<Map<number, string>>;
+  listMaterializations(assetKey: string, options?: { limit?: number }): Promise<MaterializationRecord[]>;
+
+  recordCheckResult(input: CheckResultInput): Promise<void>;
+  /** The latest result of each check (per partition) of an asset. */
+  latestCheckResults(assetKey: string): Promise<CheckResultRecord[]>;
+
+  /**
+   * Runs left STARTED by a process that no longer exists are marked FAILURE with a reason;
+   * their running partitions become failed. Returns the ids of the runs it failed.
+   */
+  failOrphanedRuns(hostname: string, isAlive: (run: { id: string; pid: number | null }) => boolean): Promise<string[]>;
+
+  close(): Promise<void>;
+}

@@ -1,0 +1,48 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { TestProject } from "vitest/node";
+import { startEmbeddedPostgres } from "../../packages/engine/src/runtime/embedded-postgres";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    /** URL of a real PostgreSQL server's maintenance database, for creating per-test databases. */
+    pgAdminUrl: string;
+  }
+}
+
+/**
+ * One real PostgreSQL for the whole test run: DATABASE_URL when set (any PostgreSQL 14+),
+ * otherwise an embedded server in a temporary directory. Each test file creates its own
+ * database on it (see `database.ts`).
+ */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  if (process.env.DATABASE_URL) {
+    const url = new URL(process.env.DATABASE_URL);
+    url.pathname = "/postgres";
+    project.provide("pgAdminUrl", url.toString());
+    return async () => undefined;
+  }
+  const dir = await mkdtemp(path.join(tmpdir(), "lignee-test-pg-"));
+  const port = await freePort();
+  const db = await startEmbeddedPostgres({ dataDir: path.join(dir, "pg"), port });
+  const url = new URL(db.url);
+  url.pathname = "/postgres";
+  project.provide("pgAdminUrl", url.toString());
+  return async () => {
+    await db.stop();
+    await rm(dir, { recursive: true, force: true });
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+    });
+    server.on("error", reject);
+  });
+}
