@@ -56,8 +56,19 @@ export {
 export { plan, type Plan, type PlanStep } from "./planning/plan";
 export { resolvePartitionRequest, type PartitionRequest } from "./planning/partition-request";
 
-export { executePlan, type ExecuteOptions, type ExecuteResult, type RunOutcome } from "./execution/executor";
-export { executeRun, prepareRun, type MaterializeRequest, type PreparedRun, type RunResult } from "./execution/launch";
+export {
+  executePlan,
+  type ExecuteOptions,
+  type ExecuteResult,
+  type RunOutcome,
+} from "./execution/executor";
+export {
+  executeRun,
+  prepareRun,
+  type MaterializeRequest,
+  type PreparedRun,
+  type RunResult,
+} from "./execution/launch";
 export type { EventLevel, RunEvent, RunEventType, SerializedError } from "./execution/events";
 
 export { migrateDatabase } from "./storage/migrate";

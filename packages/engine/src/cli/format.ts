@@ -2,13 +2,20 @@ import { partitionKey, type PartitionsDefinition } from "../partitions/definitio
 import type { IntervalSet } from "../partitions/interval-set";
 
 /** Partition ranges as keys: `[["2024-05-23", "2024-06-01"], ["2024-06-03", "2024-06-03"]]`. */
-export function rangesAsKeys(def: PartitionsDefinition | undefined, subset: IntervalSet): [string, string][] {
+export function rangesAsKeys(
+  def: PartitionsDefinition | undefined,
+  subset: IntervalSet,
+): [string, string][] {
   if (!def) return subset.isEmpty ? [] : [["", ""]];
   return subset.ranges.map(([s, e]) => [partitionKey(def, s), partitionKey(def, e - 1)]);
 }
 
 /** A compact text for a subset: `2024-05-23…2024-06-01, 2024-06-03`. */
-export function describeSubset(def: PartitionsDefinition | undefined, subset: IntervalSet, max = 3): string {
+export function describeSubset(
+  def: PartitionsDefinition | undefined,
+  subset: IntervalSet,
+  max = 3,
+): string {
   const ranges = rangesAsKeys(def, subset);
   const text = ranges.slice(0, max).map(([a, b]) => (a === b ? a : `${a}…${b}`));
   if (ranges.length > max) text.push(`+${ranges.length - max} more ranges`);

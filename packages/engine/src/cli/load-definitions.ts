@@ -17,7 +17,9 @@ export function defaultDefinitionsPath(): string {
  * Imports a module and returns the Definitions it exports (as `default` or `definitions`).
  * Validation errors raised while the module builds its definitions propagate unchanged.
  */
-export async function loadDefinitions(modulePath: string | undefined): Promise<Definitions<unknown>> {
+export async function loadDefinitions(
+  modulePath: string | undefined,
+): Promise<Definitions<unknown>> {
   const file = path.resolve(modulePath ?? defaultDefinitionsPath());
   if (!existsSync(file)) {
     throw new LigneeError("DEFINITION_INVALID", `definitions module not found: ${file}`);

@@ -19,9 +19,15 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   let exitCode: number = EXIT.OK;
   const program = new Command("lignee")
     .description("Lignée: an asset-based data platform")
-    .option("--definitions <path>", "module exporting the definitions (default: the job-offer pipeline)")
+    .option(
+      "--definitions <path>",
+      "module exporting the definitions (default: the job-offer pipeline)",
+    )
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
+    .configureOutput({
+      writeOut: (s) => io.out(s.trimEnd()),
+      writeErr: (s) => io.err(s.trimEnd()),
+    });
   const globals = (): GlobalOptions => program.opts<GlobalOptions>();
 
   program
@@ -36,14 +42,19 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   program
     .command("materialize")
     .description("materialise the selected assets (for a partition or a range of partitions)")
-    .requiredOption("--select <selection>", "assets to materialise (e.g. +emploi/fait_offre_emploi)")
+    .requiredOption(
+      "--select <selection>",
+      "assets to materialise (e.g. +emploi/fait_offre_emploi)",
+    )
     .option("--partition <key>", "one partition key (e.g. 2024-08-01)")
     .option("--from <key>", "first partition of a range")
     .option("--to <key>", "last partition of a range")
     .option("--concurrency <n>", "steps running at once", positiveInt)
     .option("--json", "machine-readable output")
     .action(async (opts: Parameters<typeof materializeCommand>[2]) => {
-      exitCode = await withRuntime(globals(), io, (defs, rt) => materializeCommand(defs, rt, opts, io));
+      exitCode = await withRuntime(globals(), io, (defs, rt) =>
+        materializeCommand(defs, rt, opts, io),
+      );
     });
 
   const runs = program
@@ -60,7 +71,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .argument("<run-id>")
     .option("--json", "machine-readable output")
     .action(async (runId: string, opts: { json?: boolean }) => {
-      exitCode = await withRuntime(globals(), io, (_defs, rt) => runShowCommand(rt, runId, opts, io));
+      exitCode = await withRuntime(globals(), io, (_defs, rt) =>
+        runShowCommand(rt, runId, opts, io),
+      );
     });
 
   try {

@@ -39,7 +39,12 @@ export class Definitions<R = unknown> {
       ]),
     );
     this.graph = AssetGraph.build(
-      assets.map((a) => ({ key: a.key, deps: a.deps.map((d) => d.asset), group: a.group, tags: a.tags })),
+      assets.map((a) => ({
+        key: a.key,
+        deps: a.deps.map((d) => d.asset),
+        group: a.group,
+        tags: a.tags,
+      })),
     );
   }
 
@@ -95,7 +100,8 @@ function validate<R>(assets: readonly AssetDefinition<R>[]): string[] {
     if (keyProblem) problems.push(keyProblem);
     else if (byKey.has(a.key)) problems.push(`duplicate asset key "${a.key}"`);
     else byKey.set(a.key, a);
-    if (typeof a.materialize !== "function") problems.push(`asset "${a.key}" has no materialize function`);
+    if (typeof a.materialize !== "function")
+      problems.push(`asset "${a.key}" has no materialize function`);
     if (typeof a.codeVersion !== "string" || a.codeVersion.length === 0) {
       problems.push(`asset "${a.key}" has an empty code version`);
     }
@@ -112,7 +118,10 @@ function validate<R>(assets: readonly AssetDefinition<R>[]): string[] {
       }
       const mapping = d.mapping ?? defaultMapping(up.partitions, a.partitions);
       const why = mappingProblem(mapping, up.partitions, a.partitions);
-      if (why) problems.push(`asset "${a.key}" → dependency "${d.asset}": incompatible partition mapping (${why})`);
+      if (why)
+        problems.push(
+          `asset "${a.key}" → dependency "${d.asset}": incompatible partition mapping (${why})`,
+        );
     }
   }
   const cycle = findCycle(byKey);

@@ -34,7 +34,11 @@ export function retryPolicy(options: Partial<RetryPolicy> & { maxRetries: number
 }
 
 /** Delay before retry number `retry` (1-based). `random` is injectable for deterministic tests. */
-export function retryDelay(policy: RetryPolicy, retry: number, random: () => number = Math.random): number {
+export function retryDelay(
+  policy: RetryPolicy,
+  retry: number,
+  random: () => number = Math.random,
+): number {
   const base =
     policy.backoff === "constant"
       ? policy.delayMs

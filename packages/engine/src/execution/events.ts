@@ -40,7 +40,9 @@ export function serializeError(error: unknown, depth = 0): SerializedError {
     name: error.name,
     message: error.message,
     ...(error.stack ? { stack: error.stack } : {}),
-    ...(error.cause !== undefined && depth < 5 ? { cause: serializeError(error.cause, depth + 1) } : {}),
+    ...(error.cause !== undefined && depth < 5
+      ? { cause: serializeError(error.cause, depth + 1) }
+      : {}),
   };
   return out;
 }

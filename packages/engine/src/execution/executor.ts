@@ -1,5 +1,10 @@
 import { randomUUID } from "node:crypto";
-import type { AssetDefinition, Logger, MaterializeContext, MaterializeResult } from "../definitions/asset";
+import type {
+  AssetDefinition,
+  Logger,
+  MaterializeContext,
+  MaterializeResult,
+} from "../definitions/asset";
 import type { Definitions } from "../definitions/definitions";
 import { retryDelay } from "../definitions/retry-policy";
 import { describeError, UserCodeError } from "../errors";
@@ -105,7 +110,8 @@ export async function executePlan(options: ExecuteOptions): Promise<ExecuteResul
     await Promise.race(running);
   }
 
-  const keysIn = (s: StepState): string[] => plan.steps.filter((x) => state.get(x.key) === s).map((x) => x.key);
+  const keysIn = (s: StepState): string[] =>
+    plan.steps.filter((x) => state.get(x.key) === s).map((x) => x.key);
   if (controller.signal.aborted) {
     for (const step of plan.steps) {
       if (state.get(step.key) === "pending") {
@@ -116,7 +122,11 @@ export async function executePlan(options: ExecuteOptions): Promise<ExecuteResul
   }
   options.signal?.removeEventListener("abort", onAbort);
   const failed = keysIn("failed");
-  const outcome: RunOutcome = controller.signal.aborted ? "CANCELED" : failed.length > 0 ? "FAILURE" : "SUCCESS";
+  const outcome: RunOutcome = controller.signal.aborted
+    ? "CANCELED"
+    : failed.length > 0
+      ? "FAILURE"
+      : "SUCCESS";
   return { outcome, succeeded: keysIn("succeeded"), failed, skipped: keysIn("skipped") };
 }
 
@@ -146,18 +156,28 @@ async function runStep(
             metadata: result?.metadata ?? {},
           }),
         );
-        emit(stepEvent(step, "STEP_SUCCESS", "info", `Succeeded ${step.key} in ${ms} ms`, { durationMs: ms }));
+        emit(
+          stepEvent(step, "STEP_SUCCESS", "info", `Succeeded ${step.key} in ${ms} ms`, {
+            durationMs: ms,
+          }),
+        );
         return true;
       } catch (error) {
         const retriesLeft = asset.retryPolicy.maxRetries - (attempt - 1);
         if (signal.aborted || retriesLeft <= 0 || !(error instanceof UserCodeError)) throw error;
         const delay = retryDelay(asset.retryPolicy, attempt);
         emit(
-          stepEvent(step, "STEP_RETRY", "warn", `Attempt ${attempt} failed, retrying in ${delay} ms: ${describeError(error.cause)}`, {
-            attempt,
-            delayMs: delay,
-            error: serializeError(error.cause),
-          }),
+          stepEvent(
+            step,
+            "STEP_RETRY",
+            "warn",
+            `Attempt ${attempt} failed, retrying in ${delay} ms: ${describeError(error.cause)}`,
+            {
+              attempt,
+              delayMs: delay,
+              error: serializeError(error.cause),
+            },
+          ),
         );
         await sleep(delay, signal);
         if (signal.aborted) throw error;
@@ -197,7 +217,8 @@ async function callUserCode(
     attempt,
     partitionKey: keys.length === 1 ? keys[0] : undefined,
     partitionKeys: keys,
-    partitionKeyRange: keys.length > 0 ? { start: keys[0]!, end: keys[keys.length - 1]! } : undefined,
+    partitionKeyRange:
+      keys.length > 0 ? { start: keys[0]!, end: keys[keys.length - 1]! } : undefined,
     partitionTimeWindow:
       def?.kind === "daily" && first !== undefined && last !== undefined
         ? { start: partitionTimeWindow(def, first).start, end: partitionTimeWindow(def, last).end }
@@ -217,7 +238,11 @@ async function callUserCode(
 type InputVersions = Map<number, Record<string, string>>;
 
 /** For each partition of the step, the version of every upstream slice it reads. */
-async function readInputVersions(step: PlanStep, options: ExecuteOptions, now: Date): Promise<InputVersions> {
+async function readInputVersions(
+  step: PlanStep,
+  options: ExecuteOptions,
+  now: Date,
+): Promise<InputVersions> {
   const { definitions, storage } = options;
   const out: InputVersions = new Map([...step.partitions].map((i) => [i, {}]));
   for (const dep of definitions.deps(step.assetKey)) {
@@ -264,7 +289,12 @@ async function recordSuccess(
     metadata: { ...(result?.metadata ?? {}) },
     invalidates: definitions.dependents(asset.key).map((d) => ({
       assetKey: d.asset,
-      partitions: downstreamPartitionsFor(d.mapping, step.partitions, definitions.get(d.asset).partitions, now),
+      partitions: downstreamPartitionsFor(
+        d.mapping,
+        step.partitions,
+        definitions.get(d.asset).partitions,
+        now,
+      ),
     })),
     readSince: {
       watermark,
@@ -273,7 +303,12 @@ async function recordSuccess(
         partitions:
           d.mapping.kind === "all"
             ? ("all" as const)
-            : upstreamPartitionsFor(d.mapping, step.partitions, definitions.get(d.asset).partitions, now),
+            : upstreamPartitionsFor(
+                d.mapping,
+                step.partitions,
+                definitions.get(d.asset).partitions,
+                now,
+              ),
       })),
     },
   });
@@ -297,7 +332,11 @@ function stepEvent(
 ): RunEvent {
   const keys = step.partitionKeys;
   const partitionKeyText =
-    keys.length === 0 ? undefined : keys.length === 1 ? keys[0] : `${keys[0]}…${keys[keys.length - 1]}`;
+    keys.length === 0
+      ? undefined
+      : keys.length === 1
+        ? keys[0]
+        : `${keys[0]}…${keys[keys.length - 1]}`;
   return {
     type,
     level,

@@ -37,7 +37,12 @@ export function prepareRun(
 ): PreparedRun {
   const assetKeys = resolveSelection(definitions.graph, request.selection);
   const targets = resolvePartitionRequest(definitions, assetKeys, request.partitions, now);
-  return { selection: request.selection, assetKeys, partitions: request.partitions, plan: plan(definitions, targets, now) };
+  return {
+    selection: request.selection,
+    assetKeys,
+    partitions: request.partitions,
+    plan: plan(definitions, targets, now),
+  };
 }
 
 /** Ids of the runs this process started (so recovery never mistakes them for orphans). */
@@ -108,15 +113,22 @@ export async function executeRun(options: {
     });
     outcome = result.outcome;
     failedSteps = result.failed;
-    if (outcome === "FAILURE") error = `${result.failed.length} step(s) failed: ${result.failed.join(", ")}`;
+    if (outcome === "FAILURE")
+      error = `${result.failed.length} step(s) failed: ${result.failed.join(", ")}`;
   } catch (e) {
     error = `the run could not complete: ${(e as Error).message}`;
   }
-  const type = outcome === "SUCCESS" ? "RUN_SUCCESS" : outcome === "CANCELED" ? "RUN_CANCELED" : "RUN_FAILURE";
+  const type =
+    outcome === "SUCCESS" ? "RUN_SUCCESS" : outcome === "CANCELED" ? "RUN_CANCELED" : "RUN_FAILURE";
   emit({
     type,
     level: outcome === "SUCCESS" ? "info" : outcome === "CANCELED" ? "warn" : "error",
-    message: outcome === "SUCCESS" ? "Run succeeded" : outcome === "CANCELED" ? "Run cancelled" : `Run failed: ${error}`,
+    message:
+      outcome === "SUCCESS"
+        ? "Run succeeded"
+        : outcome === "CANCELED"
+          ? "Run cancelled"
+          : `Run failed: ${error}`,
     timestamp: new Date(),
   });
   await writer.flush();

@@ -29,14 +29,16 @@ function resolveClause(graph: AssetGraph, clause: string): Set<AssetKey> {
   if (clause.startsWith("group:")) {
     const group = clause.slice("group:".length);
     const keys = graph.keys().filter((k) => graph.group(k) === group);
-    if (keys.length === 0) throw new SelectionError(`selection "${clause}": no asset in group "${group}"`);
+    if (keys.length === 0)
+      throw new SelectionError(`selection "${clause}": no asset in group "${group}"`);
     return new Set(keys);
   }
   if (clause.startsWith("tag:")) {
     const spec = clause.slice("tag:".length);
     const eq = spec.indexOf("=");
     const [name, value] = eq < 0 ? [spec, undefined] : [spec.slice(0, eq), spec.slice(eq + 1)];
-    if (name.length === 0) throw new SelectionError(`selection "${clause}": expected tag:KEY=VALUE`);
+    if (name.length === 0)
+      throw new SelectionError(`selection "${clause}": expected tag:KEY=VALUE`);
     const keys = graph.keys().filter((k) => {
       const tags = graph.tags(k);
       return Object.hasOwn(tags, name) && (value === undefined || tags[name] === value);

@@ -36,7 +36,9 @@ export function dailyPartitions(options: {
 }): DailyPartitionsDefinition {
   const startDay = parseDateKey(options.start);
   if (startDay === undefined) {
-    throw new InvalidPartitionError(`daily partitions: start "${options.start}" is not a YYYY-MM-DD date`);
+    throw new InvalidPartitionError(
+      `daily partitions: start "${options.start}" is not a YYYY-MM-DD date`,
+    );
   }
   const timezone = options.timezone ?? DEFAULT_TIMEZONE;
   if (!isValidTimezone(timezone)) {
@@ -62,7 +64,10 @@ export function staticPartitions(keys: readonly string[]): StaticPartitionsDefin
 }
 
 /** Inclusive index bounds of the partitions that exist at `now` (`last < first` when none). */
-export function partitionBounds(def: PartitionsDefinition, now: Date): { first: number; last: number } {
+export function partitionBounds(
+  def: PartitionsDefinition,
+  now: Date,
+): { first: number; last: number } {
   if (def.kind === "static") return { first: 0, last: def.keys.length - 1 };
   return { first: def.startDay, last: dayIn(def.timezone, now) - 1 + def.endOffset };
 }

@@ -20,7 +20,9 @@ export function timeWindowMapping(
   options: { offset: number } | { startOffset: number; endOffset: number },
 ): PartitionMapping {
   const [startOffset, endOffset] =
-    "offset" in options ? [options.offset, options.offset] : [options.startOffset, options.endOffset];
+    "offset" in options
+      ? [options.offset, options.offset]
+      : [options.startOffset, options.endOffset];
   return { kind: "time-window", startOffset, endOffset };
 }
 
@@ -75,7 +77,8 @@ export function mappingProblem(
       if (upstream.timezone !== downstream.timezone) {
         return `time-window mapping between daily partitions in ${upstream.timezone} and ${downstream.timezone}`;
       }
-      if (mapping.startOffset > mapping.endOffset) return "time-window mapping: startOffset > endOffset";
+      if (mapping.startOffset > mapping.endOffset)
+        return "time-window mapping: startOffset > endOffset";
       return undefined;
   }
 }

@@ -63,7 +63,9 @@ export function resolvePartitionRequest(
           where(e);
         }
         if (from > to) {
-          throw new InvalidPartitionError(`partition range ${request.from} … ${request.to} is reversed`);
+          throw new InvalidPartitionError(
+            `partition range ${request.from} … ${request.to} is reversed`,
+          );
         }
         out.set(key, IntervalSet.fromRange(from, to + 1));
         break;

@@ -33,7 +33,10 @@ export function plan(
   now: Date,
 ): Plan {
   const steps: PlanStep[] = [];
-  const stepsByAsset = new Map<string, { perPartition: Map<number, string> | undefined; steps: PlanStep[] }>();
+  const stepsByAsset = new Map<
+    string,
+    { perPartition: Map<number, string> | undefined; steps: PlanStep[] }
+  >();
   for (const assetKey of definitions.graph.sortTopologically(targets.keys())) {
     const asset = definitions.get(assetKey);
     const subset = targets.get(assetKey)!;
@@ -43,24 +46,39 @@ export function plan(
         ? [...subset].map((i) => IntervalSet.single(i))
         : [subset];
     const own: PlanStep[] = [];
-    const perPartition = asset.partitions && asset.backfillPolicy === "per-partition" ? new Map<number, string>() : undefined;
+    const perPartition =
+      asset.partitions && asset.backfillPolicy === "per-partition"
+        ? new Map<number, string>()
+        : undefined;
     for (const chunk of chunks) {
       const keys = asset.partitions ? partitionKeys(asset.partitions, chunk) : [];
       const dependsOn: string[] = [];
       for (const dep of definitions.deps(assetKey)) {
         const upstream = stepsByAsset.get(dep.asset);
         if (!upstream) continue;
-        const needed = upstreamPartitionsFor(dep.mapping, chunk, definitions.get(dep.asset).partitions, now);
+        const needed = upstreamPartitionsFor(
+          dep.mapping,
+          chunk,
+          definitions.get(dep.asset).partitions,
+          now,
+        );
         if (upstream.perPartition && needed.size <= upstream.steps.length) {
           for (const i of needed) {
             const s = upstream.perPartition.get(i);
             if (s !== undefined) dependsOn.push(s);
           }
         } else {
-          for (const s of upstream.steps) if (!s.partitions.intersect(needed).isEmpty) dependsOn.push(s.key);
+          for (const s of upstream.steps)
+            if (!s.partitions.intersect(needed).isEmpty) dependsOn.push(s.key);
         }
       }
-      const step: PlanStep = { key: stepKey(assetKey, keys), assetKey, partitions: chunk, partitionKeys: keys, dependsOn };
+      const step: PlanStep = {
+        key: stepKey(assetKey, keys),
+        assetKey,
+        partitions: chunk,
+        partitionKeys: keys,
+        dependsOn,
+      };
       own.push(step);
       steps.push(step);
       if (perPartition && chunk.first !== undefined) perPartition.set(chunk.first, step.key);

@@ -36,7 +36,11 @@ export async function startEmbeddedPostgres(options: {
   let dataDir = path.resolve(options.dataDir);
   const isRoot = process.getuid?.() === 0;
   if (isRoot && !reachableByOthers(path.dirname(dataDir))) {
-    const fallback = path.join("/var/tmp", `lignee-${createHash("sha256").update(dataDir).digest("hex").slice(0, 12)}`, "pg");
+    const fallback = path.join(
+      "/var/tmp",
+      `lignee-${createHash("sha256").update(dataDir).digest("hex").slice(0, 12)}`,
+      "pg",
+    );
     log(`embedded PostgreSQL: ${dataDir} is not reachable by the postgres user; using ${fallback}`);
     dataDir = fallback;
   }
@@ -86,7 +90,13 @@ function urlFor(port: number): string {
 }
 
 async function ensureDatabase(port: number): Promise<void> {
-  const client = new pg.Client({ host: "localhost", port, user: USER, password: PASSWORD, database: "postgres" });
+  const client = new pg.Client({
+    host: "localhost",
+    port,
+    user: USER,
+    password: PASSWORD,
+    database: "postgres",
+  });
   await client.connect();
   try {
     const exists = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [DATABASE]);

@@ -1,15 +1,30 @@
 import type { Definitions } from "../definitions/definitions";
 import { allPartitions } from "../partitions/definition";
 import { IntervalSet } from "../partitions/interval-set";
-import { downstreamPartitionsFor, UNPARTITIONED, upstreamPartitionsFor } from "../partitions/mapping";
+import {
+  downstreamPartitionsFor,
+  UNPARTITIONED,
+  upstreamPartitionsFor,
+} from "../partitions/mapping";
 import type { AssetStorageSummary } from "../storage/storage";
 
 export type PartitionStatus = "MISSING" | "FRESH" | "STALE" | "FAILED" | "RUNNING";
-export const PARTITION_STATUSES: readonly PartitionStatus[] = ["FRESH", "STALE", "MISSING", "FAILED", "RUNNING"];
+export const PARTITION_STATUSES: readonly PartitionStatus[] = [
+  "FRESH",
+  "STALE",
+  "MISSING",
+  "FAILED",
+  "RUNNING",
+];
 
 /** Why materialised partitions are stale; `partitions` says which ones. */
 export type StaleCause =
-  | { readonly kind: "code-version-changed"; readonly from: string; readonly to: string; readonly partitions: IntervalSet }
+  | {
+      readonly kind: "code-version-changed";
+      readonly from: string;
+      readonly to: string;
+      readonly partitions: IntervalSet;
+    }
   | {
       readonly kind: "dependencies-changed";
       readonly added: readonly string[];
@@ -17,8 +32,16 @@ export type StaleCause =
       readonly partitions: IntervalSet;
     }
   | { readonly kind: "upstream-newer"; readonly upstream: string; readonly partitions: IntervalSet }
-  | { readonly kind: "upstream-missing"; readonly upstream: string; readonly partitions: IntervalSet }
-  | { readonly kind: "upstream-stale"; readonly upstream: string; readonly partitions: IntervalSet };
+  | {
+      readonly kind: "upstream-missing";
+      readonly upstream: string;
+      readonly partitions: IntervalSet;
+    }
+  | {
+      readonly kind: "upstream-stale";
+      readonly upstream: string;
+      readonly partitions: IntervalSet;
+    };
 
 export interface AssetStatus {
   readonly key: string;
@@ -71,7 +94,12 @@ export function computeStatus(
     const depsSignature = definitions.depsSignature(asset.key);
     for (const v of summary.versions) {
       if (v.codeVersion !== asset.codeVersion) {
-        add({ kind: "code-version-changed", from: v.codeVersion, to: asset.codeVersion, partitions: v.partitions });
+        add({
+          kind: "code-version-changed",
+          from: v.codeVersion,
+          to: asset.codeVersion,
+          partitions: v.partitions,
+        });
       }
       if (v.depsSignature !== depsSignature) {
         const before = splitSignature(v.depsSignature);
@@ -88,7 +116,12 @@ export function computeStatus(
     for (const dep of definitions.deps(asset.key)) {
       const upDef = definitions.get(dep.asset).partitions;
       const mark = summary.staleMarks.find((m) => m.upstreamKey === dep.asset);
-      if (mark) add({ kind: "upstream-newer", upstream: dep.asset, partitions: mark.partitions.intersect(materialized) });
+      if (mark)
+        add({
+          kind: "upstream-newer",
+          upstream: dep.asset,
+          partitions: mark.partitions.intersect(materialized),
+        });
 
       const upMaterialized = materializedOf.get(dep.asset) ?? IntervalSet.EMPTY;
       let missingFor: IntervalSet;
@@ -97,7 +130,12 @@ export function computeStatus(
       } else {
         const needed = upstreamPartitionsFor(dep.mapping, materialized, upDef, now);
         const missingUp = needed.subtract(upMaterialized);
-        missingFor = downstreamPartitionsFor(dep.mapping, missingUp, asset.partitions, now).intersect(materialized);
+        missingFor = downstreamPartitionsFor(
+          dep.mapping,
+          missingUp,
+          asset.partitions,
+          now,
+        ).intersect(materialized);
       }
       add({ kind: "upstream-missing", upstream: dep.asset, partitions: missingFor });
 
@@ -105,7 +143,9 @@ export function computeStatus(
       add({
         kind: "upstream-stale",
         upstream: dep.asset,
-        partitions: downstreamPartitionsFor(dep.mapping, upStale, asset.partitions, now).intersect(materialized),
+        partitions: downstreamPartitionsFor(dep.mapping, upStale, asset.partitions, now).intersect(
+          materialized,
+        ),
       });
     }
 
@@ -115,7 +155,11 @@ export function computeStatus(
     const running = summary.running.intersect(existing);
     const failed = summary.failed.intersect(existing).subtract(running);
     const staleNow = stale.intersect(existing).subtract(running).subtract(failed);
-    const fresh = materialized.intersect(existing).subtract(stale).subtract(running).subtract(failed);
+    const fresh = materialized
+      .intersect(existing)
+      .subtract(stale)
+      .subtract(running)
+      .subtract(failed);
     const missing = existing.subtract(materialized).subtract(running).subtract(failed);
     const subsets: Record<PartitionStatus, IntervalSet> = {
       FRESH: fresh,
@@ -124,10 +168,9 @@ export function computeStatus(
       FAILED: failed,
       RUNNING: running,
     };
-    const counts = Object.fromEntries(PARTITION_STATUSES.map((s) => [s, subsets[s].size])) as Record<
-      PartitionStatus,
-      number
-    >;
+    const counts = Object.fromEntries(
+      PARTITION_STATUSES.map((s) => [s, subsets[s].size]),
+    ) as Record<PartitionStatus, number>;
     result.set(asset.key, {
       key: asset.key,
       partitioned: asset.partitions !== undefined,

@@ -121,7 +121,10 @@ export class PostgresStorage implements Storage {
     );
   }
 
-  async listEvents(runId: string, options: { afterId?: number; limit?: number } = {}): Promise<StoredEvent[]> {
+  async listEvents(
+    runId: string,
+    options: { afterId?: number; limit?: number } = {},
+  ): Promise<StoredEvent[]> {
     const rows = await this.db
       .select()
       .from(schema.events)
@@ -276,9 +279,10 @@ export class PostgresStorage implements Storage {
          DO UPDATE SET partitions = asset_version_ranges.partitions + excluded.partitions`,
         [input.assetKey, input.codeVersion, input.depsSignature, mr],
       );
-      await tx.query(`DELETE FROM lignee.asset_version_ranges WHERE asset_key = $1 AND isempty(partitions)`, [
-        input.assetKey,
-      ]);
+      await tx.query(
+        `DELETE FROM lignee.asset_version_ranges WHERE asset_key = $1 AND isempty(partitions)`,
+        [input.assetKey],
+      );
       await tx.query(
         `WITH marks AS (
            UPDATE lignee.asset_stale_marks SET partitions = partitions - $2::int4multirange
@@ -308,7 +312,12 @@ export class PostgresStorage implements Storage {
       }
       for (const target of input.invalidates) {
         if (!target.partitions.isEmpty) {
-          await addStaleMarks(tx, target.assetKey, input.assetKey, target.partitions.toMultirange());
+          await addStaleMarks(
+            tx,
+            target.assetKey,
+            input.assetKey,
+            target.partitions.toMultirange(),
+          );
         }
       }
       return ids;
@@ -317,7 +326,12 @@ export class PostgresStorage implements Storage {
 
   async getAssetSummaries(): Promise<Map<string, AssetStorageSummary>> {
     const [versions, marks, failed, running] = await Promise.all([
-      this.pool.query<{ asset_key: string; code_version: string; deps_signature: string; partitions: string }>(
+      this.pool.query<{
+        asset_key: string;
+        code_version: string;
+        deps_signature: string;
+        partitions: string;
+      }>(
         "SELECT asset_key, code_version, deps_signature, partitions::text FROM lignee.asset_version_ranges",
       ),
       this.pool.query<{ asset_key: string; upstream_key: string; partitions: string }>(
@@ -353,17 +367,28 @@ export class PostgresStorage implements Storage {
       });
     }
     for (const r of marks.rows) {
-      get(r.asset_key).staleMarks.push({ upstreamKey: r.upstream_key, partitions: IntervalSet.fromMultirange(r.partitions) });
+      get(r.asset_key).staleMarks.push({
+        upstreamKey: r.upstream_key,
+        partitions: IntervalSet.fromMultirange(r.partitions),
+      });
     }
     for (const r of failed.rows) get(r.asset_key).failed = IntervalSet.fromMultirange(r.partitions);
-    for (const r of running.rows) get(r.asset_key).running = IntervalSet.fromMultirange(r.partitions);
+    for (const r of running.rows)
+      get(r.asset_key).running = IntervalSet.fromMultirange(r.partitions);
     return out as Map<string, AssetStorageSummary>;
   }
 
   async getDigest(assetKey: string): Promise<AssetDigest | undefined> {
-    const [row] = await this.db.select().from(schema.assetDigests).where(eq(schema.assetDigests.assetKey, assetKey));
+    const [row] = await this.db
+      .select()
+      .from(schema.assetDigests)
+      .where(eq(schema.assetDigests.assetKey, assetKey));
     return row
-      ? { digest: String(row.digest), partitionCount: row.partitionCount, lastMaterializationId: row.lastMaterializationId }
+      ? {
+          digest: String(row.digest),
+          partitionCount: row.partitionCount,
+          lastMaterializationId: row.lastMaterializationId,
+        }
       : undefined;
   }
 
@@ -378,7 +403,10 @@ export class PostgresStorage implements Storage {
     return new Map(result.rows.map((r) => [r.partition_index, r.data_version]));
   }
 
-  async listMaterializations(assetKey: string, options: { limit?: number } = {}): Promise<MaterializationRecord[]> {
+  async listMaterializations(
+    assetKey: string,
+    options: { limit?: number } = {},
+  ): Promise<MaterializationRecord[]> {
     const rows = await this.db
       .select()
       .from(schema.materializations)
@@ -508,18 +536,28 @@ export class PostgresStorage implements Storage {
   }
 }
 
-async function subtractRunning(tx: pg.PoolClient, runId: string, assetKey: string, mr: string): Promise<void> {
+async function subtractRunning(
+  tx: pg.PoolClient,
+  runId: string,
+  assetKey: string,
+  mr: string,
+): Promise<void> {
   await tx.query(
     `UPDATE lignee.asset_running SET partitions = partitions - $3::int4multirange WHERE asset_key = $1 AND run_id = $2`,
     [assetKey, runId, mr],
   );
-  await tx.query(`DELETE FROM lignee.asset_running WHERE asset_key = $1 AND run_id = $2 AND isempty(partitions)`, [
-    assetKey,
-    runId,
-  ]);
+  await tx.query(
+    `DELETE FROM lignee.asset_running WHERE asset_key = $1 AND run_id = $2 AND isempty(partitions)`,
+    [assetKey, runId],
+  );
 }
 
-async function addStaleMarks(tx: pg.PoolClient, assetKey: string, upstreamKey: string, mr: string): Promise<void> {
+async function addStaleMarks(
+  tx: pg.PoolClient,
+  assetKey: string,
+  upstreamKey: string,
+  mr: string,
+): Promise<void> {
   await tx.query(
     `INSERT INTO lignee.asset_stale_marks (asset_key, upstream_key, partitions) VALUES ($1, $2, $3::int4multirange)
      ON CONFLICT (asset_key, upstream_key) DO UPDATE SET partitions = asset_stale_marks.partitions + excluded.partitions`,

@@ -159,7 +159,10 @@ export const checkResults = lignee.table(
     passed: boolean("passed").notNull(),
     severity: text("severity").notNull(),
     description: text("description"),
-    metadata: jsonb("metadata").$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
+    metadata: jsonb("metadata")
+      .$type<Record<string, unknown>>()
+      .notNull()
+      .default(sql`'{}'::jsonb`),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index("check_results_asset_idx").on(t.assetKey, t.checkName, t.id)],

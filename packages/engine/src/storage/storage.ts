@@ -79,7 +79,11 @@ export interface MaterializationRecord {
 /** What status computation needs to know about one asset, as partition subsets. */
 export interface AssetStorageSummary {
   /** Materialised partitions, grouped by the code version and dependency list they were built with. */
-  readonly versions: readonly { codeVersion: string; depsSignature: string; partitions: IntervalSet }[];
+  readonly versions: readonly {
+    codeVersion: string;
+    depsSignature: string;
+    partitions: IntervalSet;
+  }[];
   /** Partitions made stale by a newer upstream materialisation, per upstream asset. */
   readonly staleMarks: readonly { upstreamKey: string; partitions: IntervalSet }[];
   /** Partitions whose latest attempt failed. */
@@ -143,7 +147,10 @@ export interface Storage {
   getDigest(assetKey: string): Promise<AssetDigest | undefined>;
   /** Latest data version per partition index of an asset, for the given partitions. */
   getDataVersions(assetKey: string, partitions: IntervalSet): Promise<Map<number, string>>;
-  listMaterializations(assetKey: string, options?: { limit?: number }): Promise<MaterializationRecord[]>;
+  listMaterializations(
+    assetKey: string,
+    options?: { limit?: number },
+  ): Promise<MaterializationRecord[]>;
 
   recordCheckResult(input: CheckResultInput): Promise<void>;
   /** The latest result of each check (per partition) of an asset. */
@@ -153,7 +160,10 @@ export interface Storage {
    * Runs left STARTED by a process that no longer exists are marked FAILURE with a reason;
    * their running partitions become failed. Returns the ids of the runs it failed.
    */
-  failOrphanedRuns(hostname: string, isAlive: (run: { id: string; pid: number | null }) => boolean): Promise<string[]>;
+  failOrphanedRuns(
+    hostname: string,
+    isAlive: (run: { id: string; pid: number | null }) => boolean,
+  ): Promise<string[]>;
 
   close(): Promise<void>;
 }

@@ -5,6 +5,10 @@ import { createHash } from "node:crypto";
  * these, so replacing a partition's version updates the digest in O(1).
  */
 export function versionHash(partitionKey: string, dataVersion: string): bigint {
-  const digest = createHash("sha256").update(partitionKey).update("\u0000").update(dataVersion).digest();
+  const digest = createHash("sha256")
+    .update(partitionKey)
+    .update("\u0000")
+    .update(dataVersion)
+    .digest();
   return digest.readBigInt64BE(0);
 }

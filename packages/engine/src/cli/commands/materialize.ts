@@ -16,14 +16,19 @@ export interface MaterializeOptions {
 }
 
 /** Turns the partition flags into a request; mixing them is bad input. */
-export function partitionRequestFrom(options: { partition?: string; from?: string; to?: string }): PartitionRequest {
+export function partitionRequestFrom(options: {
+  partition?: string;
+  from?: string;
+  to?: string;
+}): PartitionRequest {
   const { partition, from, to } = options;
   if (partition !== undefined && (from !== undefined || to !== undefined)) {
     throw new InvalidPartitionError("give either --partition or --from/--to, not both");
   }
   if (partition !== undefined) return { kind: "single", key: partition };
   if (from !== undefined || to !== undefined) {
-    if (from === undefined || to === undefined) throw new InvalidPartitionError("--from and --to go together");
+    if (from === undefined || to === undefined)
+      throw new InvalidPartitionError("--from and --to go together");
     return { kind: "range", from, to };
   }
   return { kind: "none" };
@@ -48,7 +53,11 @@ export async function materializeCommand(
   const bar =
     io.interactive && !options.json && total > 1
       ? new cliProgress.SingleBar(
-          { stream: process.stderr, format: "{bar} {value}/{total} steps | {step}", hideCursor: true },
+          {
+            stream: process.stderr,
+            format: "{bar} {value}/{total} steps | {step}",
+            hideCursor: true,
+          },
           cliProgress.Presets.shades_classic,
         )
       : undefined;
@@ -72,7 +81,11 @@ export async function materializeCommand(
         bar?.start(total, 0, { step: "" });
       },
       onEvent: (event) => {
-        if (event.type === "STEP_SUCCESS" || event.type === "STEP_FAILURE" || event.type === "STEP_SKIPPED") {
+        if (
+          event.type === "STEP_SUCCESS" ||
+          event.type === "STEP_FAILURE" ||
+          event.type === "STEP_SKIPPED"
+        ) {
           done++;
           bar?.update(done, { step: event.stepKey ?? "" });
         }
@@ -85,9 +98,18 @@ export async function materializeCommand(
     });
     bar?.stop();
     if (options.json) {
-      io.out(JSON.stringify({ runId: result.runId, status: result.outcome, steps: total, failedSteps: result.failedSteps }));
+      io.out(
+        JSON.stringify({
+          runId: result.runId,
+          status: result.outcome,
+          steps: total,
+          failedSteps: result.failedSteps,
+        }),
+      );
     } else {
-      io.out(`run ${result.runId} ${result.outcome} (${total - result.failedSteps.length}/${total} steps)`);
+      io.out(
+        `run ${result.runId} ${result.outcome} (${total - result.failedSteps.length}/${total} steps)`,
+      );
     }
     return result.outcome === "SUCCESS" ? 0 : 1;
   } finally {

@@ -17,7 +17,14 @@ export async function runsCommand(
   }
   const rows = [["RUN", "STATUS", "CREATED", "DURATION", "SELECTION", "PARTITIONS"]];
   for (const r of runs) {
-    rows.push([r.id, r.status, r.createdAt.toISOString(), formatDuration(duration(r)), r.selection, partitionText(r)]);
+    rows.push([
+      r.id,
+      r.status,
+      r.createdAt.toISOString(),
+      formatDuration(duration(r)),
+      r.selection,
+      partitionText(r),
+    ]);
   }
   io.out(runs.length === 0 ? "No runs yet." : table(rows));
   return 0;
@@ -63,7 +70,12 @@ function duration(r: RunRecord): number | null {
 }
 
 function partitionText(r: RunRecord): string {
-  const spec = r.partitionSpec as { kind?: string; key?: string; from?: string; to?: string } | null;
+  const spec = r.partitionSpec as {
+    kind?: string;
+    key?: string;
+    from?: string;
+    to?: string;
+  } | null;
   if (!spec || spec.kind === "none") return "";
   return spec.kind === "single" ? (spec.key ?? "") : `${spec.from}…${spec.to}`;
 }

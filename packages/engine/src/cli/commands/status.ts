@@ -1,7 +1,12 @@
 import { describePartitions } from "../../partitions/definition";
 import type { Definitions } from "../../definitions/definitions";
 import { resolveSelection } from "../../graph/selection";
-import { computeStatus, describeCause, PARTITION_STATUSES, type AssetStatus } from "../../status/asset-status";
+import {
+  computeStatus,
+  describeCause,
+  PARTITION_STATUSES,
+  type AssetStatus,
+} from "../../status/asset-status";
 import type { Runtime } from "../../runtime/runtime";
 import type { CliIo } from "../context";
 import { describeSubset, rangesAsKeys, table } from "../format";
@@ -18,7 +23,9 @@ export async function statusCommand(
   options: StatusOptions,
   io: CliIo,
 ): Promise<number> {
-  const keys = options.select ? resolveSelection(definitions.graph, options.select) : definitions.graph.topologicalOrder();
+  const keys = options.select
+    ? resolveSelection(definitions.graph, options.select)
+    : definitions.graph.topologicalOrder();
   const now = new Date();
   const statuses = computeStatus(definitions, await runtime.storage.getAssetSummaries(), now);
   const selected = keys.map((k) => statuses.get(k)!);
@@ -29,7 +36,12 @@ export async function statusCommand(
   const rows = [["ASSET", "STATUS", "PARTITIONS", "CAUSES"]];
   for (const s of selected) {
     const def = definitions.get(s.key).partitions;
-    rows.push([s.key, s.status, countsText(s), s.causes.map((c) => causeText(def, s, c)).join("; ")]);
+    rows.push([
+      s.key,
+      s.status,
+      countsText(s),
+      s.causes.map((c) => causeText(def, s, c)).join("; "),
+    ]);
   }
   io.out(table(rows));
   return 0;
@@ -37,7 +49,9 @@ export async function statusCommand(
 
 function countsText(s: AssetStatus): string {
   if (!s.partitioned) return "-";
-  const parts = PARTITION_STATUSES.filter((st) => s.counts[st] > 0).map((st) => `${s.counts[st]} ${st.toLowerCase()}`);
+  const parts = PARTITION_STATUSES.filter((st) => s.counts[st] > 0).map(
+    (st) => `${s.counts[st]} ${st.toLowerCase()}`,
+  );
   return `${parts.join(", ") || "none"} (of ${s.total})`;
 }
 
@@ -62,7 +76,9 @@ function statusJson(definitions: Definitions<unknown>, s: AssetStatus): Record<s
     status: s.status,
     total: s.total,
     counts: s.counts,
-    ranges: Object.fromEntries(PARTITION_STATUSES.map((st) => [st, rangesAsKeys(def, s.subsets[st])])),
+    ranges: Object.fromEntries(
+      PARTITION_STATUSES.map((st) => [st, rangesAsKeys(def, s.subsets[st])]),
+    ),
     causes: s.causes.map((c) => ({
       ...c,
       partitions: undefined,

@@ -1,0 +1,202 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase } from "../../../../tests/support/database";
+import { defineAsset, type AssetDefinition } from "../definitions/asset";
+import { Definitions } from "../definitions/definitions";
+import { retryPolicy } from "../definitions/retry-policy";
+import { dailyPartitions } from "../partitions/definition";
+import { computeStatus } from "../status/asset-status";
+import { PostgresStorage } from "../storage/postgres-storage";
+import type { RunEvent } from "./events";
+import { executeRun, prepareRun } from "./launch";
+
+let storage: PostgresStorage;
+
+beforeAll(async () => {
+  storage = PostgresStorage.connect(await createTestDatabase());
+});
+
+afterAll(async () => {
+  await storage.close();
+});
+
+const daily = dailyPartitions({ start: "2024-01-01" });
+
+async function run(
+  assets: AssetDefinition<unknown>[],
+  selection: string,
+  partitions: Parameters<typeof prepareRun>[1]["partitions"] = { kind: "none" },
+  options: { concurrency?: number; signal?: AbortSignal } = {},
+): Promise<{
+  outcome: string;
+  events: RunEvent[];
+  runId: string;
+  definitions: Definitions<unknown>;
+}> {
+  const definitions = Definitions.create({ assets }) as Definitions<unknown>;
+  const events: RunEvent[] = [];
+  const prepared = prepareRun(definitions, { selection, partitions }, new Date());
+  const result = await executeRun({
+    definitions,
+    storage,
+    prepared,
+    onEvent: (e) => events.push(e),
+    ...options,
+  });
+  return { outcome: result.outcome, events, runId: result.runId, definitions };
+}
+
+describe("executor", () => {
+  it("retries with backoff until the asset succeeds", async () => {
+    let calls = 0;
+    const flaky = defineAsset({
+      key: "exec/flaky",
+      retryPolicy: retryPolicy({ maxRetries: 3, delayMs: 5, jitter: false }),
+      async materialize(ctx) {
+        calls++;
+        if (ctx.attempt < 3) throw new Error(`transient ${ctx.attempt}`);
+        return { metadata: { attempt: ctx.attempt } };
+      },
+    });
+    const { outcome, events, runId } = await run([flaky], "exec/flaky");
+    expect(outcome).toBe("SUCCESS");
+    expect(calls).toBe(3);
+    const retries = events.filter((e) => e.type === "STEP_RETRY");
+    expect(retries.map((e) => e.data?.delayMs)).toEqual([5, 10]);
+    expect(retries[0]?.message).toContain("transient 1");
+    const stored = await storage.listEvents(runId);
+    expect(stored.map((e) => e.type)).toEqual([
+      "RUN_START",
+      "STEP_START",
+      "STEP_RETRY",
+      "STEP_RETRY",
+      "MATERIALIZATION",
+      "STEP_SUCCESS",
+      "RUN_SUCCESS",
+    ]);
+    expect((await storage.getRun(runId))?.status).toBe("SUCCESS");
+  });
+
+  it("fails a step after its retries, keeps the cause, and skips what depends on it", async () => {
+    const root = new Error("disk full");
+    const broken = defineAsset({
+      key: "exec/broken",
+      partitions: daily,
+      retryPolicy: retryPolicy({ maxRetries: 1, delayMs: 1, jitter: false }),
+      async materialize() {
+        throw new Error("could not write", { cause: root });
+      },
+    });
+    const after = defineAsset({
+      key: "exec/after",
+      deps: ["exec/broken"],
+      partitions: daily,
+      materialize: async () => undefined,
+    });
+    const { outcome, events, runId, definitions } = await run([broken, after], "exec/broken+", {
+      kind: "single",
+      key: "2024-01-02",
+    });
+    expect(outcome).toBe("FAILURE");
+    const failure = events.find((e) => e.type === "STEP_FAILURE");
+    expect(failure?.message).toContain("could not write");
+    expect(failure?.data?.error).toMatchObject({
+      message: "could not write",
+      cause: { message: "disk full" },
+    });
+    expect(events.find((e) => e.type === "STEP_SKIPPED")?.stepKey).toBe("exec/after[2024-01-02]");
+    const run_ = await storage.getRun(runId);
+    expect(run_?.status).toBe("FAILURE");
+    expect(run_?.error).toContain("exec/broken[2024-01-02]");
+    const status = computeStatus(definitions, await storage.getAssetSummaries(), new Date()).get(
+      "exec/broken",
+    )!;
+    expect(status.counts.FAILED).toBe(1);
+    expect(status.status).toBe("FAILED");
+  });
+
+  it("never runs more steps at once than the concurrency limit", async () => {
+    let inFlight = 0;
+    let peak = 0;
+    const slow = defineAsset({
+      key: "exec/slow",
+      partitions: daily,
+      async materialize() {
+        inFlight++;
+        peak = Math.max(peak, inFlight);
+        await new Promise((r) => setTimeout(r, 15));
+        inFlight--;
+      },
+    });
+    const { outcome, events } = await run(
+      [slow],
+      "exec/slow",
+      { kind: "range", from: "2024-02-01", to: "2024-02-10" },
+      { concurrency: 3 },
+    );
+    expect(outcome).toBe("SUCCESS");
+    expect(peak).toBe(3);
+    expect(events.filter((e) => e.type === "STEP_SUCCESS")).toHaveLength(10);
+  });
+
+  it("cancels: running steps see the abort, pending steps are skipped, the run ends CANCELED", async () => {
+    const controller = new AbortController();
+    let sawAbort = false;
+    const waits = defineAsset({
+      key: "exec/waits",
+      partitions: daily,
+      async materialize(ctx) {
+        await new Promise<void>((resolve, reject) => {
+          ctx.signal.addEventListener("abort", () => {
+            sawAbort = true;
+            reject(new Error("aborted"));
+          });
+          setTimeout(() => controller.abort(), 10);
+          setTimeout(resolve, 5_000);
+        });
+      },
+    });
+    const { outcome, events, runId } = await run(
+      [waits],
+      "exec/waits",
+      { kind: "range", from: "2024-03-01", to: "2024-03-05" },
+      { concurrency: 1, signal: controller.signal },
+    );
+    expect(outcome).toBe("CANCELED");
+    expect(sawAbort).toBe(true);
+    expect(events.filter((e) => e.type === "STEP_SKIPPED")).toHaveLength(4);
+    expect((await storage.getRun(runId))?.status).toBe("CANCELED");
+    const summary = (await storage.getAssetSummaries()).get("exec/waits");
+    expect(summary?.running.isEmpty ?? true).toBe(true);
+  });
+
+  it("gives the asset its partition, time window, logger and records input versions", async () => {
+    const seen: unknown[] = [];
+    const up = defineAsset({
+      key: "exec/up",
+      partitions: daily,
+      materialize: async () => ({ dataVersion: "up-v1" }),
+    });
+    const down = defineAsset({
+      key: "exec/down",
+      deps: ["exec/up"],
+      partitions: daily,
+      async materialize(ctx) {
+        ctx.log.info(`hello ${ctx.partitionKey}`);
+        seen.push([
+          ctx.partitionKey,
+          ctx.partitionTimeWindow?.start.toISOString(),
+          ctx.partitionTimeWindow?.end.toISOString(),
+        ]);
+      },
+    });
+    const { events } = await run([up, down], "exec/up+", { kind: "single", key: "2024-10-27" });
+    // 2024-10-27 in Europe/Paris is 25 hours long.
+    expect(seen).toEqual([["2024-10-27", "2024-10-26T22:00:00.000Z", "2024-10-27T23:00:00.000Z"]]);
+    expect(events.find((e) => e.type === "LOG")).toMatchObject({
+      message: "hello 2024-10-27",
+      level: "info",
+    });
+    const [latest] = await storage.listMaterializations("exec/down", { limit: 1 });
+    expect(latest?.inputVersions).toEqual({ "exec/up": "up-v1" });
+  });
+});

@@ -1,0 +1,332 @@
+import { randomUUID } from "node:crypto";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase } from "../../../../tests/support/database";
+import { IntervalSet } from "../partitions/interval-set";
+import { migrateDatabase } from "./migrate";
+import { PostgresStorage } from "./postgres-storage";
+import type { MaterializationInput, Storage } from "./storage";
+
+/**
+ * The storage contract, against a real PostgreSQL server (embedded, or DATABASE_URL).
+ * Every implementation of `Storage` must pass it.
+ */
+let url: string;
+let storage: Storage;
+let sql: pg.Client;
+
+beforeAll(async () => {
+  url = await createTestDatabase();
+  storage = PostgresStorage.connect(url);
+  sql = new pg.Client({ connectionString: url });
+  await sql.connect();
+});
+
+afterAll(async () => {
+  await sql.end();
+  await storage.close();
+});
+
+const newRun = async (
+  status: "STARTED" | "QUEUED" = "STARTED",
+  pid = process.pid,
+): Promise<string> => {
+  const id = randomUUID();
+  await storage.createRun({
+    id,
+    status,
+    selection: "a",
+    assetKeys: ["a"],
+    partitionSpec: { kind: "none" },
+    hostname: "test-host",
+    pid,
+  });
+  return id;
+};
+
+const materialize = (
+  runId: string,
+  assetKey: string,
+  indices: number[],
+  extra: Partial<MaterializationInput> = {},
+): Promise<number[]> =>
+  storage.recordMaterialization({
+    runId,
+    assetKey,
+    codeVersion: "1",
+    depsSignature: "",
+    partitions: indices.map((i) => ({
+      key: `k${i}`,
+      index: i,
+      dataVersion: `v-${runId}-${i}`,
+      inputVersions: {},
+    })),
+    metadata: { rows: 10 },
+    invalidates: [],
+    readSince: { watermark: 0, upstream: [] },
+    ...extra,
+  });
+
+describe("migrations", () => {
+  it("migrating twice changes nothing", async () => {
+    const snapshot = async (): Promise<unknown> => {
+      const tables = await sql.query(
+        `SELECT table_name, column_name, data_type FROM information_schema.columns
+         WHERE table_schema = 'lignee' ORDER BY table_name, column_name`,
+      );
+      const applied = await sql.query(`SELECT hash FROM lignee.migrations ORDER BY id`);
+      return { tables: tables.rows, applied: applied.rows };
+    };
+    const before = await snapshot();
+    await migrateDatabase(url);
+    await migrateDatabase(url);
+    expect(await snapshot()).toEqual(before);
+    expect((before as { applied: unknown[] }).applied.length).toBeGreaterThan(0);
+  });
+
+  it("migrates concurrently without errors", async () => {
+    const fresh = await createTestDatabase({ migrate: false });
+    await Promise.all([migrateDatabase(fresh), migrateDatabase(fresh), migrateDatabase(fresh)]);
+    const c = new pg.Client({ connectionString: fresh });
+    await c.connect();
+    const applied = await c.query(`SELECT count(*)::int AS n FROM lignee.migrations`);
+    await c.end();
+    const journal = await sql.query(`SELECT count(*)::int AS n FROM lignee.migrations`);
+    expect(applied.rows[0].n).toBe(journal.rows[0].n);
+  });
+});
+
+describe("runs and events", () => {
+  it("creates, reads, lists and finishes runs", async () => {
+    const id = await newRun("STARTED");
+    const run = await storage.getRun(id);
+    expect(run).toMatchObject({
+      id,
+      status: "STARTED",
+      selection: "a",
+      assetKeys: ["a"],
+      hostname: "test-host",
+    });
+    expect(run?.startedAt).toBeInstanceOf(Date);
+    expect(run?.endedAt).toBeNull();
+    await storage.setRunStatus(id, "FAILURE", "boom");
+    const done = await storage.getRun(id);
+    expect(done).toMatchObject({ status: "FAILURE", error: "boom" });
+    expect(done?.endedAt).toBeInstanceOf(Date);
+    expect(await storage.getRun(randomUUID())).toBeUndefined();
+    const listed = await storage.listRuns({ status: "FAILURE" });
+    expect(listed.map((r) => r.id)).toContain(id);
+    expect(listed.every((r) => r.status === "FAILURE")).toBe(true);
+  });
+
+  it("keeps events in order and pages after an id", async () => {
+    const id = await newRun();
+    const at = new Date();
+    await storage.appendEvents(id, [
+      { type: "RUN_START", level: "info", message: "one", timestamp: at },
+      {
+        type: "LOG",
+        level: "warn",
+        message: "two",
+        stepKey: "a",
+        assetKey: "a",
+        partitionKey: "k1",
+        timestamp: at,
+      },
+    ]);
+    await storage.appendEvents(id, [
+      { type: "RUN_SUCCESS", level: "info", message: "three", data: { n: 1 }, timestamp: at },
+    ]);
+    const events = await storage.listEvents(id);
+    expect(events.map((e) => e.message)).toEqual(["one", "two", "three"]);
+    expect(events[1]).toMatchObject({
+      type: "LOG",
+      level: "warn",
+      stepKey: "a",
+      assetKey: "a",
+      partitionKey: "k1",
+    });
+    expect(events[2]?.data).toEqual({ n: 1 });
+    const after = await storage.listEvents(id, { afterId: events[0]!.id });
+    expect(after.map((e) => e.message)).toEqual(["two", "three"]);
+  });
+});
+
+describe("materialisations and roll-ups", () => {
+  it("groups materialised partitions by code version and moves them on re-materialisation", async () => {
+    const run = await newRun();
+    await materialize(run, "versions", [1, 2, 3, 4]);
+    await materialize(run, "versions", [2, 3], { codeVersion: "2" });
+    const summary = (await storage.getAssetSummaries()).get("versions")!;
+    const byVersion = Object.fromEntries(
+      summary.versions.map((v) => [v.codeVersion, v.partitions.toJSON()]),
+    );
+    expect(byVersion).toEqual({
+      "1": [
+        [1, 2],
+        [4, 5],
+      ],
+      "2": [[2, 4]],
+    });
+    const latest = await sql.query(
+      `SELECT partition_index, code_version FROM lignee.asset_partitions WHERE asset_key = 'versions' ORDER BY 1`,
+    );
+    expect(latest.rows).toEqual([
+      { partition_index: 1, code_version: "1" },
+      { partition_index: 2, code_version: "2" },
+      { partition_index: 3, code_version: "2" },
+      { partition_index: 4, code_version: "1" },
+    ]);
+    const history = await storage.listMaterializations("versions");
+    expect(history).toHaveLength(6);
+    expect(history[0]).toMatchObject({
+      assetKey: "versions",
+      codeVersion: "2",
+      metadata: { rows: 10 },
+    });
+  });
+
+  it("maintains the digest as the XOR of the current partition hashes", async () => {
+    const run = await newRun();
+    await materialize(run, "digest", [10, 11, 12]);
+    const other = await newRun();
+    await materialize(other, "digest", [11]);
+    const digest = await storage.getDigest("digest");
+    const expected = await sql.query(
+      `SELECT bit_xor(version_hash)::text AS x, count(*)::int AS n FROM lignee.asset_partitions WHERE asset_key = 'digest'`,
+    );
+    expect(digest?.digest).toBe(expected.rows[0].x);
+    expect(digest?.partitionCount).toBe(3);
+    const before = digest!.digest;
+    await materialize(await newRun(), "digest", [12]);
+    expect((await storage.getDigest("digest"))?.digest).not.toBe(before);
+  });
+
+  it("marks downstream partitions stale and clears the marks when they are rebuilt", async () => {
+    const run = await newRun();
+    await materialize(run, "down", [1, 2, 3]);
+    await materialize(run, "up", [2], {
+      invalidates: [{ assetKey: "down", partitions: IntervalSet.single(2) }],
+    });
+    let marks = (await storage.getAssetSummaries()).get("down")!.staleMarks;
+    expect(marks.map((m) => [m.upstreamKey, m.partitions.toJSON()])).toEqual([["up", [[2, 3]]]]);
+    await materialize(await newRun(), "down", [2]);
+    marks = (await storage.getAssetSummaries()).get("down")?.staleMarks ?? [];
+    expect(marks).toEqual([]);
+  });
+
+  it("marks an output stale when its upstream changed while it was being computed", async () => {
+    const run = await newRun();
+    await materialize(run, "src", [5, 6]);
+    const watermark = await storage.markRunning(run, "dst", IntervalSet.single(5));
+    await materialize(await newRun(), "src", [5]); // upstream changes mid-step
+    await materialize(run, "dst", [5], {
+      readSince: { watermark, upstream: [{ assetKey: "src", partitions: IntervalSet.single(5) }] },
+    });
+    const marks = (await storage.getAssetSummaries()).get("dst")!.staleMarks;
+    expect(marks.map((m) => [m.upstreamKey, m.partitions.toJSON()])).toEqual([["src", [[5, 6]]]]);
+
+    // A change to another partition, or to the whole asset before the watermark, does not count.
+    const w2 = await storage.markRunning(run, "dst2", IntervalSet.single(6));
+    await materialize(await newRun(), "src", [5]);
+    await materialize(run, "dst2", [6], {
+      readSince: {
+        watermark: w2,
+        upstream: [{ assetKey: "src", partitions: IntervalSet.single(6) }],
+      },
+    });
+    expect((await storage.getAssetSummaries()).get("dst2")!.staleMarks).toEqual([]);
+    const w3 = await storage.markRunning(run, "dst3", IntervalSet.single(0));
+    await materialize(run, "dst3", [0], {
+      readSince: { watermark: w3, upstream: [{ assetKey: "src", partitions: "all" }] },
+    });
+    expect((await storage.getAssetSummaries()).get("dst3")!.staleMarks).toEqual([]);
+  });
+
+  it("tracks running and failed partitions", async () => {
+    const run = await newRun();
+    await storage.markRunning(run, "attempts", IntervalSet.fromRange(1, 5));
+    let s = (await storage.getAssetSummaries()).get("attempts")!;
+    expect(s.running.toJSON()).toEqual([[1, 5]]);
+    await storage.markFailed(run, "attempts", IntervalSet.fromRange(1, 3));
+    await materialize(run, "attempts", [3]);
+    s = (await storage.getAssetSummaries()).get("attempts")!;
+    expect(s.failed.toJSON()).toEqual([[1, 3]]);
+    expect(s.running.toJSON()).toEqual([[4, 5]]);
+    await storage.clearRunning(run);
+    await materialize(await newRun(), "attempts", [1]);
+    s = (await storage.getAssetSummaries()).get("attempts")!;
+    expect(s.running.isEmpty).toBe(true);
+    expect(s.failed.toJSON()).toEqual([[2, 3]]);
+  });
+
+  it("reads data versions of a subset", async () => {
+    const run = await newRun();
+    await materialize(run, "dv", [1, 2, 7]);
+    const versions = await storage.getDataVersions(
+      "dv",
+      IntervalSet.fromRanges([
+        [1, 3],
+        [5, 8],
+      ]),
+    );
+    expect([...versions.keys()].sort()).toEqual([1, 2, 7]);
+    expect(versions.get(7)).toBe(`v-${run}-7`);
+  });
+});
+
+describe("recovery", () => {
+  it("fails runs whose process is gone, with a reason, and turns their running partitions into failed ones", async () => {
+    const dead = await newRun("STARTED", 999_999);
+    const alive = await newRun("STARTED", 123);
+    await storage.markRunning(dead, "orphaned", IntervalSet.fromRange(3, 5));
+    const failed = await storage.failOrphanedRuns("test-host", (r) => r.pid !== 999_999);
+    expect(failed).toContain(dead);
+    expect(failed).not.toContain(alive);
+    const run = await storage.getRun(dead);
+    expect(run?.status).toBe("FAILURE");
+    expect(run?.error).toMatch(/pid 999999 on test-host/);
+    const s = (await storage.getAssetSummaries()).get("orphaned")!;
+    expect(s.running.isEmpty).toBe(true);
+    expect(s.failed.toJSON()).toEqual([[3, 5]]);
+    const events = await storage.listEvents(dead);
+    expect(events.at(-1)?.type).toBe("RUN_FAILURE");
+    // Other hosts' runs are not this process's to judge.
+    expect(await storage.failOrphanedRuns("another-host", () => false)).toEqual([]);
+    await storage.setRunStatus(alive, "SUCCESS");
+  });
+});
+
+describe("check results", () => {
+  it("keeps the latest result per check and partition", async () => {
+    const run = await newRun();
+    await storage.recordCheckResult({
+      runId: run,
+      assetKey: "checked",
+      checkName: "not_null",
+      passed: false,
+      severity: "error",
+    });
+    await storage.recordCheckResult({
+      runId: run,
+      assetKey: "checked",
+      checkName: "not_null",
+      passed: true,
+      severity: "error",
+    });
+    await storage.recordCheckResult({
+      runId: run,
+      assetKey: "checked",
+      checkName: "unique",
+      passed: false,
+      severity: "warn",
+      description: "2 duplicates",
+    });
+    const results = await storage.latestCheckResults("checked");
+    expect(results.map((r) => [r.checkName, r.passed, r.severity])).toEqual([
+      ["not_null", true, "error"],
+      ["unique", false, "warn"],
+    ]);
+    expect(results[1]?.description).toBe("2 duplicates");
+  });
+});

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Starts Lignée on the demo definitions: installs what is missing, starts the embedded
+# PostgreSQL (data under .lignee/), materialises the last three days and everything
+# downstream, then shows the status and the runs.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+pnpm_bin="$(bash scripts/bootstrap.sh)"
+from="$(node -e 'const d=new Date(Date.now()-3*864e5);console.log(d.toISOString().slice(0,10))')"
+to="$(node -e 'const d=new Date(Date.now()-1*864e5);console.log(d.toISOString().slice(0,10))')"
+"$pnpm_bin" -s lignee materialize --select '*' --from "$from" --to "$to"
+"$pnpm_bin" -s lignee status
+"$pnpm_bin" -s lignee runs --limit 5

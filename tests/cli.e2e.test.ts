@@ -1,0 +1,232 @@
+import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
+import pg from "pg";
+import { beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase } from "./support/database";
+import { fixture, lignee } from "./support/cli";
+
+/**
+ * The CLI end to end, as a user runs it: real child processes, a real PostgreSQL database,
+ * the example definitions shipped with the engine.
+ */
+let env: Record<string, string>;
+
+interface StatusJson {
+  assets: {
+    key: string;
+    status: string;
+    counts: Record<string, number>;
+    ranges: Record<string, [string, string][]>;
+    causes: { kind: string; description: string; upstream?: string; ranges: [string, string][] }[];
+  }[];
+}
+
+const status = async (extra: string[] = []): Promise<Map<string, StatusJson["assets"][number]>> => {
+  const r = await lignee([...extra, "status", "--json"], env);
+  expect(r.code, r.stderr).toBe(0);
+  const parsed = JSON.parse(r.stdout) as StatusJson;
+  return new Map(parsed.assets.map((a) => [a.key, a]));
+};
+
+const countRuns = async (): Promise<number> => {
+  const r = await lignee(["runs", "--json"], env);
+  expect(r.code, r.stderr).toBe(0);
+  return (JSON.parse(r.stdout) as { runs: unknown[] }).runs.length;
+};
+
+beforeAll(async () => {
+  env = { DATABASE_URL: await createTestDatabase({ migrate: false }) };
+});
+
+describe("lignee CLI", () => {
+  it("materialises a partition: FRESH, with a run and its events", async () => {
+    const r = await lignee(
+      ["materialize", "--select", "raw/events+", "--partition", "2024-08-01", "--json"],
+      env,
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { runId: string; status: string; steps: number };
+    expect(out).toMatchObject({ status: "SUCCESS", steps: 3 });
+
+    const s = await status();
+    expect(s.get("raw/events")).toMatchObject({
+      status: "FRESH",
+      ranges: { FRESH: [["2024-08-01", "2024-08-01"]] },
+    });
+    expect(s.get("raw/events")?.counts.FRESH).toBe(1);
+    expect(s.get("staging/events_clean")?.counts.FRESH).toBe(1);
+    // marts/summary was built without ref/countries: stale because an upstream is missing.
+    expect(s.get("marts/summary")?.status).toBe("STALE");
+    expect(s.get("marts/summary")?.causes.map((c) => c.description)).toEqual([
+      "upstream ref/countries is missing",
+    ]);
+
+    const shown = await lignee(["runs", "show", out.runId], env);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toContain("SUCCESS");
+    expect(shown.stdout).toContain("MATERIALIZATION");
+    expect(shown.stdout).toContain("raw/events[2024-08-01]");
+  });
+
+  it("a range over the whole lineage makes everything FRESH; text status lists every asset", async () => {
+    const r = await lignee(
+      ["materialize", "--select", "+marts/summary", "--from", "2024-08-01", "--to", "2024-08-03"],
+      env,
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const s = await status();
+    for (const key of ["raw/events", "staging/events_clean", "ref/countries", "marts/summary"]) {
+      expect(s.get(key)?.status, key).toBe("FRESH");
+    }
+    expect(s.get("raw/events")?.ranges.FRESH).toEqual([["2024-08-01", "2024-08-03"]]);
+    const text = await lignee(["status", "--select", "group:ingest"], env);
+    expect(text.stdout).toMatch(/raw\/events\s+FRESH\s+3 fresh/);
+    expect(text.stdout).not.toContain("marts/summary");
+  });
+
+  it("re-materialising an upstream partition makes that partition downstream STALE", async () => {
+    expect(
+      (await lignee(["materialize", "--select", "raw/events", "--partition", "2024-08-02"], env))
+        .code,
+    ).toBe(0);
+    const s = await status();
+    const staging = s.get("staging/events_clean")!;
+    expect(staging.status).toBe("STALE");
+    expect(staging.ranges.STALE).toEqual([["2024-08-02", "2024-08-02"]]);
+    expect(staging.causes).toEqual([
+      expect.objectContaining({
+        kind: "upstream-newer",
+        upstream: "raw/events",
+        ranges: [["2024-08-02", "2024-08-02"]],
+      }),
+    ]);
+    expect(s.get("marts/summary")?.causes.map((c) => c.description)).toEqual([
+      "upstream staging/events_clean is stale",
+    ]);
+    // Rebuilding it clears the causes.
+    expect(
+      (
+        await lignee(
+          ["materialize", "--select", "staging/events_clean+", "--partition", "2024-08-02"],
+          env,
+        )
+      ).code,
+    ).toBe(0);
+    const after = await status();
+    expect(after.get("staging/events_clean")?.status).toBe("FRESH");
+    expect(after.get("marts/summary")?.status).toBe("FRESH");
+  });
+
+  it("bumping a code version makes that asset and its downstream STALE with causes", async () => {
+    const s = await status(["--definitions", fixture("example-bumped.ts")]);
+    const staging = s.get("staging/events_clean")!;
+    expect(staging.status).toBe("STALE");
+    expect(staging.counts.STALE).toBe(3);
+    expect(staging.causes.map((c) => c.description)).toEqual(["code version changed (1 → 2)"]);
+    expect(s.get("marts/summary")?.causes.map((c) => c.description)).toEqual([
+      "upstream staging/events_clean is stale",
+    ]);
+    expect(s.get("raw/events")?.status).toBe("FRESH");
+    expect(s.get("ref/countries")?.status).toBe("FRESH");
+  });
+
+  it("a failed run exits 1 and the asset is FAILED", async () => {
+    const before = await countRuns();
+    const r = await lignee(
+      [
+        "--definitions",
+        fixture("example-failing.ts"),
+        "materialize",
+        "--select",
+        "staging/events_clean",
+        "--partition",
+        "2024-08-05",
+      ],
+      env,
+    );
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("simulated failure");
+    expect(r.stdout).toContain("FAILURE");
+    expect(await countRuns()).toBe(before + 1);
+    const s = await status();
+    expect(s.get("staging/events_clean")?.counts.FAILED).toBe(1);
+  });
+
+  it("rejects bad input with exit 2, one line, and no run", async () => {
+    const before = await countRuns();
+    const cases: [string[], RegExp][] = [
+      [
+        ["materialize", "--select", "raw/events", "--partition", "2024-02-30"],
+        /invalid partition key "2024-02-30"/,
+      ],
+      [["materialize", "--select", "raw/events", "--partition", "2023-01-01"], /out of range/],
+      [["materialize", "--select", "raw/events", "--partition", "2999-01-01"], /out of range/],
+      [["materialize", "--select", "raw/events"], /is partitioned/],
+      [["materialize", "--select", "nope/nope"], /Unknown asset "nope\/nope"/],
+      [["materialize", "--select", "group:nothing"], /no asset in group/],
+      [
+        ["materialize", "--select", "raw/events", "--from", "2024-08-03", "--to", "2024-08-01"],
+        /reversed/,
+      ],
+      [
+        [
+          "materialize",
+          "--select",
+          "raw/events",
+          "--partition",
+          "2024-08-01",
+          "--from",
+          "2024-08-01",
+        ],
+        /either --partition/,
+      ],
+      [["status", "--select", "nope"], /Unknown asset/],
+      [["runs", "show", randomUUID()], /Unknown run/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await lignee(args, env);
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stderr.trim().split("\n"), args.join(" ")).toHaveLength(1);
+      expect(r.stderr, args.join(" ")).toMatch(message);
+    }
+    expect(await countRuns()).toBe(before);
+  });
+
+  it("invalid definitions (a cycle) fail with one clear error naming the cycle, nothing started", async () => {
+    const before = await countRuns();
+    const r = await lignee(
+      ["--definitions", fixture("cycle.ts"), "materialize", "--select", "shop/customers"],
+      env,
+    );
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/dependency cycle: shop\/\w+ → shop\/\w+ → shop\/\w+ → shop\/\w+/);
+    for (const k of ["shop/orders", "shop/invoices", "shop/payments"])
+      expect(r.stderr).toContain(k);
+    expect(r.stderr).not.toContain("shop/customers →");
+    expect(await countRuns()).toBe(before);
+  });
+
+  it("on start, a run left STARTED by a dead process is marked FAILED with a reason", async () => {
+    const client = new pg.Client({ connectionString: env.DATABASE_URL });
+    await client.connect();
+    const id = randomUUID();
+    try {
+      await client.query(
+        `INSERT INTO lignee.runs (id, status, selection, asset_keys, hostname, pid, started_at)
+         VALUES ($1, 'STARTED', 'raw/events', '["raw/events"]', $2, 999999, now())`,
+        [id, hostname()],
+      );
+      const r = await lignee(["runs", "--json"], env);
+      expect(r.code).toBe(0);
+      expect(r.stderr).toContain(`run ${id} was left running`);
+      const runs = (
+        JSON.parse(r.stdout) as { runs: { id: string; status: string; error: string }[] }
+      ).runs;
+      const recovered = runs.find((x) => x.id === id);
+      expect(recovered?.status).toBe("FAILURE");
+      expect(recovered?.error).toMatch(/pid 999999/);
+    } finally {
+      await client.end();
+    }
+  });
+});
