@@ -11,7 +11,7 @@ export interface RetryPolicy {
   readonly backoff: "constant" | "linear" | "exponential";
   /** Spread retries by a random factor in [0.5, 1.5) so that many failures do not retry in step. */
   readonly jitter: boolean;
-  /** Upper bound for one delay. */
+  /** Upper bound for the delay before jitter (so retries at the cap are still spread). */
   readonly maxDelayMs: number;
 }
 
@@ -45,6 +45,7 @@ export function retryDelay(
       : policy.backoff === "linear"
         ? policy.delayMs * retry
         : policy.delayMs * 2 ** (retry - 1);
-  const jittered = policy.jitter ? base * (0.5 + random()) : base;
-  return Math.min(Math.round(jittered), policy.maxDelayMs);
+  // Cap before spreading, so that retries at the cap are still spread out.
+  const capped = Math.min(base, policy.maxDelayMs);
+  return Math.round(policy.jitter ? capped * (0.5 + random()) : capped);
 }

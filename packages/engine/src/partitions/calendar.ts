@@ -42,6 +42,13 @@ export function startOfDay(day: number, timezone: string): Date {
     .toJSDate();
 }
 
+/** An IANA timezone name such as `Europe/Paris` or `UTC` (not "local" or "system"). */
 export function isValidTimezone(timezone: string): boolean {
-  return DateTime.local().setZone(timezone).isValid;
+  if (!/^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)*$/.test(timezone)) return false;
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: timezone });
+  } catch {
+    return false;
+  }
+  return !["local", "system", "default"].includes(timezone.toLowerCase());
 }

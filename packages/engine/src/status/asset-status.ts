@@ -1,5 +1,5 @@
 import type { Definitions } from "../definitions/definitions";
-import { allPartitions } from "../partitions/definition";
+import { allPartitions, partitionBounds } from "../partitions/definition";
 import { IntervalSet } from "../partitions/interval-set";
 import {
   downstreamPartitionsFor,
@@ -128,7 +128,12 @@ export function computeStatus(
       if (dep.mapping.kind === "all") {
         missingFor = upMaterialized.isEmpty ? materialized : IntervalSet.EMPTY;
       } else {
-        const needed = upstreamPartitionsFor(dep.mapping, materialized, upDef, now);
+        // Upstream partitions before the upstream's first one never exist (the day before the
+        // start, read through a time window): they cannot be missing.
+        const upFirst = upDef ? partitionBounds(upDef, now).first : 0;
+        const needed = upstreamPartitionsFor(dep.mapping, materialized, upDef, now).intersect(
+          IntervalSet.fromRange(upFirst, Number.MAX_SAFE_INTEGER),
+        );
         const missingUp = needed.subtract(upMaterialized);
         missingFor = downstreamPartitionsFor(
           dep.mapping,
