@@ -1,0 +1,545 @@
+import pg from "pg";
+import {
+  computeStatus,
+  dailyPartitions,
+  defineAsset,
+  Definitions,
+  executeRun,
+  formatDateKey,
+  IntervalSet,
+  migrateDatabase,
+  parseDateKey,
+  plan,
+  PostgresStorage,
+  prepareRun,
+  resolvePartitionRequest,
+  type AssetStatus,
+  type PartitionRequest,
+} from "../packages/engine/src/index";
+// Not public API: used only to check that the bulk-seeded hashes match the engine's.
+import { versionHash } from "../packages/engine/src/storage/version-hash";
+import {
+  machineInfo,
+  openBenchDatabase,
+  seededRandom,
+  stats,
+  timed,
+  writeResults,
+  type BenchResult,
+} from "./support";
+
+/**
+ * `pnpm bench engine`: the engine's hot paths against a real PostgreSQL.
+ *
+ * 1. noop_materialization_p50: prepare + execute a run of one unpartitioned no-op asset
+ *    (every storage write included).
+ * 2. status_2000_assets_900_partitions: `lignee status` on 2,000 daily assets × 900 partitions,
+ *    half materialised, seeded with bulk SQL (getAssetSummaries + computeStatus).
+ * 3. plan_1000_partition_backfill: resolvePartitionRequest + plan for 1,000 partitions of two
+ *    assets (2,000 steps), and of one asset (1,000 steps).
+ */
+export async function run(): Promise<void> {
+  const log = (message: string): void => console.log(message);
+  const started = performance.now();
+  const results: BenchResult[] = [];
+  const db = await openBenchDatabase(log);
+  let storage: PostgresStorage | undefined;
+  try {
+    await migrateDatabase(db.url);
+    storage = PostgresStorage.connect(db.url);
+    log(`database: ${db.description}`);
+    results.push(await benchNoopMaterialization(storage, log));
+    results.push(await benchStatus(storage, db.url, log));
+  } finally {
+    await storage?.close();
+    await db.close();
+  }
+  results.push(...benchPlan(log));
+
+  const file = await writeResults("engine", {
+    machine: machineInfo(),
+    database: db.description,
+    date: new Date().toISOString(),
+    durationSeconds: Math.round((performance.now() - started) / 100) / 10,
+    results,
+  });
+  console.log("\nengine benchmark");
+  for (const r of results) {
+    const extra = ["p95", "max", "cold"]
+      .filter((k) => typeof r[k] === "number")
+      .map((k) => `${k} ${String(r[k])}`)
+      .join(", ");
+    console.log(
+      `  ${r.met ? "ok  " : "MISS"} ${r.name.padEnd(50)} p50 ${String(r.p50).padStart(8)} ms  (${extra}; target ≤ ${r.target} ms)`,
+    );
+  }
+  console.log(`results written to ${file}`);
+  const missed = results.filter((r) => !r.met);
+  if (missed.length > 0)
+    console.log(`${missed.length} target(s) missed: ${missed.map((r) => r.name).join(", ")}`);
+}
+
+// ------------------------------------------------------------------ 1. no-op materialisation
+
+const NOOP_WARMUP = 10;
+const NOOP_RUNS = 200;
+
+async function benchNoopMaterialization(
+  storage: PostgresStorage,
+  log: (m: string) => void,
+): Promise<BenchResult> {
+  log(`\n[1/3] no-op materialisation: ${NOOP_WARMUP} warm-up + ${NOOP_RUNS} runs`);
+  const definitions = Definitions.create({
+    assets: [defineAsset({ key: "bench/noop", materialize: async () => undefined })],
+  });
+  const samples: number[] = [];
+  for (let i = 0; i < NOOP_WARMUP + NOOP_RUNS; i++) {
+    const { ms, value } = await timed(async () => {
+      const prepared = prepareRun(
+        definitions,
+        { selection: "bench/noop", partitions: { kind: "none" } },
+        new Date(),
+      );
+      return executeRun({ definitions, storage, prepared });
+    });
+    if (value.outcome !== "SUCCESS")
+      throw new Error(`no-op run ${value.runId} ended ${value.outcome}`);
+    if (i >= NOOP_WARMUP) samples.push(ms);
+  }
+  const s = stats(samples);
+  return {
+    name: "noop_materialization_p50",
+    unit: "ms",
+    ...s,
+    targetStat: "p50",
+    target: 20,
+    met: s.p50 <= 20,
+  };
+}
+
+// ------------------------------------------------------------------ 2. status of 2,000 × 900
+
+const LAYERS = 20;
+const WIDTH = 100;
+const PARTITIONS = 900;
+const MATERIALIZED_DAYS = 450;
+const STATUS_START = "2022-01-01";
+const STATUS_WARMUP = 2;
+const STATUS_REPS = 10;
+
+interface SeededAsset {
+  readonly key: string;
+  readonly deps: readonly string[];
+  readonly codeVersion: string;
+  /** Materialised partitions, by the (code version, deps signature) they were built with. */
+  readonly versions: readonly {
+    codeVersion: string;
+    depsSignature: string;
+    partitions: IntervalSet;
+  }[];
+  readonly staleMarks: readonly { upstreamKey: string; partitions: IntervalSet }[];
+  readonly failed: IntervalSet;
+}
+
+/**
+ * 20 layers of 100 daily assets; each asset reads 1–3 assets of the layer above (identity
+ * mapping). The first 450 days are materialised, with a few gaps; some assets have stale marks
+ * from an upstream, an old code version on part of their partitions, an old dependency list,
+ * or failed partitions just after the materialised days.
+ */
+function syntheticEstate(): { assets: SeededAsset[]; startDay: number; now: Date } {
+  const random = seededRandom(20_240_619);
+  const pick = (n: number): number => Math.floor(random() * n);
+  const startDay = parseDateKey(STATUS_START)!;
+  // Noon UTC on start + 900 days: in Europe/Paris the last complete day is start + 899.
+  const now = new Date((startDay + PARTITIONS) * 86_400_000 + 12 * 3_600_000);
+  const day = (offset: number): number => startDay + offset;
+
+  const assets: SeededAsset[] = [];
+  const keyOf = (layer: number, i: number): string =>
+    `layer_${String(layer).padStart(2, "0")}/asset_${String(i).padStart(3, "0")}`;
+  for (let layer = 0; layer < LAYERS; layer++) {
+    for (let i = 0; i < WIDTH; i++) {
+      const key = keyOf(layer, i);
+      const deps = new Set<string>();
+      if (layer > 0) {
+        const n = 1 + pick(3);
+        while (deps.size < n) deps.add(keyOf(layer - 1, pick(WIDTH)));
+      }
+      const depsSignature = [...deps].sort().join(",");
+
+      let materialized = IntervalSet.fromRange(day(0), day(MATERIALIZED_DAYS));
+      if (random() < 0.1) {
+        const gapStart = day(10 + pick(MATERIALIZED_DAYS - 20));
+        materialized = materialized.subtract(
+          IntervalSet.fromRange(gapStart, gapStart + 1 + pick(5)),
+        );
+      }
+      let codeVersion = "1";
+      const versions: SeededAsset["versions"][number][] = [];
+      const roll = random();
+      if (roll < 0.01) {
+        // Code changed since the first 200 days were built.
+        codeVersion = "2";
+        const old = materialized.intersect(IntervalSet.fromRange(day(0), day(200)));
+        versions.push({ codeVersion: "1", depsSignature, partitions: old });
+        versions.push({ codeVersion: "2", depsSignature, partitions: materialized.subtract(old) });
+      } else if (roll < 0.015 && deps.size >= 2) {
+        // One dependency was added after the first 100 days were built.
+        const old = materialized.intersect(IntervalSet.fromRange(day(0), day(100)));
+        const before = [...deps].sort().slice(1).join(",");
+        versions.push({ codeVersion, depsSignature: before, partitions: old });
+        versions.push({ codeVersion, depsSignature, partitions: materialized.subtract(old) });
+      } else {
+        versions.push({ codeVersion, depsSignature, partitions: materialized });
+      }
+
+      const staleMarks: SeededAsset["staleMarks"][number][] = [];
+      const firstDep = [...deps][0];
+      if (firstDep !== undefined && random() < 0.1) {
+        const from = day(MATERIALIZED_DAYS - 30 - pick(60));
+        staleMarks.push({
+          upstreamKey: firstDep,
+          partitions: IntervalSet.fromRange(from, from + 10 + pick(20)),
+        });
+      }
+      const failed =
+        random() < 0.02
+          ? IntervalSet.fromRange(day(MATERIALIZED_DAYS), day(MATERIALIZED_DAYS + 3))
+          : IntervalSet.EMPTY;
+      assets.push({
+        key,
+        deps: [...deps],
+        codeVersion,
+        versions: versions.filter((v) => !v.partitions.isEmpty),
+        staleMarks,
+        failed,
+      });
+    }
+  }
+  return { assets, startDay, now };
+}
+
+/** Writes the estate straight into the lignee tables with set-based SQL. */
+async function seed(
+  url: string,
+  assets: readonly SeededAsset[],
+  log: (m: string) => void,
+): Promise<void> {
+  const segments = {
+    key: [] as string[],
+    lo: [] as number[],
+    hi: [] as number[],
+    cv: [] as string[],
+    ds: [] as string[],
+  };
+  const marks = { key: [] as string[], up: [] as string[], lo: [] as number[], hi: [] as number[] };
+  const failed = { key: [] as string[], lo: [] as number[], hi: [] as number[] };
+  for (const a of assets) {
+    for (const v of a.versions) {
+      for (const [lo, hi] of v.partitions.ranges) {
+        segments.key.push(a.key);
+        segments.lo.push(lo);
+        segments.hi.push(hi);
+        segments.cv.push(v.codeVersion);
+        segments.ds.push(v.depsSignature);
+      }
+    }
+    for (const m of a.staleMarks) {
+      for (const [lo, hi] of m.partitions.ranges) {
+        marks.key.push(a.key);
+        marks.up.push(m.upstreamKey);
+        marks.lo.push(lo);
+        marks.hi.push(hi);
+      }
+    }
+    for (const [lo, hi] of a.failed.ranges) {
+      failed.key.push(a.key);
+      failed.lo.push(lo);
+      failed.hi.push(hi);
+    }
+  }
+
+  const client = new pg.Client({ connectionString: url });
+  client.on("error", () => undefined); // e.g. the server stopped on Ctrl-C; the query fails anyway
+  await client.connect();
+  try {
+    const step = async (label: string, sql: string, params: unknown[] = []): Promise<void> => {
+      const { ms, value } = await timed(() => client.query(sql, params));
+      log(`  seed: ${label}: ${value.rowCount ?? 0} rows in ${(ms / 1000).toFixed(1)} s`);
+    };
+    await client.query("BEGIN");
+    await step(
+      "runs",
+      `INSERT INTO lignee.runs (id, status, selection, asset_keys, tags, created_at, started_at, ended_at, hostname, pid)
+       VALUES ('bench-seed', 'SUCCESS', '*', '[]'::jsonb, '{}'::jsonb, now(), now(), now(), 'bench', 0)`,
+    );
+    // One row per partition, with the same version hash as versionHash(key, dataVersion).
+    await step(
+      "asset_partitions",
+      `INSERT INTO lignee.asset_partitions
+         (asset_key, partition_key, partition_index, materialization_id, run_id, data_version, version_hash,
+          code_version, deps_signature, materialized_at)
+       SELECT k, pk, i, (SELECT coalesce(max(id), 0) FROM lignee.materializations) + row_number() OVER (), 'bench-seed', dv,
+              ('x' || encode(substring(sha256(convert_to(pk, 'UTF8') || '\\x00'::bytea || convert_to(dv, 'UTF8'))
+                                       FROM 1 FOR 8), 'hex'))::bit(64)::bigint,
+              cv, ds, timestamptz '1970-01-02 06:00:00+00' + i * interval '1 day'
+       FROM (
+         SELECT s.k, s.cv, s.ds, i, to_char(date '1970-01-01' + i, 'YYYY-MM-DD') AS pk, 'seed-' || i AS dv
+         FROM unnest($1::text[], $2::int[], $3::int[], $4::text[], $5::text[]) AS s(k, lo, hi, cv, ds),
+              generate_series(s.lo, s.hi - 1) AS i
+       ) AS p`,
+      [segments.key, segments.lo, segments.hi, segments.cv, segments.ds],
+    );
+    await step(
+      "asset_version_ranges",
+      `INSERT INTO lignee.asset_version_ranges (asset_key, code_version, deps_signature, partitions)
+       SELECT asset_key, code_version, deps_signature, range_agg(int4range(partition_index, partition_index + 1))
+       FROM lignee.asset_partitions WHERE run_id = 'bench-seed'
+       GROUP BY asset_key, code_version, deps_signature`,
+    );
+    await step(
+      "asset_digests",
+      `INSERT INTO lignee.asset_digests (asset_key, digest, partition_count, last_materialization_id)
+       SELECT asset_key, bit_xor(version_hash), count(*), max(materialization_id)
+       FROM lignee.asset_partitions WHERE run_id = 'bench-seed' GROUP BY asset_key`,
+    );
+    await step(
+      "asset_stale_marks",
+      `INSERT INTO lignee.asset_stale_marks (asset_key, upstream_key, partitions)
+       SELECT k, u, range_agg(int4range(lo, hi))
+       FROM unnest($1::text[], $2::text[], $3::int[], $4::int[]) AS m(k, u, lo, hi) GROUP BY k, u`,
+      [marks.key, marks.up, marks.lo, marks.hi],
+    );
+    await step(
+      "asset_failed",
+      `INSERT INTO lignee.asset_failed (asset_key, partitions)
+       SELECT k, range_agg(int4range(lo, hi)) FROM unnest($1::text[], $2::int[], $3::int[]) AS f(k, lo, hi) GROUP BY k`,
+      [failed.key, failed.lo, failed.hi],
+    );
+    // Later materialisations get ids above the seeded ones.
+    await client.query(
+      `SELECT setval(pg_get_serial_sequence('lignee.materializations', 'id'),
+                     (SELECT max(materialization_id) FROM lignee.asset_partitions))`,
+    );
+    await client.query("COMMIT");
+    await step("analyze", "ANALYZE");
+
+    // The SQL hash must be the engine's, or the digests would be inconsistent.
+    const sample = await client.query<{
+      partition_key: string;
+      data_version: string;
+      version_hash: string;
+    }>(
+      "SELECT partition_key, data_version, version_hash::text FROM lignee.asset_partitions ORDER BY random() LIMIT 5",
+    );
+    for (const r of sample.rows) {
+      if (BigInt(r.version_hash) !== versionHash(r.partition_key, r.data_version)) {
+        throw new Error(`seeded version hash of ${r.partition_key} differs from versionHash()`);
+      }
+    }
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    throw error;
+  } finally {
+    await client.end();
+  }
+}
+
+async function benchStatus(
+  storage: PostgresStorage,
+  url: string,
+  log: (m: string) => void,
+): Promise<BenchResult> {
+  log(`\n[2/3] status of ${LAYERS * WIDTH} assets × ${PARTITIONS} daily partitions`);
+  const { assets, startDay, now } = syntheticEstate();
+  const definitions = Definitions.create({
+    assets: assets.map((a) =>
+      defineAsset({
+        key: a.key,
+        deps: a.deps,
+        codeVersion: a.codeVersion,
+        partitions: dailyPartitions({ start: formatDateKey(startDay) }),
+        materialize: async () => undefined,
+      }),
+    ),
+  });
+  const { ms: seedMs } = await timed(() => seed(url, assets, log));
+  log(`  seeded in ${(seedMs / 1000).toFixed(1)} s`);
+
+  const samples: number[] = [];
+  const queryMs: number[] = [];
+  const computeMs: number[] = [];
+  let cold = 0;
+  let statuses = new Map<string, AssetStatus>();
+  for (let r = 0; r < STATUS_WARMUP + STATUS_REPS; r++) {
+    const t0 = performance.now();
+    const summaries = await storage.getAssetSummaries();
+    const t1 = performance.now();
+    statuses = computeStatus(definitions, summaries, now);
+    const t2 = performance.now();
+    if (r === 0) {
+      cold = t2 - t0;
+      checkSummaries(assets, summaries);
+    }
+    if (r >= STATUS_WARMUP) {
+      samples.push(t2 - t0);
+      queryMs.push(t1 - t0);
+      computeMs.push(t2 - t1);
+    }
+  }
+  const totals = checkStatuses(assets, statuses);
+  log(
+    `  partitions: ${totals.FRESH} fresh, ${totals.STALE} stale, ${totals.MISSING} missing, ${totals.FAILED} failed; ` +
+      `${totals.staleAssets} stale assets, ${totals.causes} causes`,
+  );
+  const s = stats(samples);
+  const q = stats(queryMs);
+  const c = stats(computeMs);
+  log(`  getAssetSummaries p50 ${q.p50} ms, computeStatus p50 ${c.p50} ms`);
+  return {
+    name: "status_2000_assets_900_partitions",
+    unit: "ms",
+    ...s,
+    cold: Math.round(cold * 100) / 100,
+    getAssetSummariesP50: q.p50,
+    computeStatusP50: c.p50,
+    seedSeconds: Math.round(seedMs / 100) / 10,
+    assets: assets.length,
+    partitionsPerAsset: PARTITIONS,
+    partitionStatusTotals: totals,
+    targetStat: "p50",
+    target: 500,
+    met: s.p50 <= 500,
+  };
+}
+
+/** The roll-ups read back must be exactly what was seeded. */
+function checkSummaries(
+  assets: readonly SeededAsset[],
+  summaries: Awaited<ReturnType<PostgresStorage["getAssetSummaries"]>>,
+): void {
+  for (const a of assets) {
+    const s = summaries.get(a.key);
+    if (!s) throw new Error(`no stored summary for ${a.key}`);
+    const expected = IntervalSet.unionAll(a.versions.map((v) => v.partitions));
+    const got = IntervalSet.unionAll(s.versions.map((v) => v.partitions));
+    if (!got.equals(expected) || s.versions.length !== a.versions.length) {
+      throw new Error(`stored versions of ${a.key} differ from the seeded ones`);
+    }
+    if (!s.failed.equals(a.failed) || s.staleMarks.length !== a.staleMarks.length) {
+      throw new Error(
+        `stored failed partitions or stale marks of ${a.key} differ from the seeded ones`,
+      );
+    }
+  }
+}
+
+/** Throws unless every asset's status is consistent with what was seeded; returns totals. */
+function checkStatuses(assets: readonly SeededAsset[], statuses: ReadonlyMap<string, AssetStatus>) {
+  const totals = {
+    FRESH: 0,
+    STALE: 0,
+    MISSING: 0,
+    FAILED: 0,
+    RUNNING: 0,
+    staleAssets: 0,
+    causes: 0,
+  };
+  const fail = (key: string, why: string, status: AssetStatus): never => {
+    throw new Error(
+      `implausible status for ${key}: ${why} (counts ${JSON.stringify(status.counts)})`,
+    );
+  };
+  for (const a of assets) {
+    const st = statuses.get(a.key);
+    if (!st) throw new Error(`no status for ${a.key}`);
+    const { FRESH, STALE, MISSING, FAILED, RUNNING } = st.counts;
+    const materialized = IntervalSet.unionAll(a.versions.map((v) => v.partitions)).size;
+    if (st.total !== PARTITIONS || FRESH + STALE + MISSING + FAILED + RUNNING !== PARTITIONS) {
+      fail(a.key, `counts do not sum to ${PARTITIONS}`, st);
+    }
+    if (FRESH + STALE !== materialized)
+      fail(a.key, `fresh + stale ≠ ${materialized} materialised`, st);
+    if (FAILED !== a.failed.size) fail(a.key, `failed ≠ ${a.failed.size}`, st);
+    const ownCause =
+      a.staleMarks.length > 0 ||
+      a.versions.some((v) => v.codeVersion !== a.codeVersion) ||
+      a.versions.length > 1;
+    if (ownCause && STALE === 0)
+      fail(a.key, "seeded stale marks or old versions but nothing is stale", st);
+    totals.FRESH += FRESH;
+    totals.STALE += STALE;
+    totals.MISSING += MISSING;
+    totals.FAILED += FAILED;
+    totals.RUNNING += RUNNING;
+    totals.causes += st.causes.length;
+    if (STALE > 0) totals.staleAssets++;
+  }
+  if (totals.STALE === 0 || totals.FRESH === 0)
+    throw new Error("implausible status: no stale or no fresh partition");
+  return totals;
+}
+
+// ------------------------------------------------------------------ 3. planning a backfill
+
+const PLAN_WARMUP = 5;
+const PLAN_REPS = 50;
+const PLAN_PARTITIONS = 1_000;
+
+function benchPlan(log: (m: string) => void): BenchResult[] {
+  log(
+    `\n[3/3] planning a ${PLAN_PARTITIONS}-partition backfill: ${PLAN_WARMUP} warm-up + ${PLAN_REPS} repetitions`,
+  );
+  const start = "2021-01-01";
+  const startDay = parseDateKey(start)!;
+  const now = new Date(Date.UTC(2024, 5, 19, 12)); // 1,265 daily partitions
+  const partitions = dailyPartitions({ start });
+  const definitions = Definitions.create({
+    assets: [
+      defineAsset({ key: "bench/raw", partitions, materialize: async () => undefined }),
+      defineAsset({
+        key: "bench/derived",
+        deps: ["bench/raw"],
+        partitions,
+        materialize: async () => undefined,
+      }),
+    ],
+  });
+  const request: PartitionRequest = {
+    kind: "range",
+    from: start,
+    to: formatDateKey(startDay + PLAN_PARTITIONS - 1),
+  };
+
+  const measure = (name: string, assetKeys: readonly string[]): BenchResult => {
+    const samples: number[] = [];
+    for (let r = 0; r < PLAN_WARMUP + PLAN_REPS; r++) {
+      const t0 = performance.now();
+      const targets = resolvePartitionRequest(definitions, assetKeys, request, now);
+      const p = plan(definitions, targets, now);
+      const ms = performance.now() - t0;
+      const expected = PLAN_PARTITIONS * assetKeys.length;
+      if (p.steps.length !== expected)
+        throw new Error(`${name}: ${p.steps.length} steps, expected ${expected}`);
+      const derived = p.steps.filter((s) => s.assetKey === "bench/derived");
+      if (derived.some((s) => s.dependsOn.length !== 1))
+        throw new Error(`${name}: a derived step lacks its upstream`);
+      if (r >= PLAN_WARMUP) samples.push(ms);
+    }
+    const s = stats(samples);
+    return {
+      name,
+      unit: "ms",
+      steps: PLAN_PARTITIONS * assetKeys.length,
+      ...s,
+      targetStat: "p50",
+      target: 50,
+      met: s.p50 <= 50,
+    };
+  };
+  return [
+    measure("plan_1000_partition_backfill", ["bench/raw", "bench/derived"]),
+    measure("plan_1000_partition_backfill_single_asset", ["bench/raw"]),
+  ];
+}
