@@ -12,7 +12,12 @@ export type {
   MetadataValue,
 } from "./definitions/asset";
 export type { AssetKey } from "./definitions/asset-key";
-export { Definitions, type ResolvedDependency } from "./definitions/definitions";
+export {
+  Definitions,
+  type ResolvedDependency,
+  type ResourceEnvironment,
+  type ResourcesInput,
+} from "./definitions/definitions";
 export { NO_RETRY, retryDelay, retryPolicy, type RetryPolicy } from "./definitions/retry-policy";
 
 export {

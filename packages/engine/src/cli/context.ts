@@ -27,6 +27,9 @@ export async function withRuntime<T>(
     }
     return await work(definitions, runtime);
   } finally {
+    await definitions
+      .disposeResources()
+      .catch((e: unknown) => io.err(`closing resources: ${String(e)}`));
     await runtime.close();
   }
 }

@@ -205,8 +205,29 @@ describe("Definitions: a valid set", () => {
   const mart = asset("marts/summary", ["staging/clean", "ref/countries"]);
   const defs = Definitions.create({ assets: [mart, ref, clean, lagged, raw], resources: { n: 1 } });
 
-  it("keeps resources and looks assets up by key", () => {
-    expect(defs.resources).toEqual({ n: 1 });
+  it("builds resources from a factory once, with the runtime environment, and closes them", async () => {
+    let built = 0;
+    let closed = 0;
+    const withFactory = Definitions.create({
+      assets: [asset("solo")],
+      resources: (env) => {
+        built++;
+        return { url: env.databaseUrl, close: async () => void closed++ };
+      },
+    });
+    const env = { databaseUrl: "postgres://x", home: "/tmp" };
+    const first = await withFactory.resolveResources(env);
+    expect(first.url).toBe("postgres://x");
+    expect(await withFactory.resolveResources({ databaseUrl: "other", home: "" })).toBe(first);
+    expect(built).toBe(1);
+    await withFactory.disposeResources();
+    expect(closed).toBe(1);
+    await withFactory.disposeResources();
+    expect(closed).toBe(1);
+  });
+
+  it("keeps resources and looks assets up by key", async () => {
+    expect(await defs.resolveResources({ databaseUrl: "", home: "" })).toEqual({ n: 1 });
     expect(defs.has("raw/events")).toBe(true);
     expect(defs.has("nope")).toBe(false);
     expect(defs.get("raw/events")).toBe(raw);

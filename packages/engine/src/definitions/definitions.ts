@@ -4,6 +4,17 @@ import { defaultMapping, mappingProblem, type PartitionMapping } from "../partit
 import type { AssetDefinition } from "./asset";
 import { assetKeyProblem, type AssetKey } from "./asset-key";
 
+/** What a resource factory gets from the runtime it runs in. */
+export interface ResourceEnvironment {
+  /** The PostgreSQL the engine runs on (embedded or DATABASE_URL); the warehouse may live there too. */
+  readonly databaseUrl: string;
+  /** The local state directory (`.lignee`). */
+  readonly home: string;
+}
+
+/** Resources as a value, or a factory called once, on first use, with the runtime's environment. */
+export type ResourcesInput<R> = R | ((env: ResourceEnvironment) => R | Promise<R>);
+
 /** A dependency with its mapping resolved (explicit or default). */
 export interface ResolvedDependency {
   readonly asset: AssetKey;
@@ -23,10 +34,11 @@ export class Definitions<R = unknown> {
   readonly graph: AssetGraph;
   private readonly byKey: ReadonlyMap<AssetKey, AssetDefinition<R>>;
   private readonly resolvedDeps: ReadonlyMap<AssetKey, readonly ResolvedDependency[]>;
+  private resolved: Promise<R> | undefined;
 
   private constructor(
     assets: readonly AssetDefinition<R>[],
-    readonly resources: R,
+    private readonly resourcesInput: ResourcesInput<R> | undefined,
   ) {
     this.byKey = new Map(assets.map((a) => [a.key, a]));
     this.resolvedDeps = new Map(
@@ -50,11 +62,33 @@ export class Definitions<R = unknown> {
 
   static create<R = undefined>(options: {
     assets: readonly AssetDefinition<R>[];
-    resources?: R;
+    resources?: ResourcesInput<R>;
   }): Definitions<R> {
     const problems = validate(options.assets);
     if (problems.length > 0) throw new DefinitionError(problems);
-    return new Definitions(options.assets, options.resources as R);
+    return new Definitions(options.assets, options.resources);
+  }
+
+  /**
+   * The resources passed to every `materialize` call. A factory runs once, on first use; later
+   * calls return the same instance whatever `env` they pass.
+   */
+  resolveResources(env: ResourceEnvironment): Promise<R> {
+    const input = this.resourcesInput;
+    this.resolved ??=
+      typeof input === "function"
+        ? Promise.resolve((input as (env: ResourceEnvironment) => R | Promise<R>)(env))
+        : Promise.resolve(input as R);
+    return this.resolved;
+  }
+
+  /** Closes resolved resources that have a `close()` method (connection pools, servers). */
+  async disposeResources(): Promise<void> {
+    const resolved = this.resolved;
+    this.resolved = undefined;
+    if (!resolved) return;
+    const value = (await resolved) as { close?: unknown } | undefined;
+    if (value && typeof value.close === "function") await (value.close as () => Promise<void>)();
   }
 
   get assets(): AssetDefinition<R>[] {

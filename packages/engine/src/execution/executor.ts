@@ -22,6 +22,8 @@ export interface ExecuteOptions {
   readonly plan: Plan;
   readonly definitions: Definitions<unknown>;
   readonly storage: Storage;
+  /** Passed to every `materialize` call as `ctx.resources`. */
+  readonly resources: unknown;
   /** Steps running at once (default 4). */
   readonly concurrency?: number;
   readonly signal?: AbortSignal;
@@ -225,7 +227,7 @@ async function callUserCode(
         : undefined,
     log: stepLogger(step, options.emit),
     signal,
-    resources: options.definitions.resources,
+    resources: options.resources,
   };
   try {
     signal.throwIfAborted();

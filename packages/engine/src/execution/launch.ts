@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
-import type { Definitions } from "../definitions/definitions";
+import type { Definitions, ResourceEnvironment } from "../definitions/definitions";
 import { resolveSelection } from "../graph/selection";
 import {
   describePartitionRequest,
@@ -62,6 +62,8 @@ export async function executeRun(options: {
   definitions: Definitions<unknown>;
   storage: Storage;
   prepared: PreparedRun;
+  /** Where the definitions' resources come from (see `Definitions.resolveResources`). */
+  environment?: ResourceEnvironment;
   tags?: Record<string, string>;
   concurrency?: number;
   signal?: AbortSignal;
@@ -69,6 +71,9 @@ export async function executeRun(options: {
   onRunCreated?: (runId: string) => void;
 }): Promise<RunResult> {
   const { storage, prepared } = options;
+  const resources = await options.definitions.resolveResources(
+    options.environment ?? { databaseUrl: "", home: "" },
+  );
   const runId = randomUUID();
   runsStartedHere.add(runId);
   await storage.createRun({
@@ -107,6 +112,7 @@ export async function executeRun(options: {
       plan: prepared.plan,
       definitions: options.definitions,
       storage,
+      resources,
       emit,
       ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
       ...(options.signal ? { signal: options.signal } : {}),

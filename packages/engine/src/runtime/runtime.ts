@@ -17,6 +17,8 @@ export interface RuntimeOptions {
 export interface Runtime {
   readonly storage: Storage;
   readonly databaseUrl: string;
+  /** The local state directory. */
+  readonly home: string;
   /** Runs failed at start because the process running them had died. */
   readonly recoveredRuns: readonly string[];
   close(): Promise<void>;
@@ -44,6 +46,7 @@ export async function openRuntime(options: RuntimeOptions = {}): Promise<Runtime
     return {
       storage,
       databaseUrl,
+      home,
       recoveredRuns,
       close: async () => {
         await storage.close();

@@ -74,6 +74,7 @@ export async function materializeCommand(
       definitions,
       storage: runtime.storage,
       prepared,
+      environment: { databaseUrl: runtime.databaseUrl, home: runtime.home },
       signal: controller.signal,
       ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
       onRunCreated: (runId) => {
