@@ -1,0 +1,46 @@
+import pg from "pg";
+
+/**
+ * The warehouse: the PostgreSQL database the raw sources are loaded into (schema `raw`) and the
+ * dbt models are built in (schema `emploi`). By default the engine's own database.
+ */
+export class Warehouse {
+  readonly pool: pg.Pool;
+
+  constructor(readonly databaseUrl: string) {
+    this.pool = new pg.Pool({ connectionString: databaseUrl, max: 8 });
+    this.pool.on("error", () => undefined);
+  }
+
+  /**
+   * Runs `work` in one transaction on one connection: everything it writes becomes visible at
+   * once, or not at all (an error, a crash or a cancellation leaves the previous data intact).
+   */
+  async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query("BEGIN");
+      const result = await work(client);
+      await client.query("COMMIT");
+      return result;
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  /** Applies idempotent DDL (CREATE … IF NOT EXISTS), serialised across processes. */
+  async ensure(ddl: string): Promise<void> {
+    await this.transaction(async (client) => {
+      await client.query("SELECT pg_advisory_xact_lock(hashtext('lignee.warehouse.ddl'))");
+      await client.query("SET LOCAL client_min_messages = warning");
+      await client.query(ddl);
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
