@@ -3,13 +3,16 @@ import { hostname } from "node:os";
 import pg from "pg";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase } from "./support/database";
-import { fixture, lignee } from "./support/cli";
+import { fixture, lignee as run } from "./support/cli";
 
 /**
  * The CLI end to end, as a user runs it: real child processes, a real PostgreSQL database,
- * the example definitions shipped with the engine.
+ * the example definitions shipped with the engine (unless a test names other definitions).
  */
 let env: Record<string, string>;
+const EXAMPLE = ["--definitions", "packages/engine/src/examples/example-definitions.ts"];
+const lignee = (args: string[], e: Record<string, string>): ReturnType<typeof run> =>
+  run(args.includes("--definitions") ? args : [...EXAMPLE, ...args], e);
 
 interface StatusJson {
   assets: {

@@ -1,0 +1,140 @@
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase } from "../../../../tests/support/database";
+import { Warehouse } from "../warehouse/warehouse";
+import { OffresLoadError } from "./errors";
+import { loadOffresDay } from "./loader";
+
+let warehouse: Warehouse;
+let dir: string;
+
+beforeAll(async () => {
+  warehouse = new Warehouse(await createTestDatabase({ migrate: false }));
+  dir = await mkdtemp(path.join(tmpdir(), "lignee-offres-"));
+});
+
+afterAll(async () => {
+  await warehouse.close();
+});
+
+const offer = (id: string, extra: Record<string, unknown> = {}): string =>
+  JSON.stringify({
+    id,
+    intitule: `Offre ${id}\tavec tabulation`,
+    description: "ligne 1\nligne 2 \\ antislash",
+    ...extra,
+  });
+
+async function file(name: string, lines: string[]): Promise<string> {
+  const p = path.join(dir, name);
+  await writeFile(p, `${lines.join("\n")}\n`);
+  return p;
+}
+
+const ids = async (day: string): Promise<string[]> =>
+  (
+    await warehouse.pool.query<{ id: string }>(
+      "SELECT id FROM raw.offres WHERE jour = $1 ORDER BY id",
+      [day],
+    )
+  ).rows.map((r) => r.id);
+
+describe("loadOffresDay", () => {
+  it("loads every line as one offer and keeps the JSON intact", async () => {
+    const f = await file("a.ndjson", [
+      offer("A1"),
+      offer("A2", { lieuTravail: { commune: "75111" } }),
+      "",
+      offer("A3"),
+    ]);
+    const stats = await loadOffresDay(warehouse, f, "2024-08-01");
+    expect(stats.rows).toBe(3);
+    expect(stats.bytes).toBeGreaterThan(0);
+    expect(await ids("2024-08-01")).toEqual(["A1", "A2", "A3"]);
+    const { rows } = await warehouse.pool.query(
+      "SELECT data->>'description' AS d, data->>'intitule' AS t, data#>>'{lieuTravail,commune}' AS c FROM raw.offres WHERE id = 'A2'",
+    );
+    expect(rows[0]).toEqual({
+      d: "ligne 1\nligne 2 \\ antislash",
+      t: "Offre A2\tavec tabulation",
+      c: "75111",
+    });
+  });
+
+  it("re-loading a day replaces it and leaves other days alone", async () => {
+    await loadOffresDay(
+      warehouse,
+      await file("b1.ndjson", [offer("B1"), offer("B2")]),
+      "2024-08-02",
+    );
+    await loadOffresDay(
+      warehouse,
+      await file("b2.ndjson", [offer("B2"), offer("B3"), offer("B4")]),
+      "2024-08-02",
+    );
+    await loadOffresDay(
+      warehouse,
+      await file("b3.ndjson", [offer("B2"), offer("B3"), offer("B4")]),
+      "2024-08-02",
+    );
+    expect(await ids("2024-08-02")).toEqual(["B2", "B3", "B4"]);
+    expect(await ids("2024-08-01")).toEqual(["A1", "A2", "A3"]);
+  });
+
+  it("a line that is not an offer fails with its line number; the day keeps its previous rows", async () => {
+    const f = await file("c.ndjson", [offer("C1"), offer("C2"), "not json at all", offer("C4")]);
+    const error = await loadOffresDay(warehouse, f, "2024-08-02").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OffresLoadError);
+    expect(error).toMatchObject({ code: "MALFORMED_LINE", line: 3 });
+    expect((error as Error).message).toContain(`${f}:3`);
+    expect(await ids("2024-08-02")).toEqual(["B2", "B3", "B4"]);
+  });
+
+  it("JSON that PostgreSQL rejects is reported at the right line, blank lines counted", async () => {
+    const f = await file("d.ndjson", [
+      offer("D1"),
+      "",
+      offer("D2"),
+      '{"id":"D3", "broken": }',
+      offer("D5"),
+    ]);
+    const error = await loadOffresDay(warehouse, f, "2024-08-02").catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "LOAD_FAILED", line: 4 });
+    expect((error as Error).message).toMatch(/d\.ndjson:4: .*json/i);
+    expect(await ids("2024-08-02")).toEqual(["B2", "B3", "B4"]);
+  });
+
+  it("a load interrupted midway leaves the previous rows intact", async () => {
+    const many = Array.from({ length: 20_000 }, (_, i) =>
+      offer(`E${i}`, { padding: "x".repeat(200) }),
+    );
+    const f = await file("e.ndjson", many);
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new Error("crash")), 30);
+    const error = await loadOffresDay(warehouse, f, "2024-08-02", {
+      signal: controller.signal,
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect(await ids("2024-08-02")).toEqual(["B2", "B3", "B4"]);
+    const done = await loadOffresDay(warehouse, f, "2024-08-02");
+    expect(done.rows).toBe(20_000);
+  });
+
+  it("a duplicate id in a file fails the load", async () => {
+    const f = await file("f.ndjson", [offer("F1"), offer("F1")]);
+    await expect(loadOffresDay(warehouse, f, "2024-08-03")).rejects.toMatchObject({
+      code: "LOAD_FAILED",
+    });
+    expect(await ids("2024-08-03")).toEqual([]);
+  });
+
+  it("a missing file is a clear error", async () => {
+    await expect(
+      loadOffresDay(warehouse, path.join(dir, "none.ndjson"), "2024-08-04"),
+    ).rejects.toMatchObject({
+      code: "FILE_MISSING",
+    });
+  });
+});

@@ -1,0 +1,91 @@
+import { existsSync, statSync } from "node:fs";
+import { batchLines, copyInto } from "../warehouse/copy";
+import { copyValue } from "../warehouse/copy-text";
+import type { Warehouse } from "../warehouse/warehouse";
+import { OffresLoadError } from "./errors";
+import { readLines } from "./ndjson-lines";
+import { OFFRES_DDL, OFFRES_TABLE } from "./table";
+
+export interface OffresLoadStats {
+  readonly day: string;
+  readonly rows: number;
+  readonly bytes: number;
+  readonly durationMs: number;
+}
+
+/** The id is the first `"id":"…"` of the line; the API writes it first in every offer. */
+const ID = /^\s*\{\s*"id"\s*:\s*"((?:[^"\\]|\\.)*)"/;
+
+/**
+ * Replaces the offers of one creation day with the content of an NDJSON file, in one
+ * transaction: the day's previous rows stay visible until the new ones are committed, and any
+ * failure (a malformed line, a crash, a cancellation) leaves them intact.
+ *
+ * Lines stream straight into COPY: each one goes to PostgreSQL as a `jsonb` value, unparsed on
+ * this side, so the load costs little more than a server-side COPY of the same rows. A line
+ * that is not a JSON object with an `id`, or that PostgreSQL rejects as JSON, fails the load
+ * with the file and line number. Blank lines are skipped.
+ *
+ * @example
+ * await loadOffresDay(warehouse, "data/raw/offres/offres-2024-08-01.ndjson", "2024-08-01");
+ */
+export async function loadOffresDay(
+  warehouse: Warehouse,
+  file: string,
+  day: string,
+  options: { signal?: AbortSignal } = {},
+): Promise<OffresLoadStats> {
+  if (!existsSync(file)) throw new OffresLoadError("FILE_MISSING", `${file}: no such file`, file);
+  const started = performance.now();
+  await warehouse.ensure(OFFRES_DDL);
+  // COPY line n → file line, to name the right line when PostgreSQL rejects one.
+  const copyLineToFileLine: number[] = [];
+  async function* rows(): AsyncGenerator<string> {
+    for await (const { number, text } of readLines(file, options)) {
+      if (text.trim().length === 0) continue;
+      const m = ID.exec(text);
+      if (!m || !text.trimEnd().endsWith("}")) {
+        throw new OffresLoadError(
+          "MALFORMED_LINE",
+          `${file}:${number}: not a JSON offer with an "id" (starts with ${JSON.stringify(text.slice(0, 40))})`,
+          file,
+          number,
+        );
+      }
+      copyLineToFileLine.push(number);
+      yield `${day}\t${copyValue(JSON.parse(`"${m[1]}"`) as string)}\t${copyValue(text)}\n`;
+    }
+  }
+  try {
+    const stats = await warehouse.transaction(async (client) => {
+      await client.query(`DELETE FROM ${OFFRES_TABLE} WHERE jour = $1`, [day]);
+      return copyInto(client, OFFRES_TABLE, ["jour", "id", "data"], batchLines(rows()), options);
+    });
+    return {
+      day,
+      rows: stats.rows,
+      bytes: statSync(file).size,
+      durationMs: Math.round(performance.now() - started),
+    };
+  } catch (error) {
+    if (error instanceof OffresLoadError) throw error;
+    const copyLine = copyLineOf(error);
+    const line = copyLine !== undefined ? copyLineToFileLine[copyLine - 1] : undefined;
+    const detail = (error as Error).message;
+    throw new OffresLoadError(
+      "LOAD_FAILED",
+      line !== undefined ? `${file}:${line}: ${detail}` : `${file}: ${detail}`,
+      file,
+      line,
+      { cause: error },
+    );
+  }
+}
+
+/** The COPY line number from a PostgreSQL error's context ("COPY offres, line 12, column data: …"). */
+function copyLineOf(error: unknown): number | undefined {
+  const where = (error as { where?: unknown }).where;
+  if (typeof where !== "string") return undefined;
+  const m = /COPY \S+, line (\d+)/.exec(where);
+  return m ? Number(m[1]) : undefined;
+}

@@ -1,0 +1,40 @@
+import { createReadStream } from "node:fs";
+
+export interface NumberedLine {
+  /** 1-based line number in the file. */
+  readonly number: number;
+  readonly text: string;
+}
+
+/**
+ * Streams the lines of a UTF-8 file with their line numbers, without holding the file in
+ * memory. Splits on LF (a CR before it is dropped); a final line without LF is yielded too.
+ */
+export async function* readLines(
+  file: string,
+  options: { signal?: AbortSignal } = {},
+): AsyncGenerator<NumberedLine> {
+  const stream = createReadStream(file, {
+    highWaterMark: 1 << 20,
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  let carry: Buffer | undefined;
+  let number = 0;
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    let buf = carry ? Buffer.concat([carry, chunk]) : chunk;
+    let start = 0;
+    for (let nl = buf.indexOf(10, start); nl !== -1; nl = buf.indexOf(10, start)) {
+      const end = nl > start && buf[nl - 1] === 13 ? nl - 1 : nl;
+      number++;
+      yield { number, text: buf.toString("utf8", start, end) };
+      start = nl + 1;
+    }
+    carry = start < buf.length ? buf.subarray(start) : undefined;
+    buf = Buffer.alloc(0);
+  }
+  if (carry && carry.length > 0) {
+    number++;
+    const end = carry[carry.length - 1] === 13 ? carry.length - 1 : carry.length;
+    yield { number, text: carry.toString("utf8", 0, end) };
+  }
+}

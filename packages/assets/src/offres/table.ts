@@ -1,0 +1,15 @@
+/**
+ * Raw job offers, one row per offer and creation day (the partition). The API's JSON is kept
+ * whole in `data`; the dbt models extract the fields they need, so a new API field never
+ * requires reloading.
+ */
+export const OFFRES_TABLE = "raw.offres";
+
+export const OFFRES_DDL = `
+CREATE SCHEMA IF NOT EXISTS raw;
+CREATE TABLE IF NOT EXISTS raw.offres (
+  jour date NOT NULL,
+  id text NOT NULL,
+  data jsonb NOT NULL,
+  PRIMARY KEY (jour, id)
+);`;
