@@ -8,6 +8,8 @@ interface Benchmark {
 
 const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   engine: () => import("./engine"),
+  collect: () => import("./collect"),
+  load: () => import("./load"),
 };
 
 async function main(): Promise<void> {
