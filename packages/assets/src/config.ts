@@ -1,0 +1,22 @@
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const REPO_ROOT = path.resolve(fileURLToPath(new URL("../../..", import.meta.url)));
+
+/**
+ * Where raw files live (`raw/offres/offres-YYYY-MM-DD.ndjson`, `raw/sirene/…`):
+ * `$LIGNEE_DATA_DIR`, default `data/` at the repository root.
+ */
+export function dataDir(): string {
+  return path.resolve(process.env.LIGNEE_DATA_DIR ?? path.join(REPO_ROOT, "data"));
+}
+
+/** A positive number from the environment, or the default. */
+export function numberFromEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0)
+    throw new Error(`${name} must be a non-negative number (got "${raw}")`);
+  return n;
+}

@@ -1,0 +1,107 @@
+import {
+  dailyPartitions,
+  defineAsset,
+  Definitions,
+  retryPolicy,
+  type AssetDefinition,
+} from "@lignee/engine";
+import { collectDay } from "./france-travail/collect-day";
+import { loadOffresDay } from "./offres/loader";
+import { loadCog } from "./reference/cog";
+import { loadNaf } from "./reference/naf";
+import { loadRome, readShippedRome } from "./reference/rome";
+import { createResources, type JobOfferResources } from "./resources";
+
+/**
+ * The job-offer warehouse: daily France Travail offers and the NAF, ROME, COG and SIRENE
+ * reference data, loaded into the `raw` schema (the dbt models build on them).
+ */
+export const OFFRES_START = "2024-05-23";
+
+type Asset = AssetDefinition<JobOfferResources>;
+
+const offres: Asset = defineAsset<JobOfferResources>({
+  key: "raw/offres",
+  group: "collecte",
+  tags: { source: "france_travail" },
+  description:
+    "Offers created on the day (Europe/Paris), collected from France Travail and loaded into raw.offres.",
+  codeVersion: "1",
+  partitions: dailyPartitions({ start: OFFRES_START, timezone: "Europe/Paris" }),
+  retryPolicy: retryPolicy({ maxRetries: 2, delayMs: 30_000 }),
+  async materialize(ctx) {
+    const day = ctx.partitionKey!;
+    const r = ctx.resources;
+    const collected = await collectDay(day, {
+      dataDir: r.dataDir,
+      client: r.franceTravail,
+      signal: ctx.signal,
+      log: (line) => ctx.log.info(line),
+    });
+    ctx.log.info(`collected ${collected.offers} offers in ${collected.apiCalls} calls; loading…`);
+    const loaded = await loadOffresDay(r.warehouse, collected.file, day, { signal: ctx.signal });
+    return {
+      metadata: {
+        rows: loaded.rows,
+        bytes: collected.bytes,
+        api_calls: collected.apiCalls,
+        retries: collected.retries,
+        throttled: collected.throttled,
+        offers_reported: collected.totalReported,
+        collect_ms: collected.durationMs,
+        load_ms: loaded.durationMs,
+        duration_ms: collected.durationMs + loaded.durationMs,
+        source: r.simulator ? "simulator" : "france_travail",
+        file: collected.file,
+      },
+    };
+  },
+});
+
+const naf: Asset = defineAsset<JobOfferResources>({
+  key: "raw/naf",
+  group: "referentiels",
+  tags: { source: "insee" },
+  description: "NAF rév. 2, 5 levels (sections to sous-classes).",
+  codeVersion: "1",
+  async materialize(ctx) {
+    const stats = await loadNaf(ctx.resources.warehouse, { signal: ctx.signal });
+    return { metadata: { ...stats } };
+  },
+});
+
+const rome: Asset = defineAsset<JobOfferResources>({
+  key: "raw/rome",
+  group: "referentiels",
+  tags: { source: "france_travail" },
+  description: "ROME v3: grands domaines, domaines professionnels, métiers.",
+  codeVersion: "1",
+  async materialize(ctx) {
+    const r = ctx.resources;
+    const shipped = readShippedRome();
+    // With real credentials the métiers come from the API; the two upper levels (stable,
+    // not served by the offers API) from the shipped files.
+    const lists = r.simulator
+      ? shipped
+      : { ...shipped, metiers: await r.franceTravail.metiers(ctx.signal) };
+    const stats = await loadRome(r.warehouse, lists, { signal: ctx.signal });
+    return { metadata: { ...stats, source: r.simulator ? "shipped files" : "france_travail api" } };
+  },
+});
+
+const cog: Asset = defineAsset<JobOfferResources>({
+  key: "raw/cog",
+  group: "referentiels",
+  tags: { source: "insee" },
+  description:
+    "Code officiel géographique: régions, départements, communes and arrondissements municipaux with population.",
+  codeVersion: "1",
+  async materialize(ctx) {
+    const stats = await loadCog(ctx.resources.warehouse, { signal: ctx.signal });
+    return { metadata: { ...stats } };
+  },
+});
+
+export const assets: readonly Asset[] = [offres, naf, rome, cog];
+
+export default Definitions.create<JobOfferResources>({ assets, resources: createResources });

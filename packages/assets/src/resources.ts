@@ -1,0 +1,61 @@
+import type { ResourceEnvironment } from "@lignee/engine";
+import { dataDir, numberFromEnv } from "./config";
+import { FranceTravailClient } from "./france-travail/client";
+import {
+  hasFranceTravailCredentials,
+  readFranceTravailConfig,
+  type FranceTravailConfig,
+} from "./france-travail/config";
+import { startSimulator, type RunningSimulator } from "./france-travail/simulator/server";
+import { Warehouse } from "./warehouse/warehouse";
+
+/** What the job-offer assets share during a run. */
+export interface JobOfferResources {
+  readonly warehouse: Warehouse;
+  readonly dataDir: string;
+  /** One client for all collections of the process: one token, one rate limit. */
+  readonly franceTravail: FranceTravailClient;
+  readonly franceTravailConfig: FranceTravailConfig;
+  /** Set when no credentials were found and the local simulator serves the API. */
+  readonly simulator: RunningSimulator | undefined;
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the resources from the runtime environment. The warehouse is the engine's database
+ * unless `WAREHOUSE_URL` names another. With `FRANCE_TRAVAIL_CLIENT_ID` and
+ * `FRANCE_TRAVAIL_CLIENT_SECRET` set, the collector talks to the real API; without them, a local
+ * simulator of the API is started (`LIGNEE_SIMULATOR_OFFERS_PER_WEEKDAY`, default 50,000;
+ * `LIGNEE_SIMULATOR_RATE_LIMIT` calls/s, default 10) and the same client talks to it.
+ */
+export async function createResources(env: ResourceEnvironment): Promise<JobOfferResources> {
+  const base = readFranceTravailConfig();
+  let simulator: RunningSimulator | undefined;
+  let config = base;
+  if (!hasFranceTravailCredentials()) {
+    simulator = await startSimulator({
+      seed: numberFromEnv("LIGNEE_SIMULATOR_SEED", 1),
+      offersPerWeekday: numberFromEnv("LIGNEE_SIMULATOR_OFFERS_PER_WEEKDAY", 50_000),
+      rateLimitPerSecond: numberFromEnv("LIGNEE_SIMULATOR_RATE_LIMIT", 10),
+    });
+    config = {
+      ...base,
+      clientId: "lignee-local",
+      clientSecret: "simulator",
+      tokenUrl: simulator.tokenUrl,
+      apiUrl: simulator.apiUrl,
+    };
+  }
+  const warehouse = new Warehouse(process.env.WAREHOUSE_URL ?? env.databaseUrl);
+  return {
+    warehouse,
+    dataDir: dataDir(),
+    franceTravail: new FranceTravailClient({ config }),
+    franceTravailConfig: config,
+    simulator,
+    close: async () => {
+      await warehouse.close();
+      await simulator?.close();
+    },
+  };
+}
