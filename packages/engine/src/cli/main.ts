@@ -71,8 +71,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .argument("<run-id>")
     .option("--json", "machine-readable output")
     .action(async (runId: string, opts: { json?: boolean }) => {
+      // `--json` after the run id is parsed by the parent `runs` command too.
+      const json = opts.json === true || runs.opts<{ json?: boolean }>().json === true;
       exitCode = await withRuntime(globals(), io, (_defs, rt) =>
-        runShowCommand(rt, runId, opts, io),
+        runShowCommand(rt, runId, { json }, io),
       );
     });
 
