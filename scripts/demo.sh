@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Starts Lignée on the demo definitions: installs what is missing, starts the embedded
-# PostgreSQL (data under .lignee/), materialises the last three days and everything
-# downstream, then shows the status and the runs.
+# Starts Lignée on the job-offer pipeline: installs what is missing, starts the embedded
+# PostgreSQL (data under .lignee/) and, without France Travail credentials, the local API
+# simulator; loads the reference data and the last three days of offers, then shows the
+# status and the runs.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
