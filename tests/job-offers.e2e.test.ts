@@ -23,6 +23,7 @@ beforeAll(async () => {
     LIGNEE_DATA_DIR: dataDir,
     LIGNEE_SIMULATOR_OFFERS_PER_WEEKDAY: "4000",
     LIGNEE_SIMULATOR_RATE_LIMIT: "0",
+    LIGNEE_SIRENE_SYNTHETIC_ROWS: "2000",
     FRANCE_TRAVAIL_RATE_LIMIT: "0",
     FRANCE_TRAVAIL_CLIENT_ID: "",
     FRANCE_TRAVAIL_CLIENT_SECRET: "",
@@ -40,13 +41,17 @@ const count = async (query: string, params: unknown[] = []): Promise<number> =>
 
 describe("job-offer pipeline", () => {
   it("loads the reference data with the expected row counts", async () => {
-    const r = await lignee(["materialize", "--select", "raw/naf,raw/rome,raw/cog"], env);
+    const r = await lignee(["materialize", "--select", "group:referentiels"], env);
     expect(r.code, r.stderr).toBe(0);
     expect(await count("raw.naf_sections")).toBe(21);
     expect(await count("raw.naf_sous_classes")).toBe(732);
     expect(await count("raw.rome_metiers")).toBe(532);
     expect(await count("raw.rome_grands_domaines")).toBe(14);
     expect(await count("raw.cog_communes WHERE type = 'arrondissement-municipal'")).toBe(45);
+    // No INSEE file in the data folder: a synthetic StockEtablissement stands in.
+    const active = await count("raw.sirene_etablissements");
+    expect(active).toBeGreaterThan(1500);
+    expect(active).toBeLessThan(2000);
   });
 
   it("collects a day from the simulator, writes the NDJSON file and loads exactly its offers", async () => {

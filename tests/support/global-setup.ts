@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -25,6 +25,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     return async () => undefined;
   }
   const dir = await mkdtemp(path.join(tmpdir(), "lignee-test-pg-"));
+  // As root the server runs as the postgres user, which must be able to reach its data directory.
+  await chmod(dir, 0o755);
   const port = await freePort();
   const db = await startEmbeddedPostgres({ dataDir: path.join(dir, "pg"), port });
   const url = new URL(db.url);

@@ -11,6 +11,9 @@ import { loadCog } from "./reference/cog";
 import { loadNaf } from "./reference/naf";
 import { loadRome, readShippedRome } from "./reference/rome";
 import { createResources, type JobOfferResources } from "./resources";
+import { numberFromEnv } from "./config";
+import { loadSireneEtablissements } from "./sirene/loader";
+import { sireneSource } from "./sirene/source-file";
 
 /**
  * The job-offer warehouse: daily France Travail offers and the NAF, ROME, COG and SIRENE
@@ -102,6 +105,30 @@ const cog: Asset = defineAsset<JobOfferResources>({
   },
 });
 
-export const assets: readonly Asset[] = [offres, naf, rome, cog];
+const sirene: Asset = defineAsset<JobOfferResources>({
+  key: "raw/sirene",
+  group: "referentiels",
+  tags: { source: "insee" },
+  description:
+    "Active establishments of INSEE's SIRENE StockEtablissement file (data/raw/sirene/StockEtablissement*.zip|csv); a synthetic file in the same format when none is there.",
+  codeVersion: "1",
+  async materialize(ctx) {
+    const r = ctx.resources;
+    const source = await sireneSource(r.dataDir, {
+      syntheticRows: numberFromEnv("LIGNEE_SIRENE_SYNTHETIC_ROWS", 20_000),
+      signal: ctx.signal,
+    });
+    if (source.synthetic)
+      ctx.log.warn(
+        `no StockEtablissement file in data/raw/sirene: loading synthetic ${source.file}`,
+      );
+    const stats = await loadSireneEtablissements(r.warehouse, source.file, { signal: ctx.signal });
+    return {
+      metadata: { ...stats, source: source.synthetic ? "synthetic" : "insee", file: source.file },
+    };
+  },
+});
+
+export const assets: readonly Asset[] = [offres, naf, rome, cog, sirene];
 
 export default Definitions.create<JobOfferResources>({ assets, resources: createResources });
