@@ -8,7 +8,9 @@ export function copyValue(value: string | number | boolean | null | undefined): 
   if (value === null || value === undefined) return "\\N";
   const text = String(value);
   if (!SPECIAL.test(text)) return text;
-  return text.replace(/[\\\t\n\r]/g, (c) => (c === "\\" ? "\\\\" : c === "\t" ? "\\t" : c === "\n" ? "\\n" : "\\r"));
+  return text.replace(/[\\\t\n\r]/g, (c) =>
+    c === "\\" ? "\\\\" : c === "\t" ? "\\t" : c === "\n" ? "\\n" : "\\r",
+  );
 }
 
 /** One COPY text line (with its trailing newline). */

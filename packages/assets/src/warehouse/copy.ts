@@ -40,7 +40,10 @@ export async function copyInto(
 }
 
 /** Groups small strings into ~64 KiB chunks: far fewer writes than one per row. */
-export async function* batchLines(lines: AsyncIterable<string> | Iterable<string>, size = 65_536): AsyncGenerator<string> {
+export async function* batchLines(
+  lines: AsyncIterable<string> | Iterable<string>,
+  size = 65_536,
+): AsyncGenerator<string> {
   let buffer = "";
   for await (const line of lines) {
     buffer += line;
