@@ -1,0 +1,138 @@
+import path from "node:path";
+import { FranceTravailClient } from "./client";
+import { type FranceTravailConfig, readFranceTravailConfig } from "./config";
+import { FranceTravailError } from "./errors";
+import { exhaustiveSearch } from "./exhaustive-search";
+import { writeLinesAtomically } from "./ndjson-file";
+import { formatApiDate, parisDayWindow } from "./paris-time";
+
+export interface CollectDayOptions {
+  /** Root of the data folder: the day is written to `<dataDir>/raw/offres/offres-<day>.ndjson`. */
+  readonly dataDir: string;
+  /** A client to reuse; by default one is made from `config`. */
+  readonly client?: FranceTravailClient;
+  /** Used when no client is given. Default: `readFranceTravailConfig()`. */
+  readonly config?: FranceTravailConfig;
+  /** Calls in flight at once (the rate limit still applies). Default 10. */
+  readonly concurrency?: number;
+  /**
+   * Results a time window is cut to hold when it has too many: lower means fewer windows
+   * overflowing again (each costs a probe call), higher means fewer partly filled last pages.
+   * Default 2,700.
+   */
+  readonly splitTarget?: number;
+  readonly signal?: AbortSignal;
+  /** Progress lines. */
+  readonly log?: (line: string) => void;
+}
+
+/**
+ * What a collection did. Call counts are the client's counters before and after the run: with
+ * a client shared by collections running at the same time, they include the others' calls.
+ */
+export interface CollectDayStats {
+  readonly day: string;
+  /** Unique offers written. */
+  readonly offers: number;
+  /** What the API reported for the whole day. */
+  readonly totalReported: number;
+  /** HTTP calls to the API, failed ones and referentials included. */
+  readonly apiCalls: number;
+  /** Search answers that brought offers (first pages of windows included). */
+  readonly pages: number;
+  readonly retries: number;
+  /** 429 answers received. */
+  readonly throttled: number;
+  /** Size of the file written. */
+  readonly bytes: number;
+  readonly durationMs: number;
+  readonly file: string;
+}
+
+/** Where `collectDay` writes a day. */
+export function offresFilePath(dataDir: string, day: string): string {
+  return path.join(dataDir, "raw", "offres", `offres-${day}.ndjson`);
+}
+
+/**
+ * Collects every offer created on a Paris calendar day (`day` = "YYYY-MM-DD"; the window is
+ * [Paris midnight, next Paris midnight), 23 to 25 hours) and writes them, one JSON object per
+ * line, to `<dataDir>/raw/offres/offres-<day>.ndjson`.
+ *
+ * A search can only page through its first 3,150 results, so a window reporting more is cut
+ * into parts sized from its total, again and again; a one-second window that still has too
+ * many is split by ROME code, then by département. The totals of the parts must add up to
+ * the total of what was cut, and the unique offers collected to the totals of the leaves:
+ * otherwise the collection fails with an INCOMPLETE error and nothing is written. The file is
+ * written atomically: on any failure an existing file for the day is left untouched.
+ *
+ * @example
+ * const stats = await collectDay("2024-08-01", { dataDir: "data", log: console.log });
+ * console.log(`${stats.offers} offers in ${stats.durationMs} ms`);
+ */
+export async function collectDay(
+  day: string,
+  options: CollectDayOptions,
+): Promise<CollectDayStats> {
+  const started = performance.now();
+  const { start, end } = parisDayWindow(day);
+  const log = options.log ?? ((): void => undefined);
+  const client =
+    options.client ?? new FranceTravailClient({ config: requireCredentials(options.config) });
+  const before = client.stats();
+  log(
+    `${day}: collecting offers created ${formatApiDate(start.getTime())} … ` +
+      `${formatApiDate(end.getTime())} (${(end.getTime() - start.getTime()) / 3_600_000} h)`,
+  );
+  const result = await exhaustiveSearch(
+    client,
+    { minCreationDate: start.getTime(), maxCreationDate: end.getTime() },
+    {
+      concurrency: options.concurrency ?? 10,
+      splitTarget: options.splitTarget ?? 2700,
+      signal: options.signal,
+      log,
+      label: day,
+    },
+  );
+  // Sorted by creation time then id, so the same day always gives the same file.
+  const sorted = [...result.offers].sort(([idA, a], [idB, b]) =>
+    a.created < b.created ? -1 : a.created > b.created ? 1 : idA < idB ? -1 : 1,
+  );
+  const file = offresFilePath(options.dataDir, day);
+  const bytes = await writeLinesAtomically(
+    file,
+    sorted.map(([, offer]) => offer.json),
+    options.signal,
+  );
+  const after = client.stats();
+  const stats: CollectDayStats = {
+    day,
+    offers: result.offers.size,
+    totalReported: result.totalReported,
+    apiCalls: after.apiCalls - before.apiCalls,
+    pages: result.pages,
+    retries: after.retries - before.retries,
+    throttled: after.throttled - before.throttled,
+    bytes,
+    durationMs: Math.round(performance.now() - started),
+    file,
+  };
+  log(
+    `${day}: ${stats.offers} offers written to ${file} (${stats.apiCalls} calls, ${stats.pages} pages, ` +
+      `${stats.retries} retries, ${stats.throttled} throttled, ${(stats.durationMs / 1000).toFixed(1)} s)`,
+  );
+  return stats;
+}
+
+function requireCredentials(
+  config: FranceTravailConfig = readFranceTravailConfig(),
+): FranceTravailConfig {
+  if (!config.clientId || !config.clientSecret) {
+    throw new FranceTravailError(
+      "AUTH",
+      "France Travail credentials missing: set FRANCE_TRAVAIL_CLIENT_ID and FRANCE_TRAVAIL_CLIENT_SECRET",
+    );
+  }
+  return config;
+}

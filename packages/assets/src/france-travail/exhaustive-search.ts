@@ -1,0 +1,198 @@
+import type { FranceTravailClient, SearchQuery } from "./client";
+import { FranceTravailError } from "./errors";
+import type { ReferentialEntry } from "./offer";
+import { formatApiDate } from "./paris-time";
+import { MAX_PAGE_SIZE, MAX_REACHABLE_RESULTS, type SearchPage } from "./search-response";
+import { TaskPool } from "./task-pool";
+import { partsFor, splitTimeWindow } from "./time-split";
+
+export interface ExhaustiveSearchOptions {
+  /** Calls in flight at once (the client's rate limit still applies). */
+  readonly concurrency: number;
+  /** Results a time window is cut to hold when it has too many. */
+  readonly splitTarget: number;
+  readonly signal?: AbortSignal;
+  readonly log: (line: string) => void;
+  /** Prefix of log lines. */
+  readonly label: string;
+}
+
+/** Every result of a search, keyed by offer id. */
+export interface ExhaustiveSearchResult {
+  /** Per offer id: its creation date and its JSON, as received. */
+  readonly offers: ReadonlyMap<string, { readonly created: string; readonly json: string }>;
+  /** The total the API reported for the whole query. */
+  readonly totalReported: number;
+  /** Search answers that brought offers. */
+  readonly pages: number;
+}
+
+/** A query of the search tree: the whole query, a part of it, or a part restricted by codes. */
+interface WindowNode {
+  readonly query: SearchQuery;
+  readonly parent: WindowNode | undefined;
+  total: number | undefined;
+  pendingChildren: number;
+  childrenTotal: number;
+}
+
+const PROBE = 0;
+const PAGE = 1;
+
+/**
+ * Fetches every result of a search although one query can only page through its first 3,150.
+ *
+ * Each window is probed with its first page, which tells its total and is kept when the window
+ * fits; its other pages are then fetched concurrently. A window with more results is cut into
+ * parts sized from its total (one probe per part rather than a probe per halving), again and
+ * again; a one-second window that still has too many is split by ROME code, then by
+ * département. Probes are started before pages, so the work ahead is known early and the rate
+ * limiter never runs dry at the end.
+ *
+ * Nothing is dropped silently: the totals of the parts of a window must add up to its total,
+ * and the unique offers to the totals of the windows paged and of the whole query; otherwise
+ * an INCOMPLETE error says by how much.
+ */
+export async function exhaustiveSearch(
+  client: FranceTravailClient,
+  query: SearchQuery,
+  options: ExhaustiveSearchOptions,
+): Promise<ExhaustiveSearchResult> {
+  const { log, label } = options;
+  const pool = new TaskPool(options.concurrency, options.signal);
+  const signal = pool.signal;
+  const offers = new Map<string, { created: string; json: string }>();
+  let leafTotal = 0;
+  let pages = 0;
+  let nextProgress = 0.25;
+  let romeCodes: Promise<ReferentialEntry[]> | undefined;
+  let departements: Promise<ReferentialEntry[]> | undefined;
+  const top = node(query);
+
+  function keep(page: SearchPage): void {
+    if (page.offers.length > 0) pages++;
+    for (const offer of page.offers) {
+      if (!offers.has(offer.id)) {
+        offers.set(offer.id, { created: String(offer.dateCreation), json: JSON.stringify(offer) });
+      }
+    }
+    const total = top.total ?? 0;
+    if (total > 0 && nextProgress < 1 && offers.size >= nextProgress * total) {
+      log(`${label}: ${offers.size}/${total} offers (${pages} pages)`);
+      nextProgress += 0.25;
+    }
+  }
+
+  async function probe(window: WindowNode): Promise<void> {
+    const page = await client.search(window.query, { first: 0, last: MAX_PAGE_SIZE - 1 }, signal);
+    window.total = page.total;
+    reportTotal(window);
+    if (page.total <= MAX_REACHABLE_RESULTS) {
+      leafTotal += page.total;
+      keep(page);
+      for (let first = MAX_PAGE_SIZE; first < page.total; first += MAX_PAGE_SIZE) {
+        pool.add(PAGE, () => fetchPage(window, first));
+      }
+      if (window === top) {
+        log(`${label}: ${page.total} offers, ${Math.ceil(page.total / MAX_PAGE_SIZE)} pages`);
+      }
+      return;
+    }
+    const children = await split(window, page.total);
+    window.pendingChildren = children.length;
+    for (const child of children) pool.add(PROBE, () => probe(child));
+  }
+
+  async function fetchPage(window: WindowNode, first: number): Promise<void> {
+    const range = { first, last: first + MAX_PAGE_SIZE - 1 };
+    const page = await client.search(window.query, range, signal);
+    if (page.total !== window.total) {
+      throw incomplete(
+        `${describeQuery(window.query)} reported ${window.total} offers, then ${page.total} ` +
+          `while paging: the data changed during the collection`,
+      );
+    }
+    keep(page);
+  }
+
+  async function split(window: WindowNode, total: number): Promise<WindowNode[]> {
+    const q = window.query;
+    if (q.maxCreationDate - q.minCreationDate > 1000) {
+      const parts = partsFor(total, options.splitTarget);
+      const windows = splitTimeWindow(q.minCreationDate, q.maxCreationDate, parts);
+      if (window === top) {
+        log(
+          `${label}: ${total} offers, more than ${MAX_REACHABLE_RESULTS}: ${windows.length} time windows`,
+        );
+      }
+      return windows.map(([min, max]) =>
+        node({ ...q, minCreationDate: min, maxCreationDate: max }, window),
+      );
+    }
+    if (q.codeROME === undefined) {
+      romeCodes ??= client.metiers(signal);
+      const codes = await romeCodes;
+      log(`${label}: ${describeQuery(q)} has ${total} offers: split by ${codes.length} ROME codes`);
+      return codes.map((c) => node({ ...q, codeROME: c.code }, window));
+    }
+    if (q.departement === undefined) {
+      departements ??= client.departements(signal);
+      const codes = await departements;
+      log(
+        `${label}: ${describeQuery(q)} has ${total} offers: split by ${codes.length} départements`,
+      );
+      return codes.map((d) => node({ ...q, departement: d.code }, window));
+    }
+    throw incomplete(
+      `${describeQuery(q)} has ${total} offers, more than the ${MAX_REACHABLE_RESULTS} ` +
+        `a search can reach, and cannot be split further`,
+    );
+  }
+
+  /** Once all parts of a window reported their totals, they must add up to the window's. */
+  function reportTotal(window: WindowNode): void {
+    const parent = window.parent;
+    if (!parent) return;
+    parent.childrenTotal += window.total ?? 0;
+    parent.pendingChildren--;
+    if (parent.pendingChildren > 0 || parent.childrenTotal === parent.total) return;
+    const unreachable =
+      window.query.departement !== undefined
+        ? " (offers without a département cannot be reached by a split)"
+        : window.query.codeROME !== undefined
+          ? " (offers without a ROME code cannot be reached by a split)"
+          : "";
+    throw incomplete(
+      `${describeQuery(parent.query)} reported ${parent.total} offers but its parts add up to ` +
+        `${parent.childrenTotal}${unreachable}`,
+    );
+  }
+
+  pool.add(PROBE, () => probe(top));
+  await pool.run();
+
+  const totalReported = top.total ?? 0;
+  if (offers.size !== leafTotal || leafTotal !== totalReported) {
+    throw incomplete(
+      `${label}: collected ${offers.size} unique offers, the API reported ${totalReported} ` +
+        `for the whole query and ${leafTotal} for the windows paged`,
+    );
+  }
+  return { offers, totalReported, pages };
+}
+
+function node(query: SearchQuery, parent?: WindowNode): WindowNode {
+  return { query, parent, total: undefined, pendingChildren: 0, childrenTotal: 0 };
+}
+
+function incomplete(message: string): FranceTravailError {
+  return new FranceTravailError("INCOMPLETE", message);
+}
+
+/** "[2024-08-01T08:00:00Z…2024-08-01T08:00:01Z codeROME=K2204]" */
+function describeQuery(query: SearchQuery): string {
+  const parts = [`${formatApiDate(query.minCreationDate)}…${formatApiDate(query.maxCreationDate)}`];
+  if (query.codeROME !== undefined) parts.push(`codeROME=${query.codeROME}`);
+  if (query.departement !== undefined) parts.push(`departement=${query.departement}`);
+  return `[${parts.join(" ")}]`;
+}
