@@ -12,11 +12,18 @@ echo "== formatting"
 "$pnpm_bin" exec prettier --check . --log-level warn
 echo "== tests"
 mkdir -p test-results
+rm -f test-results/vitest.json
 status=0
 "$pnpm_bin" exec vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json "$@" || status=$?
+# The verdict comes from the report, not only from the exit code: a library's exit hook in the
+# test process (embedded-postgres stops its server on exit) can turn a failing run's code into 0.
 # One plain summary line that any CI can read.
 node -e '
-  const r = JSON.parse(require("fs").readFileSync("test-results/vitest.json", "utf8"));
+  const fs = require("fs");
+  if (!fs.existsSync("test-results/vitest.json")) { console.error("no test report was written"); process.exit(1); }
+  const r = JSON.parse(fs.readFileSync("test-results/vitest.json", "utf8"));
   console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed` + (r.numPendingTests ? `, ${r.numPendingTests} skipped` : ""));
-' || true
+  const ok = r.success && r.numFailedTests === 0 && r.numFailedTestSuites === 0 && r.numTotalTests > 0;
+  process.exit(ok ? 0 : 1);
+' || status=1
 exit "$status"
