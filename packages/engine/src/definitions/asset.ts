@@ -43,6 +43,44 @@ export interface MaterializeResult {
   readonly dataVersion?: string;
 }
 
+/** One asset of a step that materialises several assets in one call (see `AssetGroupRunner`). */
+export interface GroupMember {
+  readonly assetKey: AssetKey;
+  /** Partitions of this asset in the step (empty for an unpartitioned asset). */
+  readonly partitionKeys: readonly string[];
+  readonly partitionKeyRange: { readonly start: string; readonly end: string } | undefined;
+}
+
+export interface GroupMaterializeContext<R = unknown> {
+  readonly runId: string;
+  readonly attempt: number;
+  readonly members: readonly GroupMember[];
+  readonly log: Logger;
+  /** Log lines attributed to one member asset. */
+  readonly logFor: (assetKey: AssetKey) => Logger;
+  readonly signal: AbortSignal;
+  readonly resources: R;
+}
+
+/** Per member: materialised (with metadata) or failed (with its error). */
+export type GroupMaterializeResult = Readonly<
+  Record<
+    AssetKey,
+    | { readonly ok: true; readonly metadata?: Metadata; readonly dataVersion?: string }
+    | { readonly ok: false; readonly error: unknown }
+  >
+>;
+
+/**
+ * Materialises several assets in one call — e.g. the dbt models selected in a run, built by
+ * one `dbt build`. Assets sharing a runner `key` and selected together become one step; one
+ * member can fail while the others succeed. Throwing fails (and may retry) the whole step.
+ */
+export interface AssetGroupRunner<R = unknown> {
+  readonly key: string;
+  run(ctx: GroupMaterializeContext<R>): Promise<GroupMaterializeResult>;
+}
+
 export interface AssetDependency {
   readonly asset: AssetKey;
   readonly mapping?: PartitionMapping;
@@ -59,7 +97,11 @@ export interface AssetDefinition<R = unknown> {
   readonly retryPolicy: RetryPolicy;
   /** `per-partition`: one call per partition; `single-run`: one call for a whole range. */
   readonly backfillPolicy: "per-partition" | "single-run";
-  readonly materialize: (ctx: MaterializeContext<R>) => Promise<MaterializeResult | void>;
+  /** Materialises this asset alone (unused when `runner` is set). */
+  readonly materialize:
+    ((ctx: MaterializeContext<R>) => Promise<MaterializeResult | void>) | undefined;
+  /** Materialises this asset together with the other assets of the same runner. */
+  readonly runner: AssetGroupRunner<R> | undefined;
 }
 
 export interface AssetOptions<R> {
@@ -72,7 +114,8 @@ export interface AssetOptions<R> {
   partitions?: PartitionsDefinition;
   retryPolicy?: RetryPolicy;
   backfillPolicy?: "per-partition" | "single-run";
-  materialize: (ctx: MaterializeContext<R>) => Promise<MaterializeResult | void>;
+  materialize?: (ctx: MaterializeContext<R>) => Promise<MaterializeResult | void>;
+  runner?: AssetGroupRunner<R>;
 }
 
 /**
@@ -101,7 +144,9 @@ export function defineAsset<R = unknown>(options: AssetOptions<R>): AssetDefinit
     description: options.description,
     partitions: options.partitions,
     retryPolicy: options.retryPolicy ?? NO_RETRY,
-    backfillPolicy: options.backfillPolicy ?? "per-partition",
+    // A runner builds whole ranges in one call.
+    backfillPolicy: options.runner ? "single-run" : (options.backfillPolicy ?? "per-partition"),
     materialize: options.materialize,
+    runner: options.runner,
   };
 }

@@ -134,7 +134,7 @@ function validate<R>(assets: readonly AssetDefinition<R>[]): string[] {
     if (keyProblem) problems.push(keyProblem);
     else if (byKey.has(a.key)) problems.push(`duplicate asset key "${a.key}"`);
     else byKey.set(a.key, a);
-    if (typeof a.materialize !== "function")
+    if (typeof a.materialize !== "function" && a.runner === undefined)
       problems.push(`asset "${a.key}" has no materialize function`);
     if (typeof a.codeVersion !== "string" || a.codeVersion.length === 0) {
       problems.push(`asset "${a.key}" has an empty code version`);

@@ -200,3 +200,38 @@ describe("executor", () => {
     expect(latest?.inputVersions).toEqual({ "exec/up": "up-v1" });
   });
 });
+
+describe("asset-group runners", () => {
+  it("materialises the selected assets of a runner in one call; one member can fail alone", async () => {
+    const calls: string[][] = [];
+    const runner = {
+      key: "group-runner",
+      async run(ctx: import("../definitions/asset").GroupMaterializeContext<unknown>) {
+        calls.push(ctx.members.map((m) => m.assetKey));
+        ctx.logFor("grp/b").warn("b is broken");
+        return {
+          "grp/a": { ok: true as const, metadata: { rows: 1 } },
+          "grp/b": { ok: false as const, error: new Error("syntax error in b") },
+          "grp/c": { ok: true as const, metadata: { rows: 3 } },
+        };
+      },
+    };
+    const assets = [
+      defineAsset({ key: "grp/src", materialize: async () => undefined }),
+      defineAsset({ key: "grp/a", deps: ["grp/src"], runner }),
+      defineAsset({ key: "grp/b", deps: ["grp/a"], runner }),
+      defineAsset({ key: "grp/c", runner }),
+    ];
+    const { outcome, events, definitions } = await run(assets, "grp/src+,grp/c");
+    // Members in topological order (alphabetical ties): grp/c is in the first layer.
+    expect(calls).toEqual([["grp/c", "grp/a", "grp/b"]]);
+    expect(outcome).toBe("FAILURE");
+    const materialized = events.filter((e) => e.type === "MATERIALIZATION").map((e) => e.assetKey);
+    expect(materialized).toEqual(["grp/src", "grp/c", "grp/a"]);
+    expect(events.find((e) => e.type === "LOG" && e.level === "warn")?.assetKey).toBe("grp/b");
+    const status = computeStatus(definitions, await storage.getAssetSummaries(), new Date());
+    expect(status.get("grp/a")?.status).toBe("FRESH");
+    expect(status.get("grp/b")?.status).toBe("FAILED");
+    expect(status.get("grp/c")?.status).toBe("FRESH");
+  });
+});

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type {
   AssetDefinition,
+  GroupMaterializeContext,
   Logger,
   MaterializeContext,
   MaterializeResult,
@@ -11,7 +12,7 @@ import { describeError, UserCodeError } from "../errors";
 import { partitionKey, partitionTimeWindow } from "../partitions/definition";
 import { IntervalSet } from "../partitions/interval-set";
 import { downstreamPartitionsFor, upstreamPartitionsFor } from "../partitions/mapping";
-import type { Plan, PlanStep } from "../planning/plan";
+import { stepMembers, type Plan, type PlanStep, type StepMember } from "../planning/plan";
 import type { MaterializedPartition, Storage } from "../storage/storage";
 import { serializeError, type EventLevel, type RunEvent } from "./events";
 
@@ -132,7 +133,15 @@ export async function executePlan(options: ExecuteOptions): Promise<ExecuteResul
   return { outcome, succeeded: keysIn("succeeded"), failed, skipped: keysIn("skipped") };
 }
 
-/** Runs one step with retries; resolves true on success. Never rejects. */
+type MemberOutcome =
+  | { readonly ok: true; readonly result: MaterializeResult | void }
+  | { readonly ok: false; readonly error: unknown };
+
+/**
+ * Runs one step with retries; resolves true when every asset of the step was materialised.
+ * Never rejects. A group step (several assets, one runner call) records each member on its
+ * own: a member can fail while the others are materialised.
+ */
 async function runStep(
   step: PlanStep,
   options: ExecuteOptions,
@@ -140,24 +149,80 @@ async function runStep(
   now: () => Date,
 ): Promise<boolean> {
   const { definitions, storage, runId, emit } = options;
-  const asset = definitions.get(step.assetKey);
+  const members = stepMembers(step);
+  const policy = definitions.get(members[0]!.assetKey).retryPolicy;
   const sleep = options.sleep ?? abortableSleep;
   const started = performance.now();
   emit(stepEvent(step, "STEP_START", "info", `Started ${step.key}`));
+  const pending = new Set(members.map((m) => m.assetKey));
   try {
-    const watermark = await storage.markRunning(runId, step.assetKey, step.partitions);
-    const inputs = await readInputVersions(step, options, now());
+    const prepared = new Map<string, { watermark: number; inputs: InputVersions }>();
+    for (const m of members) {
+      const watermark = await storage.markRunning(runId, m.assetKey, m.partitions);
+      prepared.set(m.assetKey, { watermark, inputs: await readInputVersions(m, options, now()) });
+    }
     for (let attempt = 1; ; attempt++) {
       try {
-        const result = await callUserCode(asset, step, attempt, options, signal);
-        const written = await recordSuccess(step, asset, result, inputs, watermark, options, now());
+        const outcomes = await callUserCode(step, attempt, options, signal);
+        let failures = 0;
+        for (const m of members) {
+          const outcome = outcomes.get(m.assetKey);
+          const p = prepared.get(m.assetKey)!;
+          if (outcome?.ok) {
+            const asset = definitions.get(m.assetKey);
+            const written = await recordSuccess(
+              m,
+              asset,
+              outcome.result,
+              p.inputs,
+              p.watermark,
+              options,
+              now(),
+            );
+            pending.delete(m.assetKey);
+            emit(
+              memberEvent(step, m, "MATERIALIZATION", "info", `Materialized ${memberLabel(m)}`, {
+                partitions: written,
+                metadata: outcome.result?.metadata ?? {},
+              }),
+            );
+          } else {
+            failures++;
+            const cause = outcome
+              ? outcome.error
+              : new Error("the runner reported nothing for this asset");
+            await storage.markFailed(runId, m.assetKey, m.partitions);
+            pending.delete(m.assetKey);
+            emit(
+              memberEvent(
+                step,
+                m,
+                "LOG",
+                "error",
+                `Failed ${memberLabel(m)}: ${describeError(cause)}`,
+                {
+                  error: serializeError(cause),
+                },
+              ),
+            );
+          }
+        }
         const ms = Math.round(performance.now() - started);
-        emit(
-          stepEvent(step, "MATERIALIZATION", "info", `Materialized ${step.key}`, {
-            partitions: written,
-            metadata: result?.metadata ?? {},
-          }),
-        );
+        if (failures > 0) {
+          emit(
+            stepEvent(
+              step,
+              "STEP_FAILURE",
+              "error",
+              `Failed ${step.key}: ${failures} of ${members.length} asset(s) failed`,
+              {
+                cancelled: false,
+                durationMs: ms,
+              },
+            ),
+          );
+          return false;
+        }
         emit(
           stepEvent(step, "STEP_SUCCESS", "info", `Succeeded ${step.key} in ${ms} ms`, {
             durationMs: ms,
@@ -165,20 +230,16 @@ async function runStep(
         );
         return true;
       } catch (error) {
-        const retriesLeft = asset.retryPolicy.maxRetries - (attempt - 1);
+        const retriesLeft = policy.maxRetries - (attempt - 1);
         if (signal.aborted || retriesLeft <= 0 || !(error instanceof UserCodeError)) throw error;
-        const delay = retryDelay(asset.retryPolicy, attempt);
+        const delay = retryDelay(policy, attempt);
         emit(
           stepEvent(
             step,
             "STEP_RETRY",
             "warn",
             `Attempt ${attempt} failed, retrying in ${delay} ms: ${describeError(error.cause)}`,
-            {
-              attempt,
-              delayMs: delay,
-              error: serializeError(error.cause),
-            },
+            { attempt, delayMs: delay, error: serializeError(error.cause) },
           ),
         );
         await sleep(delay, signal);
@@ -187,7 +248,10 @@ async function runStep(
     }
   } catch (error) {
     const cancelled = signal.aborted;
-    await storage.markFailed(runId, step.assetKey, step.partitions).catch(() => undefined);
+    for (const m of members) {
+      if (pending.has(m.assetKey))
+        await storage.markFailed(runId, m.assetKey, m.partitions).catch(() => undefined);
+    }
     const cause = error instanceof UserCodeError ? error.cause : error;
     emit(
       stepEvent(
@@ -202,46 +266,105 @@ async function runStep(
   }
 }
 
+/**
+ * The one boundary around user code: an asset's `materialize`, or a runner for a group of
+ * assets. Whatever it throws becomes a UserCodeError (with the cause kept).
+ */
 async function callUserCode(
-  asset: AssetDefinition<unknown>,
   step: PlanStep,
   attempt: number,
   options: ExecuteOptions,
   signal: AbortSignal,
-): Promise<MaterializeResult | void> {
-  const def = asset.partitions;
-  const first = step.partitions.first;
-  const last = step.partitions.last;
-  const keys = step.partitionKeys;
-  const ctx: MaterializeContext<unknown> = {
-    assetKey: asset.key,
-    runId: options.runId,
-    attempt,
-    partitionKey: keys.length === 1 ? keys[0] : undefined,
-    partitionKeys: keys,
-    partitionKeyRange:
-      keys.length > 0 ? { start: keys[0]!, end: keys[keys.length - 1]! } : undefined,
-    partitionTimeWindow:
-      def?.kind === "daily" && first !== undefined && last !== undefined
-        ? { start: partitionTimeWindow(def, first).start, end: partitionTimeWindow(def, last).end }
-        : undefined,
-    log: stepLogger(step, options.emit),
-    signal,
-    resources: options.resources,
-  };
+): Promise<Map<string, MemberOutcome>> {
+  const members = stepMembers(step);
+  const first = options.definitions.get(members[0]!.assetKey);
+  const runner = first.runner;
   try {
     signal.throwIfAborted();
-    return await asset.materialize(ctx);
+    if (runner) {
+      const ctx: GroupMaterializeContext<unknown> = {
+        runId: options.runId,
+        attempt,
+        members: members.map((m) => ({
+          assetKey: m.assetKey,
+          partitionKeys: m.partitionKeys,
+          partitionKeyRange: keyRange(m.partitionKeys),
+        })),
+        log: stepLogger(step, options.emit),
+        logFor: (assetKey) => {
+          const m = members.find((x) => x.assetKey === assetKey);
+          return m ? memberLogger(step, m, options.emit) : stepLogger(step, options.emit);
+        },
+        signal,
+        resources: options.resources,
+      };
+      const results = await runner.run(ctx);
+      return new Map(
+        members.map((m): [string, MemberOutcome] => {
+          const r = results[m.assetKey];
+          if (!r)
+            return [
+              m.assetKey,
+              { ok: false, error: new Error(`${runner.key} reported nothing for ${m.assetKey}`) },
+            ];
+          return [
+            m.assetKey,
+            r.ok
+              ? {
+                  ok: true,
+                  result: {
+                    ...(r.metadata ? { metadata: r.metadata } : {}),
+                    ...(r.dataVersion ? { dataVersion: r.dataVersion } : {}),
+                  },
+                }
+              : { ok: false, error: r.error },
+          ];
+        }),
+      );
+    }
+    const def = first.partitions;
+    const lo = step.partitions.first;
+    const hi = step.partitions.last;
+    const keys = step.partitionKeys;
+    const ctx: MaterializeContext<unknown> = {
+      assetKey: first.key,
+      runId: options.runId,
+      attempt,
+      partitionKey: keys.length === 1 ? keys[0] : undefined,
+      partitionKeys: keys,
+      partitionKeyRange: keyRange(keys),
+      partitionTimeWindow:
+        def?.kind === "daily" && lo !== undefined && hi !== undefined
+          ? { start: partitionTimeWindow(def, lo).start, end: partitionTimeWindow(def, hi).end }
+          : undefined,
+      log: stepLogger(step, options.emit),
+      signal,
+      resources: options.resources,
+    };
+    const result = await first.materialize!(ctx);
+    return new Map([[first.key, { ok: true, result }]]);
   } catch (error) {
-    throw new UserCodeError(asset.key, error);
+    throw new UserCodeError(first.key, error);
   }
+}
+
+function keyRange(keys: readonly string[]): { start: string; end: string } | undefined {
+  return keys.length > 0 ? { start: keys[0]!, end: keys[keys.length - 1]! } : undefined;
+}
+
+function memberLabel(m: StepMember): string {
+  const keys = m.partitionKeys;
+  if (keys.length === 0) return m.assetKey;
+  return keys.length === 1
+    ? `${m.assetKey}[${keys[0]}]`
+    : `${m.assetKey}[${keys[0]}…${keys[keys.length - 1]}]`;
 }
 
 type InputVersions = Map<number, Record<string, string>>;
 
 /** For each partition of the step, the version of every upstream slice it reads. */
 async function readInputVersions(
-  step: PlanStep,
+  step: StepMember,
   options: ExecuteOptions,
   now: Date,
 ): Promise<InputVersions> {
@@ -266,7 +389,7 @@ async function readInputVersions(
 }
 
 async function recordSuccess(
-  step: PlanStep,
+  step: StepMember,
   asset: AssetDefinition<unknown>,
   result: MaterializeResult | void,
   inputs: InputVersions,
@@ -315,6 +438,32 @@ async function recordSuccess(
     },
   });
   return partitions.length;
+}
+
+function memberLogger(step: PlanStep, m: StepMember, emit: (e: RunEvent) => void): Logger {
+  const log =
+    (level: EventLevel) =>
+    (message: string): void =>
+      emit(memberEvent(step, m, "LOG", level, String(message)));
+  return { debug: log("debug"), info: log("info"), warn: log("warn"), error: log("error") };
+}
+
+/** An event about one member of a step (its asset and partitions). */
+function memberEvent(
+  step: PlanStep,
+  m: StepMember,
+  type: RunEvent["type"],
+  level: EventLevel,
+  message: string,
+  data?: Record<string, unknown>,
+): RunEvent {
+  return stepEvent(
+    { ...step, assetKey: m.assetKey, partitions: m.partitions, partitionKeys: m.partitionKeys },
+    type,
+    level,
+    message,
+    data,
+  );
 }
 
 function stepLogger(step: PlanStep, emit: (e: RunEvent) => void): Logger {

@@ -374,3 +374,40 @@ describe("plan: scale", () => {
     expect(last.dependsOn).toEqual(steps.slice(1000, 2000).map((s) => s.key));
   });
 });
+
+describe("plan: asset-group runners", () => {
+  const runner = { key: "r", run: async () => ({}) };
+  const noop = async (): Promise<void> => undefined;
+  const now = new Date("2024-09-01T12:00:00Z");
+
+  it("merges the steps of one runner into one step, rewiring dependencies", () => {
+    const defs = Definitions.create({
+      assets: [
+        defineAsset({ key: "src", materialize: noop }),
+        defineAsset({ key: "m1", deps: ["src"], runner }),
+        defineAsset({ key: "m2", deps: ["m1"], runner }),
+        defineAsset({ key: "after", deps: ["m2"], materialize: noop }),
+      ],
+    }) as Definitions<unknown>;
+    const targets = new Map(["src", "m1", "m2", "after"].map((k) => [k, IntervalSet.single(0)]));
+    const p = plan(defs, targets, now);
+    expect(p.steps.map((s) => [s.key, s.dependsOn])).toEqual([
+      ["src", []],
+      ["r(m1, m2)", ["src"]],
+      ["after", ["r(m1, m2)"]],
+    ]);
+    expect(p.steps[1]?.members?.map((m) => m.assetKey)).toEqual(["m1", "m2"]);
+  });
+
+  it("does not merge when a step outside the group sits between two members", () => {
+    const defs = Definitions.create({
+      assets: [
+        defineAsset({ key: "m1", runner }),
+        defineAsset({ key: "mid", deps: ["m1"], materialize: noop }),
+        defineAsset({ key: "m2", deps: ["mid"], runner }),
+      ],
+    }) as Definitions<unknown>;
+    const targets = new Map(["m1", "mid", "m2"].map((k) => [k, IntervalSet.single(0)]));
+    expect(plan(defs, targets, now).steps.map((s) => s.key)).toEqual(["m1", "mid", "m2"]);
+  });
+});
