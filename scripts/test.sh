@@ -5,6 +5,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 pnpm_bin="$(bash scripts/bootstrap.sh)"
+bash scripts/dbt-setup.sh >/dev/null # dbt in .lignee/venv: end-to-end tests run the real dbt
 
 echo "== type-check"
 "$pnpm_bin" exec tsc -p tsconfig.json

@@ -1,7 +1,10 @@
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import {
   dailyPartitions,
   defineAsset,
   Definitions,
+  loadDbtAssets,
   retryPolicy,
   type AssetDefinition,
 } from "@lignee/engine";
@@ -20,6 +23,8 @@ import { sireneSource } from "./sirene/source-file";
  * reference data, loaded into the `raw` schema (the dbt models build on them).
  */
 export const OFFRES_START = "2024-05-23";
+
+const REPO_ROOT = path.resolve(fileURLToPath(new URL("../../..", import.meta.url)));
 
 type Asset = AssetDefinition<JobOfferResources>;
 
@@ -129,6 +134,14 @@ const sirene: Asset = defineAsset<JobOfferResources>({
   },
 });
 
-export const assets: readonly Asset[] = [offres, naf, rome, cog, sirene];
+/** The dbt models of `dbt/` (the warehouse, schema `emploi`), built by one `dbt build` per run. */
+const models: readonly Asset[] = await loadDbtAssets<JobOfferResources>({
+  projectDir: process.env.LIGNEE_DBT_PROJECT_DIR ?? path.join(REPO_ROOT, "dbt"),
+  executable: process.env.LIGNEE_DBT ?? path.join(REPO_ROOT, ".lignee", "venv", "bin", "dbt"),
+  target: process.env.LIGNEE_DBT_TARGET ?? "dev",
+  connectionUrl: (r) => r.warehouse.databaseUrl,
+});
+
+export const assets: readonly Asset[] = [offres, naf, rome, cog, sirene, ...models];
 
 export default Definitions.create<JobOfferResources>({ assets, resources: createResources });

@@ -2,8 +2,13 @@
 // needs is exported here; nothing else is imported from deep paths.
 export { defineAsset } from "./definitions/asset";
 export type {
+  AssetCheckResult,
   AssetDefinition,
   AssetDependency,
+  AssetGroupRunner,
+  GroupMaterializeContext,
+  GroupMaterializeResult,
+  GroupMember,
   AssetOptions,
   Logger,
   MaterializeContext,
@@ -95,6 +100,8 @@ export { openRuntime, type Runtime, type RuntimeOptions } from "./runtime/runtim
 export { startEmbeddedPostgres, type EmbeddedDatabase } from "./runtime/embedded-postgres";
 
 export { runCli } from "./cli/main";
+export { connectionEnv, loadDbtAssets, type DbtAssetsOptions } from "./dbt/dbt-assets";
+export { DBT_SETUP_COMMAND, runDbt } from "./dbt/dbt-cli";
 export { buildExampleDefinitions, type ExampleOverrides } from "./examples/example-definitions";
 
 export {

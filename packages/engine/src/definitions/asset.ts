@@ -34,8 +34,19 @@ export interface MaterializeContext<R = unknown> {
   readonly resources: R;
 }
 
+/** The outcome of a data-quality check on an asset (e.g. a dbt test). */
+export interface AssetCheckResult {
+  readonly name: string;
+  readonly passed: boolean;
+  readonly severity: "error" | "warn";
+  readonly description?: string;
+  readonly metadata?: Metadata;
+}
+
 export interface MaterializeResult {
   readonly metadata?: Metadata;
+  /** Checks evaluated on the data just written; stored with the asset. */
+  readonly checks?: readonly AssetCheckResult[];
   /**
    * A version of the data produced (e.g. a content hash). When omitted, every materialisation
    * counts as new data for the assets downstream.
@@ -66,7 +77,12 @@ export interface GroupMaterializeContext<R = unknown> {
 export type GroupMaterializeResult = Readonly<
   Record<
     AssetKey,
-    | { readonly ok: true; readonly metadata?: Metadata; readonly dataVersion?: string }
+    | {
+        readonly ok: true;
+        readonly metadata?: Metadata;
+        readonly dataVersion?: string;
+        readonly checks?: readonly AssetCheckResult[];
+      }
     | { readonly ok: false; readonly error: unknown }
   >
 >;

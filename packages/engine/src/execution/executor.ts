@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type {
+  AssetCheckResult,
   AssetDefinition,
   GroupMaterializeContext,
   Logger,
@@ -155,6 +156,7 @@ async function runStep(
   const started = performance.now();
   emit(stepEvent(step, "STEP_START", "info", `Started ${step.key}`));
   const pending = new Set(members.map((m) => m.assetKey));
+  const siblings = new Set(step.members ? members.map((m) => m.assetKey) : []);
   try {
     const prepared = new Map<string, { watermark: number; inputs: InputVersions }>();
     for (const m of members) {
@@ -170,16 +172,21 @@ async function runStep(
           const p = prepared.get(m.assetKey)!;
           if (outcome?.ok) {
             const asset = definitions.get(m.assetKey);
+            // Members reading other members of the same call read what that call just built.
+            const readsSibling = definitions.deps(m.assetKey).some((d) => siblings.has(d.asset));
+            const inputs = readsSibling ? await readInputVersions(m, options, now()) : p.inputs;
             const written = await recordSuccess(
               m,
               asset,
               outcome.result,
-              p.inputs,
+              inputs,
               p.watermark,
               options,
               now(),
+              siblings,
             );
             pending.delete(m.assetKey);
+            await recordChecks(m, outcome.result?.checks ?? [], options);
             emit(
               memberEvent(step, m, "MATERIALIZATION", "info", `Materialized ${memberLabel(m)}`, {
                 partitions: written,
@@ -315,6 +322,7 @@ async function callUserCode(
                   result: {
                     ...(r.metadata ? { metadata: r.metadata } : {}),
                     ...(r.dataVersion ? { dataVersion: r.dataVersion } : {}),
+                    ...(r.checks ? { checks: r.checks } : {}),
                   },
                 }
               : { ok: false, error: r.error },
@@ -345,6 +353,24 @@ async function callUserCode(
     return new Map([[first.key, { ok: true, result }]]);
   } catch (error) {
     throw new UserCodeError(first.key, error);
+  }
+}
+
+async function recordChecks(
+  m: StepMember,
+  checks: readonly AssetCheckResult[],
+  options: ExecuteOptions,
+): Promise<void> {
+  for (const c of checks) {
+    await options.storage.recordCheckResult({
+      runId: options.runId,
+      assetKey: m.assetKey,
+      checkName: c.name,
+      passed: c.passed,
+      severity: c.severity,
+      ...(c.description !== undefined ? { description: c.description } : {}),
+      ...(c.metadata ? { metadata: { ...c.metadata } } : {}),
+    });
   }
 }
 
@@ -396,6 +422,8 @@ async function recordSuccess(
   watermark: number,
   options: ExecuteOptions,
   now: Date,
+  /** Other assets built by the same call: they are read as built, not as a concurrent change. */
+  siblings: ReadonlySet<string> = new Set(),
 ): Promise<number> {
   const { definitions, storage } = options;
   const dataVersion = result?.dataVersion ?? randomUUID();
@@ -423,18 +451,21 @@ async function recordSuccess(
     })),
     readSince: {
       watermark,
-      upstream: definitions.deps(asset.key).map((d) => ({
-        assetKey: d.asset,
-        partitions:
-          d.mapping.kind === "all"
-            ? ("all" as const)
-            : upstreamPartitionsFor(
-                d.mapping,
-                step.partitions,
-                definitions.get(d.asset).partitions,
-                now,
-              ),
-      })),
+      upstream: definitions
+        .deps(asset.key)
+        .filter((d) => !siblings.has(d.asset))
+        .map((d) => ({
+          assetKey: d.asset,
+          partitions:
+            d.mapping.kind === "all"
+              ? ("all" as const)
+              : upstreamPartitionsFor(
+                  d.mapping,
+                  step.partitions,
+                  definitions.get(d.asset).partitions,
+                  now,
+                ),
+        })),
     },
   });
   return partitions.length;

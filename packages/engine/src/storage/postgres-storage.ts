@@ -441,7 +441,7 @@ export class PostgresStorage implements Storage {
     });
   }
 
-  async latestCheckResults(assetKey: string): Promise<CheckResultRecord[]> {
+  async latestCheckResults(assetKey?: string): Promise<CheckResultRecord[]> {
     const result = await this.pool.query<{
       run_id: string;
       asset_key: string;
@@ -453,11 +453,11 @@ export class PostgresStorage implements Storage {
       metadata: Record<string, unknown>;
       created_at: Date;
     }>(
-      `SELECT DISTINCT ON (check_name, partition_key) run_id, asset_key, partition_key, check_name, passed,
+      `SELECT DISTINCT ON (asset_key, check_name, partition_key) run_id, asset_key, partition_key, check_name, passed,
               severity, description, metadata, created_at
-       FROM lignee.check_results WHERE asset_key = $1
-       ORDER BY check_name, partition_key, id DESC`,
-      [assetKey],
+       FROM lignee.check_results WHERE ($1::text IS NULL OR asset_key = $1)
+       ORDER BY asset_key, check_name, partition_key, id DESC`,
+      [assetKey ?? null],
     );
     return result.rows.map((r) => ({
       runId: r.run_id,

@@ -153,8 +153,8 @@ export interface Storage {
   ): Promise<MaterializationRecord[]>;
 
   recordCheckResult(input: CheckResultInput): Promise<void>;
-  /** The latest result of each check (per partition) of an asset. */
-  latestCheckResults(assetKey: string): Promise<CheckResultRecord[]>;
+  /** The latest result of each check (per partition) of an asset, or of every asset. */
+  latestCheckResults(assetKey?: string): Promise<CheckResultRecord[]>;
 
   /**
    * Runs left STARTED by a process that no longer exists are marked FAILURE with a reason;

@@ -90,9 +90,17 @@ export async function materializeCommand(
           done++;
           bar?.update(done, { step: event.stepKey ?? "" });
         }
-        if (!options.json && (event.type === "STEP_FAILURE" || event.type === "STEP_RETRY")) {
+        const failureLine =
+          event.type === "STEP_FAILURE" ||
+          event.type === "STEP_RETRY" ||
+          (event.type === "LOG" && event.level === "error");
+        if (!options.json && failureLine) {
           bar?.stop();
-          io.err(`${event.type === "STEP_RETRY" ? "retry" : "failed"}: ${event.message}`);
+          const label =
+            event.type === "STEP_RETRY" ? "retry" : event.type === "LOG" ? "error" : "failed";
+          io.err(
+            `${label}: ${event.type === "LOG" && event.assetKey ? `${event.assetKey}: ` : ""}${event.message}`,
+          );
           if (bar && done < total) bar.start(total, done, { step: event.stepKey ?? "" });
         }
       },

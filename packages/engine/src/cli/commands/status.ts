@@ -8,6 +8,7 @@ import {
   type AssetStatus,
 } from "../../status/asset-status";
 import type { Runtime } from "../../runtime/runtime";
+import type { CheckResultRecord } from "../../storage/storage";
 import type { CliIo } from "../context";
 import { describeSubset, rangesAsKeys, table } from "../format";
 
@@ -29,22 +30,42 @@ export async function statusCommand(
   const now = new Date();
   const statuses = computeStatus(definitions, await runtime.storage.getAssetSummaries(), now);
   const selected = keys.map((k) => statuses.get(k)!);
+  const checks = groupChecks(await runtime.storage.latestCheckResults());
   if (options.json) {
-    io.out(JSON.stringify({ assets: selected.map((s) => statusJson(definitions, s)) }, null, 2));
+    const assets = selected.map((s) => ({
+      ...statusJson(definitions, s),
+      checks: checks.get(s.key) ?? [],
+    }));
+    io.out(JSON.stringify({ assets }, null, 2));
     return 0;
   }
-  const rows = [["ASSET", "STATUS", "PARTITIONS", "CAUSES"]];
+  const rows = [["ASSET", "STATUS", "PARTITIONS", "CHECKS", "CAUSES"]];
   for (const s of selected) {
     const def = definitions.get(s.key).partitions;
     rows.push([
       s.key,
       s.status,
       countsText(s),
+      checksText(checks.get(s.key) ?? []),
       s.causes.map((c) => causeText(def, s, c)).join("; "),
     ]);
   }
   io.out(table(rows));
   return 0;
+}
+
+function groupChecks(records: readonly CheckResultRecord[]): Map<string, CheckResultRecord[]> {
+  const out = new Map<string, CheckResultRecord[]>();
+  for (const r of records) out.set(r.assetKey, [...(out.get(r.assetKey) ?? []), r]);
+  return out;
+}
+
+/** `16/16 passed`, or the failing checks by name. */
+function checksText(checks: readonly CheckResultRecord[]): string {
+  if (checks.length === 0) return "-";
+  const failed = checks.filter((c) => !c.passed);
+  if (failed.length === 0) return `${checks.length}/${checks.length} passed`;
+  return `${failed.length} failed: ${failed.map((c) => `${c.checkName} (${c.severity})`).join(", ")}`;
 }
 
 function countsText(s: AssetStatus): string {

@@ -1,0 +1,304 @@
+import { createHash, randomUUID } from "node:crypto";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { copyFile, mkdir, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import {
+  defineAsset,
+  type AssetCheckResult,
+  type AssetDefinition,
+  type AssetGroupRunner,
+  type GroupMaterializeContext,
+  type GroupMaterializeResult,
+} from "../definitions/asset";
+import { NO_RETRY, type RetryPolicy } from "../definitions/retry-policy";
+import { LigneeError } from "../errors";
+import { dailyPartitions } from "../partitions/definition";
+import { runDbt, type DbtLogLine } from "./dbt-cli";
+import { metaOf, readManifest, testedModel, type DbtManifest, type ManifestNode } from "./manifest";
+import { readRunResults, type RunResult } from "./run-results";
+
+export interface DbtAssetsOptions<R> {
+  /** The dbt project folder (holding dbt_project.yml). */
+  readonly projectDir: string;
+  /** Where profiles.yml is; default: the project folder. */
+  readonly profilesDir?: string;
+  /** The dbt executable. */
+  readonly executable: string;
+  /** dbt target (default `dev`). */
+  readonly target?: string;
+  /** Asset keys are `<keyPrefix>/<model>` (default `emploi`). */
+  readonly keyPrefix?: string;
+  /** PostgreSQL URL dbt connects to, from the run's resources. */
+  readonly connectionUrl: (resources: R) => string;
+  /** dbt vars receiving the first and last partition of a partitioned run. */
+  readonly partitionVars?: { readonly start: string; readonly end: string };
+  readonly retryPolicy?: RetryPolicy;
+}
+
+/**
+ * Turns every model of a dbt project into an asset: key `<prefix>/<model>`, dependencies from
+ * `depends_on` (sources map to platform assets through their `meta.lignee_asset`), group from
+ * the model's folder, code version from the model's SQL and config. A model whose meta says
+ * `lignee_partitions: daily` (with `lignee_start`) is daily-partitioned; a run for a range
+ * passes it as the vars `partitionVars`. The models selected in a run are built by one
+ * `dbt build`, and dbt's tests become checks of the model they test.
+ *
+ * The manifest comes from `dbt parse`, run again only when the project's files change.
+ */
+export async function loadDbtAssets<R>(
+  options: DbtAssetsOptions<R>,
+): Promise<AssetDefinition<R>[]> {
+  const manifest = await ensureManifest(options);
+  const prefix = options.keyPrefix ?? "emploi";
+  const models = Object.values(manifest.nodes).filter((n) => n.resource_type === "model");
+  const keyOf = new Map<string, string>(models.map((m) => [m.unique_id, `${prefix}/${m.name}`]));
+  for (const source of Object.values(manifest.sources)) {
+    const asset = metaOf(source).lignee_asset;
+    if (typeof asset === "string") keyOf.set(source.unique_id, asset);
+  }
+  const testsOf = new Map<string, ManifestNode[]>();
+  for (const node of Object.values(manifest.nodes)) {
+    if (node.resource_type !== "test") continue;
+    const model = testedModel(node);
+    if (model) testsOf.set(model, [...(testsOf.get(model) ?? []), node]);
+  }
+  const runner = dbtRunner(options, models, keyOf, testsOf);
+  return models
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .map((model) => {
+      const meta = metaOf(model);
+      const deps = [
+        ...new Set(
+          (model.depends_on?.nodes ?? []).map((n) => keyOf.get(n)).filter((k) => k !== undefined),
+        ),
+      ];
+      return defineAsset<R>({
+        key: keyOf.get(model.unique_id)!,
+        deps,
+        group: model.fqn.length > 2 ? model.fqn[1]! : "dbt",
+        tags: { kind: "dbt", materialized: String(model.config?.materialized ?? "view") },
+        codeVersion: codeVersion(model),
+        ...(model.description ? { description: model.description } : {}),
+        ...(meta.lignee_partitions === "daily"
+          ? {
+              partitions: dailyPartitions({
+                start: String(meta.lignee_start),
+                ...(typeof meta.lignee_timezone === "string"
+                  ? { timezone: meta.lignee_timezone }
+                  : {}),
+              }),
+            }
+          : {}),
+        retryPolicy: options.retryPolicy ?? NO_RETRY,
+        runner,
+      });
+    });
+}
+
+function codeVersion(model: ManifestNode): string {
+  const config = JSON.stringify(model.config ?? {}, Object.keys(model.config ?? {}).sort());
+  return createHash("sha256")
+    .update(model.raw_code ?? model.checksum?.checksum ?? "")
+    .update("\u0000")
+    .update(config)
+    .digest("hex")
+    .slice(0, 12);
+}
+
+function dbtRunner<R>(
+  options: DbtAssetsOptions<R>,
+  models: readonly ManifestNode[],
+  keyOf: ReadonlyMap<string, string>,
+  testsOf: ReadonlyMap<string, ManifestNode[]>,
+): AssetGroupRunner<R> {
+  const modelByKey = new Map(models.map((m) => [keyOf.get(m.unique_id)!, m]));
+  const vars = options.partitionVars ?? { start: "jour_debut", end: "jour_fin" };
+  return {
+    key: `dbt:${path.basename(path.resolve(options.projectDir))}`,
+    async run(ctx: GroupMaterializeContext<R>): Promise<GroupMaterializeResult> {
+      const selected = ctx.members.map((m) => ({ member: m, model: modelByKey.get(m.assetKey)! }));
+      const ranges = ctx.members.map((m) => m.partitionKeyRange).filter((r) => r !== undefined);
+      const args = [
+        "build",
+        "--select",
+        ...selected.map((s) => s.model.name),
+        "--target",
+        options.target ?? "dev",
+      ];
+      if (ranges.length > 0) {
+        const start = ranges.map((r) => r.start).sort()[0]!;
+        const end = ranges
+          .map((r) => r.end)
+          .sort()
+          .at(-1)!;
+        args.push("--vars", JSON.stringify({ [vars.start]: start, [vars.end]: end }));
+      }
+      const assetOf = (uniqueId: string | undefined): string | undefined => {
+        if (!uniqueId) return undefined;
+        if (keyOf.has(uniqueId) && uniqueId.startsWith("model.")) return keyOf.get(uniqueId);
+        const test = [...testsOf.entries()].find(([, tests]) =>
+          tests.some((t) => t.unique_id === uniqueId),
+        );
+        return test ? keyOf.get(test[0]) : undefined;
+      };
+      // Each invocation writes to a target folder of its own, so that concurrent runs never
+      // read each other's run_results.json; the parse state is copied in to keep partial parsing.
+      const targetPath = path.join(options.projectDir, "target", "runs", randomUUID());
+      await mkdir(targetPath, { recursive: true });
+      for (const f of ["partial_parse.msgpack", "manifest.json"]) {
+        const from = path.join(options.projectDir, "target", f);
+        if (existsSync(from)) await copyFile(from, path.join(targetPath, f));
+      }
+      args.push("--target-path", targetPath);
+      ctx.log.info(`dbt ${args.join(" ")}`);
+      let results: RunResult[] | undefined;
+      let outcome: Awaited<ReturnType<typeof runDbt>>;
+      try {
+        outcome = await runDbt(args, {
+          executable: options.executable,
+          projectDir: options.projectDir,
+          profilesDir: options.profilesDir ?? options.projectDir,
+          env: connectionEnv(options.connectionUrl(ctx.resources)),
+          signal: ctx.signal,
+          onLog: (line) => forward(line, assetOf(line.uniqueId), ctx),
+        });
+        const resultsFile = path.join(targetPath, "run_results.json");
+        results = existsSync(resultsFile) ? await readRunResults(resultsFile) : undefined;
+      } finally {
+        await rm(targetPath, { recursive: true, force: true });
+      }
+      if (!results) {
+        const why =
+          outcome.errors.slice(-5).join("\n") || `dbt exited with code ${outcome.exitCode}`;
+        throw new LigneeError("USER_CODE", `dbt build failed before running any model:\n${why}`);
+      }
+      const byId = new Map(results.map((r) => [r.unique_id, r]));
+      const out: Record<string, GroupMaterializeResult[string]> = {};
+      for (const { member, model } of selected) {
+        const result = byId.get(model.unique_id);
+        if (!result) {
+          out[member.assetKey] = {
+            ok: false,
+            error: new Error(`dbt did not run ${model.name}: ${outcome.errors.at(-1) ?? ""}`),
+          };
+        } else if (result.status === "success") {
+          out[member.assetKey] = {
+            ok: true,
+            metadata: {
+              rows_affected: result.rowsAffected,
+              dbt_message: result.message ?? "",
+              execution_time_s: Math.round(result.executionTime * 1000) / 1000,
+              materialized: String(model.config?.materialized ?? ""),
+            },
+            checks: (testsOf.get(model.unique_id) ?? [])
+              .map((t) => checkOf(t, byId.get(t.unique_id)))
+              .filter((c) => c !== undefined),
+          };
+        } else {
+          const why =
+            result.status === "skipped"
+              ? "skipped by dbt: a node it depends on failed"
+              : (result.message ?? result.status);
+          out[member.assetKey] = { ok: false, error: new Error(`dbt ${result.status}: ${why}`) };
+        }
+      }
+      return out;
+    },
+  };
+}
+
+function checkOf(test: ManifestNode, result: RunResult | undefined): AssetCheckResult | undefined {
+  if (!result) return undefined;
+  const severity =
+    String(test.config?.severity ?? "error").toLowerCase() === "warn" ? "warn" : "error";
+  return {
+    name: test.name,
+    passed: result.status === "pass",
+    severity,
+    description:
+      result.status === "pass" ? "pass" : `${result.status}: ${result.message ?? ""}`.trim(),
+    metadata: { failures: result.failures ?? 0, test: test.test_metadata?.name ?? "singular" },
+  };
+}
+
+/** Node starts, results and errors go to the asset they concern, as they happen. */
+function forward<R>(
+  line: DbtLogLine,
+  assetKey: string | undefined,
+  ctx: GroupMaterializeContext<R>,
+): void {
+  const log = assetKey ? ctx.logFor(assetKey) : ctx.log;
+  if (line.level === "error") log.error(line.msg);
+  else if (line.level === "warn") log.warn(line.msg);
+  else if (
+    line.name === "LogStartLine" ||
+    line.name === "LogModelResult" ||
+    line.name === "LogTestResult"
+  )
+    log.info(line.msg);
+  else if (line.name === "CommandCompleted" || line.name === "StatsLine") ctx.log.info(line.msg);
+}
+
+/** The variables profiles.yml reads. */
+export function connectionEnv(url: string): Record<string, string> {
+  const u = new URL(url);
+  return {
+    LIGNEE_DBT_HOST: u.hostname,
+    LIGNEE_DBT_PORT: u.port || "5432",
+    LIGNEE_DBT_USER: decodeURIComponent(u.username),
+    LIGNEE_DBT_PASSWORD: decodeURIComponent(u.password),
+    LIGNEE_DBT_DBNAME: decodeURIComponent(u.pathname.replace(/^\//, "")),
+  };
+}
+
+const PROJECT_FILES = ["dbt_project.yml", "packages.yml", "dependencies.yml"];
+const PROJECT_DIRS = ["models", "macros", "tests", "seeds", "snapshots", "analyses"];
+
+/** `target/manifest.json`, from `dbt parse` when the project's files changed since the last parse. */
+async function ensureManifest<R>(options: DbtAssetsOptions<R>): Promise<DbtManifest> {
+  const target = path.join(options.projectDir, "target");
+  const manifestFile = path.join(target, "manifest.json");
+  const stampFile = path.join(target, "lignee-parse.sha256");
+  const fingerprint = projectFingerprint(options.projectDir);
+  const fresh =
+    existsSync(manifestFile) &&
+    existsSync(stampFile) &&
+    readFileSync(stampFile, "utf8").trim() === fingerprint;
+  if (!fresh) {
+    // Parsing does not connect; profiles.yml still needs its variables to be set.
+    const parsed = await runDbt(["parse", "--target", options.target ?? "dev"], {
+      executable: options.executable,
+      projectDir: options.projectDir,
+      profilesDir: options.profilesDir ?? options.projectDir,
+      env: connectionEnv("postgres://parse:parse@localhost:5432/parse"),
+    });
+    if (parsed.exitCode !== 0 || !existsSync(manifestFile)) {
+      throw new LigneeError(
+        "DEFINITION_INVALID",
+        `dbt parse failed in ${options.projectDir}:\n${parsed.errors.slice(-5).join("\n") || `exit code ${parsed.exitCode}`}`,
+      );
+    }
+    await writeFile(stampFile, `${fingerprint}\n`);
+  }
+  return readManifest(manifestFile);
+}
+
+function projectFingerprint(projectDir: string): string {
+  const hash = createHash("sha256");
+  const visit = (p: string): void => {
+    if (!existsSync(p)) return;
+    const st = statSync(p);
+    if (st.isDirectory()) {
+      for (const e of readdirSync(p).sort()) visit(path.join(p, e));
+    } else {
+      hash
+        .update(path.relative(projectDir, p))
+        .update("\u0000")
+        .update(readFileSync(p))
+        .update("\u0000");
+    }
+  };
+  for (const f of PROJECT_FILES) visit(path.join(projectDir, f));
+  for (const d of PROJECT_DIRS) visit(path.join(projectDir, d));
+  return hash.digest("hex");
+}

@@ -1,0 +1,132 @@
+import { existsSync } from "node:fs";
+import { execa } from "execa";
+import { LigneeError } from "../errors";
+
+/** Where and how to run dbt. */
+export interface DbtInvocation {
+  /** The dbt executable (e.g. `.lignee/venv/bin/dbt`). */
+  readonly executable: string;
+  readonly projectDir: string;
+  readonly profilesDir: string;
+  /** Environment added to the process (connection variables, …). */
+  readonly env: Readonly<Record<string, string>>;
+  readonly signal?: AbortSignal;
+  /** Called with every structured log line as dbt writes it. */
+  readonly onLog?: (line: DbtLogLine) => void;
+}
+
+/** One line of `--log-format json` output, reduced to what the engine uses. */
+export interface DbtLogLine {
+  readonly name: string;
+  readonly level: string;
+  readonly msg: string;
+  readonly uniqueId?: string;
+  readonly nodeStatus?: string;
+  readonly data: Record<string, unknown>;
+}
+
+export interface DbtProcessResult {
+  readonly exitCode: number;
+  /** The last error-level messages, for a clear failure message. */
+  readonly errors: readonly string[];
+}
+
+/** The command that installs dbt, shown when it is missing. */
+export const DBT_SETUP_COMMAND = "bash scripts/dbt-setup.sh";
+
+/**
+ * Runs `dbt ARGS --log-format json` (an argument array, never a shell) and streams its log.
+ * Cancelling `signal` interrupts dbt (SIGINT, so it cancels its running queries), then kills
+ * its whole process group if it has not stopped 10 s later. Resolves with dbt's exit code:
+ * 0 success, 1 a node failed, 2 dbt itself failed (bad profile, parse error).
+ */
+export async function runDbt(
+  args: readonly string[],
+  invocation: DbtInvocation,
+): Promise<DbtProcessResult> {
+  if (!existsSync(invocation.executable)) {
+    throw new LigneeError(
+      "RUNTIME",
+      `dbt is not installed (${invocation.executable} not found): run \`${DBT_SETUP_COMMAND}\``,
+    );
+  }
+  const errors: string[] = [];
+  const child = execa(
+    invocation.executable,
+    [
+      ...args,
+      "--log-format",
+      "json",
+      "--project-dir",
+      invocation.projectDir,
+      "--profiles-dir",
+      invocation.profilesDir,
+    ],
+    {
+      env: { ...invocation.env, DBT_SEND_ANONYMOUS_USAGE_STATS: "false", DO_NOT_TRACK: "1" },
+      reject: false,
+      detached: true,
+      stdin: "ignore",
+      lines: true,
+      buffer: false,
+    },
+  );
+  const onAbort = (): void => {
+    const pid = child.pid;
+    if (pid === undefined) return;
+    signalGroup(pid, "SIGINT");
+    setTimeout(() => signalGroup(pid, "SIGKILL"), 10_000).unref();
+  };
+  if (invocation.signal?.aborted) onAbort();
+  else invocation.signal?.addEventListener("abort", onAbort, { once: true });
+
+  const read = async (stream: AsyncIterable<unknown>): Promise<void> => {
+    for await (const raw of stream) {
+      const line = parseLine(String(raw));
+      if (line.level === "error" && line.msg.trim().length > 0) {
+        errors.push(line.msg.trim());
+        if (errors.length > 20) errors.shift();
+      }
+      invocation.onLog?.(line);
+    }
+  };
+  await Promise.all([read(child.stdout!), read(child.stderr!)]);
+  const result = await child;
+  invocation.signal?.removeEventListener("abort", onAbort);
+  return { exitCode: result.exitCode ?? 2, errors };
+}
+
+function parseLine(text: string): DbtLogLine {
+  try {
+    const parsed = JSON.parse(text) as {
+      info?: { name?: string; level?: string; msg?: string };
+      data?: Record<string, unknown>;
+    };
+    const data = parsed.data ?? {};
+    const node = data.node_info as { unique_id?: string; node_status?: string } | undefined;
+    return {
+      name: parsed.info?.name ?? "",
+      level: parsed.info?.level ?? "info",
+      msg: parsed.info?.msg ?? "",
+      ...(node?.unique_id ? { uniqueId: node.unique_id } : {}),
+      ...(node?.node_status ? { nodeStatus: node.node_status } : {}),
+      data,
+    };
+  } catch {
+    // Not JSON (a Python traceback, a warning printed before logging starts): keep it as text.
+    return {
+      name: "Text",
+      level: /error|traceback/i.test(text) ? "error" : "info",
+      msg: text,
+      data: {},
+    };
+  }
+}
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // Already gone.
+  }
+}

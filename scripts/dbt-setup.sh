@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# Installs dbt (dbt-core + dbt-postgres, pinned in dbt/requirements.txt) into a project-local
+# virtual environment, .lignee/venv, and prints the path of its dbt executable on stdout
+# (everything else goes to stderr). Idempotent: a stamp file records a hash of the requirements
+# and of the Python version, so a second call returns at once, and a change of either rebuilds
+# the environment from scratch (no stale packages left behind). Safe to call from several
+# processes at once: the slow path runs under a lock.
+#
+# Needs Python 3.10 to 3.13 with the venv module (LIGNEE_PYTHON names another interpreter than
+# python3) and access to PyPI, or to an index pip is configured for.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+python="${LIGNEE_PYTHON:-python3}"
+venv="$root/.lignee/venv"
+dbt_bin="$venv/bin/dbt"
+stamp="$venv/.lignee-requirements-stamp"
+requirements="$root/dbt/requirements.txt"
+constraints="$root/dbt/constraints.txt"
+
+fail() {
+  echo "lignee: $*" >&2
+  exit 1
+}
+
+if ! command -v "$python" >/dev/null 2>&1; then
+  fail "$python not found: dbt needs Python 3.10 to 3.13 (set LIGNEE_PYTHON to use another interpreter)"
+fi
+py_version="$("$python" -c 'import sys; print("%d.%d.%d" % sys.version_info[:3])')"
+if ! "$python" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else 1)'; then
+  fail "dbt needs Python 3.10 or newer, $python is $py_version (set LIGNEE_PYTHON to use another interpreter)"
+fi
+
+# What the environment is built from: when this changes, it is rebuilt. (Hashed with Python
+# rather than sha256sum, which macOS lacks.)
+wanted="$(
+  "$python" - "$requirements" "$constraints" <<'PY'
+import hashlib, sys
+h = hashlib.sha256(("python %d.%d.%d\n" % sys.version_info[:3]).encode())
+for name in sys.argv[1:]:
+    with open(name, "rb") as f:
+        h.update(f.read())
+print(h.hexdigest())
+PY
+)"
+
+ready() {
+  [ -x "$dbt_bin" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$wanted" ]
+}
+
+# Fast path: nothing to do, no lock taken.
+if ready; then
+  echo "$dbt_bin"
+  exit 0
+fi
+
+# Debian and Ubuntu ship the venv module without ensurepip unless python3-venv is installed;
+# `python3 -m venv` then fails half-way, so check before starting.
+if ! "$python" -c 'import venv, ensurepip' >/dev/null 2>&1; then
+  minor="$("$python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
+  fail "the Python venv module is missing for $python ($py_version). On Debian or Ubuntu: sudo apt-get install python3-venv (or python$minor-venv)"
+fi
+
+# One installer at a time: flock where it exists (Linux), else an atomic mkdir holding the
+# owner's pid, taken over when that process is gone.
+mkdir -p "$root/.lignee"
+lock="$root/.lignee/venv.lock"
+lockdir=""
+building=0
+cleanup() {
+  local status=$?
+  if [ -n "$lockdir" ]; then rm -rf "$lockdir"; fi
+  # A half-built environment must not pass for a good one next time.
+  if [ "$status" -ne 0 ] && [ "$building" = 1 ]; then rm -rf "$venv"; fi
+}
+trap cleanup EXIT
+if command -v flock >/dev/null 2>&1; then
+  exec 9>"$lock"
+  flock 9
+else
+  until mkdir "$lock.d" 2>/dev/null; do
+    owner="$(cat "$lock.d/pid" 2>/dev/null || true)"
+    if [ -n "$owner" ] && ! kill -0 "$owner" 2>/dev/null; then
+      rm -rf "$lock.d"
+      continue
+    fi
+    sleep 1
+  done
+  lockdir="$lock.d"
+  echo "$$" >"$lockdir/pid"
+fi
+
+# Another process may have finished the work while this one waited for the lock.
+if ready; then
+  echo "$dbt_bin"
+  exit 0
+fi
+
+echo "lignee: installing dbt into .lignee/venv (Python $py_version)…" >&2
+started="$(date +%s)"
+building=1
+rm -rf "$venv"
+"$python" -m venv "$venv" >&2 || fail "could not create $venv with $python -m venv"
+"$venv/bin/python" -m pip install --disable-pip-version-check --no-input --quiet \
+  -r "$requirements" >&2 || fail "pip could not install dbt/requirements.txt (is PyPI reachable?)"
+# Import the adapter too, not only dbt-core: `dbt --version` would also query PyPI.
+version="$("$venv/bin/python" -c 'import dbt.adapters.postgres; from importlib.metadata import version; print(version("dbt-core"), version("dbt-postgres"))')" \
+  || fail "dbt was installed into $venv but cannot be imported"
+echo "$wanted" >"$stamp"
+building=0
+echo "lignee: dbt-core ${version% *} with dbt-postgres ${version#* } ready in $(($(date +%s) - started))s" >&2
+echo "$dbt_bin"

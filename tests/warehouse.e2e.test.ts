@@ -1,0 +1,180 @@
+import { cp, mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { lignee, REPO_ROOT } from "./support/cli";
+import { createTestDatabase } from "./support/database";
+
+/**
+ * The warehouse end to end with real PostgreSQL and real dbt, through the CLI: reference data
+ * and three days of offers from the simulator, then the dbt models built by the engine.
+ */
+let env: Record<string, string>;
+let sql: pg.Client;
+const DAYS = ["2024-08-01", "2024-08-02", "2024-08-03"];
+
+interface StatusJson {
+  assets: {
+    key: string;
+    status: string;
+    counts: Record<string, number>;
+    causes: { kind: string; description: string; ranges: [string, string][] }[];
+    checks: { checkName: string; passed: boolean }[];
+  }[];
+}
+
+const status = async (
+  extraEnv: Record<string, string> = {},
+): Promise<Map<string, StatusJson["assets"][number]>> => {
+  const r = await lignee(["status", "--json"], { ...env, ...extraEnv });
+  expect(r.code, r.stderr).toBe(0);
+  return new Map((JSON.parse(r.stdout) as StatusJson).assets.map((a) => [a.key, a]));
+};
+
+const count = async (query: string, params: unknown[] = []): Promise<number> =>
+  (await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${query}`, params)).rows[0]!.n;
+
+beforeAll(async () => {
+  const url = await createTestDatabase({ migrate: false });
+  env = {
+    DATABASE_URL: url,
+    LIGNEE_DATA_DIR: await mkdtemp(path.join(tmpdir(), "lignee-warehouse-")),
+    LIGNEE_SIMULATOR_OFFERS_PER_WEEKDAY: "3000",
+    LIGNEE_SIMULATOR_RATE_LIMIT: "0",
+    FRANCE_TRAVAIL_RATE_LIMIT: "0",
+    LIGNEE_SIRENE_SYNTHETIC_ROWS: "5000",
+    FRANCE_TRAVAIL_CLIENT_ID: "",
+    FRANCE_TRAVAIL_CLIENT_SECRET: "",
+  };
+  sql = new pg.Client({ connectionString: url });
+  await sql.connect();
+});
+
+afterAll(async () => {
+  await sql.end();
+});
+
+describe("warehouse built by dbt through the engine", () => {
+  it("builds the seven models from the reference data and three days of offers; every dbt test passes", async () => {
+    const sources = await lignee(
+      ["materialize", "--select", "raw/*", "--from", DAYS[0]!, "--to", DAYS[2]!],
+      env,
+    );
+    expect(sources.code, sources.stderr).toBe(0);
+    const models = await lignee(
+      ["materialize", "--select", "emploi/*", "--from", DAYS[0]!, "--to", DAYS[2]!],
+      env,
+    );
+    expect(models.code, models.stderr).toBe(0);
+
+    expect(await count("emploi.dim_naf")).toBe(732);
+    expect(await count("emploi.dim_rome")).toBe(await count("raw.rome_metiers"));
+    expect(await count("emploi.region")).toBe(18);
+    expect(await count("emploi.departement")).toBe(101);
+    expect(await count("emploi.dim_lieu")).toBeGreaterThan(34_000);
+    expect(await count("emploi.dim_lieu_activite")).toBeGreaterThan(0);
+    const loaded = await count("raw.offres WHERE jour BETWEEN $1 AND $2", [DAYS[0], DAYS[2]]);
+    expect(loaded).toBeGreaterThan(6000);
+    expect(await count("emploi.fait_offre_emploi")).toBe(loaded);
+
+    const s = await status();
+    for (const [key, asset] of s) {
+      if (!key.startsWith("emploi/")) continue;
+      expect(asset.status, key).toBe("FRESH");
+      expect(asset.checks.length, key).toBeGreaterThan(0);
+      expect(
+        asset.checks.filter((c) => !c.passed),
+        key,
+      ).toEqual([]);
+    }
+  });
+
+  it("re-materialising one day of offers makes fait_offre_emploi STALE; rebuilding touches only that day", async () => {
+    expect(
+      (await lignee(["materialize", "--select", "raw/offres", "--partition", DAYS[1]!], env)).code,
+    ).toBe(0);
+    const fait = (await status()).get("emploi/fait_offre_emploi")!;
+    expect(fait.status).toBe("STALE");
+    expect(fait.causes).toEqual([
+      expect.objectContaining({ kind: "upstream-newer", ranges: [[DAYS[1], DAYS[1]]] }),
+    ]);
+
+    const r = await lignee(
+      ["materialize", "--select", "emploi/fait_offre_emploi", "--partition", DAYS[1]!, "--json"],
+      env,
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const { runId } = JSON.parse(r.stdout) as { runId: string };
+    const shown = JSON.parse((await lignee(["runs", "show", runId, "--json"], env)).stdout) as {
+      events: { type: string; message: string; data?: { metadata?: { rows_affected?: number } } }[];
+    };
+    const day = await count("raw.offres WHERE jour = $1", [DAYS[1]]);
+    const materialization = shown.events.find((e) => e.type === "MATERIALIZATION");
+    expect(materialization?.data?.metadata?.rows_affected).toBe(day);
+    expect(shown.events.some((e) => e.message.includes(`INSERT 0 ${day}`))).toBe(true);
+    expect((await status()).get("emploi/fait_offre_emploi")?.status).toBe("FRESH");
+  });
+
+  it("editing a model's SQL makes it and its downstream STALE with cause code version changed", async () => {
+    const copy = path.join(await mkdtemp(path.join(tmpdir(), "lignee-dbt-")), "dbt");
+    await cp(path.join(REPO_ROOT, "dbt"), copy, {
+      recursive: true,
+      filter: (src) => !/[/\\](target|logs|dbt_packages)$/.test(src),
+    });
+    const region = path.join(copy, "models", "referentiels", "region.sql");
+    await writeFile(region, `${await readFile(region, "utf8")}\n-- edited\n`);
+    const s = await status({ LIGNEE_DBT_PROJECT_DIR: copy });
+    expect(s.get("emploi/region")?.status).toBe("STALE");
+    expect(s.get("emploi/region")?.causes.map((c) => c.kind)).toEqual(["code-version-changed"]);
+    expect(s.get("emploi/departement")?.causes.map((c) => c.description)).toContain(
+      "upstream emploi/region is stale",
+    );
+    expect(s.get("emploi/dim_lieu")?.status).toBe("STALE");
+    expect(s.get("emploi/dim_naf")?.status).toBe("FRESH");
+  });
+});
+
+describe("dbt failures", () => {
+  it("a SQL error fails that model only: exit 1, a clear message, the other models still built", async () => {
+    const copy = path.join(await mkdtemp(path.join(tmpdir(), "lignee-dbt-")), "dbt");
+    await cp(path.join(REPO_ROOT, "dbt"), copy, {
+      recursive: true,
+      filter: (src) => !/[/\\](target|logs|dbt_packages)$/.test(src),
+    });
+    await writeFile(
+      path.join(copy, "models", "referentiels", "dim_rome.sql"),
+      "select code_rome from raw.table_qui_n_existe_pas\n",
+    );
+    const before = await count("emploi.dim_naf");
+    const r = await lignee(["materialize", "--select", "emploi/dim_rome,emploi/dim_naf"], {
+      ...env,
+      LIGNEE_DBT_PROJECT_DIR: copy,
+    });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/table_qui_n_existe_pas/);
+    const s = await status({ LIGNEE_DBT_PROJECT_DIR: copy });
+    expect(s.get("emploi/dim_rome")?.status).toBe("FAILED");
+    expect(s.get("emploi/dim_naf")?.status).toBe("FRESH");
+    expect(await count("emploi.dim_naf")).toBe(before);
+    expect(await count("emploi.dim_rome")).toBeGreaterThan(0);
+  });
+
+  it("missing dbt: exit 1 and the command that installs it", async () => {
+    const r = await lignee(["materialize", "--select", "emploi/region"], {
+      ...env,
+      LIGNEE_DBT: "/nonexistent/dbt",
+    });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("bash scripts/dbt-setup.sh");
+  });
+
+  it("a broken profile: exit 1 with dbt's message", async () => {
+    const r = await lignee(["materialize", "--select", "emploi/region"], {
+      ...env,
+      LIGNEE_DBT_TARGET: "nowhere",
+    });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/nowhere/);
+  });
+});
