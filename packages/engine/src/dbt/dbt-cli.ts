@@ -11,6 +11,8 @@ export interface DbtInvocation {
   /** Environment added to the process (connection variables, …). */
   readonly env: Readonly<Record<string, string>>;
   readonly signal?: AbortSignal;
+  /** After a cancellation, how long dbt gets to stop before its process group is killed (default 10 s). */
+  readonly killAfterMs?: number;
   /** Called with every structured log line as dbt writes it. */
   readonly onLog?: (line: DbtLogLine) => void;
 }
@@ -37,7 +39,7 @@ export const DBT_SETUP_COMMAND = "bash scripts/dbt-setup.sh";
 /**
  * Runs `dbt ARGS --log-format json` (an argument array, never a shell) and streams its log.
  * Cancelling `signal` interrupts dbt (SIGINT, so it cancels its running queries), then kills
- * its whole process group if it has not stopped 10 s later. Resolves with dbt's exit code:
+ * its whole process group if it has not stopped `killAfterMs` later. Resolves with dbt's exit code:
  * 0 success, 1 a node failed, 2 dbt itself failed (bad profile, parse error).
  */
 export async function runDbt(
@@ -67,7 +69,6 @@ export async function runDbt(
       reject: false,
       detached: true,
       stdin: "ignore",
-      lines: true,
       buffer: false,
     },
   );
@@ -75,7 +76,7 @@ export async function runDbt(
     const pid = child.pid;
     if (pid === undefined) return;
     signalGroup(pid, "SIGINT");
-    setTimeout(() => signalGroup(pid, "SIGKILL"), 10_000).unref();
+    setTimeout(() => signalGroup(pid, "SIGKILL"), invocation.killAfterMs ?? 10_000).unref();
   };
   if (invocation.signal?.aborted) onAbort();
   else invocation.signal?.addEventListener("abort", onAbort, { once: true });
@@ -90,9 +91,15 @@ export async function runDbt(
       invocation.onLog?.(line);
     }
   };
-  await Promise.all([read(child.stdout!), read(child.stderr!)]);
+  // Line by line (a raw chunk may hold several lines, or part of one).
+  await Promise.all([
+    read(child.iterable({ from: "stdout" })),
+    read(child.iterable({ from: "stderr" })),
+  ]);
   const result = await child;
   invocation.signal?.removeEventListener("abort", onAbort);
+  // dbt stopped on the interrupt: whatever it started must not outlive it.
+  if (invocation.signal?.aborted && child.pid !== undefined) signalGroup(child.pid, "SIGKILL");
   return { exitCode: result.exitCode ?? 2, errors };
 }
 
