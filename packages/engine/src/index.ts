@@ -99,6 +99,18 @@ export type {
 export { openRuntime, type Runtime, type RuntimeOptions } from "./runtime/runtime";
 export { startEmbeddedPostgres, type EmbeddedDatabase } from "./runtime/embedded-postgres";
 
+export { createApp, type App, type AppOptions } from "./server/app";
+export {
+  createServer,
+  isLoopback,
+  ServerConfigError,
+  type RunningServer,
+  type ServerOptions,
+} from "./server/server";
+export { HttpError, toHttpError, type HttpErrorStatus } from "./server/http-error";
+export { openApiDocument } from "./server/openapi";
+export { RunManager } from "./server/run-manager";
+
 export { runCli } from "./cli/main";
 export { connectionEnv, loadDbtAssets, type DbtAssetsOptions } from "./dbt/dbt-assets";
 export { DBT_SETUP_COMMAND, runDbt } from "./dbt/dbt-cli";

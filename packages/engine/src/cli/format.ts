@@ -1,14 +1,6 @@
-import { partitionKey, type PartitionsDefinition } from "../partitions/definition";
+import type { PartitionsDefinition } from "../partitions/definition";
+import { rangesAsKeys } from "../partitions/key-ranges";
 import type { IntervalSet } from "../partitions/interval-set";
-
-/** Partition ranges as keys: `[["2024-05-23", "2024-06-01"], ["2024-06-03", "2024-06-03"]]`. */
-export function rangesAsKeys(
-  def: PartitionsDefinition | undefined,
-  subset: IntervalSet,
-): [string, string][] {
-  if (!def) return subset.isEmpty ? [] : [["", ""]];
-  return subset.ranges.map(([s, e]) => [partitionKey(def, s), partitionKey(def, e - 1)]);
-}
 
 /** A compact text for a subset: `2024-05-23…2024-06-01, 2024-06-03`. */
 export function describeSubset(

@@ -1,6 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { describeError, isBadInput } from "../errors";
 import { withRuntime, type CliIo, type GlobalOptions } from "./context";
+import { devCommand } from "./commands/dev";
 import { materializeCommand } from "./commands/materialize";
 import { runShowCommand, runsCommand } from "./commands/runs";
 import { statusCommand } from "./commands/status";
@@ -11,6 +12,13 @@ export const EXIT = { OK: 0, FAILED: 1, BAD_INPUT: 2 } as const;
 const positiveInt = (value: string): number => {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("expected a positive integer");
+  return n;
+};
+
+const portNumber = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new InvalidArgumentError("expected a port number");
   return n;
 };
 
@@ -76,6 +84,15 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       exitCode = await withRuntime(globals(), io, (_defs, rt) =>
         runShowCommand(rt, runId, { json }, io),
       );
+    });
+
+  program
+    .command("dev")
+    .description("serve the HTTP API (and the built UI) until interrupted")
+    .option("--port <port>", "port to listen on (0: any free port)", portNumber, 3000)
+    .option("--host <host>", "interface to bind (non-loopback needs LIGNEE_API_TOKEN)", "127.0.0.1")
+    .action(async (opts: { port: number; host: string }) => {
+      exitCode = await withRuntime(globals(), io, (defs, rt) => devCommand(defs, rt, opts, io));
     });
 
   try {

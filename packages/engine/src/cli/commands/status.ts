@@ -10,7 +10,8 @@ import {
 import type { Runtime } from "../../runtime/runtime";
 import type { CheckResultRecord } from "../../storage/storage";
 import type { CliIo } from "../context";
-import { describeSubset, rangesAsKeys, table } from "../format";
+import { rangesAsKeys } from "../../partitions/key-ranges";
+import { describeSubset, table } from "../format";
 
 export interface StatusOptions {
   readonly select?: string;

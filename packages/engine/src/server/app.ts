@@ -1,0 +1,195 @@
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { serveStatic } from "@hono/node-server/serve-static";
+import { Hono, type Context } from "hono";
+import type { Definitions, ResourceEnvironment } from "../definitions/definitions";
+import { InvalidPartitionError, UnknownRunError } from "../errors";
+import { prepareRun } from "../execution/launch";
+import type { PartitionRequest } from "../planning/partition-request";
+import { TERMINAL_RUN_STATUSES, type RunRecord, type Storage } from "../storage/storage";
+import { streamRunEvents } from "./event-stream";
+import { allowHosts, requireToken, sameOriginWrites } from "./guards";
+import { asBadRequest, HttpError, toHttpError } from "./http-error";
+import { openApiDocument } from "./openapi";
+import { RunManager } from "./run-manager";
+import { PartitionSpec, RunIdParam, RunRequestBody, RunsQuery } from "./schemas";
+import { assetDetailView, assetGraphView, runView, stepsView } from "./views";
+
+export interface AppOptions {
+  readonly definitions: Definitions<unknown>;
+  readonly storage: Storage;
+  /** Where runs' resources come from (`Definitions.resolveResources`). */
+  readonly environment: ResourceEnvironment;
+  /** When set, every /api call needs `Authorization: Bearer <token>`. */
+  readonly token?: string;
+  /** When set, requests whose `Host` names another host are refused (see `allowHosts`). */
+  readonly allowedHosts?: readonly string[];
+  /** The built UI; served at / when the folder exists. */
+  readonly uiDir?: string;
+  /** How often an event stream polls storage when nothing woke it (ms). */
+  readonly pollMs?: number;
+  readonly log?: (message: string) => void;
+}
+
+export interface App {
+  readonly app: Hono;
+  readonly runs: RunManager;
+}
+
+/**
+ * The HTTP API as a Hono app (no listening socket: `createServer` adds that, tests call
+ * `app.request`). Runs started here execute in this process.
+ *
+ * @example
+ * const { app } = createApp({ definitions, storage, environment: { databaseUrl, home } });
+ * const res = await app.request("/api/assets");
+ */
+export function createApp(options: AppOptions): App {
+  const { definitions, storage } = options;
+  const log = options.log ?? ((m: string) => console.error(m));
+  const pollMs = options.pollMs ?? 250;
+  const runs = new RunManager({
+    definitions,
+    storage,
+    environment: options.environment,
+    log,
+  });
+  const app = new Hono();
+
+  app.onError((error, c) => {
+    const { status, body } = toHttpError(error);
+    if (status === 500) log(`${c.req.method} ${c.req.path}: ${String(error)}`);
+    return c.json(body, status);
+  });
+  app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${c.req.path}` }, 404));
+
+  if (options.allowedHosts !== undefined) app.use("*", allowHosts(options.allowedHosts));
+  app.use("/api/*", sameOriginWrites());
+  if (options.token !== undefined) app.use("/api/*", requireToken(options.token));
+  // Answers are data, never documents a browser would render or sniff.
+  app.use("/api/*", async (c, next) => {
+    await next();
+    c.header("X-Content-Type-Options", "nosniff");
+  });
+
+  app.get("/api/openapi.json", (c) => c.json(openApiDocument()));
+
+  app.get("/api/assets", async (c) =>
+    c.json(await assetGraphView(definitions, storage, new Date())),
+  );
+
+  app.get("/api/assets/:key{.+}", async (c) =>
+    c.json(await assetDetailView(definitions, storage, c.req.param("key"), new Date())),
+  );
+
+  app.get("/api/runs", async (c) => {
+    const query = RunsQuery.parse(c.req.query());
+    const list = await storage.listRuns({
+      limit: query.limit ?? 50,
+      ...(query.status ? { status: query.status } : {}),
+    });
+    return c.json({ runs: list.map(runView) });
+  });
+
+  app.post("/api/runs", async (c) => {
+    const body = RunRequestBody.parse(await jsonBody(c));
+    const runId = await startRun(body.selection, partitionRequest(body), body.tags ?? {});
+    return c.json({ runId }, 201);
+  });
+
+  app.get("/api/runs/:id", async (c) => {
+    const run = await findRun(c.req.param("id"));
+    return c.json({ run: runView(run), steps: stepsView(await storage.listEvents(run.id)) });
+  });
+
+  app.post("/api/runs/:id/cancel", async (c) => {
+    const run = await findRun(c.req.param("id"));
+    if (TERMINAL_RUN_STATUSES.includes(run.status)) {
+      throw new HttpError(409, `run ${run.id} is already finished (${run.status})`);
+    }
+    if (!runs.cancel(run.id)) {
+      throw new HttpError(409, `run ${run.id} is not executing in this server`);
+    }
+    return c.json({ runId: run.id, status: "CANCELING" as const }, 202);
+  });
+
+  app.post("/api/runs/:id/reexecute", async (c) => {
+    const run = await findRun(c.req.param("id"));
+    const spec = PartitionSpec.safeParse(run.partitionSpec ?? { kind: "none" });
+    if (!spec.success) throw new HttpError(400, `run ${run.id} has no re-executable partitions`);
+    const runId = await startRun(run.selection, spec.data, { ...run.tags, reexecutionOf: run.id });
+    return c.json({ runId }, 201);
+  });
+
+  app.get("/api/runs/:id/events", async (c) => {
+    const run = await findRun(c.req.param("id"));
+    return streamRunEvents(c, { runId: run.id, storage, runs, pollMs });
+  });
+
+  // Unknown API paths are JSON 404s, never the UI's fallback page.
+  app.all("/api/*", (c) => {
+    throw new HttpError(404, `no route for ${c.req.method} ${c.req.path}`);
+  });
+
+  if (options.uiDir !== undefined && existsSync(options.uiDir)) {
+    const root = path.relative(process.cwd(), options.uiDir);
+    app.use("/*", serveStatic({ root }));
+    // Client-side routes fall back to the UI's entry page.
+    app.get("*", serveStatic({ root, path: "index.html" }));
+  } else {
+    app.get("/", (c) =>
+      c.text("Lignée API is running at /api (see /api/openapi.json). The UI is not built.\n"),
+    );
+  }
+
+  /** Validates BEFORE anything is created: bad input throws here and no run row exists. */
+  async function startRun(
+    selection: string,
+    partitions: PartitionRequest,
+    tags: Record<string, string>,
+  ): Promise<string> {
+    let prepared;
+    try {
+      prepared = prepareRun(definitions, { selection, partitions }, new Date());
+    } catch (error) {
+      throw asBadRequest(error);
+    }
+    return runs.start(prepared, tags);
+  }
+
+  async function findRun(id: string): Promise<RunRecord> {
+    // A malformed id cannot name a run: 404 without asking PostgreSQL (which rejects non-UUIDs).
+    if (!RunIdParam.safeParse({ id }).success) throw new UnknownRunError(id);
+    const run = await storage.getRun(id);
+    if (!run) throw new UnknownRunError(id);
+    return run;
+  }
+
+  return { app, runs };
+}
+
+async function jsonBody(c: Context): Promise<unknown> {
+  // A JSON content type makes a cross-origin browser request preflighted (and so refused).
+  if (!/^application\/json\b/i.test(c.req.header("content-type") ?? "")) {
+    throw new HttpError(400, "the body must be JSON (content-type: application/json)");
+  }
+  try {
+    return await c.req.json();
+  } catch {
+    throw new HttpError(400, "the body must be JSON");
+  }
+}
+
+function partitionRequest(body: RunRequestBody): PartitionRequest {
+  const { partition, from, to } = body;
+  if (partition !== undefined && (from !== undefined || to !== undefined)) {
+    throw new InvalidPartitionError("give either partition or from/to, not both");
+  }
+  if (partition !== undefined) return { kind: "single", key: partition };
+  if (from !== undefined || to !== undefined) {
+    if (from === undefined || to === undefined)
+      throw new InvalidPartitionError("from and to go together");
+    return { kind: "range", from, to };
+  }
+  return { kind: "none" };
+}

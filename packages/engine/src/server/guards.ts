@@ -1,0 +1,67 @@
+import type { Context, MiddlewareHandler } from "hono";
+import { timingSafeEqual } from "node:crypto";
+import { HttpError } from "./http-error";
+
+/**
+ * Request guards for an API that starts and cancels runs. Browsers are the threat: any page the
+ * user visits can send requests to 127.0.0.1, so the API checks who is asking.
+ */
+
+/** Every call needs `Authorization: Bearer <token>`; compared in constant time. */
+export function requireToken(token: string): MiddlewareHandler {
+  const expected = Buffer.from(`Bearer ${token}`);
+  return async (c, next) => {
+    const given = Buffer.from(c.req.header("authorization") ?? "");
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      throw new HttpError(401, "missing or invalid bearer token");
+    }
+    await next();
+  };
+}
+
+/**
+ * Only these host names in the `Host` header. Bound to loopback, this defeats DNS rebinding:
+ * a hostile name resolving to 127.0.0.1 reaches the socket but carries its own name.
+ */
+export function allowHosts(hostnames: readonly string[]): MiddlewareHandler {
+  const allowed = new Set(hostnames.map((h) => h.toLowerCase()));
+  return async (c, next) => {
+    const host = hostnameOf(requestHost(c));
+    if (!allowed.has(host)) throw new HttpError(403, `requests for host "${host}" are not served`);
+    await next();
+  };
+}
+
+/**
+ * A state-changing call from a browser page of another origin is refused (cross-site request
+ * forgery: a POST without a body needs no CORS preflight). Non-browser clients send no Origin.
+ */
+export function sameOriginWrites(): MiddlewareHandler {
+  return async (c, next) => {
+    const origin = c.req.header("origin");
+    if (!["GET", "HEAD", "OPTIONS"].includes(c.req.method) && origin !== undefined) {
+      let originHost: string | undefined;
+      try {
+        originHost = new URL(origin).host.toLowerCase();
+      } catch {
+        originHost = undefined;
+      }
+      if (originHost !== requestHost(c)) {
+        throw new HttpError(403, "cross-origin requests may not change anything");
+      }
+    }
+    await next();
+  };
+}
+
+/** The `Host` header (always sent over HTTP/1.1), else the request URL's host (in-process calls). */
+function requestHost(c: Context): string {
+  return (c.req.header("host") ?? new URL(c.req.url).host).trim().toLowerCase();
+}
+
+function hostnameOf(hostHeader: string): string {
+  const h = hostHeader;
+  if (h.startsWith("[")) return h.slice(0, h.indexOf("]") + 1);
+  const colon = h.lastIndexOf(":");
+  return colon === -1 ? h : h.slice(0, colon);
+}

@@ -1,0 +1,212 @@
+import { z } from "zod";
+import {
+  AssetDetailBody,
+  AssetGraphBody,
+  AssetNode,
+  CancelBody,
+  ErrorBody,
+  RunCreatedBody,
+  RunDetailBody,
+  RunEventBody,
+  Run,
+  RunRequestBody,
+  RunsBody,
+} from "./schemas";
+
+const ref = (schema: z.ZodType): { $ref: string } => {
+  const id = z.globalRegistry.get(schema)?.id;
+  if (!id) throw new Error("every schema in the OpenAPI document needs a meta id");
+  return { $ref: `#/components/schemas/${id}` };
+};
+
+const json = (description: string, schema: z.ZodType) => ({
+  description,
+  content: { "application/json": { schema: ref(schema) } },
+});
+
+const error = (description: string) => json(description, ErrorBody);
+
+const runIdParam = {
+  name: "id",
+  in: "path",
+  required: true,
+  schema: { type: "string", format: "uuid" },
+};
+
+/** Every named schema, as OpenAPI components referring to one another by `$ref`. */
+function componentSchemas(io: "input" | "output"): Record<string, unknown> {
+  const registry = z.registry<{ id: string }>();
+  for (const schema of [
+    ErrorBody,
+    RunRequestBody,
+    AssetNode,
+    AssetGraphBody,
+    AssetDetailBody,
+    Run,
+    RunsBody,
+    RunDetailBody,
+    RunCreatedBody,
+    CancelBody,
+    RunEventBody,
+  ]) {
+    registry.add(schema, { id: z.globalRegistry.get(schema)!.id! });
+  }
+  const { schemas } = z.toJSONSchema(registry, {
+    uri: (id) => `#/components/schemas/${id}`,
+    io,
+    unrepresentable: "any",
+  });
+  // Components are embedded in the document: no dialect or id of their own.
+  return Object.fromEntries(
+    Object.entries(schemas).map(([id, schema]) => {
+      const { $schema: _dialect, $id: _id, ...rest } = schema;
+      return [id, rest];
+    }),
+  );
+}
+
+/**
+ * The OpenAPI 3.1 document of the API. Bodies come from the zod schemas the handlers validate
+ * with (through `z.toJSONSchema`), so the document cannot drift from the validation.
+ */
+export function openApiDocument(): Record<string, unknown> {
+  const components = componentSchemas("output");
+  // Request bodies are validated as input (defaults, coercions): document them that way.
+  components.RunRequest = componentSchemas("input").RunRequest!;
+
+  const unauthorized = error("missing or wrong bearer token (when a token is configured)");
+  const forbidden = error("another origin's page, or a Host that is not this server's");
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "Lignée API",
+      version: "0.1.0",
+      description:
+        "Assets, their status and lineage; runs, their events and control. Errors are `{ error }`.",
+    },
+    components: {
+      schemas: components,
+      securitySchemes: { bearer: { type: "http", scheme: "bearer" } },
+    },
+    security: [{ bearer: [] }, {}],
+    paths: {
+      "/api/openapi.json": {
+        get: {
+          summary: "This document",
+          responses: { 200: { description: "OpenAPI document" }, 401: unauthorized },
+        },
+      },
+      "/api/assets": {
+        get: {
+          summary: "The asset graph with each asset's status, partition counts and causes",
+          responses: { 200: json("graph snapshot", AssetGraphBody), 401: unauthorized },
+        },
+      },
+      "/api/assets/{key}": {
+        get: {
+          summary: "One asset: definition, status, materialisations, partitions, checks",
+          parameters: [
+            {
+              name: "key",
+              in: "path",
+              required: true,
+              description: "the asset key, slashes included (e.g. raw/events)",
+              schema: { type: "string" },
+            },
+          ],
+          responses: {
+            200: json("the asset", AssetDetailBody),
+            401: unauthorized,
+            404: error("unknown asset"),
+          },
+        },
+      },
+      "/api/runs": {
+        get: {
+          summary: "Recent runs, newest first",
+          parameters: [
+            { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 500 } },
+            {
+              name: "status",
+              in: "query",
+              schema: {
+                type: "string",
+                enum: ["QUEUED", "STARTED", "SUCCESS", "FAILURE", "CANCELED"],
+              },
+            },
+          ],
+          responses: {
+            200: json("runs", RunsBody),
+            400: error("bad query"),
+            401: unauthorized,
+          },
+        },
+        post: {
+          summary: "Validate, then start a run in the background",
+          requestBody: {
+            required: true,
+            content: { "application/json": { schema: ref(RunRequestBody) } },
+          },
+          responses: {
+            201: json("the run was created", RunCreatedBody),
+            400: error("bad body, selection or partition key (no run is created)"),
+            401: unauthorized,
+            403: forbidden,
+          },
+        },
+      },
+      "/api/runs/{id}": {
+        get: {
+          summary: "A run and a summary of its steps",
+          parameters: [runIdParam],
+          responses: {
+            200: json("the run", RunDetailBody),
+            401: unauthorized,
+            404: error("unknown run"),
+          },
+        },
+      },
+      "/api/runs/{id}/events": {
+        get: {
+          summary: "Server-Sent Events: the run's past events, then live ones until it ends",
+          parameters: [runIdParam],
+          responses: {
+            200: {
+              description:
+                "`event: run-event` messages whose data is a RunEvent (JSON), then `event: end`",
+              content: { "text/event-stream": { schema: ref(RunEventBody) } },
+            },
+            401: unauthorized,
+            404: error("unknown run"),
+          },
+        },
+      },
+      "/api/runs/{id}/cancel": {
+        post: {
+          summary: "Cancel a run executing in this server",
+          parameters: [runIdParam],
+          responses: {
+            202: json("cancellation requested", CancelBody),
+            401: unauthorized,
+            403: forbidden,
+            404: error("unknown run"),
+            409: error("the run is finished, or not executing in this server"),
+          },
+        },
+      },
+      "/api/runs/{id}/reexecute": {
+        post: {
+          summary: "Start a new run with the same selection and partitions",
+          parameters: [runIdParam],
+          responses: {
+            201: json("the new run was created", RunCreatedBody),
+            400: error("the selection or partitions are no longer valid"),
+            401: unauthorized,
+            403: forbidden,
+            404: error("unknown run"),
+          },
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,86 @@
+import type { AddressInfo } from "node:net";
+import { serve, type ServerType } from "@hono/node-server";
+import type { Definitions } from "../definitions/definitions";
+import { LigneeError } from "../errors";
+import type { Runtime } from "../runtime/runtime";
+import { createApp, type App } from "./app";
+
+export interface ServerOptions {
+  readonly definitions: Definitions<unknown>;
+  readonly runtime: Pick<Runtime, "storage" | "databaseUrl" | "home">;
+  /** Default 127.0.0.1: the API controls runs, so it is not exposed unless asked. */
+  readonly host?: string;
+  /** Default 3000; 0 picks a free port. */
+  readonly port?: number;
+  /** Default `$LIGNEE_API_TOKEN`; required to bind a non-loopback host. */
+  readonly token?: string;
+  readonly uiDir?: string;
+  readonly log?: (message: string) => void;
+}
+
+export interface RunningServer {
+  readonly url: string;
+  readonly app: App;
+  /** Stops accepting requests, cancels this server's runs and waits for them to end. */
+  close(): Promise<void>;
+}
+
+/** Starting the server was refused (an exposed host without a token). */
+export class ServerConfigError extends LigneeError {
+  constructor(message: string) {
+    super("RUNTIME", message);
+  }
+}
+
+export function isLoopback(host: string): boolean {
+  return host === "localhost" || host === "::1" || host === "[::1]" || /^127\./.test(host);
+}
+
+/**
+ * Serves the API over HTTP. Binding anything but loopback without a token is refused: the API
+ * starts runs and exposes the warehouse's metadata.
+ *
+ * @example
+ * const server = await createServer({ definitions, runtime, port: 3000 });
+ * console.log(server.url); // http://127.0.0.1:3000
+ * await server.close();
+ */
+export async function createServer(options: ServerOptions): Promise<RunningServer> {
+  const host = options.host ?? "127.0.0.1";
+  const token = options.token ?? (process.env.LIGNEE_API_TOKEN || undefined);
+  if (!isLoopback(host) && token === undefined) {
+    throw new ServerConfigError(
+      `refusing to listen on ${host} without a token: set LIGNEE_API_TOKEN (or bind 127.0.0.1)`,
+    );
+  }
+  const app = createApp({
+    definitions: options.definitions,
+    storage: options.runtime.storage,
+    environment: { databaseUrl: options.runtime.databaseUrl, home: options.runtime.home },
+    ...(token !== undefined ? { token } : {}),
+    // On loopback, only loopback names: a rebinding DNS name reaching 127.0.0.1 is refused.
+    ...(isLoopback(host) ? { allowedHosts: ["localhost", "127.0.0.1", "[::1]", host] } : {}),
+    ...(options.uiDir !== undefined ? { uiDir: options.uiDir } : {}),
+    ...(options.log ? { log: options.log } : {}),
+  });
+  const server = await new Promise<ServerType>((resolve, reject) => {
+    const s = serve({ fetch: app.app.fetch, hostname: host, port: options.port ?? 3000 }, () =>
+      resolve(s),
+    );
+    s.once("error", reject);
+  });
+  const address = server.address() as AddressInfo;
+  const shownHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${shownHost}:${address.port}`,
+    app,
+    close: async () => {
+      await app.runs.stopAll();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Open event streams would keep the server from closing.
+        if ("closeAllConnections" in server) server.closeAllConnections();
+      });
+    },
+  };
+}

@@ -1,0 +1,191 @@
+import type { Definitions } from "../definitions/definitions";
+import { UnknownAssetError } from "../errors";
+import { describePartitions } from "../partitions/definition";
+import { rangesAsKeys } from "../partitions/key-ranges";
+import {
+  computeStatus,
+  describeCause,
+  PARTITION_STATUSES,
+  type AssetStatus,
+} from "../status/asset-status";
+import type { CheckResultRecord, RunRecord, Storage, StoredEvent } from "../storage/storage";
+
+/**
+ * JSON views of the engine's state for the API: plain objects with ISO dates, computed from
+ * the same pure status functions as the CLI.
+ */
+
+export async function assetGraphView(
+  definitions: Definitions<unknown>,
+  storage: Storage,
+  now: Date,
+) {
+  const statuses = computeStatus(definitions, await storage.getAssetSummaries(), now);
+  const checks = groupChecks(await storage.latestCheckResults());
+  const snapshot = definitions.graph.snapshot();
+  return {
+    nodes: definitions.graph.topologicalOrder().map((key) => {
+      const status = statuses.get(key)!;
+      return {
+        key,
+        group: definitions.get(key).group,
+        status: status.status,
+        partitioned: status.partitioned,
+        total: status.total,
+        counts: status.counts,
+        causes: causesView(definitions, status),
+        checks: checksSummary(checks.get(key) ?? []),
+      };
+    }),
+    edges: snapshot.edges.map((e) => ({ from: e.from, to: e.to })),
+  };
+}
+
+export async function assetDetailView(
+  definitions: Definitions<unknown>,
+  storage: Storage,
+  key: string,
+  now: Date,
+) {
+  if (!definitions.has(key)) throw new UnknownAssetError(key);
+  const asset = definitions.get(key);
+  const status = computeStatus(definitions, await storage.getAssetSummaries(), now).get(key)!;
+  const [materializations, checks] = await Promise.all([
+    storage.listMaterializations(key, { limit: 20 }),
+    storage.latestCheckResults(key),
+  ]);
+  return {
+    key,
+    group: asset.group,
+    description: asset.description ?? null,
+    tags: { ...asset.tags },
+    codeVersion: asset.codeVersion,
+    deps: definitions.deps(key).map((d) => d.asset),
+    dependents: definitions.dependents(key).map((d) => d.asset),
+    partitions: describePartitions(asset.partitions),
+    partitioned: status.partitioned,
+    status: status.status,
+    total: status.total,
+    counts: status.counts,
+    ranges: Object.fromEntries(
+      PARTITION_STATUSES.map((st) => [st, rangesAsKeys(asset.partitions, status.subsets[st])]),
+    ),
+    causes: causesView(definitions, status),
+    materializations: materializations.map((m) => ({
+      id: m.id,
+      runId: m.runId,
+      partitionKey: m.partitionKey,
+      dataVersion: m.dataVersion,
+      codeVersion: m.codeVersion,
+      metadata: m.metadata,
+      createdAt: m.createdAt.toISOString(),
+    })),
+    checks: checks.map((c) => ({
+      checkName: c.checkName,
+      partitionKey: c.partitionKey,
+      passed: c.passed,
+      severity: c.severity,
+      description: c.description,
+      runId: c.runId,
+      createdAt: c.createdAt.toISOString(),
+    })),
+  };
+}
+
+export function runView(run: RunRecord) {
+  const durationMs = run.startedAt
+    ? (run.endedAt ?? new Date()).getTime() - run.startedAt.getTime()
+    : null;
+  return {
+    id: run.id,
+    status: run.status,
+    selection: run.selection,
+    assetKeys: [...run.assetKeys],
+    partitionSpec: run.partitionSpec,
+    tags: run.tags,
+    createdAt: run.createdAt.toISOString(),
+    startedAt: run.startedAt?.toISOString() ?? null,
+    endedAt: run.endedAt?.toISOString() ?? null,
+    durationMs,
+    error: run.error,
+  };
+}
+
+type StepStatus = "RUNNING" | "SUCCESS" | "FAILURE" | "SKIPPED";
+
+/** Per-step summary rebuilt from the run's events (the event log is the source of truth). */
+export function stepsView(events: readonly StoredEvent[]) {
+  const steps = new Map<
+    string,
+    {
+      key: string;
+      status: StepStatus;
+      assetKeys: string[];
+      partitionKey: string | null;
+      startedAt: string | null;
+      endedAt: string | null;
+      attempts: number;
+    }
+  >();
+  for (const e of events) {
+    if (!e.stepKey) continue;
+    let step = steps.get(e.stepKey);
+    if (!step) {
+      step = {
+        key: e.stepKey,
+        status: "RUNNING",
+        assetKeys: [],
+        partitionKey: e.partitionKey ?? null,
+        startedAt: null,
+        endedAt: null,
+        attempts: 0,
+      };
+      steps.set(e.stepKey, step);
+    }
+    if (e.assetKey && !step.assetKeys.includes(e.assetKey)) step.assetKeys.push(e.assetKey);
+    const at = e.timestamp.toISOString();
+    if (e.type === "STEP_START") {
+      step.attempts++;
+      step.startedAt ??= at;
+      step.status = "RUNNING";
+    } else if (
+      e.type === "STEP_SUCCESS" ||
+      e.type === "STEP_FAILURE" ||
+      e.type === "STEP_SKIPPED"
+    ) {
+      step.status =
+        e.type === "STEP_SUCCESS" ? "SUCCESS" : e.type === "STEP_FAILURE" ? "FAILURE" : "SKIPPED";
+      step.endedAt = at;
+    }
+  }
+  return [...steps.values()];
+}
+
+export function eventView(e: StoredEvent) {
+  return { ...e, timestamp: e.timestamp.toISOString() };
+}
+
+function causesView(definitions: Definitions<unknown>, status: AssetStatus) {
+  const def = definitions.get(status.key).partitions;
+  return status.causes.map((c) => ({
+    kind: c.kind,
+    description: describeCause(c),
+    count: c.partitions.size,
+    ranges: rangesAsKeys(def, c.partitions),
+  }));
+}
+
+function groupChecks(records: readonly CheckResultRecord[]): Map<string, CheckResultRecord[]> {
+  const out = new Map<string, CheckResultRecord[]>();
+  for (const r of records) out.set(r.assetKey, [...(out.get(r.assetKey) ?? []), r]);
+  return out;
+}
+
+function checksSummary(checks: readonly CheckResultRecord[]) {
+  const failed = checks.filter((c) => !c.passed);
+  return {
+    total: checks.length,
+    passed: checks.length - failed.length,
+    failed: failed.map((c) => ({ name: c.checkName, severity: c.severity })),
+  };
+}
