@@ -1,16 +1,14 @@
 import { spawn } from "node:child_process";
-import { createReadStream, createWriteStream, existsSync } from "node:fs";
-import { chmod, mkdir, mkdtemp, rename, rm, stat } from "node:fs/promises";
+import { createReadStream, createWriteStream } from "node:fs";
+import { chmod, mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { once } from "node:events";
-import { fileURLToPath } from "node:url";
 import pg from "pg";
-import { generateDay } from "../packages/assets/src/france-travail/simulator/generate-day";
-import { OfferGenerator } from "../packages/assets/src/france-travail/simulator/offer-generator";
 import { OFFRES_DDL } from "../packages/assets/src/offres/table";
 import { copyValue } from "../packages/assets/src/warehouse/copy-text";
+import { OFFERS, offersFile, REPO } from "./offers-file";
 import { machineInfo, openBenchDatabase, writeResults } from "./support";
 
 /**
@@ -19,12 +17,7 @@ import { machineInfo, openBenchDatabase, writeResults } from "./support";
  * compares it with a server-side `COPY … FROM 'file'` of the same rows in the same run.
  * Targets: loader time ≤ 1.25 × server-side COPY, peak RSS ≤ 300 MB.
  */
-const OFFERS = 893_703;
-const PER_DAY = 50_000;
-const SEED = 1;
 const DAY = "2024-08-01";
-const REPO = path.resolve(fileURLToPath(new URL("..", import.meta.url)));
-const CACHE = path.join(REPO, ".lignee", "bench-cache");
 
 export async function run(): Promise<void> {
   const log = (m: string): void => console.error(m);
@@ -114,34 +107,6 @@ export async function run(): Promise<void> {
 
 function round(x: number): number {
   return Math.round(x * 100) / 100;
-}
-
-/** The benchmark's NDJSON file (generated once from the simulator's offers, then cached). */
-async function offersFile(log: (m: string) => void): Promise<string> {
-  const file = path.join(CACHE, `offres-${OFFERS}-seed${SEED}.ndjson`);
-  if (existsSync(file)) return file;
-  await mkdir(CACHE, { recursive: true });
-  log(`generating ${OFFERS} offers (cached in ${path.relative(REPO, file)})…`);
-  const temp = `${file}.${process.pid}.tmp`;
-  const out = createWriteStream(temp);
-  const generator = new OfferGenerator(SEED);
-  let written = 0;
-  for (let d = 0; written < OFFERS; d++) {
-    const day = new Date(Date.UTC(2024, 6, 1 + d)).toISOString().slice(0, 10);
-    const offers = generateDay(
-      generator,
-      { seed: SEED, offersPerDay: () => Math.min(PER_DAY, OFFERS - written) },
-      day,
-    );
-    for (const o of offers) {
-      if (!out.write(`${JSON.stringify(o.offer)}\n`)) await once(out, "drain");
-    }
-    written += offers.length;
-  }
-  out.end();
-  await once(out, "finish");
-  await rename(temp, file);
-  return file;
 }
 
 /** The same rows as the loader writes (jour, id, data), in COPY text format. */

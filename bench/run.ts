@@ -10,6 +10,7 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   engine: () => import("./engine"),
   collect: () => import("./collect"),
   load: () => import("./load"),
+  dbt: () => import("./dbt"),
 };
 
 async function main(): Promise<void> {

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { copyFile, mkdir, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import {
   defineAsset,
@@ -164,6 +164,7 @@ function dbtRunner<R>(
         });
         const resultsFile = path.join(targetPath, "run_results.json");
         results = existsSync(resultsFile) ? await readRunResults(resultsFile) : undefined;
+        if (!ctx.signal.aborted) await keepParseState(targetPath, options.projectDir);
       } finally {
         await rm(targetPath, { recursive: true, force: true });
       }
@@ -205,6 +206,21 @@ function dbtRunner<R>(
       return out;
     },
   };
+}
+
+/**
+ * Moves the parse state a run wrote (`partial_parse.msgpack`) to `target/`, where the next run
+ * copies it from. dbt reuses a parse state only when the vars and the connection are the ones
+ * it was written with, which the state of `dbt parse` (no vars, placeholder connection) never
+ * is: without this, every run parses the whole project again. A rename, so that a run copying
+ * the file at the same time gets the old one or the new one, whole.
+ */
+async function keepParseState(targetPath: string, projectDir: string): Promise<void> {
+  const from = path.join(targetPath, "partial_parse.msgpack");
+  if (!existsSync(from)) return;
+  await rename(from, path.join(projectDir, "target", "partial_parse.msgpack")).catch(
+    () => undefined,
+  );
 }
 
 function checkOf(test: ManifestNode, result: RunResult | undefined): AssetCheckResult | undefined {
