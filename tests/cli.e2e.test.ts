@@ -11,8 +11,12 @@ import { fixture, lignee as run } from "./support/cli";
  */
 let env: Record<string, string>;
 const EXAMPLE = ["--definitions", "packages/engine/src/examples/example-definitions.ts"];
-const lignee = (args: string[], e: Record<string, string>): ReturnType<typeof run> =>
-  run(args.includes("--definitions") ? args : [...EXAMPLE, ...args], e);
+const lignee = (
+  args: string[],
+  e: Record<string, string>,
+  onSpawn?: Parameters<typeof run>[2],
+): ReturnType<typeof run> =>
+  run(args.includes("--definitions") ? args : [...EXAMPLE, ...args], e, onSpawn);
 
 interface StatusJson {
   assets: {
@@ -207,6 +211,28 @@ describe("lignee CLI", () => {
       expect(r.stderr).toContain(k);
     expect(r.stderr).not.toContain("shop/customers →");
     expect(await countRuns()).toBe(before);
+  });
+
+  it("Ctrl-C during a run cancels it: exit 1, the run CANCELED", async () => {
+    const r = await lignee(
+      ["--definitions", fixture("example-slow.ts"), "materialize", "--select", "ref/countries"],
+      env,
+      (child) => {
+        // Interrupt once the run has started (its id is announced on stderr).
+        let sent = false;
+        child.stderr?.on("data", (d: Buffer) => {
+          if (!sent && /run [0-9a-f-]{36}: 1 step/.test(d.toString())) {
+            sent = true;
+            setTimeout(() => child.kill("SIGINT"), 300);
+          }
+        });
+      },
+    );
+    expect(r.code, r.stderr).toBe(1);
+    const id = /run ([0-9a-f-]{36}) CANCELED/.exec(r.stdout)?.[1];
+    expect(id, r.stdout).toBeDefined();
+    const shown = await lignee(["runs", "show", id!, "--json"], env);
+    expect((JSON.parse(shown.stdout) as { run: { status: string } }).run.status).toBe("CANCELED");
   });
 
   it("on start, a run left STARTED by a dead process is marked FAILED with a reason", async () => {

