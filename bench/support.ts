@@ -270,14 +270,5 @@ export async function writeResults(
   return file;
 }
 
-/** A small seeded PRNG (mulberry32), so that synthetic data is the same on every run. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+/** The seeded PRNG of the synthetic data (mulberry32): the same data on every run. */
+export { seededRandom } from "../packages/assets/src/france-travail/simulator/random";
