@@ -259,3 +259,52 @@ describe("lignee CLI", () => {
     }
   });
 });
+
+describe("lignee materialize --stale", () => {
+  it("materialises what is missing or stale, then exits 2 with one line when nothing is", async () => {
+    const own = { DATABASE_URL: await createTestDatabase({ migrate: false }) };
+    const runIds = async (): Promise<string[]> => {
+      const r = await lignee(["runs", "--json"], own);
+      expect(r.code, r.stderr).toBe(0);
+      return (JSON.parse(r.stdout) as { runs: { id: string }[] }).runs.map((x) => x.id);
+    };
+
+    const first = await lignee(["materialize", "--select", "ref/countries+", "--stale"], own);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stderr).toContain(
+      "materialising what is missing, stale or failed: ref/countries, marts/summary",
+    );
+    expect(first.stdout).toMatch(/SUCCESS \(2\/2 steps\)/);
+
+    // ref/countries is fresh now; marts/summary reads staging/events_clean, never built: stale.
+    const json = await lignee(
+      ["materialize", "--select", "ref/countries+", "--stale", "--json"],
+      own,
+    );
+    expect(json.code, json.stderr).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject({ status: "SUCCESS", steps: 1 });
+    const shown = await lignee(
+      ["runs", "show", (JSON.parse(json.stdout) as { runId: string }).runId, "--json"],
+      own,
+    );
+    expect(JSON.parse(shown.stdout)).toMatchObject({
+      run: { assetKeys: ["marts/summary"], partitionSpec: { kind: "stale" } },
+    });
+
+    const before = await runIds();
+    const nothing = await lignee(["materialize", "--select", "ref/countries", "--stale"], own);
+    expect(nothing.code).toBe(2);
+    expect(nothing.stderr.trim()).toBe(
+      "error: nothing to materialise: every selected asset is fresh",
+    );
+    const mixed = await lignee(
+      ["materialize", "--select", "raw/events", "--stale", "--partition", "2024-08-01"],
+      own,
+    );
+    expect(mixed.code).toBe(2);
+    expect(mixed.stderr.trim()).toBe(
+      "error: give either --stale or --partition/--from/--to, not both",
+    );
+    expect(await runIds()).toEqual(before);
+  });
+});

@@ -1,13 +1,18 @@
 import { spawn } from "node:child_process";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import path from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "./support/cli";
 import { createTestDatabase } from "./support/database";
 
 /** `lignee dev` as a user starts it: a child process serving the API until SIGTERM. */
 let databaseUrl: string;
+/** Temporary UI folders: one without index.html (a UI not built), one with a built UI. */
+let emptyUiDir: string;
+let builtUiDir: string;
 
-const devProcess = (args: readonly string[]) =>
+const devProcess = (args: readonly string[], uiDir = emptyUiDir) =>
   spawn(
     path.join(REPO_ROOT, "node_modules/.bin/tsx"),
     [
@@ -19,42 +24,90 @@ const devProcess = (args: readonly string[]) =>
     ],
     {
       cwd: REPO_ROOT,
-      env: { ...process.env, DATABASE_URL: databaseUrl, LIGNEE_API_TOKEN: "" },
+      env: {
+        ...process.env,
+        DATABASE_URL: databaseUrl,
+        LIGNEE_API_TOKEN: "",
+        LIGNEE_UI_DIR: uiDir,
+      },
       stdio: ["ignore", "pipe", "pipe"],
     },
   );
 
 beforeAll(async () => {
   databaseUrl = await createTestDatabase({ migrate: false });
+  emptyUiDir = await mkdtemp(path.join(tmpdir(), "lignee-ui-empty-"));
+  builtUiDir = await mkdtemp(path.join(tmpdir(), "lignee-ui-built-"));
+  await mkdir(path.join(builtUiDir, "assets"));
+  await writeFile(path.join(builtUiDir, "index.html"), "<!doctype html><title>Lignée UI</title>");
+  await writeFile(path.join(builtUiDir, "assets", "app.js"), "console.log('ui');");
 });
+
+afterAll(async () => {
+  await rm(emptyUiDir, { recursive: true, force: true });
+  await rm(builtUiDir, { recursive: true, force: true });
+});
+
+/** Starts `lignee dev` on a free port; resolves to its URL, a stop function and its stderr. */
+async function startDev(uiDir?: string) {
+  const child = devProcess(["--port", "0"], uiDir);
+  let stdout = "";
+  let stderr = "";
+  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout.on("data", (d: Buffer) => {
+      stdout += d.toString();
+      const match = /serving on (http:\/\/\S+?) /.exec(stdout);
+      if (match?.[1]) resolve(match[1]);
+    });
+    void exited.then((code) => reject(new Error(`exited with ${code}: ${stderr}`)));
+  });
+  return {
+    url,
+    stderr: () => stderr,
+    stop: async (): Promise<number | null> => {
+      child.kill("SIGTERM");
+      return exited;
+    },
+  };
+}
 
 describe("lignee dev", () => {
   it("serves the API on the port it prints, then stops cleanly on SIGTERM", async () => {
-    const child = devProcess(["--port", "0"]);
-    let stdout = "";
-    let stderr = "";
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+    // LIGNEE_UI_DIR names a folder without index.html: the UI counts as not built.
+    const dev = await startDev(emptyUiDir);
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        child.stdout.on("data", (d: Buffer) => {
-          stdout += d.toString();
-          const match = /serving on (http:\/\/\S+?) /.exec(stdout);
-          if (match?.[1]) resolve(match[1]);
-        });
-        void exited.then((code) => reject(new Error(`exited with ${code}: ${stderr}`)));
-      });
-      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-      const res = await fetch(`${url}/api/assets`);
+      expect(dev.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      const res = await fetch(`${dev.url}/api/assets`);
       expect(res.status).toBe(200);
       const body = (await res.json()) as { nodes: { key: string }[] };
       expect(body.nodes.map((n) => n.key)).toContain("raw/events");
-      const home = await fetch(`${url}/`);
+      const home = await fetch(`${dev.url}/`);
       expect(await home.text()).toMatch(/UI is not built/);
     } finally {
-      child.kill("SIGTERM");
+      expect(await dev.stop(), dev.stderr()).toBe(0);
     }
-    expect(await exited, stderr).toBe(0);
+  });
+
+  it("serves the UI of LIGNEE_UI_DIR: its files, index.html for client routes, JSON 404 under /api", async () => {
+    const dev = await startDev(builtUiDir);
+    try {
+      for (const route of ["/", "/assets/raw/events", "/runs"]) {
+        const res = await fetch(`${dev.url}${route}`);
+        expect(res.status, route).toBe(200);
+        expect(res.headers.get("content-type"), route).toMatch(/^text\/html/);
+        expect(await res.text(), route).toBe("<!doctype html><title>Lignée UI</title>");
+      }
+      const script = await fetch(`${dev.url}/assets/app.js`);
+      expect(await script.text()).toBe("console.log('ui');");
+      const api = await fetch(`${dev.url}/api/unknown`);
+      expect(api.status).toBe(404);
+      expect(api.headers.get("content-type")).toMatch(/^application\/json/);
+      expect(await api.json()).toEqual({ error: "no route for GET /api/unknown" });
+    } finally {
+      expect(await dev.stop(), dev.stderr()).toBe(0);
+    }
   });
 
   it("refuses a non-loopback host without a token", async () => {

@@ -7,6 +7,7 @@ export type LigneeErrorCode =
   | "UNKNOWN_ASSET"
   | "INVALID_SELECTION"
   | "INVALID_PARTITION"
+  | "NOTHING_TO_MATERIALIZE"
   | "UNKNOWN_RUN"
   | "STORAGE"
   | "RUNTIME"
@@ -55,6 +56,13 @@ export class InvalidPartitionError extends LigneeError {
   }
 }
 
+/** A request for what is stale found nothing to do: no run is created. */
+export class NothingToMaterializeError extends LigneeError {
+  constructor(message: string) {
+    super("NOTHING_TO_MATERIALIZE", message);
+  }
+}
+
 export class UnknownRunError extends LigneeError {
   constructor(readonly runId: string) {
     super("UNKNOWN_RUN", `Unknown run "${runId}"`);
@@ -79,6 +87,7 @@ export function isBadInput(error: unknown): error is LigneeError {
       error.code === "UNKNOWN_ASSET" ||
       error.code === "INVALID_SELECTION" ||
       error.code === "INVALID_PARTITION" ||
+      error.code === "NOTHING_TO_MATERIALIZE" ||
       error.code === "UNKNOWN_RUN")
   );
 }

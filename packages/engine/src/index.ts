@@ -65,6 +65,7 @@ export {
 
 export { plan, type Plan, type PlanStep } from "./planning/plan";
 export { resolvePartitionRequest, type PartitionRequest } from "./planning/partition-request";
+export { stalePartitions, staleTargets, type StatusSubsets } from "./planning/stale-targets";
 
 export {
   executePlan,
@@ -75,6 +76,7 @@ export {
 export {
   executeRun,
   prepareRun,
+  statusesFor,
   type MaterializeRequest,
   type PreparedRun,
   type RunResult,
@@ -87,6 +89,8 @@ export type {
   AssetStorageSummary,
   CheckResultInput,
   CheckResultRecord,
+  ListMaterializationsOptions,
+  ListRunsOptions,
   MaterializationInput,
   MaterializationRecord,
   NewRun,
@@ -121,6 +125,7 @@ export {
   InvalidPartitionError,
   isBadInput,
   LigneeError,
+  NothingToMaterializeError,
   SelectionError,
   UnknownAssetError,
   UnknownRunError,

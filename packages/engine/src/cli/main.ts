@@ -49,7 +49,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 
   program
     .command("materialize")
-    .description("materialise the selected assets (for a partition or a range of partitions)")
+    .description("materialise the selected assets (for a partition, a range, or what is stale)")
     .requiredOption(
       "--select <selection>",
       "assets to materialise (e.g. +emploi/fait_offre_emploi)",
@@ -57,6 +57,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .option("--partition <key>", "one partition key (e.g. 2024-08-01)")
     .option("--from <key>", "first partition of a range")
     .option("--to <key>", "last partition of a range")
+    .option("--stale", "per selected asset, the partitions that are missing, stale or failed")
     .option("--concurrency <n>", "steps running at once", positiveInt)
     .option("--json", "machine-readable output")
     .action(async (opts: Parameters<typeof materializeCommand>[2]) => {

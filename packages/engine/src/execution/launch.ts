@@ -8,6 +8,8 @@ import {
   type PartitionRequest,
 } from "../planning/partition-request";
 import { plan, type Plan } from "../planning/plan";
+import type { StatusSubsets } from "../planning/stale-targets";
+import { computeStatus } from "../status/asset-status";
 import type { Storage } from "../storage/storage";
 import { EventWriter } from "./event-writer";
 import type { RunEvent } from "./events";
@@ -21,28 +23,49 @@ export interface MaterializeRequest {
 
 export interface PreparedRun {
   readonly selection: string;
+  /** The assets the run materialises (for a `stale` request, those with something to do). */
   readonly assetKeys: readonly string[];
   readonly partitions: PartitionRequest;
   readonly plan: Plan;
 }
 
 /**
- * Validates a request and plans it, touching no storage: unknown assets, bad selections and
- * invalid partition keys throw here, so that bad input never creates a run.
+ * Validates a request and plans it, touching no storage: unknown assets, bad selections,
+ * invalid partition keys and stale requests with nothing to do throw here, so that bad input
+ * never creates a run. A `stale` request needs the current `statuses` (see `statusesFor`).
+ *
+ * @example
+ * const request = { selection: "raw/offres+", partitions: { kind: "stale" } } as const;
+ * prepareRun(definitions, request, now, await statusesFor(definitions, storage, request, now));
  */
 export function prepareRun(
   definitions: Definitions<unknown>,
   request: MaterializeRequest,
   now: Date,
+  statuses?: ReadonlyMap<string, StatusSubsets>,
 ): PreparedRun {
-  const assetKeys = resolveSelection(definitions.graph, request.selection);
-  const targets = resolvePartitionRequest(definitions, assetKeys, request.partitions, now);
+  const selected = resolveSelection(definitions.graph, request.selection);
+  const targets = resolvePartitionRequest(definitions, selected, request.partitions, now, statuses);
   return {
     selection: request.selection,
-    assetKeys,
+    assetKeys: selected.filter((key) => targets.has(key)),
     partitions: request.partitions,
     plan: plan(definitions, targets, now),
   };
+}
+
+/**
+ * The statuses `prepareRun` needs for a request: computed from storage for a `stale` request,
+ * undefined (nothing read) for any other.
+ */
+export async function statusesFor(
+  definitions: Definitions<unknown>,
+  storage: Pick<Storage, "getAssetSummaries">,
+  request: Pick<MaterializeRequest, "partitions">,
+  now: Date,
+): Promise<ReadonlyMap<string, StatusSubsets> | undefined> {
+  if (request.partitions.kind !== "stale") return undefined;
+  return computeStatus(definitions, await storage.getAssetSummaries(), now);
 }
 
 /** Ids of the runs this process started (so recovery never mistakes them for orphans). */

@@ -1,27 +1,43 @@
 import type { Definitions } from "../definitions/definitions";
-import { InvalidPartitionError } from "../errors";
+import { InvalidPartitionError, LigneeError } from "../errors";
 import { partitionIndex } from "../partitions/definition";
 import { IntervalSet } from "../partitions/interval-set";
 import { UNPARTITIONED } from "../partitions/mapping";
+import { staleTargets, type StatusSubsets } from "./stale-targets";
 
-/** Which partitions a run asks for. */
+/**
+ * Which partitions a run asks for. `stale` asks, per asset, for the partitions that are MISSING,
+ * STALE or FAILED when the run is prepared (so re-executing it asks again).
+ */
 export type PartitionRequest =
   | { readonly kind: "none" }
   | { readonly kind: "single"; readonly key: string }
-  | { readonly kind: "range"; readonly from: string; readonly to: string };
+  | { readonly kind: "range"; readonly from: string; readonly to: string }
+  | { readonly kind: "stale" };
 
 /**
  * Validates a partition request against every selected asset and returns, per asset, the
  * partition indices to materialise (UNPARTITIONED for an unpartitioned asset). Throws
  * InvalidPartitionError, before anything is created, on a malformed or out-of-range key, a
  * reversed range, a partitioned asset without partitions, or partitions for unpartitioned assets.
+ *
+ * A `stale` request reads `statuses` (the caller computes them with `computeStatus`, which keeps
+ * this function pure): only the assets with something to do are returned, and
+ * NothingToMaterializeError is thrown when there are none.
  */
 export function resolvePartitionRequest(
   definitions: Definitions<unknown>,
   assetKeys: readonly string[],
   request: PartitionRequest,
   now: Date,
+  statuses?: ReadonlyMap<string, StatusSubsets>,
 ): Map<string, IntervalSet> {
+  if (request.kind === "stale") {
+    if (!statuses) {
+      throw new LigneeError("RUNTIME", "a stale request needs the assets' current statuses");
+    }
+    return staleTargets(assetKeys, statuses);
+  }
   const out = new Map<string, IntervalSet>();
   const partitioned = assetKeys.filter((k) => definitions.get(k).partitions !== undefined);
   if (request.kind !== "none" && partitioned.length === 0) {
@@ -83,5 +99,7 @@ export function describePartitionRequest(request: PartitionRequest): string | un
       return request.key;
     case "range":
       return `${request.from}…${request.to}`;
+    case "stale":
+      return "stale";
   }
 }

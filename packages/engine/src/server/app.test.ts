@@ -5,9 +5,16 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase } from "../../../../tests/support/database";
 import type { Definitions } from "../definitions/definitions";
 import { buildExampleDefinitions, type ExampleOverrides } from "../examples/example-definitions";
+import { dayIn, formatDateKey } from "../partitions/calendar";
 import { PostgresStorage } from "../storage/postgres-storage";
 import { createApp, type App } from "./app";
-import { AssetDetailBody, AssetGraphBody, RunDetailBody, RunsBody } from "./schemas";
+import {
+  AssetDetailBody,
+  AssetGraphBody,
+  MaterializationsBody,
+  RunDetailBody,
+  RunsBody,
+} from "./schemas";
 
 const examples = (overrides?: ExampleOverrides): Definitions<unknown> =>
   buildExampleDefinitions(overrides) as Definitions<unknown>;
@@ -88,12 +95,24 @@ describe("assets", () => {
       key: string;
       dependents: string[];
       partitions: string;
+      partitionKeys: string[];
+      total: number;
       ranges: Record<string, [string, string][]>;
       materializations: { runId: string; partitionKey: string; metadata: unknown }[];
     };
     expect(body.key).toBe("raw/events");
     expect(body.dependents).toEqual(["staging/events_clean"]);
     expect(body.partitions).toMatch(/^daily from 2024-05-23/);
+    // Every partition that exists now, in order: from the start to yesterday in Paris.
+    const yesterday = formatDateKey(dayIn("Europe/Paris", new Date()) - 1);
+    expect(body.partitionKeys.slice(0, 3)).toEqual(["2024-05-23", "2024-05-24", "2024-05-25"]);
+    expect(body.partitionKeys.at(-1)).toBe(yesterday);
+    expect(body.partitionKeys).toHaveLength(body.total);
+    expect(body.partitionKeys).toContain("2024-08-01");
+    const countries = (await (await get(api, "/api/assets/ref/countries")).json()) as {
+      partitionKeys: string[];
+    };
+    expect(countries.partitionKeys).toEqual([]);
     expect(body.ranges.FRESH).toEqual([["2024-08-01", "2024-08-01"]]);
     expect(body.materializations[0]).toMatchObject({
       runId,
@@ -126,6 +145,9 @@ describe("runs", () => {
       { selection: "" },
       { selection: 42 },
       { selection: "raw/events", partition: "2024-08-01", extra: true },
+      { selection: "raw/events", stale: true, partition: "2024-08-01" },
+      { selection: "raw/events", stale: true, from: "2024-08-01", to: "2024-08-02" },
+      { selection: "raw/events", stale: "yes" },
       "not json",
     ];
     for (const body of cases) {
@@ -153,6 +175,28 @@ describe("runs", () => {
     expect(body.steps).toEqual([
       expect.objectContaining({ key: "ref/countries", status: "SUCCESS", attempts: 1 }),
     ]);
+  });
+
+  it("filters runs by asset: only the runs whose assets include it; unknown asset 404", async () => {
+    const countries = await startRun(api, { selection: "ref/countries" });
+    const events = await startRun(api, { selection: "raw/events+", partition: "2024-08-04" });
+    expect(await waitForRun(countries)).toBe("SUCCESS");
+    expect(await waitForRun(events)).toBe("SUCCESS");
+    const list = async (query: string): Promise<{ id: string; assetKeys: string[] }[]> => {
+      const res = await get(api, `/api/runs?${query}`);
+      expect(res.status, query).toBe(200);
+      return RunsBody.parse(await res.json()).runs;
+    };
+    const summaries = await list("asset=marts/summary&limit=500");
+    expect(summaries.map((r) => r.id)).toContain(events);
+    expect(summaries.map((r) => r.id)).not.toContain(countries);
+    expect(summaries.every((r) => r.assetKeys.includes("marts/summary"))).toBe(true);
+    const refs = await list("asset=ref/countries&status=SUCCESS&limit=1");
+    expect(refs.map((r) => r.id)).toEqual([countries]);
+    const unknown = await get(api, "/api/runs?asset=raw/nope");
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toEqual({ error: 'Unknown asset "raw/nope"' });
+    expect((await get(api, "/api/runs?asset=")).status).toBe(400);
   });
 
   it("answers 400 for a bad query and 404 for unknown or malformed run ids", async () => {
@@ -236,6 +280,7 @@ describe("openapi.json", () => {
     expect(Object.keys(doc.paths).sort()).toEqual([
       "/api/assets",
       "/api/assets/{key}",
+      "/api/assets/{key}/materializations",
       "/api/openapi.json",
       "/api/runs",
       "/api/runs/{id}",
@@ -246,6 +291,9 @@ describe("openapi.json", () => {
     expect(Object.keys(doc.paths["/api/runs"] ?? {}).sort()).toEqual(["get", "post"]);
     expect(doc.components.schemas).toHaveProperty("RunRequest");
     expect(doc.components.schemas).toHaveProperty("AssetGraph");
+    expect(doc.components.schemas).toHaveProperty("MaterializationList");
+    const request = doc.components.schemas.RunRequest as { properties: Record<string, unknown> };
+    expect(request.properties.stale).toMatchObject({ type: "boolean" });
     // Every reference resolves to a component.
     const refs = JSON.stringify(doc).match(/"\$ref":"[^"]*"/g) ?? [];
     expect(refs.length).toBeGreaterThan(0);
@@ -258,6 +306,9 @@ describe("openapi.json", () => {
   it("documents the answers truthfully (they parse with the documented schemas)", async () => {
     AssetGraphBody.parse(await (await get(api, "/api/assets")).json());
     AssetDetailBody.parse(await (await get(api, "/api/assets/raw/events")).json());
+    MaterializationsBody.parse(
+      await (await get(api, "/api/assets/raw/events/materializations")).json(),
+    );
     const runs = RunsBody.parse(await (await get(api, "/api/runs")).json());
     const id = runs.runs[0]?.id;
     expect(id).toBeDefined();
@@ -322,8 +373,180 @@ describe("built UI", () => {
       const api404 = await withUi.app.request("/api/nope");
       expect(api404.status).toBe(404);
       expect(await api404.json()).toEqual({ error: "no route for GET /api/nope" });
+      // A relative folder is resolved once, against the working directory at creation.
+      const relative = createApp({
+        definitions: examples(),
+        storage,
+        environment: { databaseUrl: "", home: "" },
+        uiDir: path.relative(process.cwd(), dir),
+      });
+      expect(await (await relative.app.request("/runs")).text()).toContain("<title>Lignée</title>");
     } finally {
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("a folder without index.html counts as a UI not built", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "lignee-ui-"));
+    try {
+      const empty = createApp({
+        definitions: examples(),
+        storage,
+        environment: { databaseUrl: "", home: "" },
+        uiDir: dir,
+      });
+      expect(await (await empty.app.request("/")).text()).toMatch(/UI is not built/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+/** An app on a database of its own, for tests that count what they create. */
+async function isolatedApp(): Promise<{
+  storage: PostgresStorage;
+  app: (overrides?: ExampleOverrides) => App;
+  close: () => Promise<void>;
+}> {
+  const own = PostgresStorage.connect(await createTestDatabase());
+  const apps: App[] = [];
+  return {
+    storage: own,
+    app: (overrides) => {
+      const created = createApp({
+        definitions: examples(overrides),
+        storage: own,
+        environment: { databaseUrl: "", home: "" },
+        pollMs: 50,
+      });
+      apps.push(created);
+      return created;
+    },
+    close: async () => {
+      await Promise.all(apps.map((a) => a.runs.stopAll()));
+      await own.close();
+    },
+  };
+}
+
+async function waitFor(store: PostgresStorage, id: string): Promise<string> {
+  for (let i = 0; i < 200; i++) {
+    const run = await store.getRun(id);
+    if (run && ["SUCCESS", "FAILURE", "CANCELED"].includes(run.status)) return run.status;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`run ${id} did not finish`);
+}
+
+describe("materialisations of an asset", () => {
+  it("lists them newest first, or the latest of each partition; validates the query", async () => {
+    const env = await isolatedApp();
+    try {
+      const app = env.app();
+      const run = async (body: unknown): Promise<string> => {
+        const id = await startRun(app, body);
+        expect(await waitFor(env.storage, id)).toBe("SUCCESS");
+        return id;
+      };
+      const first = await run({ selection: "raw/events", from: "2024-08-01", to: "2024-08-02" });
+      const second = await run({ selection: "raw/events", partition: "2024-08-01" });
+      const list = async (query = ""): Promise<{ runId: string; partitionKey: string }[]> => {
+        const res = await get(app, `/api/assets/raw/events/materializations${query}`);
+        expect(res.status, query).toBe(200);
+        return MaterializationsBody.parse(await res.json()).materializations;
+      };
+      const all = await list();
+      expect(all.map((m) => [m.partitionKey, m.runId])).toEqual([
+        ["2024-08-01", second],
+        ["2024-08-02", first],
+        ["2024-08-01", first],
+      ]);
+      expect(all[0]).toMatchObject({ metadata: { rows: 100 }, codeVersion: "1" });
+      const latest = await list("?latestPerPartition=true");
+      expect(latest.map((m) => [m.partitionKey, m.runId])).toEqual([
+        ["2024-08-01", second],
+        ["2024-08-02", first],
+      ]);
+      expect(await list("?latestPerPartition=false&limit=1")).toEqual([all[0]]);
+      expect(await list("?latestPerPartition=true&limit=5000")).toEqual(latest);
+      expect(
+        (await (await get(app, "/api/assets/ref/countries/materializations")).json()) as unknown,
+      ).toEqual({ materializations: [] });
+
+      for (const query of [
+        "limit=0",
+        "limit=5001",
+        "limit=abc",
+        "limit=1.5",
+        "latestPerPartition=yes",
+      ]) {
+        const res = await get(app, `/api/assets/raw/events/materializations?${query}`);
+        expect(res.status, query).toBe(400);
+        expect(((await res.json()) as { error: string }).error).toMatch(/^invalid request/);
+      }
+      const unknown = await get(app, "/api/assets/raw/nope/materializations");
+      expect(unknown.status).toBe(404);
+      expect(await unknown.json()).toEqual({ error: 'Unknown asset "raw/nope"' });
+    } finally {
+      await env.close();
+    }
+  });
+});
+
+describe("stale runs", () => {
+  it("materialises only what is missing, stale or failed; nothing stale is a 400", async () => {
+    const env = await isolatedApp();
+    try {
+      const app = env.app();
+      const runCount = async (): Promise<number> =>
+        (await env.storage.listRuns({ limit: 500 })).length;
+
+      // Nothing materialised: ref/countries is MISSING.
+      const first = await startRun(app, { selection: "ref/countries", stale: true });
+      expect(await waitFor(env.storage, first)).toBe("SUCCESS");
+      expect(await env.storage.getRun(first)).toMatchObject({
+        assetKeys: ["ref/countries"],
+        partitionSpec: { kind: "stale" },
+      });
+
+      // Now it is FRESH: nothing to do, no run.
+      const before = await runCount();
+      const again = await post(app, "/api/runs", { selection: "ref/countries", stale: true });
+      expect(again.status).toBe(400);
+      expect(await again.json()).toEqual({
+        error: "nothing to materialise: every selected asset is fresh",
+      });
+      const reexecuted = await post(app, `/api/runs/${first}/reexecute`);
+      expect(reexecuted.status).toBe(400);
+      expect(await runCount()).toBe(before);
+
+      // A selection with fresh and missing assets: the run only targets the missing one.
+      const mixed = await startRun(app, { selection: "ref/countries+", stale: true });
+      expect(await waitFor(env.storage, mixed)).toBe("SUCCESS");
+      expect((await env.storage.getRun(mixed))?.assetKeys).toEqual(["marts/summary"]);
+      const steps = RunDetailBody.parse(await (await get(app, `/api/runs/${mixed}`)).json()).steps;
+      expect(steps.map((s) => s.key)).toEqual(["marts/summary"]);
+
+      // A new code version makes ref/countries stale again: re-executing the first run
+      // recomputes what is stale at that time.
+      const bumped = env.app({ codeVersions: { "ref/countries": "2" } });
+      const res = await post(bumped, `/api/runs/${first}/reexecute`);
+      expect(res.status, await res.clone().text()).toBe(201);
+      const { runId } = (await res.json()) as { runId: string };
+      expect(await waitFor(env.storage, runId)).toBe("SUCCESS");
+      expect(await env.storage.getRun(runId)).toMatchObject({
+        selection: "ref/countries",
+        assetKeys: ["ref/countries"],
+        partitionSpec: { kind: "stale" },
+        tags: { reexecutionOf: first },
+      });
+      const detail = (await (await get(bumped, "/api/assets/ref/countries")).json()) as {
+        status: string;
+      };
+      expect(detail.status).toBe("FRESH");
+      expect((await post(bumped, `/api/runs/${runId}/reexecute`)).status).toBe(400);
+    } finally {
+      await env.close();
     }
   });
 });

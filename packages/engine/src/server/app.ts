@@ -3,8 +3,8 @@ import path from "node:path";
 import { serveStatic } from "@hono/node-server/serve-static";
 import { Hono, type Context } from "hono";
 import type { Definitions, ResourceEnvironment } from "../definitions/definitions";
-import { InvalidPartitionError, UnknownRunError } from "../errors";
-import { prepareRun } from "../execution/launch";
+import { InvalidPartitionError, UnknownAssetError, UnknownRunError } from "../errors";
+import { prepareRun, statusesFor } from "../execution/launch";
 import type { PartitionRequest } from "../planning/partition-request";
 import { TERMINAL_RUN_STATUSES, type RunRecord, type Storage } from "../storage/storage";
 import { streamRunEvents } from "./event-stream";
@@ -12,8 +12,20 @@ import { allowHosts, requireToken, sameOriginWrites } from "./guards";
 import { asBadRequest, HttpError, toHttpError } from "./http-error";
 import { openApiDocument } from "./openapi";
 import { RunManager } from "./run-manager";
-import { PartitionSpec, RunIdParam, RunRequestBody, RunsQuery } from "./schemas";
-import { assetDetailView, assetGraphView, runView, stepsView } from "./views";
+import {
+  MaterializationsQuery,
+  PartitionSpec,
+  RunIdParam,
+  RunRequestBody,
+  RunsQuery,
+} from "./schemas";
+import {
+  assetDetailView,
+  assetGraphView,
+  assetMaterializationsView,
+  runView,
+  stepsView,
+} from "./views";
 
 export interface AppOptions {
   readonly definitions: Definitions<unknown>;
@@ -24,7 +36,10 @@ export interface AppOptions {
   readonly token?: string;
   /** When set, requests whose `Host` names another host are refused (see `allowHosts`). */
   readonly allowedHosts?: readonly string[];
-  /** The built UI; served at / when the folder exists. */
+  /**
+   * The built UI (absolute, or relative to the working directory); served at / once it holds an
+   * index.html.
+   */
   readonly uiDir?: string;
   /** How often an event stream polls storage when nothing woke it (ms). */
   readonly pollMs?: number;
@@ -78,15 +93,26 @@ export function createApp(options: AppOptions): App {
     c.json(await assetGraphView(definitions, storage, new Date())),
   );
 
+  // Before the detail route, whose key pattern would swallow the suffix; a lazy key pattern, as a
+  // greedy one never leaves the suffix to match.
+  app.get("/api/assets/:key{.+?}/materializations", async (c) => {
+    const query = MaterializationsQuery.parse(c.req.query());
+    return c.json(await assetMaterializationsView(definitions, storage, c.req.param("key"), query));
+  });
+
   app.get("/api/assets/:key{.+}", async (c) =>
     c.json(await assetDetailView(definitions, storage, c.req.param("key"), new Date())),
   );
 
   app.get("/api/runs", async (c) => {
     const query = RunsQuery.parse(c.req.query());
+    if (query.asset !== undefined && !definitions.has(query.asset)) {
+      throw new UnknownAssetError(query.asset);
+    }
     const list = await storage.listRuns({
       limit: query.limit ?? 50,
       ...(query.status ? { status: query.status } : {}),
+      ...(query.asset !== undefined ? { assetKey: query.asset } : {}),
     });
     return c.json({ runs: list.map(runView) });
   });
@@ -131,8 +157,10 @@ export function createApp(options: AppOptions): App {
     throw new HttpError(404, `no route for ${c.req.method} ${c.req.path}`);
   });
 
-  if (options.uiDir !== undefined && existsSync(options.uiDir)) {
-    const root = path.relative(process.cwd(), options.uiDir);
+  // An absolute root, so that serving does not depend on the working directory; a folder
+  // without index.html (not built, or being built) counts as no UI.
+  const root = options.uiDir !== undefined ? path.resolve(options.uiDir) : undefined;
+  if (root !== undefined && existsSync(path.join(root, "index.html"))) {
     app.use("/*", serveStatic({ root }));
     // Client-side routes fall back to the UI's entry page.
     app.get("*", serveStatic({ root, path: "index.html" }));
@@ -148,9 +176,12 @@ export function createApp(options: AppOptions): App {
     partitions: PartitionRequest,
     tags: Record<string, string>,
   ): Promise<string> {
+    const now = new Date();
+    const request = { selection, partitions };
+    const statuses = await statusesFor(definitions, storage, request, now);
     let prepared;
     try {
-      prepared = prepareRun(definitions, { selection, partitions }, new Date());
+      prepared = prepareRun(definitions, request, now, statuses);
     } catch (error) {
       throw asBadRequest(error);
     }
@@ -182,6 +213,12 @@ async function jsonBody(c: Context): Promise<unknown> {
 
 function partitionRequest(body: RunRequestBody): PartitionRequest {
   const { partition, from, to } = body;
+  if (body.stale === true) {
+    if (partition !== undefined || from !== undefined || to !== undefined) {
+      throw new InvalidPartitionError("give either stale or partition/from/to, not both");
+    }
+    return { kind: "stale" };
+  }
   if (partition !== undefined && (from !== undefined || to !== undefined)) {
     throw new InvalidPartitionError("give either partition or from/to, not both");
   }

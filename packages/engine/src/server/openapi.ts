@@ -5,6 +5,9 @@ import {
   AssetNode,
   CancelBody,
   ErrorBody,
+  MATERIALIZATIONS_LIMIT,
+  Materialization,
+  MaterializationsBody,
   RunCreatedBody,
   RunDetailBody,
   RunEventBody,
@@ -26,6 +29,14 @@ const json = (description: string, schema: z.ZodType) => ({
 
 const error = (description: string) => json(description, ErrorBody);
 
+const assetKeyParam = {
+  name: "key",
+  in: "path",
+  required: true,
+  description: "the asset key, slashes included (e.g. raw/events)",
+  schema: { type: "string" },
+};
+
 const runIdParam = {
   name: "id",
   in: "path",
@@ -42,6 +53,8 @@ function componentSchemas(io: "input" | "output"): Record<string, unknown> {
     AssetNode,
     AssetGraphBody,
     AssetDetailBody,
+    Materialization,
+    MaterializationsBody,
     Run,
     RunsBody,
     RunDetailBody,
@@ -104,18 +117,41 @@ export function openApiDocument(): Record<string, unknown> {
       },
       "/api/assets/{key}": {
         get: {
-          summary: "One asset: definition, status, materialisations, partitions, checks",
+          summary:
+            "One asset: definition, status, partition keys and ranges, recent materialisations, checks",
+          parameters: [assetKeyParam],
+          responses: {
+            200: json("the asset", AssetDetailBody),
+            401: unauthorized,
+            404: error("unknown asset"),
+          },
+        },
+      },
+      "/api/assets/{key}/materializations": {
+        get: {
+          summary: "An asset's materialisations with their metadata, newest first",
           parameters: [
+            assetKeyParam,
             {
-              name: "key",
-              in: "path",
-              required: true,
-              description: "the asset key, slashes included (e.g. raw/events)",
-              schema: { type: "string" },
+              name: "limit",
+              in: "query",
+              schema: {
+                type: "integer",
+                minimum: 1,
+                maximum: MATERIALIZATIONS_LIMIT.max,
+                default: MATERIALIZATIONS_LIMIT.default,
+              },
+            },
+            {
+              name: "latestPerPartition",
+              in: "query",
+              description: "only the newest materialisation of each partition",
+              schema: { type: "string", enum: ["true", "false"], default: "false" },
             },
           ],
           responses: {
-            200: json("the asset", AssetDetailBody),
+            200: json("materialisations", MaterializationsBody),
+            400: error("bad query"),
             401: unauthorized,
             404: error("unknown asset"),
           },
@@ -134,11 +170,18 @@ export function openApiDocument(): Record<string, unknown> {
                 enum: ["QUEUED", "STARTED", "SUCCESS", "FAILURE", "CANCELED"],
               },
             },
+            {
+              name: "asset",
+              in: "query",
+              description: "only the runs materialising this asset (e.g. raw/events)",
+              schema: { type: "string" },
+            },
           ],
           responses: {
             200: json("runs", RunsBody),
             400: error("bad query"),
             401: unauthorized,
+            404: error("unknown asset"),
           },
         },
         post: {
@@ -149,7 +192,9 @@ export function openApiDocument(): Record<string, unknown> {
           },
           responses: {
             201: json("the run was created", RunCreatedBody),
-            400: error("bad body, selection or partition key (no run is created)"),
+            400: error(
+              "bad body, selection or partition key, or nothing stale (no run is created)",
+            ),
             401: unauthorized,
             403: forbidden,
           },
@@ -196,11 +241,12 @@ export function openApiDocument(): Record<string, unknown> {
       },
       "/api/runs/{id}/reexecute": {
         post: {
-          summary: "Start a new run with the same selection and partitions",
+          summary:
+            "Start a new run with the same selection and partitions (a stale run asks again for what is stale now)",
           parameters: [runIdParam],
           responses: {
             201: json("the new run was created", RunCreatedBody),
-            400: error("the selection or partitions are no longer valid"),
+            400: error("the selection or partitions are no longer valid, or nothing is stale"),
             401: unauthorized,
             403: forbidden,
             404: error("unknown run"),

@@ -13,6 +13,12 @@ export const RunRequestBody = z
     partition: z.string().min(1).optional(),
     from: z.string().min(1).optional(),
     to: z.string().min(1).optional(),
+    stale: z
+      .boolean()
+      .optional()
+      .describe(
+        "materialise, per selected asset, the partitions MISSING, STALE or FAILED now (not with partition/from/to)",
+      ),
     tags: z.record(z.string(), z.string()).optional(),
   })
   .strict()
@@ -24,6 +30,7 @@ export const PartitionSpec = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("none") }),
   z.object({ kind: z.literal("single"), key: z.string() }),
   z.object({ kind: z.literal("range"), from: z.string(), to: z.string() }),
+  z.object({ kind: z.literal("stale") }),
 ]);
 
 export const RUN_STATUSES = ["QUEUED", "STARTED", "SUCCESS", "FAILURE", "CANCELED"] as const;
@@ -32,6 +39,23 @@ const STATUS = z.enum(["FRESH", "STALE", "MISSING", "FAILED", "RUNNING"]);
 export const RunsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).optional(),
   status: z.enum(RUN_STATUSES).optional(),
+  /** Runs that materialise this asset. */
+  asset: z.string().min(1).optional(),
+});
+
+export const MATERIALIZATIONS_LIMIT = { default: 1000, max: 5000 } as const;
+
+export const MaterializationsQuery = z.object({
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(MATERIALIZATIONS_LIMIT.max)
+    .default(MATERIALIZATIONS_LIMIT.default),
+  latestPerPartition: z
+    .enum(["true", "false"], "latestPerPartition is true or false")
+    .optional()
+    .transform((v) => v === "true"),
 });
 
 export const RunIdParam = z.object({ id: z.uuid("run ids are UUIDs") });
@@ -73,6 +97,22 @@ export const AssetGraphBody = z
   })
   .meta({ id: "AssetGraph" });
 
+export const Materialization = z
+  .object({
+    id: z.number().int(),
+    runId: z.string(),
+    partitionKey: z.string(),
+    dataVersion: z.string(),
+    codeVersion: z.string(),
+    metadata: z.record(z.string(), z.unknown()),
+    createdAt: z.string(),
+  })
+  .meta({ id: "Materialization" });
+
+export const MaterializationsBody = z
+  .object({ materializations: z.array(Materialization) })
+  .meta({ id: "MaterializationList" });
+
 export const AssetDetailBody = z
   .object({
     key: z.string(),
@@ -84,22 +124,15 @@ export const AssetDetailBody = z
     dependents: z.array(z.string()),
     partitions: z.string(),
     partitioned: z.boolean(),
+    partitionKeys: z
+      .array(z.string())
+      .describe("every partition key that exists now, in order ([] for an unpartitioned asset)"),
     status: STATUS,
     total: z.number().int(),
     counts: Counts,
     ranges: z.record(STATUS, KeyRanges),
     causes: z.array(Cause),
-    materializations: z.array(
-      z.object({
-        id: z.number().int(),
-        runId: z.string(),
-        partitionKey: z.string(),
-        dataVersion: z.string(),
-        codeVersion: z.string(),
-        metadata: z.record(z.string(), z.unknown()),
-        createdAt: z.string(),
-      }),
-    ),
+    materializations: z.array(Materialization),
     checks: z.array(
       z.object({
         checkName: z.string(),

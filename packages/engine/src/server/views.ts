@@ -1,6 +1,6 @@
 import type { Definitions } from "../definitions/definitions";
 import { UnknownAssetError } from "../errors";
-import { describePartitions } from "../partitions/definition";
+import { allPartitions, describePartitions, partitionKeys } from "../partitions/definition";
 import { rangesAsKeys } from "../partitions/key-ranges";
 import {
   computeStatus,
@@ -8,7 +8,13 @@ import {
   PARTITION_STATUSES,
   type AssetStatus,
 } from "../status/asset-status";
-import type { CheckResultRecord, RunRecord, Storage, StoredEvent } from "../storage/storage";
+import type {
+  CheckResultRecord,
+  MaterializationRecord,
+  RunRecord,
+  Storage,
+  StoredEvent,
+} from "../storage/storage";
 
 /**
  * JSON views of the engine's state for the API: plain objects with ISO dates, computed from
@@ -64,6 +70,9 @@ export async function assetDetailView(
     dependents: definitions.dependents(key).map((d) => d.asset),
     partitions: describePartitions(asset.partitions),
     partitioned: status.partitioned,
+    partitionKeys: asset.partitions
+      ? partitionKeys(asset.partitions, allPartitions(asset.partitions, now))
+      : [],
     status: status.status,
     total: status.total,
     counts: status.counts,
@@ -71,15 +80,7 @@ export async function assetDetailView(
       PARTITION_STATUSES.map((st) => [st, rangesAsKeys(asset.partitions, status.subsets[st])]),
     ),
     causes: causesView(definitions, status),
-    materializations: materializations.map((m) => ({
-      id: m.id,
-      runId: m.runId,
-      partitionKey: m.partitionKey,
-      dataVersion: m.dataVersion,
-      codeVersion: m.codeVersion,
-      metadata: m.metadata,
-      createdAt: m.createdAt.toISOString(),
-    })),
+    materializations: materializations.map(materializationView),
     checks: checks.map((c) => ({
       checkName: c.checkName,
       partitionKey: c.partitionKey,
@@ -89,6 +90,33 @@ export async function assetDetailView(
       runId: c.runId,
       createdAt: c.createdAt.toISOString(),
     })),
+  };
+}
+
+/**
+ * An asset's materialisations, newest first; with `latestPerPartition`, only the newest of each
+ * partition (e.g. to plot the row count of every partition).
+ */
+export async function assetMaterializationsView(
+  definitions: Definitions<unknown>,
+  storage: Storage,
+  key: string,
+  options: { limit: number; latestPerPartition: boolean },
+) {
+  if (!definitions.has(key)) throw new UnknownAssetError(key);
+  const list = await storage.listMaterializations(key, options);
+  return { materializations: list.map(materializationView) };
+}
+
+export function materializationView(m: MaterializationRecord) {
+  return {
+    id: m.id,
+    runId: m.runId,
+    partitionKey: m.partitionKey,
+    dataVersion: m.dataVersion,
+    codeVersion: m.codeVersion,
+    metadata: m.metadata,
+    createdAt: m.createdAt.toISOString(),
   };
 }
 

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt } from "drizzle-orm";
+import { and, asc, desc, eq, gt, sql } from "drizzle-orm";
 import { drizzle, type NodePgDatabase } from "drizzle-orm/node-postgres";
 import pg from "pg";
 import { LigneeError } from "../errors";
@@ -12,6 +12,8 @@ import {
   type AssetStorageSummary,
   type CheckResultInput,
   type CheckResultRecord,
+  type ListMaterializationsOptions,
+  type ListRunsOptions,
   type MaterializationInput,
   type MaterializationRecord,
   type NewRun,
@@ -78,11 +80,19 @@ export class PostgresStorage implements Storage {
     return row ? toRun(row) : undefined;
   }
 
-  async listRuns(options: { limit?: number; status?: RunStatus } = {}): Promise<RunRecord[]> {
+  async listRuns(options: ListRunsOptions = {}): Promise<RunRecord[]> {
     const rows = await this.db
       .select()
       .from(schema.runs)
-      .where(options.status ? eq(schema.runs.status, options.status) : undefined)
+      .where(
+        and(
+          options.status ? eq(schema.runs.status, options.status) : undefined,
+          // Containment on the jsonb array, served by the GIN index runs_asset_keys_idx.
+          options.assetKey !== undefined
+            ? sql`${schema.runs.assetKeys} @> ${JSON.stringify([options.assetKey])}::jsonb`
+            : undefined,
+        ),
+      )
       .orderBy(desc(schema.runs.createdAt), desc(schema.runs.id))
       .limit(options.limit ?? 50);
     return rows.map(toRun);
@@ -405,25 +415,28 @@ export class PostgresStorage implements Storage {
 
   async listMaterializations(
     assetKey: string,
-    options: { limit?: number } = {},
+    options: ListMaterializationsOptions = {},
   ): Promise<MaterializationRecord[]> {
+    const m = schema.materializations;
+    const limit = options.limit ?? 100;
+    if (options.latestPerPartition) {
+      // DISTINCT ON walks materializations_asset_idx (asset, partition, id): one row per partition.
+      const latest = this.db
+        .selectDistinctOn([m.partitionIndex])
+        .from(m)
+        .where(eq(m.assetKey, assetKey))
+        .orderBy(m.partitionIndex, desc(m.id))
+        .as("latest");
+      const rows = await this.db.select().from(latest).orderBy(desc(latest.id)).limit(limit);
+      return rows.map(toMaterialization);
+    }
     const rows = await this.db
       .select()
-      .from(schema.materializations)
-      .where(eq(schema.materializations.assetKey, assetKey))
-      .orderBy(desc(schema.materializations.id))
-      .limit(options.limit ?? 100);
-    return rows.map((r) => ({
-      id: r.id,
-      runId: r.runId,
-      assetKey: r.assetKey,
-      partitionKey: r.partitionKey,
-      dataVersion: r.dataVersion,
-      codeVersion: r.codeVersion,
-      inputVersions: r.inputVersions,
-      metadata: r.metadata,
-      createdAt: r.createdAt,
-    }));
+      .from(m)
+      .where(eq(m.assetKey, assetKey))
+      .orderBy(desc(m.id))
+      .limit(limit);
+    return rows.map(toMaterialization);
   }
 
   // ---------------------------------------------------------------- checks
@@ -563,6 +576,22 @@ async function addStaleMarks(
      ON CONFLICT (asset_key, upstream_key) DO UPDATE SET partitions = asset_stale_marks.partitions + excluded.partitions`,
     [assetKey, upstreamKey, mr],
   );
+}
+
+function toMaterialization(
+  row: typeof schema.materializations.$inferSelect,
+): MaterializationRecord {
+  return {
+    id: row.id,
+    runId: row.runId,
+    assetKey: row.assetKey,
+    partitionKey: row.partitionKey,
+    dataVersion: row.dataVersion,
+    codeVersion: row.codeVersion,
+    inputVersions: row.inputVersions,
+    metadata: row.metadata,
+    createdAt: row.createdAt,
+  };
 }
 
 function toRun(row: typeof schema.runs.$inferSelect): RunRecord {

@@ -44,7 +44,12 @@ export const runs = lignee.table(
     pid: integer("pid"),
     error: text("error"),
   },
-  (t) => [index("runs_created_at_idx").on(t.createdAt), index("runs_status_idx").on(t.status)],
+  (t) => [
+    index("runs_created_at_idx").on(t.createdAt),
+    index("runs_status_idx").on(t.status),
+    // `asset_keys @> '["raw/offres"]'`: the runs of one asset without scanning every run.
+    index("runs_asset_keys_idx").using("gin", t.assetKeys.op("jsonb_path_ops")),
+  ],
 );
 
 export const events = lignee.table(

@@ -119,6 +119,54 @@ describe("runs and events", () => {
     expect(listed.every((r) => r.status === "FAILURE")).toBe(true);
   });
 
+  it("lists the runs of one asset, newest first, through the GIN index on asset_keys", async () => {
+    const create = async (assetKeys: string[], status: "STARTED" | "QUEUED" = "STARTED") => {
+      const id = randomUUID();
+      await storage.createRun({
+        id,
+        status,
+        selection: assetKeys.join(","),
+        assetKeys,
+        partitionSpec: { kind: "none" },
+        hostname: "test-host",
+        pid: process.pid,
+      });
+      return id;
+    };
+    const both = await create(["filter/a", "filter/b"]);
+    const onlyB = await create(["filter/b"], "QUEUED");
+    const onlyC = await create(["filter/c"]);
+    expect((await storage.listRuns({ assetKey: "filter/b" })).map((r) => r.id)).toEqual([
+      onlyB,
+      both,
+    ]);
+    expect((await storage.listRuns({ assetKey: "filter/c" })).map((r) => r.id)).toEqual([onlyC]);
+    expect(
+      (await storage.listRuns({ assetKey: "filter/b", status: "QUEUED" })).map((r) => r.id),
+    ).toEqual([onlyB]);
+    expect((await storage.listRuns({ assetKey: "filter/b", limit: 1 })).map((r) => r.id)).toEqual([
+      onlyB,
+    ]);
+    // Whole keys only: no prefix or substring matches.
+    expect(await storage.listRuns({ assetKey: "filter" })).toEqual([]);
+    expect(await storage.listRuns({ assetKey: 'filter/a"]' })).toEqual([]);
+
+    // With sequential scans discouraged, the containment query must have an index to use.
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    try {
+      await c.query("SET enable_seqscan = off");
+      const explained = await c.query<{ "QUERY PLAN": string }>(
+        `EXPLAIN SELECT id FROM lignee.runs WHERE asset_keys @> '["filter/b"]'::jsonb`,
+      );
+      expect(explained.rows.map((r) => r["QUERY PLAN"]).join("\n")).toContain(
+        "runs_asset_keys_idx",
+      );
+    } finally {
+      await c.end();
+    }
+  });
+
   it("keeps events in order and pages after an id", async () => {
     const id = await newRun();
     const at = new Date();
@@ -184,6 +232,35 @@ describe("materialisations and roll-ups", () => {
       codeVersion: "2",
       metadata: { rows: 10 },
     });
+  });
+
+  it("lists the newest materialisation of each partition with latestPerPartition", async () => {
+    const first = await newRun();
+    const [a1, b1] = await materialize(first, "latest", [1, 2]);
+    const second = await newRun();
+    const [a2] = await materialize(second, "latest", [1]);
+    const [c1] = await materialize(second, "latest", [3]);
+    const all = await storage.listMaterializations("latest");
+    expect(all.map((m) => m.id)).toEqual([c1, a2, b1, a1]);
+    const latest = await storage.listMaterializations("latest", { latestPerPartition: true });
+    expect(latest.map((m) => [m.id, m.partitionKey, m.runId])).toEqual([
+      [c1, "k3", second],
+      [a2, "k1", second],
+      [b1, "k2", first],
+    ]);
+    expect(latest[0]).toMatchObject({
+      assetKey: "latest",
+      codeVersion: "1",
+      metadata: { rows: 10 },
+    });
+    expect(latest[0]?.createdAt).toBeInstanceOf(Date);
+    const limited = await storage.listMaterializations("latest", {
+      latestPerPartition: true,
+      limit: 2,
+    });
+    expect(limited.map((m) => m.id)).toEqual([c1, a2]);
+    expect(await storage.listMaterializations("latest", { limit: 1 })).toHaveLength(1);
+    expect(await storage.listMaterializations("nothing", { latestPerPartition: true })).toEqual([]);
   });
 
   it("maintains the digest as the XOR of the current partition hashes", async () => {

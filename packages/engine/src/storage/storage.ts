@@ -121,6 +121,19 @@ export interface AssetDigest {
   readonly lastMaterializationId: number;
 }
 
+export interface ListRunsOptions {
+  /** Default 50. */
+  readonly limit?: number;
+  readonly status?: RunStatus;
+  readonly assetKey?: string;
+}
+
+export interface ListMaterializationsOptions {
+  /** Default 100. */
+  readonly limit?: number;
+  readonly latestPerPartition?: boolean;
+}
+
 /**
  * Everything the engine persists. One implementation (PostgreSQL); the contract suite in
  * `storage.contract.test.ts` runs against a real server.
@@ -128,7 +141,8 @@ export interface AssetDigest {
 export interface Storage {
   createRun(run: NewRun): Promise<RunRecord>;
   getRun(runId: string): Promise<RunRecord | undefined>;
-  listRuns(options?: { limit?: number; status?: RunStatus }): Promise<RunRecord[]>;
+  /** Newest first; `assetKey` keeps the runs whose asset keys include it. */
+  listRuns(options?: ListRunsOptions): Promise<RunRecord[]>;
   /** Moves a run to `status`; terminal statuses set `endedAt`. */
   setRunStatus(runId: string, status: RunStatus, error?: string): Promise<void>;
 
@@ -147,9 +161,10 @@ export interface Storage {
   getDigest(assetKey: string): Promise<AssetDigest | undefined>;
   /** Latest data version per partition index of an asset, for the given partitions. */
   getDataVersions(assetKey: string, partitions: IntervalSet): Promise<Map<number, string>>;
+  /** Newest first; with `latestPerPartition`, only the newest materialisation of each partition. */
   listMaterializations(
     assetKey: string,
-    options?: { limit?: number },
+    options?: ListMaterializationsOptions,
   ): Promise<MaterializationRecord[]>;
 
   recordCheckResult(input: CheckResultInput): Promise<void>;

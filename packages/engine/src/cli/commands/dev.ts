@@ -1,4 +1,5 @@
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import type { Definitions } from "../../definitions/definitions";
 import type { Runtime } from "../../runtime/runtime";
 import { createServer } from "../../server/server";
@@ -7,6 +8,21 @@ import type { CliIo } from "../context";
 export interface DevOptions {
   readonly port?: number;
   readonly host?: string;
+}
+
+/** The built UI of this repository (packages/ui/dist), found from this file, not the cwd. */
+const REPOSITORY_UI_DIR = fileURLToPath(new URL("../../../../ui/dist", import.meta.url));
+
+/**
+ * Where `lignee dev` serves the UI from: `LIGNEE_UI_DIR` when set (relative to the working
+ * directory), else the repository's `packages/ui/dist`.
+ *
+ * @example
+ * uiDirFrom({ LIGNEE_UI_DIR: "/srv/lignee-ui" }) // "/srv/lignee-ui"
+ */
+export function uiDirFrom(env: NodeJS.ProcessEnv = process.env): string {
+  const fromEnv = env.LIGNEE_UI_DIR;
+  return fromEnv ? path.resolve(fromEnv) : REPOSITORY_UI_DIR;
 }
 
 /**
@@ -24,7 +40,7 @@ export async function devCommand(
     runtime,
     port: options.port ?? 3000,
     ...(options.host !== undefined ? { host: options.host } : {}),
-    uiDir: path.resolve("packages/ui/dist"),
+    uiDir: uiDirFrom(),
     log: (m) => io.err(m),
   });
   io.out(`Lignée is serving on ${server.url} (API at ${server.url}/api)`);

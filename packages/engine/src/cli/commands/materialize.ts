@@ -1,8 +1,9 @@
 import cliProgress from "cli-progress";
 import type { Definitions } from "../../definitions/definitions";
 import { InvalidPartitionError } from "../../errors";
-import { executeRun, prepareRun } from "../../execution/launch";
+import { executeRun, prepareRun, statusesFor, type PreparedRun } from "../../execution/launch";
 import type { PartitionRequest } from "../../planning/partition-request";
+import { stepMembers } from "../../planning/plan";
 import type { Runtime } from "../../runtime/runtime";
 import type { CliIo } from "../context";
 
@@ -11,6 +12,7 @@ export interface MaterializeOptions {
   readonly partition?: string;
   readonly from?: string;
   readonly to?: string;
+  readonly stale?: boolean;
   readonly json?: boolean;
   readonly concurrency?: number;
 }
@@ -20,8 +22,15 @@ export function partitionRequestFrom(options: {
   partition?: string;
   from?: string;
   to?: string;
+  stale?: boolean;
 }): PartitionRequest {
   const { partition, from, to } = options;
+  if (options.stale === true) {
+    if (partition !== undefined || from !== undefined || to !== undefined) {
+      throw new InvalidPartitionError("give either --stale or --partition/--from/--to, not both");
+    }
+    return { kind: "stale" };
+  }
   if (partition !== undefined && (from !== undefined || to !== undefined)) {
     throw new InvalidPartitionError("give either --partition or --from/--to, not both");
   }
@@ -35,8 +44,9 @@ export function partitionRequestFrom(options: {
 }
 
 /**
- * `lignee materialize`: validates and plans first (bad input: exit 2, no run created), then
- * runs in this process with a progress bar on multi-step work. Exit 0 on success, 1 otherwise.
+ * `lignee materialize`: validates and plans first (bad input, or nothing stale with `--stale`:
+ * exit 2, no run created), then runs in this process with a progress bar on multi-step work.
+ * Exit 0 on success, 1 otherwise.
  */
 export async function materializeCommand(
   definitions: Definitions<unknown>,
@@ -44,12 +54,18 @@ export async function materializeCommand(
   options: MaterializeOptions,
   io: CliIo,
 ): Promise<number> {
+  const now = new Date();
+  const request = { selection: options.select, partitions: partitionRequestFrom(options) };
   const prepared = prepareRun(
     definitions,
-    { selection: options.select, partitions: partitionRequestFrom(options) },
-    new Date(),
+    request,
+    now,
+    await statusesFor(definitions, runtime.storage, request, now),
   );
   const total = prepared.plan.steps.length;
+  if (request.partitions.kind === "stale" && !options.json) {
+    io.err(`materialising what is missing, stale or failed: ${describeTargets(prepared)}`);
+  }
   const bar =
     io.interactive && !options.json && total > 1
       ? new cliProgress.SingleBar(
@@ -130,4 +146,17 @@ export async function materializeCommand(
     process.off("SIGINT", onSigint);
     for (const listener of previous) process.on("SIGINT", listener);
   }
+}
+
+/** `raw/events (3 partitions), marts/summary`: each asset of the plan, with its partition count. */
+function describeTargets(prepared: PreparedRun): string {
+  const partitions = new Map<string, number>();
+  for (const step of prepared.plan.steps) {
+    for (const m of stepMembers(step)) {
+      partitions.set(m.assetKey, (partitions.get(m.assetKey) ?? 0) + m.partitionKeys.length);
+    }
+  }
+  return [...partitions]
+    .map(([key, n]) => (n === 0 ? key : `${key} (${n} partition${n === 1 ? "" : "s"})`))
+    .join(", ");
 }

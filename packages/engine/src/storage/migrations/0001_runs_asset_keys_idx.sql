@@ -1,0 +1,1 @@
+CREATE INDEX "runs_asset_keys_idx" ON "lignee"."runs" USING gin ("asset_keys" jsonb_path_ops);
