@@ -30,6 +30,7 @@ describe("runDbt", () => {
 echo "$@" > args.txt
 echo '{"info":{"name":"LogStartLine","level":"info","msg":"1 of 1 START sql table model emploi.region"},"data":{"node_info":{"unique_id":"model.emploi.region","node_status":"started"}}}'
 echo '{"info":{"name":"RunResultError","level":"error","msg":"relation does not exist"},"data":{}}'
+printf '%s\n' '{"info":{"name":"LogTestResult","level":"info","msg":"1 of 1 PASS unique_id \\u001b[32mPASS\\u001b[0m in 0.2s"},"data":{}}'
 echo 'Traceback (most recent call last): boom' >&2
 exit 1`);
     const lines: DbtLogLine[] = [];
@@ -46,6 +47,10 @@ exit 1`);
       uniqueId: "model.emploi.region",
       nodeStatus: "started",
     });
+    // Colour codes are stripped: the log is plain text.
+    expect(lines.find((l) => l.name === "LogTestResult")?.msg).toBe(
+      "1 of 1 PASS unique_id PASS in 0.2s",
+    );
     expect([...result.errors].sort()).toEqual([
       "Traceback (most recent call last): boom",
       "relation does not exist",

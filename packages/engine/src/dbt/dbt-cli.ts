@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { stripVTControlCharacters } from "node:util";
 import { execa } from "execa";
 import { LigneeError } from "../errors";
 
@@ -114,7 +115,8 @@ function parseLine(text: string): DbtLogLine {
     return {
       name: parsed.info?.name ?? "",
       level: parsed.info?.level ?? "info",
-      msg: parsed.info?.msg ?? "",
+      // Some messages carry colour codes even with --no-use-colors: logs are plain text.
+      msg: stripVTControlCharacters(parsed.info?.msg ?? ""),
       ...(node?.unique_id ? { uniqueId: node.unique_id } : {}),
       ...(node?.node_status ? { nodeStatus: node.node_status } : {}),
       data,
@@ -124,7 +126,7 @@ function parseLine(text: string): DbtLogLine {
     return {
       name: "Text",
       level: /error|traceback/i.test(text) ? "error" : "info",
-      msg: text,
+      msg: stripVTControlCharacters(text),
       data: {},
     };
   }
