@@ -1,0 +1,74 @@
+import { authHeaders, markTokenNeeded } from "./token";
+import type {
+  AssetDetail,
+  AssetGraph,
+  Materialization,
+  RunDetail,
+  RunRequest,
+  RunStatus,
+  Run,
+} from "./types";
+
+/** An error answer of the API: its one-line message and HTTP status. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = "ApiError";
+  }
+}
+
+async function request<T>(path: string, init?: RequestInit): Promise<T> {
+  const response = await fetch(path, {
+    ...init,
+    headers: { Accept: "application/json", ...authHeaders(), ...init?.headers },
+  });
+  if (response.status === 401) markTokenNeeded();
+  if (!response.ok) {
+    let message = `${response.status} ${response.statusText}`;
+    try {
+      const body = (await response.json()) as { error?: unknown };
+      if (typeof body.error === "string") message = body.error;
+    } catch {
+      // not JSON: keep the status line
+    }
+    throw new ApiError(response.status, message);
+  }
+  return (await response.json()) as T;
+}
+
+function post<T>(path: string, body?: unknown): Promise<T> {
+  return request<T>(path, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(body ?? {}),
+  });
+}
+
+/** Asset keys contain slashes; each segment is encoded, the slashes kept. */
+export function assetPath(key: string): string {
+  return key.split("/").map(encodeURIComponent).join("/");
+}
+
+export const api = {
+  assets: () => request<AssetGraph>("/api/assets"),
+  asset: (key: string) => request<AssetDetail>(`/api/assets/${assetPath(key)}`),
+  materializations: (key: string, options: { limit: number; latestPerPartition: boolean }) =>
+    request<{ materializations: Materialization[] }>(
+      `/api/assets/${assetPath(key)}/materializations?limit=${options.limit}&latestPerPartition=${options.latestPerPartition}`,
+    ),
+  runs: (filter: { status?: RunStatus; asset?: string; limit?: number }) => {
+    const query = new URLSearchParams();
+    if (filter.status) query.set("status", filter.status);
+    if (filter.asset) query.set("asset", filter.asset);
+    query.set("limit", String(filter.limit ?? 100));
+    return request<{ runs: Run[] }>(`/api/runs?${query.toString()}`);
+  },
+  run: (id: string) => request<RunDetail>(`/api/runs/${encodeURIComponent(id)}`),
+  startRun: (body: RunRequest) => post<{ runId: string }>("/api/runs", body),
+  cancelRun: (id: string) => post<{ runId: string }>(`/api/runs/${encodeURIComponent(id)}/cancel`),
+  reexecuteRun: (id: string) =>
+    post<{ runId: string }>(`/api/runs/${encodeURIComponent(id)}/reexecute`),
+};

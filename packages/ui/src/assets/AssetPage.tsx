@@ -1,0 +1,282 @@
+import { useState } from "react";
+import { Link, useLocation } from "wouter";
+import { assetPath } from "../api/client";
+import { useAssetDetail, useMaterializations, useStartRun } from "../api/queries";
+import type { AssetDetail, RunRequest } from "../api/types";
+import { ErrorLine } from "../components/ErrorLine";
+import { StatusBadge } from "../components/StatusBadge";
+import { describeCounts, formatNumber, formatTime, shortId } from "../format";
+import { HealthBar, type PartitionRange } from "./HealthBar";
+import { RowCountChart } from "./RowCountChart";
+
+/** One asset: status and causes, partitions, history, checks, code version, neighbours. */
+export function AssetPage({ assetKey }: { assetKey: string }) {
+  const detail = useAssetDetail(assetKey);
+  if (detail.error) return <ErrorLine error={detail.error} />;
+  if (!detail.data) return <p className="loading">Loading {assetKey}…</p>;
+  return <Asset asset={detail.data} />;
+}
+
+function Asset({ asset }: { asset: AssetDetail }) {
+  const [, navigate] = useLocation();
+  const startRun = useStartRun();
+  const [range, setRange] = useState<PartitionRange | undefined>();
+  const history = useMaterializations(asset.key, asset.partitioned);
+
+  const launch = (request: RunRequest) =>
+    startRun.mutate(request, { onSuccess: ({ runId }) => navigate(`/runs/${runId}`) });
+  const staleCount =
+    (asset.counts.MISSING ?? 0) + (asset.counts.STALE ?? 0) + (asset.counts.FAILED ?? 0);
+
+  return (
+    <div className="asset-page" data-testid="asset-page" data-asset-key={asset.key}>
+      <div className="page-head">
+        <h1>{asset.key}</h1>
+        <StatusBadge status={asset.status} />
+        <span className="muted">group {asset.group}</span>
+        <span className="spacer" />
+        {!asset.partitioned && (
+          <button
+            data-testid="materialise-asset"
+            disabled={startRun.isPending}
+            onClick={() => launch({ selection: asset.key })}
+          >
+            Materialise
+          </button>
+        )}
+        <button
+          data-testid="materialise-asset-stale"
+          disabled={startRun.isPending || staleCount === 0}
+          onClick={() => launch({ selection: asset.key, stale: true })}
+          title="Materialise the missing, stale and failed partitions"
+        >
+          Materialise stale
+          {asset.partitioned && staleCount > 0 ? ` (${formatNumber(staleCount)})` : ""}
+        </button>
+      </div>
+      {asset.description && <p className="description">{asset.description}</p>}
+      {startRun.error && <ErrorLine error={startRun.error} />}
+
+      <section>
+        <h2>Status</h2>
+        <p data-testid="asset-status-text">{statusSentence(asset)}</p>
+        {asset.causes.length > 0 && (
+          <ul className="causes" data-testid="stale-causes">
+            {asset.causes.map((c) => (
+              <li key={c.kind + c.description}>
+                {c.description}
+                {asset.partitioned && (
+                  <span className="muted">
+                    {" "}
+                    — {formatNumber(c.count)} partition{c.count > 1 ? "s" : ""}:{" "}
+                    {c.ranges
+                      .slice(0, 4)
+                      .map(([f, t]) => (f === t ? f : `${f} … ${t}`))
+                      .join(", ")}
+                    {c.ranges.length > 4 ? ", …" : ""}
+                  </span>
+                )}
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+
+      {asset.partitioned && (
+        <section>
+          <h2>Partitions</h2>
+          <p className="muted">{asset.partitions}</p>
+          <HealthBar
+            keys={asset.partitionKeys}
+            ranges={asset.ranges}
+            selection={range}
+            onSelect={setRange}
+          />
+          <div className="range-actions">
+            <span data-testid="health-selection">
+              {range
+                ? `${formatNumber(range.count)} partition${range.count > 1 ? "s" : ""}: ${range.from}${range.count > 1 ? ` → ${range.to}` : ""}`
+                : "No partitions selected"}
+            </span>
+            {range && (
+              <>
+                <button className="link-button" onClick={() => setRange(undefined)}>
+                  Clear
+                </button>
+                <button
+                  data-testid="materialise-range"
+                  disabled={startRun.isPending}
+                  onClick={() =>
+                    launch(
+                      range.count === 1
+                        ? { selection: asset.key, partition: range.from }
+                        : { selection: asset.key, from: range.from, to: range.to },
+                    )
+                  }
+                >
+                  Materialise {formatNumber(range.count)} partition{range.count > 1 ? "s" : ""}
+                </button>
+              </>
+            )}
+          </div>
+        </section>
+      )}
+
+      <section>
+        <h2>{asset.partitioned ? "Row counts by partition" : "Row counts over time"}</h2>
+        {history.error ? (
+          <ErrorLine error={history.error} />
+        ) : history.data ? (
+          <RowCountChart
+            materializations={history.data.materializations}
+            partitioned={asset.partitioned}
+          />
+        ) : (
+          <p className="loading">Loading history…</p>
+        )}
+      </section>
+
+      <section>
+        <h2>Latest materialisations</h2>
+        {asset.materializations.length === 0 ? (
+          <p className="muted">Never materialised.</p>
+        ) : (
+          <table className="table" data-testid="materializations">
+            <thead>
+              <tr>
+                <th>When</th>
+                {asset.partitioned && <th>Partition</th>}
+                <th>Run</th>
+                <th>Code version</th>
+                <th>Metadata</th>
+              </tr>
+            </thead>
+            <tbody>
+              {asset.materializations.map((m) => (
+                <tr key={m.id}>
+                  <td>{formatTime(m.createdAt)}</td>
+                  {asset.partitioned && <td>{m.partitionKey}</td>}
+                  <td>
+                    <Link href={`/runs/${m.runId}`}>{shortId(m.runId)}</Link>
+                  </td>
+                  <td className="mono">{m.codeVersion.slice(0, 12)}</td>
+                  <td className="metadata">
+                    {Object.entries(m.metadata).map(([k, v]) => (
+                      <span key={k}>
+                        <span className="muted">{k}</span> {formatValue(v)}
+                      </span>
+                    ))}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+
+      <section>
+        <h2>Checks</h2>
+        {asset.checks.length === 0 ? (
+          <p className="muted">No check results.</p>
+        ) : (
+          <table className="table" data-testid="checks">
+            <thead>
+              <tr>
+                <th>Check</th>
+                <th>Result</th>
+                <th>Severity</th>
+                <th>Details</th>
+                <th>Run</th>
+              </tr>
+            </thead>
+            <tbody>
+              {asset.checks.map((c) => (
+                <tr key={`${c.checkName}@${c.partitionKey}`}>
+                  <td className="mono">{c.checkName}</td>
+                  <td>
+                    <span className={c.passed ? "badge status-fresh" : "badge status-failed"}>
+                      {c.passed ? "passed" : "failed"}
+                    </span>
+                  </td>
+                  <td>{c.severity}</td>
+                  <td>{c.description ?? ""}</td>
+                  <td>
+                    <Link href={`/runs/${c.runId}`}>{shortId(c.runId)}</Link>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+
+      <section className="two-columns">
+        <div>
+          <h2>Upstream</h2>
+          <AssetLinks keys={asset.deps} testId="upstream" />
+        </div>
+        <div>
+          <h2>Downstream</h2>
+          <AssetLinks keys={asset.dependents} testId="downstream" />
+        </div>
+        <div>
+          <h2>Definition</h2>
+          <dl className="definition">
+            <dt>Code version</dt>
+            <dd className="mono" data-testid="code-version">
+              {asset.codeVersion}
+            </dd>
+            <dt>Partitions</dt>
+            <dd>{asset.partitions}</dd>
+            {Object.entries(asset.tags).map(([k, v]) => (
+              <span key={k}>
+                <dt>{k}</dt>
+                <dd>{v}</dd>
+              </span>
+            ))}
+          </dl>
+        </div>
+      </section>
+      <p>
+        <Link href={`/runs?asset=${encodeURIComponent(asset.key)}`}>Runs of this asset →</Link>
+      </p>
+    </div>
+  );
+}
+
+function AssetLinks({ keys, testId }: { keys: readonly string[]; testId: string }) {
+  if (keys.length === 0) return <p className="muted">None.</p>;
+  return (
+    <ul className="links" data-testid={testId}>
+      {keys.map((k) => (
+        <li key={k}>
+          <Link href={`/assets/${assetPath(k)}`}>{k}</Link>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function statusSentence(asset: AssetDetail): string {
+  if (!asset.partitioned) {
+    switch (asset.status) {
+      case "FRESH":
+        return "Up to date with its code and upstream data.";
+      case "MISSING":
+        return "Never materialised.";
+      case "FAILED":
+        return "The last materialisation failed.";
+      case "RUNNING":
+        return "Being materialised now.";
+      case "STALE":
+        return "Stale: see why below.";
+    }
+  }
+  return `${formatNumber(asset.total)} partitions: ${describeCounts(asset.counts) || "none yet"}.`;
+}
+
+function formatValue(v: unknown): string {
+  if (typeof v === "number") return formatNumber(v);
+  if (typeof v === "string") return v.length > 60 ? `${v.slice(0, 57)}…` : v;
+  return JSON.stringify(v);
+}

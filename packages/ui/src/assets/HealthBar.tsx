@@ -1,0 +1,137 @@
+import { useMemo, useRef, useState, type PointerEvent } from "react";
+import type { AssetStatus, KeyRange } from "../api/types";
+import { formatNumber } from "../format";
+import { indexAt, partitionStatuses, segmentsOf } from "./health-segments";
+
+export interface PartitionRange {
+  readonly from: string;
+  readonly to: string;
+  readonly count: number;
+}
+
+const WINDOWS = [
+  { label: "Last 30", size: 30 },
+  { label: "Last 90", size: 90 },
+  { label: "Last 365", size: 365 },
+  { label: "All", size: Infinity },
+] as const;
+
+/**
+ * One bar for all the partitions of an asset, coloured by status. Dragging across it selects a
+ * range of partitions (reported with `onSelect`); the window buttons zoom on the latest ones.
+ */
+export function HealthBar({
+  keys,
+  ranges,
+  selection,
+  onSelect,
+}: {
+  keys: readonly string[];
+  ranges: Partial<Record<AssetStatus, readonly KeyRange[]>>;
+  selection: PartitionRange | undefined;
+  onSelect: (range: PartitionRange | undefined) => void;
+}) {
+  const statuses = useMemo(() => partitionStatuses(keys, ranges), [keys, ranges]);
+  const [size, setSize] = useState<number>(Infinity);
+  const start = Math.max(0, keys.length - size);
+  const end = keys.length;
+  const window = { start, end };
+  const segments = useMemo(() => segmentsOf(statuses, { start, end }), [statuses, start, end]);
+  const bar = useRef<HTMLDivElement>(null);
+  const [drag, setDrag] = useState<{ anchor: number; current: number } | undefined>();
+  const [hover, setHover] = useState<number | undefined>();
+  const count = window.end - window.start;
+
+  const at = (e: PointerEvent) => {
+    const rect = bar.current!.getBoundingClientRect();
+    return indexAt((e.clientX - rect.left) / rect.width, window);
+  };
+  const finish = (anchor: number, current: number) => {
+    const from = Math.min(anchor, current);
+    const to = Math.max(anchor, current);
+    onSelect({ from: keys[from]!, to: keys[to]!, count: to - from + 1 });
+  };
+
+  const selected = selection && {
+    from: keys.indexOf(selection.from),
+    to: keys.indexOf(selection.to),
+  };
+  const shown = drag
+    ? { from: Math.min(drag.anchor, drag.current), to: Math.max(drag.anchor, drag.current) }
+    : selected;
+  /** Left edge of partition i, and width of n partitions, as percentages of the bar. */
+  const left = (i: number) => `${((i - start) / count) * 100}%`;
+  const span = (n: number) => `${(n / count) * 100}%`;
+
+  return (
+    <div className="health">
+      <div className="health-head">
+        <span className="muted">
+          {formatNumber(count)} of {formatNumber(keys.length)} partitions · drag to select
+        </span>
+        <span className="spacer" />
+        {WINDOWS.filter((w) => w.size === Infinity || w.size < keys.length).map((w) => (
+          <button
+            key={w.label}
+            className={size === w.size ? "chip active" : "chip"}
+            onClick={() => setSize(w.size)}
+            data-testid={`health-window-${w.size === Infinity ? "all" : w.size}`}
+          >
+            {w.label}
+          </button>
+        ))}
+      </div>
+      <div
+        ref={bar}
+        className="health-bar"
+        data-testid="health-bar"
+        data-from={keys[window.start]}
+        data-to={keys[window.end - 1]}
+        onPointerDown={(e) => {
+          e.currentTarget.setPointerCapture(e.pointerId);
+          const i = at(e);
+          setDrag({ anchor: i, current: i });
+        }}
+        onPointerMove={(e) => {
+          const i = at(e);
+          setHover(i);
+          if (drag && drag.current !== i) setDrag({ ...drag, current: i });
+        }}
+        onPointerUp={(e) => {
+          if (!drag) return;
+          finish(drag.anchor, at(e));
+          setDrag(undefined);
+        }}
+        onPointerLeave={() => setHover(undefined)}
+      >
+        {segments.map((s) => (
+          <div
+            key={s.from}
+            className={`health-segment status-${s.status.toLowerCase()}${s.from === s.to ? " cell" : ""}`}
+            style={{ left: left(s.from), width: span(s.to - s.from + 1) }}
+            data-testid="health-segment"
+            data-partition={s.from === s.to ? keys[s.from] : undefined}
+            data-status={s.status}
+          />
+        ))}
+        {shown && shown.to >= start && shown.from >= 0 && (
+          <div
+            className="health-selection"
+            data-testid="health-selected"
+            style={{
+              left: left(Math.max(shown.from, start)),
+              width: span(shown.to - Math.max(shown.from, start) + 1),
+            }}
+          />
+        )}
+      </div>
+      <div className="health-foot">
+        <span>{keys[window.start]}</span>
+        <span className="hover-key" data-testid="health-hover">
+          {hover !== undefined ? `${keys[hover]} · ${statuses[hover]!.toLowerCase()}` : ""}
+        </span>
+        <span>{keys[window.end - 1]}</span>
+      </div>
+    </div>
+  );
+}

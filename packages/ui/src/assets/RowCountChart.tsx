@@ -1,0 +1,92 @@
+import { useMemo, useState } from "react";
+import type { Materialization } from "../api/types";
+import { formatNumber, formatTime } from "../format";
+
+/** Metadata entries plotted first when present: row counts under their usual names. */
+const PREFERRED = ["rows", "row_count", "rows_affected", "rows_loaded"];
+
+/**
+ * A bar chart of a numeric metadata entry (row counts by default): per partition for a
+ * partitioned asset (its latest materialisation each), over time otherwise.
+ */
+export function RowCountChart({
+  materializations,
+  partitioned,
+}: {
+  materializations: readonly Materialization[];
+  partitioned: boolean;
+}) {
+  const numericKeys = useMemo(() => {
+    const found = new Set<string>();
+    for (const m of materializations)
+      for (const [k, v] of Object.entries(m.metadata)) if (typeof v === "number") found.add(k);
+    return [...found].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+  }, [materializations]);
+  const [chosen, setChosen] = useState<string | undefined>();
+  const metric = chosen && numericKeys.includes(chosen) ? chosen : numericKeys[0];
+
+  const points = useMemo(() => {
+    if (!metric) return [];
+    const withValue = materializations
+      .filter((m) => typeof m.metadata[metric] === "number")
+      .map((m) => ({
+        label: partitioned ? m.partitionKey : formatTime(m.createdAt),
+        sort: partitioned ? m.partitionKey : m.createdAt,
+        value: m.metadata[metric] as number,
+        runId: m.runId,
+      }));
+    return withValue.sort((a, b) => (a.sort < b.sort ? -1 : a.sort > b.sort ? 1 : 0));
+  }, [materializations, metric, partitioned]);
+
+  if (!metric || points.length === 0)
+    return <p className="muted">No numeric metadata to plot yet.</p>;
+  const max = Math.max(...points.map((p) => p.value), 1);
+  const width = 1000;
+  const height = 160;
+  // A few bars stay bars, not slabs.
+  const barWidth = Math.min(width / points.length, 24);
+  return (
+    <div className="chart" data-testid="row-count-chart" data-metric={metric}>
+      <div className="chart-head">
+        <label>
+          Plot{" "}
+          <select value={metric} onChange={(e) => setChosen(e.target.value)}>
+            {numericKeys.map((k) => (
+              <option key={k}>{k}</option>
+            ))}
+          </select>
+        </label>
+        <span className="muted">
+          {partitioned ? "per partition (latest materialisation)" : "per materialisation"} · max{" "}
+          {formatNumber(max)}
+        </span>
+      </div>
+      <svg viewBox={`0 0 ${width} ${height}`} preserveAspectRatio="none" className="chart-svg">
+        {points.map((p, i) => {
+          const h = (p.value / max) * (height - 4);
+          return (
+            <rect
+              key={`${p.sort}-${i}`}
+              x={i * barWidth + (barWidth > 3 ? 0.5 : 0)}
+              y={height - h}
+              width={Math.max(barWidth - (barWidth > 3 ? 1 : 0), 0.5)}
+              height={h}
+              data-testid="chart-bar"
+            >
+              <title>{`${p.label}: ${formatNumber(p.value)} ${metric}`}</title>
+            </rect>
+          );
+        })}
+      </svg>
+      <div className="health-foot">
+        <span>{points[0]!.label}</span>
+        <span>{points.at(-1)!.label}</span>
+      </div>
+    </div>
+  );
+}
+
+function rank(key: string): number {
+  const i = PREFERRED.indexOf(key);
+  return i < 0 ? PREFERRED.length : i;
+}

@@ -1,0 +1,74 @@
+import type { AssetStatus, KeyRange } from "../api/types";
+
+/**
+ * The partition health bar's model: the status of each partition from the API's ranges, and the
+ * segments drawn for a window of partitions. Small windows get one cell per partition; larger
+ * ones merge consecutive partitions of the same status into one segment (ranges compressed), so
+ * drawing costs the number of status changes, not the number of partitions.
+ */
+
+export interface Segment {
+  /** Index of the first and last partition (inclusive) in the asset's partition keys. */
+  readonly from: number;
+  readonly to: number;
+  readonly status: AssetStatus | "MIXED";
+}
+
+/** At most this many partitions are drawn one cell each. */
+export const MAX_CELLS = 120;
+/** Beyond this many segments, neighbours merge further (then shown as "mixed"). */
+export const MAX_SEGMENTS = 400;
+
+export function partitionStatuses(
+  keys: readonly string[],
+  ranges: Partial<Record<AssetStatus, readonly KeyRange[]>>,
+): AssetStatus[] {
+  const index = new Map(keys.map((k, i) => [k, i]));
+  const out: AssetStatus[] = new Array<AssetStatus>(keys.length).fill("MISSING");
+  for (const [status, list] of Object.entries(ranges) as [AssetStatus, readonly KeyRange[]][]) {
+    for (const [fromKey, toKey] of list) {
+      const from = index.get(fromKey);
+      const to = index.get(toKey);
+      if (from === undefined || to === undefined) continue;
+      for (let i = from; i <= to; i++) out[i] = status;
+    }
+  }
+  return out;
+}
+
+export function segmentsOf(
+  statuses: readonly AssetStatus[],
+  window: { readonly start: number; readonly end: number },
+): Segment[] {
+  const { start, end } = window;
+  if (end - start <= MAX_CELLS) {
+    const cells: Segment[] = [];
+    for (let i = start; i < end; i++) cells.push({ from: i, to: i, status: statuses[i]! });
+    return cells;
+  }
+  const runs: Segment[] = [];
+  for (let i = start; i < end; i++) {
+    const last = runs.at(-1);
+    if (last && last.status === statuses[i]) runs[runs.length - 1] = { ...last, to: i };
+    else runs.push({ from: i, to: i, status: statuses[i]! });
+  }
+  if (runs.length <= MAX_SEGMENTS) return runs;
+  // Too fragmented to draw each run: fixed buckets, "mixed" where statuses differ.
+  const size = Math.ceil((end - start) / MAX_SEGMENTS);
+  const buckets: Segment[] = [];
+  for (let from = start; from < end; from += size) {
+    const to = Math.min(end, from + size) - 1;
+    let status: Segment["status"] = statuses[from]!;
+    for (let i = from + 1; i <= to && status !== "MIXED"; i++)
+      if (statuses[i] !== status) status = "MIXED";
+    buckets.push({ from, to, status });
+  }
+  return buckets;
+}
+
+/** The partition index under a horizontal position of the bar (0 ≤ fraction ≤ 1). */
+export function indexAt(fraction: number, window: { start: number; end: number }): number {
+  const count = window.end - window.start;
+  const i = window.start + Math.floor(Math.min(Math.max(fraction, 0), 0.999999) * count);
+  return Math.min(window.end - 1, Math.max(window.start, i));
+}

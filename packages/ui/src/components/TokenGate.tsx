@@ -1,0 +1,36 @@
+import { useQueryClient } from "@tanstack/react-query";
+import { useState, useSyncExternalStore, type FormEvent, type ReactNode } from "react";
+import { clearTokenNeeded, isTokenNeeded, onTokenChange, setApiToken } from "../api/token";
+
+/**
+ * When the server answers 401 (LIGNEE_API_TOKEN is set), asks for the token once; it is kept
+ * for the browser session and sent with every call.
+ */
+export function TokenGate({ children }: { children: ReactNode }) {
+  const needed = useSyncExternalStore(onTokenChange, isTokenNeeded);
+  const client = useQueryClient();
+  const [value, setValue] = useState("");
+  if (!needed) return <>{children}</>;
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    clearTokenNeeded();
+    setApiToken(value.trim());
+    void client.invalidateQueries();
+  };
+  return (
+    <form className="token-gate" onSubmit={submit} data-testid="token-form">
+      <h2>This Lignée server needs an API token</h2>
+      <p>Enter the value of LIGNEE_API_TOKEN the server was started with.</p>
+      <input
+        type="password"
+        autoFocus
+        value={value}
+        onChange={(e) => setValue(e.target.value)}
+        aria-label="API token"
+      />
+      <button type="submit" disabled={value.trim() === ""}>
+        Continue
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,69 @@
+import { Handle, Position, useStore, type Node, type NodeProps } from "@xyflow/react";
+import { memo } from "react";
+import { Link } from "wouter";
+import { assetPath } from "../api/client";
+import type { AssetNode } from "../api/types";
+import { describeCounts } from "../format";
+
+export type AssetFlowNode = Node<{ asset: AssetNode }, "asset">;
+export type LaneFlowNode = Node<{ group: string; count: number }, "lane">;
+
+/** Below this zoom the labels are unreadable anyway: nodes draw as plain status blocks. */
+const COMPACT_ZOOM = 0.45;
+
+/** One asset on the lineage: status colour, name, partition counts, failed checks. */
+export const AssetNodeView = memo(function AssetNodeView({
+  data,
+  selected,
+}: NodeProps<AssetFlowNode>) {
+  const compact = useStore((s) => s.transform[2] < COMPACT_ZOOM);
+  const { asset } = data;
+  const slash = asset.key.lastIndexOf("/");
+  const prefix = slash >= 0 ? asset.key.slice(0, slash + 1) : "";
+  const name = asset.key.slice(slash + 1);
+  const failedChecks = asset.checks.failed.length;
+  return (
+    <div
+      className={`asset-node status-${asset.status.toLowerCase()}${selected ? " selected" : ""}${compact ? " compact" : ""}`}
+      data-testid="asset-node"
+      data-asset-key={asset.key}
+      data-status={asset.status}
+      title={asset.causes.map((c) => c.description).join("\n") || asset.status.toLowerCase()}
+    >
+      <Handle type="target" position={Position.Left} isConnectable={false} />
+      {!compact && (
+        <>
+          <div className="asset-node-title">
+            <span className="status-dot" />
+            <Link href={`/assets/${assetPath(asset.key)}`} className="nodrag asset-link">
+              <span className="prefix">{prefix}</span>
+              {name}
+            </Link>
+          </div>
+          <div className="asset-node-meta">
+            <span data-testid="asset-node-counts">
+              {asset.partitioned
+                ? describeCounts(asset.counts) || "no partitions yet"
+                : asset.status.toLowerCase()}
+            </span>
+            {failedChecks > 0 && (
+              <span className="checks-failed">{failedChecks} check(s) failed</span>
+            )}
+          </div>
+        </>
+      )}
+      <Handle type="source" position={Position.Right} isConnectable={false} />
+    </div>
+  );
+});
+
+/** The box of an asset group behind its assets. */
+export const LaneView = memo(function LaneView({ data }: NodeProps<LaneFlowNode>) {
+  return (
+    <div className="lane" data-testid="group-lane" data-group={data.group}>
+      <span className="lane-title">
+        {data.group} <span className="muted">· {data.count}</span>
+      </span>
+    </div>
+  );
+});

@@ -1,0 +1,120 @@
+import { useState, type FormEvent } from "react";
+import { useLocation } from "wouter";
+import { useAssetDetail, useStartRun } from "../api/queries";
+import type { AssetNode, RunRequest } from "../api/types";
+import { ErrorLine } from "../components/ErrorLine";
+
+/**
+ * Launches a run of the selected assets. Partitioned assets need partitions: one key or a range
+ * (the keys of the first partitioned asset are offered; the server validates them for all).
+ */
+export function MaterialiseDialog({
+  assets,
+  onClose,
+}: {
+  assets: readonly AssetNode[];
+  onClose: () => void;
+}) {
+  const partitioned = assets.find((a) => a.partitioned);
+  const selection = assets.map((a) => a.key).join(",");
+  return (
+    <div className="dialog-backdrop" onClick={onClose}>
+      <div
+        className="dialog"
+        role="dialog"
+        aria-label="Materialise"
+        data-testid="materialise-dialog"
+        onClick={(e) => e.stopPropagation()}
+      >
+        <h3>
+          Materialise {assets.length} asset{assets.length > 1 ? "s" : ""}
+        </h3>
+        <p className="muted selection-list">{assets.map((a) => a.key).join(", ")}</p>
+        {partitioned ? (
+          <PartitionForm selection={selection} sample={partitioned.key} onClose={onClose} />
+        ) : (
+          <Launch request={{ selection }} onClose={onClose} />
+        )}
+      </div>
+    </div>
+  );
+}
+
+function PartitionForm({
+  selection,
+  sample,
+  onClose,
+}: {
+  selection: string;
+  sample: string;
+  onClose: () => void;
+}) {
+  const detail = useAssetDetail(sample);
+  const keys = detail.data?.partitionKeys ?? [];
+  const last = keys.at(-1) ?? "";
+  const [from, setFrom] = useState<string | undefined>();
+  const [to, setTo] = useState<string | undefined>();
+  const f = from ?? last;
+  const t = to ?? last;
+  const request: RunRequest = f === t ? { selection, partition: f } : { selection, from: f, to: t };
+  return (
+    <>
+      <div className="partition-inputs">
+        <label>
+          From
+          <input
+            list="partition-keys"
+            value={f}
+            onChange={(e) => setFrom(e.target.value)}
+            data-testid="partition-from"
+          />
+        </label>
+        <label>
+          To
+          <input
+            list="partition-keys"
+            value={t}
+            onChange={(e) => setTo(e.target.value)}
+            data-testid="partition-to"
+          />
+        </label>
+        <datalist id="partition-keys">
+          {keys.map((k) => (
+            <option key={k} value={k} />
+          ))}
+        </datalist>
+      </div>
+      <Launch request={request} onClose={onClose} disabled={f === "" || t === ""} />
+    </>
+  );
+}
+
+function Launch({
+  request,
+  onClose,
+  disabled,
+}: {
+  request: RunRequest;
+  onClose: () => void;
+  disabled?: boolean;
+}) {
+  const [, navigate] = useLocation();
+  const startRun = useStartRun();
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    startRun.mutate(request, { onSuccess: ({ runId }) => navigate(`/runs/${runId}`) });
+  };
+  return (
+    <form onSubmit={submit}>
+      {startRun.error && <ErrorLine error={startRun.error} />}
+      <div className="dialog-actions">
+        <button type="button" className="link-button" onClick={onClose}>
+          Cancel
+        </button>
+        <button type="submit" disabled={disabled || startRun.isPending} data-testid="launch-run">
+          Launch run
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,112 @@
+import { Link, useLocation, useSearch } from "wouter";
+import { useRuns } from "../api/queries";
+import { RUN_STATUSES, type Run, type RunStatus } from "../api/types";
+import { ErrorLine } from "../components/ErrorLine";
+import { StatusBadge } from "../components/StatusBadge";
+import { formatDuration, formatTime, shortId } from "../format";
+
+/** Recent runs with their status and duration, filtered by status and asset (in the URL). */
+export function RunsPage() {
+  const search = new URLSearchParams(useSearch());
+  const [, navigate] = useLocation();
+  const status = (RUN_STATUSES as readonly string[]).includes(search.get("status") ?? "")
+    ? (search.get("status") as RunStatus)
+    : undefined;
+  const asset = search.get("asset") ?? undefined;
+  const runs = useRuns({ status, asset, limit: 200 });
+
+  const setFilter = (name: string, value: string | undefined) => {
+    const next = new URLSearchParams(search);
+    if (value) next.set(name, value);
+    else next.delete(name);
+    const query = next.toString();
+    navigate(query ? `/runs?${query}` : "/runs");
+  };
+
+  return (
+    <div className="runs-page">
+      <div className="page-head">
+        <h1>Runs</h1>
+        <span className="spacer" />
+        <label>
+          Status{" "}
+          <select
+            value={status ?? ""}
+            onChange={(e) => setFilter("status", e.target.value || undefined)}
+            data-testid="runs-status-filter"
+          >
+            <option value="">all</option>
+            {RUN_STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {s.toLowerCase()}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Asset{" "}
+          <input
+            defaultValue={asset ?? ""}
+            placeholder="e.g. raw/offres"
+            onKeyDown={(e) => {
+              if (e.key === "Enter") setFilter("asset", e.currentTarget.value.trim() || undefined);
+            }}
+            data-testid="runs-asset-filter"
+          />
+        </label>
+      </div>
+      {runs.error && <ErrorLine error={runs.error} />}
+      {runs.data && runs.data.runs.length === 0 && <p className="empty">No runs.</p>}
+      {runs.data && runs.data.runs.length > 0 && (
+        <table className="table runs" data-testid="runs-table">
+          <thead>
+            <tr>
+              <th>Run</th>
+              <th>Status</th>
+              <th>Assets</th>
+              <th>Partitions</th>
+              <th>Started</th>
+              <th>Duration</th>
+            </tr>
+          </thead>
+          <tbody>
+            {runs.data.runs.map((run) => (
+              <tr key={run.id} data-testid="run-row" data-run-id={run.id}>
+                <td className="mono">
+                  <Link href={`/runs/${run.id}`}>{shortId(run.id)}</Link>
+                </td>
+                <td>
+                  <StatusBadge status={run.status} />
+                </td>
+                <td className="selection" title={run.assetKeys.join(", ")}>
+                  {run.selection}{" "}
+                  <span className="muted">
+                    ({run.assetKeys.length} asset{run.assetKeys.length > 1 ? "s" : ""})
+                  </span>
+                </td>
+                <td>{describePartitions(run)}</td>
+                <td>{formatTime(run.startedAt ?? run.createdAt)}</td>
+                <td>{formatDuration(run.durationMs)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}
+
+export function describePartitions(run: Run): string {
+  const spec = run.partitionSpec;
+  if (!spec) return "–";
+  switch (spec.kind) {
+    case "single":
+      return String(spec.key);
+    case "range":
+      return `${String(spec.from)} → ${String(spec.to)}`;
+    case "stale":
+      return "stale ones";
+    default:
+      return "–";
+  }
+}
