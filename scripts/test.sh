@@ -6,11 +6,16 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 pnpm_bin="$(bash scripts/bootstrap.sh)"
 bash scripts/dbt-setup.sh >/dev/null # dbt in .lignee/venv: end-to-end tests run the real dbt
+# The browser tests drive a real Chromium over the built UI that `lignee dev` serves.
+LIGNEE_CHROMIUM="$(bash scripts/browser-setup.sh)"
+export LIGNEE_CHROMIUM
 
 echo "== type-check"
 "$pnpm_bin" exec tsc -p tsconfig.json
 echo "== formatting"
 "$pnpm_bin" exec prettier --check . --log-level warn
+echo "== building the UI"
+"$pnpm_bin" --filter @lignee/ui build >/dev/null
 echo "== tests"
 mkdir -p test-results
 rm -f test-results/vitest.json

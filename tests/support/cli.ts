@@ -37,3 +37,69 @@ export function lignee(
 export function fixture(name: string): string {
   return path.join(REPO_ROOT, "tests/fixtures", name);
 }
+
+export interface DevServer {
+  /** The URL `lignee dev` printed, e.g. http://127.0.0.1:41234. */
+  readonly url: string;
+  /** What the process wrote so far (both streams), for failure messages. */
+  output(): string;
+  /** SIGTERM, then SIGKILL if it has not exited after 15 s; resolves to the exit code. */
+  stop(): Promise<number | null>;
+}
+
+/**
+ * Starts `lignee [ARGS…] dev --port 0` (ARGS go before `dev`, e.g. `--definitions`) in a child
+ * process and resolves once it prints the URL it serves on; rejects if it exits first or does
+ * not print it within `timeoutMs`.
+ */
+export async function startLigneeDev(
+  args: readonly string[],
+  env: Record<string, string>,
+  options: { timeoutMs?: number; devArgs?: readonly string[] } = {},
+): Promise<DevServer> {
+  const child = spawn(TSX, [BIN, ...args, "dev", "--port", "0", ...(options.devArgs ?? [])], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+  child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+  const stop = async (): Promise<number | null> => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill("SIGTERM");
+      const kill = setTimeout(() => child.kill("SIGKILL"), 15_000);
+      try {
+        return await exited;
+      } finally {
+        clearTimeout(kill);
+      }
+    }
+    return exited;
+  };
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`lignee dev printed no URL in ${options.timeoutMs ?? 60_000} ms`)),
+        options.timeoutMs ?? 60_000,
+      );
+      child.stdout.on("data", (d: Buffer) => {
+        output += d.toString();
+        const match = /serving on (http:\/\/\S+?) /.exec(output);
+        if (match?.[1]) {
+          clearTimeout(timer);
+          resolve(match[1]);
+        }
+      });
+      child.on("error", reject);
+      void exited.then((code) => {
+        clearTimeout(timer);
+        reject(new Error(`lignee dev exited with ${code}`));
+      });
+    });
+    return { url, output: () => output, stop };
+  } catch (error) {
+    await stop();
+    throw new Error(`${(error as Error).message}\n${output}`, { cause: error });
+  }
+}
