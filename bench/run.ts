@@ -11,6 +11,8 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   collect: () => import("./collect"),
   load: () => import("./load"),
   dbt: () => import("./dbt"),
+  scale: () => import("./scale"),
+  ui: () => import("./ui"),
 };
 
 async function main(): Promise<void> {

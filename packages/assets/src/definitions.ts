@@ -7,9 +7,13 @@ import {
   loadDbtAssets,
   retryPolicy,
   type AssetDefinition,
+  type MaterializeResult,
 } from "@lignee/engine";
-import { collectDay } from "./france-travail/collect-day";
+import { stat } from "node:fs/promises";
+import { dailyOffresSchedule, offresFilesSensor, SOURCE_FILE_TAG } from "./automation";
+import { collectDay, offresFilePath } from "./france-travail/collect-day";
 import { loadOffresDay } from "./offres/loader";
+import { fileVersion } from "./offres/raw-files";
 import { loadCog } from "./reference/cog";
 import { loadNaf } from "./reference/naf";
 import { loadRome, readShippedRome } from "./reference/rome";
@@ -33,13 +37,31 @@ const offres: Asset = defineAsset<JobOfferResources>({
   group: "collecte",
   tags: { source: "france_travail" },
   description:
-    "Offers created on the day (Europe/Paris), collected from France Travail and loaded into raw.offres.",
+    "Offers created on the day (Europe/Paris), collected from France Travail and loaded into raw.offres. A run tagged source=file loads the day's existing file instead of collecting it.",
   codeVersion: "1",
   partitions: dailyPartitions({ start: OFFRES_START, timezone: "Europe/Paris" }),
   retryPolicy: retryPolicy({ maxRetries: 2, delayMs: 30_000 }),
-  async materialize(ctx) {
+  async materialize(ctx): Promise<MaterializeResult> {
     const day = ctx.partitionKey!;
     const r = ctx.resources;
+    if (ctx.runTags.source === SOURCE_FILE_TAG.source) {
+      // The file is loaded as it is (the raw-folder sensor's runs): no API call.
+      const file = offresFilePath(r.dataDir, day);
+      const version = fileVersion(await stat(file));
+      ctx.log.info(`loading the existing file ${file}`);
+      const loaded = await loadOffresDay(r.warehouse, file, day, { signal: ctx.signal });
+      return {
+        metadata: {
+          rows: loaded.rows,
+          bytes: loaded.bytes,
+          load_ms: loaded.durationMs,
+          duration_ms: loaded.durationMs,
+          source: "file",
+          file,
+          file_version: version,
+        },
+      };
+    }
     const collected = await collectDay(day, {
       dataDir: r.dataDir,
       client: r.franceTravail,
@@ -61,6 +83,8 @@ const offres: Asset = defineAsset<JobOfferResources>({
         duration_ms: collected.durationMs + loaded.durationMs,
         source: r.simulator ? "simulator" : "france_travail",
         file: collected.file,
+        // What the raw-folder sensor compares with, to leave this file alone.
+        file_version: fileVersion(await stat(collected.file)),
       },
     };
   },
@@ -134,14 +158,25 @@ const sirene: Asset = defineAsset<JobOfferResources>({
   },
 });
 
-/** The dbt models of `dbt/` (the warehouse, schema `emploi`), built by one `dbt build` per run. */
-const models: readonly Asset[] = await loadDbtAssets<JobOfferResources>({
-  projectDir: process.env.LIGNEE_DBT_PROJECT_DIR ?? path.join(REPO_ROOT, "dbt"),
-  executable: process.env.LIGNEE_DBT ?? path.join(REPO_ROOT, ".lignee", "venv", "bin", "dbt"),
-  target: process.env.LIGNEE_DBT_TARGET ?? "dev",
-  connectionUrl: (r) => r.warehouse.databaseUrl,
-});
+/**
+ * The dbt models of `dbt/` (the warehouse, schema `emploi`), built by one `dbt build` per run.
+ * Eager automation keeps them in step with the raw data: when a day of offers (or a reference
+ * table) is loaded, `lignee scheduler` queues the models downstream of it.
+ */
+const models: readonly Asset[] = (
+  await loadDbtAssets<JobOfferResources>({
+    projectDir: process.env.LIGNEE_DBT_PROJECT_DIR ?? path.join(REPO_ROOT, "dbt"),
+    executable: process.env.LIGNEE_DBT ?? path.join(REPO_ROOT, ".lignee", "venv", "bin", "dbt"),
+    target: process.env.LIGNEE_DBT_TARGET ?? "dev",
+    connectionUrl: (r) => r.warehouse.databaseUrl,
+  })
+).map((model) => ({ ...model, automation: "eager" as const }));
 
 export const assets: readonly Asset[] = [offres, naf, rome, cog, sirene, ...models];
 
-export default Definitions.create<JobOfferResources>({ assets, resources: createResources });
+export default Definitions.create<JobOfferResources>({
+  assets,
+  resources: createResources,
+  schedules: [dailyOffresSchedule],
+  sensors: [offresFilesSensor()],
+});

@@ -9,7 +9,9 @@ export type LigneeErrorCode =
   | "INVALID_PARTITION"
   | "NOTHING_TO_MATERIALIZE"
   | "UNKNOWN_RUN"
+  | "UNKNOWN_BACKFILL"
   | "STORAGE"
+  | "LEASE_LOST"
   | "RUNTIME"
   | "USER_CODE";
 
@@ -63,9 +65,25 @@ export class NothingToMaterializeError extends LigneeError {
   }
 }
 
+/**
+ * A worker's lease on its run expired (another worker may be retrying it): what it was about to
+ * commit is refused, so a run is never recorded twice.
+ */
+export class LeaseLostError extends LigneeError {
+  constructor(readonly runId: string) {
+    super("LEASE_LOST", `run ${runId}: this worker lost its lease; its results are not recorded`);
+  }
+}
+
 export class UnknownRunError extends LigneeError {
   constructor(readonly runId: string) {
     super("UNKNOWN_RUN", `Unknown run "${runId}"`);
+  }
+}
+
+export class UnknownBackfillError extends LigneeError {
+  constructor(readonly backfillId: string) {
+    super("UNKNOWN_BACKFILL", `Unknown backfill "${backfillId}"`);
   }
 }
 
@@ -88,7 +106,8 @@ export function isBadInput(error: unknown): error is LigneeError {
       error.code === "INVALID_SELECTION" ||
       error.code === "INVALID_PARTITION" ||
       error.code === "NOTHING_TO_MATERIALIZE" ||
-      error.code === "UNKNOWN_RUN")
+      error.code === "UNKNOWN_RUN" ||
+      error.code === "UNKNOWN_BACKFILL")
   );
 }
 

@@ -2,6 +2,7 @@
 // needs is exported here; nothing else is imported from deep paths.
 export { defineAsset } from "./definitions/asset";
 export type {
+  AssetAutomation,
   AssetCheckResult,
   AssetDefinition,
   AssetDependency,
@@ -74,14 +75,102 @@ export {
   type RunOutcome,
 } from "./execution/executor";
 export {
+  executeCreatedRun,
   executeRun,
   prepareRun,
   statusesFor,
+  type ExecutionOptions,
   type MaterializeRequest,
   type PreparedRun,
   type RunResult,
 } from "./execution/launch";
 export type { EventLevel, RunEvent, RunEventType, SerializedError } from "./execution/events";
+
+export { cronProblem, parseCron, type CronSchedule } from "./automation/cron";
+export { DEFAULT_CATCH_UP_WINDOW_MS, dueTicks, type DueTicks } from "./automation/due-ticks";
+export { eagerDecision, type EagerDecision, type EagerInput } from "./automation/eager";
+export { automationRunId } from "./automation/run-id";
+export {
+  dayBefore,
+  defineSchedule,
+  type ScheduleDefinition,
+  type ScheduleOptions,
+} from "./automation/schedule";
+export {
+  activeRunCovers,
+  DEFAULT_SENSOR_INTERVAL_MS,
+  defineSensor,
+  type ActiveRun,
+  type SensorContext,
+  type SensorDefinition,
+  type SensorOptions,
+  type SensorResult,
+  type SensorRunRequest,
+} from "./automation/sensor";
+export {
+  DEFAULT_SCHEDULER_INTERVAL_MS,
+  runScheduler,
+  Scheduler,
+  type SchedulerOptions,
+  type SchedulerReport,
+} from "./automation/scheduler";
+export { scheduleRunId, type ScheduleOutcome } from "./automation/schedule-evaluator";
+export type { SensorOutcome } from "./automation/sensor-evaluator";
+export type { EagerOutcome } from "./automation/eager-evaluator";
+export { PostgresAutomationStore } from "./automation/postgres-automation-store";
+export type {
+  AutomationKind,
+  AutomationState,
+  AutomationStore,
+  QueuedRun,
+  ScheduleTick,
+  ScheduleTickStatus,
+  SensorTick,
+  SensorTickStatus,
+} from "./automation/automation-store";
+
+export {
+  BACKFILL_TAG,
+  CHUNK_TAG,
+  PARTITION_COUNT_TAG,
+  type BackfillRecord,
+  type BackfillRun,
+  type BackfillStore,
+  type CancelOutcome,
+  type ChunkRun,
+  type ChunkRunTemplate,
+  type ListBackfillsOptions,
+  type NewBackfill,
+} from "./backfill/backfill-store";
+export { DEFAULT_BATCH_SIZE, PostgresBackfillStore } from "./backfill/postgres-backfill-store";
+export {
+  chunkPartitions,
+  DEFAULT_CHUNK_SIZE,
+  MAX_CHUNK_SIZE,
+  type BackfillChunk,
+} from "./backfill/chunks";
+export {
+  BACKFILL_MAX_ATTEMPTS,
+  launchBackfill,
+  resumeBackfill,
+  resumeInterruptedBackfills,
+  type LaunchOptions,
+} from "./backfill/launch-backfill";
+export {
+  prepareBackfill,
+  type BackfillRequest,
+  type PreparedBackfill,
+} from "./backfill/prepare-backfill";
+export {
+  BACKFILL_STATUSES,
+  describeProgress,
+  isBackfillDone,
+  settledStatus,
+  summarizeProgress,
+  type BackfillProgress,
+  type BackfillStatus,
+} from "./backfill/progress";
+export { backfillRunId } from "./backfill/run-ids";
 
 export { migrateDatabase } from "./storage/migrate";
 export { PostgresStorage } from "./storage/postgres-storage";
@@ -89,11 +178,13 @@ export type {
   AssetStorageSummary,
   CheckResultInput,
   CheckResultRecord,
+  FenceableStorage,
   ListMaterializationsOptions,
   ListRunsOptions,
   MaterializationInput,
   MaterializationRecord,
   NewRun,
+  RunFence,
   RunRecord,
   RunStatus,
   Storage,
@@ -128,7 +219,27 @@ export {
   NothingToMaterializeError,
   SelectionError,
   UnknownAssetError,
+  LeaseLostError,
+  UnknownBackfillError,
   UnknownRunError,
   UserCodeError,
   type LigneeErrorCode,
 } from "./errors";
+
+export {
+  RunQueue,
+  QUEUE_CHANNEL,
+  type ClaimedRun,
+  type EnqueueOptions,
+  type ExpiredRun,
+  type LeaseState,
+} from "./queue/run-queue";
+export { Worker, type WorkerOptions } from "./queue/worker";
+export {
+  DEFAULT_LIMITS,
+  limitsFromEnv,
+  poolsOf,
+  POOL_TAG,
+  type ConcurrencyLimits,
+} from "./queue/pools";
+export { queueSettingsFromEnv, type QueueSettings } from "./queue/settings";

@@ -32,6 +32,11 @@ export interface MaterializeContext<R = unknown> {
   /** Aborted when the run is cancelled; long work should pass it on (fetch, COPY, child processes). */
   readonly signal: AbortSignal;
   readonly resources: R;
+  /**
+   * The tags of the run (e.g. `source=file` on the runs a file sensor queues), so that an asset
+   * can adapt what it does to why it runs.
+   */
+  readonly runTags: Readonly<Record<string, string>>;
 }
 
 /** The outcome of a data-quality check on an asset (e.g. a dbt test). */
@@ -118,7 +123,15 @@ export interface AssetDefinition<R = unknown> {
     ((ctx: MaterializeContext<R>) => Promise<MaterializeResult | void>) | undefined;
   /** Materialises this asset together with the other assets of the same runner. */
   readonly runner: AssetGroupRunner<R> | undefined;
+  /**
+   * `eager`: the scheduler queues this asset's partitions when the upstream data they read
+   * changes or first appears (see `lignee scheduler`). Undefined: only on request.
+   */
+  readonly automation: AssetAutomation | undefined;
 }
+
+/** How an asset follows its upstream data (see `AssetDefinition.automation`). */
+export type AssetAutomation = "eager";
 
 export interface AssetOptions<R> {
   key: AssetKey;
@@ -132,6 +145,7 @@ export interface AssetOptions<R> {
   backfillPolicy?: "per-partition" | "single-run";
   materialize?: (ctx: MaterializeContext<R>) => Promise<MaterializeResult | void>;
   runner?: AssetGroupRunner<R>;
+  automation?: AssetAutomation;
 }
 
 /**
@@ -164,5 +178,6 @@ export function defineAsset<R = unknown>(options: AssetOptions<R>): AssetDefinit
     backfillPolicy: options.runner ? "single-run" : (options.backfillPolicy ?? "per-partition"),
     materialize: options.materialize,
     runner: options.runner,
+    automation: options.automation,
   };
 }

@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { defineSchedule } from "../automation/schedule";
+import { defineSensor } from "../automation/sensor";
 import { DefinitionError, UnknownAssetError } from "../errors";
 import { dailyPartitions, staticPartitions } from "../partitions/definition";
 import { identityMapping, timeWindowMapping } from "../partitions/mapping";
@@ -285,5 +287,88 @@ describe("Definitions: a valid set", () => {
     expect(defs.graph.children("raw/events")).toEqual(["staging/clean", "staging/lagged"]);
     expect(defs.graph.group("raw/events")).toBe("ingest");
     expect(defs.graph.group("marts/summary")).toBe("default");
+  });
+});
+
+describe("Definitions.create: schedules and sensors", () => {
+  const assets = (): AssetDefinition<unknown>[] => [
+    asset("raw/events", [], { partitions: daily }),
+    asset("staging/events", ["raw/events"], { partitions: daily, automation: "eager" }),
+    asset("ref/countries"),
+  ];
+  const sensor = (name: string, selection = "raw/events") =>
+    defineSensor({ name, selection, evaluate: () => ({}) });
+
+  it("keeps valid schedules, sensors and eager assets", () => {
+    const defs = Definitions.create({
+      assets: assets(),
+      schedules: [
+        defineSchedule({
+          name: "daily",
+          cron: "0 1 * * *",
+          selection: "raw/events+",
+          partition: () => "2024-08-01",
+        }),
+        defineSchedule({ name: "refs", cron: "@weekly", timezone: "UTC", selection: "ref/*" }),
+      ],
+      sensors: [sensor("files")],
+    });
+    expect(defs.schedules.map((s) => s.name)).toEqual(["daily", "refs"]);
+    expect(defs.findSchedule("daily")?.timezone).toBe("Europe/Paris");
+    expect(defs.findSensor("files")?.intervalMs).toBe(30_000);
+    expect(defs.findSchedule("nope")).toBeUndefined();
+    expect(defs.eagerAssets.map((a) => a.key)).toEqual(["staging/events"]);
+  });
+
+  it("reports bad cron expressions, timezones, selections and names together", () => {
+    let error: unknown;
+    try {
+      Definitions.create({
+        assets: assets(),
+        schedules: [
+          defineSchedule({ name: "bad-cron", cron: "0 25 * * *", selection: "ref/countries" }),
+          defineSchedule({
+            name: "bad-tz",
+            cron: "0 1 * * *",
+            timezone: "Paris",
+            selection: "ref/countries",
+          }),
+          defineSchedule({ name: "unknown", cron: "0 1 * * *", selection: "raw/nothing+" }),
+          defineSchedule({ name: "no-partition", cron: "0 1 * * *", selection: "raw/events" }),
+          defineSchedule({ name: "refs", cron: "0 1 * * *", selection: "ref/countries" }),
+          defineSchedule({ name: "refs", cron: "0 2 * * *", selection: "ref/countries" }),
+        ],
+        sensors: [sensor("1st"), sensor("eager"), sensor("files", "group:none")],
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(DefinitionError);
+    const problems = (error as DefinitionError).problems;
+    expect((error as DefinitionError).code).toBe("DEFINITION_INVALID");
+    expect(problems).toEqual([
+      expect.stringMatching(/^schedule "bad-cron": invalid cron expression "0 25 \* \* \*"/),
+      'schedule "bad-tz": unknown timezone "Paris"',
+      expect.stringMatching(/^schedule "unknown": .*raw\/nothing/),
+      'schedule "no-partition": its selection has partitioned assets (raw/events) but it has no partition function',
+      'duplicate schedule name "refs"',
+      'invalid sensor name "1st" (letters, digits, _ . -, starting with a letter)',
+      'sensor name "eager" is reserved for eager automation',
+      expect.stringMatching(/^sensor "files": .*no asset in group "none"/),
+    ]);
+  });
+
+  it("reports asset problems and schedule problems in the same error", () => {
+    expect(() =>
+      Definitions.create({
+        assets: [asset("a", ["missing"])],
+        schedules: [defineSchedule({ name: "s", cron: "nope", selection: "a" })],
+      }),
+    ).toThrow(/depends on unknown asset "missing"[\s\S]*schedule "s": invalid cron expression/);
+  });
+
+  it("rejects an unknown automation kind", () => {
+    const e = definitionErrorFor([asset("a", [], { automation: "lazy" as unknown as "eager" })]);
+    expect(e.problems).toEqual(['asset "a": unknown automation "lazy" (eager)']);
   });
 });

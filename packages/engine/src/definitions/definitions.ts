@@ -1,3 +1,6 @@
+import type { ScheduleDefinition } from "../automation/schedule";
+import type { SensorDefinition } from "../automation/sensor";
+import { automationProblems } from "../automation/validate";
 import { DefinitionError, UnknownAssetError } from "../errors";
 import { AssetGraph } from "../graph/asset-graph";
 import { defaultMapping, mappingProblem, type PartitionMapping } from "../partitions/mapping";
@@ -22,16 +25,25 @@ export interface ResolvedDependency {
 }
 
 /**
- * The validated set of assets a deployment runs, with their lineage graph and shared
- * resources. Validation happens once, in `Definitions.create`, and reports every problem in
- * one error: invalid or duplicate keys, unknown dependencies, cycles (naming their assets) and
- * partition mappings that cannot join the two assets. Nothing runs on invalid definitions.
+ * The validated set of assets a deployment runs, with their lineage graph, shared resources,
+ * schedules and sensors. Validation happens once, in `Definitions.create`, and reports every
+ * problem in one error: invalid or duplicate keys, unknown dependencies, cycles (naming their
+ * assets), partition mappings that cannot join the two assets, invalid cron expressions or
+ * timezones, and schedules or sensors selecting unknown assets. Nothing runs on invalid
+ * definitions.
  *
  * @example
- * export default Definitions.create({ assets: [offres, dimRome], resources: { dataDir: "data" } });
+ * export default Definitions.create({
+ *   assets: [offres, dimRome],
+ *   resources: { dataDir: "data" },
+ *   schedules: [defineSchedule({ name: "daily", cron: "0 1 * * *", selection: "raw/offres+",
+ *     partition: (at) => dayBefore(at) })],
+ * });
  */
 export class Definitions<R = unknown> {
   readonly graph: AssetGraph;
+  readonly schedules: readonly ScheduleDefinition[];
+  readonly sensors: readonly SensorDefinition[];
   private readonly byKey: ReadonlyMap<AssetKey, AssetDefinition<R>>;
   private readonly resolvedDeps: ReadonlyMap<AssetKey, readonly ResolvedDependency[]>;
   private resolved: Promise<R> | undefined;
@@ -39,7 +51,11 @@ export class Definitions<R = unknown> {
   private constructor(
     assets: readonly AssetDefinition<R>[],
     private readonly resourcesInput: ResourcesInput<R> | undefined,
+    schedules: readonly ScheduleDefinition[],
+    sensors: readonly SensorDefinition[],
   ) {
+    this.schedules = [...schedules];
+    this.sensors = [...sensors];
     this.byKey = new Map(assets.map((a) => [a.key, a]));
     this.resolvedDeps = new Map(
       assets.map((a) => [
@@ -63,10 +79,36 @@ export class Definitions<R = unknown> {
   static create<R = undefined>(options: {
     assets: readonly AssetDefinition<R>[];
     resources?: ResourcesInput<R>;
+    schedules?: readonly ScheduleDefinition[];
+    sensors?: readonly SensorDefinition[];
   }): Definitions<R> {
+    const schedules = options.schedules ?? [];
+    const sensors = options.sensors ?? [];
     const problems = validate(options.assets);
-    if (problems.length > 0) throw new DefinitionError(problems);
-    return new Definitions(options.assets, options.resources);
+    // Selections are checked against the graph, which only exists for valid assets.
+    const definitions =
+      problems.length === 0
+        ? new Definitions(options.assets, options.resources, schedules, sensors)
+        : undefined;
+    const partitioned = new Set(options.assets.filter((a) => a.partitions).map((a) => a.key));
+    problems.push(
+      ...automationProblems(schedules, sensors, definitions?.graph, (k) => partitioned.has(k)),
+    );
+    if (problems.length > 0 || !definitions) throw new DefinitionError(problems);
+    return definitions;
+  }
+
+  findSchedule(name: string): ScheduleDefinition | undefined {
+    return this.schedules.find((s) => s.name === name);
+  }
+
+  findSensor(name: string): SensorDefinition | undefined {
+    return this.sensors.find((s) => s.name === name);
+  }
+
+  /** The assets with eager automation, in topological order. */
+  get eagerAssets(): AssetDefinition<R>[] {
+    return this.assets.filter((a) => a.automation === "eager");
   }
 
   /**
@@ -138,6 +180,9 @@ function validate<R>(assets: readonly AssetDefinition<R>[]): string[] {
       problems.push(`asset "${a.key}" has no materialize function`);
     if (typeof a.codeVersion !== "string" || a.codeVersion.length === 0) {
       problems.push(`asset "${a.key}" has an empty code version`);
+    }
+    if (a.automation !== undefined && a.automation !== "eager") {
+      problems.push(`asset "${a.key}": unknown automation "${String(a.automation)}" (eager)`);
     }
   }
   for (const a of byKey.values()) {

@@ -30,6 +30,8 @@ export interface ExecuteOptions {
   readonly concurrency?: number;
   readonly signal?: AbortSignal;
   readonly emit: (event: RunEvent) => void;
+  /** The run's tags, passed to every `materialize` call as `ctx.runTags`. */
+  readonly tags?: Readonly<Record<string, string>>;
   readonly now?: () => Date;
   /** Injectable for tests. */
   readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
@@ -348,6 +350,7 @@ async function callUserCode(
       log: stepLogger(step, options.emit),
       signal,
       resources: options.resources,
+      runTags: options.tags ?? {},
     };
     const result = await first.materialize!(ctx);
     return new Map([[first.key, { ok: true, result }]]);

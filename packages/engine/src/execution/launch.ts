@@ -77,22 +77,29 @@ export interface RunResult {
   readonly failedSteps: readonly string[];
 }
 
-/**
- * Creates a run for a prepared request and executes it in this process, persisting every
- * event. `onEvent` sees the events as they happen (progress bars, live logs).
- */
-export async function executeRun(options: {
+/** How a run's execution is wired (shared by in-process runs and runs a worker claimed). */
+export interface ExecutionOptions {
   definitions: Definitions<unknown>;
   storage: Storage;
   prepared: PreparedRun;
   /** Where the definitions' resources come from (see `Definitions.resolveResources`). */
   environment?: ResourceEnvironment;
+  /** The run's tags (what the assets see as `ctx.runTags`). */
   tags?: Record<string, string>;
   concurrency?: number;
   signal?: AbortSignal;
   onEvent?: (event: RunEvent, runId: string) => void;
-  onRunCreated?: (runId: string) => void;
-}): Promise<RunResult> {
+}
+
+/**
+ * Creates a run for a prepared request and executes it in this process, persisting every
+ * event. `onEvent` sees the events as they happen (progress bars, live logs).
+ */
+export async function executeRun(
+  options: ExecutionOptions & {
+    onRunCreated?: (runId: string) => void;
+  },
+): Promise<RunResult> {
   const { storage, prepared } = options;
   const resources = await options.definitions.resolveResources(
     options.environment ?? { databaseUrl: "", home: "" },
@@ -110,6 +117,26 @@ export async function executeRun(options: {
     pid: process.pid,
   });
   options.onRunCreated?.(runId);
+  return executeCreatedRun({
+    ...options,
+    runId,
+    resources,
+    finish: (outcome, error) => storage.setRunStatus(runId, outcome, error),
+  });
+}
+
+/**
+ * Executes a run whose row exists (created here, or claimed from the queue by a worker): the
+ * run's events from RUN_START to its outcome, then `finish` records the outcome.
+ */
+export async function executeCreatedRun(
+  options: ExecutionOptions & {
+    runId: string;
+    resources: unknown;
+    finish: (outcome: RunOutcome, error: string | undefined) => Promise<void>;
+  },
+): Promise<RunResult> {
+  const { storage, prepared, runId } = options;
   const writer = new EventWriter(storage, runId);
   const emit = (event: RunEvent): void => {
     writer.write(event);
@@ -135,8 +162,9 @@ export async function executeRun(options: {
       plan: prepared.plan,
       definitions: options.definitions,
       storage,
-      resources,
+      resources: options.resources,
       emit,
+      ...(options.tags ? { tags: options.tags } : {}),
       ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     });
@@ -162,6 +190,6 @@ export async function executeRun(options: {
   });
   await writer.flush();
   await storage.clearRunning(runId);
-  await storage.setRunStatus(runId, outcome, error);
+  await options.finish(outcome, error);
   return { runId, outcome, failedSteps };
 }

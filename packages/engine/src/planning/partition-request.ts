@@ -103,3 +103,23 @@ export function describePartitionRequest(request: PartitionRequest): string | un
       return "stale";
   }
 }
+
+/** Reads a partition request stored with a run (JSON); throws InvalidPartitionError if malformed. */
+export function storedPartitionRequest(value: unknown): PartitionRequest {
+  const v = (value ?? { kind: "none" }) as Record<string, unknown>;
+  switch (v.kind) {
+    case "none":
+    case "stale":
+      return { kind: v.kind };
+    case "single":
+      if (typeof v.key === "string") return { kind: "single", key: v.key };
+      break;
+    case "range":
+      if (typeof v.from === "string" && typeof v.to === "string")
+        return { kind: "range", from: v.from, to: v.to };
+      break;
+  }
+  throw new InvalidPartitionError(
+    `stored partition request is malformed: ${JSON.stringify(value)}`,
+  );
+}

@@ -2,7 +2,7 @@ import { hostname } from "node:os";
 import path from "node:path";
 import { migrateDatabase } from "../storage/migrate";
 import { PostgresStorage } from "../storage/postgres-storage";
-import type { Storage } from "../storage/storage";
+import type { FenceableStorage } from "../storage/storage";
 import { runsStartedHere } from "../execution/launch";
 import { startEmbeddedPostgres } from "./embedded-postgres";
 
@@ -15,7 +15,7 @@ export interface RuntimeOptions {
 }
 
 export interface Runtime {
-  readonly storage: Storage;
+  readonly storage: FenceableStorage;
   readonly databaseUrl: string;
   /** The local state directory. */
   readonly home: string;

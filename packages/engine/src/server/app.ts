@@ -1,15 +1,22 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { serveStatic } from "@hono/node-server/serve-static";
-import { Hono, type Context } from "hono";
+import { Hono } from "hono";
 import type { Definitions, ResourceEnvironment } from "../definitions/definitions";
 import { InvalidPartitionError, UnknownAssetError, UnknownRunError } from "../errors";
 import { prepareRun, statusesFor } from "../execution/launch";
 import type { PartitionRequest } from "../planning/partition-request";
 import { TERMINAL_RUN_STATUSES, type RunRecord, type Storage } from "../storage/storage";
+import type { BackfillStore } from "../backfill/backfill-store";
+import { registerBackfillRoutes } from "./backfill-routes";
+import type { AutomationStore } from "../automation/automation-store";
+import { registerAutomationRoutes } from "./automation-routes";
 import { streamRunEvents } from "./event-stream";
 import { allowHosts, requireToken, sameOriginWrites } from "./guards";
 import { asBadRequest, HttpError, toHttpError } from "./http-error";
+import { jsonBody } from "./json-body";
+import { poolsOf } from "../queue/pools";
+import type { RunQueue } from "../queue/run-queue";
 import { openApiDocument } from "./openapi";
 import { RunManager } from "./run-manager";
 import {
@@ -41,6 +48,15 @@ export interface AppOptions {
    * index.html.
    */
   readonly uiDir?: string;
+  /**
+   * When set, runs are queued for workers (`lignee worker`, or the one `lignee dev` runs)
+   * instead of executing in this process, and cancellation reaches them wherever they run.
+   */
+  readonly queue?: { readonly queue: RunQueue; readonly maxAttempts: number };
+  /** Backfills (`/api/backfills`); without it those endpoints answer 404. */
+  readonly backfills?: BackfillStore;
+  /** Schedules, sensors and eager automation (`/api/automation`); without it, 404. */
+  readonly automation?: AutomationStore;
   /** How often an event stream polls storage when nothing woke it (ms). */
   readonly pollMs?: number;
   readonly log?: (message: string) => void;
@@ -89,6 +105,17 @@ export function createApp(options: AppOptions): App {
 
   app.get("/api/openapi.json", (c) => c.json(openApiDocument()));
 
+  // For health checks (e.g. docker compose): cheap, and only ok when the database answers.
+  app.get("/api/health", async (c) => {
+    try {
+      await storage.listRuns({ limit: 1 });
+    } catch (error) {
+      log(`health check: the database does not answer: ${String(error)}`);
+      return c.json({ error: "the database does not answer" }, 503);
+    }
+    return c.json({ status: "ok" as const });
+  });
+
   app.get("/api/assets", async (c) =>
     c.json(await assetGraphView(definitions, storage, new Date())),
   );
@@ -133,6 +160,12 @@ export function createApp(options: AppOptions): App {
     if (TERMINAL_RUN_STATUSES.includes(run.status)) {
       throw new HttpError(409, `run ${run.id} is already finished (${run.status})`);
     }
+    if (options.queue) {
+      const outcome = await options.queue.queue.requestCancel(run.id);
+      if (outcome === undefined)
+        throw new HttpError(409, `run ${run.id} finished before it could be cancelled`);
+      return c.json({ runId: run.id, status: outcome }, 202);
+    }
     if (!runs.cancel(run.id)) {
       throw new HttpError(409, `run ${run.id} is not executing in this server`);
     }
@@ -151,6 +184,14 @@ export function createApp(options: AppOptions): App {
     const run = await findRun(c.req.param("id"));
     return streamRunEvents(c, { runId: run.id, storage, runs, pollMs });
   });
+
+  registerBackfillRoutes(app, {
+    definitions,
+    backfills: options.backfills,
+    ...(options.queue ? { maxAttempts: options.queue.maxAttempts } : {}),
+  });
+
+  registerAutomationRoutes(app, { definitions, automation: options.automation });
 
   // Unknown API paths are JSON 404s, never the UI's fallback page.
   app.all("/api/*", (c) => {
@@ -185,6 +226,13 @@ export function createApp(options: AppOptions): App {
     } catch (error) {
       throw asBadRequest(error);
     }
+    if (options.queue) {
+      return options.queue.queue.enqueue(prepared, {
+        tags,
+        pools: poolsOf(definitions, prepared.assetKeys),
+        maxAttempts: options.queue.maxAttempts,
+      });
+    }
     return runs.start(prepared, tags);
   }
 
@@ -197,18 +245,6 @@ export function createApp(options: AppOptions): App {
   }
 
   return { app, runs };
-}
-
-async function jsonBody(c: Context): Promise<unknown> {
-  // A JSON content type makes a cross-origin browser request preflighted (and so refused).
-  if (!/^application\/json\b/i.test(c.req.header("content-type") ?? "")) {
-    throw new HttpError(400, "the body must be JSON (content-type: application/json)");
-  }
-  try {
-    return await c.req.json();
-  } catch {
-    throw new HttpError(400, "the body must be JSON");
-  }
 }
 
 function partitionRequest(body: RunRequestBody): PartitionRequest {

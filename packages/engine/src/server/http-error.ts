@@ -17,14 +17,18 @@ export class HttpError extends Error {
 
 /**
  * The one place where errors become HTTP answers: `{ "error": "<one line>" }`. Engine errors are
- * mapped by their `code`: an unknown asset or run is 404, any other bad input is 400; anything
- * unexpected is 500 with a generic message (the details go to the server log, not the client).
+ * mapped by their `code`: an unknown asset, run or backfill is 404, any other bad input is 400;
+ * anything unexpected is 500 with a generic message (the details go to the server log, not the
+ * client).
  */
 export function toHttpError(error: unknown): { status: HttpErrorStatus; body: { error: string } } {
   if (error instanceof HttpError) return answer(error.status, error.message);
   if (error instanceof ZodError) return answer(400, describeZodError(error));
   if (error instanceof LigneeError && isBadInput(error)) {
-    const notFound = error.code === "UNKNOWN_ASSET" || error.code === "UNKNOWN_RUN";
+    const notFound =
+      error.code === "UNKNOWN_ASSET" ||
+      error.code === "UNKNOWN_RUN" ||
+      error.code === "UNKNOWN_BACKFILL";
     return answer(notFound ? 404 : 400, error.message);
   }
   return answer(500, "internal server error");

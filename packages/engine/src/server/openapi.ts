@@ -1,8 +1,24 @@
 import { z } from "zod";
 import {
+  Backfill,
+  BACKFILL_RUNS_LIMIT,
+  BackfillCanceledBody,
+  BackfillCreatedBody,
+  BackfillDetailBody,
+  BackfillProgress,
+  BackfillRequestBody,
+  BackfillRun,
+  BackfillsBody,
+  HealthBody,
   AssetDetailBody,
   AssetGraphBody,
   AssetNode,
+  AutomationBody,
+  AutomationToggledBody,
+  SCHEDULE_TICKS_LIMIT,
+  ScheduleTickBody,
+  ScheduleTicksBody,
+  SensorTickBody,
   CancelBody,
   ErrorBody,
   MATERIALIZATIONS_LIMIT,
@@ -44,6 +60,13 @@ const runIdParam = {
   schema: { type: "string", format: "uuid" },
 };
 
+const backfillIdParam = {
+  name: "id",
+  in: "path",
+  required: true,
+  schema: { type: "string", format: "uuid" },
+};
+
 /** Every named schema, as OpenAPI components referring to one another by `$ref`. */
 function componentSchemas(io: "input" | "output"): Record<string, unknown> {
   const registry = z.registry<{ id: string }>();
@@ -61,6 +84,20 @@ function componentSchemas(io: "input" | "output"): Record<string, unknown> {
     RunCreatedBody,
     CancelBody,
     RunEventBody,
+    HealthBody,
+    BackfillRequestBody,
+    BackfillProgress,
+    Backfill,
+    BackfillRun,
+    BackfillsBody,
+    BackfillDetailBody,
+    BackfillCreatedBody,
+    BackfillCanceledBody,
+    ScheduleTickBody,
+    SensorTickBody,
+    AutomationBody,
+    ScheduleTicksBody,
+    AutomationToggledBody,
   ]) {
     registry.add(schema, { id: z.globalRegistry.get(schema)!.id! });
   }
@@ -85,7 +122,9 @@ function componentSchemas(io: "input" | "output"): Record<string, unknown> {
 export function openApiDocument(): Record<string, unknown> {
   const components = componentSchemas("output");
   // Request bodies are validated as input (defaults, coercions): document them that way.
-  components.RunRequest = componentSchemas("input").RunRequest!;
+  const inputs = componentSchemas("input");
+  components.RunRequest = inputs.RunRequest!;
+  components.BackfillRequest = inputs.BackfillRequest!;
 
   const unauthorized = error("missing or wrong bearer token (when a token is configured)");
   const forbidden = error("another origin's page, or a Host that is not this server's");
@@ -103,6 +142,16 @@ export function openApiDocument(): Record<string, unknown> {
     },
     security: [{ bearer: [] }, {}],
     paths: {
+      "/api/health": {
+        get: {
+          summary: "Health check: the server answers and its database too",
+          responses: {
+            200: json("healthy", HealthBody),
+            401: unauthorized,
+            503: error("the database does not answer"),
+          },
+        },
+      },
       "/api/openapi.json": {
         get: {
           summary: "This document",
@@ -253,6 +302,157 @@ export function openApiDocument(): Record<string, unknown> {
           },
         },
       },
+      "/api/backfills": {
+        get: {
+          summary: "Backfills, newest first, with their progress",
+          parameters: [
+            { name: "limit", in: "query", schema: { type: "integer", minimum: 1, maximum: 500 } },
+            {
+              name: "status",
+              in: "query",
+              schema: {
+                type: "string",
+                enum: ["REQUESTED", "RUNNING", "COMPLETED", "FAILED", "CANCELED"],
+              },
+            },
+          ],
+          responses: {
+            200: json("backfills", BackfillsBody),
+            400: error("bad query"),
+            401: unauthorized,
+          },
+        },
+        post: {
+          summary: "Validate, then queue one run per chunk of the partition range for the workers",
+          requestBody: {
+            required: true,
+            content: { "application/json": { schema: ref(BackfillRequestBody) } },
+          },
+          responses: {
+            201: json("the backfill was created and its runs queued", BackfillCreatedBody),
+            400: error("bad body, selection, partition keys or chunk size (nothing is created)"),
+            401: unauthorized,
+            403: forbidden,
+          },
+        },
+      },
+      "/api/backfills/{id}": {
+        get: {
+          summary: "A backfill, its progress (runs and partitions by status) and its runs",
+          parameters: [
+            backfillIdParam,
+            {
+              name: "limit",
+              in: "query",
+              description: "runs listed, in chunk order",
+              schema: {
+                type: "integer",
+                minimum: 1,
+                maximum: BACKFILL_RUNS_LIMIT.max,
+                default: BACKFILL_RUNS_LIMIT.default,
+              },
+            },
+            { name: "offset", in: "query", schema: { type: "integer", minimum: 0, default: 0 } },
+          ],
+          responses: {
+            200: json("the backfill", BackfillDetailBody),
+            400: error("bad query"),
+            401: unauthorized,
+            404: error("unknown backfill"),
+          },
+        },
+      },
+      "/api/backfills/{id}/cancel": {
+        post: {
+          summary: "Cancel a backfill: queued runs are cancelled, started ones asked to stop",
+          parameters: [backfillIdParam],
+          responses: {
+            200: json("the backfill is cancelled", BackfillCanceledBody),
+            401: unauthorized,
+            403: forbidden,
+            404: error("unknown backfill"),
+            409: error("the backfill is already finished"),
+          },
+        },
+      },
+      ...automationPaths(unauthorized, forbidden),
     },
+  };
+}
+
+type ErrorResponse = ReturnType<typeof error>;
+
+/** `/api/automation`: schedules, sensors and eager automation. */
+function automationPaths(
+  unauthorized: ErrorResponse,
+  forbidden: ErrorResponse,
+): Record<string, unknown> {
+  const toggle = (action: "enable" | "disable") => ({
+    post: {
+      summary: `${action === "enable" ? "Switch on" : "Switch off"} a schedule, a sensor or an asset's eager automation (read by the scheduler at its next evaluation; a schedule switched on starts from now)`,
+      parameters: [
+        {
+          name: "kind",
+          in: "path",
+          required: true,
+          schema: { type: "string", enum: ["schedule", "sensor", "eager"] },
+        },
+        {
+          name: "name",
+          in: "path",
+          required: true,
+          description: "a schedule or sensor name, or an eager asset's key (slashes included)",
+          schema: { type: "string" },
+        },
+      ],
+      responses: {
+        200: json("the new state", AutomationToggledBody),
+        400: error("unknown kind"),
+        401: unauthorized,
+        403: forbidden,
+        404: error("unknown schedule, sensor or eager asset"),
+      },
+    },
+  });
+  return {
+    "/api/automation": {
+      get: {
+        summary:
+          "Schedules (next tick, latest ticks and their runs), sensors (cursor, latest evaluations) and eager assets, with their switches",
+        responses: { 200: json("automation", AutomationBody), 401: unauthorized },
+      },
+    },
+    "/api/automation/schedules/{name}/ticks": {
+      get: {
+        summary: "A schedule's ticks, newest first, with the run each one queued",
+        parameters: [
+          { name: "name", in: "path", required: true, schema: { type: "string" } },
+          {
+            name: "limit",
+            in: "query",
+            schema: {
+              type: "integer",
+              minimum: 1,
+              maximum: SCHEDULE_TICKS_LIMIT.max,
+              default: SCHEDULE_TICKS_LIMIT.default,
+            },
+          },
+          {
+            name: "before",
+            in: "query",
+            description: "only ticks scheduled before this instant (ISO 8601), to page back",
+            schema: { type: "string", format: "date-time" },
+          },
+        ],
+        responses: {
+          200: json("ticks", ScheduleTicksBody),
+          400: error("bad query"),
+          401: unauthorized,
+          404: error("unknown schedule"),
+        },
+      },
+    },
+    "/api/automation/{kind}/{name}/enable": toggle("enable"),
+    "/api/automation/{kind}/{name}/disable": toggle("disable"),
   };
 }

@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { MAX_CHUNK_SIZE } from "../backfill/chunks";
+import { BACKFILL_STATUSES } from "../backfill/progress";
 
 /**
  * The API's shapes as zod schemas: request schemas validate input, response schemas document
@@ -184,7 +186,7 @@ export const RunDetailBody = z
 
 export const RunCreatedBody = z.object({ runId: z.string() }).meta({ id: "RunCreated" });
 export const CancelBody = z
-  .object({ runId: z.string(), status: z.literal("CANCELING") })
+  .object({ runId: z.string(), status: z.enum(["CANCELING", "CANCELED"]) })
   .meta({ id: "CancelAccepted" });
 
 export const RunEventBody = z
@@ -201,3 +203,203 @@ export const RunEventBody = z
     timestamp: z.string(),
   })
   .meta({ id: "RunEvent" });
+
+export const HealthBody = z
+  .object({ status: z.literal("ok") })
+  .describe("the server answers and its database too")
+  .meta({ id: "Health" });
+
+export const BackfillRequestBody = z
+  .object({
+    selection: z.string().trim().min(1, "selection is required"),
+    from: z.string().min(1, "from is required"),
+    to: z.string().min(1, "to is required"),
+    chunkSize: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_CHUNK_SIZE)
+      .optional()
+      .describe("partitions per run (default 10)"),
+    tags: z.record(z.string(), z.string()).optional(),
+  })
+  .strict()
+  .meta({ id: "BackfillRequest" });
+
+export const BackfillsQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(500).optional(),
+  status: z.enum(BACKFILL_STATUSES).optional(),
+});
+
+export const BACKFILL_RUNS_LIMIT = { default: 1000, max: 10_000 } as const;
+
+export const BackfillRunsQuery = z.object({
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(BACKFILL_RUNS_LIMIT.max)
+    .default(BACKFILL_RUNS_LIMIT.default),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+
+export const BackfillIdParam = z.object({ id: z.uuid("backfill ids are UUIDs") });
+
+const RunStatusCounts = z.object(
+  Object.fromEntries(RUN_STATUSES.map((s) => [s, z.number().int()])) as Record<
+    (typeof RUN_STATUSES)[number],
+    z.ZodNumber
+  >,
+);
+
+export const BackfillProgress = z
+  .object({
+    totalChunks: z.number().int(),
+    createdChunks: z.number().int().describe("chunks whose run exists"),
+    runs: RunStatusCounts.describe("runs by status"),
+    totalPartitions: z.number().int(),
+    partitions: RunStatusCounts.describe("partitions by the status of the run covering them"),
+    canceling: z.number().int().describe("started runs asked to stop, not stopped yet"),
+    finished: z.boolean().describe("every chunk has a run and every run has ended"),
+  })
+  .meta({ id: "BackfillProgress" });
+
+export const Backfill = z
+  .object({
+    id: z.string(),
+    status: z.enum(BACKFILL_STATUSES),
+    selection: z.string(),
+    from: z.string(),
+    to: z.string(),
+    chunkSize: z.number().int(),
+    totalChunks: z.number().int(),
+    tags: z.record(z.string(), z.string()),
+    error: z.string().nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    progress: BackfillProgress,
+  })
+  .meta({ id: "Backfill" });
+
+export const BackfillRun = z
+  .object({
+    id: z.string(),
+    chunk: z.number().int().describe("position in the backfill, from 0"),
+    from: z.string(),
+    to: z.string(),
+    partitionCount: z.number().int(),
+    status: z.enum(RUN_STATUSES),
+    cancelRequested: z.boolean(),
+    attempt: z.number().int(),
+    createdAt: z.string(),
+    startedAt: z.string().nullable(),
+    endedAt: z.string().nullable(),
+    error: z.string().nullable(),
+  })
+  .meta({ id: "BackfillRun" });
+
+export const BackfillsBody = z
+  .object({ backfills: z.array(Backfill) })
+  .meta({ id: "BackfillList" });
+
+export const BackfillDetailBody = z
+  .object({ backfill: Backfill, runs: z.array(BackfillRun) })
+  .meta({ id: "BackfillDetail" });
+
+export const BackfillCreatedBody = z
+  .object({ backfillId: z.string(), totalChunks: z.number().int() })
+  .meta({ id: "BackfillCreated" });
+
+export const BackfillCanceledBody = z
+  .object({
+    backfillId: z.string(),
+    status: z.literal("CANCELED"),
+    canceledRuns: z.number().int().describe("queued runs cancelled"),
+    cancelingRuns: z.number().int().describe("started runs asked to stop"),
+  })
+  .meta({ id: "BackfillCanceled" });
+
+// ---------------------------------------------------------------- automation
+
+export const AUTOMATION_KINDS = ["schedule", "sensor", "eager"] as const;
+
+export const AutomationToggleParams = z.object({
+  kind: z.enum(AUTOMATION_KINDS, "kind is schedule, sensor or eager"),
+  /** A schedule or sensor name, or an eager asset's key. */
+  name: z.string().min(1),
+});
+
+export const SCHEDULE_TICKS_LIMIT = { default: 50, max: 500 } as const;
+
+export const ScheduleTicksQuery = z.object({
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(SCHEDULE_TICKS_LIMIT.max)
+    .default(SCHEDULE_TICKS_LIMIT.default),
+  before: z.iso
+    .datetime({ offset: true, message: "before is an ISO 8601 instant" })
+    .optional()
+    .transform((v) => (v === undefined ? undefined : new Date(v))),
+});
+
+export const ScheduleTickBody = z
+  .object({
+    scheduledAt: z.string(),
+    status: z.enum(["STARTED", "SUCCESS", "SKIPPED", "FAILURE"]),
+    runId: z.string().nullable(),
+    error: z.string().nullable(),
+  })
+  .meta({ id: "ScheduleTick" });
+
+export const SensorTickBody = z
+  .object({
+    id: z.number().int(),
+    status: z.enum(["SUCCESS", "SKIPPED", "FAILURE"]),
+    runIds: z.array(z.string()),
+    message: z.string().nullable(),
+    cursor: z.string().nullable(),
+    createdAt: z.string(),
+  })
+  .meta({ id: "SensorTick" });
+
+export const AutomationBody = z
+  .object({
+    schedules: z.array(
+      z.object({
+        name: z.string(),
+        cron: z.string(),
+        timezone: z.string(),
+        selection: z.string(),
+        description: z.string().nullable(),
+        enabled: z.boolean(),
+        nextTickAt: z.string().nullable().describe("the next tick, when enabled"),
+        lastTicks: z.array(ScheduleTickBody),
+      }),
+    ),
+    sensors: z.array(
+      z.object({
+        name: z.string(),
+        selection: z.string(),
+        description: z.string().nullable(),
+        intervalMs: z.number(),
+        enabled: z.boolean(),
+        cursor: z.string().nullable(),
+        lastTicks: z.array(SensorTickBody),
+      }),
+    ),
+    eager: z.object({
+      assets: z.array(z.object({ key: z.string(), enabled: z.boolean() })),
+      lastTicks: z.array(SensorTickBody),
+    }),
+  })
+  .meta({ id: "Automation" });
+
+export const ScheduleTicksBody = z
+  .object({ ticks: z.array(ScheduleTickBody) })
+  .meta({ id: "ScheduleTickList" });
+
+export const AutomationToggledBody = z
+  .object({ kind: z.enum(AUTOMATION_KINDS), name: z.string(), enabled: z.boolean() })
+  .meta({ id: "AutomationSwitch" });

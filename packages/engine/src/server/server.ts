@@ -1,9 +1,12 @@
 import type { AddressInfo } from "node:net";
 import { serve, type ServerType } from "@hono/node-server";
+import { PostgresAutomationStore } from "../automation/postgres-automation-store";
+import { PostgresBackfillStore } from "../backfill/postgres-backfill-store";
+import { resumeInterruptedBackfills } from "../backfill/launch-backfill";
 import type { Definitions } from "../definitions/definitions";
 import { LigneeError } from "../errors";
 import type { Runtime } from "../runtime/runtime";
-import { createApp, type App } from "./app";
+import { createApp, type App, type AppOptions } from "./app";
 
 export interface ServerOptions {
   readonly definitions: Definitions<unknown>;
@@ -15,6 +18,8 @@ export interface ServerOptions {
   /** Default `$LIGNEE_API_TOKEN`; required to bind a non-loopback host. */
   readonly token?: string;
   readonly uiDir?: string;
+  /** Queue runs for workers instead of executing them in this process (see AppOptions.queue). */
+  readonly queue?: AppOptions["queue"];
   readonly log?: (message: string) => void;
 }
 
@@ -53,22 +58,44 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
       `refusing to listen on ${host} without a token: set LIGNEE_API_TOKEN (or bind 127.0.0.1)`,
     );
   }
+  const backfills = PostgresBackfillStore.connect(options.runtime.databaseUrl, { max: 4 });
+  const automation = PostgresAutomationStore.connect(options.runtime.databaseUrl, { max: 2 });
   const app = createApp({
     definitions: options.definitions,
+    backfills,
+    automation,
     storage: options.runtime.storage,
     environment: { databaseUrl: options.runtime.databaseUrl, home: options.runtime.home },
     ...(token !== undefined ? { token } : {}),
     // On loopback, only loopback names: a rebinding DNS name reaching 127.0.0.1 is refused.
     ...(isLoopback(host) ? { allowedHosts: ["localhost", "127.0.0.1", "[::1]", host] } : {}),
     ...(options.uiDir !== undefined ? { uiDir: options.uiDir } : {}),
+    ...(options.queue !== undefined ? { queue: options.queue } : {}),
     ...(options.log ? { log: options.log } : {}),
   });
-  const server = await new Promise<ServerType>((resolve, reject) => {
-    const s = serve({ fetch: app.app.fetch, hostname: host, port: options.port ?? 3000 }, () =>
-      resolve(s),
-    );
-    s.once("error", reject);
-  });
+  let server: ServerType;
+  try {
+    server = await new Promise<ServerType>((resolve, reject) => {
+      const s = serve({ fetch: app.app.fetch, hostname: host, port: options.port ?? 3000 }, () =>
+        resolve(s),
+      );
+      s.once("error", reject);
+    });
+  } catch (error) {
+    await backfills.close();
+    await automation.close();
+    throw error;
+  }
+  // A backfill whose creation was interrupted (its process died) gets its missing runs.
+  const log = options.log ?? ((m: string) => console.error(m));
+  const maxAttempts = options.queue?.maxAttempts;
+  void resumeInterruptedBackfills(options.definitions, backfills, {
+    log,
+    ...(maxAttempts !== undefined ? { maxAttempts } : {}),
+  }).then(
+    (ids) => ids.forEach((id) => log(`backfill ${id}: interrupted creation resumed`)),
+    (error: unknown) => log(`resuming interrupted backfills: ${String(error)}`),
+  );
   const address = server.address() as AddressInfo;
   const shownHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
   return {
@@ -81,6 +108,8 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
         // Open event streams would keep the server from closing.
         if ("closeAllConnections" in server) server.closeAllConnections();
       });
+      await backfills.close();
+      await automation.close();
     },
   };
 }

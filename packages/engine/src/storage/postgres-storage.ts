@@ -1,7 +1,7 @@
-import { and, asc, desc, eq, gt, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, isNull, sql } from "drizzle-orm";
 import { drizzle, type NodePgDatabase } from "drizzle-orm/node-postgres";
 import pg from "pg";
-import { LigneeError } from "../errors";
+import { LeaseLostError, LigneeError } from "../errors";
 import type { RunEvent } from "../execution/events";
 import { IntervalSet } from "../partitions/interval-set";
 import { versionHash } from "./version-hash";
@@ -17,6 +17,7 @@ import {
   type MaterializationInput,
   type MaterializationRecord,
   type NewRun,
+  type RunFence,
   type RunRecord,
   type RunStatus,
   type Storage,
@@ -36,8 +37,21 @@ const RETRYABLE_SQLSTATES = new Set(["40P01", "40001"]);
 export class PostgresStorage implements Storage {
   private readonly db: Db;
 
-  private constructor(private readonly pool: pg.Pool) {
+  private constructor(
+    private readonly pool: pg.Pool,
+    /** Set on a worker's view of storage: materialisations commit only while it holds the lease. */
+    private readonly fence?: RunFence,
+  ) {
     this.db = drizzle({ client: pool, schema });
+  }
+
+  /**
+   * The same storage, for a worker executing a run it claimed: every materialisation checks, in
+   * its own transaction, that the worker still holds the run's lease (and locks the run row
+   * against a concurrent expiry until it commits); otherwise it throws LeaseLostError.
+   */
+  fenced(fence: RunFence): PostgresStorage {
+    return new PostgresStorage(this.pool, fence);
   }
 
   /** Connects a pool; call `migrateDatabase` first on a new database. */
@@ -207,6 +221,7 @@ export class PostgresStorage implements Storage {
     const hashes = input.partitions.map((p) => versionHash(p.key, p.dataVersion));
 
     return this.transaction(async (tx) => {
+      await this.checkFence(tx);
       const now = new Date();
       const inserted = await tx.query<{ id: string }>(
         `INSERT INTO lignee.materializations
@@ -494,7 +509,14 @@ export class PostgresStorage implements Storage {
     const candidates = await this.db
       .select({ id: schema.runs.id, pid: schema.runs.pid })
       .from(schema.runs)
-      .where(and(eq(schema.runs.status, "STARTED"), eq(schema.runs.hostname, hostname)));
+      .where(
+        and(
+          eq(schema.runs.status, "STARTED"),
+          eq(schema.runs.hostname, hostname),
+          // Runs a worker claimed are the queue's: their lease expires and they are retried.
+          isNull(schema.runs.workerId),
+        ),
+      );
     const failed: string[] = [];
     for (const run of candidates.filter((r) => !isAlive(r))) {
       const reason = `the process running it (pid ${run.pid ?? "unknown"} on ${hostname}) exited before the run finished`;
@@ -525,6 +547,17 @@ export class PostgresStorage implements Storage {
 
   // ---------------------------------------------------------------- helpers
 
+  private async checkFence(tx: pg.PoolClient): Promise<void> {
+    if (!this.fence) return;
+    const held = await tx.query(
+      `SELECT 1 FROM lignee.runs
+       WHERE id = $1 AND worker_id = $2 AND status = 'STARTED' AND lease_expires_at > now()
+       FOR SHARE`,
+      [this.fence.runId, this.fence.workerId],
+    );
+    if (held.rows.length === 0) throw new LeaseLostError(this.fence.runId);
+  }
+
   /** A transaction on one client, retried a few times on deadlock or serialization failure. */
   private async transaction<T>(work: (tx: pg.PoolClient) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
@@ -536,6 +569,7 @@ export class PostgresStorage implements Storage {
         return result;
       } catch (error) {
         await client.query("ROLLBACK").catch(() => undefined);
+        if (error instanceof LigneeError) throw error;
         const code = (error as { code?: unknown }).code;
         if (typeof code === "string" && RETRYABLE_SQLSTATES.has(code) && attempt < 5) {
           await new Promise((r) => setTimeout(r, 5 * attempt * Math.random()));

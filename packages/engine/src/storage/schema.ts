@@ -43,9 +43,24 @@ export const runs = lignee.table(
     hostname: text("hostname"),
     pid: integer("pid"),
     error: text("error"),
+    // The run queue: QUEUED runs are claimed by workers (FOR UPDATE SKIP LOCKED), which hold a
+    // lease they renew by heartbeat; a run whose lease expired is retried up to max_attempts.
+    attempt: integer("attempt").notNull().default(1),
+    maxAttempts: integer("max_attempts").notNull().default(1),
+    workerId: text("worker_id"),
+    leaseExpiresAt: timestamp("lease_expires_at", { withTimezone: true }),
+    /** Concurrency pools the run takes a slot of (from its assets' `pool`). */
+    pools: jsonb("pools").$type<string[]>().notNull().default([]),
+    /** Set by a cancel request; the worker executing the run sees it at its next heartbeat. */
+    cancelRequested: boolean("cancel_requested").notNull().default(false),
+    backfillId: text("backfill_id"),
   },
   (t) => [
     index("runs_created_at_idx").on(t.createdAt),
+    index("runs_queued_idx")
+      .on(t.createdAt)
+      .where(sql`status = 'QUEUED'`),
+    index("runs_backfill_idx").on(t.backfillId),
     index("runs_status_idx").on(t.status),
     // `asset_keys @> '["raw/offres"]'`: the runs of one asset without scanning every run.
     index("runs_asset_keys_idx").using("gin", t.assetKeys.op("jsonb_path_ops")),
@@ -172,3 +187,64 @@ export const checkResults = lignee.table(
   },
   (t) => [index("check_results_asset_idx").on(t.assetKey, t.checkName, t.id)],
 );
+
+/**
+ * One row per (schedule, scheduled time): the uniqueness that makes a tick launch exactly one
+ * run, whatever the number of scheduler processes and crashes.
+ */
+export const scheduleTicks = lignee.table(
+  "schedule_ticks",
+  {
+    schedule: text("schedule").notNull(),
+    scheduledAt: timestamp("scheduled_at", { withTimezone: true }).notNull(),
+    status: text("status").notNull(),
+    runId: text("run_id"),
+    error: text("error"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.schedule, t.scheduledAt] })],
+);
+
+/** On/off switches and cursors of schedules and sensors (`kind` tells which). */
+export const automationState = lignee.table(
+  "automation_state",
+  {
+    kind: text("kind").notNull(),
+    name: text("name").notNull(),
+    enabled: boolean("enabled").notNull().default(true),
+    cursor: text("cursor"),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.kind, t.name] })],
+);
+
+/** Evaluations of sensors (and of eager automation): what they saw and the runs they asked for. */
+export const sensorTicks = lignee.table(
+  "sensor_ticks",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    sensor: text("sensor").notNull(),
+    status: text("status").notNull(),
+    cursor: text("cursor"),
+    runIds: jsonb("run_ids").$type<string[]>().notNull().default([]),
+    message: text("message"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("sensor_ticks_sensor_idx").on(t.sensor, t.id)],
+);
+
+/** A backfill: a partition range of a selection, cut into chunked runs (runs.backfill_id). */
+export const backfills = lignee.table("backfills", {
+  id: text("id").primaryKey(),
+  status: text("status").notNull(),
+  selection: text("selection").notNull(),
+  fromKey: text("from_key").notNull(),
+  toKey: text("to_key").notNull(),
+  chunkSize: integer("chunk_size").notNull(),
+  totalChunks: integer("total_chunks").notNull(),
+  tags: jsonb("tags").$type<Record<string, string>>().notNull().default({}),
+  error: text("error"),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+});

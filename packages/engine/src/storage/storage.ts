@@ -20,6 +20,12 @@ export interface RunRecord {
   readonly error: string | null;
 }
 
+/** A worker's claim on a run: its results commit only while the lease holds. */
+export interface RunFence {
+  readonly runId: string;
+  readonly workerId: string;
+}
+
 export interface NewRun {
   readonly id: string;
   readonly status: RunStatus;
@@ -181,4 +187,9 @@ export interface Storage {
   ): Promise<string[]>;
 
   close(): Promise<void>;
+}
+
+/** Storage that can give a worker a view whose writes commit only while it holds a run's lease. */
+export interface FenceableStorage extends Storage {
+  fenced(fence: RunFence): Storage;
 }

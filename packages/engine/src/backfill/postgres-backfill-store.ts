@@ -1,0 +1,360 @@
+import pg from "pg";
+import { LigneeError } from "../errors";
+import { QUEUE_CHANNEL } from "../queue/run-queue";
+import type { RunStatus } from "../storage/storage";
+import {
+  BACKFILL_TAG,
+  CHUNK_TAG,
+  PARTITION_COUNT_TAG,
+  type BackfillRecord,
+  type BackfillRun,
+  type BackfillStore,
+  type CancelOutcome,
+  type ChunkRun,
+  type ChunkRunTemplate,
+  type ListBackfillsOptions,
+  type NewBackfill,
+} from "./backfill-store";
+import {
+  settledStatus,
+  summarizeProgress,
+  type BackfillStatus,
+  type ProgressRow,
+} from "./progress";
+
+/** Runs queued per statement when a backfill's runs are created. */
+export const DEFAULT_BATCH_SIZE = 1000;
+
+interface BackfillRow {
+  id: string;
+  status: BackfillStatus;
+  selection: string;
+  from_key: string;
+  to_key: string;
+  chunk_size: number;
+  total_chunks: number;
+  tags: Record<string, string>;
+  error: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+/**
+ * The PostgreSQL implementation. Runs are inserted many per statement (`unnest` of arrays), so
+ * queuing thousands of runs takes a few statements.
+ */
+export class PostgresBackfillStore implements BackfillStore {
+  private constructor(private readonly pool: pg.Pool) {}
+
+  /** Connects a pool; the database must be migrated (`migrateDatabase`). */
+  static connect(connectionString: string, options: { max?: number } = {}): PostgresBackfillStore {
+    const pool = new pg.Pool({ connectionString, max: options.max ?? 4 });
+    // An idle client losing its server must fail the next query, not crash the process.
+    pool.on("error", () => undefined);
+    return new PostgresBackfillStore(pool);
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+
+  async createBackfill(backfill: NewBackfill): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO lignee.backfills
+         (id, status, selection, from_key, to_key, chunk_size, total_chunks, tags)
+       VALUES ($1, 'REQUESTED', $2, $3, $4, $5, $6, $7::jsonb)`,
+      [
+        backfill.id,
+        backfill.selection,
+        backfill.fromKey,
+        backfill.toKey,
+        backfill.chunkSize,
+        backfill.totalChunks,
+        JSON.stringify(backfill.tags),
+      ],
+    );
+  }
+
+  async enqueueChunks(
+    backfillId: string,
+    template: ChunkRunTemplate,
+    chunks: readonly ChunkRun[],
+    options: { batchSize?: number } = {},
+  ): Promise<number> {
+    const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+    let queued = 0;
+    for (let start = 0; start < chunks.length; start += batchSize) {
+      const batch = chunks.slice(start, start + batchSize);
+      const inserted = await this.transaction(async (tx) => {
+        // The lock orders this batch with a concurrent cancellation: once the backfill is
+        // CANCELED, no run is added that the cancellation would not have seen.
+        const current = await tx.query<{ status: string }>(
+          `SELECT status FROM lignee.backfills WHERE id = $1 FOR UPDATE`,
+          [backfillId],
+        );
+        if (current.rows[0]?.status !== "REQUESTED") return undefined;
+        const result = await tx.query<{ n: number }>(
+          `WITH inserted AS (
+             INSERT INTO lignee.runs
+               (id, status, selection, asset_keys, partition_spec, tags, created_at,
+                max_attempts, pools, backfill_id)
+             SELECT c.id, 'QUEUED', $2, $3::jsonb,
+                    jsonb_build_object('kind', 'range', 'from', c.from_key, 'to', c.to_key),
+                    $4::jsonb || jsonb_build_object($5::text, c.chunk::text, $6::text, c.n::text),
+                    -- One microsecond apart: the queue takes the oldest first, so chunks run in
+                    -- partition order.
+                    now() + c.chunk * interval '1 microsecond',
+                    $7, $8::jsonb, $1
+             FROM unnest($9::text[], $10::int[], $11::text[], $12::text[], $13::int[])
+                    AS c(id, chunk, from_key, to_key, n)
+             ON CONFLICT (id) DO NOTHING
+             RETURNING 1)
+           SELECT count(*)::int AS n FROM inserted`,
+          [
+            backfillId,
+            template.selection,
+            JSON.stringify(template.assetKeys),
+            JSON.stringify({ ...template.tags, [BACKFILL_TAG]: backfillId }),
+            CHUNK_TAG,
+            PARTITION_COUNT_TAG,
+            template.maxAttempts,
+            JSON.stringify(template.pools),
+            batch.map((c) => c.runId),
+            batch.map((c) => c.index),
+            batch.map((c) => c.from),
+            batch.map((c) => c.to),
+            batch.map((c) => c.partitionCount),
+          ],
+        );
+        await tx.query(`UPDATE lignee.backfills SET updated_at = now() WHERE id = $1`, [
+          backfillId,
+        ]);
+        // Idle workers wake up at once (delivered on commit).
+        await tx.query(`SELECT pg_notify($1, $2)`, [QUEUE_CHANNEL, backfillId]);
+        return result.rows[0]!.n;
+      });
+      if (inserted === undefined) break;
+      queued += inserted;
+    }
+    return queued;
+  }
+
+  async finishCreation(backfillId: string): Promise<BackfillRecord> {
+    await this.pool.query(
+      `UPDATE lignee.backfills b SET status = 'RUNNING', updated_at = now()
+       WHERE b.id = $1 AND b.status = 'REQUESTED'
+         AND (SELECT count(*) FROM lignee.runs r WHERE r.backfill_id = b.id) >= b.total_chunks`,
+      [backfillId],
+    );
+    const backfill = await this.getBackfill(backfillId);
+    if (!backfill) throw new LigneeError("STORAGE", `backfill ${backfillId} does not exist`);
+    return backfill;
+  }
+
+  async getBackfill(backfillId: string): Promise<BackfillRecord | undefined> {
+    const { rows } = await this.pool.query<BackfillRow>(
+      `SELECT * FROM lignee.backfills WHERE id = $1`,
+      [backfillId],
+    );
+    return (await this.withProgress(rows))[0];
+  }
+
+  async listBackfills(options: ListBackfillsOptions = {}): Promise<BackfillRecord[]> {
+    // Settled first, so that a filter on status sees the statuses the answer shows.
+    await this.settleRunning();
+    const { rows } = await this.pool.query<BackfillRow>(
+      `SELECT * FROM lignee.backfills
+       WHERE ($1::text IS NULL OR status = $1)
+       ORDER BY created_at DESC, id DESC
+       LIMIT $2`,
+      [options.status ?? null, options.limit ?? 50],
+    );
+    return this.withProgress(rows);
+  }
+
+  async listInterrupted(idleMs: number): Promise<BackfillRecord[]> {
+    const { rows } = await this.pool.query<BackfillRow>(
+      `SELECT * FROM lignee.backfills
+       WHERE status = 'REQUESTED' AND updated_at < now() - $1 * interval '1 millisecond'
+       ORDER BY created_at`,
+      [idleMs],
+    );
+    return this.withProgress(rows);
+  }
+
+  async listRuns(
+    backfillId: string,
+    options: { limit?: number; offset?: number } = {},
+  ): Promise<BackfillRun[]> {
+    const { rows } = await this.pool.query<{
+      id: string;
+      status: RunStatus;
+      partition_spec: { from?: string; to?: string } | null;
+      tags: Record<string, string>;
+      cancel_requested: boolean;
+      attempt: number;
+      created_at: Date;
+      started_at: Date | null;
+      ended_at: Date | null;
+      error: string | null;
+    }>(
+      `SELECT id, status, partition_spec, tags, cancel_requested, attempt, created_at,
+              started_at, ended_at, error
+       FROM lignee.runs
+       WHERE backfill_id = $1
+       ORDER BY (tags->>$2)::int, id
+       LIMIT $3 OFFSET $4`,
+      [backfillId, CHUNK_TAG, options.limit ?? 1000, options.offset ?? 0],
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      chunk: Number(r.tags[CHUNK_TAG]),
+      from: r.partition_spec?.from ?? "",
+      to: r.partition_spec?.to ?? "",
+      partitionCount: Number(r.tags[PARTITION_COUNT_TAG] ?? 1),
+      status: r.status,
+      cancelRequested: r.cancel_requested,
+      attempt: r.attempt,
+      createdAt: r.created_at,
+      startedAt: r.started_at,
+      endedAt: r.ended_at,
+      error: r.error,
+    }));
+  }
+
+  async cancel(backfillId: string): Promise<CancelOutcome | undefined> {
+    // A backfill whose runs all ended is settled first: it is finished, not cancelable.
+    const before = await this.getBackfill(backfillId);
+    if (!before) return undefined;
+    return this.transaction(async (tx) => {
+      const updated = await tx.query<{ status: BackfillStatus }>(
+        `UPDATE lignee.backfills SET status = 'CANCELED', updated_at = now()
+         WHERE id = $1 AND status IN ('REQUESTED', 'RUNNING')
+         RETURNING status`,
+        [backfillId],
+      );
+      if (updated.rows.length === 0) {
+        const current = await tx.query<{ status: BackfillStatus }>(
+          `SELECT status FROM lignee.backfills WHERE id = $1`,
+          [backfillId],
+        );
+        return { kind: "finished", status: current.rows[0]?.status ?? before.status } as const;
+      }
+      // Row locks taken by a worker claiming a run make this wait for its claim; the run is
+      // then STARTED and the next statement, with a fresh snapshot, asks it to stop.
+      const canceled = await tx.query(
+        `WITH done AS (
+           UPDATE lignee.runs
+           SET status = 'CANCELED', ended_at = now(), error = 'cancelled with its backfill'
+           WHERE backfill_id = $1 AND status = 'QUEUED'
+           RETURNING id)
+         INSERT INTO lignee.events (run_id, type, level, message)
+         SELECT id, 'RUN_CANCELED', 'warn', 'Run cancelled with its backfill before it started'
+         FROM done`,
+        [backfillId],
+      );
+      const canceling = await tx.query(
+        `UPDATE lignee.runs SET cancel_requested = true
+         WHERE backfill_id = $1 AND status = 'STARTED'`,
+        [backfillId],
+      );
+      return {
+        kind: "canceled",
+        canceledRuns: canceled.rowCount ?? 0,
+        cancelingRuns: canceling.rowCount ?? 0,
+      } as const;
+    });
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  /** Adds each backfill's progress and records the status it settles to, if it changed. */
+  private async withProgress(rows: readonly BackfillRow[]): Promise<BackfillRecord[]> {
+    if (rows.length === 0) return [];
+    const counts = await this.pool.query<ProgressRow & { backfill_id: string }>(
+      `SELECT backfill_id, status, count(*)::int AS runs,
+              coalesce(sum(coalesce((tags->>$2)::int, 1)), 0)::int AS partitions,
+              (count(*) FILTER (WHERE cancel_requested AND status = 'STARTED'))::int AS canceling
+       FROM lignee.runs
+       WHERE backfill_id = ANY($1::text[])
+       GROUP BY backfill_id, status`,
+      [rows.map((r) => r.id), PARTITION_COUNT_TAG],
+    );
+    const byBackfill = new Map<string, ProgressRow[]>();
+    for (const row of counts.rows) {
+      byBackfill.set(row.backfill_id, [...(byBackfill.get(row.backfill_id) ?? []), row]);
+    }
+    const out: BackfillRecord[] = [];
+    for (const row of rows) {
+      const progress = summarizeProgress(row.total_chunks, byBackfill.get(row.id) ?? []);
+      let status = row.status;
+      let updatedAt = row.updated_at;
+      const settled = settledStatus(status, progress);
+      if (settled !== status) {
+        // Only from RUNNING: a cancellation in between wins.
+        const result = await this.pool.query<{ status: BackfillStatus; updated_at: Date }>(
+          `UPDATE lignee.backfills SET status = $2, updated_at = now()
+           WHERE id = $1 AND status = 'RUNNING'
+           RETURNING status, updated_at`,
+          [row.id, settled],
+        );
+        const changed = result.rows[0];
+        if (changed) {
+          status = changed.status;
+          updatedAt = changed.updated_at;
+        } else {
+          const current = await this.pool.query<BackfillRow>(
+            `SELECT * FROM lignee.backfills WHERE id = $1`,
+            [row.id],
+          );
+          status = current.rows[0]?.status ?? status;
+          updatedAt = current.rows[0]?.updated_at ?? updatedAt;
+        }
+      }
+      out.push({ ...toRecord(row), status, updatedAt, progress });
+    }
+    return out;
+  }
+
+  /** Settles every RUNNING backfill whose runs have all ended. */
+  private async settleRunning(): Promise<void> {
+    const { rows } = await this.pool.query<BackfillRow>(
+      `SELECT b.* FROM lignee.backfills b
+       WHERE b.status = 'RUNNING'
+         AND NOT EXISTS (SELECT 1 FROM lignee.runs r
+                         WHERE r.backfill_id = b.id AND r.status IN ('QUEUED', 'STARTED'))`,
+    );
+    await this.withProgress(rows);
+  }
+
+  private async transaction<T>(work: (tx: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query("BEGIN");
+      const result = await work(client);
+      await client.query("COMMIT");
+      return result;
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => undefined);
+      throw new LigneeError("STORAGE", `backfills: ${(error as Error).message}`, { cause: error });
+    } finally {
+      client.release();
+    }
+  }
+}
+
+function toRecord(row: BackfillRow): Omit<BackfillRecord, "progress"> {
+  return {
+    id: row.id,
+    status: row.status,
+    selection: row.selection,
+    fromKey: row.from_key,
+    toKey: row.to_key,
+    chunkSize: row.chunk_size,
+    totalChunks: row.total_chunks,
+    tags: row.tags,
+    error: row.error,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}

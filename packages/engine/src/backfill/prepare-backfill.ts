@@ -1,0 +1,111 @@
+import type { Definitions } from "../definitions/definitions";
+import { InvalidPartitionError } from "../errors";
+import { prepareRun } from "../execution/launch";
+import {
+  describePartitions,
+  partitionIndex,
+  type PartitionsDefinition,
+} from "../partitions/definition";
+import { poolsOf } from "../queue/pools";
+import { checkChunkSize, chunkPartitions, DEFAULT_CHUNK_SIZE, type BackfillChunk } from "./chunks";
+
+export interface BackfillRequest {
+  readonly selection: string;
+  /** First partition key of the range. */
+  readonly from: string;
+  /** Last partition key of the range (included). */
+  readonly to: string;
+  /** Partitions per run (default DEFAULT_CHUNK_SIZE). */
+  readonly chunkSize?: number;
+}
+
+/** A validated backfill: what its runs materialise and how the range is cut into runs. */
+export interface PreparedBackfill {
+  readonly selection: string;
+  readonly fromKey: string;
+  readonly toKey: string;
+  readonly chunkSize: number;
+  /** The assets every run materialises. */
+  readonly assetKeys: readonly string[];
+  /** Concurrency pools every run takes a slot of. */
+  readonly pools: readonly string[];
+  readonly chunks: readonly BackfillChunk[];
+  readonly partitionCount: number;
+}
+
+/**
+ * Validates a backfill as `lignee materialize --from --to` validates a run (unknown assets, bad
+ * selections, malformed or out-of-range keys, a reversed range throw here, before anything is
+ * written), then cuts the range into chunks of `chunkSize` partitions. The selected partitioned
+ * assets must share their partition keys (daily assets, or static ones with the same keys): one
+ * range is cut for all of them. Unpartitioned assets in the selection are materialised by every
+ * run, as a run over a range does.
+ *
+ * @example
+ * prepareBackfill(definitions, { selection: "raw/offres+", from: "2024-06-01", to: "2024-06-30" }, now)
+ *   .chunks.length // 3 (10 partitions per run)
+ */
+export function prepareBackfill(
+  definitions: Definitions<unknown>,
+  request: BackfillRequest,
+  now: Date,
+): PreparedBackfill {
+  const chunkSize = request.chunkSize ?? DEFAULT_CHUNK_SIZE;
+  checkChunkSize(chunkSize);
+  const prepared = prepareRun(
+    definitions,
+    {
+      selection: request.selection,
+      partitions: { kind: "range", from: request.from, to: request.to },
+    },
+    now,
+  );
+  const def = sharedPartitions(definitions, prepared.assetKeys);
+  const first = partitionIndex(def, request.from, now);
+  const last = partitionIndex(def, request.to, now);
+  const chunks = chunkPartitions(def, first, last, chunkSize);
+  return {
+    selection: request.selection,
+    fromKey: request.from,
+    toKey: request.to,
+    chunkSize,
+    assetKeys: prepared.assetKeys,
+    pools: poolsOf(definitions, prepared.assetKeys),
+    chunks,
+    partitionCount: last - first + 1,
+  };
+}
+
+/**
+ * The partitions a backfill's range is cut along: those of the selected partitioned assets,
+ * which must name the same keys (any daily partitions do: their keys are dates).
+ */
+function sharedPartitions(
+  definitions: Definitions<unknown>,
+  assetKeys: readonly string[],
+): PartitionsDefinition {
+  const partitioned = assetKeys
+    .map((key) => ({ key, def: definitions.get(key).partitions }))
+    .filter((a): a is { key: string; def: PartitionsDefinition } => a.def !== undefined);
+  const first = partitioned[0];
+  if (!first) {
+    throw new InvalidPartitionError(
+      `a backfill needs a partitioned asset: none of ${assetKeys.join(", ")} is partitioned`,
+    );
+  }
+  for (const other of partitioned.slice(1)) {
+    if (!sameKeys(first.def, other.def)) {
+      throw new InvalidPartitionError(
+        `a backfill cuts one partition range into runs, but ${first.key} (${describePartitions(
+          first.def,
+        )}) and ${other.key} (${describePartitions(other.def)}) do not share their partition keys`,
+      );
+    }
+  }
+  return first.def;
+}
+
+function sameKeys(a: PartitionsDefinition, b: PartitionsDefinition): boolean {
+  if (a.kind === "daily" || b.kind === "daily") return a.kind === b.kind;
+  return a.keys.length === b.keys.length && a.keys.every((key, i) => key === b.keys[i]);
+}

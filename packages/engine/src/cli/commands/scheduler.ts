@@ -1,0 +1,110 @@
+import { PostgresAutomationStore } from "../../automation/postgres-automation-store";
+import { DEFAULT_SCHEDULER_INTERVAL_MS, runScheduler } from "../../automation/scheduler";
+import type { ScheduleTick } from "../../automation/automation-store";
+import type { Definitions } from "../../definitions/definitions";
+import { LigneeError } from "../../errors";
+import { queueSettingsFromEnv } from "../../queue/settings";
+import type { Runtime } from "../../runtime/runtime";
+import type { CliIo } from "../context";
+import { untilSignal } from "../until-signal";
+
+export interface SchedulerCommandOptions {
+  /** Default `$LIGNEE_SCHEDULER_INTERVAL_MS`, else 5,000. */
+  readonly intervalMs?: number;
+  /** Default `$LIGNEE_SCHEDULER_CATCH_UP_DAYS`, else 7. */
+  readonly catchUpDays?: number;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Test hook, never for production: with `LIGNEE_TEST_CRASH_AFTER_TICK_RECORDED=1` the
+ * scheduler kills itself (SIGKILL, no cleanup) right after recording a schedule tick and before
+ * queueing its run — the crash the tick's two-step protocol must survive.
+ */
+export const CRASH_AFTER_TICK_ENV = "LIGNEE_TEST_CRASH_AFTER_TICK_RECORDED";
+
+/**
+ * `lignee scheduler`: evaluates schedules, sensors and eager automation until SIGINT or SIGTERM,
+ * queueing runs for the workers. Several may run at once against one database.
+ */
+export async function schedulerCommand(
+  definitions: Definitions<unknown>,
+  runtime: Runtime,
+  options: SchedulerCommandOptions,
+  io: CliIo,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
+  const scheduler = startSchedulerInProcess(definitions, runtime, io, options, env);
+  try {
+    io.out(
+      `Lignée scheduler: ${definitions.schedules.length} schedule(s), ${definitions.sensors.length} sensor(s), ` +
+        `eager automation on ${definitions.eagerAssets.length} asset(s); evaluating every ${scheduler.intervalMs} ms`,
+    );
+    await untilSignal(io, () => scheduler.stop());
+  } finally {
+    await scheduler.stop();
+  }
+  return 0;
+}
+
+/**
+ * The scheduler loop inside a command's process (`lignee scheduler`, `lignee dev --scheduler`),
+ * with its settings from `options` or the environment; `stop` ends it (idempotent).
+ */
+export function startSchedulerInProcess(
+  definitions: Definitions<unknown>,
+  runtime: Runtime,
+  io: CliIo,
+  options: SchedulerCommandOptions = {},
+  env: NodeJS.ProcessEnv = process.env,
+): { readonly intervalMs: number; stop(): Promise<void> } {
+  const intervalMs =
+    options.intervalMs ??
+    positiveNumber(env, "LIGNEE_SCHEDULER_INTERVAL_MS", DEFAULT_SCHEDULER_INTERVAL_MS);
+  const catchUpDays =
+    options.catchUpDays ?? positiveNumber(env, "LIGNEE_SCHEDULER_CATCH_UP_DAYS", 7);
+  const crash =
+    env[CRASH_AFTER_TICK_ENV] === "1"
+      ? (tick: ScheduleTick): void => {
+          io.err(
+            `${CRASH_AFTER_TICK_ENV}: dying after recording ${tick.schedule} ${tick.scheduledAt.toISOString()}`,
+          );
+          process.kill(process.pid, "SIGKILL");
+        }
+      : undefined;
+  const store = PostgresAutomationStore.connect(runtime.databaseUrl);
+  const controller = new AbortController();
+  const done = runScheduler({
+    definitions,
+    storage: runtime.storage,
+    store,
+    intervalMs,
+    catchUpWindowMs: catchUpDays * DAY_MS,
+    // Automation's runs are retried like the API's when their worker dies.
+    maxAttempts: queueSettingsFromEnv(env).maxAttempts,
+    signal: controller.signal,
+    log: (m) => io.err(m),
+    ...(crash ? { afterTickRecorded: crash } : {}),
+  });
+  let stopped: Promise<void> | undefined;
+  return {
+    intervalMs,
+    stop: () =>
+      (stopped ??= (async () => {
+        controller.abort();
+        await done.catch(() => undefined);
+        await store.close();
+      })()),
+  };
+}
+
+function positiveNumber(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === "") return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0) {
+    throw new LigneeError("RUNTIME", `${name} must be a positive number (got "${raw}")`);
+  }
+  return n;
+}

@@ -1,0 +1,44 @@
+import type { Definitions } from "../../definitions/definitions";
+import { RunQueue } from "../../queue/run-queue";
+import { queueSettingsFromEnv } from "../../queue/settings";
+import { Worker } from "../../queue/worker";
+import type { Runtime } from "../../runtime/runtime";
+import type { CliIo } from "../context";
+import { untilSignal } from "../until-signal";
+
+export interface WorkerCommandOptions {
+  readonly concurrency?: number;
+}
+
+/**
+ * `lignee worker`: executes queued runs until SIGINT or SIGTERM. Start any number of them, on
+ * any machine that reaches the database; limits and leases come from the environment (see
+ * `queueSettingsFromEnv`).
+ */
+export async function workerCommand(
+  definitions: Definitions<unknown>,
+  runtime: Runtime,
+  options: WorkerCommandOptions,
+  io: CliIo,
+): Promise<number> {
+  const settings = queueSettingsFromEnv(process.env);
+  const queue = RunQueue.connect(runtime.databaseUrl);
+  const worker = new Worker({
+    definitions,
+    storage: runtime.storage,
+    queue,
+    environment: { databaseUrl: runtime.databaseUrl, home: runtime.home },
+    concurrency: options.concurrency ?? settings.workerConcurrency,
+    leaseMs: settings.leaseMs,
+    limits: settings.limits,
+    log: (m) => io.err(m),
+  });
+  try {
+    await worker.start();
+    io.out(`worker ${worker.id} is waiting for runs`);
+    await untilSignal(io, () => worker.stop());
+  } finally {
+    await queue.close();
+  }
+  return 0;
+}

@@ -1,0 +1,295 @@
+import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
+import pg from "pg";
+import { LigneeError } from "../errors";
+import type { PreparedRun } from "../execution/launch";
+import type { ConcurrencyLimits } from "./pools";
+
+/** Arbitrary constant: claims are serialised so that limits are counted consistently. */
+const CLAIM_LOCK = 7_342_020;
+/** Channel NOTIFYed when runs are queued, so idle workers start at once. */
+export const QUEUE_CHANNEL = "lignee_run_queued";
+
+export interface EnqueueOptions {
+  readonly tags?: Record<string, string>;
+  /** Tries in all, counting the first (a run whose worker dies is retried until this). */
+  readonly maxAttempts?: number;
+  readonly pools?: readonly string[];
+  readonly id?: string;
+}
+
+/** A run a worker claimed: what it needs to plan and execute it. */
+export interface ClaimedRun {
+  readonly id: string;
+  readonly selection: string;
+  readonly partitionSpec: Record<string, unknown> | null;
+  readonly tags: Record<string, string>;
+  readonly attempt: number;
+  readonly maxAttempts: number;
+}
+
+export interface LeaseState {
+  /** False when the lease expired or the run was taken away: the worker must stop. */
+  readonly held: boolean;
+  readonly cancelRequested: boolean;
+}
+
+export interface ExpiredRun {
+  readonly id: string;
+  /** QUEUED again for another attempt, or FAILURE when attempts are exhausted. */
+  readonly status: "QUEUED" | "FAILURE";
+  readonly attempt: number;
+}
+
+/**
+ * The run queue, in PostgreSQL: queued runs are rows of `lignee.runs` with status QUEUED.
+ * Workers claim the oldest run that fits the concurrency limits (`FOR UPDATE SKIP LOCKED`, claims
+ * serialised by an advisory lock so counts are exact), hold a lease renewed by heartbeats, and
+ * finish the run only while they hold it. A lease that expires (a worker killed, a machine lost)
+ * puts the run back in the queue until its attempts are used up.
+ */
+export class RunQueue {
+  private constructor(private readonly pool: pg.Pool) {}
+
+  static connect(connectionString: string): RunQueue {
+    const pool = new pg.Pool({ connectionString, max: 4 });
+    pool.on("error", () => undefined);
+    return new RunQueue(pool);
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+
+  /** Queues a prepared (validated) run; resolves to its id. */
+  async enqueue(
+    prepared: Pick<PreparedRun, "selection" | "assetKeys" | "partitions">,
+    options: EnqueueOptions = {},
+  ): Promise<string> {
+    const id = options.id ?? randomUUID();
+    await this.pool.query(
+      `WITH inserted AS (
+         INSERT INTO lignee.runs
+           (id, status, selection, asset_keys, partition_spec, tags, max_attempts, pools, hostname, pid)
+         VALUES ($1, 'QUEUED', $2, $3::jsonb, $4::jsonb, $5::jsonb, $6, $7::jsonb, $8, $9)
+         RETURNING id)
+       SELECT pg_notify($10, id) FROM inserted`,
+      [
+        id,
+        prepared.selection,
+        JSON.stringify(prepared.assetKeys),
+        JSON.stringify(prepared.partitions),
+        JSON.stringify(options.tags ?? {}),
+        options.maxAttempts ?? 1,
+        JSON.stringify(options.pools ?? []),
+        hostname(),
+        process.pid,
+        QUEUE_CHANNEL,
+      ],
+    );
+    return id;
+  }
+
+  /**
+   * Claims the oldest queued run that the limits allow, or undefined. The claimed run is
+   * STARTED, leased to `workerId` for `leaseMs`.
+   */
+  async claim(
+    workerId: string,
+    options: { leaseMs: number; limits: ConcurrencyLimits },
+  ): Promise<ClaimedRun | undefined> {
+    const client = await this.pool.connect();
+    try {
+      await client.query("BEGIN");
+      await client.query("SELECT pg_advisory_xact_lock($1)", [CLAIM_LOCK]);
+      const total = await client.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM lignee.runs WHERE status = 'STARTED' AND worker_id IS NOT NULL`,
+      );
+      const running = await client.query<{ pool: string; n: number }>(
+        `SELECT p.pool, count(*)::int AS n
+         FROM lignee.runs r, jsonb_array_elements_text(r.pools) AS p(pool)
+         WHERE r.status = 'STARTED' AND r.worker_id IS NOT NULL
+         GROUP BY p.pool`,
+      );
+      if (total.rows[0]!.n >= options.limits.maxConcurrentRuns) {
+        await client.query("COMMIT");
+        return undefined;
+      }
+      const used = new Map<string, number>();
+      for (const row of running.rows) used.set(row.pool, row.n);
+      const full = Object.entries(options.limits.pools)
+        .filter(([pool, limit]) => (used.get(pool) ?? 0) >= limit)
+        .map(([pool]) => pool);
+      const candidate = await client.query<{ id: string }>(
+        `SELECT id FROM lignee.runs
+         WHERE status = 'QUEUED' AND NOT (pools ?| $1::text[])
+         ORDER BY created_at, id
+         LIMIT 1
+         FOR UPDATE SKIP LOCKED`,
+        [full],
+      );
+      const id = candidate.rows[0]?.id;
+      if (id === undefined) {
+        await client.query("COMMIT");
+        return undefined;
+      }
+      const claimed = await client.query<{
+        id: string;
+        selection: string;
+        partition_spec: Record<string, unknown> | null;
+        tags: Record<string, string>;
+        attempt: number;
+        max_attempts: number;
+      }>(
+        `UPDATE lignee.runs
+         SET status = 'STARTED', worker_id = $2, lease_expires_at = now() + $3 * interval '1 millisecond',
+             started_at = coalesce(started_at, now()), hostname = $4, pid = $5
+         WHERE id = $1
+         RETURNING id, selection, partition_spec, tags, attempt, max_attempts`,
+        [id, workerId, options.leaseMs, hostname(), process.pid],
+      );
+      await client.query("COMMIT");
+      const row = claimed.rows[0]!;
+      return {
+        id: row.id,
+        selection: row.selection,
+        partitionSpec: row.partition_spec,
+        tags: row.tags,
+        attempt: row.attempt,
+        maxAttempts: row.max_attempts,
+      };
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => undefined);
+      throw new LigneeError("STORAGE", `run queue: ${(error as Error).message}`, { cause: error });
+    } finally {
+      client.release();
+    }
+  }
+
+  /** Renews the lease; tells whether it is still held and whether a cancel was requested. */
+  async heartbeat(runId: string, workerId: string, leaseMs: number): Promise<LeaseState> {
+    const result = await this.pool.query<{ cancel_requested: boolean }>(
+      `UPDATE lignee.runs SET lease_expires_at = now() + $3 * interval '1 millisecond'
+       WHERE id = $1 AND worker_id = $2 AND status = 'STARTED' AND lease_expires_at > now()
+       RETURNING cancel_requested`,
+      [runId, workerId, leaseMs],
+    );
+    const row = result.rows[0];
+    return { held: row !== undefined, cancelRequested: row?.cancel_requested ?? false };
+  }
+
+  /**
+   * Records a claimed run's outcome, only if the worker still holds it; returns whether it did.
+   */
+  async finish(
+    runId: string,
+    workerId: string,
+    status: "SUCCESS" | "FAILURE" | "CANCELED",
+    error: string | undefined,
+  ): Promise<boolean> {
+    const result = await this.pool.query(
+      `UPDATE lignee.runs
+       SET status = $3, error = $4, ended_at = now(), lease_expires_at = NULL
+       WHERE id = $1 AND worker_id = $2 AND status = 'STARTED' AND lease_expires_at > now()`,
+      [runId, workerId, status, error ?? null],
+    );
+    return (result.rowCount ?? 0) > 0;
+  }
+
+  /**
+   * Runs whose lease expired: queued again (attempt + 1) while attempts remain, failed
+   * otherwise; their running marks become failed marks. Any worker may call it.
+   */
+  async reapExpired(): Promise<ExpiredRun[]> {
+    const client = await this.pool.connect();
+    try {
+      await client.query("BEGIN");
+      const expired = await client.query<{
+        id: string;
+        status: "QUEUED" | "FAILURE";
+        attempt: number;
+      }>(
+        `UPDATE lignee.runs r
+         SET status = CASE WHEN r.attempt < r.max_attempts THEN 'QUEUED' ELSE 'FAILURE' END,
+             attempt = CASE WHEN r.attempt < r.max_attempts THEN r.attempt + 1 ELSE r.attempt END,
+             ended_at = CASE WHEN r.attempt < r.max_attempts THEN NULL ELSE now() END,
+             error = CASE WHEN r.attempt < r.max_attempts THEN NULL
+                          ELSE 'its worker stopped heartbeating (lease expired) and no attempt is left' END,
+             worker_id = NULL, lease_expires_at = NULL, cancel_requested = false
+         FROM (SELECT id FROM lignee.runs
+               WHERE status = 'STARTED' AND worker_id IS NOT NULL AND lease_expires_at < now()
+               FOR UPDATE SKIP LOCKED) due
+         WHERE r.id = due.id
+         RETURNING r.id, r.status, r.attempt`,
+      );
+      for (const run of expired.rows) {
+        await client.query(
+          `INSERT INTO lignee.asset_failed (asset_key, partitions)
+           SELECT asset_key, partitions FROM lignee.asset_running WHERE run_id = $1
+           ON CONFLICT (asset_key) DO UPDATE SET partitions = asset_failed.partitions + excluded.partitions`,
+          [run.id],
+        );
+        await client.query(`DELETE FROM lignee.asset_running WHERE run_id = $1`, [run.id]);
+        await client.query(
+          `INSERT INTO lignee.events (run_id, type, level, message) VALUES ($1, $2, $3, $4)`,
+          run.status === "QUEUED"
+            ? [
+                run.id,
+                "RUN_RETRY",
+                "warn",
+                `Its worker stopped heartbeating: queued again (attempt ${run.attempt})`,
+              ]
+            : [
+                run.id,
+                "RUN_FAILURE",
+                "error",
+                "Run failed: its worker stopped heartbeating and no attempt is left",
+              ],
+        );
+        if (run.status === "QUEUED")
+          await client.query("SELECT pg_notify($1, $2)", [QUEUE_CHANNEL, run.id]);
+      }
+      await client.query("COMMIT");
+      return expired.rows;
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => undefined);
+      throw new LigneeError("STORAGE", `run queue: ${(error as Error).message}`, { cause: error });
+    } finally {
+      client.release();
+    }
+  }
+
+  /**
+   * Cancels a run wherever it is: a queued run at once, a started one at its worker's next
+   * heartbeat. Returns what happened, or undefined if the run is already finished or unknown.
+   */
+  async requestCancel(runId: string): Promise<"CANCELED" | "CANCELING" | undefined> {
+    const queued = await this.pool.query(
+      `WITH done AS (
+         UPDATE lignee.runs SET status = 'CANCELED', ended_at = now(), error = 'cancelled before it started'
+         WHERE id = $1 AND status = 'QUEUED' RETURNING id)
+       INSERT INTO lignee.events (run_id, type, level, message)
+       SELECT id, 'RUN_CANCELED', 'warn', 'Run cancelled before it started' FROM done`,
+      [runId],
+    );
+    if ((queued.rowCount ?? 0) > 0) return "CANCELED";
+    const started = await this.pool.query(
+      `UPDATE lignee.runs SET cancel_requested = true WHERE id = $1 AND status = 'STARTED'`,
+      [runId],
+    );
+    return (started.rowCount ?? 0) > 0 ? "CANCELING" : undefined;
+  }
+
+  /** Calls `onQueued` whenever a run is queued (LISTEN); returns the unsubscribe. */
+  async listen(onQueued: () => void): Promise<() => Promise<void>> {
+    const client = await this.pool.connect();
+    const handler = (): void => onQueued();
+    client.on("notification", handler);
+    await client.query(`LISTEN ${QUEUE_CHANNEL}`);
+    return async () => {
+      client.off("notification", handler);
+      await client.query(`UNLISTEN ${QUEUE_CHANNEL}`).catch(() => undefined);
+      client.release();
+    };
+  }
+}

@@ -1,0 +1,218 @@
+import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
+import type { Definitions, ResourceEnvironment } from "../definitions/definitions";
+import { LeaseLostError } from "../errors";
+import type { RunEvent } from "../execution/events";
+import { executeCreatedRun, prepareRun, statusesFor } from "../execution/launch";
+import { storedPartitionRequest } from "../planning/partition-request";
+import type { FenceableStorage } from "../storage/storage";
+import { DEFAULT_LIMITS, type ConcurrencyLimits } from "./pools";
+import type { ClaimedRun, RunQueue } from "./run-queue";
+
+export interface WorkerOptions {
+  readonly definitions: Definitions<unknown>;
+  readonly storage: FenceableStorage;
+  readonly queue: RunQueue;
+  readonly environment: ResourceEnvironment;
+  readonly workerId?: string;
+  /** Runs this worker executes at once (default 1). */
+  readonly concurrency?: number;
+  /** How long a claim holds without a heartbeat (default 15 s: a dead worker's run restarts within about 20 s). */
+  readonly leaseMs?: number;
+  /** How often leases are renewed (default a third of the lease). */
+  readonly heartbeatMs?: number;
+  /** How often the queue is polled when no notification arrives (default 1 s). */
+  readonly pollMs?: number;
+  readonly limits?: ConcurrencyLimits;
+  readonly log?: (message: string) => void;
+  /** Sees every event of the runs this worker executes (live streams). */
+  readonly onEvent?: (event: RunEvent, runId: string) => void;
+}
+
+interface ActiveRun {
+  readonly controller: AbortController;
+  readonly done: Promise<void>;
+}
+
+/**
+ * Executes queued runs: claims them within the concurrency limits, renews their leases while
+ * they execute, stops a run whose cancel was requested or whose lease was lost (then records
+ * nothing more), and reaps runs whose worker died. Any number of workers, on any machines, share
+ * one queue.
+ */
+export class Worker {
+  readonly id: string;
+  private readonly active = new Map<string, ActiveRun>();
+  private readonly leaseMs: number;
+  private readonly heartbeatMs: number;
+  private readonly concurrency: number;
+  private stopping = false;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private unlisten: (() => Promise<void>) | undefined;
+  private lastReap = 0;
+  private stopped: Promise<void> | undefined;
+
+  constructor(private readonly options: WorkerOptions) {
+    this.id = options.workerId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+    this.leaseMs = options.leaseMs ?? 15_000;
+    this.heartbeatMs = options.heartbeatMs ?? Math.max(100, Math.floor(this.leaseMs / 3));
+    this.concurrency = Math.max(1, options.concurrency ?? 1);
+  }
+
+  async start(): Promise<void> {
+    this.unlisten = await this.options.queue.listen(() => this.wake?.());
+    this.loop = this.run();
+  }
+
+  /** The runs executing here now. */
+  activeRuns(): string[] {
+    return [...this.active.keys()];
+  }
+
+  /** Asks a run executing here to stop; false if it is not executing here. */
+  cancel(runId: string): boolean {
+    const run = this.active.get(runId);
+    if (!run) return false;
+    run.controller.abort(new Error("cancelled"));
+    return true;
+  }
+
+  /**
+   * Stops claiming, cancels the runs executing here and waits for them (they end CANCELED, as
+   * a cancelled run does).
+   */
+  stop(): Promise<void> {
+    this.stopped ??= this.shutdown();
+    return this.stopped;
+  }
+
+  private async shutdown(): Promise<void> {
+    this.stopping = true;
+    this.wake?.();
+    for (const run of this.active.values())
+      run.controller.abort(new Error("the worker is stopping"));
+    await this.loop;
+    await Promise.allSettled([...this.active.values()].map((r) => r.done));
+    await this.unlisten?.();
+  }
+
+  private async run(): Promise<void> {
+    const { queue, log = (m: string) => console.error(m) } = this.options;
+    const pollMs = this.options.pollMs ?? 1_000;
+    while (!this.stopping) {
+      try {
+        if (Date.now() - this.lastReap >= Math.min(this.leaseMs / 2, 5_000)) {
+          this.lastReap = Date.now();
+          for (const r of await queue.reapExpired())
+            log(
+              r.status === "QUEUED"
+                ? `run ${r.id}: its worker stopped heartbeating; queued again (attempt ${r.attempt})`
+                : `run ${r.id}: its worker stopped heartbeating; no attempt left, failed`,
+            );
+        }
+        while (!this.stopping && this.active.size < this.concurrency) {
+          const claimed = await queue.claim(this.id, {
+            leaseMs: this.leaseMs,
+            limits: this.options.limits ?? DEFAULT_LIMITS,
+          });
+          if (!claimed) break;
+          this.execute(claimed);
+        }
+      } catch (error) {
+        log(`worker ${this.id}: ${(error as Error).message}`);
+      }
+      if (this.stopping) break;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, pollMs);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = undefined;
+    }
+  }
+
+  private execute(claimed: ClaimedRun): void {
+    const controller = new AbortController();
+    const done = this.executeClaimed(claimed, controller)
+      .catch((error: unknown) =>
+        (this.options.log ?? console.error)(`run ${claimed.id}: ${String(error)}`),
+      )
+      .finally(() => {
+        this.active.delete(claimed.id);
+        this.wake?.();
+      });
+    this.active.set(claimed.id, { controller, done });
+  }
+
+  private async executeClaimed(claimed: ClaimedRun, controller: AbortController): Promise<void> {
+    const { definitions, storage, queue } = this.options;
+    const runId = claimed.id;
+    let lost = false;
+    const heartbeat = setInterval(() => {
+      queue.heartbeat(runId, this.id, this.leaseMs).then(
+        (state) => {
+          if (!state.held) {
+            lost = true;
+            controller.abort(new LeaseLostError(runId));
+          } else if (state.cancelRequested) {
+            controller.abort(new Error("cancelled"));
+          }
+        },
+        () => undefined, // the next beat tries again; the lease covers a few misses
+      );
+    }, this.heartbeatMs);
+    try {
+      const now = new Date();
+      const request = {
+        selection: claimed.selection,
+        partitions: storedPartitionRequest(claimed.partitionSpec),
+      };
+      let prepared;
+      try {
+        prepared = prepareRun(
+          definitions,
+          request,
+          now,
+          await statusesFor(definitions, storage, request, now),
+        );
+      } catch (error) {
+        // The definitions changed since the run was queued (or nothing is stale any more).
+        const message = `the run cannot be planned: ${(error as Error).message}`;
+        await storage.appendEvents(runId, [
+          {
+            type: "RUN_FAILURE",
+            level: "error",
+            message: `Run failed: ${message}`,
+            timestamp: new Date(),
+          },
+        ]);
+        await queue.finish(runId, this.id, "FAILURE", message);
+        return;
+      }
+      const resources = await definitions.resolveResources(this.options.environment);
+      await executeCreatedRun({
+        definitions,
+        storage: storage.fenced({ runId, workerId: this.id }),
+        prepared,
+        environment: this.options.environment,
+        resources,
+        runId,
+        tags: claimed.tags,
+        signal: controller.signal,
+        ...(this.options.onEvent ? { onEvent: this.options.onEvent } : {}),
+        finish: async (outcome, error) => {
+          if (lost || !(await queue.finish(runId, this.id, outcome, error))) {
+            (this.options.log ?? console.error)(
+              `run ${runId}: this worker lost its lease; its outcome (${outcome}) is not recorded`,
+            );
+          }
+        },
+      });
+    } finally {
+      clearInterval(heartbeat);
+    }
+  }
+}

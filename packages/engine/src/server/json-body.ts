@@ -1,0 +1,15 @@
+import type { Context } from "hono";
+import { HttpError } from "./http-error";
+
+/** A request's JSON body; anything else is a 400. */
+export async function jsonBody(c: Context): Promise<unknown> {
+  // A JSON content type makes a cross-origin browser request preflighted (and so refused).
+  if (!/^application\/json\b/i.test(c.req.header("content-type") ?? "")) {
+    throw new HttpError(400, "the body must be JSON (content-type: application/json)");
+  }
+  try {
+    return await c.req.json();
+  } catch {
+    throw new HttpError(400, "the body must be JSON");
+  }
+}

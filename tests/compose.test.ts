@@ -1,0 +1,310 @@
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { Ajv, type ValidateFunction } from "ajv";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { runCli } from "../packages/engine/src/cli/main";
+import type { Definitions } from "../packages/engine/src/definitions/definitions";
+import { buildExampleDefinitions } from "../packages/engine/src/examples/example-definitions";
+import { createApp } from "../packages/engine/src/server/app";
+import { PostgresStorage } from "../packages/engine/src/storage/postgres-storage";
+import { REPO_ROOT } from "./support/cli";
+import { createTestDatabase } from "./support/database";
+
+/**
+ * docker-compose.yml and the Dockerfile, checked without a Docker engine: the file against the
+ * Compose Specification's JSON schema (tests/fixtures/compose-spec), then what production
+ * needs of it: health checks everywhere, two workers or more, no secret written in the file,
+ * every environment variable the code reads passed (or deliberately left out), commands and
+ * the health endpoint that exist.
+ */
+const read = (file: string): string => readFileSync(path.join(REPO_ROOT, file), "utf8");
+
+interface Healthcheck {
+  test?: string[] | string;
+  disable?: boolean;
+}
+interface Service {
+  image?: string;
+  build?: unknown;
+  command?: string[];
+  environment?: Record<string, string | number | boolean | null>;
+  healthcheck?: Healthcheck;
+  depends_on?: Record<string, { condition: string }>;
+  deploy?: { replicas?: number };
+  restart?: string;
+  volumes?: string[];
+}
+interface ComposeFile {
+  services: Record<string, Service>;
+  volumes?: Record<string, unknown>;
+}
+
+const text = read("docker-compose.yml");
+// Compose reads YAML 1.2 with merge keys (`<<: *anchor`).
+const compose = parse(text, { merge: true }) as ComposeFile;
+const services = Object.entries(compose.services);
+const ligneeServices = services.filter(([, s]) => s.build !== undefined);
+
+function composeValidator(): ValidateFunction {
+  const schema = JSON.parse(read("tests/fixtures/compose-spec/compose-spec.json")) as {
+    $schema: string;
+  };
+  expect(schema.$schema).toBe("https://json-schema.org/draft-07/schema");
+  // Ajv's default class implements draft-07, the dialect the schema declares; it knows the
+  // meta-schema by its historical http URI, the schema names it by https.
+  // Not strict: that mode judges how a schema is written (this one, not ours, uses union
+  // types), not what it accepts.
+  const ajv = new Ajv({ allErrors: true, strict: false });
+  const draft07 = createRequire(import.meta.url)("ajv/dist/refs/json-schema-draft-07.json") as {
+    $id: string;
+  };
+  ajv.addMetaSchema({ ...draft07, $id: schema.$schema });
+  return ajv.compile(schema);
+}
+
+describe("docker-compose.yml", () => {
+  it("is valid against the Compose Specification schema", () => {
+    const validate = composeValidator();
+    const valid = validate(compose);
+    expect(validate.errors ?? [], JSON.stringify(validate.errors, null, 2)).toEqual([]);
+    expect(valid).toBe(true);
+  });
+
+  it("the schema catches mistakes (so that passing means something)", () => {
+    const validate = composeValidator();
+    const broken = structuredClone(compose);
+    broken.services.server!.depends_on = { postgres: { condition: "healthy" } };
+    expect(validate(broken)).toBe(false);
+    const typo = structuredClone(compose) as unknown as {
+      services: Record<string, Record<string, unknown>>;
+    };
+    typo.services.worker!.helthcheck = {};
+    expect(validate(typo)).toBe(false);
+  });
+
+  it("runs PostgreSQL, the server, the scheduler and at least two workers, from one image", () => {
+    expect(compose.services.postgres?.image).toMatch(/^postgres:\d+/);
+    const commands = Object.fromEntries(ligneeServices.map(([name, s]) => [name, s.command]));
+    expect(commands).toEqual({
+      server: ["server", "--host", "0.0.0.0", "--port", "3000"],
+      scheduler: ["scheduler"],
+      worker: ["worker"],
+    });
+    const workers = ligneeServices
+      .filter(([, s]) => s.command?.[0] === "worker")
+      .reduce((n, [, s]) => n + (s.deploy?.replicas ?? 1), 0);
+    expect(workers).toBeGreaterThanOrEqual(2);
+    expect(new Set(ligneeServices.map(([, s]) => s.image)).size).toBe(1);
+    for (const [name, s] of ligneeServices) {
+      expect(s.build, name).toEqual({ context: ".", dockerfile: "Dockerfile" });
+    }
+    expect(compose.volumes).toHaveProperty("postgres-data");
+  });
+
+  it("gives every service a health check, a restart policy, and waits for a healthy database", () => {
+    for (const [name, s] of services) {
+      expect(s.healthcheck?.disable, name).not.toBe(true);
+      expect(Array.isArray(s.healthcheck?.test) && s.healthcheck.test.length > 1, name).toBe(true);
+      expect(s.restart, name).toBe("unless-stopped");
+    }
+    expect(compose.services.postgres?.healthcheck?.test).toEqual(
+      expect.arrayContaining(["CMD", "pg_isready"]),
+    );
+    for (const [name, s] of ligneeServices) {
+      expect(s.depends_on, name).toEqual({ postgres: { condition: "service_healthy" } });
+      // The check script is in the image.
+      const test = s.healthcheck?.test as string[];
+      expect(test.slice(0, 3), name).toEqual(["CMD", "node", "scripts/healthcheck.mjs"]);
+    }
+    expect(existsSync(path.join(REPO_ROOT, "scripts/healthcheck.mjs"))).toBe(true);
+  });
+
+  it("writes no secret: passwords, tokens and secrets come from the environment", () => {
+    const checked: string[] = [];
+    for (const [name, s] of services) {
+      for (const [key, raw] of Object.entries(s.environment ?? {})) {
+        const value = String(raw ?? "");
+        if (/(PASSWORD|SECRET|TOKEN)$/.test(key)) {
+          // Exactly `${KEY}`, `${KEY:?message}` or `${KEY:-}`: the value is never in the file.
+          expect(value, `${name}.${key}`).toMatch(new RegExp(`^\\$\\{${key}(:\\?[^}]*|:-)?\\}$`));
+          checked.push(key);
+        }
+        // A URL's password too.
+        for (const match of value.matchAll(/:\/\/[^:/@\s]+:([^@\s]*)@/g)) {
+          expect(match[1], `${name}.${key}`).toMatch(/^\$\{[A-Z_]+\}$/);
+        }
+      }
+    }
+    expect(new Set(checked)).toEqual(
+      new Set(["POSTGRES_PASSWORD", "LIGNEE_API_TOKEN", "FRANCE_TRAVAIL_CLIENT_SECRET"]),
+    );
+    // The server may not start on 0.0.0.0 without its token: compose refuses to start without it.
+    expect(compose.services.server?.environment?.LIGNEE_API_TOKEN).toMatch(
+      /^\$\{LIGNEE_API_TOKEN:\?/,
+    );
+  });
+
+  it("passes every environment variable the code reads, or leaves it out on purpose", () => {
+    const passed = new Set<string>();
+    for (const [, s] of ligneeServices) {
+      for (const key of Object.keys(s.environment ?? {})) passed.add(key);
+    }
+    const read = envVariablesReadByTheCode();
+    // Sanity: the scan finds what we know is read.
+    expect(read).toEqual(expect.arrayContaining(["DATABASE_URL", "LIGNEE_API_TOKEN"]));
+    const missing = read.filter((name) => !passed.has(name) && leftOut(name) === undefined);
+    expect(
+      missing,
+      "pass these in docker-compose.yml, or list them in NOT_PASSED with the reason",
+    ).toEqual([]);
+    // The server's own variable is given to the server.
+    expect(Object.keys(compose.services.server?.environment ?? {})).toContain("LIGNEE_API_TOKEN");
+    for (const [name, s] of ligneeServices) {
+      for (const key of ["DATABASE_URL", "WAREHOUSE_URL", "FRANCE_TRAVAIL_CLIENT_ID"]) {
+        expect(Object.keys(s.environment ?? {}), name).toContain(key);
+      }
+    }
+  });
+});
+
+describe("the server's health check", () => {
+  let storage: PostgresStorage;
+  beforeAll(async () => {
+    storage = PostgresStorage.connect(await createTestDatabase());
+  });
+  afterAll(async () => {
+    await storage.close();
+  });
+
+  it("targets an endpoint that answers 200 with the token", async () => {
+    const test = compose.services.server?.healthcheck?.test as string[];
+    const url = new URL(test.at(-1)!);
+    const command = compose.services.server?.command ?? [];
+    expect(url.port).toBe(command[command.indexOf("--port") + 1]);
+    const { app } = createApp({
+      definitions: buildExampleDefinitions() as Definitions<unknown>,
+      storage,
+      environment: { databaseUrl: "", home: "" },
+      token: "t0ken",
+    });
+    const res = await app.request(url.pathname, { headers: { authorization: "Bearer t0ken" } });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: "ok" });
+  });
+});
+
+describe("the commands the services run", () => {
+  it("exist in the CLI", async () => {
+    let help = "";
+    const code = await runCli(["--help"], {
+      out: (t) => (help += `${t}\n`),
+      err: (t) => (help += `${t}\n`),
+      interactive: false,
+    });
+    expect(code).toBe(0);
+    for (const [name, s] of ligneeServices) {
+      expect(help, name).toMatch(new RegExp(`^\\s+${s.command?.[0]}\\b`, "m"));
+    }
+  });
+});
+
+describe("Dockerfile", () => {
+  const dockerfile = read("Dockerfile");
+  const ignored = read(".dockerignore")
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith("#"));
+
+  it("builds on Node 20 with pnpm, dbt and the UI, and runs the CLI", () => {
+    expect(dockerfile).toMatch(/^FROM node:20-bookworm-slim$/m);
+    expect(dockerfile).toContain("python3-venv");
+    expect(dockerfile).toContain("pnpm install --frozen-lockfile");
+    expect(dockerfile).toContain("bash scripts/dbt-setup.sh");
+    expect(dockerfile).toContain("pnpm --filter @lignee/ui build");
+    expect(dockerfile).toMatch(/^USER node$/m);
+    expect(dockerfile).toMatch(
+      /^ENTRYPOINT \["node", "--import", "tsx", "packages\/engine\/src\/cli\/bin\.ts"\]$/m,
+    );
+    // Every file it copies by name exists.
+    for (const match of dockerfile.matchAll(/^COPY (?!\. )(.+) \S+$/gm)) {
+      for (const file of match[1]!.split(" ")) {
+        expect(existsSync(path.join(REPO_ROOT, file)), file).toBe(true);
+      }
+    }
+  });
+
+  it("keeps local state out of the build context, and the health check script in", () => {
+    for (const entry of [".lignee", "**/node_modules", "data", ".env", "packages/ui/dist"]) {
+      expect(ignored).toContain(entry);
+    }
+    const excludes = (file: string): boolean =>
+      ignored.some((p) => file === p || file.startsWith(`${p}/`));
+    expect(excludes("scripts/healthcheck.mjs")).toBe(false);
+    expect(excludes("scripts/dbt-setup.sh")).toBe(false);
+    expect(excludes("dbt/profiles.yml")).toBe(false);
+  });
+});
+
+/**
+ * Variables some code reads that docker-compose.yml does not pass, and why. A new variable
+ * makes the test above fail until it is passed or listed here.
+ */
+const NOT_PASSED: Record<string, string> = {
+  LIGNEE_HOME: "local state of the embedded PostgreSQL; DATABASE_URL is set",
+  LIGNEE_PG_PORT: "port of the embedded PostgreSQL; DATABASE_URL is set",
+  LIGNEE_DEBUG: "stack traces for troubleshooting (`docker compose run -e LIGNEE_DEBUG=1 …`)",
+  LIGNEE_UI_DIR: "the image serves the UI it built (packages/ui/dist)",
+  LIGNEE_DBT: "the image's dbt is where the engine looks by default (.lignee/venv)",
+  LIGNEE_DBT_PROJECT_DIR: "the image's dbt project is where the engine looks by default (dbt/)",
+  LIGNEE_DBT_HOST: "set by the engine from WAREHOUSE_URL for each dbt invocation",
+  LIGNEE_DBT_PORT: "set by the engine from WAREHOUSE_URL for each dbt invocation",
+  LIGNEE_DBT_USER: "set by the engine from WAREHOUSE_URL for each dbt invocation",
+  LIGNEE_DBT_PASSWORD: "set by the engine from WAREHOUSE_URL for each dbt invocation",
+  LIGNEE_DBT_DBNAME: "set by the engine from WAREHOUSE_URL for each dbt invocation",
+  LIGNEE_SIRENE_SYNTHETIC_ROWS: "synthetic SIRENE rows when no INSEE file is present (development)",
+  LIGNEE_API_TOKEN: "given to the server only (the other services serve no API)",
+};
+/** Whole families left out: test hooks and the local France Travail simulator. */
+const NOT_PASSED_PATTERNS: [RegExp, string][] = [
+  [/^LIGNEE_TEST_/, "test hooks, never in production"],
+  [/^(LIGNEE_)?SIMULATOR_/, "the local API simulator: production uses the real API"],
+];
+
+function leftOut(name: string): string | undefined {
+  return NOT_PASSED[name] ?? NOT_PASSED_PATTERNS.find(([re]) => re.test(name))?.[1];
+}
+
+/**
+ * The environment variables the code of the packages (tests aside) and dbt's profile read:
+ * `env.NAME` and `process.env.NAME`, names given as a whole string to a helper that reads the
+ * environment (`numberFromEnv("LIGNEE_…")`), and dbt's `env_var('NAME')`.
+ */
+function envVariablesReadByTheCode(): string[] {
+  const names = new Set<string>();
+  const files = ["packages/engine/src", "packages/assets/src"].flatMap((dir) =>
+    sourceFiles(path.join(REPO_ROOT, dir)),
+  );
+  for (const file of files) {
+    const source = readFileSync(file, "utf8");
+    for (const m of source.matchAll(/\benv\??\.([A-Z][A-Z0-9_]+)\b/g)) names.add(m[1]!);
+    for (const m of source.matchAll(
+      /["'`]((?:LIGNEE|FRANCE_TRAVAIL|SIMULATOR)_[A-Z0-9_]+|DATABASE_URL|WAREHOUSE_URL)["'`]/g,
+    )) {
+      names.add(m[1]!);
+    }
+  }
+  for (const m of read("dbt/profiles.yml").matchAll(/env_var\(\s*'([A-Z0-9_]+)'/g)) {
+    names.add(m[1]!);
+  }
+  return [...names].sort();
+}
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((entry) => {
+    const full = path.join(dir, entry);
+    if (statSync(full).isDirectory()) return entry === "node_modules" ? [] : sourceFiles(full);
+    return /\.(ts|tsx|js|mjs)$/.test(entry) && !/\.test\.ts$/.test(entry) ? [full] : [];
+  });
+}
