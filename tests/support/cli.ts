@@ -57,7 +57,10 @@ export async function startLigneeDev(
   env: Record<string, string>,
   options: { timeoutMs?: number; devArgs?: readonly string[] } = {},
 ): Promise<DevServer> {
-  const child = spawn(TSX, [BIN, ...args, "dev", "--port", "0", ...(options.devArgs ?? [])], {
+  // Without the scheduler unless asked: tests of manual runs must not race eager automation
+  // (automation has tests of its own).
+  const devArgs = options.devArgs ?? ["--no-scheduler"];
+  const child = spawn(TSX, [BIN, ...args, "dev", "--port", "0", ...devArgs], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],

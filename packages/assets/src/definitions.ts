@@ -35,7 +35,8 @@ type Asset = AssetDefinition<JobOfferResources>;
 const offres: Asset = defineAsset<JobOfferResources>({
   key: "raw/offres",
   group: "collecte",
-  tags: { source: "france_travail" },
+  // One run of the pool at a time: two collections would share the API's quota.
+  tags: { source: "france_travail", pool: "france_travail" },
   description:
     "Offers created on the day (Europe/Paris), collected from France Travail and loaded into raw.offres. A run tagged source=file loads the day's existing file instead of collecting it.",
   codeVersion: "1",
@@ -179,4 +180,5 @@ export default Definitions.create<JobOfferResources>({
   resources: createResources,
   schedules: [dailyOffresSchedule],
   sensors: [offresFilesSensor()],
+  pools: { france_travail: 1 },
 });

@@ -176,10 +176,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 
   program
     .command("dev")
-    .description("serve the HTTP API (and the built UI) until interrupted")
+    .description(
+      "the whole platform in one process: API and UI, a worker, and the scheduler (schedules, sensors, eager automation)",
+    )
     .option("--port <port>", "port to listen on (0: any free port)", portNumber, 3000)
     .option("--host <host>", "interface to bind (non-loopback needs LIGNEE_API_TOKEN)", "127.0.0.1")
-    .option("--scheduler", "also evaluate schedules, sensors and eager automation")
+    .option("--no-scheduler", "do not evaluate schedules, sensors and eager automation")
     .action(async (opts: { port: number; host: string; scheduler?: boolean }) => {
       exitCode = await withRuntime(globals(), io, (defs, rt) => devCommand(defs, rt, opts, io));
     });

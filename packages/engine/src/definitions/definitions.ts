@@ -44,6 +44,11 @@ export class Definitions<R = unknown> {
   readonly graph: AssetGraph;
   readonly schedules: readonly ScheduleDefinition[];
   readonly sensors: readonly SensorDefinition[];
+  /**
+   * Default limits of the concurrency pools the assets name in their `pool` tag (pool → runs
+   * at once); `LIGNEE_POOLS` overrides them.
+   */
+  readonly pools: Readonly<Record<string, number>>;
   private readonly byKey: ReadonlyMap<AssetKey, AssetDefinition<R>>;
   private readonly resolvedDeps: ReadonlyMap<AssetKey, readonly ResolvedDependency[]>;
   private resolved: Promise<R> | undefined;
@@ -53,7 +58,9 @@ export class Definitions<R = unknown> {
     private readonly resourcesInput: ResourcesInput<R> | undefined,
     schedules: readonly ScheduleDefinition[],
     sensors: readonly SensorDefinition[],
+    pools: Readonly<Record<string, number>>,
   ) {
+    this.pools = { ...pools };
     this.schedules = [...schedules];
     this.sensors = [...sensors];
     this.byKey = new Map(assets.map((a) => [a.key, a]));
@@ -81,14 +88,19 @@ export class Definitions<R = unknown> {
     resources?: ResourcesInput<R>;
     schedules?: readonly ScheduleDefinition[];
     sensors?: readonly SensorDefinition[];
+    pools?: Readonly<Record<string, number>>;
   }): Definitions<R> {
     const schedules = options.schedules ?? [];
     const sensors = options.sensors ?? [];
+    const pools = options.pools ?? {};
     const problems = validate(options.assets);
+    for (const [pool, limit] of Object.entries(pools))
+      if (!Number.isInteger(limit) || limit < 1)
+        problems.push(`pool "${pool}": the limit must be a positive integer, not ${limit}`);
     // Selections are checked against the graph, which only exists for valid assets.
     const definitions =
       problems.length === 0
-        ? new Definitions(options.assets, options.resources, schedules, sensors)
+        ? new Definitions(options.assets, options.resources, schedules, sensors, pools)
         : undefined;
     const partitioned = new Set(options.assets.filter((a) => a.partitions).map((a) => a.key));
     problems.push(

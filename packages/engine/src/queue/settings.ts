@@ -12,6 +12,20 @@ export interface QueueSettings {
 }
 
 /**
+ * The limits workers apply: the definitions' default pool limits, overridden by the
+ * environment's (`LIGNEE_POOLS`).
+ */
+export function limitsFor(
+  definitionPools: Readonly<Record<string, number>>,
+  settings: QueueSettings,
+): ConcurrencyLimits {
+  return {
+    maxConcurrentRuns: settings.limits.maxConcurrentRuns,
+    pools: { ...definitionPools, ...settings.limits.pools },
+  };
+}
+
+/**
  * @example
  * queueSettingsFromEnv({ LIGNEE_RUN_MAX_ATTEMPTS: "5" }).maxAttempts // 5
  */

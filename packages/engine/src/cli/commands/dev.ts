@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import type { Definitions } from "../../definitions/definitions";
 import type { Runtime } from "../../runtime/runtime";
 import { RunQueue } from "../../queue/run-queue";
-import { queueSettingsFromEnv } from "../../queue/settings";
+import { limitsFor, queueSettingsFromEnv } from "../../queue/settings";
 import { Worker } from "../../queue/worker";
 import { createServer, type RunningServer, type ServerOptions } from "../../server/server";
 import type { CliIo } from "../context";
@@ -52,7 +52,7 @@ export async function devCommand(
     environment: { databaseUrl: runtime.databaseUrl, home: runtime.home },
     concurrency: settings.workerConcurrency,
     leaseMs: settings.leaseMs,
-    limits: settings.limits,
+    limits: limitsFor(definitions.pools, settings),
     log: (m) => io.err(m),
   });
   let scheduler: { stop(): Promise<void> } | undefined;

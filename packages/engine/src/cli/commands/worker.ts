@@ -1,6 +1,6 @@
 import type { Definitions } from "../../definitions/definitions";
 import { RunQueue } from "../../queue/run-queue";
-import { queueSettingsFromEnv } from "../../queue/settings";
+import { limitsFor, queueSettingsFromEnv } from "../../queue/settings";
 import { Worker } from "../../queue/worker";
 import type { Runtime } from "../../runtime/runtime";
 import type { CliIo } from "../context";
@@ -30,7 +30,7 @@ export async function workerCommand(
     environment: { databaseUrl: runtime.databaseUrl, home: runtime.home },
     concurrency: options.concurrency ?? settings.workerConcurrency,
     leaseMs: settings.leaseMs,
-    limits: settings.limits,
+    limits: limitsFor(definitions.pools, settings),
     log: (m) => io.err(m),
   });
   try {
