@@ -2,6 +2,7 @@ import { hostname } from "node:os";
 import pg from "pg";
 import { LigneeError } from "../errors";
 import { QUEUE_CHANNEL } from "../queue/run-queue";
+import { inTransaction } from "../storage/transaction";
 import type {
   AutomationKind,
   AutomationState,
@@ -321,21 +322,8 @@ export class PostgresAutomationStore implements AutomationStore {
     }
   }
 
-  private async transaction<T>(work: (tx: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query("BEGIN");
-      const result = await work(client);
-      await client.query("COMMIT");
-      return result;
-    } catch (error) {
-      await client.query("ROLLBACK").catch(() => undefined);
-      throw new LigneeError("STORAGE", `automation storage: ${(error as Error).message}`, {
-        cause: error,
-      });
-    } finally {
-      client.release();
-    }
+  private transaction<T>(work: (tx: pg.PoolClient) => Promise<T>): Promise<T> {
+    return inTransaction(this.pool, "automation storage", work);
   }
 }
 

@@ -1,4 +1,5 @@
 import pg from "pg";
+import { connectPool, inTransaction } from "../storage/transaction";
 import { LigneeError } from "../errors";
 import { QUEUE_CHANNEL } from "../queue/run-queue";
 import type { RunStatus } from "../storage/storage";
@@ -48,10 +49,7 @@ export class PostgresBackfillStore implements BackfillStore {
 
   /** Connects a pool; the database must be migrated (`migrateDatabase`). */
   static connect(connectionString: string, options: { max?: number } = {}): PostgresBackfillStore {
-    const pool = new pg.Pool({ connectionString, max: options.max ?? 4 });
-    // An idle client losing its server must fail the next query, not crash the process.
-    pool.on("error", () => undefined);
-    return new PostgresBackfillStore(pool);
+    return new PostgresBackfillStore(connectPool(connectionString, options.max ?? 4));
   }
 
   async close(): Promise<void> {
@@ -327,19 +325,8 @@ export class PostgresBackfillStore implements BackfillStore {
     await this.withProgress(rows);
   }
 
-  private async transaction<T>(work: (tx: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query("BEGIN");
-      const result = await work(client);
-      await client.query("COMMIT");
-      return result;
-    } catch (error) {
-      await client.query("ROLLBACK").catch(() => undefined);
-      throw new LigneeError("STORAGE", `backfills: ${(error as Error).message}`, { cause: error });
-    } finally {
-      client.release();
-    }
+  private transaction<T>(work: (tx: pg.PoolClient) => Promise<T>): Promise<T> {
+    return inTransaction(this.pool, "backfills", work);
   }
 }
 

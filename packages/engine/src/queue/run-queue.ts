@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import pg from "pg";
-import { LigneeError } from "../errors";
+import { connectPool, inTransaction } from "../storage/transaction";
 import type { PreparedRun } from "../execution/launch";
 import type { ConcurrencyLimits } from "./pools";
 
@@ -52,9 +52,7 @@ export class RunQueue {
   private constructor(private readonly pool: pg.Pool) {}
 
   static connect(connectionString: string): RunQueue {
-    const pool = new pg.Pool({ connectionString, max: 4 });
-    pool.on("error", () => undefined);
-    return new RunQueue(pool);
+    return new RunQueue(connectPool(connectionString, 4));
   }
 
   async close(): Promise<void> {
@@ -98,21 +96,18 @@ export class RunQueue {
     workerId: string,
     options: { leaseMs: number; limits: ConcurrencyLimits },
   ): Promise<ClaimedRun | undefined> {
-    const client = await this.pool.connect();
-    try {
-      await client.query("BEGIN");
-      await client.query("SELECT pg_advisory_xact_lock($1)", [CLAIM_LOCK]);
-      const total = await client.query<{ n: number }>(
+    return inTransaction(this.pool, "run queue", async (tx) => {
+      await tx.query("SELECT pg_advisory_xact_lock($1)", [CLAIM_LOCK]);
+      const total = await tx.query<{ n: number }>(
         `SELECT count(*)::int AS n FROM lignee.runs WHERE status = 'STARTED' AND worker_id IS NOT NULL`,
       );
-      const running = await client.query<{ pool: string; n: number }>(
+      const running = await tx.query<{ pool: string; n: number }>(
         `SELECT p.pool, count(*)::int AS n
-         FROM lignee.runs r, jsonb_array_elements_text(r.pools) AS p(pool)
-         WHERE r.status = 'STARTED' AND r.worker_id IS NOT NULL
-         GROUP BY p.pool`,
+           FROM lignee.runs r, jsonb_array_elements_text(r.pools) AS p(pool)
+           WHERE r.status = 'STARTED' AND r.worker_id IS NOT NULL
+           GROUP BY p.pool`,
       );
       if (total.rows[0]!.n >= options.limits.maxConcurrentRuns) {
-        await client.query("COMMIT");
         return undefined;
       }
       const used = new Map<string, number>();
@@ -120,20 +115,19 @@ export class RunQueue {
       const full = Object.entries(options.limits.pools)
         .filter(([pool, limit]) => (used.get(pool) ?? 0) >= limit)
         .map(([pool]) => pool);
-      const candidate = await client.query<{ id: string }>(
+      const candidate = await tx.query<{ id: string }>(
         `SELECT id FROM lignee.runs
-         WHERE status = 'QUEUED' AND NOT (pools ?| $1::text[])
-         ORDER BY created_at, id
-         LIMIT 1
-         FOR UPDATE SKIP LOCKED`,
+           WHERE status = 'QUEUED' AND NOT (pools ?| $1::text[])
+           ORDER BY created_at, id
+           LIMIT 1
+           FOR UPDATE SKIP LOCKED`,
         [full],
       );
       const id = candidate.rows[0]?.id;
       if (id === undefined) {
-        await client.query("COMMIT");
         return undefined;
       }
-      const claimed = await client.query<{
+      const claimed = await tx.query<{
         id: string;
         selection: string;
         partition_spec: Record<string, unknown> | null;
@@ -142,13 +136,12 @@ export class RunQueue {
         max_attempts: number;
       }>(
         `UPDATE lignee.runs
-         SET status = 'STARTED', worker_id = $2, lease_expires_at = now() + $3 * interval '1 millisecond',
-             started_at = coalesce(started_at, now()), hostname = $4, pid = $5
-         WHERE id = $1
-         RETURNING id, selection, partition_spec, tags, attempt, max_attempts`,
+           SET status = 'STARTED', worker_id = $2, lease_expires_at = now() + $3 * interval '1 millisecond',
+               started_at = coalesce(started_at, now()), hostname = $4, pid = $5
+           WHERE id = $1
+           RETURNING id, selection, partition_spec, tags, attempt, max_attempts`,
         [id, workerId, options.leaseMs, hostname(), process.pid],
       );
-      await client.query("COMMIT");
       const row = claimed.rows[0]!;
       return {
         id: row.id,
@@ -158,12 +151,7 @@ export class RunQueue {
         attempt: row.attempt,
         maxAttempts: row.max_attempts,
       };
-    } catch (error) {
-      await client.query("ROLLBACK").catch(() => undefined);
-      throw new LigneeError("STORAGE", `run queue: ${(error as Error).message}`, { cause: error });
-    } finally {
-      client.release();
-    }
+    });
   }
 
   /** Renews the lease; tells whether it is still held and whether a cancel was requested. */
@@ -201,36 +189,34 @@ export class RunQueue {
    * otherwise; their running marks become failed marks. Any worker may call it.
    */
   async reapExpired(): Promise<ExpiredRun[]> {
-    const client = await this.pool.connect();
-    try {
-      await client.query("BEGIN");
-      const expired = await client.query<{
+    return inTransaction(this.pool, "run queue", async (tx) => {
+      const expired = await tx.query<{
         id: string;
         status: "QUEUED" | "FAILURE";
         attempt: number;
       }>(
         `UPDATE lignee.runs r
-         SET status = CASE WHEN r.attempt < r.max_attempts THEN 'QUEUED' ELSE 'FAILURE' END,
-             attempt = CASE WHEN r.attempt < r.max_attempts THEN r.attempt + 1 ELSE r.attempt END,
-             ended_at = CASE WHEN r.attempt < r.max_attempts THEN NULL ELSE now() END,
-             error = CASE WHEN r.attempt < r.max_attempts THEN NULL
-                          ELSE 'its worker stopped heartbeating (lease expired) and no attempt is left' END,
-             worker_id = NULL, lease_expires_at = NULL, cancel_requested = false
-         FROM (SELECT id FROM lignee.runs
-               WHERE status = 'STARTED' AND worker_id IS NOT NULL AND lease_expires_at < now()
-               FOR UPDATE SKIP LOCKED) due
-         WHERE r.id = due.id
-         RETURNING r.id, r.status, r.attempt`,
+           SET status = CASE WHEN r.attempt < r.max_attempts THEN 'QUEUED' ELSE 'FAILURE' END,
+               attempt = CASE WHEN r.attempt < r.max_attempts THEN r.attempt + 1 ELSE r.attempt END,
+               ended_at = CASE WHEN r.attempt < r.max_attempts THEN NULL ELSE now() END,
+               error = CASE WHEN r.attempt < r.max_attempts THEN NULL
+                            ELSE 'its worker stopped heartbeating (lease expired) and no attempt is left' END,
+               worker_id = NULL, lease_expires_at = NULL, cancel_requested = false
+           FROM (SELECT id FROM lignee.runs
+                 WHERE status = 'STARTED' AND worker_id IS NOT NULL AND lease_expires_at < now()
+                 FOR UPDATE SKIP LOCKED) due
+           WHERE r.id = due.id
+           RETURNING r.id, r.status, r.attempt`,
       );
       for (const run of expired.rows) {
-        await client.query(
+        await tx.query(
           `INSERT INTO lignee.asset_failed (asset_key, partitions)
-           SELECT asset_key, partitions FROM lignee.asset_running WHERE run_id = $1
-           ON CONFLICT (asset_key) DO UPDATE SET partitions = asset_failed.partitions + excluded.partitions`,
+             SELECT asset_key, partitions FROM lignee.asset_running WHERE run_id = $1
+             ON CONFLICT (asset_key) DO UPDATE SET partitions = asset_failed.partitions + excluded.partitions`,
           [run.id],
         );
-        await client.query(`DELETE FROM lignee.asset_running WHERE run_id = $1`, [run.id]);
-        await client.query(
+        await tx.query(`DELETE FROM lignee.asset_running WHERE run_id = $1`, [run.id]);
+        await tx.query(
           `INSERT INTO lignee.events (run_id, type, level, message) VALUES ($1, $2, $3, $4)`,
           run.status === "QUEUED"
             ? [
@@ -247,16 +233,10 @@ export class RunQueue {
               ],
         );
         if (run.status === "QUEUED")
-          await client.query("SELECT pg_notify($1, $2)", [QUEUE_CHANNEL, run.id]);
+          await tx.query("SELECT pg_notify($1, $2)", [QUEUE_CHANNEL, run.id]);
       }
-      await client.query("COMMIT");
       return expired.rows;
-    } catch (error) {
-      await client.query("ROLLBACK").catch(() => undefined);
-      throw new LigneeError("STORAGE", `run queue: ${(error as Error).message}`, { cause: error });
-    } finally {
-      client.release();
-    }
+    });
   }
 
   /**

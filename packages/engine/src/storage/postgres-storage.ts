@@ -4,6 +4,7 @@ import pg from "pg";
 import { LeaseLostError, LigneeError } from "../errors";
 import type { RunEvent } from "../execution/events";
 import { IntervalSet } from "../partitions/interval-set";
+import { connectPool, inTransaction } from "./transaction";
 import { versionHash } from "./version-hash";
 import * as schema from "./schema";
 import {
@@ -25,9 +26,6 @@ import {
 } from "./storage";
 
 type Db = NodePgDatabase<typeof schema>;
-
-/** PostgreSQL errors worth retrying a whole transaction for: deadlock, serialization failure. */
-const RETRYABLE_SQLSTATES = new Set(["40P01", "40001"]);
 
 /**
  * The PostgreSQL implementation of `Storage`. Plain CRUD goes through drizzle; the partition
@@ -56,11 +54,7 @@ export class PostgresStorage implements Storage {
 
   /** Connects a pool; call `migrateDatabase` first on a new database. */
   static connect(connectionString: string, options: { max?: number } = {}): PostgresStorage {
-    const pool = new pg.Pool({ connectionString, max: options.max ?? 10 });
-    // An idle client can lose its server (e.g. the database restarting); without a listener
-    // that error would crash the process instead of failing the next query.
-    pool.on("error", () => undefined);
-    return new PostgresStorage(pool);
+    return new PostgresStorage(connectPool(connectionString, options.max ?? 10));
   }
 
   async close(): Promise<void> {
@@ -558,28 +552,8 @@ export class PostgresStorage implements Storage {
     if (held.rows.length === 0) throw new LeaseLostError(this.fence.runId);
   }
 
-  /** A transaction on one client, retried a few times on deadlock or serialization failure. */
-  private async transaction<T>(work: (tx: pg.PoolClient) => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      const client = await this.pool.connect();
-      try {
-        await client.query("BEGIN");
-        const result = await work(client);
-        await client.query("COMMIT");
-        return result;
-      } catch (error) {
-        await client.query("ROLLBACK").catch(() => undefined);
-        if (error instanceof LigneeError) throw error;
-        const code = (error as { code?: unknown }).code;
-        if (typeof code === "string" && RETRYABLE_SQLSTATES.has(code) && attempt < 5) {
-          await new Promise((r) => setTimeout(r, 5 * attempt * Math.random()));
-          continue;
-        }
-        throw new LigneeError("STORAGE", `storage: ${(error as Error).message}`, { cause: error });
-      } finally {
-        client.release();
-      }
-    }
+  private transaction<T>(work: (tx: pg.PoolClient) => Promise<T>): Promise<T> {
+    return inTransaction(this.pool, "storage", work);
   }
 }
 

@@ -3,12 +3,12 @@ import { fileURLToPath } from "node:url";
 import type { Definitions } from "../../definitions/definitions";
 import type { Runtime } from "../../runtime/runtime";
 import { RunQueue } from "../../queue/run-queue";
-import { limitsFor, queueSettingsFromEnv } from "../../queue/settings";
-import { Worker } from "../../queue/worker";
+import { queueSettingsFromEnv } from "../../queue/settings";
 import { createServer, type RunningServer, type ServerOptions } from "../../server/server";
 import type { CliIo } from "../context";
 import { untilSignal } from "../until-signal";
 import { startSchedulerInProcess } from "./scheduler";
+import { createWorker } from "./worker";
 
 export interface DevOptions {
   readonly port?: number;
@@ -45,16 +45,7 @@ export async function devCommand(
 ): Promise<number> {
   const settings = queueSettingsFromEnv(process.env);
   const queue = RunQueue.connect(runtime.databaseUrl);
-  const worker = new Worker({
-    definitions,
-    storage: runtime.storage,
-    queue,
-    environment: { databaseUrl: runtime.databaseUrl, home: runtime.home },
-    concurrency: settings.workerConcurrency,
-    leaseMs: settings.leaseMs,
-    limits: limitsFor(definitions.pools, settings),
-    log: (m) => io.err(m),
-  });
+  const worker = createWorker(definitions, runtime, queue, settings, io);
   let scheduler: { stop(): Promise<void> } | undefined;
   try {
     await worker.start();

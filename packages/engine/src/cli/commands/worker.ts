@@ -1,6 +1,6 @@
 import type { Definitions } from "../../definitions/definitions";
 import { RunQueue } from "../../queue/run-queue";
-import { limitsFor, queueSettingsFromEnv } from "../../queue/settings";
+import { limitsFor, queueSettingsFromEnv, type QueueSettings } from "../../queue/settings";
 import { Worker } from "../../queue/worker";
 import type { Runtime } from "../../runtime/runtime";
 import type { CliIo } from "../context";
@@ -23,16 +23,7 @@ export async function workerCommand(
 ): Promise<number> {
   const settings = queueSettingsFromEnv(process.env);
   const queue = RunQueue.connect(runtime.databaseUrl);
-  const worker = new Worker({
-    definitions,
-    storage: runtime.storage,
-    queue,
-    environment: { databaseUrl: runtime.databaseUrl, home: runtime.home },
-    concurrency: options.concurrency ?? settings.workerConcurrency,
-    leaseMs: settings.leaseMs,
-    limits: limitsFor(definitions.pools, settings),
-    log: (m) => io.err(m),
-  });
+  const worker = createWorker(definitions, runtime, queue, settings, io, options.concurrency);
   try {
     await worker.start();
     io.out(`worker ${worker.id} is waiting for runs`);
@@ -41,4 +32,25 @@ export async function workerCommand(
     await queue.close();
   }
   return 0;
+}
+
+/** A worker over the CLI's runtime, tuned by the queue settings (`lignee worker`, `lignee dev`). */
+export function createWorker(
+  definitions: Definitions<unknown>,
+  runtime: Runtime,
+  queue: RunQueue,
+  settings: QueueSettings,
+  io: CliIo,
+  concurrency?: number,
+): Worker {
+  return new Worker({
+    definitions,
+    storage: runtime.storage,
+    queue,
+    environment: { databaseUrl: runtime.databaseUrl, home: runtime.home },
+    concurrency: concurrency ?? settings.workerConcurrency,
+    leaseMs: settings.leaseMs,
+    limits: limitsFor(definitions.pools, settings),
+    log: (m) => io.err(m),
+  });
 }
