@@ -66,6 +66,10 @@ export async function backfillCommand(
       io.err(
         `backfill ${backfill.id}: ${prepared.partitionCount} partition(s) of ${prepared.assetKeys.join(", ")} (${prepared.fromKey}…${prepared.toKey}) in ${runs} run(s) of up to ${prepared.chunkSize}`,
       );
+      if (options.wait !== false)
+        io.err(
+          "the runs are queued for the workers (`lignee worker`, or the one `lignee dev` runs)",
+        );
     }
     return finish(store, backfill, options, io);
   });
