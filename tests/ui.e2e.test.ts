@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { PostgresAutomationStore } from "@lignee/engine";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { assertUiBuilt, launchChromium, saveScreenshot, watchPage } from "./support/browser";
@@ -10,7 +11,8 @@ import { createTestDatabase } from "./support/database";
 /**
  * The UI in a real Chromium over `lignee dev` (real PostgreSQL, real dbt, the France Travail
  * simulator): the lineage, an asset's partition health bar, a run launched by dragging across
- * two days, its live log, and the statuses that follow — then the API token prompt.
+ * two days, its live log, and the statuses that follow; the automation page; a backfill launched
+ * from the health bar and followed to completion — then the API token prompt.
  */
 
 /** Calendar days in Europe/Paris, the partitions' timezone: D(1) is yesterday there. */
@@ -25,6 +27,8 @@ const D = (n: number): string => {
   day.setUTCDate(day.getUTCDate() - n);
   return day.toISOString().slice(0, 10);
 };
+
+type RunStatus = "QUEUED" | "STARTED" | "SUCCESS" | "FAILURE" | "CANCELED";
 
 let env: Record<string, string>;
 let dev: DevServer;
@@ -260,6 +264,233 @@ describe("the UI over lignee dev", () => {
       .toBe("FRESH");
     expect(watched.errors).toEqual([]);
   }, 90_000);
+
+  it("lists the daily schedule, switches it off and on, and shows its ticks", async () => {
+    type Overview = {
+      schedules: { name: string; enabled: boolean; nextTickAt: string | null }[];
+      sensors: { name: string }[];
+      eager: { assets: { key: string }[] };
+    };
+    const schedule = () =>
+      api<Overview>("/api/automation").then((a) =>
+        a.schedules.find((s) => s.name === "offres_quotidiennes"),
+      );
+    const before = await api<Overview>("/api/automation");
+    const nextTickAt = before.schedules.find((s) => s.name === "offres_quotidiennes")?.nextTickAt;
+    expect(nextTickAt).toBeTruthy();
+    // Two ticks as the scheduler records them (`lignee dev` runs none): the last one launched a
+    // run, the one before failed.
+    const { runs } = await api<{ runs: { id: string }[] }>("/api/runs?limit=1");
+    const tickRunId = runs[0]!.id;
+    const store = PostgresAutomationStore.connect(env.DATABASE_URL!);
+    try {
+      await store.insertScheduleTicks([
+        {
+          schedule: "offres_quotidiennes",
+          scheduledAt: new Date(Date.parse(nextTickAt!) - 86_400_000),
+          status: "SUCCESS",
+          runId: tickRunId,
+        },
+        {
+          schedule: "offres_quotidiennes",
+          scheduledAt: new Date(Date.parse(nextTickAt!) - 2 * 86_400_000),
+          status: "FAILURE",
+          runId: null,
+          error: "the France Travail API answered 503",
+        },
+      ]);
+    } finally {
+      await store.close();
+    }
+
+    await page.locator("header a.tab", { hasText: "Automation" }).click();
+    await page.getByTestId("automation-page").waitFor();
+    const row = page.locator("[data-testid=automation-row][data-name=offres_quotidiennes]");
+    await row.waitFor();
+    expect(await row.getAttribute("data-kind")).toBe("schedule");
+    expect(await row.getAttribute("data-enabled")).toBe("true");
+    expect(
+      await page.locator("[data-testid=automation-row][data-name=offres_fichiers]").count(),
+    ).toBe(1);
+    expect(await page.locator("[data-testid=automation-row][data-kind=eager]").count()).toBe(
+      before.eager.assets.length,
+    );
+    // The next tick: 01:00 in Paris, within the next day, shown in the schedule's timezone.
+    const next = (await row.locator("[data-next-tick]").getAttribute("data-next-tick"))!;
+    expect(next).toBe(nextTickAt);
+    const paris = new Intl.DateTimeFormat("en-GB", {
+      timeZone: "Europe/Paris",
+      hour: "2-digit",
+      minute: "2-digit",
+    });
+    expect(paris.format(new Date(next))).toBe("01:00");
+    expect(Date.parse(next) - Date.now()).toBeGreaterThan(0);
+    expect(Date.parse(next) - Date.now()).toBeLessThanOrEqual(86_400_000);
+    const nextText = await row.getByTestId("automation-next-tick").textContent();
+    expect(nextText).toContain("01:00");
+    expect(nextText).toContain("Europe/Paris");
+    expect(await row.getByTestId("automation-last-tick").textContent()).toContain("success");
+    await saveScreenshot(page, "ui-automation-1-schedule");
+
+    // Off, then on again: the switch, the row and the API agree.
+    await row.getByTestId("automation-toggle").click();
+    await expect.poll(() => row.getAttribute("data-enabled")).toBe("false");
+    await expect.poll(() => schedule().then((s) => s?.enabled)).toBe(false);
+    expect((await schedule())?.nextTickAt).toBeNull();
+    await expect.poll(() => row.getByTestId("automation-next-tick").textContent()).toBe("off");
+    expect(await row.getByTestId("automation-toggle").getAttribute("aria-checked")).toBe("false");
+    await saveScreenshot(page, "ui-automation-2-off");
+    await row.getByTestId("automation-toggle").click();
+    await expect.poll(() => row.getAttribute("data-enabled")).toBe("true");
+    await expect.poll(() => schedule().then((s) => s?.enabled)).toBe(true);
+    expect((await schedule())?.nextTickAt).toBeTruthy();
+    await expect.poll(() => row.locator("[data-next-tick]").count()).toBe(1);
+
+    // The schedule's tick history, newest first, with the run it launched and the error.
+    await row.locator("td").nth(1).click();
+    await expect.poll(() => new URL(page.url()).search).toBe("?schedule=offres_quotidiennes");
+    const ticks = page.getByTestId("tick-row");
+    await expect.poll(() => ticks.count()).toBe(2);
+    expect(await ticks.nth(0).getAttribute("data-status")).toBe("SUCCESS");
+    expect(await ticks.nth(1).getAttribute("data-status")).toBe("FAILURE");
+    expect(await ticks.nth(1).textContent()).toContain("the France Travail API answered 503");
+    await saveScreenshot(page, "ui-automation-3-ticks");
+    await ticks.nth(0).locator(`a[href="/runs/${tickRunId}"]`).click();
+    await page.locator(`[data-testid=run-page][data-run-id="${tickRunId}"]`).waitFor();
+    expect(watched.errors).toEqual([]);
+  }, 60_000);
+
+  it("backfills three days of raw/offres chosen on the health bar, one run each, to completion", async () => {
+    const cell = (day: string) =>
+      page.locator(`[data-testid=health-segment][data-partition="${day}"]`);
+    await page.goto(`${dev.url}/assets/raw/offres`);
+    await page.locator('[data-testid=asset-page][data-asset-key="raw/offres"]').waitFor();
+    await page.getByTestId("health-window-30").click();
+    expect(await cell(D(7)).getAttribute("data-status")).toBe("MISSING");
+    const from = (await cell(D(7)).boundingBox())!;
+    const to = (await cell(D(5)).boundingBox())!;
+    await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(to.x + to.width / 2, to.y + to.height / 2, { steps: 8 });
+    await page.mouse.up();
+    await expect
+      .poll(() => page.getByTestId("health-selection").textContent())
+      .toBe(`3 partitions: ${D(7)} → ${D(5)}`);
+
+    await page.getByTestId("backfill-button").click();
+    const dialog = page.getByTestId("backfill-dialog");
+    await dialog.waitFor();
+    expect(await page.getByTestId("backfill-chunk-size").inputValue()).toBe("10");
+    await page.getByTestId("backfill-chunk-size").fill("1");
+    await expect
+      .poll(() => page.getByTestId("backfill-summary").textContent())
+      .toContain("3 runs of raw/offres");
+    await saveScreenshot(page, "ui-backfill-1-dialog");
+    await page.evaluate(RECORD_BACKFILL_PAGE);
+    await page.getByTestId("launch-backfill").click();
+    await page.waitForURL(/\/backfills\/[^/]+$/);
+    const backfillId = new URL(page.url()).pathname.split("/").pop()!;
+    await page.locator(`[data-testid=backfill-page][data-backfill-id="${backfillId}"]`).waitFor();
+    await page
+      .locator("[data-testid=backfill-status][data-status=COMPLETED]")
+      .waitFor({ timeout: 45_000 });
+    const progress = page.locator("[data-testid=backfill-page] [data-testid=backfill-progress]");
+    expect(await progress.getAttribute("data-done")).toBe("3");
+    expect(await progress.getAttribute("data-total")).toBe("3");
+    expect(await page.getByTestId("cancel-backfill").count()).toBe(0);
+    await saveScreenshot(page, "ui-backfill-2-completed");
+    // The page followed the backfill as it went: not yet done, with Cancel offered, then done.
+    const samples = (await page.evaluate("window.__backfillPageSamples")) as {
+      status: string | null;
+      done: string | null;
+      total: string | null;
+      cancel: boolean;
+    }[];
+    expect(
+      samples.some((s) => s.status !== "COMPLETED" && s.done !== "3" && s.cancel),
+      JSON.stringify(samples),
+    ).toBe(true);
+    expect(samples.at(-1)).toMatchObject({ status: "COMPLETED", done: "3", total: "3" });
+
+    const runRows = page.getByTestId("backfill-run");
+    expect(await runRows.count()).toBe(3);
+    for (const [i, day] of [D(7), D(6), D(5)].entries()) {
+      expect(await runRows.nth(i).getAttribute("data-status")).toBe("SUCCESS");
+      expect(await runRows.nth(i).locator("td").nth(3).textContent()).toContain(day);
+    }
+    const { backfill, runs } = await api<{
+      backfill: {
+        status: string;
+        selection: string;
+        chunkSize: number;
+        progress: { runs: Record<RunStatus, number> };
+      };
+      runs: { id: string; from: string; to: string; status: string }[];
+    }>(`/api/backfills/${backfillId}`);
+    expect(backfill).toMatchObject({ status: "COMPLETED", selection: "raw/offres", chunkSize: 1 });
+    expect(backfill.progress.runs.SUCCESS).toBe(3);
+    expect(runs.map((r) => [r.from, r.to, r.status])).toEqual([
+      [D(7), D(7), "SUCCESS"],
+      [D(6), D(6), "SUCCESS"],
+      [D(5), D(5), "SUCCESS"],
+    ]);
+
+    // A chunk's run links back to its backfill.
+    await runRows.nth(0).locator(`a[href="/runs/${runs[0]!.id}"]`).click();
+    await page.locator(`[data-testid=run-page][data-run-id="${runs[0]!.id}"]`).waitFor();
+    expect(await page.locator(`a[href="/backfills/${backfillId}"]`).count()).toBe(1);
+
+    // The list of backfills.
+    await page.locator("header a.tab", { hasText: "Backfills" }).click();
+    const listed = page.locator(
+      `[data-testid=backfills-table] [data-testid=backfill-row][data-backfill-id="${backfillId}"]`,
+    );
+    await listed.waitFor();
+    expect(await listed.getAttribute("data-status")).toBe("COMPLETED");
+    await saveScreenshot(page, "ui-backfill-3-list");
+
+    // In the "All" window (hundreds of partitions, a fraction of a pixel each) the one missing
+    // day left between the backfilled days and the others is still drawn, 2 px wide.
+    await page.goto(`${dev.url}/assets/raw/offres`);
+    const lone = page.locator(
+      `[data-testid=health-segment][data-partition="${D(4)}"][data-status=MISSING]`,
+    );
+    await lone.waitFor();
+    expect(await page.getByTestId("health-bar").getAttribute("class")).toContain("compressed");
+    expect((await lone.boundingBox())!.width).toBeGreaterThanOrEqual(2);
+
+    // A larger backfill, cancelled from its page while its runs go on.
+    const created = await fetch(`${dev.url}/api/backfills`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ selection: "raw/offres", from: D(40), to: D(11), chunkSize: 1 }),
+    });
+    expect(created.status).toBe(201);
+    const { backfillId: large } = (await created.json()) as { backfillId: string };
+    await page.goto(`${dev.url}/backfills/${large}`);
+    await page.getByTestId("cancel-backfill").click();
+    await page.locator("[data-testid=backfill-status][data-status=CANCELED]").waitFor();
+    await expect.poll(() => page.getByTestId("cancel-backfill").count()).toBe(0);
+    const canceled = () =>
+      api<{ backfill: { status: string; progress: { runs: Record<RunStatus, number> } } }>(
+        `/api/backfills/${large}`,
+      ).then((d) => d.backfill);
+    // Nothing of it keeps running once its started runs have stopped.
+    await expect
+      .poll(() => canceled().then((b) => b.progress.runs.STARTED + b.progress.runs.QUEUED), {
+        timeout: 20_000,
+      })
+      .toBe(0);
+    const { status, progress: ended } = await canceled();
+    expect(status).toBe("CANCELED");
+    expect(ended.runs.CANCELED).toBeGreaterThan(0);
+    // The page follows the stopping run to its end.
+    await page
+      .locator("[data-testid=backfill-page] [data-testid=backfill-progress][data-running='0']")
+      .waitFor({ timeout: 10_000 });
+    await saveScreenshot(page, "ui-backfill-4-canceled");
+    expect(watched.errors).toEqual([]);
+  }, 90_000);
 });
 
 describe("the UI with LIGNEE_API_TOKEN", () => {
@@ -291,9 +522,13 @@ describe("the UI with LIGNEE_API_TOKEN", () => {
           r.status() === 401,
       );
       await form.locator("button[type=submit]").click();
-      // Refused: the server answers 401 to the wrong token, the form stays, no lineage.
+      // Refused: the server answers 401 to the wrong token, the form says so with an empty
+      // field, no lineage.
       await refused;
       await form.waitFor();
+      await p.getByTestId("token-refused").waitFor();
+      expect(await p.getByTestId("token-refused").textContent()).toBe("That token was refused");
+      expect(await form.locator("input[type=password]").inputValue()).toBe("");
       expect(await p.getByTestId("lineage").count()).toBe(0);
 
       await form.locator("input[type=password]").fill(token);
@@ -332,5 +567,33 @@ const RECORD_RUN_PAGE = `(() => {
     childList: true,
     attributes: true,
     attributeFilter: ["data-run-status"],
+  });
+})()`;
+
+/**
+ * Installed in the page before a backfill is launched: samples, on every DOM change, the status
+ * and progress the backfill page shows and whether it offers Cancel.
+ */
+const RECORD_BACKFILL_PAGE = `(() => {
+  window.__backfillPageSamples = [];
+  const sample = () => {
+    const page = document.querySelector("[data-testid=backfill-page]");
+    if (!page) return;
+    const status = page.querySelector("[data-testid=backfill-status]");
+    const progress = page.querySelector("[data-testid=backfill-progress]");
+    const s = {
+      status: status ? status.getAttribute("data-status") : null,
+      done: progress ? progress.getAttribute("data-done") : null,
+      total: progress ? progress.getAttribute("data-total") : null,
+      cancel: page.querySelector("[data-testid=cancel-backfill]") !== null,
+    };
+    const last = window.__backfillPageSamples.at(-1);
+    if (!last || JSON.stringify(last) !== JSON.stringify(s)) window.__backfillPageSamples.push(s);
+  };
+  new MutationObserver(sample).observe(document.body, {
+    subtree: true,
+    childList: true,
+    attributes: true,
+    attributeFilter: ["data-status", "data-done", "data-total"],
   });
 })()`;

@@ -37,3 +37,24 @@ export function describeCounts(counts: Partial<Record<string, number>>): string 
     .map(([status, n]) => `${formatNumber(n!)} ${status.toLowerCase()}`)
     .join(" · ");
 }
+
+/** A time as a clock in a given timezone, named ("Nov 22, 2026, 01:00 Europe/Paris"). */
+export function formatTimeIn(iso: string | null | undefined, timeZone: string): string {
+  if (!iso) return "–";
+  const time = new Date(iso).toLocaleString(undefined, {
+    timeZone,
+    year: "numeric",
+    month: "short",
+    day: "numeric",
+    hour: "2-digit",
+    minute: "2-digit",
+  });
+  return `${time} ${timeZone}`;
+}
+
+/** How far a time is from now, in words ("in 3 h 12 min", "5.0 s ago"). */
+export function formatRelative(iso: string | null | undefined, now = Date.now()): string {
+  if (!iso) return "";
+  const ms = new Date(iso).getTime() - now;
+  return ms >= 0 ? `in ${formatDuration(ms)}` : `${formatDuration(-ms)} ago`;
+}

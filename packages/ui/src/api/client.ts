@@ -2,11 +2,18 @@ import { authHeaders, markTokenNeeded } from "./token";
 import type {
   AssetDetail,
   AssetGraph,
+  Automation,
+  AutomationKind,
+  Backfill,
+  BackfillDetail,
+  BackfillRequest,
+  BackfillStatus,
   Materialization,
   RunDetail,
   RunRequest,
   RunStatus,
   Run,
+  ScheduleTick,
 } from "./types";
 
 /** An error answer of the API: its one-line message and HTTP status. */
@@ -71,4 +78,25 @@ export const api = {
   cancelRun: (id: string) => post<{ runId: string }>(`/api/runs/${encodeURIComponent(id)}/cancel`),
   reexecuteRun: (id: string) =>
     post<{ runId: string }>(`/api/runs/${encodeURIComponent(id)}/reexecute`),
+  automation: () => request<Automation>("/api/automation"),
+  scheduleTicks: (name: string, limit: number) =>
+    request<{ ticks: ScheduleTick[] }>(
+      `/api/automation/schedules/${encodeURIComponent(name)}/ticks?limit=${limit}`,
+    ),
+  /** Eager automation is named by its asset's key: slashes kept, as in asset paths. */
+  setAutomationEnabled: (kind: AutomationKind, name: string, enabled: boolean) =>
+    post<{ kind: AutomationKind; name: string; enabled: boolean }>(
+      `/api/automation/${kind}/${assetPath(name)}/${enabled ? "enable" : "disable"}`,
+    ),
+  backfills: (filter: { status?: BackfillStatus; limit?: number }) => {
+    const query = new URLSearchParams();
+    if (filter.status) query.set("status", filter.status);
+    query.set("limit", String(filter.limit ?? 50));
+    return request<{ backfills: Backfill[] }>(`/api/backfills?${query.toString()}`);
+  },
+  backfill: (id: string) => request<BackfillDetail>(`/api/backfills/${encodeURIComponent(id)}`),
+  startBackfill: (body: BackfillRequest) =>
+    post<{ backfillId: string; totalChunks: number }>("/api/backfills", body),
+  cancelBackfill: (id: string) =>
+    post<{ backfillId: string }>(`/api/backfills/${encodeURIComponent(id)}/cancel`),
 };

@@ -1,6 +1,13 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "./client";
-import type { RunRequest, RunStatus } from "./types";
+import {
+  isBackfillDone,
+  type AutomationKind,
+  type BackfillRequest,
+  type BackfillStatus,
+  type RunRequest,
+  type RunStatus,
+} from "./types";
 
 /**
  * The UI's data: react-query hooks over the API. Statuses poll every couple of seconds so that
@@ -15,6 +22,10 @@ export const keys = {
   materializations: (key: string) => ["materializations", key] as const,
   runs: (filter: object) => ["runs", filter] as const,
   run: (id: string) => ["run", id] as const,
+  automation: ["automation"] as const,
+  scheduleTicks: (name: string) => ["scheduleTicks", name] as const,
+  backfills: (filter: object) => ["backfills", filter] as const,
+  backfill: (id: string) => ["backfill", id] as const,
 };
 
 export function useAssetGraph() {
@@ -67,3 +78,67 @@ function useRunMutation<A>(fn: (arg: A) => Promise<{ runId: string }>) {
 export const useStartRun = () => useRunMutation((body: RunRequest) => api.startRun(body));
 export const useCancelRun = () => useRunMutation((id: string) => api.cancelRun(id));
 export const useReexecuteRun = () => useRunMutation((id: string) => api.reexecuteRun(id));
+
+export function useAutomation() {
+  return useQuery({ queryKey: keys.automation, queryFn: api.automation, refetchInterval: LIVE_MS });
+}
+
+export function useScheduleTicks(name: string, limit: number) {
+  return useQuery({
+    queryKey: [...keys.scheduleTicks(name), limit],
+    queryFn: () => api.scheduleTicks(name, limit),
+    refetchInterval: LIVE_MS,
+  });
+}
+
+/**
+ * Switches a schedule, sensor or eager asset on or off. The mutation stays pending until the
+ * overview is fetched again, so the switch can show the requested state meanwhile.
+ */
+export function useSetAutomationEnabled() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (arg: { kind: AutomationKind; name: string; enabled: boolean }) =>
+      api.setAutomationEnabled(arg.kind, arg.name, arg.enabled),
+    onSettled: () => client.invalidateQueries({ queryKey: keys.automation }),
+  });
+}
+
+export function useBackfills(filter: { status?: BackfillStatus; limit?: number }) {
+  return useQuery({
+    queryKey: keys.backfills(filter),
+    queryFn: () => api.backfills(filter),
+    refetchInterval: LIVE_MS,
+  });
+}
+
+/** Polled until there is nothing left to wait for. */
+export function useBackfill(id: string) {
+  return useQuery({
+    queryKey: keys.backfill(id),
+    queryFn: () => api.backfill(id),
+    refetchInterval: (query) =>
+      query.state.data && isBackfillDone(query.state.data.backfill) ? false : LIVE_MS,
+  });
+}
+
+/** Launching or cancelling a backfill queues or cancels runs: every status on screen refreshes. */
+export function useStartBackfill() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (body: BackfillRequest) => api.startBackfill(body),
+    onSuccess: async () => {
+      await client.invalidateQueries();
+    },
+  });
+}
+
+export function useCancelBackfill() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => api.cancelBackfill(id),
+    onSuccess: async () => {
+      await client.invalidateQueries();
+    },
+  });
+}

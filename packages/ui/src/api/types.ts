@@ -139,3 +139,130 @@ export type RunRequest =
   | { readonly selection: string; readonly stale: true };
 
 export const TERMINAL_RUN_STATUSES: readonly RunStatus[] = ["SUCCESS", "FAILURE", "CANCELED"];
+
+// ---------------------------------------------------------------- automation
+
+export type AutomationKind = "schedule" | "sensor" | "eager";
+
+export type ScheduleTickStatus = "STARTED" | "SUCCESS" | "SKIPPED" | "FAILURE";
+export type SensorTickStatus = "SUCCESS" | "SKIPPED" | "FAILURE";
+
+export interface ScheduleTick {
+  readonly scheduledAt: string;
+  readonly status: ScheduleTickStatus;
+  readonly runId: string | null;
+  readonly error: string | null;
+}
+
+export interface SensorTick {
+  readonly id: number;
+  readonly status: SensorTickStatus;
+  readonly runIds: readonly string[];
+  readonly message: string | null;
+  readonly cursor: string | null;
+  readonly createdAt: string;
+}
+
+export interface ScheduleState {
+  readonly name: string;
+  readonly cron: string;
+  readonly timezone: string;
+  readonly selection: string;
+  readonly description: string | null;
+  readonly enabled: boolean;
+  /** The next tick, when enabled. */
+  readonly nextTickAt: string | null;
+  readonly lastTicks: readonly ScheduleTick[];
+}
+
+export interface SensorState {
+  readonly name: string;
+  readonly selection: string;
+  readonly description: string | null;
+  readonly intervalMs: number;
+  readonly enabled: boolean;
+  readonly cursor: string | null;
+  readonly lastTicks: readonly SensorTick[];
+}
+
+/** GET /api/automation: schedules, sensors and eager assets with their switches and ticks. */
+export interface Automation {
+  readonly schedules: readonly ScheduleState[];
+  readonly sensors: readonly SensorState[];
+  readonly eager: {
+    readonly assets: readonly { readonly key: string; readonly enabled: boolean }[];
+    readonly lastTicks: readonly SensorTick[];
+  };
+}
+
+// ---------------------------------------------------------------- backfills
+
+export type BackfillStatus = "REQUESTED" | "RUNNING" | "COMPLETED" | "FAILED" | "CANCELED";
+
+export interface BackfillProgress {
+  readonly totalChunks: number;
+  /** Chunks whose run exists (all of them once the backfill is RUNNING). */
+  readonly createdChunks: number;
+  /** Runs by status. */
+  readonly runs: Readonly<Record<RunStatus, number>>;
+  /** Partitions of the existing runs. */
+  readonly totalPartitions: number;
+  /** Partitions by the status of the run that covers them. */
+  readonly partitions: Readonly<Record<RunStatus, number>>;
+  /** Started runs asked to stop that have not stopped yet. */
+  readonly canceling: number;
+  /** Every chunk has a run and every run has ended. */
+  readonly finished: boolean;
+}
+
+export interface Backfill {
+  readonly id: string;
+  readonly status: BackfillStatus;
+  readonly selection: string;
+  readonly from: string;
+  readonly to: string;
+  readonly chunkSize: number;
+  readonly totalChunks: number;
+  readonly tags: Record<string, string>;
+  readonly error: string | null;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly progress: BackfillProgress;
+}
+
+/** One chunk of a backfill and its run. */
+export interface BackfillRun {
+  readonly id: string;
+  /** Position in the backfill, from 0. */
+  readonly chunk: number;
+  readonly from: string;
+  readonly to: string;
+  readonly partitionCount: number;
+  readonly status: RunStatus;
+  readonly cancelRequested: boolean;
+  readonly attempt: number;
+  readonly createdAt: string;
+  readonly startedAt: string | null;
+  readonly endedAt: string | null;
+  readonly error: string | null;
+}
+
+export interface BackfillDetail {
+  readonly backfill: Backfill;
+  readonly runs: readonly BackfillRun[];
+}
+
+/** What POST /api/backfills accepts. */
+export interface BackfillRequest {
+  readonly selection: string;
+  readonly from: string;
+  readonly to: string;
+  /** Partitions per run (default 10). */
+  readonly chunkSize?: number;
+}
+
+/** Nothing left to wait for: ended, or cancelled with none of its runs still executing. */
+export function isBackfillDone(backfill: Backfill): boolean {
+  if (backfill.status === "COMPLETED" || backfill.status === "FAILED") return true;
+  return backfill.status === "CANCELED" && backfill.progress.runs.STARTED === 0;
+}

@@ -3,6 +3,7 @@ import { Link, useLocation } from "wouter";
 import { assetPath } from "../api/client";
 import { useAssetDetail, useMaterializations, useStartRun } from "../api/queries";
 import type { AssetDetail, RunRequest } from "../api/types";
+import { BackfillDialog } from "../backfills/BackfillDialog";
 import { ErrorLine } from "../components/ErrorLine";
 import { StatusBadge } from "../components/StatusBadge";
 import { describeCounts, formatNumber, formatTime, shortId } from "../format";
@@ -21,6 +22,7 @@ function Asset({ asset }: { asset: AssetDetail }) {
   const [, navigate] = useLocation();
   const startRun = useStartRun();
   const [range, setRange] = useState<PartitionRange | undefined>();
+  const [backfilling, setBackfilling] = useState(false);
   const history = useMaterializations(asset.key, asset.partitioned);
 
   const launch = (request: RunRequest) =>
@@ -116,9 +118,23 @@ function Asset({ asset }: { asset: AssetDetail }) {
                 >
                   Materialise {formatNumber(range.count)} partition{range.count > 1 ? "s" : ""}
                 </button>
+                <button
+                  data-testid="backfill-button"
+                  onClick={() => setBackfilling(true)}
+                  title="Run these partitions in chunks queued for the workers"
+                >
+                  Backfill…
+                </button>
               </>
             )}
           </div>
+          {backfilling && range && (
+            <BackfillDialog
+              assetKey={asset.key}
+              range={range}
+              onClose={() => setBackfilling(false)}
+            />
+          )}
         </section>
       )}
 

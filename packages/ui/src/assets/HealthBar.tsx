@@ -1,7 +1,7 @@
 import { useMemo, useRef, useState, type PointerEvent } from "react";
 import type { AssetStatus, KeyRange } from "../api/types";
 import { formatNumber } from "../format";
-import { indexAt, partitionStatuses, segmentsOf } from "./health-segments";
+import { indexAt, MAX_CELLS, partitionStatuses, segmentsOf } from "./health-segments";
 
 export interface PartitionRange {
   readonly from: string;
@@ -41,6 +41,8 @@ export function HealthBar({
   const [drag, setDrag] = useState<{ anchor: number; current: number } | undefined>();
   const [hover, setHover] = useState<number | undefined>();
   const count = window.end - window.start;
+  /** One cell per partition; otherwise segments, which CSS keeps visible when very narrow. */
+  const cells = count <= MAX_CELLS;
 
   const at = (e: PointerEvent) => {
     const rect = bar.current!.getBoundingClientRect();
@@ -83,7 +85,7 @@ export function HealthBar({
       </div>
       <div
         ref={bar}
-        className="health-bar"
+        className={cells ? "health-bar" : "health-bar compressed"}
         data-testid="health-bar"
         data-from={keys[window.start]}
         data-to={keys[window.end - 1]}
@@ -107,7 +109,7 @@ export function HealthBar({
         {segments.map((s) => (
           <div
             key={s.from}
-            className={`health-segment status-${s.status.toLowerCase()}${s.from === s.to ? " cell" : ""}`}
+            className={`health-segment status-${s.status.toLowerCase()}${cells ? " cell" : ""}`}
             style={{ left: left(s.from), width: span(s.to - s.from + 1) }}
             data-testid="health-segment"
             data-partition={s.from === s.to ? keys[s.from] : undefined}

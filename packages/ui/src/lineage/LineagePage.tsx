@@ -7,6 +7,7 @@ import {
   useNodesInitialized,
   useNodesState,
   useReactFlow,
+  useStore,
   type Edge,
   type Node,
   type NodeTypes,
@@ -23,6 +24,10 @@ import { layoutGraph, NODE_HEIGHT, NODE_WIDTH } from "./layout";
 import { MaterialiseDialog } from "./MaterialiseDialog";
 
 const nodeTypes: NodeTypes = { asset: AssetNodeView, lane: LaneView };
+/** Above this many assets the lineage opens zoomed on its start and thins out far zooms. */
+const LARGE_GRAPH = 300;
+const FAR_OUT_ZOOM = 0.2;
+const NO_EDGES: Edge[] = [];
 
 /** The whole asset graph, laid out by layer and grouped by asset group. */
 export function LineagePage() {
@@ -65,6 +70,10 @@ function Lineage({ graph }: { graph: AssetGraph }) {
   );
 
   const [nodes, setNodes, onNodesChange] = useNodesState<Node>([]);
+  const large = graph.nodes.length > LARGE_GRAPH;
+  // Level of detail: zoomed far out on a large graph, thousands of edges are a grey mass that
+  // costs most of each frame; they come back when zooming in.
+  const farOut = useStore((s) => s.transform[2] < FAR_OUT_ZOOM);
   useEffect(() => {
     // Status polls give new asset objects only for assets that changed (react-query keeps the
     // others), so unchanged nodes keep their identity and do not re-render.
@@ -203,7 +212,7 @@ function Lineage({ graph }: { graph: AssetGraph }) {
       <div className="flow">
         <ReactFlow
           nodes={nodes}
-          edges={edges}
+          edges={large && farOut ? NO_EDGES : edges}
           nodeTypes={nodeTypes}
           onNodesChange={onNodesChange}
           onNodeDoubleClick={(_, node) => {
@@ -217,8 +226,11 @@ function Lineage({ graph }: { graph: AssetGraph }) {
           selectionKeyCode="Shift"
           minZoom={0.03}
           maxZoom={2}
-          fitView
-          fitViewOptions={{ padding: 0.08 }}
+          {...(large
+            ? // A large graph opens readable on its upstream end (the minimap shows the rest):
+              // fitting 2,000 assets would draw them all at a size nobody can read.
+              { defaultViewport: { x: 24, y: 24, zoom: 0.6 } }
+            : { fitView: true, fitViewOptions: { padding: 0.08 } })}
           proOptions={{ hideAttribution: true }}
         >
           <Background gap={24} />

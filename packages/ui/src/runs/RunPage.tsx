@@ -12,6 +12,9 @@ import { describePartitions } from "./RunsPage";
 import { EventLog } from "./EventLog";
 import { StepTimeline } from "./StepTimeline";
 
+/** The tag that carries the backfill a run belongs to. */
+const BACKFILL_TAG = "lignee/backfill";
+
 /** One run: status, per-step timeline, live event log, cancel and re-execute. */
 export function RunPage({ runId }: { runId: string }) {
   const [, navigate] = useLocation();
@@ -125,6 +128,10 @@ export function RunPage({ runId }: { runId: string }) {
                 k === "reexecutionOf" ? (
                   <Link key={k} href={`/runs/${v}`} className="asset-chip">
                     re-execution of {v.slice(0, 8)}
+                  </Link>
+                ) : k === BACKFILL_TAG ? (
+                  <Link key={k} href={`/backfills/${v}`} className="asset-chip">
+                    backfill {v.slice(0, 8)}
                   </Link>
                 ) : (
                   <span key={k} className="asset-chip">
