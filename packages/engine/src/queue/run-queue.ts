@@ -185,6 +185,29 @@ export class RunQueue {
   }
 
   /**
+   * Gives a run back to the queue, as it was before it was claimed (same attempt): the worker is
+   * shutting down cleanly and another one will execute it. Returns whether the worker held it.
+   */
+  async release(runId: string, workerId: string): Promise<boolean> {
+    return inTransaction(this.pool, "run queue", async (tx) => {
+      const released = await tx.query(
+        `UPDATE lignee.runs SET status = 'QUEUED', worker_id = NULL, lease_expires_at = NULL
+         WHERE id = $1 AND worker_id = $2 AND status = 'STARTED'`,
+        [runId, workerId],
+      );
+      if ((released.rowCount ?? 0) === 0) return false;
+      await tx.query(`DELETE FROM lignee.asset_running WHERE run_id = $1`, [runId]);
+      await tx.query(
+        `INSERT INTO lignee.events (run_id, type, level, message)
+         VALUES ($1, 'RUN_REQUEUED', 'warn', 'Its worker is shutting down: queued again for another worker')`,
+        [runId],
+      );
+      await tx.query("SELECT pg_notify($1, $2)", [QUEUE_CHANNEL, runId]);
+      return true;
+    });
+  }
+
+  /**
    * Runs whose lease expired: queued again (attempt + 1) while attempts remain, failed
    * otherwise; their running marks become failed marks. Any worker may call it.
    */

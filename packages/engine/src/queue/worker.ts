@@ -32,6 +32,8 @@ export interface WorkerOptions {
 interface ActiveRun {
   readonly controller: AbortController;
   readonly done: Promise<void>;
+  /** Set when the run's cancellation was asked for (API, CLI), not caused by a shutdown. */
+  cancelled: boolean;
 }
 
 /**
@@ -74,13 +76,14 @@ export class Worker {
   cancel(runId: string): boolean {
     const run = this.active.get(runId);
     if (!run) return false;
+    run.cancelled = true;
     run.controller.abort(new Error("cancelled"));
     return true;
   }
 
   /**
-   * Stops claiming, cancels the runs executing here and waits for them (they end CANCELED, as
-   * a cancelled run does).
+   * Stops claiming, stops the runs executing here and gives them back to the queue for another
+   * worker (a deployment or a scale-down does not cancel anyone's run), then waits for them.
    */
   stop(): Promise<void> {
     this.stopped ??= this.shutdown();
@@ -136,7 +139,12 @@ export class Worker {
 
   private execute(claimed: ClaimedRun): void {
     const controller = new AbortController();
-    const done = this.executeClaimed(claimed, controller)
+    const active: { controller: AbortController; done: Promise<void>; cancelled: boolean } = {
+      controller,
+      done: Promise.resolve(),
+      cancelled: false,
+    };
+    active.done = this.executeClaimed(claimed, active)
       .catch((error: unknown) =>
         (this.options.log ?? console.error)(`run ${claimed.id}: ${String(error)}`),
       )
@@ -144,10 +152,14 @@ export class Worker {
         this.active.delete(claimed.id);
         this.wake?.();
       });
-    this.active.set(claimed.id, { controller, done });
+    this.active.set(claimed.id, active);
   }
 
-  private async executeClaimed(claimed: ClaimedRun, controller: AbortController): Promise<void> {
+  private async executeClaimed(
+    claimed: ClaimedRun,
+    active: { controller: AbortController; cancelled: boolean },
+  ): Promise<void> {
+    const { controller } = active;
     const { definitions, storage, queue } = this.options;
     const runId = claimed.id;
     let lost = false;
@@ -158,6 +170,7 @@ export class Worker {
             lost = true;
             controller.abort(new LeaseLostError(runId));
           } else if (state.cancelRequested) {
+            active.cancelled = true;
             controller.abort(new Error("cancelled"));
           }
         },
@@ -204,6 +217,9 @@ export class Worker {
         signal: controller.signal,
         ...(this.options.onEvent ? { onEvent: this.options.onEvent } : {}),
         finish: async (outcome, error) => {
+          if (!lost && outcome === "CANCELED" && this.stopping && !active.cancelled) {
+            if (await queue.release(runId, this.id)) return;
+          }
           if (lost || !(await queue.finish(runId, this.id, outcome, error))) {
             (this.options.log ?? console.error)(
               `run ${runId}: this worker lost its lease; its outcome (${outcome}) is not recorded`,
