@@ -77,6 +77,15 @@ describe("warehouse built by dbt through the engine", () => {
     const loaded = await count("raw.offres WHERE jour BETWEEN $1 AND $2", [DAYS[0], DAYS[2]]);
     expect(loaded).toBeGreaterThan(6000);
     expect(await count("emploi.fait_offre_emploi")).toBe(loaded);
+    // One dbt build of the three days: its count is the build's, not each day's.
+    const recorded = await sql.query<{ metadata: Record<string, unknown> }>(
+      `SELECT metadata FROM lignee.materializations WHERE asset_key = 'emploi/fait_offre_emploi'`,
+    );
+    expect(recorded.rows).toHaveLength(3);
+    for (const { metadata } of recorded.rows) {
+      expect(metadata).toMatchObject({ build_rows_affected: loaded, build_partitions: 3 });
+      expect(metadata).not.toHaveProperty("rows_affected");
+    }
 
     const s = await status();
     for (const [key, asset] of s) {

@@ -186,7 +186,14 @@ function dbtRunner<R>(
           out[member.assetKey] = {
             ok: true,
             metadata: {
-              rows_affected: result.rowsAffected,
+              // One build of several partitions reports one count for all of them: recorded on
+              // each partition, it must not read as that partition's rows.
+              ...(member.partitionKeys.length > 1
+                ? {
+                    build_rows_affected: result.rowsAffected,
+                    build_partitions: member.partitionKeys.length,
+                  }
+                : { rows_affected: result.rowsAffected }),
               dbt_message: result.message ?? "",
               execution_time_s: Math.round(result.executionTime * 1000) / 1000,
               materialized: String(model.config?.materialized ?? ""),

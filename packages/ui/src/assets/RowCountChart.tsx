@@ -86,7 +86,9 @@ export function RowCountChart({
   );
 }
 
+/** Row counts first; counts of a whole multi-partition build (`build_…`) last. */
 function rank(key: string): number {
   const i = PREFERRED.indexOf(key);
-  return i < 0 ? PREFERRED.length : i;
+  if (i >= 0) return i;
+  return key.startsWith("build_") ? PREFERRED.length + 1 : PREFERRED.length;
 }
