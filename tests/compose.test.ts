@@ -101,6 +101,14 @@ describe("docker-compose.yml", () => {
       expect(s.build, name).toEqual({ context: ".", dockerfile: "Dockerfile" });
     }
     expect(compose.volumes).toHaveProperty("postgres-data");
+    // The raw-folder sensor (scheduler) reads the offers files the workers write.
+    const dataVolume = (command: string) =>
+      ligneeServices
+        .find(([, s]) => s.command?.[0] === command)?.[1]
+        .volumes?.find((v) => v.split(":")[1] === "/data")
+        ?.split(":")[0];
+    expect(dataVolume("worker")).toBeDefined();
+    expect(dataVolume("scheduler")).toBe(dataVolume("worker"));
   });
 
   it("gives every service a health check, a restart policy, and waits for a healthy database", () => {

@@ -129,10 +129,19 @@ export class Definitions<R = unknown> {
    */
   resolveResources(env: ResourceEnvironment): Promise<R> {
     const input = this.resourcesInput;
-    this.resolved ??=
-      typeof input === "function"
-        ? Promise.resolve((input as (env: ResourceEnvironment) => R | Promise<R>)(env))
-        : Promise.resolve(input as R);
+    if (!this.resolved) {
+      const resolving =
+        typeof input === "function"
+          ? Promise.resolve().then(() =>
+              (input as (env: ResourceEnvironment) => R | Promise<R>)(env),
+            )
+          : Promise.resolve(input as R);
+      // A failure is not kept: the next run tries again (a database that was briefly away).
+      this.resolved = resolving.catch((error: unknown) => {
+        this.resolved = undefined;
+        throw error;
+      });
+    }
     return this.resolved;
   }
 

@@ -188,8 +188,13 @@ export async function executeCreatedRun(
           : `Run failed: ${error}`,
     timestamp: new Date(),
   });
-  await writer.flush();
-  await storage.clearRunning(runId);
-  await options.finish(outcome, error);
+  try {
+    await writer.flush();
+    await storage.clearRunning(runId);
+  } finally {
+    // The outcome is recorded even if the log or the marks could not be written: a run that
+    // succeeded is never left to look abandoned (and be executed again).
+    await options.finish(outcome, error);
+  }
   return { runId, outcome, failedSteps };
 }

@@ -105,12 +105,39 @@ describe("RunQueue", () => {
       }),
     ).rejects.toBeInstanceOf(LeaseLostError);
     expect((await sql.query("SELECT 1 FROM lignee.materializations")).rowCount).toBe(0);
+    // Nor does it write the run's log or its marks, which are the next attempt's now.
+    const zombie = storage.fenced({ runId: id, workerId: "dead" });
+    await zombie.appendEvents(id, [
+      { type: "LOG", level: "info", message: "from the dead", timestamp: new Date() },
+    ]);
+    expect((await storage.listEvents(id)).map((e) => e.message)).not.toContain("from the dead");
+    await expect(zombie.markRunning(id, "a", IntervalSet.single(0))).rejects.toBeInstanceOf(
+      LeaseLostError,
+    );
 
-    // Another worker takes it; a second expiry uses the last attempt up.
+    // Another worker takes it; the dead one cannot clear the new attempt's running marks.
     expect((await queue.claim("alive", { leaseMs: 100, limits: unlimited }))?.attempt).toBe(2);
+    await storage
+      .fenced({ runId: id, workerId: "alive" })
+      .markRunning(id, "a", IntervalSet.single(0));
+    await zombie.clearRunning(id);
+    expect(
+      (await sql.query("SELECT 1 FROM lignee.asset_running WHERE run_id = $1", [id])).rowCount,
+    ).toBe(1);
+    // A second expiry uses the last attempt up.
     await new Promise((r) => setTimeout(r, 250));
     expect(await queue.reapExpired()).toEqual([{ id, status: "FAILURE", attempt: 2 }]);
     expect((await statusOf(id)).error).toMatch(/stopped heartbeating/);
+  });
+
+  it("ends CANCELED, not retried, a run whose cancel was asked when its worker died", async () => {
+    const id = await queue.enqueue(request("a"), { maxAttempts: 3 });
+    await queue.claim("dead", { leaseMs: 100, limits: unlimited });
+    expect(await queue.requestCancel(id)).toBe("CANCELING");
+    await new Promise((r) => setTimeout(r, 250));
+    expect(await queue.reapExpired()).toEqual([{ id, status: "CANCELED", attempt: 1 }]);
+    expect(await statusOf(id)).toMatchObject({ status: "CANCELED" });
+    expect(await queue.claim("other", lease)).toBeUndefined();
   });
 
   it("keeps the lease of a worker that heartbeats", async () => {

@@ -36,8 +36,8 @@ export interface LeaseState {
 
 export interface ExpiredRun {
   readonly id: string;
-  /** QUEUED again for another attempt, or FAILURE when attempts are exhausted. */
-  readonly status: "QUEUED" | "FAILURE";
+  /** QUEUED again for another attempt, FAILURE when attempts are exhausted, CANCELED if asked. */
+  readonly status: "QUEUED" | "FAILURE" | "CANCELED";
   readonly attempt: number;
 }
 
@@ -215,14 +215,19 @@ export class RunQueue {
     return inTransaction(this.pool, "run queue", async (tx) => {
       const expired = await tx.query<{
         id: string;
-        status: "QUEUED" | "FAILURE";
+        status: ExpiredRun["status"];
         attempt: number;
       }>(
+        // A run whose cancellation was asked for is not retried: it ends CANCELED.
         `UPDATE lignee.runs r
-           SET status = CASE WHEN r.attempt < r.max_attempts THEN 'QUEUED' ELSE 'FAILURE' END,
-               attempt = CASE WHEN r.attempt < r.max_attempts THEN r.attempt + 1 ELSE r.attempt END,
-               ended_at = CASE WHEN r.attempt < r.max_attempts THEN NULL ELSE now() END,
-               error = CASE WHEN r.attempt < r.max_attempts THEN NULL
+           SET status = CASE WHEN r.cancel_requested THEN 'CANCELED'
+                             WHEN r.attempt < r.max_attempts THEN 'QUEUED' ELSE 'FAILURE' END,
+               attempt = CASE WHEN NOT r.cancel_requested AND r.attempt < r.max_attempts
+                              THEN r.attempt + 1 ELSE r.attempt END,
+               ended_at = CASE WHEN NOT r.cancel_requested AND r.attempt < r.max_attempts
+                               THEN NULL ELSE now() END,
+               error = CASE WHEN r.cancel_requested THEN 'cancelled (its worker had stopped heartbeating)'
+                            WHEN r.attempt < r.max_attempts THEN NULL
                             ELSE 'its worker stopped heartbeating (lease expired) and no attempt is left' END,
                worker_id = NULL, lease_expires_at = NULL, cancel_requested = false
            FROM (SELECT id FROM lignee.runs
@@ -239,21 +244,22 @@ export class RunQueue {
           [run.id],
         );
         await tx.query(`DELETE FROM lignee.asset_running WHERE run_id = $1`, [run.id]);
+        const event = {
+          QUEUED: [
+            "RUN_RETRY",
+            "warn",
+            `Its worker stopped heartbeating: queued again (attempt ${run.attempt})`,
+          ],
+          FAILURE: [
+            "RUN_FAILURE",
+            "error",
+            "Run failed: its worker stopped heartbeating and no attempt is left",
+          ],
+          CANCELED: ["RUN_CANCELED", "warn", "Run cancelled (its worker had stopped heartbeating)"],
+        }[run.status];
         await tx.query(
           `INSERT INTO lignee.events (run_id, type, level, message) VALUES ($1, $2, $3, $4)`,
-          run.status === "QUEUED"
-            ? [
-                run.id,
-                "RUN_RETRY",
-                "warn",
-                `Its worker stopped heartbeating: queued again (attempt ${run.attempt})`,
-              ]
-            : [
-                run.id,
-                "RUN_FAILURE",
-                "error",
-                "Run failed: its worker stopped heartbeating and no attempt is left",
-              ],
+          [run.id, ...event],
         );
         if (run.status === "QUEUED")
           await tx.query("SELECT pg_notify($1, $2)", [QUEUE_CHANNEL, run.id]);
@@ -283,14 +289,38 @@ export class RunQueue {
     return (started.rowCount ?? 0) > 0 ? "CANCELING" : undefined;
   }
 
-  /** Calls `onQueued` whenever a run is queued (LISTEN); returns the unsubscribe. */
-  async listen(onQueued: () => void): Promise<() => Promise<void>> {
+  /**
+   * Calls `onQueued` whenever a run is queued (LISTEN); returns the unsubscribe. If the
+   * listening connection breaks (the database restarting), `onLost` is called once: the caller
+   * polls meanwhile and listens again.
+   */
+  async listen(
+    onQueued: () => void,
+    onLost: () => void = () => undefined,
+  ): Promise<() => Promise<void>> {
     const client = await this.pool.connect();
+    let lost = false;
     const handler = (): void => onQueued();
-    client.on("notification", handler);
-    await client.query(`LISTEN ${QUEUE_CHANNEL}`);
-    return async () => {
+    const onError = (): void => {
+      if (lost) return;
+      lost = true;
       client.off("notification", handler);
+      client.release(true); // destroyed, not returned to the pool
+      onLost();
+    };
+    client.on("notification", handler);
+    client.on("error", onError);
+    try {
+      await client.query(`LISTEN ${QUEUE_CHANNEL}`);
+    } catch (error) {
+      onError();
+      throw error;
+    }
+    return async () => {
+      if (lost) return;
+      lost = true;
+      client.off("notification", handler);
+      client.off("error", onError);
       await client.query(`UNLISTEN ${QUEUE_CHANNEL}`).catch(() => undefined);
       client.release();
     };

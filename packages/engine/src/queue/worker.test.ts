@@ -80,14 +80,64 @@ afterAll(async () => {
 });
 
 describe("Worker", () => {
+  it("fails a run with the reason when the resources cannot be created, and tries them again for the next run", async () => {
+    let calls = 0;
+    const flaky = Definitions.create<unknown>({
+      assets: [defineAsset({ key: "quick", materialize: async () => undefined })],
+      resources: () => {
+        calls++;
+        if (calls === 1) throw new Error("warehouse unreachable");
+        return { ok: true };
+      },
+    });
+    const w = new Worker({
+      definitions: flaky,
+      storage,
+      queue,
+      environment: { databaseUrl: url, home: "" },
+      workerId: "res",
+      pollMs: 50,
+      log: () => undefined,
+    });
+    await w.start();
+    try {
+      const first = await queue.enqueue(request("quick"));
+      await until(async () => (await statusOf(first)).status === "FAILURE");
+      const events = await storage.listEvents(first);
+      expect(events.at(-1)?.message).toMatch(
+        /resources could not be created: .*warehouse unreachable/,
+      );
+      const second = await queue.enqueue(request("quick"));
+      await until(async () => (await statusOf(second)).status === "SUCCESS");
+    } finally {
+      await w.stop();
+    }
+  });
+
+  it("keeps working when its listening connection is cut (the database restarting)", async () => {
+    const w = worker("cut");
+    await w.start();
+    try {
+      await sql.query(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+         WHERE datname = current_database() AND query LIKE 'LISTEN%' AND pid <> pg_backend_pid()`,
+      );
+      await new Promise((r) => setTimeout(r, 200));
+      const id = await queue.enqueue(request("quick"));
+      await until(async () => (await statusOf(id)).status === "SUCCESS");
+    } finally {
+      await w.stop();
+    }
+  });
+
   it("executes a queued run and records its materialisation", async () => {
     const w = worker("w1");
     await w.start();
     try {
       const id = await queue.enqueue(request("quick"));
       await until(async () => (await statusOf(id)).status === "SUCCESS");
-      const m = await storage.listMaterializations("quick");
-      expect(m.map((x) => [x.runId, x.metadata.rows])).toEqual([[id, 3]]);
+      const m = (await storage.listMaterializations("quick")).filter((x) => x.runId === id);
+      expect(m.map((x) => x.metadata.rows)).toEqual([3]);
     } finally {
       await w.stop();
     }

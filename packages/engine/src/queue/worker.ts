@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import type { Definitions, ResourceEnvironment } from "../definitions/definitions";
-import { LeaseLostError } from "../errors";
+import { describeError, isBadInput, LeaseLostError } from "../errors";
 import type { RunEvent } from "../execution/events";
 import { executeCreatedRun, prepareRun, statusesFor } from "../execution/launch";
 import { storedPartitionRequest } from "../planning/partition-request";
@@ -63,8 +63,18 @@ export class Worker {
   }
 
   async start(): Promise<void> {
-    this.unlisten = await this.options.queue.listen(() => this.wake?.());
+    await this.listen();
     this.loop = this.run();
+  }
+
+  /** Listens for queued runs; if the connection breaks, the loop polls and listens again. */
+  private async listen(): Promise<void> {
+    this.unlisten = await this.options.queue.listen(
+      () => this.wake?.(),
+      () => {
+        this.unlisten = undefined;
+      },
+    );
   }
 
   /** The runs executing here now. */
@@ -96,6 +106,9 @@ export class Worker {
     for (const run of this.active.values())
       run.controller.abort(new Error("the worker is stopping"));
     await this.loop;
+    // A claim in flight when the stop began started its run after the loop above: stop it too.
+    for (const run of this.active.values())
+      run.controller.abort(new Error("the worker is stopping"));
     await Promise.allSettled([...this.active.values()].map((r) => r.done));
     await this.unlisten?.();
   }
@@ -105,13 +118,16 @@ export class Worker {
     const pollMs = this.options.pollMs ?? 1_000;
     while (!this.stopping) {
       try {
+        if (!this.unlisten) await this.listen();
         if (Date.now() - this.lastReap >= Math.min(this.leaseMs / 2, 5_000)) {
           this.lastReap = Date.now();
           for (const r of await queue.reapExpired())
             log(
               r.status === "QUEUED"
                 ? `run ${r.id}: its worker stopped heartbeating; queued again (attempt ${r.attempt})`
-                : `run ${r.id}: its worker stopped heartbeating; no attempt left, failed`,
+                : r.status === "CANCELED"
+                  ? `run ${r.id}: its worker stopped heartbeating; cancelled as asked`
+                  : `run ${r.id}: its worker stopped heartbeating; no attempt left, failed`,
             );
         }
         while (!this.stopping && this.active.size < this.concurrency) {
@@ -183,7 +199,11 @@ export class Worker {
         selection: claimed.selection,
         partitions: storedPartitionRequest(claimed.partitionSpec),
       };
+      // Bad input (the definitions changed since the run was queued, nothing is stale any more)
+      // and resources that cannot be built fail the run with their reason; anything else (the
+      // database briefly away) leaves it to the lease, and so to a retry.
       let prepared;
+      let resources;
       try {
         prepared = prepareRun(
           definitions,
@@ -192,20 +212,19 @@ export class Worker {
           await statusesFor(definitions, storage, request, now),
         );
       } catch (error) {
-        // The definitions changed since the run was queued (or nothing is stale any more).
-        const message = `the run cannot be planned: ${(error as Error).message}`;
-        await storage.appendEvents(runId, [
-          {
-            type: "RUN_FAILURE",
-            level: "error",
-            message: `Run failed: ${message}`,
-            timestamp: new Date(),
-          },
-        ]);
-        await queue.finish(runId, this.id, "FAILURE", message);
+        if (!isBadInput(error)) throw error;
+        await this.failBeforeStart(runId, `the run cannot be planned: ${describeError(error)}`);
         return;
       }
-      const resources = await definitions.resolveResources(this.options.environment);
+      try {
+        resources = await definitions.resolveResources(this.options.environment);
+      } catch (error) {
+        await this.failBeforeStart(
+          runId,
+          `the definitions' resources could not be created: ${describeError(error)}`,
+        );
+        return;
+      }
       await executeCreatedRun({
         definitions,
         storage: storage.fenced({ runId, workerId: this.id }),
@@ -230,5 +249,18 @@ export class Worker {
     } finally {
       clearInterval(heartbeat);
     }
+  }
+
+  private async failBeforeStart(runId: string, message: string): Promise<void> {
+    const { storage, queue } = this.options;
+    await storage.fenced({ runId, workerId: this.id }).appendEvents(runId, [
+      {
+        type: "RUN_FAILURE",
+        level: "error",
+        message: `Run failed: ${message}`,
+        timestamp: new Date(),
+      },
+    ]);
+    await queue.finish(runId, this.id, "FAILURE", message);
   }
 }

@@ -124,6 +124,8 @@ export class PostgresStorage implements Storage {
 
   async appendEvents(runId: string, events: readonly RunEvent[]): Promise<void> {
     if (events.length === 0) return;
+    // A worker that lost its lease no longer writes to the run's log (its next attempt does).
+    if (!(await this.leaseHeld())) return;
     await this.db.insert(schema.events).values(
       events.map((e) => ({
         runId,
@@ -171,6 +173,7 @@ export class PostgresStorage implements Storage {
   // ---------------------------------------------------------------- partition state
 
   async markRunning(runId: string, assetKey: string, partitions: IntervalSet): Promise<number> {
+    if (!(await this.leaseHeld())) throw new LeaseLostError(runId);
     const result = await this.pool.query<{ watermark: string }>(
       `WITH upsert AS (
          INSERT INTO lignee.asset_running (asset_key, run_id, partitions) VALUES ($1, $2, $3::int4multirange)
@@ -183,6 +186,8 @@ export class PostgresStorage implements Storage {
   }
 
   async markFailed(runId: string, assetKey: string, partitions: IntervalSet): Promise<void> {
+    // The marks of a run whose lease was lost belong to its next attempt now.
+    if (!(await this.leaseHeld())) return;
     await this.transaction(async (tx) => {
       const mr = partitions.toMultirange();
       await tx.query(
@@ -195,6 +200,7 @@ export class PostgresStorage implements Storage {
   }
 
   async clearRunning(runId: string, assetKey?: string): Promise<void> {
+    if (!(await this.leaseHeld())) return;
     await this.db
       .delete(schema.assetRunning)
       .where(
@@ -451,6 +457,7 @@ export class PostgresStorage implements Storage {
   // ---------------------------------------------------------------- checks
 
   async recordCheckResult(input: CheckResultInput): Promise<void> {
+    if (!(await this.leaseHeld())) throw new LeaseLostError(input.runId);
     await this.db.insert(schema.checkResults).values({
       runId: input.runId,
       assetKey: input.assetKey,
@@ -540,6 +547,22 @@ export class PostgresStorage implements Storage {
   }
 
   // ---------------------------------------------------------------- helpers
+
+  /**
+   * Whether this view may still write for its run (always, without a fence). Materialisations
+   * check the lease inside their transaction, locking the run row (`checkFence`); the other
+   * writes of a run (events, running and failed marks, check results) check it just before
+   * writing, which leaves a window of milliseconds against a lease of seconds.
+   */
+  private async leaseHeld(): Promise<boolean> {
+    if (!this.fence) return true;
+    const held = await this.pool.query(
+      `SELECT 1 FROM lignee.runs
+       WHERE id = $1 AND worker_id = $2 AND status = 'STARTED' AND lease_expires_at > now()`,
+      [this.fence.runId, this.fence.workerId],
+    );
+    return held.rows.length > 0;
+  }
 
   private async checkFence(tx: pg.PoolClient): Promise<void> {
     if (!this.fence) return;
