@@ -444,6 +444,16 @@ describe("eager automation", () => {
       ]);
       expect(runs.rows[0]!.id).toBe(report.eager!.runId);
 
+      // Cancelled before it ran: the same request is not made again (nor reported as made)
+      // until something upstream changes.
+      await client.query("UPDATE lignee.runs SET status = 'CANCELED' WHERE id = $1", [
+        runs.rows[0]!.id,
+      ]);
+      expect((await s.evaluate()).eager).toMatchObject({
+        status: "SKIPPED",
+        message: `already requested: run ${runs.rows[0]!.id} (canceled)`,
+      });
+
       // Once the chain is built, everything is fresh: nothing more.
       await client.query("UPDATE lignee.runs SET status = 'SUCCESS' WHERE id = $1", [
         runs.rows[0]!.id,

@@ -130,6 +130,8 @@ export interface AutomationStore {
   activeRuns(): Promise<ActiveRun[]>;
   /** The id of the latest materialisation (0 when there is none). */
   latestMaterializationId(): Promise<number>;
+  /** The status of a run, or undefined if there is no such run. */
+  runStatus(runId: string): Promise<string | undefined>;
 
   /**
    * Records a sensor (or eager) evaluation: queues its runs, moves the cursor, records the tick,

@@ -67,6 +67,11 @@ export async function evaluateEager(
     JSON.stringify(decision.partitions),
     cursor,
   ]);
+  // The same request since the last materialisation was already made: once is enough, even if
+  // that run was cancelled or failed (a new materialisation upstream asks again).
+  const existing = await store.runStatus(id);
+  if (existing !== undefined)
+    return skip(`already requested: run ${id} (${existing.toLowerCase()})`);
   const queued = await queuedRunFor(
     ctx,
     {

@@ -213,6 +213,14 @@ export class PostgresAutomationStore implements AutomationStore {
     });
   }
 
+  async runStatus(runId: string): Promise<string | undefined> {
+    const result = await this.query<{ status: string }>(
+      `SELECT status FROM lignee.runs WHERE id = $1`,
+      [runId],
+    );
+    return result.rows[0]?.status;
+  }
+
   async latestMaterializationId(): Promise<number> {
     const result = await this.query<{ id: string | null }>(
       `SELECT max(id) AS id FROM lignee.materializations`,
