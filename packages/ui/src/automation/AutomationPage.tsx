@@ -43,9 +43,8 @@ export function AutomationPage() {
       <div className="page-head">
         <h1>Automation</h1>
         <span className="muted">
-          Evaluated by <span className="mono">lignee scheduler</span> (or{" "}
-          <span className="mono">lignee dev --scheduler</span>); a switch applies at its next
-          evaluation.
+          Evaluated by <span className="mono">lignee scheduler</span> (and by{" "}
+          <span className="mono">lignee dev</span>); a switch applies at its next evaluation.
         </span>
       </div>
       {automation.error && <ErrorLine error={automation.error} />}

@@ -5,6 +5,7 @@ import type { BackfillRequest } from "../api/types";
 import type { PartitionRange } from "../assets/HealthBar";
 import { ErrorLine } from "../components/ErrorLine";
 import { formatNumber } from "../format";
+import { Dialog } from "../components/Dialog";
 
 /** The server's bounds on partitions per run. */
 const MAX_CHUNK_SIZE = 10_000;
@@ -44,64 +45,56 @@ export function BackfillDialog({
     });
   };
   return (
-    <div className="dialog-backdrop" onClick={onClose}>
-      <div
-        className="dialog"
-        role="dialog"
-        aria-label="Backfill"
-        data-testid="backfill-dialog"
-        onClick={(e) => e.stopPropagation()}
-      >
-        <h3>Backfill {assetKey}</h3>
-        <p>
-          {formatNumber(range.count)} partition{range.count > 1 ? "s" : ""}: {range.from}
-          {range.count > 1 ? ` → ${range.to}` : ""}
+    <Dialog label="Backfill" testId="backfill-dialog" onClose={onClose}>
+      <h3>Backfill {assetKey}</h3>
+      <p>
+        {formatNumber(range.count)} partition{range.count > 1 ? "s" : ""}: {range.from}
+        {range.count > 1 ? ` → ${range.to}` : ""}
+      </p>
+      <form onSubmit={submit}>
+        <div className="backfill-inputs">
+          <label>
+            Partitions per run{" "}
+            <input
+              type="number"
+              min={1}
+              max={MAX_CHUNK_SIZE}
+              step={1}
+              value={chunkText}
+              onChange={(e) => setChunkText(e.target.value)}
+              data-testid="backfill-chunk-size"
+              autoFocus
+            />
+          </label>
+          <label>
+            <input
+              type="checkbox"
+              checked={downstream}
+              onChange={(e) => setDownstream(e.target.checked)}
+              data-testid="backfill-downstream"
+            />{" "}
+            Include downstream assets
+          </label>
+        </div>
+        <p className="muted" data-testid="backfill-summary">
+          {runs !== undefined
+            ? `${formatNumber(runs)} run${runs > 1 ? "s" : ""} of ${request.selection}, queued for the workers.`
+            : `Partitions per run: a whole number from 1 to ${formatNumber(MAX_CHUNK_SIZE)}.`}
         </p>
-        <form onSubmit={submit}>
-          <div className="backfill-inputs">
-            <label>
-              Partitions per run{" "}
-              <input
-                type="number"
-                min={1}
-                max={MAX_CHUNK_SIZE}
-                step={1}
-                value={chunkText}
-                onChange={(e) => setChunkText(e.target.value)}
-                data-testid="backfill-chunk-size"
-                autoFocus
-              />
-            </label>
-            <label>
-              <input
-                type="checkbox"
-                checked={downstream}
-                onChange={(e) => setDownstream(e.target.checked)}
-                data-testid="backfill-downstream"
-              />{" "}
-              Include downstream assets
-            </label>
-          </div>
-          <p className="muted" data-testid="backfill-summary">
-            {runs !== undefined
-              ? `${formatNumber(runs)} run${runs > 1 ? "s" : ""} of ${request.selection}, queued for the workers.`
-              : `Partitions per run: a whole number from 1 to ${formatNumber(MAX_CHUNK_SIZE)}.`}
-          </p>
-          {startBackfill.error && <ErrorLine error={startBackfill.error} />}
-          <div className="dialog-actions">
-            <button type="button" className="link-button" onClick={onClose}>
-              Cancel
-            </button>
-            <button
-              type="submit"
-              disabled={!valid || startBackfill.isPending}
-              data-testid="launch-backfill"
-            >
-              Launch backfill
-            </button>
-          </div>
-        </form>
-      </div>
-    </div>
+        {startBackfill.error && <ErrorLine error={startBackfill.error} />}
+        <div className="dialog-actions">
+          <button type="button" className="link-button" onClick={onClose}>
+            Cancel
+          </button>
+          <button
+            type="submit"
+            disabled={!valid || startBackfill.isPending}
+            data-testid="launch-backfill"
+          >
+            Launch backfill
+          </button>
+        </div>
+      </form>
+    </Dialog>
   );
 }

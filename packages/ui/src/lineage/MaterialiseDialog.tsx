@@ -3,6 +3,7 @@ import { useLocation } from "wouter";
 import { useAssetDetail, useStartRun } from "../api/queries";
 import type { AssetNode, RunRequest } from "../api/types";
 import { ErrorLine } from "../components/ErrorLine";
+import { Dialog } from "../components/Dialog";
 
 /**
  * Launches a run of the selected assets. Partitioned assets need partitions: one key or a range
@@ -18,25 +19,17 @@ export function MaterialiseDialog({
   const partitioned = assets.find((a) => a.partitioned);
   const selection = assets.map((a) => a.key).join(",");
   return (
-    <div className="dialog-backdrop" onClick={onClose}>
-      <div
-        className="dialog"
-        role="dialog"
-        aria-label="Materialise"
-        data-testid="materialise-dialog"
-        onClick={(e) => e.stopPropagation()}
-      >
-        <h3>
-          Materialise {assets.length} asset{assets.length > 1 ? "s" : ""}
-        </h3>
-        <p className="muted selection-list">{assets.map((a) => a.key).join(", ")}</p>
-        {partitioned ? (
-          <PartitionForm selection={selection} sample={partitioned.key} onClose={onClose} />
-        ) : (
-          <Launch request={{ selection }} onClose={onClose} />
-        )}
-      </div>
-    </div>
+    <Dialog label="Materialise" testId="materialise-dialog" onClose={onClose}>
+      <h3>
+        Materialise {assets.length} asset{assets.length > 1 ? "s" : ""}
+      </h3>
+      <p className="muted selection-list">{assets.map((a) => a.key).join(", ")}</p>
+      {partitioned ? (
+        <PartitionForm selection={selection} sample={partitioned.key} onClose={onClose} />
+      ) : (
+        <Launch request={{ selection }} onClose={onClose} />
+      )}
+    </Dialog>
   );
 }
 
