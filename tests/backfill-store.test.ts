@@ -19,6 +19,9 @@ import { backfillRunId } from "../packages/engine/src/backfill/run-ids";
 import type { Definitions } from "../packages/engine/src/definitions/definitions";
 import { UnknownBackfillError } from "../packages/engine/src/errors";
 import { buildExampleDefinitions } from "../packages/engine/src/examples/example-definitions";
+import { PostgresAutomationStore } from "../packages/engine/src/automation/postgres-automation-store";
+import { Scheduler } from "../packages/engine/src/automation/scheduler";
+import { PostgresStorage } from "../packages/engine/src/storage/postgres-storage";
 import { createTestDatabase } from "./support/database";
 
 /**
@@ -30,9 +33,10 @@ const definitions = buildExampleDefinitions() as Definitions<unknown>;
 const now = new Date("2027-01-15T12:00:00Z");
 let store: BackfillStore;
 let sql: pg.Client;
+let url: string;
 
 beforeAll(async () => {
-  const url = await createTestDatabase();
+  url = await createTestDatabase();
   store = PostgresBackfillStore.connect(url);
   sql = new pg.Client({ connectionString: url });
   await sql.connect();
@@ -231,6 +235,41 @@ describe("an interrupted creation", () => {
     await expect(resumeBackfill(definitions, store, randomUUID(), now)).rejects.toThrow(
       UnknownBackfillError,
     );
+  });
+});
+
+describe("the scheduler", () => {
+  it("finishes, at its next evaluation, a creation interrupted while no server starts", async () => {
+    const prepared = prepare("2024-10-01", "2024-10-03", 1);
+    const id = randomUUID();
+    await store.createBackfill({
+      id,
+      selection: prepared.selection,
+      fromKey: prepared.fromKey,
+      toKey: prepared.toKey,
+      chunkSize: 1,
+      totalChunks: 3,
+      tags: {},
+    });
+    const storage = PostgresStorage.connect(url);
+    const automation = PostgresAutomationStore.connect(url);
+    try {
+      const scheduler = new Scheduler({
+        definitions,
+        storage,
+        store: automation,
+        backfills: store,
+        backfillIdleMs: 0,
+        log: () => undefined,
+      });
+      const report = await scheduler.evaluate(now);
+      expect(report.resumedBackfills).toContain(id);
+      expect(await runsOf(id)).toHaveLength(3);
+      expect((await store.getBackfill(id))?.status).toBe("RUNNING");
+    } finally {
+      await automation.close();
+      await storage.close();
+    }
   });
 });
 

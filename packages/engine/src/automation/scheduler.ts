@@ -8,6 +8,8 @@ import { DEFAULT_CATCH_UP_WINDOW_MS } from "./due-ticks";
 import { evaluateEager, type EagerOutcome } from "./eager-evaluator";
 import { evaluateSchedule, type ScheduleOutcome } from "./schedule-evaluator";
 import { evaluateSensor, type SensorOutcome } from "./sensor-evaluator";
+import type { BackfillStore } from "../backfill/backfill-store";
+import { resumeInterruptedBackfills } from "../backfill/launch-backfill";
 
 /** How often the scheduler evaluates sensors and eager automation: 5 s. */
 export const DEFAULT_SCHEDULER_INTERVAL_MS = 5_000;
@@ -27,6 +29,13 @@ export interface SchedulerOptions {
   readonly log?: (message: string) => void;
   /** See `ScheduleEvaluationOptions.afterTickRecorded`. */
   readonly afterTickRecorded?: (tick: ScheduleTick) => void | Promise<void>;
+  /**
+   * When set, each evaluation also finishes the backfills whose creation was interrupted (a
+   * process died while queueing their runs), as a server does when it starts.
+   */
+  readonly backfills?: BackfillStore;
+  /** How long a backfill creation must have been idle to count as interrupted (default 60 s). */
+  readonly backfillIdleMs?: number;
 }
 
 export interface SchedulerReport {
@@ -34,6 +43,8 @@ export interface SchedulerReport {
   readonly sensors: readonly SensorOutcome[];
   /** Undefined when no asset has eager automation. */
   readonly eager: EagerOutcome | undefined;
+  /** Backfills whose interrupted creation this evaluation finished. */
+  readonly resumedBackfills: readonly string[];
   /** What failed to evaluate (a storage error…), by schedule, sensor or `eager`. */
   readonly errors: readonly string[];
 }
@@ -111,7 +122,26 @@ export class Scheduler {
     } catch (error) {
       errors.push(this.report("eager", error));
     }
-    return { schedules, sensors, eager, errors };
+    let resumedBackfills: string[] = [];
+    if (this.options.backfills && !signal.aborted) {
+      try {
+        resumedBackfills = await resumeInterruptedBackfills(definitions, this.options.backfills, {
+          now,
+          ...(this.options.backfillIdleMs !== undefined
+            ? { idleMs: this.options.backfillIdleMs }
+            : {}),
+          ...(this.options.maxAttempts !== undefined
+            ? { maxAttempts: this.options.maxAttempts }
+            : {}),
+          log: (m) => this.ctx.log(`scheduler: ${m}`),
+        });
+        for (const id of resumedBackfills)
+          this.ctx.log(`scheduler: backfill ${id}: interrupted creation resumed`);
+      } catch (error) {
+        errors.push(this.report("backfills", error));
+      }
+    }
+    return { schedules, sensors, eager, resumedBackfills, errors };
   }
 
   /**

@@ -7,6 +7,7 @@ import { queueSettingsFromEnv } from "../../queue/settings";
 import type { Runtime } from "../../runtime/runtime";
 import type { CliIo } from "../context";
 import { untilSignal } from "../until-signal";
+import { PostgresBackfillStore } from "../../backfill/postgres-backfill-store";
 
 export interface SchedulerCommandOptions {
   /** Default `$LIGNEE_SCHEDULER_INTERVAL_MS`, else 5,000. */
@@ -74,11 +75,13 @@ export function startSchedulerInProcess(
         }
       : undefined;
   const store = PostgresAutomationStore.connect(runtime.databaseUrl);
+  const backfills = PostgresBackfillStore.connect(runtime.databaseUrl);
   const controller = new AbortController();
   const done = runScheduler({
     definitions,
     storage: runtime.storage,
     store,
+    backfills,
     intervalMs,
     catchUpWindowMs: catchUpDays * DAY_MS,
     // Automation's runs are retried like the API's when their worker dies.
@@ -95,6 +98,7 @@ export function startSchedulerInProcess(
         controller.abort();
         await done.catch(() => undefined);
         await store.close();
+        await backfills.close();
       })()),
   };
 }
