@@ -4,8 +4,12 @@
 //     The API answers 200 (it checks its database itself). Sends LIGNEE_API_TOKEN as a bearer
 //     token when it is set, as every /api call needs it then.
 //   node scripts/healthcheck.mjs database
-//     DATABASE_URL answers a query: what a worker or the scheduler needs to make progress (they
-//     have no port; when their process dies, the container stops and is restarted).
+//     DATABASE_URL answers a query.
+//   node scripts/healthcheck.mjs heartbeat [MAX_AGE_SECONDS]
+//     The file LIGNEE_HEARTBEAT_FILE was rewritten less than MAX_AGE_SECONDS ago (default 60):
+//     a worker or the scheduler (no port) rewrites it after each round of its loop that went
+//     well, so a hung loop or a lost database shows as unhealthy, not only a dead process.
+import { stat } from "node:fs/promises";
 import pg from "pg";
 
 const TIMEOUT_MS = 5000;
@@ -35,11 +39,28 @@ async function checkDatabase() {
   }
 }
 
+async function checkHeartbeat(maxAgeSeconds) {
+  const file = process.env.LIGNEE_HEARTBEAT_FILE;
+  if (!file) throw new Error("LIGNEE_HEARTBEAT_FILE is not set");
+  const maxAge = Number(maxAgeSeconds ?? 60);
+  if (!Number.isFinite(maxAge) || maxAge <= 0) throw new Error(`bad age "${maxAgeSeconds}"`);
+  let modified;
+  try {
+    modified = (await stat(file)).mtimeMs;
+  } catch {
+    throw new Error(`${file} does not exist yet`);
+  }
+  const age = (Date.now() - modified) / 1000;
+  if (age > maxAge) throw new Error(`${file} is ${Math.round(age)} s old (more than ${maxAge} s)`);
+}
+
 const target = process.argv[2];
 try {
   if (target === "database") await checkDatabase();
+  else if (target === "heartbeat") await checkHeartbeat(process.argv[3]);
   else if (target?.startsWith("http://") || target?.startsWith("https://")) await checkHttp(target);
-  else throw new Error("usage: healthcheck.mjs <http URL> | database");
+  else
+    throw new Error("usage: healthcheck.mjs <http URL> | database | heartbeat [MAX_AGE_SECONDS]");
   process.exit(0);
 } catch (error) {
   console.error(`unhealthy: ${error instanceof Error ? error.message : String(error)}`);

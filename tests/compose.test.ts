@@ -1,4 +1,7 @@
+import { spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { mkdtemp, utimes } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { Ajv, type ValidateFunction } from "ajv";
@@ -7,6 +10,7 @@ import { parse } from "yaml";
 import { runCli } from "../packages/engine/src/cli/main";
 import type { Definitions } from "../packages/engine/src/definitions/definitions";
 import { buildExampleDefinitions } from "../packages/engine/src/examples/example-definitions";
+import { heartbeatFile } from "../packages/engine/src/runtime/heartbeat-file";
 import { createApp } from "../packages/engine/src/server/app";
 import { PostgresStorage } from "../packages/engine/src/storage/postgres-storage";
 import { REPO_ROOT } from "./support/cli";
@@ -316,3 +320,28 @@ function sourceFiles(dir: string): string[] {
     return /\.(ts|tsx|js|mjs)$/.test(entry) && !/\.test\.ts$/.test(entry) ? [full] : [];
   });
 }
+
+describe("scripts/healthcheck.mjs heartbeat", () => {
+  const check = (env: Record<string, string>, maxAge = "60") =>
+    new Promise<number>((resolve) => {
+      const child = spawn(process.execPath, ["scripts/healthcheck.mjs", "heartbeat", maxAge], {
+        cwd: REPO_ROOT,
+        env: { ...process.env, ...env },
+        stdio: "ignore",
+      });
+      child.on("close", (code) => resolve(code ?? -1));
+    });
+
+  it("is healthy while the file is fresh, not when it is old, missing or not configured", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "lignee-health-"));
+    const file = path.join(dir, "alive");
+    expect(await check({ LIGNEE_HEARTBEAT_FILE: file })).toBe(1);
+    heartbeatFile(file)();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await check({ LIGNEE_HEARTBEAT_FILE: file })).toBe(0);
+    const old = new Date(Date.now() - 120_000);
+    await utimes(file, old, old);
+    expect(await check({ LIGNEE_HEARTBEAT_FILE: file })).toBe(1);
+    expect(await check({ LIGNEE_HEARTBEAT_FILE: "" })).toBe(1);
+  });
+});

@@ -36,6 +36,8 @@ export interface SchedulerOptions {
   readonly backfills?: BackfillStore;
   /** How long a backfill creation must have been idle to count as interrupted (default 60 s). */
   readonly backfillIdleMs?: number;
+  /** Called after each evaluation that met no error (storage reachable…): liveness. */
+  readonly onAlive?: () => void;
 }
 
 export interface SchedulerReport {
@@ -161,7 +163,8 @@ export class Scheduler {
   /** Evaluates until `signal` aborts; an evaluation in progress finishes first. */
   async run(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
-      await this.evaluate(this.clock(), signal);
+      const report = await this.evaluate(this.clock(), signal);
+      if (report.errors.length === 0) this.options.onAlive?.();
       const wait = this.nextWakeUp(this.clock()).getTime() - this.clock().getTime();
       await sleep(Math.max(0, wait), signal);
     }

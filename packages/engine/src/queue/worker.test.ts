@@ -41,7 +41,11 @@ const worker = (id: string) =>
     pollMs: 50,
     leaseMs: 5_000,
     log: () => undefined,
+    onAlive: () => alive.set(id, (alive.get(id) ?? 0) + 1),
   });
+
+/** Healthy rounds of each worker's loop (its liveness signal). */
+const alive = new Map<string, number>();
 
 const statusOf = async (id: string) =>
   (
@@ -137,6 +141,7 @@ describe("Worker", () => {
       const id = await queue.enqueue(request("quick"));
       await until(async () => (await statusOf(id)).status === "SUCCESS");
       const m = (await storage.listMaterializations("quick")).filter((x) => x.runId === id);
+      expect(alive.get("w1")).toBeGreaterThan(0);
       expect(m.map((x) => x.metadata.rows)).toEqual([3]);
     } finally {
       await w.stop();

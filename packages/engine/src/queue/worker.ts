@@ -25,6 +25,8 @@ export interface WorkerOptions {
   readonly pollMs?: number;
   readonly limits?: ConcurrencyLimits;
   readonly log?: (message: string) => void;
+  /** Called after each round of the loop that went well (claims, reaping): liveness. */
+  readonly onAlive?: () => void;
   /** Sees every event of the runs this worker executes (live streams). */
   readonly onEvent?: (event: RunEvent, runId: string) => void;
 }
@@ -138,6 +140,7 @@ export class Worker {
           if (!claimed) break;
           this.execute(claimed);
         }
+        this.options.onAlive?.();
       } catch (error) {
         log(`worker ${this.id}: ${(error as Error).message}`);
       }

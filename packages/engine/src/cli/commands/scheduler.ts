@@ -8,6 +8,7 @@ import type { Runtime } from "../../runtime/runtime";
 import type { CliIo } from "../context";
 import { untilSignal } from "../until-signal";
 import { PostgresBackfillStore } from "../../backfill/postgres-backfill-store";
+import { heartbeatFile } from "../../runtime/heartbeat-file";
 
 export interface SchedulerCommandOptions {
   /** Default `$LIGNEE_SCHEDULER_INTERVAL_MS`, else 5,000. */
@@ -88,6 +89,7 @@ export function startSchedulerInProcess(
     maxAttempts: queueSettingsFromEnv(env).maxAttempts,
     signal: controller.signal,
     log: (m) => io.err(m),
+    onAlive: heartbeatFile(env.LIGNEE_HEARTBEAT_FILE),
     ...(crash ? { afterTickRecorded: crash } : {}),
   });
   let stopped: Promise<void> | undefined;

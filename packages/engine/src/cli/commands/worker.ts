@@ -5,6 +5,7 @@ import { Worker } from "../../queue/worker";
 import type { Runtime } from "../../runtime/runtime";
 import type { CliIo } from "../context";
 import { untilSignal } from "../until-signal";
+import { heartbeatFile } from "../../runtime/heartbeat-file";
 
 export interface WorkerCommandOptions {
   readonly concurrency?: number;
@@ -52,5 +53,6 @@ export function createWorker(
     leaseMs: settings.leaseMs,
     limits: limitsFor(definitions.pools, settings),
     log: (m) => io.err(m),
+    onAlive: heartbeatFile(process.env.LIGNEE_HEARTBEAT_FILE),
   });
 }
