@@ -60,6 +60,15 @@ describe("RunQueue", () => {
     expect(await queue.claim("w4", lease)).toBeUndefined();
   });
 
+  it("hands out runs asked for by hand or by a schedule before the chunks of a backfill", async () => {
+    const chunks = [await queue.enqueue(request("a")), await queue.enqueue(request("a"))];
+    await sql.query("UPDATE lignee.runs SET backfill_id = 'b1' WHERE id = ANY($1)", [chunks]);
+    const daily = await queue.enqueue(request("b"));
+    const order = [];
+    for (let i = 0; i < 3; i++) order.push((await queue.claim(`w${i}`, lease))?.id);
+    expect(order).toEqual([daily, ...chunks]);
+  });
+
   it("respects the global limit and named pools; runs of other pools go ahead", async () => {
     const limits: ConcurrencyLimits = { maxConcurrentRuns: 2, pools: { france_travail: 1 } };
     const a = await queue.enqueue(request("a"), { pools: ["france_travail"] });

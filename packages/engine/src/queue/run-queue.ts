@@ -118,7 +118,7 @@ export class RunQueue {
       const candidate = await tx.query<{ id: string }>(
         `SELECT id FROM lignee.runs
            WHERE status = 'QUEUED' AND NOT (pools ?| $1::text[])
-           ORDER BY created_at, id
+           ORDER BY (backfill_id IS NOT NULL), created_at, id
            LIMIT 1
            FOR UPDATE SKIP LOCKED`,
         [full],

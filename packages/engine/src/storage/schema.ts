@@ -57,8 +57,10 @@ export const runs = lignee.table(
   },
   (t) => [
     index("runs_created_at_idx").on(t.createdAt),
+    // Claim order: runs of no backfill (asked for by hand, schedules, sensors) before backfill
+    // chunks, then oldest first.
     index("runs_queued_idx")
-      .on(t.createdAt)
+      .on(sql`(${t.backfillId} IS NOT NULL)`, t.createdAt, t.id)
       .where(sql`status = 'QUEUED'`),
     index("runs_backfill_idx").on(t.backfillId),
     index("runs_status_idx").on(t.status),
