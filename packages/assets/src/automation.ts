@@ -3,10 +3,12 @@ import {
   dayBefore,
   defineSchedule,
   defineSensor,
+  partitionIndex,
   type ScheduleDefinition,
   type SensorDefinition,
 } from "@lignee/engine";
 import { dataDir as defaultDataDir } from "./config";
+import { OFFRES_PARTITIONS } from "./offres/partitions";
 import { filesToLoad, listOffresFiles, parseRawFilesCursor } from "./offres/raw-files";
 
 const PARIS = "Europe/Paris";
@@ -63,6 +65,14 @@ export function offresFilesSensor(
             : { at: m.createdAt.getTime() };
         },
         collecting: (day) => collecting.some((run) => activeRunCovers(run, "raw/offres", day)),
+        isPartition: (day) => {
+          try {
+            partitionIndex(OFFRES_PARTITIONS, day, ctx.now);
+            return true;
+          } catch {
+            return false;
+          }
+        },
       });
       return {
         runRequests: load.map((f) => ({

@@ -1,7 +1,6 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import {
-  dailyPartitions,
   defineAsset,
   Definitions,
   loadDbtAssets,
@@ -21,13 +20,14 @@ import { createResources, type JobOfferResources } from "./resources";
 import { numberFromEnv } from "./config";
 import { loadSireneEtablissements } from "./sirene/loader";
 import { sireneSource } from "./sirene/source-file";
+import { OFFRES_PARTITIONS } from "./offres/partitions";
+
+export { OFFRES_START } from "./offres/partitions";
 
 /**
  * The job-offer warehouse: daily France Travail offers and the NAF, ROME, COG and SIRENE
  * reference data, loaded into the `raw` schema (the dbt models build on them).
  */
-export const OFFRES_START = "2024-05-23";
-
 const REPO_ROOT = path.resolve(fileURLToPath(new URL("../../..", import.meta.url)));
 
 type Asset = AssetDefinition<JobOfferResources>;
@@ -40,7 +40,7 @@ const offres: Asset = defineAsset<JobOfferResources>({
   description:
     "Offers created on the day (Europe/Paris), collected from France Travail and loaded into raw.offres. A run tagged source=file loads the day's existing file instead of collecting it.",
   codeVersion: "1",
-  partitions: dailyPartitions({ start: OFFRES_START, timezone: "Europe/Paris" }),
+  partitions: OFFRES_PARTITIONS,
   retryPolicy: retryPolicy({ maxRetries: 2, delayMs: 30_000 }),
   async materialize(ctx): Promise<MaterializeResult> {
     const day = ctx.partitionKey!;

@@ -92,6 +92,14 @@ describe("filesToLoad", () => {
     expect(r.cursor).toEqual({ "2024-08-01": "1000:10", "2024-08-02": "1000:10" });
   });
 
+  it("leaves a file whose day is not a partition yet for later, without moving its cursor", () => {
+    const today = f("2026-11-21");
+    const now = filesToLoad([today], {}, { ...nothing, isPartition: (d) => d < "2026-11-21" });
+    expect(now).toEqual({ load: [], cursor: {} });
+    const tomorrow = filesToLoad([today], now.cursor, { ...nothing, isPartition: () => true });
+    expect(tomorrow.load.map((x) => x.day)).toEqual(["2026-11-21"]);
+  });
+
   it("forgets removed files, so that one coming back is loaded again", () => {
     const r = filesToLoad([], { "2024-08-01": "1000:10" }, nothing);
     expect(r.cursor).toEqual({});

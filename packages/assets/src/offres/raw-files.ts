@@ -73,7 +73,9 @@ export function parseRawFilesCursor(text: string | null | undefined): RawFilesCu
  * - the file was never seen and its day was loaded after the file was last modified, by a run
  *   that did not record versions (`loaded(day).at`: loads from before this sensor existed), or
  * - its day is being collected now (`collecting`): the run writing it loads it; the file is
- *   looked at again once that run has ended (its cursor entry is not moved).
+ *   looked at again once that run has ended (its cursor entry is not moved), or
+ * - its day is not a partition (yet): today's file, a day before the start (`isPartition`); its
+ *   cursor entry is not moved either, so the file is loaded once its day becomes a partition.
  * Files that disappeared leave the cursor: one that comes back is loaded again.
  *
  * @example
@@ -89,6 +91,8 @@ export function filesToLoad(
     /** The latest load of a day: the file version it recorded, if any, and when (ms). */
     readonly loaded: (day: string) => { version?: string; at: number } | undefined;
     readonly collecting: (day: string) => boolean;
+    /** Whether the day is a partition of raw/offres now (default: every day is). */
+    readonly isPartition?: (day: string) => boolean;
   },
 ): { load: RawOffresFile[]; cursor: Record<string, string> } {
   const load: RawOffresFile[] = [];
@@ -103,7 +107,7 @@ export function filesToLoad(
       loaded.at >= f.mtimeMs;
     if (cursor[f.day] === version || loaded?.version === version || loadedBefore) {
       next[f.day] = version;
-    } else if (state.collecting(f.day)) {
+    } else if (state.collecting(f.day) || state.isPartition?.(f.day) === false) {
       const seen = cursor[f.day];
       if (seen !== undefined) next[f.day] = seen;
     } else {
