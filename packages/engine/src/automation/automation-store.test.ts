@@ -200,3 +200,20 @@ describe("sensor ticks", () => {
     expect(ticks[0]!.message).toBe("nothing 204");
   });
 });
+
+describe("exclusive work", () => {
+  it("lets one process at a time do work under a name; the other skips instead of waiting", async () => {
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const first = store.exclusively("sensor s", async () => {
+      await held;
+      return "first";
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await other.exclusively("sensor s", async () => "second")).toBeUndefined();
+    expect(await other.exclusively("sensor t", async () => "another name")).toBe("another name");
+    release();
+    expect(await first).toBe("first");
+    expect(await other.exclusively("sensor s", async () => "after")).toBe("after");
+  });
+});

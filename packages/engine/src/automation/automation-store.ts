@@ -130,6 +130,11 @@ export interface AutomationStore {
   activeRuns(): Promise<ActiveRun[]>;
   /** The id of the latest materialisation (0 when there is none). */
   latestMaterializationId(): Promise<number>;
+  /**
+   * Runs `work` only if no other process is running work under the same name (a lock held for
+   * the duration, not waited for); resolves to `undefined` when another one holds it.
+   */
+  exclusively<T>(name: string, work: () => Promise<T>): Promise<T | undefined>;
   /** The status of a run, or undefined if there is no such run. */
   runStatus(runId: string): Promise<string | undefined>;
 

@@ -213,6 +213,26 @@ export class PostgresAutomationStore implements AutomationStore {
     });
   }
 
+  async exclusively<T>(name: string, work: () => Promise<T>): Promise<T | undefined> {
+    const client = await this.pool.connect();
+    try {
+      const locked = await client.query<{ ok: boolean }>(
+        `SELECT pg_try_advisory_lock(hashtext($1)) AS ok`,
+        [`lignee automation ${name}`],
+      );
+      if (!locked.rows[0]?.ok) return undefined;
+      try {
+        return await work();
+      } finally {
+        await client.query(`SELECT pg_advisory_unlock(hashtext($1))`, [
+          `lignee automation ${name}`,
+        ]);
+      }
+    } finally {
+      client.release();
+    }
+  }
+
   async runStatus(runId: string): Promise<string | undefined> {
     const result = await this.query<{ status: string }>(
       `SELECT status FROM lignee.runs WHERE id = $1`,

@@ -112,7 +112,12 @@ export class Scheduler {
       const last = this.sensorRuns.get(sensor.name);
       if (last !== undefined && now.getTime() - last < sensor.intervalMs) continue;
       try {
-        sensors.push(await evaluateSensor(this.ctx, sensor, now, signal));
+        // Two schedulers never evaluate the same sensor at once (one skips this round).
+        const outcome = await this.options.store.exclusively(`sensor ${sensor.name}`, () =>
+          evaluateSensor(this.ctx, sensor, now, signal),
+        );
+        if (outcome === undefined) continue;
+        sensors.push(outcome);
         this.sensorRuns.set(sensor.name, now.getTime());
       } catch (error) {
         errors.push(this.report(`sensor ${sensor.name}`, error));
@@ -120,7 +125,12 @@ export class Scheduler {
     }
     let eager: EagerOutcome | undefined;
     try {
-      eager = signal.aborted ? undefined : await evaluateEager(this.ctx, now, this.eagerSkip);
+      // Nor eager automation: both could otherwise see the same chain as not yet requested.
+      eager = signal.aborted
+        ? undefined
+        : await this.options.store.exclusively("eager", () =>
+            evaluateEager(this.ctx, now, this.eagerSkip),
+          );
     } catch (error) {
       errors.push(this.report("eager", error));
     }
