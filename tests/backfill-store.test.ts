@@ -54,6 +54,24 @@ const prepare = (from: string, to: string, chunkSize?: number, selection = "raw/
     now,
   );
 
+/** A backfill recorded as its creation starts, before any of its runs is queued. */
+async function recordBackfill(
+  prepared: ReturnType<typeof prepare>,
+  tags: Record<string, string> = {},
+): Promise<string> {
+  const id = randomUUID();
+  await store.createBackfill({
+    id,
+    selection: prepared.selection,
+    fromKey: prepared.fromKey,
+    toKey: prepared.toKey,
+    chunkSize: prepared.chunkSize,
+    totalChunks: prepared.chunks.length,
+    tags,
+  });
+  return id;
+}
+
 interface RunRow {
   id: string;
   status: string;
@@ -161,17 +179,8 @@ describe("creating a backfill", () => {
 describe("an interrupted creation", () => {
   it("stays REQUESTED, and resuming queues only the missing runs", async () => {
     const prepared = prepare("2024-07-01", "2024-07-30", 3);
-    const id = randomUUID();
     // The creation stopped after the first four runs.
-    await store.createBackfill({
-      id,
-      selection: prepared.selection,
-      fromKey: prepared.fromKey,
-      toKey: prepared.toKey,
-      chunkSize: prepared.chunkSize,
-      totalChunks: prepared.chunks.length,
-      tags: {},
-    });
+    const id = await recordBackfill(prepared);
     const template = {
       selection: prepared.selection,
       assetKeys: prepared.assetKeys,
@@ -217,16 +226,7 @@ describe("an interrupted creation", () => {
 
   it("is resumed automatically once idle; an unknown backfill cannot be resumed", async () => {
     const prepared = prepare("2024-08-01", "2024-08-05", 1);
-    const id = randomUUID();
-    await store.createBackfill({
-      id,
-      selection: prepared.selection,
-      fromKey: prepared.fromKey,
-      toKey: prepared.toKey,
-      chunkSize: 1,
-      totalChunks: 5,
-      tags: { origin: "test" },
-    });
+    const id = await recordBackfill(prepared, { origin: "test" });
     const resumed = await resumeInterruptedBackfills(definitions, store, { now, idleMs: 0 });
     expect(resumed).toContain(id);
     const backfill = await store.getBackfill(id);
@@ -241,16 +241,7 @@ describe("an interrupted creation", () => {
 describe("the scheduler", () => {
   it("finishes, at its next evaluation, a creation interrupted while no server starts", async () => {
     const prepared = prepare("2024-10-01", "2024-10-03", 1);
-    const id = randomUUID();
-    await store.createBackfill({
-      id,
-      selection: prepared.selection,
-      fromKey: prepared.fromKey,
-      toKey: prepared.toKey,
-      chunkSize: 1,
-      totalChunks: 3,
-      tags: {},
-    });
+    const id = await recordBackfill(prepared);
     const storage = PostgresStorage.connect(url);
     const automation = PostgresAutomationStore.connect(url);
     try {
@@ -358,16 +349,7 @@ describe("cancelling", () => {
 
   it("stops an interrupted creation: resuming a CANCELED backfill queues nothing", async () => {
     const prepared = prepare("2024-12-01", "2024-12-04", 1);
-    const id = randomUUID();
-    await store.createBackfill({
-      id,
-      selection: prepared.selection,
-      fromKey: prepared.fromKey,
-      toKey: prepared.toKey,
-      chunkSize: 1,
-      totalChunks: 4,
-      tags: {},
-    });
+    const id = await recordBackfill(prepared);
     expect(await store.cancel(id)).toEqual({ kind: "canceled", canceledRuns: 0, cancelingRuns: 0 });
     const template = {
       selection: prepared.selection,
