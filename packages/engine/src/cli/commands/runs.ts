@@ -1,4 +1,5 @@
 import { UnknownRunError } from "../../errors";
+import { describePartitionRequest, storedPartitionRequest } from "../../planning/partition-request";
 import type { Runtime } from "../../runtime/runtime";
 import type { RunRecord } from "../../storage/storage";
 import type { CliIo } from "../context";
@@ -69,15 +70,13 @@ function duration(r: RunRecord): number | null {
   return (r.endedAt ?? new Date()).getTime() - r.startedAt.getTime();
 }
 
+/** The run's partition request in words; a malformed stored request is shown as such. */
 function partitionText(r: RunRecord): string {
-  const spec = r.partitionSpec as {
-    kind?: string;
-    key?: string;
-    from?: string;
-    to?: string;
-  } | null;
-  if (!spec || spec.kind === "none") return "";
-  return spec.kind === "single" ? (spec.key ?? "") : `${spec.from}…${spec.to}`;
+  try {
+    return describePartitionRequest(storedPartitionRequest(r.partitionSpec)) ?? "";
+  } catch {
+    return "?";
+  }
 }
 
 function runJson(r: RunRecord): Record<string, unknown> {
