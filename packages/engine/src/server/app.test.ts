@@ -3,7 +3,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase } from "../../../../tests/support/database";
-import type { Definitions } from "../definitions/definitions";
+import { defineAsset } from "../definitions/asset";
+import { Definitions } from "../definitions/definitions";
+import { retryPolicy } from "../definitions/retry-policy";
 import { buildExampleDefinitions, type ExampleOverrides } from "../examples/example-definitions";
 import { dayIn, formatDateKey } from "../partitions/calendar";
 import { PostgresStorage } from "../storage/postgres-storage";
@@ -555,6 +557,45 @@ describe("stale runs", () => {
       expect((await post(bumped, `/api/runs/${runId}/reexecute`)).status).toBe(400);
     } finally {
       await env.close();
+    }
+  });
+});
+
+describe("step attempts", () => {
+  it("counts every attempt of a step that was retried (attempts = retries + 1)", async () => {
+    const own = PostgresStorage.connect(await createTestDatabase());
+    let calls = 0;
+    const flaky = Definitions.create({
+      assets: [
+        defineAsset({
+          key: "raw/flaky",
+          retryPolicy: retryPolicy({ maxRetries: 3, delayMs: 1, jitter: false }),
+          materialize() {
+            calls++;
+            // A network error: transient, so retried.
+            if (calls <= 2)
+              throw Object.assign(new Error("socket hang up"), { code: "ECONNRESET" });
+            return Promise.resolve({ metadata: {} });
+          },
+        }),
+      ],
+    }) as Definitions<unknown>;
+    const app = createApp({
+      definitions: flaky,
+      storage: own,
+      environment: { databaseUrl: "", home: "" },
+    });
+    try {
+      const runId = await startRun(app, { selection: "raw/flaky" });
+      expect(await waitFor(own, runId)).toBe("SUCCESS");
+      expect(calls).toBe(3);
+      const detail = RunDetailBody.parse(await (await get(app, `/api/runs/${runId}`)).json());
+      expect(detail.steps).toEqual([
+        expect.objectContaining({ key: "raw/flaky", status: "SUCCESS", attempts: 3 }),
+      ]);
+    } finally {
+      await app.runs.stopAll();
+      await own.close();
     }
   });
 });

@@ -172,10 +172,13 @@ export function stepsView(events: readonly StoredEvent[]) {
     }
     if (e.assetKey && !step.assetKeys.includes(e.assetKey)) step.assetKeys.push(e.assetKey);
     const at = e.timestamp.toISOString();
+    // A step starts once and retries in place: each STEP_RETRY means one more attempt.
     if (e.type === "STEP_START") {
-      step.attempts++;
+      step.attempts = Math.max(step.attempts, 1);
       step.startedAt ??= at;
       step.status = "RUNNING";
+    } else if (e.type === "STEP_RETRY") {
+      step.attempts++;
     } else if (
       e.type === "STEP_SUCCESS" ||
       e.type === "STEP_FAILURE" ||
