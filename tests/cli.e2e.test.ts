@@ -170,6 +170,7 @@ describe("lignee CLI", () => {
       [["materialize", "--select", "raw/events", "--partition", "2999-01-01"], /out of range/],
       [["materialize", "--select", "raw/events"], /is partitioned/],
       [["materialize", "--select", "nope/nope"], /Unknown asset "nope\/nope"/],
+      [["materialize", "--select", "ref/countries,,"], /empty item/],
       [["materialize", "--select", "group:nothing"], /no asset in group/],
       [
         ["materialize", "--select", "raw/events", "--from", "2024-08-03", "--to", "2024-08-01"],

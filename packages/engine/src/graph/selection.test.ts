@@ -136,9 +136,15 @@ describe("resolveSelection", () => {
     ]);
   });
 
-  it("ignores whitespace around clauses and empty clauses", () => {
+  it("ignores whitespace around clauses", () => {
     expect(resolveSelection(graph, "  marts/m ,  raw/b ")).toEqual(["raw/b", "marts/m"]);
-    expect(resolveSelection(graph, "raw/a,,raw/b,")).toEqual(["raw/a", "raw/b"]);
+  });
+
+  it("throws SelectionError for an empty item in a comma list (a typo, not a wish)", () => {
+    expectSelectionError("raw/a,,raw/b", "empty item");
+    expectSelectionError("raw/a,", "empty item");
+    expectSelectionError(",raw/a", "empty item");
+    expectSelectionError("raw/a, ,raw/b", "empty item");
   });
 
   it("throws UnknownAssetError for an unknown key, with or without +", () => {

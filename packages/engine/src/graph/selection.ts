@@ -15,11 +15,15 @@ import type { AssetGraph } from "./asset-graph";
  * resolveSelection(graph, "+emploi/fait_offre_emploi,group:referentiels")
  */
 export function resolveSelection(graph: AssetGraph, selection: string): AssetKey[] {
-  const clauses = selection
-    .split(",")
-    .map((c) => c.trim())
-    .filter((c) => c.length > 0);
-  if (clauses.length === 0) throw new SelectionError("empty selection");
+  const clauses = selection.split(",").map((c) => c.trim());
+  if (clauses.every((c) => c.length === 0)) throw new SelectionError("empty selection");
+  // `raw/offres,,` is a typo (a clause left out), not a wish: refused rather than guessed at.
+  const empty = clauses.findIndex((c) => c.length === 0);
+  if (empty >= 0) {
+    throw new SelectionError(
+      `selection "${selection}": empty item (number ${empty + 1}) in the comma list`,
+    );
+  }
   const selected = new Set<AssetKey>();
   for (const clause of clauses) for (const k of resolveClause(graph, clause)) selected.add(k);
   return graph.sortTopologically(selected);

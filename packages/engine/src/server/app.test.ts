@@ -145,6 +145,7 @@ describe("runs", () => {
       { selection: "raw/events", from: "2024-08-01" },
       { selection: "raw/events" },
       { selection: "" },
+      { selection: "ref/countries,," },
       { selection: 42 },
       { selection: "raw/events", partition: "2024-08-01", extra: true },
       { selection: "raw/events", stale: true, partition: "2024-08-01" },
