@@ -314,6 +314,35 @@ describe("openapi.json", () => {
     }
   });
 
+  it("documents both messages of the event stream: run-event, then end with the status", async () => {
+    const doc = (await (await get(api, "/api/openapi.json")).json()) as {
+      paths: Record<string, { get: { responses: Record<string, unknown> } }>;
+      components: { schemas: Record<string, { properties?: Record<string, unknown> }> };
+    };
+    const ok = doc.paths["/api/runs/{id}/events"]?.get.responses["200"] as {
+      content: Record<string, { schema: { oneOf?: Record<string, unknown>[] } }>;
+    };
+    const messages = ok.content["text/event-stream"]?.schema.oneOf ?? [];
+    expect(messages).toHaveLength(2);
+    const byEvent = new Map(
+      messages.map((m) => {
+        const props = (m as { properties: Record<string, { const?: string }> }).properties;
+        return [props.event?.const, props] as const;
+      }),
+    );
+    expect(byEvent.get("run-event")?.data).toMatchObject({
+      contentMediaType: "application/json",
+      contentSchema: { $ref: "#/components/schemas/RunEvent" },
+    });
+    expect(byEvent.get("end")?.data).toMatchObject({
+      contentMediaType: "application/json",
+      contentSchema: { $ref: "#/components/schemas/RunStreamEnd" },
+    });
+    expect(doc.components.schemas.RunStreamEnd?.properties?.status).toMatchObject({
+      enum: ["SUCCESS", "FAILURE", "CANCELED"],
+    });
+  });
+
   it("documents the answers truthfully (they parse with the documented schemas)", async () => {
     AssetGraphBody.parse(await (await get(api, "/api/assets")).json());
     AssetDetailBody.parse(await (await get(api, "/api/assets/raw/events")).json());

@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import { streamSSE } from "hono/streaming";
 import { TERMINAL_RUN_STATUSES, type Storage } from "../storage/storage";
 import type { RunManager } from "./run-manager";
+import type { RunStreamEndBody } from "./schemas";
 import { eventView } from "./views";
 
 /** A comment line every so often keeps proxies and browsers from closing an idle stream. */
@@ -42,7 +43,9 @@ export function streamRunEvents(
           lastWrite = Date.now();
         }
         if (finished) {
-          await stream.writeSSE({ event: "end", data: JSON.stringify({ status: current.status }) });
+          // Terminal (checked above): one of the statuses RunStreamEnd documents.
+          const end: RunStreamEndBody = { status: current.status as RunStreamEndBody["status"] };
+          await stream.writeSSE({ event: "end", data: JSON.stringify(end) });
           return;
         }
         if (Date.now() - lastWrite >= KEEP_ALIVE_MS) {

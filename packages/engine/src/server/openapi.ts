@@ -27,6 +27,7 @@ import {
   RunCreatedBody,
   RunDetailBody,
   RunEventBody,
+  RunStreamEndBody,
   Run,
   RunRequestBody,
   RunsBody,
@@ -44,6 +45,27 @@ const json = (description: string, schema: z.ZodType) => ({
 });
 
 const error = (description: string) => json(description, ErrorBody);
+
+/**
+ * One Server-Sent Events message: its `event` name, optional `id`, and `data` holding JSON of
+ * the given schema (OpenAPI 3.1 has no notation for a stream's items, so each message is
+ * described as an object of its fields).
+ */
+const sseMessage = (event: string, data: z.ZodType, withId: boolean) => ({
+  type: "object",
+  description: `event: ${event}`,
+  properties: {
+    event: { const: event },
+    ...(withId ? { id: { type: "string", description: "resume with Last-Event-ID" } } : {}),
+    data: { type: "string", contentMediaType: "application/json", contentSchema: ref(data) },
+  },
+  required: ["event", "data"],
+});
+
+/** What `GET /api/runs/{id}/events` sends (see event-stream.ts). */
+const eventStreamMessages = {
+  oneOf: [sseMessage("run-event", RunEventBody, true), sseMessage("end", RunStreamEndBody, false)],
+};
 
 const assetKeyParam = {
   name: "key",
@@ -84,6 +106,7 @@ function componentSchemas(io: "input" | "output"): Record<string, unknown> {
     RunCreatedBody,
     CancelBody,
     RunEventBody,
+    RunStreamEndBody,
     HealthBody,
     BackfillRequestBody,
     BackfillProgress,
@@ -267,8 +290,8 @@ export function openApiDocument(): Record<string, unknown> {
           responses: {
             200: {
               description:
-                "`event: run-event` messages whose data is a RunEvent (JSON), then `event: end`",
-              content: { "text/event-stream": { schema: ref(RunEventBody) } },
+                "`event: run-event` messages whose data is a RunEvent (JSON), then one `event: end` whose data is a RunStreamEnd (the run's final status)",
+              content: { "text/event-stream": { schema: eventStreamMessages } },
             },
             401: unauthorized,
             404: error("unknown run"),

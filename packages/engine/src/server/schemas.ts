@@ -204,6 +204,12 @@ export const RunEventBody = z
   })
   .meta({ id: "RunEvent" });
 
+/** The last message of a run's event stream (`event: end`): how the run ended. */
+export const RunStreamEndBody = z
+  .object({ status: z.enum(["SUCCESS", "FAILURE", "CANCELED"]) })
+  .meta({ id: "RunStreamEnd" });
+export type RunStreamEndBody = z.infer<typeof RunStreamEndBody>;
+
 export const HealthBody = z
   .object({ status: z.literal("ok") })
   .describe("the server answers and its database too")
