@@ -356,6 +356,44 @@ describe("openapi.json", () => {
   });
 });
 
+describe("methods", () => {
+  const uuid = "00000000-0000-4000-8000-000000000000";
+  const send = (method: string, path: string): Response | Promise<Response> =>
+    api.app.request(path, { method });
+
+  it("answers 405 with Allow for a method a known path does not support", async () => {
+    const cases: [string, string, string][] = [
+      ["DELETE", "/api/runs", "GET, HEAD, POST"],
+      ["PUT", "/api/assets/raw/events", "GET, HEAD"],
+      ["POST", "/api/assets/raw/events/materializations", "GET, HEAD"],
+      ["GET", `/api/runs/${uuid}/cancel`, "POST"],
+      ["DELETE", `/api/runs/${uuid}`, "GET, HEAD"],
+      ["PATCH", "/api/backfills", "GET, HEAD, POST"],
+    ];
+    for (const [method, path, allow] of cases) {
+      const res = await send(method, path);
+      expect(res.status, `${method} ${path}`).toBe(405);
+      expect(res.headers.get("allow"), `${method} ${path}`).toBe(allow);
+      expect(await res.json()).toEqual({
+        error: `method ${method} is not allowed on ${path} (allowed: ${allow})`,
+      });
+    }
+  });
+
+  it("keeps 404 for paths that do not exist, whatever the method", async () => {
+    for (const [method, path] of [
+      ["GET", "/api/nope"],
+      ["DELETE", "/api/nope"],
+      ["POST", `/api/runs/${uuid}/nope`],
+      ["DELETE", "/api/runs/a/b/c"],
+    ] as const) {
+      const res = await send(method, path);
+      expect(res.status, `${method} ${path}`).toBe(404);
+      expect(res.headers.get("allow")).toBeNull();
+    }
+  });
+});
+
 describe("token", () => {
   it("requires the bearer token on every /api call when one is configured", async () => {
     const locked = createApp({

@@ -12,8 +12,9 @@ import { registerBackfillRoutes } from "./backfill-routes";
 import type { AutomationStore } from "../automation/automation-store";
 import { registerAutomationRoutes } from "./automation-routes";
 import { streamRunEvents } from "./event-stream";
+import { apiMethods } from "./allowed-methods";
 import { allowHosts, requireToken, sameOriginWrites } from "./guards";
-import { asBadRequest, HttpError, toHttpError } from "./http-error";
+import { asBadRequest, HttpError, methodNotAllowed, toHttpError } from "./http-error";
 import { jsonBody } from "./json-body";
 import { poolsOf } from "../queue/pools";
 import type { RunQueue } from "../queue/run-queue";
@@ -88,9 +89,9 @@ export function createApp(options: AppOptions): App {
   const app = new Hono();
 
   app.onError((error, c) => {
-    const { status, body } = toHttpError(error);
+    const { status, body, headers } = toHttpError(error);
     if (status === 500) log(`${c.req.method} ${c.req.path}: ${String(error)}`);
-    return c.json(body, status);
+    return c.json(body, status, headers);
   });
   app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${c.req.path}` }, 404));
 
@@ -193,8 +194,12 @@ export function createApp(options: AppOptions): App {
 
   registerAutomationRoutes(app, { definitions, automation: options.automation });
 
-  // Unknown API paths are JSON 404s, never the UI's fallback page.
+  // Unknown API paths are JSON 404s, never the UI's fallback page; a known path asked with a
+  // method it does not answer is a 405 naming the methods it does.
+  const methodsOf = apiMethods(app);
   app.all("/api/*", (c) => {
+    const allowed = methodsOf(c.req.path);
+    if (allowed.length > 0) throw methodNotAllowed(c.req.method, c.req.path, allowed);
     throw new HttpError(404, `no route for ${c.req.method} ${c.req.path}`);
   });
 

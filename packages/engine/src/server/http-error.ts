@@ -1,18 +1,42 @@
 import { ZodError } from "zod";
 import { isBadInput, LigneeError } from "../errors";
 
-export type HttpErrorStatus = 400 | 401 | 403 | 404 | 409 | 500;
+export type HttpErrorStatus = 400 | 401 | 403 | 404 | 405 | 409 | 500;
 
-/** An error the API answers with a given status and a one-line message. */
+/**
+ * An error the API answers with a given status and a one-line message, and the headers that
+ * status calls for (`Allow` with a 405, `WWW-Authenticate` with a 401).
+ */
 export class HttpError extends Error {
+  readonly headers: Readonly<Record<string, string>>;
+
   constructor(
     readonly status: HttpErrorStatus,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; headers?: Readonly<Record<string, string>> },
   ) {
-    super(message, options);
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = "HttpError";
+    this.headers = options?.headers ?? {};
   }
+}
+
+export interface HttpErrorAnswer {
+  readonly status: HttpErrorStatus;
+  readonly body: { error: string };
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/** A known path asked with a method it does not answer: 405, with the methods it does. */
+export function methodNotAllowed(
+  method: string,
+  path: string,
+  allowed: readonly string[],
+): HttpError {
+  const allow = allowed.join(", ");
+  return new HttpError(405, `method ${method} is not allowed on ${path} (allowed: ${allow})`, {
+    headers: { Allow: allow },
+  });
 }
 
 /**
@@ -21,8 +45,8 @@ export class HttpError extends Error {
  * anything unexpected is 500 with a generic message (the details go to the server log, not the
  * client).
  */
-export function toHttpError(error: unknown): { status: HttpErrorStatus; body: { error: string } } {
-  if (error instanceof HttpError) return answer(error.status, error.message);
+export function toHttpError(error: unknown): HttpErrorAnswer {
+  if (error instanceof HttpError) return answer(error.status, error.message, error.headers);
   if (error instanceof ZodError) return answer(400, describeZodError(error));
   if (error instanceof LigneeError && isBadInput(error)) {
     const notFound =
@@ -50,9 +74,13 @@ export function describeZodError(error: ZodError): string {
   return `invalid request: ${where}${issue.message}`;
 }
 
-function answer(status: HttpErrorStatus, message: string) {
+function answer(
+  status: HttpErrorStatus,
+  message: string,
+  headers: Readonly<Record<string, string>> = {},
+): HttpErrorAnswer {
   // One line: multi-line engine messages (several definition problems) are folded.
-  return { status, body: { error: oneLine(message) } };
+  return { status, body: { error: oneLine(message) }, headers };
 }
 
 function oneLine(text: string): string {
