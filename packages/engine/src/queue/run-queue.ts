@@ -3,6 +3,7 @@ import { hostname } from "node:os";
 import pg from "pg";
 import { connectPool, inTransaction } from "../storage/transaction";
 import type { PreparedRun } from "../execution/launch";
+import type { NewRun } from "../storage/storage";
 import type { ConcurrencyLimits } from "./pools";
 
 /** Arbitrary constant: claims are serialised so that limits are counted consistently. */
@@ -101,20 +102,10 @@ export class RunQueue {
       const total = await tx.query<{ n: number }>(
         `SELECT count(*)::int AS n FROM lignee.runs WHERE status = 'STARTED' AND worker_id IS NOT NULL`,
       );
-      const running = await tx.query<{ pool: string; n: number }>(
-        `SELECT p.pool, count(*)::int AS n
-           FROM lignee.runs r, jsonb_array_elements_text(r.pools) AS p(pool)
-           WHERE r.status = 'STARTED' AND r.worker_id IS NOT NULL
-           GROUP BY p.pool`,
-      );
       if (total.rows[0]!.n >= options.limits.maxConcurrentRuns) {
         return undefined;
       }
-      const used = new Map<string, number>();
-      for (const row of running.rows) used.set(row.pool, row.n);
-      const full = Object.entries(options.limits.pools)
-        .filter(([pool, limit]) => (used.get(pool) ?? 0) >= limit)
-        .map(([pool]) => pool);
+      const full = (await poolUsage(tx, options.limits)).map((p) => p.pool);
       const candidate = await tx.query<{ id: string }>(
         `SELECT id FROM lignee.runs
            WHERE status = 'QUEUED' AND NOT (pools ?| $1::text[])
@@ -151,6 +142,39 @@ export class RunQueue {
         attempt: row.attempt,
         maxAttempts: row.max_attempts,
       };
+    });
+  }
+
+  /**
+   * Records a run that this process executes itself (`lignee materialize`) as STARTED, once the
+   * pools it takes a slot of have room: the pools' limits hold across workers and local runs
+   * alike. Resolves to the full pools (and nothing is recorded) when one of its pools is full.
+   */
+  async startLocal(
+    run: NewRun,
+    pools: readonly string[],
+    limits: ConcurrencyLimits,
+  ): Promise<{ started: true } | { started: false; full: readonly PoolUsage[] }> {
+    return inTransaction(this.pool, "run queue", async (tx) => {
+      await tx.query("SELECT pg_advisory_xact_lock($1)", [CLAIM_LOCK]);
+      const full = (await poolUsage(tx, limits)).filter((p) => pools.includes(p.pool));
+      if (full.length > 0) return { started: false, full };
+      await tx.query(
+        `INSERT INTO lignee.runs
+           (id, status, selection, asset_keys, partition_spec, tags, pools, hostname, pid, started_at)
+         VALUES ($1, 'STARTED', $2, $3::jsonb, $4::jsonb, $5::jsonb, $6::jsonb, $7, $8, now())`,
+        [
+          run.id,
+          run.selection,
+          JSON.stringify(run.assetKeys),
+          JSON.stringify(run.partitionSpec),
+          JSON.stringify(run.tags ?? {}),
+          JSON.stringify(pools),
+          run.hostname,
+          run.pid,
+        ],
+      );
+      return { started: true };
     });
   }
 
@@ -325,4 +349,28 @@ export class RunQueue {
       client.release();
     };
   }
+}
+
+/** A pool at its limit, and the runs holding its slots. */
+export interface PoolUsage {
+  readonly pool: string;
+  readonly limit: number;
+  readonly runIds: readonly string[];
+}
+
+/**
+ * The pools at their limit. Every live run counts, a worker's or one a process executes itself
+ * (a run whose worker's lease expired is the reaper's, not a holder).
+ */
+async function poolUsage(tx: pg.PoolClient, limits: ConcurrencyLimits): Promise<PoolUsage[]> {
+  const running = await tx.query<{ pool: string; run_ids: string[] }>(
+    `SELECT p.pool, array_agg(r.id ORDER BY r.started_at) AS run_ids
+       FROM lignee.runs r, jsonb_array_elements_text(r.pools) AS p(pool)
+       WHERE r.status = 'STARTED' AND (r.worker_id IS NULL OR r.lease_expires_at > now())
+       GROUP BY p.pool`,
+  );
+  const holders = new Map(running.rows.map((row) => [row.pool, row.run_ids]));
+  return Object.entries(limits.pools)
+    .filter(([pool, limit]) => (holders.get(pool)?.length ?? 0) >= limit)
+    .map(([pool, limit]) => ({ pool, limit, runIds: holders.get(pool) ?? [] }));
 }

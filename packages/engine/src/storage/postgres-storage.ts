@@ -4,6 +4,7 @@ import pg from "pg";
 import { LeaseLostError, LigneeError } from "../errors";
 import type { RunEvent } from "../execution/events";
 import { IntervalSet } from "../partitions/interval-set";
+import { claimPartitions, type ClaimOutcome, type PartitionClaim } from "./sql/claim-partitions";
 import { connectPool, inTransaction } from "./transaction";
 import { versionHash } from "./version-hash";
 import * as schema from "./schema";
@@ -183,6 +184,11 @@ export class PostgresStorage implements Storage {
       [assetKey, runId, partitions.toMultirange()],
     );
     return Number(result.rows[0]!.watermark);
+  }
+
+  async claimPartitions(runId: string, claims: readonly PartitionClaim[]): Promise<ClaimOutcome> {
+    if (!(await this.leaseHeld())) throw new LeaseLostError(runId);
+    return this.transaction((tx) => claimPartitions(tx, runId, claims));
   }
 
   async markFailed(runId: string, assetKey: string, partitions: IntervalSet): Promise<void> {

@@ -320,6 +320,33 @@ describe("materialisations and roll-ups", () => {
     expect((await storage.getAssetSummaries()).get("dst3")!.staleMarks).toEqual([]);
   });
 
+  it("claims partitions all or none; a live run's claim excludes others, a dead run's does not", async () => {
+    const first = await newRun();
+    const second = await newRun();
+    const claim = (run: string, assetKey: string, from: number, to: number) =>
+      storage.claimPartitions(run, [{ assetKey, partitions: IntervalSet.fromRange(from, to) }]);
+    expect(await claim(first, "claimed", 0, 5)).toMatchObject({ claimed: true });
+    // Overlapping partitions are refused and the holder named, with what it holds of them.
+    const refused = await storage.claimPartitions(second, [
+      { assetKey: "claimed-other", partitions: IntervalSet.single(0) },
+      { assetKey: "claimed", partitions: IntervalSet.fromRange(3, 8) },
+    ]);
+    expect(refused.claimed).toBe(false);
+    if (!refused.claimed) {
+      expect(refused.holder.runId).toBe(first);
+      expect(refused.holder.assetKey).toBe("claimed");
+      expect(refused.holder.partitions.toJSON()).toEqual([[3, 5]]);
+    }
+    // All or none: the free asset of the refused claim was not marked either.
+    expect((await storage.getAssetSummaries()).get("claimed-other")).toBeUndefined();
+    // Other partitions, and the holder itself claiming more, are fine.
+    expect(await claim(second, "claimed", 5, 8)).toMatchObject({ claimed: true });
+    expect(await claim(first, "claimed", 0, 2)).toMatchObject({ claimed: true });
+    // Once the holder has ended, its leftover marks no longer hold anyone back.
+    await storage.setRunStatus(first, "FAILURE", "gone");
+    expect(await claim(second, "claimed", 0, 5)).toMatchObject({ claimed: true });
+  });
+
   it("tracks running and failed partitions", async () => {
     const run = await newRun();
     await storage.markRunning(run, "attempts", IntervalSet.fromRange(1, 5));

@@ -1,5 +1,8 @@
 import type { RunEvent } from "../execution/events";
 import type { IntervalSet } from "../partitions/interval-set";
+import type { ClaimOutcome, PartitionClaim } from "./sql/claim-partitions";
+
+export type { ClaimOutcome, PartitionClaim, PartitionHolder } from "./sql/claim-partitions";
 
 export type RunStatus = "QUEUED" | "STARTED" | "SUCCESS" | "FAILURE" | "CANCELED";
 
@@ -157,6 +160,12 @@ export interface Storage {
 
   /** Marks partitions as being materialised by a run; returns the materialisation watermark. */
   markRunning(runId: string, assetKey: string, partitions: IntervalSet): Promise<number>;
+  /**
+   * Marks partitions as being materialised by a run, all or none, unless another live run is
+   * materialising some of them: then nothing is marked and that run is named. Two runs never
+   * write one partition at once.
+   */
+  claimPartitions(runId: string, claims: readonly PartitionClaim[]): Promise<ClaimOutcome>;
   /** Records the latest attempt of partitions as failed and clears their running mark. */
   markFailed(runId: string, assetKey: string, partitions: IntervalSet): Promise<void>;
   /** Clears a run's running marks (e.g. on cancellation before a step did anything). */
