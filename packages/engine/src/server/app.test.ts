@@ -420,6 +420,43 @@ describe("token", () => {
     expect(ok.status).toBe(200);
   });
 
+  it("takes the Bearer scheme in any case; every 401 says how to authenticate", async () => {
+    const locked = createApp({
+      definitions: examples(),
+      storage,
+      environment: { databaseUrl: "", home: "" },
+      token: "s3cret",
+    });
+    const call = (authorization?: string): Response | Promise<Response> =>
+      locked.app.request("/api/assets", {
+        headers: authorization === undefined ? {} : { authorization },
+      });
+    for (const authorization of [
+      "Bearer s3cret",
+      "bearer s3cret",
+      "BEARER s3cret",
+      "BeArEr s3cret",
+    ]) {
+      expect((await call(authorization)).status, authorization).toBe(200);
+    }
+    for (const authorization of [
+      undefined,
+      "",
+      "Bearer",
+      "Bearer S3CRET",
+      "Bearer s3cret2",
+      "Basic s3cret",
+      "Bearers3cret",
+      "s3cret",
+    ]) {
+      const res = await call(authorization);
+      expect(res.status, String(authorization)).toBe(401);
+      expect(res.headers.get("www-authenticate"), String(authorization)).toBe(
+        'Bearer realm="lignee"',
+      );
+    }
+  });
+
   it("serves a text page at / when the UI is not built", async () => {
     const res = await get(api, "/");
     expect(res.status).toBe(200);

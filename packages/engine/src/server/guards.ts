@@ -1,5 +1,5 @@
 import type { Context, MiddlewareHandler } from "hono";
-import { timingSafeEqual } from "node:crypto";
+import { createHash, timingSafeEqual } from "node:crypto";
 import { HttpError } from "./http-error";
 
 /**
@@ -7,16 +7,33 @@ import { HttpError } from "./http-error";
  * user visits can send requests to 127.0.0.1, so the API checks who is asking.
  */
 
-/** Every call needs `Authorization: Bearer <token>`; compared in constant time. */
+/** What a 401 answers with: the scheme the client must use (RFC 6750). */
+const AUTHENTICATE = { "WWW-Authenticate": 'Bearer realm="lignee"' } as const;
+
+/**
+ * Every call needs `Authorization: Bearer <token>`; the scheme name is case-insensitive (RFC
+ * 9110), the token is not. The tokens are compared as SHA-256 digests, in constant time: neither
+ * their content nor their length shows in the time taken.
+ */
 export function requireToken(token: string): MiddlewareHandler {
-  const expected = Buffer.from(`Bearer ${token}`);
+  const expected = digest(token);
   return async (c, next) => {
-    const given = Buffer.from(c.req.header("authorization") ?? "");
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-      throw new HttpError(401, "missing or invalid bearer token");
+    const given = bearerToken(c.req.header("authorization"));
+    if (given === undefined || !timingSafeEqual(digest(given), expected)) {
+      throw new HttpError(401, "missing or invalid bearer token", { headers: AUTHENTICATE });
     }
     await next();
   };
+}
+
+/** The token of a `Bearer` authorization header, whatever the case of the scheme. */
+function bearerToken(header: string | undefined): string | undefined {
+  const match = /^bearer +(\S+) *$/i.exec(header ?? "");
+  return match?.[1];
+}
+
+function digest(text: string): Buffer {
+  return createHash("sha256").update(text).digest();
 }
 
 /**
