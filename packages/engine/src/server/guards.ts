@@ -52,23 +52,35 @@ export function allowHosts(hostnames: readonly string[]): MiddlewareHandler {
 /**
  * A state-changing call from a browser page of another origin is refused (cross-site request
  * forgery: a POST without a body needs no CORS preflight). Non-browser clients send no Origin.
+ * An origin is scheme, host and port together: `https://127.0.0.1:3000` or a page served over
+ * another port is another origin; `null` (sandboxed pages, file://) is always foreign.
  */
 export function sameOriginWrites(): MiddlewareHandler {
   return async (c, next) => {
     const origin = c.req.header("origin");
     if (!["GET", "HEAD", "OPTIONS"].includes(c.req.method) && origin !== undefined) {
-      let originHost: string | undefined;
-      try {
-        originHost = new URL(origin).host.toLowerCase();
-      } catch {
-        originHost = undefined;
-      }
-      if (originHost !== requestHost(c)) {
+      if (!isOwnOrigin(origin, c)) {
         throw new HttpError(403, "cross-origin requests may not change anything");
       }
     }
     await next();
   };
+}
+
+/**
+ * Browsers send an origin serialised (`scheme://host[:port]`, lower case, no default port, no
+ * user or path), so it must equal this request's own origin serialised the same way; anything
+ * else (user info, a path, `null`) is foreign. The scheme is the request URL's (http for this
+ * server), the host and port the `Host` header's.
+ */
+function isOwnOrigin(origin: string, c: Context): boolean {
+  let own: string;
+  try {
+    own = new URL(`${new URL(c.req.url).protocol}//${requestHost(c)}`).origin;
+  } catch {
+    return false;
+  }
+  return origin.trim().toLowerCase() === own;
 }
 
 /** The `Host` header (always sent over HTTP/1.1), else the request URL's host (in-process calls). */

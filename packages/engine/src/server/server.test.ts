@@ -83,6 +83,33 @@ describe("createServer", () => {
     expect(res.status).toBe(401);
   });
 
+  it("takes a write's Origin only when scheme, host and port are this server's", async () => {
+    const port = new URL(server.url).port;
+    const write = (origin: string): Promise<Response> =>
+      fetch(`${server.url}/api/runs`, {
+        method: "POST",
+        headers: { ...auth, origin, "content-type": "application/json" },
+        // Past the guards this selection is refused (400): no run is ever created.
+        body: JSON.stringify({ selection: "raw/nope" }),
+      });
+    expect((await write(`http://127.0.0.1:${port}`)).status).toBe(400);
+    for (const origin of [
+      `https://127.0.0.1:${port}`,
+      `http://evil.example@127.0.0.1:${port}`,
+      `http://user:pass@127.0.0.1:${port}`,
+      `http://127.0.0.1:${Number(port) === 65535 ? 1 : Number(port) + 1}`,
+      "http://127.0.0.1",
+      `http://localhost:${port}`,
+      `ftp://127.0.0.1:${port}`,
+      "null",
+      "not a url",
+    ]) {
+      const res = await write(origin);
+      expect(res.status, origin).toBe(403);
+      expect(await res.json()).toEqual({ error: "cross-origin requests may not change anything" });
+    }
+  });
+
   it("refuses to bind a non-loopback host without a token", async () => {
     const previous = process.env.LIGNEE_API_TOKEN;
     delete process.env.LIGNEE_API_TOKEN;
