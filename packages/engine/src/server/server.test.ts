@@ -139,4 +139,23 @@ describe("createServer", () => {
     expect(["127.0.0.1", "localhost", "::1", "127.0.1.1"].every(isLoopback)).toBe(true);
     expect(["0.0.0.0", "192.168.1.2", "::", "example.com"].some(isLoopback)).toBe(false);
   });
+
+  it("takes addresses for what they are, not names that look like them", () => {
+    for (const host of ["127.255.255.254", "[::1]", "LOCALHOST", "0:0:0:0:0:0:0:1"]) {
+      expect(isLoopback(host), host).toBe(true);
+    }
+    for (const host of [
+      "127.example.com",
+      "127.0.0.1.nip.io",
+      "127.0.0.1.",
+      "127.1",
+      "128.0.0.1",
+      "::ffff:10.0.0.1",
+      "[::2]",
+      "localhost.example.com",
+      "",
+    ]) {
+      expect(isLoopback(host), host).toBe(false);
+    }
+  });
 });

@@ -1,4 +1,4 @@
-import type { AddressInfo } from "node:net";
+import { BlockList, isIP, type AddressInfo } from "node:net";
 import { serve, type ServerType } from "@hono/node-server";
 import { PostgresAutomationStore } from "../automation/postgres-automation-store";
 import { PostgresBackfillStore } from "../backfill/postgres-backfill-store";
@@ -37,8 +37,21 @@ export class ServerConfigError extends LigneeError {
   }
 }
 
+/** 127.0.0.0/8 and ::1 (IPv4-mapped IPv6 addresses are checked against the IPv4 range). */
+const LOOPBACK = new BlockList();
+LOOPBACK.addSubnet("127.0.0.0", 8, "ipv4");
+LOOPBACK.addAddress("::1", "ipv6");
+
+/**
+ * Is this host to bind a loopback one? Addresses are parsed, not matched as text: a name such
+ * as `127.example.com` resolves wherever its owner wants. `localhost` is the one name trusted.
+ */
 export function isLoopback(host: string): boolean {
-  return host === "localhost" || host === "::1" || host === "[::1]" || /^127\./.test(host);
+  if (host.toLowerCase() === "localhost") return true;
+  const address = host.startsWith("[") && host.endsWith("]") ? host.slice(1, -1) : host;
+  const family = isIP(address);
+  if (family === 0) return false;
+  return LOOPBACK.check(address, family === 4 ? "ipv4" : "ipv6");
 }
 
 /**
