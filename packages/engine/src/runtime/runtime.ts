@@ -5,6 +5,7 @@ import { PostgresStorage } from "../storage/postgres-storage";
 import type { FenceableStorage } from "../storage/storage";
 import { runsStartedHere } from "../execution/launch";
 import { startEmbeddedPostgres } from "./embedded-postgres";
+import { isProcessAlive } from "./process-alive";
 
 export interface RuntimeOptions {
   /** Where local state lives (embedded PostgreSQL data, …). Default: `$LIGNEE_HOME` or `./.lignee`. */
@@ -21,6 +22,7 @@ export interface Runtime {
   readonly home: string;
   /** Runs failed at start because the process running them had died. */
   readonly recoveredRuns: readonly string[];
+  /** Closes the storage and leaves the embedded server (the last process to leave stops it). */
   close(): Promise<void>;
 }
 
@@ -67,13 +69,4 @@ function isRunAlive(run: { id: string; pid: number | null }): boolean {
   if (run.pid === null) return false;
   if (run.pid === process.pid) return runsStartedHere.has(run.id);
   return isProcessAlive(run.pid);
-}
-
-export function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
 }

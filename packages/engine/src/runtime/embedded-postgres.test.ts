@@ -1,0 +1,266 @@
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { chmod, mkdir, mkdtemp, rm } from "node:fs/promises";
+import { connect, createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { fileURLToPath } from "node:url";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { startEmbeddedPostgres } from "./embedded-postgres";
+
+/**
+ * Embedded PostgreSQL shared by real processes: each test starts small Node processes
+ * (tests/fixtures/embedded-postgres-user.ts) on one data directory and checks who stops the
+ * server, and when.
+ */
+
+const ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
+const USER_SCRIPT = path.join(ROOT, "tests/fixtures/embedded-postgres-user.ts");
+
+let base = "";
+/** An initialised, stopped cluster: tests copy it rather than each running initdb. */
+let template = "";
+const children = new Set<ChildProcess>();
+const dataDirs: string[] = [];
+
+beforeAll(async () => {
+  base = await mkdtemp(path.join(tmpdir(), "lignee-embedded-test-"));
+  // As root the server runs as the postgres user, which must be able to reach its data directory.
+  await chmod(base, 0o755);
+  template = await newDataDir("template");
+  const db = await startEmbeddedPostgres({ dataDir: template, port: await freePort() });
+  await db.stop();
+});
+
+afterEach(async () => {
+  for (const child of children) child.kill("SIGKILL");
+  children.clear();
+  for (const dir of dataDirs.splice(0)) await forceStop(dir);
+});
+
+afterAll(async () => {
+  if (template) await forceStop(template);
+  if (base) await rm(base, { recursive: true, force: true });
+});
+
+describe("embedded PostgreSQL shared by several processes", () => {
+  it("is adopted by the next process after its starter is killed, and stopped when that one leaves", async () => {
+    const dataDir = await copyOfTemplate("adopted");
+    const port = await freePort();
+
+    const first = startUser(dataDir, port);
+    await first.ready;
+    const postmaster = postmasterPid(dataDir);
+    first.child.kill("SIGKILL");
+    await first.exited;
+    expect(isRunning(postmaster)).toBe(true);
+
+    const second = startUser(dataDir, port);
+    await second.ready;
+    expect(second.output()).toContain("adopting the server");
+    await second.send("close", "closed");
+    await second.exited;
+
+    expect(isRunning(postmaster)).toBe(false);
+    expect(await acceptsConnections(port)).toBe(false);
+  });
+
+  it("starts once for two processes started at the same moment on a fresh directory", async () => {
+    const dataDir = await newDataDir("fresh");
+    const port = await freePort();
+
+    const users = [startUser(dataDir, port), startUser(dataDir, port)];
+    await Promise.all(users.map((u) => u.ready));
+    const postmaster = postmasterPid(dataDir);
+    for (const user of users) await user.send("query", "query ok");
+    for (const user of users) {
+      await user.send("close", "closed");
+      await user.exited;
+    }
+
+    for (const user of users) expect(user.output()).not.toContain("starting up");
+    expect(isRunning(postmaster)).toBe(false);
+  });
+
+  it("keeps running while another process uses it, and stops when the last one leaves", async () => {
+    const dataDir = await copyOfTemplate("shared");
+    const port = await freePort();
+
+    const first = startUser(dataDir, port);
+    await first.ready;
+    const second = startUser(dataDir, port);
+    await second.ready;
+    const postmaster = postmasterPid(dataDir);
+
+    await first.send("close", "closed");
+    await first.exited;
+    await second.send("query", "query ok");
+    expect(isRunning(postmaster)).toBe(true);
+
+    await second.send("close", "closed");
+    await second.exited;
+    expect(isRunning(postmaster)).toBe(false);
+    expect(await acceptsConnections(port)).toBe(false);
+  });
+
+  it("counts two users in one process as two", async () => {
+    const dataDir = await copyOfTemplate("same-process");
+    const port = await freePort();
+
+    const [a, b] = await Promise.all([
+      startEmbeddedPostgres({ dataDir, port }),
+      startEmbeddedPostgres({ dataDir, port }),
+    ]);
+    const postmaster = postmasterPid(dataDir);
+    await a.stop();
+    expect(isRunning(postmaster)).toBe(true);
+    await b.stop();
+    expect(isRunning(postmaster)).toBe(false);
+  });
+});
+
+interface User {
+  readonly child: ChildProcess;
+  /** Resolves once the process has run `SELECT 1`; rejects if it exits first. */
+  readonly ready: Promise<void>;
+  readonly exited: Promise<number | null>;
+  /** Writes `command` on the process's stdin and waits for the line `answer`. */
+  send(command: string, answer: string): Promise<void>;
+  /** Everything the process printed so far (stdout and stderr). */
+  output(): string;
+}
+
+function startUser(dataDir: string, port: number): User {
+  // One process (no tsx wrapper in between), so that a signal reaches the server's user.
+  const child = spawn(process.execPath, ["--import", "tsx", USER_SCRIPT, dataDir, String(port)], {
+    cwd: ROOT,
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  children.add(child);
+  let text = "";
+  const waiters: Array<() => void> = [];
+  const onData = (chunk: Buffer): void => {
+    text += chunk.toString();
+    for (const waiter of waiters.splice(0)) waiter();
+  };
+  child.stdout.on("data", onData);
+  child.stderr.on("data", onData);
+  const exited = new Promise<number | null>((resolve) => {
+    child.on("exit", (code) => {
+      children.delete(child);
+      for (const waiter of waiters.splice(0)) waiter();
+      resolve(code);
+    });
+  });
+  const waitForLine = (line: string): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const check = (): void => {
+        if (text.split("\n").some((l) => l.startsWith(line))) resolve();
+        else if (child.exitCode !== null || child.signalCode !== null)
+          reject(new Error(`process exited before "${line}":\n${text}`));
+        else waiters.push(check);
+      };
+      check();
+    });
+  return {
+    child,
+    ready: waitForLine('{"ready":true'),
+    exited,
+    send: async (command, answer) => {
+      const before = text.length;
+      child.stdin.write(`${command}\n`);
+      await new Promise<void>((resolve, reject) => {
+        const check = (): void => {
+          if (text.slice(before).includes(answer)) resolve();
+          else if (child.exitCode !== null || child.signalCode !== null)
+            reject(new Error(`process exited before "${answer}":\n${text}`));
+          else if (/query failed/.test(text.slice(before)))
+            reject(new Error(`expected "${answer}":\n${text}`));
+          else waiters.push(check);
+        };
+        check();
+      });
+    },
+    output: () => text,
+  };
+}
+
+async function newDataDir(name: string): Promise<string> {
+  const parent = path.join(base, name);
+  await mkdir(parent);
+  await chmod(parent, 0o755);
+  const dataDir = path.join(parent, "pg");
+  dataDirs.push(dataDir);
+  return dataDir;
+}
+
+/** A copy of the template cluster (`cp -a` keeps the postgres user's ownership, as root). */
+async function copyOfTemplate(name: string): Promise<string> {
+  const dataDir = await newDataDir(name);
+  await promisify(execFile)("cp", ["-a", template, dataDir]);
+  return dataDir;
+}
+
+function postmasterPid(dataDir: string): number {
+  return Number(readFileSync(path.join(dataDir, "postmaster.pid"), "utf8").split("\n")[0]);
+}
+
+/** Whether `pid` runs (a zombie, dead but not yet reaped by its parent, does not). */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  const stat = `/proc/${pid}/stat`;
+  if (!existsSync(stat)) return true;
+  return readFileSync(stat, "utf8").split(") ")[1]?.[0] !== "Z";
+}
+
+function acceptsConnections(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: "localhost", port });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
+
+/**
+ * Cleanup: stops (immediate shutdown) any server still running on `dataDir`, found by its
+ * command line since a server killed mid-start-up may not have written postmaster.pid yet.
+ */
+async function forceStop(dataDir: string): Promise<void> {
+  const pids = readdirSync("/proc")
+    .filter((name) => /^\d+$/.test(name))
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").includes(dataDir);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+  for (const pid of pids) process.kill(pid, "SIGQUIT");
+  for (let i = 0; i < 100 && pids.some(isRunning); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === "object" && address
+          ? resolve(address.port)
+          : reject(new Error("no port")),
+      );
+    });
+    server.on("error", reject);
+  });
+}
