@@ -16,6 +16,7 @@ import { apiMethods } from "./allowed-methods";
 import { allowHosts, requireToken, sameOriginWrites } from "./guards";
 import { asBadRequest, HttpError, methodNotAllowed, toHttpError } from "./http-error";
 import { jsonBody } from "./json-body";
+import { limitBodies } from "./request-limits";
 import { poolsOf } from "../queue/pools";
 import type { RunQueue } from "../queue/run-queue";
 import { openApiDocument } from "./openapi";
@@ -97,6 +98,7 @@ export function createApp(options: AppOptions): App {
 
   if (options.allowedHosts !== undefined) app.use("*", allowHosts(options.allowedHosts));
   app.use("/api/*", sameOriginWrites());
+  app.use("/api/*", limitBodies());
   if (options.token !== undefined) app.use("/api/*", requireToken(options.token));
   // Answers are data, never documents a browser would render or sniff.
   app.use("/api/*", async (c, next) => {

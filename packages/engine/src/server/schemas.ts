@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { MAX_CHUNK_SIZE } from "../backfill/chunks";
 import { BACKFILL_STATUSES } from "../backfill/progress";
+import { Tags } from "./request-limits";
 
 /**
  * The API's shapes as zod schemas: request schemas validate input, response schemas document
@@ -21,7 +22,7 @@ export const RunRequestBody = z
       .describe(
         "materialise, per selected asset, the partitions MISSING, STALE or FAILED now (not with partition/from/to)",
       ),
-    tags: z.record(z.string(), z.string()).optional(),
+    tags: Tags.optional(),
   })
   .strict()
   .meta({ id: "RunRequest" });
@@ -227,7 +228,7 @@ export const BackfillRequestBody = z
       .max(MAX_CHUNK_SIZE)
       .optional()
       .describe("partitions per run (default 10)"),
-    tags: z.record(z.string(), z.string()).optional(),
+    tags: Tags.optional(),
   })
   .strict()
   .meta({ id: "BackfillRequest" });
