@@ -15,6 +15,37 @@ export type LigneeErrorCode =
   | "RUNTIME"
   | "USER_CODE";
 
+/** How much of a user-supplied value an error message quotes. */
+const QUOTED_CHARACTERS = 64;
+
+/**
+ * A user-supplied value as an error message shows it: whole when short, else its start and its
+ * length, so that a huge value (a 10,000-character partition key) does not fill the answer or
+ * the log it is written to.
+ *
+ * @example
+ * clip("/api/nope") // /api/nope
+ * clip("x".repeat(10_000)) // xxx…x… (10000 characters), 64 x before the ellipsis
+ */
+export function clip(value: string): string {
+  const { start, length } = startOf(value);
+  return length === undefined ? start : `${start}… (${length} characters)`;
+}
+
+/** `clip` in double quotes: `"2024-02-30"`, `"9999…" (10000 characters)`. */
+export function quote(value: string): string {
+  const { start, length } = startOf(value);
+  return length === undefined ? `"${start}"` : `"${start}…" (${length} characters)`;
+}
+
+/** The value, or its first characters and its length when it is too long to quote whole. */
+function startOf(value: string): { start: string; length?: number } {
+  // Code points, so that a cut never splits a surrogate pair.
+  const chars = Array.from(value);
+  if (chars.length <= QUOTED_CHARACTERS) return { start: value };
+  return { start: chars.slice(0, QUOTED_CHARACTERS).join(""), length: chars.length };
+}
+
 export class LigneeError extends Error {
   readonly code: LigneeErrorCode;
 
@@ -42,7 +73,7 @@ export class DefinitionError extends LigneeError {
 
 export class UnknownAssetError extends LigneeError {
   constructor(readonly assetKey: string) {
-    super("UNKNOWN_ASSET", `Unknown asset "${assetKey}"`);
+    super("UNKNOWN_ASSET", `Unknown asset ${quote(assetKey)}`);
   }
 }
 
@@ -77,13 +108,13 @@ export class LeaseLostError extends LigneeError {
 
 export class UnknownRunError extends LigneeError {
   constructor(readonly runId: string) {
-    super("UNKNOWN_RUN", `Unknown run "${runId}"`);
+    super("UNKNOWN_RUN", `Unknown run ${quote(runId)}`);
   }
 }
 
 export class UnknownBackfillError extends LigneeError {
   constructor(readonly backfillId: string) {
-    super("UNKNOWN_BACKFILL", `Unknown backfill "${backfillId}"`);
+    super("UNKNOWN_BACKFILL", `Unknown backfill ${quote(backfillId)}`);
   }
 }
 

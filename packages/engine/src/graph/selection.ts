@@ -1,4 +1,4 @@
-import { SelectionError, UnknownAssetError } from "../errors";
+import { quote, SelectionError, UnknownAssetError } from "../errors";
 import type { AssetKey } from "../definitions/asset-key";
 import type { AssetGraph } from "./asset-graph";
 
@@ -21,7 +21,7 @@ export function resolveSelection(graph: AssetGraph, selection: string): AssetKey
   const empty = clauses.findIndex((c) => c.length === 0);
   if (empty >= 0) {
     throw new SelectionError(
-      `selection "${selection}": empty item (number ${empty + 1}) in the comma list`,
+      `selection ${quote(selection)}: empty item (number ${empty + 1}) in the comma list`,
     );
   }
   const selected = new Set<AssetKey>();
@@ -34,7 +34,7 @@ function resolveClause(graph: AssetGraph, clause: string): Set<AssetKey> {
     const group = clause.slice("group:".length);
     const keys = graph.keys().filter((k) => graph.group(k) === group);
     if (keys.length === 0)
-      throw new SelectionError(`selection "${clause}": no asset in group "${group}"`);
+      throw new SelectionError(`selection ${quote(clause)}: no asset in group ${quote(group)}`);
     return new Set(keys);
   }
   if (clause.startsWith("tag:")) {
@@ -42,12 +42,13 @@ function resolveClause(graph: AssetGraph, clause: string): Set<AssetKey> {
     const eq = spec.indexOf("=");
     const [name, value] = eq < 0 ? [spec, undefined] : [spec.slice(0, eq), spec.slice(eq + 1)];
     if (name.length === 0)
-      throw new SelectionError(`selection "${clause}": expected tag:KEY=VALUE`);
+      throw new SelectionError(`selection ${quote(clause)}: expected tag:KEY=VALUE`);
     const keys = graph.keys().filter((k) => {
       const tags = graph.tags(k);
       return Object.hasOwn(tags, name) && (value === undefined || tags[name] === value);
     });
-    if (keys.length === 0) throw new SelectionError(`selection "${clause}": no asset has that tag`);
+    if (keys.length === 0)
+      throw new SelectionError(`selection ${quote(clause)}: no asset has that tag`);
     return new Set(keys);
   }
   let body = clause;
@@ -55,13 +56,13 @@ function resolveClause(graph: AssetGraph, clause: string): Set<AssetKey> {
   if (up) body = body.slice(1);
   const down = body.endsWith("+");
   if (down) body = body.slice(0, -1);
-  if (body.length === 0) throw new SelectionError(`selection "${clause}" names no asset`);
+  if (body.length === 0) throw new SelectionError(`selection ${quote(clause)} names no asset`);
 
   let base: AssetKey[];
   if (body.includes("*")) {
     const re = body === "*" ? /^/ : globToRegExp(body);
     base = graph.keys().filter((k) => re.test(k));
-    if (base.length === 0) throw new SelectionError(`selection "${clause}" matches no asset`);
+    if (base.length === 0) throw new SelectionError(`selection ${quote(clause)} matches no asset`);
   } else {
     if (!graph.has(body)) throw new UnknownAssetError(body);
     base = [body];

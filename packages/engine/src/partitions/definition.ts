@@ -1,4 +1,4 @@
-import { InvalidPartitionError } from "../errors";
+import { InvalidPartitionError, quote } from "../errors";
 import { dayIn, formatDateKey, isValidTimezone, parseDateKey, startOfDay } from "./calendar";
 import { IntervalSet } from "./interval-set";
 
@@ -87,19 +87,21 @@ export function partitionIndex(def: PartitionsDefinition, key: string, now: Date
     const i = def.keys.indexOf(key);
     if (i < 0) {
       throw new InvalidPartitionError(
-        `invalid partition key "${key}": expected one of ${def.keys.join(", ")}`,
+        `invalid partition key ${quote(key)}: expected one of ${def.keys.join(", ")}`,
       );
     }
     return i;
   }
   const day = parseDateKey(key);
   if (day === undefined) {
-    throw new InvalidPartitionError(`invalid partition key "${key}": not a valid YYYY-MM-DD date`);
+    throw new InvalidPartitionError(
+      `invalid partition key ${quote(key)}: not a valid YYYY-MM-DD date`,
+    );
   }
   const { first, last } = partitionBounds(def, now);
   if (day < first || day > last) {
     throw new InvalidPartitionError(
-      `partition key "${key}" is out of range: partitions run from ${formatDateKey(first)} to ${
+      `partition key ${quote(key)} is out of range: partitions run from ${formatDateKey(first)} to ${
         last >= first ? formatDateKey(last) : "(none yet)"
       }`,
     );

@@ -1,5 +1,5 @@
 import type { Definitions } from "../definitions/definitions";
-import { InvalidPartitionError, LigneeError } from "../errors";
+import { clip, InvalidPartitionError, LigneeError } from "../errors";
 import { partitionIndex } from "../partitions/definition";
 import { IntervalSet } from "../partitions/interval-set";
 import { UNPARTITIONED } from "../partitions/mapping";
@@ -80,7 +80,7 @@ export function resolvePartitionRequest(
         }
         if (from > to) {
           throw new InvalidPartitionError(
-            `partition range ${request.from} … ${request.to} is reversed`,
+            `partition range ${clip(request.from)} … ${clip(request.to)} is reversed`,
           );
         }
         out.set(key, IntervalSet.fromRange(from, to + 1));

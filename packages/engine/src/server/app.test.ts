@@ -163,6 +163,33 @@ describe("runs", () => {
     expect((await storage.listRuns({ limit: 500 })).length).toBe(before);
   });
 
+  it("quotes at most the start of a huge value in its error, with the value's length", async () => {
+    const huge = "9".repeat(10_000);
+    const bodies: unknown[] = [
+      { selection: "raw/events", partition: huge },
+      { selection: "raw/events", from: huge, to: "2024-08-01" },
+      { selection: "raw/events", from: "2024-08-02", to: `2024-08-01${huge}` },
+      { selection: `raw/${huge}` },
+      { selection: `group:${huge}` },
+      { selection: `raw/events,${huge}*` },
+      { selection: `tag:${huge}` },
+      { selection: `raw/events,,${huge}` },
+    ];
+    const answers: Response[] = [];
+    for (const body of bodies) answers.push(await post(api, "/api/runs", body));
+    answers.push(await get(api, `/api/assets/${huge}`));
+    answers.push(await get(api, `/api/runs?asset=${huge}`));
+    answers.push(await get(api, `/api/runs/${huge}`));
+    answers.push(await get(api, `/api/${huge}`));
+    answers.push(await api.app.request(`/api/runs/${huge}/cancel`, { method: "GET" }));
+    for (const [i, res] of answers.entries()) {
+      expect(res.status, `case ${i}`).toBeGreaterThanOrEqual(400);
+      const { error } = (await res.json()) as { error: string };
+      expect(error.length, `case ${i}: ${error.slice(0, 300)}`).toBeLessThan(300);
+      expect(error, `case ${i}`).toMatch(/…"? \(\d+ characters\)/);
+    }
+  });
+
   it("starts a run, lists it and summarises its steps", async () => {
     const runId = await startRun(api, { selection: "ref/countries" });
     expect(await waitForRun(runId)).toBe("SUCCESS");

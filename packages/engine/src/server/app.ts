@@ -3,7 +3,7 @@ import path from "node:path";
 import { serveStatic } from "@hono/node-server/serve-static";
 import { Hono } from "hono";
 import type { Definitions, ResourceEnvironment } from "../definitions/definitions";
-import { InvalidPartitionError, UnknownAssetError, UnknownRunError } from "../errors";
+import { clip, InvalidPartitionError, UnknownAssetError, UnknownRunError } from "../errors";
 import { prepareRun, statusesFor } from "../execution/launch";
 import type { PartitionRequest } from "../planning/partition-request";
 import { TERMINAL_RUN_STATUSES, type RunRecord, type Storage } from "../storage/storage";
@@ -94,7 +94,7 @@ export function createApp(options: AppOptions): App {
     if (status === 500) log(`${c.req.method} ${c.req.path}: ${String(error)}`);
     return c.json(body, status, headers);
   });
-  app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${c.req.path}` }, 404));
+  app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${clip(c.req.path)}` }, 404));
 
   if (options.allowedHosts !== undefined) app.use("*", allowHosts(options.allowedHosts));
   app.use("/api/*", sameOriginWrites());
@@ -202,7 +202,7 @@ export function createApp(options: AppOptions): App {
   app.all("/api/*", (c) => {
     const allowed = methodsOf(c.req.path);
     if (allowed.length > 0) throw methodNotAllowed(c.req.method, c.req.path, allowed);
-    throw new HttpError(404, `no route for ${c.req.method} ${c.req.path}`);
+    throw new HttpError(404, `no route for ${c.req.method} ${clip(c.req.path)}`);
   });
 
   // An absolute root, so that serving does not depend on the working directory; a folder

@@ -1,5 +1,6 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { createHash, timingSafeEqual } from "node:crypto";
+import { quote } from "../errors";
 import { HttpError } from "./http-error";
 
 /**
@@ -44,7 +45,8 @@ export function allowHosts(hostnames: readonly string[]): MiddlewareHandler {
   const allowed = new Set(hostnames.map((h) => h.toLowerCase()));
   return async (c, next) => {
     const host = hostnameOf(requestHost(c));
-    if (!allowed.has(host)) throw new HttpError(403, `requests for host "${host}" are not served`);
+    if (!allowed.has(host))
+      throw new HttpError(403, `requests for host ${quote(host)} are not served`);
     await next();
   };
 }

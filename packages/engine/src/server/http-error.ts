@@ -1,5 +1,5 @@
 import { ZodError } from "zod";
-import { isBadInput, LigneeError } from "../errors";
+import { clip, isBadInput, LigneeError } from "../errors";
 
 export type HttpErrorStatus = 400 | 401 | 403 | 404 | 405 | 409 | 413 | 500;
 
@@ -34,9 +34,13 @@ export function methodNotAllowed(
   allowed: readonly string[],
 ): HttpError {
   const allow = allowed.join(", ");
-  return new HttpError(405, `method ${method} is not allowed on ${path} (allowed: ${allow})`, {
-    headers: { Allow: allow },
-  });
+  return new HttpError(
+    405,
+    `method ${method} is not allowed on ${clip(path)} (allowed: ${allow})`,
+    {
+      headers: { Allow: allow },
+    },
+  );
 }
 
 /**
