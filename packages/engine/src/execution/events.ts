@@ -10,6 +10,7 @@ export type RunEventType =
   | "STEP_SUCCESS"
   | "STEP_FAILURE"
   | "STEP_RETRY"
+  | "STEP_WAITING"
   | "STEP_SKIPPED"
   | "LOG"
   | "MATERIALIZATION";

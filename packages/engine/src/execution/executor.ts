@@ -15,6 +15,8 @@ import { IntervalSet } from "../partitions/interval-set";
 import { downstreamPartitionsFor, upstreamPartitionsFor } from "../partitions/mapping";
 import { stepMembers, type Plan, type PlanStep, type StepMember } from "../planning/plan";
 import type { MaterializedPartition, Storage } from "../storage/storage";
+import { abortableSleep } from "./abortable-sleep";
+import { claimStep } from "./claim-step";
 import { serializeError, type EventLevel, type RunEvent } from "./events";
 
 export type RunOutcome = "SUCCESS" | "FAILURE" | "CANCELED";
@@ -159,10 +161,21 @@ async function runStep(
   emit(stepEvent(step, "STEP_START", "info", `Started ${step.key}`));
   const pending = new Set(members.map((m) => m.assetKey));
   const siblings = new Set(step.members ? members.map((m) => m.assetKey) : []);
+  // Until its partitions are claimed, a step has marked nothing (and fails nothing on the way out).
+  let claimed = false;
   try {
     const prepared = new Map<string, { watermark: number; inputs: InputVersions }>();
+    const watermark = await claimStep(members, {
+      runId,
+      storage,
+      definitions,
+      signal,
+      sleep,
+      onWait: (holder, message) =>
+        emit(stepEvent(step, "STEP_WAITING", "info", message, { heldBy: holder.runId })),
+    });
+    claimed = true;
     for (const m of members) {
-      const watermark = await storage.markRunning(runId, m.assetKey, m.partitions);
       prepared.set(m.assetKey, { watermark, inputs: await readInputVersions(m, options, now()) });
     }
     for (let attempt = 1; ; attempt++) {
@@ -258,7 +271,7 @@ async function runStep(
   } catch (error) {
     const cancelled = signal.aborted;
     for (const m of members) {
-      if (pending.has(m.assetKey))
+      if (claimed && pending.has(m.assetKey))
         await storage.markFailed(runId, m.assetKey, m.partitions).catch(() => undefined);
     }
     const cause = error instanceof UserCodeError ? error.cause : error;
@@ -532,17 +545,4 @@ function stepEvent(
     ...(data !== undefined ? { data } : {}),
     timestamp: new Date(),
   };
-}
-
-function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
 }

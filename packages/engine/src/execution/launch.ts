@@ -10,7 +10,7 @@ import {
 import { plan, type Plan } from "../planning/plan";
 import type { StatusSubsets } from "../planning/stale-targets";
 import { computeStatus } from "../status/asset-status";
-import type { Storage } from "../storage/storage";
+import type { NewRun, Storage } from "../storage/storage";
 import { EventWriter } from "./event-writer";
 import type { RunEvent } from "./events";
 import { executePlan, type RunOutcome } from "./executor";
@@ -98,6 +98,11 @@ export interface ExecutionOptions {
 export async function executeRun(
   options: ExecutionOptions & {
     onRunCreated?: (runId: string) => void;
+    /**
+     * Records the run as STARTED (default `storage.createRun`); may wait first, e.g. for a slot
+     * of the run's pools.
+     */
+    createRun?: (run: NewRun) => Promise<void>;
   },
 ): Promise<RunResult> {
   const { storage, prepared } = options;
@@ -106,7 +111,7 @@ export async function executeRun(
   );
   const runId = randomUUID();
   runsStartedHere.add(runId);
-  await storage.createRun({
+  const run: NewRun = {
     id: runId,
     status: "STARTED",
     selection: prepared.selection,
@@ -115,7 +120,9 @@ export async function executeRun(
     tags: options.tags ?? {},
     hostname: hostname(),
     pid: process.pid,
-  });
+  };
+  if (options.createRun) await options.createRun(run);
+  else await storage.createRun(run);
   options.onRunCreated?.(runId);
   return executeCreatedRun({
     ...options,

@@ -4,6 +4,9 @@ import { InvalidPartitionError } from "../../errors";
 import { executeRun, prepareRun, statusesFor, type PreparedRun } from "../../execution/launch";
 import type { PartitionRequest } from "../../planning/partition-request";
 import { stepMembers } from "../../planning/plan";
+import { admitLocalRun } from "../../queue/admit-local-run";
+import { poolsOf } from "../../queue/pools";
+import { limitsFor, queueSettingsFromEnv } from "../../queue/settings";
 import type { Runtime } from "../../runtime/runtime";
 import type { CliIo } from "../context";
 
@@ -97,6 +100,27 @@ export async function materializeCommand(
       environment: { databaseUrl: runtime.databaseUrl, home: runtime.home },
       signal: controller.signal,
       ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+      createRun: async (run) => {
+        const pools = poolsOf(definitions, prepared.assetKeys);
+        if (pools.length === 0) {
+          await runtime.storage.createRun(run);
+          return;
+        }
+        await admitLocalRun(run, {
+          databaseUrl: runtime.databaseUrl,
+          pools,
+          limits: limitsFor(definitions.pools, queueSettingsFromEnv(process.env)),
+          signal: controller.signal,
+          onWait: (full) => {
+            if (options.json) return;
+            for (const p of full) {
+              io.err(
+                `waiting for a slot of pool ${p.pool} (limit ${p.limit}), held by run ${p.runIds.join(", ")}`,
+              );
+            }
+          },
+        });
+      },
       onRunCreated: (runId) => {
         if (!options.json) io.err(`run ${runId}: ${total} step(s)`);
         bar?.start(total, 0, { step: "" });
@@ -109,6 +133,11 @@ export async function materializeCommand(
         ) {
           done++;
           bar?.update(done, { step: event.stepKey ?? "" });
+        }
+        if (event.type === "STEP_WAITING" && !options.json) {
+          bar?.stop();
+          io.err(`${event.stepKey ?? ""}: ${event.message}`);
+          if (bar && done < total) bar.start(total, done, { step: event.stepKey ?? "" });
         }
         const failureLine =
           event.type === "STEP_FAILURE" ||
