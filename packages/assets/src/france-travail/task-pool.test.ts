@@ -1,3 +1,4 @@
+import { getEventListeners } from "node:events";
 import { describe, expect, it } from "vitest";
 import { sleep } from "./abort";
 import { TaskPool } from "./task-pool";
@@ -67,5 +68,41 @@ describe("TaskPool", () => {
     const reason = new Error("cancelled");
     setTimeout(() => controller.abort(reason), 10);
     await expect(pool.run()).rejects.toBe(reason);
+  });
+
+  it("leaves no listener on the caller's signal once it settles, however many pools ran", async () => {
+    const controller = new AbortController();
+    const warnings: Error[] = [];
+    const onWarning = (w: Error): void => void warnings.push(w);
+    process.on("warning", onWarning);
+    try {
+      for (let i = 0; i < 30; i++) {
+        const pool = new TaskPool(2, controller.signal);
+        pool.add(0, () => sleep(1, pool.signal));
+        if (i % 3 === 0) pool.add(0, () => Promise.reject(new Error("one task failed")));
+        await pool.run().catch(() => undefined);
+      }
+      expect(getEventListeners(controller.signal, "abort")).toHaveLength(0);
+      // A pool not run yet holds one listener, and lets it go once it has run.
+      const pending = new TaskPool(1, controller.signal);
+      expect(getEventListeners(controller.signal, "abort")).toHaveLength(1);
+      await pending.run();
+      expect(getEventListeners(controller.signal, "abort")).toHaveLength(0);
+      // Warnings are emitted on the next tick.
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings.filter((w) => w.name === "MaxListenersExceededWarning")).toEqual([]);
+    } finally {
+      process.off("warning", onWarning);
+    }
+  });
+
+  it("still rejects with the caller's reason after the caller aborted (no listener needed)", async () => {
+    const controller = new AbortController();
+    const reason = new Error("stopped before");
+    controller.abort(reason);
+    const pool = new TaskPool(1, controller.signal);
+    pool.add(0, () => Promise.resolve());
+    await expect(pool.run()).rejects.toBe(reason);
+    expect(getEventListeners(controller.signal, "abort")).toHaveLength(0);
   });
 });

@@ -3,7 +3,7 @@
  * within a priority. Tasks may add more tasks while they run. `run()` settles when nothing is
  * queued or running; on the first failure (or when the caller's signal aborts) it stops
  * starting tasks, aborts `signal` so running tasks stop early, waits for them, and rejects with
- * that first error.
+ * that first error. Once settled it holds no listener on the caller's signal.
  *
  * @example
  * const pool = new TaskPool(4, callerSignal);
@@ -16,14 +16,23 @@ export class TaskPool {
   private running = 0;
   private failure: { error: unknown } | undefined;
   private settle: { resolve(): void; reject(error: unknown): void } | undefined;
+  /** Removes this pool's listener from the caller's signal. */
+  private detach: (() => void) | undefined;
 
   constructor(
     private readonly concurrency: number,
     callerSignal?: AbortSignal,
   ) {
     if (!(concurrency >= 1)) throw new RangeError(`concurrency must be ≥ 1, got ${concurrency}`);
-    if (callerSignal?.aborted) this.fail(callerSignal.reason);
-    callerSignal?.addEventListener("abort", () => this.fail(callerSignal.reason), { once: true });
+    if (callerSignal?.aborted) {
+      this.fail(callerSignal.reason);
+    } else if (callerSignal) {
+      const onAbort = (): void => this.fail(callerSignal.reason);
+      callerSignal.addEventListener("abort", onAbort, { once: true });
+      // The caller's signal outlives the pool (a whole run's, shared by many pools): the
+      // listener goes when the pool settles, else they pile up on it.
+      this.detach = () => callerSignal.removeEventListener("abort", onAbort);
+    }
   }
 
   /** Aborted when the pool fails or the caller aborts: pass it to every task's I/O. */
@@ -82,7 +91,17 @@ export class TaskPool {
 
   private checkDone(): void {
     if (!this.settle || this.running > 0) return;
-    if (this.failure) this.settle.reject(this.failure.error);
-    else if (this.queues.every((q) => !q || q.length === 0)) this.settle.resolve();
+    if (this.failure) {
+      this.release();
+      this.settle.reject(this.failure.error);
+    } else if (this.queues.every((q) => !q || q.length === 0)) {
+      this.release();
+      this.settle.resolve();
+    }
+  }
+
+  private release(): void {
+    this.detach?.();
+    this.detach = undefined;
   }
 }
