@@ -225,6 +225,7 @@ export {
   UserCodeError,
   type LigneeErrorCode,
 } from "./errors";
+export { isTransient, PermanentError, RetryableError } from "./execution/error-class";
 
 export {
   RunQueue,
