@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase } from "../../../../tests/support/database";
 import { defineAsset, type AssetDefinition } from "../definitions/asset";
@@ -6,7 +7,9 @@ import { retryPolicy } from "../definitions/retry-policy";
 import { dailyPartitions } from "../partitions/definition";
 import { computeStatus } from "../status/asset-status";
 import { PostgresStorage } from "../storage/postgres-storage";
+import { PermanentError, RetryableError } from "./error-class";
 import type { RunEvent } from "./events";
+import { executePlan, type ExecuteResult } from "./executor";
 import { executeRun, prepareRun } from "./launch";
 
 let storage: PostgresStorage;
@@ -45,6 +48,68 @@ async function run(
   return { outcome: result.outcome, events, runId: result.runId, definitions };
 }
 
+/** An error as Node.js reports a connection reset by the peer: transient. */
+function connectionReset(message: string): Error {
+  return Object.assign(new Error(message), { code: "ECONNRESET" });
+}
+
+/**
+ * Runs one asset through `executePlan` with a retry policy of 30 s then 60 s and a `sleep`
+ * that only records the delays, so that retries are checked without waiting for them.
+ */
+async function runWithSleep(
+  key: string,
+  body: (attempt: number) => void,
+): Promise<{
+  result: ExecuteResult;
+  events: RunEvent[];
+  calls: number;
+  sleeps: number[];
+  runId: string;
+}> {
+  let calls = 0;
+  const asset = defineAsset({
+    key,
+    retryPolicy: retryPolicy({ maxRetries: 2, delayMs: 30_000, jitter: false }),
+    async materialize(ctx) {
+      calls++;
+      body(ctx.attempt);
+    },
+  });
+  const definitions = Definitions.create({ assets: [asset] }) as Definitions<unknown>;
+  const prepared = prepareRun(
+    definitions,
+    { selection: key, partitions: { kind: "none" } },
+    new Date(),
+  );
+  const runId = randomUUID();
+  await storage.createRun({
+    id: runId,
+    status: "STARTED",
+    selection: key,
+    assetKeys: [key],
+    partitionSpec: { kind: "none" },
+    tags: {},
+    hostname: "test",
+    pid: process.pid,
+  });
+  const events: RunEvent[] = [];
+  const sleeps: number[] = [];
+  const result = await executePlan({
+    runId,
+    plan: prepared.plan,
+    definitions,
+    storage,
+    resources: undefined,
+    emit: (e) => events.push(e),
+    sleep: async (ms) => {
+      sleeps.push(ms);
+    },
+  });
+  await storage.appendEvents(runId, events);
+  return { result, events, calls, sleeps, runId };
+}
+
 describe("executor", () => {
   it("retries with backoff until the asset succeeds", async () => {
     let calls = 0;
@@ -53,7 +118,7 @@ describe("executor", () => {
       retryPolicy: retryPolicy({ maxRetries: 3, delayMs: 5, jitter: false }),
       async materialize(ctx) {
         calls++;
-        if (ctx.attempt < 3) throw new Error(`transient ${ctx.attempt}`);
+        if (ctx.attempt < 3) throw connectionReset(`transient ${ctx.attempt}`);
         return { metadata: { attempt: ctx.attempt } };
       },
     });
@@ -77,12 +142,14 @@ describe("executor", () => {
   });
 
   it("fails a step after its retries, keeps the cause, and skips what depends on it", async () => {
-    const root = new Error("disk full");
+    const root = connectionReset("connection reset by the warehouse");
+    let calls = 0;
     const broken = defineAsset({
       key: "exec/broken",
       partitions: daily,
       retryPolicy: retryPolicy({ maxRetries: 1, delayMs: 1, jitter: false }),
       async materialize() {
+        calls++;
         throw new Error("could not write", { cause: root });
       },
     });
@@ -101,17 +168,85 @@ describe("executor", () => {
     expect(failure?.message).toContain("could not write");
     expect(failure?.data?.error).toMatchObject({
       message: "could not write",
-      cause: { message: "disk full" },
+      cause: { message: "connection reset by the warehouse" },
     });
+    expect(calls).toBe(2);
+    expect(events.filter((e) => e.type === "STEP_RETRY")).toHaveLength(1);
     expect(events.find((e) => e.type === "STEP_SKIPPED")?.stepKey).toBe("exec/after[2024-01-02]");
     const run_ = await storage.getRun(runId);
     expect(run_?.status).toBe("FAILURE");
-    expect(run_?.error).toContain("exec/broken[2024-01-02]");
+    // The run says what went wrong, not only which step.
+    expect(run_?.error).toBe(
+      "exec/broken[2024-01-02] failed: could not write: connection reset by the warehouse",
+    );
     const status = computeStatus(definitions, await storage.getAssetSummaries(), new Date()).get(
       "exec/broken",
     )!;
     expect(status.counts.FAILED).toBe(1);
     expect(status.status).toBe("FAILED");
+  });
+
+  it("fails a step at once on a permanent error: one attempt, no retry, no wait", async () => {
+    const { events, calls, sleeps, result, runId } = await runWithSleep(
+      "exec/malformed",
+      (attempt) => {
+        throw new Error(`offres-2024-01-03.ndjson line 12: not a JSON offer (attempt ${attempt})`);
+      },
+    );
+    expect(result.outcome).toBe("FAILURE");
+    expect(calls).toBe(1);
+    expect(sleeps).toEqual([]);
+    expect(events.map((e) => e.type)).toEqual(["STEP_START", "STEP_FAILURE"]);
+    expect(events[1]?.message).toContain("line 12");
+    expect((await storage.listEvents(runId)).some((e) => e.type === "STEP_RETRY")).toBe(false);
+  });
+
+  it("retries a transient error per the policy, waiting through the injected sleep", async () => {
+    const { events, calls, sleeps, result } = await runWithSleep("exec/unreachable", (attempt) => {
+      if (attempt < 3) {
+        throw new Error("could not reach the API", { cause: connectionReset("socket hang up") });
+      }
+    });
+    expect(result.outcome).toBe("SUCCESS");
+    expect(calls).toBe(3);
+    expect(sleeps).toEqual([30_000, 60_000]);
+    expect(events.filter((e) => e.type === "STEP_RETRY").map((e) => e.data?.attempt)).toEqual([
+      1, 2,
+    ]);
+  });
+
+  it("retries what user code marks retryable, and not what it marks permanent", async () => {
+    const retried = await runWithSleep("exec/marked-retryable", (attempt) => {
+      if (attempt < 2) throw new RetryableError("the export is not ready yet");
+    });
+    expect(retried.result.outcome).toBe("SUCCESS");
+    expect(retried.calls).toBe(2);
+    const permanent = await runWithSleep("exec/marked-permanent", () => {
+      throw new PermanentError("gave up", { cause: connectionReset("reset") });
+    });
+    expect(permanent.result.outcome).toBe("FAILURE");
+    expect(permanent.calls).toBe(1);
+    expect(permanent.sleeps).toEqual([]);
+  });
+
+  it("names the first failed step's cause in the run's error, and how many more failed", async () => {
+    const failing = defineAsset({
+      key: "exec/bad-days",
+      partitions: daily,
+      async materialize(ctx) {
+        throw new Error(`no data for ${ctx.partitionKey}`);
+      },
+    });
+    const { outcome, runId } = await run([failing], "exec/bad-days", {
+      kind: "range",
+      from: "2024-03-01",
+      to: "2024-03-03",
+    });
+    expect(outcome).toBe("FAILURE");
+    expect((await storage.getRun(runId))?.error).toBe(
+      "exec/bad-days[2024-03-01] failed: no data for 2024-03-01 " +
+        "(and 2 more step(s): exec/bad-days[2024-03-02], exec/bad-days[2024-03-03])",
+    );
   });
 
   it("never runs more steps at once than the concurrency limit", async () => {

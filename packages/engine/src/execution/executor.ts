@@ -9,7 +9,7 @@ import type {
 } from "../definitions/asset";
 import type { Definitions } from "../definitions/definitions";
 import { retryDelay } from "../definitions/retry-policy";
-import { describeError, UserCodeError } from "../errors";
+import { UserCodeError } from "../errors";
 import { partitionKey, partitionTimeWindow } from "../partitions/definition";
 import { IntervalSet } from "../partitions/interval-set";
 import { downstreamPartitionsFor, upstreamPartitionsFor } from "../partitions/mapping";
@@ -17,7 +17,8 @@ import { stepMembers, type Plan, type PlanStep, type StepMember } from "../plann
 import type { MaterializedPartition, Storage } from "../storage/storage";
 import { abortableSleep } from "./abortable-sleep";
 import { claimStep } from "./claim-step";
-import { serializeError, type EventLevel, type RunEvent } from "./events";
+import { isTransient } from "./error-class";
+import { describeFailure, serializeError, type EventLevel, type RunEvent } from "./events";
 
 export type RunOutcome = "SUCCESS" | "FAILURE" | "CANCELED";
 
@@ -44,14 +45,25 @@ export interface ExecuteResult {
   readonly succeeded: readonly string[];
   readonly failed: readonly string[];
   readonly skipped: readonly string[];
+  /** Why each failed step failed, in plan order (one line, see `describeFailure`). */
+  readonly failures: readonly StepFailure[];
 }
+
+export interface StepFailure {
+  readonly stepKey: string;
+  readonly error: string;
+}
+
+/** How `runStep` ended: a failed step says why, for the run's error. */
+type StepEnd = { readonly ok: true } | { readonly ok: false; readonly error: string };
 
 type StepState = "pending" | "running" | "succeeded" | "failed" | "skipped";
 
 /**
  * Runs a plan in this process: steps start as soon as the steps they depend on have succeeded,
- * at most `concurrency` at a time; a failed step is retried per its asset's retry policy, then
- * its downstream steps are skipped; aborting `signal` stops launching steps, aborts the running
+ * at most `concurrency` at a time; a step whose user code threw a transient error (see
+ * `isTransient`) is retried per its asset's retry policy, any other failure fails it at once,
+ * and then its downstream steps are skipped; aborting `signal` stops launching steps, aborts the running
  * ones through their context's signal and ends the run CANCELED. User code runs behind one
  * boundary: whatever it throws becomes a step failure with its cause kept, never a crash.
  */
@@ -65,6 +77,7 @@ export async function executePlan(options: ExecuteOptions): Promise<ExecuteResul
   else options.signal?.addEventListener("abort", onAbort, { once: true });
 
   const state = new Map<string, StepState>(plan.steps.map((s) => [s.key, "pending"]));
+  const errors = new Map<string, string>();
   const dependents = new Map<string, string[]>();
   const waitingOn = new Map<string, number>();
   for (const step of plan.steps) {
@@ -94,9 +107,10 @@ export async function executePlan(options: ExecuteOptions): Promise<ExecuteResul
   const launch = (step: PlanStep): void => {
     state.set(step.key, "running");
     const p = runStep(step, options, controller.signal, now)
-      .then((ok) => {
-        state.set(step.key, ok ? "succeeded" : "failed");
-        if (ok) {
+      .then((end) => {
+        state.set(step.key, end.ok ? "succeeded" : "failed");
+        if (!end.ok) errors.set(step.key, end.error);
+        if (end.ok) {
           for (const d of dependents.get(step.key) ?? []) {
             const left = waitingOn.get(d)! - 1;
             waitingOn.set(d, left);
@@ -135,7 +149,13 @@ export async function executePlan(options: ExecuteOptions): Promise<ExecuteResul
     : failed.length > 0
       ? "FAILURE"
       : "SUCCESS";
-  return { outcome, succeeded: keysIn("succeeded"), failed, skipped: keysIn("skipped") };
+  return {
+    outcome,
+    succeeded: keysIn("succeeded"),
+    failed,
+    skipped: keysIn("skipped"),
+    failures: failed.map((stepKey) => ({ stepKey, error: errors.get(stepKey) ?? "failed" })),
+  };
 }
 
 type MemberOutcome =
@@ -143,8 +163,8 @@ type MemberOutcome =
   | { readonly ok: false; readonly error: unknown };
 
 /**
- * Runs one step with retries; resolves true when every asset of the step was materialised.
- * Never rejects. A group step (several assets, one runner call) records each member on its
+ * Runs one step with retries; resolves ok when every asset of the step was materialised,
+ * else with why it failed. Never rejects. Only a transient error of user code is retried. A group step (several assets, one runner call) records each member on its
  * own: a member can fail while the others are materialised.
  */
 async function runStep(
@@ -152,7 +172,7 @@ async function runStep(
   options: ExecuteOptions,
   signal: AbortSignal,
   now: () => Date,
-): Promise<boolean> {
+): Promise<StepEnd> {
   const { definitions, storage, runId, emit } = options;
   const members = stepMembers(step);
   const policy = definitions.get(members[0]!.assetKey).retryPolicy;
@@ -182,6 +202,7 @@ async function runStep(
       try {
         const outcomes = await callUserCode(step, attempt, options, signal);
         let failures = 0;
+        let firstFailure: string | undefined;
         for (const m of members) {
           const outcome = outcomes.get(m.assetKey);
           const p = prepared.get(m.assetKey)!;
@@ -213,6 +234,7 @@ async function runStep(
             const cause = outcome
               ? outcome.error
               : new Error("the runner reported nothing for this asset");
+            firstFailure ??= `${memberLabel(m)}: ${describeFailure(cause)}`;
             await storage.markFailed(runId, m.assetKey, m.partitions);
             pending.delete(m.assetKey);
             emit(
@@ -221,7 +243,7 @@ async function runStep(
                 m,
                 "LOG",
                 "error",
-                `Failed ${memberLabel(m)}: ${describeError(cause)}`,
+                `Failed ${memberLabel(m)}: ${describeFailure(cause)}`,
                 {
                   error: serializeError(cause),
                 },
@@ -243,24 +265,26 @@ async function runStep(
               },
             ),
           );
-          return false;
+          return { ok: false, error: firstFailure ?? `${failures} asset(s) failed` };
         }
         emit(
           stepEvent(step, "STEP_SUCCESS", "info", `Succeeded ${step.key} in ${ms} ms`, {
             durationMs: ms,
           }),
         );
-        return true;
+        return { ok: true };
       } catch (error) {
         const retriesLeft = policy.maxRetries - (attempt - 1);
-        if (signal.aborted || retriesLeft <= 0 || !(error instanceof UserCodeError)) throw error;
+        // Bad data, a missing file, an unmarked error…: the next attempt would fail the same way.
+        const retryable = error instanceof UserCodeError && isTransient(error.cause);
+        if (signal.aborted || retriesLeft <= 0 || !retryable) throw error;
         const delay = retryDelay(policy, attempt);
         emit(
           stepEvent(
             step,
             "STEP_RETRY",
             "warn",
-            `Attempt ${attempt} failed, retrying in ${delay} ms: ${describeError(error.cause)}`,
+            `Attempt ${attempt} failed, retrying in ${delay} ms: ${describeFailure(error.cause)}`,
             { attempt, delayMs: delay, error: serializeError(error.cause) },
           ),
         );
@@ -280,11 +304,11 @@ async function runStep(
         step,
         "STEP_FAILURE",
         "error",
-        cancelled ? `Cancelled ${step.key}` : `Failed ${step.key}: ${describeError(cause)}`,
+        cancelled ? `Cancelled ${step.key}` : `Failed ${step.key}: ${describeFailure(cause)}`,
         { error: serializeError(cause), cancelled },
       ),
     );
-    return false;
+    return { ok: false, error: cancelled ? "cancelled" : describeFailure(cause) };
   }
 }
 

@@ -13,7 +13,8 @@ import { computeStatus } from "../status/asset-status";
 import type { NewRun, Storage } from "../storage/storage";
 import { EventWriter } from "./event-writer";
 import type { RunEvent } from "./events";
-import { executePlan, type RunOutcome } from "./executor";
+import { executePlan, type RunOutcome, type StepFailure } from "./executor";
+import { redactMachinePaths } from "./redact-paths";
 
 export interface MaterializeRequest {
   readonly selection: string;
@@ -177,10 +178,9 @@ export async function executeCreatedRun(
     });
     outcome = result.outcome;
     failedSteps = result.failed;
-    if (outcome === "FAILURE")
-      error = `${result.failed.length} step(s) failed: ${result.failed.join(", ")}`;
+    if (outcome === "FAILURE") error = runError(result.failures);
   } catch (e) {
-    error = `the run could not complete: ${(e as Error).message}`;
+    error = `the run could not complete: ${redactMachinePaths((e as Error).message)}`;
   }
   const type =
     outcome === "SUCCESS" ? "RUN_SUCCESS" : outcome === "CANCELED" ? "RUN_CANCELED" : "RUN_FAILURE";
@@ -204,4 +204,19 @@ export async function executeCreatedRun(
     await options.finish(outcome, error);
   }
   return { runId, outcome, failedSteps };
+}
+
+/**
+ * A failed run's error: what went wrong in its first failed step (in plan order), then which
+ * other steps failed, e.g. `raw/offres[2024-08-01] failed: offres-2024-08-01.ndjson line 12: …
+ * (and 2 more step(s): …)`. The events of each step tell the rest.
+ */
+export function runError(failures: readonly StepFailure[]): string {
+  const [first, ...others] = failures;
+  if (!first) return "the run failed";
+  // A long backfill can fail hundreds of steps: name a few, count the rest.
+  const named = others.slice(0, 5).map((f) => f.stepKey);
+  if (others.length > named.length) named.push("…");
+  const more = others.length > 0 ? ` (and ${others.length} more step(s): ${named.join(", ")})` : "";
+  return `${first.stepKey} failed: ${first.error}${more}`;
 }
