@@ -49,7 +49,8 @@ const offres: Asset = defineAsset<JobOfferResources>({
       // The file is loaded as it is (the raw-folder sensor's runs): no API call.
       const file = offresFilePath(r.dataDir, day);
       const version = fileVersion(await stat(file));
-      ctx.log.info(`loading the existing file ${file}`);
+      // Named relative to the data folder: run logs are served over the API.
+      ctx.log.info(`loading the existing file ${path.relative(r.dataDir, file)}`);
       const loaded = await loadOffresDay(r.warehouse, file, day, { signal: ctx.signal });
       return {
         metadata: {

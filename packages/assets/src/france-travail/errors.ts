@@ -20,6 +20,26 @@ export class FranceTravailError extends Error {
   /** HTTP status of the answer that caused the error, when there was one. */
   readonly status: number | undefined;
 
+  /**
+   * Read by the engine to decide on a retry of the whole step (see `isTransient` in
+   * @lignee/engine). The client has already retried each call; when it gives up the API is
+   * down or throttling for a while, which a retry minutes later may get past, and an
+   * incomplete collection (offers published while it ran) is worth collecting again. Refused
+   * credentials and answers of the wrong shape are not; an HTTP error is decided by its status.
+   */
+  get retryable(): boolean | undefined {
+    switch (this.code) {
+      case "RETRIES_EXHAUSTED":
+      case "INCOMPLETE":
+        return true;
+      case "AUTH":
+      case "MALFORMED":
+        return false;
+      case "HTTP":
+        return undefined;
+    }
+  }
+
   constructor(
     code: FranceTravailErrorCode,
     message: string,

@@ -88,7 +88,10 @@ describe("loadOffresDay", () => {
     const error = await loadOffresDay(warehouse, f, "2024-08-02").catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OffresLoadError);
     expect(error).toMatchObject({ code: "MALFORMED_LINE", line: 3 });
-    expect((error as Error).message).toContain(`${f}:3`);
+    // Named by its base name: the message reaches the run's error and the API.
+    expect((error as Error).message).toMatch(/^c\.ndjson line 3: /);
+    expect((error as Error).message).not.toContain(path.dirname(f));
+    expect(error).toMatchObject({ file: f, retryable: false });
     expect(await ids("2024-08-02")).toEqual(["B2", "B3", "B4"]);
   });
 
@@ -102,7 +105,7 @@ describe("loadOffresDay", () => {
     ]);
     const error = await loadOffresDay(warehouse, f, "2024-08-02").catch((e: unknown) => e);
     expect(error).toMatchObject({ code: "LOAD_FAILED", line: 4 });
-    expect((error as Error).message).toMatch(/d\.ndjson:4: .*json/i);
+    expect((error as Error).message).toMatch(/^d\.ndjson line 4: .*json/i);
     expect(await ids("2024-08-02")).toEqual(["B2", "B3", "B4"]);
   });
 

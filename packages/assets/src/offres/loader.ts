@@ -1,4 +1,5 @@
 import { existsSync, statSync } from "node:fs";
+import path from "node:path";
 import { batchLines, copyInto } from "../warehouse/copy";
 import { copyValue } from "../warehouse/copy-text";
 import type { Warehouse } from "../warehouse/warehouse";
@@ -24,7 +25,8 @@ const ID = /^\s*\{\s*"id"\s*:\s*"((?:[^"\\]|\\.)*)"/;
  * Lines stream straight into COPY: each one goes to PostgreSQL as a `jsonb` value, unparsed on
  * this side, so the load costs little more than a server-side COPY of the same rows. A line
  * that is not a JSON object with an `id`, or that PostgreSQL rejects as JSON, fails the load
- * with the file and line number. Blank lines are skipped.
+ * with the file's name and the line number, for good (it is not retried). Blank lines are
+ * skipped.
  *
  * @example
  * await loadOffresDay(warehouse, "data/raw/offres/offres-2024-08-01.ndjson", "2024-08-01");
@@ -35,7 +37,8 @@ export async function loadOffresDay(
   day: string,
   options: { signal?: AbortSignal } = {},
 ): Promise<OffresLoadStats> {
-  if (!existsSync(file)) throw new OffresLoadError("FILE_MISSING", `${file}: no such file`, file);
+  const name = path.basename(file);
+  if (!existsSync(file)) throw new OffresLoadError("FILE_MISSING", `${name}: no such file`, file);
   const started = performance.now();
   await warehouse.ensure(OFFRES_DDL);
   // COPY line n → file line, to name the right line when PostgreSQL rejects one.
@@ -47,7 +50,7 @@ export async function loadOffresDay(
       if (!m || !text.trimEnd().endsWith("}")) {
         throw new OffresLoadError(
           "MALFORMED_LINE",
-          `${file}:${number}: not a JSON offer with an "id" (starts with ${JSON.stringify(text.slice(0, 40))})`,
+          `${name} line ${number}: not a JSON offer with an "id" (starts with ${JSON.stringify(text.slice(0, 40))})`,
           file,
           number,
         );
@@ -74,7 +77,7 @@ export async function loadOffresDay(
     const detail = (error as Error).message;
     throw new OffresLoadError(
       "LOAD_FAILED",
-      line !== undefined ? `${file}:${line}: ${detail}` : `${file}: ${detail}`,
+      line !== undefined ? `${name} line ${line}: ${detail}` : `${name}: ${detail}`,
       file,
       line,
       { cause: error },

@@ -13,6 +13,14 @@ export type ReferenceDataErrorCode =
 export class ReferenceDataError extends Error {
   readonly code: ReferenceDataErrorCode;
 
+  /**
+   * Read by the engine to decide on a retry (see `isTransient` in @lignee/engine): a source of
+   * an unexpected shape or inconsistent lists stay so; a refused load is decided by its cause.
+   */
+  get retryable(): boolean | undefined {
+    return this.code === "LOAD_FAILED" ? undefined : false;
+  }
+
   constructor(code: ReferenceDataErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = "ReferenceDataError";

@@ -19,6 +19,16 @@ export type SireneLoadErrorCode =
  */
 export class SireneLoadError extends Error {
   readonly code: SireneLoadErrorCode;
+
+  /**
+   * Read by the engine to decide on a retry (see `isTransient` in @lignee/engine): a missing or
+   * malformed file is the same on the next attempt; a load PostgreSQL refused is decided by its
+   * cause (a lost connection is retried, a constraint violation is not).
+   */
+  get retryable(): boolean | undefined {
+    return this.code === "LOAD_FAILED" ? undefined : false;
+  }
+
   readonly file: string;
   readonly line: number | undefined;
 
