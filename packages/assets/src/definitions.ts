@@ -42,6 +42,8 @@ const offres: Asset = defineAsset<JobOfferResources>({
   codeVersion: "1",
   partitions: OFFRES_PARTITIONS,
   retryPolicy: retryPolicy({ maxRetries: 2, delayMs: 30_000 }),
+  // Each day is a collection from the API (about 334 calls): more than a week at once is asked for.
+  confirmAbove: 7,
   async materialize(ctx): Promise<MaterializeResult> {
     const day = ctx.partitionKey!;
     const r = ctx.resources;

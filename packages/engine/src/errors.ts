@@ -8,6 +8,7 @@ export type LigneeErrorCode =
   | "INVALID_SELECTION"
   | "INVALID_PARTITION"
   | "NOTHING_TO_MATERIALIZE"
+  | "CONFIRMATION_REQUIRED"
   | "UNKNOWN_RUN"
   | "UNKNOWN_BACKFILL"
   | "STORAGE"
@@ -97,6 +98,24 @@ export class NothingToMaterializeError extends LigneeError {
 }
 
 /**
+ * A request would start more work than may be started without saying so (many partitions, or
+ * many calls to an external API): nothing is created; the same request with `"confirm": true`
+ * (`--yes`) goes through.
+ */
+export class ConfirmationRequiredError extends LigneeError {
+  constructor(
+    message: string,
+    readonly confirmation: {
+      readonly assetKey: string;
+      readonly partitions: number;
+      readonly limit: number;
+    },
+  ) {
+    super("CONFIRMATION_REQUIRED", message);
+  }
+}
+
+/**
  * A worker's lease on its run expired (another worker may be retrying it): what it was about to
  * commit is refused, so a run is never recorded twice.
  */
@@ -137,6 +156,7 @@ export function isBadInput(error: unknown): error is LigneeError {
       error.code === "INVALID_SELECTION" ||
       error.code === "INVALID_PARTITION" ||
       error.code === "NOTHING_TO_MATERIALIZE" ||
+      error.code === "CONFIRMATION_REQUIRED" ||
       error.code === "UNKNOWN_RUN" ||
       error.code === "UNKNOWN_BACKFILL")
   );

@@ -67,6 +67,12 @@ export {
 export { plan, type Plan, type PlanStep } from "./planning/plan";
 export { resolvePartitionRequest, type PartitionRequest } from "./planning/partition-request";
 export { stalePartitions, staleTargets, type StatusSubsets } from "./planning/stale-targets";
+export {
+  confirmLimitFromEnv,
+  DEFAULT_CONFIRM_ABOVE,
+  partitionCounts,
+  requireConfirmation,
+} from "./planning/confirmation";
 
 export {
   executePlan,
@@ -217,6 +223,7 @@ export {
   isBadInput,
   LigneeError,
   NothingToMaterializeError,
+  ConfirmationRequiredError,
   SelectionError,
   UnknownAssetError,
   LeaseLostError,

@@ -109,3 +109,15 @@ function sameKeys(a: PartitionsDefinition, b: PartitionsDefinition): boolean {
   if (a.kind === "daily" || b.kind === "daily") return a.kind === b.kind;
   return a.keys.length === b.keys.length && a.keys.every((key, i) => key === b.keys[i]);
 }
+
+/** How many partitions of each asset a backfill materialises in all (for `requireConfirmation`). */
+export function backfillPartitionCounts(
+  definitions: Definitions<unknown>,
+  prepared: Pick<PreparedBackfill, "assetKeys" | "partitionCount">,
+): Map<string, number> {
+  return new Map(
+    prepared.assetKeys
+      .filter((key) => definitions.get(key).partitions !== undefined)
+      .map((key) => [key, prepared.partitionCount]),
+  );
+}

@@ -78,6 +78,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .option("--to <key>", "last partition of a range")
     .option("--stale", "per selected asset, the partitions that are missing, stale or failed")
     .option("--concurrency <n>", "steps running at once", positiveInt)
+    .option("--yes", "confirm a run over more partitions than may be started without asking")
     .option("--json", "machine-readable output")
     .action(async (opts: Parameters<typeof materializeCommand>[2]) => {
       exitCode = await withRuntime(globals(), io, (defs, rt) =>
@@ -114,6 +115,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .option("--to <key>", "last partition of the range")
     .option("--chunk <n>", "partitions per run (default 10)", positiveInt)
     .option("--no-wait", "return once the runs are queued, without following them")
+    .option("--yes", "confirm a backfill over more partitions than may be started without asking")
     .option("--json", "machine-readable output")
     .action(async (opts: BackfillOptions) => {
       requireBackfillRange(opts);

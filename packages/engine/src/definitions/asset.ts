@@ -128,6 +128,12 @@ export interface AssetDefinition<R = unknown> {
    * changes or first appears (see `lignee scheduler`). Undefined: only on request.
    */
   readonly automation: AssetAutomation | undefined;
+  /**
+   * A request that would materialise more partitions of this asset than this at once asks for
+   * confirmation (`"confirm": true`, `--yes`), e.g. when each partition calls an external API.
+   * Undefined: the platform's limit (`LIGNEE_CONFIRM_PARTITIONS`, default 100) alone applies.
+   */
+  readonly confirmAbove: number | undefined;
 }
 
 /** How an asset follows its upstream data (see `AssetDefinition.automation`). */
@@ -146,6 +152,7 @@ export interface AssetOptions<R> {
   materialize?: (ctx: MaterializeContext<R>) => Promise<MaterializeResult | void>;
   runner?: AssetGroupRunner<R>;
   automation?: AssetAutomation;
+  confirmAbove?: number;
 }
 
 /**
@@ -179,5 +186,6 @@ export function defineAsset<R = unknown>(options: AssetOptions<R>): AssetDefinit
     materialize: options.materialize,
     runner: options.runner,
     automation: options.automation,
+    confirmAbove: options.confirmAbove,
   };
 }

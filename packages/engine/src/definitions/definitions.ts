@@ -205,6 +205,12 @@ function validate<R>(assets: readonly AssetDefinition<R>[]): string[] {
     if (a.automation !== undefined && a.automation !== "eager") {
       problems.push(`asset "${a.key}": unknown automation "${String(a.automation)}" (eager)`);
     }
+    const confirmAbove = a.confirmAbove;
+    if (confirmAbove !== undefined && !(Number.isInteger(confirmAbove) && confirmAbove >= 1)) {
+      problems.push(
+        `asset "${a.key}": confirmAbove must be a positive integer, not ${String(confirmAbove)}`,
+      );
+    }
   }
   for (const a of byKey.values()) {
     const seen = new Set<AssetKey>();

@@ -8,6 +8,8 @@ import type { ConcurrencyLimits } from "./pools";
 
 /** Arbitrary constant: claims are serialised so that limits are counted consistently. */
 const CLAIM_LOCK = 7_342_020;
+/** Arbitrary constant: with a hash of the request, serialises identical requests (see enqueueOrMerge). */
+const MERGE_LOCK = 7_342_022;
 /** Channel NOTIFYed when runs are queued, so idle workers start at once. */
 export const QUEUE_CHANNEL = "lignee_run_queued";
 
@@ -64,9 +66,10 @@ export class RunQueue {
   async enqueue(
     prepared: Pick<PreparedRun, "selection" | "assetKeys" | "partitions">,
     options: EnqueueOptions = {},
+    client: Pick<pg.PoolClient, "query"> = this.pool,
   ): Promise<string> {
     const id = options.id ?? randomUUID();
-    await this.pool.query(
+    await client.query(
       `WITH inserted AS (
          INSERT INTO lignee.runs
            (id, status, selection, asset_keys, partition_spec, tags, max_attempts, pools, hostname, pid)
@@ -87,6 +90,36 @@ export class RunQueue {
       ],
     );
     return id;
+  }
+
+  /**
+   * Queues a run unless the same request (selection, partition request and tags) is queued
+   * already, outside any backfill: then that run is the answer and nothing is inserted. Requests
+   * are serialised per content, so that identical requests at once make one run.
+   */
+  async enqueueOrMerge(
+    prepared: Pick<PreparedRun, "selection" | "assetKeys" | "partitions">,
+    options: EnqueueOptions = {},
+  ): Promise<{ runId: string; merged: boolean }> {
+    const spec = JSON.stringify(prepared.partitions);
+    const tags = JSON.stringify(options.tags ?? {});
+    return inTransaction(this.pool, "run queue", async (tx) => {
+      await tx.query("SELECT pg_advisory_xact_lock($1, hashtext($2))", [
+        MERGE_LOCK,
+        `${prepared.selection}\n${spec}\n${tags}`,
+      ]);
+      const queued = await tx.query<{ id: string }>(
+        `SELECT id FROM lignee.runs
+           WHERE status = 'QUEUED' AND backfill_id IS NULL
+             AND selection = $1 AND partition_spec = $2::jsonb AND tags = $3::jsonb
+           ORDER BY created_at, id
+           LIMIT 1`,
+        [prepared.selection, spec, tags],
+      );
+      const existing = queued.rows[0]?.id;
+      if (existing !== undefined) return { runId: existing, merged: true };
+      return { runId: await this.enqueue(prepared, options, tx), merged: false };
+    });
   }
 
   /**

@@ -1,10 +1,15 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { serveStatic } from "@hono/node-server/serve-static";
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import type { Definitions, ResourceEnvironment } from "../definitions/definitions";
 import { clip, InvalidPartitionError, UnknownAssetError, UnknownRunError } from "../errors";
 import { prepareRun, statusesFor } from "../execution/launch";
+import {
+  confirmLimitFromEnv,
+  partitionCounts,
+  requireConfirmation,
+} from "../planning/confirmation";
 import type { PartitionRequest } from "../planning/partition-request";
 import { TERMINAL_RUN_STATUSES, type RunRecord, type Storage } from "../storage/storage";
 import type { BackfillStore } from "../backfill/backfill-store";
@@ -15,7 +20,7 @@ import { streamRunEvents } from "./event-stream";
 import { apiMethods } from "./allowed-methods";
 import { allowHosts, requireToken, sameOriginWrites } from "./guards";
 import { asBadRequest, HttpError, methodNotAllowed, toHttpError } from "./http-error";
-import { jsonBody } from "./json-body";
+import { jsonBody, optionalJsonBody } from "./json-body";
 import { limitBodies } from "./request-limits";
 import { poolsOf } from "../queue/pools";
 import type { RunQueue } from "../queue/run-queue";
@@ -24,6 +29,7 @@ import { RunManager } from "./run-manager";
 import {
   MaterializationsQuery,
   PartitionSpec,
+  ReexecuteBody,
   RunIdParam,
   RunRequestBody,
   RunsQuery,
@@ -59,6 +65,11 @@ export interface AppOptions {
   readonly backfills?: BackfillStore;
   /** Schedules, sensors and eager automation (`/api/automation`); without it, 404. */
   readonly automation?: AutomationStore;
+  /**
+   * Partitions of one asset a request may materialise without `"confirm": true` (default
+   * `LIGNEE_CONFIRM_PARTITIONS`, else 100); an asset's `confirmAbove` may lower it.
+   */
+  readonly confirmAbove?: number;
   /** How often an event stream polls storage when nothing woke it (ms). */
   readonly pollMs?: number;
   readonly log?: (message: string) => void;
@@ -81,6 +92,7 @@ export function createApp(options: AppOptions): App {
   const { definitions, storage } = options;
   const log = options.log ?? ((m: string) => console.error(m));
   const pollMs = options.pollMs ?? 250;
+  const confirmAbove = options.confirmAbove ?? confirmLimitFromEnv(process.env);
   const runs = new RunManager({
     definitions,
     storage,
@@ -149,8 +161,10 @@ export function createApp(options: AppOptions): App {
 
   app.post("/api/runs", async (c) => {
     const body = RunRequestBody.parse(await jsonBody(c));
-    const runId = await startRun(body.selection, partitionRequest(body), body.tags ?? {});
-    return c.json({ runId }, 201);
+    const started = await startRun(body.selection, partitionRequest(body), body.tags ?? {}, {
+      confirmed: body.confirm === true,
+    });
+    return answerStarted(c, started);
   });
 
   app.get("/api/runs/:id", async (c) => {
@@ -177,10 +191,14 @@ export function createApp(options: AppOptions): App {
 
   app.post("/api/runs/:id/reexecute", async (c) => {
     const run = await findRun(c.req.param("id"));
+    const body = ReexecuteBody.parse(await optionalJsonBody(c));
     const spec = PartitionSpec.safeParse(run.partitionSpec ?? { kind: "none" });
     if (!spec.success) throw new HttpError(400, `run ${run.id} has no re-executable partitions`);
-    const runId = await startRun(run.selection, spec.data, { ...run.tags, reexecutionOf: run.id });
-    return c.json({ runId }, 201);
+    const tags = { ...run.tags, reexecutionOf: run.id };
+    const started = await startRun(run.selection, spec.data, tags, {
+      confirmed: body.confirm === true,
+    });
+    return answerStarted(c, started);
   });
 
   app.get("/api/runs/:id/events", async (c) => {
@@ -190,6 +208,7 @@ export function createApp(options: AppOptions): App {
 
   registerBackfillRoutes(app, {
     definitions,
+    confirmAbove,
     backfills: options.backfills,
     ...(options.queue ? { maxAttempts: options.queue.maxAttempts } : {}),
   });
@@ -218,29 +237,38 @@ export function createApp(options: AppOptions): App {
     );
   }
 
-  /** Validates BEFORE anything is created: bad input throws here and no run row exists. */
+  /**
+   * Validates BEFORE anything is created: bad input, or more work than may be started without
+   * confirmation, throws here and no run row exists. A request identical to a queued one is
+   * answered with that run.
+   */
   async function startRun(
     selection: string,
     partitions: PartitionRequest,
     tags: Record<string, string>,
-  ): Promise<string> {
+    confirmation: { confirmed: boolean },
+  ): Promise<{ runId: string; merged: boolean }> {
     const now = new Date();
     const request = { selection, partitions };
     const statuses = await statusesFor(definitions, storage, request, now);
     let prepared;
     try {
       prepared = prepareRun(definitions, request, now, statuses);
+      requireConfirmation(definitions, partitionCounts(prepared.plan), {
+        confirmed: confirmation.confirmed,
+        limit: confirmAbove,
+      });
     } catch (error) {
       throw asBadRequest(error);
     }
     if (options.queue) {
-      return options.queue.queue.enqueue(prepared, {
+      return options.queue.queue.enqueueOrMerge(prepared, {
         tags,
         pools: poolsOf(definitions, prepared.assetKeys),
         maxAttempts: options.queue.maxAttempts,
       });
     }
-    return runs.start(prepared, tags);
+    return { runId: await runs.start(prepared, tags), merged: false };
   }
 
   async function findRun(id: string): Promise<RunRecord> {
@@ -252,6 +280,13 @@ export function createApp(options: AppOptions): App {
   }
 
   return { app, runs };
+}
+
+/** 201 with a new run's id; 200 with the queued run's when the request was merged into it. */
+function answerStarted(c: Context, started: { runId: string; merged: boolean }): Response {
+  return started.merged
+    ? c.json({ runId: started.runId, merged: true as const }, 200)
+    : c.json({ runId: started.runId }, 201);
 }
 
 function partitionRequest(body: RunRequestBody): PartitionRequest {

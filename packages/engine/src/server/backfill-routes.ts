@@ -2,7 +2,8 @@ import type { Hono } from "hono";
 import { backfillJson, backfillRunJson } from "../backfill/backfill-json";
 import type { BackfillRecord, BackfillStore } from "../backfill/backfill-store";
 import { launchBackfill } from "../backfill/launch-backfill";
-import { prepareBackfill } from "../backfill/prepare-backfill";
+import { backfillPartitionCounts, prepareBackfill } from "../backfill/prepare-backfill";
+import { requireConfirmation } from "../planning/confirmation";
 import type { Definitions } from "../definitions/definitions";
 import { UnknownBackfillError } from "../errors";
 import { asBadRequest, HttpError } from "./http-error";
@@ -13,6 +14,8 @@ export interface BackfillRoutesOptions {
   readonly definitions: Definitions<unknown>;
   /** Without it, the backfill endpoints answer 404. */
   readonly backfills: BackfillStore | undefined;
+  /** Partitions of one asset a backfill may materialise without `"confirm": true`. */
+  readonly confirmAbove: number;
   /** Tries of each run, the first included (default BACKFILL_MAX_ATTEMPTS). */
   readonly maxAttempts?: number;
 }
@@ -41,6 +44,14 @@ export function registerBackfillRoutes(app: Hono, options: BackfillRoutesOptions
           ...(body.chunkSize !== undefined ? { chunkSize: body.chunkSize } : {}),
         },
         new Date(),
+      );
+      requireConfirmation(
+        options.definitions,
+        backfillPartitionCounts(options.definitions, prepared),
+        {
+          confirmed: body.confirm === true,
+          limit: options.confirmAbove,
+        },
       );
     } catch (error) {
       throw asBadRequest(error);

@@ -1,5 +1,5 @@
 import { ZodError } from "zod";
-import { clip, isBadInput, LigneeError } from "../errors";
+import { clip, ConfirmationRequiredError, isBadInput, LigneeError } from "../errors";
 
 export type HttpErrorStatus = 400 | 401 | 403 | 404 | 405 | 409 | 413 | 500;
 
@@ -23,7 +23,10 @@ export class HttpError extends Error {
 
 export interface HttpErrorAnswer {
   readonly status: HttpErrorStatus;
-  readonly body: { error: string };
+  readonly body: {
+    error: string;
+    confirmation?: ConfirmationRequiredError["confirmation"];
+  };
   readonly headers: Readonly<Record<string, string>>;
 }
 
@@ -50,6 +53,11 @@ export function methodNotAllowed(
  * client).
  */
 export function toHttpError(error: unknown): HttpErrorAnswer {
+  const confirmation = confirmationOf(error);
+  if (confirmation) {
+    const { status, body, headers } = answer(400, (error as Error).message);
+    return { status, body: { ...body, confirmation }, headers };
+  }
   if (error instanceof HttpError) return answer(error.status, error.message, error.headers);
   if (error instanceof ZodError) return answer(400, describeZodError(error));
   if (error instanceof LigneeError && isBadInput(error)) {
@@ -60,6 +68,18 @@ export function toHttpError(error: unknown): HttpErrorAnswer {
     return answer(notFound ? 404 : 400, error.message);
   }
   return answer(500, "internal server error");
+}
+
+/**
+ * What a request needs confirming (see `requireConfirmation`), so that a client can show the
+ * count and ask again with `"confirm": true`.
+ */
+function confirmationOf(error: unknown): ConfirmationRequiredError["confirmation"] | undefined {
+  if (error instanceof ConfirmationRequiredError) return error.confirmation;
+  if (error instanceof HttpError && error.cause instanceof ConfirmationRequiredError) {
+    return error.cause.confirmation;
+  }
+  return undefined;
 }
 
 /**

@@ -24,6 +24,7 @@ import {
   MATERIALIZATIONS_LIMIT,
   Materialization,
   MaterializationsBody,
+  ReexecuteBody,
   RunCreatedBody,
   RunDetailBody,
   RunEventBody,
@@ -103,6 +104,7 @@ function componentSchemas(io: "input" | "output"): Record<string, unknown> {
     Run,
     RunsBody,
     RunDetailBody,
+    ReexecuteBody,
     RunCreatedBody,
     CancelBody,
     RunEventBody,
@@ -263,9 +265,13 @@ export function openApiDocument(): Record<string, unknown> {
             content: { "application/json": { schema: ref(RunRequestBody) } },
           },
           responses: {
+            200: json(
+              "the same request was already queued: its run (merged: true), no new run",
+              RunCreatedBody,
+            ),
             201: json("the run was created", RunCreatedBody),
             400: error(
-              "bad body, selection or partition key, or nothing stale (no run is created)",
+              "bad body, selection or partition key, nothing stale, or more partitions than may be started without confirm: true (no run is created)",
             ),
             401: unauthorized,
             403: forbidden,
@@ -316,9 +322,19 @@ export function openApiDocument(): Record<string, unknown> {
           summary:
             "Start a new run with the same selection and partitions (a stale run asks again for what is stale now)",
           parameters: [runIdParam],
+          requestBody: {
+            required: false,
+            content: { "application/json": { schema: ref(ReexecuteBody) } },
+          },
           responses: {
+            200: json(
+              "the same request was already queued: its run (merged: true), no new run",
+              RunCreatedBody,
+            ),
             201: json("the new run was created", RunCreatedBody),
-            400: error("the selection or partitions are no longer valid, or nothing is stale"),
+            400: error(
+              "the selection or partitions are no longer valid, nothing is stale, or more partitions than may be started without confirm: true",
+            ),
             401: unauthorized,
             403: forbidden,
             404: error("unknown run"),

@@ -8,7 +8,28 @@ import { Tags } from "./request-limits";
  * the answers (the OpenAPI document is generated from both with `z.toJSONSchema`).
  */
 
-export const ErrorBody = z.object({ error: z.string() }).meta({ id: "Error" });
+export const ErrorBody = z
+  .object({
+    error: z.string(),
+    confirmation: z
+      .object({
+        assetKey: z.string(),
+        partitions: z.number().int(),
+        limit: z.number().int(),
+      })
+      .optional()
+      .describe(
+        "set when the request needs confirming: the asset furthest over its limit, with the count; ask again with confirm: true",
+      ),
+  })
+  .meta({ id: "Error" });
+
+const Confirm = z
+  .boolean()
+  .optional()
+  .describe(
+    "start the work even when it materialises more partitions of an asset than may be started without confirmation (LIGNEE_CONFIRM_PARTITIONS, default 100, or the asset's confirmAbove)",
+  );
 
 export const RunRequestBody = z
   .object({
@@ -23,9 +44,16 @@ export const RunRequestBody = z
         "materialise, per selected asset, the partitions MISSING, STALE or FAILED now (not with partition/from/to)",
       ),
     tags: Tags.optional(),
+    confirm: Confirm,
   })
   .strict()
   .meta({ id: "RunRequest" });
+
+/** `POST /api/runs/{id}/reexecute` takes no body, or this one. */
+export const ReexecuteBody = z
+  .object({ confirm: Confirm })
+  .strict()
+  .meta({ id: "ReexecuteRequest" });
 export type RunRequestBody = z.infer<typeof RunRequestBody>;
 
 /** A stored run's partition request (what re-execution asks for again). */
@@ -185,7 +213,17 @@ export const RunDetailBody = z
   })
   .meta({ id: "RunDetail" });
 
-export const RunCreatedBody = z.object({ runId: z.string() }).meta({ id: "RunCreated" });
+export const RunCreatedBody = z
+  .object({
+    runId: z.string(),
+    merged: z
+      .literal(true)
+      .optional()
+      .describe(
+        "the same request (selection, partitions, tags) was already queued: its run is answered (200), none is created",
+      ),
+  })
+  .meta({ id: "RunCreated" });
 export const CancelBody = z
   .object({ runId: z.string(), status: z.enum(["CANCELING", "CANCELED"]) })
   .meta({ id: "CancelAccepted" });
@@ -229,6 +267,7 @@ export const BackfillRequestBody = z
       .optional()
       .describe("partitions per run (default 10)"),
     tags: Tags.optional(),
+    confirm: Confirm,
   })
   .strict()
   .meta({ id: "BackfillRequest" });

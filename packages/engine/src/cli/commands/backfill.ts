@@ -3,7 +3,7 @@ import { backfillJson, backfillRunJson } from "../../backfill/backfill-json";
 import type { BackfillRecord, BackfillStore } from "../../backfill/backfill-store";
 import { launchBackfill, resumeBackfill } from "../../backfill/launch-backfill";
 import { PostgresBackfillStore } from "../../backfill/postgres-backfill-store";
-import { prepareBackfill } from "../../backfill/prepare-backfill";
+import { backfillPartitionCounts, prepareBackfill } from "../../backfill/prepare-backfill";
 import {
   describeProgress,
   isBackfillDone,
@@ -11,6 +11,7 @@ import {
   type BackfillStatus,
 } from "../../backfill/progress";
 import type { Definitions } from "../../definitions/definitions";
+import { confirmLimitFromEnv, requireConfirmation } from "../../planning/confirmation";
 import { queueSettingsFromEnv } from "../../queue/settings";
 import { InvalidPartitionError, SelectionError, UnknownBackfillError } from "../../errors";
 import type { Runtime } from "../../runtime/runtime";
@@ -25,6 +26,8 @@ export interface BackfillOptions {
   readonly json?: boolean;
   /** False with `--no-wait`. */
   readonly wait?: boolean;
+  /** Confirms a backfill over more partitions than may be started without asking. */
+  readonly yes?: boolean;
 }
 
 export interface WaitOptions {
@@ -58,6 +61,10 @@ export async function backfillCommand(
     { ...range, ...(options.chunk !== undefined ? { chunkSize: options.chunk } : {}) },
     new Date(),
   );
+  requireConfirmation(definitions, backfillPartitionCounts(definitions, prepared), {
+    confirmed: options.yes === true,
+    limit: confirmLimitFromEnv(process.env),
+  });
   return withStore(runtime, async (store) => {
     const { maxAttempts } = queueSettingsFromEnv(process.env);
     const backfill = await launchBackfill(store, prepared, { maxAttempts });

@@ -2,6 +2,11 @@ import cliProgress from "cli-progress";
 import type { Definitions } from "../../definitions/definitions";
 import { InvalidPartitionError } from "../../errors";
 import { executeRun, prepareRun, statusesFor, type PreparedRun } from "../../execution/launch";
+import {
+  confirmLimitFromEnv,
+  partitionCounts,
+  requireConfirmation,
+} from "../../planning/confirmation";
 import type { PartitionRequest } from "../../planning/partition-request";
 import { stepMembers } from "../../planning/plan";
 import { admitLocalRun } from "../../queue/admit-local-run";
@@ -18,6 +23,8 @@ export interface MaterializeOptions {
   readonly stale?: boolean;
   readonly json?: boolean;
   readonly concurrency?: number;
+  /** Confirms a run over more partitions than may be started without asking. */
+  readonly yes?: boolean;
 }
 
 /** Turns the partition flags into a request; mixing them is bad input. */
@@ -65,6 +72,10 @@ export async function materializeCommand(
     now,
     await statusesFor(definitions, runtime.storage, request, now),
   );
+  requireConfirmation(definitions, partitionCounts(prepared.plan), {
+    confirmed: options.yes === true,
+    limit: confirmLimitFromEnv(process.env),
+  });
   const total = prepared.plan.steps.length;
   if (request.partitions.kind === "stale" && !options.json) {
     io.err(`materialising what is missing, stale or failed: ${describeTargets(prepared)}`);
