@@ -459,15 +459,35 @@ describe("the UI over lignee dev", () => {
     expect(await page.getByTestId("health-bar").getAttribute("class")).toContain("compressed");
     expect((await lone.boundingBox())!.width).toBeGreaterThanOrEqual(2);
 
-    // A larger backfill, cancelled from its page while its runs go on.
-    const created = await fetch(`${dev.url}/api/backfills`, {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ selection: "raw/offres", from: D(40), to: D(11), chunkSize: 1 }),
+    // A larger backfill: 30 days of collection, more than raw/offres starts without asking
+    // (7), so the dialog asks to confirm; then cancelled from its page while its runs go on.
+    await page.getByTestId("health-window-90").click();
+    const first = (await cell(D(40)).boundingBox())!;
+    const last = (await cell(D(11)).boundingBox())!;
+    await page.mouse.move(first.x + first.width / 2, first.y + first.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(last.x + last.width / 2, last.y + last.height / 2, { steps: 8 });
+    await page.mouse.up();
+    await expect
+      .poll(() => page.getByTestId("health-selection").textContent())
+      .toBe(`30 partitions: ${D(40)} → ${D(11)}`);
+    await page.getByTestId("backfill-button").click();
+    await page.getByTestId("backfill-chunk-size").fill("1");
+    await page.getByTestId("launch-backfill").click();
+    const confirm = page.getByTestId("confirm-request");
+    await confirm.waitFor();
+    expect(await confirm.textContent()).toContain("30 partitions of raw/offres");
+    expect(await page.getByTestId("confirm-request-button").textContent()).toBe(
+      "Start 30 partitions anyway",
+    );
+    expect(await api<{ backfills: unknown[] }>("/api/backfills")).toMatchObject({
+      backfills: [expect.anything()],
     });
-    expect(created.status).toBe(201);
-    const { backfillId: large } = (await created.json()) as { backfillId: string };
-    await page.goto(`${dev.url}/backfills/${large}`);
+    await saveScreenshot(page, "ui-backfill-4-confirm");
+    await page.getByTestId("confirm-request-button").click();
+    await page.waitForURL(/\/backfills\/[^/]+$/);
+    const large = new URL(page.url()).pathname.split("/").pop()!;
+    expect(large).not.toBe(backfillId);
     await page.getByTestId("cancel-backfill").click();
     await page.locator("[data-testid=backfill-status][data-status=CANCELED]").waitFor();
     await expect.poll(() => page.getByTestId("cancel-backfill").count()).toBe(0);

@@ -8,6 +8,7 @@ import type {
   BackfillDetail,
   BackfillRequest,
   BackfillStatus,
+  Confirmation,
   Materialization,
   RunDetail,
   RunRequest,
@@ -16,11 +17,15 @@ import type {
   ScheduleTick,
 } from "./types";
 
-/** An error answer of the API: its one-line message and HTTP status. */
+/**
+ * An error answer of the API: its one-line message and HTTP status, and for a large request
+ * refused until confirmed, what needs confirming.
+ */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    readonly confirmation?: Confirmation,
   ) {
     super(message);
     this.name = "ApiError";
@@ -35,13 +40,15 @@ async function request<T>(path: string, init?: RequestInit): Promise<T> {
   if (response.status === 401) markTokenNeeded();
   if (!response.ok) {
     let message = `${response.status} ${response.statusText}`;
+    let confirmation: Confirmation | undefined;
     try {
-      const body = (await response.json()) as { error?: unknown };
+      const body = (await response.json()) as { error?: unknown; confirmation?: Confirmation };
       if (typeof body.error === "string") message = body.error;
+      confirmation = body.confirmation;
     } catch {
       // not JSON: keep the status line
     }
-    throw new ApiError(response.status, message);
+    throw new ApiError(response.status, message, confirmation);
   }
   return (await response.json()) as T;
 }
@@ -76,8 +83,11 @@ export const api = {
   run: (id: string) => request<RunDetail>(`/api/runs/${encodeURIComponent(id)}`),
   startRun: (body: RunRequest) => post<{ runId: string }>("/api/runs", body),
   cancelRun: (id: string) => post<{ runId: string }>(`/api/runs/${encodeURIComponent(id)}/cancel`),
-  reexecuteRun: (id: string) =>
-    post<{ runId: string }>(`/api/runs/${encodeURIComponent(id)}/reexecute`),
+  reexecuteRun: (id: string, confirm?: true) =>
+    post<{ runId: string }>(
+      `/api/runs/${encodeURIComponent(id)}/reexecute`,
+      confirm ? { confirm } : undefined,
+    ),
   automation: () => request<Automation>("/api/automation"),
   scheduleTicks: (name: string, limit: number) =>
     request<{ ticks: ScheduleTick[] }>(

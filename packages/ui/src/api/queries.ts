@@ -77,7 +77,8 @@ function useRunMutation<A>(fn: (arg: A) => Promise<{ runId: string }>) {
 
 export const useStartRun = () => useRunMutation((body: RunRequest) => api.startRun(body));
 export const useCancelRun = () => useRunMutation((id: string) => api.cancelRun(id));
-export const useReexecuteRun = () => useRunMutation((id: string) => api.reexecuteRun(id));
+export const useReexecuteRun = () =>
+  useRunMutation((arg: { id: string; confirm?: true }) => api.reexecuteRun(arg.id, arg.confirm));
 
 export function useAutomation() {
   return useQuery({ queryKey: keys.automation, queryFn: api.automation, refetchInterval: LIVE_MS });

@@ -132,11 +132,22 @@ export interface RunEvent {
 }
 
 /** What POST /api/runs accepts. */
-export type RunRequest =
+export type RunRequest = (
   | { readonly selection: string }
   | { readonly selection: string; readonly partition: string }
   | { readonly selection: string; readonly from: string; readonly to: string }
-  | { readonly selection: string; readonly stale: true };
+  | { readonly selection: string; readonly stale: true }
+) & {
+  /** Start it even when it materialises more partitions than may be started without asking. */
+  readonly confirm?: true;
+};
+
+/** What a refused large request needs confirming: the asset furthest over its limit. */
+export interface Confirmation {
+  readonly assetKey: string;
+  readonly partitions: number;
+  readonly limit: number;
+}
 
 export const TERMINAL_RUN_STATUSES: readonly RunStatus[] = ["SUCCESS", "FAILURE", "CANCELED"];
 
@@ -259,6 +270,7 @@ export interface BackfillRequest {
   readonly to: string;
   /** Partitions per run (default 10). */
   readonly chunkSize?: number;
+  readonly confirm?: true;
 }
 
 /** Nothing left to wait for: ended, or cancelled with none of its runs still executing. */

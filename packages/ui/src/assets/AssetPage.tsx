@@ -57,7 +57,12 @@ function Asset({ asset }: { asset: AssetDetail }) {
         </button>
       </div>
       {asset.description && <p className="description">{asset.description}</p>}
-      {startRun.error && <ErrorLine error={startRun.error} />}
+      {startRun.error && (
+        <ErrorLine
+          error={startRun.error}
+          onConfirm={() => startRun.variables && launch({ ...startRun.variables, confirm: true })}
+        />
+      )}
 
       <section>
         <h2>Status</h2>

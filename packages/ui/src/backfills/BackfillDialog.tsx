@@ -37,12 +37,14 @@ export function BackfillDialog({
     to: range.to,
     chunkSize,
   };
+  const launch = (body: BackfillRequest) =>
+    startBackfill.mutate(body, {
+      onSuccess: ({ backfillId }) => navigate(`/backfills/${backfillId}`),
+    });
   const submit = (e: FormEvent) => {
     e.preventDefault();
     if (!valid) return;
-    startBackfill.mutate(request, {
-      onSuccess: ({ backfillId }) => navigate(`/backfills/${backfillId}`),
-    });
+    launch(request);
   };
   return (
     <Dialog label="Backfill" testId="backfill-dialog" onClose={onClose}>
@@ -81,7 +83,12 @@ export function BackfillDialog({
             ? `${formatNumber(runs)} run${runs > 1 ? "s" : ""} of ${request.selection}, queued for the workers.`
             : `Partitions per run: a whole number from 1 to ${formatNumber(MAX_CHUNK_SIZE)}.`}
         </p>
-        {startBackfill.error && <ErrorLine error={startBackfill.error} />}
+        {startBackfill.error && (
+          <ErrorLine
+            error={startBackfill.error}
+            onConfirm={() => launch({ ...request, confirm: true })}
+          />
+        )}
         <div className="dialog-actions">
           <button type="button" className="link-button" onClick={onClose}>
             Cancel

@@ -208,7 +208,18 @@ function Lineage({ graph }: { graph: AssetGraph }) {
           Materialise stale{staleSelected.length > 0 ? ` (${staleSelected.length})` : ""}
         </button>
       </div>
-      {startRun.error && <ErrorLine error={startRun.error} />}
+      {startRun.error && (
+        <ErrorLine
+          error={startRun.error}
+          onConfirm={() =>
+            startRun.variables &&
+            startRun.mutate(
+              { ...startRun.variables, confirm: true },
+              { onSuccess: ({ runId }) => navigate(`/runs/${runId}`) },
+            )
+          }
+        />
+      )}
       <div className="flow">
         <ReactFlow
           nodes={nodes}

@@ -93,13 +93,17 @@ function Launch({
 }) {
   const [, navigate] = useLocation();
   const startRun = useStartRun();
+  const launch = (body: RunRequest) =>
+    startRun.mutate(body, { onSuccess: ({ runId }) => navigate(`/runs/${runId}`) });
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    startRun.mutate(request, { onSuccess: ({ runId }) => navigate(`/runs/${runId}`) });
+    launch(request);
   };
   return (
     <form onSubmit={submit}>
-      {startRun.error && <ErrorLine error={startRun.error} />}
+      {startRun.error && (
+        <ErrorLine error={startRun.error} onConfirm={() => launch({ ...request, confirm: true })} />
+      )}
       <div className="dialog-actions">
         <button type="button" className="link-button" onClick={onClose}>
           Cancel

@@ -90,9 +90,10 @@ export function RunPage({ runId }: { runId: string }) {
             data-testid="reexecute-run"
             disabled={reexecute.isPending}
             onClick={() =>
-              reexecute.mutate(run.id, {
-                onSuccess: ({ runId: next }) => navigate(`/runs/${next}`),
-              })
+              reexecute.mutate(
+                { id: run.id },
+                { onSuccess: ({ runId: next }) => navigate(`/runs/${next}`) },
+              )
             }
           >
             Re-execute
@@ -100,7 +101,17 @@ export function RunPage({ runId }: { runId: string }) {
         )}
       </div>
       {cancel.error && <ErrorLine error={cancel.error} />}
-      {reexecute.error && <ErrorLine error={reexecute.error} />}
+      {reexecute.error && (
+        <ErrorLine
+          error={reexecute.error}
+          onConfirm={() =>
+            reexecute.mutate(
+              { id: run.id, confirm: true },
+              { onSuccess: ({ runId: next }) => navigate(`/runs/${next}`) },
+            )
+          }
+        />
+      )}
       {streamError && <ErrorLine error={streamError} />}
       {run.error && <pre className="run-error">{run.error}</pre>}
       <dl className="run-facts">
