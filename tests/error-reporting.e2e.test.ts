@@ -130,4 +130,22 @@ describe("the API after failed steps", () => {
       /^raw\/offres\[2024-08-03\] failed: .*offres-2024-08-03\.ndjson/,
     );
   }, 120_000);
+
+  it("names the loaded file relative to the data folder in the materialisation's metadata", async () => {
+    const day = "2024-08-04";
+    await writeFile(
+      path.join(dataDir, "raw", "offres", `offres-${day}.ndjson`),
+      `${[offer(`${day}-1`), offer(`${day}-2`)].join("\n")}\n`,
+    );
+    await runAndWait(day);
+    const body = await (
+      await fetch(`${dev.url}/api/assets/raw/offres/materializations?latestPerPartition=true`)
+    ).text();
+    const { materializations } = JSON.parse(body) as {
+      materializations: { partitionKey: string; metadata: Record<string, unknown> }[];
+    };
+    const loaded = materializations.find((m) => m.partitionKey === day);
+    expect(loaded?.metadata).toMatchObject({ rows: 2, file: `raw/offres/offres-${day}.ndjson` });
+    expect(body).not.toMatch(ABSOLUTE_PATH);
+  }, 120_000);
 });

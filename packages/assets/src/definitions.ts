@@ -61,7 +61,8 @@ const offres: Asset = defineAsset<JobOfferResources>({
           load_ms: loaded.durationMs,
           duration_ms: loaded.durationMs,
           source: "file",
-          file,
+          // Relative to the data folder: metadata is served over the API.
+          file: path.relative(r.dataDir, file),
           file_version: version,
         },
       };
@@ -86,7 +87,7 @@ const offres: Asset = defineAsset<JobOfferResources>({
         load_ms: loaded.durationMs,
         duration_ms: collected.durationMs + loaded.durationMs,
         source: r.simulator ? "simulator" : "france_travail",
-        file: collected.file,
+        file: path.relative(r.dataDir, collected.file),
         // What the raw-folder sensor compares with, to leave this file alone.
         file_version: fileVersion(await stat(collected.file)),
       },
@@ -153,11 +154,15 @@ const sirene: Asset = defineAsset<JobOfferResources>({
     });
     if (source.synthetic)
       ctx.log.warn(
-        `no StockEtablissement file in data/raw/sirene: loading synthetic ${source.file}`,
+        `no StockEtablissement file in data/raw/sirene: loading synthetic ${path.relative(r.dataDir, source.file)}`,
       );
     const stats = await loadSireneEtablissements(r.warehouse, source.file, { signal: ctx.signal });
     return {
-      metadata: { ...stats, source: source.synthetic ? "synthetic" : "insee", file: source.file },
+      metadata: {
+        ...stats,
+        source: source.synthetic ? "synthetic" : "insee",
+        file: path.relative(r.dataDir, source.file),
+      },
     };
   },
 });
