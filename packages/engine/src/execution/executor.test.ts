@@ -251,14 +251,22 @@ describe("executor", () => {
 
   it("never runs more steps at once than the concurrency limit", async () => {
     let inFlight = 0;
+    let started = 0;
     let peak = 0;
     const slow = defineAsset({
       key: "exec/slow",
       partitions: daily,
       async materialize() {
         inFlight++;
+        started++;
         peak = Math.max(peak, inFlight);
-        await new Promise((r) => setTimeout(r, 15));
+        // Each step holds its slot until the limit is reached (or every step has started), so
+        // the peak shows the limit whatever the time each step takes to start.
+        const until = Date.now() + 5_000;
+        while (inFlight < 3 && started < 10 && Date.now() < until) {
+          await new Promise((r) => setTimeout(r, 2));
+        }
+        await new Promise((r) => setTimeout(r, 5));
         inFlight--;
       },
     });
