@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { uuidBytes, uuidV5 } from "../util/uuid-v5";
 
 /**
  * The id of the run of chunk `chunkIndex` of a backfill: a name-based UUID (version 5, RFC 9562)
@@ -9,19 +9,7 @@ import { createHash } from "node:crypto";
  * backfillRunId("6f1c…", 0) === backfillRunId("6f1c…", 0) // true
  */
 export function backfillRunId(backfillId: string, chunkIndex: number): string {
-  const hash = createHash("sha1")
-    .update(uuidBytes(backfillId))
-    .update(`chunk:${chunkIndex}`)
-    .digest();
-  const bytes = hash.subarray(0, 16);
-  bytes[6] = (bytes[6]! & 0x0f) | 0x50; // version 5
-  bytes[8] = (bytes[8]! & 0x3f) | 0x80; // RFC variant
-  const hex = bytes.toString("hex");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
-
-/** A UUID's 16 bytes; any other text (not expected) hashes as its UTF-8 bytes. */
-function uuidBytes(id: string): Buffer {
-  const hex = id.replace(/-/g, "");
-  return /^[0-9a-f]{32}$/i.test(hex) ? Buffer.from(hex, "hex") : Buffer.from(id, "utf8");
+  // A backfill id is a UUID; any other text (not expected) hashes as its UTF-8 bytes.
+  const namespace = uuidBytes(backfillId) ?? Buffer.from(backfillId, "utf8");
+  return uuidV5(namespace, `chunk:${chunkIndex}`);
 }
