@@ -1,4 +1,4 @@
-import { describePartitionRequest } from "../planning/partition-request";
+import { describePartitionRequest, serializePartitionRequest } from "../planning/partition-request";
 import { computeStatus } from "../status/asset-status";
 import { queuedRunFor, type AutomationContext } from "./automation-context";
 import type { SensorTickStatus } from "./automation-store";
@@ -64,7 +64,7 @@ export async function evaluateEager(
   const id = automationRunId([
     "eager",
     decision.selection,
-    JSON.stringify(decision.partitions),
+    JSON.stringify(serializePartitionRequest(decision.partitions)),
     cursor,
   ]);
   // The same request since the last materialisation was already made: once is enough, even if

@@ -1,12 +1,11 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "../definitions/asset";
 import { describeError, isBadInput } from "../errors";
-import { describePartitionRequest } from "../planning/partition-request";
+import { describePartitionRequest, partitionRequestOf } from "../planning/partition-request";
 import type { MaterializationRecord } from "../storage/storage";
 import { queuedRunFor, type AutomationContext } from "./automation-context";
 import type { QueuedRun, SensorTickStatus } from "./automation-store";
 import { automationRunId } from "./run-id";
-import { toPartitionRequest } from "./schedule";
 import type { SensorContext, SensorDefinition, SensorResult } from "./sensor";
 
 export interface SensorOutcome {
@@ -92,7 +91,7 @@ export async function evaluateSensor(
   for (const request of result.runRequests ?? []) {
     const selection = request.selection ?? sensor.selection;
     try {
-      const partitions = toPartitionRequest(request.partition, `sensor "${sensor.name}"`);
+      const partitions = partitionRequestOf(request.partition, `sensor "${sensor.name}"`);
       const id =
         request.runKey !== undefined
           ? automationRunId(["sensor", sensor.name, request.runKey])

@@ -104,22 +104,127 @@ export function describePartitionRequest(request: PartitionRequest): string | un
   }
 }
 
-/** Reads a partition request stored with a run (JSON); throws InvalidPartitionError if malformed. */
-export function storedPartitionRequest(value: unknown): PartitionRequest {
-  const v = (value ?? { kind: "none" }) as Record<string, unknown>;
+/**
+ * How the user-facing partition fields are spelled where they were given (API body fields, CLI
+ * flags), so that a message about mixing them names what the user typed.
+ */
+export interface PartitionFieldNames {
+  readonly partition: string;
+  readonly from: string;
+  readonly to: string;
+  readonly stale: string;
+}
+
+/** The fields of `POST /api/runs` (and of every other body that asks for partitions). */
+export const BODY_FIELD_NAMES: PartitionFieldNames = {
+  partition: "partition",
+  from: "from",
+  to: "to",
+  stale: "stale",
+};
+
+/** The user-facing partition fields: at most one of a key, a range, or `stale`. */
+export interface PartitionFields {
+  readonly partition?: string | undefined;
+  readonly from?: string | undefined;
+  readonly to?: string | undefined;
+  readonly stale?: boolean | undefined;
+}
+
+/**
+ * Turns the user-facing fields into a request; mixing them, or half a range, is bad input
+ * (InvalidPartitionError, its message spelled with `names`).
+ *
+ * @example
+ * partitionRequestFromFields({ from: "2024-08-01", to: "2024-08-03" })
+ * // { kind: "range", from: "2024-08-01", to: "2024-08-03" }
+ */
+export function partitionRequestFromFields(
+  fields: PartitionFields,
+  names: PartitionFieldNames = BODY_FIELD_NAMES,
+): PartitionRequest {
+  const { partition, from, to } = fields;
+  if (fields.stale === true) {
+    if (partition !== undefined || from !== undefined || to !== undefined) {
+      throw new InvalidPartitionError(
+        `give either ${names.stale} or ${names.partition}/${names.from}/${names.to}, not both`,
+      );
+    }
+    return { kind: "stale" };
+  }
+  if (partition !== undefined && (from !== undefined || to !== undefined)) {
+    throw new InvalidPartitionError(
+      `give either ${names.partition} or ${names.from}/${names.to}, not both`,
+    );
+  }
+  if (partition !== undefined) return { kind: "single", key: partition };
+  if (from !== undefined || to !== undefined) {
+    if (from === undefined || to === undefined) {
+      throw new InvalidPartitionError(`${names.from} and ${names.to} go together`);
+    }
+    return { kind: "range", from, to };
+  }
+  return { kind: "none" };
+}
+
+/**
+ * The serialised form of a request, stored with a run (`partition_spec`) and shown by the API: a
+ * fresh plain object with the kind first, then its fields, and nothing else. Two equal requests
+ * serialise to the same JSON text, which run ids and the merging of queued runs rely on.
+ */
+export function serializePartitionRequest(request: PartitionRequest): Record<string, string> {
+  switch (request.kind) {
+    case "none":
+    case "stale":
+      return { kind: request.kind };
+    case "single":
+      return { kind: "single", key: request.key };
+    case "range":
+      return { kind: "range", from: request.from, to: request.to };
+  }
+}
+
+/**
+ * Reads the serialised form back (a run without one asked for no partitions); undefined when it
+ * is malformed. Fields other than the kind's are ignored.
+ */
+export function readPartitionRequest(value: unknown): PartitionRequest | undefined {
+  if (value === null || value === undefined) return { kind: "none" };
+  if (typeof value !== "object") return undefined;
+  const v = value as Partial<Record<string, unknown>>;
   switch (v.kind) {
     case "none":
     case "stale":
       return { kind: v.kind };
     case "single":
-      if (typeof v.key === "string") return { kind: "single", key: v.key };
-      break;
+      return typeof v.key === "string" ? { kind: "single", key: v.key } : undefined;
     case "range":
-      if (typeof v.from === "string" && typeof v.to === "string")
-        return { kind: "range", from: v.from, to: v.to };
-      break;
+      return typeof v.from === "string" && typeof v.to === "string"
+        ? { kind: "range", from: v.from, to: v.to }
+        : undefined;
+    default:
+      return undefined;
   }
+}
+
+/** Reads a partition request stored with a run (JSON); throws InvalidPartitionError if malformed. */
+export function storedPartitionRequest(value: unknown): PartitionRequest {
+  const request = readPartitionRequest(value);
+  if (request !== undefined) return request;
   throw new InvalidPartitionError(
     `stored partition request is malformed: ${JSON.stringify(value)}`,
+  );
+}
+
+/**
+ * A partition key or a serialised request, as a schedule's partition function or a sensor's run
+ * request gives it; `owner` names the giver in the InvalidPartitionError a malformed value throws.
+ */
+export function partitionRequestOf(value: unknown, owner: string): PartitionRequest {
+  if (typeof value === "string") return { kind: "single", key: value };
+  const request = value === null ? undefined : readPartitionRequest(value);
+  if (request !== undefined) return request;
+  throw new InvalidPartitionError(
+    `${owner}: expected a partition key or request, got ${JSON.stringify(value)}`,
   );
 }

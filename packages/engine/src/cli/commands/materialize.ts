@@ -1,13 +1,15 @@
 import cliProgress from "cli-progress";
 import type { Definitions } from "../../definitions/definitions";
-import { InvalidPartitionError } from "../../errors";
 import { executeRun, prepareRun, statusesFor, type PreparedRun } from "../../execution/launch";
 import {
   confirmLimitFromEnv,
   partitionCounts,
   requireConfirmation,
 } from "../../planning/confirmation";
-import type { PartitionRequest } from "../../planning/partition-request";
+import {
+  partitionRequestFromFields,
+  type PartitionFieldNames,
+} from "../../planning/partition-request";
 import { stepMembers } from "../../planning/plan";
 import { admitLocalRun } from "../../queue/admit-local-run";
 import { poolsOf } from "../../queue/pools";
@@ -27,31 +29,13 @@ export interface MaterializeOptions {
   readonly yes?: boolean;
 }
 
-/** Turns the partition flags into a request; mixing them is bad input. */
-export function partitionRequestFrom(options: {
-  partition?: string;
-  from?: string;
-  to?: string;
-  stale?: boolean;
-}): PartitionRequest {
-  const { partition, from, to } = options;
-  if (options.stale === true) {
-    if (partition !== undefined || from !== undefined || to !== undefined) {
-      throw new InvalidPartitionError("give either --stale or --partition/--from/--to, not both");
-    }
-    return { kind: "stale" };
-  }
-  if (partition !== undefined && (from !== undefined || to !== undefined)) {
-    throw new InvalidPartitionError("give either --partition or --from/--to, not both");
-  }
-  if (partition !== undefined) return { kind: "single", key: partition };
-  if (from !== undefined || to !== undefined) {
-    if (from === undefined || to === undefined)
-      throw new InvalidPartitionError("--from and --to go together");
-    return { kind: "range", from, to };
-  }
-  return { kind: "none" };
-}
+/** The partition flags of `lignee materialize`, as its messages spell them. */
+export const PARTITION_FLAGS: PartitionFieldNames = {
+  partition: "--partition",
+  from: "--from",
+  to: "--to",
+  stale: "--stale",
+};
 
 /**
  * `lignee materialize`: validates and plans first (bad input, or nothing stale with `--stale`:
@@ -65,7 +49,10 @@ export async function materializeCommand(
   io: CliIo,
 ): Promise<number> {
   const now = new Date();
-  const request = { selection: options.select, partitions: partitionRequestFrom(options) };
+  const request = {
+    selection: options.select,
+    partitions: partitionRequestFromFields(options, PARTITION_FLAGS),
+  };
   const prepared = prepareRun(
     definitions,
     request,
