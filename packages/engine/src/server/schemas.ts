@@ -56,14 +56,6 @@ export const ReexecuteBody = z
   .meta({ id: "ReexecuteRequest" });
 export type RunRequestBody = z.infer<typeof RunRequestBody>;
 
-/** A stored run's partition request (what re-execution asks for again). */
-export const PartitionSpec = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("none") }),
-  z.object({ kind: z.literal("single"), key: z.string() }),
-  z.object({ kind: z.literal("range"), from: z.string(), to: z.string() }),
-  z.object({ kind: z.literal("stale") }),
-]);
-
 export const RUN_STATUSES = ["QUEUED", "STARTED", "SUCCESS", "FAILURE", "CANCELED"] as const;
 const STATUS = z.enum(["FRESH", "STALE", "MISSING", "FAILED", "RUNNING"]);
 

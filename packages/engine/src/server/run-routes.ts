@@ -1,0 +1,84 @@
+import type { Hono } from "hono";
+import type { Definitions } from "../definitions/definitions";
+import { UnknownAssetError } from "../errors";
+import { partitionRequestFromFields, readPartitionRequest } from "../planning/partition-request";
+import type { RunQueue } from "../queue/run-queue";
+import { TERMINAL_RUN_STATUSES, type Storage } from "../storage/storage";
+import { findRun } from "./find-run";
+import { HttpError } from "./http-error";
+import { jsonBody, optionalJsonBody } from "./json-body";
+import type { RunManager } from "./run-manager";
+import { ReexecuteBody, RunRequestBody, RunsQuery } from "./schemas";
+import { answerStarted, type StartRun } from "./start-run";
+import { runView, stepsView } from "./views";
+
+export interface RunRoutesOptions {
+  readonly definitions: Definitions<unknown>;
+  readonly storage: Storage;
+  readonly runs: RunManager;
+  readonly queue: { readonly queue: RunQueue } | undefined;
+  readonly startRun: StartRun;
+}
+
+/** `/api/runs`: list, launch, show with steps, cancel, re-execute. */
+export function registerRunRoutes(app: Hono, options: RunRoutesOptions): void {
+  const { definitions, storage, runs, startRun } = options;
+
+  app.get("/api/runs", async (c) => {
+    const query = RunsQuery.parse(c.req.query());
+    if (query.asset !== undefined && !definitions.has(query.asset)) {
+      throw new UnknownAssetError(query.asset);
+    }
+    const list = await storage.listRuns({
+      limit: query.limit ?? 50,
+      ...(query.status ? { status: query.status } : {}),
+      ...(query.asset !== undefined ? { assetKey: query.asset } : {}),
+    });
+    return c.json({ runs: list.map(runView) });
+  });
+
+  app.post("/api/runs", async (c) => {
+    const body = RunRequestBody.parse(await jsonBody(c));
+    const started = await startRun(
+      body.selection,
+      partitionRequestFromFields(body),
+      body.tags ?? {},
+      { confirmed: body.confirm === true },
+    );
+    return answerStarted(c, started);
+  });
+
+  app.get("/api/runs/:id", async (c) => {
+    const run = await findRun(storage, c.req.param("id"));
+    return c.json({ run: runView(run), steps: stepsView(await storage.listEvents(run.id)) });
+  });
+
+  app.post("/api/runs/:id/cancel", async (c) => {
+    const run = await findRun(storage, c.req.param("id"));
+    if (TERMINAL_RUN_STATUSES.includes(run.status)) {
+      throw new HttpError(409, `run ${run.id} is already finished (${run.status})`);
+    }
+    if (options.queue) {
+      const outcome = await options.queue.queue.requestCancel(run.id);
+      if (outcome === undefined)
+        throw new HttpError(409, `run ${run.id} finished before it could be cancelled`);
+      return c.json({ runId: run.id, status: outcome }, 202);
+    }
+    if (!runs.cancel(run.id)) {
+      throw new HttpError(409, `run ${run.id} is not executing in this server`);
+    }
+    return c.json({ runId: run.id, status: "CANCELING" as const }, 202);
+  });
+
+  app.post("/api/runs/:id/reexecute", async (c) => {
+    const run = await findRun(storage, c.req.param("id"));
+    const body = ReexecuteBody.parse(await optionalJsonBody(c));
+    const partitions = readPartitionRequest(run.partitionSpec);
+    if (!partitions) throw new HttpError(400, `run ${run.id} has no re-executable partitions`);
+    const tags = { ...run.tags, reexecutionOf: run.id };
+    const started = await startRun(run.selection, partitions, tags, {
+      confirmed: body.confirm === true,
+    });
+    return answerStarted(c, started);
+  });
+}

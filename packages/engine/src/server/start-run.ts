@@ -1,0 +1,72 @@
+import type { Context } from "hono";
+import type { Definitions } from "../definitions/definitions";
+import { prepareRun, statusesFor } from "../execution/launch";
+import { partitionCounts, requireConfirmation } from "../planning/confirmation";
+import type { PartitionRequest } from "../planning/partition-request";
+import { poolsOf } from "../queue/pools";
+import type { RunQueue } from "../queue/run-queue";
+import type { Storage } from "../storage/storage";
+import { asBadRequest } from "./http-error";
+import type { RunManager } from "./run-manager";
+
+export interface RunStarterOptions {
+  readonly definitions: Definitions<unknown>;
+  readonly storage: Storage;
+  readonly runs: RunManager;
+  /** When set, runs are queued for workers instead of executing in this process. */
+  readonly queue: { readonly queue: RunQueue; readonly maxAttempts: number } | undefined;
+  /** Partitions of one asset a run may materialise without confirmation. */
+  readonly confirmAbove: number;
+}
+
+export interface StartedRun {
+  readonly runId: string;
+  /** The request was identical to a queued run's, which is answered instead of a new one. */
+  readonly merged: boolean;
+}
+
+export type StartRun = (
+  selection: string,
+  partitions: PartitionRequest,
+  tags: Record<string, string>,
+  confirmation: { readonly confirmed: boolean },
+) => Promise<StartedRun>;
+
+/**
+ * Starts runs for the API (new runs and re-executions). Validates BEFORE anything is created: bad
+ * input, or more work than may be started without confirmation, throws a 400 and no run row
+ * exists. A request identical to a queued one is answered with that run.
+ */
+export function runStarter(options: RunStarterOptions): StartRun {
+  const { definitions, storage } = options;
+  return async (selection, partitions, tags, confirmation) => {
+    const now = new Date();
+    const request = { selection, partitions };
+    const statuses = await statusesFor(definitions, storage, request, now);
+    let prepared;
+    try {
+      prepared = prepareRun(definitions, request, now, statuses);
+      requireConfirmation(definitions, partitionCounts(prepared.plan), {
+        confirmed: confirmation.confirmed,
+        limit: options.confirmAbove,
+      });
+    } catch (error) {
+      throw asBadRequest(error);
+    }
+    if (options.queue) {
+      return options.queue.queue.enqueueOrMerge(prepared, {
+        tags,
+        pools: poolsOf(definitions, prepared.assetKeys),
+        maxAttempts: options.queue.maxAttempts,
+      });
+    }
+    return { runId: await options.runs.start(prepared, tags), merged: false };
+  };
+}
+
+/** 201 with a new run's id; 200 with the queued run's when the request was merged into it. */
+export function answerStarted(c: Context, started: StartedRun): Response {
+  return started.merged
+    ? c.json({ runId: started.runId, merged: true as const }, 200)
+    : c.json({ runId: started.runId }, 201);
+}
