@@ -4,17 +4,23 @@ import type {
   AssetGraph,
   Automation,
   AutomationKind,
-  Backfill,
+  AutomationSwitch,
+  BackfillCanceled,
+  BackfillCreated,
   BackfillDetail,
+  BackfillList,
   BackfillRequest,
   BackfillStatus,
+  CancelAccepted,
   Confirmation,
-  Materialization,
+  ErrorResponse,
+  MaterializationList,
+  RunCreated,
   RunDetail,
+  RunList,
   RunRequest,
   RunStatus,
-  Run,
-  ScheduleTick,
+  ScheduleTickList,
 } from "./types";
 
 /**
@@ -42,7 +48,7 @@ async function request<T>(path: string, init?: RequestInit): Promise<T> {
     let message = `${response.status} ${response.statusText}`;
     let confirmation: Confirmation | undefined;
     try {
-      const body = (await response.json()) as { error?: unknown; confirmation?: Confirmation };
+      const body = (await response.json()) as Partial<ErrorResponse>;
       if (typeof body.error === "string") message = body.error;
       confirmation = body.confirmation;
     } catch {
@@ -70,7 +76,7 @@ export const api = {
   assets: () => request<AssetGraph>("/api/assets"),
   asset: (key: string) => request<AssetDetail>(`/api/assets/${assetPath(key)}`),
   materializations: (key: string, options: { limit: number; latestPerPartition: boolean }) =>
-    request<{ materializations: Materialization[] }>(
+    request<MaterializationList>(
       `/api/assets/${assetPath(key)}/materializations?limit=${options.limit}&latestPerPartition=${options.latestPerPartition}`,
     ),
   runs: (filter: { status?: RunStatus; asset?: string; limit?: number }) => {
@@ -78,35 +84,34 @@ export const api = {
     if (filter.status) query.set("status", filter.status);
     if (filter.asset) query.set("asset", filter.asset);
     query.set("limit", String(filter.limit ?? 100));
-    return request<{ runs: Run[] }>(`/api/runs?${query.toString()}`);
+    return request<RunList>(`/api/runs?${query.toString()}`);
   },
   run: (id: string) => request<RunDetail>(`/api/runs/${encodeURIComponent(id)}`),
-  startRun: (body: RunRequest) => post<{ runId: string }>("/api/runs", body),
-  cancelRun: (id: string) => post<{ runId: string }>(`/api/runs/${encodeURIComponent(id)}/cancel`),
+  startRun: (body: RunRequest) => post<RunCreated>("/api/runs", body),
+  cancelRun: (id: string) => post<CancelAccepted>(`/api/runs/${encodeURIComponent(id)}/cancel`),
   reexecuteRun: (id: string, confirm?: true) =>
-    post<{ runId: string }>(
+    post<RunCreated>(
       `/api/runs/${encodeURIComponent(id)}/reexecute`,
       confirm ? { confirm } : undefined,
     ),
   automation: () => request<Automation>("/api/automation"),
   scheduleTicks: (name: string, limit: number) =>
-    request<{ ticks: ScheduleTick[] }>(
+    request<ScheduleTickList>(
       `/api/automation/schedules/${encodeURIComponent(name)}/ticks?limit=${limit}`,
     ),
   /** Eager automation is named by its asset's key: slashes kept, as in asset paths. */
   setAutomationEnabled: (kind: AutomationKind, name: string, enabled: boolean) =>
-    post<{ kind: AutomationKind; name: string; enabled: boolean }>(
+    post<AutomationSwitch>(
       `/api/automation/${kind}/${assetPath(name)}/${enabled ? "enable" : "disable"}`,
     ),
   backfills: (filter: { status?: BackfillStatus; limit?: number }) => {
     const query = new URLSearchParams();
     if (filter.status) query.set("status", filter.status);
     query.set("limit", String(filter.limit ?? 50));
-    return request<{ backfills: Backfill[] }>(`/api/backfills?${query.toString()}`);
+    return request<BackfillList>(`/api/backfills?${query.toString()}`);
   },
   backfill: (id: string) => request<BackfillDetail>(`/api/backfills/${encodeURIComponent(id)}`),
-  startBackfill: (body: BackfillRequest) =>
-    post<{ backfillId: string; totalChunks: number }>("/api/backfills", body),
+  startBackfill: (body: BackfillRequest) => post<BackfillCreated>("/api/backfills", body),
   cancelBackfill: (id: string) =>
-    post<{ backfillId: string }>(`/api/backfills/${encodeURIComponent(id)}/cancel`),
+    post<BackfillCanceled>(`/api/backfills/${encodeURIComponent(id)}/cancel`),
 };

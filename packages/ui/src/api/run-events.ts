@@ -1,6 +1,6 @@
 import { fetchEventSource } from "@microsoft/fetch-event-source";
 import { authHeaders, markTokenNeeded } from "./token";
-import type { RunEvent, RunStatus } from "./types";
+import type { RunEvent, RunStatus, RunStreamEnd } from "./types";
 
 export interface RunEventHandlers {
   readonly onEvent: (event: RunEvent) => void;
@@ -40,7 +40,7 @@ export function followRunEvents(runId: string, handlers: RunEventHandlers): () =
         lastId = event.id;
         handlers.onEvent(event);
       } else if (message.event === "end") {
-        handlers.onEnd((JSON.parse(message.data) as { status: RunStatus }).status);
+        handlers.onEnd((JSON.parse(message.data) as RunStreamEnd).status);
         controller.abort();
       }
     },

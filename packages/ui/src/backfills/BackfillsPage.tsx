@@ -1,18 +1,10 @@
 import { Link, useLocation, useSearch } from "wouter";
 import { useBackfills } from "../api/queries";
-import type { BackfillStatus } from "../api/types";
+import { BACKFILL_STATUSES, type BackfillStatus } from "../api/types";
 import { ErrorLine } from "../components/ErrorLine";
 import { StatusBadge } from "../components/StatusBadge";
 import { formatNumber, formatTime, shortId } from "../format";
 import { BackfillProgressBar, describeChunkSize } from "./BackfillProgressBar";
-
-const BACKFILL_STATUSES: readonly BackfillStatus[] = [
-  "REQUESTED",
-  "RUNNING",
-  "COMPLETED",
-  "FAILED",
-  "CANCELED",
-];
 
 /** Recent backfills with their progress, filtered by status (`?status=` in the URL). */
 export function BackfillsPage() {

@@ -1,0 +1,125 @@
+import type { z } from "zod";
+import type {
+  AssetDetailBody,
+  AssetGraphBody,
+  AutomationBody,
+  AutomationToggledBody,
+  BackfillCanceledBody,
+  BackfillCreatedBody,
+  BackfillDetailBody,
+  BackfillRequestBody,
+  BackfillsBody,
+  CancelBody,
+  ErrorBody,
+  MaterializationsBody,
+  ReexecuteBody,
+  RunCreatedBody,
+  RunDetailBody,
+  RunEventBody,
+  RunRequestBody,
+  RunsBody,
+  RunStreamEndBody,
+  ScheduleTicksBody,
+} from "./schemas";
+
+/**
+ * The HTTP API's wire contract as TypeScript types, inferred from the zod schemas that validate
+ * requests and generate the OpenAPI document. Clients (the UI) import this module with
+ * `import type` only: it has no runtime content, so nothing of zod or the engine reaches a
+ * browser bundle, and a change to a schema fails the client's type-check where it reads the
+ * changed field.
+ *
+ * Responses are the schemas' output, deeply read-only (a client must not mutate what it was
+ * answered, e.g. a query cache); requests are the schemas' input (what the API accepts).
+ *
+ * @example
+ * import type { Run, RunStatus } from "@lignee/engine/wire";
+ * const done = (run: Run): boolean => run.status !== "QUEUED" && run.status !== "STARTED";
+ */
+
+/** Read-only all the way down; tuples stay tuples. */
+export type DeepReadonly<T> = T extends object
+  ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+  : T;
+
+type Response<S extends z.ZodType> = DeepReadonly<z.output<S>>;
+type Request<S extends z.ZodType> = DeepReadonly<z.input<S>>;
+
+// ---------------------------------------------------------------- errors
+
+/** Every error answer: a one-line message, and what needs confirming for a large request. */
+export type ErrorResponse = Response<typeof ErrorBody>;
+/** A large request refused until confirmed: the asset furthest over its limit, with the count. */
+export type Confirmation = NonNullable<ErrorResponse["confirmation"]>;
+
+// ---------------------------------------------------------------- assets
+
+/** GET /api/assets */
+export type AssetGraph = Response<typeof AssetGraphBody>;
+export type AssetNode = AssetGraph["nodes"][number];
+export type AssetStatus = AssetNode["status"];
+export type StaleCause = AssetNode["causes"][number];
+/** An inclusive range of partition keys. */
+export type KeyRange = StaleCause["ranges"][number];
+/** GET /api/assets/{key} */
+export type AssetDetail = Response<typeof AssetDetailBody>;
+export type CheckResult = AssetDetail["checks"][number];
+/** GET /api/assets/{key}/materializations */
+export type MaterializationList = Response<typeof MaterializationsBody>;
+export type Materialization = MaterializationList["materializations"][number];
+
+// ---------------------------------------------------------------- runs
+
+/** GET /api/runs */
+export type RunList = Response<typeof RunsBody>;
+export type Run = RunList["runs"][number];
+export type RunStatus = Run["status"];
+/** GET /api/runs/{id} */
+export type RunDetail = Response<typeof RunDetailBody>;
+export type RunStep = RunDetail["steps"][number];
+export type StepStatus = RunStep["status"];
+/** One message `run-event` of GET /api/runs/{id}/events. */
+export type RunEvent = Response<typeof RunEventBody>;
+/** The last message (`end`) of GET /api/runs/{id}/events. */
+export type RunStreamEnd = Response<typeof RunStreamEndBody>;
+/** POST /api/runs */
+export type RunRequest = Request<typeof RunRequestBody>;
+/** POST /api/runs (201, or 200 when merged into an identical queued run) and re-execution. */
+export type RunCreated = Response<typeof RunCreatedBody>;
+/** POST /api/runs/{id}/reexecute */
+export type ReexecuteRequest = Request<typeof ReexecuteBody>;
+/** POST /api/runs/{id}/cancel */
+export type CancelAccepted = Response<typeof CancelBody>;
+
+// ---------------------------------------------------------------- backfills
+
+/** GET /api/backfills */
+export type BackfillList = Response<typeof BackfillsBody>;
+export type Backfill = BackfillList["backfills"][number];
+export type BackfillStatus = Backfill["status"];
+export type BackfillProgress = Backfill["progress"];
+/** GET /api/backfills/{id} */
+export type BackfillDetail = Response<typeof BackfillDetailBody>;
+/** One chunk of a backfill and its run. */
+export type BackfillRun = BackfillDetail["runs"][number];
+/** POST /api/backfills */
+export type BackfillRequest = Request<typeof BackfillRequestBody>;
+export type BackfillCreated = Response<typeof BackfillCreatedBody>;
+/** POST /api/backfills/{id}/cancel */
+export type BackfillCanceled = Response<typeof BackfillCanceledBody>;
+
+// ---------------------------------------------------------------- automation
+
+/** GET /api/automation */
+export type Automation = Response<typeof AutomationBody>;
+export type ScheduleState = Automation["schedules"][number];
+export type SensorState = Automation["sensors"][number];
+export type ScheduleTick = ScheduleState["lastTicks"][number];
+export type SensorTick = SensorState["lastTicks"][number];
+export type ScheduleTickStatus = ScheduleTick["status"];
+export type SensorTickStatus = SensorTick["status"];
+/** GET /api/automation/schedules/{name}/ticks */
+export type ScheduleTickList = Response<typeof ScheduleTicksBody>;
+/** POST /api/automation/{kind}/{name}/enable|disable */
+export type AutomationSwitch = Response<typeof AutomationToggledBody>;
+export type AutomationKind = AutomationSwitch["kind"];
