@@ -13,10 +13,19 @@ export async function registerUser(dir: string): Promise<string> {
   await mkdir(dir, { recursive: true });
   const entry = path.join(dir, `${process.pid}-${randomUUID()}`);
   await writeFile(entry, "");
+  ownEntries.add(entry);
   return entry;
 }
 
+/**
+ * The entries this process registered. An entry naming this process's pid that is not one of
+ * them was left by an earlier process whose pid was reused for this one (containers start
+ * their process with the same small pid each time): it is dead, not ours.
+ */
+const ownEntries = new Set<string>();
+
 export async function unregisterUser(entry: string): Promise<void> {
+  ownEntries.delete(entry);
   await rm(entry, { force: true });
 }
 
@@ -28,9 +37,15 @@ export async function liveUsers(dir: string): Promise<string[]> {
   });
   const live: string[] = [];
   for (const name of names) {
-    const pid = Number(name.split("-")[0]);
-    if (Number.isInteger(pid) && pid > 0 && isProcessAlive(pid)) live.push(path.join(dir, name));
-    else await rm(path.join(dir, name), { force: true });
+    const entry = path.join(dir, name);
+    if (isLiveEntry(entry, Number(name.split("-")[0]))) live.push(entry);
+    else await rm(entry, { force: true });
   }
   return live;
+}
+
+function isLiveEntry(entry: string, pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  if (pid === process.pid) return ownEntries.has(entry);
+  return isProcessAlive(pid);
 }
