@@ -141,7 +141,7 @@ describe("the UI over lignee dev", () => {
 
     // 3. Launch; the run page follows the log while the run goes on.
     await page.evaluate(RECORD_RUN_PAGE);
-    await page.getByTestId("materialise-range").click();
+    await page.getByTestId("materialize-range").click();
     await page.waitForURL(/\/runs\/[^/]+$/);
     const runId = new URL(page.url()).pathname.split("/").pop()!;
     await page.locator(`[data-testid=run-page][data-run-id="${runId}"]`).waitFor();
@@ -238,15 +238,15 @@ describe("the UI over lignee dev", () => {
     await page.goto(`${dev.url}/`);
     await page.locator("[data-testid=lineage][data-ready=true]").waitFor();
     await expect.poll(() => node("emploi/dim_naf").getAttribute("data-status")).toBe("STALE");
-    expect(await page.getByTestId("materialise-stale").isDisabled()).toBe(true);
+    expect(await page.getByTestId("materialize-stale").isDisabled()).toBe(true);
     // A click on the node (not on its link) selects it.
     await node("emploi/dim_naf").locator(".asset-node-meta").click();
     await expect.poll(() => page.getByTestId("selection-count").textContent()).toBe("1 selected");
     await expect
-      .poll(() => page.getByTestId("materialise-stale").textContent())
+      .poll(() => page.getByTestId("materialize-stale").textContent())
       .toBe("Materialise stale (1)");
     await saveScreenshot(page, "ui-6-stale-selected");
-    await page.getByTestId("materialise-stale").click();
+    await page.getByTestId("materialize-stale").click();
     await page.waitForURL(/\/runs\/[^/]+$/);
     const runId = new URL(page.url()).pathname.split("/").pop()!;
     await page

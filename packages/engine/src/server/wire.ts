@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import type { BACKFILL_TAG } from "../backfill/backfill-store";
 import type {
   AssetDetailBody,
   AssetGraphBody,
@@ -102,6 +103,8 @@ export type BackfillProgress = Backfill["progress"];
 export type BackfillDetail = Response<typeof BackfillDetailBody>;
 /** One chunk of a backfill and its run. */
 export type BackfillRun = BackfillDetail["runs"][number];
+/** The tag every run of a backfill carries, its value the backfill's id. */
+export type BackfillTag = typeof BACKFILL_TAG;
 /** POST /api/backfills */
 export type BackfillRequest = Request<typeof BackfillRequestBody>;
 export type BackfillCreated = Response<typeof BackfillCreatedBody>;

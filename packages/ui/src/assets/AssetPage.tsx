@@ -39,7 +39,7 @@ function Asset({ asset }: { asset: AssetDetail }) {
         <span className="spacer" />
         {!asset.partitioned && (
           <button
-            data-testid="materialise-asset"
+            data-testid="materialize-asset"
             disabled={startRun.isPending}
             onClick={() => launch({ selection: asset.key })}
           >
@@ -47,7 +47,7 @@ function Asset({ asset }: { asset: AssetDetail }) {
           </button>
         )}
         <button
-          data-testid="materialise-asset-stale"
+          data-testid="materialize-asset-stale"
           disabled={startRun.isPending || staleCount === 0}
           onClick={() => launch({ selection: asset.key, stale: true })}
           title="Materialise the missing, stale and failed partitions"
@@ -111,7 +111,7 @@ function Asset({ asset }: { asset: AssetDetail }) {
                   Clear
                 </button>
                 <button
-                  data-testid="materialise-range"
+                  data-testid="materialize-range"
                   disabled={startRun.isPending}
                   onClick={() =>
                     launch(

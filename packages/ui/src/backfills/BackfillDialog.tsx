@@ -5,7 +5,7 @@ import type { BackfillRequest } from "../api/types";
 import type { PartitionRange } from "../assets/HealthBar";
 import { ErrorLine } from "../components/ErrorLine";
 import { formatNumber } from "../format";
-import { Dialog } from "../components/Dialog";
+import { Dialog, DialogActions } from "../components/Dialog";
 
 /** The server's bounds on partitions per run. */
 const MAX_CHUNK_SIZE = 10_000;
@@ -89,18 +89,12 @@ export function BackfillDialog({
             onConfirm={() => launch({ ...request, confirm: true })}
           />
         )}
-        <div className="dialog-actions">
-          <button type="button" className="link-button" onClick={onClose}>
-            Cancel
-          </button>
-          <button
-            type="submit"
-            disabled={!valid || startBackfill.isPending}
-            data-testid="launch-backfill"
-          >
-            Launch backfill
-          </button>
-        </div>
+        <DialogActions
+          submit="Launch backfill"
+          testId="launch-backfill"
+          disabled={!valid || startBackfill.isPending}
+          onCancel={onClose}
+        />
       </form>
     </Dialog>
   );

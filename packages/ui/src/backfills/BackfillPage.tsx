@@ -3,6 +3,7 @@ import { useBackfill, useCancelBackfill } from "../api/queries";
 import type { Backfill, BackfillRun } from "../api/types";
 import { ErrorLine } from "../components/ErrorLine";
 import { StatusBadge } from "../components/StatusBadge";
+import { TagList } from "../components/TagList";
 import { formatDuration, formatNumber, formatTime, shortId } from "../format";
 import { BackfillProgressBar, describeChunkSize } from "./BackfillProgressBar";
 
@@ -108,18 +109,7 @@ function Facts({ backfill }: { backfill: Backfill }) {
       <dd>{formatTime(backfill.createdAt)}</dd>
       <dt>Updated</dt>
       <dd>{formatTime(backfill.updatedAt)}</dd>
-      {Object.keys(backfill.tags).length > 0 && (
-        <>
-          <dt>Tags</dt>
-          <dd>
-            {Object.entries(backfill.tags).map(([k, v]) => (
-              <span key={k} className="asset-chip">
-                {k}={v}
-              </span>
-            ))}
-          </dd>
-        </>
-      )}
+      <TagList tags={backfill.tags} />
     </dl>
   );
 }

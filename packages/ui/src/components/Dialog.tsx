@@ -26,3 +26,27 @@ export function Dialog({
     </div>
   );
 }
+
+/** A dialog form's buttons: Cancel closes it, the submit button launches what it asks for. */
+export function DialogActions({
+  submit,
+  testId,
+  disabled,
+  onCancel,
+}: {
+  submit: string;
+  testId: string;
+  disabled: boolean;
+  onCancel: () => void;
+}) {
+  return (
+    <div className="dialog-actions">
+      <button type="button" className="link-button" onClick={onCancel}>
+        Cancel
+      </button>
+      <button type="submit" disabled={disabled} data-testid={testId}>
+        {submit}
+      </button>
+    </div>
+  );
+}

@@ -21,7 +21,7 @@ import { ErrorLine } from "../components/ErrorLine";
 import { formatNumber } from "../format";
 import { AssetNodeView, LaneView, type AssetFlowNode, type LaneFlowNode } from "./AssetNodeView";
 import { layoutGraph, NODE_HEIGHT, NODE_WIDTH } from "./layout";
-import { MaterialiseDialog } from "./MaterialiseDialog";
+import { MaterializeDialog } from "./MaterializeDialog";
 
 const nodeTypes: NodeTypes = { asset: AssetNodeView, lane: LaneView };
 /** Above this many assets the lineage opens zoomed on its start and thins out far zooms. */
@@ -149,7 +149,7 @@ function Lineage({ graph }: { graph: AssetGraph }) {
       void flow.fitView({ nodes: matches.map((m) => ({ id: m.key })), duration: 300 });
   };
 
-  const materialiseStale = () => {
+  const materializeStale = () => {
     startRun.mutate(
       { selection: staleSelected.map((a) => a.key).join(","), stale: true },
       { onSuccess: ({ runId }) => navigate(`/runs/${runId}`) },
@@ -193,16 +193,16 @@ function Lineage({ graph }: { graph: AssetGraph }) {
           </button>
         )}
         <button
-          data-testid="materialise-selected"
+          data-testid="materialize-selected"
           disabled={selected.length === 0}
           onClick={() => setDialog(selected)}
         >
           Materialise{selected.length > 0 ? ` (${selected.length})` : ""}
         </button>
         <button
-          data-testid="materialise-stale"
+          data-testid="materialize-stale"
           disabled={staleSelected.length === 0 || startRun.isPending}
-          onClick={materialiseStale}
+          onClick={materializeStale}
           title="Materialise the missing, stale and failed partitions of the selected assets"
         >
           Materialise stale{staleSelected.length > 0 ? ` (${staleSelected.length})` : ""}
@@ -249,7 +249,7 @@ function Lineage({ graph }: { graph: AssetGraph }) {
           {graph.nodes.length > 30 && <MiniMap pannable zoomable nodeColor={minimapColor} />}
         </ReactFlow>
       </div>
-      {dialog && <MaterialiseDialog assets={dialog} onClose={() => setDialog(undefined)} />}
+      {dialog && <MaterializeDialog assets={dialog} onClose={() => setDialog(undefined)} />}
     </div>
   );
 }

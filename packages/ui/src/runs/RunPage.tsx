@@ -7,13 +7,11 @@ import { followRunEvents } from "../api/run-events";
 import { TERMINAL_RUN_STATUSES, type RunEvent } from "../api/types";
 import { ErrorLine } from "../components/ErrorLine";
 import { StatusBadge } from "../components/StatusBadge";
+import { TagList } from "../components/TagList";
 import { formatDuration, formatTime } from "../format";
 import { describePartitions } from "./RunsPage";
 import { EventLog } from "./EventLog";
 import { StepTimeline } from "./StepTimeline";
-
-/** The tag that carries the backfill a run belongs to. */
-const BACKFILL_TAG = "lignee/backfill";
 
 /** One run: status, per-step timeline, live event log, cancel and re-execute. */
 export function RunPage({ runId }: { runId: string }) {
@@ -131,28 +129,7 @@ export function RunPage({ runId }: { runId: string }) {
             </Link>
           ))}
         </dd>
-        {Object.keys(run.tags).length > 0 && (
-          <>
-            <dt>Tags</dt>
-            <dd>
-              {Object.entries(run.tags).map(([k, v]) =>
-                k === "reexecutionOf" ? (
-                  <Link key={k} href={`/runs/${v}`} className="asset-chip">
-                    re-execution of {v.slice(0, 8)}
-                  </Link>
-                ) : k === BACKFILL_TAG ? (
-                  <Link key={k} href={`/backfills/${v}`} className="asset-chip">
-                    backfill {v.slice(0, 8)}
-                  </Link>
-                ) : (
-                  <span key={k} className="asset-chip">
-                    {k}={v}
-                  </span>
-                ),
-              )}
-            </dd>
-          </>
-        )}
+        <TagList tags={run.tags} />
       </dl>
       <h2>Steps</h2>
       <StepTimeline run={run} steps={steps} />

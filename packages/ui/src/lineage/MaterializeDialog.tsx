@@ -3,13 +3,13 @@ import { useLocation } from "wouter";
 import { useAssetDetail, useStartRun } from "../api/queries";
 import type { AssetNode, RunRequest } from "../api/types";
 import { ErrorLine } from "../components/ErrorLine";
-import { Dialog } from "../components/Dialog";
+import { Dialog, DialogActions } from "../components/Dialog";
 
 /**
  * Launches a run of the selected assets. Partitioned assets need partitions: one key or a range
  * (the keys of the first partitioned asset are offered; the server validates them for all).
  */
-export function MaterialiseDialog({
+export function MaterializeDialog({
   assets,
   onClose,
 }: {
@@ -19,7 +19,7 @@ export function MaterialiseDialog({
   const partitioned = assets.find((a) => a.partitioned);
   const selection = assets.map((a) => a.key).join(",");
   return (
-    <Dialog label="Materialise" testId="materialise-dialog" onClose={onClose}>
+    <Dialog label="Materialise" testId="materialize-dialog" onClose={onClose}>
       <h3>
         Materialise {assets.length} asset{assets.length > 1 ? "s" : ""}
       </h3>
@@ -53,24 +53,8 @@ function PartitionForm({
   return (
     <>
       <div className="partition-inputs">
-        <label>
-          From
-          <input
-            list="partition-keys"
-            value={f}
-            onChange={(e) => setFrom(e.target.value)}
-            data-testid="partition-from"
-          />
-        </label>
-        <label>
-          To
-          <input
-            list="partition-keys"
-            value={t}
-            onChange={(e) => setTo(e.target.value)}
-            data-testid="partition-to"
-          />
-        </label>
+        <KeyInput label="From" value={f} onChange={setFrom} testId="partition-from" />
+        <KeyInput label="To" value={t} onChange={setTo} testId="partition-to" />
         <datalist id="partition-keys">
           {keys.map((k) => (
             <option key={k} value={k} />
@@ -79,6 +63,31 @@ function PartitionForm({
       </div>
       <Launch request={request} onClose={onClose} disabled={f === "" || t === ""} />
     </>
+  );
+}
+
+/** A partition key, typed or picked among the asset's keys (the `partition-keys` list). */
+function KeyInput({
+  label,
+  value,
+  onChange,
+  testId,
+}: {
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  testId: string;
+}) {
+  return (
+    <label>
+      {label}
+      <input
+        list="partition-keys"
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+        data-testid={testId}
+      />
+    </label>
   );
 }
 
@@ -104,14 +113,12 @@ function Launch({
       {startRun.error && (
         <ErrorLine error={startRun.error} onConfirm={() => launch({ ...request, confirm: true })} />
       )}
-      <div className="dialog-actions">
-        <button type="button" className="link-button" onClick={onClose}>
-          Cancel
-        </button>
-        <button type="submit" disabled={disabled || startRun.isPending} data-testid="launch-run">
-          Launch run
-        </button>
-      </div>
+      <DialogActions
+        submit="Launch run"
+        testId="launch-run"
+        disabled={disabled || startRun.isPending}
+        onCancel={onClose}
+      />
     </form>
   );
 }
