@@ -1,0 +1,432 @@
+import { randomUUID } from "node:crypto";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { IntervalSet } from "../partitions/interval-set";
+import type { MaterializationInput, Storage } from "./storage";
+
+/** A storage to run the contract against, on a fresh database it alone uses. */
+export interface StorageUnderTest {
+  readonly storage: Storage;
+  /** The database behind it: the contract checks some tables and query plans directly. */
+  readonly databaseUrl: string;
+}
+
+/**
+ * The storage contract: what every implementation of `Storage` must do, as a suite of tests
+ * against a real PostgreSQL server. An implementation's test file calls it with a factory
+ * (Dagster's `TestEventLogStorage`, subclassed per implementation):
+ *
+ * @example
+ * storageContract("PostgresStorage", async () => {
+ *   const databaseUrl = await createTestDatabase();
+ *   return { storage: PostgresStorage.connect(databaseUrl), databaseUrl };
+ * });
+ */
+export function storageContract(name: string, open: () => Promise<StorageUnderTest>): void {
+  describe(name, () => {
+    let url: string;
+    let storage: Storage;
+    let sql: pg.Client;
+
+    beforeAll(async () => {
+      ({ storage, databaseUrl: url } = await open());
+      sql = new pg.Client({ connectionString: url });
+      await sql.connect();
+    });
+
+    afterAll(async () => {
+      await sql.end();
+      await storage.close();
+    });
+
+    const newRun = async (
+      status: "STARTED" | "QUEUED" = "STARTED",
+      pid = process.pid,
+    ): Promise<string> => {
+      const id = randomUUID();
+      await storage.createRun({
+        id,
+        status,
+        selection: "a",
+        assetKeys: ["a"],
+        partitionSpec: { kind: "none" },
+        hostname: "test-host",
+        pid,
+      });
+      return id;
+    };
+
+    const materialize = (
+      runId: string,
+      assetKey: string,
+      indices: number[],
+      extra: Partial<MaterializationInput> = {},
+    ): Promise<number[]> =>
+      storage.recordMaterialization({
+        runId,
+        assetKey,
+        codeVersion: "1",
+        depsSignature: "",
+        partitions: indices.map((i) => ({
+          key: `k${i}`,
+          index: i,
+          dataVersion: `v-${runId}-${i}`,
+          inputVersions: {},
+        })),
+        metadata: { rows: 10 },
+        invalidates: [],
+        readSince: { watermark: 0, upstream: [] },
+        ...extra,
+      });
+
+    describe("runs and events", () => {
+      it("creates, reads, lists and finishes runs", async () => {
+        const id = await newRun("STARTED");
+        const run = await storage.getRun(id);
+        expect(run).toMatchObject({
+          id,
+          status: "STARTED",
+          selection: "a",
+          assetKeys: ["a"],
+          hostname: "test-host",
+        });
+        expect(run?.startedAt).toBeInstanceOf(Date);
+        expect(run?.endedAt).toBeNull();
+        await storage.setRunStatus(id, "FAILURE", "boom");
+        const done = await storage.getRun(id);
+        expect(done).toMatchObject({ status: "FAILURE", error: "boom" });
+        expect(done?.endedAt).toBeInstanceOf(Date);
+        expect(await storage.getRun(randomUUID())).toBeUndefined();
+        const listed = await storage.listRuns({ status: "FAILURE" });
+        expect(listed.map((r) => r.id)).toContain(id);
+        expect(listed.every((r) => r.status === "FAILURE")).toBe(true);
+      });
+
+      it("lists the runs of one asset, newest first, through the GIN index on asset_keys", async () => {
+        const create = async (assetKeys: string[], status: "STARTED" | "QUEUED" = "STARTED") => {
+          const id = randomUUID();
+          await storage.createRun({
+            id,
+            status,
+            selection: assetKeys.join(","),
+            assetKeys,
+            partitionSpec: { kind: "none" },
+            hostname: "test-host",
+            pid: process.pid,
+          });
+          return id;
+        };
+        const both = await create(["filter/a", "filter/b"]);
+        const onlyB = await create(["filter/b"], "QUEUED");
+        const onlyC = await create(["filter/c"]);
+        expect((await storage.listRuns({ assetKey: "filter/b" })).map((r) => r.id)).toEqual([
+          onlyB,
+          both,
+        ]);
+        expect((await storage.listRuns({ assetKey: "filter/c" })).map((r) => r.id)).toEqual([
+          onlyC,
+        ]);
+        expect(
+          (await storage.listRuns({ assetKey: "filter/b", status: "QUEUED" })).map((r) => r.id),
+        ).toEqual([onlyB]);
+        expect(
+          (await storage.listRuns({ assetKey: "filter/b", limit: 1 })).map((r) => r.id),
+        ).toEqual([onlyB]);
+        // Whole keys only: no prefix or substring matches.
+        expect(await storage.listRuns({ assetKey: "filter" })).toEqual([]);
+        expect(await storage.listRuns({ assetKey: 'filter/a"]' })).toEqual([]);
+
+        // With sequential scans discouraged, the containment query must have an index to use.
+        const c = new pg.Client({ connectionString: url });
+        await c.connect();
+        try {
+          await c.query("SET enable_seqscan = off");
+          const explained = await c.query<{ "QUERY PLAN": string }>(
+            `EXPLAIN SELECT id FROM lignee.runs WHERE asset_keys @> '["filter/b"]'::jsonb`,
+          );
+          expect(explained.rows.map((r) => r["QUERY PLAN"]).join("\n")).toContain(
+            "runs_asset_keys_idx",
+          );
+        } finally {
+          await c.end();
+        }
+      });
+
+      it("keeps events in order and pages after an id", async () => {
+        const id = await newRun();
+        const at = new Date();
+        await storage.appendEvents(id, [
+          { type: "RUN_START", level: "info", message: "one", timestamp: at },
+          {
+            type: "LOG",
+            level: "warn",
+            message: "two",
+            stepKey: "a",
+            assetKey: "a",
+            partitionKey: "k1",
+            timestamp: at,
+          },
+        ]);
+        await storage.appendEvents(id, [
+          { type: "RUN_SUCCESS", level: "info", message: "three", data: { n: 1 }, timestamp: at },
+        ]);
+        const events = await storage.listEvents(id);
+        expect(events.map((e) => e.message)).toEqual(["one", "two", "three"]);
+        expect(events[1]).toMatchObject({
+          type: "LOG",
+          level: "warn",
+          stepKey: "a",
+          assetKey: "a",
+          partitionKey: "k1",
+        });
+        expect(events[2]?.data).toEqual({ n: 1 });
+        const after = await storage.listEvents(id, { afterId: events[0]!.id });
+        expect(after.map((e) => e.message)).toEqual(["two", "three"]);
+      });
+    });
+
+    describe("materialisations and roll-ups", () => {
+      it("groups materialised partitions by code version and moves them on re-materialisation", async () => {
+        const run = await newRun();
+        await materialize(run, "versions", [1, 2, 3, 4]);
+        await materialize(run, "versions", [2, 3], { codeVersion: "2" });
+        const summary = (await storage.getAssetSummaries()).get("versions")!;
+        const byVersion = Object.fromEntries(
+          summary.versions.map((v) => [v.codeVersion, v.partitions.toJSON()]),
+        );
+        expect(byVersion).toEqual({
+          "1": [
+            [1, 2],
+            [4, 5],
+          ],
+          "2": [[2, 4]],
+        });
+        const latest = await sql.query(
+          `SELECT partition_index, code_version FROM lignee.asset_partitions WHERE asset_key = 'versions' ORDER BY 1`,
+        );
+        expect(latest.rows).toEqual([
+          { partition_index: 1, code_version: "1" },
+          { partition_index: 2, code_version: "2" },
+          { partition_index: 3, code_version: "2" },
+          { partition_index: 4, code_version: "1" },
+        ]);
+        const history = await storage.listMaterializations("versions");
+        expect(history).toHaveLength(6);
+        expect(history[0]).toMatchObject({
+          assetKey: "versions",
+          codeVersion: "2",
+          metadata: { rows: 10 },
+        });
+      });
+
+      it("lists the newest materialisation of each partition with latestPerPartition", async () => {
+        const first = await newRun();
+        const [a1, b1] = await materialize(first, "latest", [1, 2]);
+        const second = await newRun();
+        const [a2] = await materialize(second, "latest", [1]);
+        const [c1] = await materialize(second, "latest", [3]);
+        const all = await storage.listMaterializations("latest");
+        expect(all.map((m) => m.id)).toEqual([c1, a2, b1, a1]);
+        const latest = await storage.listMaterializations("latest", { latestPerPartition: true });
+        expect(latest.map((m) => [m.id, m.partitionKey, m.runId])).toEqual([
+          [c1, "k3", second],
+          [a2, "k1", second],
+          [b1, "k2", first],
+        ]);
+        expect(latest[0]).toMatchObject({
+          assetKey: "latest",
+          codeVersion: "1",
+          metadata: { rows: 10 },
+        });
+        expect(latest[0]?.createdAt).toBeInstanceOf(Date);
+        const limited = await storage.listMaterializations("latest", {
+          latestPerPartition: true,
+          limit: 2,
+        });
+        expect(limited.map((m) => m.id)).toEqual([c1, a2]);
+        expect(await storage.listMaterializations("latest", { limit: 1 })).toHaveLength(1);
+        expect(await storage.listMaterializations("nothing", { latestPerPartition: true })).toEqual(
+          [],
+        );
+      });
+
+      it("maintains the digest as the XOR of the current partition hashes", async () => {
+        const run = await newRun();
+        await materialize(run, "digest", [10, 11, 12]);
+        const other = await newRun();
+        await materialize(other, "digest", [11]);
+        const digest = await storage.getDigest("digest");
+        const expected = await sql.query(
+          `SELECT bit_xor(version_hash)::text AS x, count(*)::int AS n FROM lignee.asset_partitions WHERE asset_key = 'digest'`,
+        );
+        expect(digest?.digest).toBe(expected.rows[0].x);
+        expect(digest?.partitionCount).toBe(3);
+        const before = digest!.digest;
+        await materialize(await newRun(), "digest", [12]);
+        expect((await storage.getDigest("digest"))?.digest).not.toBe(before);
+      });
+
+      it("marks downstream partitions stale and clears the marks when they are rebuilt", async () => {
+        const run = await newRun();
+        await materialize(run, "down", [1, 2, 3]);
+        await materialize(run, "up", [2], {
+          invalidates: [{ assetKey: "down", partitions: IntervalSet.single(2) }],
+        });
+        let marks = (await storage.getAssetSummaries()).get("down")!.staleMarks;
+        expect(marks.map((m) => [m.upstreamKey, m.partitions.toJSON()])).toEqual([
+          ["up", [[2, 3]]],
+        ]);
+        await materialize(await newRun(), "down", [2]);
+        marks = (await storage.getAssetSummaries()).get("down")?.staleMarks ?? [];
+        expect(marks).toEqual([]);
+      });
+
+      it("marks an output stale when its upstream changed while it was being computed", async () => {
+        const run = await newRun();
+        await materialize(run, "src", [5, 6]);
+        const watermark = await storage.markRunning(run, "dst", IntervalSet.single(5));
+        await materialize(await newRun(), "src", [5]); // upstream changes mid-step
+        await materialize(run, "dst", [5], {
+          readSince: {
+            watermark,
+            upstream: [{ assetKey: "src", partitions: IntervalSet.single(5) }],
+          },
+        });
+        const marks = (await storage.getAssetSummaries()).get("dst")!.staleMarks;
+        expect(marks.map((m) => [m.upstreamKey, m.partitions.toJSON()])).toEqual([
+          ["src", [[5, 6]]],
+        ]);
+
+        // A change to another partition, or to the whole asset before the watermark, does not count.
+        const w2 = await storage.markRunning(run, "dst2", IntervalSet.single(6));
+        await materialize(await newRun(), "src", [5]);
+        await materialize(run, "dst2", [6], {
+          readSince: {
+            watermark: w2,
+            upstream: [{ assetKey: "src", partitions: IntervalSet.single(6) }],
+          },
+        });
+        expect((await storage.getAssetSummaries()).get("dst2")!.staleMarks).toEqual([]);
+        const w3 = await storage.markRunning(run, "dst3", IntervalSet.single(0));
+        await materialize(run, "dst3", [0], {
+          readSince: { watermark: w3, upstream: [{ assetKey: "src", partitions: "all" }] },
+        });
+        expect((await storage.getAssetSummaries()).get("dst3")!.staleMarks).toEqual([]);
+      });
+
+      it("claims partitions all or none; a live run's claim excludes others, a dead run's does not", async () => {
+        const first = await newRun();
+        const second = await newRun();
+        const claim = (run: string, assetKey: string, from: number, to: number) =>
+          storage.claimPartitions(run, [{ assetKey, partitions: IntervalSet.fromRange(from, to) }]);
+        expect(await claim(first, "claimed", 0, 5)).toMatchObject({ claimed: true });
+        // Overlapping partitions are refused and the holder named, with what it holds of them.
+        const refused = await storage.claimPartitions(second, [
+          { assetKey: "claimed-other", partitions: IntervalSet.single(0) },
+          { assetKey: "claimed", partitions: IntervalSet.fromRange(3, 8) },
+        ]);
+        expect(refused.claimed).toBe(false);
+        if (!refused.claimed) {
+          expect(refused.holder.runId).toBe(first);
+          expect(refused.holder.assetKey).toBe("claimed");
+          expect(refused.holder.partitions.toJSON()).toEqual([[3, 5]]);
+        }
+        // All or none: the free asset of the refused claim was not marked either.
+        expect((await storage.getAssetSummaries()).get("claimed-other")).toBeUndefined();
+        // Other partitions, and the holder itself claiming more, are fine.
+        expect(await claim(second, "claimed", 5, 8)).toMatchObject({ claimed: true });
+        expect(await claim(first, "claimed", 0, 2)).toMatchObject({ claimed: true });
+        // Once the holder has ended, its leftover marks no longer hold anyone back.
+        await storage.setRunStatus(first, "FAILURE", "gone");
+        expect(await claim(second, "claimed", 0, 5)).toMatchObject({ claimed: true });
+      });
+
+      it("tracks running and failed partitions", async () => {
+        const run = await newRun();
+        await storage.markRunning(run, "attempts", IntervalSet.fromRange(1, 5));
+        let s = (await storage.getAssetSummaries()).get("attempts")!;
+        expect(s.running.toJSON()).toEqual([[1, 5]]);
+        await storage.markFailed(run, "attempts", IntervalSet.fromRange(1, 3));
+        await materialize(run, "attempts", [3]);
+        s = (await storage.getAssetSummaries()).get("attempts")!;
+        expect(s.failed.toJSON()).toEqual([[1, 3]]);
+        expect(s.running.toJSON()).toEqual([[4, 5]]);
+        await storage.clearRunning(run);
+        await materialize(await newRun(), "attempts", [1]);
+        s = (await storage.getAssetSummaries()).get("attempts")!;
+        expect(s.running.isEmpty).toBe(true);
+        expect(s.failed.toJSON()).toEqual([[2, 3]]);
+      });
+
+      it("reads data versions of a subset", async () => {
+        const run = await newRun();
+        await materialize(run, "dv", [1, 2, 7]);
+        const versions = await storage.getDataVersions(
+          "dv",
+          IntervalSet.fromRanges([
+            [1, 3],
+            [5, 8],
+          ]),
+        );
+        expect([...versions.keys()].sort()).toEqual([1, 2, 7]);
+        expect(versions.get(7)).toBe(`v-${run}-7`);
+      });
+    });
+
+    describe("recovery", () => {
+      it("fails runs whose process is gone, with a reason, and turns their running partitions into failed ones", async () => {
+        const dead = await newRun("STARTED", 999_999);
+        const alive = await newRun("STARTED", 123);
+        await storage.markRunning(dead, "orphaned", IntervalSet.fromRange(3, 5));
+        const failed = await storage.failOrphanedRuns("test-host", (r) => r.pid !== 999_999);
+        expect(failed).toContain(dead);
+        expect(failed).not.toContain(alive);
+        const run = await storage.getRun(dead);
+        expect(run?.status).toBe("FAILURE");
+        expect(run?.error).toMatch(/pid 999999 on test-host/);
+        const s = (await storage.getAssetSummaries()).get("orphaned")!;
+        expect(s.running.isEmpty).toBe(true);
+        expect(s.failed.toJSON()).toEqual([[3, 5]]);
+        const events = await storage.listEvents(dead);
+        expect(events.at(-1)?.type).toBe("RUN_FAILURE");
+        // Other hosts' runs are not this process's to judge.
+        expect(await storage.failOrphanedRuns("another-host", () => false)).toEqual([]);
+        await storage.setRunStatus(alive, "SUCCESS");
+      });
+    });
+
+    describe("check results", () => {
+      it("keeps the latest result per check and partition", async () => {
+        const run = await newRun();
+        await storage.recordCheckResult({
+          runId: run,
+          assetKey: "checked",
+          checkName: "not_null",
+          passed: false,
+          severity: "error",
+        });
+        await storage.recordCheckResult({
+          runId: run,
+          assetKey: "checked",
+          checkName: "not_null",
+          passed: true,
+          severity: "error",
+        });
+        await storage.recordCheckResult({
+          runId: run,
+          assetKey: "checked",
+          checkName: "unique",
+          passed: false,
+          severity: "warn",
+          description: "2 duplicates",
+        });
+        const results = await storage.latestCheckResults("checked");
+        expect(results.map((r) => [r.checkName, r.passed, r.severity])).toEqual([
+          ["not_null", true, "error"],
+          ["unique", false, "warn"],
+        ]);
+        expect(results[1]?.description).toBe("2 duplicates");
+      });
+    });
+  });
+}
