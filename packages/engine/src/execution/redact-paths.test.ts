@@ -41,7 +41,19 @@ describe("redactPaths", () => {
       "at /work/main-old/a.ts:1:1",
       "at …/a.ts:1:1",
     ],
+    [
+      "a quoted path with spaces is one path",
+      "open '/home/Jane Doe/raw files/x.csv' failed",
+      "open '…/x.csv' failed",
+    ],
   ])("%s", (_name, text, expected) => {
     expect(redact(text)).toBe(expected);
+  });
+
+  it("with the working directory at the machine's root, shows paths by their last segment", () => {
+    const atRoot = { ...context, root: "/" };
+    expect(redactPaths("cannot read /home/alice/.config/x.json", atRoot)).toBe(
+      "cannot read …/x.json",
+    );
   });
 });

@@ -18,18 +18,27 @@ export interface PathContext {
   readonly topLevel: ReadonlySet<string>;
 }
 
+/** A quoted absolute path, which may hold spaces (`open '/home/Jane Doe/x.csv'`). */
+const QUOTED = /(['"`])(file:\/\/)?(\/[^'"`\n]+)(?=\1)/g;
 /** An absolute path (or file:// URL) after a boundary; it ends at a space, quote, bracket or `:line`. */
 const ABSOLUTE = /(^|[\s("'`[=,])(file:\/\/)?(\/[^\s"'`()[\]:,]+)/g;
 
 export function redactPaths(text: string, context: PathContext): string {
-  const root = context.root.endsWith("/") ? context.root : `${context.root}/`;
-  return text.replace(ABSOLUTE, (match, before: string, _url: string | undefined, p: string) => {
+  // A working directory of "/" is no project: every path is shown by its last segment.
+  const root =
+    context.root === "/"
+      ? undefined
+      : context.root.endsWith("/")
+        ? context.root
+        : `${context.root}/`;
+  const redact = (match: string, before: string, _url: string | undefined, p: string): string => {
     const first = p.split("/")[1] ?? "";
     if (!context.topLevel.has(first)) return match;
-    if (p.startsWith(root)) return before + p.slice(root.length);
-    if (`${p}/` === root) return `${before}.`;
+    if (root !== undefined && p.startsWith(root)) return before + p.slice(root.length);
+    if (root !== undefined && `${p}/` === root) return `${before}.`;
     return `${before}…/${path.posix.basename(p)}`;
-  });
+  };
+  return text.replace(QUOTED, redact).replace(ABSOLUTE, redact);
 }
 
 let current: PathContext | undefined;
