@@ -1,7 +1,7 @@
 import { hostname } from "node:os";
 import pg from "pg";
 import { LigneeError } from "../errors";
-import { QUEUE_CHANNEL } from "../queue/run-queue";
+import { enqueueRun } from "../storage/runs/enqueue";
 import { inTransaction } from "../storage/transaction";
 import type {
   AutomationKind,
@@ -312,29 +312,23 @@ export class PostgresAutomationStore implements AutomationStore {
 
   // ---------------------------------------------------------------- helpers
 
+  /** enqueue, unless a run with its id exists (a tick's run is created once whoever asks). */
   private async insertRun(client: pg.Pool | pg.PoolClient, run: QueuedRun): Promise<boolean> {
-    const result = await client.query(
-      `WITH inserted AS (
-         INSERT INTO lignee.runs
-           (id, status, selection, asset_keys, partition_spec, tags, pools, max_attempts, hostname, pid)
-         VALUES ($1, 'QUEUED', $2, $3::jsonb, $4::jsonb, $5::jsonb, $6::jsonb, $7, $8, $9)
-         ON CONFLICT (id) DO NOTHING
-         RETURNING id)
-       SELECT pg_notify($10, id) FROM inserted`,
-      [
-        run.id,
-        run.selection,
-        JSON.stringify(run.assetKeys),
-        JSON.stringify(run.partitions),
-        JSON.stringify(run.tags),
-        JSON.stringify(run.pools),
-        run.maxAttempts ?? 1,
-        hostname(),
-        process.pid,
-        QUEUE_CHANNEL,
-      ],
+    return enqueueRun(
+      client,
+      {
+        id: run.id,
+        selection: run.selection,
+        assetKeys: run.assetKeys,
+        partitionSpec: run.partitions,
+        tags: run.tags,
+        pools: run.pools,
+        maxAttempts: run.maxAttempts ?? 1,
+        hostname: hostname(),
+        pid: process.pid,
+      },
+      { ifAbsent: true },
     );
-    return (result.rowCount ?? 0) > 0;
   }
 
   private async query<T extends pg.QueryResultRow>(

@@ -1,7 +1,9 @@
 import pg from "pg";
 import { connectPool, inTransaction } from "../storage/transaction";
 import { LigneeError } from "../errors";
-import { QUEUE_CHANNEL } from "../queue/run-queue";
+import { cancelQueuedRuns } from "../storage/runs/cancel-queued";
+import { enqueueChunkRuns } from "../storage/runs/enqueue-chunks";
+import { requestCancelRuns } from "../storage/runs/request-cancel";
 import type { RunStatus } from "../storage/storage";
 import {
   BACKFILL_TAG,
@@ -91,45 +93,24 @@ export class PostgresBackfillStore implements BackfillStore {
           [backfillId],
         );
         if (current.rows[0]?.status !== "REQUESTED") return undefined;
-        const result = await tx.query<{ n: number }>(
-          `WITH inserted AS (
-             INSERT INTO lignee.runs
-               (id, status, selection, asset_keys, partition_spec, tags, created_at,
-                max_attempts, pools, backfill_id)
-             SELECT c.id, 'QUEUED', $2, $3::jsonb,
-                    jsonb_build_object('kind', 'range', 'from', c.from_key, 'to', c.to_key),
-                    $4::jsonb || jsonb_build_object($5::text, c.chunk::text, $6::text, c.n::text),
-                    -- One microsecond apart: the queue takes the oldest first, so chunks run in
-                    -- partition order.
-                    now() + c.chunk * interval '1 microsecond',
-                    $7, $8::jsonb, $1
-             FROM unnest($9::text[], $10::int[], $11::text[], $12::text[], $13::int[])
-                    AS c(id, chunk, from_key, to_key, n)
-             ON CONFLICT (id) DO NOTHING
-             RETURNING 1)
-           SELECT count(*)::int AS n FROM inserted`,
-          [
+        const added = await enqueueChunkRuns(
+          tx,
+          {
             backfillId,
-            template.selection,
-            JSON.stringify(template.assetKeys),
-            JSON.stringify({ ...template.tags, [BACKFILL_TAG]: backfillId }),
-            CHUNK_TAG,
-            PARTITION_COUNT_TAG,
-            template.maxAttempts,
-            JSON.stringify(template.pools),
-            batch.map((c) => c.runId),
-            batch.map((c) => c.index),
-            batch.map((c) => c.from),
-            batch.map((c) => c.to),
-            batch.map((c) => c.partitionCount),
-          ],
+            selection: template.selection,
+            assetKeys: template.assetKeys,
+            tags: { ...template.tags, [BACKFILL_TAG]: backfillId },
+            chunkTag: CHUNK_TAG,
+            partitionCountTag: PARTITION_COUNT_TAG,
+            maxAttempts: template.maxAttempts,
+            pools: template.pools,
+          },
+          batch,
         );
         await tx.query(`UPDATE lignee.backfills SET updated_at = now() WHERE id = $1`, [
           backfillId,
         ]);
-        // Idle workers wake up at once (delivered on commit).
-        await tx.query(`SELECT pg_notify($1, $2)`, [QUEUE_CHANNEL, backfillId]);
-        return result.rows[0]!.n;
+        return added;
       });
       if (inserted === undefined) break;
       queued += inserted;
@@ -240,26 +221,19 @@ export class PostgresBackfillStore implements BackfillStore {
       }
       // Row locks taken by a worker claiming a run make this wait for its claim; the run is
       // then STARTED and the next statement, with a fresh snapshot, asks it to stop.
-      const canceled = await tx.query(
-        `WITH done AS (
-           UPDATE lignee.runs
-           SET status = 'CANCELED', ended_at = now(), error = 'cancelled with its backfill'
-           WHERE backfill_id = $1 AND status = 'QUEUED'
-           RETURNING id)
-         INSERT INTO lignee.events (run_id, type, level, message)
-         SELECT id, 'RUN_CANCELED', 'warn', 'Run cancelled with its backfill before it started'
-         FROM done`,
-        [backfillId],
+      const canceledRuns = await cancelQueuedRuns(
+        tx,
+        { backfillId },
+        {
+          error: "cancelled with its backfill",
+          message: "Run cancelled with its backfill before it started",
+        },
       );
-      const canceling = await tx.query(
-        `UPDATE lignee.runs SET cancel_requested = true
-         WHERE backfill_id = $1 AND status = 'STARTED'`,
-        [backfillId],
-      );
+      const cancelingRuns = await requestCancelRuns(tx, { backfillId });
       return {
         kind: "canceled",
-        canceledRuns: canceled.rowCount ?? 0,
-        cancelingRuns: canceling.rowCount ?? 0,
+        canceledRuns,
+        cancelingRuns,
       } as const;
     });
   }

@@ -1,0 +1,27 @@
+import type { RunFence } from "../storage";
+import type { Queryable } from "./queryable";
+import { statusGuard } from "./transitions";
+
+export type RunOutcome = "SUCCESS" | "FAILURE" | "CANCELED";
+
+/**
+ * finish: STARTED → SUCCESS / FAILURE / CANCELED. With a fence (a worker's claimed run), only
+ * while the worker still holds the lease; without one (a run this process executes itself),
+ * whoever finishes it. Resolves to whether the run was finished.
+ */
+export async function finishRun(
+  db: Queryable,
+  runId: string,
+  outcome: RunOutcome,
+  error: string | undefined,
+  fence?: Pick<RunFence, "workerId">,
+): Promise<boolean> {
+  const result = await db.query(
+    `UPDATE lignee.runs
+     SET status = $2, error = coalesce($3, error), ended_at = now(), lease_expires_at = NULL
+     WHERE id = $1 AND ${statusGuard("finish")}
+       AND ($4::text IS NULL OR (worker_id = $4 AND lease_expires_at > now()))`,
+    [runId, outcome, error ?? null, fence?.workerId ?? null],
+  );
+  return (result.rowCount ?? 0) > 0;
+}

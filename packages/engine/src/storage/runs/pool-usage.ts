@@ -1,0 +1,32 @@
+import type pg from "pg";
+import type { ConcurrencyLimits } from "../../queue/pools";
+
+/** Arbitrary constant: claims and admissions are serialised so that limits are counted exactly. */
+export const ADMISSION_LOCK = 7_342_020;
+
+/** A pool at its limit, and the runs holding its slots. */
+export interface PoolUsage {
+  readonly pool: string;
+  readonly limit: number;
+  readonly runIds: readonly string[];
+}
+
+/**
+ * The pools at their limit. Every live run counts, a worker's or one a process executes itself
+ * (a run whose worker's lease expired is the reaper's, not a holder).
+ */
+export async function poolUsage(
+  tx: pg.PoolClient,
+  limits: ConcurrencyLimits,
+): Promise<PoolUsage[]> {
+  const running = await tx.query<{ pool: string; run_ids: string[] }>(
+    `SELECT p.pool, array_agg(r.id ORDER BY r.started_at) AS run_ids
+       FROM lignee.runs r, jsonb_array_elements_text(r.pools) AS p(pool)
+       WHERE r.status = 'STARTED' AND (r.worker_id IS NULL OR r.lease_expires_at > now())
+       GROUP BY p.pool`,
+  );
+  const holders = new Map(running.rows.map((row) => [row.pool, row.run_ids]));
+  return Object.entries(limits.pools)
+    .filter(([pool, limit]) => (holders.get(pool)?.length ?? 0) >= limit)
+    .map(([pool, limit]) => ({ pool, limit, runIds: holders.get(pool) ?? [] }));
+}
