@@ -1,0 +1,156 @@
+import type pg from "pg";
+import { LigneeError } from "../errors";
+import type { RunEvent } from "../execution/events";
+import { enqueueRun } from "./runs/enqueue";
+import { failRun, startedLocalRuns } from "./runs/fail";
+import { finishRun, type RunOutcome } from "./runs/finish";
+import { RUN_COLUMNS, toRunRecord, type RunRow } from "./runs/run-row";
+import { startRun } from "./runs/start";
+import {
+  TERMINAL_RUN_STATUSES,
+  type ListRunsOptions,
+  type NewRun,
+  type RunRecord,
+  type RunStatus,
+  type StoredEvent,
+} from "./storage";
+
+interface EventRow {
+  id: string;
+  run_id: string;
+  timestamp: Date;
+  type: string;
+  level: string;
+  step_key: string | null;
+  asset_key: string | null;
+  partition_key: string | null;
+  message: string;
+  data: Record<string, unknown> | null;
+}
+
+/**
+ * Runs and their event log, the part of `Storage` about runs. Every write of a run is a
+ * transition of `./runs/`: this part never updates `lignee.runs` itself.
+ */
+export class RunLog {
+  constructor(private readonly pool: pg.Pool) {}
+
+  /**
+   * QUEUED: enqueue; STARTED: start (one statement). A finished status records a finished run
+   * (history imported, benchmarks): start, then finish.
+   */
+  async createRun(run: NewRun): Promise<RunRecord> {
+    if (run.status === "STARTED") return toRunRecord(await startRun(this.pool, run));
+    if (run.status === "QUEUED") {
+      await enqueueRun(this.pool, { ...run, tags: run.tags ?? {}, pools: [], maxAttempts: 1 });
+    } else {
+      await startRun(this.pool, run);
+      await finishRun(this.pool, run.id, run.status, undefined);
+    }
+    const created = await this.getRun(run.id);
+    if (!created) throw new LigneeError("STORAGE", `run ${run.id} was not recorded`);
+    return created;
+  }
+
+  async getRun(runId: string): Promise<RunRecord | undefined> {
+    const result = await this.pool.query<RunRow>(
+      `SELECT ${RUN_COLUMNS} FROM lignee.runs WHERE id = $1`,
+      [runId],
+    );
+    const row = result.rows[0];
+    return row ? toRunRecord(row) : undefined;
+  }
+
+  async listRuns(options: ListRunsOptions = {}): Promise<RunRecord[]> {
+    const result = await this.pool.query<RunRow>(
+      // Containment on the jsonb array, served by the GIN index runs_asset_keys_idx.
+      `SELECT ${RUN_COLUMNS} FROM lignee.runs
+       WHERE ($1::text IS NULL OR status = $1)
+         AND ($2::jsonb IS NULL OR asset_keys @> $2::jsonb)
+       ORDER BY created_at DESC, id DESC
+       LIMIT $3`,
+      [
+        options.status ?? null,
+        options.assetKey !== undefined ? JSON.stringify([options.assetKey]) : null,
+        options.limit ?? 50,
+      ],
+    );
+    return result.rows.map(toRunRecord);
+  }
+
+  /** finish, for a run this process executes itself: only a finished status is a transition. */
+  async setRunStatus(runId: string, status: RunStatus, error?: string): Promise<void> {
+    if (!isOutcome(status)) {
+      throw new LigneeError("STORAGE", `a run is not moved to ${status} by setRunStatus`);
+    }
+    await finishRun(this.pool, runId, status, error);
+  }
+
+  async appendEvents(runId: string, events: readonly RunEvent[]): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO lignee.events
+         (run_id, timestamp, type, level, step_key, asset_key, partition_key, message, data)
+       SELECT $1, * FROM unnest($2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[],
+                                $7::text[], $8::text[], $9::jsonb[])`,
+      [
+        runId,
+        events.map((e) => e.timestamp),
+        events.map((e) => e.type),
+        events.map((e) => e.level),
+        events.map((e) => e.stepKey ?? null),
+        events.map((e) => e.assetKey ?? null),
+        events.map((e) => e.partitionKey ?? null),
+        events.map((e) => e.message),
+        events.map((e) => (e.data === undefined ? null : JSON.stringify(e.data))),
+      ],
+    );
+  }
+
+  async listEvents(
+    runId: string,
+    options: { afterId?: number; limit?: number } = {},
+  ): Promise<StoredEvent[]> {
+    const result = await this.pool.query<EventRow>(
+      `SELECT id, run_id, timestamp, type, level, step_key, asset_key, partition_key, message, data
+       FROM lignee.events
+       WHERE run_id = $1 AND ($2::bigint IS NULL OR id > $2)
+       ORDER BY id
+       LIMIT $3`,
+      [runId, options.afterId ?? null, options.limit ?? 10_000],
+    );
+    return result.rows.map(toEvent);
+  }
+
+  /** fail, for each run left STARTED on this host by a process that is gone. */
+  async failOrphanedRuns(
+    hostname: string,
+    isAlive: (run: { id: string; pid: number | null }) => boolean,
+  ): Promise<string[]> {
+    const candidates = await startedLocalRuns(this.pool, hostname);
+    const failed: string[] = [];
+    for (const run of candidates.filter((r) => !isAlive(r))) {
+      const reason = `the process running it (pid ${run.pid ?? "unknown"} on ${hostname}) exited before the run finished`;
+      if (await failRun(this.pool, run.id, reason)) failed.push(run.id);
+    }
+    return failed;
+  }
+}
+
+function isOutcome(status: RunStatus): status is RunOutcome {
+  return TERMINAL_RUN_STATUSES.includes(status);
+}
+
+function toEvent(r: EventRow): StoredEvent {
+  return {
+    id: Number(r.id),
+    runId: r.run_id,
+    timestamp: r.timestamp,
+    type: r.type as StoredEvent["type"],
+    level: r.level as StoredEvent["level"],
+    message: r.message,
+    ...(r.step_key !== null ? { stepKey: r.step_key } : {}),
+    ...(r.asset_key !== null ? { assetKey: r.asset_key } : {}),
+    ...(r.partition_key !== null ? { partitionKey: r.partition_key } : {}),
+    ...(r.data !== null ? { data: r.data } : {}),
+  };
+}
