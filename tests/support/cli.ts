@@ -12,15 +12,19 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-/** Runs `lignee ARGS` in a child process, from the repo root, as `pnpm lignee` does. */
+/**
+ * Runs `lignee ARGS` in a child process, from the repo root as `pnpm lignee` does (or from
+ * `cwd`, which decides the configuration it finds).
+ */
 export function lignee(
   args: readonly string[],
   env: Record<string, string>,
   onSpawn?: (child: ChildProcess) => void,
+  cwd: string = REPO_ROOT,
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(TSX, [BIN, ...args], {
-      cwd: REPO_ROOT,
+      cwd,
       env: { ...process.env, ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });

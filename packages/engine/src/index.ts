@@ -65,7 +65,19 @@ export {
 } from "./status/asset-status";
 
 export { plan, type Plan, type PlanStep } from "./planning/plan";
-export { resolvePartitionRequest, type PartitionRequest } from "./planning/partition-request";
+export {
+  BODY_FIELD_NAMES,
+  describePartitionRequest,
+  partitionRequestFromFields,
+  partitionRequestOf,
+  readPartitionRequest,
+  resolvePartitionRequest,
+  serializePartitionRequest,
+  storedPartitionRequest,
+  type PartitionFieldNames,
+  type PartitionFields,
+  type PartitionRequest,
+} from "./planning/partition-request";
 export { stalePartitions, staleTargets, type StatusSubsets } from "./planning/stale-targets";
 export {
   confirmLimitFromEnv,
@@ -179,6 +191,7 @@ export {
 export { backfillRunId } from "./backfill/run-ids";
 
 export { migrateDatabase } from "./storage/migrate";
+export { versionHash } from "./storage/version-hash";
 export { PostgresStorage } from "./storage/postgres-storage";
 export type {
   AssetStorageSummary,
@@ -199,6 +212,7 @@ export type {
 
 export { openRuntime, type Runtime, type RuntimeOptions } from "./runtime/runtime";
 export { startEmbeddedPostgres, type EmbeddedDatabase } from "./runtime/embedded-postgres";
+export { heartbeatFile } from "./runtime/heartbeat-file";
 
 export { createApp, type App, type AppOptions } from "./server/app";
 export {
@@ -210,9 +224,20 @@ export {
 } from "./server/server";
 export { HttpError, toHttpError, type HttpErrorStatus } from "./server/http-error";
 export { openApiDocument } from "./server/openapi";
+// The API's response schemas, for clients and tests that check an answer's shape.
+export {
+  AutomationBody,
+  AutomationToggledBody,
+  BackfillCanceledBody,
+  BackfillCreatedBody,
+  BackfillDetailBody,
+  BackfillsBody,
+  ScheduleTicksBody,
+} from "./server/schemas";
 export { RunManager } from "./server/run-manager";
 
 export { runCli } from "./cli/main";
+export { findDefinitionsModule, type LigneeConfig } from "./cli/lignee-config";
 export { connectionEnv, loadDbtAssets, type DbtAssetsOptions } from "./dbt/dbt-assets";
 export { DBT_SETUP_COMMAND, runDbt } from "./dbt/dbt-cli";
 export { buildExampleDefinitions, type ExampleOverrides } from "./examples/example-definitions";

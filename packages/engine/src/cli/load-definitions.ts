@@ -1,16 +1,32 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { pathToFileURL } from "node:url";
 import { Definitions } from "../definitions/definitions";
 import { LigneeError } from "../errors";
+import { findDefinitionsModule, HOW_TO_CONFIGURE } from "./lignee-config";
 
-const REPO_ROOT = path.resolve(fileURLToPath(new URL("../../../..", import.meta.url)));
-
-/** The job-offer definitions when they exist, else the example set shipped with the engine. */
-export function defaultDefinitionsPath(): string {
-  const assets = path.join(REPO_ROOT, "packages/assets/src/definitions.ts");
-  if (existsSync(assets)) return assets;
-  return path.join(REPO_ROOT, "packages/engine/src/examples/example-definitions.ts");
+/**
+ * The definitions module to load: `modulePath` when given (`--definitions`), else the one the
+ * project's configuration declares (see `findDefinitionsModule`). Without either, a
+ * DEFINITION_INVALID error says how to configure one: the engine never guesses where a
+ * project's definitions live.
+ */
+export async function definitionsModulePath(
+  modulePath: string | undefined,
+  cwd: string = process.cwd(),
+): Promise<string> {
+  if (modulePath !== undefined) return path.resolve(cwd, modulePath);
+  const found = await findDefinitionsModule(cwd);
+  if (found === undefined) {
+    throw new LigneeError("DEFINITION_INVALID", `no definitions configured: ${HOW_TO_CONFIGURE}`);
+  }
+  if (!existsSync(found.module)) {
+    throw new LigneeError(
+      "DEFINITION_INVALID",
+      `definitions module not found: ${found.module} (declared in ${found.declaredIn})`,
+    );
+  }
+  return found.module;
 }
 
 /**
@@ -19,8 +35,9 @@ export function defaultDefinitionsPath(): string {
  */
 export async function loadDefinitions(
   modulePath: string | undefined,
+  cwd: string = process.cwd(),
 ): Promise<Definitions<unknown>> {
-  const file = path.resolve(modulePath ?? defaultDefinitionsPath());
+  const file = await definitionsModulePath(modulePath, cwd);
   if (!existsSync(file)) {
     throw new LigneeError("DEFINITION_INVALID", `definitions module not found: ${file}`);
   }

@@ -48,7 +48,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .description("Lignée: an asset-based data platform")
     .option(
       "--definitions <path>",
-      "module exporting the definitions (default: the job-offer pipeline)",
+      'module exporting the definitions (default: the one lignee.config.ts or package.json\'s "lignee" field declares)',
     )
     .exitOverride()
     .configureOutput({
