@@ -25,7 +25,7 @@ import {
   type PartitionRequest,
   type RunEvent,
   type Storage,
-} from "../packages/engine/src/index";
+} from "@lignee/engine";
 import { BENCH_CACHE, OFFERS, offersDayFiles, REPO } from "./offers-file";
 import { machineInfo, openBenchDatabase, stats, writeResults } from "./support";
 

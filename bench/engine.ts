@@ -13,11 +13,10 @@ import {
   PostgresStorage,
   prepareRun,
   resolvePartitionRequest,
+  versionHash,
   type AssetStatus,
   type PartitionRequest,
-} from "../packages/engine/src/index";
-// Not public API: used only to check that the bulk-seeded hashes match the engine's.
-import { versionHash } from "../packages/engine/src/storage/version-hash";
+} from "@lignee/engine";
 import {
   machineInfo,
   openBenchDatabase,

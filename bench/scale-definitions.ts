@@ -1,4 +1,4 @@
-import { dailyPartitions, defineAsset, Definitions } from "../packages/engine/src/index";
+import { dailyPartitions, defineAsset, Definitions } from "@lignee/engine";
 
 /**
  * The definitions `pnpm bench scale` runs its workers on: a daily no-op asset (the backfill)

@@ -10,7 +10,7 @@ import {
   PostgresBackfillStore,
   prepareBackfill,
   RunQueue,
-} from "../packages/engine/src/index";
+} from "@lignee/engine";
 import definitions from "./scale-definitions";
 import { machineInfo, openBenchDatabase, stats, timed, writeResults } from "./support";
 

@@ -6,7 +6,7 @@ import { cpus, tmpdir, totalmem } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
-import { startEmbeddedPostgres } from "../packages/engine/src/index";
+import { startEmbeddedPostgres } from "@lignee/engine";
 
 /** Helpers shared by the benchmarks: a throw-away database, statistics, results files. */
 

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  AutomationBody,
+  AutomationToggledBody,
   buildExampleDefinitions,
   createApp,
   dayBefore,
@@ -10,13 +12,9 @@ import {
   PostgresAutomationStore,
   PostgresStorage,
   Scheduler,
+  ScheduleTicksBody,
   type App,
 } from "@lignee/engine";
-import {
-  AutomationBody,
-  AutomationToggledBody,
-  ScheduleTicksBody,
-} from "../packages/engine/src/server/schemas";
 import { createTestDatabase } from "./support/database";
 
 /** `/api/automation` through `app.request`, against a real PostgreSQL database. */

@@ -34,8 +34,7 @@ beforeAll(async () => {
   process.env.FRANCE_TRAVAIL_CLIENT_ID = "";
   process.env.FRANCE_TRAVAIL_CLIENT_SECRET = "";
   process.env.LIGNEE_SIMULATOR_OFFERS_PER_WEEKDAY = "10";
-  definitions = (await import("../packages/assets/src/definitions"))
-    .default as Definitions<unknown>;
+  definitions = (await import("@lignee/assets")).default as Definitions<unknown>;
   storage = PostgresStorage.connect(url);
   store = PostgresAutomationStore.connect(url);
   sql = new pg.Client({ connectionString: url });

@@ -19,8 +19,8 @@ import {
   type AutomationStore,
   type PartitionRequest,
 } from "@lignee/engine";
-import { offresFilesSensor } from "../packages/assets/src/automation";
-import { fileVersion } from "../packages/assets/src/offres/raw-files";
+import { offresFilesSensor } from "@lignee/assets/automation";
+import { fileVersion } from "@lignee/assets/offres/raw-files";
 import { createTestDatabase } from "./support/database";
 
 /**

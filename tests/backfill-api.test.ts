@@ -1,17 +1,18 @@
 import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PostgresBackfillStore } from "../packages/engine/src/backfill/postgres-backfill-store";
-import type { Definitions } from "../packages/engine/src/definitions/definitions";
-import { buildExampleDefinitions } from "../packages/engine/src/examples/example-definitions";
-import { createApp, type App } from "../packages/engine/src/server/app";
 import {
   BackfillCanceledBody,
   BackfillCreatedBody,
   BackfillDetailBody,
   BackfillsBody,
-} from "../packages/engine/src/server/schemas";
-import { PostgresStorage } from "../packages/engine/src/storage/postgres-storage";
+  buildExampleDefinitions,
+  createApp,
+  PostgresBackfillStore,
+  PostgresStorage,
+  type App,
+  type Definitions,
+} from "@lignee/engine";
 import { createTestDatabase } from "./support/database";
 
 /** `/api/backfills` through `app.request`, against real PostgreSQL and the example definitions. */

@@ -2,12 +2,14 @@ import { randomUUID } from "node:crypto";
 import type { ChildProcess } from "node:child_process";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PostgresBackfillStore } from "../packages/engine/src/backfill/postgres-backfill-store";
-import { BACKFILL_MAX_ATTEMPTS } from "../packages/engine/src/backfill/launch-backfill";
-import { prepareBackfill } from "../packages/engine/src/backfill/prepare-backfill";
-import { backfillRunId } from "../packages/engine/src/backfill/run-ids";
-import type { Definitions } from "../packages/engine/src/definitions/definitions";
-import { buildExampleDefinitions } from "../packages/engine/src/examples/example-definitions";
+import {
+  BACKFILL_MAX_ATTEMPTS,
+  backfillRunId,
+  buildExampleDefinitions,
+  PostgresBackfillStore,
+  prepareBackfill,
+  type Definitions,
+} from "@lignee/engine";
 import { lignee as run, type CliResult } from "./support/cli";
 import { createTestDatabase } from "./support/database";
 

@@ -7,12 +7,14 @@ import path from "node:path";
 import { Ajv, type ValidateFunction } from "ajv";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { runCli } from "../packages/engine/src/cli/main";
-import type { Definitions } from "../packages/engine/src/definitions/definitions";
-import { buildExampleDefinitions } from "../packages/engine/src/examples/example-definitions";
-import { heartbeatFile } from "../packages/engine/src/runtime/heartbeat-file";
-import { createApp } from "../packages/engine/src/server/app";
-import { PostgresStorage } from "../packages/engine/src/storage/postgres-storage";
+import {
+  buildExampleDefinitions,
+  createApp,
+  heartbeatFile,
+  PostgresStorage,
+  runCli,
+  type Definitions,
+} from "@lignee/engine";
 import { REPO_ROOT } from "./support/cli";
 import { createTestDatabase } from "./support/database";
 

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { RunQueue } from "../packages/engine/src/queue/run-queue";
+import { RunQueue } from "@lignee/engine";
 import { REPO_ROOT } from "./support/cli";
 import { createTestDatabase } from "./support/database";
 

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { inject } from "vitest";
-import { migrateDatabase } from "../../packages/engine/src/storage/migrate";
+import { migrateDatabase } from "@lignee/engine";
 
 /**
  * Creates a fresh, empty database on the test PostgreSQL server and returns its URL. With

@@ -3,7 +3,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
-import { startEmbeddedPostgres } from "../../packages/engine/src/runtime/embedded-postgres";
+import { startEmbeddedPostgres } from "@lignee/engine";
 
 declare module "vitest" {
   export interface ProvidedContext {
