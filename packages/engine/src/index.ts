@@ -193,6 +193,7 @@ export { backfillRunId } from "./backfill/run-ids";
 export { migrateDatabase } from "./storage/migrate";
 export { versionHash } from "./storage/version-hash";
 export { PostgresStorage } from "./storage/postgres-storage";
+export { connectPool, withTransaction } from "./storage/transaction";
 export type {
   AssetStorageSummary,
   CheckResultInput,

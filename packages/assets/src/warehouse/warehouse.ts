@@ -1,4 +1,5 @@
-import pg from "pg";
+import { connectPool, withTransaction } from "@lignee/engine";
+import type pg from "pg";
 
 /**
  * The warehouse: the PostgreSQL database the raw sources are loaded into (schema `raw`) and the
@@ -8,27 +9,16 @@ export class Warehouse {
   readonly pool: pg.Pool;
 
   constructor(readonly databaseUrl: string) {
-    this.pool = new pg.Pool({ connectionString: databaseUrl, max: 8 });
-    this.pool.on("error", () => undefined);
+    this.pool = connectPool(databaseUrl, 8);
   }
 
   /**
    * Runs `work` in one transaction on one connection: everything it writes becomes visible at
    * once, or not at all (an error, a crash or a cancellation leaves the previous data intact).
+   * Not retried: a load reads its input once.
    */
-  async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query("BEGIN");
-      const result = await work(client);
-      await client.query("COMMIT");
-      return result;
-    } catch (error) {
-      await client.query("ROLLBACK").catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+  transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    return withTransaction(this.pool, work);
   }
 
   /** Applies idempotent DDL (CREATE … IF NOT EXISTS), serialised across processes. */

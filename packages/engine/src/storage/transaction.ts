@@ -31,12 +31,8 @@ export async function inTransaction<T>(
   for (let attempt = 1; ; attempt++) {
     const client = await pool.connect();
     try {
-      await client.query("BEGIN");
-      const result = await work(client);
-      await client.query("COMMIT");
-      return result;
+      return await transactionOn(client, work);
     } catch (error) {
-      await client.query("ROLLBACK").catch(() => undefined);
       if (error instanceof LigneeError) throw error;
       const code = (error as { code?: unknown }).code;
       if (typeof code === "string" && RETRYABLE_SQLSTATES.has(code) && attempt < 5) {
@@ -47,5 +43,41 @@ export async function inTransaction<T>(
     } finally {
       client.release();
     }
+  }
+}
+
+/**
+ * Runs `work` in one transaction on one client of `pool`: everything it writes becomes visible
+ * at once, or not at all. What `work` throws is rethrown as it is, after the rollback, and
+ * nothing is retried: for callers whose work cannot simply run twice (a COPY fed from a stream).
+ *
+ * @example
+ * await withTransaction(pool, async (tx) => { await tx.query("DELETE …"); await tx.query("COPY …"); });
+ */
+export async function withTransaction<T>(
+  pool: pg.Pool,
+  work: (tx: pg.PoolClient) => Promise<T>,
+): Promise<T> {
+  const client = await pool.connect();
+  try {
+    return await transactionOn(client, work);
+  } finally {
+    client.release();
+  }
+}
+
+/** BEGIN, `work`, COMMIT on `client`; ROLLBACK and rethrow what `work` threw. */
+async function transactionOn<T>(
+  client: pg.PoolClient,
+  work: (tx: pg.PoolClient) => Promise<T>,
+): Promise<T> {
+  try {
+    await client.query("BEGIN");
+    const result = await work(client);
+    await client.query("COMMIT");
+    return result;
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    throw error;
   }
 }
