@@ -6,6 +6,7 @@ import type { AssetDetail, RunRequest } from "../api/types";
 import { BackfillDialog } from "../backfills/BackfillDialog";
 import { ErrorLine } from "../components/ErrorLine";
 import { StatusBadge } from "../components/StatusBadge";
+import { TableHead } from "../components/TableHead";
 import { describeCounts, formatNumber, formatTime, shortId } from "../format";
 import { HealthBar, type PartitionRange } from "./HealthBar";
 import { RowCountChart } from "./RowCountChart";
@@ -163,15 +164,15 @@ function Asset({ asset }: { asset: AssetDetail }) {
           <p className="muted">Never materialised.</p>
         ) : (
           <table className="table" data-testid="materializations">
-            <thead>
-              <tr>
-                <th>When</th>
-                {asset.partitioned && <th>Partition</th>}
-                <th>Run</th>
-                <th>Code version</th>
-                <th>Metadata</th>
-              </tr>
-            </thead>
+            <TableHead
+              columns={[
+                "When",
+                ...(asset.partitioned ? ["Partition"] : []),
+                "Run",
+                "Code version",
+                "Metadata",
+              ]}
+            />
             <tbody>
               {asset.materializations.map((m) => (
                 <tr key={m.id}>
@@ -201,15 +202,7 @@ function Asset({ asset }: { asset: AssetDetail }) {
           <p className="muted">No check results.</p>
         ) : (
           <table className="table" data-testid="checks">
-            <thead>
-              <tr>
-                <th>Check</th>
-                <th>Result</th>
-                <th>Severity</th>
-                <th>Details</th>
-                <th>Run</th>
-              </tr>
-            </thead>
+            <TableHead columns={["Check", "Result", "Severity", "Details", "Run"]} />
             <tbody>
               {asset.checks.map((c) => (
                 <tr key={`${c.checkName}@${c.partitionKey}`}>

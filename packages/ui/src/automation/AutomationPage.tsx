@@ -11,6 +11,7 @@ import type {
 } from "../api/types";
 import { ErrorLine } from "../components/ErrorLine";
 import { StatusBadge } from "../components/StatusBadge";
+import { TableHead } from "../components/TableHead";
 import { formatDuration, formatRelative, formatTime, formatTimeIn, shortId } from "../format";
 
 /** One line of the table: a schedule, a sensor or an eager asset. */
@@ -86,17 +87,7 @@ function AutomationTable({
   }
   return (
     <table className="table automation" data-testid="automation-table">
-      <thead>
-        <tr>
-          <th>Name</th>
-          <th>Kind</th>
-          <th>When</th>
-          <th>Selection</th>
-          <th>On</th>
-          <th>Next tick</th>
-          <th>Last tick</th>
-        </tr>
-      </thead>
+      <TableHead columns={["Name", "Kind", "When", "Selection", "On", "Next tick", "Last tick"]} />
       <tbody>
         {items.map((item) => (
           <AutomationRow
@@ -287,14 +278,7 @@ function ScheduleTicks({ schedule, name }: { schedule: ScheduleState | undefined
       {ticks.data && ticks.data.ticks.length > 0 && (
         <>
           <table className="table" data-testid="ticks-table">
-            <thead>
-              <tr>
-                <th>Scheduled for</th>
-                <th>Status</th>
-                <th>Run</th>
-                <th>Error</th>
-              </tr>
-            </thead>
+            <TableHead columns={["Scheduled for", "Status", "Run", "Error"]} />
             <tbody>
               {ticks.data.ticks.map((t) => (
                 <tr
@@ -346,14 +330,7 @@ function SensorTicks({ sensor, name }: { sensor: SensorState | undefined; name: 
         </p>
       ) : (
         <table className="table" data-testid="ticks-table">
-          <thead>
-            <tr>
-              <th>When</th>
-              <th>Status</th>
-              <th>Runs</th>
-              <th>Message</th>
-            </tr>
-          </thead>
+          <TableHead columns={["When", "Status", "Runs", "Message"]} />
           <tbody>
             {sensor.lastTicks.map((t) => (
               <tr key={t.id} data-testid="tick-row" data-status={t.status}>

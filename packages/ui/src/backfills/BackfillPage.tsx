@@ -3,6 +3,7 @@ import { useBackfill, useCancelBackfill } from "../api/queries";
 import type { Backfill, BackfillRun } from "../api/types";
 import { ErrorLine } from "../components/ErrorLine";
 import { StatusBadge } from "../components/StatusBadge";
+import { TableHead } from "../components/TableHead";
 import { TagList } from "../components/TagList";
 import { formatDuration, formatNumber, formatTime, shortId } from "../format";
 import { BackfillProgressBar, describeChunkSize } from "./BackfillProgressBar";
@@ -47,18 +48,18 @@ export function BackfillPage({ backfillId }: { backfillId: string }) {
         <p className="muted">No runs yet.</p>
       ) : (
         <table className="table" data-testid="backfill-runs">
-          <thead>
-            <tr>
-              <th>Chunk</th>
-              <th>Run</th>
-              <th>Status</th>
-              <th>Partitions</th>
-              <th>Attempt</th>
-              <th>Started</th>
-              <th>Duration</th>
-              <th>Error</th>
-            </tr>
-          </thead>
+          <TableHead
+            columns={[
+              "Chunk",
+              "Run",
+              "Status",
+              "Partitions",
+              "Attempt",
+              "Started",
+              "Duration",
+              "Error",
+            ]}
+          />
           <tbody>
             {runs.map((run) => (
               <tr

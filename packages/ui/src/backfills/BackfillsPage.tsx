@@ -1,8 +1,10 @@
 import { Link, useLocation, useSearch } from "wouter";
 import { useBackfills } from "../api/queries";
-import { BACKFILL_STATUSES, type BackfillStatus } from "../api/types";
+import { BACKFILL_STATUSES } from "../api/types";
 import { ErrorLine } from "../components/ErrorLine";
 import { StatusBadge } from "../components/StatusBadge";
+import { StatusFilter, statusParam } from "../components/StatusFilter";
+import { TableHead } from "../components/TableHead";
 import { formatNumber, formatTime, shortId } from "../format";
 import { BackfillProgressBar, describeChunkSize } from "./BackfillProgressBar";
 
@@ -10,9 +12,7 @@ import { BackfillProgressBar, describeChunkSize } from "./BackfillProgressBar";
 export function BackfillsPage() {
   const search = new URLSearchParams(useSearch());
   const [, navigate] = useLocation();
-  const status = (BACKFILL_STATUSES as readonly string[]).includes(search.get("status") ?? "")
-    ? (search.get("status") as BackfillStatus)
-    : undefined;
+  const status = statusParam(BACKFILL_STATUSES, search.get("status"));
   const backfills = useBackfills({ status, limit: 200 });
 
   return (
@@ -24,23 +24,12 @@ export function BackfillsPage() {
           <span className="mono">lignee backfill</span>.
         </span>
         <span className="spacer" />
-        <label>
-          Status{" "}
-          <select
-            value={status ?? ""}
-            onChange={(e) =>
-              navigate(e.target.value ? `/backfills?status=${e.target.value}` : "/backfills")
-            }
-            data-testid="backfills-status-filter"
-          >
-            <option value="">all</option>
-            {BACKFILL_STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {s.toLowerCase()}
-              </option>
-            ))}
-          </select>
-        </label>
+        <StatusFilter
+          statuses={BACKFILL_STATUSES}
+          value={status}
+          onChange={(value) => navigate(value ? `/backfills?status=${value}` : "/backfills")}
+          testId="backfills-status-filter"
+        />
       </div>
       {backfills.error && <ErrorLine error={backfills.error} />}
       {backfills.data && backfills.data.backfills.length === 0 && (
@@ -48,17 +37,17 @@ export function BackfillsPage() {
       )}
       {backfills.data && backfills.data.backfills.length > 0 && (
         <table className="table" data-testid="backfills-table">
-          <thead>
-            <tr>
-              <th>Backfill</th>
-              <th>Status</th>
-              <th>Selection</th>
-              <th>Partitions</th>
-              <th>Progress</th>
-              <th>Runs</th>
-              <th>Created</th>
-            </tr>
-          </thead>
+          <TableHead
+            columns={[
+              "Backfill",
+              "Status",
+              "Selection",
+              "Partitions",
+              "Progress",
+              "Runs",
+              "Created",
+            ]}
+          />
           <tbody>
             {backfills.data.backfills.map((b) => (
               <tr

@@ -1,17 +1,17 @@
 import { Link, useLocation, useSearch } from "wouter";
 import { useRuns } from "../api/queries";
-import { RUN_STATUSES, type Run, type RunStatus } from "../api/types";
+import { RUN_STATUSES, type Run } from "../api/types";
 import { ErrorLine } from "../components/ErrorLine";
 import { StatusBadge } from "../components/StatusBadge";
+import { StatusFilter, statusParam } from "../components/StatusFilter";
+import { TableHead } from "../components/TableHead";
 import { formatDuration, formatTime, shortId } from "../format";
 
 /** Recent runs with their status and duration, filtered by status and asset (in the URL). */
 export function RunsPage() {
   const search = new URLSearchParams(useSearch());
   const [, navigate] = useLocation();
-  const status = (RUN_STATUSES as readonly string[]).includes(search.get("status") ?? "")
-    ? (search.get("status") as RunStatus)
-    : undefined;
+  const status = statusParam(RUN_STATUSES, search.get("status"));
   const asset = search.get("asset") ?? undefined;
   const runs = useRuns({ status, asset, limit: 200 });
 
@@ -28,21 +28,12 @@ export function RunsPage() {
       <div className="page-head">
         <h1>Runs</h1>
         <span className="spacer" />
-        <label>
-          Status{" "}
-          <select
-            value={status ?? ""}
-            onChange={(e) => setFilter("status", e.target.value || undefined)}
-            data-testid="runs-status-filter"
-          >
-            <option value="">all</option>
-            {RUN_STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {s.toLowerCase()}
-              </option>
-            ))}
-          </select>
-        </label>
+        <StatusFilter
+          statuses={RUN_STATUSES}
+          value={status}
+          onChange={(value) => setFilter("status", value)}
+          testId="runs-status-filter"
+        />
         <label>
           Asset{" "}
           <input
@@ -59,16 +50,7 @@ export function RunsPage() {
       {runs.data && runs.data.runs.length === 0 && <p className="empty">No runs.</p>}
       {runs.data && runs.data.runs.length > 0 && (
         <table className="table runs" data-testid="runs-table">
-          <thead>
-            <tr>
-              <th>Run</th>
-              <th>Status</th>
-              <th>Assets</th>
-              <th>Partitions</th>
-              <th>Started</th>
-              <th>Duration</th>
-            </tr>
-          </thead>
+          <TableHead columns={["Run", "Status", "Assets", "Partitions", "Started", "Duration"]} />
           <tbody>
             {runs.data.runs.map((run) => (
               <tr key={run.id} data-testid="run-row" data-run-id={run.id}>
