@@ -17,7 +17,7 @@ export type {
   Metadata,
   MetadataValue,
 } from "./definitions/asset";
-export type { AssetKey } from "./definitions/asset-key";
+export type { AssetKey } from "./graph/asset-key";
 export {
   Definitions,
   type ResolvedDependency,
@@ -104,7 +104,7 @@ export {
 } from "./execution/launch";
 export type { EventLevel, RunEvent, RunEventType, SerializedError } from "./execution/events";
 
-export { cronProblem, parseCron, type CronSchedule } from "./automation/cron";
+export { cronProblem, parseCron, type CronSchedule } from "./definitions/cron";
 export { DEFAULT_CATCH_UP_WINDOW_MS, dueTicks, type DueTicks } from "./automation/due-ticks";
 export { eagerDecision, type EagerDecision, type EagerInput } from "./automation/eager";
 export { automationRunId } from "./automation/run-id";
@@ -113,7 +113,7 @@ export {
   defineSchedule,
   type ScheduleDefinition,
   type ScheduleOptions,
-} from "./automation/schedule";
+} from "./definitions/schedule";
 export {
   activeRunCovers,
   DEFAULT_SENSOR_INTERVAL_MS,
@@ -124,7 +124,7 @@ export {
   type SensorOptions,
   type SensorResult,
   type SensorRunRequest,
-} from "./automation/sensor";
+} from "./definitions/sensor";
 export {
   DEFAULT_SCHEDULER_INTERVAL_MS,
   runScheduler,

@@ -1,7 +1,7 @@
 import type { Definitions } from "../definitions/definitions";
 import type { AutomationStore, ScheduleTick, SensorTick } from "./automation-store";
-import { parseCron } from "./cron";
-import { EAGER_TICK_NAME } from "./sensor";
+import { parseCron } from "../definitions/cron";
+import { EAGER_TICK_NAME } from "../definitions/sensor";
 
 export interface ScheduleTickView {
   readonly scheduledAt: string;

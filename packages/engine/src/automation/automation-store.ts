@@ -1,5 +1,5 @@
 import type { PartitionRequest } from "../planning/partition-request";
-import type { ActiveRun } from "./sensor";
+import type { ActiveRun } from "../definitions/sensor";
 
 /** What an on/off switch and a cursor belong to. Eager automation is switched per asset. */
 export type AutomationKind = "schedule" | "sensor" | "eager";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cronProblem, parseCron } from "./cron";
+import { cronProblem, parseCron } from "../definitions/cron";
 import { DEFAULT_CATCH_UP_WINDOW_MS, dueTicks } from "./due-ticks";
 import { automationRunId } from "./run-id";
 

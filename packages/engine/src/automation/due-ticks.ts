@@ -1,4 +1,4 @@
-import type { CronSchedule } from "./cron";
+import type { CronSchedule } from "../definitions/cron";
 
 /** How far back a scheduler catches up ticks it missed (while stopped): 7 days. */
 export const DEFAULT_CATCH_UP_WINDOW_MS = 7 * 24 * 3_600_000;

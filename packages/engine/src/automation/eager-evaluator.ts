@@ -4,7 +4,7 @@ import { queuedRunFor, type AutomationContext } from "./automation-context";
 import type { SensorTickStatus } from "./automation-store";
 import { eagerDecision } from "./eager";
 import { automationRunId } from "./run-id";
-import { EAGER_TICK_NAME } from "./sensor";
+import { EAGER_TICK_NAME } from "../definitions/sensor";
 
 export interface EagerOutcome {
   readonly status: SensorTickStatus;

@@ -15,8 +15,8 @@ import type {
   SensorTickInput,
   SensorTickStatus,
 } from "./automation-store";
-import { toPartitionRequest } from "./schedule";
-import type { ActiveRun } from "./sensor";
+import { partitionRequestOf } from "../planning/partition-request";
+import type { ActiveRun } from "../definitions/sensor";
 
 /** SKIPPED evaluations kept per sensor (the others are kept for good). */
 const SKIPPED_TICKS_KEPT = 200;
@@ -205,7 +205,7 @@ export class PostgresAutomationStore implements AutomationStore {
     return result.rows.map((r) => {
       let partitions;
       try {
-        partitions = toPartitionRequest(r.partition_spec ?? { kind: "none" }, `run ${r.id}`);
+        partitions = partitionRequestOf(r.partition_spec ?? { kind: "none" }, `run ${r.id}`);
       } catch {
         partitions = undefined;
       }

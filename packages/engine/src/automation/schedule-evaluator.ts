@@ -2,10 +2,11 @@ import { describeError, isBadInput } from "../errors";
 import { describePartitionRequest } from "../planning/partition-request";
 import { queuedRunFor, type AutomationContext } from "./automation-context";
 import type { ScheduleTick } from "./automation-store";
-import { parseCron } from "./cron";
+import { parseCron } from "../definitions/cron";
 import { dueTicks } from "./due-ticks";
 import { automationRunId } from "./run-id";
-import { schedulePartitionRequest, type ScheduleDefinition } from "./schedule";
+import type { ScheduleDefinition } from "../definitions/schedule";
+import { schedulePartitionRequest } from "./schedule-partitions";
 
 export interface ScheduleEvaluationOptions {
   /** Ticks older than this when the scheduler gets to them are skipped. */

@@ -4,7 +4,7 @@ import { abortableSleep } from "../execution/abortable-sleep";
 import type { Storage } from "../storage/storage";
 import type { AutomationContext } from "./automation-context";
 import type { AutomationStore, ScheduleTick } from "./automation-store";
-import { parseCron } from "./cron";
+import { parseCron } from "../definitions/cron";
 import { DEFAULT_CATCH_UP_WINDOW_MS } from "./due-ticks";
 import { evaluateEager, type EagerOutcome } from "./eager-evaluator";
 import { evaluateSchedule, type ScheduleOutcome } from "./schedule-evaluator";

@@ -6,7 +6,7 @@ import type { MaterializationRecord } from "../storage/storage";
 import { queuedRunFor, type AutomationContext } from "./automation-context";
 import type { QueuedRun, SensorTickStatus } from "./automation-store";
 import { automationRunId } from "./run-id";
-import type { SensorContext, SensorDefinition, SensorResult } from "./sensor";
+import type { SensorContext, SensorDefinition, SensorResult } from "../definitions/sensor";
 
 export interface SensorOutcome {
   readonly sensor: string;

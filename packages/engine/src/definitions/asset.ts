@@ -1,6 +1,6 @@
 import type { PartitionMapping } from "../partitions/mapping";
 import type { PartitionsDefinition } from "../partitions/definition";
-import type { AssetKey } from "./asset-key";
+import type { AssetKey } from "../graph/asset-key";
 import { NO_RETRY, type RetryPolicy } from "./retry-policy";
 
 /** Values accepted as materialisation metadata (shown in the CLI, API and UI). */

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { defineSchedule } from "../automation/schedule";
-import { defineSensor } from "../automation/sensor";
+import { defineSchedule } from "./schedule";
+import { defineSensor } from "./sensor";
 import { DefinitionError, UnknownAssetError } from "../errors";
 import { dailyPartitions, staticPartitions } from "../partitions/definition";
 import { identityMapping, timeWindowMapping } from "../partitions/mapping";
 import { defineAsset, type AssetDefinition, type AssetOptions } from "./asset";
-import { assetKeyProblem } from "./asset-key";
+import { assetKeyProblem } from "../graph/asset-key";
 import { Definitions } from "./definitions";
 import { NO_RETRY } from "./retry-policy";
 

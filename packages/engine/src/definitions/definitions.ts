@@ -1,11 +1,11 @@
-import type { ScheduleDefinition } from "../automation/schedule";
-import type { SensorDefinition } from "../automation/sensor";
-import { automationProblems } from "../automation/validate";
+import type { ScheduleDefinition } from "./schedule";
+import type { SensorDefinition } from "./sensor";
+import { automationProblems } from "./validate-automation";
 import { DefinitionError, UnknownAssetError } from "../errors";
 import { AssetGraph } from "../graph/asset-graph";
 import { defaultMapping, mappingProblem, type PartitionMapping } from "../partitions/mapping";
 import type { AssetDefinition } from "./asset";
-import { assetKeyProblem, type AssetKey } from "./asset-key";
+import { assetKeyProblem, type AssetKey } from "../graph/asset-key";
 
 /** What a resource factory gets from the runtime it runs in. */
 export interface ResourceEnvironment {

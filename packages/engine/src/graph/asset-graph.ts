@@ -1,6 +1,6 @@
 import { DirectedGraph } from "graphology";
 import { topologicalGenerations } from "graphology-dag";
-import type { AssetKey } from "../definitions/asset-key";
+import type { AssetKey } from "./asset-key";
 
 /** A serialisable view of the graph, for the CLI, API and UI. */
 export interface GraphSnapshot {

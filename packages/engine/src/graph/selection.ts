@@ -1,5 +1,5 @@
 import { quote, SelectionError, UnknownAssetError } from "../errors";
-import type { AssetKey } from "../definitions/asset-key";
+import type { AssetKey } from "./asset-key";
 import type { AssetGraph } from "./asset-graph";
 
 /**

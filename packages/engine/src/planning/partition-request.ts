@@ -3,17 +3,10 @@ import { clip, InvalidPartitionError, LigneeError } from "../errors";
 import { partitionIndex } from "../partitions/definition";
 import { IntervalSet } from "../partitions/interval-set";
 import { UNPARTITIONED } from "../partitions/mapping";
+import type { PartitionRequest } from "../partitions/request";
 import { staleTargets, type StatusSubsets } from "./stale-targets";
 
-/**
- * Which partitions a run asks for. `stale` asks, per asset, for the partitions that are MISSING,
- * STALE or FAILED when the run is prepared (so re-executing it asks again).
- */
-export type PartitionRequest =
-  | { readonly kind: "none" }
-  | { readonly kind: "single"; readonly key: string }
-  | { readonly kind: "range"; readonly from: string; readonly to: string }
-  | { readonly kind: "stale" };
+export type { PartitionRequest };
 
 /**
  * Validates a partition request against every selected asset and returns, per asset, the

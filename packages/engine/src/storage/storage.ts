@@ -1,3 +1,4 @@
+import type { MaterializationRecord } from "../definitions/materialization-record";
 import type { RunEvent } from "../execution/events";
 import type { IntervalSet } from "../partitions/interval-set";
 import type { ClaimOutcome, PartitionClaim } from "./sql/claim-partitions";
@@ -73,17 +74,7 @@ export interface MaterializationInput {
   };
 }
 
-export interface MaterializationRecord {
-  readonly id: number;
-  readonly runId: string;
-  readonly assetKey: string;
-  readonly partitionKey: string;
-  readonly dataVersion: string;
-  readonly codeVersion: string;
-  readonly inputVersions: Record<string, string>;
-  readonly metadata: Record<string, unknown>;
-  readonly createdAt: Date;
-}
+export type { MaterializationRecord };
 
 /** What status computation needs to know about one asset, as partition subsets. */
 export interface AssetStorageSummary {

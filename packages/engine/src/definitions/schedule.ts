@@ -1,7 +1,6 @@
-import { InvalidPartitionError } from "../errors";
 import { dayIn, formatDateKey } from "../partitions/calendar";
 import { DEFAULT_TIMEZONE } from "../partitions/definition";
-import type { PartitionRequest } from "../planning/partition-request";
+import type { PartitionRequest } from "../partitions/request";
 
 /**
  * A cron schedule: at each of its instants, one run of `selection` is queued, for the
@@ -58,43 +57,6 @@ export function defineSchedule(options: ScheduleOptions): ScheduleDefinition {
     tags: { ...(options.tags ?? {}) },
     partition: options.partition,
   };
-}
-
-/**
- * The partitions a tick of the schedule asks for. A function that throws, or returns something
- * that is not a key or a request, is reported as InvalidPartitionError (the tick fails, no run).
- */
-export function schedulePartitionRequest(
-  schedule: ScheduleDefinition,
-  scheduledAt: Date,
-): PartitionRequest {
-  if (!schedule.partition) return { kind: "none" };
-  let value: unknown;
-  try {
-    value = schedule.partition(scheduledAt);
-  } catch (error) {
-    throw new InvalidPartitionError(
-      `schedule "${schedule.name}": its partition function failed: ${(error as Error).message}`,
-    );
-  }
-  return toPartitionRequest(value, `schedule "${schedule.name}"`);
-}
-
-/** A partition key or request, as given by a schedule or sensor, as a request. */
-export function toPartitionRequest(value: unknown, owner: string): PartitionRequest {
-  if (value === undefined) return { kind: "none" };
-  if (typeof value === "string") return { kind: "single", key: value };
-  const v = value as Partial<Record<string, unknown>> | null;
-  if (v && typeof v === "object") {
-    if (v.kind === "none" || v.kind === "stale") return { kind: v.kind };
-    if (v.kind === "single" && typeof v.key === "string") return { kind: "single", key: v.key };
-    if (v.kind === "range" && typeof v.from === "string" && typeof v.to === "string") {
-      return { kind: "range", from: v.from, to: v.to };
-    }
-  }
-  throw new InvalidPartitionError(
-    `${owner}: expected a partition key or request, got ${JSON.stringify(value)}`,
-  );
 }
 
 /**

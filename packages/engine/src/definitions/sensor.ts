@@ -1,6 +1,6 @@
-import type { Logger } from "../definitions/asset";
-import type { PartitionRequest } from "../planning/partition-request";
-import type { MaterializationRecord } from "../storage/storage";
+import type { PartitionRequest } from "../partitions/request";
+import type { Logger } from "./asset";
+import type { MaterializationRecord } from "./materialization-record";
 
 /** How often a sensor is evaluated unless it says otherwise: 30 s. */
 export const DEFAULT_SENSOR_INTERVAL_MS = 30_000;

@@ -1,4 +1,4 @@
-import type { AssetKey } from "../definitions/asset-key";
+import type { AssetKey } from "../graph/asset-key";
 import type { AssetGraph } from "../graph/asset-graph";
 import { resolveSelection } from "../graph/selection";
 import { cronProblem } from "./cron";
