@@ -124,8 +124,9 @@ describe("RunQueue", () => {
       LeaseLostError,
     );
 
-    // Another worker takes it; the dead one cannot clear the new attempt's running marks.
-    expect((await queue.claim("alive", { leaseMs: 100, limits: unlimited }))?.attempt).toBe(2);
+    // Another worker takes it; the dead one cannot clear the new attempt's running marks. (A
+    // lease long enough for the marks to be written first on a busy machine.)
+    expect((await queue.claim("alive", { leaseMs: 1_000, limits: unlimited }))?.attempt).toBe(2);
     await storage
       .fenced({ runId: id, workerId: "alive" })
       .markRunning(id, "a", IntervalSet.single(0));
@@ -134,7 +135,7 @@ describe("RunQueue", () => {
       (await sql.query("SELECT 1 FROM lignee.asset_running WHERE run_id = $1", [id])).rowCount,
     ).toBe(1);
     // A second expiry uses the last attempt up.
-    await new Promise((r) => setTimeout(r, 250));
+    await new Promise((r) => setTimeout(r, 1_100));
     expect(await queue.reapExpired()).toEqual([{ id, status: "FAILURE", attempt: 2 }]);
     expect((await statusOf(id)).error).toMatch(/stopped heartbeating/);
   });

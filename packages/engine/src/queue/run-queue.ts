@@ -10,7 +10,7 @@ import { enqueueRun, enqueueUnlessQueued, type EnqueuedRun } from "../storage/ru
 import { finishRun } from "../storage/runs/finish";
 import { heartbeatRun, type LeaseState } from "../storage/runs/heartbeat";
 import type { PoolUsage } from "../storage/runs/pool-usage";
-import { QUEUE_CHANNEL } from "../storage/runs/queryable";
+import { QUEUE_CHANNEL } from "../storage/runs/queue-channel";
 import { reapExpiredRuns, type ExpiredRun } from "../storage/runs/reap";
 import { releaseRun } from "../storage/runs/release";
 import { requestCancelRuns } from "../storage/runs/request-cancel";
@@ -20,7 +20,7 @@ import type { ConcurrencyLimits } from "./pools";
 export type { ClaimedRun } from "../storage/runs/claim";
 export type { LeaseState } from "../storage/runs/heartbeat";
 export type { PoolUsage } from "../storage/runs/pool-usage";
-export { QUEUE_CHANNEL } from "../storage/runs/queryable";
+export { QUEUE_CHANNEL } from "../storage/runs/queue-channel";
 export type { ExpiredRun } from "../storage/runs/reap";
 
 export interface EnqueueOptions {

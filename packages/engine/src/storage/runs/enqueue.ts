@@ -1,5 +1,6 @@
 import type pg from "pg";
-import { QUEUE_CHANNEL, type Queryable } from "./queryable";
+import { QUEUE_CHANNEL } from "./queue-channel";
+import type { Queryable } from "./queryable";
 
 /** Arbitrary constant: with a hash of the request, serialises identical requests (see enqueueUnlessQueued). */
 const MERGE_LOCK = 7_342_022;

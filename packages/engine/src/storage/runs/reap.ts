@@ -1,4 +1,5 @@
-import { QUEUE_CHANNEL, type Queryable } from "./queryable";
+import { QUEUE_CHANNEL } from "./queue-channel";
+import type { Queryable } from "./queryable";
 import { RUNNING_BECOME_FAILED } from "./running-to-failed";
 import { statusGuard } from "./transitions";
 

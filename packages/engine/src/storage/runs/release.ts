@@ -1,4 +1,5 @@
-import { QUEUE_CHANNEL, type Queryable } from "./queryable";
+import { QUEUE_CHANNEL } from "./queue-channel";
+import type { Queryable } from "./queryable";
 import { statusGuard } from "./transitions";
 
 /**
