@@ -1,0 +1,348 @@
+import { randomUUID } from "node:crypto";
+import type { AssetCheckResult, AssetDefinition, MaterializeResult } from "../definitions/asset";
+import { UserCodeError } from "../errors";
+import { partitionKey } from "../partitions/definition";
+import { IntervalSet } from "../partitions/interval-set";
+import { downstreamPartitionsFor, upstreamPartitionsFor } from "../partitions/mapping";
+import { stepMembers, type PlanStep, type StepMember } from "../planning/plan";
+import type { MaterializedPartition } from "../storage/storage";
+import { abortableSleep } from "./abortable-sleep";
+import { claimStep } from "./claim-step";
+import { isTransient } from "./error-class";
+import { describeFailure, serializeError } from "./events";
+import type { ExecuteOptions } from "./executor";
+import { retry, type RetryOptions } from "./retry";
+import { memberEvent, memberLabel, stepEvent } from "./step-events";
+import { callUserCode, type MemberOutcome } from "./user-code";
+
+/** How `runStep` ended: a failed step says why, for the run's error. */
+export type StepEnd = { readonly ok: true } | { readonly ok: false; readonly error: string };
+
+/** What a step read before calling user code: the claim's watermark and each member's inputs. */
+interface Prepared {
+  readonly watermark: number;
+  readonly inputs: ReadonlyMap<string, InputVersions>;
+}
+
+/** The members that failed, and the first one's reason (for the run's error). */
+interface Failures {
+  count: number;
+  first: string | undefined;
+}
+
+/**
+ * Runs one step: claims its partitions, reads its inputs, calls user code (retried per the
+ * asset's policy, only for a transient error) and records each member's outcome. Resolves ok
+ * when every asset of the step was materialised, else with why it failed; never rejects. A
+ * group step (several assets, one runner call) records each member on its own: a member can
+ * fail while the others are materialised.
+ */
+export async function runStep(
+  step: PlanStep,
+  options: ExecuteOptions,
+  signal: AbortSignal,
+  now: () => Date,
+): Promise<StepEnd> {
+  const members = stepMembers(step);
+  const sleep = options.sleep ?? abortableSleep;
+  const started = performance.now();
+  options.emit(stepEvent(step, "STEP_START", "info", `Started ${step.key}`));
+  // The members marked running and not recorded yet: a failure on the way out marks them failed.
+  // Until its partitions are claimed, a step has marked nothing.
+  const unrecorded = new Set<string>();
+  try {
+    const watermark = await claimStep(members, {
+      runId: options.runId,
+      storage: options.storage,
+      definitions: options.definitions,
+      signal,
+      sleep,
+      onWait: (holder, message) =>
+        options.emit(stepEvent(step, "STEP_WAITING", "info", message, { heldBy: holder.runId })),
+    });
+    for (const m of members) unrecorded.add(m.assetKey);
+    const prepared: Prepared = { watermark, inputs: await readStepInputs(members, options, now) };
+    const outcomes = await retry(
+      (attempt) => callUserCode(step, attempt, options, signal),
+      retryOptions(step, options, signal, sleep),
+    );
+    const failures = await recordOutcomes(step, outcomes, prepared, options, now, unrecorded);
+    return endStep(step, members.length, failures, started, options);
+  } catch (error) {
+    return await failStep(step, error, unrecorded, options, signal);
+  }
+}
+
+async function readStepInputs(
+  members: readonly StepMember[],
+  options: ExecuteOptions,
+  now: () => Date,
+): Promise<Map<string, InputVersions>> {
+  const inputs = new Map<string, InputVersions>();
+  for (const m of members) inputs.set(m.assetKey, await readInputVersions(m, options, now()));
+  return inputs;
+}
+
+function retryOptions(
+  step: PlanStep,
+  options: ExecuteOptions,
+  signal: AbortSignal,
+  sleep: (ms: number, signal: AbortSignal) => Promise<void>,
+): RetryOptions {
+  return {
+    policy: options.definitions.get(stepMembers(step)[0]!.assetKey).retryPolicy,
+    signal,
+    sleep,
+    // Bad data, a missing file, an unmarked error…: the next attempt would fail the same way.
+    isRetryable: (error) => error instanceof UserCodeError && isTransient(error.cause),
+    onRetry: ({ attempt, delayMs, error }) => {
+      const cause = error instanceof UserCodeError ? error.cause : error;
+      options.emit(
+        stepEvent(
+          step,
+          "STEP_RETRY",
+          "warn",
+          `Attempt ${attempt} failed, retrying in ${delayMs} ms: ${describeFailure(cause)}`,
+          { attempt, delayMs, error: serializeError(cause) },
+        ),
+      );
+    },
+  };
+}
+
+/** Records what user code gave for each member, in order; returns the failures. */
+async function recordOutcomes(
+  step: PlanStep,
+  outcomes: ReadonlyMap<string, MemberOutcome>,
+  prepared: Prepared,
+  options: ExecuteOptions,
+  now: () => Date,
+  unrecorded: Set<string>,
+): Promise<Failures> {
+  const members = stepMembers(step);
+  const siblings = new Set(step.members ? members.map((m) => m.assetKey) : []);
+  const failures: Failures = { count: 0, first: undefined };
+  for (const m of members) {
+    const outcome = outcomes.get(m.assetKey);
+    if (outcome?.ok) {
+      await recordMemberSuccess(
+        step,
+        m,
+        outcome.result,
+        prepared,
+        siblings,
+        options,
+        now,
+        unrecorded,
+      );
+      continue;
+    }
+    const cause = outcome ? outcome.error : new Error("the runner reported nothing for this asset");
+    failures.count++;
+    failures.first ??= `${memberLabel(m)}: ${describeFailure(cause)}`;
+    await options.storage.markFailed(options.runId, m.assetKey, m.partitions);
+    unrecorded.delete(m.assetKey);
+    options.emit(
+      memberEvent(step, m, "LOG", "error", `Failed ${memberLabel(m)}: ${describeFailure(cause)}`, {
+        error: serializeError(cause),
+      }),
+    );
+  }
+  return failures;
+}
+
+async function recordMemberSuccess(
+  step: PlanStep,
+  m: StepMember,
+  result: MaterializeResult | void,
+  prepared: Prepared,
+  siblings: ReadonlySet<string>,
+  options: ExecuteOptions,
+  now: () => Date,
+  unrecorded: Set<string>,
+): Promise<void> {
+  const { definitions } = options;
+  const asset = definitions.get(m.assetKey);
+  // Members reading other members of the same call read what that call just built.
+  const readsSibling = definitions.deps(m.assetKey).some((d) => siblings.has(d.asset));
+  const inputs = readsSibling
+    ? await readInputVersions(m, options, now())
+    : prepared.inputs.get(m.assetKey)!;
+  const written = await recordSuccess(
+    m,
+    asset,
+    result,
+    inputs,
+    prepared.watermark,
+    options,
+    now(),
+    siblings,
+  );
+  unrecorded.delete(m.assetKey);
+  await recordChecks(m, result?.checks ?? [], options);
+  options.emit(
+    memberEvent(step, m, "MATERIALIZATION", "info", `Materialized ${memberLabel(m)}`, {
+      partitions: written,
+      metadata: result?.metadata ?? {},
+    }),
+  );
+}
+
+function endStep(
+  step: PlanStep,
+  memberCount: number,
+  failures: Failures,
+  started: number,
+  options: ExecuteOptions,
+): StepEnd {
+  const ms = Math.round(performance.now() - started);
+  if (failures.count > 0) {
+    options.emit(
+      stepEvent(
+        step,
+        "STEP_FAILURE",
+        "error",
+        `Failed ${step.key}: ${failures.count} of ${memberCount} asset(s) failed`,
+        { cancelled: false, durationMs: ms },
+      ),
+    );
+    return { ok: false, error: failures.first ?? `${failures.count} asset(s) failed` };
+  }
+  options.emit(
+    stepEvent(step, "STEP_SUCCESS", "info", `Succeeded ${step.key} in ${ms} ms`, {
+      durationMs: ms,
+    }),
+  );
+  return { ok: true };
+}
+
+/** The step threw (user code after its retries, storage, cancellation): one STEP_FAILURE. */
+async function failStep(
+  step: PlanStep,
+  error: unknown,
+  unrecorded: ReadonlySet<string>,
+  options: ExecuteOptions,
+  signal: AbortSignal,
+): Promise<StepEnd> {
+  const cancelled = signal.aborted;
+  for (const m of stepMembers(step)) {
+    if (unrecorded.has(m.assetKey))
+      await options.storage
+        .markFailed(options.runId, m.assetKey, m.partitions)
+        .catch(() => undefined);
+  }
+  const cause = error instanceof UserCodeError ? error.cause : error;
+  options.emit(
+    stepEvent(
+      step,
+      "STEP_FAILURE",
+      "error",
+      cancelled ? `Cancelled ${step.key}` : `Failed ${step.key}: ${describeFailure(cause)}`,
+      { error: serializeError(cause), cancelled },
+    ),
+  );
+  return { ok: false, error: cancelled ? "cancelled" : describeFailure(cause) };
+}
+
+async function recordChecks(
+  m: StepMember,
+  checks: readonly AssetCheckResult[],
+  options: ExecuteOptions,
+): Promise<void> {
+  for (const c of checks) {
+    await options.storage.recordCheckResult({
+      runId: options.runId,
+      assetKey: m.assetKey,
+      checkName: c.name,
+      passed: c.passed,
+      severity: c.severity,
+      ...(c.description !== undefined ? { description: c.description } : {}),
+      ...(c.metadata ? { metadata: { ...c.metadata } } : {}),
+    });
+  }
+}
+
+type InputVersions = Map<number, Record<string, string>>;
+
+/** For each partition of the step, the version of every upstream slice it reads. */
+async function readInputVersions(
+  step: StepMember,
+  options: ExecuteOptions,
+  now: Date,
+): Promise<InputVersions> {
+  const { definitions, storage } = options;
+  const out: InputVersions = new Map([...step.partitions].map((i) => [i, {}]));
+  for (const dep of definitions.deps(step.assetKey)) {
+    const upDef = definitions.get(dep.asset).partitions;
+    if (dep.mapping.kind === "all") {
+      const digest = await storage.getDigest(dep.asset);
+      const v = digest ? `digest:${digest.digest}:${digest.partitionCount}` : "missing";
+      for (const rec of out.values()) rec[dep.asset] = v;
+      continue;
+    }
+    const needed = upstreamPartitionsFor(dep.mapping, step.partitions, upDef, now);
+    const versions = await storage.getDataVersions(dep.asset, needed);
+    for (const [i, rec] of out) {
+      const window = upstreamPartitionsFor(dep.mapping, IntervalSet.single(i), upDef, now);
+      rec[dep.asset] = [...window].map((u) => versions.get(u) ?? "missing").join("|");
+    }
+  }
+  return out;
+}
+
+async function recordSuccess(
+  step: StepMember,
+  asset: AssetDefinition<unknown>,
+  result: MaterializeResult | void,
+  inputs: InputVersions,
+  watermark: number,
+  options: ExecuteOptions,
+  now: Date,
+  /** Other assets built by the same call: they are read as built, not as a concurrent change. */
+  siblings: ReadonlySet<string> = new Set(),
+): Promise<number> {
+  const { definitions, storage } = options;
+  const dataVersion = result?.dataVersion ?? randomUUID();
+  const partitions: MaterializedPartition[] = [...step.partitions].map((i) => ({
+    key: asset.partitions ? partitionKey(asset.partitions, i) : "",
+    index: i,
+    dataVersion,
+    inputVersions: inputs.get(i) ?? {},
+  }));
+  await storage.recordMaterialization({
+    runId: options.runId,
+    assetKey: asset.key,
+    codeVersion: asset.codeVersion,
+    depsSignature: definitions.depsSignature(asset.key),
+    partitions,
+    metadata: { ...(result?.metadata ?? {}) },
+    invalidates: definitions.dependents(asset.key).map((d) => ({
+      assetKey: d.asset,
+      partitions: downstreamPartitionsFor(
+        d.mapping,
+        step.partitions,
+        definitions.get(d.asset).partitions,
+        now,
+      ),
+    })),
+    readSince: {
+      watermark,
+      upstream: definitions
+        .deps(asset.key)
+        .filter((d) => !siblings.has(d.asset))
+        .map((d) => ({
+          assetKey: d.asset,
+          partitions:
+            d.mapping.kind === "all"
+              ? ("all" as const)
+              : upstreamPartitionsFor(
+                  d.mapping,
+                  step.partitions,
+                  definitions.get(d.asset).partitions,
+                  now,
+                ),
+        })),
+    },
+  });
+  return partitions.length;
+}
