@@ -3,6 +3,8 @@ import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
 import { fixture, lignee, type CliResult } from "./support/cli";
 import { createTestDatabase } from "./support/database";
+import { connectSql } from "./support/sql";
+import { sleep, waitFor } from "./support/wait";
 
 /**
  * `lignee scheduler` as real processes against a real PostgreSQL database: killed between
@@ -41,24 +43,9 @@ async function stop(s: Scheduler): Promise<CliResult> {
   return s.done;
 }
 
-async function until<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  ms = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 async function database(): Promise<{ env: Record<string, string>; sql: pg.Client }> {
   const url = await createTestDatabase();
-  const sql = new pg.Client({ connectionString: url });
-  await sql.connect();
+  const sql = await connectSql(url);
   return { env: { DATABASE_URL: url, LIGNEE_SCHEDULER_INTERVAL_MS: "200" }, sql };
 }
 
@@ -116,7 +103,7 @@ describe("lignee scheduler", () => {
       expect(await scheduleRuns(sql)).toEqual([]);
 
       const restarted = startScheduler(SCHEDULE, env);
-      await until("the first tick to be finished", async () => {
+      await waitFor("the first tick to be finished", async () => {
         const t = (await ticks(sql))[0];
         return t?.status === "SUCCESS" && (await ticks(sql)).length >= 3 ? t : undefined;
       });
@@ -138,7 +125,7 @@ describe("lignee scheduler", () => {
     try {
       const a = startScheduler(SCHEDULE, env);
       const b = startScheduler(SCHEDULE, env);
-      await until("a few ticks", async () => ((await ticks(sql)).length >= 5 ? true : undefined));
+      await waitFor("a few ticks", async () => ((await ticks(sql)).length >= 5 ? true : undefined));
       const [ra, rb] = await Promise.all([stop(a), stop(b)]);
       expect(ra.code, ra.stderr).toBe(0);
       expect(rb.code, rb.stderr).toBe(0);
@@ -165,9 +152,11 @@ describe("lignee scheduler", () => {
             "SELECT status, selection, partition_spec FROM lignee.runs WHERE tags->>'trigger' = 'eager'",
           )
         ).rows;
-      await until("an eager run", async () => ((await eagerRuns()).length > 0 ? true : undefined));
+      await waitFor("an eager run", async () =>
+        (await eagerRuns()).length > 0 ? true : undefined,
+      );
       // A few more evaluations: still one run.
-      await new Promise((r) => setTimeout(r, 1_000));
+      await sleep(1_000);
       const r = await stop(s);
       expect(r.code, r.stderr).toBe(0);
       expect(r.stderr).toContain("eager automation: queued run");

@@ -13,44 +13,27 @@ import {
   type App,
   type Definitions,
 } from "@lignee/engine";
-import { createTestDatabase } from "./support/database";
+import { openTestApi, type TestApi } from "./support/api";
 
 /** `/api/backfills` through `app.request`, against real PostgreSQL and the example definitions. */
+let t: TestApi;
 let storage: PostgresStorage;
 let backfills: PostgresBackfillStore;
 let sql: pg.Client;
 let api: App;
 
 beforeAll(async () => {
-  const url = await createTestDatabase();
-  storage = PostgresStorage.connect(url);
-  backfills = PostgresBackfillStore.connect(url);
-  sql = new pg.Client({ connectionString: url });
-  await sql.connect();
-  api = createApp({
-    definitions: buildExampleDefinitions() as Definitions<unknown>,
-    storage,
-    backfills,
-    environment: { databaseUrl: url, home: "" },
-  });
+  t = await openTestApi(buildExampleDefinitions() as Definitions<unknown>);
+  ({ storage, backfills, sql, api } = t);
 });
 
 afterAll(async () => {
-  await sql.end();
-  await backfills.close();
-  await storage.close();
+  await t.close();
 });
 
-const get = (path: string): Response | Promise<Response> => api.app.request(path);
-const post = (path: string, body?: unknown): Response | Promise<Response> =>
-  api.app.request(path, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    ...(body === undefined ? {} : { body: typeof body === "string" ? body : JSON.stringify(body) }),
-  });
-
-const countRows = async (table: "backfills" | "runs"): Promise<number> =>
-  Number((await sql.query(`SELECT count(*) AS n FROM lignee.${table}`)).rows[0].n);
+const get = (path: string): Promise<Response> => t.get(path);
+const post = (path: string, body?: unknown): Promise<Response> => t.post(path, body);
+const countRows = (table: "backfills" | "runs"): Promise<number> => t.count(table);
 
 async function create(body: unknown): Promise<{ backfillId: string; totalChunks: number }> {
   const res = await post("/api/backfills", body);

@@ -5,6 +5,8 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { lignee } from "./support/cli";
 import { createTestDatabase } from "./support/database";
+import { jobOfferEnv } from "./support/job-offers";
+import { connectSql, countRows } from "./support/sql";
 
 /**
  * The job-offer pipeline through the CLI, as a user runs it without France Travail
@@ -18,26 +20,16 @@ let sql: pg.Client;
 beforeAll(async () => {
   const url = await createTestDatabase({ migrate: false });
   dataDir = await mkdtemp(path.join(tmpdir(), "lignee-data-"));
-  env = {
-    DATABASE_URL: url,
-    LIGNEE_DATA_DIR: dataDir,
-    LIGNEE_SIMULATOR_OFFERS_PER_WEEKDAY: "4000",
-    LIGNEE_SIMULATOR_RATE_LIMIT: "0",
-    LIGNEE_SIRENE_SYNTHETIC_ROWS: "2000",
-    FRANCE_TRAVAIL_RATE_LIMIT: "0",
-    FRANCE_TRAVAIL_CLIENT_ID: "",
-    FRANCE_TRAVAIL_CLIENT_SECRET: "",
-  };
-  sql = new pg.Client({ connectionString: url });
-  await sql.connect();
+  env = jobOfferEnv(url, dataDir, { offersPerWeekday: 4000, sireneRows: 2000 });
+  sql = await connectSql(url);
 });
 
 afterAll(async () => {
   await sql.end();
 });
 
-const count = async (query: string, params: unknown[] = []): Promise<number> =>
-  (await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${query}`, params)).rows[0]!.n;
+const count = (from: string, params: unknown[] = []): Promise<number> =>
+  countRows(sql, from, params);
 
 describe("job-offer pipeline", () => {
   it("loads the reference data with the expected row counts", async () => {

@@ -1,14 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  createApp,
-  PostgresBackfillStore,
-  PostgresStorage,
-  RunQueue,
-  type App,
-  type Definitions,
-} from "@lignee/engine";
-import pg from "pg";
+import type { Definitions, RunQueue } from "@lignee/engine";
 import definitions from "./fixtures/confirmation";
+import { openTestApi, type TestApi } from "./support/api";
 import { createTestDatabase } from "./support/database";
 import { fixture, lignee } from "./support/cli";
 
@@ -17,48 +10,21 @@ import { fixture, lignee } from "./support/cli";
  * re-execution, backfills) and the CLI; identical requests while one is queued are one run.
  * Refused requests create nothing.
  */
-let url: string;
-let storage: PostgresStorage;
-let backfills: PostgresBackfillStore;
+let t: TestApi;
 let queue: RunQueue;
-let sql: pg.Client;
-let api: App;
 
 beforeAll(async () => {
-  url = await createTestDatabase();
-  storage = PostgresStorage.connect(url);
-  backfills = PostgresBackfillStore.connect(url);
-  queue = RunQueue.connect(url);
-  sql = new pg.Client({ connectionString: url });
-  await sql.connect();
   // No worker: runs stay QUEUED, which is what merging is about.
-  api = createApp({
-    definitions: definitions as Definitions<unknown>,
-    storage,
-    backfills,
-    queue: { queue, maxAttempts: 1 },
-    environment: { databaseUrl: url, home: "" },
-  });
+  t = await openTestApi(definitions as Definitions<unknown>, { queue: { maxAttempts: 1 } });
+  queue = t.queue!;
 });
 
 afterAll(async () => {
-  await sql.end();
-  await queue.close();
-  await backfills.close();
-  await storage.close();
+  await t.close();
 });
 
-const post = (path: string, body?: unknown): Promise<Response> =>
-  Promise.resolve(
-    api.app.request(path, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    }),
-  );
-
-const count = async (table: "runs" | "backfills"): Promise<number> =>
-  Number((await sql.query(`SELECT count(*) AS n FROM lignee.${table}`)).rows[0].n);
+const post = (path: string, body?: unknown): Promise<Response> => t.post(path, body);
+const count = (table: "runs" | "backfills"): Promise<number> => t.count(table);
 
 interface Refusal {
   error: string;

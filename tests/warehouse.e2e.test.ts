@@ -5,6 +5,8 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { lignee, REPO_ROOT } from "./support/cli";
 import { createTestDatabase } from "./support/database";
+import { jobOfferEnv } from "./support/job-offers";
+import { connectSql, countRows } from "./support/sql";
 
 /**
  * The warehouse end to end with real PostgreSQL and real dbt, through the CLI: reference data
@@ -32,23 +34,14 @@ const status = async (
   return new Map((JSON.parse(r.stdout) as StatusJson).assets.map((a) => [a.key, a]));
 };
 
-const count = async (query: string, params: unknown[] = []): Promise<number> =>
-  (await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${query}`, params)).rows[0]!.n;
+const count = (from: string, params: unknown[] = []): Promise<number> =>
+  countRows(sql, from, params);
 
 beforeAll(async () => {
   const url = await createTestDatabase({ migrate: false });
-  env = {
-    DATABASE_URL: url,
-    LIGNEE_DATA_DIR: await mkdtemp(path.join(tmpdir(), "lignee-warehouse-")),
-    LIGNEE_SIMULATOR_OFFERS_PER_WEEKDAY: "3000",
-    LIGNEE_SIMULATOR_RATE_LIMIT: "0",
-    FRANCE_TRAVAIL_RATE_LIMIT: "0",
-    LIGNEE_SIRENE_SYNTHETIC_ROWS: "5000",
-    FRANCE_TRAVAIL_CLIENT_ID: "",
-    FRANCE_TRAVAIL_CLIENT_SECRET: "",
-  };
-  sql = new pg.Client({ connectionString: url });
-  await sql.connect();
+  const dataDir = await mkdtemp(path.join(tmpdir(), "lignee-warehouse-"));
+  env = jobOfferEnv(url, dataDir, { offersPerWeekday: 3000, sireneRows: 5000 });
+  sql = await connectSql(url);
 });
 
 afterAll(async () => {

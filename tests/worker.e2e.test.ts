@@ -7,6 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RunQueue } from "@lignee/engine";
 import { REPO_ROOT } from "./support/cli";
 import { createTestDatabase } from "./support/database";
+import { jobOfferEnv } from "./support/job-offers";
+import { connectSql } from "./support/sql";
+import { sleep, waitFor } from "./support/wait";
 
 /**
  * Workers as real processes on the job-offer pipeline: a worker killed with SIGKILL in the middle
@@ -47,35 +50,17 @@ const run = async (id: string) =>
     )
   ).rows[0]!;
 
-async function waitFor<T>(
-  what: string,
-  check: () => Promise<T | undefined>,
-  ms: number,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 beforeAll(async () => {
   const url = await createTestDatabase();
-  env = {
-    DATABASE_URL: url,
-    LIGNEE_DATA_DIR: await mkdtemp(path.join(tmpdir(), "lignee-worker-")),
-    LIGNEE_SIMULATOR_OFFERS_PER_WEEKDAY: "1500",
-    LIGNEE_SIMULATOR_RATE_LIMIT: "0",
+  const dataDir = await mkdtemp(path.join(tmpdir(), "lignee-worker-"));
+  env = jobOfferEnv(
+    url,
+    dataDir,
+    { offersPerWeekday: 1500 },
     // Slow enough (about 10 s) to be killed in the middle of the collection.
-    FRANCE_TRAVAIL_RATE_LIMIT: "1",
-    FRANCE_TRAVAIL_CLIENT_ID: "",
-    FRANCE_TRAVAIL_CLIENT_SECRET: "",
-    LIGNEE_LEASE_MS: "1500",
-  };
-  sql = new pg.Client({ connectionString: url });
-  await sql.connect();
+    { FRANCE_TRAVAIL_RATE_LIMIT: "1", LIGNEE_LEASE_MS: "1500" },
+  );
+  sql = await connectSql(url);
   queue = RunQueue.connect(url);
 });
 
@@ -114,7 +99,7 @@ describe("lignee worker", () => {
       },
       60_000,
     );
-    await new Promise((r) => setTimeout(r, 1_000));
+    await sleep(1_000);
     expect((await run(id)).status).toBe("STARTED");
     process.kill(-first.pid!, "SIGKILL");
 
