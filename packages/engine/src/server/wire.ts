@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import type { BACKFILL_TAG } from "../backfill/backfill-store";
+import type { DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE } from "../backfill/chunks";
 import type {
   AssetDetailBody,
   AssetGraphBody,
@@ -105,6 +106,11 @@ export type BackfillDetail = Response<typeof BackfillDetailBody>;
 export type BackfillRun = BackfillDetail["runs"][number];
 /** The tag every run of a backfill carries, its value the backfill's id. */
 export type BackfillTag = typeof BACKFILL_TAG;
+/**
+ * A backfill request's partitions per run: its default and upper bound, as literal types (a
+ * client that states them is checked against the engine's).
+ */
+export type ChunkSizeBounds = { default: typeof DEFAULT_CHUNK_SIZE; max: typeof MAX_CHUNK_SIZE };
 /** POST /api/backfills */
 export type BackfillRequest = Request<typeof BackfillRequestBody>;
 export type BackfillCreated = Response<typeof BackfillCreatedBody>;

@@ -1,15 +1,14 @@
 import { useState, type FormEvent } from "react";
 import { useLocation } from "wouter";
 import { useStartBackfill } from "../api/queries";
-import type { BackfillRequest } from "../api/types";
+import type { BackfillRequest, ChunkSizeBounds } from "../api/types";
 import type { PartitionRange } from "../assets/HealthBar";
 import { ErrorLine } from "../components/ErrorLine";
 import { formatNumber } from "../format";
 import { Dialog, DialogActions } from "../components/Dialog";
 
-/** The server's bounds on partitions per run. */
-const MAX_CHUNK_SIZE = 10_000;
-const DEFAULT_CHUNK_SIZE = 10;
+/** The server's bounds on partitions per run (the type checks them against the engine's). */
+const CHUNK_SIZE: ChunkSizeBounds = { default: 10, max: 10_000 };
 
 /**
  * Launches a backfill of a range of an asset's partitions: runs of `chunk size` partitions each,
@@ -26,10 +25,10 @@ export function BackfillDialog({
 }) {
   const [, navigate] = useLocation();
   const startBackfill = useStartBackfill();
-  const [chunkText, setChunkText] = useState(String(DEFAULT_CHUNK_SIZE));
+  const [chunkText, setChunkText] = useState(String(CHUNK_SIZE.default));
   const [downstream, setDownstream] = useState(false);
   const chunkSize = Number(chunkText);
-  const valid = Number.isInteger(chunkSize) && chunkSize >= 1 && chunkSize <= MAX_CHUNK_SIZE;
+  const valid = Number.isInteger(chunkSize) && chunkSize >= 1 && chunkSize <= CHUNK_SIZE.max;
   const runs = valid ? Math.ceil(range.count / chunkSize) : undefined;
   const request: BackfillRequest = {
     selection: downstream ? `${assetKey}+` : assetKey,
@@ -60,7 +59,7 @@ export function BackfillDialog({
             <input
               type="number"
               min={1}
-              max={MAX_CHUNK_SIZE}
+              max={CHUNK_SIZE.max}
               step={1}
               value={chunkText}
               onChange={(e) => setChunkText(e.target.value)}
@@ -81,7 +80,7 @@ export function BackfillDialog({
         <p className="muted" data-testid="backfill-summary">
           {runs !== undefined
             ? `${formatNumber(runs)} run${runs > 1 ? "s" : ""} of ${request.selection}, queued for the workers.`
-            : `Partitions per run: a whole number from 1 to ${formatNumber(MAX_CHUNK_SIZE)}.`}
+            : `Partitions per run: a whole number from 1 to ${formatNumber(CHUNK_SIZE.max)}.`}
         </p>
         {startBackfill.error && (
           <ErrorLine
