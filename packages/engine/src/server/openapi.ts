@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { BACKFILL_STATUSES } from "../backfill/progress";
 import {
   Backfill,
   BACKFILL_RUNS_LIMIT,
@@ -32,6 +33,7 @@ import {
   Run,
   RunRequestBody,
   RunsBody,
+  RUN_STATUSES,
 } from "./schemas";
 
 const ref = (schema: z.ZodType): { $ref: string } => {
@@ -241,7 +243,7 @@ export function openApiDocument(): Record<string, unknown> {
               in: "query",
               schema: {
                 type: "string",
-                enum: ["QUEUED", "STARTED", "SUCCESS", "FAILURE", "CANCELED"],
+                enum: [...RUN_STATUSES],
               },
             },
             {
@@ -351,7 +353,7 @@ export function openApiDocument(): Record<string, unknown> {
               in: "query",
               schema: {
                 type: "string",
-                enum: ["REQUESTED", "RUNNING", "COMPLETED", "FAILED", "CANCELED"],
+                enum: [...BACKFILL_STATUSES],
               },
             },
           ],
