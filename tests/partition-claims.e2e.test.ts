@@ -1,7 +1,7 @@
 import pg from "pg";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase } from "./support/database";
-import { fixture, lignee, type CliResult } from "./support/cli";
+import { fixture, lignee, startLigneeDev, type CliResult } from "./support/cli";
 
 /**
  * Two materialisations of one partition, or two runs of one pool, started at the same moment
@@ -68,4 +68,83 @@ describe("two runs of one partition at once", () => {
     expect(calls).toHaveLength(2);
     expect(calls[1]!.started.getTime()).toBeGreaterThanOrEqual(calls[0]!.ended.getTime());
   });
+});
+
+describe("a lignee materialize that dies", () => {
+  it("holds its partitions and pool slot only while its lease lasts; a worker ends it FAILURE; a live one is cancelled from the API", async () => {
+    // Short leases, so that a dead process is noticed within a second or two.
+    const own = { ...env, LIGNEE_LEASE_MS: "1000" };
+    const dev = await startLigneeDev(DEFS, own);
+    try {
+      const dying = lignee(
+        [...DEFS, "materialize", "--select", "claims/api", "--partition", "2024-09-01"],
+        { ...own, CLAIMS_HOLD_MS: "120000" },
+      );
+      // Once its run holds the pool, the process running it is killed without a chance to
+      // clean up (the pid its run records: the CLI's own, not the launcher's).
+      let pid: number | undefined;
+      for (let i = 0; i < 300 && pid === undefined; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        pid = (
+          await query<{ pid: number }>(
+            "SELECT pid FROM lignee.runs WHERE status = 'STARTED' AND selection = 'claims/api'",
+          )
+        )[0]?.pid;
+      }
+      expect(pid).toBeDefined();
+      process.kill(pid!, "SIGKILL");
+      expect((await dying).code).not.toBe(0);
+      const [dead] = await query<{ id: string }>(
+        "SELECT id FROM lignee.runs WHERE status = 'STARTED' AND selection = 'claims/api'",
+      );
+      // Another run of the pool, and one of the dead run's very partition, through the API.
+      const post = async (partition: string): Promise<string> => {
+        const res = await fetch(`${dev.url}/api/runs`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ selection: "claims/api", partition }),
+        });
+        expect(res.status, await res.clone().text()).toBe(201);
+        return ((await res.json()) as { runId: string }).runId;
+      };
+      const runs = [await post("2024-09-02"), await post("2024-09-01")];
+      for (const id of runs) {
+        let status = "";
+        for (let i = 0; i < 300 && status !== "SUCCESS" && status !== "FAILURE"; i++) {
+          await new Promise((r) => setTimeout(r, 100));
+          status = (
+            await query<{ status: string }>(`SELECT status FROM lignee.runs WHERE id = '${id}'`)
+          )[0]!.status;
+        }
+        expect(status, dev.output()).toBe("SUCCESS");
+      }
+      const [ended] = await query<{ status: string; error: string }>(
+        `SELECT status, error FROM lignee.runs WHERE id = '${dead!.id}'`,
+      );
+      expect(ended).toMatchObject({ status: "FAILURE" });
+      expect(ended!.error).toMatch(/stopped heartbeating/);
+      // A live lignee materialize is cancelled from the API: its process sees the request at
+      // its next heartbeat.
+      const live = lignee(
+        [...DEFS, "materialize", "--select", "claims/api", "--partition", "2024-09-03"],
+        { ...own, CLAIMS_HOLD_MS: "120000" },
+      );
+      let liveId: string | undefined;
+      for (let i = 0; i < 300 && liveId === undefined; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        liveId = (
+          await query<{ id: string }>(
+            "SELECT id FROM lignee.runs WHERE status = 'STARTED' AND partition_spec->>'key' = '2024-09-03'",
+          )
+        )[0]?.id;
+      }
+      const cancel = await fetch(`${dev.url}/api/runs/${liveId}/cancel`, { method: "POST" });
+      expect(await cancel.json()).toEqual({ runId: liveId, status: "CANCELING" });
+      const out = await live;
+      expect(out.code).toBe(1);
+      expect(out.stdout).toContain(`run ${liveId} CANCELED`);
+    } finally {
+      await dev.stop();
+    }
+  }, 120_000);
 });

@@ -10,10 +10,11 @@ import {
 import { plan, type Plan } from "../planning/plan";
 import type { StatusSubsets } from "../planning/stale-targets";
 import { computeStatus } from "../status/asset-status";
-import type { NewRun, Storage } from "../storage/storage";
+import { DEFAULT_LOCAL_LEASE_MS, type NewRun, type Storage } from "../storage/storage";
 import { EventWriter } from "./event-writer";
 import type { RunEvent } from "./events";
 import { executePlan, type RunOutcome, type StepFailure } from "./executor";
+import { keepLocalLease } from "./local-lease";
 import { redactMachinePaths } from "./redact-paths";
 
 export interface MaterializeRequest {
@@ -104,6 +105,8 @@ export async function executeRun(
      * of the run's pools.
      */
     createRun?: (run: NewRun) => Promise<void>;
+    /** The run's lease, renewed while it executes (default `DEFAULT_LOCAL_LEASE_MS`). */
+    leaseMs?: number;
   },
 ): Promise<RunResult> {
   const { storage, prepared } = options;
@@ -111,6 +114,7 @@ export async function executeRun(
     options.environment ?? { databaseUrl: "", home: "" },
   );
   const runId = randomUUID();
+  const leaseMs = options.leaseMs ?? DEFAULT_LOCAL_LEASE_MS;
   runsStartedHere.add(runId);
   const run: NewRun = {
     id: runId,
@@ -121,16 +125,29 @@ export async function executeRun(
     tags: options.tags ?? {},
     hostname: hostname(),
     pid: process.pid,
+    leaseMs,
   };
   if (options.createRun) await options.createRun(run);
   else await storage.createRun(run);
   options.onRunCreated?.(runId);
-  return executeCreatedRun({
-    ...options,
-    runId,
-    resources,
-    finish: (outcome, error) => storage.setRunStatus(runId, outcome, error),
-  });
+  // Cancelled by the caller's signal, or through the lease (a cancel asked for elsewhere).
+  const controller = new AbortController();
+  const onAbort = (): void => controller.abort(options.signal?.reason);
+  if (options.signal?.aborted) onAbort();
+  else options.signal?.addEventListener("abort", onAbort, { once: true });
+  const stopLease = keepLocalLease(storage, runId, leaseMs, (reason) => controller.abort(reason));
+  try {
+    return await executeCreatedRun({
+      ...options,
+      signal: controller.signal,
+      runId,
+      resources,
+      finish: (outcome, error) => storage.setRunStatus(runId, outcome, error),
+    });
+  } finally {
+    stopLease();
+    options.signal?.removeEventListener("abort", onAbort);
+  }
 }
 
 /**

@@ -151,7 +151,11 @@ export class RunQueue {
       },
     );
     if (canceled > 0) return "CANCELED";
-    return (await requestCancelRuns(this.pool, { runId })) > 0 ? "CANCELING" : undefined;
+    if ((await requestCancelRuns(this.pool, { runId })) === 0) return undefined;
+    // A run whose worker or process is gone (lease expired) has nobody to see the request:
+    // reaping ends it CANCELED now rather than at the next reaper's round.
+    const reaped = await reapExpiredRuns(this.pool);
+    return reaped.some((r) => r.id === runId && r.status === "CANCELED") ? "CANCELED" : "CANCELING";
   }
 
   /**

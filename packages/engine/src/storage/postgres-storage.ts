@@ -6,6 +6,7 @@ import { LeaseFence } from "./fence";
 import { Materializations } from "./materializations";
 import { PartitionMarks } from "./partition-marks";
 import { RunLog } from "./run-log";
+import type { LeaseState } from "./runs/heartbeat";
 import type { ClaimOutcome, PartitionClaim } from "./sql/claim-partitions";
 import { connectPool } from "./transaction";
 import type {
@@ -84,6 +85,10 @@ export class PostgresStorage implements FenceableStorage {
 
   setRunStatus(runId: string, status: RunStatus, error?: string): Promise<void> {
     return this.runs.setRunStatus(runId, status, error);
+  }
+
+  heartbeatRun(runId: string, leaseMs: number): Promise<LeaseState> {
+    return this.runs.heartbeatRun(runId, leaseMs);
   }
 
   async appendEvents(runId: string, events: readonly RunEvent[]): Promise<void> {

@@ -4,6 +4,7 @@ import type { RunEvent } from "../execution/events";
 import { enqueueRun } from "./runs/enqueue";
 import { failRun, startedLocalRuns } from "./runs/fail";
 import { finishRun, type RunOutcome } from "./runs/finish";
+import { heartbeatLocalRun, type LeaseState } from "./runs/heartbeat";
 import { RUN_COLUMNS, toRunRecord, type RunRow } from "./runs/run-row";
 import { startRun } from "./runs/start";
 import {
@@ -76,6 +77,11 @@ export class RunLog {
       ],
     );
     return result.rows.map(toRunRecord);
+  }
+
+  /** heartbeat, of a run this process executes itself: renews its lease while it is STARTED. */
+  heartbeatRun(runId: string, leaseMs: number): Promise<LeaseState> {
+    return heartbeatLocalRun(this.pool, runId, leaseMs);
   }
 
   /** finish, for a run this process executes itself: only a finished status is a transition. */

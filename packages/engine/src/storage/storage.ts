@@ -1,6 +1,7 @@
 import type { MaterializationRecord } from "../definitions/materialization-record";
 import type { RunEvent } from "../execution/events";
 import type { IntervalSet } from "../partitions/interval-set";
+import type { LeaseState } from "./runs/heartbeat";
 import type { ClaimOutcome, PartitionClaim } from "./sql/claim-partitions";
 
 export type { ClaimOutcome, PartitionClaim, PartitionHolder } from "./sql/claim-partitions";
@@ -39,7 +40,16 @@ export interface NewRun {
   readonly tags?: Record<string, string>;
   readonly hostname: string;
   readonly pid: number;
+  /**
+   * A STARTED run this process executes itself holds a lease this long (default
+   * `DEFAULT_LOCAL_LEASE_MS`), renewed by `heartbeatRun`: a process that dies stops holding its
+   * partitions and pool slots when the lease runs out.
+   */
+  readonly leaseMs?: number;
 }
+
+/** The lease of a run a process executes itself, when none is given (`LIGNEE_LEASE_MS`'s default). */
+export const DEFAULT_LOCAL_LEASE_MS = 15_000;
 
 export interface StoredEvent extends RunEvent {
   readonly id: number;
@@ -145,6 +155,11 @@ export interface Storage {
   listRuns(options?: ListRunsOptions): Promise<RunRecord[]>;
   /** Moves a run to `status`; terminal statuses set `endedAt`. */
   setRunStatus(runId: string, status: RunStatus, error?: string): Promise<void>;
+  /**
+   * Renews the lease of a STARTED run this process executes itself; tells whether the run is
+   * still STARTED (a reaper ends a run whose lease ran out) and whether a cancel was asked for.
+   */
+  heartbeatRun(runId: string, leaseMs: number): Promise<LeaseState>;
 
   appendEvents(runId: string, events: readonly RunEvent[]): Promise<void>;
   listEvents(runId: string, options?: { afterId?: number; limit?: number }): Promise<StoredEvent[]>;

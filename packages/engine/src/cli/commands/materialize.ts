@@ -95,6 +95,7 @@ export async function materializeCommand(
       prepared,
       environment: { databaseUrl: runtime.databaseUrl, home: runtime.home },
       signal: controller.signal,
+      leaseMs: queueSettingsFromEnv(process.env).leaseMs,
       ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
       createRun: async (run) => {
         const pools = poolsOf(definitions, prepared.assetKeys);

@@ -12,8 +12,8 @@ export interface PoolUsage {
 }
 
 /**
- * The pools at their limit. Every live run counts, a worker's or one a process executes itself
- * (a run whose worker's lease expired is the reaper's, not a holder).
+ * The pools at their limit. Every live run counts, a worker's or one a process executes itself:
+ * a run whose lease expired (its worker or its process gone) is the reaper's, not a holder.
  */
 export async function poolUsage(
   tx: pg.PoolClient,
@@ -22,7 +22,7 @@ export async function poolUsage(
   const running = await tx.query<{ pool: string; run_ids: string[] }>(
     `SELECT p.pool, array_agg(r.id ORDER BY r.started_at) AS run_ids
        FROM lignee.runs r, jsonb_array_elements_text(r.pools) AS p(pool)
-       WHERE r.status = 'STARTED' AND (r.worker_id IS NULL OR r.lease_expires_at > now())
+       WHERE r.status = 'STARTED' AND r.lease_expires_at > now()
        GROUP BY p.pool`,
   );
   const holders = new Map(running.rows.map((row) => [row.pool, row.run_ids]));

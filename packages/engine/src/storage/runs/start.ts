@@ -1,6 +1,6 @@
 import type pg from "pg";
 import type { ConcurrencyLimits } from "../../queue/pools";
-import type { NewRun } from "../storage";
+import { DEFAULT_LOCAL_LEASE_MS, type NewRun } from "../storage";
 import { ADMISSION_LOCK, poolUsage, type PoolUsage } from "./pool-usage";
 import type { Queryable } from "./queryable";
 import { RUN_COLUMNS, type RunRow } from "./run-row";
@@ -8,12 +8,18 @@ import { RUN_COLUMNS, type RunRow } from "./run-row";
 /** A run this process executes itself, recorded STARTED. */
 export type StartedRun = Omit<NewRun, "status"> & { readonly pools?: readonly string[] };
 
-/** start: (none) → STARTED, for a run the calling process executes itself (no worker, no lease). */
+/**
+ * start: (none) → STARTED, for a run the calling process executes itself (no worker). It holds
+ * a lease, renewed by `heartbeatLocalRun`, so that the run of a process that died without a word
+ * (killed, its machine lost) stops holding partitions and pool slots once the lease runs out.
+ */
 export async function startRun(db: Queryable, run: StartedRun): Promise<RunRow> {
   const result = await db.query<RunRow>(
     `INSERT INTO lignee.runs
-       (id, status, selection, asset_keys, partition_spec, tags, pools, hostname, pid, started_at)
-     VALUES ($1, 'STARTED', $2, $3::jsonb, $4::jsonb, $5::jsonb, $6::jsonb, $7, $8, now())
+       (id, status, selection, asset_keys, partition_spec, tags, pools, hostname, pid, started_at,
+        lease_expires_at)
+     VALUES ($1, 'STARTED', $2, $3::jsonb, $4::jsonb, $5::jsonb, $6::jsonb, $7, $8, now(),
+             now() + $9 * interval '1 millisecond')
      RETURNING ${RUN_COLUMNS}`,
     [
       run.id,
@@ -24,6 +30,7 @@ export async function startRun(db: Queryable, run: StartedRun): Promise<RunRow> 
       JSON.stringify(run.pools ?? []),
       run.hostname,
       run.pid,
+      run.leaseMs ?? DEFAULT_LOCAL_LEASE_MS,
     ],
   );
   return result.rows[0]!;

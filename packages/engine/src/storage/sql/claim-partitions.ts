@@ -23,8 +23,8 @@ export type ClaimOutcome =
 
 /**
  * Claims partitions for a run, all or none, in the caller's transaction: the running marks
- * (`lignee.asset_running`) are the claims. A mark counts only while its run lives (STARTED, and
- * its lease unexpired when a worker holds it): the marks of a dead run never block anyone.
+ * (`lignee.asset_running`) are the claims. A mark counts only while its run lives (STARTED, its
+ * lease unexpired, a worker's or its own process's): the marks of a dead run never block anyone.
  * Resolves to the materialisation watermark when claimed, or to the first holder found.
  */
 export async function claimPartitions(
@@ -54,7 +54,7 @@ export async function claimPartitions(
          JOIN lignee.asset_running a
            ON a.asset_key = w.asset_key AND a.run_id <> $1 AND a.partitions && w.partitions
          JOIN lignee.runs r ON r.id = a.run_id
-         WHERE r.status = 'STARTED' AND (r.worker_id IS NULL OR r.lease_expires_at > now())
+         WHERE r.status = 'STARTED' AND r.lease_expires_at > now()
          ORDER BY a.asset_key, a.run_id
          LIMIT 1),
      inserted AS (
