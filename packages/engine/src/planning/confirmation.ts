@@ -52,6 +52,36 @@ export function requireConfirmation(
 }
 
 /**
+ * The tag of a queued `stale` request accepted without confirmation: the platform limit it was
+ * accepted under. Its worker plans it again when it starts it (what is stale may have grown
+ * meanwhile) and refuses it if it has grown past that limit (see `requireConfirmationOnReplan`).
+ */
+export const CONFIRM_LIMIT_TAG = "lignee/confirm-limit";
+
+/** The tags a request is queued with: a `stale` request accepted unconfirmed records its limit. */
+export function confirmationTags(
+  request: { readonly kind: string },
+  options: { readonly confirmed: boolean; readonly limit: number },
+): Record<string, string> {
+  if (options.confirmed || request.kind !== "stale") return {};
+  return { [CONFIRM_LIMIT_TAG]: String(options.limit) };
+}
+
+/**
+ * At execution: a queued request that was accepted without confirmation (it carries
+ * `CONFIRM_LIMIT_TAG`) may not materialise more than it could have without confirmation.
+ */
+export function requireConfirmationOnReplan(
+  definitions: Definitions<unknown>,
+  plan: Plan,
+  tags: Readonly<Record<string, string>>,
+): void {
+  const limit = Number(tags[CONFIRM_LIMIT_TAG]);
+  if (!Number.isInteger(limit) || limit < 1) return;
+  requireConfirmation(definitions, partitionCounts(plan), { confirmed: false, limit });
+}
+
+/**
  * `LIGNEE_CONFIRM_PARTITIONS`: partitions of one asset a request may materialise without
  * confirmation (default 100).
  */

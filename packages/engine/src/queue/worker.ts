@@ -1,3 +1,4 @@
+import { requireConfirmationOnReplan } from "../planning/confirmation";
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import type { Definitions, ResourceEnvironment } from "../definitions/definitions";
@@ -214,6 +215,8 @@ export class Worker {
           now,
           await statusesFor(definitions, storage, request, now),
         );
+        // What is stale may have grown since the request was accepted without confirmation.
+        requireConfirmationOnReplan(definitions, prepared.plan, claimed.tags);
       } catch (error) {
         if (!isBadInput(error)) throw error;
         await this.failBeforeStart(runId, `the run cannot be planned: ${describeError(error)}`);

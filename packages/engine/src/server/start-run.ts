@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import type { Definitions } from "../definitions/definitions";
 import { prepareRun, statusesFor } from "../execution/launch";
-import { partitionCounts, requireConfirmation } from "../planning/confirmation";
+import { confirmationTags, partitionCounts, requireConfirmation } from "../planning/confirmation";
 import type { PartitionRequest } from "../planning/partition-request";
 import { poolsOf } from "../queue/pools";
 import type { RunQueue } from "../queue/run-queue";
@@ -55,7 +55,13 @@ export function runStarter(options: RunStarterOptions): StartRun {
     }
     if (options.queue) {
       return options.queue.queue.enqueueOrMerge(prepared, {
-        tags,
+        tags: {
+          ...tags,
+          ...confirmationTags(partitions, {
+            confirmed: confirmation.confirmed,
+            limit: options.confirmAbove,
+          }),
+        },
         pools: poolsOf(definitions, prepared.assetKeys),
         maxAttempts: options.queue.maxAttempts,
       });
