@@ -157,6 +157,13 @@ describe("GET /api/automation/schedules/:name/ticks", () => {
       status: 404,
       body: { error: 'unknown schedule "nope"' },
     });
+    // A huge name is not echoed whole.
+    const huge = await get(`/api/automation/schedules/${"n".repeat(10_000)}/ticks`);
+    expect(huge.status).toBe(404);
+    expect(JSON.stringify(huge.body).length).toBeLessThan(300);
+    const toggled = await post(`/api/automation/sensor/${"s".repeat(10_000)}/enable`);
+    expect(toggled.status).toBe(404);
+    expect(JSON.stringify(toggled.body).length).toBeLessThan(300);
   });
 });
 

@@ -174,6 +174,8 @@ describe("runs", () => {
       { selection: `raw/events,${huge}*` },
       { selection: `tag:${huge}` },
       { selection: `raw/events,,${huge}` },
+      // An unknown field's name is quoted by the validation message.
+      { selection: "raw/events", [huge]: 1 },
     ];
     const answers: Response[] = [];
     for (const body of bodies) answers.push(await post(api, "/api/runs", body));

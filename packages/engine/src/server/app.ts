@@ -88,8 +88,9 @@ export function createApp(options: AppOptions): App {
 
   if (options.allowedHosts !== undefined) app.use("*", allowHosts(options.allowedHosts));
   app.use("/api/*", sameOriginWrites());
-  app.use("/api/*", limitBodies());
   if (options.token !== undefined) app.use("/api/*", requireToken(options.token));
+  // After the token: a caller without one gets 401, whatever it sends.
+  app.use("/api/*", limitBodies());
   // Answers are data, never documents a browser would render or sniff.
   app.use("/api/*", async (c, next) => {
     await next();

@@ -1,3 +1,4 @@
+import { quote } from "../errors";
 import type { Hono } from "hono";
 import { automationOverview, scheduleTickView } from "../automation/automation-overview";
 import type { AutomationKind, AutomationStore } from "../automation/automation-store";
@@ -32,7 +33,8 @@ export function registerAutomationRoutes(app: Hono, options: AutomationRoutesOpt
   app.get("/api/automation/schedules/:name/ticks", async (c) => {
     const name = c.req.param("name");
     const query = ScheduleTicksQuery.parse(c.req.query());
-    if (!definitions.findSchedule(name)) throw new HttpError(404, `unknown schedule "${name}"`);
+    if (!definitions.findSchedule(name))
+      throw new HttpError(404, `unknown schedule ${quote(name)}`);
     const ticks = await store().listScheduleTicks(name, {
       limit: query.limit,
       ...(query.before ? { before: query.before } : {}),
@@ -48,7 +50,10 @@ export function registerAutomationRoutes(app: Hono, options: AutomationRoutesOpt
         name: c.req.param("name"),
       });
       if (!exists(definitions, kind, name)) {
-        throw new HttpError(404, `unknown ${kind === "eager" ? "eager asset" : kind} "${name}"`);
+        throw new HttpError(
+          404,
+          `unknown ${kind === "eager" ? "eager asset" : kind} ${quote(name)}`,
+        );
       }
       const state = await store().setEnabled(kind, name, action === "enable", new Date());
       return c.json({ kind, name, enabled: state.enabled });

@@ -94,8 +94,11 @@ export function asBadRequest(error: unknown): unknown {
 export function describeZodError(error: ZodError): string {
   const issue = error.issues[0];
   if (!issue) return "invalid request";
-  const where = issue.path.length > 0 ? `${issue.path.join(".")}: ` : "";
-  return `invalid request: ${where}${issue.message}`;
+  // Paths and messages may quote what was sent (an unknown field's name): never echoed whole.
+  const where =
+    issue.path.length > 0 ? `${issue.path.map((p) => clip(String(p))).join(".")}: ` : "";
+  const message = issue.message.length > 200 ? clip(issue.message) : issue.message;
+  return `invalid request: ${where}${message}`;
 }
 
 function answer(
