@@ -32,7 +32,7 @@ export interface Runtime {
  */
 export async function openRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
   const home = path.resolve(options.home ?? process.env.LIGNEE_HOME ?? ".lignee");
-  const external = options.databaseUrl ?? process.env.DATABASE_URL;
+  const external = externalDatabaseUrl(options.databaseUrl, process.env);
   const embedded = external
     ? undefined
     : await startEmbeddedPostgres({
@@ -59,6 +59,18 @@ export async function openRuntime(options: RuntimeOptions = {}): Promise<Runtime
     await embedded?.stop();
     throw error;
   }
+}
+
+/**
+ * The PostgreSQL to use instead of the embedded one: the option, else `DATABASE_URL`. An empty
+ * value counts as none (`DATABASE_URL=` in a shell or a compose file means "not set").
+ */
+export function externalDatabaseUrl(
+  option: string | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+): string | undefined {
+  const url = (option ?? env.DATABASE_URL)?.trim();
+  return url ? url : undefined;
 }
 
 /**
