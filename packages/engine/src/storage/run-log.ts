@@ -4,7 +4,7 @@ import type { RunEvent } from "../execution/events";
 import { enqueueRun } from "./runs/enqueue";
 import { failRun, startedLocalRuns } from "./runs/fail";
 import { finishRun, type RunOutcome } from "./runs/finish";
-import { heartbeatLocalRun, type LeaseState } from "./runs/heartbeat";
+import { heartbeatRun, type LeaseState } from "./runs/heartbeat";
 import { RUN_COLUMNS, toRunRecord, type RunRow } from "./runs/run-row";
 import { startRun } from "./runs/start";
 import {
@@ -81,7 +81,7 @@ export class RunLog {
 
   /** heartbeat, of a run this process executes itself: renews its lease while it is STARTED. */
   heartbeatRun(runId: string, leaseMs: number): Promise<LeaseState> {
-    return heartbeatLocalRun(this.pool, runId, leaseMs);
+    return heartbeatRun(this.pool, runId, null, leaseMs);
   }
 
   /** finish, for a run this process executes itself: only a finished status is a transition. */

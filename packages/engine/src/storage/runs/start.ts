@@ -10,7 +10,7 @@ export type StartedRun = Omit<NewRun, "status"> & { readonly pools?: readonly st
 
 /**
  * start: (none) → STARTED, for a run the calling process executes itself (no worker). It holds
- * a lease, renewed by `heartbeatLocalRun`, so that the run of a process that died without a word
+ * a lease, renewed by `heartbeatRun`, so that the run of a process that died without a word
  * (killed, its machine lost) stops holding partitions and pool slots once the lease runs out.
  */
 export async function startRun(db: Queryable, run: StartedRun): Promise<RunRow> {
