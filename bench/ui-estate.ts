@@ -7,7 +7,7 @@ import {
   partitionKey,
   partitionBounds,
   type Storage,
-} from "../packages/engine/src/index";
+} from "@lignee/engine";
 import { seededRandom } from "./support";
 
 /**

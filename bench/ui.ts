@@ -8,7 +8,7 @@ import {
   migrateDatabase,
   PostgresStorage,
   type RunningServer,
-} from "../packages/engine/src/index";
+} from "@lignee/engine";
 import {
   assertUiBuilt,
   launchChromium,

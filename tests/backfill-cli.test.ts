@@ -10,7 +10,7 @@ import {
   prepareBackfill,
   type Definitions,
 } from "@lignee/engine";
-import { lignee as run, type CliResult } from "./support/cli";
+import { inParallel, lignee as run, type CliResult } from "./support/cli";
 import { createTestDatabase } from "./support/database";
 
 /**
@@ -125,8 +125,9 @@ describe("lignee backfill", () => {
         /positive integer/,
       ],
     ];
-    for (const [args, message] of cases) {
-      const r = await lignee(["backfill", ...args, "--no-wait"]);
+    const results = await inParallel(cases, ([args]) => lignee(["backfill", ...args, "--no-wait"]));
+    for (const [i, [args, message]] of cases.entries()) {
+      const r = results[i]!;
       expect(r.code, `${args.join(" ")}\n${r.stderr}`).toBe(2);
       expect(r.stderr, args.join(" ")).toMatch(message);
     }

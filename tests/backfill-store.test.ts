@@ -2,26 +2,24 @@ import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  BACKFILL_TAG,
-  CHUNK_TAG,
-  PARTITION_COUNT_TAG,
-  type BackfillStore,
-} from "../packages/engine/src/backfill/backfill-store";
-import { PostgresBackfillStore } from "../packages/engine/src/backfill/postgres-backfill-store";
-import {
   BACKFILL_MAX_ATTEMPTS,
+  BACKFILL_TAG,
+  backfillRunId,
+  buildExampleDefinitions,
+  CHUNK_TAG,
   launchBackfill,
+  PARTITION_COUNT_TAG,
+  PostgresAutomationStore,
+  PostgresBackfillStore,
+  PostgresStorage,
+  prepareBackfill,
   resumeBackfill,
   resumeInterruptedBackfills,
-} from "../packages/engine/src/backfill/launch-backfill";
-import { prepareBackfill } from "../packages/engine/src/backfill/prepare-backfill";
-import { backfillRunId } from "../packages/engine/src/backfill/run-ids";
-import type { Definitions } from "../packages/engine/src/definitions/definitions";
-import { UnknownBackfillError } from "../packages/engine/src/errors";
-import { buildExampleDefinitions } from "../packages/engine/src/examples/example-definitions";
-import { PostgresAutomationStore } from "../packages/engine/src/automation/postgres-automation-store";
-import { Scheduler } from "../packages/engine/src/automation/scheduler";
-import { PostgresStorage } from "../packages/engine/src/storage/postgres-storage";
+  Scheduler,
+  UnknownBackfillError,
+  type BackfillStore,
+  type Definitions,
+} from "@lignee/engine";
 import { createTestDatabase } from "./support/database";
 
 /**

@@ -3,7 +3,7 @@ import { hostname } from "node:os";
 import pg from "pg";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase } from "./support/database";
-import { fixture, lignee as run } from "./support/cli";
+import { fixture, inParallel, lignee as run } from "./support/cli";
 
 /**
  * The CLI end to end, as a user runs it: real child processes, a real PostgreSQL database,
@@ -191,8 +191,9 @@ describe("lignee CLI", () => {
       [["status", "--select", "nope"], /Unknown asset/],
       [["runs", "show", randomUUID()], /Unknown run/],
     ];
-    for (const [args, message] of cases) {
-      const r = await lignee(args, env);
+    const results = await inParallel(cases, ([args]) => lignee(args, env));
+    for (const [i, [args, message]] of cases.entries()) {
+      const r = results[i]!;
       expect(r.code, args.join(" ")).toBe(2);
       expect(r.stderr.trim().split("\n"), args.join(" ")).toHaveLength(1);
       expect(r.stderr, args.join(" ")).toMatch(message);

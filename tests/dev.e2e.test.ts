@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { REPO_ROOT } from "./support/cli";
+import { ligneeCommand, REPO_ROOT } from "./support/cli";
 import { createTestDatabase } from "./support/database";
 
 /** `lignee dev` as a user starts it: a child process serving the API until SIGTERM. */
@@ -14,14 +14,12 @@ let builtUiDir: string;
 
 const devProcess = (args: readonly string[], uiDir = emptyUiDir) =>
   spawn(
-    path.join(REPO_ROOT, "node_modules/.bin/tsx"),
-    [
-      path.join(REPO_ROOT, "packages/engine/src/cli/bin.ts"),
+    ...ligneeCommand([
       "--definitions",
       "packages/engine/src/examples/example-definitions.ts",
       "dev",
       ...args,
-    ],
+    ]),
     {
       cwd: REPO_ROOT,
       env: {

@@ -5,7 +5,7 @@ import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RunQueue } from "@lignee/engine";
-import { REPO_ROOT } from "./support/cli";
+import { ligneeCommand, REPO_ROOT } from "./support/cli";
 import { createTestDatabase } from "./support/database";
 import { jobOfferEnv } from "./support/job-offers";
 import { connectSql } from "./support/sql";
@@ -24,9 +24,8 @@ const children: ChildProcess[] = [];
 
 const worker = (name: string): ChildProcess => {
   const child = spawn(
-    path.join(REPO_ROOT, "node_modules/.bin/tsx"),
-    [path.join(REPO_ROOT, "packages/engine/src/cli/bin.ts"), "worker"],
-    // Its own process group: tsx runs the CLI in a child process, and SIGKILL must reach both.
+    ...ligneeCommand(["worker"]),
+    // Its own process group, so that SIGKILL reaches whatever the worker started too.
     {
       cwd: REPO_ROOT,
       env: { ...process.env, ...env },
