@@ -1,17 +1,9 @@
 import type { Definitions } from "../definitions/definitions";
 import { LigneeError } from "../errors";
+import type { ConcurrencyLimits } from "../storage/runs/pool-usage";
 
-/**
- * Concurrency limits: a global maximum of runs executing at once and named pools. An asset
- * takes a slot of the pool named by its `pool` tag (as Dagster's concurrency keys are tags), so
- * that, say, two collections never share the France Travail quota.
- */
-export interface ConcurrencyLimits {
-  /** Runs executing at once across all workers. */
-  readonly maxConcurrentRuns: number;
-  /** Pool name → runs of that pool executing at once. Pools not listed are unlimited. */
-  readonly pools: Readonly<Record<string, number>>;
-}
+/** Concurrency limits (a global maximum, named pools): declared where slots are counted. */
+export type { ConcurrencyLimits } from "../storage/runs/pool-usage";
 
 export const POOL_TAG = "pool";
 

@@ -6,7 +6,7 @@ import {
   UNPARTITIONED,
   upstreamPartitionsFor,
 } from "../partitions/mapping";
-import type { AssetStorageSummary } from "../storage/storage";
+import type { AssetStorageSummary } from "./asset-storage-summary";
 
 export type PartitionStatus = "MISSING" | "FRESH" | "STALE" | "FAILED" | "RUNNING";
 export const PARTITION_STATUSES: readonly PartitionStatus[] = [

@@ -1,5 +1,5 @@
 import type pg from "pg";
-import type { RunEvent } from "../execution/events";
+import type { RunEvent } from "./run-event";
 import type { IntervalSet } from "../partitions/interval-set";
 import { CheckResults } from "./check-results";
 import { LeaseFence } from "./fence";

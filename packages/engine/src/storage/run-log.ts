@@ -1,6 +1,6 @@
 import type pg from "pg";
 import { LigneeError } from "../errors";
-import type { RunEvent } from "../execution/events";
+import type { RunEvent } from "./run-event";
 import { enqueueRun } from "./runs/enqueue";
 import { failRun, startedLocalRuns } from "./runs/fail";
 import { finishRun, type RunOutcome } from "./runs/finish";

@@ -1,5 +1,6 @@
 import type { MaterializationRecord } from "../definitions/materialization-record";
-import type { RunEvent } from "../execution/events";
+import type { AssetStorageSummary } from "../status/asset-storage-summary";
+import type { RunEvent } from "./run-event";
 import type { IntervalSet } from "../partitions/interval-set";
 import type { LeaseState } from "./runs/heartbeat";
 import type { ClaimOutcome, PartitionClaim } from "./sql/claim-partitions";
@@ -85,22 +86,6 @@ export interface MaterializationInput {
 }
 
 export type { MaterializationRecord };
-
-/** What status computation needs to know about one asset, as partition subsets. */
-export interface AssetStorageSummary {
-  /** Materialised partitions, grouped by the code version and dependency list they were built with. */
-  readonly versions: readonly {
-    codeVersion: string;
-    depsSignature: string;
-    partitions: IntervalSet;
-  }[];
-  /** Partitions made stale by a newer upstream materialisation, per upstream asset. */
-  readonly staleMarks: readonly { upstreamKey: string; partitions: IntervalSet }[];
-  /** Partitions whose latest attempt failed. */
-  readonly failed: IntervalSet;
-  /** Partitions being materialised now. */
-  readonly running: IntervalSet;
-}
 
 export interface CheckResultInput {
   readonly runId: string;
@@ -208,3 +193,5 @@ export interface Storage {
 export interface FenceableStorage extends Storage {
   fenced(fence: RunFence): Storage;
 }
+
+export type { AssetStorageSummary } from "../status/asset-storage-summary";

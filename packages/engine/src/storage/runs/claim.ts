@@ -1,5 +1,5 @@
 import type pg from "pg";
-import type { ConcurrencyLimits } from "../../queue/pools";
+import type { ConcurrencyLimits } from "./pool-usage";
 import { ADMISSION_LOCK, poolUsage } from "./pool-usage";
 import { statusGuard } from "./transitions";
 

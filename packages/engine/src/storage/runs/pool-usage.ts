@@ -1,5 +1,16 @@
 import type pg from "pg";
-import type { ConcurrencyLimits } from "../../queue/pools";
+
+/**
+ * Concurrency limits: a global maximum of runs executing at once and named pools. An asset
+ * takes a slot of the pool named by its `pool` tag (as Dagster's concurrency keys are tags), so
+ * that, say, two collections never share the France Travail quota.
+ */
+export interface ConcurrencyLimits {
+  /** Runs executing at once across all workers. */
+  readonly maxConcurrentRuns: number;
+  /** Pool name → runs of that pool executing at once. Pools not listed are unlimited. */
+  readonly pools: Readonly<Record<string, number>>;
+}
 
 /** Arbitrary constant: claims and admissions are serialised so that limits are counted exactly. */
 export const ADMISSION_LOCK = 7_342_020;

@@ -1,5 +1,5 @@
 import type pg from "pg";
-import type { ConcurrencyLimits } from "../../queue/pools";
+import type { ConcurrencyLimits } from "./pool-usage";
 import { DEFAULT_LOCAL_LEASE_MS, type NewRun } from "../storage";
 import { ADMISSION_LOCK, poolUsage, type PoolUsage } from "./pool-usage";
 import type { Queryable } from "./queryable";

@@ -1,0 +1,17 @@
+import type { IntervalSet } from "../partitions/interval-set";
+
+/** What status computation needs to know about one asset, as partition subsets. */
+export interface AssetStorageSummary {
+  /** Materialised partitions, grouped by the code version and dependency list they were built with. */
+  readonly versions: readonly {
+    codeVersion: string;
+    depsSignature: string;
+    partitions: IntervalSet;
+  }[];
+  /** Partitions made stale by a newer upstream materialisation, per upstream asset. */
+  readonly staleMarks: readonly { upstreamKey: string; partitions: IntervalSet }[];
+  /** Partitions whose latest attempt failed. */
+  readonly failed: IntervalSet;
+  /** Partitions being materialised now. */
+  readonly running: IntervalSet;
+}
