@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 export const REPO_ROOT = path.resolve(fileURLToPath(new URL("../..", import.meta.url)));
 /**
@@ -9,8 +10,17 @@ export const REPO_ROOT = path.resolve(fileURLToPath(new URL("../..", import.meta
  * itself, and each start is about 0.3 s faster).
  */
 export function ligneeCommand(args: readonly string[]): [string, string[]] {
-  return [process.execPath, ["--import", "tsx", BIN, ...args]];
+  return [process.execPath, ["--import", TSX_LOADER, BIN, ...args]];
 }
+
+/** tsx's loader by its absolute URL: the CLI may start in a folder with no node_modules. */
+const TSX_LOADER = ((): string => {
+  const dir = path.join(REPO_ROOT, "node_modules/tsx");
+  const manifest = JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8")) as {
+    exports: { ".": string };
+  };
+  return pathToFileURL(path.join(dir, manifest.exports["."])).href;
+})();
 const BIN = path.join(REPO_ROOT, "packages/engine/src/cli/bin.ts");
 
 export interface CliResult {
