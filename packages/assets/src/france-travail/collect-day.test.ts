@@ -88,6 +88,11 @@ describe("collectDay", () => {
     expect(stats.totalReported).toBe(8000);
     expect(new Set(await idsInFile(stats.file))).toEqual(new Set(sim.offerIds(LARGE)));
     expect(lines.some((l) => l.includes("time windows"))).toBe(true);
+    // Run logs are served over the API: the file is named relative to the data folder.
+    expect(lines).toContainEqual(
+      expect.stringContaining(`8000 offers written to raw/offres/offres-${LARGE}.ndjson (`),
+    );
+    expect(lines.join("\n")).not.toContain(dataDir);
     expect(sim.stats().badRequests).toBe(0);
     // Every range asked for is within what the API accepts.
     for (const params of searches) {

@@ -119,7 +119,7 @@ export async function collectDay(
     file,
   };
   log(
-    `${day}: ${stats.offers} offers written to ${file} (${stats.apiCalls} calls, ${stats.pages} pages, ` +
+    `${day}: ${stats.offers} offers written to ${path.relative(options.dataDir, file)} (${stats.apiCalls} calls, ${stats.pages} pages, ` +
       `${stats.retries} retries, ${stats.throttled} throttled, ${(stats.durationMs / 1000).toFixed(1)} s)`,
   );
   return stats;
