@@ -15,6 +15,7 @@ import {
   resolvePartitionRequest,
   versionHash,
   type AssetStatus,
+  type AssetStorageSummary,
   type PartitionRequest,
 } from "@lignee/engine";
 import {
@@ -126,18 +127,11 @@ const STATUS_START = "2022-01-01";
 const STATUS_WARMUP = 2;
 const STATUS_REPS = 10;
 
-interface SeededAsset {
+/** What storage will hold of one seeded asset (nothing running), with its definition. */
+interface SeededAsset extends Omit<AssetStorageSummary, "running"> {
   readonly key: string;
   readonly deps: readonly string[];
   readonly codeVersion: string;
-  /** Materialised partitions, by the (code version, deps signature) they were built with. */
-  readonly versions: readonly {
-    codeVersion: string;
-    depsSignature: string;
-    partitions: IntervalSet;
-  }[];
-  readonly staleMarks: readonly { upstreamKey: string; partitions: IntervalSet }[];
-  readonly failed: IntervalSet;
 }
 
 /**

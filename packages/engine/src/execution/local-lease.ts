@@ -1,10 +1,43 @@
+import type { LeaseState } from "../storage/runs/heartbeat";
 import type { Storage } from "../storage/storage";
 
+export interface LeaseKeeping {
+  /** Renews the lease; tells whether it is still held and whether a cancel was asked for. */
+  readonly renew: () => Promise<LeaseState>;
+  readonly everyMs: number;
+  /** The run was taken away or ended elsewhere (its lease had run out). */
+  readonly onLost: () => void;
+  /** A cancel was asked for (the API, the UI, a backfill's cancel). */
+  readonly onCancel: () => void;
+}
+
 /**
- * Keeps the lease of a run this process executes itself (renewed every third of it), so that
- * other runs know it is alive; stops the run through `abort` when a cancel was asked for (the
- * API, the UI) or when the run was ended elsewhere because its lease had run out. Returns the
- * function that stops renewing.
+ * Keeps a run's lease while it executes, for a worker's run and a run this process executes
+ * itself alike: one renewal at a time (a database that does not answer is tried again at the
+ * next tick; the lease covers a few misses). Returns the function that stops renewing.
+ */
+export function keepLease(keeping: LeaseKeeping): () => void {
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    keeping
+      .renew()
+      .then((state) => {
+        if (!state.held) keeping.onLost();
+        else if (state.cancelRequested) keeping.onCancel();
+      })
+      .catch(() => undefined)
+      .finally(() => (busy = false));
+  }, keeping.everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+/**
+ * The lease of a run this process executes itself (renewed every third of it), so that other
+ * runs know it is alive; `abort` stops the run when a cancel was asked for or the run was ended
+ * elsewhere because its lease had run out.
  */
 export function keepLocalLease(
   storage: Pick<Storage, "heartbeatRun">,
@@ -12,23 +45,10 @@ export function keepLocalLease(
   leaseMs: number,
   abort: (reason: Error) => void,
 ): () => void {
-  let busy = false;
-  const timer = setInterval(
-    () => {
-      // One renewal at a time; a database that does not answer is tried again at the next tick.
-      if (busy) return;
-      busy = true;
-      storage
-        .heartbeatRun(runId, leaseMs)
-        .then((state) => {
-          if (!state.held) abort(new Error("the run was ended elsewhere (its lease had run out)"));
-          else if (state.cancelRequested) abort(new Error("cancelled on request"));
-        })
-        .catch(() => undefined)
-        .finally(() => (busy = false));
-    },
-    Math.max(50, Math.floor(leaseMs / 3)),
-  );
-  timer.unref();
-  return () => clearInterval(timer);
+  return keepLease({
+    renew: () => storage.heartbeatRun(runId, leaseMs),
+    everyMs: Math.max(50, Math.floor(leaseMs / 3)),
+    onLost: () => abort(new Error("the run was ended elsewhere (its lease had run out)")),
+    onCancel: () => abort(new Error("cancelled on request")),
+  });
 }

@@ -1,3 +1,4 @@
+import { keepLease } from "../execution/local-lease";
 import { requireConfirmationOnReplan } from "../planning/confirmation";
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
@@ -183,20 +184,18 @@ export class Worker {
     const { definitions, storage, queue } = this.options;
     const runId = claimed.id;
     let lost = false;
-    const heartbeat = setInterval(() => {
-      queue.heartbeat(runId, this.id, this.leaseMs).then(
-        (state) => {
-          if (!state.held) {
-            lost = true;
-            controller.abort(new LeaseLostError(runId));
-          } else if (state.cancelRequested) {
-            active.cancelled = true;
-            controller.abort(new Error("cancelled"));
-          }
-        },
-        () => undefined, // the next beat tries again; the lease covers a few misses
-      );
-    }, this.heartbeatMs);
+    const stopLease = keepLease({
+      renew: () => queue.heartbeat(runId, this.id, this.leaseMs),
+      everyMs: this.heartbeatMs,
+      onLost: () => {
+        lost = true;
+        controller.abort(new LeaseLostError(runId));
+      },
+      onCancel: () => {
+        active.cancelled = true;
+        controller.abort(new Error("cancelled"));
+      },
+    });
     try {
       const now = new Date();
       const request = {
@@ -253,7 +252,7 @@ export class Worker {
         },
       });
     } finally {
-      clearInterval(heartbeat);
+      stopLease();
     }
   }
 
