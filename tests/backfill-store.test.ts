@@ -159,15 +159,13 @@ describe("creating a backfill", () => {
     ).toEqual([1]);
   });
 
-  it("queues 900 runs (chunks of one partition) in well under 2 s, in partition order", async () => {
+  // Its speed is measured by `pnpm bench scale` (enqueue), not asserted here.
+  it("queues 900 runs (chunks of one partition) at once, in partition order", async () => {
     const prepared = prepare("2024-06-01", "2026-11-17", 1, "raw/events");
     expect(prepared.chunks).toHaveLength(900);
-    const started = performance.now();
     const backfill = await launchBackfill(store, prepared);
-    const elapsed = performance.now() - started;
     expect(backfill.status).toBe("RUNNING");
     expect(backfill.progress.runs.QUEUED).toBe(900);
-    expect(elapsed).toBeLessThan(2000);
     // The queue takes the oldest run first: chunks come out in partition order.
     const runs = await runsOf(backfill.id);
     expect(runs.map((r) => r.partition_spec.from)).toEqual(prepared.chunks.map((c) => c.from));

@@ -136,7 +136,9 @@ describe("collectDay under faults", () => {
   });
 
   it("stops at once when the caller aborts, writing nothing", async () => {
-    const s = await simulate({ offersPerDay: () => 3000 });
+    // 30,000 offers at 10 calls/s would take about 20 s to collect: stopping within 5 s of the
+    // abort is stopping at once, even on a busy machine.
+    const s = await simulate({ offersPerDay: () => 30_000 });
     const controller = new AbortController();
     const reason = new Error("run cancelled");
     setTimeout(() => controller.abort(reason), 300);
@@ -147,7 +149,7 @@ describe("collectDay under faults", () => {
       signal: controller.signal,
     }).catch((e: unknown) => e);
     expect(error).toBe(reason);
-    expect(performance.now() - started).toBeLessThan(1000);
+    expect(performance.now() - started).toBeLessThan(5000);
     await expect(readdir(path.join(dataDir, "raw", "offres"))).rejects.toThrow(/ENOENT/);
   });
 });
