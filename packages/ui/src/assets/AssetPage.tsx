@@ -193,7 +193,7 @@ function Asset({ asset }: { asset: AssetDetail }) {
                   {asset.partitioned && (
                     <td>
                       <button
-                        className="link-button"
+                        className="link-button partition-link"
                         data-testid="open-partition"
                         data-partition={m.partitionKey}
                         onClick={() => setOpened(m.partitionKey)}

@@ -16,18 +16,22 @@ export function DbtModelPanel({
   code: AssetCode | null;
 }) {
   if (columns.length === 0 && !code) return null;
+  // Types show only when the project declares some (dbt's `data_type`).
+  const typed = columns.some((c) => c.type !== null);
   return (
     <section className="model-panel" data-testid="model-panel">
       {columns.length > 0 && (
         <>
           <h2>Columns</h2>
           <table className="table model-columns" data-testid="model-columns">
-            <TableHead columns={["Column", "Type", "Description"]} />
+            <TableHead
+              columns={typed ? ["Column", "Type", "Description"] : ["Column", "Description"]}
+            />
             <tbody>
               {columns.map((c) => (
                 <tr key={c.name} data-column={c.name}>
                   <td className="mono">{c.name}</td>
-                  <td className="mono muted">{c.type ?? ""}</td>
+                  {typed && <td className="mono muted">{c.type ?? ""}</td>}
                   <td className={c.description ? "" : "muted"}>{c.description ?? "—"}</td>
                 </tr>
               ))}

@@ -115,7 +115,11 @@ function PartitionBody({ detail }: { detail: Detail }) {
           <dt>Code version</dt>
           <dd className="mono">{latest.codeVersion.slice(0, 12)}</dd>
           <dt>Data version</dt>
-          <dd className="mono">{latest.dataVersion.slice(0, 24)}</dd>
+          <dd className="mono" title={latest.dataVersion}>
+            {latest.dataVersion.length > 24
+              ? `${latest.dataVersion.slice(0, 24)}…`
+              : latest.dataVersion}
+          </dd>
         </dl>
       )}
       {latest && <Metadata materialization={latest} />}
@@ -180,13 +184,19 @@ function Metadata({ materialization }: { materialization: Materialization }) {
               <th scope="row" className="mono">
                 {k}
               </th>
-              <td>{typeof v === "number" ? formatNumber(v) : String(JSON.stringify(v) ?? "")}</td>
+              <td>{metadataText(v)}</td>
             </tr>
           ))}
         </tbody>
       </table>
     </>
   );
+}
+
+function metadataText(v: unknown): string {
+  if (typeof v === "number") return formatNumber(v);
+  if (typeof v === "string") return v;
+  return JSON.stringify(v) ?? "";
 }
 
 function rowsOf(m: Materialization): string {
