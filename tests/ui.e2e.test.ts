@@ -452,6 +452,8 @@ describe("the UI over lignee dev", () => {
     // In the "All" window (hundreds of partitions, a fraction of a pixel each) the one missing
     // day left between the backfilled days and the others is still drawn, 2 px wide.
     await page.goto(`${dev.url}/assets/raw/offres`);
+    // (The bar opens on the recent days that were materialised; "All" is one click away.)
+    await page.getByTestId("health-window-all").click();
     const lone = page.locator(
       `[data-testid=health-segment][data-partition="${D(4)}"][data-status=MISSING]`,
     );

@@ -4,7 +4,9 @@ export { defineAsset } from "./definitions/asset";
 export type {
   AssetAutomation,
   AssetCheckResult,
+  AssetColumn,
   AssetDefinition,
+  AssetDetails,
   AssetDependency,
   AssetGroupRunner,
   GroupMaterializeContext,
@@ -227,12 +229,14 @@ export { HttpError, toHttpError, type HttpErrorStatus } from "./server/http-erro
 export { openApiDocument } from "./server/openapi";
 // The API's response schemas, for clients and tests that check an answer's shape.
 export {
+  AssetDetailBody,
   AutomationBody,
   AutomationToggledBody,
   BackfillCanceledBody,
   BackfillCreatedBody,
   BackfillDetailBody,
   BackfillsBody,
+  PartitionDetailBody,
   ScheduleTicksBody,
 } from "./server/schemas";
 export { RunManager } from "./server/run-manager";

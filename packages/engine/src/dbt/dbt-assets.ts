@@ -14,6 +14,7 @@ import { NO_RETRY, type RetryPolicy } from "../definitions/retry-policy";
 import { LigneeError } from "../errors";
 import { dailyPartitions } from "../partitions/definition";
 import { runDbt, type DbtLogLine } from "./dbt-cli";
+import { modelDetails } from "./model-details";
 import { metaOf, readManifest, testedModel, type DbtManifest, type ManifestNode } from "./manifest";
 import { readRunResults, type RunResult } from "./run-results";
 
@@ -91,6 +92,10 @@ export async function loadDbtAssets<R>(
           : {}),
         retryPolicy: options.retryPolicy ?? NO_RETRY,
         runner,
+        details: modelDetails(
+          path.join(options.projectDir, "target", "manifest.json"),
+          model.unique_id,
+        ),
       });
     });
 }

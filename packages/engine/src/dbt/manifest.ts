@@ -9,6 +9,15 @@ export interface ManifestNode {
   readonly original_file_path: string;
   readonly fqn: readonly string[];
   readonly raw_code?: string;
+  /** Set once dbt compiled the node (`dbt compile`), not by `dbt parse`. */
+  readonly compiled_code?: string;
+  readonly language?: string;
+  readonly columns?: Readonly<
+    Record<
+      string,
+      { readonly name: string; readonly description?: string; readonly data_type?: string | null }
+    >
+  >;
   readonly checksum?: { readonly checksum: string };
   readonly config?: {
     readonly materialized?: string;

@@ -134,6 +134,32 @@ export interface AssetDefinition<R = unknown> {
    * Undefined: the platform's limit (`LIGNEE_CONFIRM_PARTITIONS`, default 100) alone applies.
    */
   readonly confirmAbove: number | undefined;
+  /**
+   * What the asset page shows beyond the definition (its columns, the code that computes it),
+   * read only when asked for: e.g. a dbt model's columns and SQL from the dbt manifest.
+   */
+  readonly details: (() => Promise<AssetDetails>) | undefined;
+}
+
+/** One column of the table an asset writes. */
+export interface AssetColumn {
+  readonly name: string;
+  /** The declared type, when the project declares one. */
+  readonly type: string | null;
+  readonly description: string | null;
+}
+
+/** Columns and code of an asset (see `AssetDefinition.details`). */
+export interface AssetDetails {
+  readonly columns?: readonly AssetColumn[];
+  readonly code?: {
+    /** e.g. `sql` */
+    readonly language: string;
+    /** The code as written. */
+    readonly raw: string;
+    /** The code as run (e.g. dbt's compiled SQL), when known. */
+    readonly compiled?: string;
+  };
 }
 
 /** How an asset follows its upstream data (see `AssetDefinition.automation`). */
@@ -153,6 +179,7 @@ export interface AssetOptions<R> {
   runner?: AssetGroupRunner<R>;
   automation?: AssetAutomation;
   confirmAbove?: number;
+  details?: () => Promise<AssetDetails>;
 }
 
 /**
@@ -187,5 +214,6 @@ export function defineAsset<R = unknown>(options: AssetOptions<R>): AssetDefinit
     runner: options.runner,
     automation: options.automation,
     confirmAbove: options.confirmAbove,
+    details: options.details,
   };
 }

@@ -313,6 +313,7 @@ describe("openapi.json", () => {
       "/api/assets",
       "/api/assets/{key}",
       "/api/assets/{key}/materializations",
+      "/api/assets/{key}/partitions/{partition}",
       "/api/automation",
       "/api/automation/schedules/{name}/ticks",
       "/api/automation/{kind}/{name}/disable",

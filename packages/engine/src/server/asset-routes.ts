@@ -1,6 +1,7 @@
 import type { Hono } from "hono";
 import type { Definitions } from "../definitions/definitions";
 import type { Storage } from "../storage/storage";
+import { registerPartitionRoutes } from "./partition-routes";
 import { MaterializationsQuery } from "./schemas";
 import { assetDetailView, assetGraphView, assetMaterializationsView } from "./views";
 
@@ -23,6 +24,8 @@ export function registerAssetRoutes(app: Hono, options: AssetRoutesOptions): voi
     const query = MaterializationsQuery.parse(c.req.query());
     return c.json(await assetMaterializationsView(definitions, storage, c.req.param("key"), query));
   });
+
+  registerPartitionRoutes(app, { definitions, storage });
 
   app.get("/api/assets/:key{.+}", async (c) =>
     c.json(await assetDetailView(definitions, storage, c.req.param("key"), new Date())),

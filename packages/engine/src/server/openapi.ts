@@ -25,6 +25,7 @@ import {
   MATERIALIZATIONS_LIMIT,
   Materialization,
   MaterializationsBody,
+  PartitionDetailBody,
   ReexecuteBody,
   RunCreatedBody,
   RunDetailBody,
@@ -103,6 +104,7 @@ function componentSchemas(io: "input" | "output"): Record<string, unknown> {
     AssetDetailBody,
     Materialization,
     MaterializationsBody,
+    PartitionDetailBody,
     Run,
     RunsBody,
     RunDetailBody,
@@ -230,6 +232,28 @@ export function openApiDocument(): Record<string, unknown> {
             400: error("bad query"),
             401: unauthorized,
             404: error("unknown asset"),
+          },
+        },
+      },
+      "/api/assets/{key}/partitions/{partition}": {
+        get: {
+          summary:
+            "One partition of an asset: status and stale causes, latest materialisation and its run, recent history, checks",
+          parameters: [
+            assetKeyParam,
+            {
+              name: "partition",
+              in: "path",
+              required: true,
+              description: "a partition key, e.g. 2024-08-01",
+              schema: { type: "string" },
+            },
+          ],
+          responses: {
+            200: json("the partition", PartitionDetailBody),
+            400: error("malformed partition key"),
+            401: unauthorized,
+            404: error("unknown asset, or a partition the asset does not have"),
           },
         },
       },

@@ -136,6 +136,17 @@ export const MaterializationsBody = z
   .object({ materializations: z.array(Materialization) })
   .meta({ id: "MaterializationList" });
 
+const CheckResult = z.object({
+  checkName: z.string(),
+  partitionKey: z.string(),
+  passed: z.boolean(),
+  severity: z.enum(["error", "warn"]),
+  description: z.string().nullable(),
+  metadata: z.record(z.string(), z.unknown()),
+  runId: z.string(),
+  createdAt: z.string(),
+});
+
 export const AssetDetailBody = z
   .object({
     key: z.string(),
@@ -156,17 +167,24 @@ export const AssetDetailBody = z
     ranges: z.record(STATUS, KeyRanges),
     causes: z.array(Cause),
     materializations: z.array(Materialization),
-    checks: z.array(
-      z.object({
-        checkName: z.string(),
-        partitionKey: z.string(),
-        passed: z.boolean(),
-        severity: z.enum(["error", "warn"]),
-        description: z.string().nullable(),
-        runId: z.string(),
-        createdAt: z.string(),
-      }),
-    ),
+    checks: z.array(CheckResult),
+    columns: z
+      .array(
+        z.object({
+          name: z.string(),
+          type: z.string().nullable(),
+          description: z.string().nullable(),
+        }),
+      )
+      .describe("the columns of the table the asset writes, when known (a dbt model's)"),
+    code: z
+      .object({
+        language: z.string(),
+        raw: z.string(),
+        compiled: z.string().nullable(),
+      })
+      .nullable()
+      .describe("the code that computes the asset, when known (a dbt model's SQL)"),
   })
   .meta({ id: "AssetDetail" });
 
@@ -187,6 +205,25 @@ export const Run = z
   .meta({ id: "Run" });
 
 export const RunsBody = z.object({ runs: z.array(Run) }).meta({ id: "RunList" });
+
+export const PARTITION_HISTORY_LIMIT = 10;
+
+export const PartitionDetailBody = z
+  .object({
+    assetKey: z.string(),
+    partitionKey: z.string(),
+    status: STATUS,
+    causes: z
+      .array(z.object({ kind: z.string(), description: z.string() }))
+      .describe("why the partition is stale (empty unless STALE)"),
+    latest: Materialization.nullable().describe("its latest materialisation"),
+    run: Run.nullable().describe("the run that made the latest materialisation"),
+    history: z
+      .array(Materialization)
+      .describe(`its latest materialisations, newest first (at most ${PARTITION_HISTORY_LIMIT})`),
+    checks: z.array(CheckResult).describe("the latest result of each check on this partition"),
+  })
+  .meta({ id: "PartitionDetail" });
 
 export const RunDetailBody = z
   .object({

@@ -1,3 +1,4 @@
+import type { AssetDefinition } from "../definitions/asset";
 import type { Definitions } from "../definitions/definitions";
 import { UnknownAssetError } from "../errors";
 import { allPartitions, describePartitions, partitionKeys } from "../partitions/definition";
@@ -81,15 +82,39 @@ export async function assetDetailView(
     ),
     causes: causesView(definitions, status),
     materializations: materializations.map(materializationView),
-    checks: checks.map((c) => ({
-      checkName: c.checkName,
-      partitionKey: c.partitionKey,
-      passed: c.passed,
-      severity: c.severity,
-      description: c.description,
-      runId: c.runId,
-      createdAt: c.createdAt.toISOString(),
-    })),
+    checks: checks.map(checkResultView),
+    ...(await detailsView(asset.details)),
+  };
+}
+
+export function checkResultView(c: CheckResultRecord) {
+  return {
+    checkName: c.checkName,
+    partitionKey: c.partitionKey,
+    passed: c.passed,
+    severity: c.severity,
+    description: c.description,
+    metadata: c.metadata,
+    runId: c.runId,
+    createdAt: c.createdAt.toISOString(),
+  };
+}
+
+/**
+ * An asset's columns and code, read when asked for. A project file that cannot be read (a dbt
+ * manifest removed since the definitions loaded) leaves them out rather than failing the page.
+ */
+async function detailsView(details: AssetDefinition<unknown>["details"]) {
+  const read = details ? await details().catch(() => undefined) : undefined;
+  return {
+    columns: (read?.columns ?? []).map((c) => ({ ...c })),
+    code: read?.code
+      ? {
+          language: read.code.language,
+          raw: read.code.raw,
+          compiled: read.code.compiled ?? null,
+        }
+      : null,
   };
 }
 
@@ -196,7 +221,7 @@ export function eventView(e: StoredEvent) {
   return { ...e, timestamp: e.timestamp.toISOString() };
 }
 
-function causesView(definitions: Definitions<unknown>, status: AssetStatus) {
+export function causesView(definitions: Definitions<unknown>, status: AssetStatus) {
   const def = definitions.get(status.key).partitions;
   return status.causes.map((c) => ({
     kind: c.kind,

@@ -14,6 +14,7 @@ import type {
   CancelBody,
   ErrorBody,
   MaterializationsBody,
+  PartitionDetailBody,
   ReexecuteBody,
   RunCreatedBody,
   RunDetailBody,
@@ -66,6 +67,10 @@ export type KeyRange = StaleCause["ranges"][number];
 /** GET /api/assets/{key} */
 export type AssetDetail = Response<typeof AssetDetailBody>;
 export type CheckResult = AssetDetail["checks"][number];
+export type AssetColumn = AssetDetail["columns"][number];
+export type AssetCode = NonNullable<AssetDetail["code"]>;
+/** GET /api/assets/{key}/partitions/{partition} */
+export type PartitionDetail = Response<typeof PartitionDetailBody>;
 /** GET /api/assets/{key}/materializations */
 export type MaterializationList = Response<typeof MaterializationsBody>;
 export type Materialization = MaterializationList["materializations"][number];

@@ -23,7 +23,7 @@ export class CheckResults {
     );
   }
 
-  async latest(assetKey?: string): Promise<CheckResultRecord[]> {
+  async latest(assetKey?: string, partitionKey?: string): Promise<CheckResultRecord[]> {
     const result = await this.pool.query<{
       run_id: string;
       asset_key: string;
@@ -37,9 +37,10 @@ export class CheckResults {
     }>(
       `SELECT DISTINCT ON (asset_key, check_name, partition_key) run_id, asset_key, partition_key, check_name, passed,
               severity, description, metadata, created_at
-       FROM lignee.check_results WHERE ($1::text IS NULL OR asset_key = $1)
+       FROM lignee.check_results
+       WHERE ($1::text IS NULL OR asset_key = $1) AND ($2::text IS NULL OR partition_key = $2)
        ORDER BY asset_key, check_name, partition_key, id DESC`,
-      [assetKey ?? null],
+      [assetKey ?? null, partitionKey ?? null],
     );
     return result.rows.map((r) => ({
       runId: r.run_id,

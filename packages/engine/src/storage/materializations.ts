@@ -92,17 +92,20 @@ export class Materializations {
     assetKey: string,
     options: ListMaterializationsOptions = {},
   ): Promise<MaterializationRecord[]> {
+    // $3: one partition only (NULL: all), through materializations_asset_idx as well.
     const result = await this.pool.query<MaterializationRow>(
       options.latestPerPartition
         ? // DISTINCT ON walks materializations_asset_idx (asset, partition, id): one row per partition.
           `SELECT * FROM (
              SELECT DISTINCT ON (partition_index) ${MATERIALIZATION_COLUMNS}
-             FROM lignee.materializations WHERE asset_key = $1
+             FROM lignee.materializations
+             WHERE asset_key = $1 AND ($3::int IS NULL OR partition_index = $3)
              ORDER BY partition_index, id DESC) latest
            ORDER BY id DESC LIMIT $2`
         : `SELECT ${MATERIALIZATION_COLUMNS} FROM lignee.materializations
-           WHERE asset_key = $1 ORDER BY id DESC LIMIT $2`,
-      [assetKey, options.limit ?? 100],
+           WHERE asset_key = $1 AND ($3::int IS NULL OR partition_index = $3)
+           ORDER BY id DESC LIMIT $2`,
+      [assetKey, options.limit ?? 100, options.partitionIndex ?? null],
     );
     return result.rows.map(toMaterialization);
   }

@@ -167,7 +167,7 @@ export class PostgresStorage implements FenceableStorage {
     await this.checks.record(input);
   }
 
-  latestCheckResults(assetKey?: string): Promise<CheckResultRecord[]> {
-    return this.checks.latest(assetKey);
+  latestCheckResults(assetKey?: string, partitionKey?: string): Promise<CheckResultRecord[]> {
+    return this.checks.latest(assetKey, partitionKey);
   }
 }

@@ -250,6 +250,24 @@ export function storageContract(name: string, open: () => Promise<StorageUnderTe
         );
       });
 
+      it("lists the materialisations of one partition, newest first", async () => {
+        const first = await newRun();
+        const [a1] = await materialize(first, "one", [1, 2]);
+        const second = await newRun();
+        const [a2] = await materialize(second, "one", [1]);
+        const ofOne = await storage.listMaterializations("one", { partitionIndex: 1 });
+        expect(ofOne.map((m) => [m.id, m.partitionKey, m.runId])).toEqual([
+          [a2, "k1", second],
+          [a1, "k1", first],
+        ]);
+        expect(
+          (await storage.listMaterializations("one", { partitionIndex: 1, limit: 1 })).map(
+            (m) => m.id,
+          ),
+        ).toEqual([a2]);
+        expect(await storage.listMaterializations("one", { partitionIndex: 3 })).toEqual([]);
+      });
+
       it("maintains the digest as the XOR of the current partition hashes", async () => {
         const run = await newRun();
         await materialize(run, "digest", [10, 11, 12]);
@@ -426,6 +444,28 @@ export function storageContract(name: string, open: () => Promise<StorageUnderTe
           ["unique", false, "warn"],
         ]);
         expect(results[1]?.description).toBe("2 duplicates");
+      });
+
+      it("keeps the latest results of one partition when asked for", async () => {
+        const run = await newRun();
+        for (const [partitionKey, passed] of [
+          ["2024-08-01", false],
+          ["2024-08-01", true],
+          ["2024-08-02", false],
+        ] as const) {
+          await storage.recordCheckResult({
+            runId: run,
+            assetKey: "per-partition",
+            partitionKey,
+            checkName: "not_null",
+            passed,
+            severity: "error",
+          });
+        }
+        const day = await storage.latestCheckResults("per-partition", "2024-08-01");
+        expect(day.map((r) => [r.partitionKey, r.passed])).toEqual([["2024-08-01", true]]);
+        expect(await storage.latestCheckResults("per-partition")).toHaveLength(2);
+        expect(await storage.latestCheckResults("per-partition", "2024-08-03")).toEqual([]);
       });
     });
   });

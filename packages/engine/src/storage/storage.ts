@@ -127,6 +127,8 @@ export interface ListMaterializationsOptions {
   /** Default 100. */
   readonly limit?: number;
   readonly latestPerPartition?: boolean;
+  /** Only the materialisations of this partition (its index). */
+  readonly partitionIndex?: number;
 }
 
 /**
@@ -174,8 +176,11 @@ export interface Storage {
   ): Promise<MaterializationRecord[]>;
 
   recordCheckResult(input: CheckResultInput): Promise<void>;
-  /** The latest result of each check (per partition) of an asset, or of every asset. */
-  latestCheckResults(assetKey?: string): Promise<CheckResultRecord[]>;
+  /**
+   * The latest result of each check (per partition) of an asset, or of every asset; with
+   * `partitionKey`, of that partition only.
+   */
+  latestCheckResults(assetKey?: string, partitionKey?: string): Promise<CheckResultRecord[]>;
 
   /**
    * Runs left STARTED by a process that no longer exists are marked FAILURE with a reason;

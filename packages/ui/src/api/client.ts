@@ -15,6 +15,7 @@ import type {
   Confirmation,
   ErrorResponse,
   MaterializationList,
+  PartitionDetail,
   RunCreated,
   RunDetail,
   RunList,
@@ -75,6 +76,10 @@ export function assetPath(key: string): string {
 export const api = {
   assets: () => request<AssetGraph>("/api/assets"),
   asset: (key: string) => request<AssetDetail>(`/api/assets/${assetPath(key)}`),
+  partition: (key: string, partitionKey: string) =>
+    request<PartitionDetail>(
+      `/api/assets/${assetPath(key)}/partitions/${encodeURIComponent(partitionKey)}`,
+    ),
   materializations: (key: string, options: { limit: number; latestPerPartition: boolean }) =>
     request<MaterializationList>(
       `/api/assets/${assetPath(key)}/materializations?limit=${options.limit}&latestPerPartition=${options.latestPerPartition}`,

@@ -19,6 +19,7 @@ const LIVE_MS = 2_000;
 export const keys = {
   assets: ["assets"] as const,
   asset: (key: string) => ["asset", key] as const,
+  partition: (key: string, partitionKey: string) => ["partition", key, partitionKey] as const,
   materializations: (key: string) => ["materializations", key] as const,
   runs: (filter: object) => ["runs", filter] as const,
   run: (id: string) => ["run", id] as const,
@@ -36,6 +37,14 @@ export function useAssetDetail(key: string) {
   return useQuery({
     queryKey: keys.asset(key),
     queryFn: () => api.asset(key),
+    refetchInterval: LIVE_MS,
+  });
+}
+
+export function usePartitionDetail(key: string, partitionKey: string) {
+  return useQuery({
+    queryKey: keys.partition(key, partitionKey),
+    queryFn: () => api.partition(key, partitionKey),
     refetchInterval: LIVE_MS,
   });
 }

@@ -8,7 +8,9 @@ import { ErrorLine } from "../components/ErrorLine";
 import { StatusBadge } from "../components/StatusBadge";
 import { TableHead } from "../components/TableHead";
 import { describeCounts, formatNumber, formatTime, shortId } from "../format";
+import { DbtModelPanel } from "./DbtModelPanel";
 import { HealthBar, type PartitionRange } from "./HealthBar";
+import { PartitionDetail } from "./PartitionDetail";
 import { RowCountChart } from "./RowCountChart";
 
 /** One asset: status and causes, partitions, history, checks, code version, neighbours. */
@@ -24,6 +26,7 @@ function Asset({ asset }: { asset: AssetDetail }) {
   const startRun = useStartRun();
   const [range, setRange] = useState<PartitionRange | undefined>();
   const [backfilling, setBackfilling] = useState(false);
+  const [opened, setOpened] = useState<string | undefined>();
   const history = useMaterializations(asset.key, asset.partitioned);
 
   const launch = (request: RunRequest) =>
@@ -99,6 +102,7 @@ function Asset({ asset }: { asset: AssetDetail }) {
             ranges={asset.ranges}
             selection={range}
             onSelect={setRange}
+            onOpen={setOpened}
           />
           <div className="range-actions">
             <span data-testid="health-selection">
@@ -134,6 +138,15 @@ function Asset({ asset }: { asset: AssetDetail }) {
               </>
             )}
           </div>
+          {opened !== undefined && (
+            <PartitionDetail
+              assetKey={asset.key}
+              partitionKey={opened}
+              materializing={startRun.isPending}
+              onMaterialize={() => launch({ selection: asset.key, partition: opened })}
+              onClose={() => setOpened(undefined)}
+            />
+          )}
           {backfilling && range && (
             <BackfillDialog
               assetKey={asset.key}
@@ -177,7 +190,18 @@ function Asset({ asset }: { asset: AssetDetail }) {
               {asset.materializations.map((m) => (
                 <tr key={m.id}>
                   <td>{formatTime(m.createdAt)}</td>
-                  {asset.partitioned && <td>{m.partitionKey}</td>}
+                  {asset.partitioned && (
+                    <td>
+                      <button
+                        className="link-button partition-link"
+                        data-testid="open-partition"
+                        data-partition={m.partitionKey}
+                        onClick={() => setOpened(m.partitionKey)}
+                      >
+                        {m.partitionKey}
+                      </button>
+                    </td>
+                  )}
                   <td>
                     <Link href={`/runs/${m.runId}`}>{shortId(m.runId)}</Link>
                   </td>
@@ -223,6 +247,8 @@ function Asset({ asset }: { asset: AssetDetail }) {
           </table>
         )}
       </section>
+
+      <DbtModelPanel columns={asset.columns} code={asset.code} />
 
       <section className="two-columns">
         <div>

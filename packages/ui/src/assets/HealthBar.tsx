@@ -2,6 +2,7 @@ import { useMemo, useRef, useState, type PointerEvent } from "react";
 import type { AssetStatus, KeyRange } from "../api/types";
 import { formatNumber } from "../format";
 import { indexAt, MAX_CELLS, partitionStatuses, segmentsOf } from "./health-segments";
+import { initialWindow, WINDOW_SIZES } from "./health-window";
 
 export interface PartitionRange {
   readonly from: string;
@@ -9,36 +10,44 @@ export interface PartitionRange {
   readonly count: number;
 }
 
-const WINDOWS = [
-  { label: "Last 30", size: 30 },
-  { label: "Last 90", size: 90 },
-  { label: "Last 365", size: 365 },
-  { label: "All", size: Infinity },
-] as const;
+const WINDOWS = WINDOW_SIZES.map((size) => ({
+  label: size === Infinity ? "All" : `Last ${size}`,
+  size,
+}));
+
+/** A pointer that moves less than this between press and release clicks, it does not drag. */
+const CLICK_SLOP_PX = 4;
 
 /**
  * One bar for all the partitions of an asset, coloured by status. Dragging across it selects a
- * range of partitions (reported with `onSelect`); the window buttons zoom on the latest ones.
+ * range of partitions (reported with `onSelect`); clicking a partition opens it (`onOpen`); the
+ * window buttons zoom on the latest ones, and the bar opens on one where the materialised
+ * partitions show (`initialWindow`).
  */
 export function HealthBar({
   keys,
   ranges,
   selection,
   onSelect,
+  onOpen,
 }: {
   keys: readonly string[];
   ranges: Partial<Record<AssetStatus, readonly KeyRange[]>>;
   selection: PartitionRange | undefined;
   onSelect: (range: PartitionRange | undefined) => void;
+  onOpen: (partitionKey: string) => void;
 }) {
   const statuses = useMemo(() => partitionStatuses(keys, ranges), [keys, ranges]);
-  const [size, setSize] = useState<number>(Infinity);
+  // Chosen once: the statuses refresh every few seconds, the window stays where the user put it.
+  const [size, setSize] = useState<number>(() => initialWindow(statuses));
   const start = Math.max(0, keys.length - size);
   const end = keys.length;
   const window = { start, end };
   const segments = useMemo(() => segmentsOf(statuses, { start, end }), [statuses, start, end]);
   const bar = useRef<HTMLDivElement>(null);
-  const [drag, setDrag] = useState<{ anchor: number; current: number } | undefined>();
+  const [drag, setDrag] = useState<
+    { anchor: number; current: number; x: number; y: number; moved: boolean } | undefined
+  >();
   const [hover, setHover] = useState<number | undefined>();
   const count = window.end - window.start;
   /** One cell per partition; otherwise segments, which CSS keeps visible when very narrow. */
@@ -69,7 +78,8 @@ export function HealthBar({
     <div className="health">
       <div className="health-head">
         <span className="muted">
-          {formatNumber(count)} of {formatNumber(keys.length)} partitions · drag to select
+          {formatNumber(count)} of {formatNumber(keys.length)} partitions · click one to inspect it,
+          drag to select
         </span>
         <span className="spacer" />
         {WINDOWS.filter((w) => w.size === Infinity || w.size < keys.length).map((w) => (
@@ -92,16 +102,25 @@ export function HealthBar({
         onPointerDown={(e) => {
           e.currentTarget.setPointerCapture(e.pointerId);
           const i = at(e);
-          setDrag({ anchor: i, current: i });
+          setDrag({ anchor: i, current: i, x: e.clientX, y: e.clientY, moved: false });
         }}
         onPointerMove={(e) => {
           const i = at(e);
           setHover(i);
-          if (drag && drag.current !== i) setDrag({ ...drag, current: i });
+          if (!drag) return;
+          const moved =
+            drag.moved || Math.hypot(e.clientX - drag.x, e.clientY - drag.y) >= CLICK_SLOP_PX;
+          if (drag.current !== i || moved !== drag.moved) setDrag({ ...drag, current: i, moved });
         }}
         onPointerUp={(e) => {
           if (!drag) return;
-          finish(drag.anchor, at(e));
+          const i = at(e);
+          // A press and release on one partition, barely moving, opens it; anything else is a
+          // range selected by dragging.
+          const moved =
+            drag.moved || Math.hypot(e.clientX - drag.x, e.clientY - drag.y) >= CLICK_SLOP_PX;
+          if (!moved && i === drag.anchor) onOpen(keys[i]!);
+          else finish(drag.anchor, i);
           setDrag(undefined);
         }}
         onPointerLeave={() => setHover(undefined)}
