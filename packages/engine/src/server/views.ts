@@ -136,6 +136,7 @@ export function runView(run: RunRecord) {
     endedAt: run.endedAt?.toISOString() ?? null,
     durationMs,
     error: run.error,
+    launchedBy: run.launchedBy,
   };
 }
 
