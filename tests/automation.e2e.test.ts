@@ -140,6 +140,10 @@ describe("schedules", () => {
       scheduledAt: "2025-03-30T00:00:00.000Z",
     });
     expect(runs[0]!.id).toBe(scheduleRunId("spring", at("2025-03-30T00:00:00Z")));
+    expect((await storage.getRun(runs[0]!.id))?.launchedBy).toEqual({
+      kind: "schedule",
+      detail: "spring",
+    });
   });
 
   it("ticks once on the 25-hour day (2025-10-26), at 01:00 CEST, and asks for that day after", async () => {
@@ -324,6 +328,10 @@ describe("the raw offers folder sensor", () => {
         { source: "file", trigger: "sensor", sensor: "offres_fichiers" },
       ],
     ]);
+    expect((await storage.getRun(runs[0]!.id))?.launchedBy).toEqual({
+      kind: "sensor",
+      detail: "offres_fichiers",
+    });
 
     // Unchanged: nothing (from another scheduler as well).
     await s.evaluate(at("2024-09-01T12:00:05Z"));
@@ -378,6 +386,7 @@ describe("the raw offers folder sensor", () => {
       partitions: { kind: "single", key: "2024-08-03" },
       tags: {},
       pools: [],
+      launchedBy: { kind: "sensor", detail: "raw_files" },
     });
     await writeFile(file("2024-08-03"), '{"id":"3"}\n');
     const before = (await sensorRuns()).length;
@@ -443,6 +452,10 @@ describe("eager automation", () => {
         ["QUEUED", "staging/events_clean,marts/summary", { kind: "single", key: "2024-08-01" }],
       ]);
       expect(runs.rows[0]!.id).toBe(report.eager!.runId);
+      expect((await local.getRun(report.eager!.runId!))?.launchedBy).toEqual({
+        kind: "eager",
+        detail: null,
+      });
 
       // Cancelled before it ran: the same request is not made again (nor reported as made)
       // until something upstream changes.

@@ -60,6 +60,8 @@ describe("POST /api/backfills", () => {
       { status: "QUEUED", partition_spec: { kind: "range", from: "2024-08-06", to: "2024-08-10" } },
       { status: "QUEUED", partition_spec: { kind: "range", from: "2024-08-11", to: "2024-08-12" } },
     ]);
+    const [first] = await storage.listRuns({ limit: 1 });
+    expect(first?.launchedBy).toEqual({ kind: "backfill", detail: created.backfillId });
   });
 
   it("refuses bad input with 400 and creates nothing", async () => {

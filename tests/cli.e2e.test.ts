@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { hostname } from "node:os";
+import { hostname, userInfo } from "node:os";
 import pg from "pg";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase } from "./support/database";
@@ -73,6 +73,17 @@ describe("lignee CLI", () => {
     expect(shown.stdout).toContain("SUCCESS");
     expect(shown.stdout).toContain("MATERIALIZATION");
     expect(shown.stdout).toContain("raw/events[2024-08-01]");
+    // The run says it was launched from the CLI, by whom.
+    const user = userInfo().username;
+    expect(shown.stdout).toContain(`launched by: cli (${user})`);
+    const listed = await lignee(["runs"], env);
+    expect(listed.stdout).toMatch(/LAUNCHED BY/);
+    expect(listed.stdout.split("\n").find((l) => l.includes(out.runId))).toContain(`cli (${user})`);
+    const json = await lignee(["runs", "show", out.runId, "--json"], env);
+    expect((JSON.parse(json.stdout) as { run: { launchedBy: unknown } }).run.launchedBy).toEqual({
+      kind: "cli",
+      detail: user,
+    });
   });
 
   it("a range over the whole lineage makes everything FRESH; text status lists every asset", async () => {
@@ -305,8 +316,31 @@ describe("lignee materialize --stale", () => {
     );
     expect(mixed.code).toBe(2);
     expect(mixed.stderr.trim()).toBe(
-      "error: give either --stale or --partition/--from/--to, not both",
+      "error: give either --stale or --partition, not both (--stale takes --from/--to)",
     );
     expect(await runIds()).toEqual(before);
+
+    // Within a range: the days of it not fresh yet, each step and materialisation printed
+    // with --log; then nothing is left to do in that range.
+    const ranged = [
+      "--select",
+      "raw/events",
+      "--stale",
+      "--from",
+      "2024-08-05",
+      "--to",
+      "2024-08-06",
+    ];
+    const loaded = await lignee(["materialize", ...ranged, "--log"], own);
+    expect(loaded.code, loaded.stderr).toBe(0);
+    expect(loaded.stderr).toContain("… raw/events[2024-08-05]");
+    expect(loaded.stderr).toContain("  raw/events[2024-08-05]: collected 2024-08-05");
+    expect(loaded.stderr).toContain("✓ raw/events[2024-08-05] materialised: 100 rows");
+    expect(loaded.stderr).toContain("✓ raw/events[2024-08-06] materialised: 100 rows");
+    const again = await lignee(["materialize", ...ranged], own);
+    expect(again.code).toBe(2);
+    expect(again.stderr.trim()).toBe(
+      "error: nothing to materialise: every selected asset is fresh",
+    );
   });
 });

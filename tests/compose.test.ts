@@ -270,6 +270,7 @@ const NOT_PASSED: Record<string, string> = {
   LIGNEE_PG_PORT: "port of the embedded PostgreSQL; DATABASE_URL is set",
   LIGNEE_DEBUG: "stack traces for troubleshooting (`docker compose run -e LIGNEE_DEBUG=1 …`)",
   LIGNEE_UI_DIR: "the image serves the UI it built (packages/ui/dist)",
+  LIGNEE_UI_SOURCES: "the image's UI is built: nothing to build at start",
   LIGNEE_DBT: "the image's dbt is where the engine looks by default (.lignee/venv)",
   LIGNEE_DBT_PROJECT_DIR: "the image's dbt project is where the engine looks by default (dbt/)",
   LIGNEE_DBT_HOST: "set by the engine from WAREHOUSE_URL for each dbt invocation",

@@ -12,7 +12,7 @@ let databaseUrl: string;
 let emptyUiDir: string;
 let builtUiDir: string;
 
-const devProcess = (args: readonly string[], uiDir = emptyUiDir) =>
+const devProcess = (args: readonly string[], uiDir = emptyUiDir, uiSources?: string) =>
   spawn(
     ...ligneeCommand([
       "--definitions",
@@ -27,6 +27,8 @@ const devProcess = (args: readonly string[], uiDir = emptyUiDir) =>
         DATABASE_URL: databaseUrl,
         LIGNEE_API_TOKEN: "",
         LIGNEE_UI_DIR: uiDir,
+        // No UI sources unless a test gives some: a UI not built stays so (the text page).
+        LIGNEE_UI_SOURCES: uiSources ?? path.join(emptyUiDir, "no-sources"),
       },
       stdio: ["ignore", "pipe", "pipe"],
     },
@@ -47,8 +49,8 @@ afterAll(async () => {
 });
 
 /** Starts `lignee dev` on a free port; resolves to its URL, a stop function and its stderr. */
-async function startDev(uiDir?: string) {
-  const child = devProcess(["--port", "0"], uiDir);
+async function startDev(uiDir?: string, uiSources?: string) {
+  const child = devProcess(["--port", "0"], uiDir, uiSources);
   let stdout = "";
   let stderr = "";
   child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
@@ -82,7 +84,13 @@ describe("lignee dev", () => {
       const body = (await res.json()) as { nodes: { key: string }[] };
       expect(body.nodes.map((n) => n.key)).toContain("raw/events");
       const home = await fetch(`${dev.url}/`);
-      expect(await home.text()).toMatch(/UI is not built/);
+      const page = await home.text();
+      expect(page).toMatch(/UI is not built/);
+      // It says how to build it, as does the start.
+      expect(page).toContain("pnpm --filter @lignee/ui build");
+      expect(dev.stderr()).toMatch(
+        /the UI is not built and cannot be built here \(no UI sources in .*no-sources\).*pnpm --filter @lignee\/ui build/,
+      );
     } finally {
       expect(await dev.stop(), dev.stderr()).toBe(0);
     }
@@ -107,6 +115,37 @@ describe("lignee dev", () => {
       expect(await dev.stop(), dev.stderr()).toBe(0);
     }
   });
+
+  it("builds a UI never built from its sources (vite), then serves it", async () => {
+    const sources = await mkdtemp(path.join(tmpdir(), "lignee-ui-sources-"));
+    const outDir = path.join(sources, "dist");
+    try {
+      await writeFile(
+        path.join(sources, "index.html"),
+        '<!doctype html><title>Built UI</title><script type="module" src="./main.js"></script>',
+      );
+      await writeFile(path.join(sources, "main.js"), "document.title = 'built';\n");
+      const dev = await startDev(outDir, sources);
+      try {
+        expect(dev.stderr()).toContain(
+          `the UI is not built: building it (vite build --outDir ${outDir}`,
+        );
+        expect(dev.stderr()).toContain("the UI is built");
+        const home = await fetch(`${dev.url}/`);
+        expect(home.headers.get("content-type")).toMatch(/^text\/html/);
+        const html = await home.text();
+        expect(html).toContain("<title>Built UI</title>");
+        // vite bundled the script under assets/.
+        const script = /src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+        expect(script, html).toBeDefined();
+        expect(await (await fetch(`${dev.url}${script}`)).text()).toContain("built");
+      } finally {
+        expect(await dev.stop(), dev.stderr()).toBe(0);
+      }
+    } finally {
+      await rm(sources, { recursive: true, force: true });
+    }
+  }, 90_000);
 
   it("refuses a non-loopback host without a token", async () => {
     const child = devProcess(["--host", "0.0.0.0", "--port", "0"]);

@@ -152,6 +152,8 @@ describe("the UI over lignee dev", () => {
       .poll(() => page.locator("[data-testid=log-line][data-type=RUN_SUCCESS]").count())
       .toBe(1);
     await saveScreenshot(page, "ui-3-run-success");
+    // Launched from the UI, through the API.
+    expect(await page.getByTestId("launched-by").getAttribute("data-launch-kind")).toBe("api");
     const samples = (await page.evaluate("window.__runPageSamples")) as {
       lines: number;
       status: string | null;
@@ -438,7 +440,9 @@ describe("the UI over lignee dev", () => {
     // A chunk's run links back to its backfill.
     await runRows.nth(0).locator(`a[href="/runs/${runs[0]!.id}"]`).click();
     await page.locator(`[data-testid=run-page][data-run-id="${runs[0]!.id}"]`).waitFor();
-    expect(await page.locator(`a[href="/backfills/${backfillId}"]`).count()).toBe(1);
+    expect(
+      await page.locator(`[data-testid=launched-by] a[href="/backfills/${backfillId}"]`).count(),
+    ).toBe(1);
 
     // The list of backfills.
     await page.locator("header a.tab", { hasText: "Backfills" }).click();
@@ -448,6 +452,18 @@ describe("the UI over lignee dev", () => {
     await listed.waitFor();
     expect(await listed.getAttribute("data-status")).toBe("COMPLETED");
     await saveScreenshot(page, "ui-backfill-3-list");
+
+    // The runs list says what launched each run: the backfill's chunks, the earlier API runs.
+    await page.locator("header a.tab", { hasText: "Runs" }).click();
+    const chunkRow = page.locator(`[data-testid=run-row][data-run-id="${runs[0]!.id}"]`);
+    await chunkRow.waitFor();
+    expect(
+      await chunkRow.locator("[data-testid=launched-by]").getAttribute("data-launch-kind"),
+    ).toBe("backfill");
+    expect(
+      await page.locator("[data-testid=run-row] [data-launch-kind=api]").count(),
+    ).toBeGreaterThan(0);
+    await saveScreenshot(page, "ui-runs-launched-by");
 
     // In the "All" window (hundreds of partitions, a fraction of a pixel each) the one missing
     // day left between the backfilled days and the others is still drawn, 2 px wide.

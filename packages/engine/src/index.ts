@@ -212,6 +212,12 @@ export type {
   Storage,
   StoredEvent,
 } from "./storage/storage";
+export {
+  LAUNCH_KINDS,
+  describeLaunchedBy,
+  type LaunchKind,
+  type LaunchedBy,
+} from "./storage/launched-by";
 
 export { openRuntime, type Runtime, type RuntimeOptions } from "./runtime/runtime";
 export { startEmbeddedPostgres, type EmbeddedDatabase } from "./runtime/embedded-postgres";

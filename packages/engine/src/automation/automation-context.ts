@@ -3,6 +3,7 @@ import { isBadInput, type LigneeErrorCode } from "../errors";
 import { prepareRun, statusesFor, type PreparedRun } from "../execution/launch";
 import type { PartitionRequest } from "../planning/partition-request";
 import { poolsOf } from "../queue/pools";
+import type { LaunchedBy } from "../storage/launched-by";
 import type { Storage } from "../storage/storage";
 import type { AutomationStore, QueuedRun } from "./automation-store";
 
@@ -28,6 +29,7 @@ export async function queuedRunFor(
     readonly selection: string;
     readonly partitions: PartitionRequest;
     readonly tags: Readonly<Record<string, string>>;
+    readonly launchedBy: LaunchedBy;
   },
   now: Date,
 ): Promise<{ run: QueuedRun } | { problem: string; code: LigneeErrorCode }> {
@@ -48,6 +50,7 @@ export async function queuedRunFor(
       tags: request.tags,
       pools: poolsOf(ctx.definitions, prepared.assetKeys),
       maxAttempts: ctx.maxAttempts,
+      launchedBy: request.launchedBy,
     },
   };
 }

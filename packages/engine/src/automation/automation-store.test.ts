@@ -32,6 +32,7 @@ const run = (id: string, extra: Partial<QueuedRun> = {}): QueuedRun => ({
   partitions: { kind: "single", key: "2024-08-01" },
   tags: { trigger: "schedule" },
   pools: [],
+  launchedBy: { kind: "schedule", detail: "events_daily" },
   ...extra,
 });
 

@@ -1,5 +1,6 @@
 import type { PartitionRequest } from "../planning/partition-request";
 import type { ActiveRun } from "../definitions/sensor";
+import type { LaunchedBy } from "../storage/launched-by";
 
 /** What an on/off switch and a cursor belong to. Eager automation is switched per asset. */
 export type AutomationKind = "schedule" | "sensor" | "eager";
@@ -64,6 +65,8 @@ export interface QueuedRun {
   readonly pools: readonly string[];
   /** Tries in all when its worker dies (default 1). */
   readonly maxAttempts?: number;
+  /** The schedule, sensor or eager automation that queues it. */
+  readonly launchedBy: LaunchedBy;
 }
 
 export interface SensorTickInput {

@@ -79,6 +79,7 @@ export async function evaluateEager(
       selection: decision.selection,
       partitions: decision.partitions,
       tags: { trigger: "eager" },
+      launchedBy: { kind: "eager", detail: null },
     },
     now,
   );

@@ -326,6 +326,7 @@ export class PostgresAutomationStore implements AutomationStore {
         maxAttempts: run.maxAttempts ?? 1,
         hostname: hostname(),
         pid: process.pid,
+        launchedBy: run.launchedBy,
       },
       { ifAbsent: true },
     );

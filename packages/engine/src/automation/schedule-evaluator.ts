@@ -136,6 +136,7 @@ async function launchTick(
           schedule: schedule.name,
           scheduledAt: scheduledAt.toISOString(),
         },
+        launchedBy: { kind: "schedule", detail: schedule.name },
       },
       now,
     );

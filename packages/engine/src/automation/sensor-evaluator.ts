@@ -97,7 +97,11 @@ export async function evaluateSensor(
           ? automationRunId(["sensor", sensor.name, request.runKey])
           : randomUUID();
       const tags = { ...(request.tags ?? {}), trigger: "sensor", sensor: sensor.name };
-      const queued = await queuedRunFor(ctx, { id, selection, partitions, tags }, now);
+      const queued = await queuedRunFor(
+        ctx,
+        { id, selection, partitions, tags, launchedBy: { kind: "sensor", detail: sensor.name } },
+        now,
+      );
       if ("run" in queued) runs.push(queued.run);
       else {
         const what = describePartitionRequest(partitions);

@@ -114,8 +114,9 @@ export function activeRunCovers(run: ActiveRun, assetKey: string, partitionKey: 
   if (p === undefined) return true;
   switch (p.kind) {
     case "none":
-    case "stale":
       return true;
+    case "stale":
+      return p.from === undefined || (p.from <= partitionKey && partitionKey <= p.to!);
     case "single":
       return p.key === partitionKey;
     case "range":

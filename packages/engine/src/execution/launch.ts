@@ -10,6 +10,7 @@ import {
 import { plan, type Plan } from "../planning/plan";
 import type { StatusSubsets } from "../planning/stale-targets";
 import { computeStatus } from "../status/asset-status";
+import type { LaunchedBy } from "../storage/launched-by";
 import { DEFAULT_LOCAL_LEASE_MS, type NewRun, type Storage } from "../storage/storage";
 import { EventWriter } from "./event-writer";
 import type { RunEvent } from "./events";
@@ -99,6 +100,8 @@ export interface ExecutionOptions {
  */
 export async function executeRun(
   options: ExecutionOptions & {
+    /** What launches the run (recorded with it; unknown when left out). */
+    launchedBy?: LaunchedBy;
     onRunCreated?: (runId: string) => void;
     /**
      * Records the run as STARTED (default `storage.createRun`); may wait first, e.g. for a slot
@@ -126,6 +129,7 @@ export async function executeRun(
     hostname: hostname(),
     pid: process.pid,
     leaseMs,
+    ...(options.launchedBy ? { launchedBy: options.launchedBy } : {}),
   };
   if (options.createRun) await options.createRun(run);
   else await storage.createRun(run);

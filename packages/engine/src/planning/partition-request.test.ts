@@ -27,6 +27,10 @@ describe("partitionRequestFromFields", () => {
     ],
     [{ stale: true }, { kind: "stale" }],
     [
+      { stale: true, from: "2024-08-01", to: "2024-08-03" },
+      { kind: "stale", from: "2024-08-01", to: "2024-08-03" },
+    ],
+    [
       { stale: false, partition: "2024-08-01" },
       { kind: "single", key: "2024-08-01" },
     ],
@@ -35,7 +39,8 @@ describe("partitionRequestFromFields", () => {
   });
 
   it.each([
-    [{ stale: true, partition: "a" }, "give either stale or partition/from/to, not both"],
+    [{ stale: true, partition: "a" }, "give either stale or partition, not both"],
+    [{ stale: true, from: "a" }, "from and to go together"],
     [{ partition: "a", from: "b", to: "c" }, "give either partition or from/to, not both"],
     [{ from: "a" }, "from and to go together"],
     [{ to: "a" }, "from and to go together"],
@@ -45,7 +50,8 @@ describe("partitionRequestFromFields", () => {
   });
 
   it.each([
-    [{ stale: true, to: "a" }, "give either --stale or --partition/--from/--to, not both"],
+    [{ stale: true, partition: "a" }, "give either --stale or --partition, not both"],
+    [{ stale: true, to: "a" }, "--from and --to go together"],
     [{ partition: "a", to: "c" }, "give either --partition or --from/--to, not both"],
     [{ from: "a" }, "--from and --to go together"],
   ])("names the CLI's flags when given them: %j", (fields, message) => {
@@ -59,6 +65,7 @@ describe("the serialised form", () => {
     { kind: "single", key: "2024-08-01" },
     { kind: "range", from: "2024-08-01", to: "2024-08-03" },
     { kind: "stale" },
+    { kind: "stale", from: "2024-08-01", to: "2024-08-03" },
   ];
 
   it.each(requests)("round-trips %j through JSON", (request) => {

@@ -29,7 +29,16 @@ export function resolvePartitionRequest(
     if (!statuses) {
       throw new LigneeError("RUNTIME", "a stale request needs the assets' current statuses");
     }
-    return staleTargets(assetKeys, statuses);
+    const within =
+      request.from !== undefined && request.to !== undefined
+        ? resolvePartitionRequest(
+            definitions,
+            assetKeys,
+            { kind: "range", from: request.from, to: request.to },
+            now,
+          )
+        : undefined;
+    return staleTargets(assetKeys, statuses, within);
   }
   const out = new Map<string, IntervalSet>();
   const partitioned = assetKeys.filter((k) => definitions.get(k).partitions !== undefined);
@@ -93,7 +102,7 @@ export function describePartitionRequest(request: PartitionRequest): string | un
     case "range":
       return `${request.from}…${request.to}`;
     case "stale":
-      return "stale";
+      return request.from !== undefined ? `stale in ${request.from}…${request.to}` : "stale";
   }
 }
 
@@ -116,7 +125,7 @@ export const BODY_FIELD_NAMES: PartitionFieldNames = {
   stale: "stale",
 };
 
-/** The user-facing partition fields: at most one of a key, a range, or `stale`. */
+/** The user-facing partition fields: a key, a range, `stale`, or `stale` within a range. */
 export interface PartitionFields {
   readonly partition?: string | undefined;
   readonly from?: string | undefined;
@@ -138,12 +147,16 @@ export function partitionRequestFromFields(
 ): PartitionRequest {
   const { partition, from, to } = fields;
   if (fields.stale === true) {
-    if (partition !== undefined || from !== undefined || to !== undefined) {
+    if (partition !== undefined) {
       throw new InvalidPartitionError(
-        `give either ${names.stale} or ${names.partition}/${names.from}/${names.to}, not both`,
+        `give either ${names.stale} or ${names.partition}, not both (${names.stale} takes ${names.from}/${names.to})`,
       );
     }
-    return { kind: "stale" };
+    if (from === undefined && to === undefined) return { kind: "stale" };
+    if (from === undefined || to === undefined) {
+      throw new InvalidPartitionError(`${names.from} and ${names.to} go together`);
+    }
+    return { kind: "stale", from, to };
   }
   if (partition !== undefined && (from !== undefined || to !== undefined)) {
     throw new InvalidPartitionError(
@@ -168,8 +181,11 @@ export function partitionRequestFromFields(
 export function serializePartitionRequest(request: PartitionRequest): Record<string, string> {
   switch (request.kind) {
     case "none":
-    case "stale":
       return { kind: request.kind };
+    case "stale":
+      return request.from !== undefined && request.to !== undefined
+        ? { kind: "stale", from: request.from, to: request.to }
+        : { kind: "stale" };
     case "single":
       return { kind: "single", key: request.key };
     case "range":
@@ -187,8 +203,12 @@ export function readPartitionRequest(value: unknown): PartitionRequest | undefin
   const v = value as Partial<Record<string, unknown>>;
   switch (v.kind) {
     case "none":
-    case "stale":
       return { kind: v.kind };
+    case "stale":
+      if (v.from === undefined && v.to === undefined) return { kind: "stale" };
+      return typeof v.from === "string" && typeof v.to === "string"
+        ? { kind: "stale", from: v.from, to: v.to }
+        : undefined;
     case "single":
       return typeof v.key === "string" ? { kind: "single", key: v.key } : undefined;
     case "range":

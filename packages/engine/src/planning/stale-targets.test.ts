@@ -213,5 +213,28 @@ describe("prepareRun with a stale request (pure: statuses computed from summarie
 
   it("is described as stale", () => {
     expect(describePartitionRequest(stale)).toBe("stale");
+    expect(describePartitionRequest({ kind: "stale", from: "2024-08-30", to: "2024-08-31" })).toBe(
+      "stale in 2024-08-30…2024-08-31",
+    );
+  });
+
+  it("within a range: only that range's partitions to do, and unpartitioned assets not fresh", () => {
+    const lastTwo = { kind: "stale", from: "2024-08-30", to: "2024-08-31" } as const;
+    const prepared = prepareRun(defs, { selection: "*", partitions: lastTwo }, now, statuses);
+    // b's stale 29th is outside the range; c (unpartitioned, stale) is in.
+    expect(prepared.plan.steps.map((s) => s.key)).toEqual(["b[2024-08-31]", "m1[2024-08-30]", "c"]);
+    expect(prepared.partitions).toEqual(lastTwo);
+    // Every partition of the range fresh, and the unpartitioned assets too: nothing to do.
+    const onlyThe29th = { kind: "stale", from: "2024-08-29", to: "2024-08-29" } as const;
+    expect(
+      nothingError(() =>
+        prepareRun(defs, { selection: "a,m1,ref", partitions: onlyThe29th }, now, statuses),
+      ).message,
+    ).toBe("nothing to materialise: every selected asset is fresh");
+    // The range is validated as any range.
+    const reversed = { kind: "stale", from: "2024-08-31", to: "2024-08-29" } as const;
+    expect(() => prepareRun(defs, { selection: "a", partitions: reversed }, now, statuses)).toThrow(
+      /reversed/,
+    );
   });
 });

@@ -19,7 +19,8 @@ export function stalePartitions(status: StatusSubsets): IntervalSet {
 
 /**
  * Pure: per selected asset, the partitions to materialise for a `{ kind: "stale" }` request,
- * from statuses the caller computed (`computeStatus`). Assets with nothing to do are left out;
+ * from statuses the caller computed (`computeStatus`), within `within`'s partitions per asset
+ * when given (a stale request over a range). Assets with nothing to do are left out;
  * when nothing at all is left, throws NothingToMaterializeError (bad input: no run is created).
  *
  * @example
@@ -29,6 +30,7 @@ export function stalePartitions(status: StatusSubsets): IntervalSet {
 export function staleTargets(
   assetKeys: readonly string[],
   statuses: ReadonlyMap<string, StatusSubsets>,
+  within?: ReadonlyMap<string, IntervalSet>,
 ): Map<string, IntervalSet> {
   const out = new Map<string, IntervalSet>();
   let running = false;
@@ -36,8 +38,10 @@ export function staleTargets(
     const status = statuses.get(key);
     // computeStatus covers every asset of the definitions: a gap is the caller's mistake.
     if (!status) throw new LigneeError("RUNTIME", `no status was computed for asset ${key}`);
-    const todo = stalePartitions(status);
-    if (!status.subsets.RUNNING.isEmpty) running = true;
+    const limit = within?.get(key);
+    const todo = limit ? stalePartitions(status).intersect(limit) : stalePartitions(status);
+    const runningHere = limit ? status.subsets.RUNNING.intersect(limit) : status.subsets.RUNNING;
+    if (!runningHere.isEmpty) running = true;
     if (!todo.isEmpty) out.set(key, todo);
   }
   if (out.size === 0) {

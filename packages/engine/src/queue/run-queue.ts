@@ -3,6 +3,7 @@ import { hostname } from "node:os";
 import pg from "pg";
 import { connectPool, inTransaction } from "../storage/transaction";
 import type { PreparedRun } from "../execution/launch";
+import type { LaunchedBy } from "../storage/launched-by";
 import type { NewRun } from "../storage/storage";
 import { cancelQueuedRuns } from "../storage/runs/cancel-queued";
 import { claimRun, type ClaimedRun } from "../storage/runs/claim";
@@ -29,6 +30,8 @@ export interface EnqueueOptions {
   readonly maxAttempts?: number;
   readonly pools?: readonly string[];
   readonly id?: string;
+  /** What launches the run (recorded unknown when left out). */
+  readonly launchedBy?: LaunchedBy;
 }
 
 type Request = Pick<PreparedRun, "selection" | "assetKeys" | "partitions">;
@@ -207,5 +210,6 @@ function toEnqueued(prepared: Request, options: EnqueueOptions): EnqueuedRun {
     maxAttempts: options.maxAttempts ?? 1,
     hostname: hostname(),
     pid: process.pid,
+    ...(options.launchedBy ? { launchedBy: options.launchedBy } : {}),
   };
 }

@@ -276,6 +276,13 @@ describe("runs", () => {
       selection: "raw/events",
       partitionSpec: { kind: "range", from: "2024-08-02", to: "2024-08-03" },
       tags: { reexecutionOf: first },
+      launchedBy: { kind: "reexecution", detail: first },
+    });
+    expect((await storage.getRun(first))?.launchedBy).toEqual({ kind: "api", detail: null });
+    const listed = RunsBody.parse(await (await get(api, "/api/runs")).json()).runs;
+    expect(listed.find((r) => r.id === runId)?.launchedBy).toEqual({
+      kind: "reexecution",
+      detail: first,
     });
   });
 

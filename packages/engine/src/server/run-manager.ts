@@ -1,5 +1,6 @@
 import type { Definitions, ResourceEnvironment } from "../definitions/definitions";
 import { executeRun, type PreparedRun } from "../execution/launch";
+import type { LaunchedBy } from "../storage/launched-by";
 import type { Storage } from "../storage/storage";
 
 interface ActiveRun {
@@ -31,7 +32,11 @@ export class RunManager {
    * (so that a client can read it at once). Rejects if the run could not even be created,
    * e.g. when the definitions' resources fail to resolve.
    */
-  start(prepared: PreparedRun, tags: Record<string, string> = {}): Promise<string> {
+  start(
+    prepared: PreparedRun,
+    tags: Record<string, string>,
+    launchedBy: LaunchedBy,
+  ): Promise<string> {
     const controller = new AbortController();
     return new Promise<string>((resolve, reject) => {
       let created: string | undefined;
@@ -41,6 +46,7 @@ export class RunManager {
         prepared,
         environment: this.options.environment,
         tags,
+        launchedBy,
         signal: controller.signal,
         onRunCreated: (runId) => {
           created = runId;

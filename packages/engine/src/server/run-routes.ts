@@ -44,6 +44,7 @@ export function registerRunRoutes(app: Hono, options: RunRoutesOptions): void {
       partitionRequestFromFields(body),
       body.tags ?? {},
       { confirmed: body.confirm === true },
+      { kind: "api", detail: null },
     );
     return answerStarted(c, started);
   });
@@ -76,9 +77,13 @@ export function registerRunRoutes(app: Hono, options: RunRoutesOptions): void {
     const partitions = readPartitionRequest(run.partitionSpec);
     if (!partitions) throw new HttpError(400, `run ${run.id} has no re-executable partitions`);
     const tags = { ...run.tags, reexecutionOf: run.id };
-    const started = await startRun(run.selection, partitions, tags, {
-      confirmed: body.confirm === true,
-    });
+    const started = await startRun(
+      run.selection,
+      partitions,
+      tags,
+      { confirmed: body.confirm === true },
+      { kind: "reexecution", detail: run.id },
+    );
     return answerStarted(c, started);
   });
 }

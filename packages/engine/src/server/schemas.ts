@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { MAX_CHUNK_SIZE } from "../backfill/chunks";
 import { BACKFILL_STATUSES } from "../backfill/progress";
+import { LAUNCH_KINDS } from "../storage/launched-by";
 import { Tags } from "./request-limits";
 
 /**
@@ -201,6 +202,18 @@ export const Run = z
     endedAt: z.string().nullable(),
     durationMs: z.number().nullable(),
     error: z.string().nullable(),
+    launchedBy: z
+      .object({
+        kind: z.enum(LAUNCH_KINDS),
+        detail: z
+          .string()
+          .nullable()
+          .describe(
+            "the OS user (cli), schedule or sensor name, backfill id or re-executed run id; null when there is none",
+          ),
+      })
+      .nullable()
+      .describe("what launched the run; null for runs recorded before it was"),
   })
   .meta({ id: "Run" });
 

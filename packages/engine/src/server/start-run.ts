@@ -5,6 +5,7 @@ import { confirmationTags, partitionCounts, requireConfirmation } from "../plann
 import type { PartitionRequest } from "../planning/partition-request";
 import { poolsOf } from "../queue/pools";
 import type { RunQueue } from "../queue/run-queue";
+import type { LaunchedBy } from "../storage/launched-by";
 import type { Storage } from "../storage/storage";
 import { asBadRequest } from "./http-error";
 import type { RunManager } from "./run-manager";
@@ -30,6 +31,7 @@ export type StartRun = (
   partitions: PartitionRequest,
   tags: Record<string, string>,
   confirmation: { readonly confirmed: boolean },
+  launchedBy: LaunchedBy,
 ) => Promise<StartedRun>;
 
 /**
@@ -39,7 +41,7 @@ export type StartRun = (
  */
 export function runStarter(options: RunStarterOptions): StartRun {
   const { definitions, storage } = options;
-  return async (selection, partitions, tags, confirmation) => {
+  return async (selection, partitions, tags, confirmation, launchedBy) => {
     const now = new Date();
     const request = { selection, partitions };
     const statuses = await statusesFor(definitions, storage, request, now);
@@ -64,9 +66,10 @@ export function runStarter(options: RunStarterOptions): StartRun {
         },
         pools: poolsOf(definitions, prepared.assetKeys),
         maxAttempts: options.queue.maxAttempts,
+        launchedBy,
       });
     }
-    return { runId: await options.runs.start(prepared, tags), merged: false };
+    return { runId: await options.runs.start(prepared, tags, launchedBy), merged: false };
   };
 }
 

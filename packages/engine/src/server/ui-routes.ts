@@ -17,6 +17,10 @@ export function registerUiRoutes(app: Hono, uiDir: string | undefined): void {
     return;
   }
   app.get("/", (c) =>
-    c.text("Lignée API is running at /api (see /api/openapi.json). The UI is not built.\n"),
+    c.text(
+      "Lignée API is running at /api (see /api/openapi.json). The UI is not built: from the " +
+        "repository root, run `pnpm --filter @lignee/ui build` and reload (or set LIGNEE_UI_DIR " +
+        "to a built UI).\n",
+    ),
   );
 }

@@ -161,6 +161,7 @@ export function runView(run: RunRecord) {
     endedAt: run.endedAt?.toISOString() ?? null,
     durationMs,
     error: run.error,
+    launchedBy: run.launchedBy,
   };
 }
 

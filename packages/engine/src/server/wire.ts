@@ -81,6 +81,9 @@ export type Materialization = MaterializationList["materializations"][number];
 export type RunList = Response<typeof RunsBody>;
 export type Run = RunList["runs"][number];
 export type RunStatus = Run["status"];
+/** What launched a run (null for runs recorded before it was). */
+export type RunLaunchedBy = Run["launchedBy"];
+export type LaunchKind = NonNullable<RunLaunchedBy>["kind"];
 /** GET /api/runs/{id} */
 export type RunDetail = Response<typeof RunDetailBody>;
 export type RunStep = RunDetail["steps"][number];

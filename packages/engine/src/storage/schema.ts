@@ -54,6 +54,9 @@ export const runs = lignee.table(
     /** Set by a cancel request; the worker executing the run sees it at its next heartbeat. */
     cancelRequested: boolean("cancel_requested").notNull().default(false),
     backfillId: text("backfill_id"),
+    /** What launched the run (`LaunchKind`) and which one (see `LaunchedBy`); null before 0004. */
+    launchedBy: text("launched_by"),
+    launchedByDetail: text("launched_by_detail"),
   },
   (t) => [
     index("runs_created_at_idx").on(t.createdAt),

@@ -1,5 +1,6 @@
 import type { MaterializationRecord } from "../definitions/materialization-record";
 import type { AssetStorageSummary } from "../status/asset-storage-summary";
+import type { LaunchedBy } from "./launched-by";
 import type { RunEvent } from "./run-event";
 import type { IntervalSet } from "../partitions/interval-set";
 import type { LeaseState } from "./runs/heartbeat";
@@ -24,6 +25,8 @@ export interface RunRecord {
   readonly hostname: string | null;
   readonly pid: number | null;
   readonly error: string | null;
+  /** What launched the run; null for runs recorded before it was (and no tag told). */
+  readonly launchedBy: LaunchedBy | null;
 }
 
 /** A worker's claim on a run: its results commit only while the lease holds. */
@@ -41,6 +44,8 @@ export interface NewRun {
   readonly tags?: Record<string, string>;
   readonly hostname: string;
   readonly pid: number;
+  /** What launched the run (recorded unknown when left out: imported history, benchmarks). */
+  readonly launchedBy?: LaunchedBy;
   /**
    * A STARTED run this process executes itself holds a lease this long (default
    * `DEFAULT_LOCAL_LEASE_MS`), renewed by `heartbeatRun`: a process that dies stops holding its

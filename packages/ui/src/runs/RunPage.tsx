@@ -6,6 +6,7 @@ import { keys, useCancelRun, useReexecuteRun, useRun } from "../api/queries";
 import { followRunEvents } from "../api/run-events";
 import { TERMINAL_RUN_STATUSES, type RunEvent } from "../api/types";
 import { ErrorLine } from "../components/ErrorLine";
+import { LaunchedBy } from "../components/LaunchedBy";
 import { StatusBadge } from "../components/StatusBadge";
 import { TagList } from "../components/TagList";
 import { formatDuration, formatTime } from "../format";
@@ -72,6 +73,9 @@ export function RunPage({ runId }: { runId: string }) {
         <span data-testid="run-status" data-run-status={run.status}>
           <StatusBadge status={run.status} />
         </span>
+        <span className="run-launcher">
+          <span className="muted">launched by</span> <LaunchedBy launchedBy={run.launchedBy} />
+        </span>
         <span className="spacer" />
         {!finished && (
           <button
@@ -117,6 +121,7 @@ export function RunPage({ runId }: { runId: string }) {
         <dd className="mono">{run.selection}</dd>
         <dt>Partitions</dt>
         <dd>{describePartitions(run)}</dd>
+
         <dt>Started</dt>
         <dd>{formatTime(run.startedAt)}</dd>
         <dt>Duration</dt>

@@ -2,6 +2,7 @@ import { Link, useLocation, useSearch } from "wouter";
 import { useRuns } from "../api/queries";
 import { RUN_STATUSES, type Run } from "../api/types";
 import { ErrorLine } from "../components/ErrorLine";
+import { LaunchedBy } from "../components/LaunchedBy";
 import { StatusBadge } from "../components/StatusBadge";
 import { StatusFilter, statusParam } from "../components/StatusFilter";
 import { TableHead } from "../components/TableHead";
@@ -50,7 +51,17 @@ export function RunsPage() {
       {runs.data && runs.data.runs.length === 0 && <p className="empty">No runs.</p>}
       {runs.data && runs.data.runs.length > 0 && (
         <table className="table runs" data-testid="runs-table">
-          <TableHead columns={["Run", "Status", "Assets", "Partitions", "Started", "Duration"]} />
+          <TableHead
+            columns={[
+              "Run",
+              "Status",
+              "Assets",
+              "Partitions",
+              "Launched by",
+              "Started",
+              "Duration",
+            ]}
+          />
           <tbody>
             {runs.data.runs.map((run) => (
               <tr key={run.id} data-testid="run-row" data-run-id={run.id}>
@@ -67,6 +78,9 @@ export function RunsPage() {
                   </span>
                 </td>
                 <td>{describePartitions(run)}</td>
+                <td>
+                  <LaunchedBy launchedBy={run.launchedBy} />
+                </td>
                 <td>{formatTime(run.startedAt ?? run.createdAt)}</td>
                 <td>{formatDuration(run.durationMs)}</td>
               </tr>
@@ -87,7 +101,9 @@ export function describePartitions(run: Run): string {
     case "range":
       return `${String(spec.from)} → ${String(spec.to)}`;
     case "stale":
-      return "stale ones";
+      return spec.from !== undefined
+        ? `stale ones in ${String(spec.from)} → ${String(spec.to)}`
+        : "stale ones";
     default:
       return "–";
   }

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Definitions } from "../../definitions/definitions";
@@ -6,6 +7,7 @@ import { RunQueue } from "../../queue/run-queue";
 import { queueSettingsFromEnv } from "../../queue/settings";
 import { createServer, type RunningServer, type ServerOptions } from "../../server/server";
 import type { CliIo } from "../context";
+import { buildUi, uiSourcesFrom, UI_BUILD_COMMAND } from "../ui-build";
 import { untilSignal } from "../until-signal";
 import { startSchedulerInProcess } from "./scheduler";
 import { createWorker } from "./worker";
@@ -97,12 +99,21 @@ async function serve(
   io: CliIo,
   queue: NonNullable<ServerOptions["queue"]>,
 ): Promise<RunningServer> {
+  const uiDir = uiDirFrom();
+  if (!existsSync(path.join(uiDir, "index.html"))) {
+    const outcome = await buildUi(uiSourcesFrom(), uiDir, (line) => io.err(line));
+    if (!outcome.built) {
+      io.err(
+        `lignee: the UI is not built and cannot be built here (${outcome.reason}): serving the API only; build it with ${UI_BUILD_COMMAND}`,
+      );
+    }
+  }
   const server = await createServer({
     definitions,
     runtime,
     port: options.port ?? 3000,
     ...(options.host !== undefined ? { host: options.host } : {}),
-    uiDir: uiDirFrom(),
+    uiDir,
     queue,
     log: (m) => io.err(m),
   });

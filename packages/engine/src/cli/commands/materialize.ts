@@ -16,6 +16,8 @@ import { poolsOf } from "../../queue/pools";
 import { limitsFor, queueSettingsFromEnv } from "../../queue/settings";
 import type { Runtime } from "../../runtime/runtime";
 import type { CliIo } from "../context";
+import { osUser } from "../os-user";
+import { progressLine } from "../progress-line";
 import { handOverSignals } from "../signal-handover";
 
 export interface MaterializeOptions {
@@ -25,6 +27,8 @@ export interface MaterializeOptions {
   readonly to?: string;
   readonly stale?: boolean;
   readonly json?: boolean;
+  /** Prints the assets' log and each materialisation as the run goes (see `progressLine`). */
+  readonly log?: boolean;
   readonly concurrency?: number;
   /** Confirms a run over more partitions than may be started without asking. */
   readonly yes?: boolean;
@@ -69,7 +73,7 @@ export async function materializeCommand(
     io.err(`materialising what is missing, stale or failed: ${describeTargets(prepared)}`);
   }
   const bar =
-    io.interactive && !options.json && total > 1
+    io.interactive && !options.json && !options.log && total > 1
       ? new cliProgress.SingleBar(
           {
             stream: process.stderr,
@@ -96,6 +100,7 @@ export async function materializeCommand(
       environment: { databaseUrl: runtime.databaseUrl, home: runtime.home },
       signal: controller.signal,
       leaseMs: queueSettingsFromEnv(process.env).leaseMs,
+      launchedBy: { kind: "cli", detail: osUser() },
       ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
       createRun: async (run) => {
         const pools = poolsOf(definitions, prepared.assetKeys);
@@ -123,6 +128,8 @@ export async function materializeCommand(
         bar?.start(total, 0, { step: "" });
       },
       onEvent: (event) => {
+        const line = options.log && !options.json ? progressLine(event) : undefined;
+        if (line !== undefined) io.err(line);
         if (
           event.type === "STEP_SUCCESS" ||
           event.type === "STEP_FAILURE" ||

@@ -1,6 +1,7 @@
 import { UnknownRunError } from "../../errors";
 import { describePartitionRequest, storedPartitionRequest } from "../../planning/partition-request";
 import type { Runtime } from "../../runtime/runtime";
+import { describeLaunchedBy } from "../../storage/launched-by";
 import type { RunRecord } from "../../storage/storage";
 import type { CliIo } from "../context";
 import { formatDuration, table } from "../format";
@@ -16,11 +17,12 @@ export async function runsCommand(
     io.out(JSON.stringify({ runs: runs.map(runJson) }, null, 2));
     return 0;
   }
-  const rows = [["RUN", "STATUS", "CREATED", "DURATION", "SELECTION", "PARTITIONS"]];
+  const rows = [["RUN", "STATUS", "LAUNCHED BY", "CREATED", "DURATION", "SELECTION", "PARTITIONS"]];
   for (const r of runs) {
     rows.push([
       r.id,
       r.status,
+      describeLaunchedBy(r.launchedBy),
       r.createdAt.toISOString(),
       formatDuration(duration(r)),
       r.selection,
@@ -48,6 +50,7 @@ export async function runShowCommand(
   const lines = [
     `Run ${run.id}  ${run.status}`,
     `  selection:  ${run.selection}${partitionText(run) ? `  partitions: ${partitionText(run)}` : ""}`,
+    `  launched by: ${describeLaunchedBy(run.launchedBy)}`,
     `  created:    ${run.createdAt.toISOString()}   duration: ${formatDuration(duration(run))}`,
     ...(run.error ? [`  error:      ${run.error}`] : []),
     "",

@@ -14,9 +14,16 @@ export function registerMaterialize(program: Command, ctx: CommandContext): void
     .option("--partition <key>", "one partition key (e.g. 2024-08-01)")
     .option("--from <key>", "first partition of a range")
     .option("--to <key>", "last partition of a range")
-    .option("--stale", "per selected asset, the partitions that are missing, stale or failed")
+    .option(
+      "--stale",
+      "per selected asset, the partitions that are missing, stale or failed (with --from/--to: in that range)",
+    )
     .option("--concurrency <n>", "steps running at once", positiveInt)
     .option("--yes", "confirm a run over more partitions than may be started without asking")
+    .option(
+      "--log",
+      "print what each asset logs and materialises as the run goes (no progress bar)",
+    )
     .option("--json", "machine-readable output")
     .action(async (opts: Parameters<typeof materializeCommand>[2]) => {
       await ctx.run((defs, rt) => materializeCommand(defs, rt, opts, ctx.io));

@@ -38,14 +38,14 @@ export async function enqueueChunkRuns(
     `WITH inserted AS (
        INSERT INTO lignee.runs
          (id, status, selection, asset_keys, partition_spec, tags, created_at,
-          max_attempts, pools, backfill_id)
+          max_attempts, pools, backfill_id, launched_by, launched_by_detail)
        SELECT c.id, 'QUEUED', $2, $3::jsonb,
               jsonb_build_object('kind', 'range', 'from', c.from_key, 'to', c.to_key),
               $4::jsonb || jsonb_build_object($5::text, c.chunk::text, $6::text, c.n::text),
               -- One microsecond apart: the queue takes the oldest first, so chunks run in
               -- partition order.
               now() + c.chunk * interval '1 microsecond',
-              $7, $8::jsonb, $1
+              $7, $8::jsonb, $1, 'backfill', $1
        FROM unnest($9::text[], $10::int[], $11::text[], $12::text[], $13::int[])
               AS c(id, chunk, from_key, to_key, n)
        ON CONFLICT (id) DO NOTHING

@@ -1,4 +1,5 @@
 import type pg from "pg";
+import type { LaunchedBy } from "../launched-by";
 import { QUEUE_CHANNEL } from "./queue-channel";
 import type { Queryable } from "./queryable";
 
@@ -17,6 +18,8 @@ export interface EnqueuedRun {
   readonly maxAttempts: number;
   readonly hostname: string;
   readonly pid: number;
+  /** What launched the run (recorded unknown when left out). */
+  readonly launchedBy?: LaunchedBy;
 }
 
 /**
@@ -32,8 +35,9 @@ export async function enqueueRun(
   const result = await db.query(
     `WITH inserted AS (
        INSERT INTO lignee.runs
-         (id, status, selection, asset_keys, partition_spec, tags, pools, max_attempts, hostname, pid)
-       VALUES ($1, 'QUEUED', $2, $3::jsonb, $4::jsonb, $5::jsonb, $6::jsonb, $7, $8, $9)
+         (id, status, selection, asset_keys, partition_spec, tags, pools, max_attempts, hostname, pid,
+          launched_by, launched_by_detail)
+       VALUES ($1, 'QUEUED', $2, $3::jsonb, $4::jsonb, $5::jsonb, $6::jsonb, $7, $8, $9, $11, $12)
        ${options.ifAbsent ? "ON CONFLICT (id) DO NOTHING" : ""}
        RETURNING id)
      SELECT pg_notify($10, id) FROM inserted`,
@@ -48,6 +52,8 @@ export async function enqueueRun(
       run.hostname,
       run.pid,
       QUEUE_CHANNEL,
+      run.launchedBy?.kind ?? null,
+      run.launchedBy?.detail ?? null,
     ],
   );
   return (result.rowCount ?? 0) > 0;

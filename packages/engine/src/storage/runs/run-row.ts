@@ -1,8 +1,9 @@
+import type { LaunchKind } from "../launched-by";
 import type { RunRecord, RunStatus } from "../storage";
 
 /** The columns of `lignee.runs` a `RunRecord` shows, as pg returns them. */
 export const RUN_COLUMNS = `id, status, selection, asset_keys, partition_spec, tags, created_at,
-  started_at, ended_at, hostname, pid, error`;
+  started_at, ended_at, hostname, pid, error, launched_by, launched_by_detail`;
 
 export interface RunRow {
   readonly id: string;
@@ -17,6 +18,8 @@ export interface RunRow {
   readonly hostname: string | null;
   readonly pid: number | null;
   readonly error: string | null;
+  readonly launched_by: string | null;
+  readonly launched_by_detail: string | null;
 }
 
 export function toRunRecord(row: RunRow): RunRecord {
@@ -33,5 +36,9 @@ export function toRunRecord(row: RunRow): RunRecord {
     hostname: row.hostname,
     pid: row.pid,
     error: row.error,
+    launchedBy:
+      row.launched_by === null
+        ? null
+        : { kind: row.launched_by as LaunchKind, detail: row.launched_by_detail },
   };
 }

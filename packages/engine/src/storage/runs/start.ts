@@ -17,9 +17,9 @@ export async function startRun(db: Queryable, run: StartedRun): Promise<RunRow> 
   const result = await db.query<RunRow>(
     `INSERT INTO lignee.runs
        (id, status, selection, asset_keys, partition_spec, tags, pools, hostname, pid, started_at,
-        lease_expires_at)
+        lease_expires_at, launched_by, launched_by_detail)
      VALUES ($1, 'STARTED', $2, $3::jsonb, $4::jsonb, $5::jsonb, $6::jsonb, $7, $8, now(),
-             now() + $9 * interval '1 millisecond')
+             now() + $9 * interval '1 millisecond', $10, $11)
      RETURNING ${RUN_COLUMNS}`,
     [
       run.id,
@@ -31,6 +31,8 @@ export async function startRun(db: Queryable, run: StartedRun): Promise<RunRow> 
       run.hostname,
       run.pid,
       run.leaseMs ?? DEFAULT_LOCAL_LEASE_MS,
+      run.launchedBy?.kind ?? null,
+      run.launchedBy?.detail ?? null,
     ],
   );
   return result.rows[0]!;
