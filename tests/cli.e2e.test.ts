@@ -210,7 +210,8 @@ describe("lignee CLI", () => {
       expect(r.stderr, args.join(" ")).toMatch(message);
     }
     expect(await countRuns()).toBe(before);
-  });
+    // Eleven CLI processes, each loading the engine: room for a machine busy with other tests.
+  }, 120_000);
 
   it("invalid definitions (a cycle) fail with one clear error naming the cycle, nothing started", async () => {
     const before = await countRuns();
