@@ -155,6 +155,11 @@ describe("the asset catalog", () => {
     // Windowed: a screenful of rows in the document, not 2,000.
     expect(await page.locator("[data-testid=catalog-row]").count()).toBeLessThan(80);
     expect(await page.getByTestId("catalog-count").textContent()).toBe("2,000 assets");
+    // Owners and tags from the definitions.
+    const firstRow = page.locator(`[data-testid=catalog-row][data-asset-key="${sorted[0]!.key}"]`);
+    expect(sorted[0]!.owners).toEqual([`${sorted[0]!.group}-team`]);
+    expect(await firstRow.getByTestId("catalog-owner").textContent()).toBe(sorted[0]!.owners[0]);
+    expect(await firstRow.textContent()).toContain(`layer=${sorted[0]!.tags.layer}`);
     await saveScreenshot(page, "catalog-estate");
 
     // Text: every word in the key.
@@ -350,6 +355,10 @@ describe("the dark theme", () => {
       await page.locator('[data-testid=asset-page][data-asset-key="raw/offres"]').waitFor();
       await page.locator("[data-testid=health-segment]").first().waitFor();
       await saveScreenshot(page, `theme-${theme}-asset`);
+
+      await page.goto(`${demo.server.url}/runs/${RUN_ID}`);
+      await page.locator(`[data-testid=run-page][data-run-id="${RUN_ID}"]`).waitFor();
+      await saveScreenshot(page, `theme-${theme}-run`);
     }
     expect(watched.errors).toEqual([]);
   });

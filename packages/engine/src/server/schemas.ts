@@ -114,6 +114,7 @@ export const AssetNode = z
     checks: ChecksSummary,
     kind: z.enum(["dbt", "typescript"]).describe("a dbt model, or an asset defined in TypeScript"),
     tags: z.record(z.string(), z.string()),
+    owners: z.array(z.string()).describe("who answers for the asset, from its definition"),
     lastMaterializedAt: z
       .string()
       .nullable()

@@ -50,6 +50,7 @@ export async function assetGraphView(
         // dbt assets are tagged so by the manifest loader (dbt/dbt-assets.ts).
         kind: asset.tags.kind === "dbt" ? ("dbt" as const) : ("typescript" as const),
         tags: { ...asset.tags },
+        owners: [...asset.owners],
         lastMaterializedAt: lastMaterialized.get(key)?.toISOString() ?? null,
       };
     }),

@@ -13,6 +13,7 @@ import {
   groupsOf,
   readCatalogFilter,
   tagsOf,
+  tagText,
   writeCatalogFilter,
   type CatalogFilter,
   type SortKey,
@@ -30,7 +31,7 @@ const COLUMNS: readonly { key: SortKey | "tags"; label: string }[] = [
   { key: "status", label: "Health" },
   { key: "lastMaterialized", label: "Last materialised" },
   { key: "checks", label: "Checks" },
-  { key: "tags", label: "Tags" },
+  { key: "tags", label: "Owners · tags" },
 ];
 
 /**
@@ -241,7 +242,7 @@ function CatalogTable({
 }
 
 function CatalogRow({ node, top, now }: { node: AssetNode; top: number; now: number }) {
-  const tags = Object.entries(node.tags);
+  const tagTexts = Object.entries(node.tags).map(([k, v]) => tagText(k, v));
   return (
     <div
       className="catalog-row"
@@ -271,14 +272,15 @@ function CatalogRow({ node, top, now }: { node: AssetNode; top: number; now: num
       <div role="cell">
         <Checks checks={node.checks} />
       </div>
-      <div
-        role="cell"
-        className="catalog-tags"
-        title={tags.map(([k, v]) => `${k}=${v}`).join(", ")}
-      >
-        {tags.map(([k, v]) => (
-          <span key={k} className="asset-chip">
-            {k}={v}
+      <div role="cell" className="catalog-tags" title={[...node.owners, ...tagTexts].join(", ")}>
+        {node.owners.map((owner) => (
+          <span key={owner} className="asset-chip owner-chip" data-testid="catalog-owner">
+            {owner}
+          </span>
+        ))}
+        {tagTexts.map((tag) => (
+          <span key={tag} className="asset-chip">
+            {tag}
           </span>
         ))}
       </div>

@@ -18,6 +18,7 @@ const node = (key: string, extra: Partial<AssetNode> = {}): AssetNode => ({
   checks: { total: 0, passed: 0, failed: [] },
   kind: "typescript",
   tags: {},
+  owners: [],
   lastMaterializedAt: null,
   ...extra,
 });
