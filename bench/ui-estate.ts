@@ -149,6 +149,7 @@ export function uiDefinitions(assets: readonly EstateAsset[] = buildUiEstate()):
         deps: a.deps,
         codeVersion: a.codeVersion,
         tags: { layer: String(a.layer) },
+        owners: [`${a.group}-team`],
         ...(a.daily ? { partitions: daily } : {}),
         materialize: async () => ({ metadata: { rows: 0 } }),
       }),

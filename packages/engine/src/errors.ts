@@ -10,6 +10,7 @@ export type LigneeErrorCode =
   | "NOTHING_TO_MATERIALIZE"
   | "CONFIRMATION_REQUIRED"
   | "UNKNOWN_RUN"
+  | "INVALID_RUN_ID"
   | "UNKNOWN_BACKFILL"
   | "STORAGE"
   | "LEASE_LOST"
@@ -126,8 +127,26 @@ export class LeaseLostError extends LigneeError {
 }
 
 export class UnknownRunError extends LigneeError {
-  constructor(readonly runId: string) {
-    super("UNKNOWN_RUN", `Unknown run ${quote(runId)}`);
+  /** `hint`: what the user may have meant (e.g. the runs a shortened id matches). */
+  constructor(
+    readonly runId: string,
+    hint?: string,
+  ) {
+    super("UNKNOWN_RUN", `Unknown run ${quote(runId)}${hint ? `: ${hint}` : ""}`);
+  }
+}
+
+/**
+ * A run id prefix that cannot name one run: too short, not hexadecimal, or shared by several
+ * runs (`candidates`, newest first, the ones it could mean).
+ */
+export class RunIdPrefixError extends LigneeError {
+  constructor(
+    readonly prefix: string,
+    readonly candidates: readonly string[],
+    message: string,
+  ) {
+    super("INVALID_RUN_ID", message);
   }
 }
 
@@ -158,6 +177,7 @@ export function isBadInput(error: unknown): error is LigneeError {
       error.code === "NOTHING_TO_MATERIALIZE" ||
       error.code === "CONFIRMATION_REQUIRED" ||
       error.code === "UNKNOWN_RUN" ||
+      error.code === "INVALID_RUN_ID" ||
       error.code === "UNKNOWN_BACKFILL")
   );
 }

@@ -195,6 +195,8 @@ export { backfillRunId } from "./backfill/run-ids";
 export { migrateDatabase } from "./storage/migrate";
 export { versionHash } from "./storage/version-hash";
 export { PostgresStorage } from "./storage/postgres-storage";
+export { resolveRunId } from "./storage/resolve-run-id";
+export { MIN_RUN_ID_PREFIX, parseRunIdPrefix } from "./storage/runs/id-prefix";
 export { connectPool, withTransaction } from "./storage/transaction";
 export type {
   AssetStorageSummary,
@@ -265,6 +267,7 @@ export {
   LeaseLostError,
   UnknownBackfillError,
   UnknownRunError,
+  RunIdPrefixError,
   UserCodeError,
   type LigneeErrorCode,
 } from "./errors";

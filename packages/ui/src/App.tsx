@@ -1,16 +1,27 @@
+import { useCallback, useState } from "react";
 import { Link, Route, Switch, useLocation } from "wouter";
 import { AssetPage } from "./assets/AssetPage";
 import { AutomationPage } from "./automation/AutomationPage";
 import { BackfillPage } from "./backfills/BackfillPage";
 import { BackfillsPage } from "./backfills/BackfillsPage";
+import { CatalogPage } from "./catalog/CatalogPage";
 import { TokenGate } from "./components/TokenGate";
 import { LineagePage } from "./lineage/LineagePage";
 import { RunPage } from "./runs/RunPage";
 import { RunsPage } from "./runs/RunsPage";
+import { SearchDialog } from "./search/SearchDialog";
+import { useSearchShortcut } from "./search/useSearchShortcut";
+import { ThemeSwitch } from "./theme/ThemeSwitch";
 
-/** The shell: navigation and the routes (lineage, asset pages, runs, backfills, automation). */
+/**
+ * The shell: navigation, search (`/` or Ctrl/⌘-K), the theme switch and the routes (lineage,
+ * catalog, asset pages, runs, backfills, automation).
+ */
 export function App() {
   const [location] = useLocation();
+  const [searching, setSearching] = useState(false);
+  const openSearch = useCallback(() => setSearching(true), []);
+  useSearchShortcut(openSearch);
   const tab = (path: string, label: string, active: boolean) => (
     <Link href={path} className={active ? "tab active" : "tab"}>
       {label}
@@ -24,15 +35,27 @@ export function App() {
         </Link>
         <nav>
           {tab("/", "Lineage", location === "/" || location.startsWith("/assets"))}
+          {tab("/catalog", "Catalog", location.startsWith("/catalog"))}
           {tab("/runs", "Runs", location.startsWith("/runs"))}
           {tab("/backfills", "Backfills", location.startsWith("/backfills"))}
           {tab("/automation", "Automation", location.startsWith("/automation"))}
         </nav>
+        <span className="spacer" />
+        <button
+          type="button"
+          className="search-button"
+          onClick={openSearch}
+          data-testid="search-button"
+        >
+          Search <kbd>/</kbd>
+        </button>
+        <ThemeSwitch />
       </header>
       <TokenGate>
         <main className="content">
           <Switch>
             <Route path="/" component={LineagePage} />
+            <Route path="/catalog" component={CatalogPage} />
             <Route path="/assets/*">
               {(params) => <AssetPage assetKey={decodeKey(params["*"])} />}
             </Route>
@@ -50,6 +73,7 @@ export function App() {
             </Route>
           </Switch>
         </main>
+        {searching && <SearchDialog onClose={() => setSearching(false)} />}
       </TokenGate>
     </div>
   );

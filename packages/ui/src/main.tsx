@@ -5,6 +5,9 @@ import { ApiError } from "./api/client";
 import { App } from "./App";
 import "@xyflow/react/dist/style.css";
 import "./styles.css";
+import { applyStoredTheme } from "./theme/theme";
+
+applyStoredTheme();
 
 const queryClient = new QueryClient({
   defaultOptions: {

@@ -78,6 +78,7 @@ export async function loadDbtAssets<R>(
         deps,
         group: model.fqn.length > 2 ? model.fqn[1]! : "dbt",
         tags: { kind: "dbt", materialized: String(model.config?.materialized ?? "view") },
+        owners: ownersOf(meta),
         codeVersion: codeVersion(model),
         ...(model.description ? { description: model.description } : {}),
         ...(meta.lignee_partitions === "daily"
@@ -98,6 +99,12 @@ export async function loadDbtAssets<R>(
         ),
       });
     });
+}
+
+/** A model's `meta.owner` (one) or `meta.owners` (a list), as dbt projects usually write them. */
+function ownersOf(meta: Record<string, unknown>): string[] {
+  const owners = [meta.owner, ...(Array.isArray(meta.owners) ? meta.owners : [meta.owners])];
+  return owners.filter((o): o is string => typeof o === "string" && o.trim() !== "");
 }
 
 function codeVersion(model: ManifestNode): string {

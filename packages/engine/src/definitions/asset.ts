@@ -112,6 +112,8 @@ export interface AssetDefinition<R = unknown> {
   readonly deps: readonly AssetDependency[];
   readonly group: string;
   readonly tags: Readonly<Record<string, string>>;
+  /** Who answers for the asset (people or teams, e.g. `data-emploi@example.org`), as shown in the catalog. */
+  readonly owners: readonly string[];
   readonly codeVersion: string;
   readonly description: string | undefined;
   readonly partitions: PartitionsDefinition | undefined;
@@ -170,6 +172,7 @@ export interface AssetOptions<R> {
   deps?: readonly (AssetKey | AssetDependency)[];
   group?: string;
   tags?: Record<string, string>;
+  owners?: readonly string[];
   codeVersion?: string;
   description?: string;
   partitions?: PartitionsDefinition;
@@ -204,6 +207,7 @@ export function defineAsset<R = unknown>(options: AssetOptions<R>): AssetDefinit
     deps: (options.deps ?? []).map((d) => (typeof d === "string" ? { asset: d } : d)),
     group: options.group ?? "default",
     tags: { ...(options.tags ?? {}) },
+    owners: [...(options.owners ?? [])],
     codeVersion: options.codeVersion ?? "1",
     description: options.description,
     partitions: options.partitions,

@@ -3,6 +3,7 @@ import type { Definitions } from "../definitions/definitions";
 import { UnknownAssetError } from "../errors";
 import { partitionRequestFromFields, readPartitionRequest } from "../planning/partition-request";
 import type { RunQueue } from "../queue/run-queue";
+import { parseRunIdPrefix } from "../storage/runs/id-prefix";
 import { TERMINAL_RUN_STATUSES, type Storage } from "../storage/storage";
 import { findRun } from "./find-run";
 import { HttpError } from "./http-error";
@@ -33,6 +34,7 @@ export function registerRunRoutes(app: Hono, options: RunRoutesOptions): void {
       limit: query.limit ?? 50,
       ...(query.status ? { status: query.status } : {}),
       ...(query.asset !== undefined ? { assetKey: query.asset } : {}),
+      ...(query.idPrefix !== undefined ? { idPrefix: parseRunIdPrefix(query.idPrefix) } : {}),
     });
     return c.json({ runs: list.map(runView) });
   });

@@ -65,6 +65,8 @@ export const RunsQuery = z.object({
   status: z.enum(RUN_STATUSES).optional(),
   /** Runs that materialise this asset. */
   asset: z.string().min(1).optional(),
+  /** Runs whose id starts with this (at least 4 hexadecimal characters; dashes optional). */
+  idPrefix: z.string().optional(),
 });
 
 export const MATERIALIZATIONS_LIMIT = { default: 1000, max: 5000 } as const;
@@ -111,6 +113,13 @@ export const AssetNode = z
     counts: Counts,
     causes: z.array(Cause),
     checks: ChecksSummary,
+    kind: z.enum(["dbt", "typescript"]).describe("a dbt model, or an asset defined in TypeScript"),
+    tags: z.record(z.string(), z.string()),
+    owners: z.array(z.string()).describe("who answers for the asset, from its definition"),
+    lastMaterializedAt: z
+      .string()
+      .nullable()
+      .describe("when any partition was last materialised (null: never)"),
   })
   .meta({ id: "AssetNode" });
 

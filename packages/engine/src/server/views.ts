@@ -27,21 +27,32 @@ export async function assetGraphView(
   storage: Storage,
   now: Date,
 ) {
-  const statuses = computeStatus(definitions, await storage.getAssetSummaries(), now);
-  const checks = groupChecks(await storage.latestCheckResults());
+  const [summaries, checkResults, lastMaterialized] = await Promise.all([
+    storage.getAssetSummaries(),
+    storage.latestCheckResults(),
+    storage.lastMaterializedAt(),
+  ]);
+  const statuses = computeStatus(definitions, summaries, now);
+  const checks = groupChecks(checkResults);
   const snapshot = definitions.graph.snapshot();
   return {
     nodes: definitions.graph.topologicalOrder().map((key) => {
       const status = statuses.get(key)!;
+      const asset = definitions.get(key);
       return {
         key,
-        group: definitions.get(key).group,
+        group: asset.group,
         status: status.status,
         partitioned: status.partitioned,
         total: status.total,
         counts: status.counts,
         causes: causesView(definitions, status),
         checks: checksSummary(checks.get(key) ?? []),
+        // dbt assets are tagged so by the manifest loader (dbt/dbt-assets.ts).
+        kind: asset.tags.kind === "dbt" ? ("dbt" as const) : ("typescript" as const),
+        tags: { ...asset.tags },
+        owners: [...asset.owners],
+        lastMaterializedAt: lastMaterialized.get(key)?.toISOString() ?? null,
       };
     }),
     edges: snapshot.edges.map((e) => ({ from: e.from, to: e.to })),

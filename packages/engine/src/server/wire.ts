@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import type { BACKFILL_TAG } from "../backfill/backfill-store";
 import type { DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE } from "../backfill/chunks";
+import type { MIN_RUN_ID_PREFIX } from "../storage/runs/id-prefix";
 import type {
   AssetDetailBody,
   AssetGraphBody,
@@ -92,6 +93,11 @@ export type StepStatus = RunStep["status"];
 export type RunEvent = Response<typeof RunEventBody>;
 /** The last message (`end`) of GET /api/runs/{id}/events. */
 export type RunStreamEnd = Response<typeof RunStreamEndBody>;
+/**
+ * The fewest hexadecimal characters of a run id that GET /api/runs?idPrefix= takes, as a literal
+ * type (a client that states it is checked against the engine's).
+ */
+export type RunIdPrefixMin = typeof MIN_RUN_ID_PREFIX;
 /** POST /api/runs */
 export type RunRequest = Request<typeof RunRequestBody>;
 /** POST /api/runs (201, or 200 when merged into an identical queued run) and re-execution. */

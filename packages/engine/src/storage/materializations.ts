@@ -77,6 +77,16 @@ export class Materializations {
       : undefined;
   }
 
+  /** Through each asset's digest, which points at its latest materialisation: one row per asset. */
+  async lastMaterializedAt(): Promise<Map<string, Date>> {
+    const result = await this.pool.query<{ asset_key: string; created_at: Date }>(
+      `SELECT d.asset_key, m.created_at
+       FROM lignee.asset_digests d
+       JOIN lignee.materializations m ON m.id = d.last_materialization_id`,
+    );
+    return new Map(result.rows.map((r) => [r.asset_key, r.created_at]));
+  }
+
   async getDataVersions(assetKey: string, partitions: IntervalSet): Promise<Map<number, string>> {
     if (partitions.isEmpty) return new Map();
     const result = await this.pool.query<{ partition_index: number; data_version: string }>(

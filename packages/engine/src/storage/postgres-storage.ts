@@ -149,6 +149,10 @@ export class PostgresStorage implements FenceableStorage {
     return this.materializations.getDigest(assetKey);
   }
 
+  lastMaterializedAt(): Promise<Map<string, Date>> {
+    return this.materializations.lastMaterializedAt();
+  }
+
   getDataVersions(assetKey: string, partitions: IntervalSet): Promise<Map<number, string>> {
     return this.materializations.getDataVersions(assetKey, partitions);
   }

@@ -5,6 +5,7 @@ import { enqueueRun } from "./runs/enqueue";
 import { failRun, startedLocalRuns } from "./runs/fail";
 import { finishRun, type RunOutcome } from "./runs/finish";
 import { heartbeatRun, type LeaseState } from "./runs/heartbeat";
+import { dashedRunIdPrefix } from "./runs/id-prefix";
 import { RUN_COLUMNS, toRunRecord, type RunRow } from "./runs/run-row";
 import { startRun } from "./runs/start";
 import {
@@ -68,12 +69,14 @@ export class RunLog {
       `SELECT ${RUN_COLUMNS} FROM lignee.runs
        WHERE ($1::text IS NULL OR status = $1)
          AND ($2::jsonb IS NULL OR asset_keys @> $2::jsonb)
+         AND ($4::text IS NULL OR starts_with(id, $4))
        ORDER BY created_at DESC, id DESC
        LIMIT $3`,
       [
         options.status ?? null,
         options.assetKey !== undefined ? JSON.stringify([options.assetKey]) : null,
         options.limit ?? 50,
+        options.idPrefix !== undefined ? dashedRunIdPrefix(options.idPrefix) : null,
       ],
     );
     return result.rows.map(toRunRecord);

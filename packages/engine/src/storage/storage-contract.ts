@@ -152,6 +152,30 @@ export function storageContract(name: string, open: () => Promise<StorageUnderTe
         }
       });
 
+      it("lists the runs whose id starts with a prefix", async () => {
+        const ids = [
+          "5eed0001-aaaa-4000-8000-000000000001",
+          "5eed0001-bbbb-4000-8000-000000000002",
+        ];
+        for (const id of ids) {
+          await storage.createRun({
+            id,
+            status: "SUCCESS",
+            selection: "a",
+            assetKeys: ["a"],
+            partitionSpec: null,
+            hostname: "test-host",
+            pid: 1,
+          });
+        }
+        const listed = async (idPrefix: string) =>
+          (await storage.listRuns({ idPrefix })).map((r) => r.id).sort();
+        expect(await listed("5eed0001")).toEqual(ids);
+        expect(await listed("5eed0001aa")).toEqual([ids[0]]);
+        expect(await listed("5eed0001bbbb4")).toEqual([ids[1]]);
+        expect(await listed("5eed0002")).toEqual([]);
+      });
+
       it("keeps events in order and pages after an id", async () => {
         const id = await newRun();
         const at = new Date();
@@ -266,6 +290,21 @@ export function storageContract(name: string, open: () => Promise<StorageUnderTe
           ),
         ).toEqual([a2]);
         expect(await storage.listMaterializations("one", { partitionIndex: 3 })).toEqual([]);
+      });
+
+      it("tells when each asset was last materialised", async () => {
+        const before = new Date(Date.now() - 1_000);
+        await materialize(await newRun(), "last-a", [1, 2]);
+        const lastA = (await storage.lastMaterializedAt()).get("last-a");
+        await materialize(await newRun(), "last-a", [1]);
+        const times = await storage.lastMaterializedAt();
+        expect(lastA!.getTime()).toBeGreaterThan(before.getTime());
+        expect(times.get("last-a")!.getTime()).toBeGreaterThanOrEqual(lastA!.getTime());
+        const newest = await sql.query(
+          `SELECT max(created_at) AS at FROM lignee.materializations WHERE asset_key = 'last-a'`,
+        );
+        expect(times.get("last-a")).toEqual(newest.rows[0].at);
+        expect(times.has("never-materialised")).toBe(false);
       });
 
       it("maintains the digest as the XOR of the current partition hashes", async () => {

@@ -126,6 +126,8 @@ export interface ListRunsOptions {
   readonly limit?: number;
   readonly status?: RunStatus;
   readonly assetKey?: string;
+  /** Runs whose id starts with these hexadecimal digits (see `parseRunIdPrefix`). */
+  readonly idPrefix?: string;
 }
 
 export interface ListMaterializationsOptions {
@@ -172,6 +174,8 @@ export interface Storage {
 
   getAssetSummaries(): Promise<Map<string, AssetStorageSummary>>;
   getDigest(assetKey: string): Promise<AssetDigest | undefined>;
+  /** When each materialised asset was last materialised (any partition). */
+  lastMaterializedAt(): Promise<Map<string, Date>>;
   /** Latest data version per partition index of an asset, for the given partitions. */
   getDataVersions(assetKey: string, partitions: IntervalSet): Promise<Map<number, string>>;
   /** Newest first; with `latestPerPartition`, only the newest materialisation of each partition. */

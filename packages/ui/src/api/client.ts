@@ -84,10 +84,12 @@ export const api = {
     request<MaterializationList>(
       `/api/assets/${assetPath(key)}/materializations?limit=${options.limit}&latestPerPartition=${options.latestPerPartition}`,
     ),
-  runs: (filter: { status?: RunStatus; asset?: string; limit?: number }) => {
+  /** `idPrefix`: the runs whose id starts with it (4 hexadecimal characters or more). */
+  runs: (filter: { status?: RunStatus; asset?: string; idPrefix?: string; limit?: number }) => {
     const query = new URLSearchParams();
     if (filter.status) query.set("status", filter.status);
     if (filter.asset) query.set("asset", filter.asset);
+    if (filter.idPrefix) query.set("idPrefix", filter.idPrefix);
     query.set("limit", String(filter.limit ?? 100));
     return request<RunList>(`/api/runs?${query.toString()}`);
   },

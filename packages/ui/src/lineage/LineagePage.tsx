@@ -19,6 +19,7 @@ import { useAssetGraph, useStartRun } from "../api/queries";
 import { ASSET_STATUSES, type AssetGraph, type AssetNode } from "../api/types";
 import { ErrorLine } from "../components/ErrorLine";
 import { formatNumber } from "../format";
+import { useThemePreference } from "../theme/theme";
 import { AssetNodeView, LaneView, type AssetFlowNode, type LaneFlowNode } from "./AssetNodeView";
 import { layoutGraph, NODE_HEIGHT, NODE_WIDTH } from "./layout";
 import { MaterializeDialog } from "./MaterializeDialog";
@@ -50,6 +51,7 @@ function Lineage({ graph }: { graph: AssetGraph }) {
   const startRun = useStartRun();
   const [dialog, setDialog] = useState<readonly AssetNode[] | undefined>();
   const [find, setFind] = useState("");
+  const colorMode = useThemePreference();
 
   // The layout depends on the graph's shape only: statuses refresh without moving anything.
   const shape = useMemo(
@@ -243,6 +245,7 @@ function Lineage({ graph }: { graph: AssetGraph }) {
               { defaultViewport: { x: 24, y: 24, zoom: 0.6 } }
             : { fitView: true, fitViewOptions: { padding: 0.08 } })}
           proOptions={{ hideAttribution: true }}
+          colorMode={colorMode}
         >
           <Background gap={24} />
           <Controls showInteractive={false} />

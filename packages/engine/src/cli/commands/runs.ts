@@ -1,7 +1,7 @@
-import { UnknownRunError } from "../../errors";
 import { describePartitionRequest, storedPartitionRequest } from "../../planning/partition-request";
 import type { Runtime } from "../../runtime/runtime";
 import { describeLaunchedBy } from "../../storage/launched-by";
+import { resolveRunId } from "../../storage/resolve-run-id";
 import type { RunRecord } from "../../storage/storage";
 import type { CliIo } from "../context";
 import { formatDuration, table } from "../format";
@@ -33,16 +33,15 @@ export async function runsCommand(
   return 0;
 }
 
-/** `lignee runs show RUN_ID`: the run and its events. */
+/** `lignee runs show RUN_ID`: the run and its events; the id may be shortened to a prefix. */
 export async function runShowCommand(
   runtime: Runtime,
   runId: string,
   options: { json?: boolean },
   io: CliIo,
 ): Promise<number> {
-  const run = await runtime.storage.getRun(runId);
-  if (!run) throw new UnknownRunError(runId);
-  const events = await runtime.storage.listEvents(runId);
+  const run = await resolveRunId(runtime.storage, runId);
+  const events = await runtime.storage.listEvents(run.id);
   if (options.json) {
     io.out(JSON.stringify({ run: runJson(run), events }, null, 2));
     return 0;

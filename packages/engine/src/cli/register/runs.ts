@@ -15,7 +15,10 @@ export function registerRuns(program: Command, ctx: CommandContext): void {
   runs
     .command("show")
     .description("a run and its events")
-    .argument("<run-id>")
+    .argument(
+      "<run-id>",
+      "the run's id, or its first characters (at least 4, as `lignee runs` and the UI show 8)",
+    )
     .option("--json", "machine-readable output")
     .action(async (runId: string, opts: { json?: boolean }) => {
       // `--json` after the run id is parsed by the parent `runs` command too.
