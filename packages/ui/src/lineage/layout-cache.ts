@@ -1,0 +1,189 @@
+/**
+ * A cache of lineage layouts in `localStorage`, keyed by the graph's shape, so that a second
+ * visit lays out nothing.
+ *
+ * The key is a hash (two FNV-1a 32-bit hashes with different offsets) of the node keys and
+ * groups, the edges and the collapsed groups; statuses do not change it. Layouts are stored as
+ * JSON of plain arrays (`PlainLayout`); an index keeps the last use of each entry, and the oldest
+ * entries are evicted to stay under a size cap. The cache is an optimisation only: storage that is
+ * missing, full or corrupt is ignored.
+ */
+import type { Layout, LayoutInput, Point, RoutedEdge, Size } from "./layout";
+
+/** A layout as JSON-safe arrays (Maps do not survive JSON). */
+export interface PlainLayout {
+  readonly version: typeof CACHE_VERSION;
+  /** [id, x, y, width, height] of every visible node. */
+  readonly nodes: readonly (readonly [string, number, number, number, number])[];
+  readonly groups: Layout["groups"];
+  /** [index of from in nodes, index of to, count, x0, y0, x1, y1, …] */
+  readonly edges: readonly (readonly number[])[];
+  readonly width: number;
+  readonly height: number;
+}
+
+/** The subset of `Storage` the cache uses. */
+export type CacheStorage = Pick<Storage, "getItem" | "setItem" | "removeItem">;
+
+const CACHE_VERSION = 1;
+const PREFIX = `lignee.layout.v${CACHE_VERSION}.`;
+const INDEX = `${PREFIX}index`;
+/** Characters of layouts kept (localStorage holds about 5 million per origin). */
+export const CACHE_CAP = 2_500_000;
+
+function fnv1a(text: string, offset: number): number {
+  let h = offset >>> 0;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h;
+}
+
+/** The cache key of a layout input: only what the layout depends on. */
+export function layoutKey(input: LayoutInput): string {
+  const parts: string[] = [];
+  for (const n of input.nodes) parts.push(n.key, n.group);
+  parts.push("\u0002");
+  for (const e of input.edges) parts.push(e.from, e.to);
+  parts.push("\u0002", ...[...(input.collapsed ?? [])].sort());
+  const text = parts.join("\u0001");
+  const hex = (h: number) => h.toString(16).padStart(8, "0");
+  return hex(fnv1a(text, 0x811c9dc5)) + hex(fnv1a(text, 0x050c5d1f)) + text.length.toString(36);
+}
+
+export function toPlain(layout: Layout): PlainLayout {
+  const index = new Map<string, number>();
+  const nodes: [string, number, number, number, number][] = [];
+  for (const [id, p] of layout.positions) {
+    const size = layout.sizes.get(id)!;
+    index.set(id, nodes.length);
+    nodes.push([id, p.x, p.y, size.width, size.height]);
+  }
+  const edges = layout.edges.map((e) => {
+    const row = [index.get(e.from)!, index.get(e.to)!, e.count];
+    for (const p of e.points) row.push(p.x, p.y);
+    return row;
+  });
+  return {
+    version: CACHE_VERSION,
+    nodes,
+    groups: layout.groups,
+    edges,
+    width: layout.width,
+    height: layout.height,
+  };
+}
+
+export function fromPlain(plain: PlainLayout): Layout {
+  const positions = new Map<string, Point>();
+  const sizes = new Map<string, Size>();
+  for (const [id, x, y, width, height] of plain.nodes) {
+    positions.set(id, { x, y });
+    sizes.set(id, { width, height });
+  }
+  const edges: RoutedEdge[] = plain.edges.map((row) => {
+    const from = plain.nodes[row[0]!]![0];
+    const to = plain.nodes[row[1]!]![0];
+    const points: Point[] = [];
+    for (let i = 3; i < row.length; i += 2) points.push({ x: row[i]!, y: row[i + 1]! });
+    return { id: `${from}->${to}`, from, to, points, count: row[2]! };
+  });
+  return {
+    positions,
+    sizes,
+    groups: plain.groups,
+    edges,
+    width: plain.width,
+    height: plain.height,
+  };
+}
+
+/** The browser's localStorage, or undefined where there is none (Node) or it is blocked. */
+export function defaultStorage(): CacheStorage | undefined {
+  try {
+    return typeof localStorage === "undefined" ? undefined : localStorage;
+  } catch {
+    return undefined;
+  }
+}
+
+type Index = [key: string, lastUsed: number, size: number][];
+
+function readIndex(storage: CacheStorage): Index {
+  try {
+    const index: unknown = JSON.parse(storage.getItem(INDEX) ?? "[]");
+    return Array.isArray(index) ? (index as Index) : [];
+  } catch {
+    return [];
+  }
+}
+
+function writeIndex(storage: CacheStorage, index: Index): void {
+  storage.setItem(INDEX, JSON.stringify(index));
+}
+
+/** The cached layout of `key`, or undefined (never cached, evicted, corrupt or unreadable). */
+export function readCachedLayout(
+  key: string,
+  storage: CacheStorage | undefined = defaultStorage(),
+): Layout | undefined {
+  if (!storage) return undefined;
+  try {
+    const json = storage.getItem(PREFIX + key);
+    if (json === null) return undefined;
+    const plain = JSON.parse(json) as PlainLayout;
+    if (plain.version !== CACHE_VERSION) return undefined;
+    const index = readIndex(storage);
+    const entry = index.find((e) => e[0] === key);
+    if (entry) {
+      entry[1] = Date.now();
+      writeIndex(storage, index);
+    }
+    return fromPlain(plain);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Stores the JSON of a `PlainLayout` under `key`, evicting the least recently used entries to
+ * stay under `cap` characters. Failures (quota, blocked storage) are ignored.
+ */
+export function writeCachedLayout(
+  key: string,
+  json: string,
+  storage: CacheStorage | undefined = defaultStorage(),
+  cap: number = CACHE_CAP,
+): void {
+  if (!storage || json.length > cap) return;
+  try {
+    const index = readIndex(storage).filter((e) => e[0] !== key);
+    index.sort((a, b) => b[1] - a[1]);
+    let total = json.length;
+    const kept: Index = [];
+    for (const entry of index) {
+      if (total + entry[2] <= cap) {
+        kept.push(entry);
+        total += entry[2];
+      } else storage.removeItem(PREFIX + entry[0]);
+    }
+    kept.unshift([key, Date.now(), json.length]);
+    writeIndex(storage, kept);
+    try {
+      storage.setItem(PREFIX + key, json);
+    } catch {
+      // Full for other reasons (other data of the origin): make room once, then give up.
+      for (const entry of kept.splice(1)) storage.removeItem(PREFIX + entry[0]);
+      writeIndex(storage, kept);
+      storage.setItem(PREFIX + key, json);
+    }
+  } catch {
+    // The cache is an optimisation: a layout that cannot be stored is laid out next time.
+    try {
+      storage.removeItem(PREFIX + key);
+    } catch {
+      // Ignored as well.
+    }
+  }
+}
