@@ -31,25 +31,44 @@ const INDEX = `${PREFIX}index`;
 /** Characters of layouts kept (localStorage holds about 5 million per origin). */
 export const CACHE_CAP = 2_500_000;
 
-function fnv1a(text: string, offset: number): number {
-  let h = offset >>> 0;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
+/** Two FNV-1a 32-bit hashes (different offsets) fed string by string, with separators. */
+class Fnv {
+  private a = 0x811c9dc5;
+  private b = 0x050c5d1f;
+  private length = 0;
+
+  add(text: string, separator: number): void {
+    let a = this.a;
+    let b = this.b;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      a = Math.imul(a ^ c, 0x01000193);
+      b = Math.imul(b ^ c, 0x01000193);
+    }
+    this.a = Math.imul(a ^ separator, 0x01000193);
+    this.b = Math.imul(b ^ separator, 0x01000193);
+    this.length += text.length + 1;
   }
-  return h;
+
+  digest(): string {
+    const hex = (h: number) => (h >>> 0).toString(16).padStart(8, "0");
+    return hex(this.a) + hex(this.b) + this.length.toString(36);
+  }
 }
 
-/** The cache key of a layout input: only what the layout depends on. */
+/** The cache key of a layout input: only what the layout depends on (not statuses). */
 export function layoutKey(input: LayoutInput): string {
-  const parts: string[] = [];
-  for (const n of input.nodes) parts.push(n.key, n.group);
-  parts.push("\u0002");
-  for (const e of input.edges) parts.push(e.from, e.to);
-  parts.push("\u0002", ...[...(input.collapsed ?? [])].sort());
-  const text = parts.join("\u0001");
-  const hex = (h: number) => h.toString(16).padStart(8, "0");
-  return hex(fnv1a(text, 0x811c9dc5)) + hex(fnv1a(text, 0x050c5d1f)) + text.length.toString(36);
+  const hash = new Fnv();
+  for (const n of input.nodes) {
+    hash.add(n.key, 1);
+    hash.add(n.group, 2);
+  }
+  for (const e of input.edges) {
+    hash.add(e.from, 3);
+    hash.add(e.to, 4);
+  }
+  for (const group of [...(input.collapsed ?? [])].sort()) hash.add(group, 5);
+  return hash.digest();
 }
 
 export function toPlain(layout: Layout): PlainLayout {

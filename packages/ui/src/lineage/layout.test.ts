@@ -151,6 +151,9 @@ function randomGraph(seed: number): LayoutInput {
   return { nodes, edges, collapsed };
 }
 
+/** No node is taller (bisection bound when looking for boxes near a point). */
+const TALLEST = Math.max(NODE_HEIGHT, GROUP_NODE_HEIGHT);
+
 interface Box {
   readonly id: string;
   readonly x: number;
@@ -166,46 +169,57 @@ function boxesOf(layout: Layout): Box[] {
   });
 }
 
-/** Points along an SVG path made of M, L and C commands (what the page draws), every ~2 px. */
-function samplePath(path: string): { x: number; y: number }[] {
+type Piece =
+  | { readonly kind: "line"; readonly from: Pt; readonly to: Pt }
+  | { readonly kind: "cubic"; readonly hull: readonly [Pt, Pt, Pt, Pt] };
+type Pt = { readonly x: number; readonly y: number };
+
+/** Points along a cubic, about 1 px apart (its control polygon is longer than the curve). */
+function sampleCubic([p0, c1, c2, p3]: readonly [Pt, Pt, Pt, Pt]): Pt[] {
+  const length =
+    Math.hypot(c1.x - p0.x, c1.y - p0.y) +
+    Math.hypot(c2.x - c1.x, c2.y - c1.y) +
+    Math.hypot(p3.x - c2.x, p3.y - c2.y);
+  const steps = Math.max(16, Math.ceil(length));
+  const points: Pt[] = [];
+  for (let s = 0; s <= steps; s++) {
+    const t = s / steps;
+    const u = 1 - t;
+    const [a, b, c, d] = [u * u * u, 3 * u * u * t, 3 * u * t * t, t * t * t];
+    points.push({
+      x: a * p0.x + b * c1.x + c * c2.x + d * p3.x,
+      y: a * p0.y + b * c1.y + c * c2.y + d * p3.y,
+    });
+  }
+  return points;
+}
+
+/**
+ * The pieces of an SVG path made of M, L and C commands (what the page draws): straight lines,
+ * checked exactly, and cubics, sampled by `sampleCubic`.
+ */
+function parsePath(path: string): { start: Pt; end: Pt; pieces: Piece[] } {
   const tokens = path.trim().split(/\s+/);
-  const samples: { x: number; y: number }[] = [];
-  let at = { x: NaN, y: NaN };
+  const pieces: Piece[] = [];
+  let at: Pt = { x: NaN, y: NaN };
+  let start: Pt | undefined;
   for (let i = 0; i < tokens.length;) {
     const command = tokens[i++];
-    const read = () => ({ x: Number(tokens[i++]), y: Number(tokens[i++]) });
-    if (command === "M") {
+    const read = (): Pt => ({ x: Number(tokens[i++]), y: Number(tokens[i++]) });
+    if (command === "M" && !start) {
       at = read();
-      samples.push(at);
+      start = at;
     } else if (command === "L") {
       const to = read();
-      const steps = Math.max(1, Math.ceil(Math.hypot(to.x - at.x, to.y - at.y) / 2));
-      for (let s = 1; s <= steps; s++)
-        samples.push({
-          x: at.x + ((to.x - at.x) * s) / steps,
-          y: at.y + ((to.y - at.y) * s) / steps,
-        });
+      pieces.push({ kind: "line", from: at, to });
       at = to;
     } else if (command === "C") {
       const [c1, c2, to] = [read(), read(), read()];
-      const length =
-        Math.hypot(c1.x - at.x, c1.y - at.y) +
-        Math.hypot(c2.x - c1.x, c2.y - c1.y) +
-        Math.hypot(to.x - c2.x, to.y - c2.y);
-      const steps = Math.max(8, Math.ceil(length / 2));
-      for (let s = 1; s <= steps; s++) {
-        const t = s / steps;
-        const u = 1 - t;
-        const [a, b, c, d] = [u * u * u, 3 * u * u * t, 3 * u * t * t, t * t * t];
-        samples.push({
-          x: a * at.x + b * c1.x + c * c2.x + d * to.x,
-          y: a * at.y + b * c1.y + c * c2.y + d * to.y,
-        });
-      }
+      pieces.push({ kind: "cubic", hull: [at, c1, c2, to] });
       at = to;
     } else throw new Error(`unexpected path command ${command} in ${path}`);
   }
-  return samples;
+  return { start: start!, end: at, pieces };
 }
 
 /** Checks the geometry guarantee; returns the problems found (empty when the layout is right). */
@@ -243,41 +257,83 @@ function geometryProblems(input: LayoutInput, layout: Layout): string[] {
       problems.push(`${id}: ${routed.get(id)} routed, ${count} expected`);
   for (const id of routed.keys()) if (!expected.has(id)) problems.push(`unexpected route ${id}`);
 
-  // Boxes never overlap; a grid of 100 px cells finds the boxes near a point.
+  // Boxes never overlap. Strips 100 px wide, each sorted by y, find the boxes near a point.
   const boxes = boxesOf(layout);
-  const cells = new Map<string, Box[]>();
-  const CELL = 100;
+  const STRIP = 100;
+  const strips = new Map<number, Box[]>();
   for (const b of boxes)
-    for (let cx = Math.floor(b.x / CELL); cx <= Math.floor((b.x + b.w) / CELL); cx++)
-      for (let cy = Math.floor(b.y / CELL); cy <= Math.floor((b.y + b.h) / CELL); cy++) {
-        const list = cells.get(`${cx}:${cy}`) ?? [];
-        for (const other of list)
-          if (overlaps(b, other) && !problems.includes(`${b.id} overlaps ${other.id}`))
-            problems.push(`${b.id} overlaps ${other.id}`);
-        list.push(b);
-        cells.set(`${cx}:${cy}`, list);
-      }
-  const inside = (p: { x: number; y: number }, b: Box) =>
+    for (let sx = Math.floor(b.x / STRIP); sx <= Math.floor((b.x + b.w) / STRIP); sx++) {
+      const strip = strips.get(sx) ?? [];
+      strip.push(b);
+      strips.set(sx, strip);
+    }
+  const overlapping = new Set<string>();
+  for (const strip of strips.values()) {
+    strip.sort((a, b) => a.y - b.y);
+    for (let i = 0; i < strip.length; i++)
+      for (let j = i + 1; j < strip.length && strip[j]!.y < strip[i]!.y + strip[i]!.h; j++)
+        if (overlaps(strip[i]!, strip[j]!))
+          overlapping.add(`${strip[i]!.id} overlaps ${strip[j]!.id}`);
+  }
+  problems.push(...overlapping);
+  const inside = (p: Pt, b: Box) =>
     p.x > b.x + 1 && p.x < b.x + b.w - 1 && p.y > b.y + 1 && p.y < b.y + b.h - 1;
-
-  const near = (a: { x: number; y: number }, b: { x: number; y: number }) =>
-    Math.abs(a.x - b.x) < 0.01 && Math.abs(a.y - b.y) < 0.01;
+  const near = (a: Pt, b: Pt) => Math.abs(a.x - b.x) < 0.01 && Math.abs(a.y - b.y) < 0.01;
+  const byId = new Map(boxes.map((b) => [b.id, b]));
+  /** A box the rectangle enters by more than 1 px. */
+  const rectangleHit = (x0: number, x1: number, y0: number, y1: number) => {
+    for (let sx = Math.floor(x0 / STRIP); sx <= Math.floor(x1 / STRIP); sx++) {
+      const strip = strips.get(sx) ?? [];
+      let lo = 0; // first box whose top is below y1 - 1 … found by bisection on y + tallest box
+      let hi = strip.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (strip[mid]!.y + TALLEST <= y0) lo = mid + 1;
+        else hi = mid;
+      }
+      for (let i = lo; i < strip.length && strip[i]!.y < y1 - 1; i++) {
+        const box = strip[i]!;
+        if (x0 < box.x + box.w - 1 && x1 > box.x + 1 && y0 < box.y + box.h - 1 && y1 > box.y + 1)
+          return box;
+      }
+    }
+    return undefined;
+  };
+  /** The bounding box of the points (exact for a straight line; a cubic lies in its hull's). */
+  const boundsHit = (points: readonly Pt[]) => {
+    let [x0, x1, y0, y1] = [Infinity, -Infinity, Infinity, -Infinity];
+    for (const p of points) {
+      x0 = Math.min(x0, p.x);
+      x1 = Math.max(x1, p.x);
+      y0 = Math.min(y0, p.y);
+      y1 = Math.max(y1, p.y);
+    }
+    return rectangleHit(x0, x1, y0, y1);
+  };
   for (const e of layout.edges) {
-    const from = boxes.find((b) => b.id === e.from);
-    const to = boxes.find((b) => b.id === e.to);
+    const from = byId.get(e.from);
+    const to = byId.get(e.to);
     if (!from || !to) continue;
-    const samples = samplePath(routePath(e.points));
-    if (!near(samples[0]!, { x: from.x + from.w, y: from.y + from.h / 2 }))
+    const path = parsePath(routePath(e.points));
+    if (!near(path.start, { x: from.x + from.w, y: from.y + from.h / 2 }))
       problems.push(`${e.id} does not start on the middle of its source's right side`);
-    if (!near(samples[samples.length - 1]!, { x: to.x, y: to.y + to.h / 2 }))
+    if (!near(path.end, { x: to.x, y: to.y + to.h / 2 }))
       problems.push(`${e.id} does not end on the middle of its target's left side`);
-    for (const p of samples) {
-      const hit = (cells.get(`${Math.floor(p.x / CELL)}:${Math.floor(p.y / CELL)}`) ?? []).find(
-        (b) => inside(p, b),
-      );
-      if (hit) {
-        problems.push(`${e.id} goes through ${hit.id} at ${p.x.toFixed(1)},${p.y.toFixed(1)}`);
-        break;
+    for (const piece of path.pieces) {
+      if (piece.kind === "line") {
+        if (piece.from.y !== piece.to.y) problems.push(`${e.id} has a slanted line`);
+        const hit = boundsHit([piece.from, piece.to]);
+        if (hit) problems.push(`${e.id} goes through ${hit.id} at y ${piece.from.y}`);
+        continue;
+      }
+      // A cubic lies inside its control points' hull: sample it only when a box is that near.
+      if (!boundsHit(piece.hull)) continue;
+      for (const p of sampleCubic(piece.hull)) {
+        const hit = rectangleHit(p.x, p.x, p.y, p.y);
+        if (hit && inside(p, hit)) {
+          problems.push(`${e.id} goes through ${hit.id} at ${p.x.toFixed(1)},${p.y.toFixed(1)}`);
+          break;
+        }
       }
     }
   }

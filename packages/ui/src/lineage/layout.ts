@@ -138,11 +138,23 @@ interface VisibleGraph {
   readonly heights: number[];
   readonly collapsed: boolean[];
   readonly edges: { from: number; to: number; count: number }[];
+  /** Asset (in input order, without duplicates) → its visible node. */
+  readonly visibleOf: number[];
+  /** Asset edges, as asset indices. */
+  readonly assetEdges: { from: number; to: number }[];
 }
 
 function visibleGraph(input: LayoutInput): VisibleGraph {
   const collapsedGroups = input.collapsed ?? new Set<string>();
-  const g: VisibleGraph = { ids: [], groups: [], heights: [], collapsed: [], edges: [] };
+  const g: VisibleGraph = {
+    ids: [],
+    groups: [],
+    heights: [],
+    collapsed: [],
+    edges: [],
+    visibleOf: [],
+    assetEdges: [],
+  };
   const index = new Map<string, number>();
   const byKey = new Map<string, number>();
   for (const n of input.nodes) {
@@ -158,14 +170,19 @@ function visibleGraph(input: LayoutInput): VisibleGraph {
       g.heights.push(folded ? GROUP_NODE_HEIGHT : NODE_HEIGHT);
       g.collapsed.push(folded);
     }
-    byKey.set(n.key, i);
+    byKey.set(n.key, g.visibleOf.length);
+    g.visibleOf.push(i);
   }
   const pairs = new Map<number, { from: number; to: number; count: number }>();
   const n = g.ids.length;
   for (const e of input.edges) {
-    const from = byKey.get(e.from);
-    const to = byKey.get(e.to);
-    if (from === undefined || to === undefined || from === to) continue;
+    const fromAsset = byKey.get(e.from);
+    const toAsset = byKey.get(e.to);
+    if (fromAsset === undefined || toAsset === undefined || fromAsset === toAsset) continue;
+    g.assetEdges.push({ from: fromAsset, to: toAsset });
+    const from = g.visibleOf[fromAsset]!;
+    const to = g.visibleOf[toAsset]!;
+    if (from === to) continue;
     const pair = from * n + to;
     const existing = pairs.get(pair);
     if (existing) existing.count++;
@@ -181,7 +198,7 @@ function visibleGraph(input: LayoutInput): VisibleGraph {
 export function layoutGraph(input: LayoutInput): Layout {
   const g = visibleGraph(input);
   const n = g.ids.length;
-  const back = backEdges(n, g.edges);
+  const back = feedbackEdges(g);
   const rank = longestPathRanks(
     n,
     g.edges.filter((_, i) => !back[i]),
@@ -420,6 +437,35 @@ function assignTracks(
     tracks[request.band] = band.length;
   }
   return tracks;
+}
+
+/**
+ * Edges left out of the ranking so that the rest is acyclic: none for a valid asset graph without
+ * collapsed groups. When collapsed groups close cycles, the visible nodes are ordered by where
+ * their assets sit in the full graph (a group by its median asset's column) and the edges going
+ * against that order are left out: the layout keeps the shape of the expanded graph instead of
+ * stretching it along chains through the groups.
+ */
+function feedbackEdges(g: VisibleGraph): boolean[] {
+  const n = g.ids.length;
+  const back = backEdges(n, g.edges);
+  if (!back.includes(true)) return back;
+  const assets = g.visibleOf.length;
+  const assetBack = backEdges(assets, g.assetEdges);
+  const assetRank = longestPathRanks(
+    assets,
+    g.assetEdges.filter((_, i) => !assetBack[i]),
+  );
+  const members: number[][] = Array.from({ length: n }, () => []);
+  g.visibleOf.forEach((v, asset) => members[v]!.push(assetRank[asset]!));
+  const key = members.map((ranks) => {
+    ranks.sort((a, b) => a - b);
+    return ranks[(ranks.length - 1) >> 1]!;
+  });
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => key[a]! - key[b]! || a - b);
+  const position = new Array<number>(n);
+  order.forEach((node, i) => (position[node] = i));
+  return g.edges.map((e) => position[e.from]! > position[e.to]!);
 }
 
 /**
