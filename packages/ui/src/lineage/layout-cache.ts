@@ -4,8 +4,8 @@
  *
  * The key is a hash (two FNV-1a 32-bit hashes with different offsets) of the node keys and
  * groups, the edges and the collapsed groups; statuses do not change it. Layouts are stored as
- * JSON of plain arrays (`PlainLayout`); an index keeps the last use of each entry, and the oldest
- * entries are evicted to stay under a size cap. The cache is an optimisation only: storage that is
+ * JSON of plain arrays (`PlainLayout`); an index lists the entries from the most recently used,
+ * and the least recently used are evicted to stay under a size cap. The cache is an optimisation only: storage that is
  * missing, full or corrupt is ignored.
  */
 import type { Layout, LayoutInput, Point, RoutedEdge, Size } from "./layout";
@@ -127,7 +127,8 @@ export function defaultStorage(): CacheStorage | undefined {
   }
 }
 
-type Index = [key: string, lastUsed: number, size: number][];
+/** Entries, most recently used first. */
+type Index = [key: string, size: number][];
 
 function readIndex(storage: CacheStorage): Index {
   try {
@@ -154,9 +155,9 @@ export function readCachedLayout(
     const plain = JSON.parse(json) as PlainLayout;
     if (plain.version !== CACHE_VERSION) return undefined;
     const index = readIndex(storage);
-    const entry = index.find((e) => e[0] === key);
-    if (entry) {
-      entry[1] = Date.now();
+    const at = index.findIndex((e) => e[0] === key);
+    if (at > 0) {
+      index.unshift(...index.splice(at, 1));
       writeIndex(storage, index);
     }
     return fromPlain(plain);
@@ -178,16 +179,14 @@ export function writeCachedLayout(
   if (!storage || json.length > cap) return;
   try {
     const index = readIndex(storage).filter((e) => e[0] !== key);
-    index.sort((a, b) => b[1] - a[1]);
     let total = json.length;
-    const kept: Index = [];
+    const kept: Index = [[key, json.length]];
     for (const entry of index) {
-      if (total + entry[2] <= cap) {
+      if (typeof entry[1] === "number" && total + entry[1] <= cap) {
         kept.push(entry);
-        total += entry[2];
+        total += entry[1];
       } else storage.removeItem(PREFIX + entry[0]);
     }
-    kept.unshift([key, Date.now(), json.length]);
     writeIndex(storage, kept);
     try {
       storage.setItem(PREFIX + key, json);
