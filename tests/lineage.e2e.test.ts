@@ -208,7 +208,7 @@ const api = async (server: RunningServer): Promise<ApiGraph> => {
 const open = async (server: RunningServer): Promise<void> => {
   await page.goto(`${server.url}/`);
   await page.locator("[data-testid=lineage][data-ready=true]").waitFor();
-  await page.locator("[data-testid=lineage-edge]").first().waitFor();
+  await page.locator("[data-testid=lineage-edge]").first().waitFor({ state: "attached" });
 };
 
 const fit = async (): Promise<void> => {
@@ -380,7 +380,7 @@ describe("the lineage as drawn", () => {
     await page.locator("[data-testid=lineage][data-ready=true]").waitFor();
     await expect.poll(() => page.locator("[data-testid=group-node]").count()).toBe(groups.size);
     expect(await page.locator("[data-testid=asset-node]").count()).toBe(0);
-    await page.locator("[data-testid=lineage-edge]").first().waitFor();
+    await page.locator("[data-testid=lineage-edge]").first().waitFor({ state: "attached" });
     await saveScreenshot(page, "lineage-2000-collapsed");
     const drawn = await measure();
     // Every edge between two groups is in one aggregated edge.

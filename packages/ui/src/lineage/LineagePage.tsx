@@ -20,8 +20,9 @@ import { useAssetGraph, useStartRun } from "../api/queries";
 import { ASSET_STATUSES, type AssetGraph, type AssetNode } from "../api/types";
 import { ErrorLine } from "../components/ErrorLine";
 import { formatNumber } from "../format";
-import { AssetNodeView, LaneView, type AssetFlowNode, type LaneFlowNode } from "./AssetNodeView";
-import { GroupNodeView, type GroupCounts, type GroupFlowNode } from "./GroupNodeView";
+import { AssetNodeView, LaneView, type AssetFlowNode } from "./AssetNodeView";
+import { flowEdges, flowNodes, groupSummaries } from "./flow-elements";
+import { GroupNodeView, type GroupFlowNode } from "./GroupNodeView";
 import { groupNodeId, type Layout, type LayoutInput } from "./layout";
 import {
   adjacency,
@@ -30,9 +31,9 @@ import {
   LineageContext,
   type LineageActions,
 } from "./lineage-state";
-import { LineageSidebar, type SidebarGroup } from "./LineageSidebar";
+import { LineageSidebar } from "./LineageSidebar";
 import { MaterializeDialog } from "./MaterializeDialog";
-import { EdgeMarkers, RoutedEdgeView, type RoutedFlowEdge } from "./RoutedEdge";
+import { EdgeMarkers, RoutedEdgeView } from "./RoutedEdge";
 import { useLayout } from "./use-layout";
 import "./lineage.css";
 
@@ -100,34 +101,8 @@ function Lineage({ graph }: { graph: AssetGraph }) {
   }, [computed.layout]);
   const laying = computed.layout === undefined && computed.error === undefined;
 
-  const edges = useMemo<RoutedFlowEdge[]>(
-    () =>
-      (layout?.edges ?? []).map((route) => ({
-        id: route.id,
-        type: "routed",
-        source: route.from,
-        target: route.to,
-        data: { route },
-        focusable: false,
-        selectable: false,
-      })),
-    [layout],
-  );
-
-  const groups = useMemo<SidebarGroup[]>(() => {
-    const byGroup = new Map<string, { assets: AssetNode[]; counts: Record<string, number> }>();
-    for (const name of groupNames) byGroup.set(name, { assets: [], counts: {} });
-    for (const n of graph.nodes) {
-      const g = byGroup.get(n.group)!;
-      g.assets.push(n);
-      g.counts[n.status] = (g.counts[n.status] ?? 0) + 1;
-    }
-    return [...byGroup].map(([group, g]) => ({
-      group,
-      assets: g.assets,
-      counts: g.counts as GroupCounts,
-    }));
-  }, [graph.nodes, groupNames]);
+  const edges = useMemo(() => (layout ? flowEdges(layout) : []), [layout]);
+  const groups = useMemo(() => groupSummaries(graph.nodes, groupNames), [graph.nodes, groupNames]);
 
   const [nodes, setNodes, onNodesChange] = useNodesState<Node>([]);
   // Level of detail: zoomed far out on a large graph, thousands of edges are a grey mass that
@@ -139,80 +114,7 @@ function Lineage({ graph }: { graph: AssetGraph }) {
   );
   useEffect(() => {
     if (!layout) return;
-    // Status polls give new asset objects only for assets that changed (react-query keeps the
-    // others), so unchanged nodes keep their identity and do not re-render.
-    setNodes((previous) => {
-      const before = new Map(previous.map((n) => [n.id, n]));
-      const lanes: LaneFlowNode[] = layout.groups.map((g) => {
-        const id = `lane:${g.group}`;
-        const old = before.get(id) as LaneFlowNode | undefined;
-        const count = groups.find((x) => x.group === g.group)?.assets.length ?? 0;
-        if (
-          old &&
-          old.position.x === g.x &&
-          old.position.y === g.y &&
-          old.width === g.width &&
-          old.height === g.height &&
-          old.data.count === count
-        )
-          return old;
-        return {
-          id,
-          type: "lane",
-          position: { x: g.x, y: g.y },
-          data: { group: g.group, count },
-          style: { width: g.width, height: g.height },
-          width: g.width,
-          height: g.height,
-          selectable: false,
-          draggable: false,
-          focusable: false,
-          zIndex: -1,
-        };
-      });
-      const folded: GroupFlowNode[] = groups
-        .filter((g) => layout.positions.has(groupNodeId(g.group)))
-        .map((g) => {
-          const id = groupNodeId(g.group);
-          const old = before.get(id) as GroupFlowNode | undefined;
-          const position = layout.positions.get(id)!;
-          if (old && old.data.counts === g.counts && old.position === position) return old;
-          const size = layout.sizes.get(id)!;
-          return {
-            id,
-            type: "group",
-            position,
-            data: { group: g.group, count: g.assets.length, counts: g.counts },
-            width: size.width,
-            height: size.height,
-            style: { width: size.width, height: size.height },
-            selectable: false,
-            draggable: false,
-          };
-        });
-      const assets: AssetFlowNode[] = [];
-      for (const asset of graph.nodes) {
-        const position = layout.positions.get(asset.key);
-        if (!position) continue;
-        const old = before.get(asset.key) as AssetFlowNode | undefined;
-        if (old && old.data.asset === asset && old.position === position) {
-          assets.push(old);
-          continue;
-        }
-        const size = layout.sizes.get(asset.key)!;
-        assets.push({
-          id: asset.key,
-          type: "asset",
-          position,
-          data: { asset },
-          width: size.width,
-          height: size.height,
-          selected: old?.selected ?? false,
-          draggable: false,
-        });
-      }
-      return [...lanes, ...folded, ...assets];
-    });
+    setNodes((previous) => flowNodes(previous, layout, graph.nodes, groups));
   }, [graph.nodes, groups, layout, setNodes]);
 
   const selected = useMemo(
