@@ -323,7 +323,9 @@ export function layoutGraph(input: LayoutInput): Layout {
     slotOffset: (SLOT_PITCH - ROW_GAP) / 2,
     columnX,
     width: NODE_WIDTH,
-    trackY: (band, track) => bandTop[band]! + BAND_PADDING + track * TRACK_GAP,
+    // Track 0 is the lowest of its band, nearest the shelf below.
+    trackY: (band, track) =>
+      bandTop[band]! + BAND_PADDING + (bandTracks[band]! - 1 - track) * TRACK_GAP,
   };
   const routes = routeEdges(requests, placement);
   const edges: RoutedEdge[] = requests.map((r, i) => {
@@ -407,7 +409,7 @@ function packShelves(lanes: Lane[]): Shelf[] {
 
 /**
  * Gives every banded route a band (above the lower of its two shelves) and a track in it, so that
- * two routes in a band never share a track over the same columns (greedy interval colouring).
+ * two routes in a band never share a track over the same columns.
  * Returns the number of tracks of each band.
  */
 function assignTracks(
@@ -426,13 +428,19 @@ function assignTracks(
     const b = 2 * rank[request.to]! - 1;
     intervals.push({ request, lo: Math.min(a, b), hi: Math.max(a, b) });
   }
-  intervals.sort((a, b) => a.lo - b.lo || a.hi - b.hi);
-  const ends: number[][] = Array.from({ length: shelves + 1 }, () => []);
+  // Shortest first, each on the first track free over its columns: the routes of a band nest
+  // (short ones nearest the shelf below, see `trackY`) instead of crossing each other.
+  intervals.sort((a, b) => a.hi - a.lo - (b.hi - b.lo) || a.lo - b.lo);
+  const width = intervals.reduce((w, i) => Math.max(w, i.hi + 1), 0);
+  const used: Uint8Array[][] = Array.from({ length: shelves + 1 }, () => []);
   for (const { request, lo, hi } of intervals) {
-    const band = ends[request.band]!;
-    let track = band.findIndex((end) => end < lo);
-    if (track < 0) track = band.push(hi) - 1;
-    else band[track] = hi;
+    const band = used[request.band]!;
+    let track = band.findIndex((cells) => {
+      for (let c = lo; c <= hi; c++) if (cells[c]) return false;
+      return true;
+    });
+    if (track < 0) track = band.push(new Uint8Array(width)) - 1;
+    band[track]!.fill(1, lo, hi + 1);
     request.track = track;
     tracks[request.band] = band.length;
   }
