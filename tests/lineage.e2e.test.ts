@@ -389,24 +389,28 @@ describe("the lineage as drawn", () => {
     expect(drawn.edges.reduce((sum, e) => sum + e.count, 0)).toBe(across);
     expect(drawn.problems).toEqual([]);
 
-    const target = graph.nodes.find((n) => n.group === "finance")!.key;
+    // Centred in the flow's pane (after a short animation).
+    const pane = (await page.locator(".react-flow").boundingBox())!;
+    const offCentre = async (locator: ReturnType<Page["locator"]>): Promise<number> => {
+      const box = (await locator.boundingBox())!;
+      return Math.max(
+        Math.abs(box.x + box.width / 2 - (pane.x + pane.width / 2)),
+        Math.abs(box.y + box.height / 2 - (pane.y + pane.height / 2)),
+      );
+    };
     const sidebar = page.locator("[data-testid=lineage-sidebar]");
+    await sidebar.locator(`[data-testid=sidebar-group][data-group="ventes"]`).click();
+    await expect
+      .poll(() => offCentre(page.locator(`[data-testid=group-node][data-group="ventes"]`)))
+      .toBeLessThan(20);
+
+    const target = graph.nodes.find((n) => n.group === "finance")!.key;
     await sidebar.locator("input").fill(target.split("/")[1]!);
     await sidebar.locator(`[data-testid=sidebar-asset][data-asset-key="${target}"]`).click();
     const node = page.locator(`[data-testid=asset-node][data-asset-key="${target}"]`);
     await node.waitFor();
     expect(await page.locator(`[data-testid=group-node][data-group="finance"]`).count()).toBe(0);
-    // Centred in the flow's pane (after a short animation), and selected.
-    const pane = (await page.locator(".react-flow").boundingBox())!;
-    await expect
-      .poll(async () => {
-        const box = (await node.boundingBox())!;
-        return Math.max(
-          Math.abs(box.x + box.width / 2 - (pane.x + pane.width / 2)),
-          Math.abs(box.y + box.height / 2 - (pane.y + pane.height / 2)),
-        );
-      })
-      .toBeLessThan(20);
+    await expect.poll(() => offCentre(node)).toBeLessThan(20);
     expect(await node.getAttribute("class")).toContain("selected");
     await saveScreenshot(page, "lineage-2000-jumped");
     expect(watched.errors).toEqual([]);
