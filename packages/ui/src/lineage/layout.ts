@@ -236,15 +236,14 @@ export function layoutGraph(input: LayoutInput): Layout {
   g.edges.forEach((e, i) => {
     const lane = laneOf[e.from]!;
     const span = rank[e.to]! - rank[e.from]!;
+    const banded = back[i]! || (span > 1 && lane !== laneOf[e.to]);
+    // Which band and track is decided once the shelves are known (`assignTracks`).
     const request: RouteRequest = { from: e.from, to: e.to, slots: [], band: -1, track: -1 };
+    if (banded) request.band = 0;
     requests.push(request);
-    if (back[i]) {
-      request.band = 0;
-      return;
-    }
-    if (span > 1 && lane !== laneOf[e.to]) request.band = 0;
+    if (back[i]) return;
     let previous = e.from;
-    if (span > 1 && lane === laneOf[e.to]) {
+    if (span > 1 && !banded) {
       for (let r = rank[e.from]! + 1; r < rank[e.to]!; r++) {
         const slot = heights.length;
         heights.push(-SLOT_PITCH);

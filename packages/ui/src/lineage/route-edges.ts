@@ -21,7 +21,9 @@ export interface RouteRequest {
   readonly to: number;
   /** Dummy slot items, one per crossed column, left to right. */
   readonly slots: number[];
+  /** The band between shelves it runs in (-1: through its lane's slots, or straight across a gap). */
   band: number;
+  /** Its track in that band. */
   track: number;
 }
 
