@@ -107,7 +107,7 @@ const MEASURE = `(() => {
     const crossed = new Set();
     const segment = document.createElementNS("http://www.w3.org/2000/svg", "path");
     path.parentNode.appendChild(segment);
-    const tokens = path.getAttribute("d").trim().split(/[\s,]+/);
+    const tokens = path.getAttribute("d").match(/[A-Za-z]|-?[0-9.]+(?:e-?[0-9]+)?/g);
     let cursor = [tokens[1], tokens[2]];
     for (let t = 3; t < tokens.length; ) {
       const command = tokens[t];
