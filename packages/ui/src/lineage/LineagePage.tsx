@@ -273,26 +273,6 @@ function Lineage({ graph }: { graph: AssetGraph }) {
               </span>
             ))}
           </span>
-          {groupNames.length > 1 && (
-            <>
-              <button
-                className="link-button"
-                data-testid="collapse-all"
-                disabled={collapsed.size === groupNames.length}
-                onClick={() => setCollapsed(new Set(groupNames))}
-              >
-                Collapse all
-              </button>
-              <button
-                className="link-button"
-                data-testid="expand-all"
-                disabled={collapsed.size === 0}
-                onClick={() => setCollapsed(new Set())}
-              >
-                Expand all
-              </button>
-            </>
-          )}
           <span className="spacer" />
           <span className="muted" data-testid="selection-count">
             {selected.length === 0
@@ -340,6 +320,8 @@ function Lineage({ graph }: { graph: AssetGraph }) {
               collapsed={collapsed}
               onAsset={jumpToAsset}
               onGroup={jumpToGroup}
+              onCollapseAll={() => setCollapsed(new Set(groupNames))}
+              onExpandAll={() => setCollapsed(new Set())}
             />
           )}
           <div className="flow">

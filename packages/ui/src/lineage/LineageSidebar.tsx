@@ -14,18 +14,23 @@ const MAX_LISTED = 300;
 
 /**
  * The groups and their assets as a tree, filterable by key: clicking an asset jumps to it on
- * the graph (expanding its group), clicking a group centres on it.
+ * the graph (expanding its group), clicking a group centres on it; all groups collapse or
+ * expand at once.
  */
 export const LineageSidebar = memo(function LineageSidebar({
   groups,
   collapsed,
   onAsset,
   onGroup,
+  onCollapseAll,
+  onExpandAll,
 }: {
   groups: readonly SidebarGroup[];
   collapsed: ReadonlySet<string>;
   onAsset: (key: string) => void;
   onGroup: (group: string) => void;
+  onCollapseAll: () => void;
+  onExpandAll: () => void;
 }) {
   const [filter, setFilter] = useState("");
   const [open, setOpen] = useState<ReadonlySet<string>>(new Set());
@@ -58,6 +63,24 @@ export const LineageSidebar = memo(function LineageSidebar({
         onChange={(e) => setFilter(e.target.value)}
         aria-label="Filter groups and assets"
       />
+      <div className="sidebar-actions">
+        <button
+          className="link-button"
+          data-testid="collapse-all"
+          disabled={collapsed.size === groups.length}
+          onClick={onCollapseAll}
+        >
+          Collapse all
+        </button>
+        <button
+          className="link-button"
+          data-testid="expand-all"
+          disabled={collapsed.size === 0}
+          onClick={onExpandAll}
+        >
+          Expand all
+        </button>
+      </div>
       <ul className="sidebar-tree">
         {shown
           .filter((g) => !needle || g.listed.length > 0 || g.group.toLowerCase().includes(needle))
