@@ -4,6 +4,7 @@ import { Link } from "wouter";
 import { assetPath } from "../api/client";
 import type { AssetNode } from "../api/types";
 import { describeCounts } from "../format";
+import { useLineageActions, useNodeHighlight } from "./lineage-state";
 
 export type AssetFlowNode = Node<{ asset: AssetNode }, "asset">;
 export type LaneFlowNode = Node<{ group: string; count: number }, "lane">;
@@ -13,10 +14,12 @@ const COMPACT_ZOOM = 0.45;
 
 /** One asset on the lineage: status colour, name, partition counts, failed checks. */
 export const AssetNodeView = memo(function AssetNodeView({
+  id,
   data,
   selected,
 }: NodeProps<AssetFlowNode>) {
   const compact = useStore((s) => s.transform[2] < COMPACT_ZOOM);
+  const highlight = useNodeHighlight(id);
   const { asset } = data;
   const slash = asset.key.lastIndexOf("/");
   const prefix = slash >= 0 ? asset.key.slice(0, slash + 1) : "";
@@ -24,7 +27,7 @@ export const AssetNodeView = memo(function AssetNodeView({
   const failedChecks = asset.checks.failed.length;
   return (
     <div
-      className={`asset-node status-${asset.status.toLowerCase()}${selected ? " selected" : ""}${compact ? " compact" : ""}`}
+      className={`asset-node status-${asset.status.toLowerCase()}${selected ? " selected" : ""}${compact ? " compact" : ""}${highlight ? ` ${highlight}` : ""}`}
       data-testid="asset-node"
       data-asset-key={asset.key}
       data-status={asset.status}
@@ -57,12 +60,22 @@ export const AssetNodeView = memo(function AssetNodeView({
   );
 });
 
-/** The box of an asset group behind its assets. */
+/** The box of an asset group behind its assets, with a button to collapse it into one node. */
 export const LaneView = memo(function LaneView({ data }: NodeProps<LaneFlowNode>) {
+  const { toggleGroup } = useLineageActions();
   return (
     <div className="lane" data-testid="group-lane" data-group={data.group}>
       <span className="lane-title">
         {data.group} <span className="muted">· {data.count}</span>
+        <button
+          className="group-toggle nodrag nopan"
+          data-testid="group-collapse"
+          data-group={data.group}
+          title={`Collapse ${data.group} into one node`}
+          onClick={() => toggleGroup(data.group)}
+        >
+          Collapse
+        </button>
       </span>
     </div>
   );

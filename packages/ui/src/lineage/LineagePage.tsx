@@ -9,10 +9,11 @@ import {
   useReactFlow,
   useStore,
   type Edge,
+  type EdgeTypes,
   type Node,
   type NodeTypes,
 } from "@xyflow/react";
-import { useCallback, useEffect, useMemo, useState, type FormEvent } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from "react";
 import { useLocation } from "wouter";
 import { assetPath } from "../api/client";
 import { useAssetGraph, useStartRun } from "../api/queries";
@@ -20,14 +21,32 @@ import { ASSET_STATUSES, type AssetGraph, type AssetNode } from "../api/types";
 import { ErrorLine } from "../components/ErrorLine";
 import { formatNumber } from "../format";
 import { useThemePreference } from "../theme/theme";
-import { AssetNodeView, LaneView, type AssetFlowNode, type LaneFlowNode } from "./AssetNodeView";
-import { layoutGraph, NODE_HEIGHT, NODE_WIDTH } from "./layout";
+import { AssetNodeView, LaneView, type AssetFlowNode } from "./AssetNodeView";
+import { flowEdges, flowNodes, groupSummaries } from "./flow-elements";
+import { GroupNodeView, type GroupFlowNode } from "./GroupNodeView";
+import { groupNodeId, type Layout, type LayoutInput } from "./layout";
+import {
+  adjacency,
+  HighlightStore,
+  lineageOf,
+  LineageContext,
+  type LineageActions,
+} from "./lineage-state";
+import { LineageSidebar } from "./LineageSidebar";
 import { MaterializeDialog } from "./MaterializeDialog";
+import { EdgeMarkers, RoutedEdgeView } from "./RoutedEdge";
+import { useLayout } from "./use-layout";
+import "./lineage.css";
 
-const nodeTypes: NodeTypes = { asset: AssetNodeView, lane: LaneView };
-/** Above this many assets the lineage opens zoomed on its start and thins out far zooms. */
+const nodeTypes: NodeTypes = { asset: AssetNodeView, lane: LaneView, group: GroupNodeView };
+const edgeTypes: EdgeTypes = { routed: RoutedEdgeView };
+/** Above this many assets the lineage opens collapsed at group level, with the sidebar. */
+export const COLLAPSED_ABOVE = 400;
+/** Above this many drawn assets, far zooms thin out: edges come back when zooming in. */
 const LARGE_GRAPH = 300;
 const FAR_OUT_ZOOM = 0.2;
+/** The zoom at which the page centres on an asset it jumps to. */
+const JUMP_ZOOM = 0.9;
 const NO_EDGES: Edge[] = [];
 
 /** The whole asset graph, laid out by layer and grouped by asset group. */
@@ -44,6 +63,9 @@ export function LineagePage() {
   );
 }
 
+/** What to centre on once the layout that shows it is drawn. */
+type Focus = { readonly id: string; readonly select: boolean };
+
 function Lineage({ graph }: { graph: AssetGraph }) {
   const [, navigate] = useLocation();
   const flow = useReactFlow();
@@ -53,72 +75,49 @@ function Lineage({ graph }: { graph: AssetGraph }) {
   const [find, setFind] = useState("");
   const colorMode = useThemePreference();
 
-  // The layout depends on the graph's shape only: statuses refresh without moving anything.
+  // The layout depends on the graph's shape and the collapsed groups only: statuses refresh
+  // without moving anything.
   const shape = useMemo(
     () => JSON.stringify([graph.nodes.map((n) => [n.key, n.group]), graph.edges]),
     [graph.nodes, graph.edges],
   );
-  const layout = useMemo(() => layoutGraph(graph), [shape]);
-  const edges = useMemo<Edge[]>(
-    () =>
-      graph.edges.map((e) => ({
-        id: `${e.from}->${e.to}`,
-        source: e.from,
-        target: e.to,
-        focusable: false,
-        selectable: false,
-      })),
-    [shape],
+  const groupNames = useMemo(() => [...new Set(graph.nodes.map((n) => n.group))], [shape]);
+  const large = graph.nodes.length > COLLAPSED_ABOVE;
+  const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(
+    () => new Set(large ? groupNames : []),
   );
+  const [sidebar, setSidebar] = useState(large);
+  const input = useMemo<LayoutInput>(
+    () => ({
+      nodes: graph.nodes.map((n) => ({ key: n.key, group: n.group })),
+      edges: graph.edges,
+      collapsed,
+    }),
+    [shape, collapsed],
+  );
+  const computed = useLayout(input);
+  // While a new layout is computed (a group collapsed or expanded), the previous one stays.
+  const [layout, setLayout] = useState<Layout | undefined>();
+  useEffect(() => {
+    if (computed.layout) setLayout(computed.layout);
+  }, [computed.layout]);
+  const laying = computed.layout === undefined && computed.error === undefined;
+
+  const edges = useMemo(() => (layout ? flowEdges(layout) : []), [layout]);
+  const groups = useMemo(() => groupSummaries(graph.nodes, groupNames), [graph.nodes, groupNames]);
 
   const [nodes, setNodes, onNodesChange] = useNodesState<Node>([]);
-  const large = graph.nodes.length > LARGE_GRAPH;
   // Level of detail: zoomed far out on a large graph, thousands of edges are a grey mass that
   // costs most of each frame; they come back when zooming in.
   const farOut = useStore((s) => s.transform[2] < FAR_OUT_ZOOM);
+  const drawnAssets = useMemo(
+    () => graph.nodes.filter((n) => !collapsed.has(n.group)).length,
+    [graph.nodes, collapsed],
+  );
   useEffect(() => {
-    // Status polls give new asset objects only for assets that changed (react-query keeps the
-    // others), so unchanged nodes keep their identity and do not re-render.
-    setNodes((previous) => {
-      const before = new Map(previous.map((n) => [n.id, n]));
-      const lanes: LaneFlowNode[] = layout.groups.map((g) => {
-        const id = `lane:${g.group}`;
-        const old = before.get(id) as LaneFlowNode | undefined;
-        const count = graph.nodes.filter((n) => n.group === g.group).length;
-        if (old && old.position.x === g.x && old.position.y === g.y && old.data.count === count)
-          return old;
-        return {
-          id,
-          type: "lane",
-          position: { x: g.x, y: g.y },
-          data: { group: g.group, count },
-          style: { width: g.width, height: g.height },
-          width: g.width,
-          height: g.height,
-          selectable: false,
-          draggable: false,
-          focusable: false,
-          zIndex: -1,
-        };
-      });
-      const assets: AssetFlowNode[] = graph.nodes.map((asset) => {
-        const old = before.get(asset.key) as AssetFlowNode | undefined;
-        const position = layout.positions.get(asset.key)!;
-        if (old && old.data.asset === asset && old.position === position) return old;
-        return {
-          id: asset.key,
-          type: "asset",
-          position,
-          data: { asset },
-          width: NODE_WIDTH,
-          height: NODE_HEIGHT,
-          selected: old?.selected ?? false,
-          draggable: false,
-        };
-      });
-      return [...lanes, ...assets];
-    });
-  }, [graph.nodes, layout, setNodes]);
+    if (!layout) return;
+    setNodes((previous) => flowNodes(previous, layout, graph.nodes, groups));
+  }, [graph.nodes, groups, layout, setNodes]);
 
   const selected = useMemo(
     () =>
@@ -141,13 +140,96 @@ function Lineage({ graph }: { graph: AssetGraph }) {
     [setNodes],
   );
 
+  // Highlight: the whole up- and downstream of the hovered node, else of the selection.
+  const highlight = useMemo(() => new HighlightStore(), []);
+  const graphAdjacency = useMemo(() => adjacency(graph.edges), [shape]);
+  const groupOf = useMemo(() => new Map(graph.nodes.map((n) => [n.key, n.group])), [shape]);
+  const [hovered, setHovered] = useState<string | undefined>();
+  useEffect(() => {
+    const focus = new Set<string>();
+    if (hovered?.startsWith("group:")) {
+      const group = groups.find((g) => groupNodeId(g.group) === hovered);
+      for (const a of group?.assets ?? []) focus.add(a.key);
+    } else if (hovered) focus.add(hovered);
+    else for (const a of selected) focus.add(a.key);
+    if (focus.size === 0) return highlight.set(null);
+    const visible = (key: string): string => {
+      const group = groupOf.get(key)!;
+      return collapsed.has(group) ? groupNodeId(group) : key;
+    };
+    highlight.set(lineageOf(focus, graphAdjacency, visible));
+  }, [hovered, selected, collapsed, graphAdjacency, groupOf, groups, highlight]);
+
+  const toggleGroup = useCallback((group: string) => {
+    setCollapsed((c) => {
+      const next = new Set(c);
+      if (!next.delete(group)) next.add(group);
+      return next;
+    });
+    setHovered(undefined);
+  }, []);
+  const actions = useMemo<LineageActions>(
+    () => ({ highlight, toggleGroup }),
+    [highlight, toggleGroup],
+  );
+
+  // Centring waits for the layout that draws the node (a group being expanded).
+  const [focus, setFocus] = useState<Focus | undefined>();
+  useEffect(() => {
+    if (!focus || !layout || !initialized) return;
+    const position = layout.positions.get(focus.id);
+    const size = layout.sizes.get(focus.id);
+    const lane = layout.groups.find((g) => `lane:${g.group}` === focus.id);
+    if (position && size) {
+      void flow.setCenter(position.x + size.width / 2, position.y + size.height / 2, {
+        zoom: Math.max(flow.getZoom(), JUMP_ZOOM),
+        duration: 300,
+      });
+      if (focus.select) select(new Set([focus.id]));
+    } else if (lane) {
+      void flow.fitView({ nodes: [{ id: focus.id }], duration: 300, maxZoom: 1 });
+    } else return;
+    setFocus(undefined);
+  }, [focus, layout, initialized, flow, select]);
+
+  const jumpToAsset = useCallback(
+    (key: string) => {
+      const group = groupOf.get(key);
+      if (group !== undefined)
+        setCollapsed((c) => {
+          if (!c.has(group)) return c;
+          const next = new Set(c);
+          next.delete(group);
+          return next;
+        });
+      setFocus({ id: key, select: true });
+    },
+    [groupOf],
+  );
+  const jumpToGroup = useCallback(
+    (group: string) =>
+      setFocus({ id: collapsed.has(group) ? groupNodeId(group) : `lane:${group}`, select: false }),
+    [collapsed],
+  );
+
+  // The first layout is fitted to the window (at group level, a large graph fits readably).
+  const fitted = useRef(false);
+  useEffect(() => {
+    if (fitted.current || !layout || !initialized) return;
+    fitted.current = true;
+    void flow.fitView({ padding: 0.08, maxZoom: 1 });
+  }, [layout, initialized, flow]);
+
   const onFind = (e: FormEvent) => {
     e.preventDefault();
     const needle = find.trim().toLowerCase();
     if (!needle) return;
     const matches = graph.nodes.filter((n) => n.key.toLowerCase().includes(needle));
+    const hidden = new Set(matches.map((m) => m.group).filter((g) => collapsed.has(g)));
+    if (hidden.size > 0) setCollapsed((c) => new Set([...c].filter((g) => !hidden.has(g))));
     select(new Set(matches.map((m) => m.key)));
-    if (matches.length > 0)
+    if (matches.length === 1) setFocus({ id: matches[0]!.key, select: true });
+    else if (matches.length > 0)
       void flow.fitView({ nodes: matches.map((m) => ({ id: m.key })), duration: 300 });
   };
 
@@ -164,96 +246,126 @@ function Lineage({ graph }: { graph: AssetGraph }) {
     return t;
   }, [graph.nodes]);
 
+  const ready = layout !== undefined && initialized;
   return (
-    <div className="lineage" data-testid="lineage" data-ready={initialized ? "true" : "false"}>
-      <div className="toolbar">
-        <form onSubmit={onFind} className="find">
-          <input
-            placeholder="Find assets…"
-            value={find}
-            onChange={(e) => setFind(e.target.value)}
-            aria-label="Find assets"
-            data-testid="find-assets"
-          />
-        </form>
-        <span className="legend">
-          {ASSET_STATUSES.filter((s) => totals[s]).map((s) => (
-            <span key={s} className={`legend-item status-${s.toLowerCase()}`}>
-              <span className="status-dot" /> {formatNumber(totals[s]!)} {s.toLowerCase()}
-            </span>
-          ))}
-        </span>
-        <span className="spacer" />
-        <span className="muted" data-testid="selection-count">
-          {selected.length === 0
-            ? "Click to select, shift-drag or ⌘/ctrl-click for several"
-            : `${selected.length} selected`}
-        </span>
-        {selected.length > 0 && (
-          <button className="link-button" onClick={() => select(new Set())}>
-            Clear
+    <LineageContext.Provider value={actions}>
+      <div className="lineage" data-testid="lineage" data-ready={ready ? "true" : "false"}>
+        <div className="toolbar">
+          <button
+            className="link-button"
+            data-testid="toggle-sidebar"
+            onClick={() => setSidebar((s) => !s)}
+            aria-pressed={sidebar}
+          >
+            {sidebar ? "Hide groups" : "Groups"}
           </button>
+          <form onSubmit={onFind} className="find">
+            <input
+              placeholder="Find assets…"
+              value={find}
+              onChange={(e) => setFind(e.target.value)}
+              aria-label="Find assets"
+              data-testid="find-assets"
+            />
+          </form>
+          <span className="legend">
+            {ASSET_STATUSES.filter((s) => totals[s]).map((s) => (
+              <span key={s} className={`legend-item status-${s.toLowerCase()}`}>
+                <span className="status-dot" /> {formatNumber(totals[s]!)} {s.toLowerCase()}
+              </span>
+            ))}
+          </span>
+          <span className="spacer" />
+          <span className="muted" data-testid="selection-count">
+            {selected.length === 0
+              ? "Click to select, shift-drag or ⌘/ctrl-click for several"
+              : `${selected.length} selected`}
+          </span>
+          {selected.length > 0 && (
+            <button className="link-button" onClick={() => select(new Set())}>
+              Clear
+            </button>
+          )}
+          <button
+            data-testid="materialize-selected"
+            disabled={selected.length === 0}
+            onClick={() => setDialog(selected)}
+          >
+            Materialise{selected.length > 0 ? ` (${selected.length})` : ""}
+          </button>
+          <button
+            data-testid="materialize-stale"
+            disabled={staleSelected.length === 0 || startRun.isPending}
+            onClick={materializeStale}
+            title="Materialise the missing, stale and failed partitions of the selected assets"
+          >
+            Materialise stale{staleSelected.length > 0 ? ` (${staleSelected.length})` : ""}
+          </button>
+        </div>
+        {startRun.error && (
+          <ErrorLine
+            error={startRun.error}
+            onConfirm={() =>
+              startRun.variables &&
+              startRun.mutate(
+                { ...startRun.variables, confirm: true },
+                { onSuccess: ({ runId }) => navigate(`/runs/${runId}`) },
+              )
+            }
+          />
         )}
-        <button
-          data-testid="materialize-selected"
-          disabled={selected.length === 0}
-          onClick={() => setDialog(selected)}
-        >
-          Materialise{selected.length > 0 ? ` (${selected.length})` : ""}
-        </button>
-        <button
-          data-testid="materialize-stale"
-          disabled={staleSelected.length === 0 || startRun.isPending}
-          onClick={materializeStale}
-          title="Materialise the missing, stale and failed partitions of the selected assets"
-        >
-          Materialise stale{staleSelected.length > 0 ? ` (${staleSelected.length})` : ""}
-        </button>
+        {computed.error && <ErrorLine error={computed.error} />}
+        <div className="lineage-body">
+          {sidebar && (
+            <LineageSidebar
+              groups={groups}
+              collapsed={collapsed}
+              onAsset={jumpToAsset}
+              onGroup={jumpToGroup}
+              onCollapseAll={() => setCollapsed(new Set(groupNames))}
+              onExpandAll={() => setCollapsed(new Set())}
+            />
+          )}
+          <div className="flow">
+            <EdgeMarkers />
+            {laying && (
+              <div className="lineage-laying-out" data-testid="lineage-laying-out">
+                Laying out {formatNumber(drawnAssets)} assets…
+              </div>
+            )}
+            <ReactFlow
+              nodes={nodes}
+              edges={drawnAssets > LARGE_GRAPH && farOut ? NO_EDGES : edges}
+              nodeTypes={nodeTypes}
+              edgeTypes={edgeTypes}
+              onNodesChange={onNodesChange}
+              onNodeMouseEnter={(_, node) => node.type !== "lane" && setHovered(node.id)}
+              onNodeMouseLeave={() => setHovered(undefined)}
+              onNodeDoubleClick={(_, node) => {
+                if (node.type === "asset") navigate(`/assets/${assetPath(node.id)}`);
+                if (node.type === "group") toggleGroup((node as GroupFlowNode).data.group);
+              }}
+              zoomOnDoubleClick={false}
+              nodesDraggable={false}
+              nodesConnectable={false}
+              edgesFocusable={false}
+              onlyRenderVisibleElements
+              multiSelectionKeyCode={["Meta", "Control"]}
+              selectionKeyCode="Shift"
+              minZoom={0.03}
+              maxZoom={2}
+              proOptions={{ hideAttribution: true }}
+              colorMode={colorMode}
+            >
+              <Background gap={24} />
+              <Controls showInteractive={false} />
+              {graph.nodes.length > 30 && <MiniMap pannable zoomable nodeColor={minimapColor} />}
+            </ReactFlow>
+          </div>
+        </div>
+        {dialog && <MaterializeDialog assets={dialog} onClose={() => setDialog(undefined)} />}
       </div>
-      {startRun.error && (
-        <ErrorLine
-          error={startRun.error}
-          onConfirm={() =>
-            startRun.variables &&
-            startRun.mutate(
-              { ...startRun.variables, confirm: true },
-              { onSuccess: ({ runId }) => navigate(`/runs/${runId}`) },
-            )
-          }
-        />
-      )}
-      <div className="flow">
-        <ReactFlow
-          nodes={nodes}
-          edges={large && farOut ? NO_EDGES : edges}
-          nodeTypes={nodeTypes}
-          onNodesChange={onNodesChange}
-          onNodeDoubleClick={(_, node) => {
-            if (node.type === "asset") navigate(`/assets/${assetPath(node.id)}`);
-          }}
-          nodesDraggable={false}
-          nodesConnectable={false}
-          edgesFocusable={false}
-          onlyRenderVisibleElements
-          multiSelectionKeyCode={["Meta", "Control"]}
-          selectionKeyCode="Shift"
-          minZoom={0.03}
-          maxZoom={2}
-          {...(large
-            ? // A large graph opens readable on its upstream end (the minimap shows the rest):
-              // fitting 2,000 assets would draw them all at a size nobody can read.
-              { defaultViewport: { x: 24, y: 24, zoom: 0.6 } }
-            : { fitView: true, fitViewOptions: { padding: 0.08 } })}
-          proOptions={{ hideAttribution: true }}
-          colorMode={colorMode}
-        >
-          <Background gap={24} />
-          <Controls showInteractive={false} />
-          {graph.nodes.length > 30 && <MiniMap pannable zoomable nodeColor={minimapColor} />}
-        </ReactFlow>
-      </div>
-      {dialog && <MaterializeDialog assets={dialog} onClose={() => setDialog(undefined)} />}
-    </div>
+    </LineageContext.Provider>
   );
 }
 
@@ -266,6 +378,7 @@ const MINIMAP_COLORS: Record<string, string> = {
 };
 
 function minimapColor(node: Node): string {
+  if (node.type === "group") return "#b8c0cc";
   if (node.type !== "asset") return "transparent";
   return MINIMAP_COLORS[(node as AssetFlowNode).data.asset.status] ?? "#999";
 }
