@@ -88,9 +88,9 @@ export function eagerDecision(input: EagerInput): EagerDecision {
       if (missing.isEmpty) break;
       const up = statuses.get(dep.asset);
       const upDef = definitions.get(dep.asset).partitions;
-      const available = (up?.subsets.FRESH ?? IntervalSet.EMPTY)
-        .union(up?.subsets.STALE ?? IntervalSet.EMPTY)
-        .union(planned.get(dep.asset) ?? IntervalSet.EMPTY);
+      const available = (up?.materialized ?? IntervalSet.EMPTY).union(
+        planned.get(dep.asset) ?? IntervalSet.EMPTY,
+      );
       if (dep.mapping.kind === "all") {
         // As for staleness: a table built from the days collected so far needs one of them.
         if (available.isEmpty) missing = IntervalSet.EMPTY;

@@ -4,7 +4,7 @@ import { partitionIndex } from "../partitions/definition";
 import { IntervalSet } from "../partitions/interval-set";
 import { UNPARTITIONED } from "../partitions/mapping";
 import type { PartitionRequest } from "../partitions/request";
-import { staleTargets, type StatusSubsets } from "./stale-targets";
+import { staleSelection, type StaleSelection, type StatusSubsets } from "./stale-targets";
 
 export type { PartitionRequest };
 
@@ -26,10 +26,7 @@ export function resolvePartitionRequest(
   statuses?: ReadonlyMap<string, StatusSubsets>,
 ): Map<string, IntervalSet> {
   if (request.kind === "stale") {
-    if (!statuses) {
-      throw new LigneeError("RUNTIME", "a stale request needs the assets' current statuses");
-    }
-    return staleTargets(assetKeys, statuses);
+    return resolveStaleRequest(definitions, assetKeys, request, now, statuses).targets;
   }
   const out = new Map<string, IntervalSet>();
   const partitioned = assetKeys.filter((k) => definitions.get(k).partitions !== undefined);
@@ -84,6 +81,27 @@ export function resolvePartitionRequest(
   return out;
 }
 
+/**
+ * A `stale` request: the partitions to materialise per asset (assets outside the selection too
+ * when it includes missing upstream) and those left out, waiting on upstream.
+ */
+export function resolveStaleRequest(
+  definitions: Definitions<unknown>,
+  assetKeys: readonly string[],
+  request: Extract<PartitionRequest, { kind: "stale" }>,
+  now: Date,
+  statuses: ReadonlyMap<string, StatusSubsets> | undefined,
+): StaleSelection {
+  if (!statuses) {
+    throw new LigneeError("RUNTIME", "a stale request needs the assets' current statuses");
+  }
+  return staleSelection(
+    assetKeys,
+    statuses,
+    request.includeMissingUpstream === true ? { definitions, now } : undefined,
+  );
+}
+
 export function describePartitionRequest(request: PartitionRequest): string | undefined {
   switch (request.kind) {
     case "none":
@@ -93,7 +111,7 @@ export function describePartitionRequest(request: PartitionRequest): string | un
     case "range":
       return `${request.from}…${request.to}`;
     case "stale":
-      return "stale";
+      return request.includeMissingUpstream === true ? "stale, with missing upstream" : "stale";
   }
 }
 
@@ -106,6 +124,7 @@ export interface PartitionFieldNames {
   readonly from: string;
   readonly to: string;
   readonly stale: string;
+  readonly includeMissingUpstream: string;
 }
 
 /** The fields of `POST /api/runs` (and of every other body that asks for partitions). */
@@ -114,6 +133,7 @@ export const BODY_FIELD_NAMES: PartitionFieldNames = {
   from: "from",
   to: "to",
   stale: "stale",
+  includeMissingUpstream: "includeMissingUpstream",
 };
 
 /** The user-facing partition fields: at most one of a key, a range, or `stale`. */
@@ -122,6 +142,8 @@ export interface PartitionFields {
   readonly from?: string | undefined;
   readonly to?: string | undefined;
   readonly stale?: boolean | undefined;
+  /** With `stale`: materialise the missing upstream partitions that stale ones wait on, too. */
+  readonly includeMissingUpstream?: boolean | undefined;
 }
 
 /**
@@ -143,7 +165,12 @@ export function partitionRequestFromFields(
         `give either ${names.stale} or ${names.partition}/${names.from}/${names.to}, not both`,
       );
     }
-    return { kind: "stale" };
+    return fields.includeMissingUpstream === true
+      ? { kind: "stale", includeMissingUpstream: true }
+      : { kind: "stale" };
+  }
+  if (fields.includeMissingUpstream === true) {
+    throw new InvalidPartitionError(`${names.includeMissingUpstream} goes with ${names.stale}`);
   }
   if (partition !== undefined && (from !== undefined || to !== undefined)) {
     throw new InvalidPartitionError(
@@ -168,8 +195,11 @@ export function partitionRequestFromFields(
 export function serializePartitionRequest(request: PartitionRequest): Record<string, string> {
   switch (request.kind) {
     case "none":
-    case "stale":
       return { kind: request.kind };
+    case "stale":
+      return request.includeMissingUpstream === true
+        ? { kind: "stale", includeMissingUpstream: "true" }
+        : { kind: "stale" };
     case "single":
       return { kind: "single", key: request.key };
     case "range":
@@ -187,8 +217,11 @@ export function readPartitionRequest(value: unknown): PartitionRequest | undefin
   const v = value as Partial<Record<string, unknown>>;
   switch (v.kind) {
     case "none":
-    case "stale":
       return { kind: v.kind };
+    case "stale":
+      return v.includeMissingUpstream === "true" || v.includeMissingUpstream === true
+        ? { kind: "stale", includeMissingUpstream: true }
+        : { kind: "stale" };
     case "single":
       return typeof v.key === "string" ? { kind: "single", key: v.key } : undefined;
     case "range":

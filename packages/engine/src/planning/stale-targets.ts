@@ -1,19 +1,45 @@
+import type { Definitions } from "../definitions/definitions";
 import { LigneeError, NothingToMaterializeError } from "../errors";
+import { partitionBounds } from "../partitions/definition";
 import { IntervalSet } from "../partitions/interval-set";
-import type { AssetStatus } from "../status/asset-status";
-
-/** What planning needs to know of an asset's current status: its partitions by status. */
-export type StatusSubsets = Pick<AssetStatus, "subsets">;
+import { upstreamPartitionsFor, wholeAsset } from "../partitions/mapping";
+import { describeCause, type AssetStatus } from "../status/asset-status";
 
 /**
- * The partitions of an asset worth materialising again: MISSING, STALE and FAILED ones.
- * RUNNING partitions are left to the run building them, FRESH ones need nothing. An
+ * What planning needs to know of an asset's current status: its partitions by status, those
+ * waiting on upstream (and why), and those materialised at least once.
+ */
+export type StatusSubsets = Pick<AssetStatus, "subsets" | "waiting" | "causes" | "materialized">;
+
+/** Partitions a `stale` request did not materialise because they wait on upstream partitions. */
+export interface LeftOut {
+  readonly assetKey: string;
+  /** How many partitions were left out. */
+  readonly partitions: number;
+  /** Why, e.g. `upstream raw/offres[2024-06-01] is missing`. */
+  readonly reason: string;
+}
+
+/** The partitions a `stale` request materialises, and those it leaves out. */
+export interface StaleSelection {
+  readonly targets: Map<string, IntervalSet>;
+  readonly leftOut: readonly LeftOut[];
+}
+
+/**
+ * The partitions of an asset worth materialising again: MISSING, STALE and FAILED ones, except
+ * those waiting on an upstream partition that was never materialised (building them would build
+ * nothing). RUNNING partitions are left to the run building them, FRESH ones need nothing. An
  * unpartitioned asset is its single index 0, so it is included when it is not FRESH (nor RUNNING).
  *
  * @example
  * stalePartitions(computeStatus(definitions, summaries, now).get("raw/offres")!)
  */
 export function stalePartitions(status: StatusSubsets): IntervalSet {
+  return candidates(status).subtract(status.waiting);
+}
+
+function candidates(status: StatusSubsets): IntervalSet {
   return status.subsets.MISSING.union(status.subsets.STALE).union(status.subsets.FAILED);
 }
 
@@ -30,22 +56,118 @@ export function staleTargets(
   assetKeys: readonly string[],
   statuses: ReadonlyMap<string, StatusSubsets>,
 ): Map<string, IntervalSet> {
-  const out = new Map<string, IntervalSet>();
-  let running = false;
-  for (const key of assetKeys) {
+  return staleSelection(assetKeys, statuses).targets;
+}
+
+/**
+ * Pure: like `staleTargets`, and says which partitions it left out because they wait on
+ * upstream partitions that were never materialised. With `includeMissingUpstream` (which needs
+ * `definitions` and `now`), those upstream partitions are added to the selection instead, up
+ * the graph as far as needed, and nothing is left out.
+ *
+ * @example
+ * staleSelection(["dbt/fait_offre_emploi"], statuses).leftOut
+ * // [{ assetKey: "dbt/fait_offre_emploi", partitions: 923, reason: "upstream raw/offres[…] …" }]
+ */
+export function staleSelection(
+  assetKeys: readonly string[],
+  statuses: ReadonlyMap<string, StatusSubsets>,
+  withUpstream?: { readonly definitions: Definitions<unknown>; readonly now: Date },
+): StaleSelection {
+  const statusOf = (key: string): StatusSubsets => {
     const status = statuses.get(key);
     // computeStatus covers every asset of the definitions: a gap is the caller's mistake.
     if (!status) throw new LigneeError("RUNTIME", `no status was computed for asset ${key}`);
-    const todo = stalePartitions(status);
+    return status;
+  };
+  const targets = withUpstream
+    ? withMissingUpstream(assetKeys, statusOf, withUpstream.definitions, withUpstream.now)
+    : new Map<string, IntervalSet>();
+  const leftOut: LeftOut[] = [];
+  let running = false;
+  for (const key of assetKeys) {
+    const status = statusOf(key);
     if (!status.subsets.RUNNING.isEmpty) running = true;
-    if (!todo.isEmpty) out.set(key, todo);
+    if (withUpstream) continue;
+    const todo = stalePartitions(status);
+    if (!todo.isEmpty) targets.set(key, todo);
+    const waiting = candidates(status).intersect(status.waiting);
+    if (!waiting.isEmpty) {
+      leftOut.push({ assetKey: key, partitions: waiting.size, reason: waitingReason(status) });
+    }
   }
-  if (out.size === 0) {
+  if (targets.size === 0) {
+    if (leftOut.length > 0) {
+      throw new NothingToMaterializeError(
+        `nothing to materialise: ${describeLeftOut(leftOut)} (include their missing upstream to build them)`,
+      );
+    }
     throw new NothingToMaterializeError(
       running
         ? "nothing to materialise: every selected asset is fresh or being materialised"
         : "nothing to materialise: every selected asset is fresh",
     );
   }
-  return out;
+  return { targets, leftOut };
+}
+
+/** `left out 923 partitions of dbt/fait_offre_emploi: upstream raw/offres[…] is missing; …` */
+export function describeLeftOut(leftOut: readonly LeftOut[]): string {
+  return leftOut
+    .map(
+      (l) =>
+        `left out ${l.partitions} partition${l.partitions === 1 ? "" : "s"} of ${l.assetKey}: ${l.reason}`,
+    )
+    .join("; ");
+}
+
+function waitingReason(status: StatusSubsets): string {
+  const reasons = status.causes
+    .filter((c) => c.kind === "upstream-missing")
+    .map((c) => describeCause(c));
+  return reasons.length > 0 ? reasons.join("; ") : "upstream is missing";
+}
+
+/**
+ * The stale partitions of the selected assets, waiting ones included, plus the upstream
+ * partitions they wait on that were never materialised (and, for those, theirs), asset by asset
+ * from the bottom of the graph up.
+ */
+function withMissingUpstream(
+  assetKeys: readonly string[],
+  statusOf: (key: string) => StatusSubsets,
+  definitions: Definitions<unknown>,
+  now: Date,
+): Map<string, IntervalSet> {
+  const demand = new Map<string, IntervalSet>();
+  for (const key of assetKeys) {
+    const todo = candidates(statusOf(key));
+    if (!todo.isEmpty) demand.set(key, todo);
+  }
+  const order = [...definitions.graph.topologicalOrder()].reverse();
+  for (const key of order) {
+    const wanted = demand.get(key);
+    if (!wanted) continue;
+    const waiting = wanted.intersect(statusOf(key).waiting);
+    if (waiting.isEmpty) continue;
+    for (const dep of definitions.deps(key)) {
+      const up = statusOf(dep.asset);
+      const upDef = definitions.get(dep.asset).partitions;
+      let needed: IntervalSet;
+      if (dep.mapping.kind === "all") {
+        needed = up.materialized.isEmpty ? wholeAsset(upDef, now) : IntervalSet.EMPTY;
+      } else {
+        const upFirst = upDef ? partitionBounds(upDef, now).first : 0;
+        needed = upstreamPartitionsFor(dep.mapping, waiting, upDef, now)
+          .intersect(IntervalSet.fromRange(upFirst, Number.MAX_SAFE_INTEGER))
+          .intersect(wholeAsset(upDef, now));
+      }
+      needed = needed.subtract(up.materialized).subtract(up.subsets.RUNNING);
+      if (needed.isEmpty) continue;
+      demand.set(dep.asset, (demand.get(dep.asset) ?? IntervalSet.EMPTY).union(needed));
+    }
+  }
+  return new Map(
+    definitions.graph.sortTopologically(demand.keys()).map((k) => [k, demand.get(k)!]),
+  );
 }

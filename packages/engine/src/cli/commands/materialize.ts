@@ -36,6 +36,7 @@ export const PARTITION_FLAGS: PartitionFieldNames = {
   from: "--from",
   to: "--to",
   stale: "--stale",
+  includeMissingUpstream: "--with-upstream",
 };
 
 /**
