@@ -211,6 +211,9 @@ function endStep(
   options.emit(
     stepEvent(step, "STEP_SUCCESS", "info", `Succeeded ${step.key} in ${ms} ms`, {
       durationMs: ms,
+      // What the duration covered, for estimates of later runs (see recentStepDurations).
+      partitionCount: Math.max(1, step.partitionKeys.length),
+      assetKeys: stepMembers(step).map((m) => m.assetKey),
     }),
   );
   return { ok: true };

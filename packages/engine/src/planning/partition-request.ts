@@ -95,11 +95,9 @@ export function resolveStaleRequest(
   if (!statuses) {
     throw new LigneeError("RUNTIME", "a stale request needs the assets' current statuses");
   }
-  return staleSelection(
-    assetKeys,
-    statuses,
-    request.includeMissingUpstream === true ? { definitions, now } : undefined,
-  );
+  return staleSelection(definitions, assetKeys, statuses, now, {
+    includeMissingUpstream: request.includeMissingUpstream === true,
+  });
 }
 
 export function describePartitionRequest(request: PartitionRequest): string | undefined {

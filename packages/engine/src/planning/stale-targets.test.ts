@@ -296,6 +296,18 @@ describe("a stale request and partitions waiting on upstream", () => {
     );
   });
 
+  it("an upstream partition the same request builds is not missing: nothing is left out", () => {
+    const prepared = prepareRun(
+      defs,
+      { selection: "raw,model", partitions: { kind: "stale" } },
+      now,
+      statuses,
+    );
+    expect(prepared.leftOut).toEqual([]);
+    expect(prepared.plan.steps.filter((s) => s.assetKey === "raw")).toHaveLength(6);
+    expect(prepared.plan.steps.filter((s) => s.assetKey === "model")).toHaveLength(7);
+  });
+
   it("including missing upstream adds the upstream partitions and leaves nothing out", () => {
     const prepared = prepareRun(
       defs,

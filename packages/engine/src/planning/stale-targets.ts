@@ -2,7 +2,12 @@ import type { Definitions } from "../definitions/definitions";
 import { LigneeError, NothingToMaterializeError } from "../errors";
 import { partitionBounds } from "../partitions/definition";
 import { IntervalSet } from "../partitions/interval-set";
-import { upstreamPartitionsFor, wholeAsset } from "../partitions/mapping";
+import {
+  downstreamPartitionsFor,
+  upstreamPartitionsFor,
+  wholeAsset,
+  type PartitionMapping,
+} from "../partitions/mapping";
 import { describeCause, type AssetStatus } from "../status/asset-status";
 
 /**
@@ -45,8 +50,10 @@ function candidates(status: StatusSubsets): IntervalSet {
 
 /**
  * Pure: per selected asset, the partitions to materialise for a `{ kind: "stale" }` request,
- * from statuses the caller computed (`computeStatus`). Assets with nothing to do are left out;
- * when nothing at all is left, throws NothingToMaterializeError (bad input: no run is created).
+ * from statuses the caller computed (`computeStatus`), without the graph: partitions waiting on
+ * upstream are left out even when the upstream is selected too (`staleSelection` knows better).
+ * Assets with nothing to do are left out; when nothing at all is left, throws
+ * NothingToMaterializeError (bad input: no run is created).
  *
  * @example
  * staleTargets(["raw/offres", "emploi/fait_offre_emploi"], statuses)
@@ -56,59 +63,120 @@ export function staleTargets(
   assetKeys: readonly string[],
   statuses: ReadonlyMap<string, StatusSubsets>,
 ): Map<string, IntervalSet> {
-  return staleSelection(assetKeys, statuses).targets;
+  const out = new Map<string, IntervalSet>();
+  for (const key of assetKeys) {
+    const todo = stalePartitions(statusIn(statuses, key));
+    if (!todo.isEmpty) out.set(key, todo);
+  }
+  if (out.size === 0) throw nothingToDo(assetKeys, statuses, []);
+  return out;
 }
 
 /**
- * Pure: like `staleTargets`, and says which partitions it left out because they wait on
- * upstream partitions that were never materialised. With `includeMissingUpstream` (which needs
- * `definitions` and `now`), those upstream partitions are added to the selection instead, up
- * the graph as far as needed, and nothing is left out.
+ * Pure: the partitions a `stale` request materialises, asset by asset in topological order, and
+ * those it leaves out because they wait on upstream partitions that were never materialised and
+ * that this request does not build either (an upstream partition the same request builds first
+ * is not missing). With `includeMissingUpstream`, those upstream partitions are added to the
+ * selection instead, up the graph as far as needed, and nothing is left out.
  *
  * @example
- * staleSelection(["dbt/fait_offre_emploi"], statuses).leftOut
+ * staleSelection(definitions, ["dbt/fait_offre_emploi"], statuses, now).leftOut
  * // [{ assetKey: "dbt/fait_offre_emploi", partitions: 923, reason: "upstream raw/offres[…] …" }]
  */
 export function staleSelection(
+  definitions: Definitions<unknown>,
   assetKeys: readonly string[],
   statuses: ReadonlyMap<string, StatusSubsets>,
-  withUpstream?: { readonly definitions: Definitions<unknown>; readonly now: Date },
+  now: Date,
+  options: { readonly includeMissingUpstream?: boolean } = {},
 ): StaleSelection {
-  const statusOf = (key: string): StatusSubsets => {
-    const status = statuses.get(key);
-    // computeStatus covers every asset of the definitions: a gap is the caller's mistake.
-    if (!status) throw new LigneeError("RUNTIME", `no status was computed for asset ${key}`);
-    return status;
-  };
-  const targets = withUpstream
-    ? withMissingUpstream(assetKeys, statusOf, withUpstream.definitions, withUpstream.now)
-    : new Map<string, IntervalSet>();
+  const statusOf = (key: string): StatusSubsets => statusIn(statuses, key);
+  if (options.includeMissingUpstream === true) {
+    const targets = withMissingUpstream(assetKeys, statusOf, definitions, now);
+    if (targets.size === 0) throw nothingToDo(assetKeys, statuses, []);
+    return { targets, leftOut: [] };
+  }
+  const targets = new Map<string, IntervalSet>();
   const leftOut: LeftOut[] = [];
-  let running = false;
-  for (const key of assetKeys) {
+  for (const key of definitions.graph.sortTopologically(assetKeys)) {
     const status = statusOf(key);
-    if (!status.subsets.RUNNING.isEmpty) running = true;
-    if (withUpstream) continue;
-    const todo = stalePartitions(status);
-    if (!todo.isEmpty) targets.set(key, todo);
-    const waiting = candidates(status).intersect(status.waiting);
-    if (!waiting.isEmpty) {
-      leftOut.push({ assetKey: key, partitions: waiting.size, reason: waitingReason(status) });
+    const todo = candidates(status);
+    const waiting = todo.intersect(status.waiting);
+    const blocked = new Set<string>();
+    let stillWaiting = IntervalSet.EMPTY;
+    for (const dep of definitions.deps(key)) {
+      if (waiting.isEmpty) break;
+      const unavailable = unavailableFor(definitions, key, dep, waiting, statusOf, targets, now);
+      if (!unavailable.isEmpty) blocked.add(dep.asset);
+      stillWaiting = stillWaiting.union(unavailable);
+    }
+    const buildable = todo.subtract(stillWaiting);
+    if (!buildable.isEmpty) targets.set(key, buildable);
+    if (!stillWaiting.isEmpty) {
+      leftOut.push({
+        assetKey: key,
+        partitions: stillWaiting.size,
+        reason: waitingReason(status, blocked),
+      });
     }
   }
-  if (targets.size === 0) {
-    if (leftOut.length > 0) {
-      throw new NothingToMaterializeError(
-        `nothing to materialise: ${describeLeftOut(leftOut)} (include their missing upstream to build them)`,
-      );
-    }
-    throw new NothingToMaterializeError(
-      running
-        ? "nothing to materialise: every selected asset is fresh or being materialised"
-        : "nothing to materialise: every selected asset is fresh",
+  if (targets.size === 0) throw nothingToDo(assetKeys, statuses, leftOut);
+  return { targets, leftOut };
+}
+
+/**
+ * Of `partitions` of an asset, those reading (through `dep`) an upstream partition that was
+ * never materialised and is not among `targets` either.
+ */
+function unavailableFor(
+  definitions: Definitions<unknown>,
+  assetKey: string,
+  dep: { readonly asset: string; readonly mapping: PartitionMapping },
+  partitions: IntervalSet,
+  statusOf: (key: string) => StatusSubsets,
+  targets: ReadonlyMap<string, IntervalSet>,
+  now: Date,
+): IntervalSet {
+  const available = statusOf(dep.asset).materialized.union(
+    targets.get(dep.asset) ?? IntervalSet.EMPTY,
+  );
+  if (dep.mapping.kind === "all") return available.isEmpty ? partitions : IntervalSet.EMPTY;
+  const upDef = definitions.get(dep.asset).partitions;
+  const upFirst = upDef ? partitionBounds(upDef, now).first : 0;
+  const missing = upstreamPartitionsFor(dep.mapping, partitions, upDef, now)
+    .intersect(IntervalSet.fromRange(upFirst, Number.MAX_SAFE_INTEGER))
+    .subtract(available);
+  return downstreamPartitionsFor(
+    dep.mapping,
+    missing,
+    definitions.get(assetKey).partitions,
+    now,
+  ).intersect(partitions);
+}
+
+function statusIn(statuses: ReadonlyMap<string, StatusSubsets>, key: string): StatusSubsets {
+  const status = statuses.get(key);
+  // computeStatus covers every asset of the definitions: a gap is the caller's mistake.
+  if (!status) throw new LigneeError("RUNTIME", `no status was computed for asset ${key}`);
+  return status;
+}
+
+function nothingToDo(
+  assetKeys: readonly string[],
+  statuses: ReadonlyMap<string, StatusSubsets>,
+  leftOut: readonly LeftOut[],
+): NothingToMaterializeError {
+  if (leftOut.length > 0) {
+    return new NothingToMaterializeError(
+      `nothing to materialise: ${describeLeftOut(leftOut)} (include their missing upstream to build them)`,
     );
   }
-  return { targets, leftOut };
+  const running = assetKeys.some((k) => !statusIn(statuses, k).subsets.RUNNING.isEmpty);
+  return new NothingToMaterializeError(
+    running
+      ? "nothing to materialise: every selected asset is fresh or being materialised"
+      : "nothing to materialise: every selected asset is fresh",
+  );
 }
 
 /** `left out 923 partitions of dbt/fait_offre_emploi: upstream raw/offres[…] is missing; …` */
@@ -121,9 +189,9 @@ export function describeLeftOut(leftOut: readonly LeftOut[]): string {
     .join("; ");
 }
 
-function waitingReason(status: StatusSubsets): string {
+function waitingReason(status: StatusSubsets, upstream: ReadonlySet<string>): string {
   const reasons = status.causes
-    .filter((c) => c.kind === "upstream-missing")
+    .filter((c) => c.kind === "upstream-missing" && upstream.has(c.upstream))
     .map((c) => describeCause(c));
   return reasons.length > 0 ? reasons.join("; ") : "upstream is missing";
 }

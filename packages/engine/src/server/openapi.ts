@@ -27,6 +27,7 @@ import {
   MaterializationsBody,
   ReexecuteBody,
   RunCreatedBody,
+  LaunchPreviewBody,
   RunDetailBody,
   RunEventBody,
   RunStreamEndBody,
@@ -48,6 +49,14 @@ const json = (description: string, schema: z.ZodType) => ({
 });
 
 const error = (description: string) => json(description, ErrorBody);
+
+/** 200 of a launch: the answer to `preview: true`, or the queued run a request was merged into. */
+const previewOr = (description: string, schema: z.ZodType) => ({
+  description: `${description}; with preview: true, what the request would materialise (nothing is created)`,
+  content: {
+    "application/json": { schema: { oneOf: [ref(schema), ref(LaunchPreviewBody)] } },
+  },
+});
 
 /**
  * One Server-Sent Events message: its `event` name, optional `id`, and `data` holding JSON of
@@ -108,6 +117,7 @@ function componentSchemas(io: "input" | "output"): Record<string, unknown> {
     RunDetailBody,
     ReexecuteBody,
     RunCreatedBody,
+    LaunchPreviewBody,
     CancelBody,
     RunEventBody,
     RunStreamEndBody,
@@ -267,7 +277,7 @@ export function openApiDocument(): Record<string, unknown> {
             content: { "application/json": { schema: ref(RunRequestBody) } },
           },
           responses: {
-            200: json(
+            200: previewOr(
               "the same request was already queued: its run (merged: true), no new run",
               RunCreatedBody,
             ),
@@ -329,7 +339,7 @@ export function openApiDocument(): Record<string, unknown> {
             content: { "application/json": { schema: ref(ReexecuteBody) } },
           },
           responses: {
-            200: json(
+            200: previewOr(
               "the same request was already queued: its run (merged: true), no new run",
               RunCreatedBody,
             ),
@@ -370,6 +380,10 @@ export function openApiDocument(): Record<string, unknown> {
             content: { "application/json": { schema: ref(BackfillRequestBody) } },
           },
           responses: {
+            200: json(
+              "with preview: true, what the backfill would materialise (nothing is created)",
+              LaunchPreviewBody,
+            ),
             201: json("the backfill was created and its runs queued", BackfillCreatedBody),
             400: error("bad body, selection, partition keys or chunk size (nothing is created)"),
             401: unauthorized,

@@ -4,6 +4,9 @@ import type { RunEvent } from "./run-event";
 import type { IntervalSet } from "../partitions/interval-set";
 import type { LeaseState } from "./runs/heartbeat";
 import type { ClaimOutcome, PartitionClaim } from "./sql/claim-partitions";
+import type { StepDuration } from "./sql/step-durations";
+
+export type { StepDuration };
 
 export type { ClaimOutcome, PartitionClaim, PartitionHolder } from "./sql/claim-partitions";
 
@@ -172,6 +175,12 @@ export interface Storage {
     assetKey: string,
     options?: ListMaterializationsOptions,
   ): Promise<MaterializationRecord[]>;
+
+  /**
+   * The newest successful steps of each asset (at most `limit` per asset), to estimate how long
+   * materialising it takes.
+   */
+  recentStepDurations(assetKeys: readonly string[], limit: number): Promise<StepDuration[]>;
 
   recordCheckResult(input: CheckResultInput): Promise<void>;
   /** The latest result of each check (per partition) of an asset, or of every asset. */

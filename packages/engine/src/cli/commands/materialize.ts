@@ -11,6 +11,7 @@ import {
   type PartitionFieldNames,
 } from "../../planning/partition-request";
 import { stepMembers } from "../../planning/plan";
+import { describeLeftOut } from "../../planning/stale-targets";
 import { admitLocalRun } from "../../queue/admit-local-run";
 import { poolsOf } from "../../queue/pools";
 import { limitsFor, queueSettingsFromEnv } from "../../queue/settings";
@@ -24,6 +25,8 @@ export interface MaterializeOptions {
   readonly from?: string;
   readonly to?: string;
   readonly stale?: boolean;
+  /** With `stale`: the missing upstream partitions they wait on too. */
+  readonly withUpstream?: boolean;
   readonly json?: boolean;
   readonly concurrency?: number;
   /** Confirms a run over more partitions than may be started without asking. */
@@ -53,7 +56,10 @@ export async function materializeCommand(
   const now = new Date();
   const request = {
     selection: options.select,
-    partitions: partitionRequestFromFields(options, PARTITION_FLAGS),
+    partitions: partitionRequestFromFields(
+      { ...options, includeMissingUpstream: options.withUpstream },
+      PARTITION_FLAGS,
+    ),
   };
   const prepared = prepareRun(
     definitions,
@@ -68,6 +74,9 @@ export async function materializeCommand(
   const total = prepared.plan.steps.length;
   if (request.partitions.kind === "stale" && !options.json) {
     io.err(`materialising what is missing, stale or failed: ${describeTargets(prepared)}`);
+    if (prepared.leftOut.length > 0) {
+      io.err(`${describeLeftOut(prepared.leftOut)} (--with-upstream builds it too)`);
+    }
   }
   const bar =
     io.interactive && !options.json && total > 1
@@ -160,6 +169,7 @@ export async function materializeCommand(
           status: result.outcome,
           steps: total,
           failedSteps: result.failedSteps,
+          leftOut: prepared.leftOut,
         }),
       );
     } else {

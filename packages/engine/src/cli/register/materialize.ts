@@ -14,7 +14,14 @@ export function registerMaterialize(program: Command, ctx: CommandContext): void
     .option("--partition <key>", "one partition key (e.g. 2024-08-01)")
     .option("--from <key>", "first partition of a range")
     .option("--to <key>", "last partition of a range")
-    .option("--stale", "per selected asset, the partitions that are missing, stale or failed")
+    .option(
+      "--stale",
+      "per selected asset, the partitions that are missing, stale or failed (those waiting on upstream partitions never materialised are left out, and counted)",
+    )
+    .option(
+      "--with-upstream",
+      "with --stale: materialise the missing upstream partitions they wait on too",
+    )
     .option("--concurrency <n>", "steps running at once", positiveInt)
     .option("--yes", "confirm a run over more partitions than may be started without asking")
     .option("--json", "machine-readable output")
