@@ -28,6 +28,7 @@ import {
   ReexecuteBody,
   RunCreatedBody,
   LaunchPreviewBody,
+  AssetHealthBody,
   RunDetailBody,
   RunEventBody,
   RunStreamEndBody,
@@ -107,6 +108,7 @@ function componentSchemas(io: "input" | "output"): Record<string, unknown> {
   for (const schema of [
     ErrorBody,
     RunRequestBody,
+    AssetHealthBody,
     AssetNode,
     AssetGraphBody,
     AssetDetailBody,

@@ -114,7 +114,7 @@ const ChecksSummary = z.object({
 
 const Counts = z.record(STATUS, z.number().int());
 
-const Health = z
+export const AssetHealthBody = z
   .object({
     materialized: z
       .number()
@@ -149,7 +149,7 @@ export const AssetNode = z
     partitioned: z.boolean(),
     total: z.number().int(),
     counts: Counts,
-    health: Health,
+    health: AssetHealthBody,
     causes: z.array(Cause),
     checks: ChecksSummary,
   })
@@ -195,7 +195,7 @@ export const AssetDetailBody = z
     status: STATUS,
     total: z.number().int(),
     counts: Counts,
-    health: Health,
+    health: AssetHealthBody,
     ranges: z.record(STATUS, KeyRanges),
     waitingRanges: KeyRanges.describe(
       "partitions waiting on upstream partitions never materialised",
