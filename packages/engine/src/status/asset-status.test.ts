@@ -299,6 +299,15 @@ describe("computeStatus: stale causes", () => {
     expect(s.subsets.MISSING.intersect(D1_D3).toJSON()).toEqual(
       days("2024-08-02", "2024-08-03").toJSON(),
     );
+    // The cause names only the partition it makes stale.
+    expect(plain(staleCauses(s))).toEqual([
+      {
+        kind: "code-version-changed",
+        from: "1",
+        to: "2",
+        partitions: days("2024-08-01").toJSON(),
+      },
+    ]);
   });
 
   it("a failed or stale upstream partition exists; a failed one never materialised does not", () => {

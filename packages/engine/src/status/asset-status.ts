@@ -195,12 +195,16 @@ export function computeStatus(
       });
     }
 
-    // A partition waiting on upstream is not stale: rebuilding it cannot help.
+    // A partition waiting on upstream is not stale: rebuilding it cannot help. The other causes
+    // keep the partitions they make stale, so that their counts add up with the statuses.
+    const ownCauses = causes.flatMap((c): StaleCause[] => {
+      if (c.kind === "upstream-missing") return [c];
+      const partitions = c.partitions.subtract(waiting);
+      return partitions.isEmpty ? [] : [{ ...c, partitions }];
+    });
     const stale = IntervalSet.unionAll(
-      causes.filter((c) => c.kind !== "upstream-missing").map((c) => c.partitions),
-    )
-      .intersect(materialized)
-      .subtract(waiting);
+      ownCauses.filter((c) => c.kind !== "upstream-missing").map((c) => c.partitions),
+    ).intersect(materialized);
     staleOf.set(asset.key, stale);
 
     const running = summary.running.intersect(existing);
@@ -234,7 +238,7 @@ export function computeStatus(
       total: existing.size,
       counts,
       subsets,
-      causes,
+      causes: ownCauses,
       waiting: waiting.intersect(existing),
       materialized,
     });
