@@ -70,14 +70,19 @@ describe("warehouse built by dbt through the engine", () => {
     const loaded = await count("raw.offres WHERE jour BETWEEN $1 AND $2", [DAYS[0], DAYS[2]]);
     expect(loaded).toBeGreaterThan(6000);
     expect(await count("emploi.fait_offre_emploi")).toBe(loaded);
-    // One dbt build of the three days: its count is the build's, not each day's.
-    const recorded = await sql.query<{ metadata: Record<string, unknown> }>(
-      `SELECT metadata FROM lignee.materializations WHERE asset_key = 'emploi/fait_offre_emploi'`,
+    // One dbt build of the three days: its count and duration are the build's, marked so; each
+    // day records its own row count, counted in the table after the build.
+    const recorded = await sql.query<{ partition_key: string; metadata: Record<string, unknown> }>(
+      `SELECT partition_key, metadata FROM lignee.materializations
+       WHERE asset_key = 'emploi/fait_offre_emploi' ORDER BY partition_key`,
     );
-    expect(recorded.rows).toHaveLength(3);
-    for (const { metadata } of recorded.rows) {
+    expect(recorded.rows.map((r) => r.partition_key)).toEqual(DAYS.slice(0, 3));
+    for (const { partition_key: day, metadata } of recorded.rows) {
       expect(metadata).toMatchObject({ build_rows_affected: loaded, build_partitions: 3 });
+      expect(metadata).toHaveProperty("build_execution_time_s");
       expect(metadata).not.toHaveProperty("rows_affected");
+      expect(metadata).not.toHaveProperty("execution_time_s");
+      expect(metadata.row_count).toBe(await count("raw.offres WHERE jour = $1", [day]));
     }
 
     const s = await status();

@@ -67,6 +67,8 @@ export interface MaterializedPartition {
   readonly dataVersion: string;
   /** Upstream asset → the version of its data this partition was computed from. */
   readonly inputVersions: Record<string, string>;
+  /** This partition's own metadata, recorded over the materialisation's `metadata`. */
+  readonly metadata?: Record<string, unknown>;
 }
 
 export interface MaterializationInput {
