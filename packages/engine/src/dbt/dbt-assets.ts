@@ -244,11 +244,11 @@ async function ownRowCounts<R>(
 ): Promise<Map<string, number> | undefined> {
   const meta = metaOf(model).lignee_partition_column;
   const column = typeof meta === "string" ? meta : options.partitionColumn;
-  if (partitionKeys.length === 0 || !column || !model.relation_name) return undefined;
+  if (partitionKeys.length === 0 || !column || !model.schema) return undefined;
   try {
     return await partitionRowCounts(
       options.connectionUrl(ctx.resources),
-      model.relation_name,
+      { schema: model.schema, name: model.alias ?? model.name },
       column,
       partitionKeys,
     );

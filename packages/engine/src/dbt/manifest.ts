@@ -7,8 +7,9 @@ export interface ManifestNode {
   readonly name: string;
   readonly package_name: string;
   readonly original_file_path: string;
-  /** The model's table or view as SQL, quoted (e.g. `"lignee"."emploi"."fait_offre_emploi"`). */
-  readonly relation_name?: string | null;
+  /** The schema and name of the model's table or view (the database is the parse's placeholder). */
+  readonly schema?: string;
+  readonly alias?: string | null;
   readonly fqn: readonly string[];
   readonly raw_code?: string;
   readonly checksum?: { readonly checksum: string };

@@ -7,12 +7,12 @@ import pg from "pg";
  * `2024-08-01`, as daily partition keys do).
  *
  * @example
- * await partitionRowCounts(url, '"lignee"."emploi"."fait_offre_emploi"', "jour", ["2024-08-01"])
+ * await partitionRowCounts(url, { schema: "emploi", name: "fait_offre_emploi" }, "jour", ["2024-08-01"])
  * // Map { "2024-08-01" → 812 }
  */
 export async function partitionRowCounts(
   connectionUrl: string,
-  relation: string,
+  relation: { readonly schema: string; readonly name: string },
   column: string,
   partitionKeys: readonly string[],
 ): Promise<Map<string, number>> {
@@ -23,9 +23,9 @@ export async function partitionRowCounts(
   await client.connect();
   try {
     const col = quoteIdentifier(column);
-    // `relation` comes from dbt's manifest (already quoted, e.g. "db"."schema"."table").
+    const table = `${quoteIdentifier(relation.schema)}.${quoteIdentifier(relation.name)}`;
     const result = await client.query<{ k: string; n: string }>(
-      `SELECT ${col}::text AS k, count(*) AS n FROM ${relation}
+      `SELECT ${col}::text AS k, count(*) AS n FROM ${table}
        WHERE ${col}::text BETWEEN $1 AND $2 GROUP BY 1`,
       [sorted[0], sorted[sorted.length - 1]],
     );
