@@ -90,8 +90,7 @@ describe("eagerDecision", () => {
       kind: "run",
       selection: "staging/events_clean,marts/summary",
       assetKeys: ["staging/events_clean", "marts/summary"],
-      // Exactly what is stale (the days without raw data wait on it and are not): a stale request.
-      partitions: { kind: "stale" },
+      partitions: { kind: "single", key: "2024-08-02" },
     });
     if (d.kind !== "run") throw new Error("expected a run");
     expect(d.targets.get("staging/events_clean")!.equals(days("2024-08-02"))).toBe(true);
@@ -148,7 +147,7 @@ describe("eagerDecision", () => {
     expect(decide(s, { active: ["marts/summary"] })).toMatchObject({
       kind: "run",
       selection: "staging/events_clean",
-      partitions: { kind: "stale" },
+      partitions: { kind: "single", key: "2024-08-04" },
     });
   });
 
