@@ -478,7 +478,7 @@ describe("the UI over lignee dev", () => {
     expect((await lone.boundingBox())!.width).toBeGreaterThanOrEqual(2);
 
     // A larger backfill: 30 days of collection, more than raw/offres starts without asking
-    // (7), so the dialog asks to confirm; then cancelled from its page while its runs go on.
+    // (7), so a dialog asks to confirm first; then cancelled from its page while its runs go on.
     await page.getByTestId("health-window-90").click();
     const first = (await cell(D(40)).boundingBox())!;
     const last = (await cell(D(11)).boundingBox())!;
@@ -492,17 +492,19 @@ describe("the UI over lignee dev", () => {
     await page.getByTestId("backfill-button").click();
     await page.getByTestId("backfill-chunk-size").fill("1");
     await page.getByTestId("launch-backfill").click();
-    const confirm = page.getByTestId("confirm-request");
+    const confirm = page.getByTestId("launch-confirm");
     await confirm.waitFor();
-    expect(await confirm.textContent()).toContain("30 partitions of raw/offres");
-    expect(await page.getByTestId("confirm-request-button").textContent()).toBe(
-      "Start 30 partitions anyway",
+    expect(await page.getByTestId("launch-confirm-title").textContent()).toBe(
+      "Materialise 30 partitions of raw/offres?",
+    );
+    expect(await confirm.textContent()).toContain(
+      "30 partitions of raw/offres, more than the 7 it may materialise at once without confirmation",
     );
     expect(await api<{ backfills: unknown[] }>("/api/backfills")).toMatchObject({
       backfills: [expect.anything()],
     });
     await saveScreenshot(page, "ui-backfill-4-confirm");
-    await page.getByTestId("confirm-request-button").click();
+    await page.getByTestId("launch-confirm-start").click();
     await page.waitForURL(/\/backfills\/[^/]+$/);
     const large = new URL(page.url()).pathname.split("/").pop()!;
     expect(large).not.toBe(backfillId);

@@ -178,6 +178,8 @@ const models: readonly Asset[] = (
     executable: process.env.LIGNEE_DBT ?? path.join(REPO_ROOT, ".lignee", "venv", "bin", "dbt"),
     target: process.env.LIGNEE_DBT_TARGET ?? "dev",
     connectionUrl: (r) => r.warehouse.databaseUrl,
+    // The day of the daily models: each day's own row count is recorded after a build.
+    partitionColumn: "jour",
   })
 ).map((model) => ({ ...model, automation: "eager" as const }));
 

@@ -63,8 +63,10 @@ export {
   PARTITION_STATUSES,
   type AssetStatus,
   type PartitionStatus,
+  MISSING_KEYS_SHOWN,
   type StaleCause,
 } from "./status/asset-status";
+export { assetHealth, type AssetHealth } from "./status/asset-health";
 
 export { plan, type Plan, type PlanStep } from "./planning/plan";
 export {
@@ -74,13 +76,29 @@ export {
   partitionRequestOf,
   readPartitionRequest,
   resolvePartitionRequest,
+  resolveStaleRequest,
   serializePartitionRequest,
   storedPartitionRequest,
   type PartitionFieldNames,
   type PartitionFields,
   type PartitionRequest,
 } from "./planning/partition-request";
-export { stalePartitions, staleTargets, type StatusSubsets } from "./planning/stale-targets";
+export {
+  describeLeftOut,
+  stalePartitions,
+  staleSelection,
+  staleTargets,
+  type LeftOut,
+  type StaleSelection,
+  type StatusSubsets,
+} from "./planning/stale-targets";
+export {
+  ESTIMATE_SAMPLE,
+  launchPreview,
+  PREVIEW_CONFIRM_ABOVE,
+  type AssetPreview,
+  type LaunchPreview,
+} from "./planning/launch-preview";
 export {
   confirmLimitFromEnv,
   DEFAULT_CONFIRM_ABOVE,

@@ -3,7 +3,6 @@ import { allPartitions, partitionKey, partitionsFingerprint } from "../partition
 import { IntervalSet } from "../partitions/interval-set";
 import { downstreamPartitionsFor, UNPARTITIONED } from "../partitions/mapping";
 import type { PartitionRequest } from "../planning/partition-request";
-import { stalePartitions } from "../planning/stale-targets";
 import type { AssetStatus } from "../status/asset-status";
 
 export interface EagerInput {
@@ -88,9 +87,9 @@ export function eagerDecision(input: EagerInput): EagerDecision {
       if (missing.isEmpty) break;
       const up = statuses.get(dep.asset);
       const upDef = definitions.get(dep.asset).partitions;
-      const available = (up?.subsets.FRESH ?? IntervalSet.EMPTY)
-        .union(up?.subsets.STALE ?? IntervalSet.EMPTY)
-        .union(planned.get(dep.asset) ?? IntervalSet.EMPTY);
+      const available = (up?.materialized ?? IntervalSet.EMPTY).union(
+        planned.get(dep.asset) ?? IntervalSet.EMPTY,
+      );
       if (dep.mapping.kind === "all") {
         // As for staleness: a table built from the days collected so far needs one of them.
         if (available.isEmpty) missing = IntervalSet.EMPTY;
@@ -135,9 +134,12 @@ function partitionRequestFor(
   assetKeys: readonly string[],
   planned: ReadonlyMap<string, IntervalSet>,
 ): PartitionRequest {
-  const exactlyStale = assetKeys.every((k) =>
-    stalePartitions(input.statuses.get(k)!).equals(planned.get(k)!),
-  );
+  // A stale request only when it names exactly what is to do, waiting partitions included:
+  // otherwise the keys say more in the run's and the tick's descriptions.
+  const exactlyStale = assetKeys.every((k) => {
+    const { subsets } = input.statuses.get(k)!;
+    return subsets.MISSING.union(subsets.STALE).union(subsets.FAILED).equals(planned.get(k)!);
+  });
   if (exactlyStale) return { kind: "stale" };
   const partitioned = assetKeys.filter((k) => input.definitions.get(k).partitions !== undefined);
   if (partitioned.length === 0) return { kind: "none" };

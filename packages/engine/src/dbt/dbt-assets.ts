@@ -15,6 +15,7 @@ import { LigneeError } from "../errors";
 import { dailyPartitions } from "../partitions/definition";
 import { runDbt, type DbtLogLine } from "./dbt-cli";
 import { modelDetails } from "./model-details";
+import { partitionRowCounts } from "./partition-row-counts";
 import { metaOf, readManifest, testedModel, type DbtManifest, type ManifestNode } from "./manifest";
 import { readRunResults, type RunResult } from "./run-results";
 
@@ -33,6 +34,12 @@ export interface DbtAssetsOptions<R> {
   readonly connectionUrl: (resources: R) => string;
   /** dbt vars receiving the first and last partition of a partitioned run. */
   readonly partitionVars?: { readonly start: string; readonly end: string };
+  /**
+   * The column holding a partitioned model's partition key (a model's meta
+   * `lignee_partition_column` wins): after a build, each partition's own `row_count` is counted
+   * in it. Without one, a build of several partitions records only build-level figures.
+   */
+  readonly partitionColumn?: string;
   readonly retryPolicy?: RetryPolicy;
 }
 
@@ -195,21 +202,30 @@ function dbtRunner<R>(
             error: new Error(`dbt did not run ${model.name}: ${outcome.errors.at(-1) ?? ""}`),
           };
         } else if (result.status === "success") {
+          const seconds = Math.round(result.executionTime * 1000) / 1000;
+          const rowCounts = await ownRowCounts(options, model, member.partitionKeys, ctx);
           out[member.assetKey] = {
             ok: true,
             metadata: {
-              // One build of several partitions reports one count for all of them: recorded on
-              // each partition, it must not read as that partition's rows.
+              // One build of several partitions reports one count and one duration for all of
+              // them: recorded on each partition, they must not read as that partition's own.
               ...(member.partitionKeys.length > 1
                 ? {
                     build_rows_affected: result.rowsAffected,
                     build_partitions: member.partitionKeys.length,
+                    build_execution_time_s: seconds,
                   }
-                : { rows_affected: result.rowsAffected }),
+                : { rows_affected: result.rowsAffected, execution_time_s: seconds }),
               dbt_message: result.message ?? "",
-              execution_time_s: Math.round(result.executionTime * 1000) / 1000,
               materialized: String(model.config?.materialized ?? ""),
             },
+            ...(rowCounts
+              ? {
+                  partitionMetadata: Object.fromEntries(
+                    [...rowCounts].map(([key, n]) => [key, { row_count: n }]),
+                  ),
+                }
+              : {}),
             checks: (testsOf.get(model.unique_id) ?? [])
               .map((t) => checkOf(t, byId.get(t.unique_id)))
               .filter((c) => c !== undefined),
@@ -225,6 +241,33 @@ function dbtRunner<R>(
       return out;
     },
   };
+}
+
+/**
+ * Each built partition's own row count, counted in the model's table after the build (one
+ * query), when the model names its partition column; undefined otherwise, or when counting
+ * fails (a warning: the build itself succeeded).
+ */
+async function ownRowCounts<R>(
+  options: DbtAssetsOptions<R>,
+  model: ManifestNode,
+  partitionKeys: readonly string[],
+  ctx: GroupMaterializeContext<R>,
+): Promise<Map<string, number> | undefined> {
+  const meta = metaOf(model).lignee_partition_column;
+  const column = typeof meta === "string" ? meta : options.partitionColumn;
+  if (partitionKeys.length === 0 || !column || !model.schema) return undefined;
+  try {
+    return await partitionRowCounts(
+      options.connectionUrl(ctx.resources),
+      { schema: model.schema, name: model.alias ?? model.name },
+      column,
+      partitionKeys,
+    );
+  } catch (e) {
+    ctx.log.warn(`${model.name}: could not count rows by ${column}: ${(e as Error).message}`);
+    return undefined;
+  }
 }
 
 /**

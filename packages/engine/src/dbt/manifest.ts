@@ -7,6 +7,9 @@ export interface ManifestNode {
   readonly name: string;
   readonly package_name: string;
   readonly original_file_path: string;
+  /** The schema and name of the model's table or view (the database is the parse's placeholder). */
+  readonly schema?: string;
+  readonly alias?: string | null;
   readonly fqn: readonly string[];
   readonly raw_code?: string;
   /** Set once dbt compiled the node (`dbt compile`), not by `dbt parse`. */

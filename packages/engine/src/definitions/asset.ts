@@ -49,7 +49,13 @@ export interface AssetCheckResult {
 }
 
 export interface MaterializeResult {
+  /** Recorded on every partition of the call (e.g. a build's duration: name it `build_…`). */
   readonly metadata?: Metadata;
+  /**
+   * Each partition's own entries, by partition key, over `metadata` (e.g. its `row_count`):
+   * what is true of one partition must not be copied from the whole build onto each of them.
+   */
+  readonly partitionMetadata?: Readonly<Record<string, Metadata>>;
   /** Checks evaluated on the data just written; stored with the asset. */
   readonly checks?: readonly AssetCheckResult[];
   /**
@@ -85,6 +91,8 @@ export type GroupMaterializeResult = Readonly<
     | {
         readonly ok: true;
         readonly metadata?: Metadata;
+        /** Each partition's own entries, by partition key (see `MaterializeResult`). */
+        readonly partitionMetadata?: Readonly<Record<string, Metadata>>;
         readonly dataVersion?: string;
         readonly checks?: readonly AssetCheckResult[];
       }

@@ -344,6 +344,46 @@ describe("executor", () => {
   });
 });
 
+describe("per-partition metadata", () => {
+  it("records each partition's own entries over the step's, and the step's measured duration", async () => {
+    const asset = defineAsset({
+      key: "exec/per_day",
+      partitions: daily,
+      backfillPolicy: "single-run",
+      materialize: async () => ({
+        metadata: { build_rows_affected: 30 },
+        partitionMetadata: {
+          "2024-02-01": { row_count: 10 },
+          "2024-02-02": { row_count: 20 },
+        },
+      }),
+    });
+    const { outcome, events, runId } = await run([asset], "exec/per_day", {
+      kind: "range",
+      from: "2024-02-01",
+      to: "2024-02-03",
+    });
+    expect(outcome).toBe("SUCCESS");
+    const rows = await storage.listMaterializations("exec/per_day", { limit: 10 });
+    const byDay = Object.fromEntries(rows.map((m) => [m.partitionKey, m.metadata]));
+    expect(byDay).toEqual({
+      "2024-02-01": { build_rows_affected: 30, row_count: 10 },
+      "2024-02-02": { build_rows_affected: 30, row_count: 20 },
+      "2024-02-03": { build_rows_affected: 30 },
+    });
+    // The step's success says what its duration covered, for estimates of later launches.
+    expect(events.find((e) => e.type === "STEP_SUCCESS")?.data).toMatchObject({
+      partitionCount: 3,
+      assetKeys: ["exec/per_day"],
+    });
+    const measured = await storage.recentStepDurations(["exec/per_day", "exec/none"], 5);
+    expect(measured).toEqual([
+      { assetKey: "exec/per_day", durationMs: expect.any(Number) as number, partitions: 3 },
+    ]);
+    expect(runId).toBeTruthy();
+  });
+});
+
 describe("asset-group runners", () => {
   it("materialises the selected assets of a runner in one call; one member can fail alone", async () => {
     const calls: string[][] = [];

@@ -5,10 +5,11 @@ import { resolveSelection } from "../graph/selection";
 import {
   describePartitionRequest,
   resolvePartitionRequest,
+  resolveStaleRequest,
   type PartitionRequest,
 } from "../planning/partition-request";
 import { plan, type Plan } from "../planning/plan";
-import type { StatusSubsets } from "../planning/stale-targets";
+import type { LeftOut, StatusSubsets } from "../planning/stale-targets";
 import { computeStatus } from "../status/asset-status";
 import type { LaunchedBy } from "../storage/launched-by";
 import { DEFAULT_LOCAL_LEASE_MS, type NewRun, type Storage } from "../storage/storage";
@@ -30,6 +31,8 @@ export interface PreparedRun {
   readonly assetKeys: readonly string[];
   readonly partitions: PartitionRequest;
   readonly plan: Plan;
+  /** For a `stale` request: partitions left out because they wait on missing upstream ones. */
+  readonly leftOut: readonly LeftOut[];
 }
 
 /**
@@ -48,12 +51,20 @@ export function prepareRun(
   statuses?: ReadonlyMap<string, StatusSubsets>,
 ): PreparedRun {
   const selected = resolveSelection(definitions.graph, request.selection);
-  const targets = resolvePartitionRequest(definitions, selected, request.partitions, now, statuses);
+  const { targets, leftOut } =
+    request.partitions.kind === "stale"
+      ? resolveStaleRequest(definitions, selected, request.partitions, now, statuses)
+      : {
+          targets: resolvePartitionRequest(definitions, selected, request.partitions, now),
+          leftOut: [],
+        };
   return {
     selection: request.selection,
-    assetKeys: selected.filter((key) => targets.has(key)),
+    // A request including missing upstream materialises assets outside its selection too.
+    assetKeys: definitions.graph.sortTopologically(targets.keys()),
     partitions: request.partitions,
     plan: plan(definitions, targets, now),
+    leftOut,
   };
 }
 

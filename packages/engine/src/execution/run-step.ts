@@ -211,6 +211,9 @@ function endStep(
   options.emit(
     stepEvent(step, "STEP_SUCCESS", "info", `Succeeded ${step.key} in ${ms} ms`, {
       durationMs: ms,
+      // What the duration covered, for estimates of later runs (see recentStepDurations).
+      partitionCount: Math.max(1, step.partitionKeys.length),
+      assetKeys: stepMembers(step).map((m) => m.assetKey),
     }),
   );
   return { ok: true };
@@ -303,12 +306,17 @@ async function recordSuccess(
 ): Promise<number> {
   const { definitions, storage } = options;
   const dataVersion = result?.dataVersion ?? randomUUID();
-  const partitions: MaterializedPartition[] = [...step.partitions].map((i) => ({
-    key: asset.partitions ? partitionKey(asset.partitions, i) : "",
-    index: i,
-    dataVersion,
-    inputVersions: inputs.get(i) ?? {},
-  }));
+  const partitions: MaterializedPartition[] = [...step.partitions].map((i) => {
+    const key = asset.partitions ? partitionKey(asset.partitions, i) : "";
+    const own = result?.partitionMetadata?.[key];
+    return {
+      key,
+      index: i,
+      dataVersion,
+      inputVersions: inputs.get(i) ?? {},
+      ...(own ? { metadata: { ...own } } : {}),
+    };
+  });
   await storage.recordMaterialization({
     runId: options.runId,
     assetKey: asset.key,

@@ -62,6 +62,7 @@ export async function callUserCode(
                   ok: true,
                   result: {
                     ...(r.metadata ? { metadata: r.metadata } : {}),
+                    ...(r.partitionMetadata ? { partitionMetadata: r.partitionMetadata } : {}),
                     ...(r.dataVersion ? { dataVersion: r.dataVersion } : {}),
                     ...(r.checks ? { checks: r.checks } : {}),
                   },

@@ -15,6 +15,7 @@ const FLAGS: PartitionFieldNames = {
   from: "--from",
   to: "--to",
   stale: "--stale",
+  includeMissingUpstream: "--with-upstream",
 };
 
 describe("partitionRequestFromFields", () => {

@@ -4,7 +4,7 @@ import { partitionIndex } from "../partitions/definition";
 import { IntervalSet } from "../partitions/interval-set";
 import { UNPARTITIONED } from "../partitions/mapping";
 import type { PartitionRequest } from "../partitions/request";
-import { staleTargets, type StatusSubsets } from "./stale-targets";
+import { staleSelection, type StaleSelection, type StatusSubsets } from "./stale-targets";
 
 export type { PartitionRequest };
 
@@ -26,19 +26,7 @@ export function resolvePartitionRequest(
   statuses?: ReadonlyMap<string, StatusSubsets>,
 ): Map<string, IntervalSet> {
   if (request.kind === "stale") {
-    if (!statuses) {
-      throw new LigneeError("RUNTIME", "a stale request needs the assets' current statuses");
-    }
-    const within =
-      request.from !== undefined && request.to !== undefined
-        ? resolvePartitionRequest(
-            definitions,
-            assetKeys,
-            { kind: "range", from: request.from, to: request.to },
-            now,
-          )
-        : undefined;
-    return staleTargets(assetKeys, statuses, within);
+    return resolveStaleRequest(definitions, assetKeys, request, now, statuses).targets;
   }
   const out = new Map<string, IntervalSet>();
   const partitioned = assetKeys.filter((k) => definitions.get(k).partitions !== undefined);
@@ -93,6 +81,43 @@ export function resolvePartitionRequest(
   return out;
 }
 
+/**
+ * A `stale` request: the partitions to materialise per asset (assets outside the selection too
+ * when it includes missing upstream) and those left out, waiting on upstream.
+ */
+export function resolveStaleRequest(
+  definitions: Definitions<unknown>,
+  assetKeys: readonly string[],
+  request: Extract<PartitionRequest, { kind: "stale" }>,
+  now: Date,
+  statuses: ReadonlyMap<string, StatusSubsets> | undefined,
+): StaleSelection {
+  if (!statuses) {
+    throw new LigneeError("RUNTIME", "a stale request needs the assets' current statuses");
+  }
+  const within =
+    request.from !== undefined && request.to !== undefined
+      ? resolvePartitionRequest(
+          definitions,
+          assetKeys,
+          { kind: "range", from: request.from, to: request.to },
+          now,
+        )
+      : undefined;
+  return staleSelection(definitions, assetKeys, statuses, now, {
+    includeMissingUpstream: request.includeMissingUpstream === true,
+    ...(within ? { within } : {}),
+  });
+}
+
+function staleRequest(
+  includeMissingUpstream: boolean | undefined,
+): Extract<PartitionRequest, { kind: "stale" }> {
+  return includeMissingUpstream === true
+    ? { kind: "stale", includeMissingUpstream: true }
+    : { kind: "stale" };
+}
+
 export function describePartitionRequest(request: PartitionRequest): string | undefined {
   switch (request.kind) {
     case "none":
@@ -102,7 +127,10 @@ export function describePartitionRequest(request: PartitionRequest): string | un
     case "range":
       return `${request.from}…${request.to}`;
     case "stale":
-      return request.from !== undefined ? `stale in ${request.from}…${request.to}` : "stale";
+      return [
+        request.from !== undefined ? `stale in ${request.from}…${request.to}` : "stale",
+        request.includeMissingUpstream === true ? ", with missing upstream" : "",
+      ].join("");
   }
 }
 
@@ -115,6 +143,7 @@ export interface PartitionFieldNames {
   readonly from: string;
   readonly to: string;
   readonly stale: string;
+  readonly includeMissingUpstream: string;
 }
 
 /** The fields of `POST /api/runs` (and of every other body that asks for partitions). */
@@ -123,6 +152,7 @@ export const BODY_FIELD_NAMES: PartitionFieldNames = {
   from: "from",
   to: "to",
   stale: "stale",
+  includeMissingUpstream: "includeMissingUpstream",
 };
 
 /** The user-facing partition fields: a key, a range, `stale`, or `stale` within a range. */
@@ -131,6 +161,8 @@ export interface PartitionFields {
   readonly from?: string | undefined;
   readonly to?: string | undefined;
   readonly stale?: boolean | undefined;
+  /** With `stale`: materialise the missing upstream partitions that stale ones wait on, too. */
+  readonly includeMissingUpstream?: boolean | undefined;
 }
 
 /**
@@ -152,11 +184,14 @@ export function partitionRequestFromFields(
         `give either ${names.stale} or ${names.partition}, not both (${names.stale} takes ${names.from}/${names.to})`,
       );
     }
-    if (from === undefined && to === undefined) return { kind: "stale" };
+    if (from === undefined && to === undefined) return staleRequest(fields.includeMissingUpstream);
     if (from === undefined || to === undefined) {
       throw new InvalidPartitionError(`${names.from} and ${names.to} go together`);
     }
-    return { kind: "stale", from, to };
+    return { ...staleRequest(fields.includeMissingUpstream), from, to };
+  }
+  if (fields.includeMissingUpstream === true) {
+    throw new InvalidPartitionError(`${names.includeMissingUpstream} goes with ${names.stale}`);
   }
   if (partition !== undefined && (from !== undefined || to !== undefined)) {
     throw new InvalidPartitionError(
@@ -183,9 +218,13 @@ export function serializePartitionRequest(request: PartitionRequest): Record<str
     case "none":
       return { kind: request.kind };
     case "stale":
-      return request.from !== undefined && request.to !== undefined
-        ? { kind: "stale", from: request.from, to: request.to }
-        : { kind: "stale" };
+      return {
+        kind: "stale",
+        ...(request.from !== undefined && request.to !== undefined
+          ? { from: request.from, to: request.to }
+          : {}),
+        ...(request.includeMissingUpstream === true ? { includeMissingUpstream: "true" } : {}),
+      };
     case "single":
       return { kind: "single", key: request.key };
     case "range":
@@ -205,10 +244,16 @@ export function readPartitionRequest(value: unknown): PartitionRequest | undefin
     case "none":
       return { kind: v.kind };
     case "stale":
-      if (v.from === undefined && v.to === undefined) return { kind: "stale" };
-      return typeof v.from === "string" && typeof v.to === "string"
-        ? { kind: "stale", from: v.from, to: v.to }
-        : undefined;
+      if ((v.from === undefined) !== (v.to === undefined)) return undefined;
+      if (v.from !== undefined && (typeof v.from !== "string" || typeof v.to !== "string")) {
+        return undefined;
+      }
+      return {
+        ...staleRequest(v.includeMissingUpstream === "true" || v.includeMissingUpstream === true),
+        ...(typeof v.from === "string" && typeof v.to === "string"
+          ? { from: v.from, to: v.to }
+          : {}),
+      };
     case "single":
       return typeof v.key === "string" ? { kind: "single", key: v.key } : undefined;
     case "range":

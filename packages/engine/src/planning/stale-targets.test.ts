@@ -9,9 +9,20 @@ import { IntervalSet } from "../partitions/interval-set";
 import { UNPARTITIONED } from "../partitions/mapping";
 import { computeStatus, type PartitionStatus } from "../status/asset-status";
 import type { AssetStorageSummary } from "../storage/storage";
-import { describePartitionRequest, resolvePartitionRequest } from "./partition-request";
+import {
+  describePartitionRequest,
+  partitionRequestFromFields,
+  readPartitionRequest,
+  resolvePartitionRequest,
+  serializePartitionRequest,
+} from "./partition-request";
 import { stepMembers } from "./plan";
-import { stalePartitions, staleTargets, type StatusSubsets } from "./stale-targets";
+import {
+  describeLeftOut,
+  stalePartitions,
+  staleTargets,
+  type StatusSubsets,
+} from "./stale-targets";
 
 /** Paris is on 2024-09-01: daily partitions from 2024-08-29 are the 29th, 30th and 31st. */
 const now = new Date("2024-09-01T12:00:00Z");
@@ -33,6 +44,9 @@ const subsets = (parts: Partial<Record<PartitionStatus, IntervalSet>>): StatusSu
     RUNNING: IntervalSet.EMPTY,
     ...parts,
   },
+  waiting: IntervalSet.EMPTY,
+  causes: [],
+  materialized: IntervalSet.EMPTY,
 });
 
 function nothingError(fn: () => unknown): NothingToMaterializeError {
@@ -236,5 +250,112 @@ describe("prepareRun with a stale request (pure: statuses computed from summarie
     expect(() => prepareRun(defs, { selection: "a", partitions: reversed }, now, statuses)).toThrow(
       /reversed/,
     );
+  });
+});
+
+describe("a stale request and partitions waiting on upstream", () => {
+  const noop = async (): Promise<void> => undefined;
+  const daily = dailyPartitions({ start: "2024-08-25" });
+  const defs = Definitions.create({
+    assets: [
+      defineAsset({ key: "raw", partitions: daily, materialize: noop }),
+      defineAsset({ key: "model", deps: ["raw"], partitions: daily, materialize: noop }),
+    ],
+  }) as Definitions<unknown>;
+  const summary = (versions: IntervalSet): AssetStorageSummary => ({
+    versions: versions.isEmpty
+      ? []
+      : [{ codeVersion: "1", depsSignature: "", partitions: versions }],
+    staleMarks: [],
+    failed: IntervalSet.EMPTY,
+    running: IntervalSet.EMPTY,
+  });
+  // raw: only the 31st was collected. model: built for every day (empty where raw is missing).
+  const everyDay = IntervalSet.fromRange(day("2024-08-25"), day("2024-08-31") + 1);
+  const summaries = new Map<string, AssetStorageSummary>([
+    ["raw", summary(days("2024-08-31"))],
+    [
+      "model",
+      {
+        ...summary(everyDay),
+        versions: [{ codeVersion: "0", depsSignature: "raw", partitions: everyDay }],
+      },
+    ],
+  ]);
+  const statuses = computeStatus(defs, summaries, now);
+
+  it("leaves out the partitions waiting on upstream and says how many and why", () => {
+    const prepared = prepareRun(
+      defs,
+      { selection: "model", partitions: { kind: "stale" } },
+      now,
+      statuses,
+    );
+    // Only the 31st can be built (its code version changed); the six others wait on raw.
+    expect(prepared.plan.steps.map((s) => s.key)).toEqual(["model[2024-08-31]"]);
+    expect(prepared.leftOut).toEqual([
+      {
+        assetKey: "model",
+        partitions: 6,
+        reason: "upstream raw[2024-08-25, 2024-08-26, 2024-08-27] and 3 more are missing",
+      },
+    ]);
+    expect(describeLeftOut(prepared.leftOut)).toBe(
+      "left out 6 partitions of model: upstream raw[2024-08-25, 2024-08-26, 2024-08-27] and 3 more are missing",
+    );
+  });
+
+  it("nothing but waiting partitions: NothingToMaterializeError that names them", () => {
+    const onlyWaiting = new Map(statuses);
+    onlyWaiting.set("model", {
+      ...statuses.get("model")!,
+      subsets: { ...statuses.get("model")!.subsets, STALE: IntervalSet.EMPTY },
+    });
+    const e = nothingError(() =>
+      prepareRun(defs, { selection: "model", partitions: { kind: "stale" } }, now, onlyWaiting),
+    );
+    expect(e.message).toBe(
+      "nothing to materialise: left out 6 partitions of model: upstream raw[2024-08-25, 2024-08-26, 2024-08-27] and 3 more are missing (include their missing upstream to build them)",
+    );
+  });
+
+  it("an upstream partition the same request builds is not missing: nothing is left out", () => {
+    const prepared = prepareRun(
+      defs,
+      { selection: "raw,model", partitions: { kind: "stale" } },
+      now,
+      statuses,
+    );
+    expect(prepared.leftOut).toEqual([]);
+    expect(prepared.plan.steps.filter((s) => s.assetKey === "raw")).toHaveLength(6);
+    expect(prepared.plan.steps.filter((s) => s.assetKey === "model")).toHaveLength(7);
+  });
+
+  it("including missing upstream adds the upstream partitions and leaves nothing out", () => {
+    const prepared = prepareRun(
+      defs,
+      { selection: "model", partitions: { kind: "stale", includeMissingUpstream: true } },
+      now,
+      statuses,
+    );
+    expect(prepared.assetKeys).toEqual(["raw", "model"]);
+    expect(prepared.leftOut).toEqual([]);
+    const counts = new Map(prepared.plan.steps.map((s) => [s.key, s.dependsOn.length]));
+    expect(counts.get("raw[2024-08-25]")).toBe(0);
+    expect(counts.get("model[2024-08-25]")).toBe(1);
+    expect(prepared.plan.steps.filter((s) => s.assetKey === "raw")).toHaveLength(6);
+    expect(prepared.plan.steps.filter((s) => s.assetKey === "model")).toHaveLength(7);
+  });
+
+  it("the choice survives serialisation (a worker plans the run again)", () => {
+    const request = { kind: "stale", includeMissingUpstream: true } as const;
+    expect(readPartitionRequest(serializePartitionRequest(request))).toEqual(request);
+    expect(serializePartitionRequest({ kind: "stale" })).toEqual({ kind: "stale" });
+    expect(partitionRequestFromFields({ stale: true, includeMissingUpstream: true })).toEqual(
+      request,
+    );
+    expect(() =>
+      partitionRequestFromFields({ partition: "2024-08-31", includeMissingUpstream: true }),
+    ).toThrow("includeMissingUpstream goes with stale");
   });
 });

@@ -149,7 +149,7 @@ describe("runs", () => {
       { selection: 42 },
       { selection: "raw/events", partition: "2024-08-01", extra: true },
       { selection: "raw/events", stale: true, partition: "2024-08-01" },
-      { selection: "raw/events", stale: true, from: "2024-08-01", to: "2024-08-02" },
+      { selection: "raw/events", stale: true, from: "2024-08-01" },
       { selection: "raw/events", stale: "yes" },
       "not json",
     ];
@@ -672,8 +672,20 @@ describe("stale runs", () => {
       expect(reexecuted.status).toBe(400);
       expect(await runCount()).toBe(before);
 
+      // marts/summary reads staging/events_clean, never materialised: it waits on it, and a
+      // stale request leaves it out (here, leaving nothing) and says why.
+      const waiting = await post(app, "/api/runs", { selection: "ref/countries+", stale: true });
+      expect(waiting.status).toBe(400);
+      expect(await waiting.json()).toEqual({
+        error:
+          "nothing to materialise: left out 1 partition of marts/summary: upstream staging/events_clean is missing (include their missing upstream to build them)",
+      });
+
       // A selection with fresh and missing assets: the run only targets the missing one.
-      const mixed = await startRun(app, { selection: "ref/countries+", stale: true });
+      const day = await startRun(app, { selection: "raw/events+", partition: "2024-08-01" });
+      expect(await waitFor(env.storage, day)).toBe("SUCCESS");
+      const bumpedMart = env.app({ codeVersions: { "marts/summary": "2" } });
+      const mixed = await startRun(bumpedMart, { selection: "ref/countries+", stale: true });
       expect(await waitFor(env.storage, mixed)).toBe("SUCCESS");
       expect((await env.storage.getRun(mixed))?.assetKeys).toEqual(["marts/summary"]);
       const steps = RunDetailBody.parse(await (await get(app, `/api/runs/${mixed}`)).json()).steps;
@@ -697,6 +709,128 @@ describe("stale runs", () => {
       };
       expect(detail.status).toBe("FRESH");
       expect((await post(bumped, `/api/runs/${runId}/reexecute`)).status).toBe(400);
+    } finally {
+      await env.close();
+    }
+  });
+});
+
+describe("partitions waiting on upstream, previews and the health headline", () => {
+  it("leaves out waiting partitions and says so; previews count partitions and estimate from measured steps", async () => {
+    const env = await isolatedApp();
+    try {
+      const app = env.app();
+      const day = await startRun(app, { selection: "raw/events", partition: "2024-08-01" });
+      expect(await waitFor(env.storage, day)).toBe("SUCCESS");
+
+      // Every day of staging but 2024-08-01 waits on raw/events: left out, and counted.
+      const detail = AssetDetailBody.parse(
+        await (await get(app, "/api/assets/staging/events_clean")).json(),
+      );
+      const days = detail.total;
+      expect(detail.health).toEqual({
+        materialized: 0,
+        total: days,
+        fresh: 0,
+        stale: 0,
+        failed: 0,
+        missing: days,
+        waiting: days - 1,
+        running: 0,
+        worst: "MISSING",
+      });
+      const reason = `upstream raw/events[2024-05-23, 2024-05-24, 2024-05-25] and ${days - 4} more are missing`;
+      expect(detail.causes).toEqual([
+        expect.objectContaining({ kind: "upstream-missing", description: reason, count: days - 1 }),
+      ]);
+
+      const body = { selection: "staging/events_clean", stale: true };
+      const previewed = await post(app, "/api/runs", { ...body, preview: true });
+      expect(previewed.status).toBe(200);
+      expect(await previewed.json()).toEqual({
+        preview: true,
+        assets: [
+          {
+            assetKey: "staging/events_clean",
+            partitions: 1,
+            confirmAbove: null,
+            secondsPerPartition: null,
+            measuredSteps: 0,
+          },
+        ],
+        totalPartitions: 1,
+        leftOut: [{ assetKey: "staging/events_clean", partitions: days - 1, reason }],
+        estimateSeconds: null,
+        measuredSteps: 0,
+        unmeasured: ["staging/events_clean"],
+        needsConfirmation: false,
+        reason: null,
+      });
+      const runsBefore = (await env.storage.listRuns({ limit: 500 })).length;
+      expect(runsBefore).toBe(1);
+
+      const started = await post(app, "/api/runs", body);
+      expect(started.status).toBe(201);
+      const answer = (await started.json()) as { runId: string; leftOut: unknown };
+      expect(answer.leftOut).toEqual([
+        { assetKey: "staging/events_clean", partitions: days - 1, reason },
+      ]);
+      expect(await waitFor(env.storage, answer.runId)).toBe("SUCCESS");
+
+      // 60 days of raw/events: over 50 partitions, to confirm; estimated from the measured day.
+      const range = await post(app, "/api/runs", {
+        selection: "raw/events",
+        from: "2024-06-01",
+        to: "2024-07-30",
+        preview: true,
+      });
+      const preview = (await range.json()) as {
+        totalPartitions: number;
+        estimateSeconds: number | null;
+        measuredSteps: number;
+        needsConfirmation: boolean;
+        reason: string;
+      };
+      expect(preview).toMatchObject({
+        totalPartitions: 60,
+        measuredSteps: 1,
+        needsConfirmation: true,
+        reason: "60 partitions, more than 50",
+      });
+      expect(preview.estimateSeconds).toBeGreaterThanOrEqual(0);
+      expect((await env.storage.listRuns({ limit: 500 })).length).toBe(2);
+
+      // The explicit choice builds the missing upstream days too: confirmation needed.
+      const withUpstream = await post(app, "/api/runs", {
+        ...body,
+        includeMissingUpstream: true,
+        preview: true,
+      });
+      const all = (await withUpstream.json()) as {
+        assets: { assetKey: string; partitions: number }[];
+        leftOut: unknown[];
+      };
+      expect(all.assets).toEqual([
+        expect.objectContaining({ assetKey: "raw/events", partitions: days - 1 }),
+        expect.objectContaining({ assetKey: "staging/events_clean", partitions: days - 1 }),
+      ]);
+      expect(all.leftOut).toEqual([]);
+      const refused = await post(app, "/api/runs", { ...body, includeMissingUpstream: true });
+      expect(refused.status).toBe(400);
+      const mixed = await post(app, "/api/runs", {
+        partition: "2024-08-01",
+        selection: "raw/events",
+        includeMissingUpstream: true,
+      });
+      expect(mixed.status).toBe(400);
+      expect(await mixed.json()).toEqual({ error: "includeMissingUpstream goes with stale" });
+
+      const graph = AssetGraphBody.parse(await (await get(app, "/api/assets")).json());
+      expect(graph.nodes.find((n) => n.key === "raw/events")?.health).toMatchObject({
+        materialized: 1,
+        total: days,
+        worst: "MISSING",
+      });
     } finally {
       await env.close();
     }

@@ -17,7 +17,7 @@ import { HttpError, methodNotAllowed, toHttpError } from "./http-error";
 import { limitBodies } from "./request-limits";
 import { RunManager } from "./run-manager";
 import { registerRunRoutes } from "./run-routes";
-import { runStarter } from "./start-run";
+import { runPreviewer, runStarter } from "./start-run";
 import { registerUiRoutes } from "./ui-routes";
 
 export interface AppOptions {
@@ -106,11 +106,20 @@ export function createApp(options: AppOptions): App {
     queue: options.queue,
     confirmAbove,
   });
-  registerRunRoutes(app, { definitions, storage, runs, queue: options.queue, startRun });
+  const previewRun = runPreviewer({ definitions, storage, confirmAbove });
+  registerRunRoutes(app, {
+    definitions,
+    storage,
+    runs,
+    queue: options.queue,
+    startRun,
+    previewRun,
+  });
   registerEventRoutes(app, { storage, runs, pollMs });
 
   registerBackfillRoutes(app, {
     definitions,
+    storage,
     confirmAbove,
     backfills: options.backfills,
     ...(options.queue ? { maxAttempts: options.queue.maxAttempts } : {}),

@@ -4,6 +4,8 @@ import type { BackfillRecord, BackfillStore } from "../backfill/backfill-store";
 import { launchBackfill } from "../backfill/launch-backfill";
 import { backfillPartitionCounts, prepareBackfill } from "../backfill/prepare-backfill";
 import { requireConfirmation } from "../planning/confirmation";
+import { ESTIMATE_SAMPLE, launchPreview } from "../planning/launch-preview";
+import type { Storage } from "../storage/storage";
 import type { Definitions } from "../definitions/definitions";
 import { UnknownBackfillError } from "../errors";
 import { asBadRequest, HttpError } from "./http-error";
@@ -12,6 +14,8 @@ import { BackfillIdParam, BackfillRequestBody, BackfillRunsQuery, BackfillsQuery
 
 export interface BackfillRoutesOptions {
   readonly definitions: Definitions<unknown>;
+  /** Where a preview reads the assets' measured durations. */
+  readonly storage: Pick<Storage, "recentStepDurations">;
   /** Without it, the backfill endpoints answer 404. */
   readonly backfills: BackfillStore | undefined;
   /** Partitions of one asset a backfill may materialise without `"confirm": true`. */
@@ -45,6 +49,17 @@ export function registerBackfillRoutes(app: Hono, options: BackfillRoutesOptions
         },
         new Date(),
       );
+      if (body.preview === true) {
+        const counts = backfillPartitionCounts(options.definitions, prepared);
+        const durations = await options.storage.recentStepDurations(
+          prepared.assetKeys,
+          ESTIMATE_SAMPLE,
+        );
+        const preview = launchPreview(options.definitions, counts, [], durations, {
+          limit: options.confirmAbove,
+        });
+        return c.json({ preview: true as const, ...preview });
+      }
       requireConfirmation(
         options.definitions,
         backfillPartitionCounts(options.definitions, prepared),

@@ -28,6 +28,8 @@ import {
   PartitionDetailBody,
   ReexecuteBody,
   RunCreatedBody,
+  LaunchPreviewBody,
+  AssetHealthBody,
   RunDetailBody,
   RunEventBody,
   RunStreamEndBody,
@@ -49,6 +51,14 @@ const json = (description: string, schema: z.ZodType) => ({
 });
 
 const error = (description: string) => json(description, ErrorBody);
+
+/** 200 of a launch: the answer to `preview: true`, or the queued run a request was merged into. */
+const previewOr = (description: string, schema: z.ZodType) => ({
+  description: `${description}; with preview: true, what the request would materialise (nothing is created)`,
+  content: {
+    "application/json": { schema: { oneOf: [ref(schema), ref(LaunchPreviewBody)] } },
+  },
+});
 
 /**
  * One Server-Sent Events message: its `event` name, optional `id`, and `data` holding JSON of
@@ -99,6 +109,7 @@ function componentSchemas(io: "input" | "output"): Record<string, unknown> {
   for (const schema of [
     ErrorBody,
     RunRequestBody,
+    AssetHealthBody,
     AssetNode,
     AssetGraphBody,
     AssetDetailBody,
@@ -110,6 +121,7 @@ function componentSchemas(io: "input" | "output"): Record<string, unknown> {
     RunDetailBody,
     ReexecuteBody,
     RunCreatedBody,
+    LaunchPreviewBody,
     CancelBody,
     RunEventBody,
     RunStreamEndBody,
@@ -291,7 +303,7 @@ export function openApiDocument(): Record<string, unknown> {
             content: { "application/json": { schema: ref(RunRequestBody) } },
           },
           responses: {
-            200: json(
+            200: previewOr(
               "the same request was already queued: its run (merged: true), no new run",
               RunCreatedBody,
             ),
@@ -353,7 +365,7 @@ export function openApiDocument(): Record<string, unknown> {
             content: { "application/json": { schema: ref(ReexecuteBody) } },
           },
           responses: {
-            200: json(
+            200: previewOr(
               "the same request was already queued: its run (merged: true), no new run",
               RunCreatedBody,
             ),
@@ -394,6 +406,10 @@ export function openApiDocument(): Record<string, unknown> {
             content: { "application/json": { schema: ref(BackfillRequestBody) } },
           },
           responses: {
+            200: json(
+              "with preview: true, what the backfill would materialise (nothing is created)",
+              LaunchPreviewBody,
+            ),
             201: json("the backfill was created and its runs queued", BackfillCreatedBody),
             400: error("bad body, selection, partition keys or chunk size (nothing is created)"),
             401: unauthorized,

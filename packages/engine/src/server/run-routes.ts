@@ -10,7 +10,7 @@ import { HttpError } from "./http-error";
 import { jsonBody, optionalJsonBody } from "./json-body";
 import type { RunManager } from "./run-manager";
 import { ReexecuteBody, RunRequestBody, RunsQuery } from "./schemas";
-import { answerStarted, type StartRun } from "./start-run";
+import { answerStarted, type PreviewRun, type StartRun } from "./start-run";
 import { runView, stepsView } from "./views";
 
 export interface RunRoutesOptions {
@@ -19,6 +19,7 @@ export interface RunRoutesOptions {
   readonly runs: RunManager;
   readonly queue: { readonly queue: RunQueue } | undefined;
   readonly startRun: StartRun;
+  readonly previewRun: PreviewRun;
 }
 
 /** `/api/runs`: list, launch, show with steps, cancel, re-execute. */
@@ -41,9 +42,16 @@ export function registerRunRoutes(app: Hono, options: RunRoutesOptions): void {
 
   app.post("/api/runs", async (c) => {
     const body = RunRequestBody.parse(await jsonBody(c));
+    const partitions = partitionRequestFromFields(body);
+    if (body.preview === true) {
+      return c.json({
+        preview: true as const,
+        ...(await options.previewRun(body.selection, partitions)),
+      });
+    }
     const started = await startRun(
       body.selection,
-      partitionRequestFromFields(body),
+      partitions,
       body.tags ?? {},
       { confirmed: body.confirm === true },
       { kind: "api", detail: null },

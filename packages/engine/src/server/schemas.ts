@@ -32,6 +32,13 @@ const Confirm = z
     "start the work even when it materialises more partitions of an asset than may be started without confirmation (LIGNEE_CONFIRM_PARTITIONS, default 100, or the asset's confirmAbove)",
   );
 
+const Preview = z
+  .boolean()
+  .optional()
+  .describe(
+    "create nothing: answer what the request would materialise (partitions per asset, left out, an estimate from measured durations) and whether to confirm it",
+  );
+
 export const RunRequestBody = z
   .object({
     selection: z.string().trim().min(1, "selection is required"),
@@ -42,10 +49,17 @@ export const RunRequestBody = z
       .boolean()
       .optional()
       .describe(
-        "materialise, per selected asset, the partitions MISSING, STALE or FAILED now (not with partition/from/to)",
+        "materialise, per selected asset, the partitions MISSING, STALE or FAILED now (not with partition/from/to); partitions waiting on upstream partitions never materialised are left out (see leftOut)",
+      ),
+    includeMissingUpstream: z
+      .boolean()
+      .optional()
+      .describe(
+        "with stale: materialise the missing upstream partitions that stale partitions wait on too, instead of leaving those out",
       ),
     tags: Tags.optional(),
     confirm: Confirm,
+    preview: Preview,
   })
   .strict()
   .meta({ id: "RunRequest" });
@@ -103,6 +117,33 @@ const ChecksSummary = z.object({
 
 const Counts = z.record(STATUS, z.number().int());
 
+export const AssetHealthBody = z
+  .object({
+    materialized: z
+      .number()
+      .int()
+      .describe(
+        "partitions materialised and not waiting on upstream (fresh, stale, failed after a success)",
+      ),
+    total: z.number().int(),
+    fresh: z.number().int(),
+    stale: z.number().int(),
+    failed: z.number().int(),
+    missing: z.number().int().describe("MISSING partitions, waiting ones included"),
+    waiting: z
+      .number()
+      .int()
+      .describe("partitions waiting on upstream partitions never materialised"),
+    running: z.number().int(),
+    worst: z
+      .enum(["FAILED", "STALE", "MISSING", "RUNNING", "FRESH"])
+      .describe(
+        "the state that most needs action: FAILED, then STALE, then MISSING (buildable now), then RUNNING, else FRESH",
+      ),
+  })
+  .describe("the headline of an asset: how much of it is materialised, and what needs action")
+  .meta({ id: "AssetHealth" });
+
 export const AssetNode = z
   .object({
     key: z.string(),
@@ -111,6 +152,7 @@ export const AssetNode = z
     partitioned: z.boolean(),
     total: z.number().int(),
     counts: Counts,
+    health: AssetHealthBody,
     causes: z.array(Cause),
     checks: ChecksSummary,
     kind: z.enum(["dbt", "typescript"]).describe("a dbt model, or an asset defined in TypeScript"),
@@ -174,7 +216,11 @@ export const AssetDetailBody = z
     status: STATUS,
     total: z.number().int(),
     counts: Counts,
+    health: AssetHealthBody,
     ranges: z.record(STATUS, KeyRanges),
+    waitingRanges: KeyRanges.describe(
+      "partitions waiting on upstream partitions never materialised",
+    ),
     causes: z.array(Cause),
     materializations: z.array(Materialization),
     checks: z.array(CheckResult),
@@ -264,9 +310,47 @@ export const RunDetailBody = z
   })
   .meta({ id: "RunDetail" });
 
+const LeftOut = z
+  .array(
+    z.object({
+      assetKey: z.string(),
+      partitions: z.number().int(),
+      reason: z.string(),
+    }),
+  )
+  .describe(
+    "partitions a stale request did not materialise because they wait on upstream partitions never materialised (includeMissingUpstream builds those too)",
+  );
+
+export const LaunchPreviewBody = z
+  .object({
+    preview: z.literal(true),
+    assets: z.array(
+      z.object({
+        assetKey: z.string(),
+        partitions: z.number().int().describe("0 for an unpartitioned asset"),
+        confirmAbove: z.number().int().nullable(),
+        secondsPerPartition: z
+          .number()
+          .nullable()
+          .describe("median of its recent successful steps; null: no measurement yet"),
+        measuredSteps: z.number().int(),
+      }),
+    ),
+    totalPartitions: z.number().int().describe("an unpartitioned asset counts one"),
+    leftOut: LeftOut,
+    estimateSeconds: z.number().nullable(),
+    measuredSteps: z.number().int().describe("the most recent steps an estimate was taken over"),
+    unmeasured: z.array(z.string()),
+    needsConfirmation: z.boolean(),
+    reason: z.string().nullable(),
+  })
+  .meta({ id: "LaunchPreview" });
+
 export const RunCreatedBody = z
   .object({
     runId: z.string(),
+    leftOut: LeftOut.optional(),
     merged: z
       .literal(true)
       .optional()
@@ -319,6 +403,7 @@ export const BackfillRequestBody = z
       .describe("partitions per run (default 10)"),
     tags: Tags.optional(),
     confirm: Confirm,
+    preview: Preview,
   })
   .strict()
   .meta({ id: "BackfillRequest" });

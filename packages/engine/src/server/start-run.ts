@@ -2,6 +2,8 @@ import type { Context } from "hono";
 import type { Definitions } from "../definitions/definitions";
 import { prepareRun, statusesFor } from "../execution/launch";
 import { confirmationTags, partitionCounts, requireConfirmation } from "../planning/confirmation";
+import { ESTIMATE_SAMPLE, launchPreview, type LaunchPreview } from "../planning/launch-preview";
+import type { LeftOut } from "../planning/stale-targets";
 import type { PartitionRequest } from "../planning/partition-request";
 import { poolsOf } from "../queue/pools";
 import type { RunQueue } from "../queue/run-queue";
@@ -24,6 +26,8 @@ export interface StartedRun {
   readonly runId: string;
   /** The request was identical to a queued run's, which is answered instead of a new one. */
   readonly merged: boolean;
+  /** Partitions a stale request left out, waiting on upstream. */
+  readonly leftOut?: readonly LeftOut[];
 }
 
 export type StartRun = (
@@ -33,6 +37,36 @@ export type StartRun = (
   confirmation: { readonly confirmed: boolean },
   launchedBy: LaunchedBy,
 ) => Promise<StartedRun>;
+
+/** What a request would materialise, validated as `StartRun` validates it; nothing is created. */
+export type PreviewRun = (
+  selection: string,
+  partitions: PartitionRequest,
+) => Promise<LaunchPreview>;
+
+/**
+ * Previews runs for the API (`preview: true`): the same validation as `runStarter` (bad input,
+ * nothing stale: a 400), then the partition counts, what is left out, and an estimate from the
+ * durations of the assets' recent successful steps.
+ */
+export function runPreviewer(options: Omit<RunStarterOptions, "runs" | "queue">): PreviewRun {
+  const { definitions, storage } = options;
+  return async (selection, partitions) => {
+    const now = new Date();
+    const request = { selection, partitions };
+    const statuses = await statusesFor(definitions, storage, request, now);
+    let prepared;
+    try {
+      prepared = prepareRun(definitions, request, now, statuses);
+    } catch (error) {
+      throw asBadRequest(error);
+    }
+    const durations = await storage.recentStepDurations(prepared.assetKeys, ESTIMATE_SAMPLE);
+    return launchPreview(definitions, partitionCounts(prepared.plan), prepared.leftOut, durations, {
+      limit: options.confirmAbove,
+    });
+  };
+}
 
 /**
  * Starts runs for the API (new runs and re-executions). Validates BEFORE anything is created: bad
@@ -55,8 +89,9 @@ export function runStarter(options: RunStarterOptions): StartRun {
     } catch (error) {
       throw asBadRequest(error);
     }
+    const leftOut = prepared.leftOut;
     if (options.queue) {
-      return options.queue.queue.enqueueOrMerge(prepared, {
+      const queued = await options.queue.queue.enqueueOrMerge(prepared, {
         tags: {
           ...tags,
           ...confirmationTags(partitions, {
@@ -68,14 +103,16 @@ export function runStarter(options: RunStarterOptions): StartRun {
         maxAttempts: options.queue.maxAttempts,
         launchedBy,
       });
+      return { ...queued, leftOut };
     }
-    return { runId: await options.runs.start(prepared, tags, launchedBy), merged: false };
+    return { runId: await options.runs.start(prepared, tags, launchedBy), merged: false, leftOut };
   };
 }
 
 /** 201 with a new run's id; 200 with the queued run's when the request was merged into it. */
 export function answerStarted(c: Context, started: StartedRun): Response {
+  const leftOut = started.leftOut && started.leftOut.length > 0 ? { leftOut: started.leftOut } : {};
   return started.merged
-    ? c.json({ runId: started.runId, merged: true as const }, 200)
-    : c.json({ runId: started.runId }, 201);
+    ? c.json({ runId: started.runId, merged: true as const, ...leftOut }, 200)
+    : c.json({ runId: started.runId, ...leftOut }, 201);
 }

@@ -3,6 +3,7 @@ import type { Definitions } from "../definitions/definitions";
 import { UnknownAssetError } from "../errors";
 import { allPartitions, describePartitions, partitionKeys } from "../partitions/definition";
 import { rangesAsKeys } from "../partitions/key-ranges";
+import { assetHealth } from "../status/asset-health";
 import {
   computeStatus,
   describeCause,
@@ -46,6 +47,7 @@ export async function assetGraphView(
         partitioned: status.partitioned,
         total: status.total,
         counts: status.counts,
+        health: assetHealth(status),
         causes: causesView(definitions, status),
         checks: checksSummary(checks.get(key) ?? []),
         // dbt assets are tagged so by the manifest loader (dbt/dbt-assets.ts).
@@ -88,9 +90,11 @@ export async function assetDetailView(
     status: status.status,
     total: status.total,
     counts: status.counts,
+    health: assetHealth(status),
     ranges: Object.fromEntries(
       PARTITION_STATUSES.map((st) => [st, rangesAsKeys(asset.partitions, status.subsets[st])]),
     ),
+    waitingRanges: rangesAsKeys(asset.partitions, status.waiting),
     causes: causesView(definitions, status),
     materializations: materializations.map(materializationView),
     checks: checks.map(checkResultView),

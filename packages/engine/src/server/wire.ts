@@ -14,6 +14,7 @@ import type {
   BackfillsBody,
   CancelBody,
   ErrorBody,
+  LaunchPreviewBody,
   MaterializationsBody,
   PartitionDetailBody,
   ReexecuteBody,
@@ -63,6 +64,8 @@ export type AssetGraph = Response<typeof AssetGraphBody>;
 export type AssetNode = AssetGraph["nodes"][number];
 export type AssetStatus = AssetNode["status"];
 export type StaleCause = AssetNode["causes"][number];
+/** An asset's headline: how much is materialised, and the worst state that needs action. */
+export type AssetHealth = AssetNode["health"];
 /** An inclusive range of partition keys. */
 export type KeyRange = StaleCause["ranges"][number];
 /** GET /api/assets/{key} */
@@ -102,6 +105,10 @@ export type RunIdPrefixMin = typeof MIN_RUN_ID_PREFIX;
 export type RunRequest = Request<typeof RunRequestBody>;
 /** POST /api/runs (201, or 200 when merged into an identical queued run) and re-execution. */
 export type RunCreated = Response<typeof RunCreatedBody>;
+/** Partitions a stale request left out, waiting on upstream partitions never materialised. */
+export type LeftOut = NonNullable<RunCreated["leftOut"]>[number];
+/** POST /api/runs or /api/backfills with `preview: true`: what the launch would materialise. */
+export type LaunchPreview = Response<typeof LaunchPreviewBody>;
 /** POST /api/runs/{id}/reexecute */
 export type ReexecuteRequest = Request<typeof ReexecuteBody>;
 /** POST /api/runs/{id}/cancel */

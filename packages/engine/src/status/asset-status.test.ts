@@ -85,6 +85,10 @@ function counts(
 const plain = (causes: readonly StaleCause[]) =>
   causes.map((c) => ({ ...c, partitions: c.partitions.toJSON() }));
 
+/** Causes of staleness, without the upstream-missing causes of partitions waiting on upstream. */
+const staleCauses = (s: AssetStatus): StaleCause[] =>
+  s.causes.filter((c) => c.kind !== "upstream-missing");
+
 const noop = async (): Promise<void> => undefined;
 
 /** The example pipeline, typed as the engine's functions take definitions. */
@@ -128,7 +132,7 @@ describe("computeStatus: basics", () => {
       expect(s.total).toBe(EXAMPLE_DAYS);
       expect(s.counts).toEqual(counts({ MISSING: EXAMPLE_DAYS }));
       expect(s.subsets.MISSING.equals(days("2024-05-23", "2024-08-31"))).toBe(true);
-      expect(s.causes).toEqual([]);
+      expect(staleCauses(s)).toEqual([]);
     }
     for (const key of ["ref/countries", "marts/summary"]) {
       const s = statusOf(statuses, key);
@@ -136,7 +140,7 @@ describe("computeStatus: basics", () => {
       expect(s.status).toBe("MISSING");
       expect(s.total).toBe(1);
       expect(s.counts).toEqual(counts({ MISSING: 1 }));
-      expect(s.causes).toEqual([]);
+      expect(staleCauses(s)).toEqual([]);
     }
   });
 
@@ -158,7 +162,7 @@ describe("computeStatus: basics", () => {
     for (const s of statuses.values()) {
       expectConsistent(s);
       expect(s.status, s.key).toBe("FRESH");
-      expect(s.causes, s.key).toEqual([]);
+      expect(staleCauses(s), s.key).toEqual([]);
     }
     expect(statusOf(statuses, "staging/events_clean").counts).toEqual(
       counts({ FRESH: 3, MISSING: EXAMPLE_DAYS - 3 }),
@@ -224,10 +228,10 @@ describe("computeStatus: stale causes", () => {
     expect(s.counts).toEqual(counts({ FRESH: 2, STALE: 1, MISSING: EXAMPLE_DAYS - 3 }));
     expect(s.subsets.STALE.equals(days("2024-08-02"))).toBe(true);
     expect(s.subsets.MISSING.has(day("2024-08-10"))).toBe(true);
-    expect(plain(s.causes)).toEqual([
+    expect(plain(staleCauses(s))).toEqual([
       { kind: "upstream-newer", upstream: "raw/events", partitions: days("2024-08-02").toJSON() },
     ]);
-    expect(describeCause(s.causes[0]!)).toBe("upstream raw/events has newer data");
+    expect(describeCause(staleCauses(s)[0]!)).toBe("upstream raw/events has newer data");
     // The upstream itself is unaffected.
     expect(statusOf(statuses, "raw/events").status).toBe("FRESH");
   });
@@ -245,32 +249,101 @@ describe("computeStatus: stale causes", () => {
     expect(statusOf(computeStatus(defs, stored, now), "staging/events_clean").status).toBe("FRESH");
   });
 
-  it("identity: a day materialised downstream but not upstream is STALE (upstream-missing)", () => {
+  it("identity: a day materialised downstream but not upstream is MISSING, waiting on that upstream day", () => {
     const defs = example();
     const stored = new Map([
       ["raw/events", summary({ versions: [built(days("2024-08-01", "2024-08-02"), SIG.raw)] })],
       ["staging/events_clean", summary({ versions: [built(D1_D3, SIG.staging)] })],
     ]);
     const s = statusOf(computeStatus(defs, stored, now), "staging/events_clean");
-    expect(s.status).toBe("STALE");
-    expect(s.counts).toEqual(counts({ FRESH: 2, STALE: 1, MISSING: EXAMPLE_DAYS - 3 }));
-    expect(plain(s.causes)).toEqual([
-      { kind: "upstream-missing", upstream: "raw/events", partitions: days("2024-08-03").toJSON() },
-    ]);
-    expect(describeCause(s.causes[0]!)).toBe("upstream raw/events is missing");
+    expect(s.status).toBe("FRESH");
+    expect(s.counts).toEqual(counts({ FRESH: 2, MISSING: EXAMPLE_DAYS - 2 }));
+    // Every day but the two materialised upstream waits on raw/events, built or not.
+    const waiting = days("2024-05-23", "2024-08-31").subtract(days("2024-08-01", "2024-08-02"));
+    expect(s.waiting.toJSON()).toEqual(waiting.toJSON());
+    expect(s.materialized.toJSON()).toEqual(D1_D3.toJSON());
+    expect(s.causes).toHaveLength(1);
+    const cause = s.causes[0]!;
+    expect(cause.kind).toBe("upstream-missing");
+    expect(cause.partitions.toJSON()).toEqual(waiting.toJSON());
+    expect(describeCause(cause)).toBe(
+      "upstream raw/events[2024-05-23, 2024-05-24, 2024-05-25] and 96 more are missing",
+    );
   });
 
-  it("all-partitions: upstream-missing only when the upstream has nothing at all", () => {
+  it("names the single missing upstream partition of a day", () => {
+    const defs = example();
+    const everyDay = days("2024-05-23", "2024-08-31");
+    const stored = new Map([
+      [
+        "raw/events",
+        summary({ versions: [built(everyDay.subtract(days("2024-06-01")), SIG.raw)] }),
+      ],
+      ["staging/events_clean", summary({ versions: [built(everyDay, SIG.staging)] })],
+    ]);
+    const s = statusOf(computeStatus(defs, stored, now), "staging/events_clean");
+    expect(s.counts).toEqual(counts({ FRESH: EXAMPLE_DAYS - 1, MISSING: 1 }));
+    expect(s.subsets.STALE.isEmpty).toBe(true);
+    expect(s.causes.map(describeCause)).toEqual(["upstream raw/events[2024-06-01] is missing"]);
+  });
+
+  it("a waiting partition is not stale even when its code version changed", () => {
+    const defs = example({ codeVersions: { "staging/events_clean": "2" } });
+    const stored = new Map([
+      ["raw/events", summary({ versions: [built(days("2024-08-01"), SIG.raw)] })],
+      ["staging/events_clean", summary({ versions: [built(D1_D3, SIG.staging)] })],
+    ]);
+    const s = statusOf(computeStatus(defs, stored, now), "staging/events_clean");
+    expect(s.subsets.STALE.toJSON()).toEqual(days("2024-08-01").toJSON());
+    expect(s.waiting.intersect(days("2024-08-02", "2024-08-03")).size).toBe(2);
+    expect(s.subsets.MISSING.intersect(D1_D3).toJSON()).toEqual(
+      days("2024-08-02", "2024-08-03").toJSON(),
+    );
+    // The cause names only the partition it makes stale.
+    expect(plain(staleCauses(s))).toEqual([
+      {
+        kind: "code-version-changed",
+        from: "1",
+        to: "2",
+        partitions: days("2024-08-01").toJSON(),
+      },
+    ]);
+  });
+
+  it("a failed or stale upstream partition exists; a failed one never materialised does not", () => {
+    const defs = example({ codeVersions: { "raw/events": "2" } });
+    const stored = new Map([
+      [
+        "raw/events",
+        summary({
+          versions: [built(days("2024-08-01", "2024-08-02"), SIG.raw)],
+          failed: days("2024-08-02", "2024-08-03"),
+        }),
+      ],
+    ]);
+    const s = statusOf(computeStatus(defs, stored, now), "staging/events_clean");
+    expect(s.waiting.intersect(D1_D3).toJSON()).toEqual(days("2024-08-03").toJSON());
+  });
+
+  it("a running partition is RUNNING, not waiting", () => {
+    const defs = example();
+    const stored = new Map([["staging/events_clean", summary({ running: days("2024-08-01") })]]);
+    const s = statusOf(computeStatus(defs, stored, now), "staging/events_clean");
+    expect(s.counts.RUNNING).toBe(1);
+    expect(s.waiting.size).toBe(EXAMPLE_DAYS - 1);
+  });
+
+  it("all-partitions: waits on upstream only when the upstream has nothing at all", () => {
     const defs = example();
     const stored = new Map([
       ["ref/countries", summary({ versions: [built(UNPARTITIONED, SIG.ref)] })],
       ["marts/summary", summary({ versions: [built(UNPARTITIONED, SIG.marts)] })],
     ]);
     const mart = statusOf(computeStatus(defs, stored, now), "marts/summary");
-    expect(mart.status).toBe("STALE");
-    expect(plain(mart.causes)).toEqual([
-      { kind: "upstream-missing", upstream: "staging/events_clean", partitions: [[0, 1]] },
-    ]);
+    expect(mart.status).toBe("MISSING");
+    expect(mart.waiting.toJSON()).toEqual([[0, 1]]);
+    expect(mart.causes.map((c) => c.kind)).toEqual(["upstream-missing"]);
+    expect(mart.causes.map(describeCause)).toEqual(["upstream staging/events_clean is missing"]);
     // One staging day is enough for the mart to have read something.
     stored.set("raw/events", summary({ versions: [built(days("2024-08-01"), SIG.raw)] }));
     stored.set(
@@ -280,6 +353,17 @@ describe("computeStatus: stale causes", () => {
     expect(statusOf(computeStatus(defs, stored, now), "marts/summary").status).toBe("FRESH");
   });
 
+  it("an unpartitioned upstream never materialised makes its reader wait", () => {
+    const defs = example();
+    const stored = new Map([
+      ["raw/events", summary({ versions: [built(D1_D3, SIG.raw)] })],
+      ["staging/events_clean", summary({ versions: [built(D1_D3, SIG.staging)] })],
+    ]);
+    const mart = statusOf(computeStatus(defs, stored, now), "marts/summary");
+    expect(mart.waiting.toJSON()).toEqual([[0, 1]]);
+    expect(mart.causes.map(describeCause)).toEqual(["upstream ref/countries is missing"]);
+  });
+
   it("propagates upstream-stale down a chain: raw code bump → staging → marts/summary", () => {
     const defs = example({ codeVersions: { "raw/events": "2" } });
     const statuses = computeStatus(defs, freshExample(), now);
@@ -287,22 +371,22 @@ describe("computeStatus: stale causes", () => {
     const raw = statusOf(statuses, "raw/events");
     expect(raw.status).toBe("STALE");
     expect(raw.subsets.STALE.equals(D1_D3)).toBe(true);
-    expect(raw.causes.map((c) => c.kind)).toEqual(["code-version-changed"]);
+    expect(staleCauses(raw).map((c) => c.kind)).toEqual(["code-version-changed"]);
 
     const staging = statusOf(statuses, "staging/events_clean");
     expect(staging.status).toBe("STALE");
     expect(staging.counts).toEqual(counts({ STALE: 3, MISSING: EXAMPLE_DAYS - 3 }));
-    expect(plain(staging.causes)).toEqual([
+    expect(plain(staleCauses(staging))).toEqual([
       { kind: "upstream-stale", upstream: "raw/events", partitions: D1_D3.toJSON() },
     ]);
-    expect(describeCause(staging.causes[0]!)).toBe("upstream raw/events is stale");
+    expect(describeCause(staleCauses(staging)[0]!)).toBe("upstream raw/events is stale");
 
     const mart = statusOf(statuses, "marts/summary");
     expect(mart.status).toBe("STALE");
-    expect(plain(mart.causes)).toEqual([
+    expect(plain(staleCauses(mart))).toEqual([
       { kind: "upstream-stale", upstream: "staging/events_clean", partitions: [[0, 1]] },
     ]);
-    expect(describeCause(mart.causes[0]!)).toBe("upstream staging/events_clean is stale");
+    expect(describeCause(staleCauses(mart)[0]!)).toBe("upstream staging/events_clean is stale");
 
     expect(statusOf(statuses, "ref/countries").status).toBe("FRESH");
   });
@@ -332,7 +416,7 @@ describe("computeStatus: stale causes", () => {
     const report = statusOf(computeStatus(withReport, stored, now), "marts/daily_report");
     expect(report.subsets.STALE.equals(days("2024-08-02"))).toBe(true);
     expect(report.counts).toEqual(counts({ FRESH: 2, STALE: 1, MISSING: EXAMPLE_DAYS - 3 }));
-    expect(plain(report.causes)).toEqual([
+    expect(plain(staleCauses(report))).toEqual([
       {
         kind: "upstream-stale",
         upstream: "staging/events_clean",
@@ -353,7 +437,7 @@ describe("computeStatus: stale causes", () => {
 
     const staging = statusOf(statuses, "staging/events_clean");
     expect(staging.status).toBe("STALE");
-    expect(plain(staging.causes)).toEqual([
+    expect(plain(staleCauses(staging))).toEqual([
       {
         kind: "dependencies-changed",
         added: ["raw/events"],
@@ -361,7 +445,7 @@ describe("computeStatus: stale causes", () => {
         partitions: D1_D3.toJSON(),
       },
     ]);
-    expect(describeCause(staging.causes[0]!)).toBe(
+    expect(describeCause(staleCauses(staging)[0]!)).toBe(
       "dependencies changed (+raw/events, -raw/legacy)",
     );
 
@@ -370,7 +454,10 @@ describe("computeStatus: stale causes", () => {
     expect(changed).toMatchObject({ added: ["ref/countries"], removed: [] });
     expect(describeCause(changed!)).toBe("dependencies changed (+ref/countries)");
     // And the mart also reads a stale staging.
-    expect(mart.causes.map((c) => c.kind)).toEqual(["dependencies-changed", "upstream-stale"]);
+    expect(staleCauses(mart).map((c) => c.kind)).toEqual([
+      "dependencies-changed",
+      "upstream-stale",
+    ]);
   });
 
   it("a stored signature from before any dependency existed", () => {
@@ -378,7 +465,7 @@ describe("computeStatus: stale causes", () => {
     const stored = freshExample();
     stored.set("staging/events_clean", summary({ versions: [built(D1_D3, "")] }));
     const staging = statusOf(computeStatus(defs, stored, now), "staging/events_clean");
-    expect(staging.causes).toMatchObject([
+    expect(staleCauses(staging)).toMatchObject([
       { kind: "dependencies-changed", added: ["raw/events"], removed: [] },
     ]);
   });
@@ -394,7 +481,7 @@ describe("computeStatus: stale causes", () => {
       }),
     );
     const s = statusOf(computeStatus(defs, stored, now), "staging/events_clean");
-    expect(s.causes.map((c) => c.kind)).toEqual(["code-version-changed", "upstream-newer"]);
+    expect(staleCauses(s).map((c) => c.kind)).toEqual(["code-version-changed", "upstream-newer"]);
     expect(s.counts.STALE).toBe(3);
   });
 });
@@ -478,10 +565,9 @@ describe("computeStatus: time-window mappings", () => {
       ["lagged", summary({ versions: [built(all, "raw")] })],
     ]);
     const s = statusOf(computeStatus(defs, stored, now), "lagged");
-    expect(plain(s.causes)).toEqual([
-      { kind: "upstream-missing", upstream: "raw", partitions: days("2024-08-11").toJSON() },
-    ]);
-    expect(s.counts).toEqual(counts({ FRESH: 30, STALE: 1 }));
+    expect(s.causes.map(describeCause)).toEqual(["upstream raw[2024-08-10] is missing"]);
+    expect(s.waiting.toJSON()).toEqual(days("2024-08-11").toJSON());
+    expect(s.counts).toEqual(counts({ FRESH: 30, MISSING: 1 }));
   });
 
   it("the first day, whose window starts before the upstream's first partition, is not missing anything", () => {
@@ -632,6 +718,24 @@ describe("describeCause", () => {
     expect(describeCause({ kind: "upstream-missing", upstream: "u", partitions: p })).toBe(
       "upstream u is missing",
     );
+    expect(
+      describeCause({
+        kind: "upstream-missing",
+        upstream: "raw/offres",
+        partitions: p,
+        missingKeys: ["2024-06-01"],
+        missingCount: 1,
+      }),
+    ).toBe("upstream raw/offres[2024-06-01] is missing");
+    expect(
+      describeCause({
+        kind: "upstream-missing",
+        upstream: "raw/offres",
+        partitions: p,
+        missingKeys: ["2024-06-01", "2024-06-02", "2024-06-03"],
+        missingCount: 926,
+      }),
+    ).toBe("upstream raw/offres[2024-06-01, 2024-06-02, 2024-06-03] and 923 more are missing");
     expect(describeCause({ kind: "upstream-stale", upstream: "u", partitions: p })).toBe(
       "upstream u is stale",
     );

@@ -1,5 +1,5 @@
 import type { Definitions } from "../definitions/definitions";
-import { allPartitions, partitionBounds } from "../partitions/definition";
+import { allPartitions, partitionBounds, partitionKey } from "../partitions/definition";
 import { IntervalSet } from "../partitions/interval-set";
 import {
   downstreamPartitionsFor,
@@ -33,9 +33,17 @@ export type StaleCause =
     }
   | { readonly kind: "upstream-newer"; readonly upstream: string; readonly partitions: IntervalSet }
   | {
+      /**
+       * The partitions wait on upstream partitions that were never materialised: they are
+       * MISSING (whether or not they were built before), and `stale` requests leave them out.
+       */
       readonly kind: "upstream-missing";
       readonly upstream: string;
       readonly partitions: IntervalSet;
+      /** The first missing upstream partition keys (at most MISSING_KEYS_SHOWN; empty when unpartitioned). */
+      readonly missingKeys?: readonly string[];
+      /** How many upstream partitions are missing in all. */
+      readonly missingCount?: number;
     }
   | {
       readonly kind: "upstream-stale";
@@ -53,7 +61,17 @@ export interface AssetStatus {
   readonly counts: Readonly<Record<PartitionStatus, number>>;
   readonly subsets: Readonly<Record<PartitionStatus, IntervalSet>>;
   readonly causes: readonly StaleCause[];
+  /**
+   * Partitions that cannot be built yet: a partition they read upstream (through the mapping)
+   * was never materialised. Not RUNNING; MISSING unless FAILED. See the `upstream-missing` causes.
+   */
+  readonly waiting: IntervalSet;
+  /** Partitions materialised at least once (whatever their status now). */
+  readonly materialized: IntervalSet;
 }
+
+/** How many missing upstream partition keys a cause names before "and N more". */
+export const MISSING_KEYS_SHOWN = 3;
 
 const EMPTY_SUMMARY: AssetStorageSummary = {
   versions: [],
@@ -91,6 +109,7 @@ export function computeStatus(
       if (!cause.partitions.isEmpty) causes.push(cause);
     };
 
+    let waiting = IntervalSet.EMPTY;
     const depsSignature = definitions.depsSignature(asset.key);
     for (const v of summary.versions) {
       if (v.codeVersion !== asset.codeVersion) {
@@ -124,25 +143,47 @@ export function computeStatus(
         });
 
       const upMaterialized = materializedOf.get(dep.asset) ?? IntervalSet.EMPTY;
-      let missingFor: IntervalSet;
+      // "Exists" means materialised at least once: a failed or stale upstream partition still
+      // has data to read; one never materialised has none, whatever runs are on their way.
+      let waitingFor: IntervalSet;
+      let missingUp: IntervalSet;
       if (dep.mapping.kind === "all") {
-        missingFor = upMaterialized.isEmpty ? materialized : IntervalSet.EMPTY;
+        // A table built from the days collected so far needs one of them, not all.
+        waitingFor = upMaterialized.isEmpty ? existing : IntervalSet.EMPTY;
+        missingUp = IntervalSet.EMPTY;
       } else {
         // Upstream partitions before the upstream's first one never exist (the day before the
         // start, read through a time window): they cannot be missing.
         const upFirst = upDef ? partitionBounds(upDef, now).first : 0;
-        const needed = upstreamPartitionsFor(dep.mapping, materialized, upDef, now).intersect(
+        const needed = upstreamPartitionsFor(dep.mapping, existing, upDef, now).intersect(
           IntervalSet.fromRange(upFirst, Number.MAX_SAFE_INTEGER),
         );
-        const missingUp = needed.subtract(upMaterialized);
-        missingFor = downstreamPartitionsFor(
+        missingUp = needed.subtract(upMaterialized);
+        waitingFor = downstreamPartitionsFor(
           dep.mapping,
           missingUp,
           asset.partitions,
           now,
-        ).intersect(materialized);
+        ).intersect(existing);
       }
-      add({ kind: "upstream-missing", upstream: dep.asset, partitions: missingFor });
+      waitingFor = waitingFor.subtract(summary.running);
+      if (!waitingFor.isEmpty) {
+        const keys: string[] = [];
+        if (upDef) {
+          for (const i of missingUp) {
+            if (keys.length >= MISSING_KEYS_SHOWN) break;
+            keys.push(partitionKey(upDef, i));
+          }
+        }
+        waiting = waiting.union(waitingFor);
+        add({
+          kind: "upstream-missing",
+          upstream: dep.asset,
+          partitions: waitingFor,
+          missingKeys: keys,
+          missingCount: upDef ? missingUp.size : 1,
+        });
+      }
 
       const upStale = staleOf.get(dep.asset) ?? IntervalSet.EMPTY;
       add({
@@ -154,7 +195,16 @@ export function computeStatus(
       });
     }
 
-    const stale = IntervalSet.unionAll(causes.map((c) => c.partitions)).intersect(materialized);
+    // A partition waiting on upstream is not stale: rebuilding it cannot help. The other causes
+    // keep the partitions they make stale, so that their counts add up with the statuses.
+    const ownCauses = causes.flatMap((c): StaleCause[] => {
+      if (c.kind === "upstream-missing") return [c];
+      const partitions = c.partitions.subtract(waiting);
+      return partitions.isEmpty ? [] : [{ ...c, partitions }];
+    });
+    const stale = IntervalSet.unionAll(
+      ownCauses.filter((c) => c.kind !== "upstream-missing").map((c) => c.partitions),
+    ).intersect(materialized);
     staleOf.set(asset.key, stale);
 
     const running = summary.running.intersect(existing);
@@ -163,9 +213,14 @@ export function computeStatus(
     const fresh = materialized
       .intersect(existing)
       .subtract(stale)
+      .subtract(waiting)
       .subtract(running)
       .subtract(failed);
-    const missing = existing.subtract(materialized).subtract(running).subtract(failed);
+    const missing = existing
+      .subtract(materialized)
+      .union(waiting.intersect(existing))
+      .subtract(running)
+      .subtract(failed);
     const subsets: Record<PartitionStatus, IntervalSet> = {
       FRESH: fresh,
       STALE: staleNow,
@@ -183,7 +238,9 @@ export function computeStatus(
       total: existing.size,
       counts,
       subsets,
-      causes,
+      causes: ownCauses,
+      waiting: waiting.intersect(existing),
+      materialized,
     });
   }
   return result;
@@ -212,8 +269,14 @@ export function describeCause(cause: StaleCause): string {
     }
     case "upstream-newer":
       return `upstream ${cause.upstream} has newer data`;
-    case "upstream-missing":
-      return `upstream ${cause.upstream} is missing`;
+    case "upstream-missing": {
+      const keys = cause.missingKeys ?? [];
+      if (keys.length === 0) return `upstream ${cause.upstream} is missing`;
+      const more = (cause.missingCount ?? keys.length) - keys.length;
+      const named = `upstream ${cause.upstream}[${keys.join(", ")}]`;
+      if (more > 0) return `${named} and ${more} more are missing`;
+      return keys.length === 1 ? `${named} is missing` : `${named} are missing`;
+    }
     case "upstream-stale":
       return `upstream ${cause.upstream} is stale`;
   }

@@ -126,8 +126,8 @@ async function insertHistory(tx: pg.PoolClient, input: MaterializationInput): Pr
   const inserted = await tx.query<{ id: string }>(
     `INSERT INTO lignee.materializations
        (run_id, asset_key, partition_key, partition_index, data_version, code_version, input_versions, metadata, created_at)
-     SELECT $1, $2, k, i, v, $3, iv, $4::jsonb, now()
-     FROM unnest($5::text[], $6::int[], $7::text[], $8::jsonb[]) AS u(k, i, v, iv)
+     SELECT $1, $2, k, i, v, $3, iv, $4::jsonb || pm, now()
+     FROM unnest($5::text[], $6::int[], $7::text[], $8::jsonb[], $9::jsonb[]) AS u(k, i, v, iv, pm)
      RETURNING id`,
     [
       input.runId,
@@ -138,6 +138,7 @@ async function insertHistory(tx: pg.PoolClient, input: MaterializationInput): Pr
       input.partitions.map((p) => p.index),
       input.partitions.map((p) => p.dataVersion),
       input.partitions.map((p) => JSON.stringify(p.inputVersions)),
+      input.partitions.map((p) => JSON.stringify(p.metadata ?? {})),
     ],
   );
   return inserted.rows.map((r) => Number(r.id));

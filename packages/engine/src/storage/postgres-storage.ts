@@ -8,6 +8,7 @@ import { PartitionMarks } from "./partition-marks";
 import { RunLog } from "./run-log";
 import type { LeaseState } from "./runs/heartbeat";
 import type { ClaimOutcome, PartitionClaim } from "./sql/claim-partitions";
+import { recentStepDurations, type StepDuration } from "./sql/step-durations";
 import { connectPool } from "./transaction";
 import type {
   AssetDigest,
@@ -162,6 +163,10 @@ export class PostgresStorage implements FenceableStorage {
     options?: ListMaterializationsOptions,
   ): Promise<MaterializationRecord[]> {
     return this.materializations.list(assetKey, options);
+  }
+
+  recentStepDurations(assetKeys: readonly string[], limit: number): Promise<StepDuration[]> {
+    return recentStepDurations(this.pool, assetKeys, limit);
   }
 
   // ---------------------------------------------------------------- checks

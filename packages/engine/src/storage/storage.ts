@@ -5,6 +5,9 @@ import type { RunEvent } from "./run-event";
 import type { IntervalSet } from "../partitions/interval-set";
 import type { LeaseState } from "./runs/heartbeat";
 import type { ClaimOutcome, PartitionClaim } from "./sql/claim-partitions";
+import type { StepDuration } from "./sql/step-durations";
+
+export type { StepDuration };
 
 export type { ClaimOutcome, PartitionClaim, PartitionHolder } from "./sql/claim-partitions";
 
@@ -69,6 +72,8 @@ export interface MaterializedPartition {
   readonly dataVersion: string;
   /** Upstream asset → the version of its data this partition was computed from. */
   readonly inputVersions: Record<string, string>;
+  /** This partition's own metadata, recorded over the materialisation's `metadata`. */
+  readonly metadata?: Record<string, unknown>;
 }
 
 export interface MaterializationInput {
@@ -183,6 +188,12 @@ export interface Storage {
     assetKey: string,
     options?: ListMaterializationsOptions,
   ): Promise<MaterializationRecord[]>;
+
+  /**
+   * The newest successful steps of each asset (at most `limit` per asset), to estimate how long
+   * materialising it takes.
+   */
+  recentStepDurations(assetKeys: readonly string[], limit: number): Promise<StepDuration[]>;
 
   recordCheckResult(input: CheckResultInput): Promise<void>;
   /**

@@ -14,6 +14,7 @@ import type {
   CancelAccepted,
   Confirmation,
   ErrorResponse,
+  LaunchPreview,
   MaterializationList,
   PartitionDetail,
   RunCreated,
@@ -95,6 +96,8 @@ export const api = {
   },
   run: (id: string) => request<RunDetail>(`/api/runs/${encodeURIComponent(id)}`),
   startRun: (body: RunRequest) => post<RunCreated>("/api/runs", body),
+  /** What a run request would materialise; nothing is created. */
+  previewRun: (body: RunRequest) => post<LaunchPreview>("/api/runs", { ...body, preview: true }),
   cancelRun: (id: string) => post<CancelAccepted>(`/api/runs/${encodeURIComponent(id)}/cancel`),
   reexecuteRun: (id: string, confirm?: true) =>
     post<RunCreated>(
@@ -119,6 +122,9 @@ export const api = {
   },
   backfill: (id: string) => request<BackfillDetail>(`/api/backfills/${encodeURIComponent(id)}`),
   startBackfill: (body: BackfillRequest) => post<BackfillCreated>("/api/backfills", body),
+  /** What a backfill would materialise; nothing is created. */
+  previewBackfill: (body: BackfillRequest) =>
+    post<LaunchPreview>("/api/backfills", { ...body, preview: true }),
   cancelBackfill: (id: string) =>
     post<BackfillCanceled>(`/api/backfills/${encodeURIComponent(id)}/cancel`),
 };

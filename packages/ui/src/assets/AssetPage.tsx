@@ -1,13 +1,15 @@
 import { useState } from "react";
 import { Link, useLocation } from "wouter";
-import { assetPath } from "../api/client";
+import { api, assetPath } from "../api/client";
 import { useAssetDetail, useMaterializations, useStartRun } from "../api/queries";
 import type { AssetDetail, RunRequest } from "../api/types";
 import { BackfillDialog } from "../backfills/BackfillDialog";
 import { ErrorLine } from "../components/ErrorLine";
 import { StatusBadge } from "../components/StatusBadge";
 import { TableHead } from "../components/TableHead";
+import { useConfirmedLaunch } from "../components/useConfirmedLaunch";
 import { describeCounts, formatNumber, formatTime, shortId } from "../format";
+import { AssetHealthSummary } from "./AssetHealthSummary";
 import { DbtModelPanel } from "./DbtModelPanel";
 import { HealthBar, type PartitionRange } from "./HealthBar";
 import { PartitionDetail } from "./PartitionDetail";
@@ -31,35 +33,63 @@ function Asset({ asset }: { asset: AssetDetail }) {
 
   const launch = (request: RunRequest) =>
     startRun.mutate(request, { onSuccess: ({ runId }) => navigate(`/runs/${runId}`) });
-  const staleCount =
-    (asset.counts.MISSING ?? 0) + (asset.counts.STALE ?? 0) + (asset.counts.FAILED ?? 0);
+  // Every launch asks the server first what it would do, and asks the user when it is large.
+  const confirmed = useConfirmedLaunch(api.previewRun, launch);
+  const { health } = asset;
+  // Partitions waiting on upstream cannot be built by "Materialise stale": not counted.
+  const staleCount = health.missing + health.stale + health.failed - health.waiting;
+  const busy = startRun.isPending || confirmed.checking;
 
   return (
     <div className="asset-page" data-testid="asset-page" data-asset-key={asset.key}>
       <div className="page-head">
         <h1>{asset.key}</h1>
-        <StatusBadge status={asset.status} />
+        {asset.partitioned ? (
+          <AssetHealthSummary health={health} />
+        ) : (
+          <StatusBadge status={asset.status} />
+        )}
         <span className="muted">group {asset.group}</span>
         <span className="spacer" />
         {!asset.partitioned && (
           <button
             data-testid="materialize-asset"
-            disabled={startRun.isPending}
-            onClick={() => launch({ selection: asset.key })}
+            disabled={busy}
+            onClick={() => confirmed.request({ selection: asset.key })}
           >
             Materialise
           </button>
         )}
         <button
           data-testid="materialize-asset-stale"
-          disabled={startRun.isPending || staleCount === 0}
-          onClick={() => launch({ selection: asset.key, stale: true })}
-          title="Materialise the missing, stale and failed partitions"
+          disabled={busy || staleCount === 0}
+          onClick={() => confirmed.request({ selection: asset.key, stale: true })}
+          title={
+            health.waiting > 0
+              ? `Materialise the missing, stale and failed partitions; ${formatNumber(health.waiting)} waiting on upstream are left out`
+              : "Materialise the missing, stale and failed partitions"
+          }
         >
           Materialise stale
-          {asset.partitioned && staleCount > 0 ? ` (${formatNumber(staleCount)})` : ""}
+          {asset.partitioned && staleCount > 0
+            ? ` (${formatNumber(staleCount)} partition${staleCount === 1 ? "" : "s"})`
+            : ""}
         </button>
+        {health.waiting > 0 && (
+          <button
+            data-testid="materialize-with-upstream"
+            disabled={busy}
+            onClick={() =>
+              confirmed.request({ selection: asset.key, stale: true, includeMissingUpstream: true })
+            }
+            title="Materialise the partitions waiting on upstream too, with the missing upstream partitions they read"
+          >
+            With missing upstream ({formatNumber(health.waiting)} waiting)
+          </button>
+        )}
       </div>
+      {confirmed.dialog}
+      {confirmed.error !== undefined && <ErrorLine error={confirmed.error} />}
       {asset.description && <p className="description">{asset.description}</p>}
       {startRun.error && (
         <ErrorLine
@@ -117,9 +147,9 @@ function Asset({ asset }: { asset: AssetDetail }) {
                 </button>
                 <button
                   data-testid="materialize-range"
-                  disabled={startRun.isPending}
+                  disabled={busy}
                   onClick={() =>
-                    launch(
+                    confirmed.request(
                       range.count === 1
                         ? { selection: asset.key, partition: range.from }
                         : { selection: asset.key, from: range.from, to: range.to },

@@ -3,7 +3,7 @@ import type { Materialization } from "../api/types";
 import { formatNumber, formatTime } from "../format";
 
 /** Metadata entries plotted first when present: row counts under their usual names. */
-const PREFERRED = ["rows", "row_count", "rows_affected", "rows_loaded"];
+const PREFERRED = ["row_count", "rows", "rows_loaded", "rows_affected"];
 
 /**
  * A bar chart of a numeric metadata entry (row counts by default): per partition for a

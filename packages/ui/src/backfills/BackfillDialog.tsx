@@ -1,11 +1,13 @@
 import { useState, type FormEvent } from "react";
 import { useLocation } from "wouter";
+import { api } from "../api/client";
 import { useStartBackfill } from "../api/queries";
 import type { BackfillRequest, ChunkSizeBounds } from "../api/types";
 import type { PartitionRange } from "../assets/HealthBar";
 import { ErrorLine } from "../components/ErrorLine";
 import { formatNumber } from "../format";
 import { Dialog, DialogActions } from "../components/Dialog";
+import { useConfirmedLaunch } from "../components/useConfirmedLaunch";
 
 /** The server's bounds on partitions per run (the type checks them against the engine's). */
 const CHUNK_SIZE: ChunkSizeBounds = { default: 10, max: 10_000 };
@@ -40,10 +42,11 @@ export function BackfillDialog({
     startBackfill.mutate(body, {
       onSuccess: ({ backfillId }) => navigate(`/backfills/${backfillId}`),
     });
+  const confirmed = useConfirmedLaunch(api.previewBackfill, launch);
   const submit = (e: FormEvent) => {
     e.preventDefault();
     if (!valid) return;
-    launch(request);
+    confirmed.request(request);
   };
   return (
     <Dialog label="Backfill" testId="backfill-dialog" onClose={onClose}>
@@ -88,10 +91,12 @@ export function BackfillDialog({
             onConfirm={() => launch({ ...request, confirm: true })}
           />
         )}
+        {confirmed.error !== undefined && <ErrorLine error={confirmed.error} />}
+        {confirmed.dialog}
         <DialogActions
           submit="Launch backfill"
           testId="launch-backfill"
-          disabled={!valid || startBackfill.isPending}
+          disabled={!valid || startBackfill.isPending || confirmed.checking}
           onCancel={onClose}
         />
       </form>

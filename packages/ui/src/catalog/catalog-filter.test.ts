@@ -20,6 +20,17 @@ const node = (key: string, extra: Partial<AssetNode> = {}): AssetNode => ({
   tags: {},
   owners: [],
   lastMaterializedAt: null,
+  health: {
+    materialized: 1,
+    total: 1,
+    fresh: 1,
+    stale: 0,
+    failed: 0,
+    missing: 0,
+    waiting: 0,
+    running: 0,
+    worst: "FRESH",
+  },
   ...extra,
 });
 

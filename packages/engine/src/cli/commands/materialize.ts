@@ -11,6 +11,7 @@ import {
   type PartitionFieldNames,
 } from "../../planning/partition-request";
 import { stepMembers } from "../../planning/plan";
+import { describeLeftOut } from "../../planning/stale-targets";
 import { admitLocalRun } from "../../queue/admit-local-run";
 import { poolsOf } from "../../queue/pools";
 import { limitsFor, queueSettingsFromEnv } from "../../queue/settings";
@@ -26,6 +27,8 @@ export interface MaterializeOptions {
   readonly from?: string;
   readonly to?: string;
   readonly stale?: boolean;
+  /** With `stale`: the missing upstream partitions they wait on too. */
+  readonly withUpstream?: boolean;
   readonly json?: boolean;
   /** Prints the assets' log and each materialisation as the run goes (see `progressLine`). */
   readonly log?: boolean;
@@ -40,6 +43,7 @@ export const PARTITION_FLAGS: PartitionFieldNames = {
   from: "--from",
   to: "--to",
   stale: "--stale",
+  includeMissingUpstream: "--with-upstream",
 };
 
 /**
@@ -56,7 +60,10 @@ export async function materializeCommand(
   const now = new Date();
   const request = {
     selection: options.select,
-    partitions: partitionRequestFromFields(options, PARTITION_FLAGS),
+    partitions: partitionRequestFromFields(
+      { ...options, includeMissingUpstream: options.withUpstream },
+      PARTITION_FLAGS,
+    ),
   };
   const prepared = prepareRun(
     definitions,
@@ -71,6 +78,9 @@ export async function materializeCommand(
   const total = prepared.plan.steps.length;
   if (request.partitions.kind === "stale" && !options.json) {
     io.err(`materialising what is missing, stale or failed: ${describeTargets(prepared)}`);
+    if (prepared.leftOut.length > 0) {
+      io.err(`${describeLeftOut(prepared.leftOut)} (--with-upstream builds it too)`);
+    }
   }
   const bar =
     io.interactive && !options.json && !options.log && total > 1
@@ -166,6 +176,7 @@ export async function materializeCommand(
           status: result.outcome,
           steps: total,
           failedSteps: result.failedSteps,
+          leftOut: prepared.leftOut,
         }),
       );
     } else {

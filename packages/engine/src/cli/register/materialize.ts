@@ -16,7 +16,11 @@ export function registerMaterialize(program: Command, ctx: CommandContext): void
     .option("--to <key>", "last partition of a range")
     .option(
       "--stale",
-      "per selected asset, the partitions that are missing, stale or failed (with --from/--to: in that range)",
+      "per selected asset, the partitions that are missing, stale or failed (with --from/--to: in that range; those waiting on upstream partitions never materialised are left out, and counted)",
+    )
+    .option(
+      "--with-upstream",
+      "with --stale: materialise the missing upstream partitions they wait on too",
     )
     .option("--concurrency <n>", "steps running at once", positiveInt)
     .option("--yes", "confirm a run over more partitions than may be started without asking")
