@@ -3,6 +3,7 @@ import { memo } from "react";
 import { Link } from "wouter";
 import { assetPath } from "../api/client";
 import type { AssetNode } from "../api/types";
+import { healthHeadline } from "../assets/AssetHealthSummary";
 import { describeCounts } from "../format";
 import { useLineageActions, useNodeHighlight } from "./lineage-state";
 
@@ -25,13 +26,19 @@ export const AssetNodeView = memo(function AssetNodeView({
   const prefix = slash >= 0 ? asset.key.slice(0, slash + 1) : "";
   const name = asset.key.slice(slash + 1);
   const failedChecks = asset.checks.failed.length;
+  // A partitioned asset is coloured by its worst partition state that needs action (a few fresh
+  // days among hundreds missing are not "fresh"); its headline is in the tooltip.
+  const colour = asset.partitioned ? asset.health.worst : asset.status;
+  const causes = asset.causes.map((c) => c.description).join("\n");
+  const headline = asset.partitioned ? healthHeadline(asset.health) : asset.status.toLowerCase();
   return (
     <div
-      className={`asset-node status-${asset.status.toLowerCase()}${selected ? " selected" : ""}${compact ? " compact" : ""}${highlight ? ` ${highlight}` : ""}`}
+      className={`asset-node status-${colour.toLowerCase()}${selected ? " selected" : ""}${compact ? " compact" : ""}${highlight ? ` ${highlight}` : ""}`}
       data-testid="asset-node"
       data-asset-key={asset.key}
       data-status={asset.status}
-      title={asset.causes.map((c) => c.description).join("\n") || asset.status.toLowerCase()}
+      data-worst={colour}
+      title={causes ? `${headline}\n${causes}` : headline}
     >
       <Handle type="target" position={Position.Left} isConnectable={false} />
       {!compact && (

@@ -15,10 +15,11 @@ import {
 } from "@xyflow/react";
 import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from "react";
 import { useLocation } from "wouter";
-import { assetPath } from "../api/client";
+import { api, assetPath } from "../api/client";
 import { useAssetGraph, useStartRun } from "../api/queries";
-import { ASSET_STATUSES, type AssetGraph, type AssetNode } from "../api/types";
+import { ASSET_STATUSES, type AssetGraph, type AssetNode, type RunRequest } from "../api/types";
 import { ErrorLine } from "../components/ErrorLine";
+import { useConfirmedLaunch } from "../components/useConfirmedLaunch";
 import { formatNumber } from "../format";
 import { useThemePreference } from "../theme/theme";
 import { AssetNodeView, LaneView, type AssetFlowNode } from "./AssetNodeView";
@@ -127,6 +128,8 @@ function Lineage({ graph }: { graph: AssetGraph }) {
     [nodes],
   );
   const staleSelected = selected.filter((a) => a.status !== "FRESH" && a.status !== "RUNNING");
+  // What "Materialise stale" would build, in partitions (an unpartitioned asset counts one).
+  const stalePartitions = staleSelected.reduce((sum, a) => sum + buildablePartitions(a), 0);
 
   const select = useCallback(
     (keys: ReadonlySet<string>) =>
@@ -233,12 +236,16 @@ function Lineage({ graph }: { graph: AssetGraph }) {
       void flow.fitView({ nodes: matches.map((m) => ({ id: m.key })), duration: 300 });
   };
 
-  const materializeStale = () => {
-    startRun.mutate(
-      { selection: staleSelected.map((a) => a.key).join(","), stale: true },
-      { onSuccess: ({ runId }) => navigate(`/runs/${runId}`) },
-    );
-  };
+  const launchRun = useCallback(
+    (body: RunRequest) =>
+      startRun.mutate(body, { onSuccess: ({ runId }) => navigate(`/runs/${runId}`) }),
+    [startRun, navigate],
+  );
+  // Large launches (over 50 partitions, or an asset's own limit) are confirmed with a count and
+  // an estimate first.
+  const confirmed = useConfirmedLaunch(api.previewRun, launchRun);
+  const materializeStale = () =>
+    confirmed.request({ selection: staleSelected.map((a) => a.key).join(","), stale: true });
 
   const totals = useMemo(() => {
     const t: Record<string, number> = {};
@@ -295,13 +302,16 @@ function Lineage({ graph }: { graph: AssetGraph }) {
           </button>
           <button
             data-testid="materialize-stale"
-            disabled={staleSelected.length === 0 || startRun.isPending}
+            disabled={staleSelected.length === 0 || startRun.isPending || confirmed.checking}
             onClick={materializeStale}
-            title="Materialise the missing, stale and failed partitions of the selected assets"
+            title="Materialise the missing, stale and failed partitions of the selected assets (those waiting on upstream partitions never materialised are left out)"
           >
-            Materialise stale{staleSelected.length > 0 ? ` (${staleSelected.length})` : ""}
+            Materialise stale
+            {staleSelected.length > 0 ? ` (${describePartitionCount(stalePartitions)})` : ""}
           </button>
         </div>
+        {confirmed.dialog}
+        {confirmed.error !== undefined && <ErrorLine error={confirmed.error} />}
         {startRun.error && (
           <ErrorLine
             error={startRun.error}
@@ -381,4 +391,15 @@ function minimapColor(node: Node): string {
   if (node.type === "group") return "#b8c0cc";
   if (node.type !== "asset") return "transparent";
   return MINIMAP_COLORS[(node as AssetFlowNode).data.asset.status] ?? "#999";
+}
+
+/** Partitions "Materialise stale" builds for an asset: not those waiting on upstream. */
+function buildablePartitions(asset: AssetNode): number {
+  if (!asset.partitioned) return asset.status === "FRESH" || asset.status === "RUNNING" ? 0 : 1;
+  const h = asset.health;
+  return Math.max(0, h.missing + h.stale + h.failed - h.waiting);
+}
+
+function describePartitionCount(n: number): string {
+  return `${formatNumber(n)} partition${n === 1 ? "" : "s"}`;
 }

@@ -2,8 +2,10 @@ import { useState, type FormEvent } from "react";
 import { useLocation } from "wouter";
 import { useAssetDetail, useStartRun } from "../api/queries";
 import type { AssetNode, RunRequest } from "../api/types";
+import { api } from "../api/client";
 import { ErrorLine } from "../components/ErrorLine";
 import { Dialog, DialogActions } from "../components/Dialog";
+import { useConfirmedLaunch } from "../components/useConfirmedLaunch";
 
 /**
  * Launches a run of the selected assets. Partitioned assets need partitions: one key or a range
@@ -104,21 +106,26 @@ function Launch({
   const startRun = useStartRun();
   const launch = (body: RunRequest) =>
     startRun.mutate(body, { onSuccess: ({ runId }) => navigate(`/runs/${runId}`) });
+  // Large launches (over 50 partitions, or an asset's own limit) are confirmed with a count and
+  // an estimate first.
+  const confirmed = useConfirmedLaunch(api.previewRun, launch);
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    launch(request);
+    confirmed.request(request);
   };
   return (
     <form onSubmit={submit}>
+      {confirmed.error !== undefined && <ErrorLine error={confirmed.error} />}
       {startRun.error && (
         <ErrorLine error={startRun.error} onConfirm={() => launch({ ...request, confirm: true })} />
       )}
       <DialogActions
         submit="Launch run"
         testId="launch-run"
-        disabled={disabled || startRun.isPending}
+        disabled={disabled || startRun.isPending || confirmed.checking}
         onCancel={onClose}
       />
+      {confirmed.dialog}
     </form>
   );
 }
