@@ -246,7 +246,7 @@ describe("the UI over lignee dev", () => {
     await expect.poll(() => page.getByTestId("selection-count").textContent()).toBe("1 selected");
     await expect
       .poll(() => page.getByTestId("materialize-stale").textContent())
-      .toBe("Materialise stale (1)");
+      .toBe("Materialise stale (1 partition)");
     await saveScreenshot(page, "ui-6-stale-selected");
     await page.getByTestId("materialize-stale").click();
     await page.waitForURL(/\/runs\/[^/]+$/);
