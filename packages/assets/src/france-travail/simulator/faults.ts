@@ -15,6 +15,12 @@ export class FaultInjector {
   }
 
   latencyMs(): number {
+    const { stallRatio = 0, stallMs = 5_000 } = this.options;
+    const stall = stallRatio > 0 && this.random() < stallRatio ? stallMs : 0;
+    return stall + this.baseLatencyMs();
+  }
+
+  private baseLatencyMs(): number {
     const latency = this.options.latencyMs;
     if (latency === undefined) return 0;
     if (typeof latency === "number") return latency;

@@ -25,6 +25,9 @@ export interface FaultOptions {
   readonly shortPageRatio?: number;
   /** Added to every API call: a number, or [min, max] drawn uniformly. */
   readonly latencyMs?: number | readonly [number, number];
+  /** Share of API calls that stall `stallMs` (default 5,000) before answering, on top. */
+  readonly stallRatio?: number;
+  readonly stallMs?: number;
 }
 
 export interface SimulatorOptions {
