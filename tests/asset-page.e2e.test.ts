@@ -1,29 +1,17 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import {
   AssetDetailBody,
-  createServer,
   defineAsset,
   Definitions,
   loadDbtAssets,
-  PostgresStorage,
   type AssetDefinition,
-  type RunningServer,
+  type PostgresStorage,
 } from "@lignee/engine";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  assertUiBuilt,
-  launchChromium,
-  saveScreenshot,
-  UI_DIST,
-  watchPage,
-  type Browser,
-  type Page,
-} from "./support/browser";
+import { dragAcross, saveScreenshot, type Page } from "./support/browser";
 import { REPO_ROOT } from "./support/cli";
-import { createTestDatabase } from "./support/database";
 import { day, seedMaterialization, seedRun } from "./support/seed-partitions";
+import { openUiBrowser, startUiServer, type UiBrowser, type UiServer } from "./support/ui-server";
 
 /**
  * The asset page in a real Chromium, over `createServer` and a store seeded without running
@@ -32,12 +20,10 @@ import { day, seedMaterialization, seedRun } from "./support/seed-partitions";
  * history), dragging still selects a range, Escape closes dialogs, the health bar opens on the
  * days that were materialised, and a dbt model shows its columns and SQL.
  */
-let home: string;
-let storage: PostgresStorage;
-let server: RunningServer;
-let browser: Browser;
+let server: UiServer;
+let ui: UiBrowser;
 let page: Page;
-let watched: ReturnType<typeof watchPage>;
+let watched: UiBrowser["watched"];
 let firstRun: string;
 let secondRun: string;
 
@@ -63,20 +49,19 @@ function sourceStubs(models: readonly AssetDefinition<unknown>[]): AssetDefiniti
   );
 }
 
-beforeAll(async () => {
-  assertUiBuilt();
-  const url = await createTestDatabase();
-  home = await mkdtemp(path.join(tmpdir(), "lignee-asset-page-"));
-  storage = PostgresStorage.connect(url);
+/** The dbt models and the sources they read, as stubs (only `dbt parse` runs). */
+async function definitionsFor(databaseUrl: string): Promise<Definitions<unknown>> {
   const models = await loadDbtAssets<unknown>({
     projectDir: path.join(REPO_ROOT, "dbt"),
     executable: path.join(REPO_ROOT, ".lignee", "venv", "bin", "dbt"),
-    connectionUrl: () => url,
+    connectionUrl: () => databaseUrl,
   });
-  const definitions = Definitions.create<unknown>({
+  return Definitions.create<unknown>({
     assets: [...sourceStubs(models), ...models],
   }) as Definitions<unknown>;
+}
 
+async function seed(storage: PostgresStorage, definitions: Definitions<unknown>): Promise<void> {
   // raw/offres (daily since 2024-05-23): the last seven days but D4; D2 twice, with checks;
   // D5 by an older code version (stale).
   firstRun = await seedRun(storage, ["raw/offres"], { trigger: "schedule" });
@@ -113,28 +98,19 @@ beforeAll(async () => {
       description: passed ? "51,020 offers" : "12 duplicate ids",
     });
   }
+}
 
-  delete process.env.LIGNEE_API_TOKEN;
-  [server, browser] = await Promise.all([
-    createServer({
-      definitions,
-      runtime: { storage, databaseUrl: url, home },
-      port: 0,
-      uiDir: UI_DIST,
-      log: () => undefined,
-    }),
-    launchChromium(),
+beforeAll(async () => {
+  [server, ui] = await Promise.all([
+    startUiServer({ definitions: definitionsFor, seed }),
+    openUiBrowser({ width: 1440, height: 900 }),
   ]);
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-  page = await context.newPage();
-  watched = watchPage(page);
+  ({ page, watched } = ui);
 }, 120_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  await storage?.close();
-  if (home) await rm(home, { recursive: true, force: true });
+  await ui?.close();
+  await server?.stop();
 });
 
 const cell = (key: string) => page.locator(`[data-testid=health-segment][data-partition="${key}"]`);
@@ -231,12 +207,7 @@ describe("the asset page", () => {
 
   it("still selects a range by dragging, and Escape closes the backfill dialog", async () => {
     await openAsset("raw/offres");
-    const from = (await cell(D(3)).boundingBox())!;
-    const to = (await cell(D(1)).boundingBox())!;
-    await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
-    await page.mouse.down();
-    await page.mouse.move(to.x + to.width / 2, to.y + to.height / 2, { steps: 8 });
-    await page.mouse.up();
+    await dragAcross(page, cell(D(3)), cell(D(1)));
     await expect
       .poll(() => page.getByTestId("health-selection").textContent())
       .toBe(`3 partitions: ${D(3)} → ${D(1)}`);

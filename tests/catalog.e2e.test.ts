@@ -1,32 +1,23 @@
 import { randomUUID } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import {
-  createServer,
   downstreamPartitionsFor,
   IntervalSet,
   partitionBounds,
   partitionKey,
-  PostgresStorage,
   type Definitions,
-  type RunningServer,
   type Storage,
 } from "@lignee/engine";
 import type { AssetNode } from "@lignee/engine/wire";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { buildUiEstate, uiDefinitions } from "../bench/ui-estate";
+import { saveScreenshot, type Page } from "./support/browser";
 import {
-  assertUiBuilt,
-  launchChromium,
-  saveScreenshot,
-  UI_DIST,
-  watchPage,
-  type Browser,
-  type BrowserContext,
-  type Page,
-} from "./support/browser";
-import { createTestDatabase } from "./support/database";
+  openUiBrowser,
+  screenshotOnFailure,
+  startUiServer,
+  type UiBrowser,
+  type UiServer,
+} from "./support/ui-server";
 
 /**
  * The asset catalog, the global search and the dark theme in a real Chromium, over servers from
@@ -39,68 +30,32 @@ import { createTestDatabase } from "./support/database";
 const RUN_ID = "8898dbe9-5f3c-4c8e-9a57-1b2c3d4e5f60";
 const NOW = new Date();
 
-interface Served {
-  readonly server: RunningServer;
-  readonly storage: PostgresStorage;
-}
-
-let home: string;
-let demo: Served;
-let estate: Served;
-let browser: Browser;
-let context: BrowserContext;
+let demo: UiServer;
+let estate: UiServer;
+let ui: UiBrowser;
 let page: Page;
-let watched: ReturnType<typeof watchPage>;
-
-async function serve(definitions: Definitions<unknown>, seed: (s: Storage) => Promise<void>) {
-  const url = await createTestDatabase();
-  const storage = PostgresStorage.connect(url);
-  await seed(storage);
-  const server = await createServer({
-    definitions,
-    runtime: { storage, databaseUrl: url, home },
-    port: 0,
-    uiDir: UI_DIST,
-    log: () => undefined,
-  });
-  return { server, storage };
-}
+let watched: UiBrowser["watched"];
 
 beforeAll(async () => {
-  assertUiBuilt();
-  // Loopback without a token, whatever the environment says.
-  process.env.LIGNEE_API_TOKEN = "";
-  home = await mkdtemp(path.join(tmpdir(), "lignee-catalog-"));
   const demoDefinitions = (await import("@lignee/assets")).default as Definitions<unknown>;
   const estateDefinitions = uiDefinitions(buildUiEstate()) as Definitions<unknown>;
-  [demo, estate, browser] = await Promise.all([
-    serve(demoDefinitions, (s) => seedDemo(s, demoDefinitions)),
-    serve(estateDefinitions, (s) => seedEstate(s, estateDefinitions)),
-    launchChromium(),
+  [demo, estate, ui] = await Promise.all([
+    startUiServer({ definitions: demoDefinitions, seed: seedDemo }),
+    startUiServer({ definitions: estateDefinitions, seed: seedEstate }),
+    openUiBrowser({ width: 1440, height: 900 }),
   ]);
-  context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-  page = await context.newPage();
-  watched = watchPage(page);
+  ({ page, watched } = ui);
 }, 120_000);
 
-afterEach(async ({ task }) => {
-  if (task.result?.state !== "fail" || !page || page.isClosed()) return;
-  const name = task.name.replace(/[^a-z0-9]+/gi, "-").slice(0, 60);
-  await saveScreenshot(page, `catalog-failed-${name}`).catch(() => undefined);
-});
+afterEach(({ task }) => screenshotOnFailure("catalog", page, task));
 
 afterAll(async () => {
-  await context?.close();
-  await browser?.close();
-  for (const s of [demo, estate]) {
-    await s?.server.close();
-    await s?.storage.close();
-  }
-  if (home) await rm(home, { recursive: true, force: true });
+  await ui?.close();
+  for (const s of [demo, estate]) await s?.stop();
 });
 
-const apiNodes = async (s: Served): Promise<AssetNode[]> => {
-  const res = await fetch(`${s.server.url}/api/assets`);
+const apiNodes = async (s: UiServer): Promise<AssetNode[]> => {
+  const res = await fetch(`${s.url}/api/assets`);
   expect(res.status).toBe(200);
   return ((await res.json()) as { nodes: AssetNode[] }).nodes;
 };
@@ -143,7 +98,7 @@ describe("the asset catalog", () => {
     // as a user coming back has it). The time is mostly GET /api/assets on a busy machine.
     const loads: { ready: number; api: number }[] = [];
     for (let i = 0; i < 3; i++) {
-      await page.goto(`${estate.server.url}/catalog`);
+      await page.goto(`${estate.url}/catalog`);
       await catalog().waitFor();
       loads.push((await page.evaluate(READY_TIMES)) as { ready: number; api: number });
     }
@@ -228,11 +183,11 @@ describe("the asset catalog", () => {
     const dbt = nodes.filter((n) => n.kind === "dbt").sort(byKey);
     expect(dbt.length).toBeGreaterThan(3);
     expect(dbt.every((n) => n.key.startsWith("emploi/"))).toBe(true);
-    await page.goto(`${demo.server.url}/catalog?kind=dbt`);
+    await page.goto(`${demo.url}/catalog?kind=dbt`);
     await expectRows(dbt, "dbt models");
     const row = page.locator('[data-testid=catalog-row][data-asset-key="emploi/dim_naf"]');
     expect(await row.textContent()).toContain("materialized=table");
-    await page.goto(`${demo.server.url}/catalog?kind=typescript&tag=source%3Dinsee`);
+    await page.goto(`${demo.url}/catalog?kind=typescript&tag=source%3Dinsee`);
     await expectRows(
       nodes.filter((n) => n.kind === "typescript" && n.tags.source === "insee").sort(byKey),
       "TypeScript, from INSEE",
@@ -245,7 +200,7 @@ describe("global search", () => {
   const results = () => page.locator("[data-testid=search-result]");
 
   it("jumps to an asset, a run by its 8-character prefix and a page, from / and Ctrl-K", async () => {
-    await page.goto(`${demo.server.url}/catalog`);
+    await page.goto(`${demo.url}/catalog`);
     await catalog().waitFor();
 
     // `/` opens it; an asset by part of its key.
@@ -288,7 +243,7 @@ describe("global search", () => {
     await dialog().waitFor();
     await page.keyboard.press("Escape");
     await expect.poll(() => dialog().count()).toBe(0);
-    await page.goto(`${demo.server.url}/catalog`);
+    await page.goto(`${demo.url}/catalog`);
     await page.getByTestId("catalog-text").click();
     await page.keyboard.type("raw/");
     expect(await page.getByTestId("catalog-text").inputValue()).toBe("raw/");
@@ -310,7 +265,7 @@ describe("the dark theme", () => {
 
   it("follows prefers-color-scheme, and the switch overrides it (kept across reloads)", async () => {
     await page.emulateMedia({ colorScheme: "light" });
-    await page.goto(`${demo.server.url}/catalog`);
+    await page.goto(`${demo.url}/catalog`);
     await catalog().waitFor();
     expect(await page.getByTestId("theme-switch").inputValue()).toBe("system");
     expect(await background()).toBe(LIGHT_BG);
@@ -338,7 +293,7 @@ describe("the dark theme", () => {
   it("screenshots the lineage, the catalog and an asset page in both themes", async () => {
     for (const theme of ["light", "dark"] as const) {
       await page.emulateMedia({ colorScheme: theme });
-      await page.goto(`${demo.server.url}/`);
+      await page.goto(`${demo.url}/`);
       await page.locator("[data-testid=lineage][data-ready=true]").waitFor();
       expect(await background()).toBe(theme === "dark" ? DARK_BG : LIGHT_BG);
       const flow = await page
@@ -347,16 +302,16 @@ describe("the dark theme", () => {
       expect(flow).toBe(theme === "dark" ? DARK_BG : LIGHT_BG);
       await saveScreenshot(page, `theme-${theme}-lineage`);
 
-      await page.goto(`${demo.server.url}/catalog`);
+      await page.goto(`${demo.url}/catalog`);
       await catalog().waitFor();
       await saveScreenshot(page, `theme-${theme}-catalog`);
 
-      await page.goto(`${demo.server.url}/assets/raw/offres`);
+      await page.goto(`${demo.url}/assets/raw/offres`);
       await page.locator('[data-testid=asset-page][data-asset-key="raw/offres"]').waitFor();
       await page.locator("[data-testid=health-segment]").first().waitFor();
       await saveScreenshot(page, `theme-${theme}-asset`);
 
-      await page.goto(`${demo.server.url}/runs/${RUN_ID}`);
+      await page.goto(`${demo.url}/runs/${RUN_ID}`);
       await page.locator(`[data-testid=run-page][data-run-id="${RUN_ID}"]`).waitFor();
       await saveScreenshot(page, `theme-${theme}-run`);
     }

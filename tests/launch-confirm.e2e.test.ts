@@ -1,27 +1,14 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import {
-  createServer,
   dailyPartitions,
   defineAsset,
   Definitions,
   partitionBounds,
   partitionKey,
-  PostgresStorage,
-  type RunningServer,
+  type PostgresStorage,
 } from "@lignee/engine";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  assertUiBuilt,
-  launchChromium,
-  saveScreenshot,
-  UI_DIST,
-  watchPage,
-  type Browser,
-  type Page,
-} from "./support/browser";
-import { createTestDatabase } from "./support/database";
+import { saveScreenshot, type Page } from "./support/browser";
+import { openUiBrowser, startUiServer, type UiBrowser, type UiServer } from "./support/ui-server";
 
 /**
  * The asset page's headline and the launch confirmation dialog in a real Chromium, over a
@@ -46,16 +33,13 @@ const definitions = Definitions.create({
   ],
 }) as Definitions<unknown>;
 
-let storage: PostgresStorage;
-let server: RunningServer;
-let browser: Browser;
+let server: UiServer;
+let ui: UiBrowser;
 let page: Page;
-let watched: ReturnType<typeof watchPage>;
-let home: string;
+let watched: UiBrowser["watched"];
 let total: number;
-let databaseUrl: string;
 
-async function seed(): Promise<void> {
+async function seed(storage: PostgresStorage): Promise<void> {
   const { first, last } = partitionBounds(daily, new Date());
   total = last - first + 1;
   const runId = "00000000-0000-4000-8000-000000000001";
@@ -105,31 +89,16 @@ async function seed(): Promise<void> {
 }
 
 beforeAll(async () => {
-  assertUiBuilt();
-  databaseUrl = await createTestDatabase();
-  storage = PostgresStorage.connect(databaseUrl);
-  await seed();
-  delete process.env.LIGNEE_API_TOKEN;
-  home = await mkdtemp(path.join(tmpdir(), "lignee-launch-confirm-"));
-  server = await createServer({
-    definitions,
-    runtime: { storage, databaseUrl, home },
-    port: 0,
-    // Loopback without a token, whatever the environment says.
-    token: undefined,
-    uiDir: UI_DIST,
-    log: () => undefined,
-  });
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  watched = watchPage(page);
+  [server, ui] = await Promise.all([
+    startUiServer({ definitions, seed }),
+    openUiBrowser({ width: 1280, height: 900 }),
+  ]);
+  ({ page, watched } = ui);
 }, 60_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  await storage?.close();
-  if (home) await rm(home, { recursive: true, force: true });
+  await ui?.close();
+  await server?.stop();
 });
 
 const assetPage = async (key: string): Promise<void> => {
@@ -187,7 +156,7 @@ describe("asset headline and launch confirmation", () => {
     await dialog.waitFor();
     await page.getByTestId("launch-confirm-cancel").click();
     await dialog.waitFor({ state: "detached" });
-    expect((await storage.listRuns({ limit: 10 })).map((r) => r.id)).toEqual([
+    expect((await server.storage.listRuns({ limit: 10 })).map((r) => r.id)).toEqual([
       "00000000-0000-4000-8000-000000000001",
     ]);
   });
@@ -196,7 +165,7 @@ describe("asset headline and launch confirmation", () => {
     await assetPage("emploi/fait_offre_emploi");
     await page.getByTestId("materialize-asset-stale").click();
     await page.waitForURL(/\/runs\/[0-9a-f-]{36}$/);
-    const runs = await storage.listRuns({ limit: 10 });
+    const runs = await server.storage.listRuns({ limit: 10 });
     expect(runs).toHaveLength(2);
     expect(runs[0]?.partitionSpec).toEqual({ kind: "stale" });
     expect(watched.errors).toEqual([]);

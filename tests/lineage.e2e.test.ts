@@ -1,25 +1,20 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import {
-  createServer,
-  defineAsset,
-  Definitions,
-  PostgresStorage,
-  type RunningServer,
-} from "@lignee/engine";
-import type { Browser, Page } from "playwright-core";
+import { defineAsset, Definitions, type RunningServer } from "@lignee/engine";
+import type { Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { buildUiEstate, uiDefinitions } from "../bench/ui-estate";
 import { seededRandom } from "../bench/support";
+import { saveScreenshot } from "./support/browser";
 import {
-  assertUiBuilt,
-  launchChromium,
-  saveScreenshot,
-  UI_DIST,
-  watchPage,
-} from "./support/browser";
-import { createTestDatabase } from "./support/database";
+  createTempDir,
+  createUiStore,
+  openUiBrowser,
+  screenshotOnFailure,
+  startUiServer,
+  type TempDir,
+  type UiBrowser,
+  type UiServer,
+  type UiStore,
+} from "./support/ui-server";
 
 /**
  * The lineage as drawn, in a real Chromium, over servers from `createServer` (no run, no dbt
@@ -141,13 +136,12 @@ const MEASURE = `(() => {
   return { edges, nodes: boxes.size, problems };
 })()`;
 
-let url: string;
-let home: string;
-let storage: PostgresStorage;
-let browser: Browser;
+let home: TempDir;
+let store: UiStore;
+let ui: UiBrowser;
 let page: Page;
-let watched: ReturnType<typeof watchPage>;
-const servers: RunningServer[] = [];
+let watched: UiBrowser["watched"];
+const servers: UiServer[] = [];
 let demo: RunningServer;
 let generated: RunningServer;
 let estate: RunningServer;
@@ -186,16 +180,9 @@ function generatedDefinitions(): Definitions {
 }
 
 const serve = async (definitions: Definitions<unknown>): Promise<RunningServer> => {
-  const server = await createServer({
-    definitions,
-    runtime: { storage, databaseUrl: url, home },
-    port: 0,
-    token: undefined,
-    uiDir: UI_DIST,
-    log: () => undefined,
-  });
-  servers.push(server);
-  return server;
+  const served = await startUiServer({ definitions, home: home.path, store });
+  servers.push(served);
+  return served.server;
 };
 
 const api = async (server: RunningServer): Promise<ApiGraph> => {
@@ -229,38 +216,29 @@ const expectEveryEdgeOnce = (graph: ApiGraph, drawn: Drawn): void => {
 };
 
 beforeAll(async () => {
-  assertUiBuilt();
-  delete process.env.LIGNEE_API_TOKEN;
-  home = await mkdtemp(path.join(tmpdir(), "lignee-lineage-"));
+  home = await createTempDir("lignee-lineage-");
   // Read when the demo's definitions look for their data folder and credentials.
-  process.env.LIGNEE_DATA_DIR = home;
+  process.env.LIGNEE_DATA_DIR = home.path;
   process.env.FRANCE_TRAVAIL_CLIENT_ID = "";
   process.env.FRANCE_TRAVAIL_CLIENT_SECRET = "";
-  url = await createTestDatabase();
-  storage = PostgresStorage.connect(url);
+  store = await createUiStore();
   const demoDefinitions = (await import("@lignee/assets")).default as Definitions<unknown>;
-  [demo, generated, estate, browser] = await Promise.all([
+  [demo, generated, estate, ui] = await Promise.all([
     serve(demoDefinitions),
     serve(generatedDefinitions()),
     serve(uiDefinitions(buildUiEstate())),
-    launchChromium(),
+    openUiBrowser({ width: 1800, height: 1100 }),
   ]);
-  const context = await browser.newContext({ viewport: { width: 1800, height: 1100 } });
-  page = await context.newPage();
-  watched = watchPage(page);
+  ({ page, watched } = ui);
 });
 
-afterEach(async ({ task }) => {
-  if (task.result?.state !== "fail" || !page || page.isClosed()) return;
-  const name = task.name.replace(/[^a-z0-9]+/gi, "-").slice(0, 60);
-  await saveScreenshot(page, `lineage-failed-${name}`).catch(() => undefined);
-});
+afterEach(({ task }) => screenshotOnFailure("lineage", page, task));
 
 afterAll(async () => {
-  await browser?.close();
-  for (const server of servers) await server.close();
-  await storage?.close();
-  if (home) await rm(home, { recursive: true, force: true });
+  await ui?.close();
+  for (const server of servers) await server.stop();
+  await store?.storage.close();
+  await home?.remove();
 });
 
 describe("the lineage as drawn", () => {

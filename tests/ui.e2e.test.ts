@@ -4,7 +4,13 @@ import path from "node:path";
 import { PostgresAutomationStore } from "@lignee/engine";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { assertUiBuilt, launchChromium, saveScreenshot, watchPage } from "./support/browser";
+import {
+  assertUiBuilt,
+  dragAcross,
+  launchChromium,
+  saveScreenshot,
+  watchPage,
+} from "./support/browser";
 import { lignee, startLigneeDev, type DevServer } from "./support/cli";
 import { createTestDatabase } from "./support/database";
 
@@ -128,12 +134,7 @@ describe("the UI over lignee dev", () => {
       page.locator(`[data-testid=health-segment][data-partition="${day}"]`);
     expect(await cell(D(3)).getAttribute("data-status")).toBe("FRESH");
     expect(await cell(D(4)).getAttribute("data-status")).toBe("MISSING");
-    const from = (await cell(D(2)).boundingBox())!;
-    const to = (await cell(D(1)).boundingBox())!;
-    await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
-    await page.mouse.down();
-    await page.mouse.move(to.x + to.width / 2, to.y + to.height / 2, { steps: 8 });
-    await page.mouse.up();
+    await dragAcross(page, cell(D(2)), cell(D(1)));
     await expect
       .poll(() => page.getByTestId("health-selection").textContent())
       .toBe(`2 partitions: ${D(2)} → ${D(1)}`);
@@ -369,12 +370,7 @@ describe("the UI over lignee dev", () => {
     await page.locator('[data-testid=asset-page][data-asset-key="raw/offres"]').waitFor();
     await page.getByTestId("health-window-30").click();
     expect(await cell(D(7)).getAttribute("data-status")).toBe("MISSING");
-    const from = (await cell(D(7)).boundingBox())!;
-    const to = (await cell(D(5)).boundingBox())!;
-    await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
-    await page.mouse.down();
-    await page.mouse.move(to.x + to.width / 2, to.y + to.height / 2, { steps: 8 });
-    await page.mouse.up();
+    await dragAcross(page, cell(D(7)), cell(D(5)));
     await expect
       .poll(() => page.getByTestId("health-selection").textContent())
       .toBe(`3 partitions: ${D(7)} → ${D(5)}`);
@@ -480,12 +476,7 @@ describe("the UI over lignee dev", () => {
     // A larger backfill: 30 days of collection, more than raw/offres starts without asking
     // (7), so a dialog asks to confirm first; then cancelled from its page while its runs go on.
     await page.getByTestId("health-window-90").click();
-    const first = (await cell(D(40)).boundingBox())!;
-    const last = (await cell(D(11)).boundingBox())!;
-    await page.mouse.move(first.x + first.width / 2, first.y + first.height / 2);
-    await page.mouse.down();
-    await page.mouse.move(last.x + last.width / 2, last.y + last.height / 2, { steps: 8 });
-    await page.mouse.up();
+    await dragAcross(page, cell(D(40)), cell(D(11)));
     await expect
       .poll(() => page.getByTestId("health-selection").textContent())
       .toBe(`30 partitions: ${D(40)} → ${D(11)}`);

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { chromium, type Browser, type Locator, type Page } from "playwright-core";
 import { REPO_ROOT } from "./cli";
 
 // For callers outside tests/ (bench/), which do not depend on playwright-core themselves.
@@ -62,4 +62,14 @@ export function watchPage(page: Page): { readonly errors: string[]; readonly con
     if (message.type() === "error") consoleErrors.push(message.text());
   });
   return { errors, console: consoleErrors };
+}
+
+/** Drags the mouse from the centre of one element to the centre of another (e.g. health-bar cells). */
+export async function dragAcross(page: Page, from: Locator, to: Locator): Promise<void> {
+  const start = (await from.boundingBox())!;
+  const end = (await to.boundingBox())!;
+  await page.mouse.move(start.x + start.width / 2, start.y + start.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(end.x + end.width / 2, end.y + end.height / 2, { steps: 8 });
+  await page.mouse.up();
 }

@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import type { Definitions } from "../definitions/definitions";
-import { prepareRun, statusesFor } from "../execution/launch";
+import { prepareRun, statusesFor, type PreparedRun } from "../execution/launch";
 import { confirmationTags, partitionCounts, requireConfirmation } from "../planning/confirmation";
 import { ESTIMATE_SAMPLE, launchPreview, type LaunchPreview } from "../planning/launch-preview";
 import type { LeftOut } from "../planning/stale-targets";
@@ -52,15 +52,7 @@ export type PreviewRun = (
 export function runPreviewer(options: Omit<RunStarterOptions, "runs" | "queue">): PreviewRun {
   const { definitions, storage } = options;
   return async (selection, partitions) => {
-    const now = new Date();
-    const request = { selection, partitions };
-    const statuses = await statusesFor(definitions, storage, request, now);
-    let prepared;
-    try {
-      prepared = prepareRun(definitions, request, now, statuses);
-    } catch (error) {
-      throw asBadRequest(error);
-    }
+    const prepared = await prepareOrBadRequest(definitions, storage, selection, partitions);
     const durations = await storage.recentStepDurations(prepared.assetKeys, ESTIMATE_SAMPLE);
     return launchPreview(definitions, partitionCounts(prepared.plan), prepared.leftOut, durations, {
       limit: options.confirmAbove,
@@ -76,12 +68,8 @@ export function runPreviewer(options: Omit<RunStarterOptions, "runs" | "queue">)
 export function runStarter(options: RunStarterOptions): StartRun {
   const { definitions, storage } = options;
   return async (selection, partitions, tags, confirmation, launchedBy) => {
-    const now = new Date();
-    const request = { selection, partitions };
-    const statuses = await statusesFor(definitions, storage, request, now);
-    let prepared;
+    const prepared = await prepareOrBadRequest(definitions, storage, selection, partitions);
     try {
-      prepared = prepareRun(definitions, request, now, statuses);
       requireConfirmation(definitions, partitionCounts(prepared.plan), {
         confirmed: confirmation.confirmed,
         limit: options.confirmAbove,
@@ -107,6 +95,23 @@ export function runStarter(options: RunStarterOptions): StartRun {
     }
     return { runId: await options.runs.start(prepared, tags, launchedBy), merged: false, leftOut };
   };
+}
+
+/** Plans a request against the assets' current statuses; bad input throws a 400. */
+async function prepareOrBadRequest(
+  definitions: Definitions<unknown>,
+  storage: Storage,
+  selection: string,
+  partitions: PartitionRequest,
+): Promise<PreparedRun> {
+  const now = new Date();
+  const request = { selection, partitions };
+  const statuses = await statusesFor(definitions, storage, request, now);
+  try {
+    return prepareRun(definitions, request, now, statuses);
+  } catch (error) {
+    throw asBadRequest(error);
+  }
 }
 
 /** 201 with a new run's id; 200 with the queued run's when the request was merged into it. */

@@ -10,6 +10,7 @@ import { TableHead } from "../components/TableHead";
 import { useConfirmedLaunch } from "../components/useConfirmedLaunch";
 import { describeCounts, formatNumber, formatTime, shortId } from "../format";
 import { AssetHealthSummary } from "./AssetHealthSummary";
+import { CheckResultsTable } from "./CheckResultsTable";
 import { DbtModelPanel } from "./DbtModelPanel";
 import { HealthBar, type PartitionRange } from "./HealthBar";
 import { PartitionDetail } from "./PartitionDetail";
@@ -255,26 +256,7 @@ function Asset({ asset }: { asset: AssetDetail }) {
         {asset.checks.length === 0 ? (
           <p className="muted">No check results.</p>
         ) : (
-          <table className="table" data-testid="checks">
-            <TableHead columns={["Check", "Result", "Severity", "Details", "Run"]} />
-            <tbody>
-              {asset.checks.map((c) => (
-                <tr key={`${c.checkName}@${c.partitionKey}`}>
-                  <td className="mono">{c.checkName}</td>
-                  <td>
-                    <span className={c.passed ? "badge status-fresh" : "badge status-failed"}>
-                      {c.passed ? "passed" : "failed"}
-                    </span>
-                  </td>
-                  <td>{c.severity}</td>
-                  <td>{c.description ?? ""}</td>
-                  <td>
-                    <Link href={`/runs/${c.runId}`}>{shortId(c.runId)}</Link>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <CheckResultsTable checks={asset.checks} testId="checks" withRun />
         )}
       </section>
 

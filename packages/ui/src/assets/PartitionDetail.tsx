@@ -6,6 +6,7 @@ import { ErrorLine } from "../components/ErrorLine";
 import { StatusBadge } from "../components/StatusBadge";
 import { TableHead } from "../components/TableHead";
 import { formatDuration, formatNumber, formatTime, shortId } from "../format";
+import { CheckResultsTable } from "./CheckResultsTable";
 import "./partition-detail.css";
 
 /**
@@ -128,23 +129,7 @@ function PartitionBody({ detail }: { detail: Detail }) {
       {detail.checks.length === 0 ? (
         <p className="muted">No check results for this partition.</p>
       ) : (
-        <table className="table" data-testid="partition-checks">
-          <TableHead columns={["Check", "Result", "Severity", "Details"]} />
-          <tbody>
-            {detail.checks.map((c) => (
-              <tr key={c.checkName} data-check={c.checkName} data-passed={String(c.passed)}>
-                <td className="mono">{c.checkName}</td>
-                <td>
-                  <span className={c.passed ? "badge status-fresh" : "badge status-failed"}>
-                    {c.passed ? "passed" : "failed"}
-                  </span>
-                </td>
-                <td>{c.severity}</td>
-                <td>{c.description ?? ""}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <CheckResultsTable checks={detail.checks} testId="partition-checks" />
       )}
 
       {detail.history.length > 1 && (

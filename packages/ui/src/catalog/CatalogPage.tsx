@@ -59,6 +59,22 @@ export function CatalogPage() {
   const sortBy = (key: SortKey) =>
     update({ sort: key, descending: filter.sort === key ? !filter.descending : false });
   const filtered = filter.text !== "" || filter.group || filter.kind || filter.status || filter.tag;
+  /** The drop-down filters, in the toolbar's order: the field each sets, from which options. */
+  const choices: readonly {
+    name: "group" | "tag" | "kind";
+    label: string;
+    options: readonly string[];
+    set: (value: string | undefined) => Partial<CatalogFilter>;
+  }[] = [
+    { name: "group", label: "Group", options: groups, set: (group) => ({ group }) },
+    { name: "tag", label: "Tag", options: tags, set: (tag) => ({ tag }) },
+    {
+      name: "kind",
+      label: "Kind",
+      options: ASSET_KINDS,
+      set: (kind) => ({ kind: ASSET_KINDS.find((k) => k === kind) }),
+    },
+  ];
 
   return (
     <div className="catalog-page">
@@ -72,27 +88,16 @@ export function CatalogPage() {
           onChange={(e) => update({ text: e.target.value })}
           data-testid="catalog-text"
         />
-        <Choice
-          label="Group"
-          value={filter.group}
-          options={groups}
-          onChange={(group) => update({ group })}
-          testId="catalog-group"
-        />
-        <Choice
-          label="Tag"
-          value={filter.tag}
-          options={tags}
-          onChange={(tag) => update({ tag })}
-          testId="catalog-tag"
-        />
-        <Choice
-          label="Kind"
-          value={filter.kind}
-          options={ASSET_KINDS}
-          onChange={(kind) => update({ kind: ASSET_KINDS.find((k) => k === kind) })}
-          testId="catalog-kind"
-        />
+        {choices.map((c) => (
+          <Choice
+            key={c.name}
+            label={c.label}
+            value={filter[c.name]}
+            options={c.options}
+            onChange={(value) => update(c.set(value))}
+            testId={`catalog-${c.name}`}
+          />
+        ))}
         <StatusFilter
           statuses={ASSET_STATUSES}
           value={filter.status}
