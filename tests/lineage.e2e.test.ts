@@ -395,6 +395,28 @@ describe("the lineage as drawn", () => {
     const across = graph.edges.filter((e) => groupOf.get(e.from) !== groupOf.get(e.to)).length;
     expect(drawn.edges.reduce((sum, e) => sum + e.count, 0)).toBe(across);
     expect(drawn.problems).toEqual([]);
+    // Laid out as a grid of rows, not one long row.
+    const tops = await page
+      .locator("[data-testid=group-node]")
+      .evaluateAll((els) => els.map((el) => Math.round(el.getBoundingClientRect().top)));
+    expect(new Set(tops).size).toBeGreaterThan(2);
+
+    // Hovering a group lights its own edges only, the others stay dimmed.
+    const hovered = "ventes";
+    const own = drawn.edges.filter((e) => [e.from, e.to].includes(`group:${hovered}`));
+    expect(own.length).toBeGreaterThan(0);
+    await page
+      .locator(`[data-testid=group-node][data-group="${hovered}"] .group-node-name`)
+      .hover();
+    await expect
+      .poll(async () => (await measure()).edges.filter((e) => !e.dimmed).length)
+      .toBe(own.length);
+    const lit = (await measure()).edges.filter((e) => !e.dimmed);
+    expect(lit.map((e) => `${e.from} -> ${e.to}`).sort()).toEqual(
+      own.map((e) => `${e.from} -> ${e.to}`).sort(),
+    );
+    await saveScreenshot(page, "lineage-2000-hover-group");
+    await page.mouse.move(5, 5);
 
     // Centred in the flow's pane (after a short animation).
     const pane = (await page.locator(".react-flow").boundingBox())!;

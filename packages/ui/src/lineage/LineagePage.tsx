@@ -1,16 +1,18 @@
 import {
+  applyNodeChanges,
   Background,
   Controls,
   MiniMap,
   ReactFlow,
   ReactFlowProvider,
   useNodesInitialized,
-  useNodesState,
   useReactFlow,
   useStore,
+  ViewportPortal,
   type Edge,
   type EdgeTypes,
   type Node,
+  type NodeChange,
   type NodeTypes,
 } from "@xyflow/react";
 import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from "react";
@@ -34,8 +36,8 @@ import {
 } from "./lineage-state";
 import { LineageSidebar } from "./LineageSidebar";
 import { MaterializeDialog } from "./MaterializeDialog";
-import { EdgeMarkers, RoutedEdgeView } from "./RoutedEdge";
-import { useLayout } from "./use-layout";
+import { EdgeLayer, EdgeMarkers, RoutedEdgeView } from "./RoutedEdge";
+import { useLayout, warmLayoutWorker } from "./use-layout";
 import "./lineage.css";
 
 const nodeTypes: NodeTypes = { asset: AssetNodeView, lane: LaneView, group: GroupNodeView };
@@ -52,6 +54,8 @@ const NO_EDGES: Edge[] = [];
 /** The whole asset graph, laid out by layer and grouped by asset group. */
 export function LineagePage() {
   const graph = useAssetGraph();
+  // The layout worker loads while the graph is requested.
+  useEffect(warmLayoutWorker, []);
   if (graph.error) return <ErrorLine error={graph.error} />;
   if (!graph.data) return <p className="loading">Loading the asset graph…</p>;
   if (graph.data.nodes.length === 0)
@@ -97,16 +101,29 @@ function Lineage({ graph }: { graph: AssetGraph }) {
   );
   const computed = useLayout(input);
   // While a new layout is computed (a group collapsed or expanded), the previous one stays.
-  const [layout, setLayout] = useState<Layout | undefined>();
+  const [previousLayout, setLayout] = useState<Layout | undefined>();
   useEffect(() => {
     if (computed.layout) setLayout(computed.layout);
   }, [computed.layout]);
+  const layout = computed.layout ?? previousLayout;
   const laying = computed.layout === undefined && computed.error === undefined;
 
-  const edges = useMemo(() => (layout ? flowEdges(layout) : []), [layout]);
+  // The overview: every group collapsed. Its edges are drawn by `EdgeLayer`, not React Flow.
+  const overview = groupNames.length > 1 && groupNames.every((g) => collapsed.has(g));
+  const edges = useMemo(
+    () => (layout && !overview ? flowEdges(layout) : NO_EDGES),
+    [layout, overview],
+  );
   const groups = useMemo(() => groupSummaries(graph.nodes, groupNames), [graph.nodes, groupNames]);
 
-  const [nodes, setNodes, onNodesChange] = useNodesState<Node>([]);
+  // A layout known at the first render (the overview, a cached one) is drawn in that render.
+  const [nodes, setNodes] = useState<Node[]>(() =>
+    layout ? flowNodes([], layout, graph.nodes, groups) : [],
+  );
+  const onNodesChange = useCallback(
+    (changes: NodeChange[]) => setNodes((all) => applyNodeChanges(changes, all)),
+    [],
+  );
   // Level of detail: zoomed far out on a large graph, thousands of edges are a grey mass that
   // costs most of each frame; they come back when zooming in.
   const farOut = useStore((s) => s.transform[2] < FAR_OUT_ZOOM);
@@ -116,7 +133,12 @@ function Lineage({ graph }: { graph: AssetGraph }) {
   );
   useEffect(() => {
     if (!layout) return;
-    setNodes((previous) => flowNodes(previous, layout, graph.nodes, groups));
+    setNodes((previous) => {
+      const next = flowNodes(previous, layout, graph.nodes, groups);
+      return next.length === previous.length && next.every((n, i) => n === previous[i])
+        ? previous
+        : next;
+    });
   }, [graph.nodes, groups, layout, setNodes]);
 
   const selected = useMemo(
@@ -145,7 +167,14 @@ function Lineage({ graph }: { graph: AssetGraph }) {
   const graphAdjacency = useMemo(() => adjacency(graph.edges), [shape]);
   const groupOf = useMemo(() => new Map(graph.nodes.map((n) => [n.key, n.group])), [shape]);
   const [hovered, setHovered] = useState<string | undefined>();
+  // The overview's groups are so interlinked that a group's whole lineage is nearly
+  // everything: hovering a group lights its own edges and neighbours only.
   useEffect(() => {
+    if (overview && hovered?.startsWith("group:") && layout) {
+      const edges = layout.edges.filter((e) => e.from === hovered || e.to === hovered);
+      const nodes = new Set([hovered, ...edges.flatMap((e) => [e.from, e.to])]);
+      return highlight.set({ edges: new Set(edges.map((e) => e.id)), nodes });
+    }
     const focus = new Set<string>();
     if (hovered?.startsWith("group:")) {
       const group = groups.find((g) => groupNodeId(g.group) === hovered);
@@ -158,7 +187,7 @@ function Lineage({ graph }: { graph: AssetGraph }) {
       return collapsed.has(group) ? groupNodeId(group) : key;
     };
     highlight.set(lineageOf(focus, graphAdjacency, visible));
-  }, [hovered, selected, collapsed, graphAdjacency, groupOf, groups, highlight]);
+  }, [hovered, selected, collapsed, graphAdjacency, groupOf, groups, highlight, overview, layout]);
 
   const toggleGroup = useCallback((group: string) => {
     setCollapsed((c) => {
@@ -326,7 +355,7 @@ function Lineage({ graph }: { graph: AssetGraph }) {
               onExpandAll={() => setCollapsed(new Set())}
             />
           )}
-          <div className="flow">
+          <div className={overview ? "flow overview" : "flow"}>
             <EdgeMarkers />
             {laying && (
               <div className="lineage-laying-out" data-testid="lineage-laying-out">
@@ -358,8 +387,16 @@ function Lineage({ graph }: { graph: AssetGraph }) {
               colorMode={colorMode}
             >
               <Background gap={24} />
+              {overview && layout && (
+                <ViewportPortal>
+                  <EdgeLayer edges={layout.edges} />
+                </ViewportPortal>
+              )}
               <Controls showInteractive={false} />
-              {graph.nodes.length > 30 && <MiniMap pannable zoomable nodeColor={minimapColor} />}
+              {/* The overview's few group nodes fit the window: no minimap to draw. */}
+              {graph.nodes.length > 30 && !overview && (
+                <MiniMap pannable zoomable nodeColor={minimapColor} />
+              )}
             </ReactFlow>
           </div>
         </div>
