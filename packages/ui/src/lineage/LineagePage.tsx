@@ -15,7 +15,15 @@ import {
   type NodeChange,
   type NodeTypes,
 } from "@xyflow/react";
-import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from "react";
+import {
+  useCallback,
+  useDeferredValue,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+  type FormEvent,
+} from "react";
 import { useLocation } from "wouter";
 import { assetPath } from "../api/client";
 import { useAssetGraph, useStartRun } from "../api/queries";
@@ -56,13 +64,16 @@ export function LineagePage() {
   const graph = useAssetGraph();
   // The layout worker loads while the graph is requested.
   useEffect(warmLayoutWorker, []);
+  // The graph is drawn (and redrawn on each status poll) in a render that yields to the
+  // browser every few milliseconds, not in one long task.
+  const data = useDeferredValue(graph.data);
   if (graph.error) return <ErrorLine error={graph.error} />;
-  if (!graph.data) return <p className="loading">Loading the asset graph…</p>;
-  if (graph.data.nodes.length === 0)
+  if (!data) return <p className="loading">Loading the asset graph…</p>;
+  if (data.nodes.length === 0)
     return <p className="empty">No assets are defined. Pass definitions with --definitions.</p>;
   return (
     <ReactFlowProvider>
-      <Lineage graph={graph.data} />
+      <Lineage graph={data} />
     </ReactFlowProvider>
   );
 }
@@ -164,7 +175,8 @@ function Lineage({ graph }: { graph: AssetGraph }) {
 
   // Highlight: the whole up- and downstream of the hovered node, else of the selection.
   const highlight = useMemo(() => new HighlightStore(), []);
-  const graphAdjacency = useMemo(() => adjacency(graph.edges), [shape]);
+  // Built on the first highlight, not in the first render.
+  const graphAdjacency = useMemo(() => lazily(() => adjacency(graph.edges)), [shape]);
   const groupOf = useMemo(() => new Map(graph.nodes.map((n) => [n.key, n.group])), [shape]);
   const [hovered, setHovered] = useState<string | undefined>();
   // The overview's groups are so interlinked that a group's whole lineage is nearly
@@ -186,7 +198,7 @@ function Lineage({ graph }: { graph: AssetGraph }) {
       const group = groupOf.get(key)!;
       return collapsed.has(group) ? groupNodeId(group) : key;
     };
-    highlight.set(lineageOf(focus, graphAdjacency, visible));
+    highlight.set(lineageOf(focus, graphAdjacency(), visible));
   }, [hovered, selected, collapsed, graphAdjacency, groupOf, groups, highlight, overview, layout]);
 
   const toggleGroup = useCallback((group: string) => {
@@ -242,12 +254,16 @@ function Lineage({ graph }: { graph: AssetGraph }) {
   );
 
   // The first layout is fitted to the window (at group level, a large graph fits readably).
+  // It waits for the pane to be measured (a fit before that would be lost), and the page is
+  // ready once it is done (nothing moves the view before, or after, unasked).
   const fitted = useRef(false);
+  const [fittedView, setFittedView] = useState(false);
+  const paneReady = useStore((s) => s.panZoom !== null && s.width > 0 && s.height > 0);
   useEffect(() => {
-    if (fitted.current || !layout || !initialized) return;
+    if (fitted.current || !layout || !initialized || !paneReady) return;
     fitted.current = true;
-    void flow.fitView({ padding: 0.08, maxZoom: 1 });
-  }, [layout, initialized, flow]);
+    void flow.fitView({ padding: 0.08, maxZoom: 1 }).then(() => setFittedView(true));
+  }, [layout, initialized, flow, paneReady]);
 
   const onFind = (e: FormEvent) => {
     e.preventDefault();
@@ -275,7 +291,7 @@ function Lineage({ graph }: { graph: AssetGraph }) {
     return t;
   }, [graph.nodes]);
 
-  const ready = layout !== undefined && initialized;
+  const ready = layout !== undefined && initialized && fittedView;
   return (
     <LineageContext.Provider value={actions}>
       <div className="lineage" data-testid="lineage" data-ready={ready ? "true" : "false"}>
@@ -393,8 +409,10 @@ function Lineage({ graph }: { graph: AssetGraph }) {
                 </ViewportPortal>
               )}
               <Controls showInteractive={false} />
-              {/* The overview's few group nodes fit the window: no minimap to draw. */}
-              {graph.nodes.length > 30 && !overview && (
+              {/* The overview's few group nodes fit the window. Above LARGE_GRAPH drawn assets
+                  the minimap's one element per asset cost more than a second of "Expand all":
+                  the sidebar is the map there. */}
+              {graph.nodes.length > 30 && !overview && drawnAssets <= LARGE_GRAPH && (
                 <MiniMap pannable zoomable nodeColor={minimapColor} />
               )}
             </ReactFlow>
@@ -404,6 +422,12 @@ function Lineage({ graph }: { graph: AssetGraph }) {
       </div>
     </LineageContext.Provider>
   );
+}
+
+/** `make()`, called once on first use. */
+function lazily<T>(make: () => T): () => T {
+  let value: { readonly v: T } | undefined;
+  return () => (value ??= { v: make() }).v;
 }
 
 const MINIMAP_COLORS: Record<string, string> = {
