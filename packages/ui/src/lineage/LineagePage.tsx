@@ -16,6 +16,7 @@ import {
   type NodeTypes,
 } from "@xyflow/react";
 import {
+  startTransition,
   useCallback,
   useDeferredValue,
   useEffect,
@@ -78,6 +79,9 @@ export function LineagePage() {
   );
 }
 
+/** The layout drawn and the collapsed groups it was laid out with. */
+type Shown = { readonly layout: Layout; readonly collapsed: ReadonlySet<string> };
+
 /** What to centre on once the layout that shows it is drawn. */
 type Focus = { readonly id: string; readonly select: boolean };
 
@@ -112,15 +116,20 @@ function Lineage({ graph }: { graph: AssetGraph }) {
   );
   const computed = useLayout(input);
   // While a new layout is computed (a group collapsed or expanded), the previous one stays.
-  const [previousLayout, setLayout] = useState<Layout | undefined>();
+  const [previous, setPrevious] = useState<Shown | undefined>();
   useEffect(() => {
-    if (computed.layout) setLayout(computed.layout);
+    if (computed.layout) setPrevious({ layout: computed.layout, collapsed });
+    // `computed.layout` is the layout of the current `collapsed`.
   }, [computed.layout]);
-  const layout = computed.layout ?? previousLayout;
+  const shown: Shown | undefined = computed.layout
+    ? { layout: computed.layout, collapsed }
+    : previous;
+  const layout = shown?.layout;
   const laying = computed.layout === undefined && computed.error === undefined;
 
   // The overview: every group collapsed. Its edges are drawn by `EdgeLayer`, not React Flow.
-  const overview = groupNames.length > 1 && groupNames.every((g) => collapsed.has(g));
+  const overview =
+    shown !== undefined && groupNames.length > 1 && groupNames.every((g) => shown.collapsed.has(g));
   const edges = useMemo(
     () => (layout && !overview ? flowEdges(layout) : NO_EDGES),
     [layout, overview],
@@ -367,8 +376,8 @@ function Lineage({ graph }: { graph: AssetGraph }) {
               collapsed={collapsed}
               onAsset={jumpToAsset}
               onGroup={jumpToGroup}
-              onCollapseAll={() => setCollapsed(new Set(groupNames))}
-              onExpandAll={() => setCollapsed(new Set())}
+              onCollapseAll={() => startTransition(() => setCollapsed(new Set(groupNames)))}
+              onExpandAll={() => startTransition(() => setCollapsed(new Set()))}
             />
           )}
           <div className={overview ? "flow overview" : "flow"}>

@@ -8,7 +8,7 @@
  * Pass an input whose identity changes only when the shape does (nodes' key and group, edges,
  * collapsed groups), e.g. from `useMemo`: the cache key is hashed again on every new input.
  */
-import { useEffect, useMemo, useState } from "react";
+import { startTransition, useEffect, useMemo, useState } from "react";
 import { layoutGraph, type Layout, type LayoutInput } from "./layout";
 import {
   fromPlain,
@@ -44,7 +44,8 @@ export function useLayout(input: LayoutInput | undefined): LayoutState {
     computeLayout(input).then(
       ({ layout, json }) => {
         writeCachedLayout(key, json);
-        if (live) setComputed({ key, state: { layout } });
+        // Drawing thousands of nodes: a render that yields to the browser.
+        if (live) startTransition(() => setComputed({ key, state: { layout } }));
       },
       (error: unknown) => {
         if (live)
