@@ -373,6 +373,28 @@ describe("the lineage as drawn", () => {
     const across = graph.edges.filter((e) => groupOf.get(e.from) !== groupOf.get(e.to)).length;
     expect(drawn.edges.reduce((sum, e) => sum + e.count, 0)).toBe(across);
     expect(drawn.problems).toEqual([]);
+    // Laid out as a grid of rows, not one long row.
+    const tops = await page
+      .locator("[data-testid=group-node]")
+      .evaluateAll((els) => els.map((el) => Math.round(el.getBoundingClientRect().top)));
+    expect(new Set(tops).size).toBeGreaterThan(2);
+
+    // Hovering a group lights its own edges only, the others stay dimmed.
+    const hovered = "ventes";
+    const own = drawn.edges.filter((e) => [e.from, e.to].includes(`group:${hovered}`));
+    expect(own.length).toBeGreaterThan(0);
+    await page
+      .locator(`[data-testid=group-node][data-group="${hovered}"] .group-node-name`)
+      .hover();
+    await expect
+      .poll(async () => (await measure()).edges.filter((e) => !e.dimmed).length)
+      .toBe(own.length);
+    const lit = (await measure()).edges.filter((e) => !e.dimmed);
+    expect(lit.map((e) => `${e.from} -> ${e.to}`).sort()).toEqual(
+      own.map((e) => `${e.from} -> ${e.to}`).sort(),
+    );
+    await saveScreenshot(page, "lineage-2000-hover-group");
+    await page.mouse.move(5, 5);
 
     // Centred in the flow's pane (after a short animation).
     const pane = (await page.locator(".react-flow").boundingBox())!;
@@ -385,8 +407,11 @@ describe("the lineage as drawn", () => {
     };
     const sidebar = page.locator("[data-testid=lineage-sidebar]");
     await sidebar.locator(`[data-testid=sidebar-group][data-group="ventes"]`).click();
+    // The page is drawn in renders that yield to the browser: on a busy machine the 300 ms
+    // animation can end later than the default second of polling.
+    const settled = { timeout: 5_000 };
     await expect
-      .poll(() => offCentre(page.locator(`[data-testid=group-node][data-group="ventes"]`)))
+      .poll(() => offCentre(page.locator(`[data-testid=group-node][data-group="ventes"]`)), settled)
       .toBeLessThan(20);
 
     const target = graph.nodes.find((n) => n.group === "finance")!.key;
@@ -395,7 +420,7 @@ describe("the lineage as drawn", () => {
     const node = page.locator(`[data-testid=asset-node][data-asset-key="${target}"]`);
     await node.waitFor();
     expect(await page.locator(`[data-testid=group-node][data-group="finance"]`).count()).toBe(0);
-    await expect.poll(() => offCentre(node)).toBeLessThan(20);
+    await expect.poll(() => offCentre(node), settled).toBeLessThan(20);
     expect(await node.getAttribute("class")).toContain("selected");
     await saveScreenshot(page, "lineage-2000-jumped");
     expect(watched.errors).toEqual([]);

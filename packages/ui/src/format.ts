@@ -22,7 +22,9 @@ export function formatTime(iso: string | null | undefined): string {
   });
 }
 
+/** 1,234,567: integers without `Intl`, whose first use loads locale data (~40 ms). */
 export function formatNumber(n: number): string {
+  if (Number.isSafeInteger(n)) return String(n).replace(/\B(?=(\d{3})+$)/g, ",");
   return n.toLocaleString("en-US");
 }
 

@@ -40,11 +40,27 @@ export class ApiError extends Error {
   }
 }
 
+/** Requests index.html starts before the app's script has loaded, by path: each taken once. */
+declare global {
+  interface Window {
+    __ligneePrefetch?: Record<string, Promise<Response> | undefined>;
+  }
+}
+
+function prefetched(path: string, init?: RequestInit): Promise<Response> | undefined {
+  const all = typeof window === "undefined" ? undefined : window.__ligneePrefetch;
+  const response = all?.[path];
+  if (!response || init) return undefined;
+  delete all[path];
+  return response;
+}
+
 async function request<T>(path: string, init?: RequestInit): Promise<T> {
-  const response = await fetch(path, {
-    ...init,
-    headers: { Accept: "application/json", ...authHeaders(), ...init?.headers },
-  });
+  const response = await (prefetched(path, init) ??
+    fetch(path, {
+      ...init,
+      headers: { Accept: "application/json", ...authHeaders(), ...init?.headers },
+    }));
   if (response.status === 401) markTokenNeeded();
   if (!response.ok) {
     let message = `${response.status} ${response.statusText}`;

@@ -33,7 +33,6 @@ export const GroupNodeView = memo(function GroupNodeView({ id, data }: NodeProps
       <div className="group-node-title">
         <span className="status-dot" />
         <span className="group-node-name">{data.group}</span>
-        <span className="muted">{formatNumber(data.count)} assets</span>
         <button
           className="group-toggle nodrag nopan"
           data-testid="group-expand"
@@ -43,14 +42,17 @@ export const GroupNodeView = memo(function GroupNodeView({ id, data }: NodeProps
           Expand
         </button>
       </div>
-      <div className="group-health" data-testid="group-health">
-        {statuses.map((s) => (
-          <span
-            key={s}
-            className={`group-health-segment status-${s.toLowerCase()}`}
-            style={{ flexGrow: data.counts[s] }}
-          />
-        ))}
+      <div className="group-node-meta">
+        <span className="muted">{formatNumber(data.count)} assets</span>
+        <div className="group-health" data-testid="group-health">
+          {statuses.map((s) => (
+            <span
+              key={s}
+              className={`group-health-segment status-${s.toLowerCase()}`}
+              style={{ flexGrow: data.counts[s] }}
+            />
+          ))}
+        </div>
       </div>
       <Handle type="source" position={Position.Right} isConnectable={false} />
     </div>

@@ -1,19 +1,30 @@
 import {
+  applyNodeChanges,
   Background,
   Controls,
   MiniMap,
   ReactFlow,
   ReactFlowProvider,
   useNodesInitialized,
-  useNodesState,
   useReactFlow,
   useStore,
+  ViewportPortal,
   type Edge,
   type EdgeTypes,
   type Node,
+  type NodeChange,
   type NodeTypes,
 } from "@xyflow/react";
-import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from "react";
+import {
+  startTransition,
+  useCallback,
+  useDeferredValue,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+  type FormEvent,
+} from "react";
 import { useLocation } from "wouter";
 import { api, assetPath } from "../api/client";
 import { useAssetGraph, useStartRun } from "../api/queries";
@@ -35,8 +46,8 @@ import {
 } from "./lineage-state";
 import { LineageSidebar } from "./LineageSidebar";
 import { MaterializeDialog } from "./MaterializeDialog";
-import { EdgeMarkers, RoutedEdgeView } from "./RoutedEdge";
-import { useLayout } from "./use-layout";
+import { EdgeLayer, EdgeMarkers, RoutedEdgeView } from "./RoutedEdge";
+import { useLayout, warmLayoutWorker } from "./use-layout";
 import "./lineage.css";
 
 const nodeTypes: NodeTypes = { asset: AssetNodeView, lane: LaneView, group: GroupNodeView };
@@ -53,16 +64,24 @@ const NO_EDGES: Edge[] = [];
 /** The whole asset graph, laid out by layer and grouped by asset group. */
 export function LineagePage() {
   const graph = useAssetGraph();
+  // The layout worker loads while the graph is requested.
+  useEffect(warmLayoutWorker, []);
+  // The graph is drawn (and redrawn on each status poll) in a render that yields to the
+  // browser every few milliseconds, not in one long task.
+  const data = useDeferredValue(graph.data);
   if (graph.error) return <ErrorLine error={graph.error} />;
-  if (!graph.data) return <p className="loading">Loading the asset graph…</p>;
-  if (graph.data.nodes.length === 0)
+  if (!data) return <p className="loading">Loading the asset graph…</p>;
+  if (data.nodes.length === 0)
     return <p className="empty">No assets are defined. Pass definitions with --definitions.</p>;
   return (
     <ReactFlowProvider>
-      <Lineage graph={graph.data} />
+      <Lineage graph={data} />
     </ReactFlowProvider>
   );
 }
+
+/** The layout drawn and the collapsed groups it was laid out with. */
+type Shown = { readonly layout: Layout; readonly collapsed: ReadonlySet<string> };
 
 /** What to centre on once the layout that shows it is drawn. */
 type Focus = { readonly id: string; readonly select: boolean };
@@ -98,16 +117,34 @@ function Lineage({ graph }: { graph: AssetGraph }) {
   );
   const computed = useLayout(input);
   // While a new layout is computed (a group collapsed or expanded), the previous one stays.
-  const [layout, setLayout] = useState<Layout | undefined>();
+  const [previous, setPrevious] = useState<Shown | undefined>();
   useEffect(() => {
-    if (computed.layout) setLayout(computed.layout);
+    if (computed.layout) setPrevious({ layout: computed.layout, collapsed });
+    // `computed.layout` is the layout of the current `collapsed`.
   }, [computed.layout]);
+  const shown: Shown | undefined = computed.layout
+    ? { layout: computed.layout, collapsed }
+    : previous;
+  const layout = shown?.layout;
   const laying = computed.layout === undefined && computed.error === undefined;
 
-  const edges = useMemo(() => (layout ? flowEdges(layout) : []), [layout]);
+  // The overview: every group collapsed. Its edges are drawn by `EdgeLayer`, not React Flow.
+  const overview =
+    shown !== undefined && groupNames.length > 1 && groupNames.every((g) => shown.collapsed.has(g));
+  const edges = useMemo(
+    () => (layout && !overview ? flowEdges(layout) : NO_EDGES),
+    [layout, overview],
+  );
   const groups = useMemo(() => groupSummaries(graph.nodes, groupNames), [graph.nodes, groupNames]);
 
-  const [nodes, setNodes, onNodesChange] = useNodesState<Node>([]);
+  // A layout known at the first render (the overview, a cached one) is drawn in that render.
+  const [nodes, setNodes] = useState<Node[]>(() =>
+    layout ? flowNodes([], layout, graph.nodes, groups) : [],
+  );
+  const onNodesChange = useCallback(
+    (changes: NodeChange[]) => setNodes((all) => applyNodeChanges(changes, all)),
+    [],
+  );
   // Level of detail: zoomed far out on a large graph, thousands of edges are a grey mass that
   // costs most of each frame; they come back when zooming in.
   const farOut = useStore((s) => s.transform[2] < FAR_OUT_ZOOM);
@@ -117,7 +154,12 @@ function Lineage({ graph }: { graph: AssetGraph }) {
   );
   useEffect(() => {
     if (!layout) return;
-    setNodes((previous) => flowNodes(previous, layout, graph.nodes, groups));
+    setNodes((previous) => {
+      const next = flowNodes(previous, layout, graph.nodes, groups);
+      return next.length === previous.length && next.every((n, i) => n === previous[i])
+        ? previous
+        : next;
+    });
   }, [graph.nodes, groups, layout, setNodes]);
 
   const selected = useMemo(
@@ -145,10 +187,18 @@ function Lineage({ graph }: { graph: AssetGraph }) {
 
   // Highlight: the whole up- and downstream of the hovered node, else of the selection.
   const highlight = useMemo(() => new HighlightStore(), []);
-  const graphAdjacency = useMemo(() => adjacency(graph.edges), [shape]);
+  // Built on the first highlight, not in the first render.
+  const graphAdjacency = useMemo(() => lazily(() => adjacency(graph.edges)), [shape]);
   const groupOf = useMemo(() => new Map(graph.nodes.map((n) => [n.key, n.group])), [shape]);
   const [hovered, setHovered] = useState<string | undefined>();
+  // The overview's groups are so interlinked that a group's whole lineage is nearly
+  // everything: hovering a group lights its own edges and neighbours only.
   useEffect(() => {
+    if (overview && hovered?.startsWith("group:") && layout) {
+      const edges = layout.edges.filter((e) => e.from === hovered || e.to === hovered);
+      const nodes = new Set([hovered, ...edges.flatMap((e) => [e.from, e.to])]);
+      return highlight.set({ edges: new Set(edges.map((e) => e.id)), nodes });
+    }
     const focus = new Set<string>();
     if (hovered?.startsWith("group:")) {
       const group = groups.find((g) => groupNodeId(g.group) === hovered);
@@ -160,8 +210,8 @@ function Lineage({ graph }: { graph: AssetGraph }) {
       const group = groupOf.get(key)!;
       return collapsed.has(group) ? groupNodeId(group) : key;
     };
-    highlight.set(lineageOf(focus, graphAdjacency, visible));
-  }, [hovered, selected, collapsed, graphAdjacency, groupOf, groups, highlight]);
+    highlight.set(lineageOf(focus, graphAdjacency(), visible));
+  }, [hovered, selected, collapsed, graphAdjacency, groupOf, groups, highlight, overview, layout]);
 
   const toggleGroup = useCallback((group: string) => {
     setCollapsed((c) => {
@@ -216,12 +266,16 @@ function Lineage({ graph }: { graph: AssetGraph }) {
   );
 
   // The first layout is fitted to the window (at group level, a large graph fits readably).
+  // It waits for the pane to be measured (a fit before that would be lost), and the page is
+  // ready once it is done (nothing moves the view before, or after, unasked).
   const fitted = useRef(false);
+  const [fittedView, setFittedView] = useState(false);
+  const paneReady = useStore((s) => s.panZoom !== null && s.width > 0 && s.height > 0);
   useEffect(() => {
-    if (fitted.current || !layout || !initialized) return;
+    if (fitted.current || !layout || !initialized || !paneReady) return;
     fitted.current = true;
-    void flow.fitView({ padding: 0.08, maxZoom: 1 });
-  }, [layout, initialized, flow]);
+    void flow.fitView({ padding: 0.08, maxZoom: 1 }).then(() => setFittedView(true));
+  }, [layout, initialized, flow, paneReady]);
 
   const onFind = (e: FormEvent) => {
     e.preventDefault();
@@ -253,7 +307,7 @@ function Lineage({ graph }: { graph: AssetGraph }) {
     return t;
   }, [graph.nodes]);
 
-  const ready = layout !== undefined && initialized;
+  const ready = layout !== undefined && initialized && fittedView;
   return (
     <LineageContext.Provider value={actions}>
       <div className="lineage" data-testid="lineage" data-ready={ready ? "true" : "false"}>
@@ -332,11 +386,11 @@ function Lineage({ graph }: { graph: AssetGraph }) {
               collapsed={collapsed}
               onAsset={jumpToAsset}
               onGroup={jumpToGroup}
-              onCollapseAll={() => setCollapsed(new Set(groupNames))}
-              onExpandAll={() => setCollapsed(new Set())}
+              onCollapseAll={() => startTransition(() => setCollapsed(new Set(groupNames)))}
+              onExpandAll={() => startTransition(() => setCollapsed(new Set()))}
             />
           )}
-          <div className="flow">
+          <div className={overview ? "flow overview" : "flow"}>
             <EdgeMarkers />
             {laying && (
               <div className="lineage-laying-out" data-testid="lineage-laying-out">
@@ -368,8 +422,18 @@ function Lineage({ graph }: { graph: AssetGraph }) {
               colorMode={colorMode}
             >
               <Background gap={24} />
+              {overview && layout && (
+                <ViewportPortal>
+                  <EdgeLayer edges={layout.edges} />
+                </ViewportPortal>
+              )}
               <Controls showInteractive={false} />
-              {graph.nodes.length > 30 && <MiniMap pannable zoomable nodeColor={minimapColor} />}
+              {/* The overview's few group nodes fit the window. Above LARGE_GRAPH drawn assets
+                  the minimap's one element per asset cost more than a second of "Expand all":
+                  the sidebar is the map there. */}
+              {graph.nodes.length > 30 && !overview && drawnAssets <= LARGE_GRAPH && (
+                <MiniMap pannable zoomable nodeColor={minimapColor} />
+              )}
             </ReactFlow>
           </div>
         </div>
@@ -377,6 +441,12 @@ function Lineage({ graph }: { graph: AssetGraph }) {
       </div>
     </LineageContext.Provider>
   );
+}
+
+/** `make()`, called once on first use. */
+function lazily<T>(make: () => T): () => T {
+  let value: { readonly v: T } | undefined;
+  return () => (value ??= { v: make() }).v;
 }
 
 const MINIMAP_COLORS: Record<string, string> = {

@@ -1,5 +1,5 @@
 import type { Edge, EdgeProps } from "@xyflow/react";
-import { memo, useMemo } from "react";
+import { memo, useDeferredValue, useMemo } from "react";
 import { routePath, type RoutedEdge } from "./layout";
 import { useEdgeHighlight } from "./lineage-state";
 
@@ -10,12 +10,32 @@ export type RoutedFlowEdge = Edge<{ route: RoutedEdge }, "routed">;
  * around the boxes), ending in an arrowhead at its target. Aggregated edges (between collapsed
  * groups) are thicker with their count.
  */
-export const RoutedEdgeView = memo(function RoutedEdgeView({
-  id,
-  data,
-}: EdgeProps<RoutedFlowEdge>) {
-  const highlight = useEdgeHighlight(id);
-  const route = data!.route;
+export const RoutedEdgeView = memo(function RoutedEdgeView({ data }: EdgeProps<RoutedFlowEdge>) {
+  return <EdgePath route={data!.route} />;
+});
+
+/**
+ * The overview's edges (every group collapsed) in one SVG in the flow's viewport, over the nodes
+ * but letting the pointer through: as drawn by `RoutedEdgeView`, without React Flow's per-edge
+ * work (a wrapper, store selectors and node lookups each), which a few hundred aggregated edges
+ * between interlinked groups made the largest cost of the page's first render.
+ */
+export const EdgeLayer = memo(function EdgeLayer({ edges }: { edges: readonly RoutedEdge[] }) {
+  // Drawn in a render of their own, after the nodes: a first paint sooner, no long task.
+  const shown = useDeferredValue(edges, NONE);
+  return (
+    <svg className="lineage-edge-layer" width="1" height="1" aria-hidden="true">
+      {shown.map((route) => (
+        <EdgePath key={route.id} route={route} />
+      ))}
+    </svg>
+  );
+});
+
+const NONE: readonly RoutedEdge[] = [];
+
+const EdgePath = memo(function EdgePath({ route }: { route: RoutedEdge }) {
+  const highlight = useEdgeHighlight(route.id);
   const d = useMemo(() => routePath(route.points), [route.points]);
   const aggregated = route.count > 1;
   return (

@@ -1,4 +1,4 @@
-import type { Node } from "@xyflow/react";
+import { Position, type Node, type NodeHandle } from "@xyflow/react";
 import type { AssetNode } from "../api/types";
 import type { AssetFlowNode, LaneFlowNode } from "./AssetNodeView";
 import type { GroupCounts, GroupFlowNode } from "./GroupNodeView";
@@ -40,6 +40,32 @@ export function flowEdges(layout: Layout): RoutedFlowEdge[] {
 }
 
 /**
+ * A node's size and handles as the layout gave them, so that React Flow need not render and
+ * measure every node once (it does for nodes it knows no handles of, visible or not: after
+ * "Expand all", all 2,000 assets) before it draws the visible ones.
+ */
+function known(width: number, height: number, handles: boolean) {
+  return {
+    width,
+    height,
+    measured: { width, height },
+    handles: handles
+      ? ([
+          { type: "target", position: Position.Left, x: 0, y: height / 2, width: 1, height: 1 },
+          {
+            type: "source",
+            position: Position.Right,
+            x: width,
+            y: height / 2,
+            width: 1,
+            height: 1,
+          },
+        ] satisfies NodeHandle[])
+      : [],
+  };
+}
+
+/**
  * The flow's nodes for a layout: lanes of the expanded groups, collapsed groups, then the assets
  * that are drawn. Status polls give new asset objects only for assets that changed (react-query
  * keeps the others), so unchanged nodes keep their identity (and selection) and do not
@@ -72,8 +98,7 @@ export function flowNodes(
       position: { x: g.x, y: g.y },
       data: { group: g.group, count },
       style: { width: g.width, height: g.height },
-      width: g.width,
-      height: g.height,
+      ...known(g.width, g.height, false),
       selectable: false,
       draggable: false,
       focusable: false,
@@ -96,8 +121,7 @@ export function flowNodes(
       type: "group",
       position,
       data: { group: g.group, count: g.assets.length, counts: g.counts },
-      width: size.width,
-      height: size.height,
+      ...known(size.width, size.height, true),
       style: { width: size.width, height: size.height },
       selectable: false,
       draggable: false,
@@ -118,8 +142,7 @@ export function flowNodes(
       type: "asset",
       position,
       data: { asset },
-      width: size.width,
-      height: size.height,
+      ...known(size.width, size.height, true),
       selected: old?.selected ?? false,
       draggable: false,
     });

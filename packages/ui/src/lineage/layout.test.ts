@@ -6,6 +6,7 @@ import {
   layoutGraph,
   NODE_HEIGHT,
   NODE_WIDTH,
+  overviewColumns,
   routePath,
   type Layout,
   type LayoutInput,
@@ -15,6 +16,26 @@ const overlaps = (
   a: { x: number; y: number; w: number; h: number },
   b: { x: number; y: number; w: number; h: number },
 ) => a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+
+/**
+ * `groups` groups of `size` assets where asset i of a group feeds asset i of every later group and
+ * asset i + 3 of every earlier one: acyclic, but collapsed, every pair of groups is a cycle.
+ */
+function denseGroups(groups: number, size: number): LayoutInput {
+  const key = (g: number, i: number) => `g${g}/a${i}`;
+  const nodes = [];
+  for (let i = 0; i < size; i++)
+    for (let g = 0; g < groups; g++) nodes.push({ key: key(g, i), group: `g${g}` });
+  const edges: { from: string; to: string }[] = [];
+  for (let i = 0; i < size; i++)
+    for (let g = 0; g < groups; g++)
+      for (let h = 0; h < groups; h++) {
+        if (h > g && (i + g + h) % 3 === 0) edges.push({ from: key(g, i), to: key(h, i) });
+        if (h < g && i + 3 < size && (i + g * h) % 11 === 0)
+          edges.push({ from: key(g, i), to: key(h, i + 3) });
+      }
+  return { nodes, edges };
+}
 
 function syntheticGraph(n: number, groups: number): LayoutInput {
   const nodes = Array.from({ length: n }, (_, i) => ({ key: `a${i}`, group: `g${i % groups}` }));
@@ -441,5 +462,38 @@ describe("routed edges", () => {
     const x = (id: string) => layout.positions.get(id)!.x;
     const backwards = layout.edges.filter((e) => x(e.to) <= x(e.from));
     expect(backwards).toHaveLength(1);
+  });
+
+  it("wraps the overview of many collapsed groups into a grid of rows, routes around every box", () => {
+    // 2,000 assets in 15 groups whose edges go both ways between most groups, all collapsed.
+    for (const groups of [15, 9]) {
+      const input = denseGroups(groups, 40);
+      const collapsed: LayoutInput = {
+        ...input,
+        collapsed: new Set(input.nodes.map((n) => n.group)),
+      };
+      const layout = layoutGraph(collapsed);
+      expect(layout.positions.size).toBe(groups);
+      expect(geometryProblems(collapsed, layout).slice(0, 5)).toEqual([]);
+      const xs = new Set([...layout.positions.values()].map((p) => p.x));
+      const ys = new Set([...layout.positions.values()].map((p) => p.y));
+      expect(xs.size).toBe(overviewColumns(groups));
+      expect(ys.size).toBe(Math.ceil(groups / overviewColumns(groups)));
+      expect(layout.width).toBeLessThan(layout.height * 3);
+    }
+  });
+
+  it("keeps a short chain of collapsed groups in one row", () => {
+    const input: LayoutInput = {
+      nodes: ["a", "b", "c"].map((g) => ({ key: `${g}/x`, group: g })),
+      edges: [
+        { from: "a/x", to: "b/x" },
+        { from: "b/x", to: "c/x" },
+      ],
+      collapsed: new Set(["a", "b", "c"]),
+    };
+    const layout = layoutGraph(input);
+    expect(new Set([...layout.positions.values()].map((p) => p.y)).size).toBe(1);
+    expect(geometryProblems(input, layout)).toEqual([]);
   });
 });

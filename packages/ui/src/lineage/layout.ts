@@ -32,6 +32,13 @@
  * 5. inside a lane, each column (nodes and slots) is ordered by the barycentre of the
  *    neighbours' positions, in alternating sweeps (forward on parents, backward on children).
  *
+ * When every group is collapsed (the overview of a large graph) and the groups take more columns
+ * than fit a screen, they are wrapped into a grid instead of one long row: in the order of their
+ * columns (then of first appearance), `overviewColumns(n)` per row, each row a shelf. An edge to
+ * the next column runs down or up the gap between the two columns (no box sits in a gap); the
+ * others run in a band between rows, backwards when the target's column is not after the
+ * source's.
+ *
  * Routes only turn in the gaps between columns (boxes sit in columns only) and cross a column
  * horizontally at a slot or in a band, so no route goes through a box.
  */
@@ -104,7 +111,11 @@ const SHELF_GAP = 40;
 const SLOT_PITCH = 20;
 const BAND_PADDING = 14;
 const TRACK_GAP = 6;
+/** The overview's bands hold most pairs of groups: their faint tracks sit closer. */
+const OVERVIEW_TRACK_GAP = 3;
 const SWEEPS = 4;
+/** Width / height the overview grid aims for (a landscape window). */
+const OVERVIEW_ASPECT = 1;
 
 const COLUMN = NODE_WIDTH + COLUMN_GAP;
 
@@ -122,6 +133,8 @@ interface Lane {
   readonly group: string;
   readonly order: number;
   readonly collapsed: boolean;
+  /** The overview grid's row it sits in (undefined outside the overview grid). */
+  readonly row: number | undefined;
   minRank: number;
   maxRank: number;
   /** Column rank → the lane's items (nodes and dummy slots) in that column, in display order. */
@@ -199,10 +212,12 @@ export function layoutGraph(input: LayoutInput): Layout {
   const g = visibleGraph(input);
   const n = g.ids.length;
   const back = feedbackEdges(g);
-  const rank = longestPathRanks(
+  const ranked = longestPathRanks(
     n,
     g.edges.filter((_, i) => !back[i]),
   );
+  const grid = overviewGrid(g, ranked);
+  const rank = grid?.column ?? ranked;
 
   // Lanes, in order of first appearance (the API lists assets topologically).
   const lanes = new Map<string, Lane>();
@@ -215,6 +230,7 @@ export function layoutGraph(input: LayoutInput): Layout {
         group,
         order: lanes.size,
         collapsed: g.collapsed[i]!,
+        row: grid?.row[i],
         minRank: Infinity,
         maxRank: -Infinity,
         columns: new Map(),
@@ -236,12 +252,13 @@ export function layoutGraph(input: LayoutInput): Layout {
   g.edges.forEach((e, i) => {
     const lane = laneOf[e.from]!;
     const span = rank[e.to]! - rank[e.from]!;
-    const banded = back[i]! || (span > 1 && lane !== laneOf[e.to]);
+    // In the overview grid a target can sit in the source's column or before it (next rows).
+    const banded = back[i]! || (span !== 1 && lane !== laneOf[e.to]);
     // Which band and track is decided once the shelves are known (`assignTracks`).
     const request: RouteRequest = { from: e.from, to: e.to, slots: [], band: -1, track: -1 };
     if (banded) request.band = 0;
     requests.push(request);
-    if (back[i]) return;
+    if (back[i] || span < 1) return;
     let previous = e.from;
     if (span > 1 && !banded) {
       for (let r = rank[e.from]! + 1; r < rank[e.to]!; r++) {
@@ -265,17 +282,18 @@ export function layoutGraph(input: LayoutInput): Layout {
     lane.height = tallest - ROW_GAP + (lane.collapsed ? 0 : LANE_HEADER + LANE_PADDING * 2);
   }
 
-  const shelves = packShelves([...lanes.values()]);
+  const shelves = grid ? gridShelves([...lanes.values()]) : packShelves([...lanes.values()]);
   const bandTracks = assignTracks(requests, rank, laneOf, shelves.length);
 
   // Bands above each shelf (and one below the last), then the shelves.
+  const trackGap = grid ? OVERVIEW_TRACK_GAP : TRACK_GAP;
   const bandTop: number[] = [];
   let top = 0;
   for (let s = 0; s <= shelves.length; s++) {
     bandTop.push(top);
     const tracks = bandTracks[s]!;
     const inner = s > 0 && s < shelves.length;
-    const band = tracks > 0 ? BAND_PADDING * 2 + (tracks - 1) * TRACK_GAP : 0;
+    const band = tracks > 0 ? BAND_PADDING * 2 + (tracks - 1) * trackGap : 0;
     top += inner ? Math.max(SHELF_GAP, band) : band;
     if (s < shelves.length) {
       for (const lane of shelves[s]!.lanes) lane.top = top;
@@ -324,7 +342,7 @@ export function layoutGraph(input: LayoutInput): Layout {
     width: NODE_WIDTH,
     // Track 0 is the lowest of its band, nearest the shelf below.
     trackY: (band, track) =>
-      bandTop[band]! + BAND_PADDING + (bandTracks[band]! - 1 - track) * TRACK_GAP,
+      bandTop[band]! + BAND_PADDING + (bandTracks[band]! - 1 - track) * trackGap,
   };
   const routes = routeEdges(requests, placement);
   const edges: RoutedEdge[] = requests.map((r, i) => {
@@ -349,6 +367,46 @@ export function layoutGraph(input: LayoutInput): Layout {
     width: n === 0 ? 0 : maxRank * COLUMN + NODE_WIDTH + LANE_PADDING * 2,
     height: top,
   };
+}
+
+/** How many groups a row of the overview grid holds, for `count` groups. */
+export function overviewColumns(count: number): number {
+  return Math.max(3, Math.ceil(Math.sqrt(count * OVERVIEW_ASPECT)));
+}
+
+/**
+ * The overview grid when every visible node is a collapsed group and their columns are more than
+ * `overviewColumns`: column and row of each node, wrapping the order of their ranks.
+ */
+function overviewGrid(
+  g: VisibleGraph,
+  rank: readonly number[],
+): { column: number[]; row: number[] } | undefined {
+  const n = g.ids.length;
+  if (n === 0 || !g.collapsed.every(Boolean)) return undefined;
+  const perRow = overviewColumns(n);
+  if (Math.max(...rank) + 1 <= perRow) return undefined;
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => rank[a]! - rank[b]! || a - b);
+  const column = new Array<number>(n);
+  const row = new Array<number>(n);
+  order.forEach((node, k) => {
+    column[node] = k % perRow;
+    row[node] = Math.floor(k / perRow);
+  });
+  return { column, row };
+}
+
+/** The overview grid's rows as shelves. */
+function gridShelves(lanes: Lane[]): Shelf[] {
+  const shelves: Shelf[] = [];
+  for (const lane of [...lanes].sort((a, b) => a.row! - b.row! || a.minRank - b.minRank)) {
+    while (shelves.length <= lane.row!) shelves.push({ lanes: [], height: 0 });
+    const shelf = shelves[lane.row!]!;
+    shelf.lanes.push(lane);
+    shelf.height = Math.max(shelf.height, lane.height);
+    lane.shelf = lane.row!;
+  }
+  return shelves;
 }
 
 function addToColumn(lane: Lane, rank: number, item: number): void {

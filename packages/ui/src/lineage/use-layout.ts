@@ -2,11 +2,13 @@
  * The lineage page's layout: from the cache when this graph shape was laid out before, else from
  * a Web Worker (a main-thread `layoutGraph` where there is no Worker, e.g. in Node), then cached.
  *
+ * When every group is collapsed (a few nodes) the layout is computed at once on the main thread.
+ *
  * `useLayout(input)` returns `{ layout?, error? }`: `layout` is undefined while it is computed.
  * Pass an input whose identity changes only when the shape does (nodes' key and group, edges,
  * collapsed groups), e.g. from `useMemo`: the cache key is hashed again on every new input.
  */
-import { useEffect, useMemo, useState } from "react";
+import { startTransition, useEffect, useMemo, useState } from "react";
 import { layoutGraph, type Layout, type LayoutInput } from "./layout";
 import {
   fromPlain,
@@ -25,7 +27,15 @@ export interface LayoutState {
 }
 
 export function useLayout(input: LayoutInput | undefined): LayoutState {
-  const key = useMemo(() => (input ? layoutKey(input) : undefined), [input]);
+  // A few collapsed groups lay out in milliseconds: at once, without a worker or the cache.
+  const immediate = useMemo(
+    () => (input && allCollapsed(input) ? layoutGraph(input) : undefined),
+    [input],
+  );
+  const key = useMemo(
+    () => (input && !immediate ? layoutKey(input) : undefined),
+    [input, immediate],
+  );
   const cached = useMemo(() => (key ? readCachedLayout(key) : undefined), [key]);
   const [computed, setComputed] = useState<{ key: string; state: LayoutState }>();
   useEffect(() => {
@@ -34,7 +44,8 @@ export function useLayout(input: LayoutInput | undefined): LayoutState {
     computeLayout(input).then(
       ({ layout, json }) => {
         writeCachedLayout(key, json);
-        if (live) setComputed({ key, state: { layout } });
+        // Drawing thousands of nodes: a render that yields to the browser.
+        if (live) startTransition(() => setComputed({ key, state: { layout } }));
       },
       (error: unknown) => {
         if (live)
@@ -49,8 +60,15 @@ export function useLayout(input: LayoutInput | undefined): LayoutState {
     };
     // The key stands for the input's shape.
   }, [key, cached]);
+  if (immediate) return { layout: immediate };
   if (cached) return { layout: cached };
   return computed && computed.key === key ? computed.state : {};
+}
+
+/** Whether every node's group is collapsed (the overview: one node per group). */
+function allCollapsed(input: LayoutInput): boolean {
+  const collapsed = input.collapsed;
+  return collapsed !== undefined && input.nodes.every((n) => collapsed.has(n.group));
 }
 
 /** Cache, else compute and store: `useLayout` without React. */
@@ -76,6 +94,11 @@ const pending = new Map<
   number,
   { request: LayoutRequest; resolve: (c: Computed) => void; reject: (e: Error) => void }
 >();
+
+/** Starts the layout worker (its script loads and compiles) before the first layout is asked. */
+export function warmLayoutWorker(): void {
+  layoutWorker();
+}
 
 /** Lays out in the worker when there is one, else on the main thread. */
 export function computeLayout(input: LayoutInput): Promise<Computed> {
