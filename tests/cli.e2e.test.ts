@@ -23,6 +23,8 @@ interface StatusJson {
     key: string;
     status: string;
     counts: Record<string, number>;
+    total: number;
+    health: Record<string, number | string>;
     ranges: Record<string, [string, string][]>;
     causes: { kind: string; description: string; upstream?: string; ranges: [string, string][] }[];
   }[];
@@ -66,6 +68,23 @@ describe("lignee CLI", () => {
     });
     expect(s.get("raw/events")?.counts.FRESH).toBe(1);
     expect(s.get("staging/events_clean")?.counts.FRESH).toBe(1);
+    // Its headline is its health: one day of many materialised, the rest needing action.
+    const events = s.get("raw/events")!;
+    expect(events.health).toEqual({
+      materialized: 1,
+      total: events.total,
+      fresh: 1,
+      stale: 0,
+      failed: 0,
+      missing: events.total - 1,
+      waiting: 0,
+      running: 0,
+      worst: "MISSING",
+    });
+    const text = await lignee(["status", "--select", "raw/events"], env);
+    expect(text.stdout).toMatch(
+      new RegExp(`raw/events\\s+FRESH\\s+1 / ${events.total} materialised · 0 stale · 0 failed`),
+    );
     // marts/summary was built without ref/countries: it waits on it (MISSING, not stale).
     expect(s.get("marts/summary")?.status).toBe("MISSING");
     expect(s.get("marts/summary")?.causes.map((c) => c.description)).toEqual([
@@ -102,7 +121,7 @@ describe("lignee CLI", () => {
     }
     expect(s.get("raw/events")?.ranges.FRESH).toEqual([["2024-08-01", "2024-08-03"]]);
     const text = await lignee(["status", "--select", "group:ingest"], env);
-    expect(text.stdout).toMatch(/raw\/events\s+FRESH\s+3 fresh/);
+    expect(text.stdout).toMatch(/raw\/events\s+FRESH\s+3 \/ \d+ materialised/);
     expect(text.stdout).not.toContain("marts/summary");
   });
 

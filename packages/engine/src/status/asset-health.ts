@@ -52,3 +52,20 @@ export function assetHealth(
     worst,
   };
 }
+
+/**
+ * A partitioned asset's headline in words, as the UI shows it.
+ *
+ * @example
+ * describeHealth(assetHealth(status)) // "3 / 926 materialised · 0 stale · 0 failed"
+ */
+export function describeHealth(health: AssetHealth): string {
+  const parts = [
+    `${health.materialized} / ${health.total} materialised`,
+    `${health.stale} stale`,
+    `${health.failed} failed`,
+  ];
+  if (health.waiting > 0) parts.push(`${health.waiting} waiting on upstream`);
+  if (health.running > 0) parts.push(`${health.running} running`);
+  return parts.join(" · ");
+}

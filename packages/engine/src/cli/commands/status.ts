@@ -7,6 +7,7 @@ import {
   PARTITION_STATUSES,
   type AssetStatus,
 } from "../../status/asset-status";
+import { assetHealth, describeHealth } from "../../status/asset-health";
 import type { Runtime } from "../../runtime/runtime";
 import type { CheckResultRecord } from "../../storage/storage";
 import type { CliIo } from "../context";
@@ -69,12 +70,9 @@ function checksText(checks: readonly CheckResultRecord[]): string {
   return `${failed.length} failed: ${failed.map((c) => `${c.checkName} (${c.severity})`).join(", ")}`;
 }
 
+/** A partitioned asset's headline: `3 / 926 materialised · 0 stale · 0 failed`. */
 function countsText(s: AssetStatus): string {
-  if (!s.partitioned) return "-";
-  const parts = PARTITION_STATUSES.filter((st) => s.counts[st] > 0).map(
-    (st) => `${s.counts[st]} ${st.toLowerCase()}`,
-  );
-  return `${parts.join(", ") || "none"} (of ${s.total})`;
+  return s.partitioned ? describeHealth(assetHealth(s)) : "-";
 }
 
 function causeText(
@@ -98,6 +96,7 @@ function statusJson(definitions: Definitions<unknown>, s: AssetStatus): Record<s
     status: s.status,
     total: s.total,
     counts: s.counts,
+    health: assetHealth(s),
     ranges: Object.fromEntries(
       PARTITION_STATUSES.map((st) => [st, rangesAsKeys(def, s.subsets[st])]),
     ),
