@@ -129,6 +129,22 @@ describe("asset headline and launch confirmation", () => {
     );
     // The code change makes stale only the days that can be rebuilt.
     expect(causes).toContain("code version changed (1 → 2) — 3 partitions");
+    // On the health bar, the days waiting on upstream are hatched apart from the stale ones.
+    const waitingCells = page.locator("[data-testid=health-segment][data-waiting=true]");
+    await expect.poll(() => waitingCells.count()).toBe(4);
+    for (const status of await waitingCells.evaluateAll((cells) =>
+      cells.map((c) => c.getAttribute("data-status")),
+    ))
+      expect(status).toBe("MISSING");
+    // …and drawn so: striped over the missing colour.
+    expect(await waitingCells.first().evaluate((c) => getComputedStyle(c).backgroundImage)).toMatch(
+      /repeating-linear-gradient/,
+    );
+    expect(
+      await page
+        .locator("[data-testid=health-segment][data-status=STALE]:not([data-waiting])")
+        .count(),
+    ).toBe(3);
     await saveScreenshot(page, "launch-confirm-2-headline-waiting");
   });
 

@@ -131,6 +131,7 @@ function Asset({ asset }: { asset: AssetDetail }) {
           <HealthBar
             keys={asset.partitionKeys}
             ranges={asset.ranges}
+            waitingRanges={asset.waitingRanges}
             selection={range}
             onSelect={setRange}
             onOpen={setOpened}

@@ -1,7 +1,9 @@
 import { useMemo, useRef, useState, type PointerEvent } from "react";
 import type { AssetStatus, KeyRange } from "../api/types";
 import { formatNumber } from "../format";
-import { indexAt, MAX_CELLS, partitionStatuses, segmentsOf } from "./health-segments";
+import { indexAt, MAX_CELLS, partitionStatuses, segmentsOf, waitingFlags } from "./health-segments";
+
+const NO_RANGES: readonly KeyRange[] = [];
 import { initialWindow, WINDOW_SIZES } from "./health-window";
 
 export interface PartitionRange {
@@ -27,12 +29,15 @@ const CLICK_SLOP_PX = 4;
 export function HealthBar({
   keys,
   ranges,
+  waitingRanges = NO_RANGES,
   selection,
   onSelect,
   onOpen,
 }: {
   keys: readonly string[];
   ranges: Partial<Record<AssetStatus, readonly KeyRange[]>>;
+  /** Missing partitions waiting on an upstream partition never materialised: hatched. */
+  waitingRanges?: readonly KeyRange[];
   selection: PartitionRange | undefined;
   onSelect: (range: PartitionRange | undefined) => void;
   onOpen: (partitionKey: string) => void;
@@ -43,7 +48,11 @@ export function HealthBar({
   const start = Math.max(0, keys.length - size);
   const end = keys.length;
   const window = { start, end };
-  const segments = useMemo(() => segmentsOf(statuses, { start, end }), [statuses, start, end]);
+  const waiting = useMemo(() => waitingFlags(keys, waitingRanges), [keys, waitingRanges]);
+  const segments = useMemo(
+    () => segmentsOf(statuses, { start, end }, waiting),
+    [statuses, start, end, waiting],
+  );
   const bar = useRef<HTMLDivElement>(null);
   const [drag, setDrag] = useState<
     { anchor: number; current: number; x: number; y: number; moved: boolean } | undefined
@@ -128,11 +137,12 @@ export function HealthBar({
         {segments.map((s) => (
           <div
             key={s.from}
-            className={`health-segment status-${s.status.toLowerCase()}${cells ? " cell" : ""}`}
+            className={`health-segment status-${s.status.toLowerCase()}${cells ? " cell" : ""}${s.waiting ? " waiting" : ""}`}
             style={{ left: left(s.from), width: span(s.to - s.from + 1) }}
             data-testid="health-segment"
             data-partition={s.from === s.to ? keys[s.from] : undefined}
             data-status={s.status}
+            data-waiting={s.waiting ? "true" : undefined}
           />
         ))}
         {shown && shown.to >= start && shown.from >= 0 && (
@@ -149,7 +159,9 @@ export function HealthBar({
       <div className="health-foot">
         <span>{keys[window.start]}</span>
         <span className="hover-key" data-testid="health-hover">
-          {hover !== undefined ? `${keys[hover]} · ${statuses[hover]!.toLowerCase()}` : ""}
+          {hover !== undefined
+            ? `${keys[hover]} · ${statuses[hover]!.toLowerCase()}${waiting[hover] ? ", waiting on upstream" : ""}`
+            : ""}
         </span>
         <span>{keys[window.end - 1]}</span>
       </div>

@@ -1,6 +1,6 @@
 import type { AssetStatus } from "../api/types";
 import { describe, expect, it } from "vitest";
-import { indexAt, MAX_CELLS, partitionStatuses, segmentsOf } from "./health-segments";
+import { indexAt, MAX_CELLS, partitionStatuses, segmentsOf, waitingFlags } from "./health-segments";
 
 const days = (n: number) =>
   Array.from({ length: n }, (_, i) =>
@@ -22,6 +22,22 @@ describe("partition health bar model", () => {
     expect(statuses[keys.indexOf("2026-09-26")]).toBe("FAILED");
   });
 
+  it("marks the partitions waiting on upstream apart from other missing ones", () => {
+    const waiting = waitingFlags(keys, [["2026-09-21", "2026-09-23"]]);
+    expect(waiting.filter(Boolean)).toHaveLength(3);
+    const cells = segmentsOf(statuses, { start: 990, end: 1_000 }, waiting);
+    const byKey = new Map(cells.map((c) => [keys[c.from], c]));
+    expect(byKey.get("2026-09-22")).toMatchObject({ status: "MISSING", waiting: true });
+    expect(byKey.get("2026-09-25")).toMatchObject({ status: "MISSING", waiting: false });
+    // In a compressed window, waiting and other missing partitions are separate segments.
+    const runs = segmentsOf(statuses, { start: 0, end: 1_000 }, waiting);
+    const missing = runs.filter((r) => r.status === "MISSING");
+    expect(missing.map((r) => [keys[r.from], keys[r.to], r.waiting])).toEqual([
+      ["2026-09-21", "2026-09-23", true],
+      ["2026-09-24", "2026-09-25", false],
+    ]);
+  });
+
   it("draws one cell per partition in small windows", () => {
     const cells = segmentsOf(statuses, { start: 970, end: 1_000 });
     expect(cells).toHaveLength(30);
@@ -31,7 +47,12 @@ describe("partition health bar model", () => {
   it("compresses runs of equal status in large windows and covers every partition once", () => {
     const segments = segmentsOf(statuses, { start: 0, end: 1_000 });
     expect(segments.length).toBeLessThan(10);
-    expect(segments[0]).toEqual({ from: 0, to: keys.indexOf("2024-02-29"), status: "FRESH" });
+    expect(segments[0]).toEqual({
+      from: 0,
+      to: keys.indexOf("2024-02-29"),
+      status: "FRESH",
+      waiting: false,
+    });
     let next = 0;
     for (const s of segments) {
       expect(s.from).toBe(next);

@@ -12,6 +12,8 @@ export interface Segment {
   readonly from: number;
   readonly to: number;
   readonly status: AssetStatus | "MIXED";
+  /** Every partition of the segment waits on an upstream partition never materialised. */
+  readonly waiting: boolean;
 }
 
 /** At most this many partitions are drawn one cell each. */
@@ -36,21 +38,38 @@ export function partitionStatuses(
   return out;
 }
 
+/** Which partitions wait on upstream, from the API's `waitingRanges`. */
+export function waitingFlags(keys: readonly string[], ranges: readonly KeyRange[]): boolean[] {
+  const index = new Map(keys.map((k, i) => [k, i]));
+  const out = new Array<boolean>(keys.length).fill(false);
+  for (const [fromKey, toKey] of ranges) {
+    const from = index.get(fromKey);
+    const to = index.get(toKey);
+    if (from === undefined || to === undefined) continue;
+    for (let i = from; i <= to; i++) out[i] = true;
+  }
+  return out;
+}
+
 export function segmentsOf(
   statuses: readonly AssetStatus[],
   window: { readonly start: number; readonly end: number },
+  waiting: readonly boolean[] = [],
 ): Segment[] {
   const { start, end } = window;
+  const waits = (i: number): boolean => waiting[i] === true;
   if (end - start <= MAX_CELLS) {
     const cells: Segment[] = [];
-    for (let i = start; i < end; i++) cells.push({ from: i, to: i, status: statuses[i]! });
+    for (let i = start; i < end; i++)
+      cells.push({ from: i, to: i, status: statuses[i]!, waiting: waits(i) });
     return cells;
   }
   const runs: Segment[] = [];
   for (let i = start; i < end; i++) {
     const last = runs.at(-1);
-    if (last && last.status === statuses[i]) runs[runs.length - 1] = { ...last, to: i };
-    else runs.push({ from: i, to: i, status: statuses[i]! });
+    if (last && last.status === statuses[i] && last.waiting === waits(i))
+      runs[runs.length - 1] = { ...last, to: i };
+    else runs.push({ from: i, to: i, status: statuses[i]!, waiting: waits(i) });
   }
   if (runs.length <= MAX_SEGMENTS) return runs;
   // Too fragmented to draw each run: fixed buckets, "mixed" where statuses differ.
@@ -59,9 +78,12 @@ export function segmentsOf(
   for (let from = start; from < end; from += size) {
     const to = Math.min(end, from + size) - 1;
     let status: Segment["status"] = statuses[from]!;
-    for (let i = from + 1; i <= to && status !== "MIXED"; i++)
+    let allWaiting = waits(from);
+    for (let i = from + 1; i <= to; i++) {
       if (statuses[i] !== status) status = "MIXED";
-    buckets.push({ from, to, status });
+      if (!waits(i)) allWaiting = false;
+    }
+    buckets.push({ from, to, status, waiting: allWaiting });
   }
   return buckets;
 }
