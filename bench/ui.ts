@@ -1,24 +1,16 @@
 import { spawnSync } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
-import { loadavg, tmpdir } from "node:os";
-import path from "node:path";
-import {
-  computeStatus,
-  createServer,
-  migrateDatabase,
-  PostgresStorage,
-  type RunningServer,
-} from "@lignee/engine";
+import { loadavg } from "node:os";
+import { computeStatus, migrateDatabase, PostgresStorage } from "@lignee/engine";
 import {
   assertUiBuilt,
   launchChromium,
   saveScreenshot,
-  UI_DIST,
   type Browser,
   type BrowserContext,
   type Page,
 } from "../tests/support/browser";
 import { REPO_ROOT } from "../tests/support/cli";
+import { startUiServer, type UiServer } from "../tests/support/ui-server";
 import {
   machineInfo,
   openBenchDatabase,
@@ -69,9 +61,8 @@ export async function run(args: readonly string[]): Promise<void> {
   assertUiBuilt();
 
   const db = await openBenchDatabase(log);
-  const home = await mkdtemp(path.join(tmpdir(), "lignee-bench-ui-home-"));
   let storage: PostgresStorage | undefined;
-  let server: RunningServer | undefined;
+  let server: UiServer | undefined;
   let browser: Browser | undefined;
   try {
     await migrateDatabase(db.url);
@@ -90,16 +81,9 @@ export async function run(args: readonly string[]): Promise<void> {
     log(`  assets by status: ${JSON.stringify(estate.assetsByStatus)}`);
     log(`  partitions by status: ${JSON.stringify(estate.partitionsByStatus)}`);
 
-    // The API token, if one is set in the environment, is not wanted here: loopback only.
-    server = await createServer({
-      definitions,
-      runtime: { storage, databaseUrl: db.url, home },
-      port: 0,
-      token: undefined,
-      uiDir: UI_DIST,
-      log: () => undefined,
-    });
-    delete process.env.LIGNEE_API_TOKEN;
+    // Loopback only, without the API token the environment may set; `stop()` leaves the
+    // bench's store open.
+    server = await startUiServer({ definitions, store: { databaseUrl: db.url, storage } });
     log(`serving on ${server.url}`);
 
     const results: BenchResult[] = [];
@@ -215,10 +199,9 @@ export async function run(args: readonly string[]): Promise<void> {
       console.log(`${missed.length} target(s) missed: ${missed.map((r) => r.name).join(", ")}`);
   } finally {
     await browser?.close();
-    await server?.close();
+    await server?.stop();
     await storage?.close();
     await db.close();
-    await rm(home, { recursive: true, force: true });
   }
 }
 
