@@ -1,4 +1,4 @@
-import { allPartitions, type PartitionsDefinition } from "./definition";
+import { allPartitions, partitionBounds, type PartitionsDefinition } from "./definition";
 import { IntervalSet } from "./interval-set";
 
 /**
@@ -99,6 +99,23 @@ export function upstreamPartitionsFor(
     case "time-window":
       return downstream.widen(mapping.startOffset, mapping.endOffset);
   }
+}
+
+/**
+ * Upstream partitions that the given downstream partitions read and that can exist: those
+ * before the upstream's first one (the day before its start, read through a time window) never
+ * do, so they are never missing.
+ */
+export function existingUpstreamPartitionsFor(
+  mapping: PartitionMapping,
+  downstream: IntervalSet,
+  upstreamDef: PartitionsDefinition | undefined,
+  now: Date,
+): IntervalSet {
+  const upFirst = upstreamDef ? partitionBounds(upstreamDef, now).first : 0;
+  return upstreamPartitionsFor(mapping, downstream, upstreamDef, now).intersect(
+    IntervalSet.fromRange(upFirst, Number.MAX_SAFE_INTEGER),
+  );
 }
 
 /** Downstream partitions that read any of the given upstream partitions. */

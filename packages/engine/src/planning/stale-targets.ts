@@ -1,10 +1,9 @@
 import type { Definitions } from "../definitions/definitions";
 import { LigneeError, NothingToMaterializeError } from "../errors";
-import { partitionBounds } from "../partitions/definition";
 import { IntervalSet } from "../partitions/interval-set";
 import {
   downstreamPartitionsFor,
-  upstreamPartitionsFor,
+  existingUpstreamPartitionsFor,
   wholeAsset,
   type PartitionMapping,
 } from "../partitions/mapping";
@@ -155,10 +154,9 @@ function unavailableFor(
   );
   if (dep.mapping.kind === "all") return available.isEmpty ? partitions : IntervalSet.EMPTY;
   const upDef = definitions.get(dep.asset).partitions;
-  const upFirst = upDef ? partitionBounds(upDef, now).first : 0;
-  const missing = upstreamPartitionsFor(dep.mapping, partitions, upDef, now)
-    .intersect(IntervalSet.fromRange(upFirst, Number.MAX_SAFE_INTEGER))
-    .subtract(available);
+  const missing = existingUpstreamPartitionsFor(dep.mapping, partitions, upDef, now).subtract(
+    available,
+  );
   return downstreamPartitionsFor(
     dep.mapping,
     missing,
@@ -239,10 +237,9 @@ function withMissingUpstream(
       if (dep.mapping.kind === "all") {
         needed = up.materialized.isEmpty ? wholeAsset(upDef, now) : IntervalSet.EMPTY;
       } else {
-        const upFirst = upDef ? partitionBounds(upDef, now).first : 0;
-        needed = upstreamPartitionsFor(dep.mapping, waiting, upDef, now)
-          .intersect(IntervalSet.fromRange(upFirst, Number.MAX_SAFE_INTEGER))
-          .intersect(wholeAsset(upDef, now));
+        needed = existingUpstreamPartitionsFor(dep.mapping, waiting, upDef, now).intersect(
+          wholeAsset(upDef, now),
+        );
       }
       needed = needed.subtract(up.materialized).subtract(up.subsets.RUNNING);
       if (needed.isEmpty) continue;

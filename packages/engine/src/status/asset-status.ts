@@ -1,10 +1,10 @@
 import type { Definitions } from "../definitions/definitions";
-import { allPartitions, partitionBounds, partitionKey } from "../partitions/definition";
+import { allPartitions, partitionKey } from "../partitions/definition";
 import { IntervalSet } from "../partitions/interval-set";
 import {
   downstreamPartitionsFor,
+  existingUpstreamPartitionsFor,
   UNPARTITIONED,
-  upstreamPartitionsFor,
 } from "../partitions/mapping";
 import type { AssetStorageSummary } from "./asset-storage-summary";
 
@@ -152,13 +152,9 @@ export function computeStatus(
         waitingFor = upMaterialized.isEmpty ? existing : IntervalSet.EMPTY;
         missingUp = IntervalSet.EMPTY;
       } else {
-        // Upstream partitions before the upstream's first one never exist (the day before the
-        // start, read through a time window): they cannot be missing.
-        const upFirst = upDef ? partitionBounds(upDef, now).first : 0;
-        const needed = upstreamPartitionsFor(dep.mapping, existing, upDef, now).intersect(
-          IntervalSet.fromRange(upFirst, Number.MAX_SAFE_INTEGER),
+        missingUp = existingUpstreamPartitionsFor(dep.mapping, existing, upDef, now).subtract(
+          upMaterialized,
         );
-        missingUp = needed.subtract(upMaterialized);
         waitingFor = downstreamPartitionsFor(
           dep.mapping,
           missingUp,
