@@ -1,4 +1,3 @@
-import { useEffect } from "react";
 import type { LaunchPreview } from "../api/types";
 import { formatNumber } from "../format";
 import { Dialog } from "./Dialog";
@@ -6,7 +5,7 @@ import "./launch-confirm.css";
 
 /**
  * "Materialise 924 partitions of emploi/fait_offre_emploi? about 12 min (from the last 5
- * runs)" with Cancel / Start. Escape cancels.
+ * runs)" with Cancel / Start. Escape cancels (Dialog).
  */
 export function LaunchConfirmDialog({
   preview,
@@ -17,14 +16,6 @@ export function LaunchConfirmDialog({
   onCancel: () => void;
   onStart: () => void;
 }) {
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === "Escape") onCancel();
-    };
-    window.addEventListener("keydown", onKey);
-    return () => window.removeEventListener("keydown", onKey);
-  }, [onCancel]);
-
   const partitioned = preview.assets.filter((a) => a.partitions > 0);
   return (
     <Dialog label="Confirm launch" testId="launch-confirm" onClose={onCancel}>
