@@ -225,6 +225,12 @@ function Lineage({ graph }: { graph: AssetGraph }) {
     () => ({ highlight, toggleGroup }),
     [highlight, toggleGroup],
   );
+  // Stable, so that hovering a node (a render of this page) does not re-render the sidebar.
+  const collapseAll = useCallback(
+    () => startTransition(() => setCollapsed(new Set(groupNames))),
+    [groupNames],
+  );
+  const expandAll = useCallback(() => startTransition(() => setCollapsed(new Set())), []);
 
   // Centring waits for the layout that draws the node (a group being expanded).
   const [focus, setFocus] = useState<Focus | undefined>();
@@ -386,8 +392,8 @@ function Lineage({ graph }: { graph: AssetGraph }) {
               collapsed={collapsed}
               onAsset={jumpToAsset}
               onGroup={jumpToGroup}
-              onCollapseAll={() => startTransition(() => setCollapsed(new Set(groupNames)))}
-              onExpandAll={() => startTransition(() => setCollapsed(new Set()))}
+              onCollapseAll={collapseAll}
+              onExpandAll={expandAll}
             />
           )}
           <div className={overview ? "flow overview" : "flow"}>
