@@ -2,6 +2,7 @@ import pg from "pg";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase } from "./support/database";
 import { fixture, lignee, startLigneeDev, type CliResult } from "./support/cli";
+import { waitFor } from "./support/wait";
 
 /**
  * Two materialisations of one partition, or two runs of one pool, started at the same moment
@@ -82,17 +83,17 @@ describe("a lignee materialize that dies", () => {
       );
       // Once its run holds the pool, the process running it is killed without a chance to
       // clean up (the pid its run records: the CLI's own, not the launcher's).
-      let pid: number | undefined;
-      for (let i = 0; i < 300 && pid === undefined; i++) {
-        await new Promise((r) => setTimeout(r, 100));
-        pid = (
-          await query<{ pid: number }>(
-            "SELECT pid FROM lignee.runs WHERE status = 'STARTED' AND selection = 'claims/api'",
-          )
-        )[0]?.pid;
-      }
+      const pid = await waitFor(
+        "the run to start",
+        async () =>
+          (
+            await query<{ pid: number }>(
+              "SELECT pid FROM lignee.runs WHERE status = 'STARTED' AND selection = 'claims/api'",
+            )
+          )[0]?.pid,
+      );
       expect(pid).toBeDefined();
-      process.kill(pid!, "SIGKILL");
+      process.kill(pid, "SIGKILL");
       expect((await dying).code).not.toBe(0);
       const [dead] = await query<{ id: string }>(
         "SELECT id FROM lignee.runs WHERE status = 'STARTED' AND selection = 'claims/api'",
@@ -109,13 +110,12 @@ describe("a lignee materialize that dies", () => {
       };
       const runs = [await post("2024-09-02"), await post("2024-09-01")];
       for (const id of runs) {
-        let status = "";
-        for (let i = 0; i < 300 && status !== "SUCCESS" && status !== "FAILURE"; i++) {
-          await new Promise((r) => setTimeout(r, 100));
-          status = (
-            await query<{ status: string }>(`SELECT status FROM lignee.runs WHERE id = '${id}'`)
-          )[0]!.status;
-        }
+        const status = await waitFor(`run ${id} to end`, async () => {
+          const [run] = await query<{ status: string }>(
+            `SELECT status FROM lignee.runs WHERE id = '${id}'`,
+          );
+          return run!.status === "SUCCESS" || run!.status === "FAILURE" ? run!.status : undefined;
+        });
         expect(status, dev.output()).toBe("SUCCESS");
       }
       const [ended] = await query<{ status: string; error: string }>(
@@ -129,15 +129,15 @@ describe("a lignee materialize that dies", () => {
         [...DEFS, "materialize", "--select", "claims/api", "--partition", "2024-09-03"],
         { ...own, CLAIMS_HOLD_MS: "120000" },
       );
-      let liveId: string | undefined;
-      for (let i = 0; i < 300 && liveId === undefined; i++) {
-        await new Promise((r) => setTimeout(r, 100));
-        liveId = (
-          await query<{ id: string }>(
-            "SELECT id FROM lignee.runs WHERE status = 'STARTED' AND partition_spec->>'key' = '2024-09-03'",
-          )
-        )[0]?.id;
-      }
+      const liveId = await waitFor(
+        "the live run to start",
+        async () =>
+          (
+            await query<{ id: string }>(
+              "SELECT id FROM lignee.runs WHERE status = 'STARTED' AND partition_spec->>'key' = '2024-09-03'",
+            )
+          )[0]?.id,
+      );
       const cancel = await fetch(`${dev.url}/api/runs/${liveId}/cancel`, { method: "POST" });
       expect(await cancel.json()).toEqual({ runId: liveId, status: "CANCELING" });
       const out = await live;
