@@ -2,9 +2,9 @@ import { useMemo, useRef, useState, type PointerEvent } from "react";
 import type { AssetStatus, KeyRange } from "../api/types";
 import { formatNumber } from "../format";
 import { indexAt, MAX_CELLS, partitionStatuses, segmentsOf, waitingFlags } from "./health-segments";
+import { initialWindow, WINDOW_SIZES } from "./health-window";
 
 const NO_RANGES: readonly KeyRange[] = [];
-import { initialWindow, WINDOW_SIZES } from "./health-window";
 
 export interface PartitionRange {
   readonly from: string;
@@ -117,8 +117,7 @@ export function HealthBar({
           const i = at(e);
           setHover(i);
           if (!drag) return;
-          const moved =
-            drag.moved || Math.hypot(e.clientX - drag.x, e.clientY - drag.y) >= CLICK_SLOP_PX;
+          const moved = movedSince(drag, e);
           if (drag.current !== i || moved !== drag.moved) setDrag({ ...drag, current: i, moved });
         }}
         onPointerUp={(e) => {
@@ -126,8 +125,7 @@ export function HealthBar({
           const i = at(e);
           // A press and release on one partition, barely moving, opens it; anything else is a
           // range selected by dragging.
-          const moved =
-            drag.moved || Math.hypot(e.clientX - drag.x, e.clientY - drag.y) >= CLICK_SLOP_PX;
+          const moved = movedSince(drag, e);
           if (!moved && i === drag.anchor) onOpen(keys[i]!);
           else finish(drag.anchor, i);
           setDrag(undefined);
@@ -167,4 +165,12 @@ export function HealthBar({
       </div>
     </div>
   );
+}
+
+/** Whether the pointer has moved far enough from where it was pressed to be a drag. */
+function movedSince(
+  drag: { readonly x: number; readonly y: number; readonly moved: boolean },
+  e: PointerEvent,
+): boolean {
+  return drag.moved || Math.hypot(e.clientX - drag.x, e.clientY - drag.y) >= CLICK_SLOP_PX;
 }

@@ -25,30 +25,37 @@ export function partitionStatuses(
   keys: readonly string[],
   ranges: Partial<Record<AssetStatus, readonly KeyRange[]>>,
 ): AssetStatus[] {
-  const index = new Map(keys.map((k, i) => [k, i]));
+  const index = indexOf(keys);
   const out: AssetStatus[] = new Array<AssetStatus>(keys.length).fill("MISSING");
-  for (const [status, list] of Object.entries(ranges) as [AssetStatus, readonly KeyRange[]][]) {
-    for (const [fromKey, toKey] of list) {
-      const from = index.get(fromKey);
-      const to = index.get(toKey);
-      if (from === undefined || to === undefined) continue;
-      for (let i = from; i <= to; i++) out[i] = status;
-    }
-  }
+  for (const [status, list] of Object.entries(ranges) as [AssetStatus, readonly KeyRange[]][])
+    fillRanges(out, index, list, status);
   return out;
 }
 
 /** Which partitions wait on upstream, from the API's `waitingRanges`. */
 export function waitingFlags(keys: readonly string[], ranges: readonly KeyRange[]): boolean[] {
-  const index = new Map(keys.map((k, i) => [k, i]));
   const out = new Array<boolean>(keys.length).fill(false);
+  fillRanges(out, indexOf(keys), ranges, true);
+  return out;
+}
+
+function indexOf(keys: readonly string[]): Map<string, number> {
+  return new Map(keys.map((k, i) => [k, i]));
+}
+
+/** `out[i] = value` for each partition i in `ranges`; a range naming an unknown key is skipped. */
+function fillRanges<T>(
+  out: T[],
+  index: ReadonlyMap<string, number>,
+  ranges: readonly KeyRange[],
+  value: T,
+): void {
   for (const [fromKey, toKey] of ranges) {
     const from = index.get(fromKey);
     const to = index.get(toKey);
     if (from === undefined || to === undefined) continue;
-    for (let i = from; i <= to; i++) out[i] = true;
+    for (let i = from; i <= to; i++) out[i] = value;
   }
-  return out;
 }
 
 export function segmentsOf(
