@@ -19,6 +19,14 @@ export type {
   Metadata,
   MetadataValue,
 } from "./definitions/asset";
+export {
+  defineCheck,
+  type CheckContext,
+  type CheckDefinition,
+  type CheckEvaluation,
+  type CheckOptions,
+  type CheckSeverity,
+} from "./definitions/check";
 export type { AssetKey } from "./graph/asset-key";
 export {
   Definitions,

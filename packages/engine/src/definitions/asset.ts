@@ -113,6 +113,11 @@ export interface AssetGroupRunner<R = unknown> {
 export interface AssetDependency {
   readonly asset: AssetKey;
   readonly mapping?: PartitionMapping;
+  /**
+   * Whether a failed `error` check on the upstream holds this asset (default true). False: it
+   * reads the upstream whatever its checks say.
+   */
+  readonly blockOnChecks?: boolean;
 }
 
 export interface AssetDefinition<R = unknown> {

@@ -7,6 +7,7 @@ import { identityMapping, timeWindowMapping } from "../partitions/mapping";
 import { defineAsset, type AssetDefinition, type AssetOptions } from "./asset";
 import { assetKeyProblem } from "../graph/asset-key";
 import { Definitions } from "./definitions";
+import { defineCheck } from "./check";
 import { NO_RETRY } from "./retry-policy";
 
 const noop = async (): Promise<void> => undefined;
@@ -249,15 +250,19 @@ describe("Definitions: a valid set", () => {
   it("resolves dependencies with explicit or default mappings", () => {
     expect(defs.deps("raw/events")).toEqual([]);
     expect(defs.deps("staging/clean")).toEqual([
-      { asset: "raw/events", mapping: { kind: "identity" } },
+      { asset: "raw/events", mapping: { kind: "identity" }, blockOnChecks: true },
     ]);
     expect(defs.deps("staging/lagged")).toEqual([
-      { asset: "raw/events", mapping: { kind: "time-window", startOffset: -1, endOffset: -1 } },
+      {
+        asset: "raw/events",
+        mapping: { kind: "time-window", startOffset: -1, endOffset: -1 },
+        blockOnChecks: true,
+      },
     ]);
     // Unpartitioned downstream of daily, and unpartitioned of unpartitioned: all.
     expect(defs.deps("marts/summary")).toEqual([
-      { asset: "staging/clean", mapping: { kind: "all" } },
-      { asset: "ref/countries", mapping: { kind: "all" } },
+      { asset: "staging/clean", mapping: { kind: "all" }, blockOnChecks: true },
+      { asset: "ref/countries", mapping: { kind: "all" }, blockOnChecks: true },
     ]);
     expect(defs.deps("unknown")).toEqual([]);
   });
@@ -370,5 +375,51 @@ describe("Definitions.create: schedules and sensors", () => {
   it("rejects an unknown automation kind", () => {
     const e = definitionErrorFor([asset("a", [], { automation: "lazy" as unknown as "eager" })]);
     expect(e.problems).toEqual(['asset "a": unknown automation "lazy" (eager)']);
+  });
+});
+
+describe("Definitions.create: checks", () => {
+  const pass = async () => ({ passed: true });
+
+  it("keeps the checks of each asset in declaration order, and the dependencies' opt-out", () => {
+    const defs = Definitions.create({
+      assets: [asset("a"), asset("b", [{ asset: "a", blockOnChecks: false }]), asset("c", ["a"])],
+      checks: [
+        defineCheck({ asset: "a", name: "second", severity: "warn", evaluate: pass }),
+        defineCheck({ asset: "b", name: "only", evaluate: pass }),
+        defineCheck({ asset: "a", name: "first", evaluate: pass }),
+      ],
+    });
+    expect(defs.checksOf("a").map((c) => [c.name, c.severity])).toEqual([
+      ["second", "warn"],
+      ["first", "error"],
+    ]);
+    expect(defs.checksOf("c")).toEqual([]);
+    expect(defs.deps("b")[0]!.blockOnChecks).toBe(false);
+    expect(defs.deps("c")[0]!.blockOnChecks).toBe(true);
+  });
+
+  it("rejects checks on unknown assets, duplicates, bad names and severities in one error", () => {
+    let error: unknown;
+    try {
+      Definitions.create({
+        assets: [asset("a")],
+        checks: [
+          defineCheck({ asset: "nope", name: "x", evaluate: pass }),
+          defineCheck({ asset: "a", name: "dup", evaluate: pass }),
+          defineCheck({ asset: "a", name: "dup", evaluate: pass }),
+          defineCheck({ asset: "a", name: "has space", evaluate: pass }),
+          defineCheck({ asset: "a", name: "sev", severity: "fatal" as "error", evaluate: pass }),
+        ],
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(DefinitionError);
+    const message = (error as Error).message;
+    expect(message).toContain('check "nope:x" is on unknown asset "nope"');
+    expect(message).toContain('check "a:dup" is declared twice');
+    expect(message).toContain('check "a:has space": the name may hold only');
+    expect(message).toContain('check "a:sev": unknown severity "fatal"');
   });
 });

@@ -5,6 +5,7 @@ import { DefinitionError, UnknownAssetError } from "../errors";
 import { AssetGraph } from "../graph/asset-graph";
 import { defaultMapping, mappingProblem, type PartitionMapping } from "../partitions/mapping";
 import type { AssetDefinition } from "./asset";
+import { checkProblems, type CheckDefinition } from "./check";
 import { assetKeyProblem, type AssetKey } from "../graph/asset-key";
 
 /** What a resource factory gets from the runtime it runs in. */
@@ -22,6 +23,8 @@ export type ResourcesInput<R> = R | ((env: ResourceEnvironment) => R | Promise<R
 export interface ResolvedDependency {
   readonly asset: AssetKey;
   readonly mapping: PartitionMapping;
+  /** False when the dependency opted out of being held by the upstream's failed checks. */
+  readonly blockOnChecks: boolean;
 }
 
 /**
@@ -44,6 +47,8 @@ export class Definitions<R = unknown> {
   readonly graph: AssetGraph;
   readonly schedules: readonly ScheduleDefinition[];
   readonly sensors: readonly SensorDefinition[];
+  /** The checks declared with `defineCheck`, in declaration order. */
+  readonly checks: readonly CheckDefinition<R>[];
   /**
    * Default limits of the concurrency pools the assets name in their `pool` tag (pool → runs
    * at once); `LIGNEE_POOLS` overrides them.
@@ -59,8 +64,10 @@ export class Definitions<R = unknown> {
     schedules: readonly ScheduleDefinition[],
     sensors: readonly SensorDefinition[],
     pools: Readonly<Record<string, number>>,
+    checks: readonly CheckDefinition<R>[],
   ) {
     this.pools = { ...pools };
+    this.checks = [...checks];
     this.schedules = [...schedules];
     this.sensors = [...sensors];
     this.byKey = new Map(assets.map((a) => [a.key, a]));
@@ -70,6 +77,7 @@ export class Definitions<R = unknown> {
         a.deps.map((d) => ({
           asset: d.asset,
           mapping: d.mapping ?? defaultMapping(this.byKey.get(d.asset)?.partitions, a.partitions),
+          blockOnChecks: d.blockOnChecks ?? true,
         })),
       ]),
     );
@@ -89,18 +97,22 @@ export class Definitions<R = unknown> {
     schedules?: readonly ScheduleDefinition[];
     sensors?: readonly SensorDefinition[];
     pools?: Readonly<Record<string, number>>;
+    checks?: readonly CheckDefinition<R>[];
   }): Definitions<R> {
     const schedules = options.schedules ?? [];
     const sensors = options.sensors ?? [];
     const pools = options.pools ?? {};
+    const checks = options.checks ?? [];
     const problems = validate(options.assets);
+    const assetKeys = new Set(options.assets.map((a) => a.key));
+    problems.push(...checkProblems(checks, (k) => assetKeys.has(k)));
     for (const [pool, limit] of Object.entries(pools))
       if (!Number.isInteger(limit) || limit < 1)
         problems.push(`pool "${pool}": the limit must be a positive integer, not ${limit}`);
     // Selections are checked against the graph, which only exists for valid assets.
     const definitions =
       problems.length === 0
-        ? new Definitions(options.assets, options.resources, schedules, sensors, pools)
+        ? new Definitions(options.assets, options.resources, schedules, sensors, pools, checks)
         : undefined;
     const partitioned = new Set(options.assets.filter((a) => a.partitions).map((a) => a.key));
     problems.push(
@@ -108,6 +120,11 @@ export class Definitions<R = unknown> {
     );
     if (problems.length > 0 || !definitions) throw new DefinitionError(problems);
     return definitions;
+  }
+
+  /** The checks declared on an asset, in declaration order. */
+  checksOf(key: AssetKey): CheckDefinition<R>[] {
+    return this.checks.filter((c) => c.asset === key);
   }
 
   findSchedule(name: string): ScheduleDefinition | undefined {

@@ -253,3 +253,22 @@ export const backfills = lignee.table("backfills", {
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
 });
+
+/**
+ * The alert outbox: one row per fact to announce (a run failed, a check failed, an asset became
+ * overdue…), written in the transaction that records the fact. `dedupe_key` names the fact, so
+ * deciding twice (two schedulers, a retried transaction) still makes one event; senders claim
+ * and deliver each event to each channel (see `alert_deliveries`).
+ */
+export const alertEvents = lignee.table(
+  "alert_events",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    kind: text("kind").notNull(),
+    dedupeKey: text("dedupe_key").notNull().unique(),
+    subject: text("subject").notNull(),
+    payload: jsonb("payload").$type<Record<string, unknown>>().notNull().default({}),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("alert_events_created_idx").on(t.createdAt)],
+);
