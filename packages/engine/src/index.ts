@@ -4,6 +4,7 @@ export { defineAsset } from "./definitions/asset";
 export type {
   AssetAutomation,
   AssetCheckResult,
+  AssetCheckSpec,
   AssetColumn,
   AssetDefinition,
   AssetDetails,

@@ -46,6 +46,18 @@ export interface AssetCheckResult {
   readonly severity: "error" | "warn";
   readonly description?: string;
   readonly metadata?: Metadata;
+  /** The partition the result is about; omitted: every partition of the call. */
+  readonly partitionKey?: string;
+}
+
+/**
+ * A check that an asset's own `materialize` (or runner) evaluates and reports in its result,
+ * such as a dbt test: declared so that it is listed, and can be switched off, before it first runs.
+ */
+export interface AssetCheckSpec {
+  readonly name: string;
+  readonly severity: "error" | "warn";
+  readonly description?: string;
 }
 
 export interface MaterializeResult {
@@ -154,6 +166,8 @@ export interface AssetDefinition<R = unknown> {
    * read only when asked for: e.g. a dbt model's columns and SQL from the dbt manifest.
    */
   readonly details: (() => Promise<AssetDetails>) | undefined;
+  /** The checks its materialisation reports (see `AssetCheckSpec`); `defineCheck` declares the others. */
+  readonly checkSpecs: readonly AssetCheckSpec[];
 }
 
 /** One column of the table an asset writes. */
@@ -196,6 +210,7 @@ export interface AssetOptions<R> {
   automation?: AssetAutomation;
   confirmAbove?: number;
   details?: () => Promise<AssetDetails>;
+  checkSpecs?: readonly AssetCheckSpec[];
 }
 
 /**
@@ -232,5 +247,6 @@ export function defineAsset<R = unknown>(options: AssetOptions<R>): AssetDefinit
     automation: options.automation,
     confirmAbove: options.confirmAbove,
     details: options.details,
+    checkSpecs: [...(options.checkSpecs ?? [])],
   };
 }
