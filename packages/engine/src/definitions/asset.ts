@@ -1,6 +1,7 @@
 import type { PartitionMapping } from "../partitions/mapping";
 import type { PartitionsDefinition } from "../partitions/definition";
 import type { AssetKey } from "../graph/asset-key";
+import type { FreshnessPolicyInput } from "./freshness-policy";
 import { NO_RETRY, type RetryPolicy } from "./retry-policy";
 
 /** Values accepted as materialisation metadata (shown in the CLI, API and UI). */
@@ -168,6 +169,11 @@ export interface AssetDefinition<R = unknown> {
   readonly details: (() => Promise<AssetDetails>) | undefined;
   /** The checks its materialisation reports (see `AssetCheckSpec`); `defineCheck` declares the others. */
   readonly checkSpecs: readonly AssetCheckSpec[];
+  /**
+   * When its data must be there (see `FreshnessPolicyInput`); checked and resolved by
+   * `Definitions.create` (`Definitions.freshnessPolicy(key)`). Undefined: no deadline.
+   */
+  readonly freshness: FreshnessPolicyInput | undefined;
 }
 
 /** One column of the table an asset writes. */
@@ -211,6 +217,8 @@ export interface AssetOptions<R> {
   confirmAbove?: number;
   details?: () => Promise<AssetDetails>;
   checkSpecs?: readonly AssetCheckSpec[];
+  /** e.g. `{ deadline: "0 7 * * *", timezone: "Europe/Paris" }` (J-1 by 07:00) or `{ maxLag: "2h" }`. */
+  freshness?: FreshnessPolicyInput;
 }
 
 /**
@@ -248,5 +256,6 @@ export function defineAsset<R = unknown>(options: AssetOptions<R>): AssetDefinit
     confirmAbove: options.confirmAbove,
     details: options.details,
     checkSpecs: [...(options.checkSpecs ?? [])],
+    freshness: options.freshness,
   };
 }

@@ -6,6 +6,7 @@ import { AssetGraph } from "../graph/asset-graph";
 import { defaultMapping, mappingProblem, type PartitionMapping } from "../partitions/mapping";
 import type { AssetDefinition } from "./asset";
 import { checkProblems, type CheckDefinition } from "./check";
+import { resolveFreshnessPolicy, type FreshnessPolicy } from "./freshness-policy";
 import { assetKeyProblem, type AssetKey } from "../graph/asset-key";
 
 /** What a resource factory gets from the runtime it runs in. */
@@ -56,6 +57,7 @@ export class Definitions<R = unknown> {
   readonly pools: Readonly<Record<string, number>>;
   private readonly byKey: ReadonlyMap<AssetKey, AssetDefinition<R>>;
   private readonly resolvedDeps: ReadonlyMap<AssetKey, readonly ResolvedDependency[]>;
+  private readonly freshness: ReadonlyMap<AssetKey, FreshnessPolicy>;
   private resolved: Promise<R> | undefined;
 
   private constructor(
@@ -80,6 +82,12 @@ export class Definitions<R = unknown> {
           blockOnChecks: d.blockOnChecks ?? true,
         })),
       ]),
+    );
+    this.freshness = new Map(
+      assets.flatMap((a) => {
+        const resolved = a.freshness && resolveFreshnessPolicy(a.freshness, a.partitions);
+        return resolved && "policy" in resolved ? [[a.key, resolved.policy] as const] : [];
+      }),
     );
     this.graph = AssetGraph.build(
       assets.map((a) => ({
@@ -125,6 +133,11 @@ export class Definitions<R = unknown> {
   /** The checks declared on an asset, in declaration order. */
   checksOf(key: AssetKey): CheckDefinition<R>[] {
     return this.checks.filter((c) => c.asset === key);
+  }
+
+  /** An asset's freshness policy, resolved; undefined when it declares none. */
+  freshnessPolicy(key: AssetKey): FreshnessPolicy | undefined {
+    return this.freshness.get(key);
   }
 
   findSchedule(name: string): ScheduleDefinition | undefined {
@@ -221,6 +234,10 @@ function validate<R>(assets: readonly AssetDefinition<R>[]): string[] {
     }
     if (a.automation !== undefined && a.automation !== "eager") {
       problems.push(`asset "${a.key}": unknown automation "${String(a.automation)}" (eager)`);
+    }
+    if (a.freshness !== undefined) {
+      const resolved = resolveFreshnessPolicy(a.freshness, a.partitions);
+      if ("problem" in resolved) problems.push(`asset "${a.key}": ${resolved.problem}`);
     }
     const confirmAbove = a.confirmAbove;
     if (confirmAbove !== undefined && !(Number.isInteger(confirmAbove) && confirmAbove >= 1)) {
