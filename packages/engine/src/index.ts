@@ -76,6 +76,20 @@ export {
   type StaleCause,
 } from "./status/asset-status";
 export { assetHealth, type AssetHealth } from "./status/asset-health";
+export {
+  describeFreshnessPolicy,
+  formatDuration,
+  parseDuration,
+  type FreshnessPolicy,
+  type FreshnessPolicyInput,
+} from "./definitions/freshness-policy";
+export {
+  evaluateFreshness,
+  type FreshnessEvaluation,
+  type FreshnessFacts,
+} from "./status/freshness";
+export { computeFreshness, type AssetFreshness } from "./status/asset-freshness";
+export { freshnessLags, type FreshnessLag } from "./server/freshness-lags";
 
 export { plan, type Plan, type PlanStep } from "./planning/plan";
 export {
@@ -165,6 +179,13 @@ export { scheduleRunId, type ScheduleOutcome } from "./automation/schedule-evalu
 export type { SensorOutcome } from "./automation/sensor-evaluator";
 export type { EagerOutcome } from "./automation/eager-evaluator";
 export { PostgresAutomationStore } from "./automation/postgres-automation-store";
+export type { FreshnessOutcome } from "./automation/freshness-evaluator";
+export { PostgresFreshnessStore, type FreshnessStore } from "./storage/freshness/freshness-store";
+export type { FreshnessStateRecord } from "./storage/freshness/freshness-row";
+export type {
+  FreshnessTarget,
+  FreshnessTransition,
+} from "./storage/freshness/freshness-transition";
 export type {
   AutomationKind,
   AutomationState,

@@ -4,21 +4,32 @@ import { abortableSleep } from "../execution/abortable-sleep";
 import type { Storage } from "../storage/storage";
 import type { AutomationContext } from "./automation-context";
 import type { AutomationStore, ScheduleTick } from "./automation-store";
-import { parseCron } from "../definitions/cron";
+import { parseCron, type CronSchedule } from "../definitions/cron";
 import { DEFAULT_CATCH_UP_WINDOW_MS } from "./due-ticks";
 import { evaluateEager, type EagerOutcome } from "./eager-evaluator";
 import { evaluateSchedule, type ScheduleOutcome } from "./schedule-evaluator";
 import { evaluateSensor, type SensorOutcome } from "./sensor-evaluator";
 import type { BackfillStore } from "../backfill/backfill-store";
 import { resumeInterruptedBackfills } from "../backfill/launch-backfill";
+import type { FreshnessStore } from "../storage/freshness/freshness-store";
+import { evaluateFreshnessPolicies, type FreshnessOutcome } from "./freshness-evaluator";
 
 /** How often the scheduler evaluates sensors and eager automation: 5 s. */
 export const DEFAULT_SCHEDULER_INTERVAL_MS = 5_000;
 
 export interface SchedulerOptions {
   readonly definitions: Definitions<unknown>;
-  readonly storage: Pick<Storage, "getAssetSummaries" | "listMaterializations">;
+  readonly storage: Pick<
+    Storage,
+    "getAssetSummaries" | "listMaterializations" | "lastMaterializedAt"
+  >;
   readonly store: AutomationStore;
+  /**
+   * When set, each evaluation also evaluates the assets' freshness policies and records their
+   * transitions (overdue, recovered) with their alert events; the loop also wakes up at each
+   * deadline.
+   */
+  readonly freshness?: FreshnessStore;
   /** Time between evaluations (schedule ticks do not wait for it: they fire on time). */
   readonly intervalMs?: number;
   /** Missed ticks older than this are skipped (default 7 days). */
@@ -48,6 +59,8 @@ export interface SchedulerReport {
   readonly eager: EagerOutcome | undefined;
   /** Backfills whose interrupted creation this evaluation finished. */
   readonly resumedBackfills: readonly string[];
+  /** Undefined when no freshness store was given. */
+  readonly freshness: FreshnessOutcome | undefined;
   /** What failed to evaluate (a storage error…), by schedule, sensor or `eager`. */
   readonly errors: readonly string[];
 }
@@ -70,6 +83,8 @@ export class Scheduler {
   private readonly sensorRuns = new Map<string, number>();
   private readonly eagerSkip: { signature: string | undefined } = { signature: undefined };
   private enabledSchedules = new Set<string>();
+  /** The deadlines of the assets' freshness policies: the loop wakes up at each. */
+  private readonly deadlines: CronSchedule[];
 
   constructor(private readonly options: SchedulerOptions) {
     this.ctx = {
@@ -82,6 +97,10 @@ export class Scheduler {
     this.intervalMs = Math.max(10, options.intervalMs ?? DEFAULT_SCHEDULER_INTERVAL_MS);
     this.clock = options.clock ?? (() => new Date());
     this.enabledSchedules = new Set(options.definitions.schedules.map((s) => s.name));
+    this.deadlines = options.definitions.assets.flatMap((a) => {
+      const policy = options.definitions.freshnessPolicy(a.key);
+      return policy?.kind === "deadline" ? [parseCron(policy.deadline, policy.timezone)] : [];
+    });
   }
 
   /** One evaluation of everything at `now`. Errors are reported per item, never thrown. */
@@ -154,7 +173,23 @@ export class Scheduler {
         errors.push(this.report("backfills", error));
       }
     }
-    return { schedules, sensors, eager, resumedBackfills, errors };
+    let freshness: FreshnessOutcome | undefined;
+    if (this.options.freshness && !signal.aborted) {
+      try {
+        freshness = await evaluateFreshnessPolicies(
+          definitions,
+          this.options.storage,
+          this.options.freshness,
+          now,
+        );
+        for (const t of freshness.transitions)
+          if (t.kind !== "moved")
+            this.ctx.log(`scheduler: freshness: ${t.target.assetKey} ${t.kind}`);
+      } catch (error) {
+        errors.push(this.report("freshness", error));
+      }
+    }
+    return { schedules, sensors, eager, resumedBackfills, freshness, errors };
   }
 
   /**
@@ -167,6 +202,12 @@ export class Scheduler {
       if (!this.enabledSchedules.has(schedule.name)) continue;
       const next = parseCron(schedule.cron, schedule.timezone).next(now);
       if (next && next.getTime() < wake) wake = next.getTime();
+    }
+    if (this.options.freshness) {
+      for (const cron of this.deadlines) {
+        const next = cron.next(now);
+        if (next && next.getTime() < wake) wake = next.getTime();
+      }
     }
     return new Date(wake);
   }

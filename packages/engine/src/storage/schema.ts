@@ -272,3 +272,19 @@ export const alertEvents = lignee.table(
   },
   (t) => [index("alert_events_created_idx").on(t.createdAt)],
 );
+
+/**
+ * The freshness of each asset with a policy, as the scheduler last recorded it: a row changes
+ * only on a transition (fresh → overdue, overdue → fresh), in the transaction that writes its
+ * alert event, under the row's lock, so that two schedulers record one transition.
+ */
+export const freshnessState = lignee.table("freshness_state", {
+  assetKey: text("asset_key").primaryKey(),
+  /** `fresh` or `overdue`. */
+  state: text("state").notNull(),
+  /** Overdue since (the missed deadline); null when fresh, or overdue and never materialised. */
+  since: timestamp("since", { withTimezone: true }),
+  /** The oldest missing partition the overdue state is about (daily assets). */
+  partitionKey: text("partition_key"),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+});

@@ -9,6 +9,7 @@ import type { CliIo } from "../context";
 import { untilSignal } from "../until-signal";
 import { PostgresBackfillStore } from "../../backfill/postgres-backfill-store";
 import { heartbeatFile } from "../../runtime/heartbeat-file";
+import { PostgresFreshnessStore } from "../../storage/freshness/freshness-store";
 
 export interface SchedulerCommandOptions {
   /** Default `$LIGNEE_SCHEDULER_INTERVAL_MS`, else 5,000. */
@@ -77,12 +78,14 @@ export function startSchedulerInProcess(
       : undefined;
   const store = PostgresAutomationStore.connect(runtime.databaseUrl);
   const backfills = PostgresBackfillStore.connect(runtime.databaseUrl);
+  const freshness = PostgresFreshnessStore.connect(runtime.databaseUrl);
   const controller = new AbortController();
   const done = runScheduler({
     definitions,
     storage: runtime.storage,
     store,
     backfills,
+    freshness,
     intervalMs,
     catchUpWindowMs: catchUpDays * DAY_MS,
     // Automation's runs are retried like the API's when their worker dies.
@@ -101,6 +104,7 @@ export function startSchedulerInProcess(
         await done.catch(() => undefined);
         await store.close();
         await backfills.close();
+        await freshness.close();
       })()),
   };
 }
