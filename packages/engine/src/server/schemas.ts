@@ -144,6 +144,38 @@ export const AssetHealthBody = z
   .describe("the headline of an asset: how much of it is materialised, and what needs action")
   .meta({ id: "AssetHealth" });
 
+export const AssetFreshnessBody = z
+  .object({
+    state: z.enum(["fresh", "overdue"]),
+    since: z
+      .string()
+      .nullable()
+      .describe(
+        "overdue since (the missed deadline, or when the latest materialisation became older than maxLag); null when fresh, or never materialised",
+      ),
+    partitionKey: z
+      .string()
+      .nullable()
+      .describe("the oldest missing partition of the run of missed deadlines (daily assets)"),
+    missing: z.number().int().nullable().describe("how many partitions that run counts"),
+    deadline: z
+      .string()
+      .nullable()
+      .describe("the deadline that applies now: the most recent one passed (deadline policies)"),
+    lagSeconds: z
+      .number()
+      .nullable()
+      .describe(
+        "deadline policy: seconds past the deadline (0 when fresh); maxLag: age of the latest materialisation",
+      ),
+    policy: z
+      .string()
+      .describe('the policy in words, e.g. previous partition by "0 7 * * *" (Europe/Paris)'),
+  })
+  .nullable()
+  .describe("where the asset stands against its freshness policy; null when it declares none")
+  .meta({ id: "AssetFreshness" });
+
 export const AssetNode = z
   .object({
     key: z.string(),
@@ -162,6 +194,7 @@ export const AssetNode = z
       .string()
       .nullable()
       .describe("when any partition was last materialised (null: never)"),
+    freshness: AssetFreshnessBody,
   })
   .meta({ id: "AssetNode" });
 
@@ -222,6 +255,7 @@ export const AssetDetailBody = z
       "partitions waiting on upstream partitions never materialised",
     ),
     causes: z.array(Cause),
+    freshness: AssetFreshnessBody,
     materializations: z.array(Materialization),
     checks: z.array(CheckResult),
     columns: z

@@ -4,6 +4,8 @@ import { UnknownAssetError } from "../errors";
 import { allPartitions, describePartitions, partitionKeys } from "../partitions/definition";
 import { rangesAsKeys } from "../partitions/key-ranges";
 import { assetHealth } from "../status/asset-health";
+import { computeFreshness, type AssetFreshness } from "../status/asset-freshness";
+import { describeFreshnessPolicy } from "../definitions/freshness-policy";
 import {
   computeStatus,
   describeCause,
@@ -34,6 +36,7 @@ export async function assetGraphView(
     storage.lastMaterializedAt(),
   ]);
   const statuses = computeStatus(definitions, summaries, now);
+  const freshness = computeFreshness(definitions, summaries, lastMaterialized, now);
   const checks = groupChecks(checkResults);
   const snapshot = definitions.graph.snapshot();
   return {
@@ -55,6 +58,7 @@ export async function assetGraphView(
         tags: { ...asset.tags },
         owners: [...asset.owners],
         lastMaterializedAt: lastMaterialized.get(key)?.toISOString() ?? null,
+        freshness: freshnessView(freshness.get(key)),
       };
     }),
     edges: snapshot.edges.map((e) => ({ from: e.from, to: e.to })),
@@ -69,11 +73,14 @@ export async function assetDetailView(
 ) {
   if (!definitions.has(key)) throw new UnknownAssetError(key);
   const asset = definitions.get(key);
-  const status = computeStatus(definitions, await storage.getAssetSummaries(), now).get(key)!;
-  const [materializations, checks] = await Promise.all([
+  const [summaries, materializations, checks, lastMaterialized] = await Promise.all([
+    storage.getAssetSummaries(),
     storage.listMaterializations(key, { limit: 20 }),
     storage.latestCheckResults(key),
+    storage.lastMaterializedAt(),
   ]);
+  const status = computeStatus(definitions, summaries, now).get(key)!;
+  const freshness = computeFreshness(definitions, summaries, lastMaterialized, now).get(key);
   return {
     key,
     group: asset.group,
@@ -96,9 +103,25 @@ export async function assetDetailView(
     ),
     waitingRanges: rangesAsKeys(asset.partitions, status.waiting),
     causes: causesView(definitions, status),
+    freshness: freshnessView(freshness),
     materializations: materializations.map(materializationView),
     checks: checks.map(checkResultView),
     ...(await detailsView(asset.details)),
+  };
+}
+
+/** An asset's freshness for the API; null when it has no policy. */
+export function freshnessView(f: AssetFreshness | undefined) {
+  if (!f) return null;
+  const e = f.evaluation;
+  return {
+    state: e.state,
+    since: e.state === "overdue" ? (e.since?.toISOString() ?? null) : null,
+    partitionKey: e.state === "overdue" ? (e.partitionKey ?? null) : null,
+    missing: e.state === "overdue" ? (e.missing ?? null) : null,
+    deadline: e.deadline?.toISOString() ?? null,
+    lagSeconds: e.lagSeconds,
+    policy: describeFreshnessPolicy(f.policy),
   };
 }
 

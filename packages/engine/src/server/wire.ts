@@ -66,6 +66,8 @@ export type AssetStatus = AssetNode["status"];
 export type StaleCause = AssetNode["causes"][number];
 /** An asset's headline: how much is materialised, and the worst state that needs action. */
 export type AssetHealth = AssetNode["health"];
+/** Where an asset stands against its freshness policy (null: it has none). */
+export type AssetFreshness = AssetNode["freshness"];
 /** An inclusive range of partition keys. */
 export type KeyRange = StaleCause["ranges"][number];
 /** GET /api/assets/{key} */

@@ -6,10 +6,12 @@ import { ASSET_STATUSES, type AssetNode } from "../api/types";
 import { ErrorLine } from "../components/ErrorLine";
 import { StatusBadge } from "../components/StatusBadge";
 import { StatusFilter } from "../components/StatusFilter";
+import { FreshnessBadge } from "../components/FreshnessBadge";
 import { describeCounts, formatNumber, formatRelative, formatTime } from "../format";
 import {
   applyCatalogFilter,
   ASSET_KINDS,
+  FRESHNESS_CHOICES,
   groupsOf,
   readCatalogFilter,
   tagsOf,
@@ -29,6 +31,7 @@ const COLUMNS: readonly { key: SortKey | "tags"; label: string }[] = [
   { key: "kind", label: "Kind" },
   { key: "partitions", label: "Partitions" },
   { key: "status", label: "Health" },
+  { key: "freshness", label: "Freshness" },
   { key: "lastMaterialized", label: "Last materialised" },
   { key: "checks", label: "Checks" },
   { key: "tags", label: "Owners · tags" },
@@ -58,10 +61,16 @@ export function CatalogPage() {
   };
   const sortBy = (key: SortKey) =>
     update({ sort: key, descending: filter.sort === key ? !filter.descending : false });
-  const filtered = filter.text !== "" || filter.group || filter.kind || filter.status || filter.tag;
+  const filtered =
+    filter.text !== "" ||
+    filter.group ||
+    filter.kind ||
+    filter.status ||
+    filter.tag ||
+    filter.freshness;
   /** The drop-down filters, in the toolbar's order: the field each sets, from which options. */
   const choices: readonly {
-    name: "group" | "tag" | "kind";
+    name: "group" | "tag" | "kind" | "freshness";
     label: string;
     options: readonly string[];
     set: (value: string | undefined) => Partial<CatalogFilter>;
@@ -73,6 +82,12 @@ export function CatalogPage() {
       label: "Kind",
       options: ASSET_KINDS,
       set: (kind) => ({ kind: ASSET_KINDS.find((k) => k === kind) }),
+    },
+    {
+      name: "freshness",
+      label: "Freshness",
+      options: FRESHNESS_CHOICES,
+      set: (f) => ({ freshness: FRESHNESS_CHOICES.find((c) => c === f) }),
     },
   ];
 
@@ -270,6 +285,13 @@ function CatalogRow({ node, top, now }: { node: AssetNode; top: number; now: num
       <div role="cell" className="catalog-health" title={describeCounts(node.counts)}>
         <StatusBadge status={node.status} />
         {node.partitioned && <HealthStrip node={node} />}
+      </div>
+      <div role="cell" data-testid="catalog-freshness">
+        {node.freshness ? (
+          <FreshnessBadge freshness={node.freshness} testId="catalog-freshness-badge" />
+        ) : (
+          <span className="muted">–</span>
+        )}
       </div>
       <div role="cell" title={formatTime(node.lastMaterializedAt)}>
         {node.lastMaterializedAt ? formatRelative(node.lastMaterializedAt, now) : "never"}

@@ -20,6 +20,7 @@ const node = (key: string, extra: Partial<AssetNode> = {}): AssetNode => ({
   tags: {},
   owners: [],
   lastMaterializedAt: null,
+  freshness: null,
   health: {
     materialized: 1,
     total: 1,
@@ -79,8 +80,46 @@ describe("the catalog's filters", () => {
     expect(keys("sort=status")).toEqual(["raw/offres", "raw/naf", "emploi/fait_offre"]);
   });
 
+  it("filters and sorts by freshness: overdue, on time, or no policy", () => {
+    const policy = 'previous partition by "0 7 * * *" (Europe/Paris)';
+    const withFreshness = [
+      node("a/late", {
+        freshness: {
+          state: "overdue",
+          since: "2026-01-02T06:00:00Z",
+          partitionKey: "2026-01-01",
+          missing: 1,
+          deadline: "2026-01-02T06:00:00Z",
+          lagSeconds: 3600,
+          policy,
+        },
+      }),
+      node("b/ontime", {
+        freshness: {
+          state: "fresh",
+          since: null,
+          partitionKey: null,
+          missing: null,
+          deadline: "2026-01-02T06:00:00Z",
+          lagSeconds: 0,
+          policy,
+        },
+      }),
+      node("c/none"),
+    ];
+    const pick = (query: string) =>
+      applyCatalogFilter(withFreshness, readCatalogFilter(new URLSearchParams(query))).map(
+        (n) => n.key,
+      );
+    expect(pick("freshness=overdue")).toEqual(["a/late"]);
+    expect(pick("freshness=on-time")).toEqual(["b/ontime"]);
+    expect(pick("freshness=none")).toEqual(["c/none"]);
+    expect(pick("sort=freshness&order=desc")).toEqual(["a/late", "b/ontime", "c/none"]);
+  });
+
   it("round-trips through the URL query, defaults left out", () => {
-    const query = "q=offres&group=collecte&kind=dbt&status=STALE&tag=a%3Db&sort=checks&order=desc";
+    const query =
+      "q=offres&group=collecte&kind=dbt&status=STALE&tag=a%3Db&freshness=overdue&sort=checks&order=desc";
     expect(writeCatalogFilter(readCatalogFilter(new URLSearchParams(query)))).toBe(query);
     expect(writeCatalogFilter(readCatalogFilter(new URLSearchParams("sort=key")))).toBe("");
   });

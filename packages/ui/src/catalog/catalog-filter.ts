@@ -14,10 +14,15 @@ export const SORT_KEYS = [
   "kind",
   "partitions",
   "status",
+  "freshness",
   "lastMaterialized",
   "checks",
 ] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
+
+/** Against the freshness policy: `overdue`, `on-time`, or `none` (no policy). */
+export const FRESHNESS_CHOICES = ["overdue", "on-time", "none"] as const;
+export type FreshnessChoice = (typeof FRESHNESS_CHOICES)[number];
 
 export interface CatalogFilter {
   /** Words that must all appear in the key (case-insensitive). */
@@ -27,6 +32,7 @@ export interface CatalogFilter {
   readonly status: AssetStatus | undefined;
   /** `name=value`. */
   readonly tag: string | undefined;
+  readonly freshness: FreshnessChoice | undefined;
   readonly sort: SortKey;
   readonly descending: boolean;
 }
@@ -38,6 +44,7 @@ export function readCatalogFilter(query: URLSearchParams): CatalogFilter {
     kind: ASSET_KINDS.find((k) => k === query.get("kind")),
     status: ASSET_STATUSES.find((s) => s === query.get("status")),
     tag: query.get("tag") || undefined,
+    freshness: FRESHNESS_CHOICES.find((f) => f === query.get("freshness")),
     sort: SORT_KEYS.find((k) => k === query.get("sort")) ?? "key",
     descending: query.get("order") === "desc",
   };
@@ -51,6 +58,7 @@ export function writeCatalogFilter(filter: CatalogFilter): string {
   if (filter.kind) query.set("kind", filter.kind);
   if (filter.status) query.set("status", filter.status);
   if (filter.tag) query.set("tag", filter.tag);
+  if (filter.freshness) query.set("freshness", filter.freshness);
   if (filter.sort !== "key") query.set("sort", filter.sort);
   if (filter.descending) query.set("order", "desc");
   return query.toString();
@@ -84,6 +92,7 @@ export function applyCatalogFilter(
     if (filter.kind !== undefined && node.kind !== filter.kind) return false;
     if (filter.status !== undefined && node.status !== filter.status) return false;
     if (filter.tag !== undefined && !hasTag(node, filter.tag)) return false;
+    if (filter.freshness !== undefined && freshnessOf(node) !== filter.freshness) return false;
     const key = node.key.toLowerCase();
     return words.every((w) => key.includes(w));
   });
@@ -99,6 +108,15 @@ export function applyCatalogFilter(
 function hasTag(node: AssetNode, tag: string): boolean {
   return Object.entries(node.tags).some(([name, value]) => tagText(name, value) === tag);
 }
+
+function freshnessOf(node: AssetNode): FreshnessChoice {
+  if (!node.freshness) return "none";
+  return node.freshness.state === "overdue" ? "overdue" : "on-time";
+}
+
+/** Overdue last when ascending (first when descending), the longest overdue furthest. */
+const freshnessWeight = (n: AssetNode): number =>
+  !n.freshness ? -1 : n.freshness.state === "fresh" ? 0 : 1 + (n.freshness.lagSeconds ?? 1e12);
 
 const byKey = (a: AssetNode, b: AssetNode): number => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -116,6 +134,7 @@ const COMPARE: Record<SortKey, (a: AssetNode, b: AssetNode) => number> = {
   kind: (a, b) => byText(a.kind, b.kind),
   partitions: (a, b) => (a.partitioned ? a.total : 0) - (b.partitioned ? b.total : 0),
   status: (a, b) => ASSET_STATUSES.indexOf(a.status) - ASSET_STATUSES.indexOf(b.status),
+  freshness: (a, b) => freshnessWeight(a) - freshnessWeight(b),
   lastMaterialized: (a, b) => {
     const x = lastTime(a);
     const y = lastTime(b);

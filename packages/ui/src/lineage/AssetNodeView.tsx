@@ -5,6 +5,7 @@ import { assetPath } from "../api/client";
 import type { AssetNode } from "../api/types";
 import { healthHeadline } from "../assets/AssetHealthSummary";
 import { describeCounts } from "../format";
+import { FreshnessBadge } from "../components/FreshnessBadge";
 import { useLineageActions, useNodeHighlight } from "./lineage-state";
 
 export type AssetFlowNode = Node<{ asset: AssetNode }, "asset">;
@@ -38,11 +39,15 @@ export const AssetNodeView = memo(function AssetNodeView({
       data-asset-key={asset.key}
       data-status={asset.status}
       data-worst={colour}
+      data-freshness={asset.freshness?.state}
       title={causes ? `${headline}\n${causes}` : headline}
     >
       <Handle type="target" position={Position.Left} isConnectable={false} />
       {!compact && (
         <>
+          {asset.freshness?.state === "overdue" && (
+            <FreshnessBadge freshness={asset.freshness} className="node-freshness nodrag" />
+          )}
           <div className="asset-node-title">
             <span className="status-dot" />
             <Link href={`/assets/${assetPath(asset.key)}`} className="nodrag asset-link">

@@ -13,6 +13,8 @@ import type { CheckResultRecord } from "../../storage/storage";
 import type { CliIo } from "../context";
 import { rangesAsKeys } from "../../partitions/key-ranges";
 import { describeSubset, table } from "../format";
+import { computeFreshness, type AssetFreshness } from "../../status/asset-freshness";
+import { freshnessView } from "../../server/views";
 
 export interface StatusOptions {
   readonly select?: string;
@@ -30,12 +32,18 @@ export async function statusCommand(
     ? resolveSelection(definitions.graph, options.select)
     : definitions.graph.topologicalOrder();
   const now = new Date();
-  const statuses = computeStatus(definitions, await runtime.storage.getAssetSummaries(), now);
+  const [summaries, lastMaterialized] = await Promise.all([
+    runtime.storage.getAssetSummaries(),
+    runtime.storage.lastMaterializedAt(),
+  ]);
+  const statuses = computeStatus(definitions, summaries, now);
+  const freshness = computeFreshness(definitions, summaries, lastMaterialized, now);
   const selected = keys.map((k) => statuses.get(k)!);
   const checks = groupChecks(await runtime.storage.latestCheckResults());
   if (options.json) {
     const assets = selected.map((s) => ({
       ...statusJson(definitions, s),
+      freshness: freshnessView(freshness.get(s.key)),
       checks: checks.get(s.key) ?? [],
     }));
     io.out(JSON.stringify({ assets }, null, 2));
@@ -46,7 +54,7 @@ export async function statusCommand(
     const def = definitions.get(s.key).partitions;
     rows.push([
       s.key,
-      s.status,
+      statusText(s, freshness.get(s.key)),
       countsText(s),
       checksText(checks.get(s.key) ?? []),
       s.causes.map((c) => causeText(def, s, c)).join("; "),
@@ -54,6 +62,27 @@ export async function statusCommand(
   }
   io.out(table(rows));
   return 0;
+}
+
+/**
+ * The status, then `OVERDUE since 2024-08-05 07:00 (2024-08-04)` when the asset misses its
+ * freshness policy: the deadline shown in the policy's timezone.
+ */
+function statusText(s: AssetStatus, f: AssetFreshness | undefined): string {
+  const e = f?.evaluation;
+  if (!f || e?.state !== "overdue") return s.status;
+  const zone = f.policy.kind === "deadline" ? f.policy.timezone : undefined;
+  const since = e.since ? ` since ${localTime(e.since, zone)}` : " (never materialised)";
+  const partition = e.partitionKey
+    ? ` (${e.partitionKey}${e.missing && e.missing > 1 ? ` +${e.missing - 1}` : ""})`
+    : "";
+  return `${s.status}, OVERDUE${since}${partition}`;
+}
+
+/** `2024-08-05 07:00` in `zone` (with its name), or in UTC when none. */
+function localTime(at: Date, zone: string | undefined): string {
+  const text = at.toLocaleString("sv-SE", { timeZone: zone ?? "UTC", hour12: false });
+  return `${text.slice(0, 16)} ${zone ?? "UTC"}`;
 }
 
 function groupChecks(records: readonly CheckResultRecord[]): Map<string, CheckResultRecord[]> {
