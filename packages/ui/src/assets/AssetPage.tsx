@@ -6,6 +6,7 @@ import type { AssetDetail, RunRequest } from "../api/types";
 import { BackfillDialog } from "../backfills/BackfillDialog";
 import { ErrorLine } from "../components/ErrorLine";
 import { StatusBadge } from "../components/StatusBadge";
+import { FreshnessBadge } from "../components/FreshnessBadge";
 import { TableHead } from "../components/TableHead";
 import { useConfirmedLaunch } from "../components/useConfirmedLaunch";
 import { describeCounts, formatNumber, formatTime, shortId } from "../format";
@@ -50,6 +51,7 @@ function Asset({ asset }: { asset: AssetDetail }) {
         ) : (
           <StatusBadge status={asset.status} />
         )}
+        <FreshnessBadge freshness={asset.freshness} testId="asset-freshness" />
         <span className="muted">group {asset.group}</span>
         <span className="spacer" />
         {!asset.partitioned && (

@@ -286,7 +286,7 @@ function CatalogRow({ node, top, now }: { node: AssetNode; top: number; now: num
         <StatusBadge status={node.status} />
         {node.partitioned && <HealthStrip node={node} />}
       </div>
-      <div role="cell" data-testid="catalog-freshness">
+      <div role="cell" data-testid="catalog-freshness-cell">
         {node.freshness ? (
           <FreshnessBadge freshness={node.freshness} testId="catalog-freshness-badge" />
         ) : (

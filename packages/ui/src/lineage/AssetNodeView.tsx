@@ -34,7 +34,7 @@ export const AssetNodeView = memo(function AssetNodeView({
   const headline = asset.partitioned ? healthHeadline(asset.health) : asset.status.toLowerCase();
   return (
     <div
-      className={`asset-node status-${colour.toLowerCase()}${selected ? " selected" : ""}${compact ? " compact" : ""}${highlight ? ` ${highlight}` : ""}`}
+      className={`asset-node status-${colour.toLowerCase()}${selected ? " selected" : ""}${compact ? " compact" : ""}${highlight ? ` ${highlight}` : ""}${asset.freshness?.state === "overdue" ? " overdue" : ""}`}
       data-testid="asset-node"
       data-asset-key={asset.key}
       data-status={asset.status}
