@@ -6,6 +6,7 @@ import {
   loadDbtAssets,
   retryPolicy,
   type AssetDefinition,
+  type FreshnessPolicyInput,
   type MaterializeResult,
 } from "@lignee/engine";
 import { stat } from "node:fs/promises";
@@ -32,6 +33,13 @@ const REPO_ROOT = path.resolve(fileURLToPath(new URL("../../..", import.meta.url
 
 type Asset = AssetDefinition<JobOfferResources>;
 
+/** Yesterday's offers (J-1) must be collected and modelled by 07:00, Paris time. */
+const J1_BY_7_PARIS = { deadline: "0 7 * * *", timezone: "Europe/Paris" } as const;
+/** The dbt models with a freshness policy, by asset key. */
+const MODEL_FRESHNESS: Readonly<Record<string, FreshnessPolicyInput>> = {
+  "emploi/fait_offre_emploi": J1_BY_7_PARIS,
+};
+
 const offres: Asset = defineAsset<JobOfferResources>({
   key: "raw/offres",
   group: "collecte",
@@ -44,6 +52,7 @@ const offres: Asset = defineAsset<JobOfferResources>({
   retryPolicy: retryPolicy({ maxRetries: 2, delayMs: 30_000 }),
   // Each day is a collection from the API (about 334 calls): more than a week at once is asked for.
   confirmAbove: 7,
+  freshness: J1_BY_7_PARIS,
   async materialize(ctx): Promise<MaterializeResult> {
     const day = ctx.partitionKey!;
     const r = ctx.resources;
@@ -181,7 +190,11 @@ const models: readonly Asset[] = (
     // The day of the daily models: each day's own row count is recorded after a build.
     partitionColumn: "jour",
   })
-).map((model) => ({ ...model, automation: "eager" as const }));
+).map((model) => ({
+  ...model,
+  automation: "eager" as const,
+  freshness: MODEL_FRESHNESS[model.key] ?? model.freshness,
+}));
 
 export const assets: readonly Asset[] = [offres, naf, rome, cog, sirene, ...models];
 
