@@ -72,20 +72,20 @@ export function evaluateFreshness(
     // Definitions reject this combination; a stray call has nothing to wait for.
     return { state: "fresh", lagSeconds: null };
   }
-  const cron = parseCron(policy.deadline, policy.timezone);
-  const deadline = latestAtOrBefore(cron, now);
+  const cron = deadlineCron(policy.deadline, policy.timezone);
+  const deadline = cron.latestAtOrBefore(now);
   if (!deadline) return { state: "fresh", lagSeconds: 0 };
   // The last partition that ended at or before the deadline: the one before the deadline's day.
-  const expected = dayIn(partitions.timezone, deadline) - 1;
+  const expected = dayOf(partitions.timezone, deadline) - 1;
   if (expected < partitions.startDay) return { state: "fresh", lagSeconds: 0, deadline };
   const done = facts.materialized.intersect(
     IntervalSet.fromRange(partitions.startDay, expected + 1),
   );
   if (done.last === expected) return { state: "fresh", lagSeconds: 0, deadline };
   const oldestMissing = done.last === undefined ? partitions.startDay : done.last + 1;
-  const end = startOfDay(oldestMissing + 1, partitions.timezone);
+  const end = dayStart(oldestMissing + 1, partitions.timezone);
   // The first deadline at or after the partition's end (D itself at the latest).
-  const since = cron.next(new Date(end.getTime() - 1)) ?? deadline;
+  const since = cron.firstAtOrAfter(end) ?? deadline;
   return {
     state: "overdue",
     since,
@@ -107,11 +107,65 @@ function evaluateMaxLag(maxLagMs: number, facts: FreshnessFacts, now: Date): Fre
     : { state: "fresh", lagSeconds };
 }
 
-/** The newest instant of `cron` at or before `now` (cron works in whole seconds). */
-function latestAtOrBefore(cron: CronSchedule, now: Date): Date | undefined {
-  const candidate = cron.previous(new Date(now.getTime() + 1_000), 1)[0];
-  if (!candidate || candidate.getTime() <= now.getTime()) return candidate;
-  return cron.previous(candidate, 1)[0];
+/**
+ * A deadline's instants, memoised: parsing a cron expression and walking it cost about a
+ * millisecond each, and an estate of thousands of assets shares a handful of deadlines
+ * evaluated at one `now` (the API, `lignee status`, each scheduler evaluation).
+ */
+interface DeadlineCron {
+  /** The newest instant at or before `now` (cron works in whole seconds). */
+  latestAtOrBefore(now: Date): Date | undefined;
+  /** The first instant at or after `at`. */
+  firstAtOrAfter(at: Date): Date | undefined;
+}
+
+const MEMO_LIMIT = 1_000;
+const days = new Map<string, number>();
+const starts = new Map<string, Date>();
+
+/** `dayIn`, memoised: luxon's zone arithmetic costs ~0.1 ms a call, per asset of an estate. */
+function dayOf(timezone: string, instant: Date): number {
+  return remember(days, `${timezone}\u0000${instant.getTime()}`, () => dayIn(timezone, instant));
+}
+
+/** `startOfDay`, memoised likewise. */
+function dayStart(day: number, timezone: string): Date {
+  return remember(starts, `${timezone}\u0000${day}`, () => startOfDay(day, timezone));
+}
+
+function remember<K, T>(memo: Map<K, T>, key: K, compute: () => T): T {
+  if (memo.has(key)) return memo.get(key) as T;
+  if (memo.size >= MEMO_LIMIT) memo.clear();
+  const value = compute();
+  memo.set(key, value);
+  return value;
+}
+const deadlineCrons = new Map<string, DeadlineCron>();
+
+function deadlineCron(expression: string, timezone: string): DeadlineCron {
+  const key = `${timezone}\u0000${expression}`;
+  let found = deadlineCrons.get(key);
+  if (!found) {
+    if (deadlineCrons.size >= MEMO_LIMIT) deadlineCrons.clear();
+    found = memoised(parseCron(expression, timezone));
+    deadlineCrons.set(key, found);
+  }
+  return found;
+}
+
+function memoised(cron: CronSchedule): DeadlineCron {
+  const latest = new Map<number, Date | undefined>();
+  const first = new Map<number, Date | undefined>();
+  return {
+    latestAtOrBefore: (now) =>
+      remember(latest, now.getTime(), () => {
+        const candidate = cron.previous(new Date(now.getTime() + 1_000), 1)[0];
+        if (!candidate || candidate.getTime() <= now.getTime()) return candidate;
+        return cron.previous(candidate, 1)[0];
+      }),
+    firstAtOrAfter: (at) =>
+      remember(first, at.getTime(), () => cron.next(new Date(at.getTime() - 1))),
+  };
 }
 
 function secondsBetween(from: Date, to: Date): number {
