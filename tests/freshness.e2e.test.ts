@@ -3,7 +3,10 @@ import type { AssetDetail, AssetNode } from "@lignee/engine/wire";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import freshnessDefinitions from "./fixtures/freshness";
 import { saveScreenshot, type Page } from "./support/browser";
+import type { ChildProcess } from "node:child_process";
 import { fixture, lignee } from "./support/cli";
+import { connectSql } from "./support/sql";
+import { waitFor } from "./support/wait";
 import { day, seedMaterialization, seedRun } from "./support/seed-partitions";
 import {
   openUiBrowser,
@@ -87,6 +90,39 @@ describe("the API and the CLI", () => {
       .assets;
     expect(assets.find((a) => a.key === "raw/late")!.freshness).toMatchObject(LATE);
     expect(assets.find((a) => a.key === "mart/report")!.freshness).toBeNull();
+  });
+});
+
+describe("lignee scheduler", () => {
+  it("records the overdue assets as alert events, once", async () => {
+    let child: ChildProcess | undefined;
+    const done = lignee(
+      ["--definitions", fixture("freshness.ts"), "scheduler"],
+      { DATABASE_URL: server.databaseUrl, LIGNEE_SCHEDULER_INTERVAL_MS: "200" },
+      (c) => (child = c),
+    );
+    const sql = await connectSql(server.databaseUrl);
+    try {
+      const events = async () =>
+        (
+          await sql.query<{ dedupe_key: string }>(
+            "SELECT dedupe_key FROM lignee.alert_events WHERE kind = 'freshness_overdue' ORDER BY dedupe_key",
+          )
+        ).rows.map((r) => r.dedupe_key);
+      await waitFor("two overdue events", async () =>
+        (await events()).length >= 2 ? true : undefined,
+      );
+      // A few more evaluations change nothing.
+      await new Promise((r) => setTimeout(r, 1_000));
+      expect(await events()).toEqual([
+        "freshness_overdue:raw/late:2024-08-02T05:00:00.000Z",
+        "freshness_overdue:ref/lookup:never",
+      ]);
+    } finally {
+      await sql.end();
+      child?.kill("SIGTERM");
+      expect((await done).code).toBe(0);
+    }
   });
 });
 
