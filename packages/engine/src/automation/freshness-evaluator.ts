@@ -46,6 +46,7 @@ export async function evaluateFreshnessPolicies(
       since: evaluation.state === "overdue" ? evaluation.since : null,
       partitionKey: evaluation.state === "overdue" ? (evaluation.partitionKey ?? null) : null,
       policy: describeFreshnessPolicy(policy),
+      evaluatedAt: now,
     };
     const before = recorded.get(key) ?? { state: "fresh", since: null, partitionKey: null };
     if (!freshnessTransition(before, target)) continue;

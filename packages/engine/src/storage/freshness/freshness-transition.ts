@@ -8,6 +8,8 @@ export interface FreshnessTarget {
   readonly partitionKey: string | null;
   /** The policy in words, for the announcement. */
   readonly policy: string;
+  /** The instant the evaluation was made at (the scheduler's `now`). */
+  readonly evaluatedAt: Date;
 }
 
 /**
@@ -24,15 +26,19 @@ export type FreshnessTransition =
     }
   | { readonly kind: "moved"; readonly target: FreshnessTarget };
 
-/** Pure: the transition from the recorded state to the evaluated one; undefined when none. */
+/**
+ * Pure: the transition from the recorded state to the evaluated one; undefined when none. A
+ * "fresh" evaluated before the recorded overdue began (a scheduler whose clock runs behind
+ * another's, just before a deadline) recovers nothing.
+ */
 export function freshnessTransition(
   recorded: Pick<FreshnessStateRecord, "state" | "since" | "partitionKey">,
   target: FreshnessTarget,
 ): FreshnessTransition | undefined {
   if (target.state === "fresh") {
-    return recorded.state === "overdue"
-      ? { kind: "recovered", target, overdueSince: recorded.since }
-      : undefined;
+    if (recorded.state !== "overdue") return undefined;
+    if (recorded.since && target.evaluatedAt.getTime() < recorded.since.getTime()) return undefined;
+    return { kind: "recovered", target, overdueSince: recorded.since };
   }
   if (recorded.state !== "overdue") return { kind: "overdue", target };
   const same =
