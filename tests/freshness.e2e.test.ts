@@ -159,6 +159,20 @@ describe("the UI", () => {
     });
   }
 
+  it("counts the overdue assets of a collapsed group", async () => {
+    await page.emulateMedia({ colorScheme: "light" });
+    await page.goto(`${server.url}/`);
+    await page.locator("[data-testid=lineage][data-ready=true]").waitFor();
+    await page.locator('[data-testid=group-collapse][data-group="collecte"]').click();
+    const group = page.locator('[data-testid=group-node][data-group="collecte"]');
+    await group.waitFor();
+    expect(await group.getByTestId("group-overdue").textContent()).toBe("1 overdue");
+    expect(await group.getAttribute("title")).toContain("1 overdue");
+    await saveScreenshot(page, "freshness-group");
+    await group.getByTestId("group-expand").click();
+    await group.waitFor({ state: "detached" });
+  });
+
   it("shows it on the asset page", async () => {
     await page.emulateMedia({ colorScheme: "light" });
     await page.goto(`${server.url}/assets/raw/late`);

@@ -5,7 +5,10 @@ import { formatNumber } from "../format";
 import { useLineageActions, useNodeHighlight } from "./lineage-state";
 
 export type GroupCounts = Readonly<Partial<Record<AssetStatus, number>>>;
-export type GroupFlowNode = Node<{ group: string; count: number; counts: GroupCounts }, "group">;
+export type GroupFlowNode = Node<
+  { group: string; count: number; counts: GroupCounts; overdue: number },
+  "group"
+>;
 
 /** From the state that most needs action to the least: the colour of a collapsed group. */
 const URGENCY: readonly AssetStatus[] = ["FAILED", "STALE", "MISSING", "RUNNING", "FRESH"];
@@ -27,7 +30,11 @@ export const GroupNodeView = memo(function GroupNodeView({ id, data }: NodeProps
       data-group={data.group}
       data-count={data.count}
       data-status={worst}
-      title={statuses.map((s) => `${data.counts[s]} ${s.toLowerCase()}`).join(", ")}
+      data-overdue={data.overdue}
+      title={[
+        ...statuses.map((s) => `${data.counts[s]} ${s.toLowerCase()}`),
+        ...(data.overdue > 0 ? [`${data.overdue} overdue`] : []),
+      ].join(", ")}
     >
       <Handle type="target" position={Position.Left} isConnectable={false} />
       <div className="group-node-title">
@@ -44,6 +51,11 @@ export const GroupNodeView = memo(function GroupNodeView({ id, data }: NodeProps
       </div>
       <div className="group-node-meta">
         <span className="muted">{formatNumber(data.count)} assets</span>
+        {data.overdue > 0 && (
+          <span className="group-overdue" data-testid="group-overdue">
+            {formatNumber(data.overdue)} overdue
+          </span>
+        )}
         <div className="group-health" data-testid="group-health">
           {statuses.map((s) => (
             <span

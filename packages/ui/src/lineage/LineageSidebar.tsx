@@ -7,6 +7,8 @@ export interface SidebarGroup {
   readonly group: string;
   readonly assets: readonly AssetNode[];
   readonly counts: GroupCounts;
+  /** Its assets that miss their freshness policy. */
+  readonly overdue: number;
 }
 
 /** Beyond this many matching assets the tree shows the first ones and says how many more. */

@@ -11,18 +11,23 @@ export function groupSummaries(
   assets: readonly AssetNode[],
   groupNames: readonly string[],
 ): SidebarGroup[] {
-  const byGroup = new Map<string, { assets: AssetNode[]; counts: Record<string, number> }>();
-  for (const name of groupNames) byGroup.set(name, { assets: [], counts: {} });
+  const byGroup = new Map<
+    string,
+    { assets: AssetNode[]; counts: Record<string, number>; overdue: number }
+  >();
+  for (const name of groupNames) byGroup.set(name, { assets: [], counts: {}, overdue: 0 });
   for (const n of assets) {
     const g = byGroup.get(n.group);
     if (!g) continue;
     g.assets.push(n);
     g.counts[n.status] = (g.counts[n.status] ?? 0) + 1;
+    if (n.freshness?.state === "overdue") g.overdue++;
   }
   return [...byGroup].map(([group, g]) => ({
     group,
     assets: g.assets,
     counts: g.counts as GroupCounts,
+    overdue: g.overdue,
   }));
 }
 
@@ -120,7 +125,7 @@ export function flowNodes(
       id,
       type: "group",
       position,
-      data: { group: g.group, count: g.assets.length, counts: g.counts },
+      data: { group: g.group, count: g.assets.length, counts: g.counts, overdue: g.overdue },
       ...known(size.width, size.height, true),
       style: { width: size.width, height: size.height },
       selectable: false,
