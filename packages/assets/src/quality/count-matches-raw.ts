@@ -1,4 +1,4 @@
-import { count, type QualityResult, type Queryable } from "./result";
+import { count, type QualityResult, type Queryable, requireTables } from "./result";
 
 /**
  * `emploi/fait_offre_emploi` `count_matches_raw`: the day's fact rows are exactly the day's
@@ -8,6 +8,10 @@ import { count, type QualityResult, type Queryable } from "./result";
  * or a day of raw.offres loaded again and the model not rebuilt since.
  */
 export async function countMatchesRaw(db: Queryable, day: string): Promise<QualityResult> {
+  await requireTables(db, {
+    "raw.offres": "raw/offres",
+    "emploi.fait_offre_emploi": "emploi/fait_offre_emploi",
+  });
   const { rows } = await db.query<{
     raw_offers: string;
     fact_rows: string;

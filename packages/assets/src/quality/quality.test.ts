@@ -243,6 +243,25 @@ describe("raw/offres checks", () => {
   });
 });
 
+describe("before the tables exist", () => {
+  it("a check says which tables are missing and which assets build them", async () => {
+    const empty = new Warehouse(await createTestDatabase({ migrate: false }));
+    try {
+      const check = checks.get(`${FAIT_OFFRE_ASSET}:rome_and_commune_known`)!;
+      await expect(
+        check.evaluate({
+          ...contextFor(check, GOOD),
+          resources: { ...resources, warehouse: empty },
+        }),
+      ).rejects.toThrow(
+        "missing tables: emploi.fait_offre_emploi (built by emploi/fait_offre_emploi), emploi.dim_rome (built by emploi/dim_rome), emploi.dim_lieu (built by emploi/dim_lieu); materialise them first",
+      );
+    } finally {
+      await empty.close();
+    }
+  });
+});
+
 describe("the volume band (pure)", () => {
   it("takes the median of what exists, and is configurable", () => {
     expect(median([3, 1, 2])).toBe(2);

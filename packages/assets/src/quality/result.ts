@@ -24,3 +24,22 @@ export function percent(share: number): string {
   const tenths = Math.floor(share * 1000) / 10;
   return `${tenths.toFixed(1)} %`;
 }
+
+/**
+ * Throws an error naming the missing tables and the assets that build them, before a check
+ * reads tables another asset builds (a clearer message than "relation does not exist").
+ */
+export async function requireTables(
+  db: Queryable,
+  tables: Readonly<Record<string, string>>,
+): Promise<void> {
+  const names = Object.keys(tables);
+  const { rows } = await db.query<{ name: string }>(
+    `SELECT name FROM unnest($1::text[]) WITH ORDINALITY AS t(name, i)
+     WHERE to_regclass(name) IS NULL ORDER BY i`,
+    [names],
+  );
+  if (rows.length === 0) return;
+  const missing = rows.map((r) => `${r.name} (built by ${tables[r.name]})`).join(", ");
+  throw new Error(`missing tables: ${missing}; materialise them first`);
+}

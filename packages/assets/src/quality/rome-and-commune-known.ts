@@ -1,4 +1,4 @@
-import { count, percent, type QualityResult, type Queryable } from "./result";
+import { count, percent, type QualityResult, type Queryable, requireTables } from "./result";
 
 export interface KnownCodesOptions {
   /** The share of the day's offers that must have a known ROME code and commune. Default 0.99. */
@@ -17,6 +17,11 @@ export async function romeAndCommuneKnown(
   options: KnownCodesOptions = {},
 ): Promise<QualityResult> {
   const minShare = options.minShare ?? 0.99;
+  await requireTables(db, {
+    "emploi.fait_offre_emploi": "emploi/fait_offre_emploi",
+    "emploi.dim_rome": "emploi/dim_rome",
+    "emploi.dim_lieu": "emploi/dim_lieu",
+  });
   const { rows } = await db.query<{
     offers: string;
     known: string;
