@@ -24,6 +24,7 @@ import { loadCog } from "../reference/cog";
 import { loadRome, readShippedRome } from "../reference/rome";
 import type { JobOfferResources } from "../resources";
 import { Warehouse } from "../warehouse/warehouse";
+import { assets } from "../definitions";
 import { FAIT_OFFRE_ASSET, jobOfferChecks, OFFRES_ASSET } from "./checks";
 import { judgeVolume, median } from "./volume-vs-weekday-median";
 
@@ -324,4 +325,48 @@ describe("emploi/fait_offre_emploi checks", () => {
       /^\d+\.\d % of \d+ offers have a known ROME code and commune \(< 99\.0 %\): \d+ unknown or missing ROME codes, \d+ unknown communes; \d+ located without a commune$/,
     );
   });
+});
+
+describe("dbt's tests on the bad day", () => {
+  it("a build of good days and the bad day fails the bad day only, each test with its dbt severity", async () => {
+    const fait = assets.find((a) => a.key === FAIT_OFFRE_ASSET)!;
+    const noop = (): void => undefined;
+    const log = { debug: noop, info: noop, warn: noop, error: noop };
+    const days = [GOOD, BAD, NEXT];
+    const result = await fait.runner!.run({
+      runId: "quality-test",
+      attempt: 1,
+      members: [
+        { assetKey: fait.key, partitionKeys: days, partitionKeyRange: { start: GOOD, end: NEXT } },
+      ],
+      log,
+      logFor: () => log,
+      signal: new AbortController().signal,
+      resources,
+    });
+    const member = result[fait.key]!;
+    if (!member.ok) throw member.error;
+    const outcome = (name: string) =>
+      Object.fromEntries(
+        (member.checks ?? [])
+          .filter((c) => c.name === name)
+          .map((c) => [c.partitionKey, `${c.passed ? "pass" : "fail"} ${c.severity}`]),
+      );
+    expect(outcome("fait_offre_emploi_jour_date_creation")).toEqual({
+      [GOOD]: "pass error",
+      [BAD]: "fail error",
+      [NEXT]: "pass error",
+    });
+    expect(outcome("relationships_fait_offre_emploi_rome_code__code_rome__ref_dim_rome_")).toEqual({
+      [GOOD]: "pass warn",
+      [BAD]: "fail warn",
+      [NEXT]: "pass warn",
+    });
+    const dated = member.checks!.find(
+      (c) => c.name === "fait_offre_emploi_jour_date_creation" && c.partitionKey === BAD,
+    )!;
+    expect(dated.description).toBe(
+      `fail: ${faultsOf(BAD).outside} failing rows in ${BAD} (${faultsOf(BAD).outside} over the build)`,
+    );
+  }, 180_000);
 });
