@@ -125,7 +125,7 @@ describe("dbt tests as checks of a partitioned model", () => {
     expect(t[UNIQUE]).toEqual(Object.fromEntries(DAYS.map((d) => [d, [true, "error"]])));
     expect(t[SINGULAR]).toEqual(Object.fromEntries(DAYS.map((d) => [d, [true, "error"]])));
     const failed = checks.find((c) => c.name === NOT_NULL && c.partitionKey === DAYS[1])!;
-    expect(failed.description).toBe(`fail: 1 failing rows in ${DAYS[1]} (1 over the build)`);
+    expect(failed.description).toBe(`fail: 1 failing rows in ${DAYS[1]} (1 in the whole table)`);
     expect(failed.metadata).toMatchObject({ failures: 1, build_failures: 1 });
     expect(checks.find((c) => c.name === NOT_NULL && c.partitionKey === DAYS[0])!.description).toBe(
       `pass in ${DAYS[0]} (failing rows in ${DAYS[1]})`,
@@ -147,7 +147,7 @@ describe("dbt tests as checks of a partitioned model", () => {
       Object.fromEntries(DAYS.map((d) => [d, [false, "error"]])),
     );
     expect(checks.find((c) => c.name === UNIQUE)!.description).toMatch(
-      /^fail: .*\(no partition of the build fails alone\)$/,
+      /^fail: .*\(no partition built fails alone\)$/,
     );
     expect(table(checks)[NOT_NULL]).toEqual(
       Object.fromEntries(DAYS.map((d) => [d, [true, "error"]])),

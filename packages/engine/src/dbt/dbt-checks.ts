@@ -94,7 +94,7 @@ async function perPartition(
   const { relationName, column } = attribution;
   // A test that errored (its SQL failed) has nothing to attribute.
   if (result.status === "error" || !result.compiledCode || !relationName || !column)
-    return everywhere("over the whole build");
+    return everywhere("not attributable to a partition");
   let counts: Map<string, number> | undefined;
   try {
     counts = await failingRowsByPartition(attribution.connectionUrl, {
@@ -108,16 +108,16 @@ async function perPartition(
       `${whole.name}: could not attribute failures to partitions: ${(e as Error).message}`,
     );
   }
-  if (!counts) return everywhere("over the whole build");
+  if (!counts) return everywhere("not attributable to a partition");
   const failing = partitionKeys.filter((k) => (counts.get(k) ?? 0) > 0);
-  if (failing.length === 0) return everywhere("no partition of the build fails alone");
+  if (failing.length === 0) return everywhere("no partition built fails alone");
   return partitionKeys.map((partitionKey) => {
     const n = counts.get(partitionKey) ?? 0;
     return n > 0
       ? {
           ...whole,
           partitionKey,
-          description: `${result.status}: ${n} failing rows in ${partitionKey} (${result.failures ?? n} over the build)`,
+          description: `${result.status}: ${n} failing rows in ${partitionKey} (${result.failures ?? n} in the whole table)`,
           metadata: { ...whole.metadata, failures: n, build_failures: result.failures ?? 0 },
         }
       : {
