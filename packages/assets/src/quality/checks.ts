@@ -28,6 +28,7 @@ type Check = CheckDefinition<JobOfferResources>;
  * Definitions.create({ assets, checks: jobOfferChecks({ volume: { tolerance: 0.3 } }) });
  */
 export function jobOfferChecks(options: QualitySuiteOptions = {}): Check[] {
+  assertSuiteOptions(options);
   const volume = options.volume ?? {};
   const tolerance = Math.round((volume.tolerance ?? 0.5) * 100);
   return [
@@ -73,6 +74,24 @@ export function jobOfferChecks(options: QualitySuiteOptions = {}): Check[] {
         romeAndCommuneKnown(ctx.resources.warehouse.pool, dayOf(ctx), options.knownCodes),
     }),
   ];
+}
+
+/** Throws a RangeError naming the option unless every given option makes sense. */
+function assertSuiteOptions({ volume = {}, knownCodes = {} }: QualitySuiteOptions): void {
+  const { weeks = 4, tolerance = 0.5, minWeeks = 2 } = volume;
+  const problems = [
+    !Number.isInteger(weeks) || weeks < 1
+      ? `volume.weeks must be a whole number ≥ 1 (got ${weeks})`
+      : "",
+    !(tolerance >= 0) ? `volume.tolerance must be ≥ 0 (got ${tolerance})` : "",
+    !Number.isInteger(minWeeks) || minWeeks < 1 || minWeeks > weeks
+      ? `volume.minWeeks must be a whole number from 1 to volume.weeks (${weeks}) (got ${minWeeks})`
+      : "",
+    knownCodes.minShare !== undefined && !(knownCodes.minShare >= 0 && knownCodes.minShare <= 1)
+      ? `knownCodes.minShare must be between 0 and 1 (got ${knownCodes.minShare})`
+      : "",
+  ].filter((p) => p !== "");
+  if (problems.length > 0) throw new RangeError(`quality suite: ${problems.join("; ")}`);
 }
 
 function dayOf(ctx: CheckContext<JobOfferResources>): string {

@@ -263,6 +263,21 @@ describe("before the tables exist", () => {
   });
 });
 
+describe("the suite's options", () => {
+  it("refuses options that make no sense, naming them", () => {
+    expect(() => jobOfferChecks({ volume: { weeks: 0 } })).toThrow(
+      "quality suite: volume.weeks must be a whole number ≥ 1 (got 0); volume.minWeeks must be a whole number from 1 to volume.weeks (0) (got 2)",
+    );
+    expect(() => jobOfferChecks({ volume: { tolerance: -0.1 } })).toThrow(
+      "quality suite: volume.tolerance must be ≥ 0 (got -0.1)",
+    );
+    expect(() => jobOfferChecks({ knownCodes: { minShare: 99 } })).toThrow(
+      "quality suite: knownCodes.minShare must be between 0 and 1 (got 99)",
+    );
+    expect(jobOfferChecks({ volume: { weeks: 6, tolerance: 0.3, minWeeks: 3 } })).toHaveLength(5);
+  });
+});
+
 describe("the volume band (pure)", () => {
   it("takes the median of what exists, and is configurable", () => {
     expect(median([3, 1, 2])).toBe(2);
