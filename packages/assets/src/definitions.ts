@@ -22,6 +22,7 @@ import { numberFromEnv } from "./config";
 import { loadSireneEtablissements } from "./sirene/loader";
 import { sireneSource } from "./sirene/source-file";
 import { OFFRES_PARTITIONS } from "./offres/partitions";
+import { jobOfferChecks } from "./quality/checks";
 
 export { OFFRES_START } from "./offres/partitions";
 
@@ -200,6 +201,9 @@ export const assets: readonly Asset[] = [offres, naf, rome, cog, sirene, ...mode
 
 export default Definitions.create<JobOfferResources>({
   assets,
+  // The quality suite (see docs/quality.md); only the checks of the assets present (another
+  // dbt project, LIGNEE_DBT_PROJECT_DIR, may have no fait_offre_emploi).
+  checks: jobOfferChecks().filter((c) => assets.some((a) => a.key === c.asset)),
   resources: createResources,
   schedules: [dailyOffresSchedule],
   sensors: [offresFilesSensor()],

@@ -6,6 +6,7 @@ import {
   readFranceTravailConfig,
   type FranceTravailConfig,
 } from "./france-travail/config";
+import { assertBadDays, badDay } from "./france-travail/simulator/options";
 import { startSimulator, type RunningSimulator } from "./france-travail/simulator/server";
 import { Warehouse } from "./warehouse/warehouse";
 
@@ -26,7 +27,9 @@ export interface JobOfferResources {
  * unless `WAREHOUSE_URL` names another. With `FRANCE_TRAVAIL_CLIENT_ID` and
  * `FRANCE_TRAVAIL_CLIENT_SECRET` set, the collector talks to the real API; without them, a local
  * simulator of the API is started (`LIGNEE_SIMULATOR_OFFERS_PER_WEEKDAY`, default 50,000;
- * `LIGNEE_SIMULATOR_RATE_LIMIT` calls/s, default 10) and the same client talks to it.
+ * `LIGNEE_SIMULATOR_RATE_LIMIT` calls/s, default 10) and the same client talks to it;
+ * `LIGNEE_SIMULATOR_BAD_DAYS=2024-08-01,2024-08-02` makes it serve bad data on those days
+ * (`badDay`: a volume collapse, ids of the day before, dates outside the day, unknown codes).
  */
 export async function createResources(env: ResourceEnvironment): Promise<JobOfferResources> {
   const base = readFranceTravailConfig();
@@ -37,6 +40,7 @@ export async function createResources(env: ResourceEnvironment): Promise<JobOffe
       seed: numberFromEnv("LIGNEE_SIMULATOR_SEED", 1),
       offersPerWeekday: numberFromEnv("LIGNEE_SIMULATOR_OFFERS_PER_WEEKDAY", 50_000),
       rateLimitPerSecond: numberFromEnv("LIGNEE_SIMULATOR_RATE_LIMIT", 10),
+      faults: { badDays: badDaysFromEnv() },
     });
     config = {
       ...base,
@@ -58,4 +62,20 @@ export async function createResources(env: ResourceEnvironment): Promise<JobOffe
       await simulator?.close();
     },
   };
+}
+
+/** `LIGNEE_SIMULATOR_BAD_DAYS`: comma-separated days the simulator serves as `badDay`s. */
+function badDaysFromEnv(): ReturnType<typeof badDay>[] {
+  const raw = process.env.LIGNEE_SIMULATOR_BAD_DAYS ?? "";
+  const days = raw
+    .split(",")
+    .map((d) => d.trim())
+    .filter((d) => d !== "")
+    .map((d) => badDay(d));
+  try {
+    assertBadDays(days);
+  } catch (e) {
+    throw new Error(`LIGNEE_SIMULATOR_BAD_DAYS: ${(e as Error).message}`);
+  }
+  return days;
 }

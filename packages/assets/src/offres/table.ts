@@ -12,4 +12,6 @@ CREATE TABLE IF NOT EXISTS raw.offres (
   id text NOT NULL,
   data jsonb NOT NULL,
   PRIMARY KEY (jour, id)
-);`;
+);
+-- An id belongs to one day: the unique_ids check looks for it on the other days.
+CREATE INDEX IF NOT EXISTS offres_id_idx ON raw.offres (id);`;

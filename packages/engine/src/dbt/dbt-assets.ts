@@ -4,7 +4,6 @@ import { copyFile, mkdir, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import {
   defineAsset,
-  type AssetCheckResult,
   type AssetDefinition,
   type AssetGroupRunner,
   type GroupMaterializeContext,
@@ -13,6 +12,7 @@ import {
 import { NO_RETRY, type RetryPolicy } from "../definitions/retry-policy";
 import { LigneeError } from "../errors";
 import { dailyPartitions } from "../partitions/definition";
+import { checkSpecsOf, testChecks } from "./dbt-checks";
 import { runDbt, type DbtLogLine } from "./dbt-cli";
 import { modelDetails } from "./model-details";
 import { partitionRowCounts } from "./partition-row-counts";
@@ -49,7 +49,9 @@ export interface DbtAssetsOptions<R> {
  * the model's folder, code version from the model's SQL and config. A model whose meta says
  * `lignee_partitions: daily` (with `lignee_start`) is daily-partitioned; a run for a range
  * passes it as the vars `partitionVars`. The models selected in a run are built by one
- * `dbt build`, and dbt's tests become checks of the model they test.
+ * `dbt build`, and dbt's tests become checks of the model they test (declared in its
+ * `checkSpecs`, severity from the test's `severity: warn|error`), per partition for a
+ * partitioned model (see `testChecks`).
  *
  * The manifest comes from `dbt parse`, run again only when the project's files change.
  */
@@ -99,6 +101,7 @@ export async function loadDbtAssets<R>(
             }
           : {}),
         retryPolicy: options.retryPolicy ?? NO_RETRY,
+        checkSpecs: checkSpecsOf(testsOf.get(model.unique_id) ?? []),
         runner,
         details: modelDetails(
           path.join(options.projectDir, "target", "manifest.json"),
@@ -226,9 +229,17 @@ function dbtRunner<R>(
                   ),
                 }
               : {}),
-            checks: (testsOf.get(model.unique_id) ?? [])
-              .map((t) => checkOf(t, byId.get(t.unique_id)))
-              .filter((c) => c !== undefined),
+            checks: await testChecks(
+              testsOf.get(model.unique_id) ?? [],
+              byId,
+              member.partitionKeys,
+              {
+                relationName: result.relationName ?? undefined,
+                column: partitionColumnOf(options, model),
+                connectionUrl: options.connectionUrl(ctx.resources),
+                log: ctx.logFor(member.assetKey),
+              },
+            ),
           };
         } else {
           const why =
@@ -254,8 +265,7 @@ async function ownRowCounts<R>(
   partitionKeys: readonly string[],
   ctx: GroupMaterializeContext<R>,
 ): Promise<Map<string, number> | undefined> {
-  const meta = metaOf(model).lignee_partition_column;
-  const column = typeof meta === "string" ? meta : options.partitionColumn;
+  const column = partitionColumnOf(options, model);
   if (partitionKeys.length === 0 || !column || !model.schema) return undefined;
   try {
     return await partitionRowCounts(
@@ -268,6 +278,15 @@ async function ownRowCounts<R>(
     ctx.log.warn(`${model.name}: could not count rows by ${column}: ${(e as Error).message}`);
     return undefined;
   }
+}
+
+/** A partitioned model's partition column: its meta `lignee_partition_column`, else the option. */
+function partitionColumnOf<R>(
+  options: DbtAssetsOptions<R>,
+  model: ManifestNode,
+): string | undefined {
+  const meta = metaOf(model).lignee_partition_column;
+  return typeof meta === "string" ? meta : options.partitionColumn;
 }
 
 /**
@@ -283,20 +302,6 @@ async function keepParseState(targetPath: string, projectDir: string): Promise<v
   await rename(from, path.join(projectDir, "target", "partial_parse.msgpack")).catch(
     () => undefined,
   );
-}
-
-function checkOf(test: ManifestNode, result: RunResult | undefined): AssetCheckResult | undefined {
-  if (!result) return undefined;
-  const severity =
-    String(test.config?.severity ?? "error").toLowerCase() === "warn" ? "warn" : "error";
-  return {
-    name: test.name,
-    passed: result.status === "pass",
-    severity,
-    description:
-      result.status === "pass" ? "pass" : `${result.status}: ${result.message ?? ""}`.trim(),
-    metadata: { failures: result.failures ?? 0, test: test.test_metadata?.name ?? "singular" },
-  };
 }
 
 /** Node starts, results and errors go to the asset they concern, as they happen. */

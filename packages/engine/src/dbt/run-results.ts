@@ -10,6 +10,10 @@ export interface RunResult {
   readonly failures: number | null;
   /** From the adapter's response, e.g. INSERT 0 50171 → 50171. */
   readonly rowsAffected: number;
+  /** The SQL dbt ran (a test's query of failing rows), when it compiled the node. */
+  readonly compiledCode: string | null;
+  /** The relation a model wrote, as compiled SQL names it (`"db"."emploi"."fait_offre_emploi"`). */
+  readonly relationName: string | null;
 }
 
 export async function readRunResults(file: string): Promise<RunResult[]> {
@@ -21,6 +25,8 @@ export async function readRunResults(file: string): Promise<RunResult[]> {
       execution_time?: number;
       failures?: number | null;
       adapter_response?: { rows_affected?: number };
+      compiled_code?: string | null;
+      relation_name?: string | null;
     }[];
   };
   return (parsed.results ?? []).map((r) => ({
@@ -30,5 +36,7 @@ export async function readRunResults(file: string): Promise<RunResult[]> {
     executionTime: r.execution_time ?? 0,
     failures: r.failures ?? null,
     rowsAffected: r.adapter_response?.rows_affected ?? 0,
+    compiledCode: r.compiled_code || null,
+    relationName: r.relation_name || null,
   }));
 }

@@ -1,7 +1,7 @@
 import { nextDay, parisDayOf, parisMidnightMs } from "../paris-time";
 import { generateDay } from "./generate-day";
 import { type OfferFacets, OfferGenerator } from "./offer-generator";
-import type { SimulatorOptions } from "./options";
+import { assertBadDays, type SimulatorOptions } from "./options";
 
 /** One generated day, kept as ready-to-send JSON plus the indexes the search filters need. */
 interface DayData {
@@ -51,6 +51,7 @@ export class DayStore {
   private readonly maxCached: number;
 
   constructor(private readonly options: SimulatorOptions) {
+    assertBadDays(options.faults?.badDays ?? []);
     this.generator = new OfferGenerator(options.seed ?? 1);
     this.maxCached = Math.max(1, options.maxCachedDays ?? 4);
   }

@@ -1,14 +1,15 @@
 import { assertDay, weekdayOf } from "../paris-time";
+import { applyBadDay } from "./bad-day";
 import { DailyCurve } from "./daily-curve";
 import { type GeneratedOffer, OfferGenerator } from "./offer-generator";
 import { MAX_OFFERS_PER_DAY, offerId } from "./offer-id";
-import { baseOffersOfDay, type SimulatorOptions } from "./options";
+import { badDayOf, baseOffersOfDay, type SimulatorOptions } from "./options";
 import { hashSeed, seededRandom } from "./random";
 
 /**
  * Every offer created on a Paris calendar day, sorted by creation time then id. The result
- * depends only on (seed, day, number of offers, hotspots of that day): the base offers are
- * drawn first, so adding a hotspot leaves them unchanged.
+ * depends only on (seed, day, number of offers, hotspots and bad day of that day): the base
+ * offers are drawn first, so adding a hotspot leaves them unchanged.
  */
 export function generateDay(
   generator: OfferGenerator,
@@ -23,7 +24,7 @@ export function generateDay(
   const idOffset = hashSeed(seed, "ids");
   const hotspots = (options.hotspots ?? []).filter((h) => h.day === day);
   const base = baseOffersOfDay(options, day, weekdayOf(day));
-  const total = base + hotspots.reduce((sum, h) => sum + h.count, 0);
+  const total = offersOfDay(options, day);
   if (total > MAX_OFFERS_PER_DAY) {
     throw new RangeError(`${total} offers on ${day}: the simulator supports ${MAX_OFFERS_PER_DAY}`);
   }
@@ -53,8 +54,29 @@ export function generateDay(
       );
     }
   }
-  offers.sort((a, b) => a.createdMs - b.createdMs || compare(a.offer.id, b.offer.id));
-  return offers;
+  const bad = badDayOf(options, day);
+  const served = bad
+    ? applyBadDay(offers, bad, {
+        seed,
+        idOffset,
+        previousEpochDay: epochDay - 1,
+        previousDayOffers: offersOfDay(options, previousDay(day)),
+      })
+    : offers;
+  served.sort((a, b) => a.createdMs - b.createdMs || compare(a.offer.id, b.offer.id));
+  return served;
+}
+
+/** How many offers `generateDay` makes for a day: its base offers and its hotspots. */
+export function offersOfDay(options: SimulatorOptions, day: string): number {
+  const hotspots = (options.hotspots ?? []).filter((h) => h.day === day);
+  return (
+    baseOffersOfDay(options, day, weekdayOf(day)) + hotspots.reduce((sum, h) => sum + h.count, 0)
+  );
+}
+
+function previousDay(day: string): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
 }
 
 function compare(a: string, b: string): number {

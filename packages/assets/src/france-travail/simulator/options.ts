@@ -1,3 +1,5 @@
+import { assertDay } from "../paris-time";
+
 /**
  * A burst of extra offers on one day, to reproduce what breaks naive collectors: more than
  * 3,150 offers in one second (a partner's bulk import), for one ROME code, or for one
@@ -28,6 +30,73 @@ export interface FaultOptions {
   /** Share of API calls that stall `stallMs` (default 5,000) before answering, on top. */
   readonly stallRatio?: number;
   readonly stallMs?: number;
+  /** Days whose data is wrong, as an incident upstream would make them (see `badDay`). */
+  readonly badDays?: readonly BadDay[];
+}
+
+/**
+ * A day the API serves bad data for, while every call still answers normally: the collector
+ * gets a complete, consistent day, and only data-quality checks can tell it is wrong. The
+ * faulty offers are drawn with their own seed, so the rest of the day is unchanged.
+ */
+export interface BadDay {
+  /** Paris calendar day, YYYY-MM-DD. */
+  readonly day: string;
+  /** The day brings this share of its usual offers (0.3: a collapse to 30 %). Default 1. */
+  readonly volumeRatio?: number;
+  /**
+   * Share of the day's offers served under the id of an offer of the day before, as an offer
+   * republished under its old id would be (still unique within the day). Default 0.
+   */
+  readonly duplicateRatio?: number;
+  /**
+   * Share of the day's offers whose `dateCreation` is 24 hours earlier than the instant the
+   * search files them under: the API returns them for this day, dated the day before. Default 0.
+   */
+  readonly outsideDayRatio?: number;
+  /** Share of the day's offers with a ROME code and a commune that no referential knows. Default 0. */
+  readonly unknownCodeRatio?: number;
+}
+
+/**
+ * A bad day with every data fault at once: 30 % of the usual volume, 2 % of the ids taken
+ * from the day before, 1 % of creation dates outside the day, 5 % of unknown codes.
+ *
+ * @example
+ * startSimulator({ faults: { badDays: [badDay("2024-08-01")] } });
+ * startSimulator({ faults: { badDays: [badDay("2024-08-01", { volumeRatio: 1 })] } });
+ */
+export function badDay(day: string, overrides: Partial<Omit<BadDay, "day">> = {}): BadDay {
+  return {
+    day,
+    volumeRatio: 0.3,
+    duplicateRatio: 0.02,
+    outsideDayRatio: 0.01,
+    unknownCodeRatio: 0.05,
+    ...overrides,
+  };
+}
+
+/** Throws a RangeError naming the problem unless every bad day has a real day and ratios in [0, 1]. */
+export function assertBadDays(badDays: readonly BadDay[]): void {
+  const seen = new Set<string>();
+  for (const bad of badDays) {
+    assertDay(bad.day);
+    if (seen.has(bad.day)) throw new RangeError(`bad day ${bad.day} is given twice`);
+    seen.add(bad.day);
+    for (const name of RATIOS) {
+      const value = bad[name];
+      if (value !== undefined && !(Number.isFinite(value) && value >= 0 && value <= 1))
+        throw new RangeError(`bad day ${bad.day}: ${name} must be between 0 and 1 (got ${value})`);
+    }
+  }
+}
+
+const RATIOS = ["volumeRatio", "duplicateRatio", "outsideDayRatio", "unknownCodeRatio"] as const;
+
+/** The bad day of `options` on `day`, if any. */
+export function badDayOf(options: SimulatorOptions, day: string): BadDay | undefined {
+  return options.faults?.badDays?.find((b) => b.day === day);
 }
 
 export interface SimulatorOptions {
@@ -51,11 +120,13 @@ export interface SimulatorOptions {
   readonly onSearch?: (params: URLSearchParams) => void;
 }
 
-/** The number of offers of a day without hotspots. */
+/** The number of offers of a day without hotspots (a bad day's volume ratio applied). */
 export function baseOffersOfDay(options: SimulatorOptions, day: string, weekday: number): number {
-  if (options.offersPerDay) return Math.max(0, Math.round(options.offersPerDay(day)));
+  const ratio = badDayOf(options, day)?.volumeRatio ?? 1;
+  if (options.offersPerDay) return Math.max(0, Math.round(options.offersPerDay(day) * ratio));
   const perWeekday = options.offersPerWeekday ?? 50_000;
-  return weekday === 0 || weekday === 6 ? Math.round(perWeekday * 0.15) : perWeekday;
+  const usual = weekday === 0 || weekday === 6 ? Math.round(perWeekday * 0.15) : perWeekday;
+  return Math.round(usual * ratio);
 }
 
 /**

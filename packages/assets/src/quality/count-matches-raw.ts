@@ -1,0 +1,54 @@
+import { count, type QualityResult, type Queryable, requireTables } from "./result";
+
+/**
+ * `emploi/fait_offre_emploi` `count_matches_raw`: the day's fact rows are exactly the day's
+ * offers of `raw.offres`. The model promises it (delete+insert on `id`, and its pre-hook
+ * removes withdrawn offers), so on good data the counts are equal. What breaks it: an id also
+ * filed under another day (the model keeps one row per id, on the latest day of its build),
+ * or a day of raw.offres loaded again and the model not rebuilt since.
+ */
+export async function countMatchesRaw(db: Queryable, day: string): Promise<QualityResult> {
+  await requireTables(db, {
+    "raw.offres": "raw/offres",
+    "emploi.fait_offre_emploi": "emploi/fait_offre_emploi",
+  });
+  const { rows } = await db.query<{
+    raw_offers: string;
+    fact_rows: string;
+    missing: string;
+    extra: string;
+    filed_elsewhere: string;
+  }>(
+    `SELECT
+       (SELECT count(*) FROM raw.offres WHERE jour = $1) AS raw_offers,
+       (SELECT count(*) FROM emploi.fait_offre_emploi WHERE jour = $1) AS fact_rows,
+       (SELECT count(*) FROM raw.offres r WHERE r.jour = $1 AND NOT EXISTS
+          (SELECT 1 FROM emploi.fait_offre_emploi f WHERE f.id = r.id AND f.jour = r.jour)) AS missing,
+       (SELECT count(*) FROM emploi.fait_offre_emploi f WHERE f.jour = $1 AND NOT EXISTS
+          (SELECT 1 FROM raw.offres r WHERE r.jour = f.jour AND r.id = f.id)) AS extra,
+       (SELECT count(*) FROM raw.offres r WHERE r.jour = $1 AND EXISTS
+          (SELECT 1 FROM emploi.fait_offre_emploi f WHERE f.id = r.id AND f.jour <> r.jour)) AS filed_elsewhere`,
+    [day],
+  );
+  const r = rows[0]!;
+  const raw = Number(r.raw_offers);
+  const fact = Number(r.fact_rows);
+  const missing = Number(r.missing);
+  const extra = Number(r.extra);
+  const elsewhere = Number(r.filed_elsewhere);
+  const passed = missing === 0 && extra === 0;
+  return {
+    passed,
+    description: passed
+      ? `${count(fact)} rows, as many as the day's offers in raw.offres`
+      : `${count(fact)} rows for ${count(raw)} offers in raw.offres: ${count(missing)} missing` +
+        `${elsewhere > 0 ? ` (${count(elsewhere)} of them filed under another day)` : ""}, ${count(extra)} not in raw.offres`,
+    metadata: {
+      raw_offers: raw,
+      fact_rows: fact,
+      missing,
+      extra,
+      filed_under_another_day: elsewhere,
+    },
+  };
+}

@@ -1,0 +1,387 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import {
+  connectionEnv,
+  parseDateKey,
+  partitionTimeWindow,
+  runDbt,
+  type CheckContext,
+  type CheckDefinition,
+  type DailyPartitionsDefinition,
+} from "@lignee/engine";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase } from "../../../../tests/support/database";
+import { FranceTravailClient } from "../france-travail/client";
+import { collectDay } from "../france-travail/collect-day";
+import { parisDayWindow } from "../france-travail/paris-time";
+import { badDay } from "../france-travail/simulator/options";
+import { type RunningSimulator, startSimulator } from "../france-travail/simulator/server";
+import { loadOffresDay } from "../offres/loader";
+import { OFFRES_PARTITIONS } from "../offres/partitions";
+import { loadCog } from "../reference/cog";
+import { loadRome, readShippedRome } from "../reference/rome";
+import type { JobOfferResources } from "../resources";
+import { Warehouse } from "../warehouse/warehouse";
+import { assets } from "../definitions";
+import { FAIT_OFFRE_ASSET, jobOfferChecks, OFFRES_ASSET } from "./checks";
+import { judgeVolume, median } from "./volume-vs-weekday-median";
+
+/**
+ * The quality suite on a real warehouse: simulated days collected and loaded as the asset
+ * does, the reference data and the dbt models built by real dbt; then each check evaluated on
+ * good days and on the bad day the simulator's fault produces.
+ */
+const REPO_ROOT = path.resolve(fileURLToPath(new URL("../../../..", import.meta.url)));
+// Thursdays, the Wednesday before the bad Thursday, and the bad Thursday itself.
+const THURSDAYS = ["2024-07-11", "2024-07-18", "2024-07-25"];
+const GOOD = "2024-07-31";
+const BAD = "2024-08-01";
+const NEXT = "2024-08-08";
+const PER_DAY = 400;
+
+let warehouse: Warehouse;
+let sim: RunningSimulator;
+let resources: JobOfferResources;
+let dataDir: string;
+const checks = new Map(jobOfferChecks().map((c) => [`${c.asset}:${c.name}`, c]));
+
+function contextFor(
+  check: CheckDefinition<JobOfferResources>,
+  day: string,
+): CheckContext<JobOfferResources> {
+  const noop = (): void => undefined;
+  return {
+    assetKey: check.asset,
+    checkName: check.name,
+    runId: "quality-test",
+    partitionKey: day,
+    partitionTimeWindow: partitionTimeWindow(
+      OFFRES_PARTITIONS as DailyPartitionsDefinition,
+      parseDateKey(day)!,
+    ),
+    log: { debug: noop, info: noop, warn: noop, error: noop },
+    signal: new AbortController().signal,
+    resources,
+  };
+}
+
+const evaluate = (asset: string, name: string, day: string) => {
+  const check = checks.get(`${asset}:${name}`)!;
+  return check.evaluate(contextFor(check, day));
+};
+
+async function dbt(args: string[]): Promise<void> {
+  const target = await mkdtemp(path.join(tmpdir(), "lignee-quality-dbt-"));
+  try {
+    const r = await runDbt([...args, "--target-path", target], {
+      executable: path.join(REPO_ROOT, ".lignee", "venv", "bin", "dbt"),
+      projectDir: path.join(REPO_ROOT, "dbt"),
+      profilesDir: path.join(REPO_ROOT, "dbt"),
+      env: connectionEnv(warehouse.databaseUrl),
+    });
+    expect(r.exitCode, r.errors.join("\n")).toBe(0);
+  } finally {
+    await rm(target, { recursive: true, force: true });
+  }
+}
+
+beforeAll(async () => {
+  warehouse = new Warehouse(await createTestDatabase({ migrate: false }));
+  dataDir = await mkdtemp(path.join(tmpdir(), "lignee-quality-"));
+  sim = await startSimulator({
+    seed: 3,
+    offersPerDay: () => PER_DAY,
+    rateLimitPerSecond: 0,
+    faults: { badDays: [badDay(BAD, { duplicateRatio: 0.05, outsideDayRatio: 0.05 })] },
+  });
+  const config = sim.clientConfig();
+  const client = new FranceTravailClient({ config });
+  resources = {
+    warehouse,
+    dataDir,
+    franceTravail: client,
+    franceTravailConfig: config,
+    simulator: sim,
+    close: async () => undefined,
+  };
+  for (const day of [...THURSDAYS, GOOD, BAD, NEXT]) {
+    const collected = await collectDay(day, { dataDir, client });
+    await loadOffresDay(warehouse, collected.file, day);
+  }
+  await loadRome(warehouse, readShippedRome());
+  await loadCog(warehouse);
+  // Every day at once (one row per id, on its latest day), then the day before the bad day
+  // again, as a backfill would: the ids it shares with the bad day go back to it.
+  await dbt(["run", "--select", "+dim_lieu", "dim_rome", "fait_offre_emploi"]);
+  await dbt([
+    "run",
+    "--select",
+    "fait_offre_emploi",
+    "--vars",
+    JSON.stringify({ jour_debut: GOOD, jour_fin: GOOD }),
+  ]);
+}, 240_000);
+
+afterAll(async () => {
+  await warehouse?.close();
+  await sim?.close();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+/** Ground truth from the simulator: what is wrong with a day's offers. */
+function faultsOf(day: string): { borrowed: number; outside: number } {
+  const before = new Set(sim.offerIds(GOOD));
+  const { start, end } = parisDayWindow(day);
+  const offers = sim.offers(day);
+  return {
+    borrowed: offers.filter((o) => day !== GOOD && before.has(o.id)).length,
+    outside: offers.filter((o) => {
+      const t = Date.parse(o.dateCreation);
+      return t < start.getTime() || t >= end.getTime();
+    }).length,
+  };
+}
+
+describe("raw/offres checks", () => {
+  it("unique_ids passes on good days and fails on the bad day, naming the ids found on another day", async () => {
+    const good = await evaluate(OFFRES_ASSET, "unique_ids", NEXT);
+    expect(good).toMatchObject({ passed: true, metadata: { offers: PER_DAY, duplicates: 0 } });
+    expect(good.description).toBe(`${PER_DAY} offers, every id unique`);
+
+    const { borrowed } = faultsOf(BAD);
+    expect(borrowed).toBeGreaterThan(0);
+    const bad = await evaluate(OFFRES_ASSET, "unique_ids", BAD);
+    expect(bad.passed).toBe(false);
+    expect(bad.metadata).toMatchObject({
+      offers: 120,
+      duplicates: borrowed,
+      repeated_in_day: 0,
+      on_other_days: borrowed,
+    });
+    expect(bad.description).toMatch(
+      new RegExp(
+        `^${borrowed} duplicate ids among 120 offers: 0 repeated within the day, ${borrowed} also on another day \\(e\\.g\\. \\w+`,
+      ),
+    );
+    // The day whose ids were borrowed holds them too: it fails as well.
+    expect((await evaluate(OFFRES_ASSET, "unique_ids", GOOD)).metadata).toMatchObject({
+      on_other_days: borrowed,
+    });
+  });
+
+  it("date_creation_in_day passes on good days and fails on the bad day with the offending range", async () => {
+    const good = await evaluate(OFFRES_ASSET, "date_creation_in_day", GOOD);
+    expect(good).toMatchObject({ passed: true, metadata: { offers: PER_DAY, outside: 0 } });
+    expect(good.description).toBe(
+      `${PER_DAY} offers, every dateCreation inside ${GOOD} (Europe/Paris)`,
+    );
+
+    const { outside } = faultsOf(BAD);
+    expect(outside).toBeGreaterThan(0);
+    const bad = await evaluate(OFFRES_ASSET, "date_creation_in_day", BAD);
+    expect(bad.passed).toBe(false);
+    expect(bad.metadata).toMatchObject({
+      offers: 120,
+      outside,
+      unreadable: 0,
+      window_start: "2024-07-31T22:00:00.000Z",
+      window_end: "2024-08-01T22:00:00.000Z",
+    });
+    expect(String(bad.metadata?.earliest) < "2024-07-31T22:00:00.000Z").toBe(true);
+    expect(bad.description).toMatch(
+      new RegExp(
+        `^${outside} of 120 offers created outside ${BAD} \\(Europe/Paris\\): earliest 2024-07-3`,
+      ),
+    );
+  });
+
+  it("volume_vs_weekday_median: within the band, below it on the bad day, not enough history at first", async () => {
+    const first = await evaluate(OFFRES_ASSET, "volume_vs_weekday_median", THURSDAYS[0]!);
+    expect(first.passed).toBe(true);
+    expect(first.description).toBe(
+      `not enough history: 0 of the 4 previous Thursdays have offers (2 needed); ${PER_DAY} offers`,
+    );
+    const second = await evaluate(OFFRES_ASSET, "volume_vs_weekday_median", THURSDAYS[1]!);
+    expect(second).toMatchObject({
+      passed: true,
+      metadata: { weeks_with_offers: 1, median: null },
+    });
+
+    const third = await evaluate(OFFRES_ASSET, "volume_vs_weekday_median", THURSDAYS[2]!);
+    expect(third).toMatchObject({
+      passed: true,
+      metadata: {
+        offers: PER_DAY,
+        weeks_with_offers: 2,
+        median: PER_DAY,
+        band_low: 200,
+        band_high: 600,
+      },
+    });
+
+    const bad = await evaluate(OFFRES_ASSET, "volume_vs_weekday_median", BAD);
+    expect(bad).toMatchObject({
+      passed: false,
+      metadata: {
+        offers: 120,
+        weeks_with_offers: 3,
+        median: PER_DAY,
+        band_low: 200,
+        band_high: 600,
+      },
+    });
+    expect(bad.description).toBe(
+      "120 offers, below the band 200–600 (±50 % of the median 400 of the 3 previous Thursdays)",
+    );
+    // The week after: the bad Thursday is in the history, the median holds.
+    const next = await evaluate(OFFRES_ASSET, "volume_vs_weekday_median", NEXT);
+    expect(next).toMatchObject({
+      passed: true,
+      metadata: { weeks_with_offers: 4, median: PER_DAY },
+    });
+  });
+});
+
+describe("before the tables exist", () => {
+  it("a check says which tables are missing and which assets build them", async () => {
+    const empty = new Warehouse(await createTestDatabase({ migrate: false }));
+    try {
+      const check = checks.get(`${FAIT_OFFRE_ASSET}:rome_and_commune_known`)!;
+      await expect(
+        check.evaluate({
+          ...contextFor(check, GOOD),
+          resources: { ...resources, warehouse: empty },
+        }),
+      ).rejects.toThrow(
+        "missing tables: emploi.fait_offre_emploi (built by emploi/fait_offre_emploi), emploi.dim_rome (built by emploi/dim_rome), emploi.dim_lieu (built by emploi/dim_lieu); materialise them first",
+      );
+    } finally {
+      await empty.close();
+    }
+  });
+});
+
+describe("the suite's options", () => {
+  it("refuses options that make no sense, naming them", () => {
+    expect(() => jobOfferChecks({ volume: { weeks: 0 } })).toThrow(
+      "quality suite: volume.weeks must be a whole number ≥ 1 (got 0); volume.minWeeks must be a whole number from 1 to volume.weeks (0) (got 2)",
+    );
+    expect(() => jobOfferChecks({ volume: { tolerance: -0.1 } })).toThrow(
+      "quality suite: volume.tolerance must be ≥ 0 (got -0.1)",
+    );
+    expect(() => jobOfferChecks({ knownCodes: { minShare: 99 } })).toThrow(
+      "quality suite: knownCodes.minShare must be between 0 and 1 (got 99)",
+    );
+    expect(jobOfferChecks({ volume: { weeks: 6, tolerance: 0.3, minWeeks: 3 } })).toHaveLength(5);
+  });
+});
+
+describe("the volume band (pure)", () => {
+  it("takes the median of what exists, and is configurable", () => {
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    const opts = { weekday: "Monday", tolerance: 0.2, weeks: 6, minWeeks: 3 };
+    expect(judgeVolume(1250, [1000, 1000, 1000], opts)).toMatchObject({
+      passed: false,
+      description:
+        "1,250 offers, above the band 800–1,200 (±20 % of the median 1,000 of the 3 previous Mondays)",
+    });
+    expect(judgeVolume(1200, [1000, 1000, 1000], opts).passed).toBe(true);
+    expect(judgeVolume(5, [1000, 1000], opts)).toMatchObject({
+      passed: true,
+      description:
+        "not enough history: 2 of the 6 previous Mondays have offers (3 needed); 5 offers",
+    });
+  });
+});
+
+describe("emploi/fait_offre_emploi checks", () => {
+  it("count_matches_raw passes on good days and fails on the bad day, whose shared ids went to the other day", async () => {
+    for (const day of [GOOD, NEXT]) {
+      const good = await evaluate(FAIT_OFFRE_ASSET, "count_matches_raw", day);
+      expect(good, day).toMatchObject({
+        passed: true,
+        metadata: { raw_offers: PER_DAY, fact_rows: PER_DAY, missing: 0, extra: 0 },
+      });
+    }
+    const { borrowed } = faultsOf(BAD);
+    const bad = await evaluate(FAIT_OFFRE_ASSET, "count_matches_raw", BAD);
+    expect(bad).toMatchObject({
+      passed: false,
+      metadata: {
+        raw_offers: 120,
+        fact_rows: 120 - borrowed,
+        missing: borrowed,
+        extra: 0,
+        filed_under_another_day: borrowed,
+      },
+    });
+    expect(bad.description).toBe(
+      `${120 - borrowed} rows for 120 offers in raw.offres: ${borrowed} missing (${borrowed} of them filed under another day), 0 not in raw.offres`,
+    );
+  });
+
+  it("rome_and_commune_known passes on good days and fails on the bad day's unknown codes", async () => {
+    const good = await evaluate(FAIT_OFFRE_ASSET, "rome_and_commune_known", NEXT);
+    expect(good.passed, good.description).toBe(true);
+    expect(good.metadata).toMatchObject({ offers: PER_DAY, unknown_rome: 0, unknown_commune: 0 });
+
+    const unknown = sim.offers(BAD).filter((o) => o.romeCode === "X9999").length;
+    const bad = await evaluate(FAIT_OFFRE_ASSET, "rome_and_commune_known", BAD);
+    expect(unknown).toBeGreaterThan(1);
+    expect(bad.passed).toBe(false);
+    // The bad day's fact rows: those of its ids borrowed from the day before are on that day.
+    const rows = 120 - faultsOf(BAD).borrowed;
+    expect(bad.metadata).toMatchObject({ offers: rows, min_share: 0.99 });
+    expect(Number(bad.metadata?.unknown_rome)).toBeGreaterThan(0);
+    expect(bad.description).toMatch(
+      /^\d+\.\d % of \d+ offers have a known ROME code and commune \(< 99\.0 %\): \d+ unknown or missing ROME codes, \d+ unknown communes; \d+ located without a commune$/,
+    );
+  });
+});
+
+describe("dbt's tests on the bad day", () => {
+  it("a build of good days and the bad day fails the bad day only, each test with its dbt severity", async () => {
+    const fait = assets.find((a) => a.key === FAIT_OFFRE_ASSET)!;
+    const noop = (): void => undefined;
+    const log = { debug: noop, info: noop, warn: noop, error: noop };
+    const days = [GOOD, BAD, NEXT];
+    const result = await fait.runner!.run({
+      runId: "quality-test",
+      attempt: 1,
+      members: [
+        { assetKey: fait.key, partitionKeys: days, partitionKeyRange: { start: GOOD, end: NEXT } },
+      ],
+      log,
+      logFor: () => log,
+      signal: new AbortController().signal,
+      resources,
+    });
+    const member = result[fait.key]!;
+    if (!member.ok) throw member.error;
+    const outcome = (name: string) =>
+      Object.fromEntries(
+        (member.checks ?? [])
+          .filter((c) => c.name === name)
+          .map((c) => [c.partitionKey, `${c.passed ? "pass" : "fail"} ${c.severity}`]),
+      );
+    expect(outcome("fait_offre_emploi_jour_date_creation")).toEqual({
+      [GOOD]: "pass error",
+      [BAD]: "fail error",
+      [NEXT]: "pass error",
+    });
+    expect(outcome("relationships_fait_offre_emploi_rome_code__code_rome__ref_dim_rome_")).toEqual({
+      [GOOD]: "pass warn",
+      [BAD]: "fail warn",
+      [NEXT]: "pass warn",
+    });
+    const dated = member.checks!.find(
+      (c) => c.name === "fait_offre_emploi_jour_date_creation" && c.partitionKey === BAD,
+    )!;
+    expect(dated.description).toBe(
+      `fail: ${faultsOf(BAD).outside} failing rows in ${BAD} (${faultsOf(BAD).outside} in the whole table)`,
+    );
+  }, 180_000);
+});

@@ -1,0 +1,48 @@
+import { count, type QualityResult, type Queryable } from "./result";
+
+/**
+ * `raw/offres` `unique_ids`: no offer id of the day is repeated, within the day or on another
+ * day. An offer's creation date never changes, so an id belongs to one day; one found on two
+ * days is an offer the source served again (the fact table keeps one of them, so the other
+ * day loses it). Uses the index on `raw.offres (id)`.
+ */
+export async function uniqueIds(db: Queryable, day: string): Promise<QualityResult> {
+  const { rows } = await db.query<{
+    offers: string;
+    repeated: string;
+    elsewhere: string;
+    sample: string[];
+  }>(
+    `WITH day AS (SELECT id FROM raw.offres WHERE jour = $1),
+     elsewhere AS (
+       SELECT d.id FROM day d
+       WHERE EXISTS (SELECT 1 FROM raw.offres o WHERE o.id = d.id AND o.jour <> $1)
+     )
+     SELECT
+       (SELECT count(*) FROM day) AS offers,
+       (SELECT count(*) - count(DISTINCT id) FROM day) AS repeated,
+       (SELECT count(*) FROM elsewhere) AS elsewhere,
+       ARRAY(SELECT id FROM elsewhere ORDER BY id LIMIT 5) AS sample`,
+    [day],
+  );
+  const r = rows[0]!;
+  const offers = Number(r.offers);
+  const repeated = Number(r.repeated);
+  const elsewhere = Number(r.elsewhere);
+  const passed = repeated === 0 && elsewhere === 0;
+  const examples = r.sample.length > 0 ? ` (e.g. ${r.sample.slice(0, 3).join(", ")})` : "";
+  return {
+    passed,
+    description: passed
+      ? `${count(offers)} offers, every id unique`
+      : `${count(repeated + elsewhere)} duplicate ids among ${count(offers)} offers: ` +
+        `${count(repeated)} repeated within the day, ${count(elsewhere)} also on another day${examples}`,
+    metadata: {
+      offers,
+      duplicates: repeated + elsewhere,
+      repeated_in_day: repeated,
+      on_other_days: elsewhere,
+      sample_ids: r.sample.join(", "),
+    },
+  };
+}
