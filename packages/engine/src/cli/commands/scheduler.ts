@@ -9,8 +9,10 @@ import type { CliIo } from "../context";
 import { untilSignal } from "../until-signal";
 import { PostgresBackfillStore } from "../../backfill/postgres-backfill-store";
 import { heartbeatFile } from "../../runtime/heartbeat-file";
+import type { Metrics } from "../../metrics/metrics";
+import { startMetricsEndpoint, type MetricsEndpointOptions } from "../metrics-endpoint";
 
-export interface SchedulerCommandOptions {
+export interface SchedulerCommandOptions extends MetricsEndpointOptions {
   /** Default `$LIGNEE_SCHEDULER_INTERVAL_MS`, else 5,000. */
   readonly intervalMs?: number;
   /** Default `$LIGNEE_SCHEDULER_CATCH_UP_DAYS`, else 7. */
@@ -37,7 +39,8 @@ export async function schedulerCommand(
   io: CliIo,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
-  const scheduler = startSchedulerInProcess(definitions, runtime, io, options, env);
+  const { metrics, endpoint } = await startMetricsEndpoint(options, io);
+  const scheduler = startSchedulerInProcess(definitions, runtime, io, options, env, metrics);
   try {
     io.out(
       `Lignée scheduler: ${definitions.schedules.length} schedule(s), ${definitions.sensors.length} sensor(s), ` +
@@ -46,13 +49,15 @@ export async function schedulerCommand(
     await untilSignal(io, () => scheduler.stop());
   } finally {
     await scheduler.stop();
+    await endpoint?.close();
   }
   return 0;
 }
 
 /**
  * The scheduler loop inside a command's process (`lignee scheduler`, `lignee dev --scheduler`),
- * with its settings from `options` or the environment; `stop` ends it (idempotent).
+ * with its settings from `options` or the environment, counting its evaluations in `metrics`;
+ * `stop` ends it (idempotent).
  */
 export function startSchedulerInProcess(
   definitions: Definitions<unknown>,
@@ -60,6 +65,7 @@ export function startSchedulerInProcess(
   io: CliIo,
   options: SchedulerCommandOptions = {},
   env: NodeJS.ProcessEnv = process.env,
+  metrics?: Metrics,
 ): { readonly intervalMs: number; stop(): Promise<void> } {
   const intervalMs =
     options.intervalMs ??
@@ -90,6 +96,7 @@ export function startSchedulerInProcess(
     signal: controller.signal,
     log: (m) => io.err(m),
     onAlive: heartbeatFile(env.LIGNEE_HEARTBEAT_FILE),
+    ...(metrics ? { onEvaluated: (report, ms) => metrics.scheduler.evaluated(report, ms) } : {}),
     ...(crash ? { afterTickRecorded: crash } : {}),
   });
   let stopped: Promise<void> | undefined;
