@@ -25,7 +25,7 @@ export class ExecutionMetrics {
     const registers = [registry];
     this.stepDuration = new Histogram({
       name: "lignee_step_duration_seconds",
-      help: "Duration of the steps this process executed, per asset (each asset of a step that builds several, e.g. one dbt build) and outcome (success, failure).",
+      help: "Duration of the steps this process executed, per asset (each asset of a step that builds several, e.g. one dbt build) and outcome (success, failure, cancelled).",
       labelNames: ["asset", "outcome"],
       buckets: STEP_DURATION_BUCKETS,
       registers,
@@ -95,9 +95,13 @@ export class ExecutionMetrics {
 
   private observeStep(event: RunEvent): void {
     const ms = event.data?.durationMs;
-    // A step that threw (cancelled, storage lost) reports no duration: nothing to observe.
     if (typeof ms !== "number" || !Number.isFinite(ms) || ms < 0) return;
-    const outcome = event.type === "STEP_SUCCESS" ? "success" : "failure";
+    const outcome =
+      event.type === "STEP_SUCCESS"
+        ? "success"
+        : event.data?.cancelled === true
+          ? "cancelled"
+          : "failure";
     const listed = event.data?.assetKeys;
     const assets = Array.isArray(listed)
       ? listed.filter((k): k is string => typeof k === "string")

@@ -58,7 +58,7 @@ export class StorageMetrics {
   private readonly sourceUp: Gauge<"source">;
 
   constructor(
-    registry: Registry,
+    private readonly registry: Registry,
     private readonly options: StorageMetricsOptions,
   ) {
     const registers = [registry];
@@ -68,6 +68,8 @@ export class StorageMetrics {
       labelNames: ["status"],
       registers,
     });
+    // Without labels a gauge always shows a value: these are registered only while the queue
+    // could be read, so that a lost database never reads as an empty queue.
     this.queueDepth = new Gauge({
       name: "lignee_queue_depth",
       help: "Runs queued and waiting for a worker.",
@@ -144,8 +146,8 @@ export class StorageMetrics {
     for (const source of sources) this.sourceUp.set({ source }, s[source] === undefined ? 0 : 1);
     this.runs.reset();
     for (const [status, n] of s.runs ?? []) this.runs.set({ status }, n);
-    this.queueDepth.reset();
-    this.queueOldest.reset();
+    this.show(this.queueDepth, "lignee_queue_depth", s.queue !== undefined);
+    this.show(this.queueOldest, "lignee_queue_oldest_age_seconds", s.queue !== undefined);
     if (s.queue) {
       this.queueDepth.set(s.queue.depth);
       this.queueOldest.set(s.queue.oldestAgeSeconds);
@@ -167,5 +169,12 @@ export class StorageMetrics {
       for (const a of s.alerts ?? [])
         this.alerts.inc({ channel: a.channel, status: a.status }, Math.max(0, a.count));
     }
+  }
+
+  /** Registers or unregisters a metric of this registry. */
+  private show(metric: Gauge, name: string, shown: boolean): void {
+    const registered = this.registry.getSingleMetric(name) !== undefined;
+    if (shown && !registered) this.registry.registerMetric(metric);
+    if (!shown && registered) this.registry.removeSingleMetric(name);
   }
 }
