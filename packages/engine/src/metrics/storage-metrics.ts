@@ -88,7 +88,7 @@ export class StorageMetrics {
     });
     this.checks = new Gauge({
       name: "lignee_asset_checks",
-      help: "Checks (one per check and partition) of each asset whose latest result is this outcome (passed, failed), by severity (error, warn).",
+      help: "Checks of each asset whose latest result (newest evaluation, whichever partition it checked) is this outcome (passed, failed), by severity (error, warn).",
       labelNames: ["asset", "severity", "outcome"],
       registers,
     });

@@ -4,13 +4,16 @@ export interface CheckOutcomeCount {
   readonly assetKey: string;
   readonly severity: "error" | "warn";
   readonly passed: boolean;
-  /** Checks (one per check and partition) whose latest result is this outcome. */
+  /** Checks of the asset whose latest result is this outcome. */
   readonly count: number;
 }
 
 /**
- * The latest result of every check of every asset (per partition), counted by asset, severity
- * and outcome.
+ * The latest result of every check of every asset (the newest evaluation, whichever partition
+ * it checked), counted by asset, severity and outcome. The results table keeps every evaluation
+ * of every partition, so it is not scanned: a loose index scan over `check_results_asset_idx`
+ * (asset, check, id) visits each (asset, check) once and reads its newest result, a few index
+ * probes per check however long the history.
  */
 export async function checkOutcomes(db: Queryable): Promise<CheckOutcomeCount[]> {
   const result = await db.query<{
@@ -19,11 +22,24 @@ export async function checkOutcomes(db: Queryable): Promise<CheckOutcomeCount[]>
     passed: boolean;
     n: number;
   }>(
-    `SELECT asset_key, severity, passed, count(*)::int AS n
-     FROM (SELECT DISTINCT ON (asset_key, check_name, partition_key) asset_key, severity, passed
-           FROM lignee.check_results
-           ORDER BY asset_key, check_name, partition_key, id DESC) AS latest
-     GROUP BY asset_key, severity, passed`,
+    `WITH RECURSIVE checks AS (
+       (SELECT asset_key, check_name FROM lignee.check_results
+        ORDER BY asset_key, check_name LIMIT 1)
+       UNION ALL
+       SELECT next.asset_key, next.check_name
+       FROM checks
+       CROSS JOIN LATERAL (
+         SELECT asset_key, check_name FROM lignee.check_results c
+         WHERE (c.asset_key, c.check_name) > (checks.asset_key, checks.check_name)
+         ORDER BY asset_key, check_name LIMIT 1) AS next
+     )
+     SELECT latest.asset_key, latest.severity, latest.passed, count(*)::int AS n
+     FROM checks
+     CROSS JOIN LATERAL (
+       SELECT asset_key, severity, passed FROM lignee.check_results c
+       WHERE c.asset_key = checks.asset_key AND c.check_name = checks.check_name
+       ORDER BY id DESC LIMIT 1) AS latest
+     GROUP BY latest.asset_key, latest.severity, latest.passed`,
   );
   return result.rows.map((r) => ({
     assetKey: r.asset_key,

@@ -8,14 +8,16 @@ export const ROW_COUNT_KEYS = ["rows", "row_count", "rows_affected"] as const;
  * partition written last): its metadata's `rows`, else `row_count` (a dbt model's partition),
  * else `rows_affected` (a dbt build). Assets whose latest materialisation reports none are
  * absent. One row per asset, through each asset's digest, which points at its latest
- * materialisation: no scan of the partitions.
+ * materialisation: one primary-key lookup per asset, never a scan of the materialisations (a
+ * join lets the planner hash the whole table).
  */
 export async function latestRowCounts(db: Queryable): Promise<Map<string, number>> {
   const result = await db.query<{ asset_key: string; rows: string | null }>(
     `SELECT d.asset_key,
-            COALESCE(m.metadata ->> 'rows', m.metadata ->> 'row_count', m.metadata ->> 'rows_affected') AS rows
-     FROM lignee.asset_digests d
-     JOIN lignee.materializations m ON m.id = d.last_materialization_id`,
+            (SELECT COALESCE(m.metadata ->> 'rows', m.metadata ->> 'row_count',
+                             m.metadata ->> 'rows_affected')
+             FROM lignee.materializations m WHERE m.id = d.last_materialization_id) AS rows
+     FROM lignee.asset_digests d`,
   );
   const out = new Map<string, number>();
   for (const row of result.rows) {

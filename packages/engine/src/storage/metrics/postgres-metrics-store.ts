@@ -15,8 +15,8 @@ export interface MetricsStore {
 }
 
 /**
- * The metrics' reads over their own small pool (two connections: a scrape never waits behind
- * the API's queries, nor holds more than two of the database's connections).
+ * The metrics' reads over their own small pool (one connection per query of a scrape, so that
+ * they run at once; a scrape never waits behind the API's queries).
  *
  * @example
  * const store = PostgresMetricsStore.connect(databaseUrl);
@@ -26,7 +26,7 @@ export class PostgresMetricsStore implements MetricsStore {
   private constructor(private readonly pool: pg.Pool) {}
 
   static connect(connectionString: string): PostgresMetricsStore {
-    return new PostgresMetricsStore(connectPool(connectionString, 2));
+    return new PostgresMetricsStore(connectPool(connectionString, 4));
   }
 
   runsByStatus(): Promise<Map<string, number>> {
