@@ -25,17 +25,21 @@ export function metricsEndpointOptions(command: Command): Command {
     );
 }
 
+/** The metrics of a CLI process: its own registry, with Node.js' process metrics. */
+export function processMetrics(): Metrics {
+  return new Metrics({ processMetrics: true });
+}
+
 /**
- * The process's metrics and, when `--metrics-port` was given, the endpoint serving them; the
- * caller closes it. A refused host (not loopback, no token) or a busy port throws before the
- * process starts its work.
+ * When `--metrics-port` was given, serves `metrics` there (the caller closes it); otherwise
+ * nothing. A refused host (not loopback, no token) or a busy port throws.
  */
 export async function startMetricsEndpoint(
   options: MetricsEndpointOptions,
+  metrics: Metrics,
   io: CliIo,
-): Promise<{ readonly metrics: Metrics; readonly endpoint: RunningMetricsServer | undefined }> {
-  const metrics = new Metrics({ processMetrics: true });
-  if (options.metricsPort === undefined) return { metrics, endpoint: undefined };
+): Promise<RunningMetricsServer | undefined> {
+  if (options.metricsPort === undefined) return undefined;
   const endpoint = await serveMetrics({
     metrics,
     port: options.metricsPort,
@@ -43,5 +47,5 @@ export async function startMetricsEndpoint(
     log: (m) => io.err(m),
   });
   io.out(`metrics at ${endpoint.url}/metrics`);
-  return { metrics, endpoint };
+  return endpoint;
 }

@@ -10,7 +10,12 @@ import { untilSignal } from "../until-signal";
 import { PostgresBackfillStore } from "../../backfill/postgres-backfill-store";
 import { heartbeatFile } from "../../runtime/heartbeat-file";
 import type { Metrics } from "../../metrics/metrics";
-import { startMetricsEndpoint, type MetricsEndpointOptions } from "../metrics-endpoint";
+import {
+  processMetrics,
+  startMetricsEndpoint,
+  type MetricsEndpointOptions,
+} from "../metrics-endpoint";
+import type { RunningMetricsServer } from "../../server/metrics-server";
 
 export interface SchedulerCommandOptions extends MetricsEndpointOptions {
   /** Default `$LIGNEE_SCHEDULER_INTERVAL_MS`, else 5,000. */
@@ -39,9 +44,11 @@ export async function schedulerCommand(
   io: CliIo,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
-  const { metrics, endpoint } = await startMetricsEndpoint(options, io);
+  const metrics = processMetrics();
   const scheduler = startSchedulerInProcess(definitions, runtime, io, options, env, metrics);
+  let endpoint: RunningMetricsServer | undefined;
   try {
+    endpoint = await startMetricsEndpoint(options, metrics, io);
     io.out(
       `Lignée scheduler: ${definitions.schedules.length} schedule(s), ${definitions.sensors.length} sensor(s), ` +
         `eager automation on ${definitions.eagerAssets.length} asset(s); evaluating every ${scheduler.intervalMs} ms`,

@@ -7,7 +7,12 @@ import type { CliIo } from "../context";
 import { untilSignal } from "../until-signal";
 import { heartbeatFile } from "../../runtime/heartbeat-file";
 import type { Metrics } from "../../metrics/metrics";
-import { startMetricsEndpoint, type MetricsEndpointOptions } from "../metrics-endpoint";
+import {
+  processMetrics,
+  startMetricsEndpoint,
+  type MetricsEndpointOptions,
+} from "../metrics-endpoint";
+import type { RunningMetricsServer } from "../../server/metrics-server";
 
 export interface WorkerCommandOptions extends MetricsEndpointOptions {
   readonly concurrency?: number;
@@ -25,13 +30,15 @@ export async function workerCommand(
   io: CliIo,
 ): Promise<number> {
   const settings = queueSettingsFromEnv(process.env);
-  const { metrics, endpoint } = await startMetricsEndpoint(options, io);
+  const metrics = processMetrics();
   const queue = RunQueue.connect(runtime.databaseUrl);
   const worker = createWorker(definitions, runtime, queue, settings, io, {
     metrics,
     ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
   });
+  let endpoint: RunningMetricsServer | undefined;
   try {
+    endpoint = await startMetricsEndpoint(options, metrics, io);
     await worker.start();
     io.out(`worker ${worker.id} is waiting for runs`);
     await untilSignal(io, () => worker.stop());
