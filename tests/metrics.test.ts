@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   buildExampleDefinitions,
+  createApp,
   createServer,
   DEFAULT_LIMITS,
   Metrics,
@@ -209,6 +210,24 @@ describe("GET /metrics on the server", () => {
       expect(res.headers.get("www-authenticate")).toBe('Bearer realm="lignee"');
       expect(await res.json()).toEqual({ error: "missing or invalid bearer token" });
     }
+  });
+});
+
+describe("GET /metrics without a token configured", () => {
+  it("answers anyone, as /api does (loopback only: a token is required to bind elsewhere)", async () => {
+    const metrics = new Metrics();
+    const { app } = createApp({
+      definitions,
+      storage,
+      environment: { databaseUrl: url, home: "" },
+      metrics,
+    });
+    const res = await app.request("/metrics");
+    expect(res.status).toBe(200);
+    expect(parseScrape(await res.text()).families.size).toBe(0);
+    // Without metrics given, the app has no such route.
+    const bare = createApp({ definitions, storage, environment: { databaseUrl: url, home: "" } });
+    expect((await bare.app.request("/metrics")).status).toBe(404);
   });
 });
 
