@@ -42,7 +42,10 @@ describe("ExecutionMetrics", () => {
     metrics.observeEvent(event("STEP_FAILURE", { assetKey: "raw/offres", data: {} }));
     const count = async (asset: string, outcome: string) => {
       const { values } = await registry.getSingleMetric("lignee_step_duration_seconds")!.get();
-      return values.find(
+      // A histogram's values name their series (`_bucket`, `_sum`, `_count`).
+      return (
+        values as { value: number; labels: Record<string, unknown>; metricName?: string }[]
+      ).find(
         (v) =>
           v.metricName === "lignee_step_duration_seconds_count" &&
           v.labels.asset === asset &&
