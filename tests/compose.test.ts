@@ -43,8 +43,9 @@ interface Service {
   volumes?: string[];
 }
 interface ComposeFile {
-  services: Record<string, Service>;
+  services: Record<string, Service & { secrets?: string[]; ports?: string[] }>;
   volumes?: Record<string, unknown>;
+  secrets?: Record<string, { environment?: string; file?: string }>;
 }
 
 const text = read("docker-compose.yml");
@@ -95,8 +96,8 @@ describe("docker-compose.yml", () => {
     const commands = Object.fromEntries(ligneeServices.map(([name, s]) => [name, s.command]));
     expect(commands).toEqual({
       server: ["server", "--host", "0.0.0.0", "--port", "3000"],
-      scheduler: ["scheduler"],
-      worker: ["worker"],
+      scheduler: ["scheduler", "--metrics-port", "9464", "--metrics-host", "0.0.0.0"],
+      worker: ["worker", "--metrics-port", "9464", "--metrics-host", "0.0.0.0"],
     });
     const workers = ligneeServices
       .filter(([, s]) => s.command?.[0] === "worker")
@@ -152,7 +153,12 @@ describe("docker-compose.yml", () => {
       }
     }
     expect(new Set(checked)).toEqual(
-      new Set(["POSTGRES_PASSWORD", "LIGNEE_API_TOKEN", "FRANCE_TRAVAIL_CLIENT_SECRET"]),
+      new Set([
+        "POSTGRES_PASSWORD",
+        "LIGNEE_API_TOKEN",
+        "FRANCE_TRAVAIL_CLIENT_SECRET",
+        "GF_SECURITY_ADMIN_PASSWORD",
+      ]),
     );
     // The server may not start on 0.0.0.0 without its token: compose refuses to start without it.
     expect(compose.services.server?.environment?.LIGNEE_API_TOKEN).toMatch(
@@ -180,6 +186,96 @@ describe("docker-compose.yml", () => {
         expect(Object.keys(s.environment ?? {}), name).toContain(key);
       }
     }
+  });
+});
+
+describe("Prometheus and Grafana (deploy/)", () => {
+  interface ScrapeConfig {
+    job_name: string;
+    authorization?: { credentials_file?: string };
+    static_configs?: { targets: string[] }[];
+    dns_sd_configs?: { names: string[]; type: string; port: number }[];
+  }
+  const prometheus = parse(read("deploy/prometheus.yml")) as { scrape_configs: ScrapeConfig[] };
+  const promService = compose.services.prometheus!;
+  const grafanaService = compose.services.grafana!;
+  /** `./deploy/x:/in/container[:ro]` → the container path of a file of the repository. */
+  const mountOf = (s: Service, file: string): string | undefined =>
+    s.volumes?.find((v) => v.split(":")[0] === `./${file}`)?.split(":")[1];
+  /** Host and port of every target of a scrape job. */
+  const targetsOf = (job: ScrapeConfig): string[] => [
+    ...(job.static_configs ?? []).flatMap((c) => c.targets),
+    ...(job.dns_sd_configs ?? []).flatMap((c) => c.names.map((n) => `${n}:${c.port}`)),
+  ];
+  const option = (command: string[] | undefined, name: string): string | undefined =>
+    command?.includes(name) ? command[command.indexOf(name) + 1] : undefined;
+
+  it("Prometheus reads deploy/prometheus.yml and the API token as a secret", () => {
+    expect(promService.image).toMatch(/^prom\/prometheus:v\d+\.\d+\.\d+$/);
+    expect(mountOf(promService, "deploy/prometheus.yml")).toBe("/etc/prometheus/prometheus.yml");
+    expect(promService.command).toContain("--config.file=/etc/prometheus/prometheus.yml");
+    expect(promService.secrets).toEqual(["lignee_api_token"]);
+    expect(compose.secrets?.lignee_api_token).toEqual({ environment: "LIGNEE_API_TOKEN" });
+    for (const job of prometheus.scrape_configs) {
+      expect(job.authorization?.credentials_file, job.job_name).toBe(
+        "/run/secrets/lignee_api_token",
+      );
+    }
+  });
+
+  it("scrapes the server, the scheduler and the workers where they serve /metrics", () => {
+    // Each Lignée service by its command, and where it serves GET /metrics.
+    const endpoints = new Map<string, string>();
+    for (const [name, s] of ligneeServices) {
+      const port = option(s.command, "--metrics-port") ?? option(s.command, "--port");
+      expect(port, name).toBeDefined();
+      // Reachable from the Prometheus container, and so guarded by the token.
+      const host = option(s.command, "--metrics-host") ?? option(s.command, "--host");
+      expect(host, name).toBe("0.0.0.0");
+      expect(Object.keys(s.environment ?? {}), name).toContain("LIGNEE_API_TOKEN");
+      endpoints.set(name, `${name}:${port}`);
+    }
+    const scraped = prometheus.scrape_configs.flatMap(targetsOf).sort();
+    expect(scraped).toEqual([...endpoints.values()].sort());
+    // Every worker replica: the service name resolves to each of them.
+    const workers = prometheus.scrape_configs.find((j) => j.dns_sd_configs !== undefined);
+    expect(workers?.dns_sd_configs).toEqual([
+      expect.objectContaining({ names: ["worker"], type: "A" }),
+    ]);
+    expect(compose.services.worker?.deploy?.replicas).toBeGreaterThan(1);
+  });
+
+  it("Grafana is provisioned with Prometheus and the Lignée dashboard", () => {
+    const datasources = parse(read("deploy/grafana/provisioning/datasources/prometheus.yml")) as {
+      datasources: { uid: string; type: string; url: string }[];
+    };
+    const providers = parse(read("deploy/grafana/provisioning/dashboards/lignee.yml")) as {
+      providers: { options: { path: string } }[];
+    };
+    expect(mountOf(grafanaService, "deploy/grafana/provisioning")).toBe(
+      "/etc/grafana/provisioning",
+    );
+    const dashboardPath = mountOf(grafanaService, "deploy/grafana/lignee-dashboard.json");
+    expect(path.posix.dirname(dashboardPath!)).toBe(providers.providers[0]?.options.path);
+    expect(grafanaService.environment?.GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH).toBe(
+      dashboardPath,
+    );
+    // The data source is the compose Prometheus, on the port it listens on.
+    const [source] = datasources.datasources;
+    expect(source).toMatchObject({ type: "prometheus", url: "http://prometheus:9090" });
+    expect(promService.ports).toEqual([expect.stringMatching(/^127\.0\.0\.1:.*:9090$/)]);
+    expect(grafanaService.ports).toEqual([expect.stringMatching(/^127\.0\.0\.1:/)]);
+    // Every panel and variable of the dashboard queries that data source.
+    const dashboard = JSON.parse(read("deploy/grafana/lignee-dashboard.json")) as {
+      panels: { type: string; title: string; datasource?: { uid: string } }[];
+      templating: { list: { datasource: { uid: string } }[] };
+    };
+    const queried = [
+      ...dashboard.panels.filter((p) => p.type !== "row"),
+      ...dashboard.templating.list,
+    ];
+    expect(queried.length).toBeGreaterThan(10);
+    for (const p of queried) expect(p.datasource?.uid).toBe(source?.uid);
   });
 });
 
@@ -279,7 +375,6 @@ const NOT_PASSED: Record<string, string> = {
   LIGNEE_DBT_PASSWORD: "set by the engine from WAREHOUSE_URL for each dbt invocation",
   LIGNEE_DBT_DBNAME: "set by the engine from WAREHOUSE_URL for each dbt invocation",
   LIGNEE_SIRENE_SYNTHETIC_ROWS: "synthetic SIRENE rows when no INSEE file is present (development)",
-  LIGNEE_API_TOKEN: "given to the server only (the other services serve no API)",
 };
 /** Whole families left out: test hooks and the local France Travail simulator. */
 const NOT_PASSED_PATTERNS: [RegExp, string][] = [

@@ -296,6 +296,25 @@ export {
   ScheduleTicksBody,
 } from "./server/schemas";
 export { RunManager } from "./server/run-manager";
+export {
+  serveMetrics,
+  type MetricsServerOptions,
+  type RunningMetricsServer,
+} from "./server/metrics-server";
+export { Metrics, type MetricsOptions, type RenderedMetrics } from "./metrics/metrics";
+export { ExecutionMetrics, STEP_DURATION_BUCKETS } from "./metrics/execution-metrics";
+export { SchedulerMetrics, type EvaluationSummary } from "./metrics/scheduler-metrics";
+export {
+  StorageMetrics,
+  type AlertDeliveryCount,
+  type StorageMetricsOptions,
+} from "./metrics/storage-metrics";
+export {
+  PostgresMetricsStore,
+  type CheckOutcomeCount,
+  type MetricsStore,
+  type QueueDepth,
+} from "./storage/metrics/postgres-metrics-store";
 
 export { runCli } from "./cli/main";
 export { findDefinitionsModule, type LigneeConfig } from "./cli/lignee-config";

@@ -50,6 +50,8 @@ export interface SchedulerOptions {
   readonly backfillIdleMs?: number;
   /** Called after each evaluation that met no error (storage reachable…): liveness. */
   readonly onAlive?: () => void;
+  /** Sees each evaluation of the loop and how long it took (metrics). */
+  readonly onEvaluated?: (report: SchedulerReport, durationMs: number) => void;
 }
 
 export interface SchedulerReport {
@@ -215,7 +217,9 @@ export class Scheduler {
   /** Evaluates until `signal` aborts; an evaluation in progress finishes first. */
   async run(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
+      const started = performance.now();
       const report = await this.evaluate(this.clock(), signal);
+      this.options.onEvaluated?.(report, performance.now() - started);
       if (report.errors.length === 0) this.options.onAlive?.();
       const wait = this.nextWakeUp(this.clock()).getTime() - this.clock().getTime();
       await abortableSleep(Math.max(0, wait), signal);

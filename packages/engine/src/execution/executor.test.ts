@@ -166,6 +166,8 @@ describe("executor", () => {
     expect(outcome).toBe("FAILURE");
     const failure = events.find((e) => e.type === "STEP_FAILURE");
     expect(failure?.message).toContain("could not write");
+    // How long the step took, its retries included (metrics observe it).
+    expect(failure?.data?.durationMs).toBeGreaterThanOrEqual(0);
     expect(failure?.data?.error).toMatchObject({
       message: "could not write",
       cause: { message: "connection reset by the warehouse" },

@@ -69,7 +69,7 @@ export async function runStep(
     const failures = await recordOutcomes(step, outcomes, prepared, options, now, unrecorded);
     return endStep(step, members.length, failures, started, options);
   } catch (error) {
-    return await failStep(step, error, unrecorded, options, signal);
+    return await failStep(step, error, unrecorded, options, signal, started);
   }
 }
 
@@ -226,8 +226,10 @@ async function failStep(
   unrecorded: ReadonlySet<string>,
   options: ExecuteOptions,
   signal: AbortSignal,
+  started: number,
 ): Promise<StepEnd> {
   const cancelled = signal.aborted;
+  const ms = Math.round(performance.now() - started);
   for (const m of stepMembers(step)) {
     if (unrecorded.has(m.assetKey))
       await options.storage
@@ -241,7 +243,7 @@ async function failStep(
       "STEP_FAILURE",
       "error",
       cancelled ? `Cancelled ${step.key}` : `Failed ${step.key}: ${describeFailure(cause)}`,
-      { error: serializeError(cause), cancelled },
+      { error: serializeError(cause), cancelled, durationMs: ms },
     ),
   );
   return { ok: false, error: cancelled ? "cancelled" : describeFailure(cause) };

@@ -9,7 +9,7 @@ import { executeCreatedRun, prepareRun, statusesFor } from "../execution/launch"
 import { storedPartitionRequest } from "../planning/partition-request";
 import type { FenceableStorage } from "../storage/storage";
 import { DEFAULT_LIMITS, type ConcurrencyLimits } from "./pools";
-import type { ClaimedRun, RunQueue } from "./run-queue";
+import type { ClaimedRun, ExpiredRun, RunQueue } from "./run-queue";
 
 export interface WorkerOptions {
   readonly definitions: Definitions<unknown>;
@@ -29,8 +29,10 @@ export interface WorkerOptions {
   readonly log?: (message: string) => void;
   /** Called after each round of the loop that went well (claims, reaping): liveness. */
   readonly onAlive?: () => void;
-  /** Sees every event of the runs this worker executes (live streams). */
+  /** Sees every event of the runs this worker executes (live streams, metrics). */
   readonly onEvent?: (event: RunEvent, runId: string) => void;
+  /** Sees the runs this worker's reaper found with an expired lease (metrics). */
+  readonly onReaped?: (runs: readonly ExpiredRun[]) => void;
 }
 
 interface ActiveRun {
@@ -125,7 +127,9 @@ export class Worker {
         if (!this.unlisten) await this.listen();
         if (Date.now() - this.lastReap >= Math.min(this.leaseMs / 2, 5_000)) {
           this.lastReap = Date.now();
-          for (const r of await queue.reapExpired())
+          const reaped = await queue.reapExpired();
+          if (reaped.length > 0) this.options.onReaped?.(reaped);
+          for (const r of reaped)
             log(
               r.status === "QUEUED"
                 ? `run ${r.id}: its worker stopped heartbeating; queued again (attempt ${r.attempt})`

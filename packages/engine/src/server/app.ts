@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import type { AutomationStore } from "../automation/automation-store";
 import type { BackfillStore } from "../backfill/backfill-store";
 import type { Definitions, ResourceEnvironment } from "../definitions/definitions";
+import type { Metrics } from "../metrics/metrics";
 import { clip } from "../errors";
 import { confirmLimitFromEnv } from "../planning/confirmation";
 import type { RunQueue } from "../queue/run-queue";
@@ -14,6 +15,7 @@ import { registerEventRoutes } from "./event-routes";
 import { allowHosts, requireToken, sameOriginWrites } from "./guards";
 import { registerHealthRoutes } from "./health-routes";
 import { HttpError, methodNotAllowed, toHttpError } from "./http-error";
+import { registerMetricsRoutes } from "./metrics-routes";
 import { limitBodies } from "./request-limits";
 import { RunManager } from "./run-manager";
 import { registerRunRoutes } from "./run-routes";
@@ -50,6 +52,8 @@ export interface AppOptions {
   readonly confirmAbove?: number;
   /** How often an event stream polls storage when nothing woke it (ms). */
   readonly pollMs?: number;
+  /** When set, `GET /metrics` serves them (Prometheus text), under the same token as /api. */
+  readonly metrics?: Metrics;
   readonly log?: (message: string) => void;
 }
 
@@ -135,6 +139,8 @@ export function createApp(options: AppOptions): App {
     if (allowed.length > 0) throw methodNotAllowed(c.req.method, c.req.path, allowed);
     throw new HttpError(404, `no route for ${c.req.method} ${clip(c.req.path)}`);
   });
+
+  if (options.metrics) registerMetricsRoutes(app, options.metrics, options.token);
 
   registerUiRoutes(app, options.uiDir);
 

@@ -1,3 +1,4 @@
+import { freshnessLags } from "./freshness-lags";
 import { BlockList, isIP, type AddressInfo } from "node:net";
 import { serve, type ServerType } from "@hono/node-server";
 import { PostgresAutomationStore } from "../automation/postgres-automation-store";
@@ -5,7 +6,10 @@ import { PostgresBackfillStore } from "../backfill/postgres-backfill-store";
 import { resumeInterruptedBackfills } from "../backfill/launch-backfill";
 import type { Definitions } from "../definitions/definitions";
 import { LigneeError } from "../errors";
+import { Metrics } from "../metrics/metrics";
+import type { StorageMetricsOptions } from "../metrics/storage-metrics";
 import type { Runtime } from "../runtime/runtime";
+import { PostgresMetricsStore } from "../storage/metrics/postgres-metrics-store";
 import { createApp, type App, type AppOptions } from "./app";
 
 export interface ServerOptions {
@@ -20,6 +24,13 @@ export interface ServerOptions {
   readonly uiDir?: string;
   /** Queue runs for workers instead of executing them in this process (see AppOptions.queue). */
   readonly queue?: AppOptions["queue"];
+  /**
+   * The process's metrics, served at `GET /metrics` with what storage knows added (default: a
+   * registry of its own). `lignee dev` passes the one its worker and scheduler count in.
+   */
+  readonly metrics?: Metrics;
+  /** Metrics read from other parts of the platform at each scrape (freshness, alerts). */
+  readonly metricsSources?: Pick<StorageMetricsOptions, "freshnessLags" | "alertDeliveries">;
   readonly log?: (message: string) => void;
 }
 
@@ -73,7 +84,17 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
   }
   const backfills = PostgresBackfillStore.connect(options.runtime.databaseUrl, { max: 4 });
   const automation = PostgresAutomationStore.connect(options.runtime.databaseUrl, { max: 2 });
+  const log = options.log ?? ((m: string) => console.error(m));
+  const metricsStore = PostgresMetricsStore.connect(options.runtime.databaseUrl);
+  const metrics = options.metrics ?? new Metrics();
+  metrics.readStorage({
+    store: metricsStore,
+    freshnessLags: () => freshnessLags(options.definitions, options.runtime.storage, new Date()),
+    ...options.metricsSources,
+    log,
+  });
   const app = createApp({
+    metrics,
     definitions: options.definitions,
     backfills,
     automation,
@@ -97,10 +118,10 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
   } catch (error) {
     await backfills.close();
     await automation.close();
+    await metricsStore.close();
     throw error;
   }
   // A backfill whose creation was interrupted (its process died) gets its missing runs.
-  const log = options.log ?? ((m: string) => console.error(m));
   const maxAttempts = options.queue?.maxAttempts;
   void resumeInterruptedBackfills(options.definitions, backfills, {
     log,
@@ -123,6 +144,7 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
       });
       await backfills.close();
       await automation.close();
+      await metricsStore.close();
     },
   };
 }

@@ -3,6 +3,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Definitions } from "../../definitions/definitions";
 import type { Runtime } from "../../runtime/runtime";
+import { Metrics } from "../../metrics/metrics";
 import { RunQueue } from "../../queue/run-queue";
 import { queueSettingsFromEnv } from "../../queue/settings";
 import { createServer, type RunningServer, type ServerOptions } from "../../server/server";
@@ -47,15 +48,23 @@ export async function devCommand(
 ): Promise<number> {
   const settings = queueSettingsFromEnv(process.env);
   const queue = RunQueue.connect(runtime.databaseUrl);
-  const worker = createWorker(definitions, runtime, queue, settings, io);
+  // One registry for the process: GET /metrics shows the server's, the worker's and the
+  // scheduler's metrics together.
+  const metrics = new Metrics({ processMetrics: true });
+  const worker = createWorker(definitions, runtime, queue, settings, io, { metrics });
   let scheduler: { stop(): Promise<void> } | undefined;
   try {
     await worker.start();
-    const server = await serve(definitions, runtime, options, io, {
-      queue,
-      maxAttempts: settings.maxAttempts,
-    });
-    if (options.scheduler) scheduler = startSchedulerInProcess(definitions, runtime, io);
+    const server = await serve(
+      definitions,
+      runtime,
+      options,
+      io,
+      { queue, maxAttempts: settings.maxAttempts },
+      metrics,
+    );
+    if (options.scheduler)
+      scheduler = startSchedulerInProcess(definitions, runtime, io, {}, process.env, metrics);
     await untilSignal(io, async () => {
       await scheduler?.stop();
       await server.close();
@@ -81,10 +90,14 @@ export async function serverCommand(
   const settings = queueSettingsFromEnv(process.env);
   const queue = RunQueue.connect(runtime.databaseUrl);
   try {
-    const server = await serve(definitions, runtime, options, io, {
-      queue,
-      maxAttempts: settings.maxAttempts,
-    });
+    const server = await serve(
+      definitions,
+      runtime,
+      options,
+      io,
+      { queue, maxAttempts: settings.maxAttempts },
+      new Metrics({ processMetrics: true }),
+    );
     await untilSignal(io, () => server.close());
   } finally {
     await queue.close();
@@ -98,6 +111,7 @@ async function serve(
   options: DevOptions,
   io: CliIo,
   queue: NonNullable<ServerOptions["queue"]>,
+  metrics: Metrics,
 ): Promise<RunningServer> {
   const uiDir = uiDirFrom();
   if (!existsSync(path.join(uiDir, "index.html"))) {
@@ -115,6 +129,7 @@ async function serve(
     ...(options.host !== undefined ? { host: options.host } : {}),
     uiDir,
     queue,
+    metrics,
     log: (m) => io.err(m),
   });
   io.out(`Lignée is serving on ${server.url} (API at ${server.url}/api)`);

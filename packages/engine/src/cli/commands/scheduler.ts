@@ -10,8 +10,15 @@ import { untilSignal } from "../until-signal";
 import { PostgresBackfillStore } from "../../backfill/postgres-backfill-store";
 import { heartbeatFile } from "../../runtime/heartbeat-file";
 import { PostgresFreshnessStore } from "../../storage/freshness/freshness-store";
+import type { Metrics } from "../../metrics/metrics";
+import {
+  processMetrics,
+  startMetricsEndpoint,
+  type MetricsEndpointOptions,
+} from "../metrics-endpoint";
+import type { RunningMetricsServer } from "../../server/metrics-server";
 
-export interface SchedulerCommandOptions {
+export interface SchedulerCommandOptions extends MetricsEndpointOptions {
   /** Default `$LIGNEE_SCHEDULER_INTERVAL_MS`, else 5,000. */
   readonly intervalMs?: number;
   /** Default `$LIGNEE_SCHEDULER_CATCH_UP_DAYS`, else 7. */
@@ -38,8 +45,11 @@ export async function schedulerCommand(
   io: CliIo,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
-  const scheduler = startSchedulerInProcess(definitions, runtime, io, options, env);
+  const metrics = processMetrics();
+  const scheduler = startSchedulerInProcess(definitions, runtime, io, options, env, metrics);
+  let endpoint: RunningMetricsServer | undefined;
   try {
+    endpoint = await startMetricsEndpoint(options, metrics, io);
     io.out(
       `Lignée scheduler: ${definitions.schedules.length} schedule(s), ${definitions.sensors.length} sensor(s), ` +
         `eager automation on ${definitions.eagerAssets.length} asset(s); evaluating every ${scheduler.intervalMs} ms`,
@@ -47,13 +57,15 @@ export async function schedulerCommand(
     await untilSignal(io, () => scheduler.stop());
   } finally {
     await scheduler.stop();
+    await endpoint?.close();
   }
   return 0;
 }
 
 /**
  * The scheduler loop inside a command's process (`lignee scheduler`, `lignee dev --scheduler`),
- * with its settings from `options` or the environment; `stop` ends it (idempotent).
+ * with its settings from `options` or the environment, counting its evaluations in `metrics`;
+ * `stop` ends it (idempotent).
  */
 export function startSchedulerInProcess(
   definitions: Definitions<unknown>,
@@ -61,6 +73,7 @@ export function startSchedulerInProcess(
   io: CliIo,
   options: SchedulerCommandOptions = {},
   env: NodeJS.ProcessEnv = process.env,
+  metrics?: Metrics,
 ): { readonly intervalMs: number; stop(): Promise<void> } {
   const intervalMs =
     options.intervalMs ??
@@ -93,6 +106,7 @@ export function startSchedulerInProcess(
     signal: controller.signal,
     log: (m) => io.err(m),
     onAlive: heartbeatFile(env.LIGNEE_HEARTBEAT_FILE),
+    ...(metrics ? { onEvaluated: (report, ms) => metrics.scheduler.evaluated(report, ms) } : {}),
     ...(crash ? { afterTickRecorded: crash } : {}),
   });
   let stopped: Promise<void> | undefined;

@@ -6,8 +6,15 @@ import type { Runtime } from "../../runtime/runtime";
 import type { CliIo } from "../context";
 import { untilSignal } from "../until-signal";
 import { heartbeatFile } from "../../runtime/heartbeat-file";
+import type { Metrics } from "../../metrics/metrics";
+import {
+  processMetrics,
+  startMetricsEndpoint,
+  type MetricsEndpointOptions,
+} from "../metrics-endpoint";
+import type { RunningMetricsServer } from "../../server/metrics-server";
 
-export interface WorkerCommandOptions {
+export interface WorkerCommandOptions extends MetricsEndpointOptions {
   readonly concurrency?: number;
 }
 
@@ -23,27 +30,38 @@ export async function workerCommand(
   io: CliIo,
 ): Promise<number> {
   const settings = queueSettingsFromEnv(process.env);
+  const metrics = processMetrics();
   const queue = RunQueue.connect(runtime.databaseUrl);
-  const worker = createWorker(definitions, runtime, queue, settings, io, options.concurrency);
+  const worker = createWorker(definitions, runtime, queue, settings, io, {
+    metrics,
+    ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+  });
+  let endpoint: RunningMetricsServer | undefined;
   try {
+    endpoint = await startMetricsEndpoint(options, metrics, io);
     await worker.start();
     io.out(`worker ${worker.id} is waiting for runs`);
     await untilSignal(io, () => worker.stop());
   } finally {
     await queue.close();
+    await endpoint?.close();
   }
   return 0;
 }
 
-/** A worker over the CLI's runtime, tuned by the queue settings (`lignee worker`, `lignee dev`). */
+/**
+ * A worker over the CLI's runtime, tuned by the queue settings (`lignee worker`, `lignee dev`),
+ * counting what it executes in `metrics`.
+ */
 export function createWorker(
   definitions: Definitions<unknown>,
   runtime: Runtime,
   queue: RunQueue,
   settings: QueueSettings,
   io: CliIo,
-  concurrency?: number,
+  options: { readonly concurrency?: number; readonly metrics: Metrics },
 ): Worker {
+  const { concurrency, metrics } = options;
   return new Worker({
     definitions,
     storage: runtime.storage,
@@ -54,5 +72,7 @@ export function createWorker(
     limits: limitsFor(definitions.pools, settings),
     log: (m) => io.err(m),
     onAlive: heartbeatFile(process.env.LIGNEE_HEARTBEAT_FILE),
+    onEvent: (event) => metrics.execution.observeEvent(event),
+    onReaped: (runs) => metrics.execution.leasesExpired(runs),
   });
 }

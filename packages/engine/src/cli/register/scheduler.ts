@@ -1,10 +1,11 @@
 import type { Command } from "commander";
 import { positiveInt, type CommandContext } from "../command-context";
 import { schedulerCommand } from "../commands/scheduler";
+import { metricsEndpointOptions, type MetricsEndpointOptions } from "../metrics-endpoint";
 
 /** `lignee scheduler`. */
 export function registerScheduler(program: Command, ctx: CommandContext): void {
-  program
+  const command = program
     .command("scheduler")
     .description(
       "evaluate schedules, sensors and eager automation, queueing runs, until interrupted",
@@ -18,8 +19,10 @@ export function registerScheduler(program: Command, ctx: CommandContext): void {
       "--catch-up-days <days>",
       "missed ticks older than this are skipped (default $LIGNEE_SCHEDULER_CATCH_UP_DAYS or 7)",
       positiveInt,
-    )
-    .action(async (opts: { intervalMs?: number; catchUpDays?: number }) => {
+    );
+  metricsEndpointOptions(command).action(
+    async (opts: { intervalMs?: number; catchUpDays?: number } & MetricsEndpointOptions) => {
       await ctx.run((defs, rt) => schedulerCommand(defs, rt, opts, ctx.io));
-    });
+    },
+  );
 }
