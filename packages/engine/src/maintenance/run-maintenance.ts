@@ -1,0 +1,134 @@
+import type pg from "pg";
+import type { MaintenanceConfig } from "../definitions/maintenance";
+import { countPrunableEvents, pruneEventsBatch } from "../storage/maintenance/prune-events";
+import {
+  countPrunableSensorTicks,
+  pruneSensorTicksBatch,
+} from "../storage/maintenance/prune-sensor-ticks";
+import { PRUNED_TABLES, totalRelationSizes, vacuumAnalyze } from "../storage/maintenance/vacuum";
+import type { MaintenanceReport } from "./maintenance-report";
+import { compressRawFolder, type RawFolderCompression } from "./raw-folders";
+
+const DAY_MS = 86_400_000;
+/** Rows per DELETE: each batch is a short statement of its own. */
+export const PRUNE_BATCH = 5_000;
+
+export interface RunMaintenanceOptions {
+  /** A pool on the engine's database; VACUUM runs on it outside any transaction. */
+  readonly pool: pg.Pool;
+  readonly config: MaintenanceConfig;
+  readonly dryRun: boolean;
+  readonly now?: Date;
+  readonly signal?: AbortSignal;
+  readonly log?: (line: string) => void;
+  /** Rows per DELETE (default `PRUNE_BATCH`). */
+  readonly batchSize?: number;
+}
+
+/**
+ * The maintenance job: prunes the events (logs) of runs that ended more than
+ * `eventsRetentionDays` ago and the sensor evaluations older than `sensorTicksRetentionDays`
+ * (the latest of each sensor stays), in batches; `VACUUM (ANALYZE)` of both tables; compresses
+ * raw files older than their folder's `compressAfterDays`. Materialisations, check results,
+ * the latest-status tables, schedule ticks and the runs themselves are kept. A dry run counts
+ * the same rows and files and changes nothing.
+ */
+export async function runMaintenance(options: RunMaintenanceOptions): Promise<MaintenanceReport> {
+  const { pool, config, dryRun } = options;
+  const now = options.now ?? new Date();
+  const log = options.log ?? (() => undefined);
+  const batch = options.batchSize ?? PRUNE_BATCH;
+  const startedAt = new Date().toISOString();
+  const eventsCutoff = new Date(now.getTime() - config.eventsRetentionDays * DAY_MS);
+  const ticksCutoff = new Date(now.getTime() - config.sensorTicksRetentionDays * DAY_MS);
+
+  const sizesBefore = await totalRelationSizes(pool, PRUNED_TABLES);
+  const events = await countPrunableEvents(pool, eventsCutoff);
+  const ticks = await countPrunableSensorTicks(pool, ticksCutoff);
+  // The size of the rows is measured before they go (the same figure for a dry run).
+  let eventsDeleted = { rows: events.rows, bytes: events.bytes };
+  let ticksDeleted = { rows: ticks.rows, bytes: ticks.bytes };
+  if (!dryRun) {
+    const eventRows = await inBatches(() => pruneEventsBatch(pool, eventsCutoff, batch), options);
+    eventsDeleted = { rows: eventRows, bytes: events.bytes };
+    log(`events: pruned ${eventRows} row(s) of ${events.runs} run(s)`);
+    const tickRows = await inBatches(
+      () => pruneSensorTicksBatch(pool, ticksCutoff, batch),
+      options,
+    );
+    ticksDeleted = { rows: tickRows, bytes: ticks.bytes };
+    log(`sensor evaluations: pruned ${tickRows} row(s)`);
+  }
+
+  const vacuum: { table: string; bytesBefore: number; bytesAfter: number }[] = [];
+  if (!dryRun) {
+    for (const table of PRUNED_TABLES) {
+      options.signal?.throwIfAborted();
+      await vacuumAnalyze(pool, table);
+    }
+  }
+  const sizesAfter = dryRun ? sizesBefore : await totalRelationSizes(pool, PRUNED_TABLES);
+  for (const table of PRUNED_TABLES)
+    vacuum.push({
+      table,
+      bytesBefore: sizesBefore.get(table) ?? 0,
+      bytesAfter: sizesAfter.get(table) ?? 0,
+    });
+  if (!dryRun) log(`vacuum (analyze): ${PRUNED_TABLES.join(", ")}`);
+
+  const rawFiles: RawFolderCompression[] = [];
+  for (const rule of config.rawFiles) {
+    rawFiles.push(
+      await compressRawFolder(rule, {
+        now,
+        dryRun,
+        log,
+        ...(options.signal ? { signal: options.signal } : {}),
+      }),
+    );
+  }
+
+  return {
+    dryRun,
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    events: {
+      retentionDays: config.eventsRetentionDays,
+      cutoff: eventsCutoff.toISOString(),
+      runs: events.runs,
+      rows: eventsDeleted.rows,
+      bytes: eventsDeleted.bytes,
+    },
+    sensorTicks: {
+      retentionDays: config.sensorTicksRetentionDays,
+      cutoff: ticksCutoff.toISOString(),
+      rows: ticksDeleted.rows,
+      bytes: ticksDeleted.bytes,
+    },
+    vacuum,
+    rawFiles,
+    bytesFreed: {
+      databaseRows: eventsDeleted.bytes + ticksDeleted.bytes,
+      databaseDisk: Math.max(0, sum(vacuum.map((v) => v.bytesBefore - v.bytesAfter))),
+      files: sum(rawFiles.map((f) => f.bytesBefore - f.bytesAfter)),
+    },
+  };
+}
+
+/** Calls `work` until a batch deletes nothing; the rows in all. Stops between batches when aborted. */
+async function inBatches(
+  work: () => Promise<{ rows: number }>,
+  options: { signal?: AbortSignal },
+): Promise<number> {
+  let total = 0;
+  for (;;) {
+    options.signal?.throwIfAborted();
+    const done = await work();
+    total += done.rows;
+    if (done.rows === 0) return total;
+  }
+}
+
+function sum(values: readonly number[]): number {
+  return values.reduce((a, b) => a + b, 0);
+}
