@@ -18,6 +18,7 @@ import {
   type AutomationStore,
   type MaintenanceReport,
 } from "@lignee/engine";
+import { fixture, lignee } from "./support/cli";
 import { createTestDatabase } from "./support/database";
 import { waitFor } from "./support/wait";
 
@@ -286,5 +287,41 @@ describe("maintenance: the built-in job", () => {
         },
       }),
     ).toThrow(/eventsDays must be[\s\S]*pattern must be[\s\S]*maintenance schedule: invalid cron/);
+  });
+});
+
+describe("lignee maintenance", () => {
+  it("--dry-run prints what it would do and creates nothing; without it, runs as a run", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "lignee-maint-cli-"));
+    const file = path.join(dir, "old.ndjson");
+    await writeFile(file, '{"id":"1"}\n'.repeat(1000));
+    const old = new Date(Date.now() - 30 * DAY);
+    await utimes(file, old, old);
+    const env = { DATABASE_URL: url, LIGNEE_TEST_RAW_DIR: dir };
+    const args = ["--definitions", fixture("maintenance.ts"), "maintenance"];
+    const runsBefore = await count("SELECT count(*) AS n FROM lignee.runs");
+
+    const dry = await lignee([...args, "--dry-run"], env);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain("Maintenance dry run: nothing changed");
+    expect(dry.stdout).toMatch(/raw files raw\/test: would compress 1 file\(s\) older than 7 d/);
+    expect(await readdir(dir)).toEqual(["old.ndjson"]);
+    expect(await count("SELECT count(*) AS n FROM lignee.runs")).toBe(runsBefore);
+
+    const done = await lignee([...args, "--json"], env);
+    expect(done.code, done.stderr).toBe(0);
+    const { runId, report } = JSON.parse(done.stdout) as {
+      runId: string;
+      report: MaintenanceReport;
+    };
+    expect(report.rawFiles[0]).toMatchObject({ files: 1, bytesBefore: 11_000 });
+    expect(await readdir(dir)).toEqual(["old.ndjson.gz"]);
+    const run = await storage.getRun(runId);
+    expect(run).toMatchObject({
+      status: "SUCCESS",
+      selection: "maintenance",
+      tags: { job: "maintenance" },
+      launchedBy: { kind: "cli" },
+    });
   });
 });
