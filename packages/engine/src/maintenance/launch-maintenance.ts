@@ -23,9 +23,13 @@ export async function runMaintenanceHere(options: {
   readonly signal?: AbortSignal;
   readonly onEvent?: (event: RunEvent, runId: string) => void;
   readonly leaseMs?: number;
+  /** The run's id (default a new UUID). */
+  readonly runId?: string;
+  /** Called once the run's row exists, before the work starts. */
+  readonly onRunCreated?: (runId: string) => void;
 }): Promise<{ runId: string; outcome: MaintenanceOutcome; report: MaintenanceReport | undefined }> {
   const { storage } = options;
-  const runId = randomUUID();
+  const runId = options.runId ?? randomUUID();
   const leaseMs = options.leaseMs ?? DEFAULT_LOCAL_LEASE_MS;
   runsStartedHere.add(runId);
   await storage.createRun({
@@ -40,6 +44,7 @@ export async function runMaintenanceHere(options: {
     leaseMs,
     launchedBy: options.launchedBy,
   });
+  options.onRunCreated?.(runId);
   const controller = new AbortController();
   const onAbort = (): void => controller.abort(options.signal?.reason);
   if (options.signal?.aborted) onAbort();

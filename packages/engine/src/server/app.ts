@@ -17,6 +17,8 @@ import { HttpError, methodNotAllowed, toHttpError } from "./http-error";
 import { limitBodies } from "./request-limits";
 import { RunManager } from "./run-manager";
 import { registerRunRoutes } from "./run-routes";
+import { registerOperationsRoutes } from "./operations-routes";
+import { maintenanceStarter } from "./start-maintenance";
 import { runPreviewer, runStarter } from "./start-run";
 import { registerUiRoutes } from "./ui-routes";
 
@@ -107,6 +109,13 @@ export function createApp(options: AppOptions): App {
     confirmAbove,
   });
   const previewRun = runPreviewer({ definitions, storage, confirmAbove });
+  const startMaintenance = maintenanceStarter({
+    definitions,
+    storage,
+    environment: options.environment,
+    queue: options.queue,
+    log,
+  });
   registerRunRoutes(app, {
     definitions,
     storage,
@@ -114,6 +123,7 @@ export function createApp(options: AppOptions): App {
     queue: options.queue,
     startRun,
     previewRun,
+    startMaintenance,
   });
   registerEventRoutes(app, { storage, runs, pollMs });
 
@@ -126,6 +136,13 @@ export function createApp(options: AppOptions): App {
   });
 
   registerAutomationRoutes(app, { definitions, automation: options.automation });
+
+  registerOperationsRoutes(app, {
+    definitions,
+    environment: options.environment,
+    automation: options.automation,
+    startMaintenance,
+  });
 
   // Unknown API paths are JSON 404s, never the UI's fallback page; a known path asked with a
   // method it does not answer is a 405 naming the methods it does.
