@@ -49,7 +49,7 @@ afterAll(async () => {
   await storage.close();
 });
 
-const example = buildExampleDefinitions();
+const example = buildExampleDefinitions() as Definitions<unknown>;
 
 /** Materialises a day of the example pipeline; the run's id. */
 async function materialize(day: string): Promise<string> {
@@ -202,7 +202,7 @@ describe("maintenance: the built-in job", () => {
   it("is scheduled daily at 03:00 Paris, fires once with two schedulers, and a worker runs it", async () => {
     const dir = await mkdtemp(path.join(tmpdir(), "lignee-maint-job-"));
     await mkdir(dir, { recursive: true });
-    const definitions = Definitions.create({
+    const definitions = Definitions.create<unknown>({
       assets: example.assets,
       maintenance: { rawFiles: [{ dir, pattern: "*.ndjson" }] },
     });
@@ -266,10 +266,10 @@ describe("maintenance: the built-in job", () => {
   });
 
   it("can be switched off or moved by the definitions, and refuses bad settings", () => {
-    const off = Definitions.create({ assets: example.assets, maintenance: { schedule: false } });
+    const off = Definitions.create<unknown>({ assets: example.assets, maintenance: { schedule: false } });
     expect(off.maintenance.schedule).toBeUndefined();
     expect(off.allSchedules).toEqual([]);
-    const moved = Definitions.create({
+    const moved = Definitions.create<unknown>({
       assets: example.assets,
       maintenance: { schedule: { cron: "30 4 * * 0" }, retention: { eventsDays: 90 } },
     });
@@ -278,7 +278,7 @@ describe("maintenance: the built-in job", () => {
       eventsRetentionDays: 90,
     });
     expect(() =>
-      Definitions.create({
+      Definitions.create<unknown>({
         assets: example.assets,
         maintenance: {
           schedule: { cron: "not a cron" },
