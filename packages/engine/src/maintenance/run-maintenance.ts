@@ -1,6 +1,10 @@
 import type pg from "pg";
 import type { MaintenanceConfig } from "../definitions/maintenance";
-import { countPrunableEvents, pruneEventsBatch } from "../storage/maintenance/prune-events";
+import {
+  countPrunableEvents,
+  pruneRunEventsBatch,
+  runsWithPrunableEvents,
+} from "../storage/maintenance/prune-events";
 import {
   countPrunableSensorTicks,
   pruneSensorTicksBatch,
@@ -49,7 +53,7 @@ export async function runMaintenance(options: RunMaintenanceOptions): Promise<Ma
   let eventsDeleted = { rows: events.rows, bytes: events.bytes };
   let ticksDeleted = { rows: ticks.rows, bytes: ticks.bytes };
   if (!dryRun) {
-    const eventRows = await inBatches(() => pruneEventsBatch(pool, eventsCutoff, batch), options);
+    const eventRows = await pruneEvents(pool, eventsCutoff, batch, options);
     eventsDeleted = { rows: eventRows, bytes: events.bytes };
     log(`events: pruned ${eventRows} row(s) of ${events.runs} run(s)`);
     const tickRows = await inBatches(
@@ -113,6 +117,27 @@ export async function runMaintenance(options: RunMaintenanceOptions): Promise<Ma
       files: sum(rawFiles.map((f) => f.bytesBefore - f.bytesAfter)),
     },
   };
+}
+
+/** Deletes the events of the runs ended before `cutoff`, run by run, batch by batch. */
+async function pruneEvents(
+  pool: pg.Pool,
+  cutoff: Date,
+  batch: number,
+  options: { signal?: AbortSignal },
+): Promise<number> {
+  let rows = 0;
+  for (const runId of await runsWithPrunableEvents(pool, cutoff)) {
+    let afterId = 0;
+    for (;;) {
+      options.signal?.throwIfAborted();
+      const done = await pruneRunEventsBatch(pool, runId, afterId, batch);
+      rows += done.rows;
+      afterId = done.lastId;
+      if (done.rows < batch) break;
+    }
+  }
+  return rows;
 }
 
 /** Calls `work` until a batch deletes nothing; the rows in all. Stops between batches when aborted. */

@@ -25,28 +25,40 @@ export async function countPrunableEvents(db: Queryable, cutoff: Date): Promise<
   return { runs: Number(row.runs), rows: Number(row.rows), bytes: Number(row.bytes) };
 }
 
+/** The runs that ended before `cutoff` and still have events, in id order. */
+export async function runsWithPrunableEvents(db: Queryable, cutoff: Date): Promise<string[]> {
+  const { rows } = await db.query<{ id: string }>(
+    `SELECT r.id FROM lignee.runs r
+      WHERE r.ended_at < $1
+        AND EXISTS (SELECT 1 FROM lignee.events e WHERE e.run_id = r.id)
+      ORDER BY r.id`,
+    [cutoff],
+  );
+  return rows.map((r) => r.id);
+}
+
 /**
- * Deletes at most `limit` events of runs that ended before `cutoff`, in one short statement
- * (a batch: no lock held over millions of rows); resolves to the rows it deleted.
- * Called until it deletes nothing.
+ * Deletes at most `limit` events of one run, those after the event `afterId`, in one short
+ * statement (a batch: no lock held over millions of rows), through the (run_id, id) index;
+ * resolves to the rows deleted and the last id deleted (the next batch starts after it).
  */
-export async function pruneEventsBatch(
+export async function pruneRunEventsBatch(
   db: Queryable,
-  cutoff: Date,
+  runId: string,
+  afterId: number,
   limit: number,
-): Promise<{ rows: number }> {
-  const { rows } = await db.query<{ rows: string }>(
+): Promise<{ rows: number; lastId: number }> {
+  const { rows } = await db.query<{ rows: string; last_id: string | null }>(
     `WITH doomed AS (
-       SELECT e.id
-         FROM lignee.runs r
-         JOIN lignee.events e ON e.run_id = r.id
-        WHERE r.ended_at < $1
-        LIMIT $2),
+       SELECT id FROM lignee.events
+        WHERE run_id = $1 AND id > $2
+        ORDER BY id LIMIT $3),
      deleted AS (
        DELETE FROM lignee.events e USING doomed WHERE e.id = doomed.id
-       RETURNING 1)
-     SELECT count(*) AS rows FROM deleted`,
-    [cutoff, limit],
+       RETURNING e.id)
+     SELECT count(*) AS rows, max(id) AS last_id FROM deleted`,
+    [runId, afterId, limit],
   );
-  return { rows: Number(rows[0]!.rows) };
+  const row = rows[0]!;
+  return { rows: Number(row.rows), lastId: row.last_id === null ? afterId : Number(row.last_id) };
 }
