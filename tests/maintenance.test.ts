@@ -1,12 +1,15 @@
-import { mkdir, mkdtemp, readdir, stat, utimes, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, stat, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { gunzipSync } from "node:zlib";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   buildExampleDefinitions,
+  compressRawFolder,
   Definitions,
   executeRun,
+  gzipFileAtomically,
   MAINTENANCE_SCHEDULE,
   PostgresAutomationStore,
   PostgresStorage,
@@ -198,6 +201,32 @@ describe("maintenance: raw files", () => {
   });
 });
 
+describe("maintenance: raw files, crashes and races", () => {
+  it("two compressions of one file at once leave one intact .gz; a crash's leftovers are removed", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "lignee-maint-race-"));
+    const file = path.join(dir, "day.ndjson");
+    const content = '{"id":"1","texte":"une offre"}\n'.repeat(50_000);
+    await writeFile(file, content);
+    const results = await Promise.all([gzipFileAtomically(file), gzipFileAtomically(file)]);
+    expect(results.filter((r) => r.compressed).length).toBeGreaterThanOrEqual(1);
+    expect(await readdir(dir)).toEqual(["day.ndjson.gz"]);
+    expect(gunzipSync(await readFile(path.join(dir, "day.ndjson.gz"))).toString()).toBe(content);
+
+    // A dead process's temporary file (two days old) goes; one being written (new) stays.
+    const stale = path.join(dir, "b.ndjson.gz.999-dead.tmp");
+    const fresh = path.join(dir, "b.ndjson.gz.998-live.tmp");
+    await writeFile(stale, "partial");
+    await writeFile(fresh, "partial");
+    const twoDaysAgo = new Date(Date.now() - 2 * DAY);
+    await utimes(stale, twoDaysAgo, twoDaysAgo);
+    await compressRawFolder(
+      { dir, pattern: "*.ndjson", compressAfterDays: 7, label: "x" },
+      { now: new Date(), dryRun: false },
+    );
+    expect((await readdir(dir)).sort()).toEqual(["b.ndjson.gz.998-live.tmp", "day.ndjson.gz"]);
+  });
+});
+
 describe("maintenance: the built-in job", () => {
   it("is scheduled daily at 03:00 Paris, fires once with two schedulers, and a worker runs it", async () => {
     const dir = await mkdtemp(path.join(tmpdir(), "lignee-maint-job-"));
@@ -266,7 +295,10 @@ describe("maintenance: the built-in job", () => {
   });
 
   it("can be switched off or moved by the definitions, and refuses bad settings", () => {
-    const off = Definitions.create<unknown>({ assets: example.assets, maintenance: { schedule: false } });
+    const off = Definitions.create<unknown>({
+      assets: example.assets,
+      maintenance: { schedule: false },
+    });
     expect(off.maintenance.schedule).toBeUndefined();
     expect(off.allSchedules).toEqual([]);
     const moved = Definitions.create<unknown>({

@@ -112,7 +112,7 @@ describe("a compressed day of offers", () => {
     const day = "2024-08-02";
     const file = path.join(folder, `offres-${day}.ndjson`);
     await writeFile(file, '{"id":"A"}\n{"id":"B"}\n');
-    await writeFile(path.join(folder, `offres-${day}.ndjson.gz.tmp`), "partial gzip");
+    await writeFile(path.join(folder, `offres-${day}.ndjson.gz.123-abcd.tmp`), "partial gzip");
     // The original stays readable whatever was left behind.
     const outcome = await gzipFileAtomically(file);
     expect(outcome).toMatchObject({ compressed: true });

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
 import { open, rename, rm, stat, utimes } from "node:fs/promises";
 import path from "node:path";
@@ -13,29 +13,32 @@ export type CompressOutcome =
 /**
  * Compresses `file` to `file.gz` (gzip) so that a crash at any moment leaves the original, or
  * the original and a complete `.gz`, never neither and never a partial `.gz` under its final
- * name: the gzip is written to `file.gz.tmp`, flushed to disk, read back and compared with the
+ * name: the gzip is written to `file.gz.<pid>-<random>.tmp`, flushed to disk, read back and compared with the
  * original (SHA-256 of the content), renamed to `file.gz` (the folder flushed), and only then
  * is the original deleted. The `.gz` keeps the original's modification time (to the
  * millisecond), so that whoever
  * identifies a file by its modification time and content size sees the same file.
  *
  * The file is left alone (and the temporary file removed) when it changed while it was being
- * compressed — a writer replaced or appended to it: its size, modification time or inode moved.
+ * compressed — a writer replaced or appended to it: its size, modification time or inode moved
+ * — or that is gone (compressed by another maintenance meanwhile).
  */
 export async function gzipFileAtomically(
   file: string,
   options: { signal?: AbortSignal } = {},
 ): Promise<CompressOutcome> {
-  const before = await stat(file);
+  const before = await statIfExists(file);
+  if (!before) return { compressed: false, reason: "gone before it was compressed" };
   const target = `${file}.gz`;
-  const temp = `${target}.tmp`;
+  // Its own temporary name: two compressions of one file at once never write the same file.
+  const temp = `${target}.${process.pid}-${randomBytes(4).toString("hex")}.tmp`;
   try {
     const originalHash = createHash("sha256");
     await pipeline(
       createReadStream(file, { highWaterMark: 1 << 20 }),
       tap(originalHash),
       createGzip({ level: 6 }),
-      createWriteStream(temp),
+      createWriteStream(temp, { flags: "wx" }),
       ...(options.signal ? [{ signal: options.signal }] : []),
     );
     await fsyncPath(temp);
@@ -43,8 +46,13 @@ export async function gzipFileAtomically(
     await pipeline(createReadStream(temp), createGunzip(), sink(copyHash));
     if (copyHash.digest("hex") !== originalHash.digest("hex"))
       throw new Error(`${path.basename(temp)} does not read back as ${path.basename(file)}`);
-    const now = await stat(file);
-    if (now.ino !== before.ino || now.size !== before.size || now.mtimeMs !== before.mtimeMs) {
+    const now = await statIfExists(file);
+    if (
+      !now ||
+      now.ino !== before.ino ||
+      now.size !== before.size ||
+      now.mtimeMs !== before.mtimeMs
+    ) {
       await rm(temp, { force: true });
       return { compressed: false, reason: "changed while being compressed" };
     }
@@ -54,11 +62,23 @@ export async function gzipFileAtomically(
     await utimes(temp, mtime, mtime);
     await rename(temp, target);
     await fsyncPath(path.dirname(file));
-    await rm(file);
+    // The original goes, unless a writer replaced it meanwhile (then the new file stays: a
+    // plain file is newer than its .gz) or another compression removed it already.
+    const last = await statIfExists(file);
+    if (last && last.ino === before.ino) await rm(file, { force: true });
     const after = await stat(target);
     return { compressed: true, bytesBefore: before.size, bytesAfter: after.size };
   } catch (error) {
     await rm(temp, { force: true });
+    throw error;
+  }
+}
+
+async function statIfExists(file: string): Promise<Awaited<ReturnType<typeof stat>> | undefined> {
+  try {
+    return await stat(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw error;
   }
 }

@@ -1,4 +1,4 @@
-import { readdir, stat } from "node:fs/promises";
+import { readdir, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import type { RawFilesRule } from "../definitions/maintenance";
 import { gzipFileAtomically } from "./compress-file";
@@ -89,6 +89,7 @@ export async function compressRawFolder(
   options: { now: Date; dryRun: boolean; signal?: AbortSignal; log?: (line: string) => void },
 ): Promise<RawFolderCompression> {
   const cutoff = options.now.getTime() - rule.compressAfterDays * DAY_MS;
+  if (!options.dryRun) await removeStaleTemporaries(rule, options.now);
   const old = (await matchingFiles(rule))?.filter((f) => !f.compressed && f.mtimeMs <= cutoff);
   const result = {
     label: rule.label,
@@ -121,6 +122,26 @@ export async function compressRawFolder(
     );
   }
   return result;
+}
+
+/**
+ * Removes the temporary files a compression left behind when its process died (a day old at
+ * least: none is being written any more).
+ */
+async function removeStaleTemporaries(rule: RawFilesRule, now: Date): Promise<void> {
+  const temporary = globRegExp(`${rule.pattern}.gz.*.tmp`);
+  let names: string[];
+  try {
+    names = await readdir(rule.dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
+    throw error;
+  }
+  for (const name of names.filter((n) => temporary.test(n))) {
+    const file = path.join(rule.dir, name);
+    const s = await stat(file).catch(() => undefined);
+    if (s && s.mtimeMs <= now.getTime() - DAY_MS) await rm(file, { force: true });
+  }
 }
 
 function sum(values: readonly number[]): number {
