@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { createReadStream, createWriteStream } from "node:fs";
+import { createReadStream, createWriteStream, type Stats } from "node:fs";
 import { open, rename, rm, stat, utimes } from "node:fs/promises";
 import path from "node:path";
 import { Transform, Writable, type TransformCallback } from "node:stream";
@@ -74,7 +74,7 @@ export async function gzipFileAtomically(
   }
 }
 
-async function statIfExists(file: string): Promise<Awaited<ReturnType<typeof stat>> | undefined> {
+async function statIfExists(file: string): Promise<Stats | undefined> {
   try {
     return await stat(file);
   } catch (error) {
