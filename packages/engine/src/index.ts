@@ -326,6 +326,7 @@ export {
   isMaintenanceRun,
   MAINTENANCE_JOB_TAG,
   MAINTENANCE_SCHEDULE,
+  MAINTENANCE_SELECTION,
   resolveMaintenance,
   type MaintenanceConfig,
   type MaintenanceOptions,
@@ -354,3 +355,4 @@ export {
   type MaintenanceOutcome,
 } from "./maintenance/maintenance-job";
 export { maintenanceQueuedRun } from "./automation/maintenance-run";
+export { runMaintenanceHere } from "./maintenance/launch-maintenance";
