@@ -164,8 +164,20 @@ describe("the Operations page", () => {
     await saveScreenshot(page, "operations-maintenance-run");
     expect(watched.errors).toEqual([]);
 
+    const api2 = (await (await fetch(`${server.url}/api/operations`)).json()) as OperationsResponse;
+    expect(api2.maintenance.lastRun).toMatchObject({ status: "SUCCESS" });
+    expect(api2.maintenance.schedule).toMatchObject({ enabled: true, cron: "0 3 * * *" });
+
+    // The schedule is on the Automation page with the others.
+    await page.goto(`${server.url}/operations`);
+    await page.getByTestId("maintenance-schedule-link").click();
+    const row = page.locator("[data-testid=automation-row][data-name=lignee_maintenance]");
+    await row.waitFor();
+    expect(await row.getAttribute("data-enabled")).toBe("true");
+    await saveScreenshot(page, "operations-maintenance-schedule");
+
     // Re-executing a maintenance run runs the maintenance job again.
-    const runId = new URL(page.url()).pathname.split("/").pop()!;
+    const runId = api2.maintenance.lastRun!.runId;
     const again = await fetch(`${server.url}/api/runs/${runId}/reexecute`, { method: "POST" });
     expect(again.status).toBe(201);
     const { runId: second } = (await again.json()) as { runId: string };

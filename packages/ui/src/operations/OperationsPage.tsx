@@ -76,13 +76,20 @@ function MaintenancePanel({ operations }: { operations: OperationsResponse }) {
           <>
             Scheduled <span className="mono">{schedule.cron}</span> ({schedule.timezone})
             {schedule.enabled === false ? (
-              <> — switched off (Automation API)</>
+              <> — switched off</>
             ) : schedule.nextTickAt ? (
               <>
                 , next {formatTimeIn(schedule.nextTickAt, schedule.timezone)} (
                 {formatRelative(schedule.nextTickAt)})
               </>
-            ) : null}
+            ) : null}{" "}
+            ·{" "}
+            <Link
+              href={`/automation?schedule=${encodeURIComponent(schedule.name)}`}
+              data-testid="maintenance-schedule-link"
+            >
+              switch and ticks
+            </Link>
           </>
         ) : (
           <>No schedule: run it from here or with lignee maintenance.</>
