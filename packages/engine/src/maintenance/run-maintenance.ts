@@ -47,39 +47,13 @@ export async function runMaintenance(options: RunMaintenanceOptions): Promise<Ma
   const ticksCutoff = new Date(now.getTime() - config.sensorTicksRetentionDays * DAY_MS);
 
   const sizesBefore = await totalRelationSizes(pool, PRUNED_TABLES);
-  const events = await countPrunableEvents(pool, eventsCutoff);
-  const ticks = await countPrunableSensorTicks(pool, ticksCutoff);
-  // The size of the rows is measured before they go (the same figure for a dry run).
-  let eventsDeleted = { rows: events.rows, bytes: events.bytes };
-  let ticksDeleted = { rows: ticks.rows, bytes: ticks.bytes };
-  if (!dryRun) {
-    const eventRows = await pruneEvents(pool, eventsCutoff, batch, options);
-    eventsDeleted = { rows: eventRows, bytes: events.bytes };
-    log(`events: pruned ${eventRows} row(s) of ${events.runs} run(s)`);
-    const tickRows = await inBatches(
-      () => pruneSensorTicksBatch(pool, ticksCutoff, batch),
-      options,
-    );
-    ticksDeleted = { rows: tickRows, bytes: ticks.bytes };
-    log(`sensor evaluations: pruned ${tickRows} row(s)`);
-  }
-
-  const vacuum: { table: string; bytesBefore: number; bytesAfter: number }[] = [];
-  if (!dryRun) {
-    for (const table of PRUNED_TABLES) {
-      options.signal?.throwIfAborted();
-      await vacuumAnalyze(pool, table);
-    }
-  }
-  const sizesAfter = dryRun ? sizesBefore : await totalRelationSizes(pool, PRUNED_TABLES);
-  for (const table of PRUNED_TABLES)
-    vacuum.push({
-      table,
-      bytesBefore: sizesBefore.get(table) ?? 0,
-      bytesAfter: sizesAfter.get(table) ?? 0,
-    });
-  if (!dryRun) log(`vacuum (analyze): ${PRUNED_TABLES.join(", ")}`);
-
+  const { events, eventsDeleted, ticksDeleted } = await pruneTables(
+    options,
+    { events: eventsCutoff, ticks: ticksCutoff },
+    batch,
+    log,
+  );
+  const vacuum = await vacuumPrunedTables(options, sizesBefore, log);
   const rawFiles: RawFolderCompression[] = [];
   for (const rule of config.rawFiles) {
     rawFiles.push(
@@ -117,6 +91,61 @@ export async function runMaintenance(options: RunMaintenanceOptions): Promise<Ma
       files: sum(rawFiles.map((f) => f.bytesBefore - f.bytesAfter)),
     },
   };
+}
+
+/**
+ * Counts what the retention removes, then (unless a dry run) deletes it. The size of the rows
+ * is measured before they go: a dry run reports the same figures.
+ */
+async function pruneTables(
+  options: RunMaintenanceOptions,
+  cutoffs: { readonly events: Date; readonly ticks: Date },
+  batch: number,
+  log: (line: string) => void,
+) {
+  const { pool } = options;
+  const events = await countPrunableEvents(pool, cutoffs.events);
+  const ticks = await countPrunableSensorTicks(pool, cutoffs.ticks);
+  if (options.dryRun)
+    return {
+      events,
+      eventsDeleted: { rows: events.rows, bytes: events.bytes },
+      ticksDeleted: { rows: ticks.rows, bytes: ticks.bytes },
+    };
+  const eventRows = await pruneEvents(pool, cutoffs.events, batch, options);
+  log(`events: pruned ${eventRows} row(s) of ${events.runs} run(s)`);
+  const tickRows = await inBatches(
+    () => pruneSensorTicksBatch(pool, cutoffs.ticks, batch),
+    options,
+  );
+  log(`sensor evaluations: pruned ${tickRows} row(s)`);
+  return {
+    events,
+    eventsDeleted: { rows: eventRows, bytes: events.bytes },
+    ticksDeleted: { rows: tickRows, bytes: ticks.bytes },
+  };
+}
+
+/** VACUUM (ANALYZE) of the pruned tables (not in a dry run), with their sizes before and after. */
+async function vacuumPrunedTables(
+  options: RunMaintenanceOptions,
+  sizesBefore: ReadonlyMap<string, number>,
+  log: (line: string) => void,
+): Promise<{ table: string; bytesBefore: number; bytesAfter: number }[]> {
+  const { pool } = options;
+  if (!options.dryRun) {
+    for (const table of PRUNED_TABLES) {
+      options.signal?.throwIfAborted();
+      await vacuumAnalyze(pool, table);
+    }
+    log(`vacuum (analyze): ${PRUNED_TABLES.join(", ")}`);
+  }
+  const sizesAfter = options.dryRun ? sizesBefore : await totalRelationSizes(pool, PRUNED_TABLES);
+  return PRUNED_TABLES.map((table) => ({
+    table,
+    bytesBefore: sizesBefore.get(table) ?? 0,
+    bytesAfter: sizesAfter.get(table) ?? 0,
+  }));
 }
 
 /** Deletes the events of the runs ended before `cutoff`, run by run, batch by batch. */
