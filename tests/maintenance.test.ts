@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   buildExampleDefinitions,
   compressRawFolder,
+  dailyPartitions,
+  defineAsset,
   Definitions,
   executeRun,
   gzipFileAtomically,
@@ -21,6 +23,7 @@ import {
   type AutomationStore,
   type MaintenanceReport,
 } from "@lignee/engine";
+import { offresFilesSensor } from "@lignee/assets/automation";
 import { fixture, lignee } from "./support/cli";
 import { createTestDatabase } from "./support/database";
 import { waitFor } from "./support/wait";
@@ -224,6 +227,49 @@ describe("maintenance: raw files, crashes and races", () => {
       { now: new Date(), dryRun: false },
     );
     expect((await readdir(dir)).sort()).toEqual(["b.ndjson.gz.998-live.tmp", "day.ndjson.gz"]);
+  });
+});
+
+describe("maintenance: a compressed day and the raw-folder sensor", () => {
+  it("a day compressed after it was loaded is not new data: no run", async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), "lignee-maint-sensor-"));
+    const folder = path.join(dataDir, "raw", "offres");
+    await mkdir(folder, { recursive: true });
+    const offres = defineAsset({
+      key: "raw/offres",
+      partitions: dailyPartitions({ start: "2024-05-23" }),
+      async materialize() {
+        return {};
+      },
+    });
+    const definitions = Definitions.create<unknown>({
+      assets: [offres],
+      sensors: [offresFilesSensor({ dataDir: () => dataDir, intervalMs: 0 })],
+      maintenance: { schedule: false },
+    });
+    const store = PostgresAutomationStore.connect(url);
+    stores.push(store);
+    const scheduler = new Scheduler({ definitions, storage, store, log: () => undefined });
+    const sensorRuns = async (): Promise<number> =>
+      count("SELECT count(*) AS n FROM lignee.runs WHERE tags->>'sensor' = 'offres_fichiers'");
+    const file = path.join(folder, "offres-2024-08-01.ndjson");
+    await writeFile(file, '{"id":"1"}\n{"id":"2"}\n');
+    const old = new Date(Date.now() - 10 * DAY);
+    await utimes(file, old, old);
+    await scheduler.evaluate(new Date("2024-09-01T12:00:00Z"));
+    expect(await sensorRuns()).toBe(1);
+
+    const compressed = await compressRawFolder(
+      { dir: folder, pattern: "offres-*.ndjson", compressAfterDays: 7, label: "raw/offres" },
+      { now: new Date(), dryRun: false },
+    );
+    expect(compressed.files).toBe(1);
+    await scheduler.evaluate(new Date("2024-09-01T12:00:05Z"));
+    expect(await sensorRuns()).toBe(1);
+    const ticks = await sql.query<{ status: string }>(
+      "SELECT status FROM lignee.sensor_ticks WHERE sensor = 'offres_fichiers' ORDER BY id",
+    );
+    expect(ticks.rows.map((t) => t.status)).toEqual(["SUCCESS", "SKIPPED"]);
   });
 });
 
