@@ -18,6 +18,7 @@ import {
   prepareRun,
   RunQueue,
   runMaintenance,
+  runMaintenanceHere,
   Scheduler,
   Worker,
   type AutomationStore,
@@ -338,6 +339,27 @@ describe("maintenance: the built-in job", () => {
       await worker.stop();
       await queue.close();
     }
+  });
+
+  it("a maintenance that fails ends its run FAILURE with the reason, like any run", async () => {
+    const notADir = path.join(await mkdtemp(path.join(tmpdir(), "lignee-maint-fail-")), "file");
+    await writeFile(notADir, "a file where a folder is expected");
+    const definitions = Definitions.create<unknown>({
+      assets: example.assets,
+      maintenance: { rawFiles: [{ dir: notADir, pattern: "*.ndjson", label: "broken" }] },
+    });
+    const result = await runMaintenanceHere({
+      definitions,
+      storage,
+      databaseUrl: url,
+      launchedBy: { kind: "cli", detail: null },
+    });
+    expect(result.outcome).toBe("FAILURE");
+    const run = await storage.getRun(result.runId);
+    expect(run).toMatchObject({ status: "FAILURE", selection: "maintenance" });
+    expect(run?.error).toMatch(/^maintenance failed: ENOTDIR/);
+    const events = await storage.listEvents(result.runId);
+    expect(events.map((e) => e.type)).toEqual(["RUN_START", "LOG", "LOG", "LOG", "RUN_FAILURE"]);
   });
 
   it("can be switched off or moved by the definitions, and refuses bad settings", () => {

@@ -54,22 +54,26 @@ export async function executeMaintenanceJob(
   let outcome: MaintenanceOutcome = "FAILURE";
   let error: string | undefined;
   let report: MaintenanceReport | undefined;
-  const lines: string[] = [];
+  // Each step is logged as it happens, in order (one write at a time).
+  let logged: Promise<void> = Promise.resolve();
+  const log = (line: string): void => {
+    logged = logged.then(() => emit("LOG", "info", line)).catch(() => undefined);
+  };
   try {
     report = await runMaintenance({
       pool,
       config: options.config,
       dryRun: false,
       ...(options.signal ? { signal: options.signal } : {}),
-      log: (line) => lines.push(line),
+      log,
     });
-    for (const line of lines) await emit("LOG", "info", line);
+    await logged;
     await emit("LOG", "info", describeMaintenance(report).join("\n"), {
       maintenanceReport: report,
     });
     outcome = "SUCCESS";
   } catch (e) {
-    for (const line of lines) await emit("LOG", "info", line).catch(() => undefined);
+    await logged;
     outcome = options.signal?.aborted ? "CANCELED" : "FAILURE";
     error = `maintenance failed: ${describeError(e)}`;
   } finally {
