@@ -87,7 +87,14 @@ describe("GET /api/automation", () => {
   it("lists schedules with their next tick and latest ticks, sensors and eager assets", async () => {
     expect((await get("/api/automation")).status).toBe(200);
     const body = await overview();
-    expect(body.schedules).toHaveLength(1);
+    // The declared schedule, then the built-in maintenance schedule.
+    expect(body.schedules.map((s) => s.name)).toEqual(["daily", "lignee_maintenance"]);
+    expect(body.schedules[1]).toMatchObject({
+      cron: "0 3 * * *",
+      timezone: "Europe/Paris",
+      selection: "maintenance",
+      enabled: true,
+    });
     const daily = body.schedules[0]!;
     expect(daily).toMatchObject({
       name: "daily",

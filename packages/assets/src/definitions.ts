@@ -11,14 +11,14 @@ import {
 } from "@lignee/engine";
 import { stat } from "node:fs/promises";
 import { dailyOffresSchedule, offresFilesSensor, SOURCE_FILE_TAG } from "./automation";
-import { collectDay, offresFilePath } from "./france-travail/collect-day";
+import { collectDay } from "./france-travail/collect-day";
 import { loadOffresDay } from "./offres/loader";
-import { fileVersion } from "./offres/raw-files";
+import { fileVersion, offresDayFile, rawFileVersion } from "./offres/raw-files";
 import { loadCog } from "./reference/cog";
 import { loadNaf } from "./reference/naf";
 import { loadRome, readShippedRome } from "./reference/rome";
 import { createResources, type JobOfferResources } from "./resources";
-import { numberFromEnv } from "./config";
+import { dataDir, numberFromEnv } from "./config";
 import { loadSireneEtablissements } from "./sirene/loader";
 import { sireneSource } from "./sirene/source-file";
 import { OFFRES_PARTITIONS } from "./offres/partitions";
@@ -59,8 +59,9 @@ const offres: Asset = defineAsset<JobOfferResources>({
     const r = ctx.resources;
     if (ctx.runTags.source === SOURCE_FILE_TAG.source) {
       // The file is loaded as it is (the raw-folder sensor's runs): no API call.
-      const file = offresFilePath(r.dataDir, day);
-      const version = fileVersion(await stat(file));
+      // The day's file, or its compressed copy once the maintenance job has gzipped it.
+      const file = await offresDayFile(r.dataDir, day);
+      const version = await rawFileVersion(file);
       // Named relative to the data folder: run logs are served over the API.
       ctx.log.info(`loading the existing file ${path.relative(r.dataDir, file)}`);
       const loaded = await loadOffresDay(r.warehouse, file, day, { signal: ctx.signal });
@@ -208,4 +209,16 @@ export default Definitions.create<JobOfferResources>({
   schedules: [dailyOffresSchedule],
   sensors: [offresFilesSensor()],
   pools: { france_travail: 1 },
+  // The built-in maintenance job (daily 03:00 Paris) gzips the days of offers untouched for a
+  // week; the loaders and the raw-folder sensor read them as they are.
+  maintenance: {
+    rawFiles: [
+      {
+        dir: path.join(dataDir(), "raw", "offres"),
+        pattern: "offres-*.ndjson",
+        compressAfterDays: 7,
+        label: "raw/offres",
+      },
+    ],
+  },
 });

@@ -357,3 +357,42 @@ export {
   type ConcurrencyLimits,
 } from "./queue/pools";
 export { queueSettingsFromEnv, type QueueSettings } from "./queue/settings";
+
+export {
+  DEFAULT_COMPRESS_AFTER_DAYS,
+  DEFAULT_EVENTS_RETENTION_DAYS,
+  DEFAULT_MAINTENANCE_CRON,
+  DEFAULT_SENSOR_TICKS_RETENTION_DAYS,
+  isMaintenanceRun,
+  MAINTENANCE_JOB_TAG,
+  MAINTENANCE_SCHEDULE,
+  MAINTENANCE_SELECTION,
+  resolveMaintenance,
+  type MaintenanceConfig,
+  type MaintenanceOptions,
+  type RawFilesRule,
+} from "./definitions/maintenance";
+export {
+  PRUNE_BATCH,
+  runMaintenance,
+  type RunMaintenanceOptions,
+} from "./maintenance/run-maintenance";
+export {
+  describeMaintenance,
+  formatBytes,
+  type MaintenanceReport,
+} from "./maintenance/maintenance-report";
+export { gzipFileAtomically, type CompressOutcome } from "./maintenance/compress-file";
+export {
+  compressRawFolder,
+  rawFolderUsage,
+  type RawFolderCompression,
+  type RawFolderUsage,
+} from "./maintenance/raw-folders";
+export {
+  executeMaintenanceJob,
+  type MaintenanceJobOptions,
+  type MaintenanceOutcome,
+} from "./maintenance/maintenance-job";
+export { maintenanceQueuedRun } from "./automation/maintenance-run";
+export { runMaintenanceHere } from "./maintenance/launch-maintenance";

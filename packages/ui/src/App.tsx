@@ -7,6 +7,7 @@ import { BackfillsPage } from "./backfills/BackfillsPage";
 import { CatalogPage } from "./catalog/CatalogPage";
 import { TokenGate } from "./components/TokenGate";
 import { LineagePage } from "./lineage/LineagePage";
+import { OperationsPage } from "./operations/OperationsPage";
 import { RunPage } from "./runs/RunPage";
 import { RunsPage } from "./runs/RunsPage";
 import { SearchDialog } from "./search/SearchDialog";
@@ -15,7 +16,7 @@ import { ThemeSwitch } from "./theme/ThemeSwitch";
 
 /**
  * The shell: navigation, search (`/` or Ctrl/⌘-K), the theme switch and the routes (lineage,
- * catalog, asset pages, runs, backfills, automation).
+ * catalog, asset pages, runs, backfills, automation, operations).
  */
 export function App() {
   const [location] = useLocation();
@@ -39,6 +40,7 @@ export function App() {
           {tab("/runs", "Runs", location.startsWith("/runs"))}
           {tab("/backfills", "Backfills", location.startsWith("/backfills"))}
           {tab("/automation", "Automation", location.startsWith("/automation"))}
+          {tab("/operations", "Operations", location.startsWith("/operations"))}
         </nav>
         <span className="spacer" />
         <button
@@ -66,6 +68,7 @@ export function App() {
               {(params) => <BackfillPage backfillId={params.id} />}
             </Route>
             <Route path="/automation" component={AutomationPage} />
+            <Route path="/operations" component={OperationsPage} />
             <Route>
               <p className="empty">
                 Nothing here. Go back to the <Link href="/">lineage</Link>.

@@ -81,6 +81,14 @@ describe("collectDay", () => {
     for (const params of searches) expect(params.get("range")).toMatch(/^\d+-\d+$/);
   });
 
+  it("re-collecting a day whose file was compressed leaves only the new file", async () => {
+    const file = offresFilePath(dataDir, SMALL);
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(`${file}.gz`, "an older collection, compressed");
+    await collectDay(SMALL, { dataDir, client: client() });
+    expect(await readdir(path.dirname(file))).toEqual([`offres-${SMALL}.ndjson`]);
+  });
+
   it("cuts a day of more than 3,150 offers by creation time and collects every one", async () => {
     const lines: string[] = [];
     const stats = await collectDay(LARGE, { dataDir, client: client(), log: (l) => lines.push(l) });

@@ -1,3 +1,4 @@
+import { rm } from "node:fs/promises";
 import path from "node:path";
 import { FranceTravailClient } from "./client";
 import { type FranceTravailConfig, readFranceTravailConfig } from "./config";
@@ -105,6 +106,8 @@ export async function collectDay(
     sorted.map(([, offer]) => offer.json),
     options.signal,
   );
+  // A compressed copy of an earlier collection of the day is stale now: the new file is the day.
+  await rm(`${file}.gz`, { force: true });
   const after = client.stats();
   const stats: CollectDayStats = {
     day,

@@ -1,4 +1,5 @@
 import { createReadStream } from "node:fs";
+import { createGunzip } from "node:zlib";
 
 export interface NumberedLine {
   /** 1-based line number in the file. */
@@ -9,6 +10,7 @@ export interface NumberedLine {
 /**
  * Streams the lines of a UTF-8 file with their line numbers, without holding the file in
  * memory. Splits on LF (a CR before it is dropped); a final line without LF is yielded too.
+ * A file whose name ends with `.gz` is gunzipped on the way (a compressed raw day).
  */
 export async function* readLines(
   file: string,
@@ -20,7 +22,12 @@ export async function* readLines(
   });
   let carry: Buffer | undefined;
   let number = 0;
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
+  const source = file.endsWith(".gz") ? stream.pipe(createGunzip()) : stream;
+  if (source !== stream) {
+    stream.on("error", (error) => source.destroy(error));
+    source.on("close", () => stream.destroy());
+  }
+  for await (const chunk of source as AsyncIterable<Buffer>) {
     let buf = carry ? Buffer.concat([carry, chunk]) : chunk;
     let start = 0;
     for (let nl = buf.indexOf(10, start); nl !== -1; nl = buf.indexOf(10, start)) {

@@ -13,6 +13,7 @@ import {
 const f = (day: string, mtimeMs = 1000, size = 10): RawOffresFile => ({
   day,
   file: `/data/raw/offres/offres-${day}.ndjson`,
+  compressed: false,
   mtimeMs,
   size,
 });

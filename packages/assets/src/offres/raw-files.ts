@@ -1,23 +1,37 @@
-import { readdir, stat } from "node:fs/promises";
+import { open, readdir, stat } from "node:fs/promises";
 import path from "node:path";
 
-/** A day's raw offers file in `<dataDir>/raw/offres`, as the collector writes it. */
+/**
+ * A day's raw offers file in `<dataDir>/raw/offres`, as the collector writes it, or as the
+ * maintenance job compressed it (`offres-YYYY-MM-DD.ndjson.gz`).
+ */
 export interface RawOffresFile {
   readonly day: string;
   readonly file: string;
   readonly mtimeMs: number;
+  /** The content's size: for a gzipped file, the size of what it decompresses to. */
   readonly size: number;
+  readonly compressed: boolean;
 }
 
 /** Day → version (`mtime:size`) of each file already seen. */
 export type RawFilesCursor = Readonly<Record<string, string>>;
 
-/** `offres-YYYY-MM-DD.ndjson`; the collector's temporary files start with a dot. */
-const FILE_NAME = /^offres-(\d{4}-\d{2}-\d{2})\.ndjson$/;
+/**
+ * `offres-YYYY-MM-DD.ndjson`, or `.ndjson.gz` once compressed; the collector's temporary files
+ * start with a dot, the compressor's end with `.tmp`.
+ */
+const FILE_NAME = /^offres-(\d{4}-\d{2}-\d{2})\.ndjson(\.gz)?$/;
 
 /**
  * The day files of `<dataDir>/raw/offres`, sorted by day (none when the folder does not
- * exist). Other names — temporary files, anything else dropped there — are ignored.
+ * exist). Other names — temporary files, anything else dropped there — are ignored. A day
+ * with both files (a crash between compressing and deleting the original, or a collection
+ * after compression) is its `.ndjson`: the plain file is always the newer truth.
+ *
+ * A gzipped file keeps the original's modification time (the maintenance job sees to it) and
+ * its `size` is the size it decompresses to (gzip's trailer): compressing a day gives it the
+ * same version, so it does not look like new data.
  */
 export async function listOffresFiles(dataDir: string): Promise<RawOffresFile[]> {
   const dir = path.join(dataDir, "raw", "offres");
@@ -28,20 +42,66 @@ export async function listOffresFiles(dataDir: string): Promise<RawOffresFile[]>
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
     throw error;
   }
-  const files: RawOffresFile[] = [];
+  const byDay = new Map<string, RawOffresFile>();
   for (const name of names) {
-    const day = FILE_NAME.exec(name)?.[1];
-    if (!day) continue;
+    const m = FILE_NAME.exec(name);
+    if (!m) continue;
+    const day = m[1]!;
+    const compressed = m[2] !== undefined;
+    if (compressed && byDay.get(day)?.compressed === false) continue;
     const file = path.join(dir, name);
     try {
       const s = await stat(file);
-      if (s.isFile()) files.push({ day, file, mtimeMs: s.mtimeMs, size: s.size });
+      if (!s.isFile()) continue;
+      const size = compressed ? await gzipContentSize(file) : s.size;
+      if (compressed && byDay.has(day)) continue;
+      byDay.set(day, { day, file, mtimeMs: s.mtimeMs, size, compressed });
     } catch (error) {
       // Renamed or removed between the listing and now: it will be seen (or not) next time.
       if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
     }
   }
-  return files.sort((a, b) => a.day.localeCompare(b.day));
+  return [...byDay.values()].sort((a, b) => a.day.localeCompare(b.day));
+}
+
+/**
+ * The file holding a day's offers: `offres-<day>.ndjson` when it exists, else the compressed
+ * `offres-<day>.ndjson.gz` when that exists, else the `.ndjson` path (missing: the loader says so).
+ */
+export async function offresDayFile(dataDir: string, day: string): Promise<string> {
+  const plain = path.join(dataDir, "raw", "offres", `offres-${day}.ndjson`);
+  for (const file of [plain, `${plain}.gz`]) {
+    try {
+      if ((await stat(file)).isFile()) return file;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    }
+  }
+  return plain;
+}
+
+/** A day file's version (see `fileVersion`), the same before and after compression. */
+export async function rawFileVersion(file: string): Promise<string> {
+  const s = await stat(file);
+  const size = file.endsWith(".gz") ? await gzipContentSize(file) : s.size;
+  return fileVersion({ mtimeMs: s.mtimeMs, size });
+}
+
+/**
+ * The size a gzip file decompresses to, from its trailer (ISIZE: the size modulo 2^32, exact
+ * for files under 4 GiB; a day of offers is under 100 MB).
+ */
+async function gzipContentSize(file: string): Promise<number> {
+  const handle = await open(file, "r");
+  try {
+    const { size } = await handle.stat();
+    if (size < 18) return 0;
+    const trailer = Buffer.alloc(4);
+    await handle.read(trailer, 0, 4, size - 4);
+    return trailer.readUInt32LE(0);
+  } finally {
+    await handle.close();
+  }
 }
 
 /** What tells two versions of a file apart: modification time (ms) and size. */

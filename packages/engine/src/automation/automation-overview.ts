@@ -65,7 +65,8 @@ export async function automationOverview(
     states.find((s) => s.kind === "sensor" && s.name === name)?.cursor ?? null;
   return {
     schedules: await Promise.all(
-      definitions.schedules.map(async (s) => {
+      // The built-in maintenance schedule too, after the declared ones.
+      definitions.allSchedules.map(async (s) => {
         const on = enabled("schedule", s.name);
         const next = on ? parseCron(s.cron, s.timezone).next(now) : undefined;
         return {

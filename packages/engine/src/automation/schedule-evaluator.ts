@@ -7,6 +7,7 @@ import { dueTicks } from "./due-ticks";
 import { automationRunId } from "./run-id";
 import type { ScheduleDefinition } from "../definitions/schedule";
 import { schedulePartitionRequest } from "./schedule-partitions";
+import { maintenanceQueuedRun } from "./maintenance-run";
 
 export interface ScheduleEvaluationOptions {
   /** Ticks older than this when the scheduler gets to them are skipped. */
@@ -121,6 +122,10 @@ async function launchTick(
   runId: string,
   now: Date,
 ): Promise<string | undefined> {
+  if (schedule.job === "maintenance") {
+    await queueMaintenanceTick(ctx, schedule, scheduledAt, runId);
+    return undefined;
+  }
   let problem: string;
   try {
     const partitions = schedulePartitionRequest(schedule, scheduledAt);
@@ -159,6 +164,32 @@ async function launchTick(
   await ctx.store.finishScheduleTick(schedule.name, scheduledAt, "FAILURE", problem);
   ctx.log(`schedule ${schedule.name}: tick ${scheduledAt.toISOString()} failed: ${problem}`);
   return problem;
+}
+
+/** A maintenance tick queues the maintenance job: there is no selection to plan. */
+async function queueMaintenanceTick(
+  ctx: AutomationContext,
+  schedule: ScheduleDefinition,
+  scheduledAt: Date,
+  runId: string,
+): Promise<void> {
+  const created = await ctx.store.queueRun(
+    maintenanceQueuedRun({
+      id: runId,
+      tags: {
+        trigger: "schedule",
+        schedule: schedule.name,
+        scheduledAt: scheduledAt.toISOString(),
+      },
+      launchedBy: { kind: "schedule", detail: schedule.name },
+      maxAttempts: ctx.maxAttempts,
+    }),
+  );
+  await ctx.store.finishScheduleTick(schedule.name, scheduledAt, "SUCCESS");
+  if (created)
+    ctx.log(
+      `schedule ${schedule.name}: tick ${scheduledAt.toISOString()} queued maintenance run ${runId}`,
+    );
 }
 
 function describeWindow(ms: number): string {

@@ -98,7 +98,7 @@ export class Scheduler {
     };
     this.intervalMs = Math.max(10, options.intervalMs ?? DEFAULT_SCHEDULER_INTERVAL_MS);
     this.clock = options.clock ?? (() => new Date());
-    this.enabledSchedules = new Set(options.definitions.schedules.map((s) => s.name));
+    this.enabledSchedules = new Set(options.definitions.allSchedules.map((s) => s.name));
     this.deadlines = options.definitions.assets.flatMap((a) => {
       const policy = options.definitions.freshnessPolicy(a.key);
       return policy?.kind === "deadline" ? [parseCron(policy.deadline, policy.timezone)] : [];
@@ -113,7 +113,7 @@ export class Scheduler {
     const { definitions } = this.options;
     const errors: string[] = [];
     const schedules: ScheduleOutcome[] = [];
-    for (const schedule of definitions.schedules) {
+    for (const schedule of definitions.allSchedules) {
       try {
         const outcome = await evaluateSchedule(this.ctx, schedule, now, {
           catchUpWindowMs: this.options.catchUpWindowMs ?? DEFAULT_CATCH_UP_WINDOW_MS,
@@ -200,7 +200,7 @@ export class Scheduler {
    */
   nextWakeUp(now: Date): Date {
     let wake = now.getTime() + this.intervalMs;
-    for (const schedule of this.options.definitions.schedules) {
+    for (const schedule of this.options.definitions.allSchedules) {
       if (!this.enabledSchedules.has(schedule.name)) continue;
       const next = parseCron(schedule.cron, schedule.timezone).next(now);
       if (next && next.getTime() < wake) wake = next.getTime();

@@ -9,6 +9,7 @@ import { registerRuns } from "./register/runs";
 import { registerScheduler } from "./register/scheduler";
 import { registerStatus } from "./register/status";
 import { registerWorker } from "./register/worker";
+import { registerMaintenance } from "./register/maintenance";
 
 /** Exit codes: 0 success, 1 a failed run or an operational error, 2 bad input. */
 export const EXIT = { OK: 0, FAILED: 1, BAD_INPUT: 2 } as const;
@@ -42,6 +43,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   registerServer(program, ctx);
   registerWorker(program, ctx);
   registerScheduler(program, ctx);
+  registerMaintenance(program, ctx);
 
   try {
     await program.parseAsync([...argv], { from: "user" });

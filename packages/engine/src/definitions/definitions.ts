@@ -8,6 +8,12 @@ import type { AssetDefinition } from "./asset";
 import { checkProblems, type CheckDefinition } from "./check";
 import { resolveFreshnessPolicy, type FreshnessPolicy } from "./freshness-policy";
 import { assetKeyProblem, type AssetKey } from "../graph/asset-key";
+import {
+  MAINTENANCE_SCHEDULE,
+  resolveMaintenance,
+  type MaintenanceConfig,
+  type MaintenanceOptions,
+} from "./maintenance";
 
 /** What a resource factory gets from the runtime it runs in. */
 export interface ResourceEnvironment {
@@ -55,6 +61,11 @@ export class Definitions<R = unknown> {
    * at once); `LIGNEE_POOLS` overrides them.
    */
   readonly pools: Readonly<Record<string, number>>;
+  /**
+   * The built-in maintenance job's settings; its schedule (`lignee_maintenance`, unless switched
+   * off) is evaluated with the others (`allSchedules`) but is not one of `schedules`.
+   */
+  readonly maintenance: MaintenanceConfig;
   private readonly byKey: ReadonlyMap<AssetKey, AssetDefinition<R>>;
   private readonly resolvedDeps: ReadonlyMap<AssetKey, readonly ResolvedDependency[]>;
   private readonly freshness: ReadonlyMap<AssetKey, FreshnessPolicy>;
@@ -67,9 +78,11 @@ export class Definitions<R = unknown> {
     sensors: readonly SensorDefinition[],
     pools: Readonly<Record<string, number>>,
     checks: readonly CheckDefinition<R>[],
+    maintenance: MaintenanceConfig,
   ) {
     this.pools = { ...pools };
     this.checks = [...checks];
+    this.maintenance = maintenance;
     this.schedules = [...schedules];
     this.sensors = [...sensors];
     this.byKey = new Map(assets.map((a) => [a.key, a]));
@@ -106,12 +119,18 @@ export class Definitions<R = unknown> {
     sensors?: readonly SensorDefinition[];
     pools?: Readonly<Record<string, number>>;
     checks?: readonly CheckDefinition<R>[];
+    /** The built-in maintenance job: its schedule, retention and raw folders (see docs). */
+    maintenance?: MaintenanceOptions;
   }): Definitions<R> {
     const schedules = options.schedules ?? [];
     const sensors = options.sensors ?? [];
     const pools = options.pools ?? {};
     const checks = options.checks ?? [];
     const problems = validate(options.assets);
+    const maintenance = resolveMaintenance(options.maintenance, process.env);
+    problems.push(...maintenance.problems);
+    if (schedules.some((s) => s.name === MAINTENANCE_SCHEDULE))
+      problems.push(`schedule name "${MAINTENANCE_SCHEDULE}" is reserved for the maintenance job`);
     const assetKeys = new Set(options.assets.map((a) => a.key));
     problems.push(...checkProblems(checks, (k) => assetKeys.has(k)));
     for (const [pool, limit] of Object.entries(pools))
@@ -120,7 +139,15 @@ export class Definitions<R = unknown> {
     // Selections are checked against the graph, which only exists for valid assets.
     const definitions =
       problems.length === 0
-        ? new Definitions(options.assets, options.resources, schedules, sensors, pools, checks)
+        ? new Definitions(
+            options.assets,
+            options.resources,
+            schedules,
+            sensors,
+            pools,
+            checks,
+            maintenance.config,
+          )
         : undefined;
     const partitioned = new Set(options.assets.filter((a) => a.partitions).map((a) => a.key));
     problems.push(
@@ -140,8 +167,15 @@ export class Definitions<R = unknown> {
     return this.freshness.get(key);
   }
 
+  /** The declared schedules, then the built-in maintenance schedule when it is on. */
+  get allSchedules(): readonly ScheduleDefinition[] {
+    const maintenance = this.maintenance.schedule;
+    return maintenance ? [...this.schedules, maintenance] : this.schedules;
+  }
+
+  /** A declared schedule, or the built-in maintenance schedule by its name. */
   findSchedule(name: string): ScheduleDefinition | undefined {
-    return this.schedules.find((s) => s.name === name);
+    return this.allSchedules.find((s) => s.name === name);
   }
 
   findSensor(name: string): SensorDefinition | undefined {

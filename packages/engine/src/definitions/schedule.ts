@@ -21,6 +21,8 @@ export interface ScheduleDefinition {
    * request. Undefined for a selection of unpartitioned assets.
    */
   readonly partition: ((scheduledAt: Date) => string | PartitionRequest) | undefined;
+  /** Set on the built-in maintenance schedule: its ticks queue the maintenance job, not assets. */
+  readonly job?: "maintenance";
 }
 
 export interface ScheduleOptions {

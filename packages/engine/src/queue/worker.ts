@@ -10,6 +10,8 @@ import { storedPartitionRequest } from "../planning/partition-request";
 import type { FenceableStorage } from "../storage/storage";
 import { DEFAULT_LIMITS, type ConcurrencyLimits } from "./pools";
 import type { ClaimedRun, ExpiredRun, RunQueue } from "./run-queue";
+import { isMaintenanceRun } from "../definitions/maintenance";
+import { executeMaintenanceJob } from "../maintenance/maintenance-job";
 
 export interface WorkerOptions {
   readonly definitions: Definitions<unknown>;
@@ -201,6 +203,18 @@ export class Worker {
       },
     });
     try {
+      if (isMaintenanceRun(claimed.tags)) {
+        await executeMaintenanceJob({
+          storage: storage.fenced({ runId, workerId: this.id }),
+          runId,
+          databaseUrl: this.options.environment.databaseUrl,
+          config: definitions.maintenance,
+          signal: controller.signal,
+          ...(this.options.onEvent ? { onEvent: this.options.onEvent } : {}),
+          finish: (outcome, error) => this.finishClaimed(runId, outcome, error, active, lost),
+        });
+        return;
+      }
       const now = new Date();
       const request = {
         selection: claimed.selection,
@@ -244,19 +258,32 @@ export class Worker {
         tags: claimed.tags,
         signal: controller.signal,
         ...(this.options.onEvent ? { onEvent: this.options.onEvent } : {}),
-        finish: async (outcome, error) => {
-          if (!lost && outcome === "CANCELED" && this.stopping && !active.cancelled) {
-            if (await queue.release(runId, this.id)) return;
-          }
-          if (lost || !(await queue.finish(runId, this.id, outcome, error))) {
-            (this.options.log ?? console.error)(
-              `run ${runId}: this worker lost its lease; its outcome (${outcome}) is not recorded`,
-            );
-          }
-        },
+        finish: (outcome, error) => this.finishClaimed(runId, outcome, error, active, lost),
       });
     } finally {
       stopLease();
+    }
+  }
+
+  /**
+   * Records a claimed run's outcome while this worker holds it; a run stopped by this worker's
+   * shutdown (not cancelled) goes back to the queue instead.
+   */
+  private async finishClaimed(
+    runId: string,
+    outcome: "SUCCESS" | "FAILURE" | "CANCELED",
+    error: string | undefined,
+    active: { cancelled: boolean },
+    lost: boolean,
+  ): Promise<void> {
+    const { queue } = this.options;
+    if (!lost && outcome === "CANCELED" && this.stopping && !active.cancelled) {
+      if (await queue.release(runId, this.id)) return;
+    }
+    if (lost || !(await queue.finish(runId, this.id, outcome, error))) {
+      (this.options.log ?? console.error)(
+        `run ${runId}: this worker lost its lease; its outcome (${outcome}) is not recorded`,
+      );
     }
   }
 

@@ -19,6 +19,8 @@ import { registerMetricsRoutes } from "./metrics-routes";
 import { limitBodies } from "./request-limits";
 import { RunManager } from "./run-manager";
 import { registerRunRoutes } from "./run-routes";
+import { registerOperationsRoutes } from "./operations-routes";
+import { maintenanceStarter } from "./start-maintenance";
 import { runPreviewer, runStarter } from "./start-run";
 import { registerUiRoutes } from "./ui-routes";
 
@@ -111,6 +113,13 @@ export function createApp(options: AppOptions): App {
     confirmAbove,
   });
   const previewRun = runPreviewer({ definitions, storage, confirmAbove });
+  const startMaintenance = maintenanceStarter({
+    definitions,
+    storage,
+    environment: options.environment,
+    queue: options.queue,
+    log,
+  });
   registerRunRoutes(app, {
     definitions,
     storage,
@@ -118,6 +127,7 @@ export function createApp(options: AppOptions): App {
     queue: options.queue,
     startRun,
     previewRun,
+    startMaintenance,
   });
   registerEventRoutes(app, { storage, runs, pollMs });
 
@@ -130,6 +140,13 @@ export function createApp(options: AppOptions): App {
   });
 
   registerAutomationRoutes(app, { definitions, automation: options.automation });
+
+  registerOperationsRoutes(app, {
+    definitions,
+    environment: options.environment,
+    automation: options.automation,
+    startMaintenance,
+  });
 
   // Unknown API paths are JSON 404s, never the UI's fallback page; a known path asked with a
   // method it does not answer is a 405 naming the methods it does.

@@ -24,7 +24,10 @@ import {
   ErrorBody,
   MATERIALIZATIONS_LIMIT,
   Materialization,
+  MaintenanceReportBody,
+  MaintenanceStartedBody,
   MaterializationsBody,
+  OperationsBody,
   PartitionDetailBody,
   ReexecuteBody,
   RunCreatedBody,
@@ -141,6 +144,9 @@ function componentSchemas(io: "input" | "output"): Record<string, unknown> {
     AutomationBody,
     ScheduleTicksBody,
     AutomationToggledBody,
+    MaintenanceReportBody,
+    OperationsBody,
+    MaintenanceStartedBody,
   ]) {
     registry.add(schema, { id: z.globalRegistry.get(schema)!.id! });
   }
@@ -459,6 +465,7 @@ export function openApiDocument(): Record<string, unknown> {
         },
       },
       ...automationPaths(unauthorized, forbidden),
+      ...operationsPaths(unauthorized, forbidden),
     },
   };
 }
@@ -537,5 +544,39 @@ function automationPaths(
     },
     "/api/automation/{kind}/{name}/enable": toggle("enable"),
     "/api/automation/{kind}/{name}/disable": toggle("disable"),
+  };
+}
+
+/** `/api/operations`: disk use and the maintenance job. */
+function operationsPaths(
+  unauthorized: ErrorResponse,
+  forbidden: ErrorResponse,
+): Record<string, unknown> {
+  return {
+    "/api/operations": {
+      get: {
+        summary:
+          "Disk use: database tables, each asset's table where known, raw folders (plain and gzipped); the maintenance schedule and its last run with its report",
+        responses: { 200: json("operations", OperationsBody), 401: unauthorized },
+      },
+    },
+    "/api/operations/maintenance/preview": {
+      get: {
+        summary:
+          "What the maintenance job would prune and compress now (a dry run: nothing changes)",
+        responses: { 200: json("the dry run's report", MaintenanceReportBody), 401: unauthorized },
+      },
+    },
+    "/api/operations/maintenance": {
+      post: {
+        summary:
+          "Run the maintenance job now: a run queued for the workers (or executed by this server when it has no queue)",
+        responses: {
+          201: json("the maintenance run", MaintenanceStartedBody),
+          401: unauthorized,
+          403: forbidden,
+        },
+      },
+    },
   };
 }

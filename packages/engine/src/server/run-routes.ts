@@ -12,6 +12,8 @@ import type { RunManager } from "./run-manager";
 import { ReexecuteBody, RunRequestBody, RunsQuery } from "./schemas";
 import { answerStarted, type PreviewRun, type StartRun } from "./start-run";
 import { runView, stepsView } from "./views";
+import { isMaintenanceRun } from "../definitions/maintenance";
+import type { StartMaintenance } from "./start-maintenance";
 
 export interface RunRoutesOptions {
   readonly definitions: Definitions<unknown>;
@@ -20,6 +22,8 @@ export interface RunRoutesOptions {
   readonly queue: { readonly queue: RunQueue } | undefined;
   readonly startRun: StartRun;
   readonly previewRun: PreviewRun;
+  /** Re-executing a maintenance run starts the maintenance job again. */
+  readonly startMaintenance?: StartMaintenance;
 }
 
 /** `/api/runs`: list, launch, show with steps, cancel, re-execute. */
@@ -84,6 +88,10 @@ export function registerRunRoutes(app: Hono, options: RunRoutesOptions): void {
   app.post("/api/runs/:id/reexecute", async (c) => {
     const run = await findRun(storage, c.req.param("id"));
     const body = ReexecuteBody.parse(await optionalJsonBody(c));
+    if (isMaintenanceRun(run.tags) && options.startMaintenance) {
+      const runId = await options.startMaintenance({ kind: "reexecution", detail: run.id });
+      return c.json({ runId }, 201);
+    }
     const partitions = readPartitionRequest(run.partitionSpec);
     if (!partitions) throw new HttpError(400, `run ${run.id} has no re-executable partitions`);
     const tags = { ...run.tags, reexecutionOf: run.id };

@@ -619,3 +619,116 @@ export const ScheduleTicksBody = z
 export const AutomationToggledBody = z
   .object({ kind: z.enum(AUTOMATION_KINDS), name: z.string(), enabled: z.boolean() })
   .meta({ id: "AutomationSwitch" });
+
+// ---------------------------------------------------------------- operations (maintenance)
+
+export const MaintenanceReportBody = z
+  .object({
+    dryRun: z.boolean(),
+    startedAt: z.string(),
+    finishedAt: z.string(),
+    events: z
+      .object({
+        retentionDays: z.number(),
+        cutoff: z.string(),
+        runs: z.number().int(),
+        rows: z.number().int(),
+        bytes: z.number().describe("size of the pruned rows' data (pg_column_size)"),
+      })
+      .describe("run events (logs) of runs that ended before the cutoff"),
+    sensorTicks: z.object({
+      retentionDays: z.number(),
+      cutoff: z.string(),
+      rows: z.number().int(),
+      bytes: z.number(),
+    }),
+    vacuum: z.array(
+      z.object({ table: z.string(), bytesBefore: z.number(), bytesAfter: z.number() }),
+    ),
+    rawFiles: z.array(
+      z.object({
+        label: z.string(),
+        compressAfterDays: z.number(),
+        files: z.number().int(),
+        bytesBefore: z.number(),
+        bytesAfter: z.number().describe("0 in a dry run"),
+        skipped: z.array(z.object({ file: z.string(), reason: z.string() })),
+      }),
+    ),
+    bytesFreed: z.object({
+      databaseRows: z.number(),
+      databaseDisk: z.number(),
+      files: z.number(),
+    }),
+  })
+  .meta({ id: "MaintenanceReport" });
+
+export const OperationsBody = z
+  .object({
+    database: z.object({
+      bytes: z.number().describe("pg_database_size of the engine's database"),
+      tables: z.array(
+        z.object({
+          schema: z.string(),
+          name: z.string(),
+          bytes: z.number().describe("pg_total_relation_size: table, indexes and TOAST"),
+          estimatedRows: z.number().describe("PostgreSQL's estimate; -1 when never analysed"),
+        }),
+      ),
+    }),
+    assets: z.array(
+      z.object({
+        assetKey: z.string(),
+        table: z.string().nullable().describe("schema.name; null when unknown"),
+        bytes: z.number().nullable(),
+        source: z
+          .enum(["metadata", "name"])
+          .nullable()
+          .describe(
+            "how the table was found: its materialisation's metadata (table or relation), or the asset key read as schema/table",
+          ),
+      }),
+    ),
+    rawFolders: z.array(
+      z.object({
+        label: z.string(),
+        pattern: z.string(),
+        compressAfterDays: z.number(),
+        exists: z.boolean(),
+        files: z.number().int(),
+        bytes: z.number(),
+        compressedFiles: z.number().int(),
+        compressedBytes: z.number(),
+      }),
+    ),
+    maintenance: z.object({
+      schedule: z
+        .object({
+          name: z.string(),
+          cron: z.string(),
+          timezone: z.string(),
+          enabled: z.boolean().nullable().describe("null when this server has no automation"),
+          nextTickAt: z.string().nullable(),
+        })
+        .nullable()
+        .describe("null when the maintenance schedule is switched off in the definitions"),
+      eventsRetentionDays: z.number(),
+      sensorTicksRetentionDays: z.number(),
+      lastRun: z
+        .object({
+          runId: z.string(),
+          status: z.enum(RUN_STATUSES),
+          createdAt: z.string(),
+          startedAt: z.string().nullable(),
+          endedAt: z.string().nullable(),
+          error: z.string().nullable(),
+          report: MaintenanceReportBody.nullable(),
+        })
+        .nullable(),
+    }),
+  })
+  .meta({ id: "Operations" });
+
+export const MaintenanceStartedBody = z
+  .object({ runId: z.string() })
+  .meta({ id: "MaintenanceStarted" });

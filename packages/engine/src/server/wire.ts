@@ -15,7 +15,10 @@ import type {
   CancelBody,
   ErrorBody,
   LaunchPreviewBody,
+  MaintenanceReportBody,
+  MaintenanceStartedBody,
   MaterializationsBody,
+  OperationsBody,
   PartitionDetailBody,
   ReexecuteBody,
   RunCreatedBody,
@@ -155,3 +158,12 @@ export type ScheduleTickList = Response<typeof ScheduleTicksBody>;
 /** POST /api/automation/{kind}/{name}/enable|disable */
 export type AutomationSwitch = Response<typeof AutomationToggledBody>;
 export type AutomationKind = AutomationSwitch["kind"];
+
+// ---------------------------------------------------------------- operations (maintenance)
+
+/** `GET /api/operations`: disk use per table, asset and raw folder; the maintenance job. */
+export type OperationsResponse = Response<typeof OperationsBody>;
+/** What a maintenance did or, for `GET /api/operations/maintenance/preview`, would do. */
+export type MaintenanceReportResponse = Response<typeof MaintenanceReportBody>;
+/** `POST /api/operations/maintenance`: the maintenance run queued (or started here). */
+export type MaintenanceStartedResponse = Response<typeof MaintenanceStartedBody>;

@@ -15,7 +15,10 @@ import type {
   Confirmation,
   ErrorResponse,
   LaunchPreview,
+  MaintenanceReportResponse,
+  MaintenanceStartedResponse,
   MaterializationList,
+  OperationsResponse,
   PartitionDetail,
   RunCreated,
   RunDetail,
@@ -121,6 +124,11 @@ export const api = {
       confirm ? { confirm } : undefined,
     ),
   automation: () => request<Automation>("/api/automation"),
+  operations: () => request<OperationsResponse>("/api/operations"),
+  /** What maintenance would prune and compress now (a dry run: nothing changes). */
+  previewMaintenance: () =>
+    request<MaintenanceReportResponse>("/api/operations/maintenance/preview"),
+  startMaintenance: () => post<MaintenanceStartedResponse>("/api/operations/maintenance"),
   scheduleTicks: (name: string, limit: number) =>
     request<ScheduleTickList>(
       `/api/automation/schedules/${encodeURIComponent(name)}/ticks?limit=${limit}`,

@@ -52,7 +52,11 @@ export async function schedulerCommand(
     endpoint = await startMetricsEndpoint(options, metrics, io);
     io.out(
       `Lignée scheduler: ${definitions.schedules.length} schedule(s), ${definitions.sensors.length} sensor(s), ` +
-        `eager automation on ${definitions.eagerAssets.length} asset(s); evaluating every ${scheduler.intervalMs} ms`,
+        `eager automation on ${definitions.eagerAssets.length} asset(s)` +
+        (definitions.maintenance.schedule
+          ? `, maintenance at "${definitions.maintenance.schedule.cron}" ${definitions.maintenance.schedule.timezone}`
+          : "") +
+        `; evaluating every ${scheduler.intervalMs} ms`,
     );
     await untilSignal(io, () => scheduler.stop());
   } finally {

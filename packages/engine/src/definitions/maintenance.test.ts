@@ -1,0 +1,53 @@
+import { describe, expect, it } from "vitest";
+import { MAINTENANCE_SCHEDULE, resolveMaintenance } from "./maintenance";
+
+describe("resolveMaintenance", () => {
+  const rawFiles = [{ dir: "/data/raw/offres", pattern: "offres-*.ndjson" }];
+
+  it("has defaults: daily 03:00 Paris, 30 days of events, 7 of sensor evaluations, raw files after 7 days", () => {
+    const { config, problems } = resolveMaintenance({ rawFiles }, {});
+    expect(problems).toEqual([]);
+    expect(config).toMatchObject({
+      schedule: { name: MAINTENANCE_SCHEDULE, cron: "0 3 * * *", timezone: "Europe/Paris" },
+      eventsRetentionDays: 30,
+      sensorTicksRetentionDays: 7,
+      rawFiles: [{ compressAfterDays: 7, label: "raw/offres" }],
+    });
+  });
+
+  it("takes the environment over the definitions", () => {
+    const { config, problems } = resolveMaintenance(
+      { rawFiles, retention: { eventsDays: 60 }, schedule: { cron: "0 4 * * *" } },
+      {
+        LIGNEE_MAINTENANCE_CRON: "30 2 * * 0",
+        LIGNEE_MAINTENANCE_TIMEZONE: "UTC",
+        LIGNEE_RETENTION_EVENTS_DAYS: "90",
+        LIGNEE_RETENTION_SENSOR_TICKS_DAYS: "2",
+        LIGNEE_RAW_COMPRESS_AFTER_DAYS: "3",
+      },
+    );
+    expect(problems).toEqual([]);
+    expect(config).toMatchObject({
+      schedule: { cron: "30 2 * * 0", timezone: "UTC" },
+      eventsRetentionDays: 90,
+      sensorTicksRetentionDays: 2,
+      rawFiles: [{ compressAfterDays: 3 }],
+    });
+    expect(resolveMaintenance({}, { LIGNEE_MAINTENANCE_CRON: "off" }).config.schedule).toBe(
+      undefined,
+    );
+  });
+
+  it("reports bad settings in words", () => {
+    const { problems } = resolveMaintenance(
+      { rawFiles: [{ dir: "", pattern: "*.ndjson.gz" }] },
+      { LIGNEE_RETENTION_EVENTS_DAYS: "a month", LIGNEE_MAINTENANCE_CRON: "every day" },
+    );
+    expect(problems).toEqual([
+      "maintenance: LIGNEE_RETENTION_EVENTS_DAYS must be a number of days ≥ 0, not a month",
+      "maintenance: rawFiles[0] has no dir",
+      "maintenance: rawFiles[0]: pattern names compressed files already",
+      expect.stringMatching(/^maintenance schedule: invalid cron expression "every day"/),
+    ]);
+  });
+});
