@@ -6,6 +6,7 @@ import { AssetGraph } from "../graph/asset-graph";
 import { defaultMapping, mappingProblem, type PartitionMapping } from "../partitions/mapping";
 import type { AssetDefinition } from "./asset";
 import { checkProblems, type CheckDefinition } from "./check";
+import { alertsProblems, type AlertsConfig } from "./alerts";
 import { assetKeyProblem, type AssetKey } from "../graph/asset-key";
 
 /** What a resource factory gets from the runtime it runs in. */
@@ -54,6 +55,8 @@ export class Definitions<R = unknown> {
    * at once); `LIGNEE_POOLS` overrides them.
    */
   readonly pools: Readonly<Record<string, number>>;
+  /** Alert channels and the daily summary (`LIGNEE_ALERT_*` channels are added at run time). */
+  readonly alerts: AlertsConfig;
   private readonly byKey: ReadonlyMap<AssetKey, AssetDefinition<R>>;
   private readonly resolvedDeps: ReadonlyMap<AssetKey, readonly ResolvedDependency[]>;
   private resolved: Promise<R> | undefined;
@@ -65,7 +68,9 @@ export class Definitions<R = unknown> {
     sensors: readonly SensorDefinition[],
     pools: Readonly<Record<string, number>>,
     checks: readonly CheckDefinition<R>[],
+    alerts: AlertsConfig,
   ) {
+    this.alerts = alerts;
     this.pools = { ...pools };
     this.checks = [...checks];
     this.schedules = [...schedules];
@@ -98,6 +103,7 @@ export class Definitions<R = unknown> {
     sensors?: readonly SensorDefinition[];
     pools?: Readonly<Record<string, number>>;
     checks?: readonly CheckDefinition<R>[];
+    alerts?: AlertsConfig;
   }): Definitions<R> {
     const schedules = options.schedules ?? [];
     const sensors = options.sensors ?? [];
@@ -109,10 +115,20 @@ export class Definitions<R = unknown> {
     for (const [pool, limit] of Object.entries(pools))
       if (!Number.isInteger(limit) || limit < 1)
         problems.push(`pool "${pool}": the limit must be a positive integer, not ${limit}`);
+    const scheduleNames = new Set(schedules.map((s) => s.name));
+    problems.push(...alertsProblems(options.alerts, (name) => scheduleNames.has(name)));
     // Selections are checked against the graph, which only exists for valid assets.
     const definitions =
       problems.length === 0
-        ? new Definitions(options.assets, options.resources, schedules, sensors, pools, checks)
+        ? new Definitions(
+            options.assets,
+            options.resources,
+            schedules,
+            sensors,
+            pools,
+            checks,
+            options.alerts ?? {},
+          )
         : undefined;
     const partitioned = new Set(options.assets.filter((a) => a.partitions).map((a) => a.key));
     problems.push(

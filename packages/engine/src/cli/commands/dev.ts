@@ -55,7 +55,8 @@ export async function devCommand(
       queue,
       maxAttempts: settings.maxAttempts,
     });
-    if (options.scheduler) scheduler = startSchedulerInProcess(definitions, runtime, io);
+    if (options.scheduler)
+      scheduler = startSchedulerInProcess(definitions, runtime, io, { publicUrl: server.url });
     await untilSignal(io, async () => {
       await scheduler?.stop();
       await server.close();

@@ -9,12 +9,15 @@ import type { CliIo } from "../context";
 import { untilSignal } from "../until-signal";
 import { PostgresBackfillStore } from "../../backfill/postgres-backfill-store";
 import { heartbeatFile } from "../../runtime/heartbeat-file";
+import { startAlertSender } from "../../alerts/start-alerts";
 
 export interface SchedulerCommandOptions {
   /** Default `$LIGNEE_SCHEDULER_INTERVAL_MS`, else 5,000. */
   readonly intervalMs?: number;
   /** Default `$LIGNEE_SCHEDULER_CATCH_UP_DAYS`, else 7. */
   readonly catchUpDays?: number;
+  /** Base of the links in alerts when `LIGNEE_PUBLIC_URL` is unset (`lignee dev`: its server). */
+  readonly publicUrl?: string;
 }
 
 const DAY_MS = 86_400_000;
@@ -75,6 +78,14 @@ export function startSchedulerInProcess(
           process.kill(process.pid, "SIGKILL");
         }
       : undefined;
+  // Alert settings are checked first: invalid ones stop the command before anything starts.
+  const alerts = startAlertSender({
+    definitions,
+    databaseUrl: runtime.databaseUrl,
+    log: (m) => io.err(m),
+    env,
+    ...(options.publicUrl ? { defaultPublicUrl: options.publicUrl } : {}),
+  });
   const store = PostgresAutomationStore.connect(runtime.databaseUrl);
   const backfills = PostgresBackfillStore.connect(runtime.databaseUrl);
   const controller = new AbortController();
@@ -99,6 +110,7 @@ export function startSchedulerInProcess(
       (stopped ??= (async () => {
         controller.abort();
         await done.catch(() => undefined);
+        await alerts.stop();
         await store.close();
         await backfills.close();
       })()),
