@@ -4,6 +4,7 @@ import type { EmailChannelConfig } from "../definitions/alerts";
 import { ALERT_EVENT_KINDS } from "../definitions/alerts";
 import type { AlertChannel, AlertMessage } from "./channel";
 import { urlSecrets } from "./redact";
+import { channelTarget } from "./channel-view";
 import { escapeHtml, fieldsOf, linesOf, plainText } from "./render";
 
 /** `<hash of the key>@lignee`: the same Message-ID for every try of one delivery. */
@@ -27,17 +28,6 @@ export function emailHtml(message: AlertMessage): string {
   ].join("\n");
 }
 
-/** `smtp.example.org:587 → ops@example.org`, without credentials. */
-function emailTarget(config: EmailChannelConfig): string {
-  let host = "…";
-  try {
-    host = new URL(config.smtpUrl).host;
-  } catch {
-    // validated with the definitions; nothing to show otherwise
-  }
-  return `${host} → ${config.to.join(", ")}`;
-}
-
 /** E-mail over SMTP with nodemailer: text and HTML parts, Message-ID from the key. */
 export function emailChannel(config: EmailChannelConfig, timeoutMs: number): AlertChannel {
   const transport = nodemailer.createTransport({
@@ -49,7 +39,7 @@ export function emailChannel(config: EmailChannelConfig, timeoutMs: number): Ale
   return {
     name: config.name,
     kind: "email",
-    target: emailTarget(config),
+    target: channelTarget(config),
     kinds: config.kinds ?? ALERT_EVENT_KINDS,
     schedules: config.schedules ?? [],
     secrets: urlSecrets(config.smtpUrl),

@@ -2,7 +2,8 @@ import type { SlackChannelConfig } from "../definitions/alerts";
 import { ALERT_EVENT_KINDS } from "../definitions/alerts";
 import type { AlertChannel, AlertMessage } from "./channel";
 import { postJson } from "./http-post";
-import { redactUrl, urlSecrets } from "./redact";
+import { urlSecrets } from "./redact";
+import { channelTarget } from "./channel-view";
 import { fieldsOf, kindTitle, linesOf } from "./render";
 
 /**
@@ -67,7 +68,7 @@ export function slackChannel(config: SlackChannelConfig, timeoutMs: number): Ale
   return {
     name: config.name,
     kind: "slack",
-    target: redactUrl(config.url),
+    target: channelTarget(config),
     kinds: config.kinds ?? ALERT_EVENT_KINDS,
     schedules: config.schedules ?? [],
     secrets: urlSecrets(config.url),

@@ -3,7 +3,8 @@ import type { WebhookChannelConfig } from "../definitions/alerts";
 import { ALERT_EVENT_KINDS } from "../definitions/alerts";
 import type { AlertChannel, AlertMessage } from "./channel";
 import { postJson } from "./http-post";
-import { redactUrl, urlSecrets } from "./redact";
+import { urlSecrets } from "./redact";
+import { channelTarget } from "./channel-view";
 
 /** The JSON body of a signed webhook: the event, its link and the delivery's key. */
 export function webhookBody(message: AlertMessage, idempotencyKey: string): string {
@@ -36,7 +37,7 @@ export function webhookChannel(
   return {
     name: config.name,
     kind: "webhook",
-    target: redactUrl(config.url),
+    target: channelTarget(config),
     kinds: config.kinds ?? ALERT_EVENT_KINDS,
     schedules: config.schedules ?? [],
     secrets: [...urlSecrets(config.url), config.secret],

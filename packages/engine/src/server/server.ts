@@ -7,6 +7,8 @@ import type { Definitions } from "../definitions/definitions";
 import { LigneeError } from "../errors";
 import type { Runtime } from "../runtime/runtime";
 import { createApp, type App, type AppOptions } from "./app";
+import { alertSettings } from "../alerts/alert-settings";
+import { PostgresAlertStore } from "../storage/alerts/alert-store";
 
 export interface ServerOptions {
   readonly definitions: Definitions<unknown>;
@@ -71,12 +73,16 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
       `refusing to listen on ${host} without a token: set LIGNEE_API_TOKEN (or bind 127.0.0.1)`,
     );
   }
+  // Invalid alert settings stop the server before it listens, as they stop the scheduler.
+  const settings = alertSettings(options.definitions);
   const backfills = PostgresBackfillStore.connect(options.runtime.databaseUrl, { max: 4 });
+  const alertStore = PostgresAlertStore.connect(options.runtime.databaseUrl);
   const automation = PostgresAutomationStore.connect(options.runtime.databaseUrl, { max: 2 });
   const app = createApp({
     definitions: options.definitions,
     backfills,
     automation,
+    alerts: { store: alertStore, settings },
     storage: options.runtime.storage,
     environment: { databaseUrl: options.runtime.databaseUrl, home: options.runtime.home },
     ...(token !== undefined ? { token } : {}),
@@ -97,6 +103,7 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
   } catch (error) {
     await backfills.close();
     await automation.close();
+    await alertStore.close();
     throw error;
   }
   // A backfill whose creation was interrupted (its process died) gets its missing runs.
@@ -123,6 +130,7 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
       });
       await backfills.close();
       await automation.close();
+      await alertStore.close();
     },
   };
 }

@@ -3,6 +3,11 @@ import type { BACKFILL_TAG } from "../backfill/backfill-store";
 import type { DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE } from "../backfill/chunks";
 import type { MIN_RUN_ID_PREFIX } from "../storage/runs/id-prefix";
 import type {
+  AlertChannelsBody,
+  AlertDeliveriesBody,
+  AlertRetriedBody,
+  AlertTestBody,
+  AlertTestRequestBody,
   AssetDetailBody,
   AssetGraphBody,
   AutomationBody,
@@ -153,3 +158,19 @@ export type ScheduleTickList = Response<typeof ScheduleTicksBody>;
 /** POST /api/automation/{kind}/{name}/enable|disable */
 export type AutomationSwitch = Response<typeof AutomationToggledBody>;
 export type AutomationKind = AutomationSwitch["kind"];
+
+// ---------------------------------------------------------------- alerts
+
+/** GET /api/alerts/channels */
+export type AlertChannelList = Response<typeof AlertChannelsBody>;
+export type AlertChannel = AlertChannelList["channels"][number];
+export type AlertEventKind = AlertChannel["kinds"][number];
+/** GET /api/alerts/deliveries */
+export type AlertDeliveryList = Response<typeof AlertDeliveriesBody>;
+export type AlertDelivery = AlertDeliveryList["deliveries"][number];
+export type AlertDeliveryStatus = AlertDelivery["status"];
+/** POST /api/alerts/test */
+export type AlertTestRequest = Request<typeof AlertTestRequestBody>;
+export type AlertTestQueued = Response<typeof AlertTestBody>;
+/** POST /api/alerts/deliveries/{eventId}/{channel}/retry */
+export type AlertRetried = Response<typeof AlertRetriedBody>;
