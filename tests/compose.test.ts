@@ -152,7 +152,12 @@ describe("docker-compose.yml", () => {
       }
     }
     expect(new Set(checked)).toEqual(
-      new Set(["POSTGRES_PASSWORD", "LIGNEE_API_TOKEN", "FRANCE_TRAVAIL_CLIENT_SECRET"]),
+      new Set([
+        "POSTGRES_PASSWORD",
+        "LIGNEE_API_TOKEN",
+        "FRANCE_TRAVAIL_CLIENT_SECRET",
+        "LIGNEE_ALERT_WEBHOOK_SECRET",
+      ]),
     );
     // The server may not start on 0.0.0.0 without its token: compose refuses to start without it.
     expect(compose.services.server?.environment?.LIGNEE_API_TOKEN).toMatch(

@@ -34,7 +34,7 @@ export function startAlertSender(options: {
     channels,
     settings: {
       ...settings,
-      publicUrl: settings.publicUrl ?? options.defaultPublicUrl ?? defaultPublicUrl(env),
+      publicUrl: settings.publicUrl ?? options.defaultPublicUrl ?? DEFAULT_PUBLIC_URL,
     },
     log: options.log,
     ...(options.overdueAssets ? { overdueAssets: options.overdueAssets } : {}),
@@ -54,7 +54,5 @@ export function startAlertSender(options: {
   };
 }
 
-/** The local server's address: `http://127.0.0.1:<LIGNEE_PORT or 3000>`. */
-function defaultPublicUrl(env: NodeJS.ProcessEnv): string {
-  return `http://127.0.0.1:${env.LIGNEE_PORT?.trim() || "3000"}`;
-}
+/** The server's default address, when neither `LIGNEE_PUBLIC_URL` nor the caller says better. */
+const DEFAULT_PUBLIC_URL = "http://127.0.0.1:3000";

@@ -59,7 +59,7 @@ export interface DailySummaryConfig {
  *
  * @example
  * alerts: {
- *   channels: [{ kind: "slack", name: "ops", url: process.env.SLACK_URL!, kinds: ["run_failed"] }],
+ *   channels: [{ kind: "slack", name: "ops", url: slackWebhookUrl, kinds: ["run_failed"] }],
  *   dailySummary: { at: "08:00", timezone: "Europe/Paris" },
  * }
  */
