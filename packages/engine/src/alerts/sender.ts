@@ -6,7 +6,6 @@ import { describeError } from "../errors";
 import { abortableSleep } from "../execution/abortable-sleep";
 import { claimDeliveries, type ClaimedDelivery } from "../storage/alerts/claim-deliveries";
 import { fanOutDeliveries } from "../storage/alerts/fan-out";
-import { markDelivered } from "../storage/alerts/mark-delivered";
 import { markFailed } from "../storage/alerts/mark-failed";
 import { ALERT_CHANNEL, recordAlertEvent } from "../storage/alerts/record-alert-event";
 import { readDayFacts } from "../storage/alerts/summary-facts";
@@ -14,6 +13,7 @@ import type { AlertSettings } from "./alert-settings";
 import { idempotencyKey, type AlertChannel, type AlertMessage } from "./channel";
 import { dueSummaryDay } from "./daily-summary";
 import { summaryEvent } from "./daily-summary";
+import { DeliveredMarker } from "./delivered-marker";
 import { redactSecrets } from "./redact";
 
 /** The assets overdue at `now` (the freshness policies' business); none by default. */
@@ -26,7 +26,7 @@ export interface AlertSenderOptions {
     AlertSettings,
     "dailySummary" | "publicUrl" | "maxAttempts" | "retryMs" | "leaseMs" | "pollMs" | "maxAgeMs"
   >;
-  /** Deliveries claimed at once (default 64) and sent in parallel (default 16). */
+  /** Deliveries a `round` claims at once (default 64); sends in flight at most (default 32). */
   readonly batchSize?: number;
   readonly concurrency?: number;
   readonly overdueAssets?: OverdueAssets;
@@ -65,31 +65,18 @@ export class AlertSender {
   readonly id = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private readonly byName: ReadonlyMap<string, AlertChannel>;
   private summaryWritten: string | undefined;
+  private readonly marker: DeliveredMarker;
 
   constructor(private readonly options: AlertSenderOptions) {
     this.byName = new Map(options.channels.map((c) => [c.name, c]));
+    this.marker = new DeliveredMarker(options.pool);
   }
 
-  /** One round: fan out, claim one batch, send it. */
+  /** One round: fan out, claim one batch, send it all. */
   async round(): Promise<SendRound> {
-    const { pool, settings } = this.options;
-    await this.writeDailySummary();
-    for (const channel of this.options.channels) {
-      await fanOutDeliveries(pool, {
-        channel: channel.name,
-        kinds: channel.kinds,
-        schedules: channel.schedules,
-        maxAgeMs: settings.maxAgeMs,
-      });
-    }
-    const claimed = await claimDeliveries(
-      pool,
-      this.id,
-      [...this.byName.keys()],
-      this.options.batchSize ?? 64,
-      settings.leaseMs,
-    );
-    const outcomes = await inParallel(claimed, this.options.concurrency ?? 16, (d) =>
+    await this.prepare();
+    const claimed = await this.claim(this.options.batchSize ?? 64);
+    const outcomes = await inParallel(claimed, this.options.concurrency ?? 32, (d) =>
       this.deliver(d),
     );
     return {
@@ -101,28 +88,79 @@ export class AlertSender {
   }
 
   /**
-   * Rounds until `signal` aborts: at once while there is work, else after a notification of a
-   * new event or `pollMs`. Sends in progress finish first (each within its timeout).
+   * Delivers until `signal` aborts, keeping up to `concurrency` sends in flight: it claims more
+   * as sends complete, creates the deliveries of new events when notified of them (or every
+   * `pollMs`), and waits when nothing is due. Sends in progress finish first (each within its
+   * timeout).
    */
   async run(signal: AbortSignal): Promise<void> {
     if (this.options.channels.length === 0 && !this.options.settings.dailySummary) return;
+    const concurrency = this.options.concurrency ?? 32;
+    const inflight = new Set<Promise<unknown>>();
     const wake = new WakeUp();
-    const unlisten = await this.listen(() => wake.fire()).catch(() => undefined);
+    let news = true;
+    let preparedAt = 0;
+    const unlisten = await this.listen(() => {
+      news = true;
+      wake.fire();
+    }).catch(() => undefined);
     try {
       while (!signal.aborted) {
-        let busy = false;
+        let claimed = 0;
         try {
-          busy = (await this.round()).claimed > 0;
+          if (news || performance.now() - preparedAt >= this.options.settings.pollMs) {
+            news = false;
+            preparedAt = performance.now();
+            await this.prepare();
+          }
+          // Claims in groups (half the slots at least), not one per completed send.
+          const free = concurrency - inflight.size;
+          if (free >= Math.max(1, concurrency / 2) || inflight.size === 0) {
+            const batch = await this.claim(free);
+            claimed = batch.length;
+            for (const d of batch) {
+              const sending = this.deliver(d).finally(() => {
+                inflight.delete(sending);
+                wake.fire();
+              });
+              inflight.add(sending);
+            }
+          }
           this.options.onAlive?.();
         } catch (error) {
           this.log(`alerts: ${describeError(error)}`);
         }
-        if (!busy) await wake.wait(this.options.settings.pollMs, signal);
+        if (claimed > 0 && inflight.size < concurrency) continue;
+        await wake.wait(this.options.settings.pollMs, signal);
       }
+      await Promise.allSettled([...inflight]);
     } finally {
       await unlisten?.();
       for (const channel of this.options.channels) channel.close?.();
     }
+  }
+
+  /** The daily summary when due, and the pending deliveries of new events. */
+  private async prepare(): Promise<void> {
+    await this.writeDailySummary();
+    for (const channel of this.options.channels) {
+      await fanOutDeliveries(this.options.pool, {
+        channel: channel.name,
+        kinds: channel.kinds,
+        schedules: channel.schedules,
+        maxAgeMs: this.options.settings.maxAgeMs,
+      });
+    }
+  }
+
+  private claim(limit: number): Promise<ClaimedDelivery[]> {
+    return claimDeliveries(
+      this.options.pool,
+      this.id,
+      [...this.byName.keys()],
+      limit,
+      this.options.settings.leaseMs,
+    );
   }
 
   private async deliver(d: ClaimedDelivery): Promise<"delivered" | "pending" | "dead" | "lost"> {
@@ -155,7 +193,13 @@ export class AlertSender {
       );
       return status ?? "lost";
     }
-    await markDelivered(this.options.pool, d.eventId, d.channel);
+    try {
+      await this.marker.mark({ eventId: d.eventId, channel: d.channel });
+    } catch (error) {
+      // Sent but not recorded: its lease will expire and it will be sent again (same key).
+      this.log(`alerts: ${key} sent, but not recorded delivered: ${describeError(error)}`);
+      return "lost";
+    }
     return "delivered";
   }
 
