@@ -1,5 +1,6 @@
 import { useCallback, useState } from "react";
 import { Link, Route, Switch, useLocation } from "wouter";
+import { AlertsPage } from "./alerts/AlertsPage";
 import { AssetPage } from "./assets/AssetPage";
 import { AutomationPage } from "./automation/AutomationPage";
 import { BackfillPage } from "./backfills/BackfillPage";
@@ -15,7 +16,7 @@ import { ThemeSwitch } from "./theme/ThemeSwitch";
 
 /**
  * The shell: navigation, search (`/` or Ctrl/⌘-K), the theme switch and the routes (lineage,
- * catalog, asset pages, runs, backfills, automation).
+ * catalog, asset pages, runs, backfills, automation, alerts).
  */
 export function App() {
   const [location] = useLocation();
@@ -39,6 +40,7 @@ export function App() {
           {tab("/runs", "Runs", location.startsWith("/runs"))}
           {tab("/backfills", "Backfills", location.startsWith("/backfills"))}
           {tab("/automation", "Automation", location.startsWith("/automation"))}
+          {tab("/alerts", "Alerts", location.startsWith("/alerts"))}
         </nav>
         <span className="spacer" />
         <button
@@ -66,6 +68,7 @@ export function App() {
               {(params) => <BackfillPage backfillId={params.id} />}
             </Route>
             <Route path="/automation" component={AutomationPage} />
+            <Route path="/alerts" component={AlertsPage} />
             <Route>
               <p className="empty">
                 Nothing here. Go back to the <Link href="/">lineage</Link>.
