@@ -18,7 +18,9 @@ export function redactSecrets(text: string, secrets: readonly string[]): string 
     if (secret.length >= 4) out = out.split(secret).join("…");
   }
   // Any URL left (an error echoing the request) keeps only its scheme and host.
-  return out.replace(/\b([a-z][a-z0-9+.-]*:\/\/)(?:[^\s/@]*@)?([^\s/?#]+)[^\s]*/gi, "$1$2/…");
+  return out
+    .replace(/\b([a-z][a-z0-9+.-]*:\/\/)(?:[^\s/@]*@)?([^\s/?#]+)[^\s]*/gi, "$1$2/…")
+    .replace(/…+/g, "…");
 }
 
 /** The secrets inside a URL worth scrubbing from errors: itself, its password, its path. */

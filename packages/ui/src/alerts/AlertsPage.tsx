@@ -138,7 +138,8 @@ function Deliveries({ status }: { status: AlertDeliveryStatus | undefined }) {
   if (deliveries.error) return <ErrorLine error={deliveries.error} />;
   if (!deliveries.data) return <p className="loading">Loading deliveries…</p>;
   const rows = deliveries.data.deliveries;
-  if (rows.length === 0) return <p className="empty">No deliveries{status ? ` ${status}` : ""}.</p>;
+  if (rows.length === 0)
+    return <p className="empty">{status ? `No ${status} deliveries.` : "No deliveries yet."}</p>;
   return (
     <table className="table alert-deliveries" data-testid="alert-deliveries">
       <TableHead columns={["Status", "Channel", "Event", "Tries", "When", "Last error"]} />
