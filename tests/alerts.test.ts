@@ -335,6 +335,27 @@ describe("channels, against real receivers", () => {
 });
 
 describe("delivery", () => {
+  it("a test reaches the channel it names only, whatever kinds that channel takes", async () => {
+    const { pool } = await database();
+    await recordAlertEvent(pool, {
+      kind: "test",
+      dedupeKey: "test:narrow:1",
+      subject: "Test alert from Lignée to channel narrow",
+      payload: { channel: "narrow" },
+    });
+    const hook = await receiver({ secret: SECRET });
+    await deliverAll(
+      sender(pool, [
+        { kind: "webhook", name: "narrow", url: hook.url, secret: SECRET, kinds: ["run_failed"] },
+        { kind: "webhook", name: "other", url: hook.url, secret: SECRET },
+      ]),
+      pool,
+    );
+    expect(hook.requests.map((r) => r.headers["idempotency-key"])).toEqual([
+      expect.stringMatching(/:narrow$/),
+    ]);
+  });
+
   it("retries after 500s with backoff, then delivers with the same idempotency key", async () => {
     const { pool } = await database();
     await recordAlertEvent(pool, {
