@@ -10,6 +10,7 @@ import { untilSignal } from "../until-signal";
 import { PostgresBackfillStore } from "../../backfill/postgres-backfill-store";
 import { heartbeatFile } from "../../runtime/heartbeat-file";
 import { startAlertSender } from "../../alerts/start-alerts";
+import type { OverdueAssets } from "../../alerts/sender";
 
 export interface SchedulerCommandOptions {
   /** Default `$LIGNEE_SCHEDULER_INTERVAL_MS`, else 5,000. */
@@ -18,6 +19,8 @@ export interface SchedulerCommandOptions {
   readonly catchUpDays?: number;
   /** Base of the links in alerts when `LIGNEE_PUBLIC_URL` is unset (`lignee dev`: its server). */
   readonly publicUrl?: string;
+  /** The assets overdue now, for the daily summary (none when left out). */
+  readonly overdueAssets?: OverdueAssets;
 }
 
 const DAY_MS = 86_400_000;
@@ -85,6 +88,7 @@ export function startSchedulerInProcess(
     log: (m) => io.err(m),
     env,
     ...(options.publicUrl ? { defaultPublicUrl: options.publicUrl } : {}),
+    ...(options.overdueAssets ? { overdueAssets: options.overdueAssets } : {}),
   });
   const store = PostgresAutomationStore.connect(runtime.databaseUrl);
   const backfills = PostgresBackfillStore.connect(runtime.databaseUrl);
