@@ -158,6 +158,7 @@ describe("docker-compose.yml", () => {
         "LIGNEE_API_TOKEN",
         "FRANCE_TRAVAIL_CLIENT_SECRET",
         "GF_SECURITY_ADMIN_PASSWORD",
+        "LIGNEE_ALERT_WEBHOOK_SECRET",
       ]),
     );
     // The server may not start on 0.0.0.0 without its token: compose refuses to start without it.

@@ -396,3 +396,42 @@ export {
 } from "./maintenance/maintenance-job";
 export { maintenanceQueuedRun } from "./automation/maintenance-run";
 export { runMaintenanceHere } from "./maintenance/launch-maintenance";
+// Alerts: channels, the outbox sender, the daily summary.
+export {
+  ALERT_EVENT_KINDS,
+  type AlertChannelConfig,
+  type AlertEventKind,
+  type AlertsConfig,
+  type DailySummaryConfig,
+  type EmailChannelConfig,
+  type SlackChannelConfig,
+  type WebhookChannelConfig,
+} from "./definitions/alerts";
+export { alertSettings, type AlertSettings } from "./alerts/alert-settings";
+export { idempotencyKey, type AlertChannel, type AlertMessage } from "./alerts/channel";
+export { channelView, type ChannelView } from "./alerts/channel-view";
+export { createChannels } from "./alerts/channels";
+export { dueSummaryDay, summaryEvent, type SummaryDay } from "./alerts/daily-summary";
+export { emailChannel, messageId } from "./alerts/email-channel";
+export { redactSecrets, redactUrl } from "./alerts/redact";
+export {
+  AlertSender,
+  type AlertSenderOptions,
+  type OverdueAssets,
+  type SendRound,
+} from "./alerts/sender";
+export { slackBlocks, slackChannel } from "./alerts/slack-channel";
+export { startAlertSender, type RunningAlertSender } from "./alerts/start-alerts";
+export { webhookBody, webhookChannel, webhookSignature } from "./alerts/webhook-channel";
+export { PostgresAlertStore, type AlertStore } from "./storage/alerts/alert-store";
+export {
+  ALERT_CHANNEL,
+  recordAlertEvent,
+  type AlertEventInput,
+} from "./storage/alerts/record-alert-event";
+export { readDayFacts, type DayFacts } from "./storage/alerts/summary-facts";
+export {
+  DELIVERY_STATUSES,
+  type DeliveryRecord,
+  type DeliveryStatus,
+} from "./storage/alerts/list-deliveries";

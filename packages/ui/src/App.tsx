@@ -1,5 +1,6 @@
 import { useCallback, useState } from "react";
 import { Link, Route, Switch, useLocation } from "wouter";
+import { AlertsPage } from "./alerts/AlertsPage";
 import { AssetPage } from "./assets/AssetPage";
 import { AutomationPage } from "./automation/AutomationPage";
 import { BackfillPage } from "./backfills/BackfillPage";
@@ -17,6 +18,7 @@ import { ThemeSwitch } from "./theme/ThemeSwitch";
 /**
  * The shell: navigation, search (`/` or Ctrl/⌘-K), the theme switch and the routes (lineage,
  * catalog, asset pages, runs, backfills, automation, operations).
+ * catalog, asset pages, runs, backfills, automation, alerts).
  */
 export function App() {
   const [location] = useLocation();
@@ -41,6 +43,7 @@ export function App() {
           {tab("/backfills", "Backfills", location.startsWith("/backfills"))}
           {tab("/automation", "Automation", location.startsWith("/automation"))}
           {tab("/operations", "Operations", location.startsWith("/operations"))}
+          {tab("/alerts", "Alerts", location.startsWith("/alerts"))}
         </nav>
         <span className="spacer" />
         <button
@@ -69,6 +72,7 @@ export function App() {
             </Route>
             <Route path="/automation" component={AutomationPage} />
             <Route path="/operations" component={OperationsPage} />
+            <Route path="/alerts" component={AlertsPage} />
             <Route>
               <p className="empty">
                 Nothing here. Go back to the <Link href="/">lineage</Link>.

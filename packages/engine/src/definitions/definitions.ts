@@ -7,6 +7,7 @@ import { defaultMapping, mappingProblem, type PartitionMapping } from "../partit
 import type { AssetDefinition } from "./asset";
 import { checkProblems, type CheckDefinition } from "./check";
 import { resolveFreshnessPolicy, type FreshnessPolicy } from "./freshness-policy";
+import { alertsProblems, type AlertsConfig } from "./alerts";
 import { assetKeyProblem, type AssetKey } from "../graph/asset-key";
 import {
   MAINTENANCE_SCHEDULE,
@@ -66,6 +67,8 @@ export class Definitions<R = unknown> {
    * off) is evaluated with the others (`allSchedules`) but is not one of `schedules`.
    */
   readonly maintenance: MaintenanceConfig;
+  /** Alert channels and the daily summary (`LIGNEE_ALERT_*` channels are added at run time). */
+  readonly alerts: AlertsConfig;
   private readonly byKey: ReadonlyMap<AssetKey, AssetDefinition<R>>;
   private readonly resolvedDeps: ReadonlyMap<AssetKey, readonly ResolvedDependency[]>;
   private readonly freshness: ReadonlyMap<AssetKey, FreshnessPolicy>;
@@ -79,7 +82,9 @@ export class Definitions<R = unknown> {
     pools: Readonly<Record<string, number>>,
     checks: readonly CheckDefinition<R>[],
     maintenance: MaintenanceConfig,
+    alerts: AlertsConfig,
   ) {
+    this.alerts = alerts;
     this.pools = { ...pools };
     this.checks = [...checks];
     this.maintenance = maintenance;
@@ -121,6 +126,7 @@ export class Definitions<R = unknown> {
     checks?: readonly CheckDefinition<R>[];
     /** The built-in maintenance job: its schedule, retention and raw folders (see docs). */
     maintenance?: MaintenanceOptions;
+    alerts?: AlertsConfig;
   }): Definitions<R> {
     const schedules = options.schedules ?? [];
     const sensors = options.sensors ?? [];
@@ -136,6 +142,8 @@ export class Definitions<R = unknown> {
     for (const [pool, limit] of Object.entries(pools))
       if (!Number.isInteger(limit) || limit < 1)
         problems.push(`pool "${pool}": the limit must be a positive integer, not ${limit}`);
+    const scheduleNames = new Set(schedules.map((s) => s.name));
+    problems.push(...alertsProblems(options.alerts, (name) => scheduleNames.has(name)));
     // Selections are checked against the graph, which only exists for valid assets.
     const definitions =
       problems.length === 0
@@ -147,6 +155,7 @@ export class Definitions<R = unknown> {
             pools,
             checks,
             maintenance.config,
+            options.alerts ?? {},
           )
         : undefined;
     const partitioned = new Set(options.assets.filter((a) => a.partitions).map((a) => a.key));

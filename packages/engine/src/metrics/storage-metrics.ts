@@ -103,7 +103,7 @@ export class StorageMetrics {
     this.alerts = options.alertDeliveries
       ? new Counter({
           name: "lignee_alert_deliveries_total",
-          help: "Alert deliveries recorded, by channel and status (delivered, failed and retried, dead after the last attempt).",
+          help: "Alert deliveries by channel and status: pending (not tried yet), retrying (failed at least once), delivered, dead (given up after the last try).",
           labelNames: ["channel", "status"],
           registers,
         })

@@ -13,6 +13,7 @@ import { heartbeatRun, type LeaseState } from "../storage/runs/heartbeat";
 import type { PoolUsage } from "../storage/runs/pool-usage";
 import { QUEUE_CHANNEL } from "../storage/runs/queue-channel";
 import { reapExpiredRuns, type ExpiredRun } from "../storage/runs/reap";
+import { announceRunEnd } from "../storage/alerts/announce-run-end";
 import { releaseRun } from "../storage/runs/release";
 import { requestCancelRuns } from "../storage/runs/request-cancel";
 import { startAdmitted } from "../storage/runs/start";
@@ -121,7 +122,12 @@ export class RunQueue {
     status: "SUCCESS" | "FAILURE" | "CANCELED",
     error: string | undefined,
   ): Promise<boolean> {
-    return finishRun(this.pool, runId, status, error, { workerId });
+    // The announcement (run_failed, schedule_succeeded) commits with the run's end.
+    return inTransaction(this.pool, "run queue", async (tx) => {
+      const finished = await finishRun(tx, runId, status, error, { workerId });
+      if (finished) await announceRunEnd(tx, runId);
+      return finished;
+    });
   }
 
   /**
@@ -137,7 +143,7 @@ export class RunQueue {
    * otherwise; their running marks become failed marks. Any worker may call it.
    */
   async reapExpired(): Promise<ExpiredRun[]> {
-    return reapExpiredRuns(this.pool);
+    return reapAndAnnounce(this.pool);
   }
 
   /**
@@ -157,7 +163,7 @@ export class RunQueue {
     if ((await requestCancelRuns(this.pool, { runId })) === 0) return undefined;
     // A run whose worker or process is gone (lease expired) has nobody to see the request:
     // reaping ends it CANCELED now rather than at the next reaper's round.
-    const reaped = await reapExpiredRuns(this.pool);
+    const reaped = await reapAndAnnounce(this.pool);
     return reaped.some((r) => r.id === runId && r.status === "CANCELED") ? "CANCELED" : "CANCELING";
   }
 
@@ -197,6 +203,15 @@ export class RunQueue {
       client.release();
     };
   }
+}
+
+/** reap, with a `run_failed` event for each run it failed, in the same transaction. */
+function reapAndAnnounce(pool: pg.Pool): Promise<ExpiredRun[]> {
+  return inTransaction(pool, "run queue", async (tx) => {
+    const reaped = await reapExpiredRuns(tx);
+    for (const run of reaped) if (run.status === "FAILURE") await announceRunEnd(tx, run.id);
+    return reaped;
+  });
 }
 
 function toEnqueued(prepared: Request, options: EnqueueOptions): EnqueuedRun {

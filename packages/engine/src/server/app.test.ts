@@ -317,6 +317,10 @@ describe("openapi.json", () => {
     };
     expect(doc.openapi).toMatch(/^3\./);
     expect(Object.keys(doc.paths).sort()).toEqual([
+      "/api/alerts/channels",
+      "/api/alerts/deliveries",
+      "/api/alerts/deliveries/{eventId}/{channel}/retry",
+      "/api/alerts/test",
       "/api/assets",
       "/api/assets/{key}",
       "/api/assets/{key}/materializations",

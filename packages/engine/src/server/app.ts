@@ -8,6 +8,7 @@ import { confirmLimitFromEnv } from "../planning/confirmation";
 import type { RunQueue } from "../queue/run-queue";
 import type { Storage } from "../storage/storage";
 import { apiMethods } from "./allowed-methods";
+import { registerAlertRoutes, type AlertRoutesOptions } from "./alert-routes";
 import { registerAssetRoutes } from "./asset-routes";
 import { registerAutomationRoutes } from "./automation-routes";
 import { registerBackfillRoutes } from "./backfill-routes";
@@ -47,6 +48,8 @@ export interface AppOptions {
   readonly backfills?: BackfillStore;
   /** Schedules, sensors and eager automation (`/api/automation`); without it, 404. */
   readonly automation?: AutomationStore;
+  /** Alert channels and deliveries (`/api/alerts`); without it, 404. */
+  readonly alerts?: AlertRoutesOptions["alerts"];
   /**
    * Partitions of one asset a request may materialise without `"confirm": true` (default
    * `LIGNEE_CONFIRM_PARTITIONS`, else 100); an asset's `confirmAbove` may lower it.
@@ -140,6 +143,7 @@ export function createApp(options: AppOptions): App {
   });
 
   registerAutomationRoutes(app, { definitions, automation: options.automation });
+  registerAlertRoutes(app, { alerts: options.alerts });
 
   registerOperationsRoutes(app, {
     definitions,

@@ -1,6 +1,14 @@
 import { z } from "zod";
 import { BACKFILL_STATUSES } from "../backfill/progress";
 import {
+  AlertChannelBody,
+  AlertChannelsBody,
+  AlertDeliveriesBody,
+  AlertDeliveryBody,
+  AlertRetriedBody,
+  AlertTestBody,
+  AlertTestRequestBody,
+  DELIVERIES_LIMIT,
   Backfill,
   BACKFILL_RUNS_LIMIT,
   BackfillCanceledBody,
@@ -147,6 +155,13 @@ function componentSchemas(io: "input" | "output"): Record<string, unknown> {
     MaintenanceReportBody,
     OperationsBody,
     MaintenanceStartedBody,
+    AlertChannelBody,
+    AlertChannelsBody,
+    AlertDeliveryBody,
+    AlertDeliveriesBody,
+    AlertTestRequestBody,
+    AlertTestBody,
+    AlertRetriedBody,
   ]) {
     registry.add(schema, { id: z.globalRegistry.get(schema)!.id! });
   }
@@ -466,6 +481,7 @@ export function openApiDocument(): Record<string, unknown> {
       },
       ...automationPaths(unauthorized, forbidden),
       ...operationsPaths(unauthorized, forbidden),
+      ...alertPaths(unauthorized, forbidden),
     },
   };
 }
@@ -575,6 +591,88 @@ function operationsPaths(
           201: json("the maintenance run", MaintenanceStartedBody),
           401: unauthorized,
           403: forbidden,
+        },
+      },
+    },
+  };
+}
+
+/** `/api/alerts`: channels, deliveries, "send a test", retrying a dead delivery. */
+function alertPaths(
+  unauthorized: ErrorResponse,
+  forbidden: ErrorResponse,
+): Record<string, unknown> {
+  return {
+    "/api/alerts/channels": {
+      get: {
+        summary:
+          "The alert channels (kind, target without secrets, the events they receive) and the daily summary's time",
+        responses: { 200: json("channels", AlertChannelsBody), 401: unauthorized },
+      },
+    },
+    "/api/alerts/deliveries": {
+      get: {
+        summary:
+          "Recent deliveries of alerts to channels, most recently changed first, with errors",
+        parameters: [
+          {
+            name: "status",
+            in: "query",
+            schema: { type: "string", enum: ["pending", "delivered", "dead"] },
+          },
+          {
+            name: "limit",
+            in: "query",
+            schema: {
+              type: "integer",
+              minimum: 1,
+              maximum: DELIVERIES_LIMIT.max,
+              default: DELIVERIES_LIMIT.default,
+            },
+          },
+          {
+            name: "before",
+            in: "query",
+            description: "only deliveries changed before this instant (ISO 8601), to page back",
+            schema: { type: "string", format: "date-time" },
+          },
+        ],
+        responses: {
+          200: json("deliveries", AlertDeliveriesBody),
+          400: error("bad query"),
+          401: unauthorized,
+        },
+      },
+    },
+    "/api/alerts/test": {
+      post: {
+        summary: "Send a test alert to one channel (delivered by the scheduler's sender)",
+        requestBody: {
+          required: true,
+          content: { "application/json": { schema: ref(AlertTestRequestBody) } },
+        },
+        responses: {
+          202: json("the test event is written", AlertTestBody),
+          400: error("bad body"),
+          401: unauthorized,
+          403: forbidden,
+          404: error("unknown channel"),
+        },
+      },
+    },
+    "/api/alerts/deliveries/{eventId}/{channel}/retry": {
+      post: {
+        summary: "Give a dead delivery a new set of tries, due now",
+        parameters: [
+          { name: "eventId", in: "path", required: true, schema: { type: "integer" } },
+          { name: "channel", in: "path", required: true, schema: { type: "string" } },
+        ],
+        responses: {
+          200: json("the delivery is pending again", AlertRetriedBody),
+          400: error("bad path"),
+          401: unauthorized,
+          403: forbidden,
+          404: error("no dead delivery of that event to that channel"),
         },
       },
     },

@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { ALERT_EVENT_KINDS } from "../definitions/alerts";
+import { DELIVERY_STATUSES } from "../storage/alerts/list-deliveries";
 import { MAX_CHUNK_SIZE } from "../backfill/chunks";
 import { BACKFILL_STATUSES } from "../backfill/progress";
 import { LAUNCH_KINDS } from "../storage/launched-by";
@@ -732,3 +734,72 @@ export const OperationsBody = z
 export const MaintenanceStartedBody = z
   .object({ runId: z.string() })
   .meta({ id: "MaintenanceStarted" });
+// ---------------------------------------------------------------- alerts
+
+export const ALERT_CHANNEL_KINDS = ["slack", "webhook", "email"] as const;
+
+export const AlertChannelBody = z
+  .object({
+    name: z.string(),
+    kind: z.enum(ALERT_CHANNEL_KINDS),
+    target: z.string().describe("where it sends, without secrets: `hooks.slack.com/…`"),
+    kinds: z.array(z.enum(ALERT_EVENT_KINDS)).describe("the event kinds it receives"),
+    schedules: z.array(z.string()).describe("schedules whose successes it announces"),
+  })
+  .meta({ id: "AlertChannel" });
+
+export const AlertChannelsBody = z
+  .object({
+    channels: z.array(AlertChannelBody),
+    dailySummary: z.object({ at: z.string(), timezone: z.string() }).nullable(),
+    maxAttempts: z.number().int().describe("tries of a delivery before it is dead"),
+  })
+  .meta({ id: "AlertChannelList" });
+
+export const DELIVERIES_LIMIT = { default: 50, max: 500 } as const;
+
+export const AlertDeliveriesQuery = z.object({
+  status: z.enum(DELIVERY_STATUSES, "status is pending, delivered or dead").optional(),
+  limit: z.coerce.number().int().min(1).max(DELIVERIES_LIMIT.max).default(DELIVERIES_LIMIT.default),
+  before: z.iso
+    .datetime({ offset: true, message: "before is an ISO 8601 instant" })
+    .optional()
+    .transform((v) => (v === undefined ? undefined : new Date(v))),
+});
+
+export const AlertDeliveryBody = z
+  .object({
+    eventId: z.number().int(),
+    channel: z.string(),
+    status: z.enum(DELIVERY_STATUSES),
+    attempts: z.number().int(),
+    nextAttemptAt: z.string().nullable().describe("when a pending delivery is tried next"),
+    lastError: z.string().nullable().describe("the last failure, secrets redacted"),
+    deliveredAt: z.string().nullable(),
+    updatedAt: z.string(),
+    kind: z.enum(ALERT_EVENT_KINDS),
+    subject: z.string(),
+    eventCreatedAt: z.string(),
+  })
+  .meta({ id: "AlertDelivery" });
+
+export const AlertDeliveriesBody = z
+  .object({ deliveries: z.array(AlertDeliveryBody) })
+  .meta({ id: "AlertDeliveryList" });
+
+export const AlertTestRequestBody = z
+  .object({ channel: z.string().min(1, "channel names the channel to test") })
+  .meta({ id: "AlertTestRequest" });
+
+export const AlertTestBody = z
+  .object({ channel: z.string(), dedupeKey: z.string() })
+  .meta({ id: "AlertTestQueued" });
+
+export const AlertRetryParams = z.object({
+  eventId: z.coerce.number().int().positive(),
+  channel: z.string().min(1),
+});
+
+export const AlertRetriedBody = z
+  .object({ eventId: z.number().int(), channel: z.string(), status: z.literal("pending") })
+  .meta({ id: "AlertRetried" });

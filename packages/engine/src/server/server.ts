@@ -11,6 +11,8 @@ import type { StorageMetricsOptions } from "../metrics/storage-metrics";
 import type { Runtime } from "../runtime/runtime";
 import { PostgresMetricsStore } from "../storage/metrics/postgres-metrics-store";
 import { createApp, type App, type AppOptions } from "./app";
+import { alertSettings } from "../alerts/alert-settings";
+import { PostgresAlertStore } from "../storage/alerts/alert-store";
 
 export interface ServerOptions {
   readonly definitions: Definitions<unknown>;
@@ -82,7 +84,10 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
       `refusing to listen on ${host} without a token: set LIGNEE_API_TOKEN (or bind 127.0.0.1)`,
     );
   }
+  // Invalid alert settings stop the server before it listens, as they stop the scheduler.
+  const settings = alertSettings(options.definitions);
   const backfills = PostgresBackfillStore.connect(options.runtime.databaseUrl, { max: 4 });
+  const alertStore = PostgresAlertStore.connect(options.runtime.databaseUrl);
   const automation = PostgresAutomationStore.connect(options.runtime.databaseUrl, { max: 2 });
   const log = options.log ?? ((m: string) => console.error(m));
   const metricsStore = PostgresMetricsStore.connect(options.runtime.databaseUrl);
@@ -90,6 +95,7 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
   metrics.readStorage({
     store: metricsStore,
     freshnessLags: () => freshnessLags(options.definitions, options.runtime.storage, new Date()),
+    alertDeliveries: () => alertStore.deliveryCounts(),
     ...options.metricsSources,
     log,
   });
@@ -98,6 +104,7 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
     definitions: options.definitions,
     backfills,
     automation,
+    alerts: { store: alertStore, settings },
     storage: options.runtime.storage,
     environment: { databaseUrl: options.runtime.databaseUrl, home: options.runtime.home },
     ...(token !== undefined ? { token } : {}),
@@ -119,6 +126,7 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
     await backfills.close();
     await automation.close();
     await metricsStore.close();
+    await alertStore.close();
     throw error;
   }
   // A backfill whose creation was interrupted (its process died) gets its missing runs.
@@ -145,6 +153,7 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
       await backfills.close();
       await automation.close();
       await metricsStore.close();
+      await alertStore.close();
     },
   };
 }

@@ -3,6 +3,11 @@ import type { BACKFILL_TAG } from "../backfill/backfill-store";
 import type { DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE } from "../backfill/chunks";
 import type { MIN_RUN_ID_PREFIX } from "../storage/runs/id-prefix";
 import type {
+  AlertChannelsBody,
+  AlertDeliveriesBody,
+  AlertRetriedBody,
+  AlertTestBody,
+  AlertTestRequestBody,
   AssetDetailBody,
   AssetGraphBody,
   AutomationBody,
@@ -167,3 +172,18 @@ export type OperationsResponse = Response<typeof OperationsBody>;
 export type MaintenanceReportResponse = Response<typeof MaintenanceReportBody>;
 /** `POST /api/operations/maintenance`: the maintenance run queued (or started here). */
 export type MaintenanceStartedResponse = Response<typeof MaintenanceStartedBody>;
+// ---------------------------------------------------------------- alerts
+
+/** GET /api/alerts/channels */
+export type AlertChannelList = Response<typeof AlertChannelsBody>;
+export type AlertChannel = AlertChannelList["channels"][number];
+export type AlertEventKind = AlertChannel["kinds"][number];
+/** GET /api/alerts/deliveries */
+export type AlertDeliveryList = Response<typeof AlertDeliveriesBody>;
+export type AlertDelivery = AlertDeliveryList["deliveries"][number];
+export type AlertDeliveryStatus = AlertDelivery["status"];
+/** POST /api/alerts/test */
+export type AlertTestRequest = Request<typeof AlertTestRequestBody>;
+export type AlertTestQueued = Response<typeof AlertTestBody>;
+/** POST /api/alerts/deliveries/{eventId}/{channel}/retry */
+export type AlertRetried = Response<typeof AlertRetriedBody>;

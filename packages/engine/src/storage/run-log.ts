@@ -8,6 +8,8 @@ import { heartbeatRun, type LeaseState } from "./runs/heartbeat";
 import { dashedRunIdPrefix } from "./runs/id-prefix";
 import { RUN_COLUMNS, toRunRecord, type RunRow } from "./runs/run-row";
 import { startRun } from "./runs/start";
+import { announceRunEnd } from "./alerts/announce-run-end";
+import { inTransaction } from "./transaction";
 import {
   TERMINAL_RUN_STATUSES,
   type ListRunsOptions,
@@ -92,7 +94,10 @@ export class RunLog {
     if (!isOutcome(status)) {
       throw new LigneeError("STORAGE", `a run is not moved to ${status} by setRunStatus`);
     }
-    await finishRun(this.pool, runId, status, error);
+    // The announcement (run_failed, schedule_succeeded) commits with the run's end.
+    await inTransaction(this.pool, "finish run", async (tx) => {
+      if (await finishRun(tx, runId, status, error)) await announceRunEnd(tx, runId);
+    });
   }
 
   async appendEvents(runId: string, events: readonly RunEvent[]): Promise<void> {
@@ -139,7 +144,12 @@ export class RunLog {
     const failed: string[] = [];
     for (const run of candidates.filter((r) => !isAlive(r))) {
       const reason = `the process running it (pid ${run.pid ?? "unknown"} on ${hostname}) exited before the run finished`;
-      if (await failRun(this.pool, run.id, reason)) failed.push(run.id);
+      const ended = await inTransaction(this.pool, "fail run", async (tx) => {
+        const done = await failRun(tx, run.id, reason);
+        if (done) await announceRunEnd(tx, run.id);
+        return done;
+      });
+      if (ended) failed.push(run.id);
     }
     return failed;
   }

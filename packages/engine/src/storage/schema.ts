@@ -288,3 +288,37 @@ export const freshnessState = lignee.table("freshness_state", {
   partitionKey: text("partition_key"),
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
 });
+
+/**
+ * One row per (event, channel) to deliver: the sender's work queue. A sender claims due rows
+ * (`FOR UPDATE SKIP LOCKED`) and leases them until `leased_until`, so two senders never send
+ * the same delivery at once and a crashed sender's claims are taken again once its lease
+ * expires; a failure waits `next_attempt_at` (exponential backoff) and, after the channel's
+ * last try, the row is `dead` with its last error (secrets redacted).
+ */
+export const alertDeliveries = lignee.table(
+  "alert_deliveries",
+  {
+    eventId: bigint("event_id", { mode: "number" })
+      .notNull()
+      .references(() => alertEvents.id, { onDelete: "cascade" }),
+    channel: text("channel").notNull(),
+    /** `pending` (waiting or being sent), `delivered` or `dead`. */
+    status: text("status").notNull().default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true }).notNull().defaultNow(),
+    leasedUntil: timestamp("leased_until", { withTimezone: true }),
+    leasedBy: text("leased_by"),
+    lastError: text("last_error"),
+    deliveredAt: timestamp("delivered_at", { withTimezone: true }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.eventId, t.channel] }),
+    index("alert_deliveries_due_idx")
+      .on(t.nextAttemptAt)
+      .where(sql`status = 'pending'`),
+    index("alert_deliveries_updated_idx").on(t.updatedAt),
+  ],
+);

@@ -1,5 +1,10 @@
 import { authHeaders, markTokenNeeded } from "./token";
 import type {
+  AlertChannelList,
+  AlertDeliveryList,
+  AlertDeliveryStatus,
+  AlertRetried,
+  AlertTestQueued,
   AssetDetail,
   AssetGraph,
   Automation,
@@ -129,6 +134,16 @@ export const api = {
   previewMaintenance: () =>
     request<MaintenanceReportResponse>("/api/operations/maintenance/preview"),
   startMaintenance: () => post<MaintenanceStartedResponse>("/api/operations/maintenance"),
+  alertChannels: () => request<AlertChannelList>("/api/alerts/channels"),
+  alertDeliveries: (filter: { status?: AlertDeliveryStatus; limit?: number }) => {
+    const query = new URLSearchParams();
+    if (filter.status) query.set("status", filter.status);
+    query.set("limit", String(filter.limit ?? 50));
+    return request<AlertDeliveryList>(`/api/alerts/deliveries?${query.toString()}`);
+  },
+  sendTestAlert: (channel: string) => post<AlertTestQueued>("/api/alerts/test", { channel }),
+  retryAlertDelivery: (eventId: number, channel: string) =>
+    post<AlertRetried>(`/api/alerts/deliveries/${eventId}/${encodeURIComponent(channel)}/retry`),
   scheduleTicks: (name: string, limit: number) =>
     request<ScheduleTickList>(
       `/api/automation/schedules/${encodeURIComponent(name)}/ticks?limit=${limit}`,

@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "./client";
 import {
   isBackfillDone,
+  type AlertDeliveryStatus,
   type AutomationKind,
   type BackfillRequest,
   type BackfillStatus,
@@ -24,6 +25,8 @@ export const keys = {
   runs: (filter: object) => ["runs", filter] as const,
   run: (id: string) => ["run", id] as const,
   automation: ["automation"] as const,
+  alertChannels: ["alertChannels"] as const,
+  alertDeliveries: (filter: object) => ["alertDeliveries", filter] as const,
   scheduleTicks: (name: string) => ["scheduleTicks", name] as const,
   backfills: (filter: object) => ["backfills", filter] as const,
   backfill: (id: string) => ["backfill", id] as const,
@@ -111,6 +114,37 @@ export function useSetAutomationEnabled() {
     mutationFn: (arg: { kind: AutomationKind; name: string; enabled: boolean }) =>
       api.setAutomationEnabled(arg.kind, arg.name, arg.enabled),
     onSettled: () => client.invalidateQueries({ queryKey: keys.automation }),
+  });
+}
+
+export function useAlertChannels() {
+  return useQuery({ queryKey: keys.alertChannels, queryFn: api.alertChannels });
+}
+
+export function useAlertDeliveries(filter: { status?: AlertDeliveryStatus; limit?: number }) {
+  return useQuery({
+    queryKey: keys.alertDeliveries(filter),
+    queryFn: () => api.alertDeliveries(filter),
+    refetchInterval: LIVE_MS,
+  });
+}
+
+/** "Send a test" to one channel; the deliveries are fetched again once it is written. */
+export function useSendTestAlert() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (channel: string) => api.sendTestAlert(channel),
+    onSettled: () => client.invalidateQueries({ queryKey: ["alertDeliveries"] }),
+  });
+}
+
+/** Another set of tries for a dead delivery. */
+export function useRetryAlertDelivery() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (arg: { eventId: number; channel: string }) =>
+      api.retryAlertDelivery(arg.eventId, arg.channel),
+    onSettled: () => client.invalidateQueries({ queryKey: ["alertDeliveries"] }),
   });
 }
 

@@ -64,7 +64,14 @@ export async function devCommand(
       metrics,
     );
     if (options.scheduler)
-      scheduler = startSchedulerInProcess(definitions, runtime, io, {}, process.env, metrics);
+      scheduler = startSchedulerInProcess(
+        definitions,
+        runtime,
+        io,
+        { publicUrl: server.url },
+        process.env,
+        metrics,
+      );
     await untilSignal(io, async () => {
       await scheduler?.stop();
       await server.close();

@@ -17,12 +17,19 @@ import {
   type MetricsEndpointOptions,
 } from "../metrics-endpoint";
 import type { RunningMetricsServer } from "../../server/metrics-server";
+import { startAlertSender } from "../../alerts/start-alerts";
+import { freshnessLags } from "../../server/freshness-lags";
+import type { OverdueAssets } from "../../alerts/sender";
 
 export interface SchedulerCommandOptions extends MetricsEndpointOptions {
   /** Default `$LIGNEE_SCHEDULER_INTERVAL_MS`, else 5,000. */
   readonly intervalMs?: number;
   /** Default `$LIGNEE_SCHEDULER_CATCH_UP_DAYS`, else 7. */
   readonly catchUpDays?: number;
+  /** Base of the links in alerts when `LIGNEE_PUBLIC_URL` is unset (`lignee dev`: its server). */
+  readonly publicUrl?: string;
+  /** The assets overdue now, for the daily summary (none when left out). */
+  readonly overdueAssets?: OverdueAssets;
 }
 
 const DAY_MS = 86_400_000;
@@ -93,6 +100,21 @@ export function startSchedulerInProcess(
           process.kill(process.pid, "SIGKILL");
         }
       : undefined;
+  // Alert settings are checked first: invalid ones stop the command before anything starts.
+  const alerts = startAlertSender({
+    definitions,
+    databaseUrl: runtime.databaseUrl,
+    log: (m) => io.err(m),
+    env,
+    ...(options.publicUrl ? { defaultPublicUrl: options.publicUrl } : {}),
+    // The daily summary lists the assets overdue when it is written.
+    overdueAssets:
+      options.overdueAssets ??
+      (async (now) =>
+        (await freshnessLags(definitions, runtime.storage, now))
+          .filter((f) => f.overdue)
+          .map((f) => f.asset)),
+  });
   const store = PostgresAutomationStore.connect(runtime.databaseUrl);
   const backfills = PostgresBackfillStore.connect(runtime.databaseUrl);
   const freshness = PostgresFreshnessStore.connect(runtime.databaseUrl);
@@ -120,6 +142,7 @@ export function startSchedulerInProcess(
       (stopped ??= (async () => {
         controller.abort();
         await done.catch(() => undefined);
+        await alerts.stop();
         await store.close();
         await backfills.close();
         await freshness.close();

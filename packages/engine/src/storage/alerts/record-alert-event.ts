@@ -1,16 +1,11 @@
 import type { Queryable } from "../runs/queryable";
 
-/** What can be announced. `daily_summary` and `test` are made by the alert sender itself. */
-export const ALERT_EVENT_KINDS = [
-  "run_failed",
-  "schedule_succeeded",
-  "check_failed",
-  "freshness_overdue",
-  "freshness_recovered",
-  "daily_summary",
-  "test",
-] as const;
-export type AlertEventKind = (typeof ALERT_EVENT_KINDS)[number];
+import type { AlertEventKind } from "../../definitions/alerts";
+
+export { ALERT_EVENT_KINDS, type AlertEventKind } from "../../definitions/alerts";
+
+/** Channel NOTIFYed (with the event id) when an event is written, so senders wake at once. */
+export const ALERT_CHANNEL = "lignee_alert_event";
 
 export interface AlertEventInput {
   readonly kind: AlertEventKind;
@@ -32,11 +27,15 @@ export interface AlertEventInput {
  * whether a new event was written (false when the fact was already recorded).
  */
 export async function recordAlertEvent(db: Queryable, event: AlertEventInput): Promise<boolean> {
+  // The notification is sent when the fact's transaction commits, and only then.
   const result = await db.query(
-    `INSERT INTO lignee.alert_events (kind, dedupe_key, subject, payload)
-     VALUES ($1, $2, $3, $4::jsonb)
-     ON CONFLICT (dedupe_key) DO NOTHING`,
-    [event.kind, event.dedupeKey, event.subject, JSON.stringify(event.payload)],
+    `WITH written AS (
+       INSERT INTO lignee.alert_events (kind, dedupe_key, subject, payload)
+       VALUES ($1, $2, $3, $4::jsonb)
+       ON CONFLICT (dedupe_key) DO NOTHING
+       RETURNING id)
+     SELECT pg_notify($5, id::text) FROM written`,
+    [event.kind, event.dedupeKey, event.subject, JSON.stringify(event.payload), ALERT_CHANNEL],
   );
   return (result.rowCount ?? 0) > 0;
 }
