@@ -1,7 +1,6 @@
 import type pg from "pg";
 import { connectPool } from "../transaction";
-import type { AlertDeliveryCount } from "../../metrics/storage-metrics";
-import { deliveryCounts } from "./delivery-counts";
+import { deliveryCounts, type AlertDeliveryCount } from "./delivery-counts";
 import { listDeliveries, type DeliveryRecord, type DeliveryStatus } from "./list-deliveries";
 import { recordTestEvent } from "./record-test-event";
 import { retryDeadDelivery } from "./retry-delivery";

@@ -1,5 +1,10 @@
-import type { AlertDeliveryCount } from "../../metrics/storage-metrics";
 import type { Queryable } from "../runs/queryable";
+
+export interface AlertDeliveryCount {
+  readonly channel: string;
+  readonly status: string;
+  readonly count: number;
+}
 
 /**
  * Alert deliveries by channel and status, for the metrics: `delivered`, `dead` (given up after
