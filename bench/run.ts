@@ -13,6 +13,7 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   dbt: () => import("./dbt"),
   scale: () => import("./scale"),
   ui: () => import("./ui"),
+  ops: () => import("./ops"),
 };
 
 async function main(): Promise<void> {
