@@ -1,5 +1,9 @@
 import type { Definitions } from "../definitions/definitions";
-import type { Plan, PlanStep } from "../planning/plan";
+import { partitionKey } from "../partitions/definition";
+import { upstreamPartitionsFor } from "../partitions/mapping";
+import { stepMembers, type Plan, type PlanStep } from "../planning/plan";
+import { describeCheckBlock, MISSING_KEYS_SHOWN } from "../status/asset-status";
+import type { CheckHold } from "./evaluate-checks";
 import type { Storage } from "../storage/storage";
 import type { RunEvent } from "./events";
 import { runStep } from "./run-step";
@@ -32,6 +36,13 @@ export interface ExecuteResult {
   readonly skipped: readonly string[];
   /** Why each failed step failed, in plan order (one line, see `describeFailure`). */
   readonly failures: readonly StepFailure[];
+  /**
+   * The `error` checks that failed (their step succeeded: the data is written), e.g.
+   * `check unique_ids failed on raw/offres[2024-08-01]: 3 duplicate ids`. The run fails.
+   */
+  readonly checkFailures: readonly StepFailure[];
+  /** Steps skipped because they read a partition whose `error` check failed, and why. */
+  readonly held: readonly StepFailure[];
 }
 
 export interface StepFailure {
@@ -71,6 +82,8 @@ export async function executePlan(options: ExecuteOptions): Promise<ExecuteResul
     }
   }
   const byKey = new Map(plan.steps.map((s) => [s.key, s]));
+  const checkFailures: StepFailure[] = [];
+  const held: StepFailure[] = [];
   const ready: PlanStep[] = plan.steps.filter((s) => s.dependsOn.length === 0);
   const running = new Set<Promise<void>>();
 
@@ -93,7 +106,16 @@ export async function executePlan(options: ExecuteOptions): Promise<ExecuteResul
         state.set(step.key, end.ok ? "succeeded" : "failed");
         if (!end.ok) errors.set(step.key, end.error);
         if (end.ok) {
+          for (const h of end.holds) checkFailures.push({ stepKey: step.key, error: holdText(h) });
           for (const d of dependents.get(step.key) ?? []) {
+            const reason = heldBy(byKey.get(d)!, end.holds, options.definitions, now());
+            if (reason !== undefined && state.get(d) === "pending") {
+              state.set(d, "skipped");
+              held.push({ stepKey: d, error: reason });
+              emit(stepEvent(byKey.get(d)!, "STEP_SKIPPED", "warn", `Skipped: ${reason}`));
+              skipDownstream(d, `upstream step ${d} was held by a failed check`);
+              continue;
+            }
             const left = waitingOn.get(d)! - 1;
             waitingOn.set(d, left);
             if (left === 0 && state.get(d) === "pending") ready.push(byKey.get(d)!);
@@ -128,7 +150,7 @@ export async function executePlan(options: ExecuteOptions): Promise<ExecuteResul
   const failed = keysIn("failed");
   const outcome: RunOutcome = controller.signal.aborted
     ? "CANCELED"
-    : failed.length > 0
+    : failed.length > 0 || checkFailures.length > 0
       ? "FAILURE"
       : "SUCCESS";
   return {
@@ -137,5 +159,49 @@ export async function executePlan(options: ExecuteOptions): Promise<ExecuteResul
     failed,
     skipped: keysIn("skipped"),
     failures: failed.map((stepKey) => ({ stepKey, error: errors.get(stepKey) ?? "failed" })),
+    checkFailures,
+    held,
   };
+}
+
+/** `check unique_ids failed on raw/offres[2024-08-01]: 3 duplicate ids` */
+function holdText(h: CheckHold): string {
+  const where =
+    h.keys.length === 0
+      ? h.assetKey
+      : h.keys.length === 1
+        ? `${h.assetKey}[${h.keys[0]}]`
+        : `${h.assetKey}[${h.keys.slice(0, MISSING_KEYS_SHOWN).join(", ")}${h.keys.length > MISSING_KEYS_SHOWN ? ", …" : ""}]`;
+  return `check ${h.checkName} failed on ${where}${h.description ? `: ${h.description}` : ""}`;
+}
+
+/**
+ * Why a step is held by the failed checks of the step it waits for: the first check whose
+ * failed partitions one of its members reads through a dependency that blocks on checks
+ * (`blockOnChecks`, the default); undefined when none does.
+ */
+function heldBy(
+  step: PlanStep,
+  holds: readonly CheckHold[],
+  definitions: Definitions<unknown>,
+  now: Date,
+): string | undefined {
+  if (holds.length === 0) return undefined;
+  for (const m of stepMembers(step)) {
+    for (const dep of definitions.deps(m.assetKey)) {
+      if (!dep.blockOnChecks) continue;
+      const upDef = definitions.get(dep.asset).partitions;
+      for (const h of holds) {
+        if (h.assetKey !== dep.asset) continue;
+        const read = upstreamPartitionsFor(dep.mapping, m.partitions, upDef, now);
+        const failed = read.intersect(h.partitions);
+        if (failed.isEmpty) continue;
+        const keys = upDef
+          ? [...failed].slice(0, MISSING_KEYS_SHOWN).map((i) => partitionKey(upDef, i))
+          : [];
+        return describeCheckBlock(h.assetKey, h.checkName, keys, failed.size);
+      }
+    }
+  }
+  return undefined;
 }
