@@ -69,6 +69,7 @@ export { resolveSelection } from "./graph/selection";
 export {
   computeStatus,
   describeCause,
+  describeCheckBlock,
   PARTITION_STATUSES,
   type AssetStatus,
   type PartitionStatus,
@@ -121,7 +122,9 @@ export {
   type ExecuteResult,
   type RunOutcome,
 } from "./execution/executor";
+export { evaluateMemberChecks, type CheckHold } from "./execution/evaluate-checks";
 export {
+  CHECKS_ONLY_TAG,
   executeCreatedRun,
   executeRun,
   prepareRun,
@@ -227,8 +230,11 @@ export { MIN_RUN_ID_PREFIX, parseRunIdPrefix } from "./storage/runs/id-prefix";
 export { connectPool, withTransaction } from "./storage/transaction";
 export type {
   AssetStorageSummary,
+  CheckHistoryOptions,
   CheckResultInput,
   CheckResultRecord,
+  CheckSwitch,
+  FailedCheck,
   FenceableStorage,
   ListMaterializationsOptions,
   ListRunsOptions,
@@ -264,6 +270,9 @@ export { HttpError, toHttpError, type HttpErrorStatus } from "./server/http-erro
 export { openApiDocument } from "./server/openapi";
 // The API's response schemas, for clients and tests that check an answer's shape.
 export {
+  AssetChecksBody,
+  CheckHistoryBody,
+  CheckSwitchedBody,
   AssetDetailBody,
   AutomationBody,
   AutomationToggledBody,
@@ -291,6 +300,7 @@ export {
   ConfirmationRequiredError,
   SelectionError,
   UnknownAssetError,
+  UnknownCheckError,
   LeaseLostError,
   UnknownBackfillError,
   UnknownRunError,

@@ -10,6 +10,7 @@ import { apiMethods } from "./allowed-methods";
 import { registerAssetRoutes } from "./asset-routes";
 import { registerAutomationRoutes } from "./automation-routes";
 import { registerBackfillRoutes } from "./backfill-routes";
+import { registerCheckRoutes } from "./check-routes";
 import { registerEventRoutes } from "./event-routes";
 import { allowHosts, requireToken, sameOriginWrites } from "./guards";
 import { registerHealthRoutes } from "./health-routes";
@@ -98,7 +99,6 @@ export function createApp(options: AppOptions): App {
   });
 
   registerHealthRoutes(app, { storage, log });
-  registerAssetRoutes(app, { definitions, storage });
   const startRun = runStarter({
     definitions,
     storage,
@@ -106,6 +106,8 @@ export function createApp(options: AppOptions): App {
     queue: options.queue,
     confirmAbove,
   });
+  registerCheckRoutes(app, { definitions, storage, startRun });
+  registerAssetRoutes(app, { definitions, storage });
   const previewRun = runPreviewer({ definitions, storage, confirmAbove });
   registerRunRoutes(app, {
     definitions,

@@ -3,6 +3,11 @@ import type { BACKFILL_TAG } from "../backfill/backfill-store";
 import type { DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE } from "../backfill/chunks";
 import type { MIN_RUN_ID_PREFIX } from "../storage/runs/id-prefix";
 import type {
+  AssetChecksBody,
+  CheckHistoryBody,
+  CheckRunRequestBody,
+  CheckSwitchBody,
+  CheckSwitchedBody,
   AssetDetailBody,
   AssetGraphBody,
   AutomationBody,
@@ -78,6 +83,21 @@ export type PartitionDetail = Response<typeof PartitionDetailBody>;
 /** GET /api/assets/{key}/materializations */
 export type MaterializationList = Response<typeof MaterializationsBody>;
 export type Materialization = MaterializationList["materializations"][number];
+
+// ---------------------------------------------------------------- checks
+
+/** GET /api/assets/{key}/checks */
+export type AssetChecks = Response<typeof AssetChecksBody>;
+export type AssetCheck = AssetChecks["checks"][number];
+/** One stored evaluation of a check (with its id and duration). */
+export type CheckEvaluationResult = AssetCheck["partitions"][number];
+/** GET /api/assets/{key}/checks/{name}/history */
+export type CheckHistory = Response<typeof CheckHistoryBody>;
+/** PUT /api/assets/{key}/checks/{name} */
+export type CheckSwitchRequest = Request<typeof CheckSwitchBody>;
+export type CheckSwitched = Response<typeof CheckSwitchedBody>;
+/** POST /api/checks/run (answered like POST /api/runs) */
+export type CheckRunRequest = Request<typeof CheckRunRequestBody>;
 
 // ---------------------------------------------------------------- runs
 
