@@ -34,11 +34,7 @@ export async function evaluateMemberChecks(
 ): Promise<CheckHold[]> {
   const defined = options.definitions.checksOf(m.assetKey);
   if (defined.length === 0 && reported.length === 0) return [];
-  const disabled = new Set(
-    (await options.storage.checkSwitches(m.assetKey))
-      .filter((s) => !s.enabled)
-      .map((s) => s.checkName),
-  );
+  const disabled = (await disabledChecks(options)).get(m.assetKey) ?? new Set<string>();
   const slots = partitionSlots(m);
   const results: CheckResultInput[] = [];
   for (const check of defined) {
@@ -69,6 +65,30 @@ export async function evaluateMemberChecks(
   await options.storage.recordCheckResults(results);
   for (const r of results) options.emit(checkEvent(step, m, r));
   return holdsOf(results);
+}
+
+const switchesOfRun = new WeakMap<ExecuteOptions, Promise<Map<string, Set<string>>>>();
+
+/**
+ * The checks switched off, per asset, read once per run (a switch flipped during a run counts
+ * from the next one; storage still drops the results of a check switched off meanwhile).
+ */
+function disabledChecks(options: ExecuteOptions): Promise<Map<string, Set<string>>> {
+  let read = switchesOfRun.get(options);
+  if (!read) {
+    read = options.storage.checkSwitches().then((switches) => {
+      const out = new Map<string, Set<string>>();
+      for (const s of switches) {
+        if (s.enabled) continue;
+        const set = out.get(s.assetKey) ?? new Set<string>();
+        set.add(s.checkName);
+        out.set(s.assetKey, set);
+      }
+      return out;
+    });
+    switchesOfRun.set(options, read);
+  }
+  return read;
 }
 
 interface Slot {

@@ -192,8 +192,11 @@ export class PostgresStorage implements FenceableStorage {
     await this.recordCheckResults([input]);
   }
 
-  recordCheckResults(inputs: readonly CheckResultInput[]): Promise<number> {
-    return this.checks.record(inputs, (tx) => this.lease.check(tx));
+  async recordCheckResults(inputs: readonly CheckResultInput[]): Promise<number> {
+    const runId = inputs[0]?.runId;
+    if (runId === undefined) return 0;
+    await this.lease.require(runId);
+    return this.checks.record(inputs);
   }
 
   checkHistory(options: CheckHistoryOptions): Promise<CheckResultRecord[]> {
