@@ -11,6 +11,7 @@ import { useConfirmedLaunch } from "../components/useConfirmedLaunch";
 import { describeCounts, formatNumber, formatTime, shortId } from "../format";
 import { AssetHealthSummary } from "./AssetHealthSummary";
 import { CheckResultsTable } from "./CheckResultsTable";
+import { ChecksPanel } from "./ChecksPanel";
 import { DbtModelPanel } from "./DbtModelPanel";
 import { HealthBar, type PartitionRange } from "./HealthBar";
 import { PartitionDetail } from "./PartitionDetail";
@@ -252,12 +253,14 @@ function Asset({ asset }: { asset: AssetDetail }) {
         )}
       </section>
 
-      <section>
+      <section data-testid="checks-section">
         <h2>Checks</h2>
-        {asset.checks.length === 0 ? (
-          <p className="muted">No check results.</p>
-        ) : (
-          <CheckResultsTable checks={asset.checks} testId="checks" withRun />
+        <ChecksPanel assetKey={asset.key} partitioned={asset.partitioned} />
+        {asset.checks.length > 0 && (
+          <details>
+            <summary className="muted">Latest result of each check and partition</summary>
+            <CheckResultsTable checks={asset.checks} testId="checks" withRun />
+          </details>
         )}
       </section>
 
