@@ -319,6 +319,9 @@ describe("openapi.json", () => {
     expect(Object.keys(doc.paths).sort()).toEqual([
       "/api/assets",
       "/api/assets/{key}",
+      "/api/assets/{key}/checks",
+      "/api/assets/{key}/checks/{name}",
+      "/api/assets/{key}/checks/{name}/history",
       "/api/assets/{key}/materializations",
       "/api/assets/{key}/partitions/{partition}",
       "/api/automation",
@@ -328,6 +331,7 @@ describe("openapi.json", () => {
       "/api/backfills",
       "/api/backfills/{id}",
       "/api/backfills/{id}/cancel",
+      "/api/checks/run",
       "/api/health",
       "/api/openapi.json",
       "/api/runs",

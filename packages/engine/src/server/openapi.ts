@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { BACKFILL_STATUSES } from "../backfill/progress";
 import {
+  AssetCheck,
+  CheckEvaluationResult,
   AssetChecksBody,
   CHECK_HISTORY_LIMIT,
   CheckHistoryBody,
@@ -145,6 +147,13 @@ function componentSchemas(io: "input" | "output"): Record<string, unknown> {
     AutomationBody,
     ScheduleTicksBody,
     AutomationToggledBody,
+    CheckRunRequestBody,
+    CheckSwitchBody,
+    CheckEvaluationResult,
+    AssetCheck,
+    AssetChecksBody,
+    CheckHistoryBody,
+    CheckSwitchedBody,
   ]) {
     registry.add(schema, { id: z.globalRegistry.get(schema)!.id! });
   }
@@ -172,6 +181,8 @@ export function openApiDocument(): Record<string, unknown> {
   const inputs = componentSchemas("input");
   components.RunRequest = inputs.RunRequest!;
   components.BackfillRequest = inputs.BackfillRequest!;
+  components.CheckRunRequest = inputs.CheckRunRequest!;
+  components.CheckSwitchRequest = inputs.CheckSwitchRequest!;
 
   const unauthorized = error("missing or wrong bearer token (when a token is configured)");
   const forbidden = error("another origin's page, or a Host that is not this server's");

@@ -620,7 +620,7 @@ export const CheckHistoryQuery = z.object({
   before: z.coerce.number().int().min(1).optional(),
 });
 
-const CheckEvaluationResult = CheckResult.extend({
+export const CheckEvaluationResult = CheckResult.extend({
   id: z.number().int(),
   durationMs: z.number().int().nullable(),
 }).meta({ id: "CheckEvaluationResult" });
