@@ -249,6 +249,8 @@ describe("asset checks", () => {
     expect(r.outcome).toBe("SUCCESS");
     expect(built).toEqual([]);
     expect(r.events.filter((e) => e.type === "CHECK_EVALUATION")).toHaveLength(1);
+    // It built nothing: it does not count in the estimates of materialisations.
+    expect(await storage.recentStepDurations(["recheck/up"], 10)).toHaveLength(1);
     expect(
       (await causesOf(definitions, "recheck/down")).filter((c) => c.startsWith("blocked")),
     ).toEqual([]);

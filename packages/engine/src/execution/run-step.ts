@@ -233,6 +233,8 @@ function endStep(
       // What the duration covered, for estimates of later runs (see recentStepDurations).
       partitionCount: Math.max(1, step.partitionKeys.length),
       assetKeys: stepMembers(step).map((m) => m.assetKey),
+      // A checks-only step built nothing: not an estimate of a materialisation.
+      ...(step.checksOnly ? { checksOnly: true } : {}),
     }),
   );
   return { ok: true, holds: failures.holds };
