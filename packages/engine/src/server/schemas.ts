@@ -135,6 +135,13 @@ export const AssetHealthBody = z
       .int()
       .describe("partitions waiting on upstream partitions never materialised"),
     running: z.number().int(),
+    held: z
+      .number()
+      .int()
+      .optional()
+      .describe(
+        "missing, stale or failed partitions held by a failed error check upstream (left out of stale requests); absent when none",
+      ),
     worst: z
       .enum(["FAILED", "STALE", "MISSING", "RUNNING", "FRESH"])
       .describe(

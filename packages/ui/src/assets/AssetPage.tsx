@@ -39,7 +39,9 @@ function Asset({ asset }: { asset: AssetDetail }) {
   const confirmed = useConfirmedLaunch(api.previewRun, launch);
   const { health } = asset;
   // Partitions waiting on upstream cannot be built by "Materialise stale": not counted.
-  const staleCount = health.missing + health.stale + health.failed - health.waiting;
+  // Nor those held by a failed check upstream: stale requests leave them out.
+  const held = health.held ?? 0;
+  const staleCount = health.missing + health.stale + health.failed - health.waiting - held;
   const busy = startRun.isPending || confirmed.checking;
 
   return (
@@ -67,8 +69,13 @@ function Asset({ asset }: { asset: AssetDetail }) {
           disabled={busy || staleCount === 0}
           onClick={() => confirmed.request({ selection: asset.key, stale: true })}
           title={
-            health.waiting > 0
-              ? `Materialise the missing, stale and failed partitions; ${formatNumber(health.waiting)} waiting on upstream are left out`
+            health.waiting > 0 || held > 0
+              ? `Materialise the missing, stale and failed partitions; ${[
+                  ...(health.waiting > 0
+                    ? [`${formatNumber(health.waiting)} waiting on upstream`]
+                    : []),
+                  ...(held > 0 ? [`${formatNumber(held)} held by a failed check`] : []),
+                ].join(" and ")} are left out`
               : "Materialise the missing, stale and failed partitions"
           }
         >
