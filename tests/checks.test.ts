@@ -326,6 +326,39 @@ describe("asset checks", () => {
     });
   });
 
+  it("a scheduled run holds what reads a partition that failed before; an explicit run does not", async () => {
+    const { up, down, built } = chain("sched", { partitioned: true });
+    const definitions = Definitions.create<unknown>({
+      assets: [up, down],
+      checks: [check("sched/up", "error", new Set(["2024-01-02"]))],
+    }) as Definitions<unknown>;
+    await run(definitions, "sched/up", { kind: "range", from: "2024-01-01", to: "2024-01-02" });
+    built.length = 0;
+    const request = { kind: "range", from: "2024-01-01", to: "2024-01-02" } as const;
+    const prepared = prepareRun(
+      definitions,
+      { selection: "sched/down", partitions: request },
+      new Date(),
+    );
+    const events: RunEvent[] = [];
+    const scheduled = await executeRun({
+      definitions,
+      storage,
+      prepared,
+      tags: { trigger: "schedule" },
+      onEvent: (e) => events.push(e),
+    });
+    expect(built).toEqual(["down:2024-01-01"]);
+    expect(scheduled.outcome).toBe("FAILURE");
+    expect(events.find((e) => e.type === "STEP_SKIPPED")?.message).toBe(
+      "Skipped: blocked by failed check sched/up:no_duplicates on partition 2024-01-02",
+    );
+    built.length = 0;
+    const explicit = await run(definitions, "sched/down", request);
+    expect(explicit.outcome).toBe("SUCCESS");
+    expect(built.sort()).toEqual(["down:2024-01-01", "down:2024-01-02"]);
+  });
+
   it("results a runner reports are stored per partition (partitionKey, or every partition of the call)", async () => {
     const runner = {
       key: "fake-dbt",

@@ -1,5 +1,6 @@
 import type { Definitions } from "../definitions/definitions";
-import { partitionKey } from "../partitions/definition";
+import { partitionKey, partitionKeys } from "../partitions/definition";
+import { IntervalSet } from "../partitions/interval-set";
 import { upstreamPartitionsFor } from "../partitions/mapping";
 import { stepMembers, type Plan, type PlanStep } from "../planning/plan";
 import { describeCheckBlock, MISSING_KEYS_SHOWN } from "../status/asset-status";
@@ -25,6 +26,12 @@ export interface ExecuteOptions {
   /** The run's tags, passed to every `materialize` call as `ctx.runTags`. */
   readonly tags?: Readonly<Record<string, string>>;
   readonly now?: () => Date;
+  /**
+   * Also hold the steps that read partitions whose latest `error` check failed before this run
+   * (and that it does not rebuild): for runs that automation launched (schedules, sensors,
+   * eager), not for explicit requests.
+   */
+  readonly holdOnStoredChecks?: boolean;
   /** Injectable for tests. */
   readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
@@ -128,6 +135,21 @@ export async function executePlan(options: ExecuteOptions): Promise<ExecuteResul
     running.add(p);
   };
 
+  if (options.holdOnStoredChecks) {
+    const stored = await storedHolds(plan, options.definitions, options.storage);
+    for (const step of plan.steps) {
+      if (state.get(step.key) !== "pending") continue;
+      const reason = heldBy(step, stored, options.definitions, now());
+      if (reason === undefined) continue;
+      state.set(step.key, "skipped");
+      held.push({ stepKey: step.key, error: reason });
+      emit(stepEvent(step, "STEP_SKIPPED", "warn", `Skipped: ${reason}`));
+      skipDownstream(step.key, `upstream step ${step.key} was held by a failed check`);
+    }
+  }
+  const startable = ready.filter((s) => state.get(s.key) === "pending");
+  ready.splice(0, ready.length, ...startable);
+
   while (ready.length > 0 || running.size > 0) {
     while (!controller.signal.aborted && ready.length > 0 && running.size < concurrency) {
       launch(ready.shift()!);
@@ -150,7 +172,7 @@ export async function executePlan(options: ExecuteOptions): Promise<ExecuteResul
   const failed = keysIn("failed");
   const outcome: RunOutcome = controller.signal.aborted
     ? "CANCELED"
-    : failed.length > 0 || checkFailures.length > 0
+    : failed.length > 0 || checkFailures.length > 0 || held.length > 0
       ? "FAILURE"
       : "SUCCESS";
   return {
@@ -162,6 +184,42 @@ export async function executePlan(options: ExecuteOptions): Promise<ExecuteResul
     checkFailures,
     held,
   };
+}
+
+/**
+ * The failed `error` checks stored before the run, less the partitions the run rebuilds (their
+ * checks are evaluated again in it, and hold what reads them only if they fail again).
+ */
+async function storedHolds(
+  plan: Plan,
+  definitions: Definitions<unknown>,
+  storage: Storage,
+): Promise<CheckHold[]> {
+  const failed = await storage.failedErrorChecks();
+  if (failed.size === 0) return [];
+  const built = new Map<string, IntervalSet>();
+  for (const step of plan.steps) {
+    if (step.checksOnly) continue;
+    for (const m of stepMembers(step))
+      built.set(m.assetKey, (built.get(m.assetKey) ?? IntervalSet.EMPTY).union(m.partitions));
+  }
+  const holds: CheckHold[] = [];
+  for (const [assetKey, checks] of failed) {
+    if (!definitions.has(assetKey)) continue;
+    const def = definitions.get(assetKey).partitions;
+    for (const c of checks) {
+      const partitions = c.partitions.subtract(built.get(assetKey) ?? IntervalSet.EMPTY);
+      if (partitions.isEmpty) continue;
+      holds.push({
+        assetKey,
+        checkName: c.checkName,
+        partitions,
+        keys: def ? partitionKeys(def, partitions) : [],
+        description: null,
+      });
+    }
+  }
+  return holds;
 }
 
 /** `check unique_ids failed on raw/offres[2024-08-01]: 3 duplicate ids` */

@@ -31,6 +31,9 @@ export interface MaterializeRequest {
   readonly checksOnly?: boolean;
 }
 
+/** Runs automation launched (tag `trigger`): they hold what failed checks hold (executePlan). */
+const AUTOMATION_TRIGGERS = new Set(["schedule", "sensor", "eager"]);
+
 /** The tag of a checks-only run, so that a worker plans it as one again. */
 export const CHECKS_ONLY_TAG = "lignee/checks-only";
 
@@ -250,13 +253,17 @@ export async function executeCreatedRun(
       resources: options.resources,
       emit,
       ...(options.tags ? { tags: options.tags } : {}),
+      holdOnStoredChecks: AUTOMATION_TRIGGERS.has(options.tags?.trigger ?? ""),
       ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     });
     outcome = result.outcome;
     failedSteps = result.failed;
-    if (outcome === "FAILURE")
-      error = runError([...result.failures, ...result.checkFailures], result.held);
+    if (outcome === "FAILURE") {
+      const failures = [...result.failures, ...result.checkFailures];
+      // Held only by checks that failed before this run: the holds are the reason.
+      error = failures.length > 0 ? runError(failures, result.held) : runError(result.held);
+    }
   } catch (e) {
     error = `the run could not complete: ${redactMachinePaths((e as Error).message)}`;
   }
