@@ -1,5 +1,6 @@
 import { loadavg } from "node:os";
 import { alertsBench } from "./ops-alerts";
+import { opsChecks } from "./ops-checks";
 import { freshnessBenchmark } from "./ops-fresh";
 import { maintenanceFigures } from "./ops-maintenance";
 import { benchMetrics } from "./ops-metrics";
@@ -14,6 +15,7 @@ import { machineInfo, writeResults } from "./support";
  * Writes `bench/results/ops.json`.
  */
 const PARTS: Record<string, () => Promise<Record<string, number>>> = {
+  checks: () => opsChecks(),
   alerts: () => alertsBench(),
   metrics: async () => ({ ...(await benchMetrics((m) => console.error(m))) }),
   freshness: () => freshnessBenchmark(),
@@ -29,6 +31,7 @@ interface Target {
 }
 
 const TARGETS: readonly Target[] = [
+  { part: "checks", figure: "check_overhead_per_partition_ms", target: 5, comparison: "≤" },
   { part: "alerts", figure: "alert_events_per_second", target: 200, comparison: "≥" },
   { part: "alerts", figure: "alert_duplicates", target: 0, comparison: "≤" },
   { part: "metrics", figure: "scrape_p50_ms", target: 50, comparison: "≤" },

@@ -12,6 +12,7 @@ export type LigneeErrorCode =
   | "UNKNOWN_RUN"
   | "INVALID_RUN_ID"
   | "UNKNOWN_BACKFILL"
+  | "UNKNOWN_CHECK"
   | "STORAGE"
   | "LEASE_LOST"
   | "RUNTIME"
@@ -157,6 +158,16 @@ export class UnknownBackfillError extends LigneeError {
 }
 
 /** An error thrown by user code (an asset's `materialize`), wrapped at the one boundary. */
+/** A check that no definition declares and no result names. */
+export class UnknownCheckError extends LigneeError {
+  constructor(
+    readonly assetKey: string,
+    readonly checkName: string,
+  ) {
+    super("UNKNOWN_CHECK", `Unknown check ${quote(checkName)} of asset ${quote(assetKey)}`);
+  }
+}
+
 export class UserCodeError extends LigneeError {
   constructor(
     readonly assetKey: string,
@@ -178,7 +189,8 @@ export function isBadInput(error: unknown): error is LigneeError {
       error.code === "CONFIRMATION_REQUIRED" ||
       error.code === "UNKNOWN_RUN" ||
       error.code === "INVALID_RUN_ID" ||
-      error.code === "UNKNOWN_BACKFILL")
+      error.code === "UNKNOWN_BACKFILL" ||
+      error.code === "UNKNOWN_CHECK")
   );
 }
 

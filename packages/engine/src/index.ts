@@ -69,6 +69,7 @@ export { resolveSelection } from "./graph/selection";
 export {
   computeStatus,
   describeCause,
+  describeCheckBlock,
   PARTITION_STATUSES,
   type AssetStatus,
   type PartitionStatus,
@@ -135,7 +136,9 @@ export {
   type ExecuteResult,
   type RunOutcome,
 } from "./execution/executor";
+export { evaluateMemberChecks, type CheckHold } from "./execution/evaluate-checks";
 export {
+  CHECKS_ONLY_TAG,
   executeCreatedRun,
   executeRun,
   prepareRun,
@@ -248,8 +251,11 @@ export { MIN_RUN_ID_PREFIX, parseRunIdPrefix } from "./storage/runs/id-prefix";
 export { connectPool, withTransaction } from "./storage/transaction";
 export type {
   AssetStorageSummary,
+  CheckHistoryOptions,
   CheckResultInput,
   CheckResultRecord,
+  CheckSwitch,
+  FailedCheck,
   FenceableStorage,
   ListMaterializationsOptions,
   ListRunsOptions,
@@ -285,6 +291,9 @@ export { HttpError, toHttpError, type HttpErrorStatus } from "./server/http-erro
 export { openApiDocument } from "./server/openapi";
 // The API's response schemas, for clients and tests that check an answer's shape.
 export {
+  AssetChecksBody,
+  CheckHistoryBody,
+  CheckSwitchedBody,
   AssetDetailBody,
   AutomationBody,
   AutomationToggledBody,
@@ -331,6 +340,7 @@ export {
   ConfirmationRequiredError,
   SelectionError,
   UnknownAssetError,
+  UnknownCheckError,
   LeaseLostError,
   UnknownBackfillError,
   UnknownRunError,

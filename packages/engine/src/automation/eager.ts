@@ -3,7 +3,7 @@ import { allPartitions, partitionKey, partitionsFingerprint } from "../partition
 import { IntervalSet } from "../partitions/interval-set";
 import { downstreamPartitionsFor, UNPARTITIONED } from "../partitions/mapping";
 import type { PartitionRequest } from "../planning/partition-request";
-import type { AssetStatus } from "../status/asset-status";
+import { describeCause, type AssetStatus } from "../status/asset-status";
 
 export interface EagerInput {
   readonly definitions: Definitions<unknown>;
@@ -59,6 +59,7 @@ export function eagerDecision(input: EagerInput): EagerDecision {
 
   const planned = new Map<string, IntervalSet>();
   const waiting = new Set<string>();
+  const holds = new Set<string>();
   for (const asset of eager) {
     const status = statuses.get(asset.key);
     if (!status) continue;
@@ -102,6 +103,14 @@ export function eagerDecision(input: EagerInput): EagerDecision {
       );
     }
     targets = targets.union(missing);
+    // Held by a failed check upstream: automation waits for the check to pass again.
+    const held = targets.intersect(status.held);
+    if (!held.isEmpty) {
+      for (const c of status.causes)
+        if (c.kind === "blocked-by-check" && !c.partitions.intersect(held).isEmpty)
+          holds.add(`${asset.key} ${describeCause(c)}`);
+      targets = targets.subtract(held);
+    }
     if (targets.isEmpty) continue;
 
     const busy = [...definitions.graph.upstreamOf([asset.key])].filter((k) =>
@@ -115,9 +124,10 @@ export function eagerDecision(input: EagerInput): EagerDecision {
   }
 
   if (planned.size === 0) {
-    return waiting.size > 0
-      ? { kind: "skip", reason: `waiting for the runs of ${[...waiting].sort().join(", ")}` }
-      : { kind: "skip", reason: "nothing downstream of new data to materialise" };
+    if (waiting.size > 0)
+      return { kind: "skip", reason: `waiting for the runs of ${[...waiting].sort().join(", ")}` };
+    if (holds.size > 0) return { kind: "skip", reason: `held: ${[...holds].sort().join("; ")}` };
+    return { kind: "skip", reason: "nothing downstream of new data to materialise" };
   }
   const assetKeys = definitions.graph.sortTopologically(planned.keys());
   return {
@@ -136,9 +146,11 @@ function partitionRequestFor(
 ): PartitionRequest {
   // A stale request only when it names exactly what is to do, waiting partitions included:
   // otherwise the keys say more in the run's and the tick's descriptions.
+  // Held partitions are left out of a stale request too.
   const exactlyStale = assetKeys.every((k) => {
-    const { subsets } = input.statuses.get(k)!;
-    return subsets.MISSING.union(subsets.STALE).union(subsets.FAILED).equals(planned.get(k)!);
+    const { subsets, held } = input.statuses.get(k)!;
+    const todo = subsets.MISSING.union(subsets.STALE).union(subsets.FAILED).subtract(held);
+    return todo.equals(planned.get(k)!);
   });
   if (exactlyStale) return { kind: "stale" };
   const partitioned = assetKeys.filter((k) => input.definitions.get(k).partitions !== undefined);
@@ -148,6 +160,10 @@ function partitionRequestFor(
   // Keys only mean the same across assets with the same kind of partitions.
   if (fingerprints.size > 1 || defs[0]!.kind !== "daily") return { kind: "stale" };
   const union = IntervalSet.unionAll(partitioned.map((k) => planned.get(k)!));
+  // A range over a held partition would build it: ask for what is stale instead.
+  const range = IntervalSet.fromRange(union.first!, union.last! + 1);
+  if (partitioned.some((k) => !input.statuses.get(k)!.held.intersect(range).isEmpty))
+    return { kind: "stale" };
   const from = partitionKey(defs[0]!, union.first!);
   const to = partitionKey(defs[0]!, union.last!);
   return from === to ? { kind: "single", key: from } : { kind: "range", from, to };

@@ -4,6 +4,7 @@ import type { CommandContext } from "./command-context";
 import { withRuntime, type CliIo, type GlobalOptions } from "./context";
 import { registerBackfill } from "./register/backfill";
 import { registerDev, registerServer } from "./register/dev";
+import { registerCheck } from "./register/check";
 import { registerMaterialize } from "./register/materialize";
 import { registerRuns } from "./register/runs";
 import { registerScheduler } from "./register/scheduler";
@@ -37,6 +38,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   // Registration order is the order of `lignee --help`.
   registerStatus(program, ctx);
   registerMaterialize(program, ctx);
+  registerCheck(program, ctx);
   registerRuns(program, ctx);
   registerBackfill(program, ctx);
   registerDev(program, ctx);

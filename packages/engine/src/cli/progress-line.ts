@@ -26,6 +26,8 @@ export function progressLine(event: RunEvent): string | undefined {
       const rows = (event.data?.metadata as Record<string, unknown> | undefined)?.rows;
       return `✓ ${where} materialised${typeof rows === "number" ? `: ${rows} rows` : ""}`;
     }
+    case "CHECK_EVALUATION":
+      return `${event.level === "info" ? "✓" : "✗"} ${event.message}`;
     default:
       return undefined;
   }

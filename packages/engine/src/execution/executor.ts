@@ -1,5 +1,10 @@
 import type { Definitions } from "../definitions/definitions";
-import type { Plan, PlanStep } from "../planning/plan";
+import { partitionKey, partitionKeys } from "../partitions/definition";
+import { IntervalSet } from "../partitions/interval-set";
+import { upstreamPartitionsFor } from "../partitions/mapping";
+import { stepMembers, type Plan, type PlanStep } from "../planning/plan";
+import { describeCheckBlock, MISSING_KEYS_SHOWN } from "../status/asset-status";
+import type { CheckHold } from "./evaluate-checks";
 import type { Storage } from "../storage/storage";
 import type { RunEvent } from "./events";
 import { runStep } from "./run-step";
@@ -21,6 +26,12 @@ export interface ExecuteOptions {
   /** The run's tags, passed to every `materialize` call as `ctx.runTags`. */
   readonly tags?: Readonly<Record<string, string>>;
   readonly now?: () => Date;
+  /**
+   * Also hold the steps that read partitions whose latest `error` check failed before this run
+   * (and that it does not rebuild): for runs that automation launched (schedules, sensors,
+   * eager), not for explicit requests.
+   */
+  readonly holdOnStoredChecks?: boolean;
   /** Injectable for tests. */
   readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
@@ -32,6 +43,13 @@ export interface ExecuteResult {
   readonly skipped: readonly string[];
   /** Why each failed step failed, in plan order (one line, see `describeFailure`). */
   readonly failures: readonly StepFailure[];
+  /**
+   * The `error` checks that failed (their step succeeded: the data is written), e.g.
+   * `check unique_ids failed on raw/offres[2024-08-01]: 3 duplicate ids`. The run fails.
+   */
+  readonly checkFailures: readonly StepFailure[];
+  /** Steps skipped because they read a partition whose `error` check failed, and why. */
+  readonly held: readonly StepFailure[];
 }
 
 export interface StepFailure {
@@ -71,6 +89,8 @@ export async function executePlan(options: ExecuteOptions): Promise<ExecuteResul
     }
   }
   const byKey = new Map(plan.steps.map((s) => [s.key, s]));
+  const checkFailures: StepFailure[] = [];
+  const held: StepFailure[] = [];
   const ready: PlanStep[] = plan.steps.filter((s) => s.dependsOn.length === 0);
   const running = new Set<Promise<void>>();
 
@@ -93,7 +113,16 @@ export async function executePlan(options: ExecuteOptions): Promise<ExecuteResul
         state.set(step.key, end.ok ? "succeeded" : "failed");
         if (!end.ok) errors.set(step.key, end.error);
         if (end.ok) {
+          for (const h of end.holds) checkFailures.push({ stepKey: step.key, error: holdText(h) });
           for (const d of dependents.get(step.key) ?? []) {
+            const reason = heldBy(byKey.get(d)!, end.holds, options.definitions, now());
+            if (reason !== undefined && state.get(d) === "pending") {
+              state.set(d, "skipped");
+              held.push({ stepKey: d, error: reason });
+              emit(stepEvent(byKey.get(d)!, "STEP_SKIPPED", "warn", `Skipped: ${reason}`));
+              skipDownstream(d, `upstream step ${d} was held by a failed check`);
+              continue;
+            }
             const left = waitingOn.get(d)! - 1;
             waitingOn.set(d, left);
             if (left === 0 && state.get(d) === "pending") ready.push(byKey.get(d)!);
@@ -105,6 +134,21 @@ export async function executePlan(options: ExecuteOptions): Promise<ExecuteResul
       .finally(() => running.delete(p));
     running.add(p);
   };
+
+  if (options.holdOnStoredChecks) {
+    const stored = await storedHolds(plan, options.definitions, options.storage);
+    for (const step of plan.steps) {
+      if (state.get(step.key) !== "pending") continue;
+      const reason = heldBy(step, stored, options.definitions, now());
+      if (reason === undefined) continue;
+      state.set(step.key, "skipped");
+      held.push({ stepKey: step.key, error: reason });
+      emit(stepEvent(step, "STEP_SKIPPED", "warn", `Skipped: ${reason}`));
+      skipDownstream(step.key, `upstream step ${step.key} was held by a failed check`);
+    }
+  }
+  const startable = ready.filter((s) => state.get(s.key) === "pending");
+  ready.splice(0, ready.length, ...startable);
 
   while (ready.length > 0 || running.size > 0) {
     while (!controller.signal.aborted && ready.length > 0 && running.size < concurrency) {
@@ -128,7 +172,7 @@ export async function executePlan(options: ExecuteOptions): Promise<ExecuteResul
   const failed = keysIn("failed");
   const outcome: RunOutcome = controller.signal.aborted
     ? "CANCELED"
-    : failed.length > 0
+    : failed.length > 0 || checkFailures.length > 0 || held.length > 0
       ? "FAILURE"
       : "SUCCESS";
   return {
@@ -137,5 +181,85 @@ export async function executePlan(options: ExecuteOptions): Promise<ExecuteResul
     failed,
     skipped: keysIn("skipped"),
     failures: failed.map((stepKey) => ({ stepKey, error: errors.get(stepKey) ?? "failed" })),
+    checkFailures,
+    held,
   };
+}
+
+/**
+ * The failed `error` checks stored before the run, less the partitions the run rebuilds (their
+ * checks are evaluated again in it, and hold what reads them only if they fail again).
+ */
+async function storedHolds(
+  plan: Plan,
+  definitions: Definitions<unknown>,
+  storage: Storage,
+): Promise<CheckHold[]> {
+  const failed = await storage.failedErrorChecks();
+  if (failed.size === 0) return [];
+  const built = new Map<string, IntervalSet>();
+  for (const step of plan.steps) {
+    if (step.checksOnly) continue;
+    for (const m of stepMembers(step))
+      built.set(m.assetKey, (built.get(m.assetKey) ?? IntervalSet.EMPTY).union(m.partitions));
+  }
+  const holds: CheckHold[] = [];
+  for (const [assetKey, checks] of failed) {
+    if (!definitions.has(assetKey)) continue;
+    const def = definitions.get(assetKey).partitions;
+    for (const c of checks) {
+      const partitions = c.partitions.subtract(built.get(assetKey) ?? IntervalSet.EMPTY);
+      if (partitions.isEmpty) continue;
+      holds.push({
+        assetKey,
+        checkName: c.checkName,
+        partitions,
+        keys: def ? partitionKeys(def, partitions) : [],
+        description: null,
+      });
+    }
+  }
+  return holds;
+}
+
+/** `check unique_ids failed on raw/offres[2024-08-01]: 3 duplicate ids` */
+function holdText(h: CheckHold): string {
+  const where =
+    h.keys.length === 0
+      ? h.assetKey
+      : h.keys.length === 1
+        ? `${h.assetKey}[${h.keys[0]}]`
+        : `${h.assetKey}[${h.keys.slice(0, MISSING_KEYS_SHOWN).join(", ")}${h.keys.length > MISSING_KEYS_SHOWN ? ", …" : ""}]`;
+  return `check ${h.checkName} failed on ${where}${h.description ? `: ${h.description}` : ""}`;
+}
+
+/**
+ * Why a step is held by the failed checks of the step it waits for: the first check whose
+ * failed partitions one of its members reads through a dependency that blocks on checks
+ * (`blockOnChecks`, the default); undefined when none does.
+ */
+function heldBy(
+  step: PlanStep,
+  holds: readonly CheckHold[],
+  definitions: Definitions<unknown>,
+  now: Date,
+): string | undefined {
+  if (holds.length === 0) return undefined;
+  for (const m of stepMembers(step)) {
+    for (const dep of definitions.deps(m.assetKey)) {
+      if (!dep.blockOnChecks) continue;
+      const upDef = definitions.get(dep.asset).partitions;
+      for (const h of holds) {
+        if (h.assetKey !== dep.asset) continue;
+        const read = upstreamPartitionsFor(dep.mapping, m.partitions, upDef, now);
+        const failed = read.intersect(h.partitions);
+        if (failed.isEmpty) continue;
+        const keys = upDef
+          ? [...failed].slice(0, MISSING_KEYS_SHOWN).map((i) => partitionKey(upDef, i))
+          : [];
+        return describeCheckBlock(h.assetKey, h.checkName, keys, failed.size);
+      }
+    }
+  }
+  return undefined;
 }

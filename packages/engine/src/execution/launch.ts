@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import type { Definitions, ResourceEnvironment } from "../definitions/definitions";
+import { SelectionError } from "../errors";
 import { resolveSelection } from "../graph/selection";
 import {
   describePartitionRequest,
@@ -23,7 +24,18 @@ export interface MaterializeRequest {
   readonly selection: string;
   readonly partitions: PartitionRequest;
   readonly tags?: Record<string, string>;
+  /**
+   * Evaluate the checks of the selected assets on the requested partitions, materialising
+   * nothing (`lignee check`): assets without a check of their own are left out.
+   */
+  readonly checksOnly?: boolean;
 }
+
+/** Runs automation launched (tag `trigger`): they hold what failed checks hold (executePlan). */
+const AUTOMATION_TRIGGERS = new Set(["schedule", "sensor", "eager"]);
+
+/** The tag of a checks-only run, so that a worker plans it as one again. */
+export const CHECKS_ONLY_TAG = "lignee/checks-only";
 
 export interface PreparedRun {
   readonly selection: string;
@@ -51,6 +63,7 @@ export function prepareRun(
   statuses?: ReadonlyMap<string, StatusSubsets>,
 ): PreparedRun {
   const selected = resolveSelection(definitions.graph, request.selection);
+  if (request.checksOnly) return prepareCheckRun(definitions, request, selected, now);
   const { targets, leftOut } =
     request.partitions.kind === "stale"
       ? resolveStaleRequest(definitions, selected, request.partitions, now, statuses)
@@ -65,6 +78,41 @@ export function prepareRun(
     partitions: request.partitions,
     plan: plan(definitions, targets, now),
     leftOut,
+  };
+}
+
+/**
+ * A checks-only run: one step per asset and partition chunk as for a materialisation, none
+ * waiting for another (checks read what is stored, they build nothing).
+ */
+function prepareCheckRun(
+  definitions: Definitions<unknown>,
+  request: MaterializeRequest,
+  selected: readonly string[],
+  now: Date,
+): PreparedRun {
+  if (request.partitions.kind === "stale")
+    throw new SelectionError(
+      "checks run on partitions named by --partition or --from/--to, not --stale",
+    );
+  const checked = selected.filter((k) => definitions.checksOf(k).length > 0);
+  if (checked.length === 0)
+    throw new SelectionError(
+      `no check to run: none of ${selected.length === 1 ? selected[0] : `the ${selected.length} selected assets`} has a check defined with defineCheck (checks a materialisation reports run with it)`,
+    );
+  const targets = resolvePartitionRequest(definitions, checked, request.partitions, now);
+  const steps = plan(definitions, targets, now).steps.map((s) => ({
+    ...s,
+    key: `check:${s.key}`,
+    dependsOn: [],
+    checksOnly: true,
+  }));
+  return {
+    selection: request.selection,
+    assetKeys: definitions.graph.sortTopologically(targets.keys()),
+    partitions: request.partitions,
+    plan: { steps },
+    leftOut: [],
   };
 }
 
@@ -205,12 +253,17 @@ export async function executeCreatedRun(
       resources: options.resources,
       emit,
       ...(options.tags ? { tags: options.tags } : {}),
+      holdOnStoredChecks: AUTOMATION_TRIGGERS.has(options.tags?.trigger ?? ""),
       ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     });
     outcome = result.outcome;
     failedSteps = result.failed;
-    if (outcome === "FAILURE") error = runError(result.failures);
+    if (outcome === "FAILURE") {
+      const failures = [...result.failures, ...result.checkFailures];
+      // Held only by checks that failed before this run: the holds are the reason.
+      error = failures.length > 0 ? runError(failures, result.held) : runError(result.held);
+    }
   } catch (e) {
     error = `the run could not complete: ${redactMachinePaths((e as Error).message)}`;
   }
@@ -243,9 +296,17 @@ export async function executeCreatedRun(
  * other steps failed, e.g. `raw/offres[2024-08-01] failed: offres-2024-08-01.ndjson line 12: …
  * (and 2 more step(s): …)`. The events of each step tell the rest.
  */
-export function runError(failures: readonly StepFailure[]): string {
+export function runError(
+  failures: readonly StepFailure[],
+  held: readonly StepFailure[] = [],
+): string {
   const [first, ...others] = failures;
   if (!first) return "the run failed";
+  if (held.length > 0) {
+    // A failed check: the step succeeded (its data is written), what reads it was held.
+    const more = held.length > 1 ? ` and ${held.length - 1} more step(s)` : "";
+    return `${first.stepKey}: ${first.error}; held ${held[0]!.stepKey}${more}: ${held[0]!.error}`;
+  }
   // A long backfill can fail hundreds of steps: name a few, count the rest.
   const named = others.slice(0, 5).map((f) => f.stepKey);
   if (others.length > named.length) named.push("…");

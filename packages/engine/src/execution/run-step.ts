@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { AssetCheckResult, AssetDefinition, MaterializeResult } from "../definitions/asset";
+import type { AssetDefinition, MaterializeResult } from "../definitions/asset";
 import { UserCodeError } from "../errors";
 import { partitionKey } from "../partitions/definition";
 import { IntervalSet } from "../partitions/interval-set";
@@ -9,6 +9,7 @@ import type { MaterializedPartition } from "../storage/storage";
 import { abortableSleep } from "./abortable-sleep";
 import { claimStep } from "./claim-step";
 import { isTransient } from "./error-class";
+import { evaluateMemberChecks, type CheckHold } from "./evaluate-checks";
 import { describeFailure, serializeError } from "./events";
 import type { ExecuteOptions } from "./executor";
 import { retry, type RetryOptions } from "./retry";
@@ -16,7 +17,9 @@ import { memberEvent, memberLabel, stepEvent } from "./step-events";
 import { callUserCode, type MemberOutcome } from "./user-code";
 
 /** How `runStep` ended: a failed step says why, for the run's error. */
-export type StepEnd = { readonly ok: true } | { readonly ok: false; readonly error: string };
+export type StepEnd =
+  | { readonly ok: true; readonly holds: readonly CheckHold[] }
+  | { readonly ok: false; readonly error: string };
 
 /** What a step read before calling user code: the claim's watermark and each member's inputs. */
 interface Prepared {
@@ -28,6 +31,8 @@ interface Prepared {
 interface Failures {
   count: number;
   first: string | undefined;
+  /** The `error` checks that failed on what the step materialised. */
+  holds: CheckHold[];
 }
 
 /**
@@ -47,6 +52,7 @@ export async function runStep(
   const sleep = options.sleep ?? abortableSleep;
   const started = performance.now();
   options.emit(stepEvent(step, "STEP_START", "info", `Started ${step.key}`));
+  if (step.checksOnly) return runChecksOnly(step, members, options, signal, started);
   // The members marked running and not recorded yet: a failure on the way out marks them failed.
   // Until its partitions are claimed, a step has marked nothing.
   const unrecorded = new Set<string>();
@@ -66,7 +72,15 @@ export async function runStep(
       (attempt) => callUserCode(step, attempt, options, signal),
       retryOptions(step, options, signal, sleep),
     );
-    const failures = await recordOutcomes(step, outcomes, prepared, options, now, unrecorded);
+    const failures = await recordOutcomes(
+      step,
+      outcomes,
+      prepared,
+      options,
+      now,
+      unrecorded,
+      signal,
+    );
     return endStep(step, members.length, failures, started, options);
   } catch (error) {
     return await failStep(step, error, unrecorded, options, signal, started);
@@ -118,14 +132,15 @@ async function recordOutcomes(
   options: ExecuteOptions,
   now: () => Date,
   unrecorded: Set<string>,
+  signal: AbortSignal,
 ): Promise<Failures> {
   const members = stepMembers(step);
   const siblings = new Set(step.members ? members.map((m) => m.assetKey) : []);
-  const failures: Failures = { count: 0, first: undefined };
+  const failures: Failures = { count: 0, first: undefined, holds: [] };
   for (const m of members) {
     const outcome = outcomes.get(m.assetKey);
     if (outcome?.ok) {
-      await recordMemberSuccess(
+      const holds = await recordMemberSuccess(
         step,
         m,
         outcome.result,
@@ -134,7 +149,9 @@ async function recordOutcomes(
         options,
         now,
         unrecorded,
+        signal,
       );
+      failures.holds.push(...holds);
       continue;
     }
     const cause = outcome ? outcome.error : new Error("the runner reported nothing for this asset");
@@ -160,7 +177,8 @@ async function recordMemberSuccess(
   options: ExecuteOptions,
   now: () => Date,
   unrecorded: Set<string>,
-): Promise<void> {
+  signal: AbortSignal,
+): Promise<CheckHold[]> {
   const { definitions } = options;
   const asset = definitions.get(m.assetKey);
   // Members reading other members of the same call read what that call just built.
@@ -179,13 +197,14 @@ async function recordMemberSuccess(
     siblings,
   );
   unrecorded.delete(m.assetKey);
-  await recordChecks(m, result?.checks ?? [], options);
   options.emit(
     memberEvent(step, m, "MATERIALIZATION", "info", `Materialized ${memberLabel(m)}`, {
       partitions: written,
       metadata: result?.metadata ?? {},
     }),
   );
+  // The data is written: checks look at it now, in the same run, partition by partition.
+  return evaluateMemberChecks(step, m, result?.checks ?? [], options, signal);
 }
 
 function endStep(
@@ -214,9 +233,32 @@ function endStep(
       // What the duration covered, for estimates of later runs (see recentStepDurations).
       partitionCount: Math.max(1, step.partitionKeys.length),
       assetKeys: stepMembers(step).map((m) => m.assetKey),
+      // A checks-only step built nothing: not an estimate of a materialisation.
+      ...(step.checksOnly ? { checksOnly: true } : {}),
     }),
   );
-  return { ok: true };
+  return { ok: true, holds: failures.holds };
+}
+
+/**
+ * A step of a checks-only run (`lignee check`): evaluates the checks of its members on their
+ * partitions as stored, materialising nothing (so it claims nothing either).
+ */
+async function runChecksOnly(
+  step: PlanStep,
+  members: readonly StepMember[],
+  options: ExecuteOptions,
+  signal: AbortSignal,
+  started: number,
+): Promise<StepEnd> {
+  try {
+    const holds: CheckHold[] = [];
+    for (const m of members)
+      holds.push(...(await evaluateMemberChecks(step, m, [], options, signal)));
+    return endStep(step, members.length, { count: 0, first: undefined, holds }, started, options);
+  } catch (error) {
+    return await failStep(step, error, new Set(), options, signal, started);
+  }
 }
 
 /** The step threw (user code after its retries, storage, cancellation): one STEP_FAILURE. */
@@ -247,24 +289,6 @@ async function failStep(
     ),
   );
   return { ok: false, error: cancelled ? "cancelled" : describeFailure(cause) };
-}
-
-async function recordChecks(
-  m: StepMember,
-  checks: readonly AssetCheckResult[],
-  options: ExecuteOptions,
-): Promise<void> {
-  for (const c of checks) {
-    await options.storage.recordCheckResult({
-      runId: options.runId,
-      assetKey: m.assetKey,
-      checkName: c.name,
-      passed: c.passed,
-      severity: c.severity,
-      ...(c.description !== undefined ? { description: c.description } : {}),
-      ...(c.metadata ? { metadata: { ...c.metadata } } : {}),
-    });
-  }
 }
 
 type InputVersions = Map<number, Record<string, string>>;

@@ -23,6 +23,8 @@ export interface PlanStep extends StepMember {
   readonly members?: readonly StepMember[];
   /** The runner of a group step. */
   readonly runnerKey?: string;
+  /** A step of a checks-only run (`lignee check`): evaluates checks, materialises nothing. */
+  readonly checksOnly?: boolean;
 }
 
 /** The assets a step materialises: its members, or its one asset. */

@@ -13,7 +13,8 @@ import { describeCause, type AssetStatus } from "../status/asset-status";
  * What planning needs to know of an asset's current status: its partitions by status, those
  * waiting on upstream (and why), and those materialised at least once.
  */
-export type StatusSubsets = Pick<AssetStatus, "subsets" | "waiting" | "causes" | "materialized">;
+export type StatusSubsets = Pick<AssetStatus, "subsets" | "waiting" | "causes" | "materialized"> &
+  Partial<Pick<AssetStatus, "held">>;
 
 /** Partitions a `stale` request did not materialise because they wait on upstream partitions. */
 export interface LeftOut {
@@ -40,7 +41,9 @@ export interface StaleSelection {
  * stalePartitions(computeStatus(definitions, summaries, now).get("raw/offres")!)
  */
 export function stalePartitions(status: StatusSubsets): IntervalSet {
-  return candidates(status).subtract(status.waiting);
+  return candidates(status)
+    .subtract(status.waiting)
+    .subtract(status.held ?? IntervalSet.EMPTY);
 }
 
 function candidates(status: StatusSubsets): IntervalSet {
@@ -104,7 +107,9 @@ export function staleSelection(
     return limit ? all.intersect(limit) : all;
   };
   if (options.includeMissingUpstream === true) {
-    const targets = withMissingUpstream(assetKeys, statusOf, requested, definitions, now);
+    const notHeld = (key: string): IntervalSet =>
+      requested(key).subtract(statusOf(key).held ?? IntervalSet.EMPTY);
+    const targets = withMissingUpstream(assetKeys, statusOf, notHeld, definitions, now);
     if (targets.size === 0) throw nothingToDo(assetKeys, statuses, []);
     return { targets, leftOut: [] };
   }
@@ -122,7 +127,9 @@ export function staleSelection(
       if (!unavailable.isEmpty) blocked.add(dep.asset);
       stillWaiting = stillWaiting.union(unavailable);
     }
-    const buildable = todo.subtract(stillWaiting);
+    // Held by a failed check upstream: nothing this request builds can lift the hold.
+    const held = todo.intersect(status.held ?? IntervalSet.EMPTY).subtract(stillWaiting);
+    const buildable = todo.subtract(stillWaiting).subtract(held);
     if (!buildable.isEmpty) targets.set(key, buildable);
     if (!stillWaiting.isEmpty) {
       leftOut.push({
@@ -130,6 +137,9 @@ export function staleSelection(
         partitions: stillWaiting.size,
         reason: waitingReason(status, blocked),
       });
+    }
+    if (!held.isEmpty) {
+      leftOut.push({ assetKey: key, partitions: held.size, reason: heldReason(status) });
     }
   }
   if (targets.size === 0) throw nothingToDo(assetKeys, statuses, leftOut);
@@ -178,8 +188,11 @@ function nothingToDo(
   leftOut: readonly LeftOut[],
 ): NothingToMaterializeError {
   if (leftOut.length > 0) {
+    const waits = leftOut.some((l) => !l.reason.startsWith("blocked by failed check"));
     return new NothingToMaterializeError(
-      `nothing to materialise: ${describeLeftOut(leftOut)} (include their missing upstream to build them)`,
+      `nothing to materialise: ${describeLeftOut(leftOut)}${
+        waits ? " (include their missing upstream to build them)" : ""
+      }`,
     );
   }
   const running = assetKeys.some((k) => !statusIn(statuses, k).subsets.RUNNING.isEmpty);
@@ -205,6 +218,13 @@ function waitingReason(status: StatusSubsets, upstream: ReadonlySet<string>): st
     .filter((c) => c.kind === "upstream-missing" && upstream.has(c.upstream))
     .map((c) => describeCause(c));
   return reasons.length > 0 ? reasons.join("; ") : "upstream is missing";
+}
+
+function heldReason(status: StatusSubsets): string {
+  return status.causes
+    .filter((c) => c.kind === "blocked-by-check")
+    .map((c) => describeCause(c))
+    .join("; ");
 }
 
 /**

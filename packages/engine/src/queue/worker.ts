@@ -5,7 +5,7 @@ import { hostname } from "node:os";
 import type { Definitions, ResourceEnvironment } from "../definitions/definitions";
 import { describeError, isBadInput, LeaseLostError } from "../errors";
 import type { RunEvent } from "../execution/events";
-import { executeCreatedRun, prepareRun, statusesFor } from "../execution/launch";
+import { CHECKS_ONLY_TAG, executeCreatedRun, prepareRun, statusesFor } from "../execution/launch";
 import { storedPartitionRequest } from "../planning/partition-request";
 import type { FenceableStorage } from "../storage/storage";
 import { DEFAULT_LIMITS, type ConcurrencyLimits } from "./pools";
@@ -219,6 +219,7 @@ export class Worker {
       const request = {
         selection: claimed.selection,
         partitions: storedPartitionRequest(claimed.partitionSpec),
+        checksOnly: claimed.tags[CHECKS_ONLY_TAG] === "true",
       };
       // Bad input (the definitions changed since the run was queued, nothing is stale any more)
       // and resources that cannot be built fail the run with their reason; anything else (the

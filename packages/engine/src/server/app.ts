@@ -12,6 +12,7 @@ import { registerAlertRoutes, type AlertRoutesOptions } from "./alert-routes";
 import { registerAssetRoutes } from "./asset-routes";
 import { registerAutomationRoutes } from "./automation-routes";
 import { registerBackfillRoutes } from "./backfill-routes";
+import { registerCheckRoutes } from "./check-routes";
 import { registerEventRoutes } from "./event-routes";
 import { allowHosts, requireToken, sameOriginWrites } from "./guards";
 import { registerHealthRoutes } from "./health-routes";
@@ -107,7 +108,6 @@ export function createApp(options: AppOptions): App {
   });
 
   registerHealthRoutes(app, { storage, log });
-  registerAssetRoutes(app, { definitions, storage });
   const startRun = runStarter({
     definitions,
     storage,
@@ -115,6 +115,8 @@ export function createApp(options: AppOptions): App {
     queue: options.queue,
     confirmAbove,
   });
+  registerCheckRoutes(app, { definitions, storage, startRun });
+  registerAssetRoutes(app, { definitions, storage });
   const previewRun = runPreviewer({ definitions, storage, confirmAbove });
   const startMaintenance = maintenanceStarter({
     definitions,

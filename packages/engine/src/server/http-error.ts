@@ -64,7 +64,8 @@ export function toHttpError(error: unknown): HttpErrorAnswer {
     const notFound =
       error.code === "UNKNOWN_ASSET" ||
       error.code === "UNKNOWN_RUN" ||
-      error.code === "UNKNOWN_BACKFILL";
+      error.code === "UNKNOWN_BACKFILL" ||
+      error.code === "UNKNOWN_CHECK";
     return answer(notFound ? 404 : 400, error.message);
   }
   return answer(500, "internal server error");

@@ -1,6 +1,14 @@
 import { z } from "zod";
 import { BACKFILL_STATUSES } from "../backfill/progress";
 import {
+  AssetCheck,
+  CheckEvaluationResult,
+  AssetChecksBody,
+  CHECK_HISTORY_LIMIT,
+  CheckHistoryBody,
+  CheckRunRequestBody,
+  CheckSwitchBody,
+  CheckSwitchedBody,
   AlertChannelBody,
   AlertChannelsBody,
   AlertDeliveriesBody,
@@ -152,6 +160,13 @@ function componentSchemas(io: "input" | "output"): Record<string, unknown> {
     AutomationBody,
     ScheduleTicksBody,
     AutomationToggledBody,
+    CheckRunRequestBody,
+    CheckSwitchBody,
+    CheckEvaluationResult,
+    AssetCheck,
+    AssetChecksBody,
+    CheckHistoryBody,
+    CheckSwitchedBody,
     MaintenanceReportBody,
     OperationsBody,
     MaintenanceStartedBody,
@@ -189,6 +204,8 @@ export function openApiDocument(): Record<string, unknown> {
   const inputs = componentSchemas("input");
   components.RunRequest = inputs.RunRequest!;
   components.BackfillRequest = inputs.BackfillRequest!;
+  components.CheckRunRequest = inputs.CheckRunRequest!;
+  components.CheckSwitchRequest = inputs.CheckSwitchRequest!;
 
   const unauthorized = error("missing or wrong bearer token (when a token is configured)");
   const forbidden = error("another origin's page, or a Host that is not this server's");
@@ -558,6 +575,7 @@ function automationPaths(
         },
       },
     },
+    ...checkPaths(),
     "/api/automation/{kind}/{name}/enable": toggle("enable"),
     "/api/automation/{kind}/{name}/disable": toggle("disable"),
   };
@@ -673,6 +691,92 @@ function alertPaths(
           401: unauthorized,
           403: forbidden,
           404: error("no dead delivery of that event to that channel"),
+        },
+      },
+    },
+  };
+}
+
+/** The paths of asset checks (see `server/check-routes.ts`). */
+function checkPaths() {
+  const key = {
+    name: "key",
+    in: "path",
+    required: true,
+    description: "an asset key, slashes included (raw/offres)",
+    schema: { type: "string" },
+  };
+  const name = { name: "name", in: "path", required: true, schema: { type: "string" } };
+  return {
+    "/api/assets/{key}/checks": {
+      get: {
+        summary:
+          "An asset's checks (defineCheck, checkSpecs, names seen in results): severity, switch, latest result per partition",
+        parameters: [key],
+        responses: { 200: json("the checks", AssetChecksBody), 404: error("unknown asset") },
+      },
+    },
+    "/api/assets/{key}/checks/{name}": {
+      put: {
+        summary:
+          "Switch a check off or on: a disabled check is not evaluated, its results are not stored and its failures hold nothing",
+        parameters: [key, name],
+        requestBody: {
+          required: true,
+          content: { "application/json": { schema: ref(CheckSwitchBody) } },
+        },
+        responses: {
+          200: json("the new state", CheckSwitchedBody),
+          400: error("bad body"),
+          404: error("unknown asset or check"),
+        },
+      },
+    },
+    "/api/assets/{key}/checks/{name}/history": {
+      get: {
+        summary: "A check's results, newest first, of one partition or all, paged",
+        parameters: [
+          key,
+          name,
+          { name: "partition", in: "query", schema: { type: "string" } },
+          {
+            name: "limit",
+            in: "query",
+            schema: {
+              type: "integer",
+              minimum: 1,
+              maximum: CHECK_HISTORY_LIMIT.max,
+              default: CHECK_HISTORY_LIMIT.default,
+            },
+          },
+          {
+            name: "before",
+            in: "query",
+            description: "a result id: only older results (the previous page's nextBefore)",
+            schema: { type: "integer" },
+          },
+        ],
+        responses: {
+          200: json("the results", CheckHistoryBody),
+          400: error("bad query"),
+          404: error("unknown asset or check"),
+        },
+      },
+    },
+    "/api/checks/run": {
+      post: {
+        summary:
+          "Start a run that only evaluates the checks (defineCheck) of the selected assets on the given partitions; a failed error check fails it",
+        requestBody: {
+          required: true,
+          content: { "application/json": { schema: ref(CheckRunRequestBody) } },
+        },
+        responses: {
+          200: json("the same request was already queued: its run (merged: true)", RunCreatedBody),
+          201: json("the run was created", RunCreatedBody),
+          400: error(
+            "bad body, selection or partition key, no check in the selection, or more partitions than may be started without confirm: true (no run is created)",
+          ),
         },
       },
     },

@@ -137,6 +137,13 @@ export const AssetHealthBody = z
       .int()
       .describe("partitions waiting on upstream partitions never materialised"),
     running: z.number().int(),
+    held: z
+      .number()
+      .int()
+      .optional()
+      .describe(
+        "missing, stale or failed partitions held by a failed error check upstream (left out of stale requests); absent when none",
+      ),
     worst: z
       .enum(["FAILED", "STALE", "MISSING", "RUNNING", "FRESH"])
       .describe(
@@ -803,3 +810,82 @@ export const AlertRetryParams = z.object({
 export const AlertRetriedBody = z
   .object({ eventId: z.number().int(), channel: z.string(), status: z.literal("pending") })
   .meta({ id: "AlertRetried" });
+// ---------------------------------------------------------------- checks
+
+/** `POST /api/checks/run`: the checks of a selection on partitions, materialising nothing. */
+export const CheckRunRequestBody = z
+  .object({
+    selection: z.string().trim().min(1, "selection is required"),
+    partition: z.string().min(1).optional(),
+    from: z.string().min(1).optional(),
+    to: z.string().min(1).optional(),
+    tags: Tags.optional(),
+    confirm: Confirm,
+  })
+  .strict()
+  .meta({ id: "CheckRunRequest" });
+
+/** `PUT /api/assets/{key}/checks/{name}`: switch a check off or on. */
+export const CheckSwitchBody = z
+  .object({ enabled: z.boolean("enabled is true or false") })
+  .strict()
+  .meta({ id: "CheckSwitchRequest" });
+
+export const CHECK_HISTORY_LIMIT = { default: 50, max: 500 } as const;
+
+export const CheckHistoryQuery = z.object({
+  partition: z.string().min(1).optional(),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(CHECK_HISTORY_LIMIT.max)
+    .default(CHECK_HISTORY_LIMIT.default),
+  before: z.coerce.number().int().min(1).optional(),
+});
+
+export const CheckEvaluationResult = CheckResult.extend({
+  id: z.number().int(),
+  durationMs: z.number().int().nullable(),
+}).meta({ id: "CheckEvaluationResult" });
+
+export const AssetCheck = z
+  .object({
+    name: z.string(),
+    severity: z.enum(["error", "warn"]),
+    description: z.string().nullable(),
+    source: z
+      .enum(["check", "materialization", "results"])
+      .describe(
+        "check: declared with defineCheck (can run alone); materialization: reported by the asset's materialisation (checkSpecs); results: only seen in stored results",
+      ),
+    enabled: z.boolean(),
+    switchedAt: z.string().nullable(),
+    switchedBy: z.string().nullable(),
+    latest: CheckEvaluationResult.nullable().describe("the newest result, any partition"),
+    passedPartitions: z.number().int().describe("partitions whose latest result passed"),
+    failedPartitions: z.number().int().describe("partitions whose latest result failed"),
+    partitions: z
+      .array(CheckEvaluationResult)
+      .describe("the latest result of each partition, by partition key"),
+  })
+  .meta({ id: "AssetCheck" });
+
+export const AssetChecksBody = z
+  .object({ assetKey: z.string(), checks: z.array(AssetCheck) })
+  .meta({ id: "AssetChecks" });
+
+export const CheckHistoryBody = z
+  .object({
+    results: z.array(CheckEvaluationResult),
+    nextBefore: z
+      .number()
+      .int()
+      .nullable()
+      .describe("pass as ?before= for the next (older) page; null on the last page"),
+  })
+  .meta({ id: "CheckHistory" });
+
+export const CheckSwitchedBody = z
+  .object({ assetKey: z.string(), name: z.string(), enabled: z.boolean() })
+  .meta({ id: "CheckSwitched" });

@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import type { Definitions } from "../definitions/definitions";
-import { prepareRun, statusesFor, type PreparedRun } from "../execution/launch";
+import { CHECKS_ONLY_TAG, prepareRun, statusesFor, type PreparedRun } from "../execution/launch";
 import { confirmationTags, partitionCounts, requireConfirmation } from "../planning/confirmation";
 import { ESTIMATE_SAMPLE, launchPreview, type LaunchPreview } from "../planning/launch-preview";
 import type { LeftOut } from "../planning/stale-targets";
@@ -36,6 +36,8 @@ export type StartRun = (
   tags: Record<string, string>,
   confirmation: { readonly confirmed: boolean },
   launchedBy: LaunchedBy,
+  /** A checks-only run (`POST /api/checks/run`); a re-execution of one is too (its tag says so). */
+  options?: { readonly checksOnly?: boolean },
 ) => Promise<StartedRun>;
 
 /** What a request would materialise, validated as `StartRun` validates it; nothing is created. */
@@ -67,8 +69,16 @@ export function runPreviewer(options: Omit<RunStarterOptions, "runs" | "queue">)
  */
 export function runStarter(options: RunStarterOptions): StartRun {
   const { definitions, storage } = options;
-  return async (selection, partitions, tags, confirmation, launchedBy) => {
-    const prepared = await prepareOrBadRequest(definitions, storage, selection, partitions);
+  return async (selection, partitions, given, confirmation, launchedBy, how) => {
+    const checksOnly = how?.checksOnly ?? given[CHECKS_ONLY_TAG] === "true";
+    const tags = checksOnly ? { ...given, [CHECKS_ONLY_TAG]: "true" } : given;
+    const prepared = await prepareOrBadRequest(
+      definitions,
+      storage,
+      selection,
+      partitions,
+      checksOnly,
+    );
     try {
       requireConfirmation(definitions, partitionCounts(prepared.plan), {
         confirmed: confirmation.confirmed,
@@ -103,9 +113,10 @@ async function prepareOrBadRequest(
   storage: Storage,
   selection: string,
   partitions: PartitionRequest,
+  checksOnly = false,
 ): Promise<PreparedRun> {
   const now = new Date();
-  const request = { selection, partitions };
+  const request = { selection, partitions, checksOnly };
   const statuses = await statusesFor(definitions, storage, request, now);
   try {
     return prepareRun(definitions, request, now, statuses);

@@ -8,6 +8,11 @@ import type {
   AlertRetriedBody,
   AlertTestBody,
   AlertTestRequestBody,
+  AssetChecksBody,
+  CheckHistoryBody,
+  CheckRunRequestBody,
+  CheckSwitchBody,
+  CheckSwitchedBody,
   AssetDetailBody,
   AssetGraphBody,
   AutomationBody,
@@ -88,6 +93,21 @@ export type PartitionDetail = Response<typeof PartitionDetailBody>;
 /** GET /api/assets/{key}/materializations */
 export type MaterializationList = Response<typeof MaterializationsBody>;
 export type Materialization = MaterializationList["materializations"][number];
+
+// ---------------------------------------------------------------- checks
+
+/** GET /api/assets/{key}/checks */
+export type AssetChecks = Response<typeof AssetChecksBody>;
+export type AssetCheck = AssetChecks["checks"][number];
+/** One stored evaluation of a check (with its id and duration). */
+export type CheckEvaluationResult = AssetCheck["partitions"][number];
+/** GET /api/assets/{key}/checks/{name}/history */
+export type CheckHistory = Response<typeof CheckHistoryBody>;
+/** PUT /api/assets/{key}/checks/{name} */
+export type CheckSwitchRequest = Request<typeof CheckSwitchBody>;
+export type CheckSwitched = Response<typeof CheckSwitchedBody>;
+/** POST /api/checks/run (answered like POST /api/runs) */
+export type CheckRunRequest = Request<typeof CheckRunRequestBody>;
 
 // ---------------------------------------------------------------- runs
 

@@ -13,6 +13,11 @@ export interface AssetHealth {
   /** MISSING or FAILED partitions waiting on upstream partitions never materialised. */
   readonly waiting: number;
   readonly running: number;
+  /**
+   * MISSING, STALE or FAILED partitions (not waiting) held by a failed check upstream: stale
+   * requests leave them out. Left out when none is.
+   */
+  readonly held?: number;
   /** FAILED, then STALE, then MISSING, then RUNNING; FRESH only when all of it is fresh. */
   readonly worst: PartitionStatus;
 }
@@ -27,7 +32,8 @@ export interface AssetHealth {
  * // { materialized: 3, total: 926, missing: 923, worst: "MISSING", … }
  */
 export function assetHealth(
-  status: Pick<AssetStatus, "counts" | "total" | "waiting">,
+  status: Pick<AssetStatus, "counts" | "total" | "waiting"> &
+    Partial<Pick<AssetStatus, "held" | "subsets">>,
 ): AssetHealth {
   const c = status.counts;
   const worst: PartitionStatus =
@@ -49,8 +55,18 @@ export function assetHealth(
     missing: c.MISSING,
     waiting: status.waiting.size,
     running: c.RUNNING,
+    ...heldCount(status),
     worst,
   };
+}
+
+function heldCount(
+  status: Pick<AssetStatus, "waiting"> & Partial<Pick<AssetStatus, "held" | "subsets">>,
+): { held?: number } {
+  if (!status.held || !status.subsets || status.held.isEmpty) return {};
+  const { MISSING, STALE, FAILED } = status.subsets;
+  const held = status.held.intersect(MISSING.union(STALE).union(FAILED)).subtract(status.waiting);
+  return held.isEmpty ? {} : { held: held.size };
 }
 
 /**
@@ -66,6 +82,7 @@ export function describeHealth(health: AssetHealth): string {
     `${health.failed} failed`,
   ];
   if (health.waiting > 0) parts.push(`${health.waiting} waiting on upstream`);
+  if (health.held) parts.push(`${health.held} held by a failed check`);
   if (health.running > 0) parts.push(`${health.running} running`);
   return parts.join(" · ");
 }

@@ -1,10 +1,11 @@
 import type { Definitions } from "../definitions/definitions";
-import { allPartitions, partitionKey } from "../partitions/definition";
+import { allPartitions, partitionIndex, partitionKey } from "../partitions/definition";
 import { IntervalSet } from "../partitions/interval-set";
 import {
   downstreamPartitionsFor,
   existingUpstreamPartitionsFor,
   UNPARTITIONED,
+  type PartitionMapping,
 } from "../partitions/mapping";
 import type { AssetStorageSummary } from "./asset-storage-summary";
 
@@ -49,6 +50,21 @@ export type StaleCause =
       readonly kind: "upstream-stale";
       readonly upstream: string;
       readonly partitions: IntervalSet;
+    }
+  | {
+      /**
+       * The partitions read upstream partitions whose latest result of an `error` check failed:
+       * they are held (left out of stale requests and automation) until the check passes again
+       * or is switched off. Their status is unchanged: a hold is not staleness.
+       */
+      readonly kind: "blocked-by-check";
+      readonly upstream: string;
+      readonly check: string;
+      readonly partitions: IntervalSet;
+      /** The first failed upstream partition keys (at most MISSING_KEYS_SHOWN; empty when unpartitioned). */
+      readonly failedKeys: readonly string[];
+      /** How many upstream partitions failed the check. */
+      readonly failedCount: number;
     };
 
 export interface AssetStatus {
@@ -68,6 +84,11 @@ export interface AssetStatus {
   readonly waiting: IntervalSet;
   /** Partitions materialised at least once (whatever their status now). */
   readonly materialized: IntervalSet;
+  /**
+   * Partitions held by a failed `error` check upstream (see the `blocked-by-check` causes):
+   * stale requests and automation leave them out.
+   */
+  readonly held: IntervalSet;
 }
 
 /** How many missing upstream partition keys a cause names before "and N more". */
@@ -189,17 +210,23 @@ export function computeStatus(
           materialized,
         ),
       });
+      if (dep.blockOnChecks) {
+        for (const c of blockedByChecks(definitions, asset.key, dep, summaries, existing, now))
+          add(c);
+      }
     }
 
     // A partition waiting on upstream is not stale: rebuilding it cannot help. The other causes
     // keep the partitions they make stale, so that their counts add up with the statuses.
     const ownCauses = causes.flatMap((c): StaleCause[] => {
-      if (c.kind === "upstream-missing") return [c];
+      if (c.kind === "upstream-missing" || c.kind === "blocked-by-check") return [c];
       const partitions = c.partitions.subtract(waiting);
       return partitions.isEmpty ? [] : [{ ...c, partitions }];
     });
     const stale = IntervalSet.unionAll(
-      ownCauses.filter((c) => c.kind !== "upstream-missing").map((c) => c.partitions),
+      ownCauses
+        .filter((c) => c.kind !== "upstream-missing" && c.kind !== "blocked-by-check")
+        .map((c) => c.partitions),
     ).intersect(materialized);
     staleOf.set(asset.key, stale);
 
@@ -237,6 +264,9 @@ export function computeStatus(
       causes: ownCauses,
       waiting: waiting.intersect(existing),
       materialized,
+      held: IntervalSet.unionAll(
+        ownCauses.filter((c) => c.kind === "blocked-by-check").map((c) => c.partitions),
+      ),
     });
   }
   return result;
@@ -275,5 +305,71 @@ export function describeCause(cause: StaleCause): string {
     }
     case "upstream-stale":
       return `upstream ${cause.upstream} is stale`;
+    case "blocked-by-check":
+      return describeCheckBlock(cause.upstream, cause.check, cause.failedKeys, cause.failedCount);
   }
+}
+
+/**
+ * `blocked by failed check raw/offres:unique_ids on partition 2024-08-01` (`on partitions A, B
+ * and 3 more`; no partition for an unpartitioned asset).
+ */
+export function describeCheckBlock(
+  upstream: string,
+  check: string,
+  failedKeys: readonly string[],
+  failedCount: number,
+): string {
+  const head = `blocked by failed check ${upstream}:${check}`;
+  if (failedKeys.length === 0) return head;
+  const more = failedCount - failedKeys.length;
+  const keys = failedKeys.join(", ");
+  if (failedKeys.length === 1 && more <= 0) return `${head} on partition ${keys}`;
+  return more > 0
+    ? `${head} on partitions ${keys} and ${more} more`
+    : `${head} on partitions ${keys}`;
+}
+
+/** The `blocked-by-check` causes of an asset through one dependency. */
+function blockedByChecks(
+  definitions: Definitions<unknown>,
+  assetKey: string,
+  dep: { readonly asset: string; readonly mapping: PartitionMapping },
+  summaries: ReadonlyMap<string, AssetStorageSummary>,
+  existing: IntervalSet,
+  now: Date,
+): StaleCause[] {
+  const failedChecks = summaries.get(dep.asset)?.failedChecks ?? [];
+  if (failedChecks.length === 0) return [];
+  const upDef = definitions.get(dep.asset).partitions;
+  const downDef = definitions.get(assetKey).partitions;
+  return failedChecks.map((c): StaleCause => {
+    let failed = c.partitions;
+    if (upDef && c.unindexedKeys && c.unindexedKeys.length > 0) {
+      const extra: number[] = [];
+      for (const k of c.unindexedKeys) {
+        try {
+          extra.push(partitionIndex(upDef, k, now));
+        } catch {
+          // A key the asset no longer has holds nothing.
+        }
+      }
+      failed = failed.union(IntervalSet.fromIndices(extra));
+    }
+    const failedKeys: string[] = [];
+    if (upDef) {
+      for (const i of failed) {
+        if (failedKeys.length >= MISSING_KEYS_SHOWN) break;
+        failedKeys.push(partitionKey(upDef, i));
+      }
+    }
+    return {
+      kind: "blocked-by-check",
+      upstream: dep.asset,
+      check: c.checkName,
+      partitions: downstreamPartitionsFor(dep.mapping, failed, downDef, now).intersect(existing),
+      failedKeys,
+      failedCount: upDef ? failed.size : 1,
+    };
+  });
 }

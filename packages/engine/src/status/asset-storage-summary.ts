@@ -14,4 +14,13 @@ export interface AssetStorageSummary {
   readonly failed: IntervalSet;
   /** Partitions being materialised now. */
   readonly running: IntervalSet;
+  /**
+   * The enabled `error` checks of the asset whose latest result failed, and on which
+   * partitions: what is downstream of those partitions is held (see `blocked-by-check`).
+   */
+  readonly failedChecks?: readonly {
+    readonly checkName: string;
+    readonly partitions: IntervalSet;
+    readonly unindexedKeys?: readonly string[];
+  }[];
 }

@@ -1,57 +1,46 @@
 import type pg from "pg";
+import { checkHistory, type CheckHistoryOptions } from "./checks/check-history";
+import {
+  CHECK_RESULT_COLUMNS,
+  checkResultOf,
+  type CheckResultRow,
+} from "./checks/check-result-row";
+import { failedErrorChecks, type FailedCheck } from "./checks/failed-checks";
+import { recordCheckResults } from "./checks/record-check-results";
+import { inTransaction } from "./transaction";
 import type { CheckResultInput, CheckResultRecord } from "./storage";
 
 /** Check results, the part of `Storage` about asset checks: one row per evaluation. */
 export class CheckResults {
   constructor(private readonly pool: pg.Pool) {}
 
-  async record(input: CheckResultInput): Promise<void> {
-    await this.pool.query(
-      `INSERT INTO lignee.check_results
-         (run_id, asset_key, partition_key, check_name, passed, severity, description, metadata)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb)`,
-      [
-        input.runId,
-        input.assetKey,
-        input.partitionKey ?? "",
-        input.checkName,
-        input.passed,
-        input.severity,
-        input.description ?? null,
-        JSON.stringify(input.metadata ?? {}),
-      ],
-    );
+  /**
+   * Writes results, and the alerts of failures with them in one transaction. Results that all
+   * passed announce nothing: their one statement is atomic on its own, and the common case
+   * (a check passing after each partition) costs a single round trip.
+   */
+  async record(inputs: readonly CheckResultInput[]): Promise<number> {
+    if (inputs.length === 0) return 0;
+    if (inputs.every((r) => r.passed)) return recordCheckResults(this.pool, inputs);
+    return inTransaction(this.pool, "check results", (tx) => recordCheckResults(tx, inputs));
   }
 
   async latest(assetKey?: string, partitionKey?: string): Promise<CheckResultRecord[]> {
-    const result = await this.pool.query<{
-      run_id: string;
-      asset_key: string;
-      partition_key: string;
-      check_name: string;
-      passed: boolean;
-      severity: string;
-      description: string | null;
-      metadata: Record<string, unknown>;
-      created_at: Date;
-    }>(
-      `SELECT DISTINCT ON (asset_key, check_name, partition_key) run_id, asset_key, partition_key, check_name, passed,
-              severity, description, metadata, created_at
+    const result = await this.pool.query<CheckResultRow>(
+      `SELECT DISTINCT ON (asset_key, check_name, partition_key) ${CHECK_RESULT_COLUMNS}
        FROM lignee.check_results
        WHERE ($1::text IS NULL OR asset_key = $1) AND ($2::text IS NULL OR partition_key = $2)
        ORDER BY asset_key, check_name, partition_key, id DESC`,
       [assetKey ?? null, partitionKey ?? null],
     );
-    return result.rows.map((r) => ({
-      runId: r.run_id,
-      assetKey: r.asset_key,
-      partitionKey: r.partition_key,
-      checkName: r.check_name,
-      passed: r.passed,
-      severity: r.severity === "warn" ? "warn" : "error",
-      description: r.description,
-      metadata: r.metadata,
-      createdAt: r.created_at,
-    }));
+    return result.rows.map(checkResultOf);
+  }
+
+  history(options: CheckHistoryOptions): Promise<CheckResultRecord[]> {
+    return checkHistory(this.pool, options);
+  }
+
+  failedErrorChecks(): Promise<Map<string, FailedCheck[]>> {
+    return failedErrorChecks(this.pool);
   }
 }

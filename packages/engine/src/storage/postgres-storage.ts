@@ -1,7 +1,10 @@
 import type pg from "pg";
 import type { RunEvent } from "./run-event";
-import type { IntervalSet } from "../partitions/interval-set";
+import { IntervalSet } from "../partitions/interval-set";
 import { CheckResults } from "./check-results";
+import type { CheckHistoryOptions } from "./checks/check-history";
+import { listCheckSwitches, setCheckEnabled, type CheckSwitch } from "./checks/check-switches";
+import type { FailedCheck } from "./checks/failed-checks";
 import { LeaseFence } from "./fence";
 import { Materializations } from "./materializations";
 import { PartitionMarks } from "./partition-marks";
@@ -136,8 +139,22 @@ export class PostgresStorage implements FenceableStorage {
     await this.marks.clearRunning(runId, assetKey);
   }
 
-  getAssetSummaries(): Promise<Map<string, AssetStorageSummary>> {
-    return this.marks.getAssetSummaries();
+  /** The partition roll-ups, with each asset's failed `error` checks (what holds downstream). */
+  async getAssetSummaries(): Promise<Map<string, AssetStorageSummary>> {
+    const [summaries, failed] = await Promise.all([
+      this.marks.getAssetSummaries(),
+      this.checks.failedErrorChecks(),
+    ]);
+    for (const [assetKey, failedChecks] of failed) {
+      const summary = summaries.get(assetKey) ?? {
+        versions: [],
+        staleMarks: [],
+        failed: IntervalSet.EMPTY,
+        running: IntervalSet.EMPTY,
+      };
+      summaries.set(assetKey, { ...summary, failedChecks });
+    }
+    return summaries;
   }
 
   // ---------------------------------------------------------------- materialisations and digests
@@ -172,8 +189,35 @@ export class PostgresStorage implements FenceableStorage {
   // ---------------------------------------------------------------- checks
 
   async recordCheckResult(input: CheckResultInput): Promise<void> {
-    await this.lease.require(input.runId);
-    await this.checks.record(input);
+    await this.recordCheckResults([input]);
+  }
+
+  async recordCheckResults(inputs: readonly CheckResultInput[]): Promise<number> {
+    const runId = inputs[0]?.runId;
+    if (runId === undefined) return 0;
+    await this.lease.require(runId);
+    return this.checks.record(inputs);
+  }
+
+  checkHistory(options: CheckHistoryOptions): Promise<CheckResultRecord[]> {
+    return this.checks.history(options);
+  }
+
+  failedErrorChecks(): Promise<Map<string, FailedCheck[]>> {
+    return this.checks.failedErrorChecks();
+  }
+
+  setCheckEnabled(input: {
+    assetKey: string;
+    checkName: string;
+    enabled: boolean;
+    updatedBy?: string;
+  }): Promise<CheckSwitch> {
+    return setCheckEnabled(this.pool, input);
+  }
+
+  checkSwitches(assetKey?: string): Promise<CheckSwitch[]> {
+    return listCheckSwitches(this.pool, assetKey);
   }
 
   latestCheckResults(assetKey?: string, partitionKey?: string): Promise<CheckResultRecord[]> {

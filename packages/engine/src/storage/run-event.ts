@@ -16,7 +16,8 @@ export type RunEventType =
   | "STEP_WAITING"
   | "STEP_SKIPPED"
   | "LOG"
-  | "MATERIALIZATION";
+  | "MATERIALIZATION"
+  | "CHECK_EVALUATION";
 
 export interface RunEvent {
   readonly type: RunEventType;

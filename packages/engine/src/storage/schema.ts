@@ -188,9 +188,52 @@ export const checkResults = lignee.table(
       .$type<Record<string, unknown>>()
       .notNull()
       .default(sql`'{}'::jsonb`),
+    /** How long the evaluation took (null for results reported by a materialisation). */
+    durationMs: integer("duration_ms"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index("check_results_asset_idx").on(t.assetKey, t.checkName, t.id)],
+  (t) => [
+    index("check_results_asset_idx").on(t.assetKey, t.checkName, t.id),
+    index("check_results_partition_idx").on(t.assetKey, t.checkName, t.partitionKey, t.id),
+  ],
+);
+
+/**
+ * The latest result of each (asset, check, partition), maintained with each result written:
+ * what holds the downstream ("latest error result failed") is read from here without scanning
+ * the history, however many partitions and evaluations there are.
+ */
+export const checkLatest = lignee.table(
+  "check_latest",
+  {
+    assetKey: text("asset_key").notNull(),
+    checkName: text("check_name").notNull(),
+    partitionKey: text("partition_key").notNull(),
+    /** The partition's index (0 for an unpartitioned asset), to read failures as interval sets. */
+    partitionIndex: integer("partition_index").notNull(),
+    resultId: bigint("result_id", { mode: "number" }).notNull(),
+    passed: boolean("passed").notNull(),
+    severity: text("severity").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.assetKey, t.checkName, t.partitionKey] }),
+    index("check_latest_failed_idx")
+      .on(t.assetKey)
+      .where(sql`NOT passed AND severity = 'error'`),
+  ],
+);
+
+/** Checks switched off (or on again): a check without a row is enabled. */
+export const checkSwitches = lignee.table(
+  "check_switches",
+  {
+    assetKey: text("asset_key").notNull(),
+    checkName: text("check_name").notNull(),
+    enabled: boolean("enabled").notNull(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedBy: text("updated_by"),
+  },
+  (t) => [primaryKey({ columns: [t.assetKey, t.checkName] })],
 );
 
 /**

@@ -506,6 +506,111 @@ export function storageContract(name: string, open: () => Promise<StorageUnderTe
         expect(await storage.latestCheckResults("per-partition")).toHaveLength(2);
         expect(await storage.latestCheckResults("per-partition", "2024-08-03")).toEqual([]);
       });
+
+      const result = (
+        run: string,
+        assetKey: string,
+        index: number,
+        passed: boolean,
+        severity: "error" | "warn" = "error",
+        checkName = "rows",
+      ) => ({
+        runId: run,
+        assetKey,
+        checkName,
+        partitionKey: `p${index}`,
+        partitionIndex: index,
+        passed,
+        severity,
+        description: passed ? "ok" : "0 rows",
+        durationMs: 3,
+      });
+
+      it("records a batch in one write, each failure with one check_failed alert", async () => {
+        const run = await newRun();
+        const written = await storage.recordCheckResults([
+          result(run, "batch", 0, true),
+          result(run, "batch", 1, false),
+          result(run, "batch", 2, false, "warn", "warned"),
+        ]);
+        expect(written).toBe(3);
+        const alerts = await sql.query<{ dedupe_key: string; subject: string }>(
+          "SELECT dedupe_key, subject FROM lignee.alert_events WHERE payload->>'asset' = 'batch' ORDER BY dedupe_key",
+        );
+        expect(alerts.rows).toEqual([
+          {
+            dedupe_key: `check_failed:${run}:batch:rows:p1`,
+            subject: "Check rows of batch failed on partition p1: 0 rows",
+          },
+          {
+            dedupe_key: `check_failed:${run}:batch:warned:p2`,
+            subject: "Check warned of batch failed on partition p2: 0 rows",
+          },
+        ]);
+        const [latest] = await storage.latestCheckResults("batch", "p1");
+        expect(latest).toMatchObject({ passed: false, durationMs: 3 });
+      });
+
+      it("tells the partitions whose latest error result failed, as an interval set", async () => {
+        const run = await newRun();
+        await storage.recordCheckResults([
+          result(run, "failing", 0, false),
+          result(run, "failing", 1, false),
+          result(run, "failing", 2, false),
+          result(run, "failing", 5, false, "warn", "only_warns"),
+        ]);
+        // Day 1 passes again: only its latest result counts.
+        await storage.recordCheckResults([result(run, "failing", 1, true)]);
+        const failed = (await storage.failedErrorChecks()).get("failing");
+        expect(failed?.map((f) => [f.checkName, f.partitions.toJSON()])).toEqual([
+          [
+            "rows",
+            [
+              [0, 1],
+              [2, 3],
+            ],
+          ],
+        ]);
+        // A check switched off holds nothing, and its new results are not stored.
+        await storage.setCheckEnabled({ assetKey: "failing", checkName: "rows", enabled: false });
+        expect((await storage.failedErrorChecks()).get("failing")).toBeUndefined();
+        expect(await storage.recordCheckResults([result(run, "failing", 3, false)])).toBe(0);
+        expect(await storage.latestCheckResults("failing", "p3")).toEqual([]);
+        const [sw] = await storage.checkSwitches("failing");
+        expect(sw).toMatchObject({ assetKey: "failing", checkName: "rows", enabled: false });
+        await storage.setCheckEnabled({ assetKey: "failing", checkName: "rows", enabled: true });
+        expect((await storage.failedErrorChecks()).get("failing")).toHaveLength(1);
+        expect((await storage.getAssetSummaries()).get("failing")?.failedChecks).toHaveLength(1);
+      });
+
+      it("pages a check's history, newest first, for one partition or all", async () => {
+        const run = await newRun();
+        for (const passed of [false, true, false])
+          await storage.recordCheckResults([result(run, "history", 0, passed)]);
+        await storage.recordCheckResults([result(run, "history", 1, true)]);
+        const all = await storage.checkHistory({ assetKey: "history", checkName: "rows" });
+        expect(all.map((r) => [r.partitionKey, r.passed])).toEqual([
+          ["p1", true],
+          ["p0", false],
+          ["p0", true],
+          ["p0", false],
+        ]);
+        const page = await storage.checkHistory({
+          assetKey: "history",
+          checkName: "rows",
+          partitionKey: "p0",
+          limit: 2,
+        });
+        expect(page.map((r) => r.passed)).toEqual([false, true]);
+        const next = await storage.checkHistory({
+          assetKey: "history",
+          checkName: "rows",
+          partitionKey: "p0",
+          limit: 2,
+          beforeId: page[1]!.id,
+        });
+        expect(next.map((r) => r.passed)).toEqual([false]);
+      });
     });
   });
 }

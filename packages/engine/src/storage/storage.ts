@@ -6,6 +6,11 @@ import type { IntervalSet } from "../partitions/interval-set";
 import type { LeaseState } from "./runs/heartbeat";
 import type { ClaimOutcome, PartitionClaim } from "./sql/claim-partitions";
 import type { StepDuration } from "./sql/step-durations";
+import type { CheckHistoryOptions } from "./checks/check-history";
+import type { CheckSwitch } from "./checks/check-switches";
+import type { FailedCheck } from "./checks/failed-checks";
+
+export type { CheckHistoryOptions, CheckSwitch, FailedCheck };
 
 export type { StepDuration };
 
@@ -101,14 +106,19 @@ export interface CheckResultInput {
   readonly runId: string;
   readonly assetKey: string;
   readonly partitionKey?: string;
+  /** The partition's index (0 or left out for an unpartitioned asset): what blocking reads. */
+  readonly partitionIndex?: number;
   readonly checkName: string;
   readonly passed: boolean;
   readonly severity: "error" | "warn";
   readonly description?: string;
   readonly metadata?: Record<string, unknown>;
+  /** How long the evaluation took (left out for results reported by a materialisation). */
+  readonly durationMs?: number;
 }
 
 export interface CheckResultRecord {
+  readonly id: number;
   readonly runId: string;
   readonly assetKey: string;
   readonly partitionKey: string;
@@ -117,6 +127,7 @@ export interface CheckResultRecord {
   readonly severity: "error" | "warn";
   readonly description: string | null;
   readonly metadata: Record<string, unknown>;
+  readonly durationMs: number | null;
   readonly createdAt: Date;
 }
 
@@ -196,6 +207,24 @@ export interface Storage {
   recentStepDurations(assetKeys: readonly string[], limit: number): Promise<StepDuration[]>;
 
   recordCheckResult(input: CheckResultInput): Promise<void>;
+  /**
+   * Records results in one transaction, each failure with its `check_failed` alert; results of
+   * a check switched off are not stored. Resolves to how many were.
+   */
+  recordCheckResults(inputs: readonly CheckResultInput[]): Promise<number>;
+  /** The results of one check (of one partition, or all), newest first, paged by id. */
+  checkHistory(options: CheckHistoryOptions): Promise<CheckResultRecord[]>;
+  /** Per asset, the enabled `error` checks whose latest result failed, and where. */
+  failedErrorChecks(): Promise<Map<string, FailedCheck[]>>;
+  /** Switches a check off or on; a check never switched is enabled. */
+  setCheckEnabled(input: {
+    assetKey: string;
+    checkName: string;
+    enabled: boolean;
+    updatedBy?: string;
+  }): Promise<CheckSwitch>;
+  /** The recorded switches, of one asset or of all. */
+  checkSwitches(assetKey?: string): Promise<CheckSwitch[]>;
   /**
    * The latest result of each check (per partition) of an asset, or of every asset; with
    * `partitionKey`, of that partition only.

@@ -5,6 +5,10 @@ import type {
   AlertDeliveryStatus,
   AlertRetried,
   AlertTestQueued,
+  AssetChecks,
+  CheckHistory,
+  CheckRunRequest,
+  CheckSwitched,
   AssetDetail,
   AssetGraph,
   Automation,
@@ -100,6 +104,22 @@ export function assetPath(key: string): string {
 
 export const api = {
   assets: () => request<AssetGraph>("/api/assets"),
+  assetChecks: (key: string) => request<AssetChecks>(`/api/assets/${assetPath(key)}/checks`),
+  checkHistory: (key: string, name: string, partitionKey: string | undefined, limit: number) => {
+    const query = new URLSearchParams({ limit: String(limit) });
+    if (partitionKey) query.set("partition", partitionKey);
+    return request<CheckHistory>(
+      `/api/assets/${assetPath(key)}/checks/${encodeURIComponent(name)}/history?${query.toString()}`,
+    );
+  },
+  setCheckEnabled: (key: string, name: string, enabled: boolean) =>
+    request<CheckSwitched>(`/api/assets/${assetPath(key)}/checks/${encodeURIComponent(name)}`, {
+      method: "PUT",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ enabled }),
+    }),
+  /** A run that only evaluates the selection's checks (answered like a run launch). */
+  runChecks: (body: CheckRunRequest) => post<RunCreated>("/api/checks/run", body),
   asset: (key: string) => request<AssetDetail>(`/api/assets/${assetPath(key)}`),
   partition: (key: string, partitionKey: string) =>
     request<PartitionDetail>(

@@ -30,7 +30,49 @@ export const keys = {
   scheduleTicks: (name: string) => ["scheduleTicks", name] as const,
   backfills: (filter: object) => ["backfills", filter] as const,
   backfill: (id: string) => ["backfill", id] as const,
+  checks: (key: string) => ["checks", key] as const,
+  checkHistory: (key: string, name: string, partitionKey: string | undefined) =>
+    ["checkHistory", key, name, partitionKey ?? ""] as const,
 };
+
+/** An asset's checks: switches, latest result per partition (polled like statuses). */
+export function useAssetChecks(key: string) {
+  return useQuery({
+    queryKey: keys.checks(key),
+    queryFn: () => api.assetChecks(key),
+    refetchInterval: LIVE_MS,
+  });
+}
+
+/** The last results of one check on one partition (or on all), newest first. */
+export function useCheckHistory(key: string, name: string, partitionKey: string | undefined) {
+  return useQuery({
+    queryKey: keys.checkHistory(key, name, partitionKey),
+    queryFn: () => api.checkHistory(key, name, partitionKey, 10),
+    refetchInterval: LIVE_MS,
+  });
+}
+
+/** Switches a check off or on; the asset's checks and statuses are read again after. */
+export function useSetCheckEnabled() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (arg: { assetKey: string; name: string; enabled: boolean }) =>
+      api.setCheckEnabled(arg.assetKey, arg.name, arg.enabled),
+    onSettled: () => client.invalidateQueries(),
+  });
+}
+
+/** Starts a run that only evaluates checks. */
+export function useRunChecks() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: api.runChecks,
+    onSuccess: async () => {
+      await client.invalidateQueries();
+    },
+  });
+}
 
 export function useAssetGraph() {
   return useQuery({ queryKey: keys.assets, queryFn: api.assets, refetchInterval: LIVE_MS });

@@ -12,6 +12,7 @@ import { useConfirmedLaunch } from "../components/useConfirmedLaunch";
 import { describeCounts, formatNumber, formatTime, shortId } from "../format";
 import { AssetHealthSummary } from "./AssetHealthSummary";
 import { CheckResultsTable } from "./CheckResultsTable";
+import { ChecksPanel } from "./ChecksPanel";
 import { DbtModelPanel } from "./DbtModelPanel";
 import { HealthBar, type PartitionRange } from "./HealthBar";
 import { PartitionDetail } from "./PartitionDetail";
@@ -39,7 +40,9 @@ function Asset({ asset }: { asset: AssetDetail }) {
   const confirmed = useConfirmedLaunch(api.previewRun, launch);
   const { health } = asset;
   // Partitions waiting on upstream cannot be built by "Materialise stale": not counted.
-  const staleCount = health.missing + health.stale + health.failed - health.waiting;
+  // Nor those held by a failed check upstream: stale requests leave them out.
+  const held = health.held ?? 0;
+  const staleCount = health.missing + health.stale + health.failed - health.waiting - held;
   const busy = startRun.isPending || confirmed.checking;
 
   return (
@@ -68,8 +71,13 @@ function Asset({ asset }: { asset: AssetDetail }) {
           disabled={busy || staleCount === 0}
           onClick={() => confirmed.request({ selection: asset.key, stale: true })}
           title={
-            health.waiting > 0
-              ? `Materialise the missing, stale and failed partitions; ${formatNumber(health.waiting)} waiting on upstream are left out`
+            health.waiting > 0 || held > 0
+              ? `Materialise the missing, stale and failed partitions; ${[
+                  ...(health.waiting > 0
+                    ? [`${formatNumber(health.waiting)} waiting on upstream`]
+                    : []),
+                  ...(held > 0 ? [`${formatNumber(held)} held by a failed check`] : []),
+                ].join(" and ")} are left out`
               : "Materialise the missing, stale and failed partitions"
           }
         >
@@ -254,12 +262,14 @@ function Asset({ asset }: { asset: AssetDetail }) {
         )}
       </section>
 
-      <section>
+      <section data-testid="checks-section">
         <h2>Checks</h2>
-        {asset.checks.length === 0 ? (
-          <p className="muted">No check results.</p>
-        ) : (
-          <CheckResultsTable checks={asset.checks} testId="checks" withRun />
+        <ChecksPanel assetKey={asset.key} partitioned={asset.partitioned} />
+        {asset.checks.length > 0 && (
+          <details>
+            <summary className="muted">Latest result of each check and partition</summary>
+            <CheckResultsTable checks={asset.checks} testId="checks" withRun />
+          </details>
         )}
       </section>
 

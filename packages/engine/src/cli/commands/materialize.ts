@@ -1,6 +1,12 @@
 import cliProgress from "cli-progress";
 import type { Definitions } from "../../definitions/definitions";
-import { executeRun, prepareRun, statusesFor, type PreparedRun } from "../../execution/launch";
+import {
+  CHECKS_ONLY_TAG,
+  executeRun,
+  prepareRun,
+  statusesFor,
+  type PreparedRun,
+} from "../../execution/launch";
 import {
   confirmLimitFromEnv,
   partitionCounts,
@@ -35,6 +41,8 @@ export interface MaterializeOptions {
   readonly concurrency?: number;
   /** Confirms a run over more partitions than may be started without asking. */
   readonly yes?: boolean;
+  /** Evaluates the selected assets' checks instead, materialising nothing (`lignee check`). */
+  readonly checksOnly?: boolean;
 }
 
 /** The partition flags of `lignee materialize`, as its messages spell them. */
@@ -64,6 +72,7 @@ export async function materializeCommand(
       { ...options, includeMissingUpstream: options.withUpstream },
       PARTITION_FLAGS,
     ),
+    checksOnly: options.checksOnly === true,
   };
   const prepared = prepareRun(
     definitions,
@@ -111,6 +120,7 @@ export async function materializeCommand(
       signal: controller.signal,
       leaseMs: queueSettingsFromEnv(process.env).leaseMs,
       launchedBy: { kind: "cli", detail: osUser() },
+      ...(options.checksOnly ? { tags: { [CHECKS_ONLY_TAG]: "true" } } : {}),
       ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
       createRun: async (run) => {
         const pools = poolsOf(definitions, prepared.assetKeys);
@@ -156,11 +166,18 @@ export async function materializeCommand(
         const failureLine =
           event.type === "STEP_FAILURE" ||
           event.type === "STEP_RETRY" ||
+          (event.type === "CHECK_EVALUATION" && event.level !== "info" && !options.log) ||
           (event.type === "LOG" && event.level === "error");
         if (!options.json && failureLine) {
           bar?.stop();
           const label =
-            event.type === "STEP_RETRY" ? "retry" : event.type === "LOG" ? "error" : "failed";
+            event.type === "STEP_RETRY"
+              ? "retry"
+              : event.type === "LOG"
+                ? "error"
+                : event.type === "CHECK_EVALUATION"
+                  ? "check"
+                  : "failed";
           io.err(
             `${label}: ${event.type === "LOG" && event.assetKey ? `${event.assetKey}: ` : ""}${event.message}`,
           );

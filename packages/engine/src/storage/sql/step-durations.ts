@@ -32,6 +32,7 @@ export async function recentStepDurations(
        SELECT partition_key, data FROM lignee.events
        WHERE type = 'STEP_SUCCESS'
          AND (asset_key = k.asset_key OR data -> 'assetKeys' ? k.asset_key)
+         AND NOT coalesce(data ? 'checksOnly', false)
        ORDER BY id DESC
        LIMIT $2
      ) AS e`,
