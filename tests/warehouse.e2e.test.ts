@@ -148,6 +148,55 @@ describe("warehouse built by dbt through the engine", () => {
   });
 });
 
+describe("the quality gate", () => {
+  const BAD = "2024-08-04";
+
+  it("a bad day from the source is collected, fails its error checks and holds fait_offre_emploi; a good re-collection lifts the hold", async () => {
+    const bad = { ...env, LIGNEE_SIMULATOR_BAD_DAYS: BAD };
+    const r = await lignee(["materialize", "--select", "raw/offres+", "--partition", BAD], bad);
+    const output = `${r.stdout}\n${r.stderr}`;
+    expect(r.code, output).toBe(1);
+    expect(output).toContain(`blocked by failed check raw/offres:unique_ids on partition ${BAD}`);
+    // The day was written (the data is there to inspect), its downstream was not built.
+    expect(await count("raw.offres WHERE jour = $1", [BAD])).toBeGreaterThan(0);
+    expect(await count("emploi.fait_offre_emploi WHERE jour = $1", [BAD])).toBe(0);
+
+    const failed = await sql.query<{ check_name: string; severity: string }>(
+      `SELECT DISTINCT check_name, severity FROM lignee.check_results
+       WHERE asset_key = 'raw/offres' AND partition_key = $1 AND NOT passed ORDER BY 1`,
+      [BAD],
+    );
+    expect(failed.rows).toEqual(
+      expect.arrayContaining([
+        { check_name: "date_creation_in_day", severity: "error" },
+        { check_name: "unique_ids", severity: "error" },
+      ]),
+    );
+    const fait = (await status()).get("emploi/fait_offre_emploi")!;
+    expect(fait.causes.map((c) => c.description).join("\n")).toContain(
+      `blocked by failed check raw/offres:unique_ids on partition ${BAD}`,
+    );
+    const alerts = await sql.query<{ kind: string; dedupe_key: string }>(
+      `SELECT kind, dedupe_key FROM lignee.alert_events WHERE kind IN ('check_failed', 'run_failed')`,
+    );
+    expect(alerts.rows.map((a) => a.kind).sort()).toEqual(
+      expect.arrayContaining(["check_failed", "check_failed", "run_failed"]),
+    );
+    expect(alerts.rows.some((a) => a.dedupe_key.endsWith(`:raw/offres:unique_ids:${BAD}`))).toBe(
+      true,
+    );
+
+    // The source serves the day right again: collecting it anew passes the gate.
+    const good = await lignee(["materialize", "--select", "raw/offres+", "--partition", BAD], env);
+    expect(good.code, good.stderr).toBe(0);
+    expect(await count("emploi.fait_offre_emploi WHERE jour = $1", [BAD])).toBe(
+      await count("raw.offres WHERE jour = $1", [BAD]),
+    );
+    const after = (await status()).get("emploi/fait_offre_emploi")!;
+    expect(after.causes.map((c) => c.description).join("\n")).not.toContain("blocked by");
+  });
+});
+
 describe("dbt failures", () => {
   it("a SQL error fails that model only: exit 1, a clear message, the other models still built", async () => {
     const copy = path.join(await mkdtemp(path.join(tmpdir(), "lignee-dbt-")), "dbt");

@@ -137,6 +137,12 @@ export interface RunResult {
   readonly runId: string;
   readonly outcome: RunOutcome;
   readonly failedSteps: readonly string[];
+  /** Steps not run (after a failure, a cancellation or a hold). */
+  readonly skippedSteps: readonly string[];
+  /** Of the skipped steps, those held because what they read failed an `error` check. */
+  readonly heldSteps: readonly string[];
+  /** Why the run failed, as recorded on it (undefined unless it failed). */
+  readonly error: string | undefined;
 }
 
 /** How a run's execution is wired (shared by in-process runs and runs a worker claimed). */
@@ -243,6 +249,8 @@ export async function executeCreatedRun(
 
   let outcome: RunOutcome = "FAILURE";
   let failedSteps: readonly string[] = [];
+  let heldSteps: readonly string[] = [];
+  let skippedSteps: readonly string[] = [];
   let error: string | undefined;
   try {
     const result = await executePlan({
@@ -259,6 +267,8 @@ export async function executeCreatedRun(
     });
     outcome = result.outcome;
     failedSteps = result.failed;
+    heldSteps = result.held.map((h) => h.stepKey);
+    skippedSteps = result.skipped;
     if (outcome === "FAILURE") {
       const failures = [...result.failures, ...result.checkFailures];
       // Held only by checks that failed before this run: the holds are the reason.
@@ -288,7 +298,7 @@ export async function executeCreatedRun(
     // succeeded is never left to look abandoned (and be executed again).
     await options.finish(outcome, error);
   }
-  return { runId, outcome, failedSteps };
+  return { runId, outcome, failedSteps, skippedSteps, heldSteps, error };
 }
 
 /**

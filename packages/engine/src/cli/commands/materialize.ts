@@ -193,13 +193,17 @@ export async function materializeCommand(
           status: result.outcome,
           steps: total,
           failedSteps: result.failedSteps,
+          heldSteps: result.heldSteps,
+          ...(result.error !== undefined ? { error: result.error } : {}),
           leftOut: prepared.leftOut,
         }),
       );
     } else {
-      io.out(
-        `run ${result.runId} ${result.outcome} (${total - result.failedSteps.length}/${total} steps)`,
-      );
+      const done = total - result.failedSteps.length - result.skippedSteps.length;
+      const held =
+        result.heldSteps.length > 0 ? `, ${result.heldSteps.length} held by failed checks` : "";
+      io.out(`run ${result.runId} ${result.outcome} (${done}/${total} steps${held})`);
+      if (result.error !== undefined) io.err(`error: ${result.error}`);
     }
     return result.outcome === "SUCCESS" ? 0 : 1;
   } finally {
