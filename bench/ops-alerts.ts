@@ -42,6 +42,7 @@ export async function alertsBench(
         maxAttempts: 5,
         retryMs: 1_000,
         leaseMs: 60_000,
+        timeoutMs: 10_000,
         pollMs: 1_000, // the default: new events wake the sender by notification
         maxAgeMs: 3_600_000,
       },

@@ -77,6 +77,7 @@ beforeAll(async () => {
       maxAttempts: 2,
       retryMs: 50,
       leaseMs: 5_000,
+      timeoutMs: 2_000,
       pollMs: 100,
       maxAgeMs: 3_600_000,
     },

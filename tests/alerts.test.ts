@@ -63,6 +63,7 @@ const settings = (overrides: Partial<Settings> = {}): Settings => ({
   maxAttempts: 3,
   retryMs: 5,
   leaseMs: 5_000,
+  timeoutMs: 4_000,
   pollMs: 50,
   maxAgeMs: 3_600_000,
   ...overrides,

@@ -67,7 +67,12 @@ describe("job-offer automation", () => {
     await mkdir(path.join(dataDir, "raw/offres"), { recursive: true });
     await writeFile(
       path.join(dataDir, "raw/offres", `offres-${day}.ndjson`),
-      ['{"id":"T1","intitule":"a"}', '{"id":"T2","intitule":"b"}', '{"id":"T3"}'].join("\n") + "\n",
+      // Offers created inside the day: the quality gate on raw/offres passes.
+      [
+        '{"id":"T1","intitule":"a","dateCreation":"2024-08-01T08:00:00.000Z"}',
+        '{"id":"T2","intitule":"b","dateCreation":"2024-08-01T12:30:00.000Z"}',
+        '{"id":"T3","dateCreation":"2024-08-01T21:59:59.000Z"}',
+      ].join("\n") + "\n",
     );
     const scheduler = new Scheduler({ definitions, storage, store, log: () => undefined });
     const report = await scheduler.evaluate();

@@ -136,13 +136,20 @@ describe("asset checks", () => {
     expect(await causesOf(definitions, "held/down")).toContain(
       "blocked by failed check held/up:no_duplicates",
     );
-    // The failure is announced once in the alert outbox.
+    // The failure is announced once in the alert outbox, and so is the run's failure.
     const alerts = await alertsFor(r.runId);
     expect(alerts).toEqual([
       {
         kind: "check_failed",
         dedupe_key: `check_failed:${r.runId}:held/up:no_duplicates:`,
         payload: expect.objectContaining({ asset: "held/up", check: "no_duplicates" }),
+      },
+      {
+        kind: "run_failed",
+        dedupe_key: `run_failed:${r.runId}`,
+        payload: expect.objectContaining({
+          rootCause: expect.stringContaining("blocked by failed check held/up:no_duplicates"),
+        }),
       },
     ]);
   });

@@ -304,13 +304,13 @@ describe("maintenance: the built-in job", () => {
     );
     expect(ticks.rows).toEqual([{ status: "SUCCESS", run_id: expect.any(String) }]);
     const runs = await sql.query<{ id: string; status: string; tags: Record<string, string> }>(
-      "SELECT id, status, tags FROM lignee.runs WHERE tags->>'job' = 'maintenance'",
+      "SELECT id, status, tags FROM lignee.runs WHERE tags->>'lignee/job' = 'maintenance'",
     );
     expect(runs.rows).toHaveLength(1);
     expect(runs.rows[0]).toMatchObject({ id: ticks.rows[0]!.run_id, status: "QUEUED" });
     expect(runs.rows[0]!.tags).toMatchObject({
       schedule: MAINTENANCE_SCHEDULE,
-      job: "maintenance",
+      "lignee/job": "maintenance",
     });
 
     const queue = RunQueue.connect(url);
@@ -420,7 +420,7 @@ describe("lignee maintenance", () => {
     expect(run).toMatchObject({
       status: "SUCCESS",
       selection: "maintenance",
-      tags: { job: "maintenance" },
+      tags: { "lignee/job": "maintenance" },
       launchedBy: { kind: "cli" },
     });
   });

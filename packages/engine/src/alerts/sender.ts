@@ -24,7 +24,14 @@ export interface AlertSenderOptions {
   readonly channels: readonly AlertChannel[];
   readonly settings: Pick<
     AlertSettings,
-    "dailySummary" | "publicUrl" | "maxAttempts" | "retryMs" | "leaseMs" | "pollMs" | "maxAgeMs"
+    | "dailySummary"
+    | "publicUrl"
+    | "maxAttempts"
+    | "retryMs"
+    | "leaseMs"
+    | "timeoutMs"
+    | "pollMs"
+    | "maxAgeMs"
   >;
   /** Deliveries a `round` claims at once (default 64); sends in flight at most (default 32). */
   readonly batchSize?: number;
@@ -168,7 +175,13 @@ export class AlertSender {
     const key = idempotencyKey(d.eventId, d.channel);
     try {
       this.options.onSending?.(d);
-      await channel.send(this.message(d), key, new AbortController().signal);
+      // A total limit (not only an idle one), shorter than the lease: a slow receiver cannot
+      // outlast the claim and be sent the same delivery by another sender.
+      await channel.send(
+        this.message(d),
+        key,
+        AbortSignal.timeout(this.options.settings.timeoutMs),
+      );
     } catch (error) {
       const text = redactSecrets(describeError(error), channel.secrets).slice(0, 1000);
       const delay = retryDelay(

@@ -3,7 +3,7 @@ import type { LaunchedBy } from "../storage/launched-by";
 import type { QueuedRun } from "./automation-store";
 
 /**
- * The queued run of the maintenance job: no asset, no partition, the `job=maintenance` tag that
+ * The queued run of the maintenance job: no asset, no partition, the `lignee/job=maintenance` tag that
  * makes a worker execute the maintenance job instead of planning a selection.
  */
 export function maintenanceQueuedRun(options: {

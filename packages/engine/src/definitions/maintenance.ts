@@ -7,7 +7,7 @@ export const MAINTENANCE_SCHEDULE = "lignee_maintenance";
 /** The selection text recorded on maintenance runs (they materialise no asset). */
 export const MAINTENANCE_SELECTION = "maintenance";
 /** The tag that makes a run the maintenance job rather than a plan of assets. */
-export const MAINTENANCE_JOB_TAG = { job: "maintenance" } as const;
+export const MAINTENANCE_JOB_TAG = { "lignee/job": "maintenance" } as const;
 
 export const DEFAULT_MAINTENANCE_CRON = "0 3 * * *";
 export const DEFAULT_EVENTS_RETENTION_DAYS = 30;
@@ -154,7 +154,7 @@ function maintenanceSchedule(
 
 /** Whether a run's tags make it the maintenance job. */
 export function isMaintenanceRun(tags: Readonly<Record<string, string>>): boolean {
-  return tags.job === MAINTENANCE_JOB_TAG.job;
+  return tags["lignee/job"] === MAINTENANCE_JOB_TAG["lignee/job"];
 }
 
 function defaultLabel(dir: string): string {

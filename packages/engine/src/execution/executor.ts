@@ -1,3 +1,4 @@
+import { failedCheckPartitions } from "../status/failed-check-partitions";
 import type { Definitions } from "../definitions/definitions";
 import { partitionKey, partitionKeys } from "../partitions/definition";
 import { IntervalSet } from "../partitions/interval-set";
@@ -136,7 +137,7 @@ export async function executePlan(options: ExecuteOptions): Promise<ExecuteResul
   };
 
   if (options.holdOnStoredChecks) {
-    const stored = await storedHolds(plan, options.definitions, options.storage);
+    const stored = await storedHolds(plan, options.definitions, options.storage, now());
     for (const step of plan.steps) {
       if (state.get(step.key) !== "pending") continue;
       const reason = heldBy(step, stored, options.definitions, now());
@@ -194,6 +195,7 @@ async function storedHolds(
   plan: Plan,
   definitions: Definitions<unknown>,
   storage: Storage,
+  now: Date,
 ): Promise<CheckHold[]> {
   const failed = await storage.failedErrorChecks();
   if (failed.size === 0) return [];
@@ -208,7 +210,9 @@ async function storedHolds(
     if (!definitions.has(assetKey)) continue;
     const def = definitions.get(assetKey).partitions;
     for (const c of checks) {
-      const partitions = c.partitions.subtract(built.get(assetKey) ?? IntervalSet.EMPTY);
+      const partitions = failedCheckPartitions(definitions, assetKey, c, now).subtract(
+        built.get(assetKey) ?? IntervalSet.EMPTY,
+      );
       if (partitions.isEmpty) continue;
       holds.push({
         assetKey,

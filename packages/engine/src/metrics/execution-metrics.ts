@@ -97,6 +97,8 @@ export class ExecutionMetrics {
   private observeStep(event: RunEvent): void {
     const ms = event.data?.durationMs;
     if (typeof ms !== "number" || !Number.isFinite(ms) || ms < 0) return;
+    // A step that only evaluated checks says nothing of how long materialising takes.
+    if (event.data?.checksOnly === true) return;
     const outcome =
       event.type === "STEP_SUCCESS"
         ? "success"

@@ -25,6 +25,9 @@ export function limitBodies(): MiddlewareHandler {
   });
 }
 
+/** Tags the platform sets itself (`lignee/job`, `lignee/checks-only`…); requests cannot. */
+export const RESERVED_TAG_PREFIX = "lignee/";
+
 /** A request's tags: at most 50, keys of 1 to 128 characters, values of at most 1024. */
 export const Tags = z.record(z.string(), z.string()).superRefine((tags, ctx) => {
   const problem = tagsProblem(tags);
@@ -39,6 +42,9 @@ export function tagsProblem(tags: Readonly<Record<string, string>>): string | un
   }
   for (const [key, value] of entries) {
     if (key.length === 0) return "tag keys are not empty";
+    if (key.startsWith(RESERVED_TAG_PREFIX)) {
+      return `tag keys starting with "${RESERVED_TAG_PREFIX}" are the platform's own (e.g. the maintenance job's): "${key.slice(0, 40)}" cannot be set`;
+    }
     if (key.length > TAG_LIMITS.keyLength) {
       return `tag keys are at most ${TAG_LIMITS.keyLength} characters (one has ${key.length})`;
     }

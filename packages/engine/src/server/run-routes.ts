@@ -94,7 +94,10 @@ export function registerRunRoutes(app: Hono, options: RunRoutesOptions): void {
     }
     const partitions = readPartitionRequest(run.partitionSpec);
     if (!partitions) throw new HttpError(400, `run ${run.id} has no re-executable partitions`);
-    const tags = { ...run.tags, reexecutionOf: run.id };
+    // A re-execution is an explicit request: it keeps the run's own tags but not the trigger of
+    // automation, so it is not held by checks that failed before it (as automation's runs are).
+    const { trigger: _trigger, ...kept } = run.tags;
+    const tags = { ...kept, reexecutionOf: run.id };
     const started = await startRun(
       run.selection,
       partitions,

@@ -1,3 +1,4 @@
+import { failedCheckPartitions } from "./failed-check-partitions";
 import type { Definitions } from "../definitions/definitions";
 import { allPartitions, partitionIndex, partitionKey } from "../partitions/definition";
 import { IntervalSet } from "../partitions/interval-set";
@@ -344,18 +345,7 @@ function blockedByChecks(
   const upDef = definitions.get(dep.asset).partitions;
   const downDef = definitions.get(assetKey).partitions;
   return failedChecks.map((c): StaleCause => {
-    let failed = c.partitions;
-    if (upDef && c.unindexedKeys && c.unindexedKeys.length > 0) {
-      const extra: number[] = [];
-      for (const k of c.unindexedKeys) {
-        try {
-          extra.push(partitionIndex(upDef, k, now));
-        } catch {
-          // A key the asset no longer has holds nothing.
-        }
-      }
-      failed = failed.union(IntervalSet.fromIndices(extra));
-    }
+    const failed = failedCheckPartitions(definitions, dep.asset, c, now);
     const failedKeys: string[] = [];
     if (upDef) {
       for (const i of failed) {

@@ -1,3 +1,4 @@
+import { scrubCredentials } from "../../util/scrub-credentials";
 import type { Queryable } from "../runs/queryable";
 import { readEndedRun, type EndedRun } from "./ended-run";
 import { recordAlertEvent } from "./record-alert-event";
@@ -14,7 +15,8 @@ export async function announceRunEnd(db: Queryable, runId: string): Promise<bool
   const run = await readEndedRun(db, runId);
   if (!run) return false;
   if (run.status === "FAILURE") {
-    const cause = rootCause(run);
+    // The cause travels to Slack, webhooks and e-mail: no credentials in it.
+    const cause = scrubCredentials(rootCause(run));
     return recordAlertEvent(db, {
       kind: "run_failed",
       dedupeKey: `run_failed:${run.id}`,

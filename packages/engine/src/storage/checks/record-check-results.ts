@@ -1,3 +1,4 @@
+import { scrubCredentials } from "../../util/scrub-credentials";
 import type { Queryable } from "../runs/queryable";
 import { recordAlertEvent } from "../alerts/record-alert-event";
 import type { CheckResultInput } from "../storage";
@@ -74,18 +75,19 @@ export async function recordCheckResults(
   for (const f of inserted.rows.filter((r) => !r.passed)) {
     const partition = f.partition_key;
     const where = partition ? ` on partition ${partition}` : "";
+    const description = f.description === null ? null : scrubCredentials(f.description);
     await recordAlertEvent(tx, {
       kind: "check_failed",
       dedupeKey: `check_failed:${f.run_id}:${f.asset_key}:${f.check_name}:${partition}`,
       subject: `Check ${f.check_name} of ${f.asset_key} failed${where}${
-        f.description ? `: ${f.description}` : ""
+        description ? `: ${description}` : ""
       }`,
       payload: {
         asset: f.asset_key,
         check: f.check_name,
         partition,
         severity: f.severity,
-        description: f.description,
+        description,
         runId: f.run_id,
       },
     });

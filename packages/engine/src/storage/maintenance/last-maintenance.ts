@@ -28,7 +28,7 @@ export async function lastMaintenance(db: Queryable): Promise<LastMaintenance | 
               WHERE e.run_id = r.id AND e.data ? 'maintenanceReport'
               ORDER BY e.id DESC LIMIT 1) AS report
        FROM lignee.runs r
-      WHERE r.tags->>'job' = 'maintenance'
+      WHERE r.tags->>'lignee/job' = 'maintenance'
       ORDER BY r.created_at DESC, r.id
       LIMIT 1`,
   );

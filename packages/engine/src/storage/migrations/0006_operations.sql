@@ -49,9 +49,9 @@ CREATE INDEX "check_latest_failed_idx" ON "lignee"."check_latest" USING btree ("
 CREATE INDEX "check_results_partition_idx" ON "lignee"."check_results" USING btree ("asset_key","check_name","partition_key","id");--> statement-breakpoint
 -- Check results recorded before this migration: the latest of each (asset, check, partition)
 -- becomes its check_latest row, so that a failed error check recorded earlier still holds its
--- downstream (partition index -1: looked up by key).
+-- downstream (partition index -1: looked up by key, the asset's partitions being unknown here).
 INSERT INTO "lignee"."check_latest" (asset_key, check_name, partition_key, partition_index, result_id, passed, severity)
 SELECT DISTINCT ON (asset_key, check_name, partition_key)
-       asset_key, check_name, partition_key, CASE WHEN partition_key = '' THEN 0 ELSE -1 END, id, passed, severity
+       asset_key, check_name, partition_key, -1, id, passed, severity
 FROM "lignee"."check_results"
 ORDER BY asset_key, check_name, partition_key, id DESC;
