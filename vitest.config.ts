@@ -7,10 +7,9 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: "forks",
-    // Three test files at a time, also on a 2-core machine (vitest's default there is one): most
-    // files wait on PostgreSQL, dbt, a browser or a child process (with two, the cores were busy
-    // about three quarters of the time), and the suite's own timing checks use fake clocks or
-    // generous lower bounds, so they hold under the shared load.
-    maxWorkers: 3,
+    // Two test files at a time, also on a 2-core machine (vitest's default there is one): most
+    // files wait on PostgreSQL, dbt or a browser, and the suite's own timing checks use fake
+    // clocks or generous lower bounds, so they hold under the shared load.
+    maxWorkers: 2,
   },
 });
