@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
-import nodemailer from "nodemailer";
+import { createRequire } from "node:module";
+import type Nodemailer from "nodemailer";
 import type { EmailChannelConfig } from "../definitions/alerts";
 import { ALERT_EVENT_KINDS } from "../definitions/alerts";
 import type { AlertChannel, AlertMessage } from "./channel";
@@ -30,6 +31,8 @@ export function emailHtml(message: AlertMessage): string {
 
 /** E-mail over SMTP with nodemailer: text and HTML parts, Message-ID from the key. */
 export function emailChannel(config: EmailChannelConfig, timeoutMs: number): AlertChannel {
+  // Loaded here, not at import: only processes with an e-mail channel pay for it.
+  const nodemailer = createRequire(import.meta.url)("nodemailer") as typeof Nodemailer;
   const transport = nodemailer.createTransport({
     url: config.smtpUrl,
     connectionTimeout: timeoutMs,

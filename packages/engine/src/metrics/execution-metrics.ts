@@ -1,4 +1,5 @@
-import { Counter, Histogram, type Registry } from "prom-client";
+import type { Counter, Histogram, Registry } from "prom-client";
+import { prom } from "./prom";
 import type { RunEvent } from "../storage/run-event";
 import { ROW_COUNT_KEYS } from "../storage/metrics/latest-rows";
 
@@ -24,37 +25,37 @@ export class ExecutionMetrics {
 
   constructor(registry: Registry) {
     const registers = [registry];
-    this.stepDuration = new Histogram({
+    this.stepDuration = new (prom().Histogram)({
       name: "lignee_step_duration_seconds",
       help: "Duration of the steps this process executed, per asset (each asset of a step that builds several, e.g. one dbt build) and outcome (success, failure, cancelled).",
       labelNames: ["asset", "outcome"],
       buckets: STEP_DURATION_BUCKETS,
       registers,
     });
-    this.rows = new Counter({
+    this.rows = new (prom().Counter)({
       name: "lignee_materialized_rows_total",
       help: "Rows materialised by this process, per asset, as the materialisations report them (metadata rows, row_count or rows_affected).",
       labelNames: ["asset"],
       registers,
     });
-    this.partitions = new Counter({
+    this.partitions = new (prom().Counter)({
       name: "lignee_materialized_partitions_total",
       help: "Partitions materialised by this process, per asset (an unpartitioned asset counts one per materialisation).",
       labelNames: ["asset"],
       registers,
     });
-    this.started = new Counter({
+    this.started = new (prom().Counter)({
       name: "lignee_runs_started_total",
       help: "Runs this process started executing.",
       registers,
     });
-    this.finished = new Counter({
+    this.finished = new (prom().Counter)({
       name: "lignee_runs_finished_total",
       help: "Runs this process finished executing, by outcome (SUCCESS, FAILURE, CANCELED).",
       labelNames: ["outcome"],
       registers,
     });
-    this.leaseExpiries = new Counter({
+    this.leaseExpiries = new (prom().Counter)({
       name: "lignee_lease_expiries_total",
       help: "Runs whose lease this process found expired (their worker stopped heartbeating), by what became of them (QUEUED again, FAILURE, CANCELED).",
       labelNames: ["outcome"],

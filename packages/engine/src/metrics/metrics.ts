@@ -1,4 +1,5 @@
-import { collectDefaultMetrics, Registry } from "prom-client";
+import type { Registry } from "prom-client";
+import { prom } from "./prom";
 import { LigneeError } from "../errors";
 import { ExecutionMetrics } from "./execution-metrics";
 import { SchedulerMetrics } from "./scheduler-metrics";
@@ -31,14 +32,14 @@ export interface RenderedMetrics {
  * const { contentType, body } = await metrics.render();
  */
 export class Metrics {
-  readonly registry = new Registry();
+  readonly registry = new (prom().Registry)();
   private executionMetrics: ExecutionMetrics | undefined;
   private schedulerMetrics: SchedulerMetrics | undefined;
   private storageMetrics: StorageMetrics | undefined;
 
   constructor(options: MetricsOptions = {}) {
     if (options.processMetrics)
-      collectDefaultMetrics({ register: this.registry, prefix: "lignee_" });
+      prom().collectDefaultMetrics({ register: this.registry, prefix: "lignee_" });
   }
 
   get execution(): ExecutionMetrics {

@@ -1,4 +1,5 @@
-import { Counter, Histogram, type Registry } from "prom-client";
+import type { Counter, Histogram, Registry } from "prom-client";
+import { prom } from "./prom";
 
 /** What one scheduler evaluation reports, as far as metrics are concerned. */
 export interface EvaluationSummary {
@@ -16,19 +17,19 @@ export class SchedulerMetrics {
 
   constructor(registry: Registry) {
     const registers = [registry];
-    this.evaluations = new Counter({
+    this.evaluations = new (prom().Counter)({
       name: "lignee_scheduler_evaluations_total",
       help: "Evaluations of schedules, sensors and eager automation by this process, by outcome (ok, or error when something failed to evaluate).",
       labelNames: ["outcome"],
       registers,
     });
-    this.duration = new Histogram({
+    this.duration = new (prom().Histogram)({
       name: "lignee_scheduler_evaluation_duration_seconds",
       help: "Duration of one evaluation of every schedule, sensor and eager automation.",
       buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers,
     });
-    this.requested = new Counter({
+    this.requested = new (prom().Counter)({
       name: "lignee_scheduler_runs_requested_total",
       help: "Runs queued by this process's evaluations, by what asked for them (schedule, sensor, eager).",
       labelNames: ["source"],

@@ -1,4 +1,5 @@
-import { Counter, Gauge, type Registry } from "prom-client";
+import type { Counter, Gauge, Registry } from "prom-client";
+import { prom } from "./prom";
 import type { MetricsStore } from "../storage/metrics/postgres-metrics-store";
 
 /** How far behind its freshness policy an asset is. */
@@ -62,7 +63,7 @@ export class StorageMetrics {
     private readonly options: StorageMetricsOptions,
   ) {
     const registers = [registry];
-    this.runs = new Gauge({
+    this.runs = new (prom().Gauge)({
       name: "lignee_runs",
       help: "Runs in each status now (QUEUED, STARTED, SUCCESS, FAILURE, CANCELED…), from storage.",
       labelNames: ["status"],
@@ -70,30 +71,30 @@ export class StorageMetrics {
     });
     // Without labels a gauge always shows a value: these are registered only while the queue
     // could be read, so that a lost database never reads as an empty queue.
-    this.queueDepth = new Gauge({
+    this.queueDepth = new (prom().Gauge)({
       name: "lignee_queue_depth",
       help: "Runs queued and waiting for a worker.",
       registers,
     });
-    this.queueOldest = new Gauge({
+    this.queueOldest = new (prom().Gauge)({
       name: "lignee_queue_oldest_age_seconds",
       help: "Seconds since the oldest queued run was queued (0 when none waits).",
       registers,
     });
-    this.rows = new Gauge({
+    this.rows = new (prom().Gauge)({
       name: "lignee_asset_rows",
       help: "Rows reported by each asset's latest materialisation (the partition written last, for a partitioned asset): metadata rows, row_count or rows_affected.",
       labelNames: ["asset"],
       registers,
     });
-    this.checks = new Gauge({
+    this.checks = new (prom().Gauge)({
       name: "lignee_asset_checks",
       help: "Checks of each asset whose latest result (newest evaluation, whichever partition it checked) is this outcome (passed, failed), by severity (error, warn).",
       labelNames: ["asset", "severity", "outcome"],
       registers,
     });
     this.freshness = options.freshnessLags
-      ? new Gauge({
+      ? new (prom().Gauge)({
           name: "lignee_asset_freshness_lag_seconds",
           help: "Seconds each asset with a freshness policy has been overdue (0 while fresh).",
           labelNames: ["asset"],
@@ -101,14 +102,14 @@ export class StorageMetrics {
         })
       : undefined;
     this.alerts = options.alertDeliveries
-      ? new Counter({
+      ? new (prom().Counter)({
           name: "lignee_alert_deliveries_total",
           help: "Alert deliveries by channel and status: pending (not tried yet), retrying (failed at least once), delivered, dead (given up after the last try).",
           labelNames: ["channel", "status"],
           registers,
         })
       : undefined;
-    this.sourceUp = new Gauge({
+    this.sourceUp = new (prom().Gauge)({
       name: "lignee_metrics_source_up",
       help: "1 when the last scrape read this source (runs, queue, rows, checks, freshness, alerts), 0 when reading it failed.",
       labelNames: ["source"],
