@@ -5,17 +5,40 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 pnpm_bin="$(bash scripts/bootstrap.sh)"
-bash scripts/dbt-setup.sh >/dev/null # dbt in .lignee/venv: end-to-end tests run the real dbt
 # The browser tests drive a real Chromium over the built UI that `lignee dev` serves.
 LIGNEE_CHROMIUM="$(bash scripts/browser-setup.sh)"
 export LIGNEE_CHROMIUM
 
-echo "== type-check"
-"$pnpm_bin" exec tsc -p tsconfig.json
-echo "== formatting"
-"$pnpm_bin" exec prettier --check . --log-level warn
-echo "== building the UI"
-"$pnpm_bin" --filter @lignee/ui build >/dev/null
+# Independent preparations run side by side (most of their time is waiting on pip, the disk or
+# one core): dbt in .lignee/venv (end-to-end tests run the real dbt), the type-check, the
+# formatting check and the UI build. Each keeps its output; any failure stops the run.
+logs="$(mktemp -d)"
+pids=()
+names=()
+step() {
+  local name="$1"
+  shift
+  names+=("$name")
+  ("$@" >"$logs/$name.log" 2>&1) &
+  pids+=("$!")
+}
+step dbt bash scripts/dbt-setup.sh
+step type-check "$pnpm_bin" exec tsc -p tsconfig.json
+step formatting "$pnpm_bin" exec prettier --check . --log-level warn
+step ui-build "$pnpm_bin" --filter @lignee/ui build
+failed=0
+for i in "${!pids[@]}"; do
+  if wait "${pids[$i]}"; then
+    echo "== ${names[$i]}: ok"
+  else
+    echo "== ${names[$i]}: FAILED"
+    cat "$logs/${names[$i]}.log"
+    failed=1
+  fi
+done
+grep -h "^lignee:" "$logs/dbt.log" >&2 || true
+rm -rf "$logs"
+[ "$failed" -eq 0 ] || exit 1
 echo "== tests"
 mkdir -p test-results
 rm -f test-results/vitest.json
