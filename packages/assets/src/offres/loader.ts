@@ -1,10 +1,10 @@
 import { existsSync, statSync } from "node:fs";
 import path from "node:path";
 import { batchLines, copyInto } from "../warehouse/copy";
-import { copyValue } from "../warehouse/copy-text";
 import type { Warehouse } from "../warehouse/warehouse";
 import { OffresLoadError } from "./errors";
-import { readLines } from "./ndjson-lines";
+import { type NumberedLine, readLines } from "./ndjson-lines";
+import { OFFRES_COPY_COLUMNS, offerCopyRow } from "./offer-row";
 import { OFFRES_DDL, OFFRES_TABLE } from "./table";
 
 export interface OffresLoadStats {
@@ -13,9 +13,6 @@ export interface OffresLoadStats {
   readonly bytes: number;
   readonly durationMs: number;
 }
-
-/** The id is the first `"id":"…"` of the line; the API writes it first in every offer. */
-const ID = /^\s*\{\s*"id"\s*:\s*"((?:[^"\\]|\\.)*)"/;
 
 /**
  * Replaces the offers of one creation day with the content of an NDJSON file, in one
@@ -39,37 +36,44 @@ export async function loadOffresDay(
 ): Promise<OffresLoadStats> {
   const name = path.basename(file);
   if (!existsSync(file)) throw new OffresLoadError("FILE_MISSING", `${name}: no such file`, file);
+  const stats = await loadOffresLines(warehouse, readLines(file, options), day, {
+    ...options,
+    source: file,
+  });
+  return { ...stats, bytes: statSync(file).size };
+}
+
+/**
+ * Replaces the offers of one creation day with `lines` (NDJSON, numbered), in one transaction:
+ * what `loadOffresDay` does for a file, for lines from any source. `source` names them in
+ * errors (its base name); `bytes` in the result is 0 (the caller knows its source's size).
+ */
+export async function loadOffresLines(
+  warehouse: Warehouse,
+  lines: AsyncIterable<NumberedLine>,
+  day: string,
+  options: { signal?: AbortSignal; source: string },
+): Promise<OffresLoadStats> {
+  const file = options.source;
+  const name = path.basename(file);
   const started = performance.now();
   await warehouse.ensure(OFFRES_DDL);
-  // COPY line n → file line, to name the right line when PostgreSQL rejects one.
+  // COPY line n → source line, to name the right line when PostgreSQL rejects one.
   const copyLineToFileLine: number[] = [];
   async function* rows(): AsyncGenerator<string> {
-    for await (const { number, text } of readLines(file, options)) {
+    for await (const { number, text } of lines) {
       if (text.trim().length === 0) continue;
-      const m = ID.exec(text);
-      if (!m || !text.trimEnd().endsWith("}")) {
-        throw new OffresLoadError(
-          "MALFORMED_LINE",
-          `${name} line ${number}: not a JSON offer with an "id" (starts with ${JSON.stringify(text.slice(0, 40))})`,
-          file,
-          number,
-        );
-      }
+      const row = offerCopyRow(day, text, file, number);
       copyLineToFileLine.push(number);
-      yield `${day}\t${copyValue(JSON.parse(`"${m[1]}"`) as string)}\t${copyValue(text)}\n`;
+      yield row;
     }
   }
   try {
     const stats = await warehouse.transaction(async (client) => {
       await client.query(`DELETE FROM ${OFFRES_TABLE} WHERE jour = $1`, [day]);
-      return copyInto(client, OFFRES_TABLE, ["jour", "id", "data"], batchLines(rows()), options);
+      return copyInto(client, OFFRES_TABLE, OFFRES_COPY_COLUMNS, batchLines(rows()), options);
     });
-    return {
-      day,
-      rows: stats.rows,
-      bytes: statSync(file).size,
-      durationMs: Math.round(performance.now() - started),
-    };
+    return { day, rows: stats.rows, bytes: 0, durationMs: Math.round(performance.now() - started) };
   } catch (error) {
     if (error instanceof OffresLoadError) throw error;
     const copyLine = copyLineOf(error);
