@@ -54,6 +54,13 @@ export interface SensorTick {
   readonly createdAt: Date;
 }
 
+/** A watch of committed changes (`AutomationStore.watchChanges`). */
+export interface ChangeWatch {
+  /** True while changes are being announced (false while the watch reconnects). */
+  readonly active: boolean;
+  stop(): Promise<void>;
+}
+
 /** A run to put in the queue (validated by `prepareRun` first). */
 export interface QueuedRun {
   readonly id: string;
@@ -140,6 +147,12 @@ export interface AutomationStore {
   exclusively<T>(name: string, work: () => Promise<T>): Promise<T | undefined>;
   /** The status of a run, or undefined if there is no such run. */
   runStatus(runId: string): Promise<string | undefined>;
+  /**
+   * Calls `onChange` soon after any process commits a materialisation or ends a run, and each
+   * time the watch resumes after a loss (what was committed meanwhile went unannounced), until
+   * stopped. Optional: without it the scheduler sees changes at its interval only.
+   */
+  watchChanges?(onChange: () => void, log: (message: string) => void): ChangeWatch;
 
   /**
    * Records a sensor (or eager) evaluation: queues its runs, moves the cursor, records the tick,

@@ -1,12 +1,15 @@
 import { hostname } from "node:os";
 import pg from "pg";
 import { LigneeError } from "../errors";
+import { CHANGES_CHANNEL } from "../storage/changes-channel";
+import { PgListener } from "../storage/listener";
 import { enqueueRun } from "../storage/runs/enqueue";
 import { inTransaction } from "../storage/transaction";
 import type {
   AutomationKind,
   AutomationState,
   AutomationStore,
+  ChangeWatch,
   NewScheduleTick,
   QueuedRun,
   ScheduleTick,
@@ -46,7 +49,10 @@ interface TickRow {
  * whoever asks, and workers are woken through the queue's notification channel.
  */
 export class PostgresAutomationStore implements AutomationStore {
-  private constructor(private readonly pool: pg.Pool) {}
+  private constructor(
+    private readonly pool: pg.Pool,
+    private readonly connectionString: string,
+  ) {}
 
   /**
    * Connects a small pool. `allowExitOnIdle` lets a process that only reads automation now and
@@ -63,11 +69,33 @@ export class PostgresAutomationStore implements AutomationStore {
     });
     // An idle client losing its server must fail the next query, not crash the process.
     pool.on("error", () => undefined);
-    return new PostgresAutomationStore(pool);
+    return new PostgresAutomationStore(pool, connectionString);
   }
 
   async close(): Promise<void> {
     await this.pool.end();
+  }
+
+  /**
+   * LISTENs to `CHANGES_CHANNEL` on a connection of its own (not the pool's), reconnecting with
+   * a backoff when it is lost.
+   */
+  watchChanges(onChange: () => void, log: (message: string) => void): ChangeWatch {
+    const listener = new PgListener({
+      connectionString: this.connectionString,
+      channels: [CHANGES_CHANNEL],
+      applicationName: "lignee scheduler",
+      onNotification: () => onChange(),
+      onResumed: onChange,
+      log: (m) => log(`scheduler: ${m}`),
+    });
+    void listener.start();
+    return {
+      get active() {
+        return listener.listening;
+      },
+      stop: () => listener.stop(),
+    };
   }
 
   // ---------------------------------------------------------------- state

@@ -1,6 +1,5 @@
 import type { Definitions } from "../definitions/definitions";
 import { describeError } from "../errors";
-import { abortableSleep } from "../execution/abortable-sleep";
 import type { Storage } from "../storage/storage";
 import type { AutomationContext } from "./automation-context";
 import type { AutomationStore, ScheduleTick } from "./automation-store";
@@ -13,9 +12,23 @@ import type { BackfillStore } from "../backfill/backfill-store";
 import { resumeInterruptedBackfills } from "../backfill/launch-backfill";
 import type { FreshnessStore } from "../storage/freshness/freshness-store";
 import { evaluateFreshnessPolicies, type FreshnessOutcome } from "./freshness-evaluator";
+import { PendingChanges } from "./pending-changes";
 
 /** How often the scheduler evaluates sensors and eager automation: 5 s. */
 export const DEFAULT_SCHEDULER_INTERVAL_MS = 5_000;
+
+/**
+ * How long the scheduler gathers announced changes before evaluating eager automation: the
+ * steps of a backfill committing together make one evaluation, not one each.
+ */
+export const DEFAULT_CHANGE_DEBOUNCE_MS = 50;
+
+/**
+ * The least time between the end of one evaluation and an evaluation of eager automation that
+ * a change asked for (at least as long as that evaluation took, too): a stream of changes keeps
+ * the scheduler busy half of the time at most.
+ */
+const MIN_EAGER_GAP_MS = 250;
 
 export interface SchedulerOptions {
   readonly definitions: Definitions<unknown>;
@@ -32,6 +45,14 @@ export interface SchedulerOptions {
   readonly freshness?: FreshnessStore;
   /** Time between evaluations (schedule ticks do not wait for it: they fire on time). */
   readonly intervalMs?: number;
+  /**
+   * Whether `run` also evaluates eager automation as soon as a materialisation or a run's end
+   * is committed, when the store can announce them (`AutomationStore.watchChanges`); default
+   * true. Schedules and sensors keep their own timing either way.
+   */
+  readonly watchChanges?: boolean;
+  /** See `DEFAULT_CHANGE_DEBOUNCE_MS` (50 ms). */
+  readonly changeDebounceMs?: number;
   /** Missed ticks older than this are skipped (default 7 days). */
   readonly catchUpWindowMs?: number;
   /** Tries of each queued run when its worker dies, the first included (default 1). */
@@ -55,6 +76,11 @@ export interface SchedulerOptions {
 }
 
 export interface SchedulerReport {
+  /**
+   * `interval`: an evaluation of everything (at the interval, a schedule's tick or a deadline);
+   * `change`: of eager automation alone, after a change was announced.
+   */
+  readonly trigger: "interval" | "change";
   readonly schedules: readonly ScheduleOutcome[];
   readonly sensors: readonly SensorOutcome[];
   /** Undefined when no asset has eager automation. */
@@ -191,7 +217,35 @@ export class Scheduler {
         errors.push(this.report("freshness", error));
       }
     }
-    return { schedules, sensors, eager, resumedBackfills, freshness, errors };
+    return {
+      trigger: "interval",
+      schedules,
+      sensors,
+      eager,
+      resumedBackfills,
+      freshness,
+      errors,
+    };
+  }
+
+  /** Eager automation alone at `now` (after a change was announced). Never throws. */
+  async evaluateEagerAutomation(
+    now: Date = this.clock(),
+    signal: AbortSignal = new AbortController().signal,
+  ): Promise<SchedulerReport> {
+    const errors: string[] = [];
+    let eager: EagerOutcome | undefined;
+    try {
+      eager = signal.aborted
+        ? undefined
+        : await this.options.store.exclusively("eager", () =>
+            evaluateEager(this.ctx, now, this.eagerSkip),
+          );
+    } catch (error) {
+      errors.push(this.report("eager", error));
+    }
+    const none = { schedules: [], sensors: [], resumedBackfills: [], freshness: undefined };
+    return { trigger: "change", ...none, eager, errors };
   }
 
   /**
@@ -214,16 +268,55 @@ export class Scheduler {
     return new Date(wake);
   }
 
-  /** Evaluates until `signal` aborts; an evaluation in progress finishes first. */
+  /**
+   * Evaluates until `signal` aborts; an evaluation in progress finishes first. Everything is
+   * evaluated at the interval (and at schedule ticks and freshness deadlines); in between,
+   * eager automation alone is evaluated soon after a change is announced. Announcements can be
+   * lost (a dropped connection): the interval evaluations still see everything.
+   */
   async run(signal: AbortSignal): Promise<void> {
-    while (!signal.aborted) {
-      const started = performance.now();
-      const report = await this.evaluate(this.clock(), signal);
-      this.options.onEvaluated?.(report, performance.now() - started);
-      if (report.errors.length === 0) this.options.onAlive?.();
-      const wait = this.nextWakeUp(this.clock()).getTime() - this.clock().getTime();
-      await abortableSleep(Math.max(0, wait), signal);
+    const changes = new PendingChanges(
+      Math.max(0, this.options.changeDebounceMs ?? DEFAULT_CHANGE_DEBOUNCE_MS),
+    );
+    const watch =
+      this.options.watchChanges !== false && this.options.definitions.eagerAssets.length > 0
+        ? this.options.store.watchChanges?.(() => changes.note(), this.ctx.log)
+        : undefined;
+    try {
+      let fullAt = performance.now();
+      let eagerFrom = 0;
+      while (!signal.aborted) {
+        if (performance.now() >= fullAt) {
+          // This evaluation sees the changes announced so far.
+          changes.clear();
+          await this.runOnce(() => this.evaluate(this.clock(), signal));
+          eagerFrom = performance.now() + MIN_EAGER_GAP_MS;
+          const now = this.clock();
+          fullAt = performance.now() + Math.max(0, this.nextWakeUp(now).getTime() - now.getTime());
+        } else if (
+          changes.dueAt !== undefined &&
+          performance.now() >= Math.max(changes.dueAt, eagerFrom)
+        ) {
+          changes.clear();
+          const ms = await this.runOnce(() => this.evaluateEagerAutomation(this.clock(), signal));
+          eagerFrom = performance.now() + Math.max(MIN_EAGER_GAP_MS, ms);
+        }
+        const eagerAt = changes.dueAt === undefined ? Infinity : Math.max(changes.dueAt, eagerFrom);
+        await changes.wait(Math.max(0, Math.min(fullAt, eagerAt) - performance.now()), signal);
+      }
+    } finally {
+      await watch?.stop();
     }
+  }
+
+  /** One evaluation, reported; resolves to how long it took (ms). */
+  private async runOnce(evaluation: () => Promise<SchedulerReport>): Promise<number> {
+    const started = performance.now();
+    const report = await evaluation();
+    const ms = performance.now() - started;
+    this.options.onEvaluated?.(report, ms);
+    if (report.errors.length === 0) this.options.onAlive?.();
+    return ms;
   }
 
   private report(what: string, error: unknown): string {

@@ -19,13 +19,13 @@ export class SchedulerMetrics {
     const registers = [registry];
     this.evaluations = new (prom().Counter)({
       name: "lignee_scheduler_evaluations_total",
-      help: "Evaluations of schedules, sensors and eager automation by this process, by outcome (ok, or error when something failed to evaluate).",
+      help: "Evaluations of schedules, sensors and eager automation (or of eager automation alone, after a committed change) by this process, by outcome (ok, or error when something failed to evaluate).",
       labelNames: ["outcome"],
       registers,
     });
     this.duration = new (prom().Histogram)({
       name: "lignee_scheduler_evaluation_duration_seconds",
-      help: "Duration of one evaluation of every schedule, sensor and eager automation.",
+      help: "Duration of one evaluation of every schedule, sensor and eager automation (or of eager automation alone, after a committed change).",
       buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers,
     });

@@ -1,5 +1,6 @@
 import type pg from "pg";
 import { IntervalSet } from "../partitions/interval-set";
+import { CHANGES_CHANNEL } from "./changes-channel";
 import { subtractRunning } from "./sql/running-marks";
 import { addStaleMarks, type StaleMark } from "./sql/stale-marks";
 import { upstreamChangedWhileRunning } from "./sql/upstream-changed";
@@ -31,7 +32,7 @@ const MATERIALIZATION_COLUMNS = `id, run_id, asset_key, partition_key, data_vers
  * Materialisations and digests, the part of `Storage` that records data: the history
  * (`lignee.materializations`), the latest per partition (`asset_partitions`), the per-asset
  * digest, and the roll-ups a materialisation moves (version ranges, stale, failed and running
- * marks), all in one transaction.
+ * marks), all in one transaction, which notifies `CHANGES_CHANNEL` as it commits.
  */
 export class Materializations {
   constructor(private readonly pool: pg.Pool) {}
@@ -53,6 +54,8 @@ export class Materializations {
         tx,
         staleMarksOf(input, mr, await upstreamChangedWhileRunning(tx, input.readSince)),
       );
+      // Delivered on commit: eager automation looks now rather than at its next interval.
+      await tx.query("SELECT pg_notify($1, $2)", [CHANGES_CHANNEL, input.assetKey]);
       return ids;
     });
   }

@@ -1,3 +1,4 @@
+import { CHANGES_CHANNEL } from "../changes-channel";
 import type { RunFence } from "../storage";
 import type { Queryable } from "./queryable";
 import { statusGuard } from "./transitions";
@@ -7,7 +8,8 @@ export type RunOutcome = "SUCCESS" | "FAILURE" | "CANCELED";
 /**
  * finish: STARTED → SUCCESS / FAILURE / CANCELED. With a fence (a worker's claimed run), only
  * while the worker still holds the lease; without one (a run this process executes itself),
- * whoever finishes it. Resolves to whether the run was finished.
+ * whoever finishes it. Resolves to whether the run was finished. A finished run notifies
+ * `CHANGES_CHANNEL` (on commit): what waited for it may start.
  */
 export async function finishRun(
   db: Queryable,
@@ -17,11 +19,14 @@ export async function finishRun(
   fence?: Pick<RunFence, "workerId">,
 ): Promise<boolean> {
   const result = await db.query(
-    `UPDATE lignee.runs
-     SET status = $2, error = coalesce($3, error), ended_at = now(), lease_expires_at = NULL
-     WHERE id = $1 AND ${statusGuard("finish")}
-       AND ($4::text IS NULL OR (worker_id = $4 AND lease_expires_at > now()))`,
-    [runId, outcome, error ?? null, fence?.workerId ?? null],
+    `WITH finished AS (
+       UPDATE lignee.runs
+       SET status = $2, error = coalesce($3, error), ended_at = now(), lease_expires_at = NULL
+       WHERE id = $1 AND ${statusGuard("finish")}
+         AND ($4::text IS NULL OR (worker_id = $4 AND lease_expires_at > now()))
+       RETURNING id)
+     SELECT pg_notify($5, 'run:' || id) FROM finished`,
+    [runId, outcome, error ?? null, fence?.workerId ?? null, CHANGES_CHANNEL],
   );
   return (result.rowCount ?? 0) > 0;
 }
