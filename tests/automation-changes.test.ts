@@ -2,6 +2,7 @@ import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   buildExampleDefinitions,
+  CHANGES_CHANNEL,
   Definitions,
   executeRun,
   PostgresAutomationStore,
@@ -23,7 +24,7 @@ import { sleep, waitFor } from "./support/wait";
  */
 
 /** An interval no test waits for: whatever happens before it came from a notification. */
-const LONG_INTERVAL_MS = 60_000;
+const LONG_INTERVAL_MS = 600_000;
 
 const definitions = Definitions.create({
   assets: buildExampleDefinitions().assets.map((a) =>
@@ -132,6 +133,28 @@ const eagerRunsReach = (sql: pg.Client, n: number): Promise<EagerRun[]> =>
   );
 
 describe("eager automation follows committed changes", () => {
+  it("a materialisation and a run's end are announced when they commit", async () => {
+    const url = await createTestDatabase();
+    const sql = await connectSql(url);
+    const storage = PostgresStorage.connect(url);
+    cleanups.push(async () => {
+      await storage.close();
+      await sql.end();
+    });
+    const heard: string[] = [];
+    sql.on("notification", (m) => heard.push(`${m.channel} ${m.payload ?? ""}`));
+    await sql.query(`LISTEN ${CHANGES_CHANNEL}`);
+    const prepared = prepareRun(
+      definitions,
+      { selection: "raw/events", partitions: { kind: "single", key: "2024-08-01" } },
+      new Date(),
+    );
+    const result = await executeRun({ definitions, storage, prepared });
+    expect(result.outcome).toBe("SUCCESS");
+    await waitFor("two notifications", async () => (heard.length >= 2 ? true : undefined));
+    expect(heard).toEqual([`lignee_changes raw/events`, `lignee_changes run:${result.runId}`]);
+  });
+
   it("a materialisation committed by another process queues the downstream run long before the interval", async () => {
     const s = await startScheduler(LONG_INTERVAL_MS);
     await materialize(s.other, "ref/countries", { kind: "none" });
@@ -143,15 +166,25 @@ describe("eager automation follows committed changes", () => {
       { DATABASE_URL: s.url },
     );
     expect(r.code, r.stderr).toBe(0);
-    const runs = await eagerRunsReach(s.sql, 1);
+    // The evaluation that queues it is over (its run is visible a moment before).
+    const queuedBy = await waitFor(
+      "an evaluation that queued a run",
+      async () => s.reports.find((r) => r.eager?.runId !== undefined),
+      20_000,
+    );
     expect(Date.now() - s.startedAt).toBeLessThan(LONG_INTERVAL_MS);
-    expect(runs.map((r) => [r.status, r.selection, r.partition_spec])).toEqual([
-      ["QUEUED", "staging/events_clean,marts/summary", { kind: "single", key: "2024-08-01" }],
+    const runs = await eagerRuns(s.sql);
+    expect(runs.map((r) => [r.id, r.status, r.selection, r.partition_spec])).toEqual([
+      [
+        queuedBy.eager!.runId,
+        "QUEUED",
+        "staging/events_clean,marts/summary",
+        { kind: "single", key: "2024-08-01" },
+      ],
     ]);
     // Only the first evaluation was of everything: the run came from a change.
+    expect(queuedBy.trigger).toBe("change");
     expect(s.reports.filter((r) => r.trigger === "interval")).toHaveLength(1);
-    const queuedBy = s.reports.filter((r) => r.eager?.runId !== undefined);
-    expect(queuedBy.map((r) => [r.trigger, r.eager!.runId])).toEqual([["change", runs[0]!.id]]);
   });
 
   it("with nothing committed, evaluates at the interval only", async () => {

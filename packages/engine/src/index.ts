@@ -172,6 +172,7 @@ export {
   type SensorRunRequest,
 } from "./definitions/sensor";
 export {
+  DEFAULT_CHANGE_DEBOUNCE_MS,
   DEFAULT_SCHEDULER_INTERVAL_MS,
   runScheduler,
   Scheduler,
@@ -182,6 +183,8 @@ export { scheduleRunId, type ScheduleOutcome } from "./automation/schedule-evalu
 export type { SensorOutcome } from "./automation/sensor-evaluator";
 export type { EagerOutcome } from "./automation/eager-evaluator";
 export { PostgresAutomationStore } from "./automation/postgres-automation-store";
+export { CHANGES_CHANNEL } from "./storage/changes-channel";
+export { PgListener, type PgListenerOptions } from "./storage/listener";
 export type { FreshnessOutcome } from "./automation/freshness-evaluator";
 export { PostgresFreshnessStore, type FreshnessStore } from "./storage/freshness/freshness-store";
 export type { FreshnessStateRecord } from "./storage/freshness/freshness-row";
@@ -193,6 +196,7 @@ export type {
   AutomationKind,
   AutomationState,
   AutomationStore,
+  ChangeWatch,
   QueuedRun,
   ScheduleTick,
   ScheduleTickStatus,
