@@ -205,6 +205,7 @@ describe("eager automation follows committed changes", () => {
 
   it("a burst of commits makes a few evaluations, not one each", async () => {
     const s = await startScheduler(LONG_INTERVAL_MS);
+    const started = Date.now();
     await materialize(s.other, "ref/countries", { kind: "none" });
     // 30 commits of raw/events, one per partition, one run each, as fast as they go.
     for (let day = 1; day <= 30; day++) {
@@ -213,10 +214,13 @@ describe("eager automation follows committed changes", () => {
     }
     const runs = await eagerRunsReach(s.sql, 1);
     await sleep(500);
-    const changes = s.reports.filter((r) => r.trigger === "change");
-    expect(changes.length).toBeGreaterThan(0);
-    // 31 runs, each committing a materialisation and its end: 62 notifications.
-    expect(changes.length).toBeLessThan(20);
+    const changes = s.reports.filter((r) => r.trigger === "change").length;
+    const elapsed = Date.now() - started;
+    expect(changes).toBeGreaterThan(0);
+    // 31 runs, each committing a materialisation and its end: 62 notifications, gathered into
+    // one evaluation per 250 ms at most, however slow the machine.
+    expect(changes).toBeLessThanOrEqual(Math.floor(elapsed / 250) + 1);
+    expect(changes).toBeLessThan(62);
     expect(runs[0]!.selection).toBe("staging/events_clean,marts/summary");
   });
 

@@ -9,6 +9,7 @@ import { fanOutDeliveries } from "../storage/alerts/fan-out";
 import { markFailed } from "../storage/alerts/mark-failed";
 import { ALERT_CHANNEL, recordAlertEvent } from "../storage/alerts/record-alert-event";
 import { readDayFacts } from "../storage/alerts/summary-facts";
+import { PgListener } from "../storage/listener";
 import type { AlertSettings } from "./alert-settings";
 import { idempotencyKey, type AlertChannel, type AlertMessage } from "./channel";
 import { dueSummaryDay } from "./daily-summary";
@@ -107,10 +108,10 @@ export class AlertSender {
     const wake = new WakeUp();
     let news = true;
     let preparedAt = 0;
-    const unlisten = await this.listen(() => {
+    const listener = await this.listen(() => {
       news = true;
       wake.fire();
-    }).catch(() => undefined);
+    });
     try {
       while (!signal.aborted) {
         let claimed = 0;
@@ -142,7 +143,7 @@ export class AlertSender {
       }
       await Promise.allSettled([...inflight]);
     } finally {
-      await unlisten?.();
+      await listener.stop();
       for (const channel of this.options.channels) channel.close?.();
     }
   }
@@ -242,17 +243,21 @@ export class AlertSender {
     this.summaryWritten = day.date;
   }
 
-  private async listen(onEvent: () => void): Promise<() => Promise<void>> {
-    const client = await this.options.pool.connect();
-    const handler = (): void => onEvent();
-    client.on("notification", handler);
-    client.on("error", () => undefined);
-    await client.query(`LISTEN ${ALERT_CHANNEL}`);
-    return async () => {
-      client.off("notification", handler);
-      await client.query(`UNLISTEN ${ALERT_CHANNEL}`).catch(() => undefined);
-      client.release();
-    };
+  /**
+   * Listens for new events on a connection of its own, opened again when lost (events written
+   * meanwhile are looked for then, as at each `pollMs`).
+   */
+  private async listen(onEvent: () => void): Promise<PgListener> {
+    const listener = new PgListener({
+      connection: this.options.pool.options,
+      channels: [ALERT_CHANNEL],
+      applicationName: "lignee alerts",
+      onNotification: onEvent,
+      onResumed: onEvent,
+      log: (m) => this.log(`alerts: ${m}`),
+    });
+    await listener.start();
+    return listener;
   }
 
   private log(message: string): void {

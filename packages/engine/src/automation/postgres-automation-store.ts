@@ -82,7 +82,7 @@ export class PostgresAutomationStore implements AutomationStore {
    */
   watchChanges(onChange: () => void, log: (message: string) => void): ChangeWatch {
     const listener = new PgListener({
-      connectionString: this.connectionString,
+      connection: this.connectionString,
       channels: [CHANGES_CHANNEL],
       applicationName: "lignee scheduler",
       onNotification: () => onChange(),

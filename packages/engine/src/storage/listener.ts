@@ -2,7 +2,8 @@ import pg from "pg";
 import { describeError } from "../errors";
 
 export interface PgListenerOptions {
-  readonly connectionString: string;
+  /** A connection string, or a client's configuration (a pool's `options`). */
+  readonly connection: string | pg.ClientConfig;
   /** Channel names (plain identifiers: `lignee_changes`). */
   readonly channels: readonly string[];
   readonly onNotification: (channel: string, payload: string | undefined) => void;
@@ -28,7 +29,7 @@ const CHANNEL_NAME = /^[a-z_][a-z0-9_]*$/;
  * tells its owner to look for itself.
  *
  * @example
- * const listener = new PgListener({ connectionString, channels: [CHANGES_CHANNEL], onNotification: () => wake() });
+ * const listener = new PgListener({ connection: url, channels: [CHANGES_CHANNEL], onNotification: () => wake() });
  * listener.start();
  * // … later
  * await listener.stop();
@@ -74,11 +75,13 @@ export class PgListener {
   }
 
   private async tryConnect(): Promise<void> {
+    const { connection } = this.options;
+    const config = typeof connection === "string" ? { connectionString: connection } : connection;
     const client = new pg.Client({
-      connectionString: this.options.connectionString,
+      connectionTimeoutMillis: 10_000,
+      ...config,
       application_name: this.options.applicationName ?? "lignee listen",
       keepAlive: true,
-      connectionTimeoutMillis: 10_000,
     });
     let down = false;
     const onDown = (error: unknown): void => {
