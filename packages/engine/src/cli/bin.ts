@@ -1,4 +1,5 @@
-#!/usr/bin/env -S npx tsx
+// The `lignee` command. Built into packages/engine/dist/cli.js (scripts/build-engine.mjs), which
+// plain Node.js runs.
 import { runCli } from "./main";
 
 const code = await runCli(process.argv.slice(2), {

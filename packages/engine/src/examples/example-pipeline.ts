@@ -6,9 +6,9 @@ import { retryPolicy } from "../definitions/retry-policy";
 /**
  * A small example pipeline with the shapes of the job-offer warehouse: a daily raw asset, a
  * daily cleaned asset (identity mapping), an unpartitioned reference table and an
- * unpartitioned mart that reads every daily partition. Used by the CLI until the real
- * definitions exist, and by the tests (with `overrides` to bump code versions or make an
- * asset fail).
+ * unpartitioned mart that reads every daily partition. Used by the tests (with `overrides` to
+ * bump code versions or make an asset fail); `example-definitions.ts` is it as a definitions
+ * module.
  */
 export interface ExampleOverrides {
   readonly codeVersions?: Readonly<Record<string, string>>;
@@ -82,5 +82,3 @@ export function buildExampleDefinitions(overrides: ExampleOverrides = {}): Defin
   ];
   return Definitions.create({ assets });
 }
-
-export default buildExampleDefinitions();
