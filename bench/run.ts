@@ -8,6 +8,7 @@ interface Benchmark {
 
 const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   engine: () => import("./engine"),
+  "engine-cli": () => import("./engine-cli"),
   collect: () => import("./collect"),
   load: () => import("./load"),
   dbt: () => import("./dbt"),
