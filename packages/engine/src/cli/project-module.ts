@@ -1,11 +1,11 @@
 import { createHash } from "node:crypto";
 import { existsSync, statSync } from "node:fs";
-import { mkdir, readFile, rename, stat, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { builtinModules } from "node:module";
 import { tmpdir, userInfo } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import type { OnResolveResult, Plugin } from "esbuild";
+import type { OnResolveResult, OutputFile, Plugin } from "esbuild";
 import { LigneeError } from "../errors";
 import {
   engineEntryUrls,
@@ -34,44 +34,59 @@ export async function importProjectModule(file: string): Promise<Record<string, 
   return (await import(pathToFileURL(compiled).href)) as Record<string, unknown>;
 }
 
-/** What a compiled module came from: each input's size and modification time. */
-interface CompiledInputs {
+/** A compiled module: its entry file, and each input's size and modification time. */
+interface CompiledRecord {
   readonly engine: string;
+  readonly entry: string;
   readonly inputs: Readonly<Record<string, readonly [number, number]>>;
 }
 
-/** Compiled modules live in the temporary folder, one per user and source module. */
-function cachePaths(file: string): { module: string; inputs: string } {
+/** Builds of earlier sources are removed this long after (a running process may still use them). */
+const KEEP_OLD_BUILDS_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Compiled modules live in the temporary folder, per user and source module: each build in a
+ * folder of its own (`<name>-<key>.<build>/`), the current one named by `<name>-<key>.json`.
+ */
+function cacheBase(file: string): string {
   const dir = path.join(tmpdir(), `lignee-modules-${userInfo().uid}`);
   const key = createHash("sha256").update(file).digest("hex").slice(0, 16);
-  const base = path.join(dir, `${path.basename(file).replace(/\.[^.]+$/, "")}-${key}`);
-  return { module: `${base}.mjs`, inputs: `${base}.inputs.json` };
+  return path.join(dir, `${path.basename(file).replace(/\.[^.]+$/, "")}-${key}`);
 }
 
 async function compiledModule(file: string): Promise<string> {
-  const cache = cachePaths(file);
+  const base = cacheBase(file);
   const engine = engineEntryUrls()["@lignee/engine"]!;
-  if (await isFresh(cache, engine)) return cache.module;
-  const { code, inputs } = await compile(file);
-  const record: CompiledInputs = { engine, inputs: await fingerprints(inputs) };
-  await mkdir(path.dirname(cache.module), { recursive: true });
-  // Written under temporary names and renamed: another CLI starting meanwhile reads whole files.
-  await writeAtomically(cache.module, code);
-  await writeAtomically(cache.inputs, JSON.stringify(record));
-  return cache.module;
+  const fresh = await freshEntry(`${base}.json`, engine);
+  if (fresh !== undefined) return fresh;
+  const outdir = `${base}.${Date.now().toString(36)}${process.pid.toString(36)}`;
+  const { files, entry, inputs } = await compile(file, outdir);
+  await mkdir(outdir, { recursive: true });
+  for (const f of files) {
+    await mkdir(path.dirname(f.path), { recursive: true });
+    await writeFile(f.path, f.contents);
+  }
+  const record: CompiledRecord = { engine, entry, inputs: await fingerprints(inputs) };
+  // Renamed into place once the build is whole: a CLI starting meanwhile uses either build.
+  const temporary = `${base}.json.${process.pid}.tmp`;
+  await writeFile(temporary, JSON.stringify(record));
+  await rename(temporary, `${base}.json`);
+  await removeOldBuilds(base, outdir);
+  return entry;
 }
 
-async function isFresh(cache: { module: string; inputs: string }, engine: string) {
-  if (!existsSync(cache.module) || !existsSync(cache.inputs)) return false;
+/** The compiled entry when it is there and every input is as it was compiled; else undefined. */
+async function freshEntry(recordFile: string, engine: string): Promise<string | undefined> {
   try {
-    const record = JSON.parse(await readFile(cache.inputs, "utf8")) as CompiledInputs;
-    if (record.engine !== engine) return false;
+    const record = JSON.parse(await readFile(recordFile, "utf8")) as CompiledRecord;
+    if (record.engine !== engine || !existsSync(record.entry)) return undefined;
     const now = await fingerprints(Object.keys(record.inputs));
-    return Object.entries(record.inputs).every(
+    const same = Object.entries(record.inputs).every(
       ([f, [size, mtime]]) => now[f]?.[0] === size && now[f]?.[1] === mtime,
     );
+    return same ? record.entry : undefined;
   } catch {
-    return false;
+    return undefined;
   }
 }
 
@@ -85,32 +100,49 @@ async function fingerprints(files: readonly string[]): Promise<Record<string, [n
   return Object.fromEntries(entries) as Record<string, [number, number]>;
 }
 
-async function writeAtomically(file: string, contents: string): Promise<void> {
-  const temporary = `${file}.${process.pid}.tmp`;
-  await writeFile(temporary, contents);
-  await rename(temporary, file);
+async function removeOldBuilds(base: string, current: string): Promise<void> {
+  const dir = path.dirname(base);
+  const prefix = `${path.basename(base)}.`;
+  for (const name of await readdir(dir)) {
+    const full = path.join(dir, name);
+    if (!name.startsWith(prefix) || full === current || name.endsWith(".json")) continue;
+    const s = await stat(full).catch(() => undefined);
+    if (s?.isDirectory() && Date.now() - s.mtimeMs > KEEP_OLD_BUILDS_MS) {
+      await rm(full, { recursive: true, force: true });
+    }
+  }
 }
 
-/** One ES module from `file` and the project files it imports; its inputs, absolute. */
-async function compile(file: string): Promise<{ code: string; inputs: string[] }> {
+/**
+ * `file` and the project files it imports as ES modules in `outdir` (split where it imports
+ * lazily, so that what a dynamic import brings still loads only when asked for), with the
+ * path of the entry and the inputs, absolute.
+ */
+async function compile(
+  file: string,
+  outdir: string,
+): Promise<{ files: OutputFile[]; entry: string; inputs: string[] }> {
   const { build } = await import("esbuild");
   try {
     const result = await build({
       entryPoints: [file],
+      outdir,
       bundle: true,
+      splitting: true,
       write: false,
       format: "esm",
       platform: "node",
       target: "node20",
+      outExtension: { ".js": ".mjs" },
       metafile: true,
       logLevel: "silent",
       absWorkingDir: path.dirname(file),
       plugins: [projectModulePlugin()],
     });
-    const code = result.outputFiles[0]!.text;
     const base = path.dirname(file);
+    const entry = Object.entries(result.metafile.outputs).find(([, o]) => o.entryPoint)?.[0];
     const inputs = Object.keys(result.metafile.inputs).map((f) => path.resolve(base, f));
-    return { code, inputs };
+    return { files: result.outputFiles, entry: path.resolve(base, entry!), inputs };
   } catch (error) {
     const errors = (
       error as { errors?: { text: string; location?: { file: string; line: number } | null }[] }
