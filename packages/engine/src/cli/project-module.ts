@@ -190,7 +190,7 @@ function projectModulePlugin(): Plugin {
         if (/\.(?:[cm]?ts|tsx)$/.test(resolved.path)) return engineSource(resolved.path);
         return { path: pathToFileURL(resolved.path).href, external: true };
       });
-      build.onResolve({ filter: /^\./ }, (args) =>
+      build.onResolve({ filter: /^[./]/ }, (args) =>
         engineSource(path.resolve(args.resolveDir, args.path)),
       );
       build.onLoad({ filter: SOURCE }, async (args) => {
