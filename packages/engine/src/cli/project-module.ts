@@ -4,7 +4,7 @@ import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/p
 import { builtinModules } from "node:module";
 import { tmpdir, userInfo } from "node:os";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import type { OnResolveResult, OutputFile, Plugin } from "esbuild";
 import { LigneeError } from "../errors";
 import {
@@ -31,12 +31,17 @@ export async function importProjectModule(file: string): Promise<Record<string, 
   const built = runningEngineModule(file);
   if (built !== undefined) return (await import(built)) as Record<string, unknown>;
   const compiled = await compiledModule(file);
+  // Stacks of errors thrown by the project's code name its own files and lines (the compiled
+  // module has a source map), as they would from the sources.
+  process.setSourceMapsEnabled(true);
   return (await import(pathToFileURL(compiled).href)) as Record<string, unknown>;
 }
 
 /** A compiled module: its entry file, and each input's size and modification time. */
 interface CompiledRecord {
   readonly engine: string;
+  /** This compiler: the file of the code that compiled it (a new build compiles again). */
+  readonly compiler: string;
   readonly entry: string;
   readonly inputs: Readonly<Record<string, readonly [number, number]>>;
 }
@@ -57,7 +62,8 @@ function cacheBase(file: string): string {
 async function compiledModule(file: string): Promise<string> {
   const base = cacheBase(file);
   const engine = engineEntryUrls()["@lignee/engine"]!;
-  const fresh = await freshEntry(`${base}.json`, engine);
+  const compiler = await compilerVersion();
+  const fresh = await freshEntry(`${base}.json`, engine, compiler);
   if (fresh !== undefined) return fresh;
   const outdir = `${base}.${Date.now().toString(36)}${process.pid.toString(36)}`;
   const { files, entry, inputs } = await compile(file, outdir);
@@ -66,7 +72,7 @@ async function compiledModule(file: string): Promise<string> {
     await mkdir(path.dirname(f.path), { recursive: true });
     await writeFile(f.path, f.contents);
   }
-  const record: CompiledRecord = { engine, entry, inputs: await fingerprints(inputs) };
+  const record: CompiledRecord = { engine, compiler, entry, inputs: await fingerprints(inputs) };
   // Renamed into place once the build is whole: a CLI starting meanwhile uses either build.
   const temporary = `${base}.json.${process.pid}.tmp`;
   await writeFile(temporary, JSON.stringify(record));
@@ -76,10 +82,15 @@ async function compiledModule(file: string): Promise<string> {
 }
 
 /** The compiled entry when it is there and every input is as it was compiled; else undefined. */
-async function freshEntry(recordFile: string, engine: string): Promise<string | undefined> {
+async function freshEntry(
+  recordFile: string,
+  engine: string,
+  compiler: string,
+): Promise<string | undefined> {
   try {
     const record = JSON.parse(await readFile(recordFile, "utf8")) as CompiledRecord;
-    if (record.engine !== engine || !existsSync(record.entry)) return undefined;
+    if (record.engine !== engine || record.compiler !== compiler) return undefined;
+    if (!existsSync(record.entry)) return undefined;
     const now = await fingerprints(Object.keys(record.inputs));
     const same = Object.entries(record.inputs).every(
       ([f, [size, mtime]]) => now[f]?.[0] === size && now[f]?.[1] === mtime,
@@ -88,6 +99,13 @@ async function freshEntry(recordFile: string, engine: string): Promise<string | 
   } catch {
     return undefined;
   }
+}
+
+/** The file this code runs from, with its size and time: changes with each build that changes it. */
+async function compilerVersion(): Promise<string> {
+  const file = fileURLToPath(import.meta.url);
+  const s = await stat(file);
+  return `${file}:${s.size}:${s.mtimeMs}`;
 }
 
 async function fingerprints(files: readonly string[]): Promise<Record<string, [number, number]>> {
@@ -134,6 +152,8 @@ async function compile(
       platform: "node",
       target: "node20",
       outExtension: { ".js": ".mjs" },
+      sourcemap: "linked",
+      sourcesContent: false,
       metafile: true,
       logLevel: "silent",
       absWorkingDir: path.dirname(file),
