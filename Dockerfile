@@ -27,9 +27,11 @@ COPY dbt/requirements.txt dbt/constraints.txt dbt/
 RUN bash scripts/dbt-setup.sh
 
 COPY . .
-# The UI that `lignee server` serves (packages/ui/dist). The processes run as `node`: dbt writes
-# its parse state and per-run folders under dbt/, raw files go to /data.
-RUN pnpm --filter @lignee/ui build \
+# The engine as plain JavaScript (packages/engine/dist: the CLI starts without a TypeScript
+# loader) and the UI that `lignee server` serves (packages/ui/dist). The processes run as `node`:
+# dbt writes its parse state and per-run folders under dbt/, raw files go to /data.
+RUN node scripts/build-engine.mjs \
+  && pnpm --filter @lignee/ui build \
   && mkdir -p /data dbt/target dbt/logs \
   && chown -R node:node /data dbt
 
@@ -37,6 +39,7 @@ ENV NODE_ENV=production \
     LIGNEE_DATA_DIR=/data
 USER node
 
-# TypeScript runs through tsx's loader in this one process, so that signals reach the CLI.
-ENTRYPOINT ["node", "--import", "tsx", "packages/engine/src/cli/bin.ts"]
+# The built CLI in this one process, so that signals reach it (the job-offer definitions, in
+# TypeScript, load through tsx's loader, which the CLI registers for them).
+ENTRYPOINT ["node", "packages/engine/dist/cli.js"]
 CMD ["--help"]

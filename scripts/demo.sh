@@ -11,8 +11,9 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 pnpm_bin="$(bash scripts/bootstrap.sh)"
 bash scripts/dbt-setup.sh >/dev/null
-# The CLI as `pnpm lignee` runs it, without pnpm's own start-up.
-lignee() { node --import tsx packages/engine/src/cli/bin.ts "$@"; }
+# The CLI as `pnpm lignee` runs it (built again when its sources changed), without pnpm's own
+# start-up.
+lignee() { node scripts/lignee.mjs "$@"; }
 from="$(node -e 'const d=new Date(Date.now()-3*864e5);console.log(d.toISOString().slice(0,10))')"
 to="$(node -e 'const d=new Date(Date.now()-1*864e5);console.log(d.toISOString().slice(0,10))')"
 # Only what is not fresh yet: on a second start the days already loaded (and the reference data
@@ -52,7 +53,7 @@ fi
 port="${LIGNEE_PORT:-3000}"
 url="http://127.0.0.1:$port"
 # The platform in the background, so that its address is announced only once it answers.
-node --import tsx packages/engine/src/cli/bin.ts dev --port "$port" &
+node scripts/lignee.mjs dev --port "$port" &
 dev=$!
 trap 'kill -TERM "$dev" 2>/dev/null || true' INT TERM
 answers() {

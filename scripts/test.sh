@@ -11,7 +11,8 @@ export LIGNEE_CHROMIUM
 
 # Independent preparations run side by side (most of their time is waiting on pip, the disk or
 # one core): dbt in .lignee/venv (end-to-end tests run the real dbt), the type-check, the
-# formatting check and the UI build. Each keeps its output; any failure stops the run.
+# formatting check, the UI build and the engine's build (the end-to-end tests run the built CLI,
+# packages/engine/dist). Each keeps its output; any failure stops the run.
 logs="$(mktemp -d)"
 pids=()
 names=()
@@ -26,6 +27,7 @@ step dbt bash scripts/dbt-setup.sh
 step type-check "$pnpm_bin" exec tsc -p tsconfig.json
 step formatting "$pnpm_bin" exec prettier --check . --log-level warn
 step ui-build "$pnpm_bin" --filter @lignee/ui build
+step engine-build node scripts/build-engine.mjs --if-stale
 failed=0
 for i in "${!pids[@]}"; do
   if wait "${pids[$i]}"; then

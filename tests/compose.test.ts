@@ -335,9 +335,8 @@ describe("Dockerfile", () => {
     expect(dockerfile).toContain("bash scripts/dbt-setup.sh");
     expect(dockerfile).toContain("pnpm --filter @lignee/ui build");
     expect(dockerfile).toMatch(/^USER node$/m);
-    expect(dockerfile).toMatch(
-      /^ENTRYPOINT \["node", "--import", "tsx", "packages\/engine\/src\/cli\/bin\.ts"\]$/m,
-    );
+    expect(dockerfile).toContain("node scripts/build-engine.mjs");
+    expect(dockerfile).toMatch(/^ENTRYPOINT \["node", "packages\/engine\/dist\/cli\.js"\]$/m);
     // Every file it copies by name exists.
     for (const match of dockerfile.matchAll(/^COPY (?!\. )(.+) \S+$/gm)) {
       for (const file of match[1]!.split(" ")) {

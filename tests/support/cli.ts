@@ -1,27 +1,17 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
+import { ENGINE_CLI } from "../../scripts/build-engine.mjs";
 
 export const REPO_ROOT = path.resolve(fileURLToPath(new URL("../..", import.meta.url)));
 /**
- * `lignee ARGS` as one Node.js process with tsx's loader (`node --import tsx`): what `pnpm
- * lignee` runs, without the launcher process the tsx command adds (a signal reaches the CLI
- * itself, and each start is about 0.3 s faster).
+ * `lignee ARGS` as users run it: the built CLI (packages/engine/dist/cli.js, built by the test
+ * run's global setup when its sources changed) in one plain Node.js process, so that a signal
+ * reaches the CLI itself.
  */
 export function ligneeCommand(args: readonly string[]): [string, string[]] {
-  return [process.execPath, ["--import", TSX_LOADER, BIN, ...args]];
+  return [process.execPath, [ENGINE_CLI, ...args]];
 }
-
-/** tsx's loader by its absolute URL: the CLI may start in a folder with no node_modules. */
-const TSX_LOADER = ((): string => {
-  const dir = path.join(REPO_ROOT, "node_modules/tsx");
-  const manifest = JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8")) as {
-    exports: { ".": string };
-  };
-  return pathToFileURL(path.join(dir, manifest.exports["."])).href;
-})();
-const BIN = path.join(REPO_ROOT, "packages/engine/src/cli/bin.ts");
 
 export interface CliResult {
   readonly code: number;

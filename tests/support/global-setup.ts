@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
 import { startEmbeddedPostgres } from "@lignee/engine";
+import { ensureEngineBuilt } from "../../scripts/build-engine.mjs";
 import { freePort } from "./free-port";
 
 declare module "vitest" {
@@ -15,9 +16,11 @@ declare module "vitest" {
 /**
  * One real PostgreSQL for the whole test run: DATABASE_URL when set (any PostgreSQL 14+),
  * otherwise an embedded server in a temporary directory. Each test file creates its own
- * database on it (see `database.ts`).
+ * database on it (see `database.ts`). First, the engine is built again if its sources changed
+ * since the last build: the end-to-end tests run the built CLI, as users do.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  await ensureEngineBuilt();
   if (process.env.DATABASE_URL) {
     const url = new URL(process.env.DATABASE_URL);
     url.pathname = "/postgres";

@@ -7,7 +7,7 @@ import {
   type FranceTravailConfig,
 } from "./france-travail/config";
 import { assertBadDays, badDay } from "./france-travail/simulator/options";
-import { startSimulator, type RunningSimulator } from "./france-travail/simulator/server";
+import type { RunningSimulator } from "./france-travail/simulator/server";
 import { Warehouse } from "./warehouse/warehouse";
 
 /** What the job-offer assets share during a run. */
@@ -36,6 +36,9 @@ export async function createResources(env: ResourceEnvironment): Promise<JobOffe
   let simulator: RunningSimulator | undefined;
   let config = base;
   if (!hasFranceTravailCredentials()) {
+    // Loaded when needed: the HTTP server it brings is not for every process that loads the
+    // definitions.
+    const { startSimulator } = await import("./france-travail/simulator/server");
     simulator = await startSimulator({
       seed: numberFromEnv("LIGNEE_SIMULATOR_SEED", 1),
       offersPerWeekday: numberFromEnv("LIGNEE_SIMULATOR_OFFERS_PER_WEEKDAY", 50_000),

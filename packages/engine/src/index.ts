@@ -333,7 +333,7 @@ export { runCli } from "./cli/main";
 export { findDefinitionsModule, type LigneeConfig } from "./cli/lignee-config";
 export { connectionEnv, loadDbtAssets, type DbtAssetsOptions } from "./dbt/dbt-assets";
 export { DBT_SETUP_COMMAND, runDbt } from "./dbt/dbt-cli";
-export { buildExampleDefinitions, type ExampleOverrides } from "./examples/example-definitions";
+export { buildExampleDefinitions, type ExampleOverrides } from "./examples/example-pipeline";
 
 export {
   DefinitionError,

@@ -238,22 +238,26 @@ function csvField(value: string): string {
 const PAD2 = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, "0"));
 
 /**
- * Every day from 1950-01-01 to the stock's date, formatted once: a date is then an index into
- * this table, so "after" is a comparison and formatting costs nothing per row.
+ * A date is an index of the days from 1950-01-01 to the stock's date, so "after" is a
+ * comparison; the table of those days formatted (`dayTable`) is built once, on first use (not
+ * when the definitions that import this module load).
  */
 const FIRST_DAY = Date.UTC(1950, 0, 1);
 const STOCK_DAY = Date.UTC(2025, 11, 31);
 const DAY_MS = 86_400_000;
-const DAYS = Array.from({ length: (STOCK_DAY - FIRST_DAY) / DAY_MS + 1 }, (_, i) =>
-  new Date(FIRST_DAY + i * DAY_MS).toISOString().slice(0, 10),
-);
-const dayIndex = (iso: string): number => DAYS.indexOf(iso);
-const LAST = DAYS.length - 1;
+const dayIndex = (iso: string): number => (Date.parse(iso) - FIRST_DAY) / DAY_MS;
+const LAST = (STOCK_DAY - FIRST_DAY) / DAY_MS;
 const TREATMENT_START = dayIndex("2014-01-01");
 const NAF_REV2_START = dayIndex("2008-01-01");
+let days: readonly string[] | undefined;
+const dayTable = (): readonly string[] =>
+  (days ??= Array.from({ length: LAST + 1 }, (_, i) =>
+    new Date(FIRST_DAY + i * DAY_MS).toISOString().slice(0, 10),
+  ));
 
 /** Builds one CSV line per call; the samplers are built once, from the reference packages. */
 function rowBuilder(random: Random): (siren: string, index: number, active: boolean) => string {
+  const DAYS = dayTable();
   const placeSampler = new WeightedSampler(places(), (p) => p.population);
   const activitySampler = new WeightedSampler(activities(), (a) => a.weight);
   const weighted = (list: words.Weighted) => new WeightedSampler(list, ([, w]) => w);

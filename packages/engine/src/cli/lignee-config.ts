@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
 import { LigneeError } from "../errors";
+import { importProjectModule } from "./project-module";
 
 /**
  * What a project tells Lignée about itself, in a `lignee.config.ts` (its default export) or in
@@ -77,7 +77,7 @@ function locate(config: unknown, file: string): DefinitionsLocation {
 }
 
 async function readConfigFile(file: string): Promise<unknown> {
-  const mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
+  const mod = (await importProjectModule(file)) as { default?: unknown };
   return mod.default;
 }
 

@@ -1,9 +1,9 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
 import { Definitions } from "../definitions/definitions";
 import { LigneeError } from "../errors";
 import { findDefinitionsModule, HOW_TO_CONFIGURE } from "./lignee-config";
+import { importProjectModule } from "./project-module";
 
 /**
  * The definitions module to load: `modulePath` when given (`--definitions`), else the one the
@@ -41,7 +41,7 @@ export async function loadDefinitions(
   if (!existsSync(file)) {
     throw new LigneeError("DEFINITION_INVALID", `definitions module not found: ${file}`);
   }
-  const mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  const mod = await importProjectModule(file);
   const candidate = mod.default ?? mod.definitions;
   if (!(candidate instanceof Definitions)) {
     throw new LigneeError(

@@ -2,10 +2,10 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { engineFile } from "../util/engine-files";
 
 /** The UI's sources in this repository (packages/ui), found from this file, not the cwd. */
-const REPOSITORY_UI_SOURCES = fileURLToPath(new URL("../../../ui", import.meta.url));
+const REPOSITORY_UI_SOURCES = engineFile("..", "ui");
 
 /** The command that builds the UI by hand, from the repository root. */
 export const UI_BUILD_COMMAND = "pnpm --filter @lignee/ui build";

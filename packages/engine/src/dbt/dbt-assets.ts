@@ -14,7 +14,7 @@ import { LigneeError } from "../errors";
 import { dailyPartitions } from "../partitions/definition";
 import { checkSpecsOf, testChecks } from "./dbt-checks";
 import { runDbt, type DbtLogLine } from "./dbt-cli";
-import { modelDetails } from "./model-details";
+import { keepManifest, modelDetails } from "./model-details";
 import { partitionRowCounts } from "./partition-row-counts";
 import { metaOf, readManifest, testedModel, type DbtManifest, type ManifestNode } from "./manifest";
 import { readRunResults, type RunResult } from "./run-results";
@@ -363,7 +363,10 @@ async function ensureManifest<R>(options: DbtAssetsOptions<R>): Promise<DbtManif
     }
     await writeFile(stampFile, `${fingerprint}\n`);
   }
-  return readManifest(manifestFile);
+  const manifest = await readManifest(manifestFile);
+  // Parsed once per process: the asset pages' model details read this one.
+  await keepManifest(manifestFile, manifest);
+  return manifest;
 }
 
 function projectFingerprint(projectDir: string): string {

@@ -1,6 +1,5 @@
 import { existsSync } from "node:fs";
 import { stripVTControlCharacters } from "node:util";
-import { execa } from "execa";
 import { LigneeError } from "../errors";
 
 /** Where and how to run dbt. */
@@ -54,6 +53,8 @@ export async function runDbt(
     );
   }
   const errors: string[] = [];
+  // Loaded when dbt runs: execa's signal tables cost every CLI start that runs no dbt.
+  const { execa } = await import("execa");
   const child = execa(
     invocation.executable,
     [

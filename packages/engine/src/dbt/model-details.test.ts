@@ -2,7 +2,7 @@ import { mkdtemp, rm, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { modelDetails } from "./model-details";
+import { keepManifest, modelDetails } from "./model-details";
 
 let dir: string;
 let file: string;
@@ -62,5 +62,17 @@ describe("a dbt model's details", () => {
     await expect(modelDetails(path.join(dir, "missing.json"), "model.p.dim")()).rejects.toThrow(
       /ENOENT/,
     );
+  });
+
+  it("uses the manifest the definitions read (kept), until the file changes", async () => {
+    await writeManifest({}, new Date("2026-02-01T00:00:00Z"));
+    // What loadDbtAssets parsed: the same file, here told apart by its SQL.
+    const kept = { nodes: { "model.p.dim": node({ raw_code: "select 1\n" }) }, sources: {} };
+    await keepManifest(file, kept as unknown as Parameters<typeof keepManifest>[1]);
+    const details = modelDetails(file, "model.p.dim");
+    expect((await details()).code?.raw).toBe("select 1\n");
+
+    await writeManifest({}, new Date("2026-02-02T00:00:00Z"));
+    expect((await details()).code?.raw).toBe("select code from {{ source('raw', 'codes') }}\n");
   });
 });

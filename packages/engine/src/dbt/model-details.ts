@@ -37,6 +37,15 @@ function detailsOf(node: ManifestNode): AssetDetails {
 
 const cache = new Map<string, { mtimeMs: number; manifest: Promise<DbtManifest> }>();
 
+/**
+ * Keeps the manifest `loadDbtAssets` has just read as the one of `file` at its current
+ * modification time, so that the first asset page does not read and parse it again.
+ */
+export async function keepManifest(file: string, manifest: DbtManifest): Promise<void> {
+  const { mtimeMs } = await stat(file);
+  cache.set(file, { mtimeMs, manifest: Promise.resolve(manifest) });
+}
+
 async function cachedManifest(file: string): Promise<DbtManifest> {
   const { mtimeMs } = await stat(file);
   const hit = cache.get(file);

@@ -44,6 +44,18 @@ export function startOfDay(day: number, timezone: string): Date {
 
 /** An IANA timezone name such as `Europe/Paris` or `UTC` (not "local" or "system"). */
 export function isValidTimezone(timezone: string): boolean {
+  let valid = VALID_TIMEZONES.get(timezone);
+  if (valid === undefined) {
+    valid = checkTimezone(timezone);
+    VALID_TIMEZONES.set(timezone, valid);
+  }
+  return valid;
+}
+
+/** Checked once per name: creating an Intl.DateTimeFormat is costly, and definitions repeat zones. */
+const VALID_TIMEZONES = new Map<string, boolean>();
+
+function checkTimezone(timezone: string): boolean {
   if (!/^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)*$/.test(timezone)) return false;
   try {
     new Intl.DateTimeFormat("en-US", { timeZone: timezone });

@@ -229,7 +229,8 @@ async function connectWhenReady(
       const reason = failed();
       if (reason !== undefined) throw new Error(reason, { cause: error });
       if (!isStartingUp(error) || Date.now() >= deadline) throw error;
-      await sleep(100);
+      // Often: a CLI command waits for the server it started before doing anything.
+      await sleep(20);
     }
   }
 }

@@ -101,7 +101,8 @@ async function exits(pid: number, withinMs: number): Promise<boolean> {
   const deadline = Date.now() + withinMs;
   while (isProcessAlive(pid)) {
     if (Date.now() >= deadline) return false;
-    await sleep(50);
+    // Often: a CLI command waits for the server it started to stop before it exits.
+    await sleep(10);
   }
   return true;
 }

@@ -1,5 +1,5 @@
 import type { AddressInfo } from "node:net";
-import { serve, type ServerType } from "@hono/node-server";
+import type { ServerType } from "@hono/node-server";
 import { Hono } from "hono";
 import { clip } from "../errors";
 import type { Metrics } from "../metrics/metrics";
@@ -50,6 +50,8 @@ export async function serveMetrics(options: MetricsServerOptions): Promise<Runni
   app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${clip(c.req.path)}` }, 404));
   if (isLoopback(host)) app.use("*", allowHosts(["localhost", "127.0.0.1", "[::1]", host]));
   registerMetricsRoutes(app, options.metrics, token);
+  // Loaded when serving only (see createServer).
+  const { serve } = await import("@hono/node-server");
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: host, port: options.port }, () => resolve(s));
     s.once("error", reject);

@@ -1,6 +1,6 @@
 import { freshnessLags } from "./freshness-lags";
 import { BlockList, isIP, type AddressInfo } from "node:net";
-import { serve, type ServerType } from "@hono/node-server";
+import type { ServerType } from "@hono/node-server";
 import { PostgresAutomationStore } from "../automation/postgres-automation-store";
 import { PostgresBackfillStore } from "../backfill/postgres-backfill-store";
 import { resumeInterruptedBackfills } from "../backfill/launch-backfill";
@@ -116,6 +116,9 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
   });
   let server: ServerType;
   try {
+    // Loaded when serving only: it sets up Node.js' fetch classes when it loads, which every CLI
+    // start would pay for.
+    const { serve } = await import("@hono/node-server");
     server = await new Promise<ServerType>((resolve, reject) => {
       const s = serve({ fetch: app.app.fetch, hostname: host, port: options.port ?? 3000 }, () =>
         resolve(s),

@@ -1,6 +1,5 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import type { Definitions } from "../../definitions/definitions";
 import type { Runtime } from "../../runtime/runtime";
 import { Metrics } from "../../metrics/metrics";
@@ -9,6 +8,7 @@ import { queueSettingsFromEnv } from "../../queue/settings";
 import { createServer, type RunningServer, type ServerOptions } from "../../server/server";
 import type { CliIo } from "../context";
 import { buildUi, uiSourcesFrom, UI_BUILD_COMMAND } from "../ui-build";
+import { engineFile } from "../../util/engine-files";
 import { untilSignal } from "../until-signal";
 import { startSchedulerInProcess } from "./scheduler";
 import { createWorker } from "./worker";
@@ -21,7 +21,7 @@ export interface DevOptions {
 }
 
 /** The built UI of this repository (packages/ui/dist), found from this file, not the cwd. */
-const REPOSITORY_UI_DIR = fileURLToPath(new URL("../../../../ui/dist", import.meta.url));
+const REPOSITORY_UI_DIR = engineFile("..", "ui", "dist");
 
 /**
  * Where `lignee dev` serves the UI from: `LIGNEE_UI_DIR` when set (relative to the working
