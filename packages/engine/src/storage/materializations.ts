@@ -1,8 +1,7 @@
 import type pg from "pg";
 import { IntervalSet } from "../partitions/interval-set";
-import { subtractRunning } from "./sql/running-marks";
 import { addStaleMarks, type StaleMark } from "./sql/stale-marks";
-import { upstreamChangedWhileRunning } from "./sql/upstream-changed";
+import { upstreamChangedQuery, upstreamRead } from "./sql/upstream-changed";
 import { inTransaction } from "./transaction";
 import { versionHash } from "./version-hash";
 import type {
@@ -36,25 +35,30 @@ const MATERIALIZATION_COLUMNS = `id, run_id, asset_key, partition_key, data_vers
 export class Materializations {
   constructor(private readonly pool: pg.Pool) {}
 
-  /** `beforeWrite` runs first in the transaction (a worker's lease check). */
+  /**
+   * `beforeWrite` runs first in the transaction (a worker's lease check). Three statements
+   * whatever the number of partitions and dependencies (a fourth when an upstream changed while
+   * the step ran), committed asynchronously like the other writes of a running run (see
+   * `TransactionOptions`).
+   */
   async record(
     input: MaterializationInput,
     beforeWrite: (tx: pg.PoolClient) => Promise<void>,
   ): Promise<number[]> {
     if (input.partitions.length === 0) return [];
     const mr = IntervalSet.fromIndices(input.partitions.map((p) => p.index)).toMultirange();
-    return inTransaction(this.pool, "storage", async (tx) => {
-      await beforeWrite(tx);
-      const ids = await insertHistory(tx, input);
-      await replaceLatest(tx, input, ids);
-      await moveRollups(tx, input, mr);
-      await subtractRunning(tx, input.runId, input.assetKey, mr);
-      await addStaleMarks(
-        tx,
-        staleMarksOf(input, mr, await upstreamChangedWhileRunning(tx, input.readSince)),
-      );
-      return ids;
-    });
+    return inTransaction(
+      this.pool,
+      "storage",
+      async (tx) => {
+        await beforeWrite(tx);
+        const ids = await writeLatest(tx, input);
+        const changedUpstream = await moveRollups(tx, input, mr);
+        await addStaleMarks(tx, staleMarksOf(input, mr, changedUpstream));
+        return ids;
+      },
+      { asynchronousCommit: true },
+    );
   }
 
   async getDigest(assetKey: string): Promise<AssetDigest | undefined> {
@@ -121,15 +125,20 @@ export class Materializations {
   }
 }
 
-/** The history rows, one per partition; resolves to their ids. */
-async function insertHistory(tx: pg.PoolClient, input: MaterializationInput): Promise<number[]> {
-  const inserted = await tx.query<{ id: string }>(
-    `INSERT INTO lignee.materializations
-       (run_id, asset_key, partition_key, partition_index, data_version, code_version, input_versions, metadata, created_at)
-     SELECT $1, $2, k, i, v, $3, iv, $4::jsonb || pm, now()
-     FROM unnest($5::text[], $6::int[], $7::text[], $8::jsonb[], $9::jsonb[]) AS u(k, i, v, iv, pm)
-     RETURNING id`,
-    [
+/**
+ * The history rows (one per partition), the latest row per partition, and the digest: XOR out
+ * the hashes of the rows being replaced (locked first, before anything is written), XOR in the
+ * new ones (O(1) per partition, whatever the asset's size). One statement; resolves to the
+ * history rows' ids, in the order of the partitions.
+ */
+async function writeLatest(tx: pg.PoolClient, input: MaterializationInput): Promise<number[]> {
+  const hashes = input.partitions.map((p) => versionHash(p.key, p.dataVersion));
+  let added = 0n;
+  for (const h of hashes) added ^= h;
+  const inserted = await tx.query<{ id: string }>({
+    name: "lignee_record_materialization",
+    text: WRITE_LATEST,
+    values: [
       input.runId,
       input.assetKey,
       input.codeVersion,
@@ -139,126 +148,133 @@ async function insertHistory(tx: pg.PoolClient, input: MaterializationInput): Pr
       input.partitions.map((p) => p.dataVersion),
       input.partitions.map((p) => JSON.stringify(p.inputVersions)),
       input.partitions.map((p) => JSON.stringify(p.metadata ?? {})),
+      hashes.map(String),
+      input.depsSignature,
+      String(added),
     ],
-  );
+  });
   return inserted.rows.map((r) => Number(r.id));
 }
 
 /**
- * The latest row per partition, and the digest: XOR out the hashes of the rows being replaced,
- * XOR in the new ones (O(1) per partition, whatever the asset's size).
+ * `previous` is read (and its rows locked) before `input` yields a row, so before any row is
+ * written: `input`'s scalar subquery on it is evaluated first.
  */
-async function replaceLatest(
-  tx: pg.PoolClient,
-  input: MaterializationInput,
-  ids: readonly number[],
-): Promise<void> {
-  const indices = input.partitions.map((p) => p.index);
-  const hashes = input.partitions.map((p) => versionHash(p.key, p.dataVersion));
-  const previous = await tx.query<{ version_hash: string }>(
-    `SELECT version_hash FROM lignee.asset_partitions
-     WHERE asset_key = $1 AND partition_index = ANY($2::int[]) FOR UPDATE`,
-    [input.assetKey, indices],
-  );
-  let delta = 0n;
-  for (const h of hashes) delta ^= h;
-  for (const r of previous.rows) delta ^= BigInt(r.version_hash);
-  const added = input.partitions.length - previous.rows.length;
-
-  await tx.query(
-    `INSERT INTO lignee.asset_partitions
-       (asset_key, partition_key, partition_index, materialization_id, run_id, data_version, version_hash,
-        code_version, deps_signature, materialized_at)
-     SELECT $1, k, i, mid, $2, v, h, $3, $4, now()
-     FROM unnest($5::text[], $6::int[], $7::bigint[], $8::text[], $9::bigint[]) AS u(k, i, mid, v, h)
-     ON CONFLICT (asset_key, partition_index) DO UPDATE SET
-       partition_key = excluded.partition_key, materialization_id = excluded.materialization_id,
-       run_id = excluded.run_id, data_version = excluded.data_version, version_hash = excluded.version_hash,
-       code_version = excluded.code_version, deps_signature = excluded.deps_signature,
-       materialized_at = excluded.materialized_at`,
-    [
-      input.assetKey,
-      input.runId,
-      input.codeVersion,
-      input.depsSignature,
-      input.partitions.map((p) => p.key),
-      indices,
-      ids,
-      input.partitions.map((p) => p.dataVersion),
-      hashes.map(String),
-    ],
-  );
-
-  await tx.query(
-    `INSERT INTO lignee.asset_digests (asset_key, digest, partition_count, last_materialization_id)
-     VALUES ($1, $2::bigint, $3, $4)
-     ON CONFLICT (asset_key) DO UPDATE SET
-       digest = asset_digests.digest # excluded.digest,
-       partition_count = asset_digests.partition_count + excluded.partition_count,
-       last_materialization_id = excluded.last_materialization_id`,
-    [input.assetKey, String(delta), added, Math.max(...ids)],
-  );
-}
+const WRITE_LATEST = `WITH previous AS MATERIALIZED (
+       SELECT partition_index, version_hash FROM lignee.asset_partitions
+       WHERE asset_key = $2 AND partition_index = ANY($6::int[]) FOR UPDATE),
+     input AS MATERIALIZED (
+       SELECT u.*, (SELECT count(*) FROM previous) AS replaced
+       FROM unnest($5::text[], $6::int[], $7::text[], $8::jsonb[], $9::jsonb[], $10::bigint[])
+         WITH ORDINALITY AS u(k, i, v, iv, pm, h, n)),
+     history AS (
+       INSERT INTO lignee.materializations
+         (run_id, asset_key, partition_key, partition_index, data_version, code_version, input_versions, metadata, created_at)
+       SELECT $1, $2, k, i, v, $3, iv, $4::jsonb || pm, now() FROM input ORDER BY n
+       RETURNING id, partition_index),
+     latest AS (
+       INSERT INTO lignee.asset_partitions
+         (asset_key, partition_key, partition_index, materialization_id, run_id, data_version, version_hash,
+          code_version, deps_signature, materialized_at)
+       SELECT $2, input.k, input.i, history.id, $1, input.v, input.h, $3, $11, now()
+       FROM input JOIN history ON history.partition_index = input.i
+       ON CONFLICT (asset_key, partition_index) DO UPDATE SET
+         partition_key = excluded.partition_key, materialization_id = excluded.materialization_id,
+         run_id = excluded.run_id, data_version = excluded.data_version, version_hash = excluded.version_hash,
+         code_version = excluded.code_version, deps_signature = excluded.deps_signature,
+         materialized_at = excluded.materialized_at),
+     digest AS (
+       INSERT INTO lignee.asset_digests (asset_key, digest, partition_count, last_materialization_id)
+       SELECT $2, $12::bigint # coalesce((SELECT bit_xor(version_hash) FROM previous), 0),
+              cardinality($6::int[]) - (SELECT count(*) FROM previous), max(id)
+       FROM history
+       ON CONFLICT (asset_key) DO UPDATE SET
+         digest = asset_digests.digest # excluded.digest,
+         partition_count = asset_digests.partition_count + excluded.partition_count,
+         last_materialization_id = excluded.last_materialization_id)
+     SELECT history.id FROM history JOIN input ON input.i = history.partition_index ORDER BY input.n`;
 
 /**
- * Roll-ups: the written partitions move to this (code version, deps) group, and lose their
- * stale marks and failed state.
+ * Roll-ups, in one statement: the written partitions move to this (code version, deps) group,
+ * lose their stale marks, failed state and running mark, and the direct downstream partitions
+ * that read them are marked stale. Resolves to the upstream assets that changed while the step
+ * ran (`upstreamChangedWhileRunning`), for the marks on the written partitions themselves.
+ *
+ * Each row is written once, by one UPDATE or upsert that sees its latest version (concurrent
+ * materialisations of other partitions of the asset move the same rows): a version group or a
+ * running mark left empty is deleted by the next materialisation of the asset, or with the
+ * run's marks, and reads skip empty ones.
  */
 async function moveRollups(
   tx: pg.PoolClient,
   input: MaterializationInput,
   mr: string,
-): Promise<void> {
-  await tx.query(
-    `WITH moved AS (
-       UPDATE lignee.asset_version_ranges SET partitions = partitions - $4::int4multirange
-       WHERE asset_key = $1 AND NOT (code_version = $2 AND deps_signature = $3)
-         AND partitions && $4::int4multirange
-     )
-     INSERT INTO lignee.asset_version_ranges (asset_key, code_version, deps_signature, partitions)
-     VALUES ($1, $2, $3, $4::int4multirange)
-     ON CONFLICT (asset_key, code_version, deps_signature)
-     DO UPDATE SET partitions = asset_version_ranges.partitions + excluded.partitions`,
-    [input.assetKey, input.codeVersion, input.depsSignature, mr],
-  );
-  await tx.query(
-    `DELETE FROM lignee.asset_version_ranges WHERE asset_key = $1 AND isempty(partitions)`,
-    [input.assetKey],
-  );
-  await tx.query(
-    `WITH marks AS (
-       UPDATE lignee.asset_stale_marks SET partitions = partitions - $2::int4multirange
-       WHERE asset_key = $1 AND partitions && $2::int4multirange
-     )
-     UPDATE lignee.asset_failed SET partitions = partitions - $2::int4multirange
-     WHERE asset_key = $1 AND partitions && $2::int4multirange`,
-    [input.assetKey, mr],
-  );
+): Promise<string[]> {
+  const downstream = input.invalidates.filter((target) => !target.partitions.isEmpty);
+  const result = await tx.query<{ asset_key: string }>({
+    name: "lignee_move_rollups",
+    text: MOVE_ROLLUPS,
+    values: [
+      input.assetKey,
+      input.codeVersion,
+      input.depsSignature,
+      mr,
+      input.runId,
+      downstream.map((t) => t.assetKey),
+      downstream.map((t) => t.partitions.toMultirange()),
+      JSON.stringify(upstreamRead(input.readSince)),
+      input.readSince.watermark,
+    ],
+  });
+  return result.rows.map((r) => r.asset_key);
 }
 
+const MOVE_ROLLUPS = `WITH moved AS (
+       UPDATE lignee.asset_version_ranges SET partitions = partitions - $4::int4multirange
+       WHERE asset_key = $1 AND NOT (code_version = $2 AND deps_signature = $3)
+         AND partitions && $4::int4multirange),
+     emptied AS (
+       DELETE FROM lignee.asset_version_ranges
+       WHERE asset_key = $1 AND NOT (code_version = $2 AND deps_signature = $3)
+         AND isempty(partitions)),
+     own AS (
+       INSERT INTO lignee.asset_version_ranges (asset_key, code_version, deps_signature, partitions)
+       VALUES ($1, $2, $3, $4::int4multirange)
+       ON CONFLICT (asset_key, code_version, deps_signature)
+       DO UPDATE SET partitions = asset_version_ranges.partitions + excluded.partitions),
+     fresh AS (
+       UPDATE lignee.asset_stale_marks SET partitions = partitions - $4::int4multirange
+       WHERE asset_key = $1 AND partitions && $4::int4multirange),
+     succeeded AS (
+       UPDATE lignee.asset_failed SET partitions = partitions - $4::int4multirange
+       WHERE asset_key = $1 AND partitions && $4::int4multirange),
+     done AS (
+       UPDATE lignee.asset_running SET partitions = partitions - $4::int4multirange
+       WHERE asset_key = $1 AND run_id = $5 AND partitions && $4::int4multirange),
+     invalidated AS (
+       INSERT INTO lignee.asset_stale_marks (asset_key, upstream_key, partitions)
+       SELECT d.asset_key, $1, range_agg(r)
+         FROM unnest($6::text[], $7::int4multirange[]) AS d(asset_key, partitions),
+              unnest(d.partitions) AS r
+         GROUP BY d.asset_key
+       ON CONFLICT (asset_key, upstream_key)
+         DO UPDATE SET partitions = asset_stale_marks.partitions + excluded.partitions)
+     ${upstreamChangedQuery(8, 9)}`;
+
 /**
- * The stale marks a materialisation adds: on itself, for each upstream that changed while it
- * ran (`upstreamChangedWhileRunning`), and on the downstream partitions that now read newer data.
+ * The stale marks on the written partitions themselves, one per upstream that changed while the
+ * step ran (the roll-ups statement marked the downstream partitions).
  */
 function staleMarksOf(
   input: MaterializationInput,
   written: string,
   changedUpstream: readonly string[],
 ): StaleMark[] {
-  return [
-    ...changedUpstream.map((upstreamKey) => ({
-      assetKey: input.assetKey,
-      upstreamKey,
-      partitions: written,
-    })),
-    ...input.invalidates
-      .filter((target) => !target.partitions.isEmpty)
-      .map((target) => ({
-        assetKey: target.assetKey,
-        upstreamKey: input.assetKey,
-        partitions: target.partitions.toMultirange(),
-      })),
-  ];
+  return changedUpstream.map((upstreamKey) => ({
+    assetKey: input.assetKey,
+    upstreamKey,
+    partitions: written,
+  }));
 }
 
 function toMaterialization(row: MaterializationRow): MaterializationRecord {

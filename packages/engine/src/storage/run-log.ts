@@ -9,7 +9,7 @@ import { dashedRunIdPrefix } from "./runs/id-prefix";
 import { RUN_COLUMNS, toRunRecord, type RunRow } from "./runs/run-row";
 import { startRun } from "./runs/start";
 import { announceRunEnd } from "./alerts/announce-run-end";
-import { inTransaction } from "./transaction";
+import { ASYNCHRONOUS_COMMIT, inTransaction } from "./transaction";
 import {
   TERMINAL_RUN_STATUSES,
   type ListRunsOptions,
@@ -100,13 +100,16 @@ export class RunLog {
     });
   }
 
+  /** In order, asynchronously committed (a run's end is not: see `TransactionOptions`). */
   async appendEvents(runId: string, events: readonly RunEvent[]): Promise<void> {
-    await this.pool.query(
-      `INSERT INTO lignee.events
+    await this.pool.query({
+      name: "lignee_append_events",
+      text: `INSERT INTO lignee.events
          (run_id, timestamp, type, level, step_key, asset_key, partition_key, message, data)
-       SELECT $1, * FROM unnest($2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[],
-                                $7::text[], $8::text[], $9::jsonb[])`,
-      [
+       SELECT $1, u.* FROM unnest($2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[],
+                                  $7::text[], $8::text[], $9::jsonb[]) AS u,
+                           (SELECT ${ASYNCHRONOUS_COMMIT}) AS async`,
+      values: [
         runId,
         events.map((e) => e.timestamp),
         events.map((e) => e.type),
@@ -117,7 +120,7 @@ export class RunLog {
         events.map((e) => e.message),
         events.map((e) => (e.data === undefined ? null : JSON.stringify(e.data))),
       ],
-    );
+    });
   }
 
   async listEvents(
