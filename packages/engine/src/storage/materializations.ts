@@ -1,8 +1,9 @@
 import type pg from "pg";
 import { IntervalSet } from "../partitions/interval-set";
-import { addStaleMarks, type StaleMark } from "./sql/stale-marks";
 import { upstreamChangedQuery, upstreamRead } from "./sql/upstream-changed";
-import { inTransaction } from "./transaction";
+import { LigneeError } from "../errors";
+import type { Queryable } from "./runs/queryable";
+import { ASYNCHRONOUS_COMMIT, inTransaction } from "./transaction";
 import { versionHash } from "./version-hash";
 import type {
   AssetDigest,
@@ -36,26 +37,22 @@ export class Materializations {
   constructor(private readonly pool: pg.Pool) {}
 
   /**
-   * `beforeWrite` runs first in the transaction (a worker's lease check). Three statements
-   * whatever the number of partitions and dependencies (a fourth when an upstream changed while
-   * the step ran), committed asynchronously like the other writes of a running run (see
-   * `TransactionOptions`).
+   * One statement whatever the number of partitions and dependencies, committed asynchronously
+   * like the other writes of a running run (see `TransactionOptions`); with `fence` (a worker's
+   * lease check), in a transaction that runs it first.
    */
   async record(
     input: MaterializationInput,
-    beforeWrite: (tx: pg.PoolClient) => Promise<void>,
+    fence?: (tx: pg.PoolClient) => Promise<void>,
   ): Promise<number[]> {
     if (input.partitions.length === 0) return [];
-    const mr = IntervalSet.fromIndices(input.partitions.map((p) => p.index)).toMultirange();
+    if (!fence) return recordMaterialization(this.pool, input, "storage");
     return inTransaction(
       this.pool,
       "storage",
       async (tx) => {
-        await beforeWrite(tx);
-        const ids = await writeLatest(tx, input);
-        const changedUpstream = await moveRollups(tx, input, mr);
-        await addStaleMarks(tx, staleMarksOf(input, mr, changedUpstream));
-        return ids;
+        await fence(tx);
+        return recordMaterialization(tx, input);
       },
       { asynchronousCommit: true },
     );
@@ -126,18 +123,22 @@ export class Materializations {
 }
 
 /**
- * The history rows (one per partition), the latest row per partition, and the digest: XOR out
- * the hashes of the rows being replaced (locked first, before anything is written), XOR in the
- * new ones (O(1) per partition, whatever the asset's size). One statement; resolves to the
- * history rows' ids, in the order of the partitions.
+ * Records a materialisation in one statement (see RECORD); resolves to the history rows' ids,
+ * in the order of the partitions. With a label, errors become STORAGE errors (a statement of
+ * its own); in a transaction, the transaction reports them.
  */
-async function writeLatest(tx: pg.PoolClient, input: MaterializationInput): Promise<number[]> {
+async function recordMaterialization(
+  db: Queryable,
+  input: MaterializationInput,
+  label?: string,
+): Promise<number[]> {
   const hashes = input.partitions.map((p) => versionHash(p.key, p.dataVersion));
   let added = 0n;
   for (const h of hashes) added ^= h;
-  const inserted = await tx.query<{ id: string }>({
+  const downstream = input.invalidates.filter((target) => !target.partitions.isEmpty);
+  const query = {
     name: "lignee_record_materialization",
-    text: WRITE_LATEST,
+    text: RECORD,
     values: [
       input.runId,
       input.assetKey,
@@ -151,20 +152,47 @@ async function writeLatest(tx: pg.PoolClient, input: MaterializationInput): Prom
       hashes.map(String),
       input.depsSignature,
       String(added),
+      IntervalSet.fromIndices(input.partitions.map((p) => p.index)).toMultirange(),
+      downstream.map((t) => t.assetKey),
+      downstream.map((t) => t.partitions.toMultirange()),
+      JSON.stringify(upstreamRead(input.readSince)),
+      input.readSince.watermark,
     ],
-  });
-  return inserted.rows.map((r) => Number(r.id));
+  };
+  try {
+    const result = await db.query<{ id: string }>(query);
+    return result.rows.map((r) => Number(r.id));
+  } catch (error) {
+    if (label === undefined) throw error;
+    throw new LigneeError("STORAGE", `${label}: ${(error as Error).message}`, { cause: error });
+  }
 }
 
 /**
- * `previous` is read (and its rows locked) before `input` yields a row, so before any row is
- * written: `input`'s scalar subquery on it is evaluated first.
+ * A materialisation, in one statement:
+ *
+ * - the history rows (one per partition), the latest row per partition, and the digest: XOR out
+ *   the hashes of the rows being replaced, XOR in the new ones (O(1) per partition, whatever the
+ *   asset's size). `previous` is read (its rows locked) before `input` yields a row, so before
+ *   anything is written: `input`'s scalar subquery on it is evaluated first;
+ * - the roll-ups: the written partitions move to this (code version, deps) group, lose their
+ *   stale marks, failed state and running mark; they are marked stale at once because of each
+ *   upstream that changed while the step ran (`upstreamChangedQuery`), and the direct
+ *   downstream partitions that read them are marked stale.
+ *
+ * Each row is written by one UPDATE or upsert, which sees its latest version (concurrent
+ * materialisations of other partitions of the asset move the same rows): a version group or a
+ * running mark left empty is deleted by the asset's next materialisation, or with the run's
+ * marks, and reads skip empty ones.
+ *
+ * $13 is the written partitions (int4multirange); $14/$15 the downstream marks; $16/$17 what
+ * the step read upstream and its watermark.
  */
-const WRITE_LATEST = `WITH previous AS MATERIALIZED (
+const RECORD = `WITH previous AS MATERIALIZED (
        SELECT partition_index, version_hash FROM lignee.asset_partitions
        WHERE asset_key = $2 AND partition_index = ANY($6::int[]) FOR UPDATE),
      input AS MATERIALIZED (
-       SELECT u.*, (SELECT count(*) FROM previous) AS replaced
+       SELECT u.*, (SELECT count(*) FROM previous) AS replaced, ${ASYNCHRONOUS_COMMIT} AS async
        FROM unnest($5::text[], $6::int[], $7::text[], $8::jsonb[], $9::jsonb[], $10::bigint[])
          WITH ORDINALITY AS u(k, i, v, iv, pm, h, n)),
      history AS (
@@ -191,91 +219,50 @@ const WRITE_LATEST = `WITH previous AS MATERIALIZED (
        ON CONFLICT (asset_key) DO UPDATE SET
          digest = asset_digests.digest # excluded.digest,
          partition_count = asset_digests.partition_count + excluded.partition_count,
-         last_materialization_id = excluded.last_materialization_id)
-     SELECT history.id FROM history JOIN input ON input.i = history.partition_index ORDER BY input.n`;
-
-/**
- * Roll-ups, in one statement: the written partitions move to this (code version, deps) group,
- * lose their stale marks, failed state and running mark, and the direct downstream partitions
- * that read them are marked stale. Resolves to the upstream assets that changed while the step
- * ran (`upstreamChangedWhileRunning`), for the marks on the written partitions themselves.
- *
- * Each row is written once, by one UPDATE or upsert that sees its latest version (concurrent
- * materialisations of other partitions of the asset move the same rows): a version group or a
- * running mark left empty is deleted by the next materialisation of the asset, or with the
- * run's marks, and reads skip empty ones.
- */
-async function moveRollups(
-  tx: pg.PoolClient,
-  input: MaterializationInput,
-  mr: string,
-): Promise<string[]> {
-  const downstream = input.invalidates.filter((target) => !target.partitions.isEmpty);
-  const result = await tx.query<{ asset_key: string }>({
-    name: "lignee_move_rollups",
-    text: MOVE_ROLLUPS,
-    values: [
-      input.assetKey,
-      input.codeVersion,
-      input.depsSignature,
-      mr,
-      input.runId,
-      downstream.map((t) => t.assetKey),
-      downstream.map((t) => t.partitions.toMultirange()),
-      JSON.stringify(upstreamRead(input.readSince)),
-      input.readSince.watermark,
-    ],
-  });
-  return result.rows.map((r) => r.asset_key);
-}
-
-const MOVE_ROLLUPS = `WITH moved AS (
-       UPDATE lignee.asset_version_ranges SET partitions = partitions - $4::int4multirange
-       WHERE asset_key = $1 AND NOT (code_version = $2 AND deps_signature = $3)
-         AND partitions && $4::int4multirange),
+         last_materialization_id = excluded.last_materialization_id),
+     moved AS (
+       UPDATE lignee.asset_version_ranges SET partitions = partitions - $13::int4multirange
+       WHERE asset_key = $2 AND NOT (code_version = $3 AND deps_signature = $11)
+         AND partitions && $13::int4multirange),
      emptied AS (
        DELETE FROM lignee.asset_version_ranges
-       WHERE asset_key = $1 AND NOT (code_version = $2 AND deps_signature = $3)
+       WHERE asset_key = $2 AND NOT (code_version = $3 AND deps_signature = $11)
          AND isempty(partitions)),
      own AS (
        INSERT INTO lignee.asset_version_ranges (asset_key, code_version, deps_signature, partitions)
-       VALUES ($1, $2, $3, $4::int4multirange)
+       VALUES ($2, $3, $11, $13::int4multirange)
        ON CONFLICT (asset_key, code_version, deps_signature)
        DO UPDATE SET partitions = asset_version_ranges.partitions + excluded.partitions),
+     changed AS (${upstreamChangedQuery(16, 17)}),
      fresh AS (
-       UPDATE lignee.asset_stale_marks SET partitions = partitions - $4::int4multirange
-       WHERE asset_key = $1 AND partitions && $4::int4multirange),
+       UPDATE lignee.asset_stale_marks
+       SET partitions = partitions - $13::int4multirange
+         + CASE WHEN upstream_key IN (SELECT asset_key FROM changed)
+                THEN $13::int4multirange ELSE '{}'::int4multirange END
+       WHERE asset_key = $2
+         AND (partitions && $13::int4multirange OR upstream_key IN (SELECT asset_key FROM changed))),
+     stale AS (
+       INSERT INTO lignee.asset_stale_marks (asset_key, upstream_key, partitions)
+       SELECT $2, c.asset_key, $13::int4multirange FROM changed c
+       WHERE NOT EXISTS (SELECT 1 FROM lignee.asset_stale_marks m
+                         WHERE m.asset_key = $2 AND m.upstream_key = c.asset_key)
+       ON CONFLICT (asset_key, upstream_key)
+         DO UPDATE SET partitions = asset_stale_marks.partitions + excluded.partitions),
      succeeded AS (
-       UPDATE lignee.asset_failed SET partitions = partitions - $4::int4multirange
-       WHERE asset_key = $1 AND partitions && $4::int4multirange),
+       UPDATE lignee.asset_failed SET partitions = partitions - $13::int4multirange
+       WHERE asset_key = $2 AND partitions && $13::int4multirange),
      done AS (
-       UPDATE lignee.asset_running SET partitions = partitions - $4::int4multirange
-       WHERE asset_key = $1 AND run_id = $5 AND partitions && $4::int4multirange),
+       UPDATE lignee.asset_running SET partitions = partitions - $13::int4multirange
+       WHERE asset_key = $2 AND run_id = $1 AND partitions && $13::int4multirange),
      invalidated AS (
        INSERT INTO lignee.asset_stale_marks (asset_key, upstream_key, partitions)
-       SELECT d.asset_key, $1, range_agg(r)
-         FROM unnest($6::text[], $7::int4multirange[]) AS d(asset_key, partitions),
+       SELECT d.asset_key, $2, range_agg(r)
+         FROM unnest($14::text[], $15::int4multirange[]) AS d(asset_key, partitions),
               unnest(d.partitions) AS r
          GROUP BY d.asset_key
        ON CONFLICT (asset_key, upstream_key)
          DO UPDATE SET partitions = asset_stale_marks.partitions + excluded.partitions)
-     ${upstreamChangedQuery(8, 9)}`;
-
-/**
- * The stale marks on the written partitions themselves, one per upstream that changed while the
- * step ran (the roll-ups statement marked the downstream partitions).
- */
-function staleMarksOf(
-  input: MaterializationInput,
-  written: string,
-  changedUpstream: readonly string[],
-): StaleMark[] {
-  return changedUpstream.map((upstreamKey) => ({
-    assetKey: input.assetKey,
-    upstreamKey,
-    partitions: written,
-  }));
-}
+     SELECT history.id FROM history JOIN input ON input.i = history.partition_index ORDER BY input.n`;
 
 function toMaterialization(row: MaterializationRow): MaterializationRecord {
   return {

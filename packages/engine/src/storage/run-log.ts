@@ -3,7 +3,7 @@ import { LigneeError } from "../errors";
 import type { RunEvent } from "./run-event";
 import { enqueueRun } from "./runs/enqueue";
 import { failRun, startedLocalRuns } from "./runs/fail";
-import { finishRun, type RunOutcome } from "./runs/finish";
+import { finishQuietly, finishRun, type RunOutcome } from "./runs/finish";
 import { heartbeatRun, type LeaseState } from "./runs/heartbeat";
 import { dashedRunIdPrefix } from "./runs/id-prefix";
 import { RUN_COLUMNS, toRunRecord, type RunRow } from "./runs/run-row";
@@ -93,6 +93,14 @@ export class RunLog {
   async setRunStatus(runId: string, status: RunStatus, error?: string): Promise<void> {
     if (!isOutcome(status)) {
       throw new LigneeError("STORAGE", `a run is not moved to ${status} by setRunStatus`);
+    }
+    // Most ends are not news: one statement. Synchronously committed, it makes every earlier
+    // write of the run durable too (see TransactionOptions).
+    if (status !== "FAILURE") {
+      const quiet = await finishQuietly(this.pool, runId, status, error).catch((e: unknown) => {
+        throw new LigneeError("STORAGE", `finish run: ${(e as Error).message}`, { cause: e });
+      });
+      if (quiet) return;
     }
     // The announcement (run_failed, schedule_succeeded) commits with the run's end.
     await inTransaction(this.pool, "finish run", async (tx) => {

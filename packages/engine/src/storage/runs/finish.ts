@@ -1,5 +1,6 @@
 import type { RunFence } from "../storage";
 import type { Queryable } from "./queryable";
+import { runEndIsNews } from "../alerts/announce-run-end";
 import { statusGuard } from "./transitions";
 
 export type RunOutcome = "SUCCESS" | "FAILURE" | "CANCELED";
@@ -23,5 +24,27 @@ export async function finishRun(
        AND ($4::text IS NULL OR (worker_id = $4 AND lease_expires_at > now()))`,
     [runId, outcome, error ?? null, fence?.workerId ?? null],
   );
+  return (result.rowCount ?? 0) > 0;
+}
+
+/**
+ * finish, in one statement of its own, when the end of the run is not news (`announceRunEnd`
+ * would announce nothing: a success not launched by a schedule, a cancellation), for a run this
+ * process executes itself. Resolves to false, finishing nothing, when it is news (or the run is
+ * not STARTED): the caller then finishes it with its announcement in one transaction.
+ */
+export async function finishQuietly(
+  db: Queryable,
+  runId: string,
+  outcome: RunOutcome,
+  error: string | undefined,
+): Promise<boolean> {
+  const result = await db.query({
+    name: "lignee_finish_quietly",
+    text: `UPDATE lignee.runs
+     SET status = $2, error = coalesce($3, error), ended_at = now(), lease_expires_at = NULL
+     WHERE id = $1 AND ${statusGuard("finish")} AND NOT ${runEndIsNews(2)}`,
+    values: [runId, outcome, error ?? null],
+  });
   return (result.rowCount ?? 0) > 0;
 }
