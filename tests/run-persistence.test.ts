@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   computeStatus,
   dailyPartitions,
+  IntervalSet,
   defineAsset,
   Definitions,
   executeRun,
@@ -219,5 +220,42 @@ describe("the end of a run", () => {
     expect(failedRun?.status).toBe("FAILURE");
     expect(failedRun?.error).toMatch(/boom/);
     expect((await storage.getRun(scheduled.runId))?.endedAt).toBeInstanceOf(Date);
+  });
+});
+
+describe("claims at once", () => {
+  it("of one partition by two live runs: exactly one run gets it, every time", async () => {
+    const started = async (): Promise<string> => {
+      const id = crypto.randomUUID();
+      await storage.createRun({
+        id,
+        status: "STARTED",
+        selection: "race/*",
+        assetKeys: [],
+        partitionSpec: null,
+        hostname: "test",
+        pid: process.pid,
+      });
+      return id;
+    };
+    const [a, b] = [await started(), await started()];
+    for (let round = 0; round < 40; round++) {
+      const claims = [
+        { assetKey: `race/asset_${round % 4}`, partitions: IntervalSet.single(round) },
+        { assetKey: "race/shared", partitions: IntervalSet.single(round) },
+      ];
+      const outcomes = await Promise.all([
+        storage.claimPartitions(a, claims),
+        storage.claimPartitions(b, claims),
+      ]);
+      expect(
+        outcomes.filter((o) => o.claimed),
+        `round ${round}`,
+      ).toHaveLength(1);
+      const loser = outcomes.find((o) => !o.claimed);
+      if (loser && !loser.claimed) expect([a, b]).toContain(loser.holder.runId);
+    }
+    const running = (await storage.getAssetSummaries()).get("race/shared")?.running;
+    expect(running?.size).toBe(40);
   });
 });

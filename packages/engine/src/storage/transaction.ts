@@ -24,12 +24,9 @@ export function connectPool(connectionString: string, max: number): pg.Pool {
  * so that every write of a finished run is durable. A crash of PostgreSQL itself can lose the
  * last fraction of a second of a running run's writes, never part of one: the database is as
  * if those transactions had not happened (PostgreSQL's `synchronous_commit = off`).
- *
- * `advisoryLock`: a transaction-level advisory lock taken right after BEGIN.
  */
 export interface TransactionOptions {
   readonly asynchronousCommit?: boolean;
-  readonly advisoryLock?: number;
 }
 
 /**
@@ -91,15 +88,10 @@ export async function withTransaction<T>(
   }
 }
 
-/** BEGIN and what `options` ask for, as one simple query (no parameter: constants only). */
+/** BEGIN and what `options` ask for, as one simple query (constants only, no parameter). */
 function beginStatement(options: TransactionOptions): string {
   const statements = ["BEGIN"];
   if (options.asynchronousCommit) statements.push("SET LOCAL synchronous_commit TO off");
-  if (options.advisoryLock !== undefined) {
-    if (!Number.isSafeInteger(options.advisoryLock))
-      throw new LigneeError("STORAGE", `invalid advisory lock ${options.advisoryLock}`);
-    statements.push(`SELECT pg_advisory_xact_lock(${options.advisoryLock})`);
-  }
   return statements.join("; ");
 }
 

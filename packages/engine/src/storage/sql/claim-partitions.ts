@@ -1,9 +1,7 @@
 import type pg from "pg";
 import { IntervalSet } from "../../partitions/interval-set";
-import { inTransaction } from "../transaction";
-
-/** Arbitrary constant: claims are serialised so that two runs never both see a partition free. */
-const PARTITION_CLAIM_LOCK = 7_342_021;
+import { LigneeError } from "../../errors";
+import { ASYNCHRONOUS_COMMIT } from "../transaction";
 
 export interface PartitionClaim {
   readonly assetKey: string;
@@ -23,15 +21,17 @@ export type ClaimOutcome =
   | { readonly claimed: false; readonly holder: PartitionHolder };
 
 /**
- * Claims partitions for a run, all or none, in one transaction: the running marks
+ * Claims partitions for a run, all or none, in one statement: the running marks
  * (`lignee.asset_running`) are the claims. A mark counts only while its run lives (STARTED, its
  * lease unexpired, a worker's or its own process's): the marks of a dead run never block anyone.
  * Resolves to the materialisation watermark when claimed, or to the first holder found.
  *
- * Claims are serialised by an advisory lock taken with BEGIN (one round trip), so that two runs
- * never both see a partition free: the check starts after the lock is granted, so its snapshot
- * sees every claim committed before. Like the other writes of a running run, the claim commits
- * asynchronously (see `TransactionOptions`).
+ * Two runs never both see a partition free: a claim increments the counter of each asset it
+ * claims (`lignee.asset_claims`), only if it still holds the value its snapshot saw. Of two
+ * claims of one asset at once, the second waits for the first's row lock, then finds the
+ * counter moved, marks nothing and is tried again, with a snapshot that sees the first claim's
+ * marks. Like the other writes of a running run, a claim commits asynchronously (see
+ * `TransactionOptions`).
  */
 export async function claimPartitions(
   pool: pg.Pool,
@@ -42,27 +42,48 @@ export async function claimPartitions(
     asset_key: c.assetKey,
     partitions: c.partitions.toMultirange(),
   }));
-  const result = await inTransaction(
-    pool,
-    "storage",
-    (tx) =>
-      tx.query<ClaimRow>({
-        name: "lignee_claim_partitions",
-        text: CLAIM,
-        values: [runId, JSON.stringify(wanted)],
-      }),
-    { asynchronousCommit: true, advisoryLock: PARTITION_CLAIM_LOCK },
-  );
-  const row = result.rows[0]!;
-  if (row.run_id !== null && row.asset_key !== null && row.overlap !== null) {
-    const holder = {
-      runId: row.run_id,
-      assetKey: row.asset_key,
-      partitions: IntervalSet.fromMultirange(row.overlap),
-    };
-    return { claimed: false, holder };
+  for (let attempt = 1; ; attempt++) {
+    const row = await claimOnce(pool, runId, JSON.stringify(wanted), attempt);
+    if (row.run_id !== null && row.asset_key !== null && row.overlap !== null) {
+      const holder = {
+        runId: row.run_id,
+        assetKey: row.asset_key,
+        partitions: IntervalSet.fromMultirange(row.overlap),
+      };
+      return { claimed: false, holder };
+    }
+    if (row.claimed) return { claimed: true, watermark: Number(row.watermark) };
+    // Another claim of one of these assets committed since this one's snapshot: again.
   }
-  return { claimed: true, watermark: Number(row.watermark) };
+}
+
+/** Attempts before giving up on a claim that keeps losing races (or deadlocks). */
+const MAX_ATTEMPTS = 20;
+
+async function claimOnce(
+  pool: pg.Pool,
+  runId: string,
+  wanted: string,
+  attempt: number,
+): Promise<ClaimRow> {
+  try {
+    const result = await pool.query<ClaimRow>({
+      name: "lignee_claim_partitions",
+      text: CLAIM,
+      values: [runId, wanted],
+    });
+    const row = result.rows[0]!;
+    if (row.run_id === null && !row.claimed && attempt >= MAX_ATTEMPTS)
+      throw new Error(`still racing with other claims after ${attempt} attempts`);
+    return row;
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if ((code === "40P01" || code === "40001") && attempt < MAX_ATTEMPTS)
+      return { run_id: null, asset_key: null, overlap: null, watermark: "0", claimed: false };
+    throw new LigneeError("STORAGE", `claim partitions: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
 }
 
 interface ClaimRow {
@@ -70,11 +91,19 @@ interface ClaimRow {
   asset_key: string | null;
   overlap: string | null;
   watermark: string;
+  claimed: boolean;
 }
 
-const CLAIM = `WITH wanted AS (
-       SELECT c.asset_key, c.partitions::int4multirange AS partitions
-         FROM jsonb_to_recordset($2::jsonb) AS c(asset_key text, partitions text)),
+/**
+ * `counted`: the counters, incremented (or created) in asset order (no deadlock between two
+ * claims), each only if it still has the value `wanted` saw; the marks are written only when
+ * every counter was.
+ */
+const CLAIM = `WITH wanted AS MATERIALIZED (
+       SELECT c.asset_key, c.partitions::int4multirange AS partitions,
+              coalesce(k.version, 0) AS seen, ${ASYNCHRONOUS_COMMIT} AS async
+         FROM jsonb_to_recordset($2::jsonb) AS c(asset_key text, partitions text)
+         LEFT JOIN lignee.asset_claims k ON k.asset_key = c.asset_key),
      holder AS (
        SELECT a.run_id, a.asset_key, (a.partitions * w.partitions)::text AS overlap
          FROM wanted w
@@ -84,13 +113,23 @@ const CLAIM = `WITH wanted AS (
          WHERE r.status = 'STARTED' AND r.lease_expires_at > now()
          ORDER BY a.asset_key, a.run_id
          LIMIT 1),
+     counted AS (
+       INSERT INTO lignee.asset_claims (asset_key, version)
+         SELECT asset_key, seen + 1 FROM wanted WHERE NOT EXISTS (SELECT 1 FROM holder)
+         ORDER BY asset_key
+         ON CONFLICT (asset_key) DO UPDATE SET version = excluded.version
+           WHERE asset_claims.version = excluded.version - 1
+         RETURNING 1),
+     claimed AS (
+       SELECT (SELECT count(*) FROM counted) = (SELECT count(*) FROM wanted) AS ok),
      inserted AS (
        INSERT INTO lignee.asset_running (asset_key, run_id, partitions)
-         SELECT asset_key, $1, partitions FROM wanted WHERE NOT EXISTS (SELECT 1 FROM holder)
+         SELECT asset_key, $1, partitions FROM wanted WHERE (SELECT ok FROM claimed)
          ON CONFLICT (asset_key, run_id)
            DO UPDATE SET partitions = asset_running.partitions + excluded.partitions
          RETURNING 1)
      SELECT h.run_id, h.asset_key, h.overlap,
             (SELECT coalesce(max(id), 0) FROM lignee.materializations) AS watermark,
+            (SELECT ok FROM claimed) AND h.run_id IS NULL AS claimed,
             (SELECT count(*) FROM inserted) AS marked
        FROM (SELECT 1) AS one LEFT JOIN holder h ON true`;
