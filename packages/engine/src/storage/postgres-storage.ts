@@ -95,6 +95,22 @@ export class PostgresStorage implements FenceableStorage {
     return this.runs.heartbeatRun(runId, leaseMs);
   }
 
+  async endRun(
+    runId: string,
+    outcome: "SUCCESS" | "FAILURE" | "CANCELED",
+    error: string | undefined,
+    events: readonly RunEvent[],
+  ): Promise<void> {
+    if (this.lease.fenced) {
+      // A worker's run ends through its queue; this view only writes what it still may.
+      await this.appendEvents(runId, events);
+      await this.clearRunning(runId);
+      await this.setRunStatus(runId, outcome, error);
+      return;
+    }
+    await this.runs.endRun(runId, outcome, error, events);
+  }
+
   async appendEvents(runId: string, events: readonly RunEvent[]): Promise<void> {
     if (events.length === 0) return;
     // A worker that lost its lease no longer writes to the run's log (its next attempt does).

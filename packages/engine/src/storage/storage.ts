@@ -171,6 +171,18 @@ export interface Storage {
    */
   heartbeatRun(runId: string, leaseMs: number): Promise<LeaseState>;
 
+  /**
+   * The end of a run this process executes itself: appends its last events, clears its running
+   * marks and moves it to its outcome, as `appendEvents`, `clearRunning` and `setRunStatus` in
+   * that order would (one round trip when the end is not news; see `announceRunEnd`).
+   */
+  endRun(
+    runId: string,
+    outcome: "SUCCESS" | "FAILURE" | "CANCELED",
+    error: string | undefined,
+    events: readonly RunEvent[],
+  ): Promise<void>;
+
   appendEvents(runId: string, events: readonly RunEvent[]): Promise<void>;
   listEvents(runId: string, options?: { afterId?: number; limit?: number }): Promise<StoredEvent[]>;
 

@@ -41,10 +41,16 @@ export async function finishQuietly(
 ): Promise<boolean> {
   const result = await db.query({
     name: "lignee_finish_quietly",
-    text: `UPDATE lignee.runs
-     SET status = $2, error = coalesce($3, error), ended_at = now(), lease_expires_at = NULL
-     WHERE id = $1 AND ${statusGuard("finish")} AND NOT ${runEndIsNews(2)}`,
+    text: finishQuietlyStatement(2, 3),
     values: [runId, outcome, error ?? null],
   });
   return (result.rowCount ?? 0) > 0;
+}
+
+/** The UPDATE of `finishQuietly`: run `$1`, outcome `$<outcome>`, error `$<error>`. */
+export function finishQuietlyStatement(outcome: number, error: number): string {
+  return `UPDATE lignee.runs
+     SET status = $${outcome}, error = coalesce($${error}::text, error), ended_at = now(),
+         lease_expires_at = NULL
+     WHERE id = $1 AND ${statusGuard("finish")} AND NOT ${runEndIsNews(outcome)}`;
 }
