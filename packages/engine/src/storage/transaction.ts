@@ -21,9 +21,10 @@ export function connectPool(connectionString: string, max: number): pg.Pool {
  * `asynchronousCommit`: COMMIT returns without waiting for the WAL to reach the disk. For the
  * writes of a running run (claims, materialisations, marks, events): they are visible to
  * everyone at once, and the run's end, committed synchronously, flushes the WAL up to itself,
- * so that every write of a finished run is durable. A crash of PostgreSQL itself can lose the
- * last fraction of a second of a running run's writes, never part of one: the database is as
- * if those transactions had not happened (PostgreSQL's `synchronous_commit = off`).
+ * and so every earlier write of the run, to disk. A crash of PostgreSQL itself (or of its
+ * machine) can lose the last fraction of a second of a running run's writes, whole transactions
+ * only: the database is as if they had not happened (PostgreSQL's `synchronous_commit = off`),
+ * and a materialisation lost this way is done again by the next run that asks for it.
  */
 export interface TransactionOptions {
   readonly asynchronousCommit?: boolean;
