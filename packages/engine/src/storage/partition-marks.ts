@@ -1,6 +1,11 @@
 import type pg from "pg";
 import { IntervalSet } from "../partitions/interval-set";
-import { claimPartitions, type ClaimOutcome, type PartitionClaim } from "./sql/claim-partitions";
+import {
+  claimPartitions,
+  type ClaimOutcome,
+  type InputRead,
+  type PartitionClaim,
+} from "./sql/claim-partitions";
 import { subtractRunning } from "./sql/running-marks";
 import { ASYNCHRONOUS_COMMIT, inTransaction } from "./transaction";
 import type { AssetStorageSummary } from "./storage";
@@ -32,8 +37,12 @@ export class PartitionMarks {
     return Number(result.rows[0]!.watermark);
   }
 
-  async claimPartitions(runId: string, claims: readonly PartitionClaim[]): Promise<ClaimOutcome> {
-    return claimPartitions(this.pool, runId, claims);
+  async claimPartitions(
+    runId: string,
+    claims: readonly PartitionClaim[],
+    reads?: readonly InputRead[],
+  ): Promise<ClaimOutcome> {
+    return claimPartitions(this.pool, runId, claims, reads);
   }
 
   async markFailed(runId: string, assetKey: string, partitions: IntervalSet): Promise<void> {

@@ -10,7 +10,7 @@ import { Materializations } from "./materializations";
 import { PartitionMarks } from "./partition-marks";
 import { RunLog } from "./run-log";
 import type { LeaseState } from "./runs/heartbeat";
-import type { ClaimOutcome, PartitionClaim } from "./sql/claim-partitions";
+import type { ClaimOutcome, InputRead, PartitionClaim } from "./sql/claim-partitions";
 import { recentStepDurations, type StepDuration } from "./sql/step-durations";
 import { connectPool } from "./transaction";
 import type {
@@ -139,9 +139,13 @@ export class PostgresStorage implements FenceableStorage {
     return this.marks.markRunning(runId, assetKey, partitions);
   }
 
-  async claimPartitions(runId: string, claims: readonly PartitionClaim[]): Promise<ClaimOutcome> {
+  async claimPartitions(
+    runId: string,
+    claims: readonly PartitionClaim[],
+    reads?: readonly InputRead[],
+  ): Promise<ClaimOutcome> {
     await this.lease.require(runId);
-    return this.marks.claimPartitions(runId, claims);
+    return this.marks.claimPartitions(runId, claims, reads);
   }
 
   async markFailed(runId: string, assetKey: string, partitions: IntervalSet): Promise<void> {

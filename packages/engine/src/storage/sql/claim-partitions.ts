@@ -16,8 +16,22 @@ export interface PartitionHolder {
   readonly partitions: IntervalSet;
 }
 
+/** Upstream data a step reads: some partitions of an asset, or all of it (its digest). */
+export interface InputRead {
+  readonly assetKey: string;
+  readonly partitions: IntervalSet | "all";
+}
+
+/** What a claim read of the `InputRead`s, in the snapshot its watermark was taken in. */
+export interface ClaimedInputs {
+  /** Asset → partition index → latest data version (partitions never materialised left out). */
+  readonly versions: ReadonlyMap<string, ReadonlyMap<number, string>>;
+  /** Asset → its digest (assets never materialised left out). */
+  readonly digests: ReadonlyMap<string, { digest: string; partitionCount: number }>;
+}
+
 export type ClaimOutcome =
-  | { readonly claimed: true; readonly watermark: number }
+  | { readonly claimed: true; readonly watermark: number; readonly inputs: ClaimedInputs }
   | { readonly claimed: false; readonly holder: PartitionHolder };
 
 /**
@@ -37,13 +51,27 @@ export async function claimPartitions(
   pool: pg.Pool,
   runId: string,
   claims: readonly PartitionClaim[],
+  reads: readonly InputRead[] = [],
 ): Promise<ClaimOutcome> {
   const wanted = claims.map((c) => ({
     asset_key: c.assetKey,
     partitions: c.partitions.toMultirange(),
   }));
+  const toRead = reads
+    .filter((r) => r.partitions === "all" || !r.partitions.isEmpty)
+    .map((r) =>
+      r.partitions === "all"
+        ? { asset_key: r.assetKey, partitions: null, lo: null, hi: null }
+        : {
+            asset_key: r.assetKey,
+            partitions: r.partitions.toMultirange(),
+            lo: r.partitions.first,
+            hi: r.partitions.last,
+          },
+    );
+  const values = [runId, JSON.stringify(wanted), JSON.stringify(toRead)];
   for (let attempt = 1; ; attempt++) {
-    const row = await claimOnce(pool, runId, JSON.stringify(wanted), attempt);
+    const row = await claimOnce(pool, values, attempt);
     if (row.run_id !== null && row.asset_key !== null && row.overlap !== null) {
       const holder = {
         runId: row.run_id,
@@ -52,7 +80,8 @@ export async function claimPartitions(
       };
       return { claimed: false, holder };
     }
-    if (row.claimed) return { claimed: true, watermark: Number(row.watermark) };
+    if (row.claimed)
+      return { claimed: true, watermark: Number(row.watermark), inputs: claimedInputs(row) };
     // Another claim of one of these assets committed since this one's snapshot: again.
   }
 }
@@ -60,17 +89,28 @@ export async function claimPartitions(
 /** Attempts before giving up on a claim that keeps losing races (or deadlocks). */
 const MAX_ATTEMPTS = 20;
 
-async function claimOnce(
-  pool: pg.Pool,
-  runId: string,
-  wanted: string,
-  attempt: number,
-): Promise<ClaimRow> {
+function claimedInputs(row: ClaimRow): ClaimedInputs {
+  const versions = new Map<string, Map<number, string>>();
+  for (const [assetKey, index, dataVersion] of row.versions ?? []) {
+    const of = versions.get(assetKey) ?? new Map<number, string>();
+    of.set(index, dataVersion);
+    versions.set(assetKey, of);
+  }
+  const digests = new Map(
+    (row.digests ?? []).map(([assetKey, digest, partitionCount]) => [
+      assetKey,
+      { digest, partitionCount },
+    ]),
+  );
+  return { versions, digests };
+}
+
+async function claimOnce(pool: pg.Pool, values: unknown[], attempt: number): Promise<ClaimRow> {
   try {
     const result = await pool.query<ClaimRow>({
       name: "lignee_claim_partitions",
       text: CLAIM,
-      values: [runId, wanted],
+      values,
     });
     const row = result.rows[0]!;
     if (row.run_id === null && !row.claimed && attempt >= MAX_ATTEMPTS)
@@ -79,7 +119,15 @@ async function claimOnce(
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     if ((code === "40P01" || code === "40001") && attempt < MAX_ATTEMPTS)
-      return { run_id: null, asset_key: null, overlap: null, watermark: "0", claimed: false };
+      return {
+        run_id: null,
+        asset_key: null,
+        overlap: null,
+        watermark: "0",
+        claimed: false,
+        versions: null,
+        digests: null,
+      };
     throw new LigneeError("STORAGE", `claim partitions: ${(error as Error).message}`, {
       cause: error,
     });
@@ -92,12 +140,14 @@ interface ClaimRow {
   overlap: string | null;
   watermark: string;
   claimed: boolean;
+  versions: [string, number, string][] | null;
+  digests: [string, string, number][] | null;
 }
 
 /**
  * `counted`: the counters, incremented (or created) in asset order (no deadlock between two
  * claims), each only if it still has the value `wanted` saw; the marks are written only when
- * every counter was.
+ * every counter was. `read`: the inputs ($3), read in the snapshot the watermark is taken in.
  */
 const CLAIM = `WITH wanted AS MATERIALIZED (
        SELECT c.asset_key, c.partitions::int4multirange AS partitions,
@@ -122,6 +172,9 @@ const CLAIM = `WITH wanted AS MATERIALIZED (
          RETURNING 1),
      claimed AS (
        SELECT (SELECT count(*) FROM counted) = (SELECT count(*) FROM wanted) AS ok),
+     read AS (
+       SELECT * FROM jsonb_to_recordset($3::jsonb)
+         AS r(asset_key text, partitions text, lo int, hi int)),
      inserted AS (
        INSERT INTO lignee.asset_running (asset_key, run_id, partitions)
          SELECT asset_key, $1, partitions FROM wanted WHERE (SELECT ok FROM claimed)
@@ -131,5 +184,13 @@ const CLAIM = `WITH wanted AS MATERIALIZED (
      SELECT h.run_id, h.asset_key, h.overlap,
             (SELECT coalesce(max(id), 0) FROM lignee.materializations) AS watermark,
             (SELECT ok FROM claimed) AND h.run_id IS NULL AS claimed,
-            (SELECT count(*) FROM inserted) AS marked
+            (SELECT count(*) FROM inserted) AS marked,
+            (SELECT jsonb_agg(jsonb_build_array(p.asset_key, p.partition_index, p.data_version))
+               FROM read r JOIN lignee.asset_partitions p
+                 ON r.partitions IS NOT NULL AND p.asset_key = r.asset_key
+                AND p.partition_index >= r.lo AND p.partition_index <= r.hi
+                AND p.partition_index <@ r.partitions::int4multirange) AS versions,
+            (SELECT jsonb_agg(jsonb_build_array(d.asset_key, d.digest::text, d.partition_count))
+               FROM read r JOIN lignee.asset_digests d
+                 ON r.partitions IS NULL AND d.asset_key = r.asset_key) AS digests
        FROM (SELECT 1) AS one LEFT JOIN holder h ON true`;
