@@ -4,14 +4,12 @@ import {
   dailyPartitions,
   defineAsset,
   Definitions,
-  executeRun,
   formatDateKey,
   IntervalSet,
   migrateDatabase,
   parseDateKey,
   plan,
   PostgresStorage,
-  prepareRun,
   resolvePartitionRequest,
   versionHash,
   type AssetStatus,
@@ -27,18 +25,26 @@ import {
   writeResults,
   type BenchResult,
 } from "./support";
+import { benchRunOverhead } from "./engine-overhead";
 
 /**
  * `pnpm bench engine`: the engine's hot paths against a real PostgreSQL.
  *
- * 1. noop_materialization_p50: prepare + execute a run of one unpartitioned no-op asset
- *    (every storage write included).
+ * 1. noop_run_p50, chain_of_ten_p50, per_additional_step: prepare + execute a run of one
+ *    unpartitioned no-op asset, and of a chain of ten (every storage write included); see
+ *    engine-overhead.ts.
  * 2. status_2000_assets_900_partitions: `lignee status` on 2,000 daily assets × 900 partitions,
  *    half materialised, seeded with bulk SQL (getAssetSummaries + computeStatus).
  * 3. plan_1000_partition_backfill: resolvePartitionRequest + plan for 1,000 partitions of two
  *    assets (2,000 steps), and of one asset (1,000 steps).
  */
-export async function run(): Promise<void> {
+export async function run(args: readonly string[] = []): Promise<void> {
+  const unknown = args.filter((a) => !PARTS.includes(a));
+  if (unknown.length > 0) {
+    console.error(`unknown part(s) ${unknown.join(", ")}: ${PARTS.join(", ")}`);
+    process.exit(2);
+  }
+  const chosen = new Set(args.length > 0 ? args : PARTS);
   const log = (message: string): void => console.log(message);
   const started = performance.now();
   const results: BenchResult[] = [];
@@ -48,13 +54,13 @@ export async function run(): Promise<void> {
     await migrateDatabase(db.url);
     storage = PostgresStorage.connect(db.url);
     log(`database: ${db.description}`);
-    results.push(await benchNoopMaterialization(storage, log));
-    results.push(await benchStatus(storage, db.url, log));
+    if (chosen.has("overhead")) results.push(...(await benchRunOverhead(storage, log)));
+    if (chosen.has("status")) results.push(await benchStatus(storage, db.url, log));
   } finally {
     await storage?.close();
     await db.close();
   }
-  results.push(...benchPlan(log));
+  if (chosen.has("plan")) results.push(...benchPlan(log));
 
   const file = await writeResults("engine", {
     machine: machineInfo(),
@@ -79,43 +85,8 @@ export async function run(): Promise<void> {
     console.log(`${missed.length} target(s) missed: ${missed.map((r) => r.name).join(", ")}`);
 }
 
-// ------------------------------------------------------------------ 1. no-op materialisation
-
-const NOOP_WARMUP = 10;
-const NOOP_RUNS = 200;
-
-async function benchNoopMaterialization(
-  storage: PostgresStorage,
-  log: (m: string) => void,
-): Promise<BenchResult> {
-  log(`\n[1/3] no-op materialisation: ${NOOP_WARMUP} warm-up + ${NOOP_RUNS} runs`);
-  const definitions = Definitions.create({
-    assets: [defineAsset({ key: "bench/noop", materialize: async () => undefined })],
-  });
-  const samples: number[] = [];
-  for (let i = 0; i < NOOP_WARMUP + NOOP_RUNS; i++) {
-    const { ms, value } = await timed(async () => {
-      const prepared = prepareRun(
-        definitions,
-        { selection: "bench/noop", partitions: { kind: "none" } },
-        new Date(),
-      );
-      return executeRun({ definitions, storage, prepared });
-    });
-    if (value.outcome !== "SUCCESS")
-      throw new Error(`no-op run ${value.runId} ended ${value.outcome}`);
-    if (i >= NOOP_WARMUP) samples.push(ms);
-  }
-  const s = stats(samples);
-  return {
-    name: "noop_materialization_p50",
-    unit: "ms",
-    ...s,
-    targetStat: "p50",
-    target: 20,
-    met: s.p50 <= 20,
-  };
-}
+/** The parts of the benchmark, in the order they run: `pnpm bench engine [part…]`. */
+const PARTS = ["overhead", "status", "plan"];
 
 // ------------------------------------------------------------------ 2. status of 2,000 × 900
 

@@ -1,7 +1,7 @@
 import type { Definitions } from "../definitions/definitions";
 import { partitionKeys } from "../partitions/definition";
 import type { StepMember } from "../planning/plan";
-import type { PartitionHolder, Storage } from "../storage/storage";
+import type { ClaimedInputs, InputRead, PartitionHolder, Storage } from "../storage/storage";
 
 /** How often a step waiting for partitions asks again (ms). */
 export const CLAIM_POLL_MS = 500;
@@ -15,24 +15,27 @@ export interface ClaimStepOptions {
   readonly onWait: (holder: PartitionHolder, message: string) => void;
   readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
   readonly pollMs?: number;
+  /** Upstream data the step reads, read with the claim that succeeds. */
+  readonly reads?: readonly InputRead[];
 }
 
 /**
  * Claims every partition a step materialises before it runs: while another live run is
  * materialising some of them, the step waits for it (holding none of its own partitions, so two
  * waiting runs never wait on each other), then claims them all at once. Resolves to the
- * materialisation watermark; rejects with the signal's reason when the run is cancelled.
+ * materialisation watermark and the `reads`, as of one snapshot; rejects with the signal's
+ * reason when the run is cancelled.
  */
 export async function claimStep(
   members: readonly StepMember[],
   options: ClaimStepOptions,
-): Promise<number> {
+): Promise<{ watermark: number; inputs: ClaimedInputs }> {
   const claims = members.map((m) => ({ assetKey: m.assetKey, partitions: m.partitions }));
   let waitingFor: string | undefined;
   for (;;) {
     options.signal.throwIfAborted();
-    const outcome = await options.storage.claimPartitions(options.runId, claims);
-    if (outcome.claimed) return outcome.watermark;
+    const outcome = await options.storage.claimPartitions(options.runId, claims, options.reads);
+    if (outcome.claimed) return { watermark: outcome.watermark, inputs: outcome.inputs };
     const message = `Waiting for run ${outcome.holder.runId}, which is materialising ${describeHolder(
       outcome.holder,
       options.definitions,

@@ -31,6 +31,20 @@ export class EventWriter {
     if (this.failure !== undefined) throw this.failure;
   }
 
+  /**
+   * For the run's last write, which carries them itself: waits until every batch under way is
+   * stored, then hands over the events not written yet (none are written after).
+   */
+  async takeRest(): Promise<RunEvent[]> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.chain;
+    if (this.failure !== undefined) throw this.failure;
+    const rest = this.buffer;
+    this.buffer = [];
+    return rest;
+  }
+
   private schedule(ms: number): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => {

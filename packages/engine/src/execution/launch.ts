@@ -212,6 +212,7 @@ export async function executeRun(
       runId,
       resources,
       finish: (outcome, error) => storage.setRunStatus(runId, outcome, error),
+      end: (outcome, error, events) => storage.endRun(runId, outcome, error, events),
     });
   } finally {
     stopLease();
@@ -228,6 +229,12 @@ export async function executeCreatedRun(
     runId: string;
     resources: unknown;
     finish: (outcome: RunOutcome, error: string | undefined) => Promise<void>;
+    /**
+     * Writes the run's last events, clears its running marks and records its outcome at once
+     * (`Storage.endRun`); without it, or when it fails, they are written one after the other and
+     * `finish` records the outcome.
+     */
+    end?: (outcome: RunOutcome, error: string | undefined, events: RunEvent[]) => Promise<void>;
   },
 ): Promise<RunResult> {
   const { storage, prepared, runId } = options;
@@ -290,6 +297,9 @@ export async function executeCreatedRun(
           : `Run failed: ${error}`,
     timestamp: new Date(),
   });
+  if (options.end && (await endAtOnce(writer, options.end, outcome, error))) {
+    return { runId, outcome, failedSteps, skippedSteps, heldSteps, error };
+  }
   try {
     await writer.flush();
     await storage.clearRunning(runId);
@@ -299,6 +309,31 @@ export async function executeCreatedRun(
     await options.finish(outcome, error);
   }
   return { runId, outcome, failedSteps, skippedSteps, heldSteps, error };
+}
+
+/**
+ * The run's end in one write (`end`); false when it could not be written, and then nothing of
+ * it was: the events not written yet are back in the writer, for the write after another.
+ */
+async function endAtOnce(
+  writer: EventWriter,
+  end: NonNullable<Parameters<typeof executeCreatedRun>[0]["end"]>,
+  outcome: RunOutcome,
+  error: string | undefined,
+): Promise<boolean> {
+  let rest: RunEvent[];
+  try {
+    rest = await writer.takeRest();
+  } catch {
+    return false;
+  }
+  try {
+    await end(outcome, error, rest);
+    return true;
+  } catch {
+    for (const event of rest) writer.write(event);
+    return false;
+  }
 }
 
 /**

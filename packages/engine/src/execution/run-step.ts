@@ -5,7 +5,7 @@ import { partitionKey } from "../partitions/definition";
 import { IntervalSet } from "../partitions/interval-set";
 import { downstreamPartitionsFor, upstreamPartitionsFor } from "../partitions/mapping";
 import { stepMembers, type PlanStep, type StepMember } from "../planning/plan";
-import type { MaterializedPartition } from "../storage/storage";
+import type { ClaimedInputs, InputRead, MaterializedPartition } from "../storage/storage";
 import { abortableSleep } from "./abortable-sleep";
 import { claimStep } from "./claim-step";
 import { isTransient } from "./error-class";
@@ -57,17 +57,23 @@ export async function runStep(
   // Until its partitions are claimed, a step has marked nothing.
   const unrecorded = new Set<string>();
   try {
-    const watermark = await claimStep(members, {
+    // What the step reads upstream is read with its claim, in the snapshot of its watermark.
+    const at = now();
+    const { watermark, inputs } = await claimStep(members, {
       runId: options.runId,
       storage: options.storage,
       definitions: options.definitions,
       signal,
       sleep,
+      reads: members.flatMap((m) => inputReads(m, options, at)),
       onWait: (holder, message) =>
         options.emit(stepEvent(step, "STEP_WAITING", "info", message, { heldBy: holder.runId })),
     });
     for (const m of members) unrecorded.add(m.assetKey);
-    const prepared: Prepared = { watermark, inputs: await readStepInputs(members, options, now) };
+    const prepared: Prepared = {
+      watermark,
+      inputs: new Map(members.map((m) => [m.assetKey, inputVersionsOf(m, options, at, inputs)])),
+    };
     const outcomes = await retry(
       (attempt) => callUserCode(step, attempt, options, signal),
       retryOptions(step, options, signal, sleep),
@@ -85,16 +91,6 @@ export async function runStep(
   } catch (error) {
     return await failStep(step, error, unrecorded, options, signal, started);
   }
-}
-
-async function readStepInputs(
-  members: readonly StepMember[],
-  options: ExecuteOptions,
-  now: () => Date,
-): Promise<Map<string, InputVersions>> {
-  const inputs = new Map<string, InputVersions>();
-  for (const m of members) inputs.set(m.assetKey, await readInputVersions(m, options, now()));
-  return inputs;
 }
 
 function retryOptions(
@@ -293,30 +289,70 @@ async function failStep(
 
 type InputVersions = Map<number, Record<string, string>>;
 
+/** The upstream data a member reads: the partitions of each dependency, or all of it. */
+function inputReads(step: StepMember, options: ExecuteOptions, now: Date): InputRead[] {
+  const { definitions } = options;
+  return definitions.deps(step.assetKey).map((dep) => ({
+    assetKey: dep.asset,
+    partitions:
+      dep.mapping.kind === "all"
+        ? ("all" as const)
+        : upstreamPartitionsFor(
+            dep.mapping,
+            step.partitions,
+            definitions.get(dep.asset).partitions,
+            now,
+          ),
+  }));
+}
+
 /** For each partition of the step, the version of every upstream slice it reads. */
+function inputVersionsOf(
+  step: StepMember,
+  options: ExecuteOptions,
+  now: Date,
+  stored: ClaimedInputs,
+): InputVersions {
+  const { definitions } = options;
+  const out: InputVersions = new Map([...step.partitions].map((i) => [i, {}]));
+  for (const dep of definitions.deps(step.assetKey)) {
+    const upDef = definitions.get(dep.asset).partitions;
+    if (dep.mapping.kind === "all") {
+      const digest = stored.digests.get(dep.asset);
+      const v = digest ? `digest:${digest.digest}:${digest.partitionCount}` : "missing";
+      for (const rec of out.values()) rec[dep.asset] = v;
+      continue;
+    }
+    const versions = stored.versions.get(dep.asset);
+    for (const [i, rec] of out) {
+      const window = upstreamPartitionsFor(dep.mapping, IntervalSet.single(i), upDef, now);
+      rec[dep.asset] = [...window].map((u) => versions?.get(u) ?? "missing").join("|");
+    }
+  }
+  return out;
+}
+
+/** The inputs of a member read on their own (after the claim: a group's member reading another). */
 async function readInputVersions(
   step: StepMember,
   options: ExecuteOptions,
   now: Date,
 ): Promise<InputVersions> {
-  const { definitions, storage } = options;
-  const out: InputVersions = new Map([...step.partitions].map((i) => [i, {}]));
-  for (const dep of definitions.deps(step.assetKey)) {
-    const upDef = definitions.get(dep.asset).partitions;
-    if (dep.mapping.kind === "all") {
-      const digest = await storage.getDigest(dep.asset);
-      const v = digest ? `digest:${digest.digest}:${digest.partitionCount}` : "missing";
-      for (const rec of out.values()) rec[dep.asset] = v;
-      continue;
-    }
-    const needed = upstreamPartitionsFor(dep.mapping, step.partitions, upDef, now);
-    const versions = await storage.getDataVersions(dep.asset, needed);
-    for (const [i, rec] of out) {
-      const window = upstreamPartitionsFor(dep.mapping, IntervalSet.single(i), upDef, now);
-      rec[dep.asset] = [...window].map((u) => versions.get(u) ?? "missing").join("|");
+  const { storage } = options;
+  const versions = new Map<string, Map<number, string>>();
+  const digests = new Map<string, { digest: string; partitionCount: number }>();
+  for (const read of inputReads(step, options, now)) {
+    if (read.partitions === "all") {
+      const digest = await storage.getDigest(read.assetKey);
+      if (digest) digests.set(read.assetKey, digest);
+    } else {
+      const of = versions.get(read.assetKey) ?? new Map<number, string>();
+      for (const [i, v] of await storage.getDataVersions(read.assetKey, read.partitions))
+        of.set(i, v);
+      versions.set(read.assetKey, of);
     }
   }
-  return out;
+  return inputVersionsOf(step, options, now, { versions, digests });
 }
 
 async function recordSuccess(

@@ -19,6 +19,11 @@ export class LeaseFence {
     private readonly fence?: RunFence,
   ) {}
 
+  /** Whether this is a worker's view, whose writes check its lease. */
+  get fenced(): boolean {
+    return this.fence !== undefined;
+  }
+
   /** Whether this view may still write for its run (always, without a fence). */
   async held(): Promise<boolean> {
     if (!this.fence) return true;

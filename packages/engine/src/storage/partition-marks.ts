@@ -1,8 +1,13 @@
 import type pg from "pg";
 import { IntervalSet } from "../partitions/interval-set";
-import { claimPartitions, type ClaimOutcome, type PartitionClaim } from "./sql/claim-partitions";
+import {
+  claimPartitions,
+  type ClaimOutcome,
+  type InputRead,
+  type PartitionClaim,
+} from "./sql/claim-partitions";
 import { subtractRunning } from "./sql/running-marks";
-import { inTransaction } from "./transaction";
+import { ASYNCHRONOUS_COMMIT, inTransaction } from "./transaction";
 import type { AssetStorageSummary } from "./storage";
 
 interface MutableSummary {
@@ -32,27 +37,40 @@ export class PartitionMarks {
     return Number(result.rows[0]!.watermark);
   }
 
-  async claimPartitions(runId: string, claims: readonly PartitionClaim[]): Promise<ClaimOutcome> {
-    return inTransaction(this.pool, "storage", (tx) => claimPartitions(tx, runId, claims));
+  async claimPartitions(
+    runId: string,
+    claims: readonly PartitionClaim[],
+    reads?: readonly InputRead[],
+  ): Promise<ClaimOutcome> {
+    return claimPartitions(this.pool, runId, claims, reads);
   }
 
   async markFailed(runId: string, assetKey: string, partitions: IntervalSet): Promise<void> {
-    await inTransaction(this.pool, "storage", async (tx) => {
-      const mr = partitions.toMultirange();
-      await tx.query(
-        `INSERT INTO lignee.asset_failed (asset_key, partitions) VALUES ($1, $2::int4multirange)
+    await inTransaction(
+      this.pool,
+      "storage",
+      async (tx) => {
+        const mr = partitions.toMultirange();
+        await tx.query(
+          `INSERT INTO lignee.asset_failed (asset_key, partitions) VALUES ($1, $2::int4multirange)
          ON CONFLICT (asset_key) DO UPDATE SET partitions = asset_failed.partitions + excluded.partitions`,
-        [assetKey, mr],
-      );
-      await subtractRunning(tx, runId, assetKey, mr);
-    });
+          [assetKey, mr],
+        );
+        await subtractRunning(tx, runId, assetKey, mr);
+      },
+      { asynchronousCommit: true },
+    );
   }
 
+  /** Committed asynchronously: a run's marks are cleared just before its end. */
   async clearRunning(runId: string, assetKey?: string): Promise<void> {
-    await this.pool.query(
-      `DELETE FROM lignee.asset_running WHERE run_id = $1 AND ($2::text IS NULL OR asset_key = $2)`,
-      [runId, assetKey ?? null],
-    );
+    await this.pool.query({
+      name: "lignee_clear_running",
+      text: `DELETE FROM lignee.asset_running
+             WHERE run_id = $1 AND ($2::text IS NULL OR asset_key = $2)
+               AND (SELECT ${ASYNCHRONOUS_COMMIT}) IS NOT NULL`,
+      values: [runId, assetKey ?? null],
+    });
   }
 
   /** Four small queries, whatever the number of partitions. */
@@ -64,7 +82,7 @@ export class PartitionMarks {
         deps_signature: string;
         partitions: string;
       }>(
-        "SELECT asset_key, code_version, deps_signature, partitions::text FROM lignee.asset_version_ranges",
+        "SELECT asset_key, code_version, deps_signature, partitions::text FROM lignee.asset_version_ranges WHERE NOT isempty(partitions)",
       ),
       this.pool.query<{ asset_key: string; upstream_key: string; partitions: string }>(
         "SELECT asset_key, upstream_key, partitions::text FROM lignee.asset_stale_marks WHERE NOT isempty(partitions)",

@@ -1,15 +1,16 @@
+import { CHANGES_CHANNEL } from "./changes-channel";
 import type pg from "pg";
 import { LigneeError } from "../errors";
 import type { RunEvent } from "./run-event";
 import { enqueueRun } from "./runs/enqueue";
 import { failRun, startedLocalRuns } from "./runs/fail";
-import { finishRun, type RunOutcome } from "./runs/finish";
+import { finishQuietly, finishQuietlyStatement, finishRun, type RunOutcome } from "./runs/finish";
 import { heartbeatRun, type LeaseState } from "./runs/heartbeat";
 import { dashedRunIdPrefix } from "./runs/id-prefix";
 import { RUN_COLUMNS, toRunRecord, type RunRow } from "./runs/run-row";
 import { startRun } from "./runs/start";
 import { announceRunEnd } from "./alerts/announce-run-end";
-import { inTransaction } from "./transaction";
+import { ASYNCHRONOUS_COMMIT, inTransaction } from "./transaction";
 import {
   TERMINAL_RUN_STATUSES,
   type ListRunsOptions,
@@ -94,30 +95,64 @@ export class RunLog {
     if (!isOutcome(status)) {
       throw new LigneeError("STORAGE", `a run is not moved to ${status} by setRunStatus`);
     }
+    // Most ends are not news: one statement. Synchronously committed, it makes every earlier
+    // write of the run durable too (see TransactionOptions).
+    if (status !== "FAILURE") {
+      const quiet = await finishQuietly(this.pool, runId, status, error).catch((e: unknown) => {
+        throw new LigneeError("STORAGE", `finish run: ${(e as Error).message}`, { cause: e });
+      });
+      if (quiet) return;
+    }
     // The announcement (run_failed, schedule_succeeded) commits with the run's end.
     await inTransaction(this.pool, "finish run", async (tx) => {
       if (await finishRun(tx, runId, status, error)) await announceRunEnd(tx, runId);
     });
   }
 
+  /**
+   * appendEvents, clearRunning and finish, all or nothing: one statement when the end is not
+   * news, else one transaction with the announcement. Committed synchronously, it makes every
+   * earlier write of the run durable too (see `TransactionOptions`).
+   */
+  async endRun(
+    runId: string,
+    outcome: RunOutcome,
+    error: string | undefined,
+    events: readonly RunEvent[],
+  ): Promise<void> {
+    const values = eventValues(runId, events);
+    if (outcome !== "FAILURE") {
+      const quiet = await this.pool
+        .query({
+          name: "lignee_end_run_quietly",
+          text: `WITH finished AS (${finishQuietlyStatement(10, 11)} RETURNING id),
+                      logged AS (${INSERT_EVENTS} WHERE EXISTS (SELECT 1 FROM finished)),
+                      cleared AS (DELETE FROM lignee.asset_running
+                                  WHERE run_id = $1 AND EXISTS (SELECT 1 FROM finished))
+                 SELECT count(*)::int AS finished FROM finished,
+                   LATERAL (SELECT pg_notify('${CHANGES_CHANNEL}', 'run:' || finished.id)) AS notified`,
+          values: [...values, outcome, error ?? null],
+        })
+        .catch((e: unknown) => {
+          throw new LigneeError("STORAGE", `end run: ${(e as Error).message}`, { cause: e });
+        });
+      if (quiet.rows[0]?.finished === 1) return;
+    }
+    // The announcement (run_failed, schedule_succeeded) commits with the run's end.
+    await inTransaction(this.pool, "end run", async (tx) => {
+      await tx.query({ name: "lignee_insert_events", text: INSERT_EVENTS, values });
+      await tx.query("DELETE FROM lignee.asset_running WHERE run_id = $1", [runId]);
+      if (await finishRun(tx, runId, outcome, error)) await announceRunEnd(tx, runId);
+    });
+  }
+
+  /** In order, asynchronously committed (a run's end is not: see `TransactionOptions`). */
   async appendEvents(runId: string, events: readonly RunEvent[]): Promise<void> {
-    await this.pool.query(
-      `INSERT INTO lignee.events
-         (run_id, timestamp, type, level, step_key, asset_key, partition_key, message, data)
-       SELECT $1, * FROM unnest($2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[],
-                                $7::text[], $8::text[], $9::jsonb[])`,
-      [
-        runId,
-        events.map((e) => e.timestamp),
-        events.map((e) => e.type),
-        events.map((e) => e.level),
-        events.map((e) => e.stepKey ?? null),
-        events.map((e) => e.assetKey ?? null),
-        events.map((e) => e.partitionKey ?? null),
-        events.map((e) => e.message),
-        events.map((e) => (e.data === undefined ? null : JSON.stringify(e.data))),
-      ],
-    );
+    await this.pool.query({
+      name: "lignee_append_events",
+      text: `${INSERT_EVENTS} CROSS JOIN (SELECT ${ASYNCHRONOUS_COMMIT}) AS async`,
+      values: eventValues(runId, events),
+    });
   }
 
   async listEvents(
@@ -153,6 +188,26 @@ export class RunLog {
     }
     return failed;
   }
+}
+
+/** Inserts events $2…$9 of run $1, in order (a statement to complete, e.g. with a join). */
+const INSERT_EVENTS = `INSERT INTO lignee.events
+         (run_id, timestamp, type, level, step_key, asset_key, partition_key, message, data)
+       SELECT $1, u.* FROM unnest($2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[],
+                                  $7::text[], $8::text[], $9::jsonb[]) AS u`;
+
+function eventValues(runId: string, events: readonly RunEvent[]): unknown[] {
+  return [
+    runId,
+    events.map((e) => e.timestamp),
+    events.map((e) => e.type),
+    events.map((e) => e.level),
+    events.map((e) => e.stepKey ?? null),
+    events.map((e) => e.assetKey ?? null),
+    events.map((e) => e.partitionKey ?? null),
+    events.map((e) => e.message),
+    events.map((e) => (e.data === undefined ? null : JSON.stringify(e.data))),
+  ];
 }
 
 function isOutcome(status: RunStatus): status is RunOutcome {

@@ -163,6 +163,15 @@ export const assetRunning = lignee.table(
 );
 
 /**
+ * Per asset, a counter every claim of its partitions increments (`sql/claim-partitions.ts`): a
+ * claim that finds it moved since its snapshot lost a race with another claim, and tries again.
+ */
+export const assetClaims = lignee.table("asset_claims", {
+  assetKey: text("asset_key").primaryKey(),
+  version: bigint("version", { mode: "number" }).notNull(),
+});
+
+/**
  * Per asset: XOR of one 64-bit hash per partition's (key, data version). Updated in O(1) per
  * materialisation; a downstream asset that read every partition stores the digest it consumed.
  */

@@ -4,7 +4,7 @@ import type { LaunchedBy } from "./launched-by";
 import type { RunEvent } from "./run-event";
 import type { IntervalSet } from "../partitions/interval-set";
 import type { LeaseState } from "./runs/heartbeat";
-import type { ClaimOutcome, PartitionClaim } from "./sql/claim-partitions";
+import type { ClaimOutcome, InputRead, PartitionClaim } from "./sql/claim-partitions";
 import type { StepDuration } from "./sql/step-durations";
 import type { CheckHistoryOptions } from "./checks/check-history";
 import type { CheckSwitch } from "./checks/check-switches";
@@ -14,7 +14,13 @@ export type { CheckHistoryOptions, CheckSwitch, FailedCheck };
 
 export type { StepDuration };
 
-export type { ClaimOutcome, PartitionClaim, PartitionHolder } from "./sql/claim-partitions";
+export type {
+  ClaimedInputs,
+  ClaimOutcome,
+  InputRead,
+  PartitionClaim,
+  PartitionHolder,
+} from "./sql/claim-partitions";
 
 export type RunStatus = "QUEUED" | "STARTED" | "SUCCESS" | "FAILURE" | "CANCELED";
 
@@ -171,6 +177,18 @@ export interface Storage {
    */
   heartbeatRun(runId: string, leaseMs: number): Promise<LeaseState>;
 
+  /**
+   * The end of a run this process executes itself: appends its last events, clears its running
+   * marks and moves it to its outcome, as `appendEvents`, `clearRunning` and `setRunStatus` in
+   * that order would (one round trip when the end is not news; see `announceRunEnd`).
+   */
+  endRun(
+    runId: string,
+    outcome: "SUCCESS" | "FAILURE" | "CANCELED",
+    error: string | undefined,
+    events: readonly RunEvent[],
+  ): Promise<void>;
+
   appendEvents(runId: string, events: readonly RunEvent[]): Promise<void>;
   listEvents(runId: string, options?: { afterId?: number; limit?: number }): Promise<StoredEvent[]>;
 
@@ -181,7 +199,12 @@ export interface Storage {
    * materialising some of them: then nothing is marked and that run is named. Two runs never
    * write one partition at once.
    */
-  claimPartitions(runId: string, claims: readonly PartitionClaim[]): Promise<ClaimOutcome>;
+  claimPartitions(
+    runId: string,
+    claims: readonly PartitionClaim[],
+    /** Upstream data to read with the claim (in the snapshot of its watermark). */
+    reads?: readonly InputRead[],
+  ): Promise<ClaimOutcome>;
   /** Records the latest attempt of partitions as failed and clears their running mark. */
   markFailed(runId: string, assetKey: string, partitions: IntervalSet): Promise<void>;
   /** Clears a run's running marks (e.g. on cancellation before a step did anything). */

@@ -46,6 +46,15 @@ export async function announceRunEnd(db: Queryable, runId: string): Promise<bool
   return false;
 }
 
+/**
+ * SQL: whether `announceRunEnd` would announce the end of a `lignee.runs` row with the status
+ * given as parameter `$<status>` (a run finishing). Kept next to it, in step with it.
+ */
+export function runEndIsNews(status: number): string {
+  return `($${status}::text = 'FAILURE' OR ($${status}::text = 'SUCCESS'
+    AND launched_by = 'schedule' AND launched_by_detail IS NOT NULL AND launched_by_detail <> ''))`;
+}
+
 /** The first failed step's error, else the run's own error, on one line. */
 export function rootCause(run: Pick<EndedRun, "firstStepFailure" | "error">): string {
   const text = run.firstStepFailure ?? run.error ?? "failed (no error was recorded)";

@@ -4,6 +4,7 @@ import { DEFAULT_LOCAL_LEASE_MS, type NewRun } from "../storage";
 import { ADMISSION_LOCK, poolUsage, type PoolUsage } from "./pool-usage";
 import type { Queryable } from "./queryable";
 import { RUN_COLUMNS, type RunRow } from "./run-row";
+import { ASYNCHRONOUS_COMMIT } from "../transaction";
 
 /** A run this process executes itself, recorded STARTED. */
 export type StartedRun = Omit<NewRun, "status"> & { readonly pools?: readonly string[] };
@@ -12,14 +13,16 @@ export type StartedRun = Omit<NewRun, "status"> & { readonly pools?: readonly st
  * start: (none) → STARTED, for a run the calling process executes itself (no worker). It holds
  * a lease, renewed by `heartbeatRun`, so that the run of a process that died without a word
  * (killed, its machine lost) stops holding partitions and pool slots once the lease runs out.
+ * Commits asynchronously, as the run's other writes until its end (see `TransactionOptions`).
  */
 export async function startRun(db: Queryable, run: StartedRun): Promise<RunRow> {
   const result = await db.query<RunRow>(
     `INSERT INTO lignee.runs
        (id, status, selection, asset_keys, partition_spec, tags, pools, hostname, pid, started_at,
         lease_expires_at, launched_by, launched_by_detail)
-     VALUES ($1, 'STARTED', $2, $3::jsonb, $4::jsonb, $5::jsonb, $6::jsonb, $7, $8, now(),
-             now() + $9 * interval '1 millisecond', $10, $11)
+     SELECT $1, 'STARTED', $2, $3::jsonb, $4::jsonb, $5::jsonb, $6::jsonb, $7, $8, now(),
+            now() + $9 * interval '1 millisecond', $10, $11
+       FROM (SELECT ${ASYNCHRONOUS_COMMIT}) AS async
      RETURNING ${RUN_COLUMNS}`,
     [
       run.id,
