@@ -101,6 +101,7 @@ export async function run(args: readonly string[] = []): Promise<void> {
     if (counts["emploi.fait_offre_emploi"] !== OFFERS)
       throw new Error(`fait_offre_emploi has ${counts["emploi.fait_offre_emploi"]} rows`);
     const checksum = await factChecksum(db.url);
+    log(`  fait_offre_emploi: ${counts["emploi.fait_offre_emploi"]} rows, md5 ${checksum}`);
 
     log("floors: server-side COPY of each input as text, each model's SQL directly…");
     const compiled = await compileModels(db.url, work, { from, to });
@@ -142,6 +143,9 @@ export async function run(args: readonly string[] = []): Promise<void> {
     await db.close();
     await rm(work, { recursive: true, force: true });
   }
+  // The run's resources (the warehouse's pool, the API simulator the definitions start
+  // without credentials) belong to the definitions module and are not closed by executeRun.
+  process.exit(0);
 }
 
 // ------------------------------------------------------------------ the build

@@ -8,6 +8,7 @@ import { OfferGenerator } from "../france-travail/simulator/offer-generator";
 import { Warehouse } from "../warehouse/warehouse";
 import { loadOffresDay } from "./loader";
 import { OFFER_FIELDS } from "./offer-row";
+import { createResources } from "../resources";
 import { OFFRES_DDL } from "./table";
 
 let dir: string;
@@ -186,6 +187,23 @@ describe("a raw.offres of the first shape (data jsonb only)", () => {
     } finally {
       await warehouse.close();
     }
+  });
+});
+
+describe("a run's resources", () => {
+  it("migrate a raw.offres of the first shape before any load, so that the models find its columns", async () => {
+    const url = await createTestDatabase({ migrate: false });
+    const setup = new Warehouse(url);
+    await setup.pool.query(`
+      CREATE SCHEMA raw;
+      CREATE TABLE raw.offres (
+        jour date NOT NULL, id text NOT NULL, data jsonb NOT NULL, PRIMARY KEY (jour, id));
+      INSERT INTO raw.offres VALUES ('2024-07-01', 'OLD1', '{"id": "OLD1", "romeCode": "K2204"}');`);
+    const resources = await createResources({ databaseUrl: url, home: dir });
+    await resources.close();
+    const { rows } = await setup.pool.query("SELECT id, rome_code FROM raw.offres");
+    await setup.close();
+    expect(rows).toEqual([{ id: "OLD1", rome_code: "K2204" }]);
   });
 });
 

@@ -26,9 +26,11 @@ function fieldSql(path: readonly string[]): string {
  * A table of the first shape (`data jsonb` alone) gets the field columns, filled from its JSON,
  * and `data` becomes `text` (jsonb's rendering of each offer), in one transaction
  * (Warehouse.ensure's): its offers are kept, and the models read the same values as before.
- * Later runs see `text` and do nothing.
+ * Without such a table (none, or already migrated) it does nothing. Part of `OFFRES_DDL`, and
+ * applied on its own when a run's resources are created, so that a model built before any
+ * day is loaded again finds the columns.
  */
-const MIGRATE_FROM_JSONB = `
+export const OFFRES_MIGRATION = `
 DO $migrate$
 BEGIN
   IF (SELECT data_type FROM information_schema.columns
@@ -51,6 +53,6 @@ CREATE TABLE IF NOT EXISTS raw.offres (
 ${FIELD_COLUMNS.map((c) => `  ${c},`).join("\n")}
   PRIMARY KEY (jour, id)
 );
-${MIGRATE_FROM_JSONB}
+${OFFRES_MIGRATION}
 -- An id belongs to one day: the unique_ids check looks for it on the other days.
 CREATE INDEX IF NOT EXISTS offres_id_idx ON raw.offres (id);`;
