@@ -96,8 +96,10 @@ function parseOffer(text: string, source: string, number: number): Record<string
 }
 
 /**
- * The value at `path` as COPY text, as `->>` renders it: strings as they are, numbers and
- * booleans as their JSON text, objects and arrays as JSON, `\N` when missing or null.
+ * The value at `path` as COPY text, as `->>` renders it: strings as they are, booleans as
+ * `true`/`false`, `\N` when missing or null (or under a value that is not an object). Two
+ * renderings may differ in form, not in value: numbers in JavaScript's shortest form (`1.50` →
+ * `1.5`, the same number once cast), objects and arrays as compact JSON (jsonb adds spaces).
  */
 function fieldText(offer: Record<string, unknown>, path: readonly string[]): string {
   let value: unknown = offer;
