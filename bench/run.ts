@@ -16,6 +16,7 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   scale: () => import("./scale"),
   ui: () => import("./ui"),
   ops: () => import("./ops"),
+  initial: () => import("./initial"),
 };
 
 async function main(): Promise<void> {

@@ -1,5 +1,6 @@
 {#
-  One row per job offer, with the fields the analyses use extracted from the API's JSON.
+  One row per job offer, with the fields the analyses use, extracted from the API's JSON by
+  the loader (raw.offres' text columns) and typed here.
 
   Incremental by day: with the vars jour_debut and jour_fin a run processes only those days of
   raw.offres (the engine passes the range of partitions it materialises); without them, every
@@ -37,56 +38,51 @@
 
 {%- set jours = jours_demandes() %}
 
-with offres as (
-    -- An offer's creation date never changes, so an id belongs to one day. Should the source
-    -- ever hold it on two days, keep the latest, so that id stays a key.
-    select distinct on (o.id)
-        o.jour,
-        o.id,
-        o.data
-    from {{ source('raw', 'offres') }} as o
-    {% if jours is not none and not should_full_refresh() -%}
-    where o.jour between '{{ jours.debut }}'::date and '{{ jours.fin }}'::date
-    {% endif -%}
-    order by o.id, o.jour desc
-)
-
-select
+-- The loader extracted the fields from the API's JSON into text columns of raw.offres
+-- (what `data ->> 'dateCreation'` gives, see packages/assets/src/offres/offer-row.ts): the
+-- model casts them, and never parses the JSON kept in `data`.
+--
+-- An offer's creation date never changes, so an id belongs to one day. Should the source ever
+-- hold it on two days, keep the latest, so that id stays a key.
+select distinct on (id)
     id,
     -- The partition: the day of creation in Europe/Paris, as the collector filed it.
     jour,
     -- The API writes instants in UTC ("2024-08-01T09:12:44.000Z"): keep them as instants.
-    (data ->> 'dateCreation')::timestamptz as date_creation,
-    (data ->> 'dateActualisation')::timestamptz as date_actualisation,
-    data ->> 'intitule' as intitule,
-    data ->> 'romeCode' as rome_code,
-    data ->> 'romeLibelle' as rome_libelle,
-    data ->> 'appellationlibelle' as appellation_libelle,
+    date_creation::timestamptz as date_creation,
+    date_actualisation::timestamptz as date_actualisation,
+    intitule,
+    rome_code,
+    rome_libelle,
+    appellation_libelle,
     -- NAF sous-classe of the employer ("47.11F"); missing from about one offer in five.
-    data ->> 'codeNAF' as code_naf,
-    data ->> 'secteurActiviteLibelle' as secteur_activite_libelle,
-    data -> 'lieuTravail' ->> 'libelle' as lieu_travail,
+    code_naf,
+    secteur_activite_libelle,
+    lieu_travail,
     -- INSEE code of the commune, of the arrondissement in Paris, Lyon and Marseille; missing
     -- when the offer is located only by département or region.
-    data -> 'lieuTravail' ->> 'commune' as code_commune,
-    data -> 'lieuTravail' ->> 'codePostal' as code_postal,
+    code_commune,
+    code_postal,
     -- The libelle starts with the département ("69 - Lyon 3e", "2A - Ajaccio", "974 - …")
     -- even when the commune is unknown: the finest place every located offer has.
-    substring(data -> 'lieuTravail' ->> 'libelle' from '^(97[0-9]|2[AB]|[0-9]{2}) - ')
-        as code_departement,
-    (data -> 'lieuTravail' ->> 'latitude')::double precision as latitude,
-    (data -> 'lieuTravail' ->> 'longitude')::double precision as longitude,
-    data ->> 'typeContrat' as type_contrat,
-    data ->> 'typeContratLibelle' as type_contrat_libelle,
-    data ->> 'natureContrat' as nature_contrat,
-    (data ->> 'alternance')::boolean as alternance,
-    data ->> 'experienceExige' as experience_exige,
-    data ->> 'experienceLibelle' as experience_libelle,
-    data ->> 'qualificationCode' as qualification_code,
-    data ->> 'qualificationLibelle' as qualification_libelle,
-    data ->> 'dureeTravailLibelleConverti' as duree_travail,
-    (data ->> 'nombrePostes')::integer as nombre_postes,
-    data -> 'entreprise' ->> 'nom' as entreprise_nom,
-    data ->> 'trancheEffectifEtab' as tranche_effectif_etablissement,
-    data -> 'salaire' ->> 'libelle' as salaire_libelle
-from offres
+    substring(lieu_travail from '^(97[0-9]|2[AB]|[0-9]{2}) - ') as code_departement,
+    latitude::double precision as latitude,
+    longitude::double precision as longitude,
+    type_contrat,
+    type_contrat_libelle,
+    nature_contrat,
+    alternance::boolean as alternance,
+    experience_exige,
+    experience_libelle,
+    qualification_code,
+    qualification_libelle,
+    duree_travail,
+    nombre_postes::integer as nombre_postes,
+    entreprise_nom,
+    tranche_effectif_etablissement,
+    salaire_libelle
+from {{ source('raw', 'offres') }}
+{% if jours is not none and not should_full_refresh() -%}
+where jour between '{{ jours.debut }}'::date and '{{ jours.fin }}'::date
+{% endif -%}
+order by id, jour desc

@@ -8,6 +8,7 @@ import {
 } from "./france-travail/config";
 import { assertBadDays, badDay } from "./france-travail/simulator/options";
 import type { RunningSimulator } from "./france-travail/simulator/server";
+import { OFFRES_MIGRATION } from "./offres/table";
 import { Warehouse } from "./warehouse/warehouse";
 
 /** What the job-offer assets share during a run. */
@@ -54,6 +55,15 @@ export async function createResources(env: ResourceEnvironment): Promise<JobOffe
     };
   }
   const warehouse = new Warehouse(process.env.WAREHOUSE_URL ?? env.databaseUrl);
+  try {
+    // A raw.offres of the first shape gets its extracted columns before anything reads them
+    // (fait_offre_emploi may be rebuilt before any day of offers is loaded again).
+    await warehouse.ensure(OFFRES_MIGRATION);
+  } catch (error) {
+    await warehouse.close();
+    await simulator?.close();
+    throw error;
+  }
   return {
     warehouse,
     dataDir: dataDir(),

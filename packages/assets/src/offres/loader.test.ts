@@ -54,7 +54,7 @@ describe("loadOffresDay", () => {
     expect(stats.bytes).toBeGreaterThan(0);
     expect(await ids("2024-08-01")).toEqual(["A1", "A2", "A3"]);
     const { rows } = await warehouse.pool.query(
-      "SELECT data->>'description' AS d, data->>'intitule' AS t, data#>>'{lieuTravail,commune}' AS c FROM raw.offres WHERE id = 'A2'",
+      "SELECT data::jsonb->>'description' AS d, data::jsonb->>'intitule' AS t, data::jsonb#>>'{lieuTravail,commune}' AS c FROM raw.offres WHERE id = 'A2'",
     );
     expect(rows[0]).toEqual({
       d: "ligne 1\nligne 2 \\ antislash",
@@ -95,7 +95,7 @@ describe("loadOffresDay", () => {
     expect(await ids("2024-08-02")).toEqual(["B2", "B3", "B4"]);
   });
 
-  it("JSON that PostgreSQL rejects is reported at the right line, blank lines counted", async () => {
+  it("invalid JSON after a valid id is reported at the right line, blank lines counted", async () => {
     const f = await file("d.ndjson", [
       offer("D1"),
       "",
@@ -104,8 +104,8 @@ describe("loadOffresDay", () => {
       offer("D5"),
     ]);
     const error = await loadOffresDay(warehouse, f, "2024-08-02").catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: "LOAD_FAILED", line: 4 });
-    expect((error as Error).message).toMatch(/^d\.ndjson line 4: .*json/i);
+    expect(error).toMatchObject({ code: "MALFORMED_LINE", line: 4, retryable: false });
+    expect((error as Error).message).toMatch(/^d\.ndjson line 4: invalid JSON/);
     expect(await ids("2024-08-02")).toEqual(["B2", "B3", "B4"]);
   });
 

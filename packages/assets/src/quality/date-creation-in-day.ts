@@ -3,7 +3,8 @@ import { count, type QualityResult, type Queryable } from "./result";
 /**
  * `raw/offres` `date_creation_in_day`: every offer filed under the day was created inside it,
  * `window.start <= dateCreation < window.end` (the Paris day: 23 to 25 hours). A missing or
- * unreadable `dateCreation` counts as outside.
+ * unreadable `dateCreation` counts as outside. Reads the `date_creation` column the loader
+ * extracted from the JSON (`data->>'dateCreation'`), not the JSON itself.
  */
 export async function dateCreationInDay(
   db: Queryable,
@@ -20,8 +21,8 @@ export async function dateCreationInDay(
   }>(
     `WITH day AS (
        SELECT id,
-         CASE WHEN data->>'dateCreation' ~ '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:?\\d{2})$'
-              THEN (data->>'dateCreation')::timestamptz END AS created
+         CASE WHEN date_creation ~ '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:?\\d{2})$'
+              THEN date_creation::timestamptz END AS created
        FROM raw.offres WHERE jour = $1
      )
      SELECT
