@@ -9,7 +9,6 @@ import { loadOffresDay } from "../packages/assets/src/offres/loader";
 import { loadCog } from "../packages/assets/src/reference/cog";
 import { loadNaf } from "../packages/assets/src/reference/naf";
 import { loadRome, readShippedRome } from "../packages/assets/src/reference/rome";
-import { generateStockEtablissement } from "../packages/assets/src/sirene/generator";
 import { loadSireneEtablissements } from "../packages/assets/src/sirene/loader";
 import { Warehouse } from "../packages/assets/src/warehouse/warehouse";
 import {
@@ -26,7 +25,7 @@ import {
   type RunEvent,
   type Storage,
 } from "@lignee/engine";
-import { BENCH_CACHE, OFFERS, offersDayFiles, REPO } from "./offers-file";
+import { BENCH_CACHE, OFFERS, offersDayFiles, REPO, SIRENE_ROWS, sireneCsv } from "./offers-file";
 import { machineInfo, openBenchDatabase, stats, writeResults } from "./support";
 
 /**
@@ -42,8 +41,6 @@ import { machineInfo, openBenchDatabase, stats, writeResults } from "./support";
  *    environment, spawned from this process), alternating. Target: median engine / median
  *    plain ≤ 1.05.
  */
-const SIRENE_ROWS = 2_500_000;
-const SIRENE_SEED = 1;
 const ORIGINAL_DBT_SECONDS = 9.5;
 const OVERHEAD_ROUNDS = 6;
 const OVERHEAD_TARGET = 1.05;
@@ -127,21 +124,6 @@ async function dbtVersionOf(executable: string): Promise<Record<string, string>>
   ]);
   const [core = "?", postgres = "?"] = stdout.trim().split(" ");
   return { core, postgres };
-}
-
-/** The synthetic StockEtablissement CSV (INSEE's format), generated once and cached. */
-async function sireneCsv(log: Log): Promise<string> {
-  const file = path.join(
-    BENCH_CACHE,
-    `StockEtablissement_synthetic_${SIRENE_ROWS}_seed${SIRENE_SEED}.csv`,
-  );
-  if (existsSync(file)) return file;
-  await mkdir(BENCH_CACHE, { recursive: true });
-  log(`generating ${SIRENE_ROWS} SIRENE establishments (cached in ${path.relative(REPO, file)})…`);
-  const temp = `${file}.${process.pid}.tmp`;
-  await generateStockEtablissement(temp, { rows: SIRENE_ROWS, seed: SIRENE_SEED });
-  await rename(temp, file);
-  return file;
 }
 
 /**

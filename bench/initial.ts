@@ -14,7 +14,7 @@ import {
   type Definitions,
   type RunEvent,
 } from "@lignee/engine";
-import { BENCH_CACHE, OFFERS, offersDayFiles, REPO } from "./offers-file";
+import { BENCH_CACHE, OFFERS, offersDayFiles, REPO, SIRENE_ROWS, sireneCsv } from "./offers-file";
 import { machineInfo, openBenchDatabase, writeResults } from "./support";
 
 /**
@@ -31,7 +31,6 @@ import { machineInfo, openBenchDatabase, writeResults } from "./support";
  * directly (`CREATE TABLE … AS`, with the model's indexes). Targets: total ≤ 25 s and
  * total ≤ 1.3 × the sum of the floors. `bench/run.ts initial [concurrency]`.
  */
-const SIRENE_ROWS = 2_500_000;
 const TOTAL_TARGET_SECONDS = 25;
 const RATIO_TARGET = 1.3;
 const RAW_TABLES = [
@@ -55,12 +54,7 @@ export async function run(args: readonly string[] = []): Promise<void> {
   const log: Log = (m) => console.error(m);
   const concurrency = Number(args[0] ?? 2);
   const days = await offersDayFiles(log);
-  const sireneFile = path.join(
-    BENCH_CACHE,
-    `StockEtablissement_synthetic_${SIRENE_ROWS}_seed1.csv`,
-  );
-  if (!existsSync(sireneFile))
-    throw new Error(`${sireneFile} is missing: run \`pnpm bench dbt\` once to generate it`);
+  const sireneFile = await sireneCsv(log);
   const work = await mkdtemp(path.join(tmpdir(), "lignee-bench-initial-"));
   // The server reads and writes the floors' COPY files itself.
   await chmod(work, 0o777);

@@ -5,6 +5,7 @@ import path from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { generateDay } from "../packages/assets/src/france-travail/simulator/generate-day";
+import { generateStockEtablissement } from "../packages/assets/src/sirene/generator";
 import { OfferGenerator } from "../packages/assets/src/france-travail/simulator/offer-generator";
 
 /**
@@ -125,4 +126,23 @@ function parisDayOfInstant(): (ms: number) => string {
 
 async function writeLine(out: WriteStream, text: string): Promise<void> {
   if (!out.write(text)) await once(out, "drain");
+}
+
+/** The synthetic SIRENE stock of the benchmarks: 2.5 million establishments. */
+export const SIRENE_ROWS = 2_500_000;
+const SIRENE_SEED = 1;
+
+/** The synthetic StockEtablissement CSV (INSEE's format), generated once and cached. */
+export async function sireneCsv(log: (message: string) => void): Promise<string> {
+  const file = path.join(
+    BENCH_CACHE,
+    `StockEtablissement_synthetic_${SIRENE_ROWS}_seed${SIRENE_SEED}.csv`,
+  );
+  if (existsSync(file)) return file;
+  await mkdir(BENCH_CACHE, { recursive: true });
+  log(`generating ${SIRENE_ROWS} SIRENE establishments (cached in ${path.relative(REPO, file)})…`);
+  const temp = `${file}.${process.pid}.tmp`;
+  await generateStockEtablissement(temp, { rows: SIRENE_ROWS, seed: SIRENE_SEED });
+  await rename(temp, file);
+  return file;
 }
