@@ -14,6 +14,7 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   scale: () => import("./scale"),
   ui: () => import("./ui"),
   ops: () => import("./ops"),
+  daily: () => import("./daily"),
 };
 
 async function main(): Promise<void> {

@@ -91,6 +91,7 @@ const offres: Asset = defineAsset<JobOfferResources>({
         rows: loaded.rows,
         bytes: collected.bytes,
         api_calls: collected.apiCalls,
+        pages: collected.pages,
         retries: collected.retries,
         throttled: collected.throttled,
         offers_reported: collected.totalReported,
