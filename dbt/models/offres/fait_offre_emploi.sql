@@ -22,6 +22,8 @@
         unique_key='id',
         on_schema_change='sync_all_columns',
         pre_hook="{{ supprimer_offres_retirees() }}",
+        -- The planner's statistics learn of the days just built (see the macro).
+        post_hook="{{ analyser_jours() }}",
         indexes=[
             {'columns': ['id'], 'unique': true},
             {'columns': ['jour']},

@@ -14,6 +14,7 @@ import { LigneeError } from "../errors";
 import { dailyPartitions } from "../partitions/definition";
 import { checkSpecsOf, testChecks } from "./dbt-checks";
 import { runDbt, type DbtLogLine } from "./dbt-cli";
+import { dbtWarmEnabled, runDbtWarm } from "./warm-dbt";
 import { modelDetails } from "./model-details";
 import { partitionRowCounts } from "./partition-row-counts";
 import { metaOf, readManifest, testedModel, type DbtManifest, type ManifestNode } from "./manifest";
@@ -176,7 +177,10 @@ function dbtRunner<R>(
       let results: RunResult[] | undefined;
       let outcome: Awaited<ReturnType<typeof runDbt>>;
       try {
-        outcome = await runDbt(args, {
+        // A warm dbt process (the manifest in memory) unless LIGNEE_DBT_WARM=0; the results
+        // come from run_results.json either way.
+        const run = dbtWarmEnabled() ? runDbtWarm : runDbt;
+        outcome = await run(args, {
           executable: options.executable,
           projectDir: options.projectDir,
           profilesDir: options.profilesDir ?? options.projectDir,
