@@ -148,7 +148,8 @@ class WarmDbtProcess {
       this.child.stdin!.write(
         `${JSON.stringify({
           id,
-          args,
+          // As runDbt passes them: dbt's log file is the same JSON either way.
+          args: [...args, "--log-format", "json"],
           projectDir: path.resolve(invocation.projectDir),
           profilesDir: path.resolve(invocation.profilesDir),
           env: invocation.env,
