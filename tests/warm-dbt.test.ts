@@ -6,6 +6,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   connectionEnv,
+  prepareDbtWarm,
   runDbtWarm,
   stopWarmDbt,
   type DbtInvocation,
@@ -162,6 +163,16 @@ describe("runDbtWarm", () => {
     ]);
     expect([a.exitCode, b.exitCode]).toEqual([0, 0]);
     expect(a.warm?.pid).not.toBe(b.warm?.pid);
+  }, 120_000);
+
+  it("a preparation parses ahead: the next command takes that process and does not parse", async () => {
+    stopWarmDbt();
+    await writeFile(path.join(project, "models", "answer.sql"), "select 3 as x\n");
+    prepareDbtWarm([], invocation());
+    const result = await runDbtWarm(build("answer"), invocation());
+    expect(result.exitCode).toBe(0);
+    expect(result.warm?.parsed).toBe(false);
+    expect(await answer()).toBe(3);
   }, 120_000);
 
   it("a missing dbt names the command that installs it", async () => {

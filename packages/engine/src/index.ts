@@ -335,7 +335,7 @@ export {
   type DbtLogLine,
   type DbtProcessResult,
 } from "./dbt/dbt-cli";
-export { dbtWarmEnabled, runDbtWarm, stopWarmDbt } from "./dbt/warm-dbt";
+export { dbtWarmEnabled, prepareDbtWarm, runDbtWarm, stopWarmDbt } from "./dbt/warm-dbt";
 export { buildExampleDefinitions, type ExampleOverrides } from "./examples/example-definitions";
 
 export {

@@ -67,6 +67,31 @@ export async function runDbtWarm(
   return result;
 }
 
+/**
+ * Gets a warm dbt process ready for the commands of `invocation`'s project (started, dbt
+ * imported, the project parsed) without waiting for it: called as a run with a dbt step
+ * starts, so that this happens while the steps before it run. The next `runDbtWarm` takes
+ * that process (waiting for the preparation if it is still under way). Does nothing when dbt
+ * is missing (the command itself reports it).
+ */
+export function prepareDbtWarm(
+  /** The options of the commands to come that choose the parse (`--target dev`). */
+  args: readonly string[],
+  invocation: Omit<DbtInvocation, "signal" | "onLog">,
+): void {
+  if (!existsSync(invocation.executable)) return;
+  const python = path.join(path.dirname(invocation.executable), "python");
+  if (!existsSync(python)) return;
+  const idle = idleProcesses.get(python) ?? [];
+  idleProcesses.set(python, idle);
+  let worker = idle.pop();
+  while (worker && !worker.usable) worker = idle.pop();
+  worker ??= new WarmDbtProcess(python);
+  // Back among the idle at once: the command that takes it waits for the preparation.
+  idle.push(worker);
+  worker.run(args, invocation, true).catch(() => undefined);
+}
+
 /** Stops every warm dbt process (they also stop when this process exits). */
 export function stopWarmDbt(): void {
   for (const worker of live) worker.stop();
@@ -89,6 +114,8 @@ class WarmDbtProcess {
   private readonly child: ChildProcess;
   private readonly ready: Promise<void>;
   private pending: PendingCommand | undefined;
+  /** The commands sent so far, settled: one at a time. */
+  private queue: Promise<unknown> = Promise.resolve();
   private nextId = 1;
   private exited = false;
   private retired = false;
@@ -132,7 +159,22 @@ class WarmDbtProcess {
     return !this.exited && !this.retired;
   }
 
-  async run(args: readonly string[], invocation: DbtInvocation): Promise<DbtProcessResult> {
+  /** Runs a command (`prepare`: only parses the project) once the ones before it are done. */
+  run(
+    args: readonly string[],
+    invocation: DbtInvocation,
+    prepare = false,
+  ): Promise<DbtProcessResult> {
+    const result = this.queue.then(() => this.runNow(args, invocation, prepare));
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  private async runNow(
+    args: readonly string[],
+    invocation: DbtInvocation,
+    prepare: boolean,
+  ): Promise<DbtProcessResult> {
     this.hold(true);
     const onAbort = (): void => this.interrupt(invocation.killAfterMs ?? 10_000);
     try {
@@ -150,6 +192,7 @@ class WarmDbtProcess {
           id,
           // As runDbt passes them: dbt's log file is the same JSON either way.
           args: [...args, "--log-format", "json"],
+          prepare,
           projectDir: path.resolve(invocation.projectDir),
           profilesDir: path.resolve(invocation.profilesDir),
           env: invocation.env,

@@ -8,6 +8,8 @@ Protocol: one JSON object per line.
   stdin   {"id": 1, "args": ["build", "--select", "m"], "projectDir": "...", "profilesDir": "...",
            "env": {"LIGNEE_DBT_HOST": "..."}}
   stdout  {"ready": true, "dbt": "1.11.16"}                    once, when dbt is imported
+          ({"id": 2, "prepare": true, "args": ["--target", "dev"], ...} parses the project
+           if needed and runs nothing: a head start for the commands to come)
           {"id": 1, "event": {"info": {...}, "data": {...}}}  each dbt event, as
                                                               `--log-format json` writes it
           {"id": 1, "done": true, "exitCode": 0,              0 success, 1 a node failed,
@@ -95,6 +97,9 @@ def run(request: dict, manifests: dict, parse_dir: str, dbtRunner, emit, msg_to_
             return 2
         cached = (stamp, parsed.result)
         manifests[key] = cached
+    if request.get("prepare"):
+        # Only getting ready for the commands to come (the engine does it as a run starts).
+        return 0
     result = dbtRunner(manifest=cached[1], callbacks=callbacks).invoke([*args, *location])
     if result.success:
         return 0
