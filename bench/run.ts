@@ -16,6 +16,7 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   scale: () => import("./scale"),
   ui: () => import("./ui"),
   ops: () => import("./ops"),
+  daily: () => import("./daily"),
   initial: () => import("./initial"),
 };
 

@@ -9,6 +9,8 @@
   (macros/supprimer_offres_retirees.sql). The first build with vars creates the table with
   those days only; --full-refresh rebuilds it from every day, vars or not.
 
+  The post-hook refreshes the planner's statistics of the days built (macros/analyser_jours.sql).
+
   `meta` tells the platform that the model is partitioned like raw.offres (daily from
   2024-05-23, Europe/Paris) and which vars receive the range of days it materialises.
 
@@ -23,6 +25,7 @@
         unique_key='id',
         on_schema_change='sync_all_columns',
         pre_hook="{{ supprimer_offres_retirees() }}",
+        post_hook="{{ analyser_jours() }}",
         indexes=[
             {'columns': ['id'], 'unique': true},
             {'columns': ['jour']},

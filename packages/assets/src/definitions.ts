@@ -11,7 +11,7 @@ import {
 } from "@lignee/engine";
 import { stat } from "node:fs/promises";
 import { dailyOffresSchedule, offresFilesSensor, SOURCE_FILE_TAG } from "./automation";
-import { collectDay } from "./france-travail/collect-day";
+import { collectAndLoadDay } from "./offres/collect-and-load";
 import { loadOffresDay } from "./offres/loader";
 import { fileVersion, offresDayFile, rawFileVersion } from "./offres/raw-files";
 import { loadCog } from "./reference/cog";
@@ -78,25 +78,31 @@ const offres: Asset = defineAsset<JobOfferResources>({
         },
       };
     }
-    const collected = await collectDay(day, {
+    // Loaded while collected: each offer goes into the day's open transaction as it arrives,
+    // committed once the collection is complete.
+    const { collected, loaded, commitMs } = await collectAndLoadDay(day, {
       dataDir: r.dataDir,
       client: r.franceTravail,
+      warehouse: r.warehouse,
       signal: ctx.signal,
       log: (line) => ctx.log.info(line),
     });
-    ctx.log.info(`collected ${collected.offers} offers in ${collected.apiCalls} calls; loading…`);
-    const loaded = await loadOffresDay(r.warehouse, collected.file, day, { signal: ctx.signal });
+    ctx.log.info(
+      `${day}: ${loaded.rows} offers loaded (committed ${commitMs} ms after the collection)`,
+    );
     return {
       metadata: {
         rows: loaded.rows,
         bytes: collected.bytes,
         api_calls: collected.apiCalls,
+        pages: collected.pages,
         retries: collected.retries,
         throttled: collected.throttled,
         offers_reported: collected.totalReported,
         collect_ms: collected.durationMs,
         load_ms: loaded.durationMs,
-        duration_ms: collected.durationMs + loaded.durationMs,
+        commit_ms: commitMs,
+        duration_ms: loaded.durationMs,
         source: r.simulator ? "simulator" : "france_travail",
         file: path.relative(r.dataDir, collected.file),
         // What the raw-folder sensor compares with, to leave this file alone.

@@ -332,7 +332,14 @@ export {
 export { runCli } from "./cli/main";
 export { findDefinitionsModule, type LigneeConfig } from "./cli/lignee-config";
 export { connectionEnv, loadDbtAssets, type DbtAssetsOptions } from "./dbt/dbt-assets";
-export { DBT_SETUP_COMMAND, runDbt } from "./dbt/dbt-cli";
+export {
+  DBT_SETUP_COMMAND,
+  runDbt,
+  type DbtInvocation,
+  type DbtLogLine,
+  type DbtProcessResult,
+} from "./dbt/dbt-cli";
+export { dbtWarmEnabled, prepareDbtWarm, runDbtWarm, stopWarmDbt } from "./dbt/warm-dbt";
 export { buildExampleDefinitions, type ExampleOverrides } from "./examples/example-pipeline";
 
 export {

@@ -3,8 +3,8 @@ import path from "node:path";
 import { FranceTravailClient } from "./client";
 import { type FranceTravailConfig, readFranceTravailConfig } from "./config";
 import { FranceTravailError } from "./errors";
-import { exhaustiveSearch } from "./exhaustive-search";
-import { writeLinesAtomically } from "./ndjson-file";
+import { type CollectedOffer, exhaustiveSearch } from "./exhaustive-search";
+import { OfferSpool } from "./offer-spool";
 import { formatApiDate, parisDayWindow } from "./paris-time";
 
 export interface CollectDayOptions {
@@ -25,6 +25,14 @@ export interface CollectDayOptions {
   readonly signal?: AbortSignal;
   /** Progress lines. */
   readonly log?: (line: string) => void;
+  /**
+   * Receives the day's offers as they arrive, each unique offer once, in arrival order (the
+   * file is sorted only once the day is complete): to load them while the collection runs
+   * (see `collectAndLoadDay`). Awaited, so a slow receiver slows the collection rather than
+   * letting offers pile up; a rejection fails the collection, which then writes no file.
+   * Called only before `collectDay` settles; offers received are final only if it resolves.
+   */
+  readonly onOffers?: (offers: readonly CollectedOffer[]) => Promise<void> | void;
 }
 
 /**
@@ -85,33 +93,38 @@ export async function collectDay(
     `${day}: collecting offers created ${formatApiDate(start.getTime())} … ` +
       `${formatApiDate(end.getTime())} (${(end.getTime() - start.getTime()) / 3_600_000} h)`,
   );
-  const result = await exhaustiveSearch(
-    client,
-    { minCreationDate: start.getTime(), maxCreationDate: end.getTime() },
-    {
-      concurrency: options.concurrency ?? 10,
-      splitTarget: options.splitTarget ?? 2700,
-      signal: options.signal,
-      log,
-      label: day,
-    },
-  );
-  // Sorted by creation time then id, so the same day always gives the same file.
-  const sorted = [...result.offers].sort(([idA, a], [idB, b]) =>
-    a.created < b.created ? -1 : a.created > b.created ? 1 : idA < idB ? -1 : 1,
-  );
   const file = offresFilePath(options.dataDir, day);
-  const bytes = await writeLinesAtomically(
-    file,
-    sorted.map(([, offer]) => offer.json),
-    options.signal,
-  );
+  // The offers go to disk as they arrive; the day's file is written from there, sorted.
+  const spool = await OfferSpool.create(file);
+  let bytes: number;
+  let result: Awaited<ReturnType<typeof exhaustiveSearch>>;
+  try {
+    result = await exhaustiveSearch(
+      client,
+      { minCreationDate: start.getTime(), maxCreationDate: end.getTime() },
+      {
+        concurrency: options.concurrency ?? 10,
+        splitTarget: options.splitTarget ?? 2700,
+        signal: options.signal,
+        log,
+        label: day,
+        onOffers: async (offers) => {
+          await spool.append(offers);
+          await options.onOffers?.(offers);
+        },
+      },
+    );
+    // Sorted by creation time then id, so the same day always gives the same file.
+    bytes = await spool.writeSorted(options.signal);
+  } finally {
+    await spool.discard();
+  }
   // A compressed copy of an earlier collection of the day is stale now: the new file is the day.
   await rm(`${file}.gz`, { force: true });
   const after = client.stats();
   const stats: CollectDayStats = {
     day,
-    offers: result.offers.size,
+    offers: result.offers,
     totalReported: result.totalReported,
     apiCalls: after.apiCalls - before.apiCalls,
     pages: result.pages,

@@ -15,12 +15,26 @@ export interface ExhaustiveSearchOptions {
   readonly log: (line: string) => void;
   /** Prefix of log lines. */
   readonly label: string;
+  /**
+   * Receives each answer's offers not seen before, as they arrive (an offer is in several
+   * answers when windows overlap at their edges). Awaited before the answer counts as fetched:
+   * a slow receiver slows the collection down instead of piling offers up; a rejection fails
+   * the search.
+   */
+  readonly onOffers: (offers: readonly CollectedOffer[]) => Promise<void> | void;
 }
 
-/** Every result of a search, keyed by offer id. */
+/** One offer of a search: its id, its creation date and its JSON, as received. */
+export interface CollectedOffer {
+  readonly id: string;
+  readonly created: string;
+  readonly json: string;
+}
+
+/** What a search found (the offers themselves went to `onOffers`). */
 export interface ExhaustiveSearchResult {
-  /** Per offer id: its creation date and its JSON, as received. */
-  readonly offers: ReadonlyMap<string, { readonly created: string; readonly json: string }>;
+  /** Unique offers handed to `onOffers`. */
+  readonly offers: number;
   /** The total the API reported for the whole query. */
   readonly totalReported: number;
   /** Search answers that brought offers. */
@@ -61,7 +75,8 @@ export async function exhaustiveSearch(
   const { log, label } = options;
   const pool = new TaskPool(options.concurrency, options.signal);
   const signal = pool.signal;
-  const offers = new Map<string, { created: string; json: string }>();
+  // Only the ids: the offers go to `onOffers` as they arrive, a day is never held in memory.
+  const offers = new Set<string>();
   let leafTotal = 0;
   let pages = 0;
   let nextProgress = 0.25;
@@ -69,11 +84,17 @@ export async function exhaustiveSearch(
   let departements: Promise<ReferentialEntry[]> | undefined;
   const top = node(query);
 
-  function keep(page: SearchPage): void {
+  async function keep(page: SearchPage): Promise<void> {
     if (page.offers.length > 0) pages++;
+    const fresh: CollectedOffer[] = [];
     for (const offer of page.offers) {
       if (!offers.has(offer.id)) {
-        offers.set(offer.id, { created: String(offer.dateCreation), json: JSON.stringify(offer) });
+        offers.add(offer.id);
+        fresh.push({
+          id: offer.id,
+          created: String(offer.dateCreation),
+          json: JSON.stringify(offer),
+        });
       }
     }
     const total = top.total ?? 0;
@@ -81,6 +102,7 @@ export async function exhaustiveSearch(
       log(`${label}: ${offers.size}/${total} offers (${pages} pages)`);
       nextProgress += 0.25;
     }
+    if (fresh.length > 0) await options.onOffers(fresh);
   }
 
   async function probe(window: WindowNode): Promise<void> {
@@ -89,13 +111,14 @@ export async function exhaustiveSearch(
     reportTotal(window);
     if (page.total <= MAX_REACHABLE_RESULTS) {
       leafTotal += page.total;
-      keep(page);
+      // The window's other pages are queued first: they need not wait for this one's offers.
       for (let first = MAX_PAGE_SIZE; first < page.total; first += MAX_PAGE_SIZE) {
         pool.add(PAGE, () => fetchPage(window, first));
       }
       if (window === top) {
         log(`${label}: ${page.total} offers, ${Math.ceil(page.total / MAX_PAGE_SIZE)} pages`);
       }
+      await keep(page);
       return;
     }
     const children = await split(window, page.total);
@@ -112,7 +135,7 @@ export async function exhaustiveSearch(
           `while paging: the data changed during the collection`,
       );
     }
-    keep(page);
+    await keep(page);
   }
 
   async function split(window: WindowNode, total: number): Promise<WindowNode[]> {
@@ -178,7 +201,7 @@ export async function exhaustiveSearch(
         `for the whole query and ${leafTotal} for the windows paged`,
     );
   }
-  return { offers, totalReported, pages };
+  return { offers: offers.size, totalReported, pages };
 }
 
 function node(query: SearchQuery, parent?: WindowNode): WindowNode {

@@ -17,26 +17,28 @@ export async function writeLinesAtomically(
   lines: Iterable<string>,
   signal?: AbortSignal,
 ): Promise<number> {
-  const dir = path.dirname(file);
-  await mkdir(dir, { recursive: true });
-  const temp = path.join(
-    dir,
-    `.${path.basename(file)}.${process.pid}-${randomBytes(4).toString("hex")}.tmp`,
-  );
+  return writeChunksAtomically(file, batched(lines), signal);
+}
+
+/**
+ * Writes `chunks` one after the other to `file`, atomically as `writeLinesAtomically` does.
+ * Each chunk is written before the next is asked for: a generator may reuse its buffer.
+ */
+export async function writeChunksAtomically(
+  file: string,
+  chunks: Iterable<Buffer | string>,
+  signal?: AbortSignal,
+): Promise<number> {
+  const temp = temporaryNameFor(file);
+  await mkdir(path.dirname(file), { recursive: true });
   const handle = await open(temp, "wx");
   let bytes = 0;
   try {
     try {
-      let batch = "";
-      for (const line of lines) {
-        batch += `${line}\n`;
-        if (batch.length >= BATCH_CHARS) {
-          signal?.throwIfAborted();
-          bytes += await writeAll(handle, batch);
-          batch = "";
-        }
+      for (const chunk of chunks) {
+        signal?.throwIfAborted();
+        bytes += await writeAll(handle, chunk);
       }
-      if (batch.length > 0) bytes += await writeAll(handle, batch);
       await handle.sync();
     } finally {
       await handle.close();
@@ -50,9 +52,33 @@ export async function writeLinesAtomically(
   }
 }
 
-/** Writes all of `text` (FileHandle.writeFile loops over partial writes) and returns its size. */
-async function writeAll(handle: FileHandle, text: string): Promise<number> {
-  const buffer = Buffer.from(text);
+/**
+ * A name for a temporary file next to `file`, unique to this process and call, starting with a
+ * dot (hidden from watchers of `offres-*.ndjson`).
+ */
+export function temporaryNameFor(file: string, suffix = "tmp"): string {
+  return path.join(
+    path.dirname(file),
+    `.${path.basename(file)}.${process.pid}-${randomBytes(4).toString("hex")}.${suffix}`,
+  );
+}
+
+/** Lines joined into chunks of about `BATCH_CHARS` characters. */
+function* batched(lines: Iterable<string>): Generator<string> {
+  let batch = "";
+  for (const line of lines) {
+    batch += `${line}\n`;
+    if (batch.length >= BATCH_CHARS) {
+      yield batch;
+      batch = "";
+    }
+  }
+  if (batch.length > 0) yield batch;
+}
+
+/** Writes all of `chunk` (FileHandle.writeFile loops over partial writes) and returns its size. */
+async function writeAll(handle: FileHandle, chunk: Buffer | string): Promise<number> {
+  const buffer = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
   await handle.writeFile(buffer);
   return buffer.length;
 }

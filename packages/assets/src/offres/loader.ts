@@ -71,7 +71,18 @@ export async function loadOffresLines(
   try {
     const stats = await warehouse.transaction(async (client) => {
       await client.query(`DELETE FROM ${OFFRES_TABLE} WHERE jour = $1`, [day]);
-      return copyInto(client, OFFRES_TABLE, OFFRES_COPY_COLUMNS, batchLines(rows()), options);
+      const copied = await copyInto(
+        client,
+        OFFRES_TABLE,
+        OFFRES_COPY_COLUMNS,
+        batchLines(rows()),
+        options,
+      );
+      // The planner's statistics learn of the new day with it: without them it takes the
+      // day's tens of thousands of rows for a handful, and the queries that read the day
+      // next (the checks, the dbt model) pick plans that take minutes instead of milliseconds.
+      await client.query(`ANALYZE ${OFFRES_TABLE} (jour, id)`);
+      return copied;
     });
     return { day, rows: stats.rows, bytes: 0, durationMs: Math.round(performance.now() - started) };
   } catch (error) {

@@ -14,6 +14,7 @@ import { LigneeError } from "../errors";
 import { dailyPartitions } from "../partitions/definition";
 import { checkSpecsOf, testChecks } from "./dbt-checks";
 import { runDbt, type DbtLogLine } from "./dbt-cli";
+import { dbtWarmEnabled, prepareDbtWarm, runDbtWarm } from "./warm-dbt";
 import { keepManifest, modelDetails } from "./model-details";
 import { partitionRowCounts } from "./partition-row-counts";
 import { metaOf, readManifest, testedModel, type DbtManifest, type ManifestNode } from "./manifest";
@@ -137,6 +138,15 @@ function dbtRunner<R>(
   const vars = options.partitionVars ?? { start: "jour_debut", end: "jour_fin" };
   return {
     key: `dbt:${path.basename(path.resolve(options.projectDir))}`,
+    prepare(resources: R): void {
+      if (!dbtWarmEnabled()) return;
+      prepareDbtWarm(["--target", options.target ?? "dev"], {
+        executable: options.executable,
+        projectDir: options.projectDir,
+        profilesDir: options.profilesDir ?? options.projectDir,
+        env: connectionEnv(options.connectionUrl(resources)),
+      });
+    },
     async run(ctx: GroupMaterializeContext<R>): Promise<GroupMaterializeResult> {
       const selected = ctx.members.map((m) => ({ member: m, model: modelByKey.get(m.assetKey)! }));
       const ranges = ctx.members.map((m) => m.partitionKeyRange).filter((r) => r !== undefined);
@@ -176,7 +186,10 @@ function dbtRunner<R>(
       let results: RunResult[] | undefined;
       let outcome: Awaited<ReturnType<typeof runDbt>>;
       try {
-        outcome = await runDbt(args, {
+        // A warm dbt process (the manifest in memory) unless LIGNEE_DBT_WARM=0; the results
+        // come from run_results.json either way.
+        const run = dbtWarmEnabled() ? runDbtWarm : runDbt;
+        outcome = await run(args, {
           executable: options.executable,
           projectDir: options.projectDir,
           profilesDir: options.profilesDir ?? options.projectDir,

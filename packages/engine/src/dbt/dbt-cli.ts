@@ -31,6 +31,8 @@ export interface DbtProcessResult {
   readonly exitCode: number;
   /** The last error-level messages, for a clear failure message. */
   readonly errors: readonly string[];
+  /** Run by a warm dbt process (`runDbtWarm`): its pid, and whether it parsed the project first. */
+  readonly warm?: { readonly pid: number; readonly parsed: boolean };
 }
 
 /** The command that installs dbt, shown when it is missing. */
@@ -46,12 +48,7 @@ export async function runDbt(
   args: readonly string[],
   invocation: DbtInvocation,
 ): Promise<DbtProcessResult> {
-  if (!existsSync(invocation.executable)) {
-    throw new LigneeError(
-      "RUNTIME",
-      `dbt is not installed (${invocation.executable} not found): run \`${DBT_SETUP_COMMAND}\``,
-    );
-  }
+  requireDbt(invocation.executable);
   const errors: string[] = [];
   // Loaded when dbt runs: execa's signal tables cost every CLI start that runs no dbt.
   const { execa } = await import("execa");
@@ -85,11 +82,8 @@ export async function runDbt(
 
   const read = async (stream: AsyncIterable<unknown>): Promise<void> => {
     for await (const raw of stream) {
-      const line = parseLine(String(raw));
-      if (line.level === "error" && line.msg.trim().length > 0) {
-        errors.push(line.msg.trim());
-        if (errors.length > 20) errors.shift();
-      }
+      const line = parseDbtLogLine(String(raw));
+      keepError(errors, line);
       invocation.onLog?.(line);
     }
   };
@@ -105,23 +99,28 @@ export async function runDbt(
   return { exitCode: result.exitCode ?? 2, errors };
 }
 
-function parseLine(text: string): DbtLogLine {
+/** Stops with the command that installs dbt when `executable` is not there. */
+export function requireDbt(executable: string): void {
+  if (!existsSync(executable)) {
+    throw new LigneeError(
+      "RUNTIME",
+      `dbt is not installed (${executable} not found): run \`${DBT_SETUP_COMMAND}\``,
+    );
+  }
+}
+
+/** Keeps the last 20 error messages of a run, for its failure message. */
+export function keepError(errors: string[], line: DbtLogLine): void {
+  if (line.level === "error" && line.msg.trim().length > 0) {
+    errors.push(line.msg.trim());
+    if (errors.length > 20) errors.shift();
+  }
+}
+
+/** One line of dbt's JSON log (or one event of dbt's runner, as JSON) as a `DbtLogLine`. */
+export function parseDbtLogLine(text: string): DbtLogLine {
   try {
-    const parsed = JSON.parse(text) as {
-      info?: { name?: string; level?: string; msg?: string };
-      data?: Record<string, unknown>;
-    };
-    const data = parsed.data ?? {};
-    const node = data.node_info as { unique_id?: string; node_status?: string } | undefined;
-    return {
-      name: parsed.info?.name ?? "",
-      level: parsed.info?.level ?? "info",
-      // Some messages carry colour codes even with --no-use-colors: logs are plain text.
-      msg: stripVTControlCharacters(parsed.info?.msg ?? ""),
-      ...(node?.unique_id ? { uniqueId: node.unique_id } : {}),
-      ...(node?.node_status ? { nodeStatus: node.node_status } : {}),
-      data,
-    };
+    return dbtLogLineOf(JSON.parse(text) as DbtEventJson);
   } catch {
     // Not JSON (a Python traceback, a warning printed before logging starts): keep it as text.
     return {
@@ -133,7 +132,27 @@ function parseLine(text: string): DbtLogLine {
   }
 }
 
-function signalGroup(pid: number, signal: NodeJS.Signals): void {
+/** A dbt event as `--log-format json` writes it (and the runner's callbacks give it). */
+export interface DbtEventJson {
+  info?: { name?: string; level?: string; msg?: string };
+  data?: Record<string, unknown>;
+}
+
+export function dbtLogLineOf(parsed: DbtEventJson): DbtLogLine {
+  const data = parsed.data ?? {};
+  const node = data.node_info as { unique_id?: string; node_status?: string } | undefined;
+  return {
+    name: parsed.info?.name ?? "",
+    level: parsed.info?.level ?? "info",
+    // Some messages carry colour codes even with --no-use-colors: logs are plain text.
+    msg: stripVTControlCharacters(parsed.info?.msg ?? ""),
+    ...(node?.unique_id ? { uniqueId: node.unique_id } : {}),
+    ...(node?.node_status ? { nodeStatus: node.node_status } : {}),
+    data,
+  };
+}
+
+export function signalGroup(pid: number, signal: NodeJS.Signals): void {
   try {
     process.kill(-pid, signal);
   } catch {

@@ -121,6 +121,12 @@ export type GroupMaterializeResult = Readonly<
 export interface AssetGroupRunner<R = unknown> {
   readonly key: string;
   run(ctx: GroupMaterializeContext<R>): Promise<GroupMaterializeResult>;
+  /**
+   * Called (not awaited, errors ignored) when a run whose plan has a step of this runner
+   * starts: a runner with start-up costs (a warm dbt process importing dbt and parsing its
+   * project) pays them while the steps before its own run.
+   */
+  prepare?(resources: R): void;
 }
 
 export interface AssetDependency {

@@ -77,6 +77,7 @@ export async function executePlan(options: ExecuteOptions): Promise<ExecuteResul
   if (options.signal?.aborted) onAbort();
   else options.signal?.addEventListener("abort", onAbort, { once: true });
 
+  prepareRunners(plan.steps, options);
   const state = new Map<string, StepState>(plan.steps.map((s) => [s.key, "pending"]));
   const errors = new Map<string, string>();
   const dependents = new Map<string, string[]>();
@@ -266,4 +267,19 @@ function heldBy(
     }
   }
   return undefined;
+}
+
+/** Lets the runners of the plan's group steps get ready while the steps before theirs run. */
+function prepareRunners(steps: readonly PlanStep[], options: ExecuteOptions): void {
+  const prepared = new Set<string>();
+  for (const step of steps) {
+    if (step.runnerKey === undefined || prepared.has(step.runnerKey)) continue;
+    prepared.add(step.runnerKey);
+    const runner = options.definitions.get(step.assetKey).runner;
+    try {
+      runner?.prepare?.(options.resources);
+    } catch {
+      // Only a head start: the step itself reports what goes wrong.
+    }
+  }
 }

@@ -1,0 +1,13 @@
+{#
+  Post-hook of fait_offre_emploi: refreshes the planner's statistics on the day column.
+
+  Why: a day built for the first time is absent from the statistics until autovacuum gets to
+  the table (a day is a few per cent of it: not soon). The planner then takes the day's tens of
+  thousands of rows for a handful, and the queries that read the day right after the build
+  (dbt's tests, the platform's quality checks) pick plans that take minutes instead of
+  milliseconds. Only the columns these queries filter and join on: a few hundred milliseconds.
+  It runs in the model's transaction: the statistics change with the data.
+#}
+{% macro analyser_jours() %}
+    analyze {{ this }} (jour, id)
+{% endmacro %}
