@@ -5,17 +5,10 @@ import path from "node:path";
 import { ENGINE_CLI, ensureEngineBuilt } from "../scripts/build-engine.mjs";
 import { REPO_ROOT } from "../tests/support/cli";
 import { freePort } from "../tests/support/free-port";
-import {
-  machineInfo,
-  openBenchDatabase,
-  stats,
-  writeResults,
-  type BenchResult,
-  type Stats,
-} from "./support";
+import { openBenchDatabase, stats, type BenchResult } from "./support";
 
 /**
- * `pnpm bench engine-cli`: how long `lignee status` takes from a cold start, as a user runs it
+ * `pnpm bench engine cli`: how long `lignee status` takes from a cold start, as a user runs it
  * (the repository's job-offer definitions, dbt models included), in wall time of the child
  * process from spawn to exit:
  *
@@ -30,26 +23,6 @@ import {
  * One warm-up run before each series (not counted) migrates the database, parses the dbt
  * project if needed and compiles the definitions: the figures are those of every later start.
  */
-export async function run(): Promise<void> {
-  const log = (message: string): void => console.log(message);
-  const started = performance.now();
-  const results = await benchCliColdStart(log);
-  const file = await writeResults("engine-cli", {
-    machine: machineInfo(),
-    date: new Date().toISOString(),
-    durationSeconds: Math.round((performance.now() - started) / 100) / 10,
-    results,
-  });
-  console.log("\nengine-cli benchmark");
-  for (const r of results) {
-    const tsx = r.tsx as Stats | undefined;
-    console.log(
-      `  ${r.met ? "ok  " : "MISS"} ${r.name.padEnd(30)} p50 ${String(r.p50).padStart(8)} ms  (max ${String(r.max)}${tsx ? `; through tsx p50 ${tsx.p50} ms` : ""}; target ≤ ${r.target} ms)`,
-    );
-  }
-  console.log(`results written to ${file}`);
-}
-
 const RUNNING_DB_SAMPLES = 7;
 const EMBEDDED_SAMPLES = 5;
 const TSX_SAMPLES = 5;

@@ -11,17 +11,10 @@ import {
   prepareRun,
   Scheduler,
 } from "@lignee/engine";
-import {
-  machineInfo,
-  openBenchDatabase,
-  stats,
-  writeResults,
-  type BenchResult,
-  type Stats,
-} from "./support";
+import { stats, type BenchResult, type Stats } from "./support";
 
 /**
- * `pnpm bench engine-eager`: how long after an upstream materialisation commits eager
+ * `pnpm bench engine eager`: how long after an upstream materialisation commits eager
  * automation queues the downstream run, with a scheduler at its default interval (5 s).
  *
  * A daily no-op asset `bench/upstream` is materialised by a run of this process (another
@@ -31,42 +24,9 @@ import {
  * `created_at` (both the database's clock; the materialisation's is its transaction's start,
  * so a little before its commit: the figure errs on the long side). The eager run is then
  * cancelled, so that the next sample starts from an idle queue.
- *
- * `pnpm bench engine-eager [samples] [baseline]`: `baseline` also measures the scheduler with
- * notifications off (the interval alone), for comparison.
+ * With `baselineSamples`, the scheduler with notifications off (the interval alone) is measured
+ * too, for comparison (`intervalOnly`).
  */
-export async function run(args: readonly string[] = []): Promise<void> {
-  const log = (message: string): void => console.log(message);
-  const samples = Number(args.find((a) => /^\d+$/.test(a)) ?? DEFAULT_SAMPLES);
-  const started = performance.now();
-  const db = await openBenchDatabase(log);
-  let result: BenchResult;
-  try {
-    log(`database: ${db.description}`);
-    result = await benchEagerLatency(db.url, log, { samples });
-    if (args.includes("baseline")) {
-      const baseline = await eagerLatency(db.url, log, { samples, watchChanges: false });
-      result = { ...result, intervalOnly: baseline.latency };
-    }
-  } finally {
-    await db.close();
-  }
-  const file = await writeResults("engine-eager", {
-    machine: machineInfo(),
-    database: db.description,
-    date: new Date().toISOString(),
-    durationSeconds: Math.round((performance.now() - started) / 100) / 10,
-    results: [result],
-  });
-  console.log("\nengine-eager benchmark");
-  console.log(
-    `  ${result.met ? "ok  " : "MISS"} ${result.name.padEnd(40)} p50 ${String(result.p50).padStart(8)} ms  (p95 ${String(result.p95)}, max ${String(result.max)}; target ≤ ${result.target} ms)`,
-  );
-  const base = result.intervalOnly as Stats | undefined;
-  if (base) console.log(`  interval only (no notification): p50 ${base.p50} ms, p95 ${base.p95}`);
-  console.log(`results written to ${file}`);
-}
-
 const DEFAULT_SAMPLES = 20;
 const WARMUP = 2;
 const TARGET_MS = 1_000;
@@ -81,17 +41,22 @@ const TARGET_MS = 1_000;
 export async function benchEagerLatency(
   dbUrl: string,
   log: (message: string) => void,
-  options: { samples?: number } = {},
+  options: { samples?: number; baselineSamples?: number } = {},
 ): Promise<BenchResult> {
   const { latency, fromRunEnd } = await eagerLatency(dbUrl, log, {
     samples: options.samples ?? DEFAULT_SAMPLES,
     watchChanges: true,
   });
+  const baseline =
+    options.baselineSamples !== undefined
+      ? await eagerLatency(dbUrl, log, { samples: options.baselineSamples, watchChanges: false })
+      : undefined;
   return {
     name: "eager_queue_latency_p50",
     unit: "ms",
     ...latency,
     fromRunEnd,
+    ...(baseline ? { intervalOnly: baseline.latency } : {}),
     intervalMs: DEFAULT_SCHEDULER_INTERVAL_MS,
     targetStat: "p50",
     target: TARGET_MS,

@@ -1,3 +1,6 @@
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
 import pg from "pg";
 import {
   computeStatus,
@@ -19,12 +22,15 @@ import {
 import {
   machineInfo,
   openBenchDatabase,
+  RESULTS_DIR,
   seededRandom,
   stats,
   timed,
   writeResults,
   type BenchResult,
 } from "./support";
+import { benchCliColdStart } from "./engine-cli";
+import { benchEagerLatency } from "./engine-eager";
 import { benchRunOverhead } from "./engine-overhead";
 
 /**
@@ -37,6 +43,10 @@ import { benchRunOverhead } from "./engine-overhead";
  *    half materialised, seeded with bulk SQL (getAssetSummaries + computeStatus).
  * 3. plan_1000_partition_backfill: resolvePartitionRequest + plan for 1,000 partitions of two
  *    assets (2,000 steps), and of one asset (1,000 steps).
+ * 4. eager_automation_latency: from an upstream materialisation's commit to the eager downstream
+ *    run being queued, with a scheduler at its default interval; see engine-eager.ts.
+ * 5. cli_status_*: `lignee status` started cold, against a running database and starting the
+ *    embedded PostgreSQL; see engine-cli.ts.
  */
 export async function run(args: readonly string[] = []): Promise<void> {
   const unknown = args.filter((a) => !PARTS.includes(a));
@@ -55,19 +65,24 @@ export async function run(args: readonly string[] = []): Promise<void> {
     storage = PostgresStorage.connect(db.url);
     log(`database: ${db.description}`);
     if (chosen.has("overhead")) results.push(...(await benchRunOverhead(storage, log)));
+    // Before the status part seeds 2,000 assets: each eager evaluation reads every asset.
+    if (chosen.has("eager"))
+      results.push(await benchEagerLatency(db.url, log, { baselineSamples: 8 }));
     if (chosen.has("status")) results.push(await benchStatus(storage, db.url, log));
   } finally {
     await storage?.close();
     await db.close();
   }
   if (chosen.has("plan")) results.push(...benchPlan(log));
+  if (chosen.has("cli")) results.push(...(await benchCliColdStart(log)));
 
   const file = await writeResults("engine", {
     machine: machineInfo(),
     database: db.description,
     date: new Date().toISOString(),
     durationSeconds: Math.round((performance.now() - started) / 100) / 10,
-    results,
+    // A run of some parts keeps the other parts' latest figures.
+    results: await withEarlierResults(results, chosen),
   });
   console.log("\nengine benchmark");
   for (const r of results) {
@@ -86,7 +101,20 @@ export async function run(args: readonly string[] = []): Promise<void> {
 }
 
 /** The parts of the benchmark, in the order they run: `pnpm bench engine [part…]`. */
-const PARTS = ["overhead", "status", "plan"];
+const PARTS = ["overhead", "eager", "status", "plan", "cli"];
+
+/** The results of the parts not run this time, from the results file, followed by `results`. */
+async function withEarlierResults(
+  results: readonly BenchResult[],
+  chosen: ReadonlySet<string>,
+): Promise<BenchResult[]> {
+  if (chosen.size === PARTS.length) return [...results];
+  const file = path.join(RESULTS_DIR, "engine.json");
+  if (!existsSync(file)) return [...results];
+  const earlier = (JSON.parse(await readFile(file, "utf8")) as { results?: BenchResult[] }).results;
+  const fresh = new Set(results.map((r) => r.name));
+  return [...(earlier ?? []).filter((r) => !fresh.has(r.name)), ...results];
+}
 
 // ------------------------------------------------------------------ 2. status of 2,000 × 900
 

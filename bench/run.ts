@@ -8,8 +8,6 @@ interface Benchmark {
 
 const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   engine: () => import("./engine"),
-  "engine-eager": () => import("./engine-eager"),
-  "engine-cli": () => import("./engine-cli"),
   collect: () => import("./collect"),
   load: () => import("./load"),
   dbt: () => import("./dbt"),
