@@ -96,7 +96,7 @@ describe("collectAndLoadDay", () => {
     await rm(alone, { recursive: true, force: true });
     // Each offer's JSON is stored whole.
     const { rows } = await warehouse.pool.query<{ same: boolean }>(
-      "SELECT bool_and(data ? 'intitule' AND data->>'id' = id) AS same FROM raw.offres WHERE jour = $1",
+      "SELECT bool_and(data::jsonb ? 'intitule' AND data::jsonb->>'id' = id) AS same FROM raw.offres WHERE jour = $1",
       [DAY],
     );
     expect(rows[0]!.same).toBe(true);

@@ -5,7 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase } from "../../../../tests/support/database";
 import { Warehouse } from "../warehouse/warehouse";
 import { OffresLoadError } from "./errors";
-import { loadOffresDay } from "./loader";
+import { loadOffresDay, loadOffresLines } from "./loader";
+import type { NumberedLine } from "./ndjson-lines";
+import { OFFRES_MIGRATION } from "./table";
 
 let warehouse: Warehouse;
 let dir: string;
@@ -139,5 +141,33 @@ describe("loadOffresDay", () => {
     ).rejects.toMatchObject({
       code: "FILE_MISSING",
     });
+  });
+});
+
+describe("loadOffresLines", () => {
+  it("loads a day while another day's load is still open, and a run's resources start meanwhile", async () => {
+    await loadOffresDay(warehouse, await file("warm.ndjson", [offer("W1")]), "2024-07-01");
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    // A day whose lines are still arriving (a collection in progress): its transaction is open.
+    async function* slowLines(): AsyncGenerator<NumberedLine> {
+      yield { number: 1, text: offer("S1") };
+      await held;
+      yield { number: 2, text: offer("S2") };
+    }
+    const slow = loadOffresLines(warehouse, slowLines(), "2024-07-02", { source: "slow.ndjson" });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const other = await Promise.race([
+      (async () => {
+        await warehouse.ensure(OFFRES_MIGRATION);
+        return loadOffresDay(warehouse, await file("other.ndjson", [offer("O1")]), "2024-07-03");
+      })(),
+      new Promise<"blocked">((resolve) => setTimeout(() => resolve("blocked"), 10_000)),
+    ]);
+    release();
+    expect(other).not.toBe("blocked");
+    expect((await slow).rows).toBe(2);
+    expect(await ids("2024-07-03")).toEqual(["O1"]);
+    expect(await ids("2024-07-02")).toEqual(["S1", "S2"]);
   });
 });

@@ -54,5 +54,13 @@ ${FIELD_COLUMNS.map((c) => `  ${c},`).join("\n")}
   PRIMARY KEY (jour, id)
 );
 ${OFFRES_MIGRATION}
--- An id belongs to one day: the unique_ids check looks for it on the other days.
-CREATE INDEX IF NOT EXISTS offres_id_idx ON raw.offres (id);`;
+-- An id belongs to one day: the unique_ids check looks for it on the other days. Created only
+-- when missing: CREATE INDEX IF NOT EXISTS would take its table lock first, and so wait for any
+-- day whose load is open (a collection streams into its transaction for minutes).
+DO $index$
+BEGIN
+  IF to_regclass('raw.offres_id_idx') IS NULL THEN
+    CREATE INDEX offres_id_idx ON raw.offres (id);
+  END IF;
+END
+$index$;`;
