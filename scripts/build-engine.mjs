@@ -126,13 +126,24 @@ async function writeAtomically(file, contents) {
   await rename(temporary, file);
 }
 
+/**
+ * Removes the chunks of earlier builds a day after they were replaced (not after they were
+ * written: a long-running process may still load a chunk it has not needed yet). When each
+ * chunk was replaced is kept in `dist/.replaced.json`.
+ */
 async function removeOldChunks(current) {
   const now = Date.now();
+  const ledger = path.join(ENGINE_DIST, ".replaced.json");
+  const replaced = existsSync(ledger) ? JSON.parse(await readFile(ledger, "utf8")) : {};
+  const kept = {};
   for (const name of await readdir(ENGINE_DIST)) {
     const file = path.join(ENGINE_DIST, name);
     if (current.has(file) || !name.endsWith(".js")) continue;
-    if (now - (await stat(file)).mtimeMs > KEEP_OLD_CHUNKS_MS) await rm(file, { force: true });
+    const since = typeof replaced[name] === "number" ? replaced[name] : now;
+    if (now - since > KEEP_OLD_CHUNKS_MS) await rm(file, { force: true });
+    else kept[name] = since;
   }
+  await writeAtomically(ledger, Buffer.from(`${JSON.stringify(kept)}\n`));
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -1,5 +1,5 @@
-import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { chmod, mkdir, mkdtemp, readdir, writeFile } from "node:fs/promises";
+import { tmpdir, userInfo } from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase } from "./support/database";
@@ -81,5 +81,23 @@ describe("the built CLI's definitions", () => {
     const r = await lignee(["status"], env, undefined, root);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`import it from "@lignee/engine"`);
+  });
+});
+
+describe("the compiled definitions' folder", () => {
+  it("is refused when others may write to it: exit 2, nothing loaded from it", async () => {
+    const temp = await mkdtemp(path.join(tmpdir(), "lignee-tmp-"));
+    const cache = path.join(temp, `lignee-modules-${userInfo().uid}`);
+    await mkdir(cache);
+    await chmod(cache, 0o777);
+    const root = await project({
+      "src/defs.ts": DEFINITIONS,
+      "src/naming.ts": 'export const PREFIX: string = "raw";\n',
+      "src/asset.json": JSON.stringify({ name: "orders" }),
+    });
+    const r = await lignee(["status"], { ...env, TMPDIR: temp }, undefined, root);
+    expect(r.code, r.stdout).toBe(2);
+    expect(r.stderr).toContain(`${cache} is not a private folder of this user`);
+    expect(await readdir(cache)).toEqual([]);
   });
 });

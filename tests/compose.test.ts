@@ -374,6 +374,8 @@ const NOT_PASSED: Record<string, string> = {
   LIGNEE_DBT_USER: "set by the engine from WAREHOUSE_URL for each dbt invocation",
   LIGNEE_DBT_PASSWORD: "set by the engine from WAREHOUSE_URL for each dbt invocation",
   LIGNEE_DBT_DBNAME: "set by the engine from WAREHOUSE_URL for each dbt invocation",
+  LIGNEE_DBT_WARM:
+    "dbt stays warm in a Python process per worker by default; 0 runs a dbt process per build",
   LIGNEE_SIRENE_SYNTHETIC_ROWS: "synthetic SIRENE rows when no INSEE file is present (development)",
 };
 /** Whole families left out: test hooks and the local France Travail simulator. */

@@ -1,6 +1,16 @@
 import { createHash } from "node:crypto";
 import { existsSync, statSync } from "node:fs";
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import {
+  lstat,
+  mkdir,
+  readdir,
+  readFile,
+  rename,
+  rm,
+  stat,
+  utimes,
+  writeFile,
+} from "node:fs/promises";
 import { builtinModules } from "node:module";
 import { tmpdir, userInfo } from "node:os";
 import path from "node:path";
@@ -54,12 +64,30 @@ const KEEP_OLD_BUILDS_MS = 24 * 60 * 60 * 1000;
  * folder of its own (`<name>-<key>.<build>/`), the current one named by `<name>-<key>.json`.
  */
 function cacheBase(file: string): string {
-  const dir = path.join(tmpdir(), `lignee-modules-${userInfo().uid}`);
   const key = createHash("sha256").update(file).digest("hex").slice(0, 16);
-  return path.join(dir, `${path.basename(file).replace(/\.[^.]+$/, "")}-${key}`);
+  return path.join(CACHE_DIR, `${path.basename(file).replace(/\.[^.]+$/, "")}-${key}`);
+}
+
+const CACHE_DIR = path.join(tmpdir(), `lignee-modules-${userInfo().uid}`);
+
+/**
+ * The cache folder, created private (0700) when missing. Code is loaded from it, so a folder
+ * another user made (or a symbolic link, or one others may write to) is refused rather than used.
+ */
+async function privateCacheDir(): Promise<void> {
+  await mkdir(CACHE_DIR, { recursive: true, mode: 0o700 });
+  const s = await lstat(CACHE_DIR);
+  const uid = process.getuid?.();
+  if (!s.isDirectory() || (uid !== undefined && s.uid !== uid) || (s.mode & 0o022) !== 0) {
+    throw new LigneeError(
+      "DEFINITION_INVALID",
+      `the compiled definitions' folder ${CACHE_DIR} is not a private folder of this user: remove it and run the command again`,
+    );
+  }
 }
 
 async function compiledModule(file: string): Promise<string> {
+  await privateCacheDir();
   const base = cacheBase(file);
   const engine = engineEntryUrls()["@lignee/engine"]!;
   const compiler = await compilerVersion();
@@ -72,7 +100,14 @@ async function compiledModule(file: string): Promise<string> {
     await mkdir(path.dirname(f.path), { recursive: true });
     await writeFile(f.path, f.contents);
   }
-  const record: CompiledRecord = { engine, compiler, entry, inputs: await fingerprints(inputs) };
+  // The lockfiles above the module too: a package upgrade changes what its imports resolve to.
+  const record: CompiledRecord = {
+    engine,
+    compiler,
+    entry,
+    inputs: await fingerprints([...inputs, ...lockfilesAbove(file)]),
+  };
+  await markReplaced(`${base}.json`);
   // Renamed into place once the build is whole: a CLI starting meanwhile uses either build.
   const temporary = `${base}.json.${process.pid}.tmp`;
   await writeFile(temporary, JSON.stringify(record));
@@ -116,6 +151,34 @@ async function fingerprints(files: readonly string[]): Promise<Record<string, [n
     }),
   );
   return Object.fromEntries(entries) as Record<string, [number, number]>;
+}
+
+const LOCKFILES = ["pnpm-lock.yaml", "package-lock.json", "yarn.lock", "bun.lock"];
+
+/** The package managers' lockfiles in the module's folder and every folder above it. */
+function lockfilesAbove(file: string): string[] {
+  const found: string[] = [];
+  for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
+    for (const name of LOCKFILES) {
+      if (existsSync(path.join(dir, name))) found.push(path.join(dir, name));
+    }
+    if (path.dirname(dir) === dir) return found;
+  }
+}
+
+/**
+ * Dates the build a record names as replaced now: old builds are removed a while after they were
+ * replaced (a running process may still load a lazy part of one), not after they were written.
+ */
+async function markReplaced(recordFile: string): Promise<void> {
+  try {
+    const record = JSON.parse(await readFile(recordFile, "utf8")) as CompiledRecord;
+    const relative = path.relative(CACHE_DIR, record.entry).split(path.sep);
+    if (relative.length < 2 || relative[0] === "..") return;
+    await utimes(path.join(CACHE_DIR, relative[0]!), new Date(), new Date());
+  } catch {
+    // No earlier build, or one already removed.
+  }
 }
 
 async function removeOldBuilds(base: string, current: string): Promise<void> {
