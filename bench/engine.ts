@@ -443,6 +443,9 @@ function checkStatuses(assets: readonly SeededAsset[], statuses: ReadonlyMap<str
       `implausible status for ${key}: ${why} (counts ${JSON.stringify(status.counts)})`,
     );
   };
+  const materializedOf = new Map(
+    assets.map((a) => [a.key, IntervalSet.unionAll(a.versions.map((v) => v.partitions))]),
+  );
   for (const a of assets) {
     const st = statuses.get(a.key);
     if (!st) throw new Error(`no status for ${a.key}`);
@@ -451,8 +454,18 @@ function checkStatuses(assets: readonly SeededAsset[], statuses: ReadonlyMap<str
     if (st.total !== PARTITIONS || FRESH + STALE + MISSING + FAILED + RUNNING !== PARTITIONS) {
       fail(a.key, `counts do not sum to ${PARTITIONS}`, st);
     }
-    if (FRESH + STALE !== materialized)
-      fail(a.key, `fresh + stale ≠ ${materialized} materialised`, st);
+    // A materialised partition whose upstream partition is missing (a gap upstream) waits on it:
+    // MISSING, never fresh or stale.
+    const own = IntervalSet.unionAll(a.versions.map((v) => v.partitions));
+    const waiting = a.deps
+      .map((d) => own.subtract(materializedOf.get(d) ?? IntervalSet.EMPTY))
+      .reduce((acc, w) => acc.union(w), IntervalSet.EMPTY).size;
+    if (FRESH + STALE !== materialized - waiting)
+      fail(
+        a.key,
+        `fresh + stale ≠ ${materialized} materialised − ${waiting} waiting on upstream`,
+        st,
+      );
     if (FAILED !== a.failed.size) fail(a.key, `failed ≠ ${a.failed.size}`, st);
     const ownCause =
       a.staleMarks.length > 0 ||
