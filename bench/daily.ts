@@ -1,7 +1,6 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import pg from "pg";
 import {
   Definitions,
   executeRun,
@@ -19,7 +18,7 @@ import {
 } from "../packages/assets/src/france-travail/index";
 import type { JobOfferResources } from "../packages/assets/src/resources";
 import { Warehouse } from "../packages/assets/src/warehouse/warehouse";
-import { machineInfo, openBenchDatabase, writeResults } from "./support";
+import { machineInfo, median, openBenchDatabase, withClient, writeResults } from "./support";
 
 /**
  * `pnpm bench daily`: the 01:00 pipeline for one weekday, `raw/offres+` for 2024-08-05 (a
@@ -129,8 +128,8 @@ export async function run(args: readonly string[] = []): Promise<void> {
       );
     }
     const loadAverage = (await readFile("/proc/loadavg", "utf8").catch(() => "")).split(" ", 3);
-    const median = (pick: (r: DailyRun) => number): number => medianOf(results.map(pick));
-    const ratio = median((r) => r.ratio);
+    const medianBy = (pick: (r: DailyRun) => number): number => round(median(results.map(pick)), 3);
+    const ratio = medianBy((r) => r.ratio);
     const result = {
       name: "daily_pipeline_weekday_50000_offers_10_calls_per_second",
       selection: "raw/offres+",
@@ -139,12 +138,12 @@ export async function run(args: readonly string[] = []): Promise<void> {
       unit: "s",
       runs: results,
       median: {
-        totalSeconds: median((r) => r.totalSeconds),
-        collectAndLoadSeconds: median((r) => r.collectAndLoadSeconds),
-        rawChecksSeconds: median((r) => r.rawChecksSeconds),
-        dbtSeconds: median((r) => r.dbtSeconds),
-        checksSeconds: median((r) => r.checksSeconds),
-        floorSeconds: median((r) => r.floorSeconds),
+        totalSeconds: medianBy((r) => r.totalSeconds),
+        collectAndLoadSeconds: medianBy((r) => r.collectAndLoadSeconds),
+        rawChecksSeconds: medianBy((r) => r.rawChecksSeconds),
+        dbtSeconds: medianBy((r) => r.dbtSeconds),
+        checksSeconds: medianBy((r) => r.checksSeconds),
+        floorSeconds: medianBy((r) => r.floorSeconds),
       },
       minimumFloorSeconds: Math.ceil(OFFERS / PAGE_SIZE) / RATE,
       ratioToFloor: ratio,
@@ -297,22 +296,6 @@ async function engineRun(
       `${selection}: run ${result.runId} ended ${result.outcome}: ${errors.join("\n")}`,
     );
   log(`  ${selection} ${JSON.stringify(partitions)}: ${result.outcome}`);
-}
-
-async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
-function medianOf(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return round(s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2, 3);
 }
 
 function round(x: number, digits = 2): number {

@@ -26,7 +26,7 @@ import {
   type Storage,
 } from "@lignee/engine";
 import { BENCH_CACHE, OFFERS, offersDayFiles, REPO, SIRENE_ROWS, sireneCsv } from "./offers-file";
-import { machineInfo, openBenchDatabase, stats, writeResults } from "./support";
+import { machineInfo, median, openBenchDatabase, stats, withClient, writeResults } from "./support";
 
 /**
  * `pnpm bench dbt`: the dbt models built by the engine on the original pipeline's volumes.
@@ -690,22 +690,6 @@ function timedStorage(storage: Storage): {
 }
 
 // ------------------------------------------------------------------ helpers
-
-async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
 
 function round(x: number, digits = 2): number {
   const f = 10 ** digits;

@@ -257,3 +257,24 @@ export async function writeResults(
 
 /** The seeded PRNG of the synthetic data (mulberry32): the same data on every run. */
 export { seededRandom } from "../packages/assets/src/france-travail/simulator/random";
+
+/** Runs `work` with a client of its own on `url`, closed afterwards. */
+export async function withClient<T>(
+  url: string,
+  work: (client: pg.Client) => Promise<T>,
+): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** The median of a non-empty list. */
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
