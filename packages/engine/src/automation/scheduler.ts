@@ -171,17 +171,8 @@ export class Scheduler {
         errors.push(this.report(`sensor ${sensor.name}`, error));
       }
     }
-    let eager: EagerOutcome | undefined;
-    try {
-      // Nor eager automation: both could otherwise see the same chain as not yet requested.
-      eager = signal.aborted
-        ? undefined
-        : await this.options.store.exclusively("eager", () =>
-            evaluateEager(this.ctx, now, this.eagerSkip),
-          );
-    } catch (error) {
-      errors.push(this.report("eager", error));
-    }
+    // Nor eager automation: both could otherwise see the same chain as not yet requested.
+    const eager = await this.evaluateEagerExclusively(now, signal, errors);
     let resumedBackfills: string[] = [];
     if (this.options.backfills && !signal.aborted) {
       try {
@@ -228,22 +219,30 @@ export class Scheduler {
     };
   }
 
+  /** Eager automation under the store's "eager" lock; an error is reported into `errors`. */
+  private async evaluateEagerExclusively(
+    now: Date,
+    signal: AbortSignal,
+    errors: string[],
+  ): Promise<EagerOutcome | undefined> {
+    if (signal.aborted) return undefined;
+    try {
+      return await this.options.store.exclusively("eager", () =>
+        evaluateEager(this.ctx, now, this.eagerSkip),
+      );
+    } catch (error) {
+      errors.push(this.report("eager", error));
+      return undefined;
+    }
+  }
+
   /** Eager automation alone at `now` (after a change was announced). Never throws. */
   async evaluateEagerAutomation(
     now: Date = this.clock(),
     signal: AbortSignal = new AbortController().signal,
   ): Promise<SchedulerReport> {
     const errors: string[] = [];
-    let eager: EagerOutcome | undefined;
-    try {
-      eager = signal.aborted
-        ? undefined
-        : await this.options.store.exclusively("eager", () =>
-            evaluateEager(this.ctx, now, this.eagerSkip),
-          );
-    } catch (error) {
-      errors.push(this.report("eager", error));
-    }
+    const eager = await this.evaluateEagerExclusively(now, signal, errors);
     const none = { schedules: [], sensors: [], resumedBackfills: [], freshness: undefined };
     return { trigger: "change", ...none, eager, errors };
   }
