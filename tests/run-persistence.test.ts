@@ -151,6 +151,102 @@ describe("a chain of ten steps", () => {
   });
 });
 
+describe("a run that claims its partitions at its start", () => {
+  const gated = (build: Record<string, () => Promise<void>>): Definitions<unknown> =>
+    Definitions.create({
+      assets: ["gate/a", "gate/b", "gate/c"].map((k, i, keys) =>
+        defineAsset({
+          key: k,
+          deps: i === 0 ? [] : [keys[i - 1]!],
+          materialize: async () => {
+            await build[k]?.();
+            return { dataVersion: `${k}@${crypto.randomUUID()}` };
+          },
+        }),
+      ),
+    }) as Definitions<unknown>;
+
+  it("holds every partition of its plan from its start: another run waits for them", async () => {
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    let reachedA!: () => void;
+    const atA = new Promise<void>((resolve) => (reachedA = resolve));
+    const definitions = gated({
+      "gate/a": async () => {
+        reachedA();
+        await gate;
+      },
+    });
+    const prepared = prepareRun(
+      definitions,
+      { selection: "gate/a+", partitions: { kind: "none" } },
+      new Date(),
+    );
+    const result = executeRun({ definitions, storage, prepared });
+    await atA;
+    const runId = (await storage.listRuns({ status: "STARTED", assetKey: "gate/c" }))[0]!.id;
+    const other = crypto.randomUUID();
+    await storage.createRun({
+      id: other,
+      status: "STARTED",
+      selection: "gate/c",
+      assetKeys: ["gate/c"],
+      partitionSpec: null,
+      hostname: "test",
+      pid: process.pid,
+    });
+    const claim = await storage.claimPartitions(other, [
+      { assetKey: "gate/c", partitions: IntervalSet.single(0) },
+    ]);
+    expect(claim.claimed).toBe(false);
+    if (!claim.claimed) expect(claim.holder).toMatchObject({ runId, assetKey: "gate/c" });
+    open();
+    expect((await result).outcome).toBe("SUCCESS");
+    await storage.setRunStatus(other, "CANCELED");
+    const statuses = computeStatus(definitions, await storage.getAssetSummaries(), new Date());
+    for (const k of ["gate/a", "gate/b", "gate/c"])
+      expect(statuses.get(k)?.status, k).toBe("FRESH");
+  });
+
+  it("records the inputs it built, and a step whose upstream another run rebuilt meanwhile is stale", async () => {
+    const definitions = gated({
+      // While gate/b runs, another run rebuilds gate/a (recorded, so no longer claimed).
+      "gate/b": async () => {
+        const again = prepareRun(
+          definitions,
+          { selection: "gate/a", partitions: { kind: "none" } },
+          new Date(),
+        );
+        expect((await executeRun({ definitions, storage, prepared: again })).outcome).toBe(
+          "SUCCESS",
+        );
+      },
+    });
+    const { runId, outcome } = await run(definitions, "gate/a+");
+    expect(outcome).toBe("SUCCESS");
+    const [b] = await storage.listMaterializations("gate/b");
+    const [c] = await storage.listMaterializations("gate/c");
+    const aOfRun = (await storage.listMaterializations("gate/a", { limit: 2 })).find(
+      (m) => m.runId === runId,
+    )!;
+    // gate/b read gate/a as this run built it; gate/c read gate/b as stored.
+    expect(b!.inputVersions["gate/a"]).not.toBe(
+      `digest:${(await storage.getDigest("gate/a"))!.digest}:1`,
+    );
+    expect(b!.inputVersions["gate/a"]).toMatch(/^digest:-?\d+:1$/);
+    expect(aOfRun.runId).toBe(runId);
+    expect(c!.inputVersions).toEqual({
+      "gate/b": `digest:${(await storage.getDigest("gate/b"))!.digest}:1`,
+    });
+    const statuses = computeStatus(definitions, await storage.getAssetSummaries(), new Date());
+    expect(statuses.get("gate/a")?.status).toBe("FRESH");
+    expect(statuses.get("gate/b")?.status).toBe("STALE");
+    expect(statuses.get("gate/b")?.causes.map((x) => x.kind)).toContain("upstream-newer");
+    // gate/c read gate/b as this run recorded it: stale through gate/b only, not newer than it.
+    expect(statuses.get("gate/c")?.causes.map((x) => x.kind)).not.toContain("upstream-newer");
+  });
+});
+
 describe("partitions", () => {
   const daily = dailyPartitions({ start: "2024-01-01" });
   const asset = (codeVersion: string): AssetDefinition<unknown> =>

@@ -8,6 +8,7 @@ import { describeCheckBlock, MISSING_KEYS_SHOWN } from "../status/asset-status";
 import type { CheckHold } from "./evaluate-checks";
 import type { Storage } from "../storage/storage";
 import type { RunEvent } from "./events";
+import { RunMemory, runClaims } from "./run-memory";
 import { runStep } from "./run-step";
 import { stepEvent } from "./step-events";
 
@@ -108,9 +109,10 @@ export async function executePlan(options: ExecuteOptions): Promise<ExecuteResul
     }
   };
 
+  let memory = RunMemory.perStep();
   const launch = (step: PlanStep): void => {
     state.set(step.key, "running");
-    const p = runStep(step, options, controller.signal, now)
+    const p = runStep(step, options, controller.signal, now, memory)
       .then((end) => {
         state.set(step.key, end.ok ? "succeeded" : "failed");
         if (!end.ok) errors.set(step.key, end.error);
@@ -151,6 +153,11 @@ export async function executePlan(options: ExecuteOptions): Promise<ExecuteResul
   }
   const startable = ready.filter((s) => state.get(s.key) === "pending");
   ready.splice(0, ready.length, ...startable);
+  memory = await claimAtStart(
+    plan.steps.filter((s) => state.get(s.key) === "pending"),
+    options,
+    controller.signal,
+  );
 
   while (ready.length > 0 || running.size > 0) {
     while (!controller.signal.aborted && ready.length > 0 && running.size < concurrency) {
@@ -186,6 +193,27 @@ export async function executePlan(options: ExecuteOptions): Promise<ExecuteResul
     checkFailures,
     held,
   };
+}
+
+/**
+ * Claims every partition the run's steps materialise at once, when no other live run holds any
+ * of them: its steps then claim nothing on their own (see `RunMemory`). When one is held (or the
+ * claim fails), each step claims its partitions before it runs, and waits for the holder
+ * (`STEP_WAITING`), as if nothing had been tried.
+ */
+async function claimAtStart(
+  steps: readonly PlanStep[],
+  options: ExecuteOptions,
+  signal: AbortSignal,
+): Promise<RunMemory> {
+  const claims = runClaims(steps);
+  if (claims.length === 0 || signal.aborted) return RunMemory.perStep();
+  try {
+    const outcome = await options.storage.claimPartitions(options.runId, claims);
+    return outcome.claimed ? RunMemory.claimedAtStart(outcome.watermark) : RunMemory.perStep();
+  } catch {
+    return RunMemory.perStep();
+  }
 }
 
 /**
