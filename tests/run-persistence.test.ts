@@ -354,4 +354,39 @@ describe("claims at once", () => {
     const running = (await storage.getAssetSummaries()).get("race/shared")?.running;
     expect(running?.size).toBe(40);
   });
+
+  it("with a run's creation: all or none, and the run is started either way", async () => {
+    const newRun = (selection: string) => ({
+      id: crypto.randomUUID(),
+      selection,
+      assetKeys: [],
+      partitionSpec: null,
+      hostname: "test",
+      pid: process.pid,
+    });
+    const first = newRun("start/*");
+    const claims = [
+      { assetKey: "start/a", partitions: IntervalSet.fromRange(0, 4) },
+      { assetKey: "start/b", partitions: IntervalSet.single(2) },
+    ];
+    const taken = await storage.startRunClaiming(first, claims);
+    expect(taken.claimed).toBe(true);
+    const second = newRun("start/b");
+    const refused = await storage.startRunClaiming(second, [
+      { assetKey: "start/c", partitions: IntervalSet.single(0) },
+      { assetKey: "start/b", partitions: IntervalSet.fromRange(1, 3) },
+    ]);
+    expect(refused).toMatchObject({
+      claimed: false,
+      holder: { runId: first.id, assetKey: "start/b" },
+    });
+    if (!refused.claimed)
+      expect(refused.holder?.partitions.equals(IntervalSet.single(2))).toBe(true);
+    expect((await storage.getRun(second.id))?.status).toBe("STARTED");
+    const summaries = await storage.getAssetSummaries();
+    expect(summaries.get("start/a")?.running.size).toBe(4);
+    expect(summaries.get("start/c")?.running.isEmpty ?? true).toBe(true);
+    await storage.setRunStatus(first.id, "CANCELED");
+    await storage.setRunStatus(second.id, "CANCELED");
+  });
 });

@@ -36,6 +36,11 @@ export interface ExecuteOptions {
   readonly holdOnStoredChecks?: boolean;
   /** Injectable for tests. */
   readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /**
+   * The watermark of the claim of every partition of the plan taken with the run's creation
+   * (`Storage.startRunClaiming`); without it, the run claims them at its start if it can.
+   */
+  readonly claimedAtStart?: number;
 }
 
 export interface ExecuteResult {
@@ -153,11 +158,14 @@ export async function executePlan(options: ExecuteOptions): Promise<ExecuteResul
   }
   const startable = ready.filter((s) => state.get(s.key) === "pending");
   ready.splice(0, ready.length, ...startable);
-  memory = await claimAtStart(
-    plan.steps.filter((s) => state.get(s.key) === "pending"),
-    options,
-    controller.signal,
-  );
+  memory =
+    options.claimedAtStart !== undefined
+      ? RunMemory.claimedAtStart(options.claimedAtStart)
+      : await claimAtStart(
+          plan.steps.filter((s) => state.get(s.key) === "pending"),
+          options,
+          controller.signal,
+        );
 
   while (ready.length > 0 || running.size > 0) {
     while (!controller.signal.aborted && ready.length > 0 && running.size < concurrency) {

@@ -88,12 +88,13 @@ export class RunMemory {
 }
 
 /**
- * Every partition the steps materialise, one claim per asset; empty when fewer than two steps
- * materialise (a single step claims its own partitions with its inputs, in one statement).
+ * Every partition the steps materialise, one claim per asset; empty when fewer than `minSteps`
+ * steps materialise (a claim of its own for a single step, which reads its inputs with it,
+ * costs no more than one at the start).
  */
-export function runClaims(steps: readonly PlanStep[]): PartitionClaim[] {
+export function runClaims(steps: readonly PlanStep[], minSteps = 2): PartitionClaim[] {
   const building = steps.filter((s) => !s.checksOnly);
-  if (building.length < 2) return [];
+  if (building.length < Math.max(1, minSteps)) return [];
   const byAsset = new Map<string, IntervalSet>();
   for (const step of building)
     for (const m of stepMembers(step))
