@@ -8,7 +8,6 @@ import { describeCheckBlock, MISSING_KEYS_SHOWN } from "../status/asset-status";
 import type { CheckHold } from "./evaluate-checks";
 import type { Storage } from "../storage/storage";
 import type { RunEvent } from "./events";
-import { RunMemory, runClaims } from "./run-memory";
 import { runStep } from "./run-step";
 import { stepEvent } from "./step-events";
 
@@ -36,11 +35,6 @@ export interface ExecuteOptions {
   readonly holdOnStoredChecks?: boolean;
   /** Injectable for tests. */
   readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
-  /**
-   * The watermark of the claim of every partition of the plan taken with the run's creation
-   * (`Storage.startRunClaiming`); without it, the run claims them at its start if it can.
-   */
-  readonly claimedAtStart?: number;
 }
 
 export interface ExecuteResult {
@@ -114,10 +108,9 @@ export async function executePlan(options: ExecuteOptions): Promise<ExecuteResul
     }
   };
 
-  let memory = RunMemory.perStep();
   const launch = (step: PlanStep): void => {
     state.set(step.key, "running");
-    const p = runStep(step, options, controller.signal, now, memory)
+    const p = runStep(step, options, controller.signal, now)
       .then((end) => {
         state.set(step.key, end.ok ? "succeeded" : "failed");
         if (!end.ok) errors.set(step.key, end.error);
@@ -158,14 +151,6 @@ export async function executePlan(options: ExecuteOptions): Promise<ExecuteResul
   }
   const startable = ready.filter((s) => state.get(s.key) === "pending");
   ready.splice(0, ready.length, ...startable);
-  memory =
-    options.claimedAtStart !== undefined
-      ? RunMemory.claimedAtStart(options.claimedAtStart)
-      : await claimAtStart(
-          plan.steps.filter((s) => state.get(s.key) === "pending"),
-          options,
-          controller.signal,
-        );
 
   while (ready.length > 0 || running.size > 0) {
     while (!controller.signal.aborted && ready.length > 0 && running.size < concurrency) {
@@ -201,27 +186,6 @@ export async function executePlan(options: ExecuteOptions): Promise<ExecuteResul
     checkFailures,
     held,
   };
-}
-
-/**
- * Claims every partition the run's steps materialise at once, when no other live run holds any
- * of them: its steps then claim nothing on their own (see `RunMemory`). When one is held (or the
- * claim fails), each step claims its partitions before it runs, and waits for the holder
- * (`STEP_WAITING`), as if nothing had been tried.
- */
-async function claimAtStart(
-  steps: readonly PlanStep[],
-  options: ExecuteOptions,
-  signal: AbortSignal,
-): Promise<RunMemory> {
-  const claims = runClaims(steps);
-  if (claims.length === 0 || signal.aborted) return RunMemory.perStep();
-  try {
-    const outcome = await options.storage.claimPartitions(options.runId, claims);
-    return outcome.claimed ? RunMemory.claimedAtStart(outcome.watermark) : RunMemory.perStep();
-  } catch {
-    return RunMemory.perStep();
-  }
 }
 
 /**

@@ -18,7 +18,6 @@ import { EventWriter } from "./event-writer";
 import type { RunEvent } from "./events";
 import { executePlan, type RunOutcome, type StepFailure } from "./executor";
 import { keepLocalLease } from "./local-lease";
-import { runClaims } from "./run-memory";
 import { redactMachinePaths } from "./redact-paths";
 
 export interface MaterializeRequest {
@@ -197,7 +196,8 @@ export async function executeRun(
     leaseMs,
     ...(options.launchedBy ? { launchedBy: options.launchedBy } : {}),
   };
-  const claimedAtStart = await startRun(run, options);
+  if (options.createRun) await options.createRun(run);
+  else await storage.createRun(run);
   options.onRunCreated?.(runId);
   // Cancelled by the caller's signal, or through the lease (a cancel asked for elsewhere).
   const controller = new AbortController();
@@ -211,7 +211,6 @@ export async function executeRun(
       signal: controller.signal,
       runId,
       resources,
-      ...(claimedAtStart !== undefined ? { claimedAtStart } : {}),
       finish: (outcome, error) => storage.setRunStatus(runId, outcome, error),
       end: (outcome, error, events) => storage.endRun(runId, outcome, error, events),
     });
@@ -222,33 +221,6 @@ export async function executeRun(
 }
 
 /**
- * Records the run STARTED: with `options.createRun` if given, else with the claim of every
- * partition of its plan in the same statement (not for runs automation launched, whose steps
- * held by stored checks are skipped before they claim). Resolves to the claim's watermark when
- * it was taken.
- */
-async function startRun(
-  run: NewRun,
-  options: Pick<ExecutionOptions, "storage" | "prepared" | "tags"> & {
-    createRun?: (run: NewRun) => Promise<void>;
-  },
-): Promise<number | undefined> {
-  if (options.createRun) {
-    await options.createRun(run);
-    return undefined;
-  }
-  const claims = AUTOMATION_TRIGGERS.has(options.tags?.trigger ?? "")
-    ? []
-    : runClaims(options.prepared.plan.steps, 1);
-  if (claims.length === 0) {
-    await options.storage.createRun(run);
-    return undefined;
-  }
-  const outcome = await options.storage.startRunClaiming(run, claims);
-  return outcome.claimed ? outcome.watermark : undefined;
-}
-
-/**
  * Executes a run whose row exists (created here, or claimed from the queue by a worker): the
  * run's events from RUN_START to its outcome, then `finish` records the outcome.
  */
@@ -256,8 +228,6 @@ export async function executeCreatedRun(
   options: ExecutionOptions & {
     runId: string;
     resources: unknown;
-    /** The watermark of the claim of the run's partitions taken with its creation, if any. */
-    claimedAtStart?: number;
     finish: (outcome: RunOutcome, error: string | undefined) => Promise<void>;
     /**
      * Writes the run's last events, clears its running marks and records its outcome at once
@@ -299,7 +269,6 @@ export async function executeCreatedRun(
       emit,
       ...(options.tags ? { tags: options.tags } : {}),
       holdOnStoredChecks: AUTOMATION_TRIGGERS.has(options.tags?.trigger ?? ""),
-      ...(options.claimedAtStart !== undefined ? { claimedAtStart: options.claimedAtStart } : {}),
       ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     });

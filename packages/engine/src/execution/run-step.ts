@@ -13,7 +13,6 @@ import { evaluateMemberChecks, type CheckHold } from "./evaluate-checks";
 import { describeFailure, serializeError } from "./events";
 import type { ExecuteOptions } from "./executor";
 import { retry, type RetryOptions } from "./retry";
-import type { RunMemory } from "./run-memory";
 import { memberEvent, memberLabel, stepEvent } from "./step-events";
 import { callUserCode, type MemberOutcome } from "./user-code";
 
@@ -26,8 +25,6 @@ export type StepEnd =
 interface Prepared {
   readonly watermark: number;
   readonly inputs: ReadonlyMap<string, InputVersions>;
-  /** Told what each member records, for the steps after it. */
-  readonly memory: RunMemory;
 }
 
 /** The members that failed, and the first one's reason (for the run's error). */
@@ -50,7 +47,6 @@ export async function runStep(
   options: ExecuteOptions,
   signal: AbortSignal,
   now: () => Date,
-  memory: RunMemory,
 ): Promise<StepEnd> {
   const members = stepMembers(step);
   const sleep = options.sleep ?? abortableSleep;
@@ -62,26 +58,20 @@ export async function runStep(
   const unrecorded = new Set<string>();
   try {
     // What the step reads upstream is read with its claim, in the snapshot of its watermark.
-    // Claimed with the run and reading only what the run built: nothing to ask storage.
-    signal.throwIfAborted();
     const at = now();
-    const reads = members.flatMap((m) => inputReads(m, options, at));
-    const { watermark, inputs } =
-      memory.known(reads, options.definitions) ??
-      (await claimStep(members, {
-        runId: options.runId,
-        storage: options.storage,
-        definitions: options.definitions,
-        signal,
-        sleep,
-        reads,
-        onWait: (holder, message) =>
-          options.emit(stepEvent(step, "STEP_WAITING", "info", message, { heldBy: holder.runId })),
-      }));
+    const { watermark, inputs } = await claimStep(members, {
+      runId: options.runId,
+      storage: options.storage,
+      definitions: options.definitions,
+      signal,
+      sleep,
+      reads: members.flatMap((m) => inputReads(m, options, at)),
+      onWait: (holder, message) =>
+        options.emit(stepEvent(step, "STEP_WAITING", "info", message, { heldBy: holder.runId })),
+    });
     for (const m of members) unrecorded.add(m.assetKey);
     const prepared: Prepared = {
       watermark,
-      memory,
       inputs: new Map(members.map((m) => [m.assetKey, inputVersionsOf(m, options, at, inputs)])),
     };
     const outcomes = await retry(
@@ -192,7 +182,16 @@ async function recordMemberSuccess(
   const inputs = readsSibling
     ? await readInputVersions(m, options, now())
     : prepared.inputs.get(m.assetKey)!;
-  const written = await recordSuccess(m, asset, result, inputs, prepared, options, now(), siblings);
+  const written = await recordSuccess(
+    m,
+    asset,
+    result,
+    inputs,
+    prepared.watermark,
+    options,
+    now(),
+    siblings,
+  );
   unrecorded.delete(m.assetKey);
   options.emit(
     memberEvent(step, m, "MATERIALIZATION", "info", `Materialized ${memberLabel(m)}`, {
@@ -361,7 +360,7 @@ async function recordSuccess(
   asset: AssetDefinition<unknown>,
   result: MaterializeResult | void,
   inputs: InputVersions,
-  { watermark, memory }: Pick<Prepared, "watermark" | "memory">,
+  watermark: number,
   options: ExecuteOptions,
   now: Date,
   /** Other assets built by the same call: they are read as built, not as a concurrent change. */
@@ -380,7 +379,7 @@ async function recordSuccess(
       ...(own ? { metadata: { ...own } } : {}),
     };
   });
-  const ids = await storage.recordMaterialization({
+  await storage.recordMaterialization({
     runId: options.runId,
     assetKey: asset.key,
     codeVersion: asset.codeVersion,
@@ -415,6 +414,5 @@ async function recordSuccess(
         })),
     },
   });
-  memory.remember(asset.key, step.partitions, dataVersion, ids);
   return partitions.length;
 }

@@ -11,7 +11,6 @@ import { PartitionMarks } from "./partition-marks";
 import { RunLog } from "./run-log";
 import type { LeaseState } from "./runs/heartbeat";
 import type { ClaimOutcome, InputRead, PartitionClaim } from "./sql/claim-partitions";
-import { startRunClaiming } from "./sql/start-run-claiming";
 import { recentStepDurations, type StepDuration } from "./sql/step-durations";
 import { connectPool } from "./transaction";
 import type {
@@ -78,13 +77,6 @@ export class PostgresStorage implements FenceableStorage {
 
   createRun(run: NewRun): Promise<RunRecord> {
     return this.runs.createRun(run);
-  }
-
-  startRunClaiming(
-    run: Omit<NewRun, "status">,
-    claims: readonly PartitionClaim[],
-  ): Promise<ClaimOutcome | { readonly claimed: false; readonly holder?: undefined }> {
-    return startRunClaiming(this.pool, run, claims);
   }
 
   getRun(runId: string): Promise<RunRecord | undefined> {

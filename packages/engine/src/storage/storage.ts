@@ -166,16 +166,6 @@ export interface ListMaterializationsOptions {
  */
 export interface Storage {
   createRun(run: NewRun): Promise<RunRecord>;
-  /**
-   * Records a run this process executes itself as STARTED and claims `claims` for it, in one
-   * round trip: as `createRun` then `claimPartitions` without reads, except that a claim that
-   * lost a race is not tried again (`claimed: false` without a holder; the steps claim on their
-   * own).
-   */
-  startRunClaiming(
-    run: Omit<NewRun, "status">,
-    claims: readonly PartitionClaim[],
-  ): Promise<ClaimOutcome | { readonly claimed: false; readonly holder?: undefined }>;
   getRun(runId: string): Promise<RunRecord | undefined>;
   /** Newest first; `assetKey` keeps the runs whose asset keys include it. */
   listRuns(options?: ListRunsOptions): Promise<RunRecord[]>;

@@ -16,43 +16,29 @@ export type StartedRun = Omit<NewRun, "status"> & { readonly pools?: readonly st
  * Commits asynchronously, as the run's other writes until its end (see `TransactionOptions`).
  */
 export async function startRun(db: Queryable, run: StartedRun): Promise<RunRow> {
-  const result = await db.query<RunRow>({
-    name: "lignee_start_run",
-    text: `${startRunInsert(1, 2)} RETURNING ${RUN_COLUMNS}`,
-    values: startRunValues(run),
-  });
-  return result.rows[0]!;
-}
-
-/**
- * The INSERT of `start`: the run's id is parameter `$<id>`, its other values (`startRunValues`
- * after the id) parameters `$<rest>` on.
- */
-export function startRunInsert(id: number, rest: number): string {
-  const $ = (n: number): string => (n === 1 ? `$${id}` : `$${rest + n - 2}`);
-  return `INSERT INTO lignee.runs
+  const result = await db.query<RunRow>(
+    `INSERT INTO lignee.runs
        (id, status, selection, asset_keys, partition_spec, tags, pools, hostname, pid, started_at,
         lease_expires_at, launched_by, launched_by_detail)
-     SELECT ${$(1)}, 'STARTED', ${$(2)}, ${$(3)}::jsonb, ${$(4)}::jsonb, ${$(5)}::jsonb, ${$(6)}::jsonb,
-            ${$(7)}, ${$(8)}, now(), now() + ${$(9)} * interval '1 millisecond', ${$(10)}, ${$(11)}
-       FROM (SELECT ${ASYNCHRONOUS_COMMIT}) AS async`;
-}
-
-/** The eleven values of `startRunInsert`, in order. */
-export function startRunValues(run: StartedRun): unknown[] {
-  return [
-    run.id,
-    run.selection,
-    JSON.stringify(run.assetKeys),
-    JSON.stringify(run.partitionSpec),
-    JSON.stringify(run.tags ?? {}),
-    JSON.stringify(run.pools ?? []),
-    run.hostname,
-    run.pid,
-    run.leaseMs ?? DEFAULT_LOCAL_LEASE_MS,
-    run.launchedBy?.kind ?? null,
-    run.launchedBy?.detail ?? null,
-  ];
+     SELECT $1, 'STARTED', $2, $3::jsonb, $4::jsonb, $5::jsonb, $6::jsonb, $7, $8, now(),
+            now() + $9 * interval '1 millisecond', $10, $11
+       FROM (SELECT ${ASYNCHRONOUS_COMMIT}) AS async
+     RETURNING ${RUN_COLUMNS}`,
+    [
+      run.id,
+      run.selection,
+      JSON.stringify(run.assetKeys),
+      JSON.stringify(run.partitionSpec),
+      JSON.stringify(run.tags ?? {}),
+      JSON.stringify(run.pools ?? []),
+      run.hostname,
+      run.pid,
+      run.leaseMs ?? DEFAULT_LOCAL_LEASE_MS,
+      run.launchedBy?.kind ?? null,
+      run.launchedBy?.detail ?? null,
+    ],
+  );
+  return result.rows[0]!;
 }
 
 /**

@@ -89,7 +89,7 @@ export async function claimPartitions(
 /** Attempts before giving up on a claim that keeps losing races (or deadlocks). */
 const MAX_ATTEMPTS = 20;
 
-export function claimedInputs(row: ClaimRow): ClaimedInputs {
+function claimedInputs(row: ClaimRow): ClaimedInputs {
   const versions = new Map<string, Map<number, string>>();
   for (const [assetKey, index, dataVersion] of row.versions ?? []) {
     const of = versions.get(assetKey) ?? new Map<number, string>();
@@ -134,7 +134,7 @@ async function claimOnce(pool: pg.Pool, values: unknown[], attempt: number): Pro
   }
 }
 
-export interface ClaimRow {
+interface ClaimRow {
   run_id: string | null;
   asset_key: string | null;
   overlap: string | null;
@@ -149,14 +149,7 @@ export interface ClaimRow {
  * claims), each only if it still has the value `wanted` saw; the marks are written only when
  * every counter was. `read`: the inputs ($3), read in the snapshot the watermark is taken in.
  */
-const CLAIM = claimStatement();
-
-/**
- * The claim's statement; `before`, CTEs written first in the same statement (e.g. the run's
- * creation, see start-run-claiming.ts), which may use parameters after $3.
- */
-export function claimStatement(before = ""): string {
-  return `WITH ${before}wanted AS MATERIALIZED (
+const CLAIM = `WITH wanted AS MATERIALIZED (
        SELECT c.asset_key, c.partitions::int4multirange AS partitions,
               coalesce(k.version, 0) AS seen, ${ASYNCHRONOUS_COMMIT} AS async
          FROM jsonb_to_recordset($2::jsonb) AS c(asset_key text, partitions text)
@@ -201,4 +194,3 @@ export function claimStatement(before = ""): string {
                FROM read r JOIN lignee.asset_digests d
                  ON r.partitions IS NULL AND d.asset_key = r.asset_key) AS digests
        FROM (SELECT 1) AS one LEFT JOIN holder h ON true`;
-}
