@@ -47,6 +47,14 @@
 --
 -- An offer's creation date never changes, so an id belongs to one day. Should the source ever
 -- hold it on two days, keep the latest, so that id stays a key.
+--
+-- The rows are then written in day order: `distinct on` leaves them in id order, which spreads
+-- every day over most of the table's pages, and the checks and tests that read one day (an
+-- index scan on jour) would each read most of the table. The second sort costs about 3 s on
+-- a first build of 900,000 offers; an incremental build of a few days appends them together
+-- anyway.
+select *
+from (
 select distinct on (id)
     id,
     -- The partition: the day of creation in Europe/Paris, as the collector filed it.
@@ -89,3 +97,5 @@ from {{ source('raw', 'offres') }}
 where jour between '{{ jours.debut }}'::date and '{{ jours.fin }}'::date
 {% endif -%}
 order by id, jour desc
+) as latest
+order by jour

@@ -17,7 +17,6 @@ export async function countMatchesRaw(db: Queryable, day: string): Promise<Quali
     fact_rows: string;
     missing: string;
     extra: string;
-    filed_elsewhere: string;
   }>(
     `SELECT
        (SELECT count(*) FROM raw.offres WHERE jour = $1) AS raw_offers,
@@ -25,9 +24,7 @@ export async function countMatchesRaw(db: Queryable, day: string): Promise<Quali
        (SELECT count(*) FROM raw.offres r WHERE r.jour = $1 AND NOT EXISTS
           (SELECT 1 FROM emploi.fait_offre_emploi f WHERE f.id = r.id AND f.jour = r.jour)) AS missing,
        (SELECT count(*) FROM emploi.fait_offre_emploi f WHERE f.jour = $1 AND NOT EXISTS
-          (SELECT 1 FROM raw.offres r WHERE r.jour = f.jour AND r.id = f.id)) AS extra,
-       (SELECT count(*) FROM raw.offres r WHERE r.jour = $1 AND EXISTS
-          (SELECT 1 FROM emploi.fait_offre_emploi f WHERE f.id = r.id AND f.jour <> r.jour)) AS filed_elsewhere`,
+          (SELECT 1 FROM raw.offres r WHERE r.jour = f.jour AND r.id = f.id)) AS extra`,
     [day],
   );
   const r = rows[0]!;
@@ -35,7 +32,10 @@ export async function countMatchesRaw(db: Queryable, day: string): Promise<Quali
   const fact = Number(r.fact_rows);
   const missing = Number(r.missing);
   const extra = Number(r.extra);
-  const elsewhere = Number(r.filed_elsewhere);
+  // An offer filed under another day is one of the missing ones (its id is a key of the fact
+  // table, on that other day): with none missing there is none, and the count, which reads
+  // the whole fact table, is not needed.
+  const elsewhere = missing === 0 ? 0 : await filedElsewhere(db, day);
   const passed = missing === 0 && extra === 0;
   return {
     passed,
@@ -51,4 +51,14 @@ export async function countMatchesRaw(db: Queryable, day: string): Promise<Quali
       filed_under_another_day: elsewhere,
     },
   };
+}
+
+/** The day's offers of raw.offres whose id the fact table holds under another day. */
+async function filedElsewhere(db: Queryable, day: string): Promise<number> {
+  const { rows } = await db.query<{ n: string }>(
+    `SELECT count(*) AS n FROM raw.offres r WHERE r.jour = $1 AND EXISTS
+       (SELECT 1 FROM emploi.fait_offre_emploi f WHERE f.id = r.id AND f.jour <> r.jour)`,
+    [day],
+  );
+  return Number(rows[0]!.n);
 }

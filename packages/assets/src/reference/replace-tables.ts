@@ -57,7 +57,8 @@ export async function replaceTables(
           content.table,
           content.columns,
           batchLines(lines),
-          options,
+          // Truncated above in this transaction: the rows can be written frozen.
+          { ...options, freeze: true },
         );
         rows += stats.rows;
         bytes += stats.bytes;

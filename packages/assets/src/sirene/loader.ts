@@ -102,7 +102,8 @@ export async function loadSireneEtablissements(
         SIRENE_TABLE,
         SIRENE_COLUMNS.map((c) => c.column),
         batchLines(rows()),
-        options,
+        // Truncated above in this transaction: the rows can be written frozen.
+        { ...options, freeze: true },
       );
     });
     return {

@@ -13,6 +13,11 @@ export interface CopyStats {
  * stays bounded whatever the size of the source. `source` yields text chunks, each holding whole
  * lines (see `copyRow`). Runs inside the caller's transaction, if any.
  *
+ * `freeze` writes the rows already frozen (COPY … FREEZE), for a table created or truncated
+ * earlier in the same transaction (PostgreSQL refuses it otherwise): its first readers then
+ * have no hint bits to set on every page, which with data checksums means writing each page
+ * to the WAL again, and autovacuum has nothing to freeze later.
+ *
  * @example
  * await copyInto(client, "raw.naf_sections", ["code", "libelle"], rows.map((r) => copyRow([r.code, r.label])));
  */
@@ -21,7 +26,7 @@ export async function copyInto(
   table: string,
   columns: readonly string[],
   source: AsyncIterable<string> | Iterable<string>,
-  options: { signal?: AbortSignal } = {},
+  options: { signal?: AbortSignal; freeze?: boolean } = {},
 ): Promise<CopyStats> {
   let rows = 0;
   let bytes = 0;
@@ -33,7 +38,9 @@ export async function copyInto(
       yield buf;
     }
   }
-  const sql = `COPY ${table} (${columns.map((c) => `"${c}"`).join(", ")}) FROM STDIN`;
+  const sql = `COPY ${table} (${columns.map((c) => `"${c}"`).join(", ")}) FROM STDIN${
+    options.freeze ? " WITH (FREEZE)" : ""
+  }`;
   const sink = client.query(copyFrom(sql));
   await pipeline(Readable.from(counted()), sink, options.signal ? { signal: options.signal } : {});
   return { rows, bytes };

@@ -24,7 +24,14 @@ const USER = "lignee";
 // Local-only server (listens on localhost); the password only keeps other local users out by accident.
 const PASSWORD = "lignee";
 const DATABASE = "lignee";
-const SERVER_FLAGS = ["-c", "listen_addresses=localhost", "-c", "max_connections=200"];
+const SERVER_FLAGS = [
+  "-c",
+  "listen_addresses=localhost",
+  "-c",
+  "max_connections=200",
+  "-c",
+  "max_wal_size=4GB",
+];
 
 /** Another process may hold the lock through a whole initdb and start-up. */
 const LOCK_TIMEOUT_MS = 120_000;
