@@ -283,6 +283,47 @@ describe("executor", () => {
     expect(events.filter((e) => e.type === "STEP_SUCCESS")).toHaveLength(10);
   });
 
+  it("starts each asset of a run early instead of queueing it behind another asset's partitions", async () => {
+    const order: string[] = [];
+    const days = defineAsset({
+      key: "fair/days",
+      partitions: daily,
+      async materialize(ctx) {
+        order.push(`days[${ctx.partitionKey}]`);
+      },
+    });
+    const reference = defineAsset({
+      key: "fair/reference",
+      async materialize() {
+        order.push("reference");
+      },
+    });
+    const report = defineAsset({
+      key: "fair/report",
+      deps: ["fair/reference"],
+      async materialize() {
+        order.push("report");
+      },
+    });
+    const { outcome } = await run(
+      [days, reference, report],
+      "fair/*",
+      { kind: "range", from: "2024-03-01", to: "2024-03-04" },
+      { concurrency: 1 },
+    );
+    expect(outcome).toBe("SUCCESS");
+    // One step at a time: the reference asset starts second (not after every day), and its
+    // downstream as soon as it is ready, ahead of the days' remaining partitions.
+    expect(order).toEqual([
+      "days[2024-03-01]",
+      "reference",
+      "report",
+      "days[2024-03-02]",
+      "days[2024-03-03]",
+      "days[2024-03-04]",
+    ]);
+  });
+
   it("cancels: running steps see the abort, pending steps are skipped, the run ends CANCELED", async () => {
     const controller = new AbortController();
     let sawAbort = false;

@@ -62,7 +62,7 @@ type StepState = "pending" | "running" | "succeeded" | "failed" | "skipped";
 
 /**
  * Runs a plan in this process: steps start as soon as the steps they depend on have succeeded,
- * at most `concurrency` at a time; a step whose user code threw a transient error (see
+ * at most `concurrency` at a time, each asset in turn (see `fairestReady`); a step whose user code threw a transient error (see
  * `isTransient`) is retried per its asset's retry policy, any other failure fails it at once,
  * and then its downstream steps are skipped; aborting `signal` stops launching steps, aborts the running
  * ones through their context's signal and ends the run CANCELED. User code runs behind one
@@ -152,9 +152,12 @@ export async function executePlan(options: ExecuteOptions): Promise<ExecuteResul
   const startable = ready.filter((s) => state.get(s.key) === "pending");
   ready.splice(0, ready.length, ...startable);
 
+  const launched = new Map<string, number>();
   while (ready.length > 0 || running.size > 0) {
     while (!controller.signal.aborted && ready.length > 0 && running.size < concurrency) {
-      launch(ready.shift()!);
+      const [next] = ready.splice(fairestReady(ready, launched), 1);
+      launched.set(next!.assetKey, (launched.get(next!.assetKey) ?? 0) + 1);
+      launch(next!);
     }
     if (running.size === 0) break;
     await Promise.race(running);
@@ -186,6 +189,25 @@ export async function executePlan(options: ExecuteOptions): Promise<ExecuteResul
     checkFailures,
     held,
   };
+}
+
+/**
+ * Which ready step to start next: the first (in plan order) of the asset that has started the
+ * fewest steps in this run. A run of many partitions of one asset and a few other assets starts
+ * each asset early instead of queueing the others behind every partition: a long step of
+ * another asset (a reference load, say) overlaps the many short ones rather than running alone
+ * at the end, and the others' downstream steps can start sooner.
+ */
+export function fairestReady(
+  ready: readonly PlanStep[],
+  launched: ReadonlyMap<string, number>,
+): number {
+  let best = 0;
+  for (let i = 1; i < ready.length; i++) {
+    if ((launched.get(ready[i]!.assetKey) ?? 0) < (launched.get(ready[best]!.assetKey) ?? 0))
+      best = i;
+  }
+  return best;
 }
 
 /**
