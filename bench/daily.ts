@@ -59,6 +59,10 @@ interface DailyRun {
   readonly floorSeconds: number;
   readonly ratio: number;
   readonly faitRows: number;
+  /** Each evaluated check's own duration (ms), `asset:check`. */
+  readonly checkMs: Record<string, number>;
+  /** dbt's result line of each node it ran (`… PASS not_null_… in 0.05s`). */
+  readonly dbtNodes: string[];
 }
 
 export async function run(args: readonly string[] = []): Promise<void> {
@@ -214,9 +218,15 @@ async function dailyRun(
   const at = new Map<string, number>();
   const mark = (name: string, now: number): void => void at.set(name, now);
   let raw: Record<string, unknown> = {};
+  const checkMs: Record<string, number> = {};
+  const dbtNodes: string[] = [];
   const onEvent = (event: RunEvent): void => {
     const now = performance.now();
     const asset = event.assetKey;
+    if (event.type === "CHECK_EVALUATION" && typeof event.data?.durationMs === "number")
+      checkMs[`${asset}:${String(event.data.check)}`] = event.data.durationMs;
+    if (event.type === "LOG" && / (OK|PASS|WARN|FAIL|ERROR) .* in \d/.test(event.message))
+      dbtNodes.push(event.message.trim());
     if (event.type === "STEP_START" && asset === "raw/offres") mark("collectStart", now);
     if (event.type === "STEP_START" && asset === "emploi/fait_offre_emploi") mark("dbtStart", now);
     if (event.type === "MATERIALIZATION" && asset === "raw/offres") {
@@ -269,6 +279,8 @@ async function dailyRun(
     floorSeconds: round(floorSeconds),
     ratio: round(totalSeconds / floorSeconds, 3),
     faitRows,
+    checkMs,
+    dbtNodes,
   };
 }
 

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connectionEnv, runDbt } from "@lignee/engine";
 import { lignee, REPO_ROOT } from "./support/cli";
 import { createTestDatabase } from "./support/database";
 import { jobOfferEnv } from "./support/job-offers";
@@ -122,6 +123,73 @@ describe("warehouse built by dbt through the engine", () => {
     expect(materialization?.data?.metadata?.rows_affected).toBe(day);
     expect(shown.events.some((e) => e.message.includes(`INSERT 0 ${day}`))).toBe(true);
     expect((await status()).get("emploi/fait_offre_emploi")?.status).toBe("FRESH");
+  });
+
+  it("dbt's tests of fait_offre_emploi look at the days built; without vars, at the whole table", async () => {
+    // One row of DAYS[0] breaks not_null on rome_code and the singular test (filed under a
+    // day it was not created on).
+    const { rows } = await sql.query<{ id: string; rome_code: string; date_creation: Date }>(
+      `SELECT id, rome_code, date_creation FROM emploi.fait_offre_emploi WHERE jour = $1
+       ORDER BY id LIMIT 1`,
+      [DAYS[0]],
+    );
+    const broken = rows[0]!;
+    await sql.query(
+      `UPDATE emploi.fait_offre_emploi
+       SET rome_code = NULL, date_creation = date_creation - interval '3 days' WHERE id = $1`,
+      [broken.id],
+    );
+    try {
+      // Building DAYS[2] tests DAYS[2]: every check passes there.
+      const r = await lignee(
+        ["materialize", "--select", "emploi/fait_offre_emploi", "--partition", DAYS[2]!],
+        env,
+      );
+      expect(r.code, r.stderr).toBe(0);
+      const results = await sql.query<{ check_name: string; passed: boolean }>(
+        `SELECT DISTINCT ON (check_name) check_name, passed FROM lignee.check_results
+         WHERE asset_key = 'emploi/fait_offre_emploi' AND partition_key = $1
+         ORDER BY check_name, id DESC`,
+        [DAYS[2]],
+      );
+      const names = results.rows.map((c) => c.check_name);
+      expect(names).toEqual(
+        expect.arrayContaining([
+          "not_null_fait_offre_emploi_rome_code",
+          "fait_offre_emploi_jour_date_creation",
+        ]),
+      );
+      expect(results.rows.filter((c) => !c.passed)).toEqual([]);
+
+      // dbt by hand: without vars the tests look at every day and see the broken row; with
+      // the vars of DAYS[0] too, not with those of DAYS[1].
+      const dbtTest = (vars?: string) =>
+        runDbt(
+          [
+            "test",
+            "--select",
+            "not_null_fait_offre_emploi_rome_code fait_offre_emploi_jour_date_creation",
+            "--target-path",
+            path.join(tmpdir(), `lignee-dbt-test-${process.pid}`),
+            ...(vars ? ["--vars", vars] : []),
+          ],
+          {
+            executable: path.join(REPO_ROOT, ".lignee", "venv", "bin", "dbt"),
+            projectDir: path.join(REPO_ROOT, "dbt"),
+            profilesDir: path.join(REPO_ROOT, "dbt"),
+            env: connectionEnv(env.DATABASE_URL!),
+          },
+        );
+      const day = (d: string) => JSON.stringify({ jour_debut: d, jour_fin: d });
+      expect((await dbtTest()).exitCode).toBe(1);
+      expect((await dbtTest(day(DAYS[0]!))).exitCode).toBe(1);
+      expect((await dbtTest(day(DAYS[1]!))).exitCode).toBe(0);
+    } finally {
+      await sql.query(
+        `UPDATE emploi.fait_offre_emploi SET rome_code = $2, date_creation = $3 WHERE id = $1`,
+        [broken.id, broken.rome_code, broken.date_creation],
+      );
+    }
   });
 
   it("editing a model's SQL makes it and its downstream STALE with cause code version changed", async () => {

@@ -1,23 +1,24 @@
 {#
-  The range of days of raw.offres a run asks for, from the vars `jour_debut` and `jour_fin`
-  (YYYY-MM-DD, inclusive): {"debut": "2024-08-01", "fin": "2024-08-03"}, or none when neither
-  is set (every day). Anything else stops the run with a message naming the problem: the values
-  end up in SQL, so only real calendar dates get through.
+  The range of days a run asks for, from the vars `jour_debut` and `jour_fin` (YYYY-MM-DD,
+  inclusive; other names when given): {"debut": "2024-08-01", "fin": "2024-08-03"}, or none
+  when neither is set (every day). Anything else stops the run with a message naming the
+  problem: the values end up in SQL, so only real calendar dates get through.
 #}
-{% macro jours_demandes() %}
-    {%- set debut = var('jour_debut', none) -%}
-    {%- set fin = var('jour_fin', none) -%}
+{% macro jours_demandes(var_debut='jour_debut', var_fin='jour_fin') %}
+    {%- set debut = var(var_debut, none) -%}
+    {%- set fin = var(var_fin, none) -%}
     {%- if debut is none and fin is none -%}
         {{ return(none) }}
     {%- endif -%}
     {%- if debut is none or fin is none -%}
         {{ exceptions.raise_compiler_error(
-            "vars jour_debut and jour_fin go together: got jour_debut=" ~ debut ~ ", jour_fin=" ~ fin) }}
+            "vars " ~ var_debut ~ " and " ~ var_fin ~ " go together: got " ~ var_debut ~ "="
+            ~ debut ~ ", " ~ var_fin ~ "=" ~ fin) }}
     {%- endif -%}
     {#- YAML reads an unquoted 2024-08-01 as a date: compare as text either way. -#}
     {%- set debut = debut | string -%}
     {%- set fin = fin | string -%}
-    {%- for name, value in [("jour_debut", debut), ("jour_fin", fin)] -%}
+    {%- for name, value in [(var_debut, debut), (var_fin, fin)] -%}
         {%- if not _est_un_jour(value) -%}
             {{ exceptions.raise_compiler_error(
                 "var " ~ name ~ " must be a date YYYY-MM-DD, got '" ~ value ~ "'") }}
@@ -25,7 +26,7 @@
     {%- endfor -%}
     {%- if debut > fin -%}
         {{ exceptions.raise_compiler_error(
-            "var jour_debut (" ~ debut ~ ") is after jour_fin (" ~ fin ~ ")") }}
+            "var " ~ var_debut ~ " (" ~ debut ~ ") is after " ~ var_fin ~ " (" ~ fin ~ ")") }}
     {%- endif -%}
     {{ return({"debut": debut, "fin": fin}) }}
 {% endmacro %}

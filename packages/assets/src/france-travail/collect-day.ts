@@ -33,6 +33,12 @@ export interface CollectDayOptions {
    * Called only before `collectDay` settles; offers received are final only if it resolves.
    */
   readonly onOffers?: (offers: readonly CollectedOffer[]) => Promise<void> | void;
+  /**
+   * Called once every offer was handed to `onOffers` and counted, before the day's file is
+   * written: a receiver may finish its own work meanwhile (the load's last rows, its
+   * statistics). The collection is complete only when `collectDay` resolves.
+   */
+  readonly onCollected?: () => void;
 }
 
 /**
@@ -114,6 +120,7 @@ export async function collectDay(
         },
       },
     );
+    options.onCollected?.();
     // Sorted by creation time then id, so the same day always gives the same file.
     bytes = await spool.writeSorted(options.signal);
   } finally {

@@ -102,6 +102,21 @@ describe("collectAndLoadDay", () => {
     expect(rows[0]!.same).toBe(true);
   });
 
+  it("a day whose file cannot be written once every offer is in is rolled back: previous rows kept", async () => {
+    const old = await previousRows(DAY);
+    // A folder where the day's file goes: the sorted file cannot replace it.
+    const file = offresFilePath(dataDir, DAY);
+    await mkdir(file, { recursive: true });
+    const error = await collectAndLoadDay(DAY, {
+      dataDir,
+      client: client(),
+      warehouse,
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect(String((error as Error).message)).toMatch(/offres-2024-08-05\.ndjson/);
+    expect(await idsOf(DAY)).toEqual(old);
+  });
+
   it("an API failure after offers were loaded rolls the day back: previous rows kept, no file", async () => {
     const old = await previousRows(STUCK);
     const file = offresFilePath(dataDir, STUCK);

@@ -42,10 +42,20 @@ export async function collectAndLoadDay(
   else options.signal?.addEventListener("abort", onAbort, { once: true });
   const channel = new LineChannel();
   let loadFailure: { error: unknown } | undefined;
+  // Once every offer is in, the load finishes (its last rows, its statistics) while the day's
+  // file is written; it commits only when the collection completed.
+  let collectionDone: () => void = () => undefined;
+  let collectionFailed: (error: unknown) => void = () => undefined;
+  const collectionComplete = new Promise<void>((resolve, reject) => {
+    collectionDone = resolve;
+    collectionFailed = reject;
+  });
+  collectionComplete.catch(() => undefined);
   // The loader names lines by their arrival number in the collection.
   const loading = loadOffresLines(warehouse, channel, day, {
     signal: controller.signal,
     source: `offres-${day} (collecting)`,
+    beforeCommit: () => collectionComplete,
   });
   loading.catch((error: unknown) => {
     // Failing because the collection failed or the run was cancelled is not a failure of its own.
@@ -61,11 +71,13 @@ export async function collectAndLoadDay(
         ...collectOptions,
         signal: controller.signal,
         onOffers: (offers) => channel.push(offers.map((o) => o.json)),
+        onCollected: () => channel.end(),
       });
     } catch (error) {
       // When the load failed first, the collection only stopped because of it: its error is
       // the one that says why.
       const first = loadFailure;
+      collectionFailed(error);
       channel.fail(error);
       const loadError = await loading.then(
         () => undefined,
@@ -77,6 +89,7 @@ export async function collectAndLoadDay(
     }
     const ended = performance.now();
     channel.end();
+    collectionDone();
     const loaded = await loading;
     return { collected, loaded, commitMs: Math.round(performance.now() - ended) };
   } finally {

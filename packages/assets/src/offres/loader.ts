@@ -47,12 +47,18 @@ export async function loadOffresDay(
  * Replaces the offers of one creation day with `lines` (NDJSON, numbered), in one transaction:
  * what `loadOffresDay` does for a file, for lines from any source. `source` names them in
  * errors (its base name); `bytes` in the result is 0 (the caller knows its source's size).
+ * `beforeCommit` holds the commit until the source is complete (a collection writing its file).
  */
 export async function loadOffresLines(
   warehouse: Warehouse,
   lines: AsyncIterable<NumberedLine>,
   day: string,
-  options: { signal?: AbortSignal; source: string },
+  options: {
+    signal?: AbortSignal;
+    source: string;
+    /** Awaited before the commit, once every line is in: a rejection rolls the day back. */
+    beforeCommit?: () => Promise<void>;
+  },
 ): Promise<OffresLoadStats> {
   const file = options.source;
   const name = path.basename(file);
@@ -82,6 +88,7 @@ export async function loadOffresLines(
       // day's tens of thousands of rows for a handful, and the queries that read the day
       // next (the checks, the dbt model) pick plans that take minutes instead of milliseconds.
       await client.query(`ANALYZE ${OFFRES_TABLE} (jour, id)`);
+      await options.beforeCommit?.();
       return copied;
     });
     return { day, rows: stats.rows, bytes: 0, durationMs: Math.round(performance.now() - started) };

@@ -197,6 +197,33 @@ describe("raw/offres checks", () => {
     );
   });
 
+  it("date_creation_in_day counts a missing or unreadable dateCreation as outside, without failing on it", async () => {
+    const day = "2024-06-01";
+    const rows: [string, string | null][] = [
+      ["U1", "2024-06-01T08:00:00.000Z"],
+      ["U2", "2024-06-01T10:00:00+02:00"],
+      ["U3", "pas une date"],
+      ["U4", null],
+      // Digits that are not ASCII: not an instant the cast reads.
+      ["U5", "２０２４-06-01T08:00:00Z"],
+    ];
+    try {
+      for (const [id, created] of rows) {
+        await warehouse.pool.query(
+          "INSERT INTO raw.offres (jour, id, data, date_creation) VALUES ($1, $2, '{}', $3)",
+          [day, id, created],
+        );
+      }
+      const result = await evaluate(OFFRES_ASSET, "date_creation_in_day", day);
+      expect(result).toMatchObject({
+        passed: false,
+        metadata: { offers: 5, outside: 3, unreadable: 3, sample_ids: "U3, U4, U5" },
+      });
+    } finally {
+      await warehouse.pool.query("DELETE FROM raw.offres WHERE jour = $1", [day]);
+    }
+  });
+
   it("volume_vs_weekday_median: within the band, below it on the bad day, not enough history at first", async () => {
     const first = await evaluate(OFFRES_ASSET, "volume_vs_weekday_median", THURSDAYS[0]!);
     expect(first.passed).toBe(true);

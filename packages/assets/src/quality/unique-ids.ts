@@ -4,7 +4,9 @@ import { count, type QualityResult, type Queryable } from "./result";
  * `raw/offres` `unique_ids`: no offer id of the day is repeated, within the day or on another
  * day. An offer's creation date never changes, so an id belongs to one day; one found on two
  * days is an offer the source served again (the fact table keeps one of them, so the other
- * day loses it). Uses the index on `raw.offres (id)`.
+ * day loses it). Looks each id of the day up in the index on `raw.offres (id)` (a lateral
+ * lookup, which the planner cannot turn into a scan of every other day): the check costs what
+ * the day holds, however long the history.
  */
 export async function uniqueIds(db: Queryable, day: string): Promise<QualityResult> {
   const { rows } = await db.query<{

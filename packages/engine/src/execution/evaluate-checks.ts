@@ -4,9 +4,13 @@ import { partitionTimeWindow } from "../partitions/definition";
 import { IntervalSet } from "../partitions/interval-set";
 import type { PlanStep, StepMember } from "../planning/plan";
 import type { CheckResultInput } from "../storage/storage";
+import { mapLimit } from "../util/map-limit";
 import { describeFailure } from "./events";
 import type { ExecuteOptions } from "./executor";
 import { memberEvent, memberLogger } from "./step-events";
+
+/** Check evaluations of one member in flight at once. */
+const CHECK_CONCURRENCY = 4;
 
 /** An `error` check that failed on some partitions of an asset: what is downstream is held. */
 export interface CheckHold {
@@ -20,9 +24,9 @@ export interface CheckHold {
 
 /**
  * Evaluates the enabled checks of one materialised member, once per partition (once for an
- * unpartitioned asset), through the same kind of boundary as `materialize`: what `evaluate`
- * throws or returns malformed is a failed evaluation with the error as its description, never
- * a failed step. Records them with the results the materialisation reported (per partition) in
+ * unpartitioned asset), up to `CHECK_CONCURRENCY` at once, through the same kind of boundary
+ * as `materialize`: what `evaluate` throws or returns malformed is a failed evaluation with the
+ * error as its description, never a failed step. Records them with the results the materialisation reported (per partition) in
  * one write, emits one CHECK_EVALUATION event per result, and returns the failed `error` checks.
  */
 export async function evaluateMemberChecks(
@@ -36,14 +40,18 @@ export async function evaluateMemberChecks(
   if (defined.length === 0 && reported.length === 0) return [];
   const disabled = (await disabledChecks(options)).get(m.assetKey) ?? new Set<string>();
   const slots = partitionSlots(m);
-  const results: CheckResultInput[] = [];
+  const evaluations: (() => Promise<CheckResultInput>)[] = [];
   for (const check of defined) {
     if (disabled.has(check.name)) continue;
     for (const slot of slots) {
-      signal.throwIfAborted();
-      results.push(await evaluateOne(step, check, m, slot, options, signal));
+      evaluations.push(() => {
+        signal.throwIfAborted();
+        return evaluateOne(step, check, m, slot, options, signal);
+      });
     }
   }
+  // Concurrently: a check mostly waits on a query, and the next step waits on all of them.
+  const results = await mapLimit(evaluations, CHECK_CONCURRENCY);
   for (const c of reported) {
     if (disabled.has(c.name)) continue;
     const targets =
