@@ -62,7 +62,8 @@ export async function run(args: readonly string[] = []): Promise<void> {
   let storage: PostgresStorage | undefined;
   try {
     await migrateDatabase(db.url);
-    storage = PostgresStorage.connect(db.url);
+    // As the runtime connects: through the embedded server's Unix socket.
+    storage = PostgresStorage.connect(db.localUrl);
     log(`database: ${db.description}`);
     if (chosen.has("overhead")) results.push(...(await benchRunOverhead(storage, log)));
     // Before the status part seeds 2,000 assets: each eager evaluation reads every asset.

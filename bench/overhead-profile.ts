@@ -41,7 +41,7 @@ async function main(): Promise<void> {
   const db = await openBenchDatabase(log);
   try {
     await migrateDatabase(db.url);
-    const storage = PostgresStorage.connect(db.url);
+    const storage = PostgresStorage.connect(db.localUrl);
     const noop = Definitions.create({
       assets: [defineAsset({ key: "overhead/noop", materialize: async () => undefined })],
     });

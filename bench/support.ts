@@ -15,6 +15,11 @@ export const RESULTS_DIR = fileURLToPath(new URL("./results/", import.meta.url))
 export interface BenchDatabase {
   /** URL of a fresh, empty database (not migrated). */
   readonly url: string;
+  /**
+   * The same database as the engine's runtime reaches it: the embedded server's Unix socket, or
+   * DATABASE_URL's server as given.
+   */
+  readonly localUrl: string;
   /** "embedded" or "DATABASE_URL", and the server's version. */
   readonly description: string;
   /** Drops the database, or stops the server and removes its files. */
@@ -56,6 +61,7 @@ export async function openBenchDatabase(log: (message: string) => void): Promise
     const version = await serverVersion(db.url);
     return {
       url: db.url,
+      localUrl: db.localUrl,
       description: `${external ? "DATABASE_URL" : "embedded"} PostgreSQL ${version}`,
       close,
     };
@@ -67,7 +73,7 @@ export async function openBenchDatabase(log: (message: string) => void): Promise
 
 async function createExternalDatabase(
   serverUrl: string,
-): Promise<{ url: string; close(): Promise<void> }> {
+): Promise<{ url: string; localUrl: string; close(): Promise<void> }> {
   const name = `lignee_bench_${randomBytes(6).toString("hex")}`;
   const admin = new URL(serverUrl);
   admin.pathname = "/postgres";
@@ -76,13 +82,14 @@ async function createExternalDatabase(
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
+    localUrl: url.toString(),
     close: () => adminQuery(admin.toString(), `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
   };
 }
 
 async function startTemporaryServer(
   log: (message: string) => void,
-): Promise<{ url: string; close(): Promise<void> }> {
+): Promise<{ url: string; localUrl: string; close(): Promise<void> }> {
   await pruneLeftovers(log);
   const dir = await mkdtemp(path.join(tmpdir(), TEMP_PREFIX));
   await writeFile(path.join(dir, OWNER_FILE), String(process.pid));
@@ -112,6 +119,7 @@ async function startTemporaryServer(
     const server = await startEmbeddedPostgres({ dataDir, port, log });
     return {
       url: server.url,
+      localUrl: server.localUrl,
       close: async () => {
         try {
           await server.stop();

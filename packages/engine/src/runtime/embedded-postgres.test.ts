@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { fileURLToPath } from "node:url";
+import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startEmbeddedPostgres } from "./embedded-postgres";
 import { freePort } from "../../../../tests/support/free-port";
@@ -119,7 +120,34 @@ describe("embedded PostgreSQL shared by several processes", () => {
     await b.stop();
     expect(isRunning(postmaster)).toBe(false);
   });
+
+  it("gives a local URL through the server's own Unix socket, and keeps TCP in its URL", async () => {
+    const dataDir = await copyOfTemplate("socket");
+    const port = await freePort();
+    const db = await startEmbeddedPostgres({ dataDir, port });
+    try {
+      const socketDir = readFileSync(path.join(dataDir, "postmaster.pid"), "utf8").split("\n")[4];
+      expect(new URL(db.localUrl).searchParams.get("host")).toBe(socketDir);
+      expect(existsSync(path.join(socketDir!, `.s.PGSQL.${port}`))).toBe(true);
+      // inet_server_addr() is NULL over a Unix socket, the address over TCP.
+      expect(await serverAddress(db.localUrl)).toBeNull();
+      expect(await serverAddress(db.url)).not.toBeNull();
+    } finally {
+      await db.stop();
+    }
+  });
 });
+
+async function serverAddress(url: string): Promise<string | null> {
+  const client = new pg.Client(url);
+  await client.connect();
+  try {
+    const result = await client.query<{ a: string | null }>("SELECT inet_server_addr() AS a");
+    return result.rows[0]!.a;
+  } finally {
+    await client.end();
+  }
+}
 
 interface User {
   readonly child: ChildProcess;

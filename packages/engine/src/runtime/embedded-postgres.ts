@@ -13,7 +13,14 @@ import { runningPostmaster, spawnPostmaster, stopPostmaster } from "./postmaster
 import { liveUsers, registerUser, unregisterUser } from "./server-users";
 
 export interface EmbeddedDatabase {
+  /** Over TCP (localhost and the port): for what needs a host and a port, such as dbt's profile. */
   readonly url: string;
+  /**
+   * The same database through the server's own Unix socket when it has one (else `url`): a
+   * round trip costs less than over TCP loopback. The socket is the one named in the server's
+   * postmaster.pid, so it is this server's, whatever else runs on the machine.
+   */
+  readonly localUrl: string;
   /** Whether this process started the server (rather than finding it running). */
   readonly owned: boolean;
   /** Leaves the server: stops it when no other live process uses it. Idempotent. */
@@ -61,7 +68,13 @@ export async function startEmbeddedPostgres(options: {
   await mkdir(path.dirname(dataDir), { recursive: true });
   const shared = new SharedServer(dataDir, options.port, log);
   const { port, started } = await shared.join();
-  return { url: urlFor(port), owned: started, stop: () => shared.stop() };
+  const socketDir = runningPostmaster(dataDir)?.socketDir;
+  return {
+    url: urlFor(port),
+    localUrl: socketDir !== undefined ? socketUrlFor(port, socketDir) : urlFor(port),
+    owned: started,
+    stop: () => shared.stop(),
+  };
 }
 
 /**
@@ -193,6 +206,11 @@ class SharedServer extends EmbeddedPostgres {
 
 function urlFor(port: number): string {
   return `postgres://${USER}:${PASSWORD}@localhost:${port}/${DATABASE}`;
+}
+
+/** `host` in the query names the socket's folder (pg and libpq both read it; the port stays). */
+function socketUrlFor(port: number, socketDir: string): string {
+  return `${urlFor(port)}?host=${encodeURIComponent(socketDir)}`;
 }
 
 /** Creates the `lignee` database if missing, once the server accepts connections. */

@@ -13,6 +13,8 @@ import { isProcessAlive } from "./process-alive";
 export interface Postmaster {
   readonly pid: number;
   readonly port: number;
+  /** The folder of its Unix socket (`.s.PGSQL.<port>`), when it listens on one. */
+  readonly socketDir?: string;
 }
 
 /** The live server on `dataDir`, if any, from its postmaster.pid. */
@@ -26,7 +28,9 @@ export function runningPostmaster(dataDir: string): Postmaster | undefined {
   // A postmaster.pid left by a crash may name a pid since reused (after a container restart,
   // even by this very process): only a PostgreSQL process counts.
   if (pid === process.pid || !isProcessAlive(pid) || !looksLikePostgres(pid)) return undefined;
-  return { pid, port };
+  // The fifth line is the server's first socket directory (empty when it listens on none).
+  const socketDir = lines[4]?.trim();
+  return socketDir && path.isAbsolute(socketDir) ? { pid, port, socketDir } : { pid, port };
 }
 
 function looksLikePostgres(pid: number): boolean {

@@ -41,9 +41,11 @@ export async function openRuntime(options: RuntimeOptions = {}): Promise<Runtime
         ...(options.log ? { log: options.log } : {}),
       });
   const databaseUrl = external ?? embedded!.url;
+  // The engine's own connections reach the embedded server through its Unix socket.
+  const localUrl = external ?? embedded!.localUrl;
   try {
-    await migrateDatabase(databaseUrl);
-    const storage = PostgresStorage.connect(databaseUrl);
+    await migrateDatabase(localUrl);
+    const storage = PostgresStorage.connect(localUrl);
     const recoveredRuns = await storage.failOrphanedRuns(hostname(), isRunAlive);
     return {
       storage,
