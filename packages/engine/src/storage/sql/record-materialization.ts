@@ -65,6 +65,9 @@ export async function recordMaterialization(
  *   upstream that changed while the step ran (`upstreamChangedQuery`), and the direct
  *   downstream partitions that read them are marked stale.
  *
+ * A version group or a downstream stale mark that already holds the written partitions is left
+ * as it is (no new row version, no WAL for the run's end to flush).
+ *
  * Each row is written by one UPDATE or upsert, which sees its latest version (concurrent
  * materialisations of other partitions of the asset move the same rows): a version group or a
  * running mark left empty is deleted by the asset's next materialisation, or with the run's
@@ -117,7 +120,8 @@ const RECORD = `WITH previous AS MATERIALIZED (
        INSERT INTO lignee.asset_version_ranges (asset_key, code_version, deps_signature, partitions)
        VALUES ($2, $3, $11, $13::int4multirange)
        ON CONFLICT (asset_key, code_version, deps_signature)
-       DO UPDATE SET partitions = asset_version_ranges.partitions + excluded.partitions),
+       DO UPDATE SET partitions = asset_version_ranges.partitions + excluded.partitions
+       WHERE NOT asset_version_ranges.partitions @> excluded.partitions),
      changed AS (${upstreamChangedQuery(16, 17)}),
      fresh AS (
        UPDATE lignee.asset_stale_marks
@@ -146,7 +150,8 @@ const RECORD = `WITH previous AS MATERIALIZED (
               unnest(d.partitions) AS r
          GROUP BY d.asset_key
        ON CONFLICT (asset_key, upstream_key)
-         DO UPDATE SET partitions = asset_stale_marks.partitions + excluded.partitions)
+         DO UPDATE SET partitions = asset_stale_marks.partitions + excluded.partitions
+         WHERE NOT asset_stale_marks.partitions @> excluded.partitions)
      -- Delivered on commit: eager automation looks now rather than at its next interval.
      SELECT history.id FROM history JOIN input ON input.i = history.partition_index
        CROSS JOIN (SELECT pg_notify('${CHANGES_CHANNEL}', $2)) AS notified
