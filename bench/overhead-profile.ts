@@ -14,6 +14,8 @@ import { openBenchDatabase } from "./support";
  * to bench/results). `node_modules/.bin/tsx bench/overhead-profile.ts` prints, against a
  * temporary embedded PostgreSQL:
  *
+ * - the no-op run and the chain of ten through TCP loopback and through the embedded server's
+ *   Unix socket (the runtime's local URL), alternated;
  * - the no-op run and the chain of ten, and the chain's time outside its statements (Node);
  * - each statement's latency as the client sees it, and a bare round trip (`SELECT 1`);
  * - a small commit with and without `synchronous_commit` (the fsync of a run's end);
@@ -56,6 +58,7 @@ async function main(): Promise<void> {
       await run(noop, "overhead/noop");
       await run(ten, "chain/step_00+");
     }
+    await compareTcp(db.url, storage, noop, ten);
     // per-statement client-side latency
     const original = pg.Client.prototype.query;
     const times = new Map<string, number[]>();
@@ -276,6 +279,52 @@ async function main(): Promise<void> {
     await db.close();
   }
 }
+/** The no-op run and the chain of ten through TCP loopback and the Unix socket, alternated. */
+async function compareTcp(
+  tcpUrl: string,
+  local: PostgresStorage,
+  noop: Definitions<unknown>,
+  ten: Definitions<unknown>,
+): Promise<void> {
+  const tcp = PostgresStorage.connect(tcpUrl);
+  const times = {
+    tcpNoop: [] as number[],
+    tcpTen: [] as number[],
+    noop: [] as number[],
+    ten: [] as number[],
+  };
+  const once = async (
+    storage: PostgresStorage,
+    d: Definitions<unknown>,
+    sel: string,
+  ): Promise<number> => {
+    const t = performance.now();
+    const prepared = prepareRun(d, { selection: sel, partitions: { kind: "none" } }, new Date());
+    await executeRun({ definitions: d, storage, prepared });
+    return performance.now() - t;
+  };
+  for (let i = 0; i < 220; i++) {
+    const samples = [
+      await once(tcp, noop, "overhead/noop"),
+      await once(local, noop, "overhead/noop"),
+      await once(tcp, ten, "chain/step_00+"),
+      await once(local, ten, "chain/step_00+"),
+    ];
+    if (i < 20) continue;
+    times.tcpNoop.push(samples[0]!);
+    times.noop.push(samples[1]!);
+    times.tcpTen.push(samples[2]!);
+    times.ten.push(samples[3]!);
+  }
+  await tcp.close();
+  const med = (a: number[]): string =>
+    [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)]!.toFixed(2);
+  log(
+    `TCP loopback: no-op p50 ${med(times.tcpNoop)} ms, ten ${med(times.tcpTen)} ms; ` +
+      `local URL (the runtime's): no-op ${med(times.noop)} ms, ten ${med(times.ten)} ms`,
+  );
+}
+
 main().catch((e) => {
   console.error(e);
   process.exit(1);
