@@ -4,13 +4,17 @@
   A run of the platform builds a day-partitioned model for a range of days and passes that
   range in the vars its meta names (`lignee_partition_vars`: jour_debut / jour_fin); its tests
   then look at those days only, as the platform records them: one result per day built. The
-  other days were tested when they were built. Without the vars (a full build, `dbt build` or
+  other days were tested when they were built (see below for what that misses). Without the vars (a full build, `dbt build` or
   `dbt test` by hand) or with --full-refresh, the tests look at the whole table, as before.
 
   What each test means on a range of days: not_null, accepted_values, relationships (the days'
   rows against the whole parent table) and the singular tests are about each row, so they say
   the same of those days as of the table; `unique` on `id` says that no id repeats within the
   days, and the unique index on `id` (see the model) keeps an id from repeating across days.
+  One thing a daily run no longer sees: a relationships test also depends on its dimension, so
+  a dimension rebuilt without a code that older days use leaves those days' rows pointing
+  nowhere, which only a run of the tests without vars (a full build, `dbt test` by hand)
+  reports. Those tests warn; none of them holds data back.
 
   `get_where_subquery` is the macro dbt wraps the tested model in for every generic test (it
   applies the test's `where` config, which still applies, combined with the days). Singular

@@ -190,6 +190,41 @@ describe("a raw.offres of the first shape (data jsonb only)", () => {
   });
 });
 
+describe("the storage setting of raw.offres", () => {
+  it("is added to an older table when it can be, and never holds a load up when it cannot", async () => {
+    const url = await createTestDatabase({ migrate: false });
+    const warehouse = new Warehouse(url);
+    const holder = new Warehouse(url);
+    const options = async (): Promise<string[] | null> =>
+      (
+        await warehouse.pool.query<{ o: string[] | null }>(
+          "SELECT reloptions AS o FROM pg_class WHERE oid = 'raw.offres'::regclass",
+        )
+      ).rows[0]!.o;
+    try {
+      await warehouse.ensure(OFFRES_DDL);
+      await warehouse.pool.query("ALTER TABLE raw.offres RESET (toast_tuple_target)");
+      // A lock that conflicts with the setting's (as autovacuum's, or a day's ANALYZE until
+      // its load commits): the DDL goes on without the setting instead of waiting.
+      const client = await holder.pool.connect();
+      try {
+        await client.query("BEGIN");
+        await client.query("LOCK TABLE raw.offres IN SHARE UPDATE EXCLUSIVE MODE");
+        await warehouse.ensure(OFFRES_DDL);
+        expect(await options()).toBeNull();
+        await client.query("ROLLBACK");
+      } finally {
+        client.release();
+      }
+      await warehouse.ensure(OFFRES_DDL);
+      expect(await options()).toEqual(["toast_tuple_target=8160"]);
+    } finally {
+      await holder.close();
+      await warehouse.close();
+    }
+  });
+});
+
 describe("a run's resources", () => {
   it("migrate a raw.offres of the first shape before any load, so that the models find its columns", async () => {
     const url = await createTestDatabase({ migrate: false });

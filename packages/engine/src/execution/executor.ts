@@ -62,7 +62,7 @@ type StepState = "pending" | "running" | "succeeded" | "failed" | "skipped";
 
 /**
  * Runs a plan in this process: steps start as soon as the steps they depend on have succeeded,
- * at most `concurrency` at a time, each asset in turn (see `fairestReady`); a step whose user code threw a transient error (see
+ * at most `concurrency` at a time, assets in turn (see `fairestReady`); a step whose user code threw a transient error (see
  * `isTransient`) is retried per its asset's retry policy, any other failure fails it at once,
  * and then its downstream steps are skipped; aborting `signal` stops launching steps, aborts the running
  * ones through their context's signal and ends the run CANCELED. User code runs behind one
@@ -192,8 +192,8 @@ export async function executePlan(options: ExecuteOptions): Promise<ExecuteResul
 }
 
 /**
- * Which ready step to start next: the first (in plan order) of the asset that has started the
- * fewest steps in this run. A run of many partitions of one asset and a few other assets starts
+ * Which ready step to start next: of the asset that has started the fewest steps in this run,
+ * the one that became ready first (plan order among the steps ready at the start). A run of many partitions of one asset and a few other assets starts
  * each asset early instead of queueing the others behind every partition: a long step of
  * another asset (a reference load, say) overlaps the many short ones rather than running alone
  * at the end, and the others' downstream steps can start sooner.
