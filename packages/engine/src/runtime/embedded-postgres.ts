@@ -38,6 +38,10 @@ const SERVER_FLAGS = [
   "max_connections=200",
   "-c",
   "max_wal_size=4GB",
+  "-c",
+  "wal_level=minimal",
+  "-c",
+  "max_wal_senders=0",
 ];
 
 /** Another process may hold the lock through a whole initdb and start-up. */
