@@ -30,7 +30,7 @@ export async function benchRunOverhead(
   const noop = Definitions.create({
     assets: [defineAsset({ key: "overhead/noop", materialize: async () => undefined })],
   });
-  const chain = chainOfTen();
+  const chain = noopChain(CHAIN_LENGTH);
   const noopSamples: number[] = [];
   const chainSamples: number[] = [];
   for (let i = 0; i < WARMUP + SAMPLES; i++) {
@@ -95,11 +95,11 @@ const CHAIN_LENGTH = 10;
 const NOOP_TARGET_MS = 2;
 const STEP_TARGET_MS = 0.5;
 
-/** step_00 → step_01 → … → step_09, unpartitioned no-op assets. */
-function chainOfTen(): Definitions<unknown> {
+/** step_00 → step_01 → … → step_(n-1), unpartitioned no-op assets. */
+export function noopChain(n: number): Definitions<unknown> {
   const key = (i: number): string => `chain/step_${String(i).padStart(2, "0")}`;
   return Definitions.create({
-    assets: Array.from({ length: CHAIN_LENGTH }, (_, i) =>
+    assets: Array.from({ length: n }, (_, i) =>
       defineAsset({
         key: key(i),
         deps: i === 0 ? [] : [key(i - 1)],

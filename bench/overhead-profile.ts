@@ -7,6 +7,7 @@ import {
   PostgresStorage,
   prepareRun,
 } from "@lignee/engine";
+import { noopChain } from "./engine-overhead";
 import { openBenchDatabase } from "./support";
 
 /**
@@ -26,19 +27,6 @@ import { openBenchDatabase } from "./support";
  */
 const log = (m: string): void => console.log(m);
 
-function chain(n: number): Definitions<unknown> {
-  const key = (i: number): string => `chain/step_${String(i).padStart(2, "0")}`;
-  return Definitions.create({
-    assets: Array.from({ length: n }, (_, i) =>
-      defineAsset({
-        key: key(i),
-        deps: i === 0 ? [] : [key(i - 1)],
-        materialize: async () => undefined,
-      }),
-    ),
-  });
-}
-
 async function main(): Promise<void> {
   const db = await openBenchDatabase(log);
   try {
@@ -47,7 +35,7 @@ async function main(): Promise<void> {
     const noop = Definitions.create({
       assets: [defineAsset({ key: "overhead/noop", materialize: async () => undefined })],
     });
-    const ten = chain(10);
+    const ten = noopChain(10);
     const run = async (d: Definitions<unknown>, sel: string): Promise<number> => {
       const t = performance.now();
       const prepared = prepareRun(d, { selection: sel, partitions: { kind: "none" } }, new Date());
