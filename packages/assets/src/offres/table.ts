@@ -65,8 +65,8 @@ ${FIELD_COLUMNS.map((c) => `  ${c},`).join("\n")}
 ${OFFRES_MIGRATION}
 -- A table created before the setting gets it (its new rows only), when missing. The setting
 -- only saves time: it never holds a load up. It is skipped (and tried again by the next load)
--- when its lock is not free within a second (autovacuum, or a day's ANALYZE until its load
--- commits) or when the role does not own the table.
+-- when its lock is not free within two seconds (autovacuum, or a day's ANALYZE until its load
+-- commits) or when the role does not own the table, with a warning in the server's log.
 DO $toast$
 DECLARE
   previous text := current_setting('lock_timeout');
@@ -74,11 +74,11 @@ BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_class
                  WHERE oid = 'raw.offres'::regclass
                    AND 'toast_tuple_target=${TOAST_TUPLE_TARGET}' = ANY (reloptions)) THEN
-    PERFORM set_config('lock_timeout', '1s', true);
+    PERFORM set_config('lock_timeout', '2s', true);
     BEGIN
       ALTER TABLE raw.offres SET (toast_tuple_target = ${TOAST_TUPLE_TARGET});
     EXCEPTION WHEN lock_not_available OR insufficient_privilege THEN
-      RAISE NOTICE 'raw.offres keeps its storage setting for now: %', SQLERRM;
+      RAISE WARNING 'raw.offres keeps its storage setting for now: %', SQLERRM;
     END;
     PERFORM set_config('lock_timeout', previous, true);
   END IF;

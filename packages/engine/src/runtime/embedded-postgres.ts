@@ -75,7 +75,12 @@ export async function startEmbeddedPostgres(options: {
   const socketDir = runningPostmaster(dataDir)?.socketDir;
   return {
     url: urlFor(port),
-    localUrl: socketDir !== undefined ? socketUrlFor(port, socketDir) : urlFor(port),
+    // The socket as this process sees the folder (another /tmp, e.g. systemd's PrivateTmp,
+    // may not hold it): TCP when it is not there.
+    localUrl:
+      socketDir !== undefined && existsSync(path.join(socketDir, `.s.PGSQL.${port}`))
+        ? socketUrlFor(port, socketDir)
+        : urlFor(port),
     owned: started,
     stop: () => shared.stop(),
   };

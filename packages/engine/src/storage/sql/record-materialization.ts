@@ -66,7 +66,8 @@ export async function recordMaterialization(
  *   downstream partitions that read them are marked stale.
  *
  * A version group or a downstream stale mark that already holds the written partitions is left
- * as it is (no new row version, no WAL for the run's end to flush).
+ * as it is: no new row version (the upsert still locks the row, which keeps concurrent
+ * materialisations in order, and logs that lock).
  *
  * Each row is written by one UPDATE or upsert, which sees its latest version (concurrent
  * materialisations of other partitions of the asset move the same rows): a version group or a
