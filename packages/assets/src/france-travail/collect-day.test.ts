@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { FranceTravailClient } from "./client";
 import { collectDay, offresFilePath } from "./collect-day";
 import { FranceTravailError } from "./errors";
+import { parisDayWindow } from "./paris-time";
 import { hotDay } from "./simulator/options";
 import { type RunningSimulator, startSimulator } from "./simulator/server";
 
@@ -12,7 +13,10 @@ const SMALL = "2024-08-01";
 const HOT = "2024-08-02";
 const LARGE = "2024-08-05";
 const STUCK = "2024-08-06";
+const BUSY = ["2024-09-09", "2024-09-10"] as const;
 const OFFERS: Record<string, number> = {
+  [BUSY[0]]: 20_000,
+  [BUSY[1]]: 20_000,
   [SMALL]: 2000,
   [HOT]: 3000,
   [LARGE]: 8000,
@@ -110,6 +114,31 @@ describe("collectDay", () => {
     }
     // Few calls beyond the pages: probes of windows that overflowed, partly filled last pages.
     expect(stats.apiCalls).toBeLessThan(Math.ceil(8000 / 150) * 1.3);
+  });
+
+  it("cuts a day where an earlier day's offers were evenly shared: fewer windows overflow", async () => {
+    const before = await collectDay(BUSY[0], { dataDir, client: client() });
+    // The shape of the earlier day: seconds after its start at which its offers were created.
+    const start = parisDayWindow(BUSY[0]).start.getTime();
+    const profile = (await readFile(before.file, "utf8"))
+      .split("\n")
+      .filter((l) => l.length > 0)
+      .map(
+        (l) =>
+          (Date.parse((JSON.parse(l) as { dateCreation: string }).dateCreation) - start) / 1000,
+      )
+      .sort((a, b) => a - b);
+
+    const even = await collectDay(BUSY[1], { dataDir, client: client() });
+    searches.length = 0;
+    const shaped = await collectDay(BUSY[1], { dataDir, client: client(), profile });
+    expect(shaped.offers).toBe(20_000);
+    expect(new Set(await idsInFile(shaped.file))).toEqual(new Set(sim.offerIds(BUSY[1])));
+    // Cut evenly in time, the office hours' windows overflow and cost a probe each; cut by the
+    // profile, (nearly) every call brings a page the collection keeps.
+    expect(even.apiCalls - even.pages).toBeGreaterThan(3);
+    expect(shaped.apiCalls - shaped.pages).toBeLessThanOrEqual(1);
+    expect(shaped.apiCalls).toBeLessThan(even.apiCalls);
   });
 
   it("splits a crowded second by ROME code, then by département, without losing an offer", async () => {

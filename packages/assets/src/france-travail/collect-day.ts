@@ -22,6 +22,12 @@ export interface CollectDayOptions {
    * Default 2,700.
    */
   readonly splitTarget?: number;
+  /**
+   * The seconds after the start of an earlier day (Paris) at which its offers were created,
+   * sorted: the day's first cuts follow that shape (see `creationProfile`), so that few
+   * windows overflow. Without it the first cuts are even in time.
+   */
+  readonly profile?: readonly number[];
   readonly signal?: AbortSignal;
   /** Progress lines. */
   readonly log?: (line: string) => void;
@@ -111,6 +117,7 @@ export async function collectDay(
       {
         concurrency: options.concurrency ?? 10,
         splitTarget: options.splitTarget ?? 2700,
+        ...(options.profile ? { profile: options.profile } : {}),
         signal: options.signal,
         log,
         label: day,

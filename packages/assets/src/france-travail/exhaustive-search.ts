@@ -4,13 +4,19 @@ import type { ReferentialEntry } from "./offer";
 import { formatApiDate } from "./paris-time";
 import { MAX_PAGE_SIZE, MAX_REACHABLE_RESULTS, type SearchPage } from "./search-response";
 import { TaskPool } from "./task-pool";
-import { partsFor, splitTimeWindow } from "./time-split";
+import { partsFor, splitByProfile, splitTimeWindow } from "./time-split";
 
 export interface ExhaustiveSearchOptions {
   /** Calls in flight at once (the client's rate limit still applies). */
   readonly concurrency: number;
   /** Results a time window is cut to hold when it has too many. */
   readonly splitTarget: number;
+  /**
+   * When the whole query has too many results, where its first cuts go: the seconds after
+   * its `minCreationDate` at which a comparable earlier query's results were created, sorted
+   * (see `splitByProfile`). Without it, or for the parts cut again, the cuts are even in time.
+   */
+  readonly profile?: readonly number[];
   readonly signal?: AbortSignal;
   readonly log: (line: string) => void;
   /** Prefix of log lines. */
@@ -142,7 +148,10 @@ export async function exhaustiveSearch(
     const q = window.query;
     if (q.maxCreationDate - q.minCreationDate > 1000) {
       const parts = partsFor(total, options.splitTarget);
-      const windows = splitTimeWindow(q.minCreationDate, q.maxCreationDate, parts);
+      const windows =
+        window === top && options.profile
+          ? splitByProfile(q.minCreationDate, q.maxCreationDate, parts, options.profile)
+          : splitTimeWindow(q.minCreationDate, q.maxCreationDate, parts);
       if (window === top) {
         log(
           `${label}: ${total} offers, more than ${MAX_REACHABLE_RESULTS}: ${windows.length} time windows`,

@@ -36,3 +36,36 @@ export function splitTimeWindow(
   }
   return windows;
 }
+
+/**
+ * `parts` consecutive windows covering [startMs, endMs) exactly, each expected to hold as many
+ * results as the others if the results fall over the window as `profile` says: the seconds
+ * after its start at which the results of a comparable window (the offers of an earlier day)
+ * fell, sorted. The cuts are the profile's quantiles, on whole seconds. Offers are published
+ * mostly in office hours: cut evenly in time, the windows of the morning hold several times
+ * what those of the night do, overflow and are cut again, one wasted probe each. Without a
+ * profile of at least `MIN_PROFILE_PER_PART` results a part, the cut is even in time.
+ *
+ * @example
+ * splitByProfile(0, 10_000, 2, [1, 1, 2, 2, …]) // the cut falls where half the profile is
+ */
+export function splitByProfile(
+  startMs: number,
+  endMs: number,
+  parts: number,
+  profile: readonly number[],
+): Array<readonly [number, number]> {
+  const even = splitTimeWindow(startMs, endMs, parts);
+  if (profile.length < even.length * MIN_PROFILE_PER_PART) return even;
+  const cuts: number[] = [];
+  for (let i = 1; i < even.length; i++) {
+    const second = Math.round(profile[Math.floor((i * profile.length) / even.length)]!);
+    const cut = startMs + second * SECOND;
+    if (cut > (cuts.at(-1) ?? startMs) && cut < endMs) cuts.push(cut);
+  }
+  const bounds = [startMs, ...cuts, endMs];
+  return bounds.slice(1).map((end, i) => [bounds[i]!, end] as const);
+}
+
+/** Fewer results than this per part: the profile says too little, the cut is even in time. */
+const MIN_PROFILE_PER_PART = 20;
