@@ -86,7 +86,13 @@ const offres: Asset = defineAsset<JobOfferResources>({
       client: r.franceTravail,
       warehouse: r.warehouse,
       // Cut the day where an earlier day's offers were evenly shared: fewer probes wasted.
-      profile: await creationProfile(r.warehouse.pool, day),
+      // Only a saving: whatever stops reading it (an older table's shape, say), cut evenly.
+      profile: await creationProfile(r.warehouse.pool, day).catch((error: unknown) => {
+        ctx.log.warn(
+          `${day}: cutting the day evenly in time, as the earlier days' creation times could not be read: ${error instanceof Error ? error.message : String(error)}`,
+        );
+        return [];
+      }),
       signal: ctx.signal,
       log: (line) => ctx.log.info(line),
     });
