@@ -397,21 +397,7 @@ async function recordSuccess(
     })),
     readSince: {
       watermark,
-      upstream: definitions
-        .deps(asset.key)
-        .filter((d) => !siblings.has(d.asset))
-        .map((d) => ({
-          assetKey: d.asset,
-          partitions:
-            d.mapping.kind === "all"
-              ? ("all" as const)
-              : upstreamPartitionsFor(
-                  d.mapping,
-                  step.partitions,
-                  definitions.get(d.asset).partitions,
-                  now,
-                ),
-        })),
+      upstream: inputReads(step, options, now).filter((r) => !siblings.has(r.assetKey)),
     },
   });
   return partitions.length;
