@@ -15,7 +15,7 @@ import {
   type RunEvent,
 } from "@lignee/engine";
 import { BENCH_CACHE, OFFERS, offersDayFiles, REPO, SIRENE_ROWS, sireneCsv } from "./offers-file";
-import { machineInfo, openBenchDatabase, writeResults } from "./support";
+import { machineInfo, openBenchDatabase, withClient, writeResults } from "./support";
 
 /**
  * `pnpm bench initial`: the first build from local files, as a user runs it. On a fresh
@@ -352,9 +352,7 @@ const MODELS: readonly {
 // ------------------------------------------------------------------ helpers
 
 async function rowCounts(url: string): Promise<Record<string, number>> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
+  return withClient(url, async (client) => {
     const out: Record<string, number> = {};
     const tables = [
       "raw.offres",
@@ -366,23 +364,17 @@ async function rowCounts(url: string): Promise<Record<string, number>> {
       out[t] = r.rows[0]!.n;
     }
     return out;
-  } finally {
-    await client.end();
-  }
+  });
 }
 
 /** md5 of every row of fait_offre_emploi in id order: equal before and after a change. */
 async function factChecksum(url: string): Promise<string> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
+  return withClient(url, async (client) => {
     const r = await client.query<{ md5: string }>(
       "SELECT md5(string_agg(f::text, E'\\n' ORDER BY f.id)) AS md5 FROM emploi.fait_offre_emploi f",
     );
     return r.rows[0]!.md5;
-  } finally {
-    await client.end();
-  }
+  });
 }
 
 /** A dbt test's result line: "3 of 60 PASS unique_… ....... [PASS in 1.34s]". */

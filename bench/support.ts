@@ -4,9 +4,11 @@ import { chmod, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 
 import { cpus, tmpdir, totalmem } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import pg from "pg";
 import { startEmbeddedPostgres } from "@lignee/engine";
 import { freePort } from "../tests/support/free-port";
+import { withClient } from "../tests/support/sql";
+
+export { withClient };
 
 /** Helpers shared by the benchmarks: a throw-away database, statistics, results files. */
 
@@ -172,24 +174,14 @@ function isAlive(pid: number): boolean {
 }
 
 async function adminQuery(url: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
+  await withClient(url, (client) => client.query(sql));
 }
 
 async function serverVersion(url: string): Promise<string> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
+  return withClient(url, async (client) => {
     const result = await client.query<{ server_version: string }>("SHOW server_version");
     return result.rows[0]?.server_version ?? "unknown";
-  } finally {
-    await client.end();
-  }
+  });
 }
 
 // ------------------------------------------------------------------ statistics
@@ -265,20 +257,6 @@ export async function writeResults(
 
 /** The seeded PRNG of the synthetic data (mulberry32): the same data on every run. */
 export { seededRandom } from "../packages/assets/src/france-travail/simulator/random";
-
-/** Runs `work` with a client of its own on `url`, closed afterwards. */
-export async function withClient<T>(
-  url: string,
-  work: (client: pg.Client) => Promise<T>,
-): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
 
 /** The median of a non-empty list. */
 export function median(xs: readonly number[]): number {

@@ -7,6 +7,20 @@ export async function connectSql(url: string): Promise<pg.Client> {
   return sql;
 }
 
+/** Runs `work` with a client of its own on `url`, closed afterwards. */
+export async function withClient<T>(
+  url: string,
+  work: (client: pg.Client) => Promise<T>,
+): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
 /**
  * `SELECT count(*) FROM <from>`: `from` is a table with an optional WHERE clause, written by
  * the test (never user input); values go in `params`.
