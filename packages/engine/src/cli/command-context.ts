@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from "commander";
 import type { Definitions } from "../definitions/definitions";
+import type { ReloadableDefinitions } from "../reload/reloadable-definitions";
 import type { Runtime } from "../runtime/runtime";
 import type { CliIo } from "./context";
 
@@ -12,6 +13,10 @@ export interface CommandContext {
    */
   run(
     work: (definitions: Definitions<unknown>, runtime: Runtime) => Promise<number>,
+  ): Promise<void>;
+  /** `run` for the commands that serve until stopped: definitions that can be loaded again. */
+  serve(
+    work: (definitions: ReloadableDefinitions, runtime: Runtime) => Promise<number>,
   ): Promise<void>;
 }
 

@@ -1,7 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { describeError, isBadInput } from "../errors";
 import type { CommandContext } from "./command-context";
-import { withRuntime, type CliIo, type GlobalOptions } from "./context";
+import { withReloadableRuntime, withRuntime, type CliIo, type GlobalOptions } from "./context";
 import { registerBackfill } from "./register/backfill";
 import { registerDev, registerServer } from "./register/dev";
 import { registerCheck } from "./register/check";
@@ -33,6 +33,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     io,
     run: async (work) => {
       exitCode = await withRuntime(program.opts<GlobalOptions>(), io, work);
+    },
+    serve: async (work) => {
+      exitCode = await withReloadableRuntime(program.opts<GlobalOptions>(), io, work);
     },
   };
   // Registration order is the order of `lignee --help`.

@@ -36,15 +36,44 @@ import {
  * only when one of the files it came from changed: most starts only `stat` them.
  */
 export async function importProjectModule(file: string): Promise<Record<string, unknown>> {
-  if (!RUNS_BUILT) return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  return (await importProjectFiles(file)).module;
+}
+
+/** A project's module, with the project files it was built from (absolute). */
+export interface ProjectModule {
+  readonly module: Record<string, unknown>;
+  /**
+   * The module's file and the project files it imports, as far as this process knows them: the
+   * compiled module's inputs (built CLI), or the module's own file (engine sources).
+   */
+  readonly files: readonly string[];
+}
+
+/** Imports of a module from the engine's sources, to load each version of it anew. */
+let sourceImports = 0;
+
+/**
+ * `importProjectModule`, with the files it came from; each call after a change of those files
+ * loads the new version (the built CLI compiles it into a new file; from the engine's sources the
+ * module's own file is imported again, the files it imports are not).
+ */
+export async function importProjectFiles(file: string): Promise<ProjectModule> {
+  if (!RUNS_BUILT) {
+    const url = `${pathToFileURL(file).href}${sourceImports++ === 0 ? "" : `?load=${sourceImports}`}`;
+    return { module: (await import(url)) as Record<string, unknown>, files: [file] };
+  }
   // The engine's own example definitions: built with the engine.
   const built = runningEngineModule(file);
-  if (built !== undefined) return (await import(built)) as Record<string, unknown>;
+  if (built !== undefined)
+    return { module: (await import(built)) as Record<string, unknown>, files: [file] };
   const compiled = await compiledModule(file);
   // Stacks of errors thrown by the project's code name its own files and lines (the compiled
   // module has a source map), as they would from the sources.
   process.setSourceMapsEnabled(true);
-  return (await import(pathToFileURL(compiled).href)) as Record<string, unknown>;
+  return {
+    module: (await import(pathToFileURL(compiled.entry).href)) as Record<string, unknown>,
+    files: compiled.files,
+  };
 }
 
 /** A compiled module: its entry file, and each input's size and modification time. */
@@ -86,7 +115,7 @@ async function privateCacheDir(): Promise<void> {
   }
 }
 
-async function compiledModule(file: string): Promise<string> {
+async function compiledModule(file: string): Promise<{ entry: string; files: string[] }> {
   await privateCacheDir();
   const base = cacheBase(file);
   const engine = engineEntryUrls()["@lignee/engine"]!;
@@ -113,7 +142,15 @@ async function compiledModule(file: string): Promise<string> {
   await writeFile(temporary, JSON.stringify(record));
   await rename(temporary, `${base}.json`);
   await removeOldBuilds(base, outdir);
-  return entry;
+  return { entry, files: projectFiles(inputs) };
+}
+
+/** The inputs that are the project's own files (not packages, not the engine). */
+function projectFiles(inputs: readonly string[]): string[] {
+  return inputs.filter(
+    (f) =>
+      !f.includes(`${path.sep}node_modules${path.sep}`) && !LOCKFILES.includes(path.basename(f)),
+  );
 }
 
 /** The compiled entry when it is there and every input is as it was compiled; else undefined. */
@@ -121,7 +158,7 @@ async function freshEntry(
   recordFile: string,
   engine: string,
   compiler: string,
-): Promise<string | undefined> {
+): Promise<{ entry: string; files: string[] } | undefined> {
   try {
     const record = JSON.parse(await readFile(recordFile, "utf8")) as CompiledRecord;
     if (record.engine !== engine || record.compiler !== compiler) return undefined;
@@ -130,7 +167,9 @@ async function freshEntry(
     const same = Object.entries(record.inputs).every(
       ([f, [size, mtime]]) => now[f]?.[0] === size && now[f]?.[1] === mtime,
     );
-    return same ? record.entry : undefined;
+    return same
+      ? { entry: record.entry, files: projectFiles(Object.keys(record.inputs)) }
+      : undefined;
   } catch {
     return undefined;
   }

@@ -3,6 +3,7 @@ import { requireConfirmationOnReplan } from "../planning/confirmation";
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import type { Definitions, ResourceEnvironment } from "../definitions/definitions";
+import type { ReloadableDefinitions } from "../reload/reloadable-definitions";
 import { describeError, isBadInput, LeaseLostError } from "../errors";
 import type { RunEvent } from "../execution/events";
 import { CHECKS_ONLY_TAG, executeCreatedRun, prepareRun, statusesFor } from "../execution/launch";
@@ -15,6 +16,11 @@ import { executeMaintenanceJob } from "../maintenance/maintenance-job";
 
 export interface WorkerOptions {
   readonly definitions: Definitions<unknown>;
+  /**
+   * Definitions that may be loaded again while the worker runs: each run takes the current ones
+   * when it is claimed and keeps them to its end; `definitions` is then ignored.
+   */
+  readonly reloadable?: ReloadableDefinitions;
   readonly storage: FenceableStorage;
   readonly queue: RunQueue;
   readonly environment: ResourceEnvironment;
@@ -187,7 +193,9 @@ export class Worker {
     active: { controller: AbortController; cancelled: boolean },
   ): Promise<void> {
     const { controller } = active;
-    const { definitions, storage, queue } = this.options;
+    const { storage, queue } = this.options;
+    const held = this.options.reloadable?.acquire();
+    const definitions = held?.definitions ?? this.options.definitions;
     const runId = claimed.id;
     let lost = false;
     const stopLease = keepLease({
@@ -263,6 +271,7 @@ export class Worker {
       });
     } finally {
       stopLease();
+      await held?.release();
     }
   }
 

@@ -306,6 +306,24 @@ describe("runs", () => {
   });
 });
 
+describe("definitions", () => {
+  it("of an app made with fixed definitions: shown, not reloadable (409)", async () => {
+    const res = await get(api, "/api/definitions");
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({
+      version: "fixed",
+      reloadable: false,
+      assets: examples().assets.length,
+      error: null,
+    });
+    const reload = await post(api, "/api/definitions/reload");
+    expect(reload.status).toBe(409);
+    expect(await reload.json()).toEqual({
+      error: "this server's definitions are fixed: it has no module to load them from",
+    });
+  });
+});
+
 describe("openapi.json", () => {
   it("describes every endpoint", async () => {
     const res = await get(api, "/api/openapi.json");
@@ -336,6 +354,8 @@ describe("openapi.json", () => {
       "/api/backfills/{id}",
       "/api/backfills/{id}/cancel",
       "/api/checks/run",
+      "/api/definitions",
+      "/api/definitions/reload",
       "/api/health",
       "/api/openapi.json",
       "/api/operations",

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import type { AutomationStore } from "../automation/automation-store";
 import type { BackfillStore } from "../backfill/backfill-store";
 import type { Definitions, ResourceEnvironment } from "../definitions/definitions";
+import type { ReloadableDefinitions } from "../reload/reloadable-definitions";
 import type { Metrics } from "../metrics/metrics";
 import { clip } from "../errors";
 import { confirmLimitFromEnv } from "../planning/confirmation";
@@ -13,6 +14,7 @@ import { registerAssetRoutes } from "./asset-routes";
 import { registerAutomationRoutes } from "./automation-routes";
 import { registerBackfillRoutes } from "./backfill-routes";
 import { registerCheckRoutes } from "./check-routes";
+import { registerDefinitionsRoutes } from "./definitions-routes";
 import { registerEventRoutes } from "./event-routes";
 import { allowHosts, requireToken, sameOriginWrites } from "./guards";
 import { registerHealthRoutes } from "./health-routes";
@@ -28,6 +30,11 @@ import { registerUiRoutes } from "./ui-routes";
 
 export interface AppOptions {
   readonly definitions: Definitions<unknown>;
+  /**
+   * Where `definitions` come from when they can be loaded again (`/api/definitions/reload`);
+   * the app itself serves `definitions` alone: a server makes a new app for new definitions.
+   */
+  readonly reloadable?: ReloadableDefinitions;
   readonly storage: Storage;
   /** Where runs' resources come from (`Definitions.resolveResources`). */
   readonly environment: ResourceEnvironment;
@@ -108,6 +115,10 @@ export function createApp(options: AppOptions): App {
   });
 
   registerHealthRoutes(app, { storage, log });
+  registerDefinitionsRoutes(app, {
+    definitions,
+    ...(options.reloadable ? { reloadable: options.reloadable } : {}),
+  });
   const startRun = runStarter({
     definitions,
     storage,

@@ -1,7 +1,7 @@
 import { ZodError } from "zod";
 import { clip, ConfirmationRequiredError, isBadInput, LigneeError } from "../errors";
 
-export type HttpErrorStatus = 400 | 401 | 403 | 404 | 405 | 409 | 413 | 500;
+export type HttpErrorStatus = 400 | 401 | 403 | 404 | 405 | 409 | 413 | 422 | 500;
 
 /**
  * An error the API answers with a given status and a one-line message, and the headers that

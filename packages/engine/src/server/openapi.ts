@@ -27,6 +27,8 @@ import {
   BackfillRun,
   BackfillsBody,
   HealthBody,
+  DefinitionsStateBody,
+  DefinitionsReloadedBody,
   AssetDetailBody,
   AssetGraphBody,
   AssetNode,
@@ -147,6 +149,8 @@ function componentSchemas(io: "input" | "output"): Record<string, unknown> {
     RunEventBody,
     RunStreamEndBody,
     HealthBody,
+    DefinitionsStateBody,
+    DefinitionsReloadedBody,
     BackfillRequestBody,
     BackfillProgress,
     Backfill,
@@ -230,6 +234,30 @@ export function openApiDocument(): Record<string, unknown> {
             200: json("healthy", HealthBody),
             401: unauthorized,
             503: error("the database does not answer"),
+          },
+        },
+      },
+      "/api/definitions": {
+        get: {
+          summary: "The definitions served: their version, when they were loaded, a failed reload",
+          responses: {
+            200: json("the definitions' state", DefinitionsStateBody),
+            401: unauthorized,
+          },
+        },
+      },
+      "/api/definitions/reload": {
+        post: {
+          summary:
+            "Load the definitions again from their files (runs in flight keep theirs); on failure the previous ones keep serving",
+          responses: {
+            200: json("loaded (changed, or the files are as they were)", DefinitionsReloadedBody),
+            401: unauthorized,
+            403: forbidden,
+            409: error("this server's definitions are fixed: it has no module to load them from"),
+            422: error(
+              "the new definitions cannot be loaded: why (the previous ones keep serving)",
+            ),
           },
         },
       },

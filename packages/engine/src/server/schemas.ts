@@ -432,6 +432,33 @@ export const HealthBody = z
   .describe("the server answers and its database too")
   .meta({ id: "Health" });
 
+/** The definitions a server serves: since when, from which version, and a failed reload. */
+export const DefinitionsStateBody = z
+  .object({
+    version: z
+      .string()
+      .describe("digest of the definitions' files; equal versions, same definitions"),
+    loadedAt: z.string().describe("when these definitions were loaded (ISO 8601)"),
+    reloadable: z
+      .boolean()
+      .describe(
+        "whether this server can load its definitions again (POST /api/definitions/reload)",
+      ),
+    files: z.number().int().describe("how many files the definitions come from"),
+    assets: z.number().int(),
+    error: z
+      .object({ message: z.string(), at: z.string() })
+      .nullable()
+      .describe(
+        "why the latest reload failed (the definitions above keep serving); null once one succeeds",
+      ),
+  })
+  .meta({ id: "DefinitionsState" });
+
+export const DefinitionsReloadedBody = DefinitionsStateBody.extend({
+  changed: z.boolean().describe("false: the files are as they were, nothing was replaced"),
+}).meta({ id: "DefinitionsReloaded" });
+
 export const BackfillRequestBody = z
   .object({
     selection: z.string().trim().min(1, "selection is required"),

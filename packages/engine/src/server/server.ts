@@ -5,6 +5,7 @@ import { PostgresAutomationStore } from "../automation/postgres-automation-store
 import { PostgresBackfillStore } from "../backfill/postgres-backfill-store";
 import { resumeInterruptedBackfills } from "../backfill/launch-backfill";
 import type { Definitions } from "../definitions/definitions";
+import type { ReloadableDefinitions } from "../reload/reloadable-definitions";
 import { LigneeError } from "../errors";
 import { Metrics } from "../metrics/metrics";
 import type { StorageMetricsOptions } from "../metrics/storage-metrics";
@@ -16,6 +17,11 @@ import { PostgresAlertStore } from "../storage/alerts/alert-store";
 
 export interface ServerOptions {
   readonly definitions: Definitions<unknown>;
+  /**
+   * Definitions that can be loaded again (`lignee dev`, `lignee server`): the server then serves
+   * their current version (a new app for each), and `definitions` is ignored.
+   */
+  readonly reloadable?: ReloadableDefinitions;
   readonly runtime: Pick<Runtime, "storage" | "databaseUrl" | "home">;
   /** Default 127.0.0.1: the API controls runs, so it is not exposed unless asked. */
   readonly host?: string;
@@ -38,6 +44,7 @@ export interface ServerOptions {
 
 export interface RunningServer {
   readonly url: string;
+  /** The app serving now (a new one after each reload of the definitions). */
   readonly app: App;
   /** Stops accepting requests, cancels this server's runs and waits for them to end. */
   close(): Promise<void>;
@@ -84,8 +91,10 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
       `refusing to listen on ${host} without a token: set LIGNEE_API_TOKEN (or bind 127.0.0.1)`,
     );
   }
+  const definitionsNow = (): Definitions<unknown> =>
+    options.reloadable?.current().definitions ?? options.definitions;
   // Invalid alert settings stop the server before it listens, as they stop the scheduler.
-  const settings = alertSettings(options.definitions);
+  alertSettings(definitionsNow());
   const backfills = PostgresBackfillStore.connect(options.runtime.databaseUrl, { max: 4 });
   const alertStore = PostgresAlertStore.connect(options.runtime.databaseUrl);
   const automation = PostgresAutomationStore.connect(options.runtime.databaseUrl, { max: 2 });
@@ -94,25 +103,34 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
   const metrics = options.metrics ?? new Metrics();
   metrics.readStorage({
     store: metricsStore,
-    freshnessLags: () => freshnessLags(options.definitions, options.runtime.storage, new Date()),
+    freshnessLags: () => freshnessLags(definitionsNow(), options.runtime.storage, new Date()),
     alertDeliveries: () => alertStore.deliveryCounts(),
     ...options.metricsSources,
     log,
   });
-  const app = createApp({
-    metrics,
-    definitions: options.definitions,
-    backfills,
-    automation,
-    alerts: { store: alertStore, settings },
-    storage: options.runtime.storage,
-    environment: { databaseUrl: options.runtime.databaseUrl, home: options.runtime.home },
-    ...(token !== undefined ? { token } : {}),
-    // On loopback, only loopback names: a rebinding DNS name reaching 127.0.0.1 is refused.
-    ...(isLoopback(host) ? { allowedHosts: ["localhost", "127.0.0.1", "[::1]", host] } : {}),
-    ...(options.uiDir !== undefined ? { uiDir: options.uiDir } : {}),
-    ...(options.queue !== undefined ? { queue: options.queue } : {}),
-    ...(options.log ? { log: options.log } : {}),
+  const appFor = (definitions: Definitions<unknown>): App =>
+    createApp({
+      metrics,
+      definitions,
+      ...(options.reloadable ? { reloadable: options.reloadable } : {}),
+      backfills,
+      automation,
+      alerts: { store: alertStore, settings: alertSettings(definitions) },
+      storage: options.runtime.storage,
+      environment: { databaseUrl: options.runtime.databaseUrl, home: options.runtime.home },
+      ...(token !== undefined ? { token } : {}),
+      // On loopback, only loopback names: a rebinding DNS name reaching 127.0.0.1 is refused.
+      ...(isLoopback(host) ? { allowedHosts: ["localhost", "127.0.0.1", "[::1]", host] } : {}),
+      ...(options.uiDir !== undefined ? { uiDir: options.uiDir } : {}),
+      ...(options.queue !== undefined ? { queue: options.queue } : {}),
+      ...(options.log ? { log: options.log } : {}),
+    });
+  // Requests go to the app of the current definitions; those already answering finish on theirs.
+  let app = appFor(definitionsNow());
+  const apps = [app];
+  const stopFollowing = options.reloadable?.onChange((loaded) => {
+    app = appFor(loaded.definitions);
+    apps.push(app);
   });
   let server: ServerType;
   try {
@@ -120,12 +138,18 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
     // start would pay for.
     const { serve } = await import("@hono/node-server");
     server = await new Promise<ServerType>((resolve, reject) => {
-      const s = serve({ fetch: app.app.fetch, hostname: host, port: options.port ?? 3000 }, () =>
-        resolve(s),
+      const s = serve(
+        {
+          fetch: (request, env) => app.app.fetch(request, env),
+          hostname: host,
+          port: options.port ?? 3000,
+        },
+        () => resolve(s),
       );
       s.once("error", reject);
     });
   } catch (error) {
+    stopFollowing?.();
     await backfills.close();
     await automation.close();
     await metricsStore.close();
@@ -134,7 +158,7 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
   }
   // A backfill whose creation was interrupted (its process died) gets its missing runs.
   const maxAttempts = options.queue?.maxAttempts;
-  void resumeInterruptedBackfills(options.definitions, backfills, {
+  void resumeInterruptedBackfills(definitionsNow(), backfills, {
     log,
     ...(maxAttempts !== undefined ? { maxAttempts } : {}),
   }).then(
@@ -145,9 +169,12 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
   const shownHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
   return {
     url: `http://${shownHost}:${address.port}`,
-    app,
+    get app() {
+      return app;
+    },
     close: async () => {
-      await app.runs.stopAll();
+      stopFollowing?.();
+      await Promise.all(apps.map((a) => a.runs.stopAll()));
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         // Open event streams would keep the server from closing.

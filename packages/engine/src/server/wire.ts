@@ -23,6 +23,8 @@ import type {
   BackfillRequestBody,
   BackfillsBody,
   CancelBody,
+  DefinitionsReloadedBody,
+  DefinitionsStateBody,
   ErrorBody,
   LaunchPreviewBody,
   MaintenanceReportBody,
@@ -69,6 +71,13 @@ type Request<S extends z.ZodType> = DeepReadonly<z.input<S>>;
 export type ErrorResponse = Response<typeof ErrorBody>;
 /** A large request refused until confirmed: the asset furthest over its limit, with the count. */
 export type Confirmation = NonNullable<ErrorResponse["confirmation"]>;
+
+// ---------------------------------------------------------------- definitions
+
+/** GET /api/definitions */
+export type DefinitionsState = Response<typeof DefinitionsStateBody>;
+/** POST /api/definitions/reload */
+export type DefinitionsReloaded = Response<typeof DefinitionsReloadedBody>;
 
 // ---------------------------------------------------------------- assets
 

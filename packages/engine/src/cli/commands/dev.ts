@@ -1,6 +1,9 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
-import type { Definitions } from "../../definitions/definitions";
+import pg from "pg";
+import { announceDefinitionsVersion } from "../../reload/definitions-channel";
+import type { ReloadableDefinitions } from "../../reload/reloadable-definitions";
+import { watchFiles } from "../../reload/watch-files";
 import type { Runtime } from "../../runtime/runtime";
 import { Metrics } from "../../metrics/metrics";
 import { RunQueue } from "../../queue/run-queue";
@@ -10,7 +13,7 @@ import type { CliIo } from "../context";
 import { buildUi, uiSourcesFrom, UI_BUILD_COMMAND } from "../ui-build";
 import { engineFile } from "../../util/engine-files";
 import { untilSignal } from "../until-signal";
-import { startSchedulerInProcess } from "./scheduler";
+import { startReloadingScheduler } from "./scheduler";
 import { createWorker } from "./worker";
 
 export interface DevOptions {
@@ -18,6 +21,8 @@ export interface DevOptions {
   readonly host?: string;
   /** Also evaluate schedules, sensors and eager automation (as `lignee scheduler`). */
   readonly scheduler?: boolean;
+  /** Load the definitions again when their files change (`lignee dev`; default true). */
+  readonly watch?: boolean;
 }
 
 /** The built UI of this repository (packages/ui/dist), found from this file, not the cwd. */
@@ -37,11 +42,13 @@ export function uiDirFrom(env: NodeJS.ProcessEnv = process.env): string {
 
 /**
  * `lignee dev`: the whole platform in one process: the API (and the built UI, if any) queueing
- * runs, and a worker executing them, until SIGINT or SIGTERM. The caller disposes resources and
- * the runtime.
+ * runs, and a worker executing them, until SIGINT or SIGTERM. The definitions are loaded again
+ * when their files change (unless `watch` is false) and on `POST /api/definitions/reload`: runs
+ * in flight finish on the definitions they started with. The caller disposes resources and the
+ * runtime.
  */
 export async function devCommand(
-  definitions: Definitions<unknown>,
+  definitions: ReloadableDefinitions,
   runtime: Runtime,
   options: DevOptions,
   io: CliIo,
@@ -53,6 +60,14 @@ export async function devCommand(
   const metrics = new Metrics({ processMetrics: true });
   const worker = createWorker(definitions, runtime, queue, settings, io, { metrics });
   let scheduler: { stop(): Promise<void> } | undefined;
+  const announcing = announceReloads(definitions, runtime, io);
+  const watcher =
+    options.watch === false
+      ? undefined
+      : watchFiles(definitions.current().files, () => void definitions.reload(), {
+          log: (m) => io.err(m),
+        });
+  const stopWatching = definitions.onChange((loaded) => watcher?.update(loaded.files));
   try {
     await worker.start();
     const server = await serve(
@@ -64,7 +79,7 @@ export async function devCommand(
       metrics,
     );
     if (options.scheduler)
-      scheduler = startSchedulerInProcess(
+      scheduler = startReloadingScheduler(
         definitions,
         runtime,
         io,
@@ -72,30 +87,37 @@ export async function devCommand(
         process.env,
         metrics,
       );
+    if (watcher) io.err("lignee: watching the definitions' files; they are loaded again on change");
     await untilSignal(io, async () => {
       await scheduler?.stop();
       await server.close();
       await worker.stop();
     });
   } finally {
+    stopWatching();
+    watcher?.close();
     await scheduler?.stop();
     await worker.stop();
     await queue.close();
+    await announcing.stop();
   }
   return 0;
 }
 
 /**
- * `lignee server`: the API and UI only; runs are queued for `lignee worker` processes.
+ * `lignee server`: the API and UI only; runs are queued for `lignee worker` processes. Its
+ * definitions are loaded again on `POST /api/definitions/reload`, and the workers and
+ * schedulers follow.
  */
 export async function serverCommand(
-  definitions: Definitions<unknown>,
+  definitions: ReloadableDefinitions,
   runtime: Runtime,
   options: DevOptions,
   io: CliIo,
 ): Promise<number> {
   const settings = queueSettingsFromEnv(process.env);
   const queue = RunQueue.connect(runtime.databaseUrl);
+  const announcing = announceReloads(definitions, runtime, io);
   try {
     const server = await serve(
       definitions,
@@ -108,12 +130,37 @@ export async function serverCommand(
     await untilSignal(io, () => server.close());
   } finally {
     await queue.close();
+    await announcing.stop();
   }
   return 0;
 }
 
+/**
+ * Tells the platform's other processes (workers, schedulers) each new version of the
+ * definitions this one loads, so that they load theirs again (`followDefinitions`).
+ */
+function announceReloads(
+  definitions: ReloadableDefinitions,
+  runtime: Runtime,
+  io: CliIo,
+): { stop(): Promise<void> } {
+  let pool: pg.Pool | undefined;
+  const stop = definitions.onChange(async (loaded) => {
+    pool ??= new pg.Pool({ connectionString: runtime.databaseUrl, max: 1 });
+    await announceDefinitionsVersion(pool, loaded.version).catch((error: unknown) =>
+      io.err(`announcing the new definitions to other processes: ${String(error)}`),
+    );
+  });
+  return {
+    stop: async () => {
+      stop();
+      await pool?.end();
+    },
+  };
+}
+
 async function serve(
-  definitions: Definitions<unknown>,
+  definitions: ReloadableDefinitions,
   runtime: Runtime,
   options: DevOptions,
   io: CliIo,
@@ -130,7 +177,8 @@ async function serve(
     }
   }
   const server = await createServer({
-    definitions,
+    definitions: definitions.current().definitions,
+    reloadable: definitions,
     runtime,
     port: options.port ?? 3000,
     ...(options.host !== undefined ? { host: options.host } : {}),

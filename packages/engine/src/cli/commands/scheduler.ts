@@ -2,6 +2,8 @@ import { PostgresAutomationStore } from "../../automation/postgres-automation-st
 import { DEFAULT_SCHEDULER_INTERVAL_MS, runScheduler } from "../../automation/scheduler";
 import type { ScheduleTick } from "../../automation/automation-store";
 import type { Definitions } from "../../definitions/definitions";
+import { followDefinitions } from "../../reload/follow-definitions";
+import type { ReloadableDefinitions } from "../../reload/reloadable-definitions";
 import { LigneeError } from "../../errors";
 import { queueSettingsFromEnv } from "../../queue/settings";
 import type { Runtime } from "../../runtime/runtime";
@@ -43,34 +45,101 @@ export const CRASH_AFTER_TICK_ENV = "LIGNEE_TEST_CRASH_AFTER_TICK_RECORDED";
 
 /**
  * `lignee scheduler`: evaluates schedules, sensors and eager automation until SIGINT or SIGTERM,
- * queueing runs for the workers. Several may run at once against one database.
+ * queueing runs for the workers. Several may run at once against one database. When a server
+ * announces new definitions, it loads its own files again and evaluates those.
  */
 export async function schedulerCommand(
-  definitions: Definitions<unknown>,
+  definitions: ReloadableDefinitions,
   runtime: Runtime,
   options: SchedulerCommandOptions,
   io: CliIo,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
   const metrics = processMetrics();
-  const scheduler = startSchedulerInProcess(definitions, runtime, io, options, env, metrics);
+  const scheduler = startReloadingScheduler(definitions, runtime, io, options, env, metrics);
+  const following = followDefinitions(definitions, {
+    databaseUrl: runtime.databaseUrl,
+    log: (m) => io.err(m),
+  });
   let endpoint: RunningMetricsServer | undefined;
   try {
     endpoint = await startMetricsEndpoint(options, metrics, io);
     io.out(
-      `Lignée scheduler: ${definitions.schedules.length} schedule(s), ${definitions.sensors.length} sensor(s), ` +
-        `eager automation on ${definitions.eagerAssets.length} asset(s)` +
-        (definitions.maintenance.schedule
-          ? `, maintenance at "${definitions.maintenance.schedule.cron}" ${definitions.maintenance.schedule.timezone}`
-          : "") +
-        `; evaluating every ${scheduler.intervalMs} ms`,
+      `Lignée scheduler: ${describeAutomation(definitions.current().definitions)}; evaluating every ${scheduler.intervalMs} ms`,
     );
     await untilSignal(io, () => scheduler.stop());
   } finally {
+    await following.stop();
     await scheduler.stop();
     await endpoint?.close();
   }
   return 0;
+}
+
+function describeAutomation(definitions: Definitions<unknown>): string {
+  return (
+    `${definitions.schedules.length} schedule(s), ${definitions.sensors.length} sensor(s), ` +
+    `eager automation on ${definitions.eagerAssets.length} asset(s)` +
+    (definitions.maintenance.schedule
+      ? `, maintenance at "${definitions.maintenance.schedule.cron}" ${definitions.maintenance.schedule.timezone}`
+      : "")
+  );
+}
+
+/**
+ * `startSchedulerInProcess` over definitions that may be loaded again: after each reload that
+ * changes them, the scheduler ends its evaluation in progress and starts again on the new ones
+ * (what it has recorded — ticks, cursors — is in the database and carries over).
+ */
+export function startReloadingScheduler(
+  definitions: ReloadableDefinitions,
+  runtime: Runtime,
+  io: CliIo,
+  options: SchedulerCommandOptions = {},
+  env: NodeJS.ProcessEnv = process.env,
+  metrics?: Metrics,
+): { readonly intervalMs: number; stop(): Promise<void> } {
+  const start = (): {
+    held: ReturnType<ReloadableDefinitions["acquire"]>;
+    scheduler: ReturnType<typeof startSchedulerInProcess>;
+  } => {
+    const held = definitions.acquire();
+    return {
+      held,
+      scheduler: startSchedulerInProcess(held.definitions, runtime, io, options, env, metrics),
+    };
+  };
+  let current = start();
+  let stopped = false;
+  // One switch at a time, in order; a reload does not wait for the evaluation in progress.
+  let switching = Promise.resolve();
+  const off = definitions.onChange((loaded) => {
+    switching = switching
+      .then(async () => {
+        if (stopped) return;
+        await current.scheduler.stop();
+        await current.held.release();
+        current = start();
+        io.err(
+          `scheduler: evaluating the new definitions (${describeAutomation(loaded.definitions)})`,
+        );
+      })
+      .catch((error: unknown) =>
+        io.err(`scheduler: restarting on the new definitions: ${String(error)}`),
+      );
+  });
+  let stopping: Promise<void> | undefined;
+  return {
+    intervalMs: current.scheduler.intervalMs,
+    stop: () =>
+      (stopping ??= (async () => {
+        stopped = true;
+        off();
+        await switching.catch(() => undefined);
+        await current.scheduler.stop();
+        await current.held.release();
+      })()),
+  };
 }
 
 /**

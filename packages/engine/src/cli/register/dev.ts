@@ -12,8 +12,12 @@ export function registerDev(program: Command, ctx: CommandContext): void {
     .option("--port <port>", "port to listen on (0: any free port)", portNumber, 3000)
     .option("--host <host>", "interface to bind (non-loopback needs LIGNEE_API_TOKEN)", "127.0.0.1")
     .option("--no-scheduler", "do not evaluate schedules, sensors and eager automation")
-    .action(async (opts: { port: number; host: string; scheduler?: boolean }) => {
-      await ctx.run((defs, rt) => devCommand(defs, rt, opts, ctx.io));
+    .option(
+      "--no-watch",
+      "do not load the definitions again when their files change (POST /api/definitions/reload still does)",
+    )
+    .action(async (opts: { port: number; host: string; scheduler?: boolean; watch?: boolean }) => {
+      await ctx.serve((defs, rt) => devCommand(defs, rt, opts, ctx.io));
     });
 }
 
@@ -25,6 +29,6 @@ export function registerServer(program: Command, ctx: CommandContext): void {
     .option("--port <port>", "port to listen on (0: any free port)", portNumber, 3000)
     .option("--host <host>", "interface to bind (non-loopback needs LIGNEE_API_TOKEN)", "127.0.0.1")
     .action(async (opts: { port: number; host: string }) => {
-      await ctx.run((defs, rt) => serverCommand(defs, rt, opts, ctx.io));
+      await ctx.serve((defs, rt) => serverCommand(defs, rt, opts, ctx.io));
     });
 }

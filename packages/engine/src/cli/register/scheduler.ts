@@ -22,7 +22,7 @@ export function registerScheduler(program: Command, ctx: CommandContext): void {
     );
   metricsEndpointOptions(command).action(
     async (opts: { intervalMs?: number; catchUpDays?: number } & MetricsEndpointOptions) => {
-      await ctx.run((defs, rt) => schedulerCommand(defs, rt, opts, ctx.io));
+      await ctx.serve((defs, rt) => schedulerCommand(defs, rt, opts, ctx.io));
     },
   );
 }

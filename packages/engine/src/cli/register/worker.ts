@@ -15,7 +15,7 @@ export function registerWorker(program: Command, ctx: CommandContext): void {
     );
   metricsEndpointOptions(command).action(
     async (opts: { concurrency?: number } & MetricsEndpointOptions) => {
-      await ctx.run((defs, rt) => workerCommand(defs, rt, opts, ctx.io));
+      await ctx.serve((defs, rt) => workerCommand(defs, rt, opts, ctx.io));
     },
   );
 }
