@@ -14,8 +14,8 @@ function project() {
     await new Promise((r) => setTimeout(r, 5));
     if (state.broken) throw new Error("definitions.ts does not compile");
     const version = state.version;
-    const definitions = Definitions.create({
-      assets: state.keys.map((key) => defineAsset({ key, materialize: () => ({}) })),
+    const definitions = Definitions.create<unknown>({
+      assets: state.keys.map((key) => defineAsset({ key, materialize: async () => ({}) })),
       resources: () => ({ close: async () => void closed.push(version) }),
     });
     return { definitions, files: ["definitions.ts"], version };
