@@ -6,6 +6,7 @@ import { AutomationPage } from "./automation/AutomationPage";
 import { BackfillPage } from "./backfills/BackfillPage";
 import { BackfillsPage } from "./backfills/BackfillsPage";
 import { CatalogPage } from "./catalog/CatalogPage";
+import { DefinitionsErrorBanner, DefinitionsStatus } from "./definitions/DefinitionsStatus";
 import { TokenGate } from "./components/TokenGate";
 import { LineagePage } from "./lineage/LineagePage";
 import { OperationsPage } from "./operations/OperationsPage";
@@ -46,6 +47,7 @@ export function App() {
           {tab("/alerts", "Alerts", location.startsWith("/alerts"))}
         </nav>
         <span className="spacer" />
+        <DefinitionsStatus />
         <button
           type="button"
           className="search-button"
@@ -58,6 +60,7 @@ export function App() {
       </header>
       <TokenGate>
         <main className="content">
+          <DefinitionsErrorBanner />
           <Switch>
             <Route path="/" component={LineagePage} />
             <Route path="/catalog" component={CatalogPage} />

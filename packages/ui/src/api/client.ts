@@ -22,6 +22,8 @@ import type {
   BackfillStatus,
   CancelAccepted,
   Confirmation,
+  DefinitionsReloaded,
+  DefinitionsState,
   ErrorResponse,
   LaunchPreview,
   MaintenanceReportResponse,
@@ -103,6 +105,8 @@ export function assetPath(key: string): string {
 }
 
 export const api = {
+  definitions: () => request<DefinitionsState>("/api/definitions"),
+  reloadDefinitions: () => post<DefinitionsReloaded>("/api/definitions/reload"),
   assets: () => request<AssetGraph>("/api/assets"),
   assetChecks: (key: string) => request<AssetChecks>(`/api/assets/${assetPath(key)}/checks`),
   checkHistory: (key: string, name: string, partitionKey: string | undefined, limit: number) => {

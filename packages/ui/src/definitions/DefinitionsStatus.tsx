@@ -1,0 +1,52 @@
+import { useDefinitions, useReloadDefinitions } from "./queries";
+
+/**
+ * In the top bar: when the definitions were loaded, and a button that loads them again (when
+ * the server can).
+ */
+export function DefinitionsStatus() {
+  const { data } = useDefinitions();
+  const reload = useReloadDefinitions();
+  if (!data) return null;
+  const loaded = new Date(data.loadedAt);
+  return (
+    <div className="definitions-status" data-testid="definitions-status">
+      <span
+        title={`Definitions loaded ${loaded.toLocaleString()}: version ${data.version}, from ${data.files} file(s), ${data.assets} asset(s)`}
+      >
+        Loaded <time dateTime={data.loadedAt}>{loaded.toLocaleTimeString()}</time>
+      </span>
+      {data.reloadable && (
+        <button
+          type="button"
+          className="reload-button"
+          onClick={() => reload.mutate()}
+          disabled={reload.isPending}
+          data-testid="reload-definitions"
+          title="Load the definitions again from their files (runs in flight keep theirs)"
+        >
+          {reload.isPending ? "Reloading…" : "Reload"}
+        </button>
+      )}
+    </div>
+  );
+}
+
+/**
+ * Above every page while the latest reload failed: why, and that the previous definitions keep
+ * serving.
+ */
+export function DefinitionsErrorBanner() {
+  const { data } = useDefinitions();
+  if (!data?.error) return null;
+  return (
+    <div className="definitions-error" role="alert" data-testid="definitions-error">
+      <p>
+        <strong>The definitions could not be loaded again</strong> (
+        {new Date(data.error.at).toLocaleTimeString()}): the ones loaded at{" "}
+        {new Date(data.loadedAt).toLocaleTimeString()} keep serving.
+      </p>
+      <pre>{data.error.message}</pre>
+    </div>
+  );
+}

@@ -1,0 +1,38 @@
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useEffect, useRef } from "react";
+import { api } from "../api/client";
+
+const definitionsKey = ["definitions"] as const;
+
+/**
+ * The definitions the server serves (version, when loaded, a failed reload), polled: when their
+ * version changes — a reload here, in another tab, or of changed files — every view reads its
+ * data again, so that new or removed assets show at once.
+ */
+export function useDefinitions() {
+  const client = useQueryClient();
+  const query = useQuery({
+    queryKey: definitionsKey,
+    queryFn: api.definitions,
+    refetchInterval: 2_000,
+  });
+  const version = query.data?.version;
+  const seen = useRef<string | undefined>(undefined);
+  useEffect(() => {
+    if (version === undefined) return;
+    if (seen.current !== undefined && seen.current !== version) {
+      void client.invalidateQueries({ predicate: (q) => q.queryKey[0] !== definitionsKey[0] });
+    }
+    seen.current = version;
+  }, [client, version]);
+  return query;
+}
+
+/** POST /api/definitions/reload; the definitions' state is read again after, failed or not. */
+export function useReloadDefinitions() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: api.reloadDefinitions,
+    onSettled: () => client.invalidateQueries({ queryKey: definitionsKey }),
+  });
+}
