@@ -198,9 +198,10 @@ const sirene: Asset = defineAsset<JobOfferResources>({
  * Eager automation keeps them in step with the raw data: when a day of offers (or a reference
  * table) is loaded, `lignee scheduler` queues the models downstream of it.
  */
+const DBT_PROJECT_DIR = process.env.LIGNEE_DBT_PROJECT_DIR ?? path.join(REPO_ROOT, "dbt");
 const models: readonly Asset[] = (
   await loadDbtAssets<JobOfferResources>({
-    projectDir: process.env.LIGNEE_DBT_PROJECT_DIR ?? path.join(REPO_ROOT, "dbt"),
+    projectDir: DBT_PROJECT_DIR,
     executable: process.env.LIGNEE_DBT ?? path.join(REPO_ROOT, ".lignee", "venv", "bin", "dbt"),
     target: process.env.LIGNEE_DBT_TARGET ?? "dev",
     connectionUrl: (r) => r.warehouse.databaseUrl,
@@ -224,6 +225,8 @@ export default Definitions.create<JobOfferResources>({
   schedules: [dailyOffresSchedule],
   sensors: [offresFilesSensor()],
   pools: { france_travail: 1 },
+  // What the dbt assets are read from: a new or changed model reloads them in `lignee dev`.
+  watch: ["models", "macros", "dbt_project.yml"].map((f) => path.join(DBT_PROJECT_DIR, f)),
   // The built-in maintenance job (daily 03:00 Paris) gzips the days of offers untouched for a
   // week; the loaders and the raw-folder sensor read them as they are.
   maintenance: {

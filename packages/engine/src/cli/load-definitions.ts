@@ -1,11 +1,10 @@
-import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { Definitions } from "../definitions/definitions";
 import { LigneeError } from "../errors";
 import { findDefinitionsModule, HOW_TO_CONFIGURE } from "./lignee-config";
 import { importProjectFiles } from "./project-module";
+import { definitionsVersion } from "../reload/definitions-version";
 import type { LoadedModule } from "../reload/reloadable-definitions";
 
 /**
@@ -40,22 +39,39 @@ export async function loadDefinitions(
   modulePath: string | undefined,
   cwd: string = process.cwd(),
 ): Promise<Definitions<unknown>> {
-  return (await loadDefinitionsModule(modulePath, cwd)).definitions;
+  return (await importDefinitions(modulePath, cwd)).definitions;
 }
 
 /**
- * `loadDefinitions`, with the files the definitions come from and their version: a digest of
- * those files' contents, the same on every machine that has the same files.
+ * `loadDefinitions`, with the files the definitions come from (their modules, and what they
+ * declare they read: `Definitions.watch`) and their version (`definitionsVersion`). Each call
+ * evaluates the module again.
  */
 export async function loadDefinitionsModule(
   modulePath: string | undefined,
   cwd: string = process.cwd(),
 ): Promise<LoadedModule> {
+  const { definitions, files, digest } = await importDefinitions(modulePath, cwd);
+  return {
+    definitions,
+    files: [...files, ...definitions.watch],
+    version: await definitionsVersion(definitions, await digest()),
+  };
+}
+
+async function importDefinitions(
+  modulePath: string | undefined,
+  cwd: string,
+): Promise<{
+  definitions: Definitions<unknown>;
+  files: readonly string[];
+  digest: () => Promise<string>;
+}> {
   const file = await definitionsModulePath(modulePath, cwd);
   if (!existsSync(file)) {
     throw new LigneeError("DEFINITION_INVALID", `definitions module not found: ${file}`);
   }
-  const { module: mod, files } = await importProjectFiles(file);
+  const { module: mod, files, digest } = await importProjectFiles(file);
   const candidate = mod.default ?? mod.definitions;
   if (!(candidate instanceof Definitions)) {
     throw new LigneeError(
@@ -63,17 +79,5 @@ export async function loadDefinitionsModule(
       `${file} must export Definitions (Definitions.create(...)) as "default" or "definitions"`,
     );
   }
-  return { definitions: candidate, files, version: await contentVersion(file, files) };
-}
-
-/** A digest of the files' contents, each named relative to the module's folder. */
-async function contentVersion(entry: string, files: readonly string[]): Promise<string> {
-  const hash = createHash("sha256");
-  const base = path.dirname(entry);
-  for (const f of [...files].sort()) {
-    const content = await readFile(f).catch(() => undefined);
-    hash.update(`${path.relative(base, f)}\0${content?.length ?? -1}\0`);
-    if (content) hash.update(content);
-  }
-  return hash.digest("hex").slice(0, 16);
+  return { definitions: candidate, files, digest };
 }

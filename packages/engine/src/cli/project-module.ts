@@ -47,33 +47,69 @@ export interface ProjectModule {
    * compiled module's inputs (built CLI), or the module's own file (engine sources).
    */
   readonly files: readonly string[];
+  /**
+   * A digest of what the module was built from: the contents of `files` as they were read to
+   * build it, and of the package managers' lockfiles above it (computed when asked for).
+   */
+  digest(): Promise<string>;
 }
 
-/** Imports of a module from the engine's sources, to load each version of it anew. */
-let sourceImports = 0;
+/** How many times each URL was imported: later imports evaluate the module anew. */
+const imports = new Map<string, number>();
 
 /**
- * `importProjectModule`, with the files it came from; each call after a change of those files
- * loads the new version (the built CLI compiles it into a new file; from the engine's sources the
- * module's own file is imported again, the files it imports are not).
+ * Imports a module's URL; each later call evaluates it again (a query makes it a new module),
+ * so that what it reads when it loads (a dbt project, a configuration file) is read again too.
+ */
+async function importAnew(url: string): Promise<Record<string, unknown>> {
+  const n = imports.get(url) ?? 0;
+  imports.set(url, n + 1);
+  return (await import(n === 0 ? url : `${url}?load=${n}`)) as Record<string, unknown>;
+}
+
+/**
+ * `importProjectModule`, with the files it came from and their digest; each call evaluates the
+ * module again, in its latest version: the built CLI compiles it again when one of its files
+ * changed; from the engine's sources the module's own file is evaluated again, not the files it
+ * imports.
  */
 export async function importProjectFiles(file: string): Promise<ProjectModule> {
-  if (!RUNS_BUILT) {
-    const url = `${pathToFileURL(file).href}${sourceImports++ === 0 ? "" : `?load=${sourceImports}`}`;
-    return { module: (await import(url)) as Record<string, unknown>, files: [file] };
+  // The engine's own example definitions are built with the engine.
+  const built = RUNS_BUILT ? runningEngineModule(file) : undefined;
+  if (!RUNS_BUILT || built !== undefined) {
+    const module = await importAnew(built ?? pathToFileURL(file).href);
+    return { module, files: [file], digest: () => digestOf(file, [file]) };
   }
-  // The engine's own example definitions: built with the engine.
-  const built = runningEngineModule(file);
-  if (built !== undefined)
-    return { module: (await import(built)) as Record<string, unknown>, files: [file] };
   const compiled = await compiledModule(file);
   // Stacks of errors thrown by the project's code name its own files and lines (the compiled
   // module has a source map), as they would from the sources.
   process.setSourceMapsEnabled(true);
-  return {
-    module: (await import(pathToFileURL(compiled.entry).href)) as Record<string, unknown>,
-    files: compiled.files,
-  };
+  const module = await importAnew(pathToFileURL(compiled.entry).href);
+  return { module, files: compiled.files, digest: () => Promise.resolve(compiled.digest) };
+}
+
+/** The digest of files read now (with the lockfiles above `entry`). */
+async function digestOf(entry: string, files: readonly string[]): Promise<string> {
+  const hashes: Record<string, string> = {};
+  for (const f of [...files, ...lockfilesAbove(entry)]) {
+    hashes[f] = await contentHash(f);
+  }
+  return combinedDigest(entry, hashes);
+}
+
+async function contentHash(file: string): Promise<string> {
+  const content = await readFile(file).catch(() => undefined);
+  return content ? createHash("sha256").update(content).digest("hex") : "missing";
+}
+
+/** One digest of files' content hashes, each file named relative to the entry's folder. */
+function combinedDigest(entry: string, hashes: Readonly<Record<string, string>>): string {
+  const hash = createHash("sha256");
+  const base = path.dirname(entry);
+  for (const f of Object.keys(hashes).sort()) {
+    hash.update(`${path.relative(base, f)}\0${hashes[f]}\0`);
+  }
+  return hash.digest("hex");
 }
 
 /** A compiled module: its entry file, and each input's size and modification time. */
@@ -83,6 +119,8 @@ interface CompiledRecord {
   readonly compiler: string;
   readonly entry: string;
   readonly inputs: Readonly<Record<string, readonly [number, number]>>;
+  /** The content hash of each project file and lockfile, as compiled. */
+  readonly hashes: Readonly<Record<string, string>>;
 }
 
 /** Builds of earlier sources are removed this long after (a running process may still use them). */
@@ -115,26 +153,44 @@ async function privateCacheDir(): Promise<void> {
   }
 }
 
-async function compiledModule(file: string): Promise<{ entry: string; files: string[] }> {
+/** A compiled module's entry, its project files and their digest (see `ProjectModule`). */
+interface Compiled {
+  readonly entry: string;
+  readonly files: string[];
+  readonly digest: string;
+}
+
+async function compiledModule(file: string): Promise<Compiled> {
   await privateCacheDir();
   const base = cacheBase(file);
   const engine = engineEntryUrls()["@lignee/engine"]!;
   const compiler = await compilerVersion();
-  const fresh = await freshEntry(`${base}.json`, engine, compiler);
+  const fresh = await freshEntry(file, `${base}.json`, engine, compiler);
   if (fresh !== undefined) return fresh;
   const outdir = `${base}.${Date.now().toString(36)}${process.pid.toString(36)}`;
-  const { files, entry, inputs } = await compile(file, outdir);
+  const { files, entry, inputs, read } = await compile(file, outdir);
   await mkdir(outdir, { recursive: true });
   for (const f of files) {
     await mkdir(path.dirname(f.path), { recursive: true });
     await writeFile(f.path, f.contents);
   }
   // The lockfiles above the module too: a package upgrade changes what its imports resolve to.
+  // The files compiled count as they were when read: one changed during the build no longer
+  // matches, and the next start compiles it again.
+  const others = [...inputs, ...lockfilesAbove(file)].filter((f) => !read.has(f));
+  const later = await fingerprints(others);
+  const hashes: Record<string, string> = {};
+  for (const [f, r] of read) if (isProjectFile(f)) hashes[f] = r.hash;
+  for (const f of others) if (isProjectFile(f) || isLockfile(f)) hashes[f] = await contentHash(f);
   const record: CompiledRecord = {
     engine,
     compiler,
     entry,
-    inputs: await fingerprints([...inputs, ...lockfilesAbove(file)]),
+    inputs: {
+      ...later,
+      ...Object.fromEntries([...read].map(([f, r]) => [f, [r.size, r.mtimeMs] as const])),
+    },
+    hashes,
   };
   await markReplaced(`${base}.json`);
   // Renamed into place once the build is whole: a CLI starting meanwhile uses either build.
@@ -142,34 +198,39 @@ async function compiledModule(file: string): Promise<{ entry: string; files: str
   await writeFile(temporary, JSON.stringify(record));
   await rename(temporary, `${base}.json`);
   await removeOldBuilds(base, outdir);
-  return { entry, files: projectFiles(inputs) };
+  return { entry, files: inputs.filter(isProjectFile), digest: combinedDigest(file, hashes) };
 }
 
-/** The inputs that are the project's own files (not packages, not the engine). */
-function projectFiles(inputs: readonly string[]): string[] {
-  return inputs.filter(
-    (f) =>
-      !f.includes(`${path.sep}node_modules${path.sep}`) && !LOCKFILES.includes(path.basename(f)),
-  );
+/** A project's own file (not a package's, not a lockfile). */
+function isProjectFile(f: string): boolean {
+  return !f.includes(`${path.sep}node_modules${path.sep}`) && !isLockfile(f);
+}
+
+function isLockfile(f: string): boolean {
+  return LOCKFILES.includes(path.basename(f));
 }
 
 /** The compiled entry when it is there and every input is as it was compiled; else undefined. */
 async function freshEntry(
+  file: string,
   recordFile: string,
   engine: string,
   compiler: string,
-): Promise<{ entry: string; files: string[] } | undefined> {
+): Promise<Compiled | undefined> {
   try {
     const record = JSON.parse(await readFile(recordFile, "utf8")) as CompiledRecord;
     if (record.engine !== engine || record.compiler !== compiler) return undefined;
-    if (!existsSync(record.entry)) return undefined;
+    if (!existsSync(record.entry) || record.hashes === undefined) return undefined;
     const now = await fingerprints(Object.keys(record.inputs));
     const same = Object.entries(record.inputs).every(
       ([f, [size, mtime]]) => now[f]?.[0] === size && now[f]?.[1] === mtime,
     );
-    return same
-      ? { entry: record.entry, files: projectFiles(Object.keys(record.inputs)) }
-      : undefined;
+    if (!same) return undefined;
+    return {
+      entry: record.entry,
+      files: Object.keys(record.inputs).filter(isProjectFile),
+      digest: combinedDigest(file, record.hashes),
+    };
   } catch {
     return undefined;
   }
@@ -241,8 +302,9 @@ async function removeOldBuilds(base: string, current: string): Promise<void> {
 async function compile(
   file: string,
   outdir: string,
-): Promise<{ files: OutputFile[]; entry: string; inputs: string[] }> {
+): Promise<{ files: OutputFile[]; entry: string; inputs: string[]; read: Map<string, ReadFile> }> {
   const { build } = await import("esbuild");
+  const read = new Map<string, ReadFile>();
   try {
     const result = await build({
       entryPoints: [file],
@@ -259,12 +321,12 @@ async function compile(
       metafile: true,
       logLevel: "silent",
       absWorkingDir: path.dirname(file),
-      plugins: [projectModulePlugin()],
+      plugins: [projectModulePlugin(read)],
     });
     const base = path.dirname(file);
     const entry = Object.entries(result.metafile.outputs).find(([, o]) => o.entryPoint)?.[0];
     const inputs = Object.keys(result.metafile.inputs).map((f) => path.resolve(base, f));
-    return { files: result.outputFiles, entry: path.resolve(base, entry!), inputs };
+    return { files: result.outputFiles, entry: path.resolve(base, entry!), inputs, read };
   } catch (error) {
     const errors = (
       error as { errors?: { text: string; location?: { file: string; line: number } | null }[] }
@@ -291,7 +353,14 @@ const SOURCE = /\.(?:[cm]?[jt]s|tsx|jsx)$/;
  * the cache folder's); `import.meta.url` (and `dirname`, `filename`) of each project file kept
  * as that file's own, so that paths computed from it still point into the project.
  */
-function projectModulePlugin(): Plugin {
+/** A file as the compiler read it: its size and time just before, and its content's hash. */
+interface ReadFile {
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly hash: string;
+}
+
+function projectModulePlugin(read: Map<string, ReadFile>): Plugin {
   const engine = engineEntryUrls();
   return {
     name: "lignee-project-module",
@@ -317,7 +386,14 @@ function projectModulePlugin(): Plugin {
       );
       build.onLoad({ filter: SOURCE }, async (args) => {
         if (args.path.includes(`${path.sep}node_modules${path.sep}`)) return undefined;
-        const source = await readFile(args.path, "utf8");
+        const before = await stat(args.path);
+        const bytes = await readFile(args.path);
+        read.set(args.path, {
+          size: before.size,
+          mtimeMs: before.mtimeMs,
+          hash: createHash("sha256").update(bytes).digest("hex"),
+        });
+        const source = bytes.toString("utf8");
         const contents = source.replace(IMPORT_META, (_, prop: string) =>
           JSON.stringify(
             prop === "url"

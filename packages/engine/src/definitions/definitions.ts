@@ -1,3 +1,4 @@
+import { resolve as resolvePath } from "node:path";
 import type { ScheduleDefinition } from "./schedule";
 import type { SensorDefinition } from "./sensor";
 import { automationProblems } from "./validate-automation";
@@ -69,6 +70,12 @@ export class Definitions<R = unknown> {
   readonly maintenance: MaintenanceConfig;
   /** Alert channels and the daily summary (`LIGNEE_ALERT_*` channels are added at run time). */
   readonly alerts: AlertsConfig;
+  /**
+   * Files and folders (absolute) these definitions are read from besides their modules: a change
+   * in them reloads the definitions in `lignee dev`, and their content is part of the
+   * definitions' version.
+   */
+  readonly watch: readonly string[];
   private readonly byKey: ReadonlyMap<AssetKey, AssetDefinition<R>>;
   private readonly resolvedDeps: ReadonlyMap<AssetKey, readonly ResolvedDependency[]>;
   private readonly freshness: ReadonlyMap<AssetKey, FreshnessPolicy>;
@@ -83,8 +90,10 @@ export class Definitions<R = unknown> {
     checks: readonly CheckDefinition<R>[],
     maintenance: MaintenanceConfig,
     alerts: AlertsConfig,
+    watch: readonly string[],
   ) {
     this.alerts = alerts;
+    this.watch = [...watch];
     this.pools = { ...pools };
     this.checks = [...checks];
     this.maintenance = maintenance;
@@ -127,6 +136,12 @@ export class Definitions<R = unknown> {
     /** The built-in maintenance job: its schedule, retention and raw folders (see docs). */
     maintenance?: MaintenanceOptions;
     alerts?: AlertsConfig;
+    /**
+     * Files and folders the definitions are built from besides their modules (a dbt project's
+     * models, a YAML file read when the module loads), absolute or relative to the working
+     * directory: `lignee dev` loads the definitions again when they change.
+     */
+    watch?: readonly string[];
   }): Definitions<R> {
     const schedules = options.schedules ?? [];
     const sensors = options.sensors ?? [];
@@ -156,6 +171,7 @@ export class Definitions<R = unknown> {
             checks,
             maintenance.config,
             options.alerts ?? {},
+            (options.watch ?? []).map((f) => resolvePath(f)),
           )
         : undefined;
     const partitioned = new Set(options.assets.filter((a) => a.partitions).map((a) => a.key));

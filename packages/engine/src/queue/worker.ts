@@ -194,8 +194,9 @@ export class Worker {
   ): Promise<void> {
     const { controller } = active;
     const { storage, queue } = this.options;
-    const held = this.options.reloadable?.acquire();
-    const definitions = held?.definitions ?? this.options.definitions;
+    const { reloadable } = this.options;
+    let held = reloadable?.acquire();
+    let definitions = held?.definitions ?? this.options.definitions;
     const runId = claimed.id;
     let lost = false;
     const stopLease = keepLease({
@@ -234,19 +235,33 @@ export class Worker {
       // database briefly away) leaves it to the lease, and so to a retry.
       let prepared;
       let resources;
-      try {
-        prepared = prepareRun(
-          definitions,
-          request,
-          now,
-          await statusesFor(definitions, storage, request, now),
-        );
-        // What is stale may have grown since the request was accepted without confirmation.
-        requireConfirmationOnReplan(definitions, prepared.plan, claimed.tags);
-      } catch (error) {
-        if (!isBadInput(error)) throw error;
-        await this.failBeforeStart(runId, `the run cannot be planned: ${describeError(error)}`);
-        return;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          prepared = prepareRun(
+            definitions,
+            request,
+            now,
+            await statusesFor(definitions, storage, request, now),
+          );
+          // What is stale may have grown since the request was accepted without confirmation.
+          requireConfirmationOnReplan(definitions, prepared.plan, claimed.tags);
+          break;
+        } catch (error) {
+          if (!isBadInput(error)) throw error;
+          // Definitions another process has just loaded (a new asset) may not have reached this
+          // one yet: it loads its own again, once, before failing the run.
+          if (attempt === 1 && reloadable) {
+            await reloadable.reload();
+            if (reloadable.current().definitions !== definitions) {
+              await held?.release();
+              held = reloadable.acquire();
+              definitions = held.definitions;
+              continue;
+            }
+          }
+          await this.failBeforeStart(runId, `the run cannot be planned: ${describeError(error)}`);
+          return;
+        }
       }
       try {
         resources = await definitions.resolveResources(this.options.environment);

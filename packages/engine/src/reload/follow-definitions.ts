@@ -27,9 +27,29 @@ export function followDefinitions(
   let target: { version: string; since: number } | undefined;
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
+  let running = false;
+  let again = false;
 
+  /** One catch-up at a time; one asked for meanwhile runs after it. */
   const catchUp = async (): Promise<void> => {
-    clearTimeout(timer);
+    if (running) {
+      again = true;
+      return;
+    }
+    running = true;
+    try {
+      do {
+        again = false;
+        clearTimeout(timer);
+        timer = undefined;
+        await catchUpOnce();
+      } while (again && !stopped);
+    } finally {
+      running = false;
+    }
+  };
+
+  const catchUpOnce = async (): Promise<void> => {
     if (stopped) return;
     if (target && source.current().version === target.version) return;
     await source.reload();

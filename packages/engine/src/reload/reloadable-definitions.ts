@@ -52,6 +52,7 @@ export class ReloadableDefinitions {
   private error: DefinitionsLoadError | undefined;
   private reloading: Promise<ReloadOutcome> | undefined;
   private again = false;
+  private closed = false;
   private readonly listeners = new Set<Listener>();
   /** Users (runs, a scheduler) of each definitions still held. */
   private readonly users = new Map<Definitions<unknown>, number>();
@@ -91,6 +92,7 @@ export class ReloadableDefinitions {
    * once that one is done (and its outcome is the answer to both).
    */
   reload(): Promise<ReloadOutcome> {
+    if (this.closed) return Promise.resolve({ ok: true, changed: false, current: this.loaded });
     if (this.reloading) {
       this.again = true;
       return this.reloading;
@@ -136,8 +138,13 @@ export class ReloadableDefinitions {
     };
   }
 
-  /** Disposes of the resources of every definitions loaded (the process ends). */
+  /**
+   * Disposes of the resources of every definitions loaded (the process ends), once a reload in
+   * progress is done; later reloads do nothing.
+   */
   async close(): Promise<void> {
+    this.closed = true;
+    await this.reloading?.catch(() => undefined);
     const all = new Set([this.loaded.definitions, ...this.replaced]);
     this.replaced.clear();
     for (const d of all) await this.dispose(d);
@@ -155,7 +162,11 @@ export class ReloadableDefinitions {
       return { ok: false, changed: false, current: this.loaded, error: this.error };
     }
     this.error = undefined;
-    if (next.version === this.loaded.version) {
+    if (
+      this.closed ||
+      next.version === this.loaded.version ||
+      next.definitions === this.loaded.definitions
+    ) {
       return { ok: true, changed: false, current: this.loaded };
     }
     const previous = this.loaded.definitions;

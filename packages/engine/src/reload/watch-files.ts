@@ -1,23 +1,28 @@
-import { watch, type FSWatcher } from "node:fs";
+import { statSync, watch, type FSWatcher } from "node:fs";
 import path from "node:path";
 
 export interface FileWatch {
-  /** Watches these files instead (the definitions' files after a reload). */
-  update(files: readonly string[]): void;
+  /** Watches these files and folders instead (the definitions' after a reload). */
+  update(paths: readonly string[]): void;
+  /**
+   * While on, any change in the watched files' folders counts, not only of the files named: after
+   * a load that failed, the file it was missing may be created next to them.
+   */
+  setLoose(on: boolean): void;
   close(): void;
 }
 
 /**
- * Calls `onChange` once the given files have stopped changing for `debounceMs` after a change:
- * an editor's save (often a write to a new file renamed over the old one) or a checkout of many
- * files is one change. Watches the files' folders, so that a file replaced or created anew is
- * still seen.
+ * Calls `onChange` once the given files and folders (folders with everything under them) have
+ * stopped changing for `debounceMs` after a change: an editor's save (often a write to a new file
+ * renamed over the old one) or a checkout of many files is one change. Files are watched
+ * through their folders, so that a file replaced or created anew is still seen.
  *
  * @example
  * const watcher = watchFiles(loaded.files, () => void definitions.reload());
  */
 export function watchFiles(
-  files: readonly string[],
+  paths: readonly string[],
   onChange: () => void,
   options: { debounceMs?: number; log?: (message: string) => void } = {},
 ): FileWatch {
@@ -25,38 +30,47 @@ export function watchFiles(
   let watchers: FSWatcher[] = [];
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
+  let loose = false;
   const changed = (): void => {
     if (closed) return;
     clearTimeout(timer);
     timer = setTimeout(onChange, debounceMs);
   };
+  const watchOne = (target: string, recursive: boolean, names?: ReadonlySet<string>): void => {
+    try {
+      const w = watch(target, { persistent: false, recursive }, (_event, name) => {
+        // Without a name (some platforms), any change counts.
+        if (!names || loose || name === null || names.has(name.toString())) changed();
+      });
+      w.on("error", (error) => options.log?.(`watching ${target}: ${error.message}`));
+      watchers.push(w);
+    } catch (error) {
+      options.log?.(`cannot watch ${target}: ${(error as Error).message}`);
+    }
+  };
   const start = (list: readonly string[]): void => {
     const byFolder = new Map<string, Set<string>>();
-    for (const f of list) {
-      const names = byFolder.get(path.dirname(f)) ?? new Set<string>();
-      names.add(path.basename(f));
-      byFolder.set(path.dirname(f), names);
-    }
-    watchers = [...byFolder].flatMap(([folder, names]) => {
-      try {
-        const w = watch(folder, { persistent: false }, (_event, name) => {
-          // Without a name (some platforms), any change in the folder counts.
-          if (name === null || names.has(name.toString())) changed();
-        });
-        w.on("error", (error) => options.log?.(`watching ${folder}: ${error.message}`));
-        return [w];
-      } catch (error) {
-        options.log?.(`cannot watch ${folder}: ${(error as Error).message}`);
-        return [];
+    for (const p of new Set(list)) {
+      if (isDirectory(p)) {
+        watchOne(p, true);
+        continue;
       }
-    });
+      const names = byFolder.get(path.dirname(p)) ?? new Set<string>();
+      names.add(path.basename(p));
+      byFolder.set(path.dirname(p), names);
+    }
+    for (const [folder, names] of byFolder) watchOne(folder, false, names);
   };
-  start(files);
+  start(paths);
   return {
     update(list) {
       if (closed) return;
       for (const w of watchers) w.close();
+      watchers = [];
       start(list);
+    },
+    setLoose(on) {
+      loose = on;
     },
     close() {
       closed = true;
@@ -65,4 +79,12 @@ export function watchFiles(
       watchers = [];
     },
   };
+}
+
+function isDirectory(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
 }

@@ -1,4 +1,4 @@
-import { useDefinitions, useReloadDefinitions } from "./queries";
+import { useDefinitions, useFollowDefinitionsVersion, useReloadDefinitions } from "./queries";
 
 /**
  * In the top bar: when the definitions were loaded, and a button that loads them again (when
@@ -7,6 +7,7 @@ import { useDefinitions, useReloadDefinitions } from "./queries";
 export function DefinitionsStatus() {
   const { data } = useDefinitions();
   const reload = useReloadDefinitions();
+  useFollowDefinitionsVersion(data?.version);
   if (!data) return null;
   const loaded = new Date(data.loadedAt);
   return (

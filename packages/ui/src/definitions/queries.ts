@@ -1,22 +1,31 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useRef } from "react";
+import { useEffect, useRef, useSyncExternalStore } from "react";
 import { api } from "../api/client";
+import { isTokenNeeded, onTokenChange } from "../api/token";
 
 const definitionsKey = ["definitions"] as const;
 
 /**
- * The definitions the server serves (version, when loaded, a failed reload), polled: when their
- * version changes — a reload here, in another tab, or of changed files — every view reads its
- * data again, so that new or removed assets show at once.
+ * The definitions the server serves (version, when loaded, a failed reload), polled; paused
+ * while the server waits for an API token.
  */
 export function useDefinitions() {
-  const client = useQueryClient();
-  const query = useQuery({
+  const tokenNeeded = useSyncExternalStore(onTokenChange, isTokenNeeded);
+  return useQuery({
     queryKey: definitionsKey,
     queryFn: api.definitions,
     refetchInterval: 2_000,
+    enabled: !tokenNeeded,
   });
-  const version = query.data?.version;
+}
+
+/**
+ * When the definitions' version changes — a reload here, in another tab, or of changed files —
+ * every view reads its data again, so that new or removed assets show at once. Used once, by
+ * the top bar.
+ */
+export function useFollowDefinitionsVersion(version: string | undefined): void {
+  const client = useQueryClient();
   const seen = useRef<string | undefined>(undefined);
   useEffect(() => {
     if (version === undefined) return;
@@ -25,7 +34,6 @@ export function useDefinitions() {
     }
     seen.current = version;
   }, [client, version]);
-  return query;
 }
 
 /** POST /api/definitions/reload; the definitions' state is read again after, failed or not. */

@@ -4,6 +4,7 @@ import pg from "pg";
 import { announceDefinitionsVersion } from "../../reload/definitions-channel";
 import type { ReloadableDefinitions } from "../../reload/reloadable-definitions";
 import { watchFiles } from "../../reload/watch-files";
+import { followDefinitions } from "../../reload/follow-definitions";
 import type { Runtime } from "../../runtime/runtime";
 import { Metrics } from "../../metrics/metrics";
 import { RunQueue } from "../../queue/run-queue";
@@ -61,12 +62,20 @@ export async function devCommand(
   const worker = createWorker(definitions, runtime, queue, settings, io, { metrics });
   let scheduler: { stop(): Promise<void> } | undefined;
   const announcing = announceReloads(definitions, runtime, io);
+  const following = followDefinitions(definitions, {
+    databaseUrl: runtime.databaseUrl,
+    log: (m) => io.err(m),
+  });
   const watcher =
     options.watch === false
       ? undefined
-      : watchFiles(definitions.current().files, () => void definitions.reload(), {
-          log: (m) => io.err(m),
-        });
+      : watchFiles(
+          definitions.current().files,
+          // After a failed load, any change next to the files counts: the file it missed may
+          // be created.
+          () => void definitions.reload().then((outcome) => watcher?.setLoose(!outcome.ok)),
+          { log: (m) => io.err(m) },
+        );
   const stopWatching = definitions.onChange((loaded) => watcher?.update(loaded.files));
   try {
     await worker.start();
@@ -99,6 +108,7 @@ export async function devCommand(
     await scheduler?.stop();
     await worker.stop();
     await queue.close();
+    await following.stop();
     await announcing.stop();
   }
   return 0;
@@ -118,6 +128,11 @@ export async function serverCommand(
   const settings = queueSettingsFromEnv(process.env);
   const queue = RunQueue.connect(runtime.databaseUrl);
   const announcing = announceReloads(definitions, runtime, io);
+  // Other servers' reloads too (several behind a load balancer serve the same version).
+  const following = followDefinitions(definitions, {
+    databaseUrl: runtime.databaseUrl,
+    log: (m) => io.err(m),
+  });
   try {
     const server = await serve(
       definitions,
@@ -130,6 +145,7 @@ export async function serverCommand(
     await untilSignal(io, () => server.close());
   } finally {
     await queue.close();
+    await following.stop();
     await announcing.stop();
   }
   return 0;
@@ -145,9 +161,14 @@ function announceReloads(
   io: CliIo,
 ): { stop(): Promise<void> } {
   let pool: pg.Pool | undefined;
-  const stop = definitions.onChange(async (loaded) => {
-    pool ??= new pg.Pool({ connectionString: runtime.databaseUrl, max: 1 });
-    await announceDefinitionsVersion(pool, loaded.version).catch((error: unknown) =>
+  // Not awaited: the reload is done whatever the database does with the announcement.
+  const stop = definitions.onChange((loaded) => {
+    pool ??= new pg.Pool({
+      connectionString: runtime.databaseUrl,
+      max: 1,
+      connectionTimeoutMillis: 5_000,
+    });
+    void announceDefinitionsVersion(pool, loaded.version).catch((error: unknown) =>
       io.err(`announcing the new definitions to other processes: ${String(error)}`),
     );
   });

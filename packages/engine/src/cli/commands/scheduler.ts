@@ -104,10 +104,15 @@ export function startReloadingScheduler(
     scheduler: ReturnType<typeof startSchedulerInProcess>;
   } => {
     const held = definitions.acquire();
-    return {
-      held,
-      scheduler: startSchedulerInProcess(held.definitions, runtime, io, options, env, metrics),
-    };
+    try {
+      return {
+        held,
+        scheduler: startSchedulerInProcess(held.definitions, runtime, io, options, env, metrics),
+      };
+    } catch (error) {
+      void held.release();
+      throw error;
+    }
   };
   let current = start();
   let stopped = false;
