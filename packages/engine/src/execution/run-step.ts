@@ -302,6 +302,7 @@ function inputReads(step: StepMember, options: ExecuteOptions, now: Date): Input
             step.partitions,
             definitions.get(dep.asset).partitions,
             now,
+            definitions.get(step.assetKey).partitions,
           ),
   }));
 }
@@ -315,6 +316,7 @@ function inputVersionsOf(
 ): InputVersions {
   const { definitions } = options;
   const out: InputVersions = new Map([...step.partitions].map((i) => [i, {}]));
+  const downDef = definitions.get(step.assetKey).partitions;
   for (const dep of definitions.deps(step.assetKey)) {
     const upDef = definitions.get(dep.asset).partitions;
     if (dep.mapping.kind === "all") {
@@ -325,7 +327,7 @@ function inputVersionsOf(
     }
     const versions = stored.versions.get(dep.asset);
     for (const [i, rec] of out) {
-      const window = upstreamPartitionsFor(dep.mapping, IntervalSet.single(i), upDef, now);
+      const window = upstreamPartitionsFor(dep.mapping, IntervalSet.single(i), upDef, now, downDef);
       rec[dep.asset] = [...window].map((u) => versions?.get(u) ?? "missing").join("|");
     }
   }
@@ -393,6 +395,7 @@ async function recordSuccess(
         step.partitions,
         definitions.get(d.asset).partitions,
         now,
+        asset.partitions,
       ),
     })),
     readSince: {

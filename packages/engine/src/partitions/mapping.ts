@@ -1,12 +1,25 @@
-import { allPartitions, partitionBounds, type PartitionsDefinition } from "./definition";
-import { IntervalSet } from "./interval-set";
+import {
+  allPartitions,
+  isTimePartitions,
+  partitionBounds,
+  partitionsFingerprint,
+  timeAxis,
+  type PartitionsDefinition,
+  type TimePartitionsDefinition,
+} from "./definition";
+import { IntervalSet, type Range } from "./interval-set";
+import { periodsOverlapping, periodStart } from "./time-periods";
 
 /**
  * How the partitions of a downstream asset depend on those of an upstream asset.
  * - identity: partition k depends on upstream partition k;
  * - all: every downstream partition depends on every upstream partition (the default when
  *   either side is unpartitioned);
- * - time-window: daily partition d depends on upstream days `d + startOffset … d + endOffset`.
+ * - time-window: between time partitions (hourly, daily, weekly, monthly). Of the same grain,
+ *   partition d depends on upstream partitions `d + startOffset … d + endOffset`; of different
+ *   grains, on the upstream periods that overlap d's time window, widened by the offsets (in
+ *   upstream periods): a month reads its 28 to 31 days, an hour the day it falls in, a day its
+ *   23 to 25 hours.
  */
 export type PartitionMapping =
   | { readonly kind: "identity" }
@@ -40,6 +53,9 @@ export function defaultMapping(
   downstream: PartitionsDefinition | undefined,
 ): PartitionMapping {
   if (upstream && downstream && upstream.kind === downstream.kind) return identityMapping();
+  if (isTimePartitions(upstream) && isTimePartitions(downstream)) {
+    return timeWindowMapping({ offset: 0 });
+  }
   return allPartitionsMapping();
 }
 
@@ -58,10 +74,8 @@ export function mappingProblem(
       if (upstream.kind !== downstream.kind) {
         return `identity mapping between ${upstream.kind} and ${downstream.kind} partitions`;
       }
-      if (upstream.kind === "daily" && downstream.kind === "daily") {
-        return upstream.timezone === downstream.timezone
-          ? undefined
-          : `identity mapping between daily partitions in ${upstream.timezone} and ${downstream.timezone}`;
+      if (isTimePartitions(upstream) && isTimePartitions(downstream)) {
+        return sameAxisProblem("identity", upstream, downstream);
       }
       if (upstream.kind === "static" && downstream.kind === "static") {
         const same =
@@ -71,24 +85,71 @@ export function mappingProblem(
       }
       return undefined;
     case "time-window":
-      if (upstream?.kind !== "daily" || downstream?.kind !== "daily") {
-        return "time-window mapping needs daily partitions on both sides";
-      }
-      if (upstream.timezone !== downstream.timezone) {
-        return `time-window mapping between daily partitions in ${upstream.timezone} and ${downstream.timezone}`;
+      if (!isTimePartitions(upstream) || !isTimePartitions(downstream)) {
+        return "time-window mapping needs time partitions (hourly, daily, weekly or monthly) on both sides";
       }
       if (mapping.startOffset > mapping.endOffset)
         return "time-window mapping: startOffset > endOffset";
-      return undefined;
+      // Across grains, windows are compared as instants: timezones may differ.
+      if (upstream.kind !== downstream.kind) return undefined;
+      return sameAxisProblem("time-window", upstream, downstream);
   }
 }
 
-/** Upstream partitions that the given downstream partitions read. */
+/** Same-grain mappings compare indices: they need the same timezone (and first weekday). */
+function sameAxisProblem(
+  what: string,
+  upstream: TimePartitionsDefinition,
+  downstream: TimePartitionsDefinition,
+): string | undefined {
+  if (partitionsFingerprint(upstream) === partitionsFingerprint(downstream)) return undefined;
+  if (upstream.timezone !== downstream.timezone) {
+    return `${what} mapping between ${upstream.kind} partitions in ${upstream.timezone} and ${downstream.timezone}`;
+  }
+  return `${what} mapping between weeks starting on different days`;
+}
+
+/**
+ * The `from` periods' time windows as periods of `to` that overlap them, each range widened by
+ * `[before, after]` periods of `to`.
+ */
+function acrossGrains(
+  subset: IntervalSet,
+  from: TimePartitionsDefinition,
+  to: TimePartitionsDefinition,
+  before: number,
+  after: number,
+): IntervalSet {
+  const fromAxis = timeAxis(from);
+  const toAxis = timeAxis(to);
+  const ranges: Range[] = subset.ranges.map(([s, e]) => {
+    const [first, end] = periodsOverlapping(
+      toAxis,
+      periodStart(fromAxis, s),
+      periodStart(fromAxis, e),
+    );
+    return [first + before, end + after];
+  });
+  return IntervalSet.fromRanges(ranges);
+}
+
+function crossGrain(
+  a: PartitionsDefinition | undefined,
+  b: PartitionsDefinition | undefined,
+): [TimePartitionsDefinition, TimePartitionsDefinition] | undefined {
+  return isTimePartitions(a) && isTimePartitions(b) && a.kind !== b.kind ? [a, b] : undefined;
+}
+
+/**
+ * Upstream partitions that the given downstream partitions read. `downstreamDef` is needed
+ * for a time-window mapping between grains (a monthly asset reading a daily one).
+ */
 export function upstreamPartitionsFor(
   mapping: PartitionMapping,
   downstream: IntervalSet,
   upstreamDef: PartitionsDefinition | undefined,
   now: Date,
+  downstreamDef: PartitionsDefinition | undefined,
 ): IntervalSet {
   if (downstream.isEmpty) return IntervalSet.EMPTY;
   switch (mapping.kind) {
@@ -96,8 +157,19 @@ export function upstreamPartitionsFor(
       return wholeAsset(upstreamDef, now);
     case "identity":
       return downstream;
-    case "time-window":
+    case "time-window": {
+      const grains = crossGrain(downstreamDef, upstreamDef);
+      if (grains) {
+        return acrossGrains(
+          downstream,
+          grains[0],
+          grains[1],
+          mapping.startOffset,
+          mapping.endOffset,
+        );
+      }
       return downstream.widen(mapping.startOffset, mapping.endOffset);
+    }
   }
 }
 
@@ -111,19 +183,24 @@ export function existingUpstreamPartitionsFor(
   downstream: IntervalSet,
   upstreamDef: PartitionsDefinition | undefined,
   now: Date,
+  downstreamDef: PartitionsDefinition | undefined,
 ): IntervalSet {
   const upFirst = upstreamDef ? partitionBounds(upstreamDef, now).first : 0;
-  return upstreamPartitionsFor(mapping, downstream, upstreamDef, now).intersect(
+  return upstreamPartitionsFor(mapping, downstream, upstreamDef, now, downstreamDef).intersect(
     IntervalSet.fromRange(upFirst, Number.MAX_SAFE_INTEGER),
   );
 }
 
-/** Downstream partitions that read any of the given upstream partitions. */
+/**
+ * Downstream partitions that read any of the given upstream partitions. `upstreamDef` is needed
+ * for a time-window mapping between grains.
+ */
 export function downstreamPartitionsFor(
   mapping: PartitionMapping,
   upstream: IntervalSet,
   downstreamDef: PartitionsDefinition | undefined,
   now: Date,
+  upstreamDef: PartitionsDefinition | undefined,
 ): IntervalSet {
   if (upstream.isEmpty) return IntervalSet.EMPTY;
   switch (mapping.kind) {
@@ -131,7 +208,15 @@ export function downstreamPartitionsFor(
       return wholeAsset(downstreamDef, now);
     case "identity":
       return upstream;
-    case "time-window":
+    case "time-window": {
+      const grains = crossGrain(upstreamDef, downstreamDef);
+      if (grains) {
+        // Downstream d reads upstream u when d's overlapping periods, widened, reach u: when d
+        // overlaps the periods u - endOffset … u - startOffset.
+        const shifted = upstream.widen(-mapping.endOffset, -mapping.startOffset);
+        return acrossGrains(shifted, grains[0], grains[1], 0, 0);
+      }
       return upstream.widen(-mapping.endOffset, -mapping.startOffset);
+    }
   }
 }
