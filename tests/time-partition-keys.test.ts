@@ -7,7 +7,7 @@ import { createTestDatabase } from "./support/database";
 import { countRows } from "./support/sql";
 
 /**
- * Bad hourly, weekly and monthly keys, wherever a user types them: `lignee materialize`,
+ * Bad hourly, weekly, monthly and (day, région) keys, wherever a user types them: `lignee materialize`,
  * `lignee backfill` and the API refuse them with one clear line (exit 2, 400) and create
  * nothing; good keys, the repeated hour of 2025-10-26 among them, are accepted.
  */
@@ -51,6 +51,9 @@ const BAD: [select: string, key: string, message: RegExp][] = [
   ["meter/months", "2025-03-02", /first day \(2025-03-01\)/],
   ["meter/months", "2025-02-30", /YYYY-MM-DD/],
   ["meter/hours", "2024-12-31-23:00", /out of range/],
+  ["meter/regions", "2025-08-01", /expected date\|region, e.g. 2025-01-01\|11/],
+  ["meter/regions", "2025-08-01|75", /region: expected one of 11, 84/],
+  ["meter/regions", "84|2025-08-01", /date: not a valid YYYY-MM-DD date/],
 ];
 
 describe("bad time partition keys", () => {
@@ -112,5 +115,20 @@ describe("bad time partition keys", () => {
       "2025-10-26-02:00+01:00",
       "2025-10-26-02:00+02:00",
     ]);
+  });
+
+  it("accepts a (day, région) key", async () => {
+    const r = await lignee([
+      "materialize",
+      "--select",
+      "meter/regions",
+      "--partition",
+      "2025-08-01|84",
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const rows = await sql.query<{ partition_key: string }>(
+      `SELECT partition_key FROM lignee.materializations WHERE asset_key = 'meter/regions'`,
+    );
+    expect(rows.rows).toEqual([{ partition_key: "2025-08-01|84" }]);
   });
 });

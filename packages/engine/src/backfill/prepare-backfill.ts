@@ -115,6 +115,7 @@ function sameKeys(a: PartitionsDefinition, b: PartitionsDefinition): boolean {
     case "hourly":
     case "weekly":
     case "monthly":
+    case "multi":
       // Local hours, and weeks' first days, depend on the timezone and first weekday.
       return partitionsFingerprint(a) === partitionsFingerprint(b);
     case "static":

@@ -2,6 +2,12 @@ import { InvalidPartitionError, quote } from "../errors";
 import { isValidTimezone, parseDateKey } from "./calendar";
 import { IntervalSet } from "./interval-set";
 import {
+  combineIndex,
+  MULTI_KEY_SEPARATOR,
+  splitIndex,
+  type MultiPartitionsDefinition,
+} from "./multi";
+import {
   firstDayOfMonth,
   formatPeriodKey,
   hasWholeHourOffset,
@@ -10,11 +16,14 @@ import {
   parsePeriodKey,
   periodAt,
   periodStart,
+  timeAxis,
   weekdayOf,
   WEEKDAYS,
   weekOfDay,
-  type TimeAxis,
 } from "./time-periods";
+
+export { timeAxis };
+export type { MultiPartitionsDefinition };
 
 /**
  * Daily partitions: one per calendar day in `timezone`, from `start`. With `endOffset: 0` the
@@ -82,7 +91,8 @@ export type TimePartitionsDefinition =
   | WeeklyPartitionsDefinition
   | MonthlyPartitionsDefinition;
 
-export type PartitionsDefinition = TimePartitionsDefinition | StaticPartitionsDefinition;
+export type PartitionsDefinition =
+  TimePartitionsDefinition | StaticPartitionsDefinition | MultiPartitionsDefinition;
 
 export const DEFAULT_TIMEZONE = "Europe/Paris";
 
@@ -98,17 +108,27 @@ export function isTimePartitions(
     case "monthly":
       return true;
     case "static":
+    case "multi":
       return false;
   }
 }
 
-/** Where time partitions sit in time: their grain, timezone and first weekday. */
-export function timeAxis(def: TimePartitionsDefinition): TimeAxis {
-  return {
-    grain: def.kind,
-    timezone: def.timezone,
-    weekStartsOn: def.kind === "weekly" ? def.weekStartsOn : 1,
-  };
+/** The time partitions of a definition: itself, or the time dimension of multi partitions. */
+export function timeDimension(
+  def: PartitionsDefinition | undefined,
+): TimePartitionsDefinition | undefined {
+  if (!def) return undefined;
+  switch (def.kind) {
+    case "static":
+      return undefined;
+    case "multi":
+      return def.time.partitions;
+    case "hourly":
+    case "daily":
+    case "weekly":
+    case "monthly":
+      return def;
+  }
 }
 
 interface TimeOptions {
@@ -258,7 +278,14 @@ export function partitionBounds(
   def: PartitionsDefinition,
   now: Date,
 ): { first: number; last: number } {
-  if (!isTimePartitions(def)) return { first: 0, last: def.keys.length - 1 };
+  if (def.kind === "static") return { first: 0, last: def.keys.length - 1 };
+  if (def.kind === "multi") {
+    const time = partitionBounds(def.time.partitions, now);
+    return {
+      first: combineIndex(def, time.first, 0),
+      last: combineIndex(def, time.last + 1, 0) - 1,
+    };
+  }
   return { first: firstPeriod(def), last: periodAt(timeAxis(def), now) - 1 + def.endOffset };
 }
 
@@ -274,8 +301,26 @@ export function parsePartitionKey(
   key: string,
 ): number | { problem: string } {
   if (isTimePartitions(def)) return parsePeriodKey(timeAxis(def), key);
+  if (def.kind === "multi") return parseMultiKey(def, key);
   const i = def.keys.indexOf(key);
   return i < 0 ? { problem: `expected one of ${def.keys.join(", ")}` } : i;
+}
+
+function parseMultiKey(def: MultiPartitionsDefinition, key: string): number | { problem: string } {
+  const parts = key.split(MULTI_KEY_SEPARATOR);
+  if (parts.length !== 2) {
+    return {
+      problem: `expected ${def.time.name}${MULTI_KEY_SEPARATOR}${def.static.name}, e.g. ${partitionKey(
+        def,
+        combineIndex(def, firstPeriod(def.time.partitions), 0),
+      )}`,
+    };
+  }
+  const time = parsePartitionKey(def.time.partitions, parts[0]!);
+  if (typeof time !== "number") return { problem: `${def.time.name}: ${time.problem}` };
+  const fixed = parsePartitionKey(def.static.partitions, parts[1]!);
+  if (typeof fixed !== "number") return { problem: `${def.static.name}: ${fixed.problem}` };
+  return combineIndex(def, time, fixed);
 }
 
 /**
@@ -300,6 +345,10 @@ export function partitionIndex(def: PartitionsDefinition, key: string, now: Date
 
 export function partitionKey(def: PartitionsDefinition, index: number): string {
   if (isTimePartitions(def)) return formatPeriodKey(timeAxis(def), index);
+  if (def.kind === "multi") {
+    const { time, key } = splitIndex(def, index);
+    return `${partitionKey(def.time.partitions, time)}${MULTI_KEY_SEPARATOR}${partitionKey(def.static.partitions, key)}`;
+  }
   const key = def.keys[index];
   if (key === undefined) throw new InvalidPartitionError(`no static partition at index ${index}`);
   return key;
@@ -323,6 +372,26 @@ export function partitionTimeWindow(
   return { start: periodStart(axis, index), end: periodStart(axis, index + 1) };
 }
 
+/**
+ * The instants from partition `first`'s start to partition `last`'s end, for time partitions
+ * and those with a time dimension; undefined for static ones.
+ */
+export function timeWindowOf(
+  def: PartitionsDefinition | undefined,
+  first: number,
+  last: number = first,
+): { start: Date; end: Date } | undefined {
+  if (!def || def.kind === "static") return undefined;
+  if (def.kind === "multi") {
+    return timeWindowOf(
+      def.time.partitions,
+      splitIndex(def, first).time,
+      splitIndex(def, last).time,
+    );
+  }
+  return { start: partitionTimeWindow(def, first).start, end: partitionTimeWindow(def, last).end };
+}
+
 /** A stable text that changes whenever the meaning of partition indices or keys changes. */
 export function partitionsFingerprint(def: PartitionsDefinition | undefined): string {
   if (!def) return "unpartitioned";
@@ -335,6 +404,10 @@ export function partitionsFingerprint(def: PartitionsDefinition | undefined): st
       return `${def.kind}:${def.timezone}`;
     case "weekly":
       return `weekly:${def.timezone}:${def.weekStartsOn}`;
+    case "multi":
+      return `multi:${def.time.name}=${partitionsFingerprint(def.time.partitions)}${MULTI_KEY_SEPARATOR}${
+        def.static.name
+      }=${partitionsFingerprint(def.static.partitions)}`;
   }
 }
 
@@ -349,6 +422,10 @@ export function describePartitions(def: PartitionsDefinition | undefined): strin
       return `${def.kind} from ${def.start} (${def.timezone})`;
     case "weekly":
       return `weekly from ${def.start} (${def.timezone}, weeks start on ${WEEKDAYS[def.weekStartsOn - 1]!})`;
+    case "multi":
+      return `${def.time.name}: ${describePartitions(def.time.partitions)} × ${def.static.name}: ${describePartitions(
+        def.static.partitions,
+      )}`;
   }
 }
 

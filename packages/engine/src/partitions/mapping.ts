@@ -4,10 +4,12 @@ import {
   partitionBounds,
   partitionsFingerprint,
   timeAxis,
+  timeDimension,
   type PartitionsDefinition,
   type TimePartitionsDefinition,
 } from "./definition";
 import { IntervalSet, type Range } from "./interval-set";
+import { expandTime, joinSlices, projectOnTime, slicesByKey } from "./multi";
 import { periodsOverlapping, periodStart } from "./time-periods";
 
 /**
@@ -19,7 +21,10 @@ import { periodsOverlapping, periodStart } from "./time-periods";
  *   partition d depends on upstream partitions `d + startOffset … d + endOffset`; of different
  *   grains, on the upstream periods that overlap d's time window, widened by the offsets (in
  *   upstream periods): a month reads its 28 to 31 days, an hour the day it falls in, a day its
- *   23 to 25 hours.
+ *   23 to 25 hours. Between two-dimensional partitions (time × static) and one-dimensional
+ *   time partitions, the time dimension is mapped so: a (day, région) partition reads its day,
+ *   a day reads every (day, région); between two-dimensional ones of one grain and the same
+ *   static keys, each static key keeps to itself.
  */
 export type PartitionMapping =
   | { readonly kind: "identity" }
@@ -53,7 +58,7 @@ export function defaultMapping(
   downstream: PartitionsDefinition | undefined,
 ): PartitionMapping {
   if (upstream && downstream && upstream.kind === downstream.kind) return identityMapping();
-  if (isTimePartitions(upstream) && isTimePartitions(downstream)) {
+  if (timeDimension(upstream) && timeDimension(downstream)) {
     return timeWindowMapping({ offset: 0 });
   }
   return allPartitionsMapping();
@@ -83,16 +88,31 @@ export function mappingProblem(
           upstream.keys.every((k, i) => downstream.keys[i] === k);
         return same ? undefined : "identity mapping between static partitions with different keys";
       }
+      if (partitionsFingerprint(upstream) !== partitionsFingerprint(downstream)) {
+        return "identity mapping between two-dimensional partitions with different dimensions";
+      }
       return undefined;
-    case "time-window":
-      if (!isTimePartitions(upstream) || !isTimePartitions(downstream)) {
+    case "time-window": {
+      const up = timeDimension(upstream);
+      const down = timeDimension(downstream);
+      if (!up || !down) {
         return "time-window mapping needs time partitions (hourly, daily, weekly or monthly) on both sides";
       }
       if (mapping.startOffset > mapping.endOffset)
         return "time-window mapping: startOffset > endOffset";
+      if (upstream?.kind === "multi" && downstream?.kind === "multi") {
+        if (
+          up.kind !== down.kind ||
+          partitionsFingerprint(upstream.static.partitions) !==
+            partitionsFingerprint(downstream.static.partitions)
+        ) {
+          return "time-window mapping between two-dimensional partitions needs one time grain and the same static keys";
+        }
+      }
       // Across grains, windows are compared as instants: timezones may differ.
-      if (upstream.kind !== downstream.kind) return undefined;
-      return sameAxisProblem("time-window", upstream, downstream);
+      if (up.kind !== down.kind) return undefined;
+      return sameAxisProblem("time-window", up, down);
+    }
   }
 }
 
@@ -133,11 +153,53 @@ function acrossGrains(
   return IntervalSet.fromRanges(ranges);
 }
 
-function crossGrain(
-  a: PartitionsDefinition | undefined,
-  b: PartitionsDefinition | undefined,
-): [TimePartitionsDefinition, TimePartitionsDefinition] | undefined {
-  return isTimePartitions(a) && isTimePartitions(b) && a.kind !== b.kind ? [a, b] : undefined;
+/**
+ * Periods of `to` read by the periods `subset` of `from` (startOffset … endOffset in `to`'s
+ * periods), or, with `inverse`, the periods of `to` reading the periods `subset` of `from`.
+ */
+function mapPeriods(
+  subset: IntervalSet,
+  from: TimePartitionsDefinition,
+  to: TimePartitionsDefinition,
+  startOffset: number,
+  endOffset: number,
+  inverse: boolean,
+): IntervalSet {
+  if (inverse) {
+    // d reads u when d's overlapping periods, widened, reach u: when d overlaps the periods
+    // u - endOffset … u - startOffset.
+    const shifted = subset.widen(-endOffset, -startOffset);
+    return from.kind === to.kind ? shifted : acrossGrains(shifted, from, to, 0, 0);
+  }
+  return from.kind === to.kind
+    ? subset.widen(startOffset, endOffset)
+    : acrossGrains(subset, from, to, startOffset, endOffset);
+}
+
+/** A time-window mapping from partitions of `fromDef` to those of `toDef` (see mapPeriods). */
+function timeWindow(
+  mapping: { readonly startOffset: number; readonly endOffset: number },
+  subset: IntervalSet,
+  fromDef: PartitionsDefinition | undefined,
+  toDef: PartitionsDefinition | undefined,
+  inverse: boolean,
+): IntervalSet {
+  const from = timeDimension(fromDef);
+  const to = timeDimension(toDef);
+  // Definitions reject a time window without time on both sides; a stray call maps indices.
+  if (!from || !to || !fromDef || !toDef) {
+    return inverse
+      ? subset.widen(-mapping.endOffset, -mapping.startOffset)
+      : subset.widen(mapping.startOffset, mapping.endOffset);
+  }
+  const map = (periods: IntervalSet): IntervalSet =>
+    mapPeriods(periods, from, to, mapping.startOffset, mapping.endOffset, inverse);
+  if (fromDef.kind === "multi" && toDef.kind === "multi") {
+    // Each static key keeps to itself.
+    return joinSlices(toDef, slicesByKey(fromDef, subset).map(map));
+  }
+  const periods = map(fromDef.kind === "multi" ? projectOnTime(fromDef, subset) : subset);
+  return toDef.kind === "multi" ? expandTime(toDef, periods) : periods;
 }
 
 /**
@@ -157,19 +219,8 @@ export function upstreamPartitionsFor(
       return wholeAsset(upstreamDef, now);
     case "identity":
       return downstream;
-    case "time-window": {
-      const grains = crossGrain(downstreamDef, upstreamDef);
-      if (grains) {
-        return acrossGrains(
-          downstream,
-          grains[0],
-          grains[1],
-          mapping.startOffset,
-          mapping.endOffset,
-        );
-      }
-      return downstream.widen(mapping.startOffset, mapping.endOffset);
-    }
+    case "time-window":
+      return timeWindow(mapping, downstream, downstreamDef, upstreamDef, false);
   }
 }
 
@@ -208,15 +259,7 @@ export function downstreamPartitionsFor(
       return wholeAsset(downstreamDef, now);
     case "identity":
       return upstream;
-    case "time-window": {
-      const grains = crossGrain(upstreamDef, downstreamDef);
-      if (grains) {
-        // Downstream d reads upstream u when d's overlapping periods, widened, reach u: when d
-        // overlaps the periods u - endOffset … u - startOffset.
-        const shifted = upstream.widen(-mapping.endOffset, -mapping.startOffset);
-        return acrossGrains(shifted, grains[0], grains[1], 0, 0);
-      }
-      return upstream.widen(-mapping.endOffset, -mapping.startOffset);
-    }
+    case "time-window":
+      return timeWindow(mapping, upstream, upstreamDef, downstreamDef, true);
   }
 }

@@ -1,5 +1,6 @@
 import { IANAZone } from "luxon";
 import { dayIn, formatDateKey, parseDateKey, startOfDay } from "./calendar";
+import type { TimePartitionsDefinition } from "./definition";
 
 /**
  * Hours, weeks and months as integers, as calendar.ts does for days, so that partition maths
@@ -187,6 +188,15 @@ export interface TimeAxis {
   readonly grain: TimeGrain;
   readonly timezone: string;
   readonly weekStartsOn: number;
+}
+
+/** Where time partitions sit in time: their grain, timezone and first weekday. */
+export function timeAxis(def: TimePartitionsDefinition): TimeAxis {
+  return {
+    grain: def.kind,
+    timezone: def.timezone,
+    weekStartsOn: def.kind === "weekly" ? def.weekStartsOn : 1,
+  };
 }
 
 /** The period an instant falls in. */

@@ -1,7 +1,6 @@
 import type { Definitions } from "../definitions/definitions";
 import { InvalidPartitionError, quote, UnknownAssetError } from "../errors";
 import {
-  isTimePartitions,
   parsePartitionKey,
   partitionIndex,
   type PartitionsDefinition,
@@ -71,7 +70,7 @@ function resolvePartition(
     return partitionIndex(def, key, now);
   } catch (error) {
     // Any text may be a static key: one the asset does not list is not found.
-    const wellFormed = !isTimePartitions(def) || typeof parsePartitionKey(def, key) === "number";
+    const wellFormed = def.kind === "static" || typeof parsePartitionKey(def, key) === "number";
     if (error instanceof InvalidPartitionError && wellFormed) {
       throw new HttpError(
         404,
