@@ -90,7 +90,7 @@ describe("bad time partition keys", () => {
     expect(await counts()).toEqual({ runs: 0, backfills: 0 });
   });
 
-  it("the API answers 400 and queues nothing", async () => {
+  it("the API answers 400 to runs, partitions and backfills, and creates nothing", async () => {
     for (const [select, key, message] of BAD) {
       const r = await api.post("/api/runs", { selection: select, partition: key });
       expect(r.status, `${select} ${key}`).toBe(400);
@@ -100,7 +100,13 @@ describe("bad time partition keys", () => {
       `/api/assets/meter/hours/partitions/${encodeURIComponent("2025-10-26-02:00")}`,
     );
     expect(detail.status).toBe(400);
+    for (const [select, key, message] of BAD) {
+      const r = await api.post("/api/backfills", { selection: select, from: key, to: key });
+      expect(r.status, `${select} ${key}`).toBe(400);
+      expect(((await r.json()) as { error: string }).error).toMatch(message);
+    }
     expect(await api.count("runs")).toBe(0);
+    expect(await api.count("backfills")).toBe(0);
   });
 
   it("accepts both 02:00 of 2025-10-26 as two partitions", async () => {
