@@ -16,13 +16,14 @@ import {
   parsePeriodKey,
   periodAt,
   periodStart,
+  isTimePartitions,
   timeAxis,
   weekdayOf,
   WEEKDAYS,
   weekOfDay,
 } from "./time-periods";
 
-export { timeAxis };
+export { isTimePartitions, timeAxis };
 export type { MultiPartitionsDefinition };
 
 /**
@@ -95,23 +96,6 @@ export type PartitionsDefinition =
   TimePartitionsDefinition | StaticPartitionsDefinition | MultiPartitionsDefinition;
 
 export const DEFAULT_TIMEZONE = "Europe/Paris";
-
-/** Whether partitions are periods of time (they have time windows and time-window mappings). */
-export function isTimePartitions(
-  def: PartitionsDefinition | undefined,
-): def is TimePartitionsDefinition {
-  if (!def) return false;
-  switch (def.kind) {
-    case "hourly":
-    case "daily":
-    case "weekly":
-    case "monthly":
-      return true;
-    case "static":
-    case "multi":
-      return false;
-  }
-}
 
 /** The time partitions of a definition: itself, or the time dimension of multi partitions. */
 export function timeDimension(

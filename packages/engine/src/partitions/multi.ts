@@ -5,7 +5,7 @@ import type {
   TimePartitionsDefinition,
 } from "./definition";
 import { IntervalSet, type Range } from "./interval-set";
-import { periodAt, timeAxis } from "./time-periods";
+import { isTimePartitions, periodAt, timeAxis } from "./time-periods";
 
 /** Joins the time key and the static key of a two-dimensional partition: `2024-08-01|84`. */
 export const MULTI_KEY_SEPARATOR = "|";
@@ -36,7 +36,7 @@ export function multiPartitions(
   dimensions: Readonly<Record<string, PartitionsDefinition>>,
 ): MultiPartitionsDefinition {
   const entries = Object.entries(dimensions);
-  const time = entries.filter(([, d]) => d.kind !== "static" && d.kind !== "multi");
+  const time = entries.filter(([, d]) => isTimePartitions(d));
   const fixed = entries.filter(([, d]) => d.kind === "static");
   const [t] = time;
   const [s] = fixed;

@@ -1,6 +1,6 @@
 import { IANAZone } from "luxon";
 import { dayIn, formatDateKey, parseDateKey, startOfDay } from "./calendar";
-import type { TimePartitionsDefinition } from "./definition";
+import type { PartitionsDefinition, TimePartitionsDefinition } from "./definition";
 
 /**
  * Hours, weeks and months as integers, as calendar.ts does for days, so that partition maths
@@ -188,6 +188,23 @@ export interface TimeAxis {
   readonly grain: TimeGrain;
   readonly timezone: string;
   readonly weekStartsOn: number;
+}
+
+/** Whether partitions are periods of time (they have time windows and time-window mappings). */
+export function isTimePartitions(
+  def: PartitionsDefinition | undefined,
+): def is TimePartitionsDefinition {
+  if (!def) return false;
+  switch (def.kind) {
+    case "hourly":
+    case "daily":
+    case "weekly":
+    case "monthly":
+      return true;
+    case "static":
+    case "multi":
+      return false;
+  }
 }
 
 /** Where time partitions sit in time: their grain, timezone and first weekday. */
