@@ -70,6 +70,13 @@ const definitions = Definitions.create({
       backfillPolicy: "single-run",
       materialize: seen("meter/months"),
     }),
+    defineAsset({
+      key: "meter/hours-by-month",
+      partitions: monthly,
+      deps: ["meter/hours"],
+      backfillPolicy: "single-run",
+      materialize: seen("meter/hours-by-month"),
+    }),
     defineAsset({ key: "meter/total", deps: ["meter/hours"], materialize: async () => undefined }),
   ],
 }) as Definitions<unknown>;
@@ -118,7 +125,15 @@ describe("time partitions of several grains", () => {
     await materialize("meter/days", { kind: "range", from: "2025-10-01", to: "2025-10-31" });
     await materialize("meter/weeks", { kind: "range", from: "2025-10-20", to: "2025-10-27" });
     await materialize("meter/months", { kind: "single", key: "2025-10-01" });
+    await materialize("meter/hours-by-month", { kind: "single", key: "2025-10-01" });
     await materialize("meter/total", { kind: "none" });
+    // What each read: 31 days listed; 745 hours hashed; every hour as the hourly asset's digest.
+    const [month] = await storage.listMaterializations("meter/months", { limit: 1 });
+    expect(month?.inputVersions["meter/days"]?.split("|")).toHaveLength(31);
+    const [hoursMonth] = await storage.listMaterializations("meter/hours-by-month", { limit: 1 });
+    expect(hoursMonth?.inputVersions["meter/hours"]).toMatch(/^window:[0-9a-f]{16}:745$/);
+    const [total] = await storage.listMaterializations("meter/total", { limit: 1 });
+    expect(total?.inputVersions["meter/hours"]).toMatch(/^digest:-?\d+:745$/);
     const status = computeStatus(definitions, await storage.getAssetSummaries(), new Date());
     expect(status.get("meter/days")?.counts.FRESH).toBe(31);
     expect(status.get("meter/months")?.counts.FRESH).toBe(1);
@@ -128,6 +143,7 @@ describe("time partitions of several grains", () => {
       "meter/days": [],
       "meter/weeks": [],
       "meter/months": [],
+      "meter/hours-by-month": [],
       "meter/total": [],
     });
     // The month's window: from 2025-10-01 00:00 (+02:00) to 2025-11-01 00:00 (+01:00).
@@ -148,6 +164,7 @@ describe("time partitions of several grains", () => {
       "meter/days": ["2025-10-26"],
       "meter/weeks": ["2025-10-20"],
       "meter/months": ["2025-10-01"],
+      "meter/hours-by-month": ["2025-10-01"],
       "meter/total": [""],
     });
     const days = computeStatus(definitions, await storage.getAssetSummaries(), new Date()).get(
@@ -183,6 +200,7 @@ describe("time partitions of several grains", () => {
 
     await materialize("meter/months", { kind: "single", key: "2025-10-01" });
     await materialize("meter/weeks", { kind: "single", key: "2025-10-20" });
+    await materialize("meter/hours-by-month", { kind: "single", key: "2025-10-01" });
     await materialize("meter/total", { kind: "none" });
     expect(Object.values(await staleKeys()).flat()).toEqual([]);
   });
