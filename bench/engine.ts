@@ -8,9 +8,11 @@ import {
   defineAsset,
   Definitions,
   formatDateKey,
+  hourlyPartitions,
   IntervalSet,
   migrateDatabase,
   parseDateKey,
+  partitionBounds,
   plan,
   PostgresStorage,
   resolvePartitionRequest,
@@ -18,6 +20,7 @@ import {
   type AssetStatus,
   type AssetStorageSummary,
   type PartitionRequest,
+  type PartitionsDefinition,
 } from "@lignee/engine";
 import {
   machineInfo,
@@ -40,7 +43,9 @@ import { benchRunOverhead } from "./engine-overhead";
  *    unpartitioned no-op asset, and of a chain of ten (every storage write included); see
  *    engine-overhead.ts.
  * 2. status_2000_assets_900_partitions: `lignee status` on 2,000 daily assets × 900 partitions,
- *    half materialised, seeded with bulk SQL (getAssetSummaries + computeStatus).
+ *    half materialised, seeded with bulk SQL (getAssetSummaries + computeStatus);
+ *    status_200_assets_8760_hourly_partitions: the same on 200 hourly assets × a year of hours
+ *    (part `status-hourly`).
  * 3. plan_1000_partition_backfill: resolvePartitionRequest + plan for 1,000 partitions of two
  *    assets (2,000 steps), and of one asset (1,000 steps).
  * 4. eager_automation_latency: from an upstream materialisation's commit to the eager downstream
@@ -69,7 +74,9 @@ export async function run(args: readonly string[] = []): Promise<void> {
     // Before the status part seeds 2,000 assets: each eager evaluation reads every asset.
     if (chosen.has("eager"))
       results.push(await benchEagerLatency(db.url, log, { baselineSamples: 8 }));
-    if (chosen.has("status")) results.push(await benchStatus(storage, db.url, log));
+    if (chosen.has("status")) results.push(await benchStatus(storage, db.url, DAILY_ESTATE, log));
+    if (chosen.has("status-hourly"))
+      results.push(await benchStatus(storage, db.url, HOURLY_ESTATE, log));
   } finally {
     await storage?.close();
     await db.close();
@@ -102,7 +109,7 @@ export async function run(args: readonly string[] = []): Promise<void> {
 }
 
 /** The parts of the benchmark, in the order they run: `pnpm bench engine [part…]`. */
-const PARTS = ["overhead", "eager", "status", "plan", "cli"];
+const PARTS = ["overhead", "eager", "status", "status-hourly", "plan", "cli"];
 
 /** The results of the parts not run this time, from the results file, followed by `results`. */
 async function withEarlierResults(
@@ -119,11 +126,60 @@ async function withEarlierResults(
 
 // ------------------------------------------------------------------ 2. status of 2,000 × 900
 
-const LAYERS = 20;
-const WIDTH = 100;
-const PARTITIONS = 900;
-const MATERIALIZED_DAYS = 450;
-const STATUS_START = "2022-01-01";
+/** The shape of a seeded estate: layers × width assets of `partitions` partitions each. */
+interface EstateShape {
+  readonly name: string;
+  readonly label: string;
+  readonly layers: number;
+  readonly width: number;
+  readonly partitions: number;
+  /** The first `materialized` partitions are materialised, with a few gaps. */
+  readonly materialized: number;
+  readonly definition: PartitionsDefinition;
+  /** Index of the first partition, and an instant when the `partitions`-th is the last complete one. */
+  readonly first: number;
+  readonly now: Date;
+  /** SQL of a partition's key and materialisation time, from its index `i`. */
+  readonly keySql: string;
+  readonly materializedAtSql: string;
+}
+
+const DAILY_START = parseDateKey("2022-01-01")!;
+const DAILY_ESTATE: EstateShape = {
+  name: "status_2000_assets_900_partitions",
+  label: "2000 assets × 900 daily partitions",
+  layers: 20,
+  width: 100,
+  partitions: 900,
+  materialized: 450,
+  definition: dailyPartitions({ start: formatDateKey(DAILY_START) }),
+  first: DAILY_START,
+  // Noon UTC on start + 900 days: in Europe/Paris the last complete day is start + 899.
+  now: new Date((DAILY_START + 900) * 86_400_000 + 12 * 3_600_000),
+  keySql: "to_char(date '1970-01-01' + i, 'YYYY-MM-DD')",
+  materializedAtSql: "timestamptz '1970-01-02 06:00:00+00' + i * interval '1 day'",
+};
+
+const HOURLY_DEFINITION = hourlyPartitions({ start: "2024-01-01" });
+const HOURLY_START = partitionBounds(HOURLY_DEFINITION, new Date()).first;
+const HOURLY_ESTATE: EstateShape = {
+  name: "status_200_assets_8760_hourly_partitions",
+  label: "200 assets × 8,760 hourly partitions",
+  layers: 10,
+  width: 20,
+  partitions: 8_760,
+  materialized: 4_380,
+  definition: HOURLY_DEFINITION,
+  first: HOURLY_START,
+  // Half past the hour after the 8,760th: that hour is the last complete one.
+  now: new Date((HOURLY_START + 8_760) * 3_600_000 + 30 * 60_000),
+  // Local keys as the engine writes them, but for the suffix of the hour clocks repeat: status
+  // reads indices, not keys.
+  keySql:
+    "to_char((timestamptz 'epoch' + i * interval '1 hour') AT TIME ZONE 'Europe/Paris', 'YYYY-MM-DD-HH24:MI')",
+  materializedAtSql: "timestamptz 'epoch' + i * interval '1 hour' + interval '65 minutes'",
+};
+
 const STATUS_WARMUP = 2;
 const STATUS_REPS = 10;
 
@@ -135,35 +191,33 @@ interface SeededAsset extends Omit<AssetStorageSummary, "running"> {
 }
 
 /**
- * 20 layers of 100 daily assets; each asset reads 1–3 assets of the layer above (identity
- * mapping). The first 450 days are materialised, with a few gaps; some assets have stale marks
- * from an upstream, an old code version on part of their partitions, an old dependency list,
- * or failed partitions just after the materialised days.
+ * Layers of assets (20 of 100 daily ones, 10 of 20 hourly ones); each asset reads 1–3 assets of
+ * the layer above (identity mapping). The first half of the partitions are materialised, with a
+ * few gaps; some assets have stale marks from an upstream, an old code version on part of their
+ * partitions, an old dependency list, or failed partitions just after the materialised ones.
  */
-function syntheticEstate(): { assets: SeededAsset[]; startDay: number; now: Date } {
+function syntheticEstate(shape: EstateShape): SeededAsset[] {
   const random = seededRandom(20_240_619);
   const pick = (n: number): number => Math.floor(random() * n);
-  const startDay = parseDateKey(STATUS_START)!;
-  // Noon UTC on start + 900 days: in Europe/Paris the last complete day is start + 899.
-  const now = new Date((startDay + PARTITIONS) * 86_400_000 + 12 * 3_600_000);
-  const day = (offset: number): number => startDay + offset;
+  const { layers, width, materialized: half } = shape;
+  const day = (offset: number): number => shape.first + offset;
 
   const assets: SeededAsset[] = [];
   const keyOf = (layer: number, i: number): string =>
     `layer_${String(layer).padStart(2, "0")}/asset_${String(i).padStart(3, "0")}`;
-  for (let layer = 0; layer < LAYERS; layer++) {
-    for (let i = 0; i < WIDTH; i++) {
+  for (let layer = 0; layer < layers; layer++) {
+    for (let i = 0; i < width; i++) {
       const key = keyOf(layer, i);
       const deps = new Set<string>();
       if (layer > 0) {
         const n = 1 + pick(3);
-        while (deps.size < n) deps.add(keyOf(layer - 1, pick(WIDTH)));
+        while (deps.size < n) deps.add(keyOf(layer - 1, pick(width)));
       }
       const depsSignature = [...deps].sort().join(",");
 
-      let materialized = IntervalSet.fromRange(day(0), day(MATERIALIZED_DAYS));
+      let materialized = IntervalSet.fromRange(day(0), day(half));
       if (random() < 0.1) {
-        const gapStart = day(10 + pick(MATERIALIZED_DAYS - 20));
+        const gapStart = day(10 + pick(half - 20));
         materialized = materialized.subtract(
           IntervalSet.fromRange(gapStart, gapStart + 1 + pick(5)),
         );
@@ -190,16 +244,14 @@ function syntheticEstate(): { assets: SeededAsset[]; startDay: number; now: Date
       const staleMarks: SeededAsset["staleMarks"][number][] = [];
       const firstDep = [...deps][0];
       if (firstDep !== undefined && random() < 0.1) {
-        const from = day(MATERIALIZED_DAYS - 30 - pick(60));
+        const from = day(half - 30 - pick(60));
         staleMarks.push({
           upstreamKey: firstDep,
           partitions: IntervalSet.fromRange(from, from + 10 + pick(20)),
         });
       }
       const failed =
-        random() < 0.02
-          ? IntervalSet.fromRange(day(MATERIALIZED_DAYS), day(MATERIALIZED_DAYS + 3))
-          : IntervalSet.EMPTY;
+        random() < 0.02 ? IntervalSet.fromRange(day(half), day(half + 3)) : IntervalSet.EMPTY;
       assets.push({
         key,
         deps: [...deps],
@@ -210,12 +262,35 @@ function syntheticEstate(): { assets: SeededAsset[]; startDay: number; now: Date
       });
     }
   }
-  return { assets, startDay, now };
+  return assets;
+}
+
+/** Removes an estate seeded before (by the other status part of the same run). */
+async function clearEstate(url: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query("BEGIN");
+    for (const table of [
+      "asset_partitions",
+      "asset_version_ranges",
+      "asset_digests",
+      "asset_stale_marks",
+      "asset_failed",
+    ]) {
+      await client.query(`DELETE FROM lignee.${table} WHERE asset_key LIKE 'layer\\_%'`);
+    }
+    await client.query("DELETE FROM lignee.runs WHERE id = 'bench-seed'");
+    await client.query("COMMIT");
+  } finally {
+    await client.end();
+  }
 }
 
 /** Writes the estate straight into the lignee tables with set-based SQL. */
 async function seed(
   url: string,
+  shape: EstateShape,
   assets: readonly SeededAsset[],
   log: (m: string) => void,
 ): Promise<void> {
@@ -276,9 +351,9 @@ async function seed(
        SELECT k, pk, i, (SELECT coalesce(max(id), 0) FROM lignee.materializations) + row_number() OVER (), 'bench-seed', dv,
               ('x' || encode(substring(sha256(convert_to(pk, 'UTF8') || '\\x00'::bytea || convert_to(dv, 'UTF8'))
                                        FROM 1 FOR 8), 'hex'))::bit(64)::bigint,
-              cv, ds, timestamptz '1970-01-02 06:00:00+00' + i * interval '1 day'
+              cv, ds, ${shape.materializedAtSql}
        FROM (
-         SELECT s.k, s.cv, s.ds, i, to_char(date '1970-01-01' + i, 'YYYY-MM-DD') AS pk, 'seed-' || i AS dv
+         SELECT s.k, s.cv, s.ds, i, ${shape.keySql} AS pk, 'seed-' || i AS dv
          FROM unnest($1::text[], $2::int[], $3::int[], $4::text[], $5::text[]) AS s(k, lo, hi, cv, ds),
               generate_series(s.lo, s.hi - 1) AS i
        ) AS p`,
@@ -342,22 +417,25 @@ async function seed(
 async function benchStatus(
   storage: PostgresStorage,
   url: string,
+  shape: EstateShape,
   log: (m: string) => void,
 ): Promise<BenchResult> {
-  log(`\n[2/3] status of ${LAYERS * WIDTH} assets × ${PARTITIONS} daily partitions`);
-  const { assets, startDay, now } = syntheticEstate();
+  log(`\n[2/3] status of ${shape.label}`);
+  const assets = syntheticEstate(shape);
+  const now = shape.now;
   const definitions = Definitions.create({
     assets: assets.map((a) =>
       defineAsset({
         key: a.key,
         deps: a.deps,
         codeVersion: a.codeVersion,
-        partitions: dailyPartitions({ start: formatDateKey(startDay) }),
+        partitions: shape.definition,
         materialize: async () => undefined,
       }),
     ),
   });
-  const { ms: seedMs } = await timed(() => seed(url, assets, log));
+  await clearEstate(url);
+  const { ms: seedMs } = await timed(() => seed(url, shape, assets, log));
   log(`  seeded in ${(seedMs / 1000).toFixed(1)} s`);
 
   const samples: number[] = [];
@@ -381,7 +459,7 @@ async function benchStatus(
       computeMs.push(t2 - t1);
     }
   }
-  const totals = checkStatuses(assets, statuses);
+  const totals = checkStatuses(assets, statuses, shape.partitions);
   log(
     `  partitions: ${totals.FRESH} fresh, ${totals.STALE} stale, ${totals.MISSING} missing, ${totals.FAILED} failed; ` +
       `${totals.staleAssets} stale assets, ${totals.causes} causes`,
@@ -391,7 +469,7 @@ async function benchStatus(
   const c = stats(computeMs);
   log(`  getAssetSummaries p50 ${q.p50} ms, computeStatus p50 ${c.p50} ms`);
   return {
-    name: "status_2000_assets_900_partitions",
+    name: shape.name,
     unit: "ms",
     ...s,
     cold: Math.round(cold * 100) / 100,
@@ -399,7 +477,7 @@ async function benchStatus(
     computeStatusP50: c.p50,
     seedSeconds: Math.round(seedMs / 100) / 10,
     assets: assets.length,
-    partitionsPerAsset: PARTITIONS,
+    partitionsPerAsset: shape.partitions,
     partitionStatusTotals: totals,
     targetStat: "p50",
     target: 500,
@@ -429,7 +507,11 @@ function checkSummaries(
 }
 
 /** Throws unless every asset's status is consistent with what was seeded; returns totals. */
-function checkStatuses(assets: readonly SeededAsset[], statuses: ReadonlyMap<string, AssetStatus>) {
+function checkStatuses(
+  assets: readonly SeededAsset[],
+  statuses: ReadonlyMap<string, AssetStatus>,
+  partitions: number,
+) {
   const totals = {
     FRESH: 0,
     STALE: 0,
@@ -452,8 +534,8 @@ function checkStatuses(assets: readonly SeededAsset[], statuses: ReadonlyMap<str
     if (!st) throw new Error(`no status for ${a.key}`);
     const { FRESH, STALE, MISSING, FAILED, RUNNING } = st.counts;
     const materialized = IntervalSet.unionAll(a.versions.map((v) => v.partitions)).size;
-    if (st.total !== PARTITIONS || FRESH + STALE + MISSING + FAILED + RUNNING !== PARTITIONS) {
-      fail(a.key, `counts do not sum to ${PARTITIONS}`, st);
+    if (st.total !== partitions || FRESH + STALE + MISSING + FAILED + RUNNING !== partitions) {
+      fail(a.key, `counts do not sum to ${partitions}`, st);
     }
     // A materialised partition whose upstream partition is missing (a gap upstream) waits on it:
     // MISSING, never fresh or stale.

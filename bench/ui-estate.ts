@@ -235,6 +235,7 @@ export async function seedUiEstate(
                   IntervalSet.fromIndices(chunk),
                   definitions.get(d.asset).partitions,
                   now,
+                  definitions.get(asset.key).partitions,
                 ),
               }))
               .sort((x, y) => (x.assetKey < y.assetKey ? -1 : 1))

@@ -348,7 +348,13 @@ async function record(storage: Storage, defs: Definitions<unknown>, r: Recorded)
           .dependents(r.key)
           .map((d) => ({
             assetKey: d.asset,
-            partitions: downstreamPartitionsFor(d.mapping, set, defs.get(d.asset).partitions, NOW),
+            partitions: downstreamPartitionsFor(
+              d.mapping,
+              set,
+              defs.get(d.asset).partitions,
+              NOW,
+              defs.get(r.key).partitions,
+            ),
           }))
           .sort((x, y) => (x.assetKey < y.assetKey ? -1 : 1))
       : [],

@@ -41,17 +41,29 @@ export {
   allPartitions,
   dailyPartitions,
   DEFAULT_TIMEZONE,
+  hourlyPartitions,
+  isTimePartitions,
+  lastCompletePartitionKey,
+  monthlyPartitions,
   partitionBounds,
   partitionIndex,
   partitionKey,
   partitionKeys,
   partitionTimeWindow,
   staticPartitions,
+  timeWindowOf,
+  weeklyPartitions,
   type DailyPartitionsDefinition,
+  type HourlyPartitionsDefinition,
+  type MonthlyPartitionsDefinition,
+  type MultiPartitionsDefinition,
   type PartitionsDefinition,
   type StaticPartitionsDefinition,
+  type TimePartitionsDefinition,
+  type WeeklyPartitionsDefinition,
 } from "./partitions/definition";
 export { dayIn, formatDateKey, parseDateKey, startOfDay } from "./partitions/calendar";
+export { MULTI_KEY_SEPARATOR, multiPartitions } from "./partitions/multi";
 export { IntervalSet, type Range } from "./partitions/interval-set";
 export {
   allPartitionsMapping,

@@ -1,5 +1,10 @@
 import type { Definitions } from "../definitions/definitions";
-import { allPartitions, partitionKey, partitionsFingerprint } from "../partitions/definition";
+import {
+  allPartitions,
+  isTimePartitions,
+  partitionKey,
+  partitionsFingerprint,
+} from "../partitions/definition";
 import { IntervalSet } from "../partitions/interval-set";
 import { downstreamPartitionsFor, UNPARTITIONED } from "../partitions/mapping";
 import type { PartitionRequest } from "../planning/partition-request";
@@ -78,7 +83,13 @@ export function eagerDecision(input: EagerInput): EagerDecision {
       const up = planned.get(dep.asset);
       if (up) {
         targets = targets.union(
-          downstreamPartitionsFor(dep.mapping, up, asset.partitions, now).intersect(built),
+          downstreamPartitionsFor(
+            dep.mapping,
+            up,
+            asset.partitions,
+            now,
+            definitions.get(dep.asset).partitions,
+          ).intersect(built),
         );
       }
     }
@@ -99,7 +110,7 @@ export function eagerDecision(input: EagerInput): EagerDecision {
       const existing = upDef ? allPartitions(upDef, now) : UNPARTITIONED;
       const unavailable = existing.subtract(available);
       missing = missing.subtract(
-        downstreamPartitionsFor(dep.mapping, unavailable, asset.partitions, now),
+        downstreamPartitionsFor(dep.mapping, unavailable, asset.partitions, now, upDef),
       );
     }
     targets = targets.union(missing);
@@ -158,7 +169,7 @@ function partitionRequestFor(
   const defs = partitioned.map((k) => input.definitions.get(k).partitions!);
   const fingerprints = new Set(defs.map((d) => partitionsFingerprint(d)));
   // Keys only mean the same across assets with the same kind of partitions.
-  if (fingerprints.size > 1 || defs[0]!.kind !== "daily") return { kind: "stale" };
+  if (fingerprints.size > 1 || !isTimePartitions(defs[0])) return { kind: "stale" };
   const union = IntervalSet.unionAll(partitioned.map((k) => planned.get(k)!));
   // A range over a held partition would build it: ask for what is stale instead.
   const range = IntervalSet.fromRange(union.first!, union.last! + 1);

@@ -4,6 +4,7 @@ import { prepareRun } from "../execution/launch";
 import {
   describePartitions,
   partitionIndex,
+  partitionsFingerprint,
   type PartitionsDefinition,
 } from "../partitions/definition";
 import { poolsOf } from "../queue/pools";
@@ -78,7 +79,8 @@ export function prepareBackfill(
 
 /**
  * The partitions a backfill's range is cut along: those of the selected partitioned assets,
- * which must name the same keys (any daily partitions do: their keys are dates).
+ * which must name the same keys (any daily partitions do: their keys are dates; hourly, weekly
+ * and monthly ones do in the same timezone).
  */
 function sharedPartitions(
   definitions: Definitions<unknown>,
@@ -106,8 +108,23 @@ function sharedPartitions(
 }
 
 function sameKeys(a: PartitionsDefinition, b: PartitionsDefinition): boolean {
-  if (a.kind === "daily" || b.kind === "daily") return a.kind === b.kind;
-  return a.keys.length === b.keys.length && a.keys.every((key, i) => key === b.keys[i]);
+  switch (a.kind) {
+    case "daily":
+      // Dates name the same days in any timezone.
+      return b.kind === "daily";
+    case "hourly":
+    case "weekly":
+    case "monthly":
+    case "multi":
+      // Local hours, and weeks' first days, depend on the timezone and first weekday.
+      return partitionsFingerprint(a) === partitionsFingerprint(b);
+    case "static":
+      return (
+        b.kind === "static" &&
+        a.keys.length === b.keys.length &&
+        a.keys.every((key, i) => key === b.keys[i])
+      );
+  }
 }
 
 /** How many partitions of each asset a backfill materialises in all (for `requireConfirmation`). */

@@ -27,7 +27,10 @@ export interface MaterializeContext<R = unknown> {
   readonly partitionKeys: readonly string[];
   /** First and last key when the call covers partitions; undefined for unpartitioned assets. */
   readonly partitionKeyRange: { readonly start: string; readonly end: string } | undefined;
-  /** For daily partitions: the instants covered, from the first day's start to the last day's end. */
+  /**
+   * For time partitions (hourly, daily, weekly, monthly): the instants covered, from the first
+   * partition's start to the last one's end.
+   */
   readonly partitionTimeWindow: { readonly start: Date; readonly end: Date } | undefined;
   readonly log: Logger;
   /** Aborted when the run is cancelled; long work should pass it on (fetch, COPY, child processes). */

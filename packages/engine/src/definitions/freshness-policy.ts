@@ -106,7 +106,9 @@ export function resolveFreshnessPolicy(
   if (partitions?.kind !== "daily") {
     return {
       problem: partitions
-        ? "freshness: a deadline needs daily partitions (static partitions have no time)"
+        ? partitions.kind === "static"
+          ? "freshness: a deadline needs daily partitions (static partitions have no time)"
+          : `freshness: a deadline needs daily partitions (not ${partitions.kind} ones yet)`
         : 'freshness: a deadline needs daily partitions; an unpartitioned asset takes a maxLag (e.g. { maxLag: "2h" })',
     };
   }

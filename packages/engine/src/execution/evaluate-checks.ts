@@ -1,6 +1,6 @@
 import type { AssetCheckResult } from "../definitions/asset";
 import type { CheckDefinition, CheckEvaluation } from "../definitions/check";
-import { partitionTimeWindow } from "../partitions/definition";
+import { timeWindowOf } from "../partitions/definition";
 import { IntervalSet } from "../partitions/interval-set";
 import type { PlanStep, StepMember } from "../planning/plan";
 import type { CheckResultInput } from "../storage/storage";
@@ -126,7 +126,7 @@ async function evaluateOne(
       checkName: check.name,
       runId: options.runId,
       partitionKey: slot.key,
-      partitionTimeWindow: def?.kind === "daily" ? partitionTimeWindow(def, slot.index) : undefined,
+      partitionTimeWindow: timeWindowOf(def, slot.index),
       log: memberLogger(step, slotMember(m, slot.index, slot.key), options.emit),
       signal,
       resources: options.resources,

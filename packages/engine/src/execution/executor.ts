@@ -278,7 +278,13 @@ function heldBy(
       const upDef = definitions.get(dep.asset).partitions;
       for (const h of holds) {
         if (h.assetKey !== dep.asset) continue;
-        const read = upstreamPartitionsFor(dep.mapping, m.partitions, upDef, now);
+        const read = upstreamPartitionsFor(
+          dep.mapping,
+          m.partitions,
+          upDef,
+          now,
+          definitions.get(m.assetKey).partitions,
+        );
         const failed = read.intersect(h.partitions);
         if (failed.isEmpty) continue;
         const keys = upDef

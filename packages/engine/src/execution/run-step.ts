@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import type { AssetDefinition, MaterializeResult } from "../definitions/asset";
 import { UserCodeError } from "../errors";
 import { partitionKey } from "../partitions/definition";
@@ -302,6 +302,7 @@ function inputReads(step: StepMember, options: ExecuteOptions, now: Date): Input
             step.partitions,
             definitions.get(dep.asset).partitions,
             now,
+            definitions.get(step.assetKey).partitions,
           ),
   }));
 }
@@ -315,6 +316,7 @@ function inputVersionsOf(
 ): InputVersions {
   const { definitions } = options;
   const out: InputVersions = new Map([...step.partitions].map((i) => [i, {}]));
+  const downDef = definitions.get(step.assetKey).partitions;
   for (const dep of definitions.deps(step.assetKey)) {
     const upDef = definitions.get(dep.asset).partitions;
     if (dep.mapping.kind === "all") {
@@ -325,11 +327,25 @@ function inputVersionsOf(
     }
     const versions = stored.versions.get(dep.asset);
     for (const [i, rec] of out) {
-      const window = upstreamPartitionsFor(dep.mapping, IntervalSet.single(i), upDef, now);
-      rec[dep.asset] = [...window].map((u) => versions?.get(u) ?? "missing").join("|");
+      const window = upstreamPartitionsFor(dep.mapping, IntervalSet.single(i), upDef, now, downDef);
+      rec[dep.asset] = windowVersion([...window].map((u) => versions?.get(u) ?? "missing"));
     }
   }
   return out;
+}
+
+/** Beyond this many upstream partitions (a month of days), a window's versions are hashed. */
+const WINDOW_VERSIONS_LISTED = 31;
+
+/**
+ * The version of the upstream partitions one partition reads: their versions joined by `|`,
+ * or, for a wide window (a month of hours), `window:<hash>:<count>`, so that a record stays small.
+ */
+function windowVersion(versions: readonly string[]): string {
+  const joined = versions.join("|");
+  if (versions.length <= WINDOW_VERSIONS_LISTED) return joined;
+  const hash = createHash("sha256").update(joined).digest("hex").slice(0, 16);
+  return `window:${hash}:${versions.length}`;
 }
 
 /** The inputs of a member read on their own (after the claim: a group's member reading another). */
@@ -393,6 +409,7 @@ async function recordSuccess(
         step.partitions,
         definitions.get(d.asset).partitions,
         now,
+        asset.partitions,
       ),
     })),
     readSince: {

@@ -4,7 +4,7 @@ import type {
   MaterializeResult,
 } from "../definitions/asset";
 import { UserCodeError } from "../errors";
-import { partitionTimeWindow } from "../partitions/definition";
+import { timeWindowOf } from "../partitions/definition";
 import { stepMembers, type PlanStep } from "../planning/plan";
 import type { ExecuteOptions } from "./executor";
 import { memberLogger, stepLogger } from "./step-events";
@@ -84,9 +84,7 @@ export async function callUserCode(
       partitionKeys: keys,
       partitionKeyRange: keyRange(keys),
       partitionTimeWindow:
-        def?.kind === "daily" && lo !== undefined && hi !== undefined
-          ? { start: partitionTimeWindow(def, lo).start, end: partitionTimeWindow(def, hi).end }
-          : undefined,
+        lo !== undefined && hi !== undefined ? timeWindowOf(def, lo, hi) : undefined,
       log: stepLogger(step, options.emit),
       signal,
       resources: options.resources,

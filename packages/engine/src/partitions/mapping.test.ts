@@ -59,13 +59,13 @@ describe("identity mapping", () => {
 
   it("maps each partition to the same partition both ways", () => {
     const subset = days("2024-06-01", "2024-06-02", "2024-07-14");
-    expect(upstreamPartitionsFor(m, subset, daily, now).equals(subset)).toBe(true);
-    expect(downstreamPartitionsFor(m, subset, daily, now).equals(subset)).toBe(true);
+    expect(upstreamPartitionsFor(m, subset, daily, now, daily).equals(subset)).toBe(true);
+    expect(downstreamPartitionsFor(m, subset, daily, now, daily).equals(subset)).toBe(true);
   });
 
   it("maps nothing to nothing", () => {
-    expect(upstreamPartitionsFor(m, IntervalSet.EMPTY, daily, now).isEmpty).toBe(true);
-    expect(downstreamPartitionsFor(m, IntervalSet.EMPTY, daily, now).isEmpty).toBe(true);
+    expect(upstreamPartitionsFor(m, IntervalSet.EMPTY, daily, now, daily).isEmpty).toBe(true);
+    expect(downstreamPartitionsFor(m, IntervalSet.EMPTY, daily, now, daily).isEmpty).toBe(true);
   });
 });
 
@@ -73,24 +73,28 @@ describe("all-partitions mapping", () => {
   const m = allPartitionsMapping();
 
   it("makes any downstream partition read every upstream partition", () => {
-    const up = upstreamPartitionsFor(m, days("2024-06-01"), daily, now);
+    const up = upstreamPartitionsFor(m, days("2024-06-01"), daily, now, daily);
     expect(up.equals(allPartitions(daily, now))).toBe(true);
     // An unpartitioned downstream (index 0) reads all 101 daily partitions.
-    expect(upstreamPartitionsFor(m, UNPARTITIONED, daily, now).size).toBe(101);
+    expect(upstreamPartitionsFor(m, UNPARTITIONED, daily, now, daily).size).toBe(101);
     // A daily downstream reads the single partition of an unpartitioned upstream.
-    expect(upstreamPartitionsFor(m, days("2024-06-01"), undefined, now).toJSON()).toEqual([[0, 1]]);
+    expect(
+      upstreamPartitionsFor(m, days("2024-06-01"), undefined, now, undefined).toJSON(),
+    ).toEqual([[0, 1]]);
   });
 
   it("makes any upstream partition feed every downstream partition", () => {
-    expect(downstreamPartitionsFor(m, days("2024-06-01"), undefined, now).toJSON()).toEqual([
-      [0, 1],
-    ]);
-    expect(downstreamPartitionsFor(m, UNPARTITIONED, daily, now).size).toBe(101);
+    expect(
+      downstreamPartitionsFor(m, days("2024-06-01"), undefined, now, undefined).toJSON(),
+    ).toEqual([[0, 1]]);
+    expect(downstreamPartitionsFor(m, UNPARTITIONED, daily, now, daily).size).toBe(101);
   });
 
   it("maps nothing to nothing", () => {
-    expect(upstreamPartitionsFor(m, IntervalSet.EMPTY, daily, now).isEmpty).toBe(true);
-    expect(downstreamPartitionsFor(m, IntervalSet.EMPTY, undefined, now).isEmpty).toBe(true);
+    expect(upstreamPartitionsFor(m, IntervalSet.EMPTY, daily, now, daily).isEmpty).toBe(true);
+    expect(downstreamPartitionsFor(m, IntervalSet.EMPTY, undefined, now, undefined).isEmpty).toBe(
+      true,
+    );
   });
 });
 
@@ -98,30 +102,36 @@ describe("time-window mapping", () => {
   it("offset -1: day d reads day d-1, and day u feeds day u+1", () => {
     const m = timeWindowMapping({ offset: -1 });
     expect(
-      upstreamPartitionsFor(m, days("2024-06-10"), daily, now).equals(days("2024-06-09")),
+      upstreamPartitionsFor(m, days("2024-06-10"), daily, now, daily).equals(days("2024-06-09")),
     ).toBe(true);
     expect(
-      downstreamPartitionsFor(m, days("2024-06-09"), daily, now).equals(days("2024-06-10")),
+      downstreamPartitionsFor(m, days("2024-06-09"), daily, now, daily).equals(days("2024-06-10")),
     ).toBe(true);
     // Across a month end, for a range.
-    const up = upstreamPartitionsFor(m, days("2024-07-01", "2024-07-02"), daily, now);
+    const up = upstreamPartitionsFor(m, days("2024-07-01", "2024-07-02"), daily, now, daily);
     expect(up.equals(days("2024-06-30", "2024-07-01"))).toBe(true);
   });
 
   it("window -2…0: day d reads d-2, d-1 and d; day u feeds u, u+1 and u+2", () => {
     const m = timeWindowMapping({ startOffset: -2, endOffset: 0 });
     expect(
-      upstreamPartitionsFor(m, days("2024-06-10"), daily, now).equals(
+      upstreamPartitionsFor(m, days("2024-06-10"), daily, now, daily).equals(
         days("2024-06-08", "2024-06-09", "2024-06-10"),
       ),
     ).toBe(true);
     expect(
-      downstreamPartitionsFor(m, days("2024-06-08"), daily, now).equals(
+      downstreamPartitionsFor(m, days("2024-06-08"), daily, now, daily).equals(
         days("2024-06-08", "2024-06-09", "2024-06-10"),
       ),
     ).toBe(true);
     // Windows of separate days merge; a gap of more than the window stays a gap.
-    const up = upstreamPartitionsFor(m, days("2024-06-10", "2024-06-11", "2024-06-20"), daily, now);
+    const up = upstreamPartitionsFor(
+      m,
+      days("2024-06-10", "2024-06-11", "2024-06-20"),
+      daily,
+      now,
+      daily,
+    );
     expect(
       up.equals(
         days(
@@ -148,8 +158,10 @@ describe("time-window mapping", () => {
     for (const m of mappings) {
       for (let d = base; d < base + 5; d++) {
         for (let u = base - 4; u < base + 9; u++) {
-          const upOfD = upstreamPartitionsFor(m, IntervalSet.single(d), daily, now).has(u);
-          const downOfU = downstreamPartitionsFor(m, IntervalSet.single(u), daily, now).has(d);
+          const upOfD = upstreamPartitionsFor(m, IntervalSet.single(d), daily, now, daily).has(u);
+          const downOfU = downstreamPartitionsFor(m, IntervalSet.single(u), daily, now, daily).has(
+            d,
+          );
           expect(downOfU, `${JSON.stringify(m)} d=${d} u=${u}`).toBe(upOfD);
         }
       }
@@ -167,15 +179,15 @@ describe("consistency of up and down", () => {
 
   it.each(cases)("%s: the downstream of the upstream of D contains D", (_name, m) => {
     const downstream = days("2024-06-10", "2024-06-11", "2024-07-01");
-    const up = upstreamPartitionsFor(m, downstream, daily, now);
-    const back = downstreamPartitionsFor(m, up, daily, now);
+    const up = upstreamPartitionsFor(m, downstream, daily, now, daily);
+    const back = downstreamPartitionsFor(m, up, daily, now, daily);
     expect(downstream.subtract(back).isEmpty).toBe(true);
   });
 
   it.each(cases)("%s: the upstream of the downstream of U contains U", (_name, m) => {
     const upstream = days("2024-06-10", "2024-06-11", "2024-07-01");
-    const down = downstreamPartitionsFor(m, upstream, daily, now);
-    const back = upstreamPartitionsFor(m, down, daily, now);
+    const down = downstreamPartitionsFor(m, upstream, daily, now, daily);
+    const back = upstreamPartitionsFor(m, down, daily, now, daily);
     expect(upstream.subtract(back).isEmpty).toBe(true);
   });
 });
@@ -233,10 +245,11 @@ describe("mappingProblem", () => {
     }
   });
 
-  it("accepts time-window only between daily partitions in one timezone", () => {
+  it("accepts time-window only between time partitions, of one timezone for one grain", () => {
     const m = timeWindowMapping({ offset: -1 });
     expect(mappingProblem(m, daily, daily)).toBeUndefined();
-    const needsDaily = "time-window mapping needs daily partitions on both sides";
+    const needsDaily =
+      "time-window mapping needs time partitions (hourly, daily, weekly or monthly) on both sides";
     expect(mappingProblem(m, countries, daily)).toBe(needsDaily);
     expect(mappingProblem(m, daily, countries)).toBe(needsDaily);
     expect(mappingProblem(m, countries, countries)).toBe(needsDaily);

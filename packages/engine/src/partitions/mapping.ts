@@ -1,12 +1,30 @@
-import { allPartitions, partitionBounds, type PartitionsDefinition } from "./definition";
-import { IntervalSet } from "./interval-set";
+import {
+  allPartitions,
+  isTimePartitions,
+  partitionBounds,
+  partitionsFingerprint,
+  timeAxis,
+  timeDimension,
+  type PartitionsDefinition,
+  type TimePartitionsDefinition,
+} from "./definition";
+import { IntervalSet, type Range } from "./interval-set";
+import { expandTime, joinSlices, projectOnTime, slicesByKey } from "./multi";
+import { periodsOverlapping, periodStart } from "./time-periods";
 
 /**
  * How the partitions of a downstream asset depend on those of an upstream asset.
  * - identity: partition k depends on upstream partition k;
  * - all: every downstream partition depends on every upstream partition (the default when
  *   either side is unpartitioned);
- * - time-window: daily partition d depends on upstream days `d + startOffset … d + endOffset`.
+ * - time-window: between time partitions (hourly, daily, weekly, monthly). Of the same grain,
+ *   partition d depends on upstream partitions `d + startOffset … d + endOffset`; of different
+ *   grains, on the upstream periods that overlap d's time window, widened by the offsets (in
+ *   upstream periods): a month reads its 28 to 31 days, an hour the day it falls in, a day its
+ *   23 to 25 hours. Between two-dimensional partitions (time × static) and one-dimensional
+ *   time partitions, the time dimension is mapped so: a (day, région) partition reads its day,
+ *   a day reads every (day, région); between two-dimensional ones of one grain and the same
+ *   static keys, each static key keeps to itself.
  */
 export type PartitionMapping =
   | { readonly kind: "identity" }
@@ -40,6 +58,9 @@ export function defaultMapping(
   downstream: PartitionsDefinition | undefined,
 ): PartitionMapping {
   if (upstream && downstream && upstream.kind === downstream.kind) return identityMapping();
+  if (timeDimension(upstream) && timeDimension(downstream)) {
+    return timeWindowMapping({ offset: 0 });
+  }
   return allPartitionsMapping();
 }
 
@@ -58,10 +79,8 @@ export function mappingProblem(
       if (upstream.kind !== downstream.kind) {
         return `identity mapping between ${upstream.kind} and ${downstream.kind} partitions`;
       }
-      if (upstream.kind === "daily" && downstream.kind === "daily") {
-        return upstream.timezone === downstream.timezone
-          ? undefined
-          : `identity mapping between daily partitions in ${upstream.timezone} and ${downstream.timezone}`;
+      if (isTimePartitions(upstream) && isTimePartitions(downstream)) {
+        return sameAxisProblem("identity", upstream, downstream);
       }
       if (upstream.kind === "static" && downstream.kind === "static") {
         const same =
@@ -69,26 +88,130 @@ export function mappingProblem(
           upstream.keys.every((k, i) => downstream.keys[i] === k);
         return same ? undefined : "identity mapping between static partitions with different keys";
       }
-      return undefined;
-    case "time-window":
-      if (upstream?.kind !== "daily" || downstream?.kind !== "daily") {
-        return "time-window mapping needs daily partitions on both sides";
+      if (partitionsFingerprint(upstream) !== partitionsFingerprint(downstream)) {
+        return "identity mapping between two-dimensional partitions with different dimensions";
       }
-      if (upstream.timezone !== downstream.timezone) {
-        return `time-window mapping between daily partitions in ${upstream.timezone} and ${downstream.timezone}`;
+      return undefined;
+    case "time-window": {
+      const up = timeDimension(upstream);
+      const down = timeDimension(downstream);
+      if (!up || !down) {
+        return "time-window mapping needs time partitions (hourly, daily, weekly or monthly) on both sides";
       }
       if (mapping.startOffset > mapping.endOffset)
         return "time-window mapping: startOffset > endOffset";
-      return undefined;
+      if (upstream?.kind === "multi" && downstream?.kind === "multi") {
+        if (
+          up.kind !== down.kind ||
+          partitionsFingerprint(upstream.static.partitions) !==
+            partitionsFingerprint(downstream.static.partitions)
+        ) {
+          return "time-window mapping between two-dimensional partitions needs one time grain and the same static keys";
+        }
+      }
+      // Across grains, windows are compared as instants: timezones may differ.
+      if (up.kind !== down.kind) return undefined;
+      return sameAxisProblem("time-window", up, down);
+    }
   }
 }
 
-/** Upstream partitions that the given downstream partitions read. */
+/** Same-grain mappings compare indices: they need the same timezone (and first weekday). */
+function sameAxisProblem(
+  what: string,
+  upstream: TimePartitionsDefinition,
+  downstream: TimePartitionsDefinition,
+): string | undefined {
+  if (partitionsFingerprint(upstream) === partitionsFingerprint(downstream)) return undefined;
+  if (upstream.timezone !== downstream.timezone) {
+    return `${what} mapping between ${upstream.kind} partitions in ${upstream.timezone} and ${downstream.timezone}`;
+  }
+  return `${what} mapping between weeks starting on different days`;
+}
+
+/**
+ * The `from` periods' time windows as periods of `to` that overlap them, each range widened by
+ * `[before, after]` periods of `to`.
+ */
+function acrossGrains(
+  subset: IntervalSet,
+  from: TimePartitionsDefinition,
+  to: TimePartitionsDefinition,
+  before: number,
+  after: number,
+): IntervalSet {
+  const fromAxis = timeAxis(from);
+  const toAxis = timeAxis(to);
+  const ranges: Range[] = subset.ranges.map(([s, e]) => {
+    const [first, end] = periodsOverlapping(
+      toAxis,
+      periodStart(fromAxis, s),
+      periodStart(fromAxis, e),
+    );
+    return [first + before, end + after];
+  });
+  return IntervalSet.fromRanges(ranges);
+}
+
+/**
+ * Periods of `to` read by the periods `subset` of `from` (startOffset … endOffset in `to`'s
+ * periods), or, with `inverse`, the periods of `to` reading the periods `subset` of `from`.
+ */
+function mapPeriods(
+  subset: IntervalSet,
+  from: TimePartitionsDefinition,
+  to: TimePartitionsDefinition,
+  startOffset: number,
+  endOffset: number,
+  inverse: boolean,
+): IntervalSet {
+  if (inverse) {
+    // d reads u when d's overlapping periods, widened, reach u: when d overlaps the periods
+    // u - endOffset … u - startOffset.
+    const shifted = subset.widen(-endOffset, -startOffset);
+    return from.kind === to.kind ? shifted : acrossGrains(shifted, from, to, 0, 0);
+  }
+  return from.kind === to.kind
+    ? subset.widen(startOffset, endOffset)
+    : acrossGrains(subset, from, to, startOffset, endOffset);
+}
+
+/** A time-window mapping from partitions of `fromDef` to those of `toDef` (see mapPeriods). */
+function timeWindow(
+  mapping: { readonly startOffset: number; readonly endOffset: number },
+  subset: IntervalSet,
+  fromDef: PartitionsDefinition | undefined,
+  toDef: PartitionsDefinition | undefined,
+  inverse: boolean,
+): IntervalSet {
+  const from = timeDimension(fromDef);
+  const to = timeDimension(toDef);
+  // Definitions reject a time window without time on both sides; a stray call maps indices.
+  if (!from || !to || !fromDef || !toDef) {
+    return inverse
+      ? subset.widen(-mapping.endOffset, -mapping.startOffset)
+      : subset.widen(mapping.startOffset, mapping.endOffset);
+  }
+  const map = (periods: IntervalSet): IntervalSet =>
+    mapPeriods(periods, from, to, mapping.startOffset, mapping.endOffset, inverse);
+  if (fromDef.kind === "multi" && toDef.kind === "multi") {
+    // Each static key keeps to itself.
+    return joinSlices(toDef, slicesByKey(fromDef, subset).map(map));
+  }
+  const periods = map(fromDef.kind === "multi" ? projectOnTime(fromDef, subset) : subset);
+  return toDef.kind === "multi" ? expandTime(toDef, periods) : periods;
+}
+
+/**
+ * Upstream partitions that the given downstream partitions read. `downstreamDef` is needed
+ * for a time-window mapping between grains (a monthly asset reading a daily one).
+ */
 export function upstreamPartitionsFor(
   mapping: PartitionMapping,
   downstream: IntervalSet,
   upstreamDef: PartitionsDefinition | undefined,
   now: Date,
+  downstreamDef: PartitionsDefinition | undefined,
 ): IntervalSet {
   if (downstream.isEmpty) return IntervalSet.EMPTY;
   switch (mapping.kind) {
@@ -97,7 +220,7 @@ export function upstreamPartitionsFor(
     case "identity":
       return downstream;
     case "time-window":
-      return downstream.widen(mapping.startOffset, mapping.endOffset);
+      return timeWindow(mapping, downstream, downstreamDef, upstreamDef, false);
   }
 }
 
@@ -111,19 +234,24 @@ export function existingUpstreamPartitionsFor(
   downstream: IntervalSet,
   upstreamDef: PartitionsDefinition | undefined,
   now: Date,
+  downstreamDef: PartitionsDefinition | undefined,
 ): IntervalSet {
   const upFirst = upstreamDef ? partitionBounds(upstreamDef, now).first : 0;
-  return upstreamPartitionsFor(mapping, downstream, upstreamDef, now).intersect(
+  return upstreamPartitionsFor(mapping, downstream, upstreamDef, now, downstreamDef).intersect(
     IntervalSet.fromRange(upFirst, Number.MAX_SAFE_INTEGER),
   );
 }
 
-/** Downstream partitions that read any of the given upstream partitions. */
+/**
+ * Downstream partitions that read any of the given upstream partitions. `upstreamDef` is needed
+ * for a time-window mapping between grains.
+ */
 export function downstreamPartitionsFor(
   mapping: PartitionMapping,
   upstream: IntervalSet,
   downstreamDef: PartitionsDefinition | undefined,
   now: Date,
+  upstreamDef: PartitionsDefinition | undefined,
 ): IntervalSet {
   if (upstream.isEmpty) return IntervalSet.EMPTY;
   switch (mapping.kind) {
@@ -132,6 +260,6 @@ export function downstreamPartitionsFor(
     case "identity":
       return upstream;
     case "time-window":
-      return upstream.widen(-mapping.endOffset, -mapping.startOffset);
+      return timeWindow(mapping, upstream, upstreamDef, downstreamDef, true);
   }
 }

@@ -79,6 +79,7 @@ export function plan(
           chunk,
           definitions.get(dep.asset).partitions,
           now,
+          asset.partitions,
         );
         if (upstream.perPartition && needed.size <= upstream.steps.length) {
           for (const i of needed) {

@@ -164,14 +164,19 @@ function unavailableFor(
   );
   if (dep.mapping.kind === "all") return available.isEmpty ? partitions : IntervalSet.EMPTY;
   const upDef = definitions.get(dep.asset).partitions;
-  const missing = existingUpstreamPartitionsFor(dep.mapping, partitions, upDef, now).subtract(
-    available,
-  );
+  const missing = existingUpstreamPartitionsFor(
+    dep.mapping,
+    partitions,
+    upDef,
+    now,
+    definitions.get(assetKey).partitions,
+  ).subtract(available);
   return downstreamPartitionsFor(
     dep.mapping,
     missing,
     definitions.get(assetKey).partitions,
     now,
+    upDef,
   ).intersect(partitions);
 }
 
@@ -257,9 +262,13 @@ function withMissingUpstream(
       if (dep.mapping.kind === "all") {
         needed = up.materialized.isEmpty ? wholeAsset(upDef, now) : IntervalSet.EMPTY;
       } else {
-        needed = existingUpstreamPartitionsFor(dep.mapping, waiting, upDef, now).intersect(
-          wholeAsset(upDef, now),
-        );
+        needed = existingUpstreamPartitionsFor(
+          dep.mapping,
+          waiting,
+          upDef,
+          now,
+          definitions.get(key).partitions,
+        ).intersect(wholeAsset(upDef, now));
       }
       needed = needed.subtract(up.materialized).subtract(up.subsets.RUNNING);
       if (needed.isEmpty) continue;

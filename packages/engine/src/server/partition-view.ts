@@ -1,7 +1,10 @@
 import type { Definitions } from "../definitions/definitions";
 import { InvalidPartitionError, quote, UnknownAssetError } from "../errors";
-import { parseDateKey } from "../partitions/calendar";
-import { partitionIndex, type PartitionsDefinition } from "../partitions/definition";
+import {
+  parsePartitionKey,
+  partitionIndex,
+  type PartitionsDefinition,
+} from "../partitions/definition";
 import { computeStatus, describeCause, PARTITION_STATUSES } from "../status/asset-status";
 import type { Storage } from "../storage/storage";
 import { HttpError } from "./http-error";
@@ -66,7 +69,8 @@ function resolvePartition(
   try {
     return partitionIndex(def, key, now);
   } catch (error) {
-    const wellFormed = def.kind === "static" || parseDateKey(key) !== undefined;
+    // Any text may be a static key: one the asset does not list is not found.
+    const wellFormed = def.kind === "static" || typeof parsePartitionKey(def, key) === "number";
     if (error instanceof InvalidPartitionError && wellFormed) {
       throw new HttpError(
         404,

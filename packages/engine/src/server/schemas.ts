@@ -255,6 +255,16 @@ export const AssetDetailBody = z
     partitionKeys: z
       .array(z.string())
       .describe("every partition key that exists now, in order ([] for an unpartitioned asset)"),
+    partitionGrid: z
+      .object({
+        timeDimension: z.string(),
+        staticDimension: z.string(),
+        staticKeys: z.array(z.string()),
+      })
+      .optional()
+      .describe(
+        "for two-dimensional partitions: the dimensions' names and the static keys; partitionKeys are then time-major (each period's static keys in this order)",
+      ),
     status: STATUS,
     total: z.number().int(),
     counts: Counts,

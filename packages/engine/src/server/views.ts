@@ -94,6 +94,15 @@ export async function assetDetailView(
     partitionKeys: asset.partitions
       ? partitionKeys(asset.partitions, allPartitions(asset.partitions, now))
       : [],
+    ...(asset.partitions?.kind === "multi"
+      ? {
+          partitionGrid: {
+            timeDimension: asset.partitions.time.name,
+            staticDimension: asset.partitions.static.name,
+            staticKeys: [...asset.partitions.static.partitions.keys],
+          },
+        }
+      : {}),
     status: status.status,
     total: status.total,
     counts: status.counts,

@@ -174,14 +174,19 @@ export function computeStatus(
         waitingFor = upMaterialized.isEmpty ? existing : IntervalSet.EMPTY;
         missingUp = IntervalSet.EMPTY;
       } else {
-        missingUp = existingUpstreamPartitionsFor(dep.mapping, existing, upDef, now).subtract(
-          upMaterialized,
-        );
+        missingUp = existingUpstreamPartitionsFor(
+          dep.mapping,
+          existing,
+          upDef,
+          now,
+          asset.partitions,
+        ).subtract(upMaterialized);
         waitingFor = downstreamPartitionsFor(
           dep.mapping,
           missingUp,
           asset.partitions,
           now,
+          upDef,
         ).intersect(existing);
       }
       waitingFor = waitingFor.subtract(summary.running);
@@ -207,9 +212,13 @@ export function computeStatus(
       add({
         kind: "upstream-stale",
         upstream: dep.asset,
-        partitions: downstreamPartitionsFor(dep.mapping, upStale, asset.partitions, now).intersect(
-          materialized,
-        ),
+        partitions: downstreamPartitionsFor(
+          dep.mapping,
+          upStale,
+          asset.partitions,
+          now,
+          upDef,
+        ).intersect(materialized),
       });
       if (dep.blockOnChecks) {
         for (const c of blockedByChecks(definitions, asset.key, dep, summaries, existing, now))
@@ -357,7 +366,9 @@ function blockedByChecks(
       kind: "blocked-by-check",
       upstream: dep.asset,
       check: c.checkName,
-      partitions: downstreamPartitionsFor(dep.mapping, failed, downDef, now).intersect(existing),
+      partitions: downstreamPartitionsFor(dep.mapping, failed, downDef, now, upDef).intersect(
+        existing,
+      ),
       failedKeys,
       failedCount: upDef ? failed.size : 1,
     };

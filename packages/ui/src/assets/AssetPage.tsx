@@ -15,6 +15,7 @@ import { CheckResultsTable } from "./CheckResultsTable";
 import { ChecksPanel } from "./ChecksPanel";
 import { DbtModelPanel } from "./DbtModelPanel";
 import { HealthBar, type PartitionRange } from "./HealthBar";
+import { HealthGrid } from "./HealthGrid";
 import { PartitionDetail } from "./PartitionDetail";
 import { RowCountChart } from "./RowCountChart";
 
@@ -138,48 +139,61 @@ function Asset({ asset }: { asset: AssetDetail }) {
         <section>
           <h2>Partitions</h2>
           <p className="muted">{asset.partitions}</p>
-          <HealthBar
-            keys={asset.partitionKeys}
-            ranges={asset.ranges}
-            waitingRanges={asset.waitingRanges}
-            selection={range}
-            onSelect={setRange}
-            onOpen={setOpened}
-          />
-          <div className="range-actions">
-            <span data-testid="health-selection">
-              {range
-                ? `${formatNumber(range.count)} partition${range.count > 1 ? "s" : ""}: ${range.from}${range.count > 1 ? ` → ${range.to}` : ""}`
-                : "No partitions selected"}
-            </span>
-            {range && (
-              <>
-                <button className="link-button" onClick={() => setRange(undefined)}>
-                  Clear
-                </button>
-                <button
-                  data-testid="materialize-range"
-                  disabled={busy}
-                  onClick={() =>
-                    confirmed.request(
-                      range.count === 1
-                        ? { selection: asset.key, partition: range.from }
-                        : { selection: asset.key, from: range.from, to: range.to },
-                    )
-                  }
-                >
-                  Materialise {formatNumber(range.count)} partition{range.count > 1 ? "s" : ""}
-                </button>
-                <button
-                  data-testid="backfill-button"
-                  onClick={() => setBackfilling(true)}
-                  title="Run these partitions in chunks queued for the workers"
-                >
-                  Backfill…
-                </button>
-              </>
-            )}
-          </div>
+          {asset.partitionGrid ? (
+            <HealthGrid
+              keys={asset.partitionKeys}
+              grid={asset.partitionGrid}
+              ranges={asset.ranges}
+              waitingRanges={asset.waitingRanges}
+              onOpen={setOpened}
+            />
+          ) : (
+            <HealthBar
+              keys={asset.partitionKeys}
+              ranges={asset.ranges}
+              waitingRanges={asset.waitingRanges}
+              selection={range}
+              onSelect={setRange}
+              onOpen={setOpened}
+            />
+          )}
+          {/* A grid opens partitions one at a time: ranges are selected on a bar. */}
+          {!asset.partitionGrid && (
+            <div className="range-actions">
+              <span data-testid="health-selection">
+                {range
+                  ? `${formatNumber(range.count)} partition${range.count > 1 ? "s" : ""}: ${range.from}${range.count > 1 ? ` → ${range.to}` : ""}`
+                  : "No partitions selected"}
+              </span>
+              {range && (
+                <>
+                  <button className="link-button" onClick={() => setRange(undefined)}>
+                    Clear
+                  </button>
+                  <button
+                    data-testid="materialize-range"
+                    disabled={busy}
+                    onClick={() =>
+                      confirmed.request(
+                        range.count === 1
+                          ? { selection: asset.key, partition: range.from }
+                          : { selection: asset.key, from: range.from, to: range.to },
+                      )
+                    }
+                  >
+                    Materialise {formatNumber(range.count)} partition{range.count > 1 ? "s" : ""}
+                  </button>
+                  <button
+                    data-testid="backfill-button"
+                    onClick={() => setBackfilling(true)}
+                    title="Run these partitions in chunks queued for the workers"
+                  >
+                    Backfill…
+                  </button>
+                </>
+              )}
+            </div>
+          )}
           {opened !== undefined && (
             <PartitionDetail
               assetKey={asset.key}
