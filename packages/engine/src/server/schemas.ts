@@ -24,8 +24,27 @@ export const ErrorBody = z
       .describe(
         "set when the request needs confirming: the asset furthest over its limit, with the count; ask again with confirm: true",
       ),
+    issues: z
+      .array(
+        z.object({
+          assetKey: z.string(),
+          path: z.array(z.union([z.string(), z.number()])),
+          message: z.string(),
+        }),
+      )
+      .optional()
+      .describe(
+        "set when the run's config is invalid: every problem, per asset and path inside its config (path [] for its config as a whole)",
+      ),
   })
   .meta({ id: "Error" });
+
+/** A run's config: per asset key, what its config schema takes. */
+const RunConfigBody = z
+  .record(z.string(), z.unknown())
+  .describe(
+    'per asset key, the config its config schema takes, e.g. {"raw/offres": {"pageSize": 50}}; assets given nothing get their schema\'s defaults',
+  );
 
 const Confirm = z
   .boolean()
@@ -60,6 +79,7 @@ export const RunRequestBody = z
         "with stale: materialise the missing upstream partitions that stale partitions wait on too, instead of leaving those out",
       ),
     tags: Tags.optional(),
+    config: RunConfigBody.optional(),
     confirm: Confirm,
     preview: Preview,
   })
@@ -204,6 +224,12 @@ export const AssetNode = z
       .nullable()
       .describe("when any partition was last materialised (null: never)"),
     freshness: AssetFreshnessBody,
+    configSchema: z
+      .record(z.string(), z.unknown())
+      .nullable()
+      .describe(
+        "the JSON Schema (draft 2020-12, as input) of the config a run gives the asset; null when it takes none",
+      ),
   })
   .meta({ id: "AssetNode" });
 
@@ -312,6 +338,9 @@ export const Run = z
       })
       .nullable()
       .describe("what launched the run; null for runs recorded before it was"),
+    config: z
+      .record(z.string(), z.unknown())
+      .describe("the run's validated config, per asset key, defaults applied ({} when none)"),
   })
   .meta({ id: "Run" });
 

@@ -57,6 +57,8 @@ export const runs = lignee.table(
     /** What launched the run (`LaunchKind`) and which one (see `LaunchedBy`); null before 0004. */
     launchedBy: text("launched_by"),
     launchedByDetail: text("launched_by_detail"),
+    /** The run's validated config, per asset key (`RunConfig`); `{}` before 0008. */
+    config: jsonb("config").$type<Record<string, unknown>>().notNull().default({}),
   },
   (t) => [
     index("runs_created_at_idx").on(t.createdAt),

@@ -1,0 +1,1 @@
+ALTER TABLE "lignee"."runs" ADD COLUMN "config" jsonb DEFAULT '{}'::jsonb NOT NULL;
