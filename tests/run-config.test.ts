@@ -174,6 +174,42 @@ describe("run config through the API and a worker", () => {
     expect(await seen(t.sql, runId)).toEqual([expected, expected]);
   });
 
+  it("gives every run of a backfill its config; invalid config creates no backfill", async () => {
+    const refused = await t.post("/api/backfills", {
+      selection: "demo/collect",
+      from: "2024-02-01",
+      to: "2024-02-03",
+      config: { "demo/collect": { mode: "everything" } },
+    });
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as ErrorResponse).issues?.[0]?.path).toEqual(["mode"]);
+    expect(await t.count("backfills")).toBe(0);
+
+    const res = await t.post("/api/backfills", {
+      selection: "demo/collect",
+      from: "2024-02-01",
+      to: "2024-02-03",
+      chunkSize: 2,
+      config: { "demo/collect": { pageSize: 9 } },
+    });
+    expect(res.status, await res.clone().text()).toBe(201);
+    const { backfillId } = (await res.json()) as { backfillId: string };
+    const runs = await t.sql.query<{ id: string; config: unknown }>(
+      "SELECT id, config FROM lignee.runs WHERE backfill_id = $1 ORDER BY created_at",
+      [backfillId],
+    );
+    const config = { "demo/collect": { pageSize: 9, mode: "full", dryRun: false } };
+    expect(runs.rows.map((r) => r.config)).toEqual([config, config]);
+    const backfill = (await (await t.get(`/api/backfills/${backfillId}`)).json()) as {
+      backfill: { config: unknown };
+    };
+    expect(backfill.backfill.config).toEqual(config);
+    for (const r of runs.rows) {
+      expect((await finished(r.id)).status).toBe("SUCCESS");
+      for (const m of await seen(t.sql, r.id)) expect(m).toMatchObject({ pageSize: 9 });
+    }
+  });
+
   it("answers the assets' config schemas as JSON Schema", async () => {
     const graph = (await (await t.get("/api/assets")).json()) as {
       nodes: { key: string; configSchema: Record<string, unknown> | null }[];

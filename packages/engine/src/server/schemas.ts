@@ -474,6 +474,7 @@ export const BackfillRequestBody = z
       .optional()
       .describe("partitions per run (default 10)"),
     tags: Tags.optional(),
+    config: RunConfigBody.optional(),
     confirm: Confirm,
     preview: Preview,
   })
@@ -528,6 +529,9 @@ export const Backfill = z
     chunkSize: z.number().int(),
     totalChunks: z.number().int(),
     tags: z.record(z.string(), z.string()),
+    config: z
+      .record(z.string(), z.unknown())
+      .describe("the validated config of every run, per asset key ({} when none)"),
     error: z.string().nullable(),
     createdAt: z.string(),
     updatedAt: z.string(),

@@ -303,6 +303,8 @@ export const backfills = lignee.table("backfills", {
   chunkSize: integer("chunk_size").notNull(),
   totalChunks: integer("total_chunks").notNull(),
   tags: jsonb("tags").$type<Record<string, string>>().notNull().default({}),
+  /** The config every run of the backfill is given, per asset key (`RunConfig`). */
+  config: jsonb("config").$type<Record<string, unknown>>().notNull().default({}),
   error: text("error"),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),

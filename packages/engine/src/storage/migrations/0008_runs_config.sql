@@ -1,1 +1,0 @@
-ALTER TABLE "lignee"."runs" ADD COLUMN "config" jsonb DEFAULT '{}'::jsonb NOT NULL;
