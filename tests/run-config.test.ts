@@ -328,17 +328,18 @@ describe("lignee materialize --config", () => {
     await sql?.end();
   });
 
-  async function lignee(args: string[]): Promise<{ code: number; stderr: string }> {
+  async function lignee(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
     const saved = { ...process.env };
     Object.assign(process.env, env);
+    let stdout = "";
     let stderr = "";
     try {
       const code = await runCli(["--definitions", fixture("run-config.ts"), ...args], {
-        out: () => undefined,
+        out: (text) => (stdout += `${text}\n`),
         err: (text) => (stderr += `${text}\n`),
         interactive: false,
       });
-      return { code, stderr };
+      return { code, stdout, stderr };
     } finally {
       process.env = saved;
     }
@@ -378,5 +379,9 @@ describe("lignee materialize --config", () => {
     expect(await seen(sql, b!.id)).toEqual([
       { pageSize: 150, mode: "sample", label: null, dryRun: false },
     ]);
+    const shown = await lignee(["runs", "show", a!.id]);
+    expect(shown.stdout).toContain(
+      `config:     demo/collect {"mode":"full","dryRun":false,"pageSize":3}`,
+    );
   });
 });
