@@ -143,4 +143,21 @@ describe("run config form", () => {
     });
     await saveScreenshot(page, "run-config-5-partition");
   }, 60_000);
+
+  it("opens the form from the asset page; its defaults are what the run gets", async () => {
+    await page.goto(`${server.url}/assets/demo/collect`);
+    await page.getByTestId("materialize-asset").click();
+    const dialog = page.getByTestId("materialize-dialog");
+    await dialog.getByTestId("config-field-pageSize").waitFor();
+    await saveScreenshot(page, "run-config-6-asset-page-dialog");
+    await dialog.getByTestId("launch-run").click();
+    await page.getByTestId("run-page").waitFor();
+    const runId = (await page.getByTestId("run-page").getAttribute("data-run-id"))!;
+    await expect
+      .poll(async () => (await server.storage.getRun(runId))?.config)
+      .toEqual({
+        "demo/collect": { pageSize: 150, mode: "full", dryRun: false, departments: [] },
+      });
+    await page.getByTestId("run-config").waitFor();
+  }, 60_000);
 });

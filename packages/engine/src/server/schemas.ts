@@ -205,6 +205,13 @@ export const AssetFreshnessBody = z
   .describe("where the asset stands against its freshness policy; null when it declares none")
   .meta({ id: "AssetFreshness" });
 
+const ConfigSchemaBody = z
+  .record(z.string(), z.unknown())
+  .nullable()
+  .describe(
+    "the JSON Schema (draft 2020-12, as input) of the config a run gives the asset; null when it takes none",
+  );
+
 export const AssetNode = z
   .object({
     key: z.string(),
@@ -224,12 +231,7 @@ export const AssetNode = z
       .nullable()
       .describe("when any partition was last materialised (null: never)"),
     freshness: AssetFreshnessBody,
-    configSchema: z
-      .record(z.string(), z.unknown())
-      .nullable()
-      .describe(
-        "the JSON Schema (draft 2020-12, as input) of the config a run gives the asset; null when it takes none",
-      ),
+    configSchema: ConfigSchemaBody,
   })
   .meta({ id: "AssetNode" });
 
@@ -291,6 +293,7 @@ export const AssetDetailBody = z
     ),
     causes: z.array(Cause),
     freshness: AssetFreshnessBody,
+    configSchema: ConfigSchemaBody,
     materializations: z.array(Materialization),
     checks: z.array(CheckResult),
     columns: z

@@ -106,6 +106,7 @@ export async function assetDetailView(
     waitingRanges: rangesAsKeys(asset.partitions, status.waiting),
     causes: causesView(definitions, status),
     freshness: freshnessView(freshness),
+    configSchema: asset.config ? configJsonSchema(asset.config) : null,
     materializations: materializations.map(materializationView),
     checks: checks.map(checkResultView),
     ...(await detailsView(asset.details)),

@@ -24,7 +24,9 @@ export interface RunConfigForm {
 }
 
 /** The run config form of a launch: its state, what it sends, and the errors it shows. */
-export function useRunConfig(assets: readonly AssetNode[]): RunConfigForm {
+export function useRunConfig(
+  assets: readonly Pick<AssetNode, "key" | "configSchema">[],
+): RunConfigForm {
   const configured = useMemo(
     () =>
       assets.flatMap((a) =>

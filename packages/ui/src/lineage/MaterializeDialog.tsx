@@ -8,6 +8,9 @@ import { Dialog, DialogActions } from "../components/Dialog";
 import { useConfirmedLaunch } from "../components/useConfirmedLaunch";
 import { useRunConfig, type RunConfigForm } from "../components/useRunConfig";
 
+/** What the dialog needs of an asset (a node of the graph, or an asset's detail). */
+export type LaunchableAsset = Pick<AssetNode, "key" | "partitioned" | "configSchema">;
+
 /**
  * Launches a run of the selected assets. Partitioned assets need partitions: one key or a range
  * (the keys of the first partitioned asset are offered; the server validates them for all).
@@ -17,7 +20,7 @@ export function MaterializeDialog({
   assets,
   onClose,
 }: {
-  assets: readonly AssetNode[];
+  assets: readonly LaunchableAsset[];
   onClose: () => void;
 }) {
   const partitioned = assets.find((a) => a.partitioned);
