@@ -256,6 +256,34 @@ describe("queued requests with config", () => {
       await t.close();
     }
   });
+
+  it("takes config for the upstream a stale request may build, and only with includeMissingUpstream", async () => {
+    const t = await openTestApi(definitions, { queue: { maxAttempts: 1 } });
+    try {
+      const ask = (includeMissingUpstream: boolean) =>
+        t.post("/api/runs", {
+          selection: "demo/summary",
+          stale: true,
+          includeMissingUpstream,
+          confirm: true,
+          config: { "demo/collect": { pageSize: 4 } },
+        });
+      const without = await ask(false);
+      expect(without.status).toBe(400);
+      expect(((await without.json()) as ErrorResponse).issues).toEqual([
+        { assetKey: "demo/collect", path: [], message: "the run does not materialize this asset" },
+      ]);
+      const withUpstream = await ask(true);
+      expect(withUpstream.status, await withUpstream.clone().text()).toBe(201);
+      const { runId } = (await withUpstream.json()) as RunCreated;
+      expect((await t.storage.getRun(runId))?.config).toEqual({
+        "demo/summary": { threshold: 0.5 },
+        "demo/collect": { pageSize: 4, mode: "full", dryRun: false },
+      });
+    } finally {
+      await t.close();
+    }
+  });
 });
 
 describe("run config from a schedule", () => {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { InvalidConfigError, type ConfigIssue } from "../errors";
+import { clip, InvalidConfigError, type ConfigIssue } from "../errors";
 import type { AssetDefinition, ConfigSchema } from "./asset";
 
 /**
@@ -32,8 +32,13 @@ export function resolveRunConfig(
   const resolved: Record<string, unknown> = {};
   for (const key of Object.keys(given)) {
     const asset = byKey.get(key);
+    // What was sent is quoted, never echoed whole (a key of 10,000 characters).
     if (!asset)
-      issues.push({ assetKey: key, path: [], message: "the run does not materialize this asset" });
+      issues.push({
+        assetKey: clip(key),
+        path: [],
+        message: "the run does not materialize this asset",
+      });
     else if (!asset.config)
       issues.push({ assetKey: key, path: [], message: "this asset takes no config" });
   }
@@ -45,8 +50,8 @@ export function resolveRunConfig(
       issues.push(
         ...parsed.error.issues.map((i) => ({
           assetKey: asset.key,
-          path: i.path.map((p) => (typeof p === "symbol" ? String(p) : p)),
-          message: i.message,
+          path: i.path.map((p) => (typeof p === "number" ? p : clip(String(p)))),
+          message: i.message.length > 200 ? clip(i.message) : i.message,
         })),
       );
   }

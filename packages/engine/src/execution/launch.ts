@@ -72,6 +72,9 @@ export function prepareRun(
 ): PreparedRun {
   const selected = resolveSelection(definitions.graph, request.selection);
   if (request.checksOnly) return prepareCheckRun(definitions, request, selected, now);
+  // Invalid config is reported first, whatever the partitions (a stale request with nothing to
+  // do included); the assets the request adds to its selection get their defaults below.
+  runConfigFor(definitions, selected, request);
   const { targets, leftOut } =
     request.partitions.kind === "stale"
       ? resolveStaleRequest(definitions, selected, request.partitions, now, statuses)
