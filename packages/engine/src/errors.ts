@@ -13,6 +13,7 @@ export type LigneeErrorCode =
   | "INVALID_RUN_ID"
   | "UNKNOWN_BACKFILL"
   | "UNKNOWN_CHECK"
+  | "INVALID_CONFIG"
   | "STORAGE"
   | "LEASE_LOST"
   | "RUNTIME"
@@ -157,6 +158,40 @@ export class UnknownBackfillError extends LigneeError {
   }
 }
 
+/** One problem of a run's config: the asset it is about, where in its config, and what is wrong. */
+export interface ConfigIssue {
+  readonly assetKey: string;
+  /** The path inside the asset's config (`[]` for the config as a whole). */
+  readonly path: readonly (string | number)[];
+  readonly message: string;
+}
+
+/**
+ * A run's config does not fit the config schemas of its assets (or names an asset the run does
+ * not materialize, or one without a config schema): nothing is created. `issues` lists every
+ * problem found, so that a form can show each next to its field.
+ */
+export class InvalidConfigError extends LigneeError {
+  constructor(
+    readonly issues: readonly ConfigIssue[],
+    /** What is wrong when it is not the values (e.g. `--config` is not JSON). */
+    problem?: string,
+  ) {
+    super("INVALID_CONFIG", `Invalid config: ${problem ?? describeConfigIssues(issues)}`);
+  }
+}
+
+/** `raw/x.limit: expected number (and 2 more issues)`: the first issue, and how many others. */
+function describeConfigIssues(issues: readonly ConfigIssue[]): string {
+  const [first, ...others] = issues;
+  if (!first) return "invalid";
+  const where = [first.assetKey, ...first.path.map((p) => clip(String(p)))].join(".");
+  const message = first.message.length > 200 ? clip(first.message) : first.message;
+  const more =
+    others.length > 0 ? ` (and ${others.length} more issue${others.length === 1 ? "" : "s"})` : "";
+  return `${quote(where)}: ${message}${more}`;
+}
+
 /** An error thrown by user code (an asset's `materialize`), wrapped at the one boundary. */
 /** A check that no definition declares and no result names. */
 export class UnknownCheckError extends LigneeError {
@@ -190,7 +225,8 @@ export function isBadInput(error: unknown): error is LigneeError {
       error.code === "UNKNOWN_RUN" ||
       error.code === "INVALID_RUN_ID" ||
       error.code === "UNKNOWN_BACKFILL" ||
-      error.code === "UNKNOWN_CHECK")
+      error.code === "UNKNOWN_CHECK" ||
+      error.code === "INVALID_CONFIG")
   );
 }
 

@@ -10,6 +10,8 @@ export type {
   AssetDetails,
   AssetDependency,
   AssetGroupRunner,
+  ConfigOf,
+  ConfigSchema,
   GroupMaterializeContext,
   GroupMaterializeResult,
   GroupMember,
@@ -20,6 +22,9 @@ export type {
   Metadata,
   MetadataValue,
 } from "./definitions/asset";
+export { configJsonSchema, resolveRunConfig, type RunConfig } from "./definitions/run-config";
+/** The zod the engine validates run config with: declare `config` schemas with it. */
+export { z } from "zod";
 export {
   defineCheck,
   type CheckContext,
@@ -361,6 +366,7 @@ export {
   LigneeError,
   NothingToMaterializeError,
   ConfirmationRequiredError,
+  InvalidConfigError,
   SelectionError,
   UnknownAssetError,
   UnknownCheckError,
@@ -369,6 +375,7 @@ export {
   UnknownRunError,
   RunIdPrefixError,
   UserCodeError,
+  type ConfigIssue,
   type LigneeErrorCode,
 } from "./errors";
 export { isTransient, PermanentError, RetryableError } from "./execution/error-class";

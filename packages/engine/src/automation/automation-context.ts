@@ -1,4 +1,5 @@
 import type { Definitions } from "../definitions/definitions";
+import type { RunConfig } from "../definitions/run-config";
 import { isBadInput, type LigneeErrorCode } from "../errors";
 import { prepareRun, statusesFor, type PreparedRun } from "../execution/launch";
 import type { PartitionRequest } from "../planning/partition-request";
@@ -30,6 +31,8 @@ export async function queuedRunFor(
     readonly partitions: PartitionRequest;
     readonly tags: Readonly<Record<string, string>>;
     readonly launchedBy: LaunchedBy;
+    /** Per asset key (see `RunConfig`); default `{}`. */
+    readonly config?: RunConfig;
   },
   now: Date,
 ): Promise<{ run: QueuedRun } | { problem: string; code: LigneeErrorCode }> {
@@ -48,6 +51,7 @@ export async function queuedRunFor(
       assetKeys: prepared.assetKeys,
       partitions: prepared.partitions,
       tags: request.tags,
+      config: prepared.config,
       pools: poolsOf(ctx.definitions, prepared.assetKeys),
       maxAttempts: ctx.maxAttempts,
       launchedBy: request.launchedBy,

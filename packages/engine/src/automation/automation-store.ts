@@ -68,6 +68,8 @@ export interface QueuedRun {
   readonly assetKeys: readonly string[];
   readonly partitions: PartitionRequest;
   readonly tags: Readonly<Record<string, string>>;
+  /** Its validated config, per asset key (default `{}`). */
+  readonly config?: Readonly<Record<string, unknown>>;
   /** Concurrency pools the run takes a slot of. */
   readonly pools: readonly string[];
   /** Tries in all when its worker dies (default 1). */

@@ -350,6 +350,7 @@ export class PostgresAutomationStore implements AutomationStore {
         assetKeys: run.assetKeys,
         partitionSpec: run.partitions,
         tags: run.tags,
+        config: run.config ?? {},
         pools: run.pools,
         maxAttempts: run.maxAttempts ?? 1,
         hostname: hostname(),

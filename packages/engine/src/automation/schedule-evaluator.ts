@@ -142,6 +142,7 @@ async function launchTick(
           scheduledAt: scheduledAt.toISOString(),
         },
         launchedBy: { kind: "schedule", detail: schedule.name },
+        ...(schedule.config ? { config: schedule.config } : {}),
       },
       now,
     );

@@ -11,6 +11,7 @@ export function backfillJson(backfill: BackfillRecord) {
     chunkSize: backfill.chunkSize,
     totalChunks: backfill.totalChunks,
     tags: backfill.tags,
+    config: backfill.config,
     error: backfill.error,
     createdAt: backfill.createdAt.toISOString(),
     updatedAt: backfill.updatedAt.toISOString(),

@@ -15,9 +15,12 @@ export interface NewBackfill {
   readonly chunkSize: number;
   readonly totalChunks: number;
   readonly tags: Record<string, string>;
+  /** The validated config of every run, per asset key (default `{}`). */
+  readonly config?: Readonly<Record<string, unknown>>;
 }
 
 export interface BackfillRecord extends NewBackfill {
+  readonly config: Readonly<Record<string, unknown>>;
   readonly status: BackfillStatus;
   readonly error: string | null;
   readonly createdAt: Date;
@@ -35,6 +38,8 @@ export interface ChunkRunTemplate {
   /** Tries in all, counting the first (a run whose worker dies is queued again until then). */
   readonly maxAttempts: number;
   readonly tags: Record<string, string>;
+  /** Default `{}`. */
+  readonly config?: Readonly<Record<string, unknown>>;
 }
 
 /** A chunk and the (deterministic) id of its run. */

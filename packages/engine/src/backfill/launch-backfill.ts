@@ -49,6 +49,7 @@ export async function launchBackfill(
     chunkSize: prepared.chunkSize,
     totalChunks: prepared.chunks.length,
     tags: options.tags ?? {},
+    config: prepared.config,
   });
   return queueRuns(store, id, prepared, options.tags ?? {}, options);
 }
@@ -75,6 +76,7 @@ export async function resumeBackfill(
       from: backfill.fromKey,
       to: backfill.toKey,
       chunkSize: backfill.chunkSize,
+      config: backfill.config,
     },
     now,
   );
@@ -135,6 +137,7 @@ async function queueRuns(
       pools: prepared.pools,
       maxAttempts: options.maxAttempts ?? BACKFILL_MAX_ATTEMPTS,
       tags,
+      config: prepared.config,
     },
     chunks,
     options.batchSize !== undefined ? { batchSize: options.batchSize } : {},

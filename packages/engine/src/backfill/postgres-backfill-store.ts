@@ -37,6 +37,7 @@ interface BackfillRow {
   chunk_size: number;
   total_chunks: number;
   tags: Record<string, string>;
+  config: Record<string, unknown>;
   error: string | null;
   created_at: Date;
   updated_at: Date;
@@ -61,8 +62,8 @@ export class PostgresBackfillStore implements BackfillStore {
   async createBackfill(backfill: NewBackfill): Promise<void> {
     await this.pool.query(
       `INSERT INTO lignee.backfills
-         (id, status, selection, from_key, to_key, chunk_size, total_chunks, tags)
-       VALUES ($1, 'REQUESTED', $2, $3, $4, $5, $6, $7::jsonb)`,
+         (id, status, selection, from_key, to_key, chunk_size, total_chunks, tags, config)
+       VALUES ($1, 'REQUESTED', $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb)`,
       [
         backfill.id,
         backfill.selection,
@@ -71,6 +72,7 @@ export class PostgresBackfillStore implements BackfillStore {
         backfill.chunkSize,
         backfill.totalChunks,
         JSON.stringify(backfill.tags),
+        JSON.stringify(backfill.config ?? {}),
       ],
     );
   }
@@ -100,6 +102,7 @@ export class PostgresBackfillStore implements BackfillStore {
             selection: template.selection,
             assetKeys: template.assetKeys,
             tags: { ...template.tags, [BACKFILL_TAG]: backfillId },
+            config: template.config ?? {},
             chunkTag: CHUNK_TAG,
             partitionCountTag: PARTITION_COUNT_TAG,
             maxAttempts: template.maxAttempts,
@@ -314,6 +317,7 @@ function toRecord(row: BackfillRow): Omit<BackfillRecord, "progress"> {
     chunkSize: row.chunk_size,
     totalChunks: row.total_chunks,
     tags: row.tags,
+    config: row.config,
     error: row.error,
     createdAt: row.created_at,
     updatedAt: row.updated_at,

@@ -1,4 +1,5 @@
 import type { Definitions } from "../definitions/definitions";
+import type { RunConfig } from "../definitions/run-config";
 import { InvalidPartitionError } from "../errors";
 import { prepareRun } from "../execution/launch";
 import {
@@ -18,6 +19,8 @@ export interface BackfillRequest {
   readonly to: string;
   /** Partitions per run (default DEFAULT_CHUNK_SIZE). */
   readonly chunkSize?: number;
+  /** The config of every run, per asset key (see `RunConfig`); validated here. */
+  readonly config?: RunConfig;
 }
 
 /** A validated backfill: what its runs materialise and how the range is cut into runs. */
@@ -32,6 +35,8 @@ export interface PreparedBackfill {
   readonly pools: readonly string[];
   readonly chunks: readonly BackfillChunk[];
   readonly partitionCount: number;
+  /** The validated config of every run (defaults applied), per asset key. */
+  readonly config: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -58,6 +63,7 @@ export function prepareBackfill(
     {
       selection: request.selection,
       partitions: { kind: "range", from: request.from, to: request.to },
+      ...(request.config ? { config: request.config } : {}),
     },
     now,
   );
@@ -74,6 +80,7 @@ export function prepareBackfill(
     pools: poolsOf(definitions, prepared.assetKeys),
     chunks,
     partitionCount: last - first + 1,
+    config: prepared.config,
   };
 }
 

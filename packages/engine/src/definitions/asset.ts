@@ -1,3 +1,4 @@
+import type { z } from "zod";
 import type { PartitionMapping } from "../partitions/mapping";
 import type { PartitionsDefinition } from "../partitions/definition";
 import type { AssetKey } from "../graph/asset-key";
@@ -15,8 +16,21 @@ export interface Logger {
   error(message: string): void;
 }
 
+/**
+ * A zod schema for an asset's run config: JSON-shaped (objects, strings, numbers, booleans,
+ * enums, arrays, with defaults and descriptions), so that it can be stored with the run, shown as
+ * a form and given on the command line. `Definitions.create` rejects a schema that `z.toJSONSchema`
+ * cannot represent (transforms, dates, …).
+ */
+export type ConfigSchema = z.ZodType;
+
+/** What `ctx.config` is for an asset with this schema: the schema's output, or undefined. */
+export type ConfigOf<S extends ConfigSchema | undefined> = S extends ConfigSchema
+  ? z.output<S>
+  : undefined;
+
 /** What an asset's `materialize` function receives. */
-export interface MaterializeContext<R = unknown> {
+export interface MaterializeContext<R = unknown, C = unknown> {
   readonly assetKey: AssetKey;
   readonly runId: string;
   /** 1 for the first attempt, 2 for the first retry, … */
@@ -41,6 +55,11 @@ export interface MaterializeContext<R = unknown> {
    * can adapt what it does to why it runs.
    */
   readonly runTags: Readonly<Record<string, string>>;
+  /**
+   * The run's config for this asset, validated by its `config` schema, defaults applied
+   * (undefined for an asset without a schema). See `AssetOptions.config`.
+   */
+  readonly config: C;
 }
 
 /** The outcome of a data-quality check on an asset (e.g. a dbt test). */
@@ -87,6 +106,8 @@ export interface GroupMember {
   /** Partitions of this asset in the step (empty for an unpartitioned asset). */
   readonly partitionKeys: readonly string[];
   readonly partitionKeyRange: { readonly start: string; readonly end: string } | undefined;
+  /** The run's config for this asset, validated by its schema (undefined without one). */
+  readonly config?: unknown;
 }
 
 export interface GroupMaterializeContext<R = unknown> {
@@ -183,6 +204,8 @@ export interface AssetDefinition<R = unknown> {
    * `Definitions.create` (`Definitions.freshnessPolicy(key)`). Undefined: no deadline.
    */
   readonly freshness: FreshnessPolicyInput | undefined;
+  /** The schema of its run config (see `AssetOptions.config`); undefined: it takes none. */
+  readonly config: ConfigSchema | undefined;
 }
 
 /** One column of the table an asset writes. */
@@ -209,7 +232,7 @@ export interface AssetDetails {
 /** How an asset follows its upstream data (see `AssetDefinition.automation`). */
 export type AssetAutomation = "eager";
 
-export interface AssetOptions<R> {
+export interface AssetOptions<R, S extends ConfigSchema | undefined = undefined> {
   key: AssetKey;
   deps?: readonly (AssetKey | AssetDependency)[];
   group?: string;
@@ -220,7 +243,7 @@ export interface AssetOptions<R> {
   partitions?: PartitionsDefinition;
   retryPolicy?: RetryPolicy;
   backfillPolicy?: "per-partition" | "single-run";
-  materialize?: (ctx: MaterializeContext<R>) => Promise<MaterializeResult | void>;
+  materialize?: (ctx: MaterializeContext<R, ConfigOf<S>>) => Promise<MaterializeResult | void>;
   runner?: AssetGroupRunner<R>;
   automation?: AssetAutomation;
   confirmAbove?: number;
@@ -228,6 +251,13 @@ export interface AssetOptions<R> {
   checkSpecs?: readonly AssetCheckSpec[];
   /** e.g. `{ deadline: "0 7 * * *", timezone: "Europe/Paris" }` (J-1 by 07:00) or `{ maxLag: "2h" }`. */
   freshness?: FreshnessPolicyInput;
+  /**
+   * The schema of the config a run gives this asset (`{ "<asset key>": {...} }` in the run's
+   * config), passed validated, defaults applied, as `ctx.config`. A run that gives no config for
+   * the asset gets the schema's defaults (its config is parsed from `{}`). With an explicit
+   * resources type, name the schema's type too: `defineAsset<Resources, typeof Config>(…)`.
+   */
+  config?: S;
 }
 
 /**
@@ -240,13 +270,16 @@ export interface AssetOptions<R> {
  *   group: "collecte",
  *   codeVersion: "1",
  *   partitions: dailyPartitions({ start: "2024-05-23" }),
+ *   config: z.object({ pageSize: z.number().int().max(150).default(150) }),
  *   async materialize(ctx) {
- *     ctx.log.info(`collecting ${ctx.partitionKey}`);
+ *     ctx.log.info(`collecting ${ctx.partitionKey}, ${ctx.config.pageSize} offers a page`);
  *     return { metadata: { rows: 50_171 } };
  *   },
  * });
  */
-export function defineAsset<R = unknown>(options: AssetOptions<R>): AssetDefinition<R> {
+export function defineAsset<R = unknown, S extends ConfigSchema | undefined = undefined>(
+  options: AssetOptions<R, S>,
+): AssetDefinition<R> {
   return {
     key: options.key,
     deps: (options.deps ?? []).map((d) => (typeof d === "string" ? { asset: d } : d)),
@@ -259,12 +292,14 @@ export function defineAsset<R = unknown>(options: AssetOptions<R>): AssetDefinit
     retryPolicy: options.retryPolicy ?? NO_RETRY,
     // A runner builds whole ranges in one call.
     backfillPolicy: options.runner ? "single-run" : (options.backfillPolicy ?? "per-partition"),
-    materialize: options.materialize,
+    // The context's config is typed by the schema here; the engine passes what the schema parsed.
+    materialize: options.materialize as AssetDefinition<R>["materialize"],
     runner: options.runner,
     automation: options.automation,
     confirmAbove: options.confirmAbove,
     details: options.details,
     checkSpecs: [...(options.checkSpecs ?? [])],
     freshness: options.freshness,
+    config: options.config,
   };
 }

@@ -9,6 +9,7 @@ import type { AssetDefinition } from "./asset";
 import { checkProblems, type CheckDefinition } from "./check";
 import { resolveFreshnessPolicy, type FreshnessPolicy } from "./freshness-policy";
 import { alertsProblems, type AlertsConfig } from "./alerts";
+import { configSchemaProblem } from "./run-config";
 import { assetKeyProblem, type AssetKey } from "../graph/asset-key";
 import {
   MAINTENANCE_SCHEDULE,
@@ -148,6 +149,7 @@ export class Definitions<R = unknown> {
     const pools = options.pools ?? {};
     const checks = options.checks ?? [];
     const problems = validate(options.assets);
+    problems.push(...configProblems(options.assets, schedules));
     const maintenance = resolveMaintenance(options.maintenance, process.env);
     problems.push(...maintenance.problems);
     if (schedules.some((s) => s.name === MAINTENANCE_SCHEDULE))
@@ -360,4 +362,29 @@ function findCycle<R>(byKey: ReadonlyMap<AssetKey, AssetDefinition<R>>): AssetKe
     }
   }
   return undefined;
+}
+
+/**
+ * Config schemas that cannot be shown or stored as JSON, and schedules giving config to assets
+ * that do not exist or take none (the values themselves are validated at each tick).
+ */
+function configProblems<R>(
+  assets: readonly AssetDefinition<R>[],
+  schedules: readonly ScheduleDefinition[],
+): string[] {
+  const problems: string[] = [];
+  const withConfig = new Set<string>();
+  for (const a of assets) {
+    if (!a.config) continue;
+    withConfig.add(a.key);
+    const problem = configSchemaProblem(a.key, a.config);
+    if (problem) problems.push(problem);
+  }
+  for (const s of schedules)
+    for (const key of Object.keys(s.config ?? {}))
+      if (!withConfig.has(key))
+        problems.push(
+          `schedule "${s.name}": config for "${key}", which is not an asset with a config schema`,
+        );
+  return problems;
 }

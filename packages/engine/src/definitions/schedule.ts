@@ -1,6 +1,7 @@
 import { dayIn, formatDateKey } from "../partitions/calendar";
 import { DEFAULT_TIMEZONE } from "../partitions/definition";
 import type { PartitionRequest } from "../partitions/request";
+import type { RunConfig } from "./run-config";
 
 /**
  * A cron schedule: at each of its instants, one run of `selection` is queued, for the
@@ -21,6 +22,8 @@ export interface ScheduleDefinition {
    * request. Undefined for a selection of unpartitioned assets.
    */
   readonly partition: ((scheduledAt: Date) => string | PartitionRequest) | undefined;
+  /** The config of every run the schedule queues (see `RunConfig`); undefined: the defaults. */
+  readonly config?: RunConfig;
   /** Set on the built-in maintenance schedule: its ticks queue the maintenance job, not assets. */
   readonly job?: "maintenance";
 }
@@ -33,6 +36,8 @@ export interface ScheduleOptions {
   partition?: (scheduledAt: Date) => string | PartitionRequest;
   description?: string;
   tags?: Record<string, string>;
+  /** The config of every run it queues, per asset key (validated at each tick). */
+  config?: RunConfig;
 }
 
 /**
@@ -58,6 +63,7 @@ export function defineSchedule(options: ScheduleOptions): ScheduleDefinition {
     description: options.description,
     tags: { ...(options.tags ?? {}) },
     partition: options.partition,
+    ...(options.config ? { config: options.config } : {}),
   };
 }
 

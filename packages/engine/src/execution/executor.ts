@@ -26,6 +26,8 @@ export interface ExecuteOptions {
   readonly emit: (event: RunEvent) => void;
   /** The run's tags, passed to every `materialize` call as `ctx.runTags`. */
   readonly tags?: Readonly<Record<string, string>>;
+  /** The run's validated config, per asset key, passed to each asset as `ctx.config`. */
+  readonly config?: Readonly<Record<string, unknown>>;
   readonly now?: () => Date;
   /**
    * Also hold the steps that read partitions whose latest `error` check failed before this run

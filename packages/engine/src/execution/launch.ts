@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import type { Definitions, ResourceEnvironment } from "../definitions/definitions";
+import { resolveRunConfig, type RunConfig } from "../definitions/run-config";
 import { SelectionError } from "../errors";
 import { resolveSelection } from "../graph/selection";
 import {
@@ -29,6 +30,8 @@ export interface MaterializeRequest {
    * nothing (`lignee check`): assets without a check of their own are left out.
    */
   readonly checksOnly?: boolean;
+  /** Per asset key, the config its `config` schema takes (see `RunConfig`); default `{}`. */
+  readonly config?: RunConfig;
 }
 
 /** Runs automation launched (tag `trigger`): they hold what failed checks hold (executePlan). */
@@ -45,12 +48,17 @@ export interface PreparedRun {
   readonly plan: Plan;
   /** For a `stale` request: partitions left out because they wait on missing upstream ones. */
   readonly leftOut: readonly LeftOut[];
+  /**
+   * The run's config as validated: per asset with a config schema among the selected and planned
+   * assets, the schema's output (defaults applied). Stored with the run.
+   */
+  readonly config: Readonly<Record<string, unknown>>;
 }
 
 /**
  * Validates a request and plans it, touching no storage: unknown assets, bad selections,
- * invalid partition keys and stale requests with nothing to do throw here, so that bad input
- * never creates a run. A `stale` request needs the current `statuses` (see `statusesFor`).
+ * invalid partition keys, invalid config and stale requests with nothing to do throw here, so
+ * that bad input never creates a run. A `stale` request needs the current `statuses` (see `statusesFor`).
  *
  * @example
  * const request = { selection: "raw/offres+", partitions: { kind: "stale" } } as const;
@@ -64,6 +72,9 @@ export function prepareRun(
 ): PreparedRun {
   const selected = resolveSelection(definitions.graph, request.selection);
   if (request.checksOnly) return prepareCheckRun(definitions, request, selected, now);
+  // Invalid config is reported first, whatever the partitions (a stale request with nothing to
+  // do included); the assets the request adds to its selection get their defaults below.
+  runConfigFor(definitions, selected, request);
   const { targets, leftOut } =
     request.partitions.kind === "stale"
       ? resolveStaleRequest(definitions, selected, request.partitions, now, statuses)
@@ -71,14 +82,37 @@ export function prepareRun(
           targets: resolvePartitionRequest(definitions, selected, request.partitions, now),
           leftOut: [],
         };
+  // A request including missing upstream materialises assets outside its selection too.
+  const assetKeys = definitions.graph.sortTopologically(targets.keys());
   return {
     selection: request.selection,
-    // A request including missing upstream materialises assets outside its selection too.
-    assetKeys: definitions.graph.sortTopologically(targets.keys()),
+    assetKeys,
     partitions: request.partitions,
     plan: plan(definitions, targets, now),
     leftOut,
+    config: runConfigFor(definitions, [...new Set([...selected, ...assetKeys])], request),
   };
+}
+
+/** The run's config validated against the schemas of `keys` (see `resolveRunConfig`). */
+function runConfigFor(
+  definitions: Definitions<unknown>,
+  keys: readonly string[],
+  request: MaterializeRequest,
+): Record<string, unknown> {
+  const { partitions } = request;
+  const given = request.config ?? {};
+  // What a stale request with its missing upstream builds changes as the upstream is built: its
+  // config may name any upstream asset (so that a queued run planned again stays valid).
+  const upstream =
+    partitions.kind === "stale" && partitions.includeMissingUpstream === true
+      ? definitions.graph.upstreamOf(keys)
+      : new Set<string>();
+  const named = Object.keys(given).filter((k) => upstream.has(k) && !keys.includes(k));
+  return resolveRunConfig(
+    [...keys, ...named].map((k) => definitions.get(k)),
+    given,
+  );
 }
 
 /**
@@ -113,6 +147,7 @@ function prepareCheckRun(
     partitions: request.partitions,
     plan: { steps },
     leftOut: [],
+    config: runConfigFor(definitions, checked, request),
   };
 }
 
@@ -190,6 +225,7 @@ export async function executeRun(
     selection: prepared.selection,
     assetKeys: prepared.assetKeys,
     partitionSpec: { ...prepared.partitions },
+    config: prepared.config,
     tags: options.tags ?? {},
     hostname: hostname(),
     pid: process.pid,
@@ -268,6 +304,7 @@ export async function executeCreatedRun(
       resources: options.resources,
       emit,
       ...(options.tags ? { tags: options.tags } : {}),
+      config: prepared.config,
       holdOnStoredChecks: AUTOMATION_TRIGGERS.has(options.tags?.trigger ?? ""),
       ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
       ...(options.signal ? { signal: options.signal } : {}),

@@ -37,6 +37,7 @@ export async function callUserCode(
           assetKey: m.assetKey,
           partitionKeys: m.partitionKeys,
           partitionKeyRange: keyRange(m.partitionKeys),
+          config: options.config?.[m.assetKey],
         })),
         log: stepLogger(step, options.emit),
         logFor: (assetKey) => {
@@ -89,6 +90,7 @@ export async function callUserCode(
       signal,
       resources: options.resources,
       runTags: options.tags ?? {},
+      config: options.config?.[first.key],
     };
     const result = await first.materialize!(ctx);
     return new Map([[first.key, { ok: true, result }]]);

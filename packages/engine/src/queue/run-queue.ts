@@ -35,7 +35,8 @@ export interface EnqueueOptions {
   readonly launchedBy?: LaunchedBy;
 }
 
-type Request = Pick<PreparedRun, "selection" | "assetKeys" | "partitions">;
+type Request = Pick<PreparedRun, "selection" | "assetKeys" | "partitions"> &
+  Partial<Pick<PreparedRun, "config">>;
 
 /**
  * The run queue, in PostgreSQL: queued runs are rows of `lignee.runs` with status QUEUED.
@@ -221,6 +222,7 @@ function toEnqueued(prepared: Request, options: EnqueueOptions): EnqueuedRun {
     assetKeys: prepared.assetKeys,
     partitionSpec: prepared.partitions,
     tags: options.tags ?? {},
+    config: prepared.config ?? {},
     pools: options.pools ?? [],
     maxAttempts: options.maxAttempts ?? 1,
     hostname: hostname(),

@@ -46,6 +46,7 @@ export function registerBackfillRoutes(app: Hono, options: BackfillRoutesOptions
           from: body.from,
           to: body.to,
           ...(body.chunkSize !== undefined ? { chunkSize: body.chunkSize } : {}),
+          ...(body.config ? { config: body.config } : {}),
         },
         new Date(),
       );

@@ -1,5 +1,12 @@
 import { ZodError } from "zod";
-import { clip, ConfirmationRequiredError, isBadInput, LigneeError } from "../errors";
+import {
+  clip,
+  ConfirmationRequiredError,
+  InvalidConfigError,
+  isBadInput,
+  LigneeError,
+  type ConfigIssue,
+} from "../errors";
 
 export type HttpErrorStatus = 400 | 401 | 403 | 404 | 405 | 409 | 413 | 422 | 500;
 
@@ -26,6 +33,7 @@ export interface HttpErrorAnswer {
   readonly body: {
     error: string;
     confirmation?: ConfirmationRequiredError["confirmation"];
+    issues?: readonly ConfigIssue[];
   };
   readonly headers: Readonly<Record<string, string>>;
 }
@@ -58,6 +66,11 @@ export function toHttpError(error: unknown): HttpErrorAnswer {
     const { status, body, headers } = answer(400, (error as Error).message);
     return { status, body: { ...body, confirmation }, headers };
   }
+  const config = configErrorOf(error);
+  if (config) {
+    const { status, body, headers } = answer(400, config.message);
+    return { status, body: { ...body, issues: config.issues }, headers };
+  }
   if (error instanceof HttpError) return answer(error.status, error.message, error.headers);
   if (error instanceof ZodError) return answer(400, describeZodError(error));
   if (error instanceof LigneeError && isBadInput(error)) {
@@ -80,6 +93,13 @@ function confirmationOf(error: unknown): ConfirmationRequiredError["confirmation
   if (error instanceof HttpError && error.cause instanceof ConfirmationRequiredError) {
     return error.cause.confirmation;
   }
+  return undefined;
+}
+
+/** An invalid run config, thrown as it is or as the cause of a 400 (see `asBadRequest`). */
+function configErrorOf(error: unknown): InvalidConfigError | undefined {
+  if (error instanceof InvalidConfigError) return error;
+  if (error instanceof HttpError && error.cause instanceof InvalidConfigError) return error.cause;
   return undefined;
 }
 

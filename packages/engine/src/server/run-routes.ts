@@ -50,7 +50,7 @@ export function registerRunRoutes(app: Hono, options: RunRoutesOptions): void {
     if (body.preview === true) {
       return c.json({
         preview: true as const,
-        ...(await options.previewRun(body.selection, partitions)),
+        ...(await options.previewRun(body.selection, partitions, body.config)),
       });
     }
     const started = await startRun(
@@ -59,6 +59,7 @@ export function registerRunRoutes(app: Hono, options: RunRoutesOptions): void {
       body.tags ?? {},
       { confirmed: body.confirm === true },
       { kind: "api", detail: null },
+      body.config ? { config: body.config } : {},
     );
     return answerStarted(c, started);
   });
@@ -98,12 +99,14 @@ export function registerRunRoutes(app: Hono, options: RunRoutesOptions): void {
     // automation, so it is not held by checks that failed before it (as automation's runs are).
     const { trigger: _trigger, ...kept } = run.tags;
     const tags = { ...kept, reexecutionOf: run.id };
+    // The run's own config, as it was validated then (defaults included): validated again.
     const started = await startRun(
       run.selection,
       partitions,
       tags,
       { confirmed: body.confirm === true },
       { kind: "reexecution", detail: run.id },
+      { config: run.config },
     );
     return answerStarted(c, started);
   });

@@ -24,8 +24,27 @@ export const ErrorBody = z
       .describe(
         "set when the request needs confirming: the asset furthest over its limit, with the count; ask again with confirm: true",
       ),
+    issues: z
+      .array(
+        z.object({
+          assetKey: z.string(),
+          path: z.array(z.union([z.string(), z.number()])),
+          message: z.string(),
+        }),
+      )
+      .optional()
+      .describe(
+        "set when the run's config is invalid: every problem, per asset and path inside its config (path [] for its config as a whole)",
+      ),
   })
   .meta({ id: "Error" });
+
+/** A run's config: per asset key, what its config schema takes. */
+const RunConfigBody = z
+  .record(z.string(), z.unknown())
+  .describe(
+    'per asset key, the config its config schema takes, e.g. {"raw/offres": {"pageSize": 50}}; assets given nothing get their schema\'s defaults',
+  );
 
 const Confirm = z
   .boolean()
@@ -60,6 +79,7 @@ export const RunRequestBody = z
         "with stale: materialise the missing upstream partitions that stale partitions wait on too, instead of leaving those out",
       ),
     tags: Tags.optional(),
+    config: RunConfigBody.optional(),
     confirm: Confirm,
     preview: Preview,
   })
@@ -185,6 +205,13 @@ export const AssetFreshnessBody = z
   .describe("where the asset stands against its freshness policy; null when it declares none")
   .meta({ id: "AssetFreshness" });
 
+const ConfigSchemaBody = z
+  .record(z.string(), z.unknown())
+  .nullable()
+  .describe(
+    "the JSON Schema (draft 2020-12, as input) of the config a run gives the asset; null when it takes none",
+  );
+
 export const AssetNode = z
   .object({
     key: z.string(),
@@ -204,6 +231,7 @@ export const AssetNode = z
       .nullable()
       .describe("when any partition was last materialised (null: never)"),
     freshness: AssetFreshnessBody,
+    configSchema: ConfigSchemaBody,
   })
   .meta({ id: "AssetNode" });
 
@@ -275,6 +303,7 @@ export const AssetDetailBody = z
     ),
     causes: z.array(Cause),
     freshness: AssetFreshnessBody,
+    configSchema: ConfigSchemaBody,
     materializations: z.array(Materialization),
     checks: z.array(CheckResult),
     columns: z
@@ -322,6 +351,9 @@ export const Run = z
       })
       .nullable()
       .describe("what launched the run; null for runs recorded before it was"),
+    config: z
+      .record(z.string(), z.unknown())
+      .describe("the run's validated config, per asset key, defaults applied ({} when none)"),
   })
   .meta({ id: "Run" });
 
@@ -482,6 +514,7 @@ export const BackfillRequestBody = z
       .optional()
       .describe("partitions per run (default 10)"),
     tags: Tags.optional(),
+    config: RunConfigBody.optional(),
     confirm: Confirm,
     preview: Preview,
   })
@@ -536,6 +569,9 @@ export const Backfill = z
     chunkSize: z.number().int(),
     totalChunks: z.number().int(),
     tags: z.record(z.string(), z.string()),
+    config: z
+      .record(z.string(), z.unknown())
+      .describe("the validated config of every run, per asset key ({} when none)"),
     error: z.string().nullable(),
     createdAt: z.string(),
     updatedAt: z.string(),

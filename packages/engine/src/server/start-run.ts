@@ -1,6 +1,13 @@
 import type { Context } from "hono";
 import type { Definitions } from "../definitions/definitions";
-import { CHECKS_ONLY_TAG, prepareRun, statusesFor, type PreparedRun } from "../execution/launch";
+import type { RunConfig } from "../definitions/run-config";
+import {
+  CHECKS_ONLY_TAG,
+  prepareRun,
+  statusesFor,
+  type MaterializeRequest,
+  type PreparedRun,
+} from "../execution/launch";
 import { confirmationTags, partitionCounts, requireConfirmation } from "../planning/confirmation";
 import { ESTIMATE_SAMPLE, launchPreview, type LaunchPreview } from "../planning/launch-preview";
 import type { LeftOut } from "../planning/stale-targets";
@@ -36,14 +43,19 @@ export type StartRun = (
   tags: Record<string, string>,
   confirmation: { readonly confirmed: boolean },
   launchedBy: LaunchedBy,
-  /** A checks-only run (`POST /api/checks/run`); a re-execution of one is too (its tag says so). */
-  options?: { readonly checksOnly?: boolean },
+  options?: {
+    /** A checks-only run (`POST /api/checks/run`); a re-execution of one is too (its tag says so). */
+    readonly checksOnly?: boolean;
+    /** Per asset key (see `RunConfig`), validated with the rest: invalid config is a 400. */
+    readonly config?: RunConfig;
+  },
 ) => Promise<StartedRun>;
 
 /** What a request would materialise, validated as `StartRun` validates it; nothing is created. */
 export type PreviewRun = (
   selection: string,
   partitions: PartitionRequest,
+  config?: RunConfig,
 ) => Promise<LaunchPreview>;
 
 /**
@@ -53,8 +65,12 @@ export type PreviewRun = (
  */
 export function runPreviewer(options: Omit<RunStarterOptions, "runs" | "queue">): PreviewRun {
   const { definitions, storage } = options;
-  return async (selection, partitions) => {
-    const prepared = await prepareOrBadRequest(definitions, storage, selection, partitions);
+  return async (selection, partitions, config) => {
+    const prepared = await prepareOrBadRequest(definitions, storage, {
+      selection,
+      partitions,
+      ...(config ? { config } : {}),
+    });
     const durations = await storage.recentStepDurations(prepared.assetKeys, ESTIMATE_SAMPLE);
     return launchPreview(definitions, partitionCounts(prepared.plan), prepared.leftOut, durations, {
       limit: options.confirmAbove,
@@ -72,13 +88,12 @@ export function runStarter(options: RunStarterOptions): StartRun {
   return async (selection, partitions, given, confirmation, launchedBy, how) => {
     const checksOnly = how?.checksOnly ?? given[CHECKS_ONLY_TAG] === "true";
     const tags = checksOnly ? { ...given, [CHECKS_ONLY_TAG]: "true" } : given;
-    const prepared = await prepareOrBadRequest(
-      definitions,
-      storage,
+    const prepared = await prepareOrBadRequest(definitions, storage, {
       selection,
       partitions,
       checksOnly,
-    );
+      ...(how?.config ? { config: how.config } : {}),
+    });
     try {
       requireConfirmation(definitions, partitionCounts(prepared.plan), {
         confirmed: confirmation.confirmed,
@@ -111,12 +126,9 @@ export function runStarter(options: RunStarterOptions): StartRun {
 async function prepareOrBadRequest(
   definitions: Definitions<unknown>,
   storage: Storage,
-  selection: string,
-  partitions: PartitionRequest,
-  checksOnly = false,
+  request: MaterializeRequest,
 ): Promise<PreparedRun> {
   const now = new Date();
-  const request = { selection, partitions, checksOnly };
   const statuses = await statusesFor(definitions, storage, request, now);
   try {
     return prepareRun(definitions, request, now, statuses);

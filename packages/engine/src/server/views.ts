@@ -6,6 +6,7 @@ import { rangesAsKeys } from "../partitions/key-ranges";
 import { assetHealth } from "../status/asset-health";
 import { computeFreshness, type AssetFreshness } from "../status/asset-freshness";
 import { describeFreshnessPolicy } from "../definitions/freshness-policy";
+import { configJsonSchema } from "../definitions/run-config";
 import {
   computeStatus,
   describeCause,
@@ -59,6 +60,7 @@ export async function assetGraphView(
         owners: [...asset.owners],
         lastMaterializedAt: lastMaterialized.get(key)?.toISOString() ?? null,
         freshness: freshnessView(freshness.get(key)),
+        configSchema: asset.config ? configJsonSchema(asset.config) : null,
       };
     }),
     edges: snapshot.edges.map((e) => ({ from: e.from, to: e.to })),
@@ -113,6 +115,7 @@ export async function assetDetailView(
     waitingRanges: rangesAsKeys(asset.partitions, status.waiting),
     causes: causesView(definitions, status),
     freshness: freshnessView(freshness),
+    configSchema: asset.config ? configJsonSchema(asset.config) : null,
     materializations: materializations.map(materializationView),
     checks: checks.map(checkResultView),
     ...(await detailsView(asset.details)),
@@ -209,6 +212,7 @@ export function runView(run: RunRecord) {
     durationMs,
     error: run.error,
     launchedBy: run.launchedBy,
+    config: run.config,
   };
 }
 

@@ -142,6 +142,10 @@ export type RunStreamEnd = Response<typeof RunStreamEndBody>;
 export type RunIdPrefixMin = typeof MIN_RUN_ID_PREFIX;
 /** POST /api/runs */
 export type RunRequest = Request<typeof RunRequestBody>;
+/** A run's config: per asset key, what its config schema takes. */
+export type RunConfig = NonNullable<RunRequest["config"]>;
+/** One problem of an invalid run config (a 400's `issues`). */
+export type ConfigIssue = NonNullable<ErrorResponse["issues"]>[number];
 /** POST /api/runs (201, or 200 when merged into an identical queued run) and re-execution. */
 export type RunCreated = Response<typeof RunCreatedBody>;
 /** Partitions a stale request left out, waiting on upstream partitions never materialised. */

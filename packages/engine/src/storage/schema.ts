@@ -57,6 +57,8 @@ export const runs = lignee.table(
     /** What launched the run (`LaunchKind`) and which one (see `LaunchedBy`); null before 0004. */
     launchedBy: text("launched_by"),
     launchedByDetail: text("launched_by_detail"),
+    /** The run's validated config, per asset key (`RunConfig`); `{}` before 0008. */
+    config: jsonb("config").$type<Record<string, unknown>>().notNull().default({}),
   },
   (t) => [
     index("runs_created_at_idx").on(t.createdAt),
@@ -301,6 +303,8 @@ export const backfills = lignee.table("backfills", {
   chunkSize: integer("chunk_size").notNull(),
   totalChunks: integer("total_chunks").notNull(),
   tags: jsonb("tags").$type<Record<string, string>>().notNull().default({}),
+  /** The config every run of the backfill is given, per asset key (`RunConfig`). */
+  config: jsonb("config").$type<Record<string, unknown>>().notNull().default({}),
   error: text("error"),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),

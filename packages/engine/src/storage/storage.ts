@@ -41,6 +41,8 @@ export interface RunRecord {
   readonly error: string | null;
   /** What launched the run; null for runs recorded before it was (and no tag told). */
   readonly launchedBy: LaunchedBy | null;
+  /** Its validated config, per asset key (`{}` when none of its assets takes config). */
+  readonly config: Readonly<Record<string, unknown>>;
 }
 
 /** A worker's claim on a run: its results commit only while the lease holds. */
@@ -56,6 +58,8 @@ export interface NewRun {
   readonly assetKeys: readonly string[];
   readonly partitionSpec: Record<string, unknown> | null;
   readonly tags?: Record<string, string>;
+  /** Its validated config, per asset key (default `{}`). */
+  readonly config?: Readonly<Record<string, unknown>>;
   readonly hostname: string;
   readonly pid: number;
   /** What launched the run (recorded unknown when left out: imported history, benchmarks). */

@@ -21,6 +21,7 @@ import type {
   BackfillRequest,
   BackfillStatus,
   CancelAccepted,
+  ConfigIssue,
   Confirmation,
   DefinitionsReloaded,
   DefinitionsState,
@@ -40,14 +41,15 @@ import type {
 } from "./types";
 
 /**
- * An error answer of the API: its one-line message and HTTP status, and for a large request
- * refused until confirmed, what needs confirming.
+ * An error answer of the API: its one-line message and HTTP status, for a large request
+ * refused until confirmed, what needs confirming, and for invalid run config, every issue.
  */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
     readonly confirmation?: Confirmation,
+    readonly issues?: readonly ConfigIssue[],
   ) {
     super(message);
     this.name = "ApiError";
@@ -79,14 +81,16 @@ async function request<T>(path: string, init?: RequestInit): Promise<T> {
   if (!response.ok) {
     let message = `${response.status} ${response.statusText}`;
     let confirmation: Confirmation | undefined;
+    let issues: readonly ConfigIssue[] | undefined;
     try {
       const body = (await response.json()) as Partial<ErrorResponse>;
       if (typeof body.error === "string") message = body.error;
       confirmation = body.confirmation;
+      issues = body.issues;
     } catch {
       // not JSON: keep the status line
     }
-    throw new ApiError(response.status, message, confirmation);
+    throw new ApiError(response.status, message, confirmation, issues);
   }
   return (await response.json()) as T;
 }

@@ -4,6 +4,7 @@ import { api, assetPath } from "../api/client";
 import { useAssetDetail, useMaterializations, useStartRun } from "../api/queries";
 import type { AssetDetail, RunRequest } from "../api/types";
 import { BackfillDialog } from "../backfills/BackfillDialog";
+import { MaterializeDialog } from "../lineage/MaterializeDialog";
 import { ErrorLine } from "../components/ErrorLine";
 import { StatusBadge } from "../components/StatusBadge";
 import { FreshnessBadge } from "../components/FreshnessBadge";
@@ -32,6 +33,7 @@ function Asset({ asset }: { asset: AssetDetail }) {
   const startRun = useStartRun();
   const [range, setRange] = useState<PartitionRange | undefined>();
   const [backfilling, setBackfilling] = useState(false);
+  const [configuring, setConfiguring] = useState(false);
   const [opened, setOpened] = useState<string | undefined>();
   const history = useMaterializations(asset.key, asset.partitioned);
 
@@ -58,14 +60,25 @@ function Asset({ asset }: { asset: AssetDetail }) {
         <FreshnessBadge freshness={asset.freshness} testId="asset-freshness" />
         <span className="muted">group {asset.group}</span>
         <span className="spacer" />
-        {!asset.partitioned && (
+        {asset.configSchema ? (
           <button
             data-testid="materialize-asset"
             disabled={busy}
-            onClick={() => confirmed.request({ selection: asset.key })}
+            onClick={() => setConfiguring(true)}
+            title="Choose the partitions and the run's config"
           >
-            Materialise
+            Materialise…
           </button>
+        ) : (
+          !asset.partitioned && (
+            <button
+              data-testid="materialize-asset"
+              disabled={busy}
+              onClick={() => confirmed.request({ selection: asset.key })}
+            >
+              Materialise
+            </button>
+          )
         )}
         <button
           data-testid="materialize-asset-stale"
@@ -101,6 +114,7 @@ function Asset({ asset }: { asset: AssetDetail }) {
         )}
       </div>
       {confirmed.dialog}
+      {configuring && <MaterializeDialog assets={[asset]} onClose={() => setConfiguring(false)} />}
       {confirmed.error !== undefined && <ErrorLine error={confirmed.error} />}
       {asset.description && <p className="description">{asset.description}</p>}
       {startRun.error && (

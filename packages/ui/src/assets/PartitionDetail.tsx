@@ -113,6 +113,14 @@ function PartitionBody({ detail }: { detail: Detail }) {
               </>
             )}
           </dd>
+          {run?.config[detail.assetKey] !== undefined && (
+            <>
+              <dt>Config</dt>
+              <dd className="mono" data-testid="partition-config">
+                {JSON.stringify(run.config[detail.assetKey])}
+              </dd>
+            </>
+          )}
           <dt>Code version</dt>
           <dd className="mono">{latest.codeVersion.slice(0, 12)}</dd>
           <dt>Data version</dt>

@@ -21,6 +21,7 @@ const node = (key: string, extra: Partial<AssetNode> = {}): AssetNode => ({
   owners: [],
   lastMaterializedAt: null,
   freshness: null,
+  configSchema: null,
   health: {
     materialized: 1,
     total: 1,

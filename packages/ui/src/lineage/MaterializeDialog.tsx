@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from "react";
+import { useEffect, useState, type FormEvent } from "react";
 import { useLocation } from "wouter";
 import { useAssetDetail, useStartRun } from "../api/queries";
 import type { AssetNode, RunRequest } from "../api/types";
@@ -6,20 +6,26 @@ import { api } from "../api/client";
 import { ErrorLine } from "../components/ErrorLine";
 import { Dialog, DialogActions } from "../components/Dialog";
 import { useConfirmedLaunch } from "../components/useConfirmedLaunch";
+import { useRunConfig, type RunConfigForm } from "../components/useRunConfig";
+
+/** What the dialog needs of an asset (a node of the graph, or an asset's detail). */
+export type LaunchableAsset = Pick<AssetNode, "key" | "partitioned" | "configSchema">;
 
 /**
  * Launches a run of the selected assets. Partitioned assets need partitions: one key or a range
  * (the keys of the first partitioned asset are offered; the server validates them for all).
+ * Assets that take config get a form built from their schema, checked before anything is sent.
  */
 export function MaterializeDialog({
   assets,
   onClose,
 }: {
-  assets: readonly AssetNode[];
+  assets: readonly LaunchableAsset[];
   onClose: () => void;
 }) {
   const partitioned = assets.find((a) => a.partitioned);
   const selection = assets.map((a) => a.key).join(",");
+  const runConfig = useRunConfig(assets);
   return (
     <Dialog label="Materialise" testId="materialize-dialog" onClose={onClose}>
       <h3>
@@ -27,9 +33,17 @@ export function MaterializeDialog({
       </h3>
       <p className="muted selection-list">{assets.map((a) => a.key).join(", ")}</p>
       {partitioned ? (
-        <PartitionForm selection={selection} sample={partitioned.key} onClose={onClose} />
+        <PartitionForm
+          selection={selection}
+          sample={partitioned.key}
+          runConfig={runConfig}
+          onClose={onClose}
+        />
       ) : (
-        <Launch request={{ selection }} onClose={onClose} />
+        <>
+          {runConfig.form}
+          <Launch request={{ selection }} runConfig={runConfig} onClose={onClose} />
+        </>
       )}
     </Dialog>
   );
@@ -38,10 +52,12 @@ export function MaterializeDialog({
 function PartitionForm({
   selection,
   sample,
+  runConfig,
   onClose,
 }: {
   selection: string;
   sample: string;
+  runConfig: RunConfigForm;
   onClose: () => void;
 }) {
   const detail = useAssetDetail(sample);
@@ -63,7 +79,13 @@ function PartitionForm({
           ))}
         </datalist>
       </div>
-      <Launch request={request} onClose={onClose} disabled={f === "" || t === ""} />
+      {runConfig.form}
+      <Launch
+        request={request}
+        runConfig={runConfig}
+        onClose={onClose}
+        disabled={f === "" || t === ""}
+      />
     </>
   );
 }
@@ -95,10 +117,12 @@ function KeyInput({
 
 function Launch({
   request,
+  runConfig,
   onClose,
   disabled,
 }: {
   request: RunRequest;
+  runConfig: RunConfigForm;
   onClose: () => void;
   disabled?: boolean;
 }) {
@@ -109,15 +133,23 @@ function Launch({
   // Large launches (over 50 partitions, or an asset's own limit) are confirmed with a count and
   // an estimate first.
   const confirmed = useConfirmedLaunch(api.previewRun, launch);
+  const { showServerError } = runConfig;
+  // The server's validation is the truth: what it refuses is shown next to the fields too.
+  useEffect(() => showServerError(confirmed.error), [confirmed.error, showServerError]);
+  useEffect(() => showServerError(startRun.error), [startRun.error, showServerError]);
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    confirmed.request(request);
+    const config = runConfig.read();
+    if (config) confirmed.request({ ...request, ...config });
   };
   return (
     <form onSubmit={submit}>
       {confirmed.error !== undefined && <ErrorLine error={confirmed.error} />}
       {startRun.error && (
-        <ErrorLine error={startRun.error} onConfirm={() => launch({ ...request, confirm: true })} />
+        <ErrorLine
+          error={startRun.error}
+          onConfirm={() => startRun.variables && launch({ ...startRun.variables, confirm: true })}
+        />
       )}
       <DialogActions
         submit="Launch run"

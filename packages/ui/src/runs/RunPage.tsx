@@ -136,6 +136,14 @@ export function RunPage({ runId }: { runId: string }) {
         </dd>
         <TagList tags={run.tags} />
       </dl>
+      {Object.keys(run.config).length > 0 && (
+        <>
+          <h2>Config</h2>
+          <pre className="run-config mono" data-testid="run-config">
+            {JSON.stringify(run.config, null, 2)}
+          </pre>
+        </>
+      )}
       <h2>Steps</h2>
       <StepTimeline run={run} steps={steps} />
       <h2>Events</h2>

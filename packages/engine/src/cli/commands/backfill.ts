@@ -16,6 +16,7 @@ import { confirmLimitFromEnv, requireConfirmation } from "../../planning/confirm
 import { queueSettingsFromEnv } from "../../queue/settings";
 import { InvalidPartitionError, SelectionError, UnknownBackfillError } from "../../errors";
 import type { Runtime } from "../../runtime/runtime";
+import { readConfigOption } from "../config-option";
 import type { CliIo } from "../context";
 import { table } from "../format";
 import { handOverSignals } from "../signal-handover";
@@ -25,6 +26,8 @@ export interface BackfillOptions {
   readonly from?: string;
   readonly to?: string;
   readonly chunk?: number;
+  /** The config of every run: JSON, or the path of a JSON file (see `readConfigOption`). */
+  readonly config?: string;
   readonly json?: boolean;
   /** False with `--no-wait`. */
   readonly wait?: boolean;
@@ -60,7 +63,11 @@ export async function backfillCommand(
   const range = requireBackfillRange(options);
   const prepared = prepareBackfill(
     definitions,
-    { ...range, ...(options.chunk !== undefined ? { chunkSize: options.chunk } : {}) },
+    {
+      ...range,
+      ...(options.chunk !== undefined ? { chunkSize: options.chunk } : {}),
+      ...(options.config !== undefined ? { config: readConfigOption(options.config) } : {}),
+    },
     new Date(),
   );
   requireConfirmation(definitions, backfillPartitionCounts(definitions, prepared), {

@@ -24,6 +24,7 @@ import { limitsFor, queueSettingsFromEnv } from "../../queue/settings";
 import type { Runtime } from "../../runtime/runtime";
 import type { CliIo } from "../context";
 import { osUser } from "../os-user";
+import { readConfigOption } from "../config-option";
 import { progressLine } from "../progress-line";
 import { handOverSignals } from "../signal-handover";
 
@@ -41,6 +42,8 @@ export interface MaterializeOptions {
   readonly concurrency?: number;
   /** Confirms a run over more partitions than may be started without asking. */
   readonly yes?: boolean;
+  /** The run's config: JSON, or the path of a JSON file (see `readConfigOption`). */
+  readonly config?: string;
   /** Evaluates the selected assets' checks instead, materialising nothing (`lignee check`). */
   readonly checksOnly?: boolean;
 }
@@ -73,6 +76,7 @@ export async function materializeCommand(
       PARTITION_FLAGS,
     ),
     checksOnly: options.checksOnly === true,
+    ...(options.config !== undefined ? { config: readConfigOption(options.config) } : {}),
   };
   const prepared = prepareRun(
     definitions,

@@ -52,6 +52,9 @@ export async function runShowCommand(
     `  launched by: ${describeLaunchedBy(run.launchedBy)}`,
     `  created:    ${run.createdAt.toISOString()}   duration: ${formatDuration(duration(run))}`,
     ...(run.error ? [`  error:      ${run.error}`] : []),
+    ...Object.entries(run.config).map(
+      ([assetKey, config]) => `  config:     ${assetKey} ${JSON.stringify(config)}`,
+    ),
     "",
     table(
       events.map((e) => [

@@ -20,6 +20,10 @@ export function registerBackfill(program: Command, ctx: CommandContext): void {
     .option("--from <key>", "first partition of the range")
     .option("--to <key>", "last partition of the range")
     .option("--chunk <n>", "partitions per run (default 10)", positiveInt)
+    .option(
+      "--config <json-or-file>",
+      "the config of every run, per asset key: JSON or a JSON file (as materialize takes it)",
+    )
     .option("--no-wait", "return once the runs are queued, without following them")
     .option("--yes", "confirm a backfill over more partitions than may be started without asking")
     .option("--json", "machine-readable output")

@@ -22,6 +22,10 @@ export function registerMaterialize(program: Command, ctx: CommandContext): void
       "--with-upstream",
       "with --stale: materialise the missing upstream partitions they wait on too",
     )
+    .option(
+      "--config <json-or-file>",
+      'the run\'s config, per asset key: JSON (\'{"raw/offres": {"pageSize": 50}}\') or a JSON file',
+    )
     .option("--concurrency <n>", "steps running at once", positiveInt)
     .option("--yes", "confirm a run over more partitions than may be started without asking")
     .option(

@@ -9,6 +9,8 @@ export interface ClaimedRun {
   readonly selection: string;
   readonly partitionSpec: Record<string, unknown> | null;
   readonly tags: Record<string, string>;
+  /** The config it was queued with, per asset key. */
+  readonly config: Record<string, unknown>;
   readonly attempt: number;
   readonly maxAttempts: number;
 }
@@ -41,6 +43,7 @@ export async function claimRun(
     selection: string;
     partition_spec: Record<string, unknown> | null;
     tags: Record<string, string>;
+    config: Record<string, unknown>;
     attempt: number;
     max_attempts: number;
   }>(
@@ -53,7 +56,7 @@ export async function claimRun(
                LIMIT 1
                FOR UPDATE SKIP LOCKED) candidate
        WHERE r.id = candidate.id
-       RETURNING r.id, r.selection, r.partition_spec, r.tags, r.attempt, r.max_attempts`,
+       RETURNING r.id, r.selection, r.partition_spec, r.tags, r.config, r.attempt, r.max_attempts`,
     [full, options.workerId, options.leaseMs, options.hostname, options.pid],
   );
   const row = claimed.rows[0];
@@ -63,6 +66,7 @@ export async function claimRun(
     selection: row.selection,
     partitionSpec: row.partition_spec,
     tags: row.tags,
+    config: row.config,
     attempt: row.attempt,
     maxAttempts: row.max_attempts,
   };

@@ -8,6 +8,8 @@ export interface ChunkRunsTemplate {
   readonly assetKeys: readonly string[];
   /** The backfill's tags, its id's tag included; each run adds its chunk and partition count. */
   readonly tags: Record<string, string>;
+  /** The validated config of every run, per asset key. */
+  readonly config: Readonly<Record<string, unknown>>;
   readonly chunkTag: string;
   readonly partitionCountTag: string;
   readonly maxAttempts: number;
@@ -38,14 +40,14 @@ export async function enqueueChunkRuns(
     `WITH inserted AS (
        INSERT INTO lignee.runs
          (id, status, selection, asset_keys, partition_spec, tags, created_at,
-          max_attempts, pools, backfill_id, launched_by, launched_by_detail)
+          max_attempts, pools, backfill_id, launched_by, launched_by_detail, config)
        SELECT c.id, 'QUEUED', $2, $3::jsonb,
               jsonb_build_object('kind', 'range', 'from', c.from_key, 'to', c.to_key),
               $4::jsonb || jsonb_build_object($5::text, c.chunk::text, $6::text, c.n::text),
               -- One microsecond apart: the queue takes the oldest first, so chunks run in
               -- partition order.
               now() + c.chunk * interval '1 microsecond',
-              $7, $8::jsonb, $1, 'backfill', $1
+              $7, $8::jsonb, $1, 'backfill', $1, $15::jsonb
        FROM unnest($9::text[], $10::int[], $11::text[], $12::text[], $13::int[])
               AS c(id, chunk, from_key, to_key, n)
        ON CONFLICT (id) DO NOTHING
@@ -66,6 +68,7 @@ export async function enqueueChunkRuns(
       chunks.map((c) => c.to),
       chunks.map((c) => c.partitionCount),
       QUEUE_CHANNEL,
+      JSON.stringify(template.config),
     ],
   );
   return result.rows[0]!.n;

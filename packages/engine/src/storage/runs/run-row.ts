@@ -3,7 +3,7 @@ import type { RunRecord, RunStatus } from "../storage";
 
 /** The columns of `lignee.runs` a `RunRecord` shows, as pg returns them. */
 export const RUN_COLUMNS = `id, status, selection, asset_keys, partition_spec, tags, created_at,
-  started_at, ended_at, hostname, pid, error, launched_by, launched_by_detail`;
+  started_at, ended_at, hostname, pid, error, launched_by, launched_by_detail, config`;
 
 export interface RunRow {
   readonly id: string;
@@ -20,6 +20,7 @@ export interface RunRow {
   readonly error: string | null;
   readonly launched_by: string | null;
   readonly launched_by_detail: string | null;
+  readonly config: Record<string, unknown>;
 }
 
 export function toRunRecord(row: RunRow): RunRecord {
@@ -40,5 +41,6 @@ export function toRunRecord(row: RunRow): RunRecord {
       row.launched_by === null
         ? null
         : { kind: row.launched_by as LaunchKind, detail: row.launched_by_detail },
+    config: row.config,
   };
 }

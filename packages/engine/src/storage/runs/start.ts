@@ -19,9 +19,9 @@ export async function startRun(db: Queryable, run: StartedRun): Promise<RunRow> 
   const result = await db.query<RunRow>(
     `INSERT INTO lignee.runs
        (id, status, selection, asset_keys, partition_spec, tags, pools, hostname, pid, started_at,
-        lease_expires_at, launched_by, launched_by_detail)
+        lease_expires_at, launched_by, launched_by_detail, config)
      SELECT $1, 'STARTED', $2, $3::jsonb, $4::jsonb, $5::jsonb, $6::jsonb, $7, $8, now(),
-            now() + $9 * interval '1 millisecond', $10, $11
+            now() + $9 * interval '1 millisecond', $10, $11, $12::jsonb
        FROM (SELECT ${ASYNCHRONOUS_COMMIT}) AS async
      RETURNING ${RUN_COLUMNS}`,
     [
@@ -36,6 +36,7 @@ export async function startRun(db: Queryable, run: StartedRun): Promise<RunRow> 
       run.leaseMs ?? DEFAULT_LOCAL_LEASE_MS,
       run.launchedBy?.kind ?? null,
       run.launchedBy?.detail ?? null,
+      JSON.stringify(run.config ?? {}),
     ],
   );
   return result.rows[0]!;

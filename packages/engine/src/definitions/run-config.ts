@@ -1,0 +1,83 @@
+import { z } from "zod";
+import { clip, InvalidConfigError, type ConfigIssue } from "../errors";
+import type { AssetDefinition, ConfigSchema } from "./asset";
+
+/**
+ * A run's config: per asset key, what that asset's `config` schema takes, like the `ops:` of a
+ * Dagster run config. A run that materializes several assets gives each its own entry:
+ *
+ * @example
+ * const config: RunConfig = {
+ *   "raw/offres": { pageSize: 50 },
+ *   "dbt/fait_offre_emploi": { fullRefresh: true },
+ * };
+ */
+export type RunConfig = Readonly<Record<string, unknown>>;
+
+/**
+ * Validates a run's config against the config schemas of the assets it may materialize and
+ * answers the config as the run stores it: per asset with a schema, the schema's output (defaults
+ * applied; an asset given nothing is parsed from `{}`). Every problem is reported at once: a key
+ * naming an asset outside `assets`, or an asset without a schema, and each issue of each schema.
+ *
+ * @example
+ * resolveRunConfig([offres], { "raw/offres": {} }) // { "raw/offres": { pageSize: 150 } }
+ */
+export function resolveRunConfig(
+  assets: readonly Pick<AssetDefinition<unknown>, "key" | "config">[],
+  given: RunConfig,
+): Record<string, unknown> {
+  const issues: ConfigIssue[] = [];
+  const byKey = new Map(assets.map((a) => [a.key, a]));
+  const resolved: Record<string, unknown> = {};
+  for (const key of Object.keys(given)) {
+    const asset = byKey.get(key);
+    // What was sent is quoted, never echoed whole (a key of 10,000 characters).
+    if (!asset)
+      issues.push({
+        assetKey: clip(key),
+        path: [],
+        message: "the run does not materialize this asset",
+      });
+    else if (!asset.config)
+      issues.push({ assetKey: key, path: [], message: "this asset takes no config" });
+  }
+  for (const asset of assets) {
+    if (!asset.config) continue;
+    const parsed = asset.config.safeParse(given[asset.key] ?? {});
+    if (parsed.success) resolved[asset.key] = parsed.data;
+    else
+      issues.push(
+        ...parsed.error.issues.map((i) => ({
+          assetKey: asset.key,
+          path: i.path.map((p) => (typeof p === "number" ? p : clip(String(p)))),
+          message: i.message.length > 200 ? clip(i.message) : i.message,
+        })),
+      );
+  }
+  if (issues.length > 0) throw new InvalidConfigError(issues);
+  return resolved;
+}
+
+/**
+ * A config schema as JSON Schema, as a client sees it (its input: fields with defaults are
+ * optional); throws for what JSON Schema cannot express (see `configSchemaProblem`).
+ */
+export function configJsonSchema(schema: ConfigSchema): Record<string, unknown> {
+  return z.toJSONSchema(schema, { io: "input" }) as Record<string, unknown>;
+}
+
+/** Why an asset's config schema cannot be used (not representable as JSON), or undefined. */
+export function configSchemaProblem(key: string, schema: ConfigSchema): string | undefined {
+  try {
+    configJsonSchema(schema);
+    return undefined;
+  } catch (error) {
+    return `asset "${key}": its config schema cannot be represented as JSON (${(error as Error).message})`;
+  }
+}
+
+/** Whether a value is a run config: a JSON object (per asset key, anything). */
+export function isRunConfig(value: unknown): value is RunConfig {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
