@@ -13,6 +13,7 @@ export type LigneeErrorCode =
   | "INVALID_RUN_ID"
   | "UNKNOWN_BACKFILL"
   | "UNKNOWN_CHECK"
+  | "UNKNOWN_PARTITIONS_SET"
   | "STORAGE"
   | "LEASE_LOST"
   | "RUNTIME"
@@ -168,6 +169,23 @@ export class UnknownCheckError extends LigneeError {
   }
 }
 
+/** A dynamic partitions set that no asset of the definitions declares. */
+export class UnknownPartitionsSetError extends LigneeError {
+  constructor(
+    readonly setName: string,
+    known: readonly string[],
+  ) {
+    super(
+      "UNKNOWN_PARTITIONS_SET",
+      `Unknown dynamic partitions set ${quote(setName)}${
+        known.length > 0
+          ? ` (known: ${known.join(", ")})`
+          : " (no asset declares dynamic partitions)"
+      }`,
+    );
+  }
+}
+
 export class UserCodeError extends LigneeError {
   constructor(
     readonly assetKey: string,
@@ -190,7 +208,8 @@ export function isBadInput(error: unknown): error is LigneeError {
       error.code === "UNKNOWN_RUN" ||
       error.code === "INVALID_RUN_ID" ||
       error.code === "UNKNOWN_BACKFILL" ||
-      error.code === "UNKNOWN_CHECK")
+      error.code === "UNKNOWN_CHECK" ||
+      error.code === "UNKNOWN_PARTITIONS_SET")
   );
 }
 

@@ -51,6 +51,19 @@ export {
   type PartitionsDefinition,
   type StaticPartitionsDefinition,
 } from "./partitions/definition";
+export {
+  DynamicPartitionKeys,
+  dynamicPartitions,
+  DynamicPartitionsSnapshot,
+  MAX_DYNAMIC_PARTITION_KEY_LENGTH,
+  type DynamicPartitionKeyRow,
+  type DynamicPartitionsDefinition,
+  type DynamicPartitionsStore,
+} from "./partitions/dynamic";
+export {
+  loadDynamicPartitions,
+  requirePartitionsSet,
+} from "./storage/dynamic-partitions/load-dynamic-partitions";
 export { dayIn, formatDateKey, parseDateKey, startOfDay } from "./partitions/calendar";
 export { IntervalSet, type Range } from "./partitions/interval-set";
 export {
@@ -165,6 +178,7 @@ export {
   DEFAULT_SENSOR_INTERVAL_MS,
   defineSensor,
   type ActiveRun,
+  type DynamicPartitionsRequest,
   type SensorContext,
   type SensorDefinition,
   type SensorOptions,
@@ -306,6 +320,9 @@ export {
   BackfillDetailBody,
   BackfillsBody,
   PartitionDetailBody,
+  DynamicPartitionKeysChangedBody,
+  DynamicPartitionSetsBody,
+  DynamicPartitionsBody,
   ScheduleTicksBody,
 } from "./server/schemas";
 export { RunManager } from "./server/run-manager";
@@ -352,6 +369,7 @@ export {
   SelectionError,
   UnknownAssetError,
   UnknownCheckError,
+  UnknownPartitionsSetError,
   LeaseLostError,
   UnknownBackfillError,
   UnknownRunError,

@@ -34,7 +34,12 @@ export interface SchedulerOptions {
   readonly definitions: Definitions<unknown>;
   readonly storage: Pick<
     Storage,
-    "getAssetSummaries" | "listMaterializations" | "lastMaterializedAt"
+    | "getAssetSummaries"
+    | "listMaterializations"
+    | "lastMaterializedAt"
+    | "readDynamicPartitions"
+    | "addDynamicPartitions"
+    | "removeDynamicPartitions"
   >;
   readonly store: AutomationStore;
   /**

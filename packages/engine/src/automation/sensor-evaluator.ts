@@ -6,6 +6,7 @@ import type { MaterializationRecord } from "../storage/storage";
 import { queuedRunFor, type AutomationContext } from "./automation-context";
 import type { QueuedRun, SensorTickStatus } from "./automation-store";
 import { automationRunId } from "./run-id";
+import { requirePartitionsSet } from "../storage/dynamic-partitions/load-dynamic-partitions";
 import type { SensorContext, SensorDefinition, SensorResult } from "../definitions/sensor";
 
 export interface SensorOutcome {
@@ -86,6 +87,13 @@ export async function evaluateSensor(
     return record("FAILURE", `evaluation failed: ${describeError(error)}`, state.cursor, []);
   }
 
+  try {
+    await applyDynamicPartitionsRequests(ctx, result);
+  } catch (error) {
+    if (!isBadInput(error)) throw error;
+    return record("FAILURE", `refused: ${error.message}`, state.cursor, []);
+  }
+
   const runs: QueuedRun[] = [];
   const problems: string[] = [];
   for (const request of result.runRequests ?? []) {
@@ -124,6 +132,23 @@ export async function evaluateSensor(
   return record(status, message, cursor, runs);
 }
 
+/**
+ * Adds and removes the keys a sensor asked for, each request at once (a bad key adds or removes
+ * nothing of its request); every set name is checked before anything is written.
+ */
+async function applyDynamicPartitionsRequests(
+  ctx: AutomationContext,
+  result: SensorResult,
+): Promise<void> {
+  const requests = result.dynamicPartitionsRequests ?? [];
+  for (const r of requests) requirePartitionsSet(ctx.definitions, r.name);
+  for (const r of requests) {
+    if (r.kind === "add")
+      await ctx.storage.addDynamicPartitions(r.name, r.keys, { existing: "skip" });
+    else await ctx.storage.removeDynamicPartitions(r.name, r.keys);
+  }
+}
+
 function sensorContext(
   ctx: AutomationContext,
   sensor: SensorDefinition,
@@ -155,5 +180,9 @@ function sensorContext(
       return new Map<string, MaterializationRecord>(records.map((r) => [r.partitionKey, r]));
     },
     activeRuns: () => ctx.store.activeRuns(),
+    dynamicPartitionKeys: async (name) => {
+      requirePartitionsSet(ctx.definitions, name);
+      return (await ctx.storage.readDynamicPartitions([name])).dynamicPartitionKeys(name).keys;
+    },
   };
 }

@@ -2,11 +2,14 @@ import type { Definitions } from "../definitions/definitions";
 import { InvalidPartitionError } from "../errors";
 import { prepareRun } from "../execution/launch";
 import {
+  allPartitions,
   describePartitions,
   partitionIndex,
   type PartitionsDefinition,
 } from "../partitions/definition";
 import { poolsOf } from "../queue/pools";
+import { IntervalSet } from "../partitions/interval-set";
+import { chunkSubset } from "./subset-chunks";
 import { checkChunkSize, chunkPartitions, DEFAULT_CHUNK_SIZE, type BackfillChunk } from "./chunks";
 
 export interface BackfillRequest {
@@ -63,7 +66,14 @@ export function prepareBackfill(
   const def = sharedPartitions(definitions, prepared.assetKeys);
   const first = partitionIndex(def, request.from, now);
   const last = partitionIndex(def, request.to, now);
-  const chunks = chunkPartitions(def, first, last, chunkSize);
+  // Dynamic partitions: the keys removed between `from` and `to` are not backfilled.
+  const existing =
+    def.kind === "dynamic"
+      ? IntervalSet.fromRange(first, last + 1).intersect(allPartitions(def, now))
+      : undefined;
+  const chunks = existing
+    ? chunkSubset(def, existing, chunkSize)
+    : chunkPartitions(def, first, last, chunkSize);
   return {
     selection: request.selection,
     fromKey: request.from,
@@ -72,7 +82,7 @@ export function prepareBackfill(
     assetKeys: prepared.assetKeys,
     pools: poolsOf(definitions, prepared.assetKeys),
     chunks,
-    partitionCount: last - first + 1,
+    partitionCount: existing ? existing.size : last - first + 1,
   };
 }
 
@@ -107,6 +117,9 @@ function sharedPartitions(
 
 function sameKeys(a: PartitionsDefinition, b: PartitionsDefinition): boolean {
   if (a.kind === "daily" || b.kind === "daily") return a.kind === b.kind;
+  if (a.kind === "dynamic" || b.kind === "dynamic") {
+    return a.kind === "dynamic" && b.kind === "dynamic" && a.name === b.name;
+  }
   return a.keys.length === b.keys.length && a.keys.every((key, i) => key === b.keys[i]);
 }
 

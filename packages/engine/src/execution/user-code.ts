@@ -8,6 +8,7 @@ import { partitionTimeWindow } from "../partitions/definition";
 import { stepMembers, type PlanStep } from "../planning/plan";
 import type { ExecuteOptions } from "./executor";
 import { memberLogger, stepLogger } from "./step-events";
+import { requirePartitionsSet } from "../storage/dynamic-partitions/load-dynamic-partitions";
 
 /** What user code gave for one member of a step. */
 export type MemberOutcome =
@@ -91,6 +92,13 @@ export async function callUserCode(
       signal,
       resources: options.resources,
       runTags: options.tags ?? {},
+      addDynamicPartitions: async (name, keys) => {
+        requirePartitionsSet(options.definitions, name);
+        const { added } = await options.storage.addDynamicPartitions(name, keys, {
+          existing: "skip",
+        });
+        return added;
+      },
     };
     const result = await first.materialize!(ctx);
     return new Map([[first.key, { ok: true, result }]]);

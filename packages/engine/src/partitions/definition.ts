@@ -1,5 +1,11 @@
 import { InvalidPartitionError, quote } from "../errors";
 import { dayIn, formatDateKey, isValidTimezone, parseDateKey, startOfDay } from "./calendar";
+import {
+  dynamicPartitionIndex,
+  dynamicPartitionKey,
+  loadedKeys,
+  type DynamicPartitionsDefinition,
+} from "./dynamic";
 import { IntervalSet } from "./interval-set";
 
 /**
@@ -21,7 +27,8 @@ export interface StaticPartitionsDefinition {
   readonly keys: readonly string[];
 }
 
-export type PartitionsDefinition = DailyPartitionsDefinition | StaticPartitionsDefinition;
+export type PartitionsDefinition =
+  DailyPartitionsDefinition | StaticPartitionsDefinition | DynamicPartitionsDefinition;
 
 export const DEFAULT_TIMEZONE = "Europe/Paris";
 
@@ -69,11 +76,17 @@ export function partitionBounds(
   now: Date,
 ): { first: number; last: number } {
   if (def.kind === "static") return { first: 0, last: def.keys.length - 1 };
+  if (def.kind === "dynamic") {
+    const { indices } = loadedKeys(def);
+    return { first: indices.first ?? 0, last: indices.last ?? -1 };
+  }
   return { first: def.startDay, last: dayIn(def.timezone, now) - 1 + def.endOffset };
 }
 
 /** Every partition that exists at `now`. */
 export function allPartitions(def: PartitionsDefinition, now: Date): IntervalSet {
+  // Removed dynamic keys leave gaps: their indices are never given again.
+  if (def.kind === "dynamic") return loadedKeys(def).indices;
   const { first, last } = partitionBounds(def, now);
   return IntervalSet.fromRange(first, last + 1);
 }
@@ -92,6 +105,7 @@ export function partitionIndex(def: PartitionsDefinition, key: string, now: Date
     }
     return i;
   }
+  if (def.kind === "dynamic") return dynamicPartitionIndex(def, key);
   const day = parseDateKey(key);
   if (day === undefined) {
     throw new InvalidPartitionError(
@@ -115,6 +129,7 @@ export function partitionKey(def: PartitionsDefinition, index: number): string {
     if (key === undefined) throw new InvalidPartitionError(`no static partition at index ${index}`);
     return key;
   }
+  if (def.kind === "dynamic") return dynamicPartitionKey(def, index);
   return formatDateKey(index);
 }
 
@@ -136,11 +151,13 @@ export function partitionTimeWindow(
 export function partitionsFingerprint(def: PartitionsDefinition | undefined): string {
   if (!def) return "unpartitioned";
   if (def.kind === "static") return `static:${def.keys.join("\u0000")}`;
+  if (def.kind === "dynamic") return `dynamic:${def.name}`;
   return `daily:${def.timezone}`;
 }
 
 export function describePartitions(def: PartitionsDefinition | undefined): string {
   if (!def) return "unpartitioned";
   if (def.kind === "static") return `static (${def.keys.length} keys)`;
+  if (def.kind === "dynamic") return `dynamic (${def.name})`;
   return `daily from ${def.start} (${def.timezone})`;
 }

@@ -39,6 +39,9 @@ export function defaultMapping(
   upstream: PartitionsDefinition | undefined,
   downstream: PartitionsDefinition | undefined,
 ): PartitionMapping {
+  if (upstream?.kind === "dynamic" && downstream?.kind === "dynamic") {
+    return upstream.name === downstream.name ? identityMapping() : allPartitionsMapping();
+  }
   if (upstream && downstream && upstream.kind === downstream.kind) return identityMapping();
   return allPartitionsMapping();
 }
@@ -68,6 +71,11 @@ export function mappingProblem(
           upstream.keys.length === downstream.keys.length &&
           upstream.keys.every((k, i) => downstream.keys[i] === k);
         return same ? undefined : "identity mapping between static partitions with different keys";
+      }
+      if (upstream.kind === "dynamic" && downstream.kind === "dynamic") {
+        return upstream.name === downstream.name
+          ? undefined
+          : `identity mapping between dynamic partitions ${upstream.name} and ${downstream.name}`;
       }
       return undefined;
     case "time-window":

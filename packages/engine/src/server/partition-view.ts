@@ -1,4 +1,5 @@
 import type { Definitions } from "../definitions/definitions";
+import { loadDynamicPartitions } from "../storage/dynamic-partitions/load-dynamic-partitions";
 import { InvalidPartitionError, quote, UnknownAssetError } from "../errors";
 import { parseDateKey } from "../partitions/calendar";
 import { partitionIndex, type PartitionsDefinition } from "../partitions/definition";
@@ -20,6 +21,7 @@ export async function partitionDetailView(
   now: Date,
 ) {
   if (!definitions.has(assetKey)) throw new UnknownAssetError(assetKey);
+  definitions = await loadDynamicPartitions(definitions, storage);
   const def = definitions.get(assetKey).partitions;
   if (!def) {
     throw new HttpError(
@@ -66,7 +68,7 @@ function resolvePartition(
   try {
     return partitionIndex(def, key, now);
   } catch (error) {
-    const wellFormed = def.kind === "static" || parseDateKey(key) !== undefined;
+    const wellFormed = def.kind !== "daily" || parseDateKey(key) !== undefined;
     if (error instanceof InvalidPartitionError && wellFormed) {
       throw new HttpError(
         404,

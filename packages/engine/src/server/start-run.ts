@@ -1,4 +1,5 @@
 import type { Context } from "hono";
+import { loadDynamicPartitions } from "../storage/dynamic-partitions/load-dynamic-partitions";
 import type { Definitions } from "../definitions/definitions";
 import { CHECKS_ONLY_TAG, prepareRun, statusesFor, type PreparedRun } from "../execution/launch";
 import { confirmationTags, partitionCounts, requireConfirmation } from "../planning/confirmation";
@@ -117,6 +118,7 @@ async function prepareOrBadRequest(
 ): Promise<PreparedRun> {
   const now = new Date();
   const request = { selection, partitions, checksOnly };
+  definitions = await loadDynamicPartitions(definitions, storage);
   const statuses = await statusesFor(definitions, storage, request, now);
   try {
     return prepareRun(definitions, request, now, statuses);

@@ -1,0 +1,27 @@
+import type { Definitions } from "../../definitions/definitions";
+import { UnknownPartitionsSetError } from "../../errors";
+import type { Storage } from "../storage";
+
+/**
+ * The definitions with the current keys of their dynamic partitions, read once: what every
+ * evaluation (status, planning, a run, a tick) works on. Definitions without dynamic partitions
+ * are returned as they are, without reading anything.
+ *
+ * @example
+ * const loaded = await loadDynamicPartitions(definitions, storage);
+ * computeStatus(loaded, await storage.getAssetSummaries(), now);
+ */
+export async function loadDynamicPartitions<R>(
+  definitions: Definitions<R>,
+  storage: Pick<Storage, "readDynamicPartitions">,
+): Promise<Definitions<R>> {
+  const names = definitions.dynamicPartitionsNames;
+  if (names.length === 0) return definitions;
+  return definitions.withDynamicPartitions(await storage.readDynamicPartitions(names));
+}
+
+/** Throws UnknownPartitionsSetError unless an asset of `definitions` declares set `name`. */
+export function requirePartitionsSet(definitions: Definitions<unknown>, name: string): void {
+  const known = definitions.dynamicPartitionsNames;
+  if (!known.includes(name)) throw new UnknownPartitionsSetError(name, known);
+}
