@@ -40,7 +40,6 @@ export interface DynamicPartitionKeyRow {
 export const MAX_DYNAMIC_PARTITION_KEY_LENGTH = 255;
 const NAME_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/;
 // Keys travel in URL paths (`/api/assets/{key}/partitions/{partition}`) and one-line messages.
-// eslint-disable-next-line no-control-regex
 const FORBIDDEN_IN_KEY = /[\u0000-\u001f\u007f/]/;
 
 /**

@@ -22,7 +22,7 @@ export class DynamicPartitionKeysWriter {
    * (nothing is added) unless `existing` is `"skip"`, as sensors and assets ask: adding what is
    * there is then a no-op. Bad keys (see `checkDynamicPartitionKeys`) add nothing.
    */
-  add(
+  async add(
     name: string,
     keys: readonly string[],
     options: { existing?: "error" | "skip" } = {},
@@ -84,7 +84,7 @@ export class DynamicPartitionKeysWriter {
    * leave them out), their materialisations stay in the history. A key that is not in the set
    * is an InvalidPartitionError, and then nothing is removed.
    */
-  remove(name: string, keys: readonly string[]): Promise<readonly string[]> {
+  async remove(name: string, keys: readonly string[]): Promise<readonly string[]> {
     checkDynamicPartitionKeys(name, keys);
     return inTransaction(this.pool, "dynamic partitions", async (tx) => {
       // The set's row: a removal waits for an add of the same set, and the other way round.
