@@ -11,10 +11,13 @@ import {
   loadDynamicPartitions,
   PostgresAutomationStore,
   prepareRun,
+  RunQueue,
   Scheduler,
+  Worker,
   type PartitionRequest,
 } from "@lignee/engine";
 import { openTestApi, type TestApi } from "./support/api";
+import { waitFor } from "./support/wait";
 
 /**
  * Dynamic partitions end to end on real PostgreSQL, through the public API: keys added and
@@ -280,7 +283,7 @@ describe("dynamic partitions", () => {
     expect(result.error).toMatch(/Unknown dynamic partitions set "nope"/);
   });
 
-  it("lets a sensor add keys and request runs for them in one evaluation", async () => {
+  it("lets a sensor add keys and request runs for them, which a worker executes", async () => {
     const store = PostgresAutomationStore.connect(t.url);
     try {
       const scheduler = new Scheduler({
@@ -301,6 +304,40 @@ describe("dynamic partitions", () => {
         { kind: "single", key: "2024-12" },
         { kind: "single", key: "2025-01" },
       ]);
+
+      const queue = RunQueue.connect(t.url);
+      const worker = new Worker({
+        definitions,
+        storage: t.storage,
+        queue,
+        environment: { databaseUrl: t.url, home: "" },
+        pollMs: 50,
+        log: () => undefined,
+      });
+      await worker.start();
+      try {
+        await waitFor("the sensor's runs", async () => {
+          const ended = (await t.storage.listRuns()).filter(
+            (r) =>
+              r.tags.sensor === "new_sirene_files" &&
+              r.status !== "QUEUED" &&
+              r.status !== "STARTED",
+          );
+          return ended.length === 2 ? ended : undefined;
+        });
+      } finally {
+        await worker.stop();
+        await queue.close();
+      }
+      const runs2 = (await t.storage.listRuns()).filter(
+        (r) => r.tags.sensor === "new_sirene_files",
+      );
+      expect(runs2.map((r) => [r.status, r.error])).toEqual([
+        ["SUCCESS", null],
+        ["SUCCESS", null],
+      ]);
+      const raw = await asset("raw/files");
+      expect(raw.ranges.FRESH).toContainEqual(["2024-12", "2025-01"]);
     } finally {
       await store.close();
     }
