@@ -160,6 +160,16 @@ describe("dynamic partitions", () => {
     );
     expect(await keyRows()).toBe(before);
     expect(await keys("sirene_files")).toEqual(["2024-07", "2024-08", "2024-09"]);
+
+    // A key with spaces and accents travels URL-encoded.
+    const odd = "Stock Établissement 2024";
+    expect((await send("POST", "/api/partitions/many/keys", { keys: [odd] })).status).toBe(201);
+    const gone = await t.api.app.request(`/api/partitions/many/keys/${encodeURIComponent(odd)}`, {
+      method: "DELETE",
+    });
+    expect(gone.status, await gone.clone().text()).toBe(200);
+    expect(await gone.json()).toEqual({ name: "many", removed: [odd] });
+    expect(await keys("many")).toEqual([]);
   });
 
   it("counts the keys never materialised as missing, and refuses keys not in the set", async () => {

@@ -142,7 +142,9 @@ export class DynamicPartitionKeys {
 export class DynamicPartitionsSnapshot implements DynamicPartitionsStore {
   constructor(private readonly sets: ReadonlyMap<string, DynamicPartitionKeys>) {}
 
-  static fromRows(rows: readonly (DynamicPartitionKeyRow & { set: string })[]) {
+  static fromRows(
+    rows: readonly (DynamicPartitionKeyRow & { set: string })[],
+  ): DynamicPartitionsSnapshot {
     const bySet = new Map<string, DynamicPartitionKeyRow[]>();
     for (const r of rows) {
       const list = bySet.get(r.set) ?? [];
