@@ -18,7 +18,7 @@ import {
   DynamicPartitionKeysWriter,
   type AddedDynamicPartitions,
 } from "./dynamic-partitions/dynamic-partition-keys";
-import { readDynamicPartitions } from "./dynamic-partitions/read-dynamic-partitions";
+import { DynamicPartitionsReader } from "./dynamic-partitions/read-dynamic-partitions";
 import type {
   AssetDigest,
   AssetStorageSummary,
@@ -50,6 +50,7 @@ export class PostgresStorage implements FenceableStorage {
   private readonly checks: CheckResults;
   private readonly lease: LeaseFence;
   private readonly dynamicPartitions: DynamicPartitionKeysWriter;
+  private readonly dynamicPartitionsReader: DynamicPartitionsReader;
 
   private constructor(
     private readonly pool: pg.Pool,
@@ -61,6 +62,7 @@ export class PostgresStorage implements FenceableStorage {
     this.checks = new CheckResults(pool);
     this.lease = new LeaseFence(pool, fence);
     this.dynamicPartitions = new DynamicPartitionKeysWriter(pool);
+    this.dynamicPartitionsReader = new DynamicPartitionsReader(pool);
   }
 
   /**
@@ -169,7 +171,7 @@ export class PostgresStorage implements FenceableStorage {
 
   /** The partition roll-ups, with each asset's failed `error` checks (what holds downstream). */
   readDynamicPartitions(names: readonly string[]): Promise<DynamicPartitionsSnapshot> {
-    return readDynamicPartitions(this.pool, names);
+    return this.dynamicPartitionsReader.read(names);
   }
 
   addDynamicPartitions(

@@ -378,12 +378,14 @@ export const alertDeliveries = lignee.table(
 
 /**
  * Dynamic partitions sets (`dynamicPartitions({ name })`): the next index a new key of the set
- * gets. Indices are never given twice, so that the partition subsets stored as multiranges stay
+ * gets, and the version of its keys. Indices are never given twice, so that the partition subsets stored as multiranges stay
  * valid when keys are removed. Written only by storage/dynamic-partitions/dynamic-partition-keys.ts.
  */
 export const dynamicPartitionSets = lignee.table("dynamic_partition_sets", {
   name: text("name").primaryKey(),
   nextIndex: integer("next_index").notNull().default(0),
+  /** Moved by every change of the set's keys: a reader keeps the keys it read until it moves. */
+  version: bigint("version", { mode: "number" }).notNull().default(0),
 });
 
 /**

@@ -67,6 +67,25 @@ describe("dynamic partition keys", () => {
     expect(Math.max(...all)).toBe(199);
   });
 
+  it("reads the keys again once another process changed them", async () => {
+    const [one, other] = storages as [PostgresStorage, PostgresStorage];
+    await one.addDynamicPartitions("seen", ["a", "b"]);
+    expect((await one.readDynamicPartitions(["seen"])).dynamicPartitionKeys("seen").keys).toEqual([
+      "a",
+      "b",
+    ]);
+    await other.removeDynamicPartitions("seen", ["a"]);
+    expect((await one.readDynamicPartitions(["seen"])).dynamicPartitionKeys("seen").keys).toEqual([
+      "b",
+    ]);
+    await other.addDynamicPartitions("seen", ["c"]);
+    await other.addDynamicPartitions("seen", ["b", "c"], { existing: "skip" });
+    expect((await one.readDynamicPartitions(["seen"])).dynamicPartitionKeys("seen").keys).toEqual([
+      "b",
+      "c",
+    ]);
+  });
+
   it("keeps the sets apart", async () => {
     await storage.addDynamicPartitions("t", ["a"]);
     expect(await indices("t")).toEqual({ a: 0 });

@@ -11,7 +11,8 @@ export interface AddedDynamicPartitions {
 
 /**
  * The one writer of `dynamic_partition_sets` and `dynamic_partition_keys`. Adds and removals of
- * one set are serialised by its row in `dynamic_partition_sets`, which hands out indices.
+ * one set are serialised by its row in `dynamic_partition_sets`, which hands out indices; each
+ * change moves the set's version (what readers check before reading its keys again).
  */
 export class DynamicPartitionKeysWriter {
   constructor(private readonly pool: pg.Pool) {}
@@ -63,10 +64,6 @@ export class DynamicPartitionKeysWriter {
            SELECT $1, k, $3 + (o - 1)::int FROM unnest($2::text[]) WITH ORDINALITY AS g(k, o)`,
           [name, fresh, next],
         );
-        await tx.query(`UPDATE lignee.dynamic_partition_sets SET next_index = $2 WHERE name = $1`, [
-          name,
-          next + fresh.length,
-        ]);
       }
       if (removed.size > 0) {
         await tx.query(
@@ -75,7 +72,15 @@ export class DynamicPartitionKeysWriter {
           [name, [...removed]],
         );
       }
-      return { added: keys.filter((k) => !present.has(k)), existing };
+      const added = keys.filter((k) => !present.has(k));
+      if (added.length > 0) {
+        await tx.query(
+          `UPDATE lignee.dynamic_partition_sets SET next_index = $2, version = version + 1
+           WHERE name = $1`,
+          [name, next + fresh.length],
+        );
+      }
+      return { added, existing };
     });
   }
 
@@ -110,6 +115,10 @@ export class DynamicPartitionKeysWriter {
             )}${absent.length > 3 ? ` and ${absent.length - 3} more` : ""} not in the set`,
         );
       }
+      await tx.query(
+        `UPDATE lignee.dynamic_partition_sets SET version = version + 1 WHERE name = $1`,
+        [name],
+      );
       return keys;
     });
   }

@@ -9,7 +9,8 @@ CREATE TABLE "lignee"."dynamic_partition_keys" (
 --> statement-breakpoint
 CREATE TABLE "lignee"."dynamic_partition_sets" (
 	"name" text PRIMARY KEY NOT NULL,
-	"next_index" integer DEFAULT 0 NOT NULL
+	"next_index" integer DEFAULT 0 NOT NULL,
+	"version" bigint DEFAULT 0 NOT NULL
 );
 --> statement-breakpoint
 ALTER TABLE "lignee"."dynamic_partition_keys" ADD CONSTRAINT "dynamic_partition_keys_set_name_dynamic_partition_sets_name_fk" FOREIGN KEY ("set_name") REFERENCES "lignee"."dynamic_partition_sets"("name") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
