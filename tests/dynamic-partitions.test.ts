@@ -7,6 +7,7 @@ import {
   Definitions,
   dynamicPartitions,
   DynamicPartitionsBody,
+  DynamicPartitionSetsBody,
   executeRun,
   loadDynamicPartitions,
   PostgresAutomationStore,
@@ -139,6 +140,13 @@ describe("dynamic partitions", () => {
       added: ["2024-07", "2024-08", "2024-09"],
     });
     expect(await keys("sirene_files")).toEqual(["2024-07", "2024-08", "2024-09"]);
+    const sets = await t.get("/api/partitions");
+    expect(DynamicPartitionSetsBody.parse(await sets.json())).toEqual({
+      sets: [
+        { name: "many", assets: ["raw/many"], keyCount: 0 },
+        { name: "sirene_files", assets: ["raw/files", "clean/files"], keyCount: 3 },
+      ],
+    });
 
     const before = await keyRows();
     for (const [body, message] of [
