@@ -60,10 +60,7 @@ export {
   type DynamicPartitionsDefinition,
   type DynamicPartitionsStore,
 } from "./partitions/dynamic";
-export {
-  loadDynamicPartitions,
-  requirePartitionsSet,
-} from "./storage/dynamic-partitions/load-dynamic-partitions";
+export { loadDynamicPartitions } from "./storage/dynamic-partitions/load-dynamic-partitions";
 export { dayIn, formatDateKey, parseDateKey, startOfDay } from "./partitions/calendar";
 export { IntervalSet, type Range } from "./partitions/interval-set";
 export {

@@ -6,7 +6,6 @@ import type { MaterializationRecord } from "../storage/storage";
 import { queuedRunFor, type AutomationContext } from "./automation-context";
 import type { QueuedRun, SensorTickStatus } from "./automation-store";
 import { automationRunId } from "./run-id";
-import { requirePartitionsSet } from "../storage/dynamic-partitions/load-dynamic-partitions";
 import type { SensorContext, SensorDefinition, SensorResult } from "../definitions/sensor";
 
 export interface SensorOutcome {
@@ -141,7 +140,7 @@ async function applyDynamicPartitionsRequests(
   result: SensorResult,
 ): Promise<void> {
   const requests = result.dynamicPartitionsRequests ?? [];
-  for (const r of requests) requirePartitionsSet(ctx.definitions, r.name);
+  for (const r of requests) ctx.definitions.requireDynamicPartitionsSet(r.name);
   for (const r of requests) {
     if (r.kind === "add")
       await ctx.storage.addDynamicPartitions(r.name, r.keys, { existing: "skip" });
@@ -181,7 +180,7 @@ function sensorContext(
     },
     activeRuns: () => ctx.store.activeRuns(),
     dynamicPartitionKeys: async (name) => {
-      requirePartitionsSet(ctx.definitions, name);
+      ctx.definitions.requireDynamicPartitionsSet(name);
       return (await ctx.storage.readDynamicPartitions([name])).dynamicPartitionKeys(name).keys;
     },
   };

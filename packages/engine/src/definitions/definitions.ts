@@ -1,7 +1,7 @@
 import type { ScheduleDefinition } from "./schedule";
 import type { SensorDefinition } from "./sensor";
 import { automationProblems } from "./validate-automation";
-import { DefinitionError, UnknownAssetError } from "../errors";
+import { DefinitionError, UnknownAssetError, UnknownPartitionsSetError } from "../errors";
 import { AssetGraph } from "../graph/asset-graph";
 import { defaultMapping, mappingProblem, type PartitionMapping } from "../partitions/mapping";
 import { withLoadedKeys, type DynamicPartitionsStore } from "../partitions/dynamic";
@@ -238,6 +238,12 @@ export class Definitions<R = unknown> {
     for (const a of this.byKey.values())
       if (a.partitions?.kind === "dynamic") names.add(a.partitions.name);
     return [...names].sort();
+  }
+
+  /** Throws UnknownPartitionsSetError unless an asset declares the dynamic partitions set `name`. */
+  requireDynamicPartitionsSet(name: string): void {
+    const known = this.dynamicPartitionsNames;
+    if (!known.includes(name)) throw new UnknownPartitionsSetError(name, known);
   }
 
   /**

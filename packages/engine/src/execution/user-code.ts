@@ -8,7 +8,6 @@ import { partitionTimeWindow } from "../partitions/definition";
 import { stepMembers, type PlanStep } from "../planning/plan";
 import type { ExecuteOptions } from "./executor";
 import { memberLogger, stepLogger } from "./step-events";
-import { requirePartitionsSet } from "../storage/dynamic-partitions/load-dynamic-partitions";
 
 /** What user code gave for one member of a step. */
 export type MemberOutcome =
@@ -93,7 +92,7 @@ export async function callUserCode(
       resources: options.resources,
       runTags: options.tags ?? {},
       addDynamicPartitions: async (name, keys) => {
-        requirePartitionsSet(options.definitions, name);
+        options.definitions.requireDynamicPartitionsSet(name);
         const { added } = await options.storage.addDynamicPartitions(name, keys, {
           existing: "skip",
         });

@@ -1,9 +1,6 @@
 import type { Context, Hono } from "hono";
 import type { Definitions } from "../definitions/definitions";
-import {
-  loadDynamicPartitions,
-  requirePartitionsSet,
-} from "../storage/dynamic-partitions/load-dynamic-partitions";
+import { loadDynamicPartitions } from "../storage/dynamic-partitions/load-dynamic-partitions";
 import type { Storage } from "../storage/storage";
 import { jsonBody } from "./json-body";
 import { DynamicPartitionKeysRequestBody } from "./schemas";
@@ -51,13 +48,13 @@ export function registerDynamicPartitionRoutes(
 
   app.get("/api/partitions/:name/keys", async (c) => {
     const name = c.req.param("name");
-    requirePartitionsSet(definitions, name);
+    definitions.requireDynamicPartitionsSet(name);
     return c.json({ name, assets: assetsOf(name), keys: await keysOf(name) });
   });
 
   app.post("/api/partitions/:name/keys", async (c) => {
     const name = c.req.param("name");
-    requirePartitionsSet(definitions, name);
+    definitions.requireDynamicPartitionsSet(name);
     const body = DynamicPartitionKeysRequestBody.parse(await jsonBody(c));
     const { added } = await storage.addDynamicPartitions(name, body.keys);
     return c.json({ name, added: [...added] }, 201);
@@ -65,13 +62,13 @@ export function registerDynamicPartitionRoutes(
 
   const remove = async (c: Context, keys: readonly string[]) => {
     const name = c.req.param("name")!;
-    requirePartitionsSet(definitions, name);
+    definitions.requireDynamicPartitionsSet(name);
     const removed = await storage.removeDynamicPartitions(name, keys);
     return c.json({ name, removed: [...removed] }, 200);
   };
   app.delete("/api/partitions/:name/keys", async (c) => {
     const name = c.req.param("name");
-    requirePartitionsSet(definitions, name);
+    definitions.requireDynamicPartitionsSet(name);
     const body = DynamicPartitionKeysRequestBody.parse(await jsonBody(c));
     return remove(c, body.keys);
   });

@@ -1,5 +1,4 @@
 import type { Definitions } from "../../definitions/definitions";
-import { UnknownPartitionsSetError } from "../../errors";
 import type { Storage } from "../storage";
 
 /**
@@ -18,10 +17,4 @@ export async function loadDynamicPartitions<R>(
   const names = definitions.dynamicPartitionsNames;
   if (names.length === 0) return definitions;
   return definitions.withDynamicPartitions(await storage.readDynamicPartitions(names));
-}
-
-/** Throws UnknownPartitionsSetError unless an asset of `definitions` declares set `name`. */
-export function requirePartitionsSet(definitions: Definitions<unknown>, name: string): void {
-  const known = definitions.dynamicPartitionsNames;
-  if (!known.includes(name)) throw new UnknownPartitionsSetError(name, known);
 }

@@ -1,6 +1,5 @@
 import type { Definitions } from "../../../definitions/definitions";
 import type { Runtime } from "../../../runtime/runtime";
-import { requirePartitionsSet } from "../../../storage/dynamic-partitions/load-dynamic-partitions";
 import type { CliIo } from "../../context";
 
 /**
@@ -15,7 +14,7 @@ export async function partitionsAddCommand(
   options: { json?: boolean },
   io: CliIo,
 ): Promise<number> {
-  requirePartitionsSet(definitions, name);
+  definitions.requireDynamicPartitionsSet(name);
   const { added } = await runtime.storage.addDynamicPartitions(name, keys);
   if (options.json) io.out(JSON.stringify({ name, added }, null, 2));
   else io.out(`Added ${added.length} key(s) to ${name}: ${added.join(", ")}`);

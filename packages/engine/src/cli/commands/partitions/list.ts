@@ -1,6 +1,5 @@
 import type { Definitions } from "../../../definitions/definitions";
 import type { Runtime } from "../../../runtime/runtime";
-import { requirePartitionsSet } from "../../../storage/dynamic-partitions/load-dynamic-partitions";
 import type { CliIo } from "../../context";
 import { table } from "../../format";
 
@@ -27,7 +26,7 @@ export async function partitionsListCommand(
     else io.out(table([["SET", "KEYS"], ...sets.map((s) => [s.name, String(s.keyCount)])]));
     return 0;
   }
-  requirePartitionsSet(definitions, name);
+  definitions.requireDynamicPartitionsSet(name);
   const keys = (await runtime.storage.readDynamicPartitions([name])).dynamicPartitionKeys(name);
   const rows = [...keys.indices].map((index) => ({ key: keys.keyOf(index)!, index }));
   if (options.json) io.out(JSON.stringify({ name, keys: rows }, null, 2));

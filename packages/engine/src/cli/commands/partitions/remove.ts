@@ -1,6 +1,5 @@
 import type { Definitions } from "../../../definitions/definitions";
 import type { Runtime } from "../../../runtime/runtime";
-import { requirePartitionsSet } from "../../../storage/dynamic-partitions/load-dynamic-partitions";
 import type { CliIo } from "../../context";
 
 /**
@@ -16,7 +15,7 @@ export async function partitionsRemoveCommand(
   options: { json?: boolean },
   io: CliIo,
 ): Promise<number> {
-  requirePartitionsSet(definitions, name);
+  definitions.requireDynamicPartitionsSet(name);
   const removed = await runtime.storage.removeDynamicPartitions(name, keys);
   if (options.json) io.out(JSON.stringify({ name, removed }, null, 2));
   else io.out(`Removed ${removed.length} key(s) from ${name}: ${removed.join(", ")}`);
