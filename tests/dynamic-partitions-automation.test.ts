@@ -125,3 +125,38 @@ describe("eager automation over dynamic partitions", () => {
     expect(await eagerRun()).toEqual([]);
   });
 });
+
+describe("a queued run for a key removed meanwhile", () => {
+  it("fails when a worker plans it, naming the key", async () => {
+    await storage.addDynamicPartitions("regions", ["normandie"]);
+    const queue = RunQueue.connect(url);
+    const worker = new Worker({
+      definitions,
+      storage,
+      queue,
+      environment: { databaseUrl: url, home: "" },
+      pollMs: 50,
+      log: () => undefined,
+    });
+    try {
+      const runId = await queue.enqueue({
+        selection: "raw/regions",
+        assetKeys: ["raw/regions"],
+        partitions: { kind: "single", key: "normandie" },
+      });
+      await storage.removeDynamicPartitions("regions", ["normandie"]);
+      await worker.start();
+      const run = await waitFor("the run's end", async () => {
+        const r = await storage.getRun(runId);
+        return r && r.status !== "QUEUED" && r.status !== "STARTED" ? r : undefined;
+      });
+      expect(run.status).toBe("FAILURE");
+      expect(run.error).toMatch(
+        /cannot be planned: .*"normandie" was removed from dynamic partitions "regions"/,
+      );
+    } finally {
+      await worker.stop();
+      await queue.close();
+    }
+  });
+});
