@@ -115,6 +115,16 @@ describe("dynamic partitions on the asset page", () => {
     expect(ui.watched.errors).toEqual([]);
   });
 
+  it("shows the dynamic assets' partition counts on the lineage graph", async () => {
+    await page.goto(server.url);
+    const node = page.locator('[data-testid=asset-node][data-asset-key="clean/sirene_files"]');
+    await expect
+      .poll(() => node.getByTestId("asset-node-counts").textContent())
+      .toBe("1 fresh · 1 stale · 2 missing");
+    await saveScreenshot(page, "dynamic-partitions-lineage");
+    expect(ui.watched.errors).toEqual([]);
+  });
+
   it("leaves a removed key out of the bar", async () => {
     await server.storage.removeDynamicPartitions("sirene_files", ["StockUniteLegale_2024-09"]);
     await openAsset("raw/sirene_files");
