@@ -82,6 +82,18 @@ const definitions = Definitions.create<unknown>({
         };
       },
     }),
+    defineSensor({
+      name: "bad_requests",
+      selection: "raw/files",
+      evaluate: () => ({
+        cursor: "moved",
+        dynamicPartitionsRequests: [
+          { kind: "add", name: "sirene_files", keys: ["2030-01"] },
+          { kind: "add", name: "nope", keys: ["x"] },
+        ],
+        runRequests: [{ partition: "2030-01" }],
+      }),
+    }),
   ],
 });
 
@@ -312,8 +324,15 @@ describe("dynamic partitions", () => {
       });
       const report = await scheduler.evaluate(new Date());
       expect(report.errors).toEqual([]);
-      expect(report.sensors[0]).toMatchObject({ status: "SUCCESS" });
-      expect(report.sensors[0]!.runIds).toHaveLength(2);
+      const outcome = (name: string) => report.sensors.find((o) => o.sensor === name)!;
+      expect(outcome("new_sirene_files")).toMatchObject({ status: "SUCCESS" });
+      expect(outcome("new_sirene_files").runIds).toHaveLength(2);
+      // A bad request fails the tick: no key of it is added, no run queued, the cursor kept.
+      expect(outcome("bad_requests")).toMatchObject({ status: "FAILURE", runIds: [] });
+      expect(outcome("bad_requests").message).toMatch(/Unknown dynamic partitions set "nope"/);
+      expect(await keys("sirene_files")).not.toContain("2030-01");
+      const state = (await store.listStates()).find((s) => s.name === "bad_requests");
+      expect(state?.cursor ?? null).toBeNull();
       expect((await keys("sirene_files")).slice(-2)).toEqual(["2024-12", "2025-01"]);
       const runs = await t.storage.listRuns();
       const queued = runs.filter((r) => r.tags.sensor === "new_sirene_files");
