@@ -14,6 +14,7 @@ export type LigneeErrorCode =
   | "UNKNOWN_BACKFILL"
   | "UNKNOWN_CHECK"
   | "INVALID_CONFIG"
+  | "UNKNOWN_PARTITIONS_SET"
   | "STORAGE"
   | "LEASE_LOST"
   | "RUNTIME"
@@ -203,6 +204,23 @@ export class UnknownCheckError extends LigneeError {
   }
 }
 
+/** A dynamic partitions set that no asset of the definitions declares. */
+export class UnknownPartitionsSetError extends LigneeError {
+  constructor(
+    readonly setName: string,
+    known: readonly string[],
+  ) {
+    super(
+      "UNKNOWN_PARTITIONS_SET",
+      `Unknown dynamic partitions set ${quote(setName)}${
+        known.length > 0
+          ? ` (known: ${known.join(", ")})`
+          : " (no asset declares dynamic partitions)"
+      }`,
+    );
+  }
+}
+
 export class UserCodeError extends LigneeError {
   constructor(
     readonly assetKey: string,
@@ -226,7 +244,8 @@ export function isBadInput(error: unknown): error is LigneeError {
       error.code === "INVALID_RUN_ID" ||
       error.code === "UNKNOWN_BACKFILL" ||
       error.code === "UNKNOWN_CHECK" ||
-      error.code === "INVALID_CONFIG")
+      error.code === "INVALID_CONFIG" ||
+      error.code === "UNKNOWN_PARTITIONS_SET")
   );
 }
 

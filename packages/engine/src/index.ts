@@ -67,6 +67,16 @@ export {
   type TimePartitionsDefinition,
   type WeeklyPartitionsDefinition,
 } from "./partitions/definition";
+export {
+  DynamicPartitionKeys,
+  dynamicPartitions,
+  DynamicPartitionsSnapshot,
+  MAX_DYNAMIC_PARTITION_KEY_LENGTH,
+  type DynamicPartitionKeyRow,
+  type DynamicPartitionsDefinition,
+  type DynamicPartitionsStore,
+} from "./partitions/dynamic";
+export { loadDynamicPartitions } from "./storage/dynamic-partitions/load-dynamic-partitions";
 export { dayIn, formatDateKey, parseDateKey, startOfDay } from "./partitions/calendar";
 export { MULTI_KEY_SEPARATOR, multiPartitions } from "./partitions/multi";
 export { IntervalSet, type Range } from "./partitions/interval-set";
@@ -182,6 +192,7 @@ export {
   DEFAULT_SENSOR_INTERVAL_MS,
   defineSensor,
   type ActiveRun,
+  type DynamicPartitionsRequest,
   type SensorContext,
   type SensorDefinition,
   type SensorOptions,
@@ -323,6 +334,9 @@ export {
   BackfillDetailBody,
   BackfillsBody,
   PartitionDetailBody,
+  DynamicPartitionKeysChangedBody,
+  DynamicPartitionSetsBody,
+  DynamicPartitionsBody,
   ScheduleTicksBody,
 } from "./server/schemas";
 export { RunManager } from "./server/run-manager";
@@ -370,6 +384,7 @@ export {
   SelectionError,
   UnknownAssetError,
   UnknownCheckError,
+  UnknownPartitionsSetError,
   LeaseLostError,
   UnknownBackfillError,
   UnknownRunError,

@@ -1,5 +1,6 @@
 import type { Definitions } from "../definitions/definitions";
 import type { RunConfig } from "../definitions/run-config";
+import { loadDynamicPartitions } from "../storage/dynamic-partitions/load-dynamic-partitions";
 import { isBadInput, type LigneeErrorCode } from "../errors";
 import { prepareRun, statusesFor, type PreparedRun } from "../execution/launch";
 import type { PartitionRequest } from "../planning/partition-request";
@@ -11,7 +12,14 @@ import type { AutomationStore, QueuedRun } from "./automation-store";
 /** What the evaluators of schedules, sensors and eager automation share. */
 export interface AutomationContext {
   readonly definitions: Definitions<unknown>;
-  readonly storage: Pick<Storage, "getAssetSummaries" | "listMaterializations">;
+  readonly storage: Pick<
+    Storage,
+    | "getAssetSummaries"
+    | "listMaterializations"
+    | "readDynamicPartitions"
+    | "addDynamicPartitions"
+    | "removeDynamicPartitions"
+  >;
   readonly store: AutomationStore;
   /** Tries of each queued run when its worker dies, the first included. */
   readonly maxAttempts: number;
@@ -38,8 +46,9 @@ export async function queuedRunFor(
 ): Promise<{ run: QueuedRun } | { problem: string; code: LigneeErrorCode }> {
   let prepared: PreparedRun;
   try {
-    const statuses = await statusesFor(ctx.definitions, ctx.storage, request, now);
-    prepared = prepareRun(ctx.definitions, request, now, statuses);
+    const definitions = await loadDynamicPartitions(ctx.definitions, ctx.storage);
+    const statuses = await statusesFor(definitions, ctx.storage, request, now);
+    prepared = prepareRun(definitions, request, now, statuses);
   } catch (error) {
     if (isBadInput(error)) return { problem: error.message, code: error.code };
     throw error;

@@ -1,4 +1,5 @@
 import { describePartitionRequest, serializePartitionRequest } from "../planning/partition-request";
+import { loadDynamicPartitions } from "../storage/dynamic-partitions/load-dynamic-partitions";
 import { computeStatus } from "../status/asset-status";
 import { queuedRunFor, type AutomationContext } from "./automation-context";
 import type { SensorTickStatus } from "./automation-store";
@@ -28,8 +29,9 @@ export async function evaluateEager(
   now: Date,
   lastSkip: { signature: string | undefined },
 ): Promise<EagerOutcome | undefined> {
-  const { definitions, store } = ctx;
-  if (definitions.eagerAssets.length === 0) return undefined;
+  const { store } = ctx;
+  if (ctx.definitions.eagerAssets.length === 0) return undefined;
+  const definitions = await loadDynamicPartitions(ctx.definitions, ctx.storage);
   const disabled = new Set(
     (await store.listStates()).filter((s) => s.kind === "eager" && !s.enabled).map((s) => s.name),
   );

@@ -1,4 +1,5 @@
 import type { Definitions } from "../definitions/definitions";
+import { loadDynamicPartitions } from "../storage/dynamic-partitions/load-dynamic-partitions";
 import { describeError } from "../errors";
 import type { Storage } from "../storage/storage";
 import type { AutomationContext } from "./automation-context";
@@ -34,7 +35,12 @@ export interface SchedulerOptions {
   readonly definitions: Definitions<unknown>;
   readonly storage: Pick<
     Storage,
-    "getAssetSummaries" | "listMaterializations" | "lastMaterializedAt"
+    | "getAssetSummaries"
+    | "listMaterializations"
+    | "lastMaterializedAt"
+    | "readDynamicPartitions"
+    | "addDynamicPartitions"
+    | "removeDynamicPartitions"
   >;
   readonly store: AutomationStore;
   /**
@@ -176,7 +182,8 @@ export class Scheduler {
     let resumedBackfills: string[] = [];
     if (this.options.backfills && !signal.aborted) {
       try {
-        resumedBackfills = await resumeInterruptedBackfills(definitions, this.options.backfills, {
+        const loaded = await loadDynamicPartitions(definitions, this.options.storage);
+        resumedBackfills = await resumeInterruptedBackfills(loaded, this.options.backfills, {
           now,
           ...(this.options.backfillIdleMs !== undefined
             ? { idleMs: this.options.backfillIdleMs }

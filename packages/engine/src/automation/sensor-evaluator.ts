@@ -86,6 +86,13 @@ export async function evaluateSensor(
     return record("FAILURE", `evaluation failed: ${describeError(error)}`, state.cursor, []);
   }
 
+  try {
+    await applyDynamicPartitionsRequests(ctx, result);
+  } catch (error) {
+    if (!isBadInput(error)) throw error;
+    return record("FAILURE", `refused: ${error.message}`, state.cursor, []);
+  }
+
   const runs: QueuedRun[] = [];
   const problems: string[] = [];
   for (const request of result.runRequests ?? []) {
@@ -124,6 +131,23 @@ export async function evaluateSensor(
   return record(status, message, cursor, runs);
 }
 
+/**
+ * Adds and removes the keys a sensor asked for, each request at once (a bad key adds or removes
+ * nothing of its request); every set name is checked before anything is written.
+ */
+async function applyDynamicPartitionsRequests(
+  ctx: AutomationContext,
+  result: SensorResult,
+): Promise<void> {
+  const requests = result.dynamicPartitionsRequests ?? [];
+  for (const r of requests) ctx.definitions.requireDynamicPartitionsSet(r.name);
+  for (const r of requests) {
+    if (r.kind === "add")
+      await ctx.storage.addDynamicPartitions(r.name, r.keys, { existing: "skip" });
+    else await ctx.storage.removeDynamicPartitions(r.name, r.keys);
+  }
+}
+
 function sensorContext(
   ctx: AutomationContext,
   sensor: SensorDefinition,
@@ -155,5 +179,9 @@ function sensorContext(
       return new Map<string, MaterializationRecord>(records.map((r) => [r.partitionKey, r]));
     },
     activeRuns: () => ctx.store.activeRuns(),
+    dynamicPartitionKeys: async (name) => {
+      ctx.definitions.requireDynamicPartitionsSet(name);
+      return (await ctx.storage.readDynamicPartitions([name])).dynamicPartitionKeys(name).keys;
+    },
   };
 }

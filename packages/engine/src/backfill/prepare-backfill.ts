@@ -3,12 +3,15 @@ import type { RunConfig } from "../definitions/run-config";
 import { InvalidPartitionError } from "../errors";
 import { prepareRun } from "../execution/launch";
 import {
+  allPartitions,
   describePartitions,
   partitionIndex,
   partitionsFingerprint,
   type PartitionsDefinition,
 } from "../partitions/definition";
 import { poolsOf } from "../queue/pools";
+import { IntervalSet } from "../partitions/interval-set";
+import { chunkSubset } from "./subset-chunks";
 import { checkChunkSize, chunkPartitions, DEFAULT_CHUNK_SIZE, type BackfillChunk } from "./chunks";
 
 export interface BackfillRequest {
@@ -70,7 +73,14 @@ export function prepareBackfill(
   const def = sharedPartitions(definitions, prepared.assetKeys);
   const first = partitionIndex(def, request.from, now);
   const last = partitionIndex(def, request.to, now);
-  const chunks = chunkPartitions(def, first, last, chunkSize);
+  // Dynamic partitions: the keys removed between `from` and `to` are not backfilled.
+  const existing =
+    def.kind === "dynamic"
+      ? IntervalSet.fromRange(first, last + 1).intersect(allPartitions(def, now))
+      : undefined;
+  const chunks = existing
+    ? chunkSubset(def, existing, chunkSize)
+    : chunkPartitions(def, first, last, chunkSize);
   return {
     selection: request.selection,
     fromKey: request.from,
@@ -79,7 +89,7 @@ export function prepareBackfill(
     assetKeys: prepared.assetKeys,
     pools: poolsOf(definitions, prepared.assetKeys),
     chunks,
-    partitionCount: last - first + 1,
+    partitionCount: existing ? existing.size : last - first + 1,
     config: prepared.config,
   };
 }
@@ -125,6 +135,8 @@ function sameKeys(a: PartitionsDefinition, b: PartitionsDefinition): boolean {
     case "multi":
       // Local hours, and weeks' first days, depend on the timezone and first weekday.
       return partitionsFingerprint(a) === partitionsFingerprint(b);
+    case "dynamic":
+      return b.kind === "dynamic" && a.name === b.name;
     case "static":
       return (
         b.kind === "static" &&

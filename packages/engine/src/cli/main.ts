@@ -6,6 +6,7 @@ import { registerBackfill } from "./register/backfill";
 import { registerDev, registerServer } from "./register/dev";
 import { registerCheck } from "./register/check";
 import { registerMaterialize } from "./register/materialize";
+import { registerPartitions } from "./register/partitions";
 import { registerRuns } from "./register/runs";
 import { registerScheduler } from "./register/scheduler";
 import { registerStatus } from "./register/status";
@@ -44,6 +45,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   registerCheck(program, ctx);
   registerRuns(program, ctx);
   registerBackfill(program, ctx);
+  registerPartitions(program, ctx);
   registerDev(program, ctx);
   registerServer(program, ctx);
   registerWorker(program, ctx);

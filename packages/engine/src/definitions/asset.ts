@@ -60,6 +60,15 @@ export interface MaterializeContext<R = unknown, C = unknown> {
    * (undefined for an asset without a schema). See `AssetOptions.config`.
    */
   readonly config: C;
+  /**
+   * Adds keys to a dynamic partitions set that an asset of the definitions declares (keys
+   * already in it are left as they are); resolves to the keys added. They exist for the runs
+   * and evaluations that start afterwards, not for this run.
+   *
+   * @example
+   * await ctx.addDynamicPartitions("sirene_months", ["2024-09"]);
+   */
+  addDynamicPartitions(name: string, keys: readonly string[]): Promise<readonly string[]>;
 }
 
 /** The outcome of a data-quality check on an asset (e.g. a dbt test). */

@@ -2,9 +2,10 @@ import { resolve as resolvePath } from "node:path";
 import type { ScheduleDefinition } from "./schedule";
 import type { SensorDefinition } from "./sensor";
 import { automationProblems } from "./validate-automation";
-import { DefinitionError, UnknownAssetError } from "../errors";
+import { DefinitionError, UnknownAssetError, UnknownPartitionsSetError } from "../errors";
 import { AssetGraph } from "../graph/asset-graph";
 import { defaultMapping, mappingProblem, type PartitionMapping } from "../partitions/mapping";
+import { withLoadedKeys, type DynamicPartitionsStore } from "../partitions/dynamic";
 import type { AssetDefinition } from "./asset";
 import { checkProblems, type CheckDefinition } from "./check";
 import { resolveFreshnessPolicy, type FreshnessPolicy } from "./freshness-policy";
@@ -81,6 +82,8 @@ export class Definitions<R = unknown> {
   private readonly resolvedDeps: ReadonlyMap<AssetKey, readonly ResolvedDependency[]>;
   private readonly freshness: ReadonlyMap<AssetKey, FreshnessPolicy>;
   private resolved: Promise<R> | undefined;
+  /** For definitions with loaded dynamic partition keys: the definitions they were loaded from. */
+  private origin: Definitions<R> | undefined;
 
   private constructor(
     assets: readonly AssetDefinition<R>[],
@@ -219,6 +222,7 @@ export class Definitions<R = unknown> {
    * calls return the same instance whatever `env` they pass.
    */
   resolveResources(env: ResourceEnvironment): Promise<R> {
+    if (this.origin) return this.origin.resolveResources(env);
     const input = this.resourcesInput;
     if (!this.resolved) {
       const resolving =
@@ -238,11 +242,51 @@ export class Definitions<R = unknown> {
 
   /** Closes resolved resources that have a `close()` method (connection pools, servers). */
   async disposeResources(): Promise<void> {
+    if (this.origin) return this.origin.disposeResources();
     const resolved = this.resolved;
     this.resolved = undefined;
     if (!resolved) return;
     const value = (await resolved) as { close?: unknown } | undefined;
     if (value && typeof value.close === "function") await (value.close as () => Promise<void>)();
+  }
+
+  /** The names of the dynamic partitions sets the assets declare, sorted. */
+  get dynamicPartitionsNames(): string[] {
+    const names = new Set<string>();
+    for (const a of this.byKey.values())
+      if (a.partitions?.kind === "dynamic") names.add(a.partitions.name);
+    return [...names].sort();
+  }
+
+  /** Throws UnknownPartitionsSetError unless an asset declares the dynamic partitions set `name`. */
+  requireDynamicPartitionsSet(name: string): void {
+    const known = this.dynamicPartitionsNames;
+    if (!known.includes(name)) throw new UnknownPartitionsSetError(name, known);
+  }
+
+  /**
+   * The same definitions with the keys of their dynamic partitions read from `store` (one
+   * snapshot for a whole evaluation); these definitions themselves when they have none. Status,
+   * planning and mappings evaluate dynamic partitions only on definitions returned here. They
+   * share the resources of these definitions.
+   *
+   * @example
+   * const loaded = definitions.withDynamicPartitions(await storage.readDynamicPartitions(definitions.dynamicPartitionsNames));
+   */
+  withDynamicPartitions(store: DynamicPartitionsStore): Definitions<R> {
+    if (this.dynamicPartitionsNames.length === 0) return this;
+    const origin = this.origin ?? this;
+    const byKey = new Map(
+      [...origin.byKey].map(([key, a]) => [
+        key,
+        a.partitions?.kind === "dynamic"
+          ? { ...a, partitions: withLoadedKeys(a.partitions, store) }
+          : a,
+      ]),
+    );
+    const loaded = Object.create(Definitions.prototype) as Definitions<R>;
+    Object.assign(loaded, origin, { byKey, origin, resolved: undefined });
+    return loaded;
   }
 
   get assets(): AssetDefinition<R>[] {

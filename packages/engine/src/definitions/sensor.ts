@@ -22,7 +22,20 @@ export interface SensorRunRequest {
   readonly runKey?: string;
 }
 
+/**
+ * Keys a sensor adds to or removes from a dynamic partitions set, before its run requests are
+ * validated (so that they may name the keys just added). Adding a key already there does nothing.
+ */
+export interface DynamicPartitionsRequest {
+  readonly kind: "add" | "remove";
+  /** The set's name, as `dynamicPartitions({ name })` declares it. */
+  readonly name: string;
+  readonly keys: readonly string[];
+}
+
 export interface SensorResult {
+  /** Applied first, in order; a bad one fails the tick (cursor kept, no run queued). */
+  readonly dynamicPartitionsRequests?: readonly DynamicPartitionsRequest[];
   readonly runRequests?: readonly SensorRunRequest[];
   /** The new cursor; undefined keeps the current one, null clears it. */
   readonly cursor?: string | null;
@@ -52,6 +65,8 @@ export interface SensorContext {
   latestMaterializations(assetKey: string): Promise<ReadonlyMap<string, MaterializationRecord>>;
   /** Runs QUEUED or STARTED now. */
   activeRuns(): Promise<readonly ActiveRun[]>;
+  /** The current keys of a dynamic partitions set the definitions declare, in the order added. */
+  dynamicPartitionKeys(name: string): Promise<readonly string[]>;
 }
 
 export interface SensorDefinition {

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { loadDynamicPartitions } from "../storage/dynamic-partitions/load-dynamic-partitions";
 import { hostname } from "node:os";
 import type { Definitions, ResourceEnvironment } from "../definitions/definitions";
 import { resolveRunConfig, type RunConfig } from "../definitions/run-config";
@@ -274,6 +275,8 @@ export async function executeCreatedRun(
   },
 ): Promise<RunResult> {
   const { storage, prepared, runId } = options;
+  // The keys of dynamic partitions as the run starts: keys added later are not seen by this run.
+  const definitions = await loadDynamicPartitions(options.definitions, storage);
   const writer = new EventWriter(storage, runId);
   const emit = (event: RunEvent): void => {
     writer.write(event);
@@ -299,7 +302,7 @@ export async function executeCreatedRun(
     const result = await executePlan({
       runId,
       plan: prepared.plan,
-      definitions: options.definitions,
+      definitions,
       storage,
       resources: options.resources,
       emit,

@@ -91,6 +91,13 @@ export async function callUserCode(
       resources: options.resources,
       runTags: options.tags ?? {},
       config: options.config?.[first.key],
+      addDynamicPartitions: async (name, keys) => {
+        options.definitions.requireDynamicPartitionsSet(name);
+        const { added } = await options.storage.addDynamicPartitions(name, keys, {
+          existing: "skip",
+        });
+        return added;
+      },
     };
     const result = await first.materialize!(ctx);
     return new Map([[first.key, { ok: true, result }]]);

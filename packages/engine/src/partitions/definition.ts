@@ -1,5 +1,11 @@
 import { InvalidPartitionError, quote } from "../errors";
 import { isValidTimezone, parseDateKey } from "./calendar";
+import {
+  dynamicPartitionIndex,
+  dynamicPartitionKey,
+  loadedKeys,
+  type DynamicPartitionsDefinition,
+} from "./dynamic";
 import { IntervalSet } from "./interval-set";
 import {
   combineIndex,
@@ -93,7 +99,10 @@ export type TimePartitionsDefinition =
   | MonthlyPartitionsDefinition;
 
 export type PartitionsDefinition =
-  TimePartitionsDefinition | StaticPartitionsDefinition | MultiPartitionsDefinition;
+  | TimePartitionsDefinition
+  | StaticPartitionsDefinition
+  | DynamicPartitionsDefinition
+  | MultiPartitionsDefinition;
 
 export const DEFAULT_TIMEZONE = "Europe/Paris";
 
@@ -263,6 +272,10 @@ export function partitionBounds(
   now: Date,
 ): { first: number; last: number } {
   if (def.kind === "static") return { first: 0, last: def.keys.length - 1 };
+  if (def.kind === "dynamic") {
+    const { indices } = loadedKeys(def);
+    return { first: indices.first ?? 0, last: indices.last ?? -1 };
+  }
   if (def.kind === "multi") {
     const time = partitionBounds(def.time.partitions, now);
     return {
@@ -275,6 +288,8 @@ export function partitionBounds(
 
 /** Every partition that exists at `now`. */
 export function allPartitions(def: PartitionsDefinition, now: Date): IntervalSet {
+  // Removed dynamic keys leave gaps: their indices are never given again.
+  if (def.kind === "dynamic") return loadedKeys(def).indices;
   const { first, last } = partitionBounds(def, now);
   return IntervalSet.fromRange(first, last + 1);
 }
@@ -286,6 +301,10 @@ export function parsePartitionKey(
 ): number | { problem: string } {
   if (isTimePartitions(def)) return parsePeriodKey(timeAxis(def), key);
   if (def.kind === "multi") return parseMultiKey(def, key);
+  if (def.kind === "dynamic") {
+    const index = loadedKeys(def).indexOf(key);
+    return index !== undefined ? index : { problem: `not one of dynamic partitions ${quote(def.name)}` };
+  }
   const i = def.keys.indexOf(key);
   return i < 0 ? { problem: `expected one of ${def.keys.join(", ")}` } : i;
 }
@@ -312,6 +331,7 @@ function parseMultiKey(def: MultiPartitionsDefinition, key: string): number | { 
  * the partitions that exist at `now`.
  */
 export function partitionIndex(def: PartitionsDefinition, key: string, now: Date): number {
+  if (def.kind === "dynamic") return dynamicPartitionIndex(def, key);
   const index = parsePartitionKey(def, key);
   if (typeof index !== "number") {
     throw new InvalidPartitionError(`invalid partition key ${quote(key)}: ${index.problem}`);
@@ -333,6 +353,7 @@ export function partitionKey(def: PartitionsDefinition, index: number): string {
     const { time, key } = splitIndex(def, index);
     return `${partitionKey(def.time.partitions, time)}${MULTI_KEY_SEPARATOR}${partitionKey(def.static.partitions, key)}`;
   }
+  if (def.kind === "dynamic") return dynamicPartitionKey(def, index);
   const key = def.keys[index];
   if (key === undefined) throw new InvalidPartitionError(`no static partition at index ${index}`);
   return key;
@@ -382,6 +403,8 @@ export function partitionsFingerprint(def: PartitionsDefinition | undefined): st
   switch (def.kind) {
     case "static":
       return `static:${def.keys.join("\u0000")}`;
+    case "dynamic":
+      return `dynamic:${def.name}`;
     case "hourly":
     case "daily":
     case "monthly":
@@ -400,6 +423,8 @@ export function describePartitions(def: PartitionsDefinition | undefined): strin
   switch (def.kind) {
     case "static":
       return `static (${def.keys.length} keys)`;
+    case "dynamic":
+      return `dynamic (${def.name})`;
     case "hourly":
     case "daily":
     case "monthly":

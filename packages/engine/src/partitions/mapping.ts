@@ -57,6 +57,9 @@ export function defaultMapping(
   upstream: PartitionsDefinition | undefined,
   downstream: PartitionsDefinition | undefined,
 ): PartitionMapping {
+  if (upstream?.kind === "dynamic" && downstream?.kind === "dynamic") {
+    return upstream.name === downstream.name ? identityMapping() : allPartitionsMapping();
+  }
   if (upstream && downstream && upstream.kind === downstream.kind) return identityMapping();
   if (timeDimension(upstream) && timeDimension(downstream)) {
     return timeWindowMapping({ offset: 0 });
@@ -87,6 +90,11 @@ export function mappingProblem(
           upstream.keys.length === downstream.keys.length &&
           upstream.keys.every((k, i) => downstream.keys[i] === k);
         return same ? undefined : "identity mapping between static partitions with different keys";
+      }
+      if (upstream.kind === "dynamic" && downstream.kind === "dynamic") {
+        return upstream.name === downstream.name
+          ? undefined
+          : `identity mapping between dynamic partitions ${upstream.name} and ${downstream.name}`;
       }
       if (partitionsFingerprint(upstream) !== partitionsFingerprint(downstream)) {
         return "identity mapping between two-dimensional partitions with different dimensions";

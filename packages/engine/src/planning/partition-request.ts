@@ -1,6 +1,6 @@
 import type { Definitions } from "../definitions/definitions";
 import { clip, InvalidPartitionError, LigneeError } from "../errors";
-import { partitionIndex } from "../partitions/definition";
+import { allPartitions, partitionIndex } from "../partitions/definition";
 import { IntervalSet } from "../partitions/interval-set";
 import { UNPARTITIONED } from "../partitions/mapping";
 import type { PartitionRequest } from "../partitions/request";
@@ -73,7 +73,8 @@ export function resolvePartitionRequest(
             `partition range ${clip(request.from)} … ${clip(request.to)} is reversed`,
           );
         }
-        out.set(key, IntervalSet.fromRange(from, to + 1));
+        // Dynamic partitions: the keys removed between the two are not part of the range.
+        out.set(key, IntervalSet.fromRange(from, to + 1).intersect(allPartitions(def, now)));
         break;
       }
     }

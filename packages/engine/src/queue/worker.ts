@@ -1,4 +1,5 @@
 import { keepLease } from "../execution/local-lease";
+import { loadDynamicPartitions } from "../storage/dynamic-partitions/load-dynamic-partitions";
 import { requireConfirmationOnReplan } from "../planning/confirmation";
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
@@ -238,11 +239,12 @@ export class Worker {
       let resources;
       for (let attempt = 1; ; attempt++) {
         try {
+          const loaded = await loadDynamicPartitions(definitions, storage);
           prepared = prepareRun(
-            definitions,
+            loaded,
             request,
             now,
-            await statusesFor(definitions, storage, request, now),
+            await statusesFor(loaded, storage, request, now),
           );
           // What is stale may have grown since the request was accepted without confirmation.
           requireConfirmationOnReplan(definitions, prepared.plan, claimed.tags);

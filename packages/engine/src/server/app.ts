@@ -15,6 +15,7 @@ import { registerAutomationRoutes } from "./automation-routes";
 import { registerBackfillRoutes } from "./backfill-routes";
 import { registerCheckRoutes } from "./check-routes";
 import { registerDefinitionsRoutes } from "./definitions-routes";
+import { registerDynamicPartitionRoutes } from "./dynamic-partition-routes";
 import { registerEventRoutes } from "./event-routes";
 import { allowHosts, requireToken, sameOriginWrites } from "./guards";
 import { registerHealthRoutes } from "./health-routes";
@@ -155,6 +156,7 @@ export function createApp(options: AppOptions): App {
     ...(options.queue ? { maxAttempts: options.queue.maxAttempts } : {}),
   });
 
+  registerDynamicPartitionRoutes(app, { definitions, storage });
   registerAutomationRoutes(app, { definitions, automation: options.automation });
   registerAlertRoutes(app, { alerts: options.alerts });
 

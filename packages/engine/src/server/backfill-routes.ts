@@ -1,4 +1,5 @@
 import type { Hono } from "hono";
+import { loadDynamicPartitions } from "../storage/dynamic-partitions/load-dynamic-partitions";
 import { backfillJson, backfillRunJson } from "../backfill/backfill-json";
 import type { BackfillRecord, BackfillStore } from "../backfill/backfill-store";
 import { launchBackfill } from "../backfill/launch-backfill";
@@ -15,7 +16,7 @@ import { BackfillIdParam, BackfillRequestBody, BackfillRunsQuery, BackfillsQuery
 export interface BackfillRoutesOptions {
   readonly definitions: Definitions<unknown>;
   /** Where a preview reads the assets' measured durations. */
-  readonly storage: Pick<Storage, "recentStepDurations">;
+  readonly storage: Pick<Storage, "recentStepDurations" | "readDynamicPartitions">;
   /** Without it, the backfill endpoints answer 404. */
   readonly backfills: BackfillStore | undefined;
   /** Partitions of one asset a backfill may materialise without `"confirm": true`. */
@@ -37,10 +38,11 @@ export function registerBackfillRoutes(app: Hono, options: BackfillRoutesOptions
   app.post("/api/backfills", async (c) => {
     const backfills = store();
     const body = BackfillRequestBody.parse(await jsonBody(c));
+    const definitions = await loadDynamicPartitions(options.definitions, options.storage);
     let prepared;
     try {
       prepared = prepareBackfill(
-        options.definitions,
+        definitions,
         {
           selection: body.selection,
           from: body.from,
@@ -51,24 +53,20 @@ export function registerBackfillRoutes(app: Hono, options: BackfillRoutesOptions
         new Date(),
       );
       if (body.preview === true) {
-        const counts = backfillPartitionCounts(options.definitions, prepared);
+        const counts = backfillPartitionCounts(definitions, prepared);
         const durations = await options.storage.recentStepDurations(
           prepared.assetKeys,
           ESTIMATE_SAMPLE,
         );
-        const preview = launchPreview(options.definitions, counts, [], durations, {
+        const preview = launchPreview(definitions, counts, [], durations, {
           limit: options.confirmAbove,
         });
         return c.json({ preview: true as const, ...preview });
       }
-      requireConfirmation(
-        options.definitions,
-        backfillPartitionCounts(options.definitions, prepared),
-        {
-          confirmed: body.confirm === true,
-          limit: options.confirmAbove,
-        },
-      );
+      requireConfirmation(definitions, backfillPartitionCounts(definitions, prepared), {
+        confirmed: body.confirm === true,
+        limit: options.confirmAbove,
+      });
     } catch (error) {
       throw asBadRequest(error);
     }

@@ -78,7 +78,8 @@ export function toHttpError(error: unknown): HttpErrorAnswer {
       error.code === "UNKNOWN_ASSET" ||
       error.code === "UNKNOWN_RUN" ||
       error.code === "UNKNOWN_BACKFILL" ||
-      error.code === "UNKNOWN_CHECK";
+      error.code === "UNKNOWN_CHECK" ||
+      error.code === "UNKNOWN_PARTITIONS_SET";
     return answer(notFound ? 404 : 400, error.message);
   }
   return answer(500, "internal server error");

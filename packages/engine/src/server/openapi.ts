@@ -9,6 +9,11 @@ import {
   CheckRunRequestBody,
   CheckSwitchBody,
   CheckSwitchedBody,
+  DynamicPartitionKey,
+  DynamicPartitionKeysChangedBody,
+  DynamicPartitionKeysRequestBody,
+  DynamicPartitionSetsBody,
+  DynamicPartitionsBody,
   AlertChannelBody,
   AlertChannelsBody,
   AlertDeliveriesBody,
@@ -171,6 +176,11 @@ function componentSchemas(io: "input" | "output"): Record<string, unknown> {
     AssetChecksBody,
     CheckHistoryBody,
     CheckSwitchedBody,
+    DynamicPartitionKeysRequestBody,
+    DynamicPartitionKey,
+    DynamicPartitionsBody,
+    DynamicPartitionSetsBody,
+    DynamicPartitionKeysChangedBody,
     MaintenanceReportBody,
     OperationsBody,
     MaintenanceStartedBody,
@@ -525,6 +535,7 @@ export function openApiDocument(): Record<string, unknown> {
         },
       },
       ...automationPaths(unauthorized, forbidden),
+      ...dynamicPartitionPaths(unauthorized, forbidden),
       ...operationsPaths(unauthorized, forbidden),
       ...alertPaths(unauthorized, forbidden),
     },
@@ -719,6 +730,82 @@ function alertPaths(
           401: unauthorized,
           403: forbidden,
           404: error("no dead delivery of that event to that channel"),
+        },
+      },
+    },
+  };
+}
+
+/** `/api/partitions`: dynamic partitions sets and their keys (see dynamic-partition-routes.ts). */
+function dynamicPartitionPaths(
+  unauthorized: ErrorResponse,
+  forbidden: ErrorResponse,
+): Record<string, unknown> {
+  const name = {
+    name: "name",
+    in: "path",
+    required: true,
+    description: "a dynamic partitions set, as dynamicPartitions({ name }) declares it",
+    schema: { type: "string" },
+  };
+  const keysBody = {
+    required: true,
+    content: { "application/json": { schema: ref(DynamicPartitionKeysRequestBody) } },
+  };
+  return {
+    "/api/partitions": {
+      get: {
+        summary: "The dynamic partitions sets the assets declare, with their assets and key counts",
+        responses: { 200: json("the sets", DynamicPartitionSetsBody), 401: unauthorized },
+      },
+    },
+    "/api/partitions/{name}/keys": {
+      get: {
+        summary: "The current keys of a dynamic partitions set, with their indices",
+        parameters: [name],
+        responses: {
+          200: json("the keys", DynamicPartitionsBody),
+          401: unauthorized,
+          404: error("unknown set"),
+        },
+      },
+      post: {
+        summary:
+          "Add keys to a dynamic partitions set (a key removed earlier gets its index back); all or nothing",
+        parameters: [name],
+        requestBody: keysBody,
+        responses: {
+          201: json("the keys were added", DynamicPartitionKeysChangedBody),
+          400: error("bad body, or a key empty, too long, given twice or already in the set"),
+          401: unauthorized,
+          403: forbidden,
+          404: error("unknown set"),
+        },
+      },
+      delete: {
+        summary:
+          "Remove keys from a dynamic partitions set: their partitions no longer count, their materialisations stay in the history; all or nothing",
+        parameters: [name],
+        requestBody: keysBody,
+        responses: {
+          200: json("the keys were removed", DynamicPartitionKeysChangedBody),
+          400: error("bad body, or a key that is not in the set"),
+          401: unauthorized,
+          403: forbidden,
+          404: error("unknown set"),
+        },
+      },
+    },
+    "/api/partitions/{name}/keys/{key}": {
+      delete: {
+        summary: "Remove one key from a dynamic partitions set",
+        parameters: [name, { name: "key", in: "path", required: true, schema: { type: "string" } }],
+        responses: {
+          200: json("the key was removed", DynamicPartitionKeysChangedBody),
+          400: error("the key is not in the set"),
+          401: unauthorized,
+          403: forbidden,
+          404: error("unknown set"),
         },
       },
     },

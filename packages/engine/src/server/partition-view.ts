@@ -1,4 +1,5 @@
 import type { Definitions } from "../definitions/definitions";
+import { loadDynamicPartitions } from "../storage/dynamic-partitions/load-dynamic-partitions";
 import { InvalidPartitionError, quote, UnknownAssetError } from "../errors";
 import {
   parsePartitionKey,
@@ -23,6 +24,7 @@ export async function partitionDetailView(
   now: Date,
 ) {
   if (!definitions.has(assetKey)) throw new UnknownAssetError(assetKey);
+  definitions = await loadDynamicPartitions(definitions, storage);
   const def = definitions.get(assetKey).partitions;
   if (!def) {
     throw new HttpError(
@@ -69,8 +71,11 @@ function resolvePartition(
   try {
     return partitionIndex(def, key, now);
   } catch (error) {
-    // Any text may be a static key: one the asset does not list is not found.
-    const wellFormed = def.kind === "static" || typeof parsePartitionKey(def, key) === "number";
+    // Any text may be a static or dynamic key: one the asset does not have is not found.
+    const wellFormed =
+      def.kind === "static" ||
+      def.kind === "dynamic" ||
+      typeof parsePartitionKey(def, key) === "number";
     if (error instanceof InvalidPartitionError && wellFormed) {
       throw new HttpError(
         404,

@@ -962,3 +962,50 @@ export const CheckHistoryBody = z
 export const CheckSwitchedBody = z
   .object({ assetKey: z.string(), name: z.string(), enabled: z.boolean() })
   .meta({ id: "CheckSwitched" });
+
+// ---------------------------------------------------------------- dynamic partitions
+
+/** `POST` and `DELETE /api/partitions/{name}/keys`: the keys to add or remove. */
+export const DynamicPartitionKeysRequestBody = z
+  .object({
+    keys: z
+      .array(z.string())
+      .min(1, "keys: give at least one key")
+      .max(10_000, "keys: at most 10,000 at once"),
+  })
+  .strict()
+  .meta({ id: "DynamicPartitionKeysRequest" });
+
+export const DynamicPartitionKey = z
+  .object({
+    key: z.string(),
+    index: z
+      .number()
+      .int()
+      .describe("the partition index, kept for good (never given to another key)"),
+  })
+  .meta({ id: "DynamicPartitionKey" });
+
+export const DynamicPartitionsBody = z
+  .object({
+    name: z.string(),
+    assets: z.array(z.string()).describe("the assets partitioned by this set"),
+    keys: z.array(DynamicPartitionKey).describe("the current keys, in the order they were added"),
+  })
+  .meta({ id: "DynamicPartitions" });
+
+export const DynamicPartitionSetsBody = z
+  .object({
+    sets: z.array(
+      z.object({ name: z.string(), assets: z.array(z.string()), keyCount: z.number().int() }),
+    ),
+  })
+  .meta({ id: "DynamicPartitionSets" });
+
+export const DynamicPartitionKeysChangedBody = z
+  .object({
+    name: z.string(),
+    added: z.array(z.string()).optional(),
+    removed: z.array(z.string()).optional(),
+  })
+  .meta({ id: "DynamicPartitionKeysChanged" });

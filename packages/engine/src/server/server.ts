@@ -1,4 +1,5 @@
 import { freshnessLags } from "./freshness-lags";
+import { loadDynamicPartitions } from "../storage/dynamic-partitions/load-dynamic-partitions";
 import { BlockList, isIP, type AddressInfo } from "node:net";
 import type { ServerType } from "@hono/node-server";
 import { PostgresAutomationStore } from "../automation/postgres-automation-store";
@@ -158,13 +159,17 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
   }
   // A backfill whose creation was interrupted (its process died) gets its missing runs.
   const maxAttempts = options.queue?.maxAttempts;
-  void resumeInterruptedBackfills(definitionsNow(), backfills, {
-    log,
-    ...(maxAttempts !== undefined ? { maxAttempts } : {}),
-  }).then(
-    (ids) => ids.forEach((id) => log(`backfill ${id}: interrupted creation resumed`)),
-    (error: unknown) => log(`resuming interrupted backfills: ${String(error)}`),
-  );
+  void loadDynamicPartitions(definitionsNow(), options.runtime.storage)
+    .then((definitions) =>
+      resumeInterruptedBackfills(definitions, backfills, {
+        log,
+        ...(maxAttempts !== undefined ? { maxAttempts } : {}),
+      }),
+    )
+    .then(
+      (ids) => ids.forEach((id) => log(`backfill ${id}: interrupted creation resumed`)),
+      (error: unknown) => log(`resuming interrupted backfills: ${String(error)}`),
+    );
   const address = server.address() as AddressInfo;
   const shownHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
   return {

@@ -1,4 +1,5 @@
 import type { Context } from "hono";
+import { loadDynamicPartitions } from "../storage/dynamic-partitions/load-dynamic-partitions";
 import type { Definitions } from "../definitions/definitions";
 import type { RunConfig } from "../definitions/run-config";
 import {
@@ -129,6 +130,7 @@ async function prepareOrBadRequest(
   request: MaterializeRequest,
 ): Promise<PreparedRun> {
   const now = new Date();
+  definitions = await loadDynamicPartitions(definitions, storage);
   const statuses = await statusesFor(definitions, storage, request, now);
   try {
     return prepareRun(definitions, request, now, statuses);

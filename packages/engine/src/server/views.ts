@@ -1,4 +1,5 @@
 import type { AssetDefinition } from "../definitions/asset";
+import { loadDynamicPartitions } from "../storage/dynamic-partitions/load-dynamic-partitions";
 import type { Definitions } from "../definitions/definitions";
 import { UnknownAssetError } from "../errors";
 import { allPartitions, describePartitions, partitionKeys } from "../partitions/definition";
@@ -31,6 +32,7 @@ export async function assetGraphView(
   storage: Storage,
   now: Date,
 ) {
+  definitions = await loadDynamicPartitions(definitions, storage);
   const [summaries, checkResults, lastMaterialized] = await Promise.all([
     storage.getAssetSummaries(),
     storage.latestCheckResults(),
@@ -74,6 +76,7 @@ export async function assetDetailView(
   now: Date,
 ) {
   if (!definitions.has(key)) throw new UnknownAssetError(key);
+  definitions = await loadDynamicPartitions(definitions, storage);
   const asset = definitions.get(key);
   const [summaries, materializations, checks, lastMaterialized] = await Promise.all([
     storage.getAssetSummaries(),

@@ -15,6 +15,10 @@ import type {
   CheckSwitchedBody,
   AssetDetailBody,
   AssetGraphBody,
+  DynamicPartitionKeysChangedBody,
+  DynamicPartitionKeysRequestBody,
+  DynamicPartitionSetsBody,
+  DynamicPartitionsBody,
   AutomationBody,
   AutomationToggledBody,
   BackfillCanceledBody,
@@ -117,6 +121,16 @@ export type CheckSwitchRequest = Request<typeof CheckSwitchBody>;
 export type CheckSwitched = Response<typeof CheckSwitchedBody>;
 /** POST /api/checks/run (answered like POST /api/runs) */
 export type CheckRunRequest = Request<typeof CheckRunRequestBody>;
+
+// ---------------------------------------------------------------- dynamic partitions
+
+/** GET /api/partitions */
+export type DynamicPartitionSets = Response<typeof DynamicPartitionSetsBody>;
+/** GET /api/partitions/{name}/keys */
+export type DynamicPartitions = Response<typeof DynamicPartitionsBody>;
+/** POST and DELETE /api/partitions/{name}/keys */
+export type DynamicPartitionKeysRequest = Request<typeof DynamicPartitionKeysRequestBody>;
+export type DynamicPartitionKeysChanged = Response<typeof DynamicPartitionKeysChangedBody>;
 
 // ---------------------------------------------------------------- runs
 

@@ -13,6 +13,12 @@ import type { LeaseState } from "./runs/heartbeat";
 import type { ClaimOutcome, InputRead, PartitionClaim } from "./sql/claim-partitions";
 import { recentStepDurations, type StepDuration } from "./sql/step-durations";
 import { connectPool } from "./transaction";
+import type { DynamicPartitionsSnapshot } from "../partitions/dynamic";
+import {
+  DynamicPartitionKeysWriter,
+  type AddedDynamicPartitions,
+} from "./dynamic-partitions/dynamic-partition-keys";
+import { DynamicPartitionsReader } from "./dynamic-partitions/read-dynamic-partitions";
 import type {
   AssetDigest,
   AssetStorageSummary,
@@ -43,6 +49,8 @@ export class PostgresStorage implements FenceableStorage {
   private readonly marks: PartitionMarks;
   private readonly checks: CheckResults;
   private readonly lease: LeaseFence;
+  private readonly dynamicPartitions: DynamicPartitionKeysWriter;
+  private readonly dynamicPartitionsReader: DynamicPartitionsReader;
 
   private constructor(
     private readonly pool: pg.Pool,
@@ -53,6 +61,8 @@ export class PostgresStorage implements FenceableStorage {
     this.marks = new PartitionMarks(pool);
     this.checks = new CheckResults(pool);
     this.lease = new LeaseFence(pool, fence);
+    this.dynamicPartitions = new DynamicPartitionKeysWriter(pool);
+    this.dynamicPartitionsReader = new DynamicPartitionsReader(pool);
   }
 
   /**
@@ -160,6 +170,22 @@ export class PostgresStorage implements FenceableStorage {
   }
 
   /** The partition roll-ups, with each asset's failed `error` checks (what holds downstream). */
+  readDynamicPartitions(names: readonly string[]): Promise<DynamicPartitionsSnapshot> {
+    return this.dynamicPartitionsReader.read(names);
+  }
+
+  addDynamicPartitions(
+    name: string,
+    keys: readonly string[],
+    options?: { existing?: "error" | "skip" },
+  ): Promise<AddedDynamicPartitions> {
+    return this.dynamicPartitions.add(name, keys, options);
+  }
+
+  removeDynamicPartitions(name: string, keys: readonly string[]): Promise<readonly string[]> {
+    return this.dynamicPartitions.remove(name, keys);
+  }
+
   async getAssetSummaries(): Promise<Map<string, AssetStorageSummary>> {
     const [summaries, failed] = await Promise.all([
       this.marks.getAssetSummaries(),

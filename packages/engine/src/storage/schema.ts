@@ -11,6 +11,7 @@ import {
   primaryKey,
   text,
   timestamp,
+  uniqueIndex,
 } from "drizzle-orm/pg-core";
 
 /**
@@ -376,5 +377,39 @@ export const alertDeliveries = lignee.table(
       .on(t.nextAttemptAt)
       .where(sql`status = 'pending'`),
     index("alert_deliveries_updated_idx").on(t.updatedAt),
+  ],
+);
+
+/**
+ * Dynamic partitions sets (`dynamicPartitions({ name })`): the next index a new key of the set
+ * gets, and the version of its keys. Indices are never given twice, so that the partition subsets stored as multiranges stay
+ * valid when keys are removed. Written only by storage/dynamic-partitions/dynamic-partition-keys.ts.
+ */
+export const dynamicPartitionSets = lignee.table("dynamic_partition_sets", {
+  name: text("name").primaryKey(),
+  nextIndex: integer("next_index").notNull().default(0),
+  /** Moved by every change of the set's keys: a reader keeps the keys it read until it moves. */
+  version: bigint("version", { mode: "number" }).notNull().default(0),
+});
+
+/**
+ * The keys of dynamic partitions sets with their index. A removed key keeps its row
+ * (`removed_at`), so that its index is never given to another key and its history still names
+ * it; adding it again clears `removed_at` and gives it its index back.
+ */
+export const dynamicPartitionKeys = lignee.table(
+  "dynamic_partition_keys",
+  {
+    setName: text("set_name")
+      .notNull()
+      .references(() => dynamicPartitionSets.name),
+    key: text("key").notNull(),
+    partitionIndex: integer("partition_index").notNull(),
+    addedAt: timestamp("added_at", { withTimezone: true }).notNull().defaultNow(),
+    removedAt: timestamp("removed_at", { withTimezone: true }),
+  },
+  (t) => [
+    primaryKey({ columns: [t.setName, t.key] }),
+    uniqueIndex("dynamic_partition_keys_index_idx").on(t.setName, t.partitionIndex),
   ],
 );

@@ -9,8 +9,10 @@ import type { StepDuration } from "./sql/step-durations";
 import type { CheckHistoryOptions } from "./checks/check-history";
 import type { CheckSwitch } from "./checks/check-switches";
 import type { FailedCheck } from "./checks/failed-checks";
+import type { DynamicPartitionsSnapshot } from "../partitions/dynamic";
+import type { AddedDynamicPartitions } from "./dynamic-partitions/dynamic-partition-keys";
 
-export type { CheckHistoryOptions, CheckSwitch, FailedCheck };
+export type { AddedDynamicPartitions, CheckHistoryOptions, CheckSwitch, FailedCheck };
 
 export type { StepDuration };
 
@@ -216,6 +218,19 @@ export interface Storage {
   recordMaterialization(input: MaterializationInput): Promise<number[]>;
 
   getAssetSummaries(): Promise<Map<string, AssetStorageSummary>>;
+  /** The keys of these dynamic partitions sets, with their indices (see `loadDynamicPartitions`). */
+  readDynamicPartitions(names: readonly string[]): Promise<DynamicPartitionsSnapshot>;
+  /**
+   * Adds keys to a dynamic partitions set; keys already in it are an error (nothing added)
+   * unless `existing: "skip"`.
+   */
+  addDynamicPartitions(
+    name: string,
+    keys: readonly string[],
+    options?: { existing?: "error" | "skip" },
+  ): Promise<AddedDynamicPartitions>;
+  /** Removes keys from a dynamic partitions set; a key not in it is an error (nothing removed). */
+  removeDynamicPartitions(name: string, keys: readonly string[]): Promise<readonly string[]>;
   getDigest(assetKey: string): Promise<AssetDigest | undefined>;
   /** When each materialised asset was last materialised (any partition). */
   lastMaterializedAt(): Promise<Map<string, Date>>;

@@ -1,4 +1,5 @@
 import cliProgress from "cli-progress";
+import { loadDynamicPartitions } from "../../storage/dynamic-partitions/load-dynamic-partitions";
 import { backfillJson, backfillRunJson } from "../../backfill/backfill-json";
 import type { BackfillRecord, BackfillStore } from "../../backfill/backfill-store";
 import { launchBackfill, resumeBackfill } from "../../backfill/launch-backfill";
@@ -61,6 +62,7 @@ export async function backfillCommand(
   io: CliIo,
 ): Promise<number> {
   const range = requireBackfillRange(options);
+  definitions = await loadDynamicPartitions(definitions, runtime.storage);
   const prepared = prepareBackfill(
     definitions,
     {
@@ -118,6 +120,7 @@ export async function backfillResumeCommand(
     const before = await store.getBackfill(backfillId);
     if (!before) throw new UnknownBackfillError(backfillId);
     const { maxAttempts } = queueSettingsFromEnv(process.env);
+    definitions = await loadDynamicPartitions(definitions, runtime.storage);
     const backfill = await resumeBackfill(definitions, store, backfillId, new Date(), {
       maxAttempts,
     });

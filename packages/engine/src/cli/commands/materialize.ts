@@ -1,4 +1,5 @@
 import cliProgress from "cli-progress";
+import { loadDynamicPartitions } from "../../storage/dynamic-partitions/load-dynamic-partitions";
 import type { Definitions } from "../../definitions/definitions";
 import {
   CHECKS_ONLY_TAG,
@@ -68,6 +69,7 @@ export async function materializeCommand(
   options: MaterializeOptions,
   io: CliIo,
 ): Promise<number> {
+  definitions = await loadDynamicPartitions(definitions, runtime.storage);
   const now = new Date();
   const request = {
     selection: options.select,

@@ -1,4 +1,5 @@
 import { describePartitions } from "../../partitions/definition";
+import { loadDynamicPartitions } from "../../storage/dynamic-partitions/load-dynamic-partitions";
 import type { Definitions } from "../../definitions/definitions";
 import { resolveSelection } from "../../graph/selection";
 import {
@@ -28,6 +29,7 @@ export async function statusCommand(
   options: StatusOptions,
   io: CliIo,
 ): Promise<number> {
+  definitions = await loadDynamicPartitions(definitions, runtime.storage);
   const keys = options.select
     ? resolveSelection(definitions.graph, options.select)
     : definitions.graph.topologicalOrder();
