@@ -303,7 +303,9 @@ export function parsePartitionKey(
   if (def.kind === "multi") return parseMultiKey(def, key);
   if (def.kind === "dynamic") {
     const index = loadedKeys(def).indexOf(key);
-    return index !== undefined ? index : { problem: `not one of dynamic partitions ${quote(def.name)}` };
+    return index !== undefined
+      ? index
+      : { problem: `not one of dynamic partitions ${quote(def.name)}` };
   }
   const i = def.keys.indexOf(key);
   return i < 0 ? { problem: `expected one of ${def.keys.join(", ")}` } : i;
@@ -386,7 +388,7 @@ export function timeWindowOf(
   first: number,
   last: number = first,
 ): { start: Date; end: Date } | undefined {
-  if (!def || def.kind === "static") return undefined;
+  if (!def || def.kind === "static" || def.kind === "dynamic") return undefined;
   if (def.kind === "multi") {
     return timeWindowOf(
       def.time.partitions,

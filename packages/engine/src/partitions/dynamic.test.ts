@@ -102,7 +102,7 @@ describe("mappings between dynamic partitions", () => {
     );
     expect(
       mappingProblem({ kind: "time-window", startOffset: -1, endOffset: -1 }, months, months),
-    ).toMatch(/needs daily partitions/);
+    ).toMatch(/needs time partitions/);
   });
 });
 

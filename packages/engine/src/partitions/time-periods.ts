@@ -202,6 +202,7 @@ export function isTimePartitions(
     case "monthly":
       return true;
     case "static":
+    case "dynamic":
     case "multi":
       return false;
   }
