@@ -63,7 +63,7 @@ function pnpm(): string {
 /**
  * The engine packed as it is published (`pnpm pack`: its prepack builds the package, see
  * scripts/build-engine.mjs --package): the tarball's path. Packed again only when the engine's
- * build, the built UI or the package's manifest is newer than the last tarball; test files
+ * build, the built UI or the package's manifest or README is newer than the last tarball; test files
  * packing at once take turns.
  */
 export async function packedEngine(): Promise<string> {
@@ -94,6 +94,7 @@ async function currentTarball(): Promise<string | undefined> {
   const inputs = [
     path.join(ENGINE, "dist", ".build-stamp"),
     path.join(ENGINE, "package.json"),
+    path.join(ENGINE, "README.md"),
     path.join(REPO_ROOT, "packages", "ui", "dist", "index.html"),
     path.join(REPO_ROOT, "scripts", "build-engine.mjs"),
   ];

@@ -13,6 +13,7 @@ export type LigneeErrorCode =
   | "INVALID_RUN_ID"
   | "UNKNOWN_BACKFILL"
   | "UNKNOWN_CHECK"
+  | "INVALID_PROJECT"
   | "STORAGE"
   | "LEASE_LOST"
   | "RUNTIME"
@@ -190,7 +191,8 @@ export function isBadInput(error: unknown): error is LigneeError {
       error.code === "UNKNOWN_RUN" ||
       error.code === "INVALID_RUN_ID" ||
       error.code === "UNKNOWN_BACKFILL" ||
-      error.code === "UNKNOWN_CHECK")
+      error.code === "UNKNOWN_CHECK" ||
+      error.code === "INVALID_PROJECT")
   );
 }
 
