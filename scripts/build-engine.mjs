@@ -254,11 +254,21 @@ function withExtension(file, specifier) {
 
 const UI = path.join(ROOT, "packages/ui");
 
+/** The UI as it is built, built again first when a source is newer (as scripts/demo.sh does). */
 async function copyUi(log) {
-  if (!existsSync(path.join(UI, "dist", "index.html"))) {
-    log("lignee: the UI is not built: building it (vite build, in packages/ui)");
-    const vite = createRequire(path.join(UI, "package.json")).resolve("vite/bin/vite.js");
-    await run(process.execPath, [vite, "build"], UI);
+  const stamp = path.join(UI, "dist", "index.html");
+  const stale =
+    !existsSync(stamp) ||
+    statSync(path.join(UI, "index.html")).mtimeMs > statSync(stamp).mtimeMs ||
+    newerThan(path.join(UI, "src"), statSync(stamp).mtimeMs);
+  if (stale) {
+    log("lignee: the UI is not built from its current sources: building it (vite build)");
+    const vitePackage = createRequire(path.join(UI, "package.json")).resolve("vite/package.json");
+    await run(
+      process.execPath,
+      [path.join(path.dirname(vitePackage), "bin", "vite.js"), "build"],
+      UI,
+    );
   }
   const target = path.join(ENGINE_DIST, "ui");
   await rm(target, { recursive: true, force: true });
