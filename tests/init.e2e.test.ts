@@ -40,7 +40,7 @@ interface StatusJson {
 const npx = (args: readonly string[]) =>
   exec("npx", ["--no", "--", ...args], { cwd: project, env });
 
-describe("lignee init", () => {
+describe("lignee init", { timeout: 300_000 }, () => {
   it("writes a project whose every asset npx lignee materialises, then reports FRESH", async () => {
     expect((await readdir(project)).sort()).toEqual([
       ".gitignore",

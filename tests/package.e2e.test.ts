@@ -73,17 +73,20 @@ afterAll(async () => {
   if (project) await rm(project, { recursive: true, force: true });
 });
 
-describe("the packed @lignee/engine installed with npm", () => {
+describe("the packed @lignee/engine installed with npm", { timeout: 300_000 }, () => {
   it("holds the build, its declarations and the UI, and no source file", async () => {
     const manifest = JSON.parse(
       await readFile(path.join(project, "node_modules/@lignee/engine/package.json"), "utf8"),
     ) as {
       private?: boolean;
+      types?: string;
       exports: Record<string, unknown>;
       dependencies: Record<string, string>;
     };
     expect(manifest.private).toBeUndefined();
     expect(JSON.stringify(manifest.exports)).not.toContain("src/");
+    // For tools that read no "exports" (TypeScript's older "node10" resolution).
+    expect(manifest.types).toBe("./dist/types/index.d.ts");
     for (const version of Object.values(manifest.dependencies)) {
       expect(version).toMatch(/^\d+\.\d+\.\d+(-[\w.]+)?$/);
     }
