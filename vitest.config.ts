@@ -1,6 +1,15 @@
 import { defineConfig } from "vitest/config";
 
+/**
+ * In this repository `@lignee/engine` resolves to its TypeScript sources (the package's
+ * `lignee-source` export condition), as it does for tsc (tsconfig.base.json): the tests import
+ * the engine as users do, without a build in between. Installed, the package is its build.
+ */
+const SOURCE_CONDITIONS = ["lignee-source", "module", "node", "development|production"];
+
 export default defineConfig({
+  resolve: { conditions: SOURCE_CONDITIONS },
+  ssr: { resolve: { conditions: SOURCE_CONDITIONS } },
   test: {
     include: ["packages/*/src/**/*.test.ts", "tests/**/*.test.ts"],
     globalSetup: ["tests/support/global-setup.ts"],

@@ -32,6 +32,7 @@ export async function benchCliColdStart(log: (message: string) => void): Promise
   await ensureEngineBuilt(log);
   const builtCli = (args: string[]): string[] => [ENGINE_CLI, ...args];
   const tsxCli = (args: string[]): string[] => [
+    "--conditions=lignee-source",
     "--import",
     "tsx",
     path.join(REPO_ROOT, "packages/engine/src/cli/bin.ts"),

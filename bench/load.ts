@@ -130,7 +130,7 @@ function runLoader(
   return new Promise((resolve, reject) => {
     const child = spawn(
       path.join(REPO, "node_modules/.bin/tsx"),
-      [path.join(REPO, "bench/load-worker.ts"), url, file, DAY],
+      ["--conditions=lignee-source", path.join(REPO, "bench/load-worker.ts"), url, file, DAY],
       {
         stdio: ["ignore", "pipe", "inherit"],
       },

@@ -174,6 +174,7 @@ function startWorker(
   const child = spawn(
     path.join(ROOT, "node_modules/.bin/tsx"),
     [
+      "--conditions=lignee-source",
       path.join(ROOT, "packages/engine/src/cli/bin.ts"),
       "--definitions",
       "bench/scale-definitions.ts",

@@ -5,6 +5,9 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 pnpm_bin="$(bash scripts/bootstrap.sh)"
+# The package tests pack the engine with this pnpm and install it with npm (which comes with
+# Node.js) from the registry, caching under .lignee/npm-cache.
+export LIGNEE_PNPM="$pnpm_bin"
 # The browser tests drive a real Chromium over the built UI that `lignee dev` serves.
 LIGNEE_CHROMIUM="$(bash scripts/browser-setup.sh)"
 export LIGNEE_CHROMIUM

@@ -377,6 +377,7 @@ const NOT_PASSED: Record<string, string> = {
   LIGNEE_DBT_WARM:
     "dbt stays warm in a Python process per worker by default; 0 runs a dbt process per build",
   LIGNEE_SIRENE_SYNTHETIC_ROWS: "synthetic SIRENE rows when no INSEE file is present (development)",
+  LIGNEE_ENGINE_SPEC: "the engine dependency `lignee init` writes into a new project",
 };
 /** Whole families left out: test hooks and the local France Travail simulator. */
 const NOT_PASSED_PATTERNS: [RegExp, string][] = [

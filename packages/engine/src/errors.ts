@@ -15,6 +15,7 @@ export type LigneeErrorCode =
   | "UNKNOWN_CHECK"
   | "INVALID_CONFIG"
   | "UNKNOWN_PARTITIONS_SET"
+  | "INVALID_PROJECT"
   | "STORAGE"
   | "LEASE_LOST"
   | "RUNTIME"
@@ -245,7 +246,8 @@ export function isBadInput(error: unknown): error is LigneeError {
       error.code === "UNKNOWN_BACKFILL" ||
       error.code === "UNKNOWN_CHECK" ||
       error.code === "INVALID_CONFIG" ||
-      error.code === "UNKNOWN_PARTITIONS_SET")
+      error.code === "UNKNOWN_PARTITIONS_SET" ||
+      error.code === "INVALID_PROJECT")
   );
 }
 

@@ -18,6 +18,11 @@ export interface CommandContext {
   serve(
     work: (definitions: ReloadableDefinitions, runtime: Runtime) => Promise<number>,
   ): Promise<void>;
+  /**
+   * Runs a command that needs neither definitions nor a database (`lignee init`); what `work`
+   * resolves to is the process's exit code.
+   */
+  standalone(work: () => Promise<number>): Promise<void>;
 }
 
 /** Commander argument parser: a positive integer (`--limit`, `--chunk`, `--concurrency`). */

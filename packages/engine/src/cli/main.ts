@@ -12,6 +12,7 @@ import { registerScheduler } from "./register/scheduler";
 import { registerStatus } from "./register/status";
 import { registerWorker } from "./register/worker";
 import { registerMaintenance } from "./register/maintenance";
+import { registerInit } from "./register/init";
 
 /** Exit codes: 0 success, 1 a failed run or an operational error, 2 bad input. */
 export const EXIT = { OK: 0, FAILED: 1, BAD_INPUT: 2 } as const;
@@ -38,8 +39,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     serve: async (work) => {
       exitCode = await withReloadableRuntime(program.opts<GlobalOptions>(), io, work);
     },
+    standalone: async (work) => {
+      exitCode = await work();
+    },
   };
   // Registration order is the order of `lignee --help`.
+  registerInit(program, ctx);
   registerStatus(program, ctx);
   registerMaterialize(program, ctx);
   registerCheck(program, ctx);

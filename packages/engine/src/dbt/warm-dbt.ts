@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { LigneeError } from "../errors";
-import { engineFile } from "../util/engine-files";
+import { shippedFile } from "../util/engine-files";
 import {
   DBT_SETUP_COMMAND,
   type DbtEventJson,
@@ -16,9 +16,8 @@ import {
   signalGroup,
 } from "./dbt-cli";
 
-/** The Python side, shipped next to this file. */
-// Shipped beside the sources: found from the package folder whether the engine runs built or not.
-const RUNNER = engineFile("src", "dbt", "warm_runner.py");
+/** The Python side, next to this file in the sources (its copy in dist when the engine runs built). */
+const RUNNER = shippedFile("src/dbt/warm_runner.py", "warm_runner.py");
 /** Idle processes kept per Python executable; more are stopped once their command is done. */
 const MAX_IDLE = 4;
 

@@ -1,9 +1,9 @@
 import pg from "pg";
-import { engineFile } from "../util/engine-files";
+import { shippedFile } from "../util/engine-files";
 import { latestMigrationMillis, migrationsAreCurrent } from "./migrations-current";
 
-/** The committed migrations, read from the sources also by the built engine. */
-const MIGRATIONS_FOLDER = engineFile("src", "storage", "migrations");
+/** The committed migrations (their copy in dist when the engine runs built). */
+const MIGRATIONS_FOLDER = shippedFile("src/storage/migrations", "migrations");
 /** Arbitrary constant: serialises concurrent migrations from several processes. */
 const MIGRATION_LOCK = 7_342_019;
 

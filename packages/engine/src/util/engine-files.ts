@@ -35,6 +35,18 @@ export function engineFile(...parts: string[]): string {
 }
 
 /**
+ * A data file the engine reads at run time (migrations, scripts), by its path in the sources:
+ * there when the engine runs from its sources, its copy in dist (made by each build, see
+ * scripts/build-engine.mjs) when it runs built, so that an installed package needs no src/.
+ *
+ * @example
+ * shippedFile("src/storage/migrations", "migrations")
+ */
+export function shippedFile(source: string, built: string): string {
+  return engineFile(RUNS_BUILT ? path.join("dist", built) : source);
+}
+
+/**
  * The engine's modules that have a build of their own (entry points of packages/engine/dist),
  * by source path relative to the package: the public API, the wire schemas, the example
  * definitions module (scripts/build-engine.mjs builds the same list).

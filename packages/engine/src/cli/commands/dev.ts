@@ -28,17 +28,21 @@ export interface DevOptions {
 
 /** The built UI of this repository (packages/ui/dist), found from this file, not the cwd. */
 const REPOSITORY_UI_DIR = engineFile("..", "ui", "dist");
+/** The built UI an installed package carries (copied there when it is packed). */
+const PACKAGED_UI_DIR = engineFile("dist", "ui");
 
 /**
  * Where `lignee dev` serves the UI from: `LIGNEE_UI_DIR` when set (relative to the working
- * directory), else the repository's `packages/ui/dist`.
+ * directory), else the repository's `packages/ui/dist` in a checkout (where the UI's sources
+ * are), else the installed package's own `dist/ui`.
  *
  * @example
  * uiDirFrom({ LIGNEE_UI_DIR: "/srv/lignee-ui" }) // "/srv/lignee-ui"
  */
 export function uiDirFrom(env: NodeJS.ProcessEnv = process.env): string {
   const fromEnv = env.LIGNEE_UI_DIR;
-  return fromEnv ? path.resolve(fromEnv) : REPOSITORY_UI_DIR;
+  if (fromEnv) return path.resolve(fromEnv);
+  return existsSync(engineFile("..", "ui", "index.html")) ? REPOSITORY_UI_DIR : PACKAGED_UI_DIR;
 }
 
 /**
