@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "./support/cli";
-import { createTestDatabase } from "./support/database";
+import { freePort } from "./support/free-port";
 import { exec, NPM_CACHE, packedEngine } from "./support/package";
 import { waitFor } from "./support/wait";
 
@@ -23,12 +23,22 @@ interface Block {
   readonly code: string;
 }
 
+/** The fenced blocks; a fence the test would not run (another language, none, indented) fails. */
 function blocks(markdown: string): Block[] {
-  return [...markdown.matchAll(/^```(\w+)([^\n]*)\n([\s\S]*?)^```$/gm)].map((m) => ({
+  const found = [...markdown.matchAll(/^```(\w+)([^\n]*)\n([\s\S]*?)^```$/gm)].map((m) => ({
     lang: m[1]!,
     info: m[2]!.trim(),
     code: m[3]!,
   }));
+  const fences = markdown.split("\n").filter((line) => /^\s*(```|~~~)/.test(line)).length;
+  expect(fences, "every fence opens or closes a ```ts or ```sh block at the start of a line").toBe(
+    2 * found.length,
+  );
+  for (const b of found) {
+    expect(["ts", "sh"], `a block in ${b.lang}:\n${b.code}`).toContain(b.lang);
+    expect(b.code, "a shell line continued with \\").not.toMatch(/\\\n/);
+  }
+  return found;
 }
 
 let root: string;
@@ -39,13 +49,18 @@ const background: ChildProcess[] = [];
 beforeAll(async () => {
   tarball = await packedEngine();
   root = await mkdtemp(path.join(tmpdir(), "lignee-guide-"));
+  // A project folder others may enter, as a home's projects are: as root (CI), the embedded
+  // PostgreSQL runs as the postgres user, which must reach the installed binaries.
+  await chmod(root, 0o755);
   env = {
-    DATABASE_URL: await createTestDatabase({ migrate: false }),
+    // No DATABASE_URL: the embedded PostgreSQL of the installed package, as a reader has it
+    // (on a free port, in the project's .lignee/).
+    DATABASE_URL: "",
+    LIGNEE_PG_PORT: String(await freePort()),
     // The engine of `lignee init`'s package.json, and npm's cache shared with the other tests.
     LIGNEE_ENGINE_SPEC: tarball,
     npm_config_cache: NPM_CACHE,
     npm_config_prefer_offline: "true",
-    npm_config_yes: "true",
     npm_config_audit: "false",
     npm_config_fund: "false",
     npm_config_update_notifier: "false",
@@ -103,7 +118,10 @@ describe("docs/guide.md", () => {
         await writeFile(path.join(cwd, file!), block.code);
         typescript.push(block.code);
       } else if (block.lang === "sh" && block.info === "background") {
-        const url = await startInBackground(`${block.code.trim()} --port 0`, cwd);
+        const url = await startInBackground(
+          `${block.code.trim().replace(/^npx lignee /, "npx --no -- lignee ")} --port 0`,
+          cwd,
+        );
         const health = await fetch(`${url}/api/health`);
         expect(health.status).toBe(200);
         const ui = await fetch(`${url}/`);
@@ -116,7 +134,10 @@ describe("docs/guide.md", () => {
             cwd = path.resolve(cwd, cd[1]!);
             continue;
           }
-          const command = line.replace("-p @lignee/engine ", `-p ${tarball} `);
+          // The packed engine for the registry's; `npx lignee` only ever runs the project's own.
+          const command = line
+            .replace(/^npx -p @lignee\/engine /, `npx --yes -p ${tarball} `)
+            .replace(/^npx lignee /, "npx --no -- lignee ");
           const r = await exec("bash", ["-c", command], { cwd, env });
           expect(r.code, `${line}\n${r.stdout}\n${r.stderr}`).toBe(0);
         }

