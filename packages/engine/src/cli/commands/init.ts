@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, lstatSync, readFileSync } from "node:fs";
 import { mkdir, readdir, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { LigneeError, quote } from "../../errors";
@@ -51,7 +51,17 @@ export async function initCommand(
       await writeFile(path.join(staging, file), text);
     }
     // Replaces an empty folder NAME, as rename(2) does.
-    await rename(staging, target);
+    await rename(staging, target).catch((error: NodeJS.ErrnoException) => {
+      throw new LigneeError(
+        "INVALID_PROJECT",
+        `cannot create ${target} (${error.code ?? error.message}): ${
+          error.code === "ENOTEMPTY" || error.code === "EEXIST"
+            ? "it is no longer empty"
+            : "use a new folder that is not a mount point"
+        }; nothing was written`,
+        { cause: error },
+      );
+    });
   } finally {
     await rm(staging, { recursive: true, force: true });
   }
@@ -78,8 +88,9 @@ function checkName(name: string): void {
 }
 
 async function checkTarget(target: string): Promise<void> {
-  if (!existsSync(target)) return;
-  if (!statSync(target).isDirectory()) {
+  if (!existsSync(target) && !isLink(target)) return;
+  // A link is refused as well: the project would be written where it points, or not at all.
+  if (isLink(target) || !lstatSync(target).isDirectory()) {
     throw new LigneeError("INVALID_PROJECT", `${target} exists and is not a folder`);
   }
   if ((await readdir(target)).length > 0) {
@@ -90,17 +101,32 @@ async function checkTarget(target: string): Promise<void> {
   }
 }
 
-/** What package.json says for `@lignee/engine`. */
+function isLink(target: string): boolean {
+  try {
+    return lstatSync(target).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * What package.json says for `@lignee/engine`: a path (a packed tarball or a folder, with or
+ * without `file:`) is made absolute from the working directory, since npm would read it from
+ * the new project's folder.
+ */
 function engineDependency(spec: string | undefined): string {
   if (spec === undefined || spec === "") return `^${runningVersion()}`;
-  if (/\.(tgz|tar\.gz)$/.test(spec) && !/^[a-z]+:/.test(spec)) {
-    const tarball = path.resolve(spec);
-    if (!existsSync(tarball)) {
-      throw new LigneeError("INVALID_PROJECT", `the engine tarball ${tarball} does not exist`);
-    }
-    return `file:${tarball}`;
+  const local = spec.startsWith("file:")
+    ? spec.slice("file:".length)
+    : /\.(tgz|tar\.gz)$/.test(spec) || /^\.{0,2}\//.test(spec)
+      ? spec
+      : undefined;
+  if (local === undefined) return spec;
+  const resolved = path.resolve(local);
+  if (!existsSync(resolved)) {
+    throw new LigneeError("INVALID_PROJECT", `the engine ${resolved} does not exist`);
   }
-  return spec;
+  return `file:${resolved}`;
 }
 
 /** The version of the engine package this process runs. */
