@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { DefinitionsReloaded, DefinitionsState } from "@lignee/engine/wire";
 import { ligneeCommand, startLigneeDev, type DevServer } from "./support/cli";
 import { createTestDatabase } from "./support/database";
+import { waitFor } from "./support/wait";
 
 /**
  * Definitions loaded again while the platform runs (Dagster's "reload code location"): `lignee
@@ -46,20 +47,6 @@ export default Definitions.create({
 `;
 }
 
-async function until<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  ms = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 const getJson = async <T>(url: string): Promise<T> => (await (await fetch(url)).json()) as T;
 const assetKeys = async (base: string): Promise<string[]> =>
   (await getJson<{ nodes: { key: string }[] }>(`${base}/api/assets`)).nodes
@@ -80,7 +67,7 @@ async function runEnded(
   base: string,
   runId: string,
 ): Promise<{ status: string; error: string | null }> {
-  return until(`run ${runId} to end`, async () => {
+  return waitFor(`run ${runId} to end`, async () => {
     const { run } = await getJson<{ run: { status: string; error: string | null } }>(
       `${base}/api/runs/${runId}`,
     );
@@ -126,7 +113,7 @@ describe("lignee dev reloads its definitions", () => {
     expect(await assetKeys(server.url)).toEqual(["alpha"]);
 
     await writeFile(defs, definitionsFile(["alpha", "beta"], "v1"));
-    await until("beta to appear", async () =>
+    await waitFor("beta to appear", async () =>
       (await assetKeys(server.url)).includes("beta") ? true : undefined,
     );
     const second = await getJson<DefinitionsState>(`${server.url}/api/definitions`);
@@ -136,7 +123,7 @@ describe("lignee dev reloads its definitions", () => {
 
     // Invalid: does not compile. The previous definitions keep serving; the error is shown.
     await writeFile(defs, "export default {;\n");
-    const failed = await until("the reload error", async () => {
+    const failed = await waitFor("the reload error", async () => {
       const s = await getJson<DefinitionsState>(`${server.url}/api/definitions`);
       return s.error ? s : undefined;
     });
@@ -151,7 +138,7 @@ describe("lignee dev reloads its definitions", () => {
 
     // Invalid: compiles, but the definitions are wrong (an asset defined twice).
     await writeFile(defs, definitionsFile(["alpha", "alpha"], "v1"));
-    const refused = await until("the second reload error", async () => {
+    const refused = await waitFor("the second reload error", async () => {
       const s = await getJson<DefinitionsState>(`${server.url}/api/definitions`);
       // (A save may show an intermediate state first: an empty file exports nothing.)
       return s.error && /duplicate/i.test(s.error.message) ? s : undefined;
@@ -161,7 +148,7 @@ describe("lignee dev reloads its definitions", () => {
 
     // Fixed: loaded, and the error is gone.
     await writeFile(defs, definitionsFile(["alpha", "gamma"], "v1"));
-    const fixed = await until("the fixed definitions", async () => {
+    const fixed = await waitFor("the fixed definitions", async () => {
       const s = await getJson<DefinitionsState>(`${server.url}/api/definitions`);
       return s.error === null && s.version !== second.version ? s : undefined;
     });
@@ -185,17 +172,17 @@ export default Definitions.create({
     expect(await assetKeys(server.url)).toEqual(["alpha"]);
 
     await writeFile(path.join(project, "keys.ts"), 'export const KEYS = ["alpha", "beta"];\n');
-    await until("the imported file's change", async () =>
+    await waitFor("the imported file's change", async () =>
       (await assetKeys(server.url)).includes("beta") ? true : undefined,
     );
 
     // An import of a file not written yet: the load fails; writing the file is enough.
     await writeFile(defs, importing("more-keys"));
-    await until("the failed load", async () =>
+    await waitFor("the failed load", async () =>
       (await getJson<DefinitionsState>(`${server.url}/api/definitions`)).error ? true : undefined,
     );
     await writeFile(path.join(project, "more-keys.ts"), 'export const KEYS = ["gamma"];\n');
-    await until("the file that appeared", async () =>
+    await waitFor("the file that appeared", async () =>
       (await assetKeys(server.url)).join() === "gamma" ? true : undefined,
     );
   });
@@ -221,7 +208,7 @@ export default Definitions.create({
     const server = await dev();
     expect(await assetKeys(server.url)).toEqual(["alpha"]);
     await writeFile(keysFile, JSON.stringify(["alpha", "delta"]));
-    await until("the watched file's change", async () =>
+    await waitFor("the watched file's change", async () =>
       (await assetKeys(server.url)).includes("delta") ? true : undefined,
     );
   });
@@ -230,12 +217,12 @@ export default Definitions.create({
     await newProject(["slow"], "v1");
     const server = await dev();
     const inFlight = await materialize(server.url, "slow");
-    await until("the run to start", async () =>
+    await waitFor("the run to start", async () =>
       existsSync(path.join(project, "slow.started")) ? true : undefined,
     );
 
     await writeFile(defs, definitionsFile(["slow", "other"], "v2"));
-    await until("the new definitions", async () =>
+    await waitFor("the new definitions", async () =>
       (await assetKeys(server.url)).includes("other") ? true : undefined,
     );
     await writeFile(path.join(project, "release"), "");
@@ -272,7 +259,7 @@ describe("lignee dev's scheduler", () => {
   ],`,
     );
     await writeFile(defs, text.replace("defineAsset }", "defineAsset, defineSensor }"));
-    const run = await until("the added sensor's run", async () => {
+    const run = await waitFor("the added sensor's run", async () => {
       const { runs } = await getJson<{ runs: { id: string; tags: Record<string, string> }[] }>(
         `${server.url}/api/runs`,
       );
@@ -336,12 +323,12 @@ describe("a separate worker", () => {
       return { child, output: () => output };
     };
     const server = spawnLignee(["server", "--port", "0"]);
-    const url = await until(
+    const url = await waitFor(
       "the server's URL",
       async () => /serving on (http:\/\/\S+?) /.exec(server.output())?.[1],
     );
     const worker = spawnLignee(["worker"]);
-    await until("the worker", async () =>
+    await waitFor("the worker", async () =>
       /is waiting for runs/.test(worker.output()) ? true : undefined,
     );
 
