@@ -22,18 +22,14 @@ export async function withRuntime<T>(
   work: (definitions: Definitions<unknown>, runtime: Runtime) => Promise<T>,
 ): Promise<T> {
   const definitions = await loadDefinitions(options.definitions);
-  const runtime = await openRuntime({ log: (m) => io.err(m) });
-  try {
-    for (const id of runtime.recoveredRuns) {
-      io.err(`run ${id} was left running by a process that no longer exists: marked FAILURE`);
-    }
-    return await work(definitions, runtime);
-  } finally {
-    await definitions
-      .disposeResources()
-      .catch((e: unknown) => io.err(`closing resources: ${String(e)}`));
-    await runtime.close();
-  }
+  return overRuntime(
+    io,
+    (runtime) => work(definitions, runtime),
+    () =>
+      definitions
+        .disposeResources()
+        .catch((e: unknown) => io.err(`closing resources: ${String(e)}`)),
+  );
 }
 
 /**
@@ -52,14 +48,27 @@ export async function withReloadableRuntime<T>(
     validate: (d) => void alertSettings(d),
     log: (m) => io.err(m),
   });
+  return overRuntime(
+    io,
+    (runtime) => work(definitions, runtime),
+    () => definitions.close(),
+  );
+}
+
+/** Opens the runtime, says which runs it recovered, runs `work`, then `release` and closes it. */
+async function overRuntime<T>(
+  io: CliIo,
+  work: (runtime: Runtime) => Promise<T>,
+  release: () => Promise<void>,
+): Promise<T> {
   const runtime = await openRuntime({ log: (m) => io.err(m) });
   try {
     for (const id of runtime.recoveredRuns) {
       io.err(`run ${id} was left running by a process that no longer exists: marked FAILURE`);
     }
-    return await work(definitions, runtime);
+    return await work(runtime);
   } finally {
-    await definitions.close();
+    await release();
     await runtime.close();
   }
 }
