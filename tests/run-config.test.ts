@@ -342,6 +342,40 @@ describe("run config from a schedule", () => {
   });
 });
 
+describe("config schemas refused when the definitions load", () => {
+  const withSchema = (config: z.ZodObject) =>
+    Definitions.create({
+      assets: [defineAsset({ key: "a", config, materialize: async () => undefined })],
+    });
+
+  it("refuses transforms, preprocessing and codecs, whose output a worker would parse again", () => {
+    for (const field of [
+      z.number().transform((n) => n * 1000),
+      z.preprocess((v) => (typeof v === "number" ? v * 2 : v), z.number()),
+      z.string().transform((s) => s.split(",")),
+      z.codec(z.string(), z.number(), { decode: Number, encode: String }),
+      z.object({ inner: z.number().transform((n) => n + 1) }).optional(),
+      z.array(z.number().transform((n) => n + 1)),
+    ])
+      expect(() => withSchema(z.object({ field }))).toThrow(
+        /asset "a": its config schema transforms what it is given \(at "field(\.inner)?"\)/,
+      );
+  });
+
+  it("takes defaults, catches, pipes without transforms and coercion: parsing their output changes nothing", () => {
+    const schema = z.object({
+      a: z.number().default(1),
+      b: z.boolean().catch(false),
+      c: z.string().pipe(z.string().min(2)),
+      d: z.coerce.number(),
+      e: z.array(z.object({ f: z.string().default("x") })).default([]),
+    });
+    const definitions = withSchema(schema);
+    const once = schema.parse({ c: "ab", d: 3, e: [{}] });
+    expect(definitions.get("a").config?.parse(once)).toEqual(once);
+  });
+});
+
 describe("lignee materialize --config", () => {
   let env: Record<string, string>;
   let sql: pg.Client;

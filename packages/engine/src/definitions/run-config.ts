@@ -67,14 +67,65 @@ export function configJsonSchema(schema: ConfigSchema): Record<string, unknown> 
   return z.toJSONSchema(schema, { io: "input" }) as Record<string, unknown>;
 }
 
-/** Why an asset's config schema cannot be used (not representable as JSON), or undefined. */
+/**
+ * Why an asset's config schema cannot be used, or undefined: it cannot be represented as JSON,
+ * or it transforms what it is given (`transform`, `preprocess`, codecs). A run stores its config
+ * as validated (defaults applied) and the worker that executes it validates the stored config
+ * again: for that second parse to change nothing, a schema's output must be a valid input giving
+ * itself back, which defaults, `catch`, coercion and pipes without transforms are.
+ */
 export function configSchemaProblem(key: string, schema: ConfigSchema): string | undefined {
+  const transformAt = findTransform(schema, [], new Set());
+  if (transformAt)
+    return `asset "${key}": its config schema transforms what it is given (at "${transformAt.join(".") || "(root)"}"): the config a run stores is parsed again when the run executes; validate only, and transform in the asset`;
   try {
     configJsonSchema(schema);
     return undefined;
   } catch (error) {
     return `asset "${key}": its config schema cannot be represented as JSON (${(error as Error).message})`;
   }
+}
+
+/**
+ * The path (object keys) of the first transform inside a schema, or undefined. zod 4 describes
+ * every schema by `_zod.def`; the walk follows whatever schemas a definition holds (inner types,
+ * object shapes, options, pipes, lazy getters), once each.
+ */
+function findTransform(
+  schema: unknown,
+  path: readonly string[],
+  seen: Set<unknown>,
+): readonly string[] | undefined {
+  if (seen.has(schema)) return undefined;
+  seen.add(schema);
+  const def = (schema as { _zod?: { def?: Record<string, unknown> } })._zod?.def;
+  if (!def) return undefined;
+  // A codec is a pipe with a transform of its own; `preprocess` a pipe from a transform.
+  if (def.type === "transform" || (def.type === "pipe" && "transform" in def)) return path;
+  for (const [name, value] of Object.entries(def)) {
+    if (name === "getter" && typeof value === "function") {
+      const found = findTransform((value as () => unknown)(), path, seen);
+      if (found) return found;
+    } else if (name === "shape" && typeof value === "object" && value !== null) {
+      for (const [field, inner] of Object.entries(value)) {
+        const found = findTransform(inner, [...path, field], seen);
+        if (found) return found;
+      }
+    } else if (Array.isArray(value)) {
+      for (const inner of value) {
+        const found = findTransform(inner, path, seen);
+        if (found) return found;
+      }
+    } else if (isSchema(value)) {
+      const found = findTransform(value, path, seen);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+function isSchema(value: unknown): boolean {
+  return typeof value === "object" && value !== null && "_zod" in value;
 }
 
 /** Whether a value is a run config: a JSON object (per asset key, anything). */
