@@ -12,6 +12,10 @@ import {
   Worker,
   z,
   defineAsset,
+  defineCheck,
+  defineSchedule,
+  defineSensor,
+  type ScheduleDefinition,
 } from "@lignee/engine";
 import type { ErrorResponse, RunCreated, RunDetail } from "@lignee/engine/wire";
 import { openTestApi, type TestApi } from "./support/api";
@@ -373,6 +377,140 @@ describe("config schemas refused when the definitions load", () => {
     const definitions = withSchema(schema);
     const once = schema.parse({ c: "ab", d: 3, e: [{}] });
     expect(definitions.get("a").config?.parse(once)).toEqual(once);
+  });
+});
+
+describe("launches that give no config", () => {
+  const Required = z.object({ token: z.string().min(1) });
+  const upstream = defineAsset({ key: "up", materialize: async () => undefined });
+
+  it("refuses an eager asset whose config has required fields, naming it", () => {
+    expect(() =>
+      Definitions.create({
+        assets: [
+          upstream,
+          defineAsset({
+            key: "eager/needs",
+            deps: ["up"],
+            automation: "eager",
+            config: Required,
+            materialize: async () => undefined,
+          }),
+        ],
+      }),
+    ).toThrow(
+      /asset "eager\/needs": eager automation gives no config, and its config schema needs "token": give its fields defaults/,
+    );
+    // Defaults make it fine.
+    expect(() =>
+      Definitions.create({
+        assets: [
+          upstream,
+          defineAsset({
+            key: "eager/defaults",
+            deps: ["up"],
+            automation: "eager",
+            config: z.object({ token: z.string().default("t") }),
+            materialize: async () => undefined,
+          }),
+        ],
+      }),
+    ).not.toThrow();
+  });
+
+  const schedule = (selection: string, config?: Record<string, unknown>) =>
+    defineSchedule({ name: "s", cron: "0 1 * * *", selection, ...(config ? { config } : {}) });
+  const needs = defineAsset({ key: "needs", config: Required, materialize: async () => undefined });
+  const other = defineAsset({
+    key: "other",
+    config: z.object({ n: z.number().default(1) }),
+    materialize: async () => undefined,
+  });
+
+  it("validates a schedule's config against its selection and schemas at load time", () => {
+    const create = (s: ScheduleDefinition) =>
+      Definitions.create({ assets: [needs, other], schedules: [s] });
+    expect(() => create(schedule("needs"))).toThrow(
+      /schedule "s": Invalid config: "needs\.token": /,
+    );
+    expect(() => create(schedule("needs", { needs: { token: 5 } }))).toThrow(
+      /schedule "s": Invalid config: "needs\.token": /,
+    );
+    expect(() => create(schedule("needs", { needs: { token: "x" }, other: {} }))).toThrow(
+      /schedule "s": Invalid config: "other": the run does not materialize this asset/,
+    );
+    expect(() => create(schedule("needs,other", { needs: { token: "x" } }))).not.toThrow();
+  });
+
+  it("gives a sensor's run the config of its request, validated", async () => {
+    const url = await createTestDatabase();
+    const store = PostgresAutomationStore.connect(url);
+    const storage = PostgresStorage.connect(url);
+    try {
+      const sensed = Definitions.create({
+        assets: [needs],
+        sensors: [
+          defineSensor({
+            name: "files",
+            selection: "needs",
+            evaluate: async () => ({
+              runRequests: [
+                { runKey: "good", config: { needs: { token: "abc" } } },
+                { runKey: "bad", config: { needs: { token: "" } } },
+              ],
+            }),
+          }),
+        ],
+      }) as Definitions<unknown>;
+      const scheduler = new Scheduler({
+        definitions: sensed,
+        storage,
+        store,
+        log: () => undefined,
+      });
+      const report = await scheduler.evaluate(new Date("2024-03-01T12:00:00Z"));
+      const outcome = report.sensors[0]!;
+      expect(outcome.runIds).toHaveLength(1);
+      // The bad request is refused (the tick says why); the good one is queued.
+      expect(outcome.message).toMatch(/^refused: needs: Invalid config: "needs\.token": /);
+      expect((await storage.getRun(outcome.runIds[0]!))?.config).toEqual({
+        needs: { token: "abc" },
+      });
+    } finally {
+      await storage.close();
+      await store.close();
+    }
+  });
+});
+
+describe("checks-only runs", () => {
+  it("run the checks of an asset whose config has required fields, storing no config", async () => {
+    const checked = Definitions.create({
+      assets: [
+        defineAsset({
+          key: "needs",
+          config: z.object({ token: z.string().min(1) }),
+          materialize: async () => undefined,
+        }),
+      ],
+      checks: [
+        defineCheck({
+          asset: "needs",
+          name: "always",
+          severity: "warn",
+          evaluate: async () => ({ passed: true }),
+        }),
+      ],
+    }) as Definitions<unknown>;
+    const t = await openTestApi(checked, { queue: { maxAttempts: 1 } });
+    try {
+      const res = await t.post("/api/checks/run", { selection: "needs" });
+      expect(res.status, await res.clone().text()).toBe(201);
+      const { runId } = (await res.json()) as RunCreated;
+      expect((await t.storage.getRun(runId))?.config).toEqual({});
+    } finally {
+      await t.close();
+    }
   });
 });
 
