@@ -157,6 +157,46 @@ describe("run config through the API and a worker", () => {
     expect(await t.count("runs")).toBe(before);
   });
 
+  it("refuses config over 64 KiB, and lists at most 50 issues with a count of the rest", async () => {
+    const before = await t.count("runs");
+    const big = await t.post("/api/runs", {
+      selection: "demo/collect",
+      partition: "2024-01-02",
+      config: { "demo/collect": { label: "x".repeat(70_000) } },
+    });
+    expect(big.status).toBe(400);
+    expect(((await big.json()) as ErrorResponse).error).toMatch(
+      /^Invalid config: it is 70,\d{3} bytes as JSON, over the limit of 65,536 \(64 KiB\)$/,
+    );
+    const many = await t.post("/api/runs", {
+      selection: "demo/collect",
+      partition: "2024-01-02",
+      config: Object.fromEntries(Array.from({ length: 120 }, (_, i) => [`demo/x${i}`, {}])),
+    });
+    expect(many.status).toBe(400);
+    const body = (await many.json()) as ErrorResponse;
+    expect(body.issues).toHaveLength(50);
+    expect(body.issuesOmitted).toBe(70);
+    expect(body.error).toMatch(/\(and 119 more issues\)$/);
+    expect(await t.count("runs")).toBe(before);
+  });
+
+  it("lists runs without their config, which a run's detail answers", async () => {
+    const res = await t.post("/api/runs", {
+      selection: "demo/collect",
+      partition: "2024-01-06",
+      config: { "demo/collect": { pageSize: 3 } },
+    });
+    const { runId } = (await res.json()) as RunCreated;
+    const list = (await (await t.get("/api/runs")).json()) as { runs: Record<string, unknown>[] };
+    const item = list.runs.find((r) => r.id === runId)!;
+    expect(item).toBeDefined();
+    expect(item).not.toHaveProperty("config");
+    const detail = (await (await t.get(`/api/runs/${runId}`)).json()) as RunDetail;
+    expect(detail.run.config).toMatchObject({ "demo/collect": { pageSize: 3 } });
+    await finished(runId);
+  });
+
   it("re-executes a run with its config", async () => {
     const first = (await (
       await t.post("/api/runs", {
@@ -559,6 +599,13 @@ describe("lignee materialize --config", () => {
     const invalid = await lignee([...base, "--config", '{"demo/collect": {"pageSize": "many"}}']);
     expect(invalid.code).toBe(2);
     expect(invalid.stderr).toContain(`Invalid config: "demo/collect.pageSize": `);
+    const big = await lignee([
+      ...base,
+      "--config",
+      JSON.stringify({ "demo/collect": { label: "x".repeat(70_000) } }),
+    ]);
+    expect(big.code).toBe(2);
+    expect(big.stderr).toContain("over the limit of 65,536 (64 KiB)");
     expect(await runs()).toEqual([]);
   });
 

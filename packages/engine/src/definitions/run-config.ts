@@ -14,11 +14,24 @@ import type { AssetDefinition, ConfigSchema } from "./asset";
  */
 export type RunConfig = Readonly<Record<string, unknown>>;
 
+/** The largest run config taken, as JSON in UTF-8: it is stored with every run. */
+export const MAX_CONFIG_BYTES = 65_536;
+
+/** A config's size as JSON in UTF-8; Infinity when it is not JSON (a cycle, a bigint). */
+function serializedSize(config: RunConfig): number {
+  try {
+    return new TextEncoder().encode(JSON.stringify(config)).length;
+  } catch {
+    return Infinity;
+  }
+}
+
 /**
  * Validates a run's config against the config schemas of the assets it may materialize and
  * answers the config as the run stores it: per asset with a schema, the schema's output (defaults
  * applied; an asset given nothing is parsed from `{}`). Every problem is reported at once: a key
  * naming an asset outside `assets`, or an asset without a schema, and each issue of each schema.
+ * A config over `MAX_CONFIG_BYTES` as JSON is refused whole.
  *
  * @example
  * resolveRunConfig([offres], { "raw/offres": {} }) // { "raw/offres": { pageSize: 150 } }
@@ -27,6 +40,14 @@ export function resolveRunConfig(
   assets: readonly Pick<AssetDefinition<unknown>, "key" | "config">[],
   given: RunConfig,
 ): Record<string, unknown> {
+  const size = serializedSize(given);
+  if (size > MAX_CONFIG_BYTES)
+    throw new InvalidConfigError(
+      [],
+      size === Infinity
+        ? "it cannot be written as JSON"
+        : `it is ${size.toLocaleString("en-US")} bytes as JSON, over the limit of ${MAX_CONFIG_BYTES.toLocaleString("en-US")} (64 KiB)`,
+    );
   const issues: ConfigIssue[] = [];
   const byKey = new Map(assets.map((a) => [a.key, a]));
   const resolved: Record<string, unknown> = {};

@@ -11,7 +11,7 @@ import { jsonBody, optionalJsonBody } from "./json-body";
 import type { RunManager } from "./run-manager";
 import { ReexecuteBody, RunRequestBody, RunsQuery } from "./schemas";
 import { answerStarted, type PreviewRun, type StartRun } from "./start-run";
-import { runView, stepsView } from "./views";
+import { runListItemView, runView, stepsView } from "./views";
 import { isMaintenanceRun } from "../definitions/maintenance";
 import type { StartMaintenance } from "./start-maintenance";
 
@@ -41,7 +41,7 @@ export function registerRunRoutes(app: Hono, options: RunRoutesOptions): void {
       ...(query.asset !== undefined ? { assetKey: query.asset } : {}),
       ...(query.idPrefix !== undefined ? { idPrefix: parseRunIdPrefix(query.idPrefix) } : {}),
     });
-    return c.json({ runs: list.map(runView) });
+    return c.json({ runs: list.map(runListItemView) });
   });
 
   app.post("/api/runs", async (c) => {
