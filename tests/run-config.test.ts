@@ -218,6 +218,40 @@ describe("run config through the API and a worker", () => {
     expect(await seen(t.sql, runId)).toEqual([expected, expected]);
   });
 
+  it("re-executes with another config, validated, when the old one no longer fits", async () => {
+    const first = (await (
+      await t.post("/api/runs", {
+        selection: "demo/collect",
+        partition: "2024-01-07",
+        config: { "demo/collect": { pageSize: 8 } },
+      })
+    ).json()) as RunCreated;
+    await finished(first.runId);
+    // As if the schema had changed since: the stored config no longer fits it.
+    await t.sql.query(
+      `UPDATE lignee.runs SET config = '{"demo/collect": {"pageSize": "eight"}}' WHERE id = $1`,
+      [first.runId],
+    );
+    const before = await t.count("runs");
+    const stale = await t.post(`/api/runs/${first.runId}/reexecute`);
+    expect(stale.status).toBe(400);
+    expect(((await stale.json()) as ErrorResponse).issues?.[0]?.path).toEqual(["pageSize"]);
+    const invalid = await t.post(`/api/runs/${first.runId}/reexecute`, {
+      config: { "demo/collect": { pageSize: 0 } },
+    });
+    expect(invalid.status).toBe(400);
+    expect(((await invalid.json()) as ErrorResponse).issues?.[0]?.path).toEqual(["pageSize"]);
+    expect(await t.count("runs")).toBe(before);
+    const res = await t.post(`/api/runs/${first.runId}/reexecute`, {
+      config: { "demo/collect": { pageSize: 9 } },
+    });
+    expect(res.status, await res.clone().text()).toBe(201);
+    const { runId } = (await res.json()) as RunCreated;
+    const run = await finished(runId);
+    expect(run.status).toBe("SUCCESS");
+    expect(run.config).toEqual({ "demo/collect": { pageSize: 9, mode: "full", dryRun: false } });
+  });
+
   it("gives every run of a backfill its config; invalid config creates no backfill", async () => {
     const refused = await t.post("/api/backfills", {
       selection: "demo/collect",

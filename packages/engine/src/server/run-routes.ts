@@ -99,14 +99,15 @@ export function registerRunRoutes(app: Hono, options: RunRoutesOptions): void {
     // automation, so it is not held by checks that failed before it (as automation's runs are).
     const { trigger: _trigger, ...kept } = run.tags;
     const tags = { ...kept, reexecutionOf: run.id };
-    // The run's own config, as it was validated then (defaults included): validated again.
+    // The run's own config, as it was validated then (defaults included), validated again; or
+    // the one the request gives, when the schemas have changed since.
     const started = await startRun(
       run.selection,
       partitions,
       tags,
       { confirmed: body.confirm === true },
       { kind: "reexecution", detail: run.id },
-      { config: run.config },
+      { config: body.config ?? run.config },
     );
     return answerStarted(c, started);
   });

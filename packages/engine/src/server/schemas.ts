@@ -93,7 +93,12 @@ export const RunRequestBody = z
 
 /** `POST /api/runs/{id}/reexecute` takes no body, or this one. */
 export const ReexecuteBody = z
-  .object({ confirm: Confirm })
+  .object({
+    confirm: Confirm,
+    config: RunConfigBody.optional().describe(
+      "the new run's config, replacing the run's own (validated as POST /api/runs does): for a run whose config no longer fits its assets' schemas",
+    ),
+  })
   .strict()
   .meta({ id: "ReexecuteRequest" });
 export type RunRequestBody = z.infer<typeof RunRequestBody>;
