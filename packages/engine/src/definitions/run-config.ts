@@ -65,7 +65,7 @@ export function resolveRunConfig(
   }
   for (const asset of assets) {
     if (!asset.config) continue;
-    const parsed = asset.config.safeParse(given[asset.key] ?? {});
+    const parsed = asset.config.safeParse(configOf(given, asset.key) ?? {});
     if (parsed.success) resolved[asset.key] = parsed.data;
     else
       issues.push(
@@ -82,11 +82,20 @@ export function resolveRunConfig(
 
 /**
  * A config schema as JSON Schema, as a client sees it (its input: fields with defaults are
- * optional); throws for what JSON Schema cannot express (see `configSchemaProblem`).
+ * optional); throws for what JSON Schema cannot express (see `configSchemaProblem`). The same
+ * object is answered for the same schema: it must not be changed.
  */
 export function configJsonSchema(schema: ConfigSchema): Record<string, unknown> {
-  return z.toJSONSchema(schema, { io: "input" }) as Record<string, unknown>;
+  let json = jsonSchemas.get(schema);
+  if (!json) {
+    json = z.toJSONSchema(schema, { io: "input" }) as Record<string, unknown>;
+    jsonSchemas.set(schema, json);
+  }
+  return json;
 }
+
+/** The JSON Schema of each schema, computed once: `GET /api/assets` answers it for every asset. */
+const jsonSchemas = new WeakMap<ConfigSchema, Record<string, unknown>>();
 
 /**
  * Why an asset's config schema cannot be used, or undefined: it cannot be represented as JSON,
@@ -147,6 +156,14 @@ function findTransform(
 
 function isSchema(value: unknown): boolean {
   return typeof value === "object" && value !== null && "_zod" in value;
+}
+
+/**
+ * An asset's entry of a run config, or undefined: own keys only, so that an asset keyed
+ * `constructor` is not given `Object.prototype.constructor`.
+ */
+export function configOf(config: RunConfig | undefined, assetKey: string): unknown {
+  return config !== undefined && Object.hasOwn(config, assetKey) ? config[assetKey] : undefined;
 }
 
 /** Whether a value is a run config: a JSON object (per asset key, anything). */
