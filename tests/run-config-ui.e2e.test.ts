@@ -1,6 +1,6 @@
-import { dailyPartitions, defineAsset, Definitions, z } from "@lignee/engine";
+import { dailyPartitions, defineAsset, Definitions, staticPartitions, z } from "@lignee/engine";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { saveScreenshot, type Page } from "./support/browser";
+import { dragAcross, saveScreenshot, type Page } from "./support/browser";
 import {
   openUiBrowser,
   screenshotOnFailure,
@@ -37,6 +37,15 @@ const definitions = Definitions.create({
       }),
       async materialize(ctx) {
         return { metadata: { pageSize: ctx.config.pageSize, mode: ctx.config.mode } };
+      },
+    }),
+    // A field without a default: every launch of this asset must go through the form.
+    defineAsset({
+      key: "demo/needs",
+      partitions: staticPartitions(["de", "fr", "it"]),
+      config: z.object({ token: z.string().min(1).describe("the API token") }),
+      async materialize(ctx) {
+        return { metadata: { token: ctx.config.token } };
       },
     }),
   ],
@@ -159,5 +168,81 @@ describe("run config form", () => {
         "demo/collect": { pageSize: 150, mode: "full", dryRun: false, departments: [] },
       });
     await page.getByTestId("run-config").waitFor();
+  }, 60_000);
+
+  it("launches an asset with required config from every button of its page through the form", async () => {
+    const needs = (key: string) =>
+      page.locator(`[data-testid=health-segment][data-partition="${key}"]`);
+    const dialog = page.getByTestId("materialize-dialog");
+    const token = dialog.getByTestId("config-field-token");
+    const launchedRun = async (): Promise<string> => {
+      await page.getByTestId("run-page").waitFor();
+      return (await page.getByTestId("run-page").getAttribute("data-run-id"))!;
+    };
+    const before = await runCount();
+
+    // Materialise stale: the form first; launching without the token is refused by the form.
+    await page.goto(`${server.url}/assets/demo/needs`);
+    await page.getByTestId("materialize-asset-stale").click();
+    await token.waitFor();
+    expect(await dialog.getByTestId("materialize-request").textContent()).toBe(
+      "The missing, stale and failed partitions.",
+    );
+    await dialog.getByTestId("launch-run").click();
+    await expect
+      .poll(() => dialog.getByTestId("config-error").allTextContents())
+      .toEqual(["required"]);
+    await saveScreenshot(page, "run-config-7-stale-needs-config");
+    expect(await runCount()).toBe(before);
+    await token.fill("t1");
+    await dialog.getByTestId("launch-run").click();
+    const stale = await launchedRun();
+    expect((await server.storage.getRun(stale))?.config).toEqual({ "demo/needs": { token: "t1" } });
+    await waitFor("the stale run to end", async () =>
+      (await server.storage.getRun(stale))?.endedAt ? true : undefined,
+    );
+
+    // A partition's "Materialise KEY": the form, for that partition.
+    await page.goto(`${server.url}/assets/demo/needs`);
+    await needs("fr").click();
+    await page.getByTestId("partition-materialize").click();
+    await token.waitFor();
+    expect(await dialog.getByTestId("materialize-request").textContent()).toBe("Partition fr.");
+    await token.fill("t2");
+    await dialog.getByTestId("launch-run").click();
+    const single = await launchedRun();
+    expect((await server.storage.getRun(single))?.config).toEqual({
+      "demo/needs": { token: "t2" },
+    });
+    await waitFor("the partition's run to end", async () =>
+      (await server.storage.getRun(single))?.endedAt ? true : undefined,
+    );
+
+    // A range: "Materialise 3 partitions" and "Backfill…" both ask for the config.
+    await page.goto(`${server.url}/assets/demo/needs`);
+    await needs("de").waitFor();
+    await dragAcross(page, needs("de"), needs("it"));
+    await page.getByTestId("materialize-range").click();
+    await token.waitFor();
+    expect(await dialog.getByTestId("materialize-request").textContent()).toBe(
+      "Partitions de → it.",
+    );
+    await page.keyboard.press("Escape");
+    await page.getByTestId("backfill-button").click();
+    const backfill = page.getByTestId("backfill-dialog");
+    await backfill.getByTestId("config-field-token").waitFor();
+    await backfill.getByTestId("launch-backfill").click();
+    await expect
+      .poll(() => backfill.getByTestId("config-error").allTextContents())
+      .toEqual(["required"]);
+    await backfill.getByTestId("config-field-token").fill("t3");
+    await saveScreenshot(page, "run-config-8-backfill-needs-config");
+    await backfill.getByTestId("launch-backfill").click();
+    await page.waitForURL(/\/backfills\/[0-9a-f-]+$/);
+    const backfillId = page.url().split("/").at(-1)!;
+    const detail = (await (await fetch(`${server.url}/api/backfills/${backfillId}`)).json()) as {
+      backfill: { config: unknown };
+    };
+    expect(detail.backfill.config).toEqual({ "demo/needs": { token: "t3" } });
   }, 60_000);
 });

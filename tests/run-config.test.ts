@@ -12,6 +12,10 @@ import {
   Worker,
   z,
   defineAsset,
+  defineCheck,
+  defineSchedule,
+  defineSensor,
+  type ScheduleDefinition,
 } from "@lignee/engine";
 import type { ErrorResponse, RunCreated, RunDetail } from "@lignee/engine/wire";
 import { openTestApi, type TestApi } from "./support/api";
@@ -153,6 +157,46 @@ describe("run config through the API and a worker", () => {
     expect(await t.count("runs")).toBe(before);
   });
 
+  it("refuses config over 64 KiB, and lists at most 50 issues with a count of the rest", async () => {
+    const before = await t.count("runs");
+    const big = await t.post("/api/runs", {
+      selection: "demo/collect",
+      partition: "2024-01-02",
+      config: { "demo/collect": { label: "x".repeat(70_000) } },
+    });
+    expect(big.status).toBe(400);
+    expect(((await big.json()) as ErrorResponse).error).toMatch(
+      /^Invalid config: it is 70,\d{3} bytes as JSON, over the limit of 65,536 \(64 KiB\)$/,
+    );
+    const many = await t.post("/api/runs", {
+      selection: "demo/collect",
+      partition: "2024-01-02",
+      config: Object.fromEntries(Array.from({ length: 120 }, (_, i) => [`demo/x${i}`, {}])),
+    });
+    expect(many.status).toBe(400);
+    const body = (await many.json()) as ErrorResponse;
+    expect(body.issues).toHaveLength(50);
+    expect(body.issuesOmitted).toBe(70);
+    expect(body.error).toMatch(/\(and 119 more issues\)$/);
+    expect(await t.count("runs")).toBe(before);
+  });
+
+  it("lists runs without their config, which a run's detail answers", async () => {
+    const res = await t.post("/api/runs", {
+      selection: "demo/collect",
+      partition: "2024-01-06",
+      config: { "demo/collect": { pageSize: 3 } },
+    });
+    const { runId } = (await res.json()) as RunCreated;
+    const list = (await (await t.get("/api/runs")).json()) as { runs: Record<string, unknown>[] };
+    const item = list.runs.find((r) => r.id === runId)!;
+    expect(item).toBeDefined();
+    expect(item).not.toHaveProperty("config");
+    const detail = (await (await t.get(`/api/runs/${runId}`)).json()) as RunDetail;
+    expect(detail.run.config).toMatchObject({ "demo/collect": { pageSize: 3 } });
+    await finished(runId);
+  });
+
   it("re-executes a run with its config", async () => {
     const first = (await (
       await t.post("/api/runs", {
@@ -172,6 +216,40 @@ describe("run config through the API and a worker", () => {
     expect(run.config).toEqual({ "demo/collect": { pageSize: 7, mode: "sample", dryRun: true } });
     const expected = { pageSize: 7, mode: "sample", label: null, dryRun: true };
     expect(await seen(t.sql, runId)).toEqual([expected, expected]);
+  });
+
+  it("re-executes with another config, validated, when the old one no longer fits", async () => {
+    const first = (await (
+      await t.post("/api/runs", {
+        selection: "demo/collect",
+        partition: "2024-01-07",
+        config: { "demo/collect": { pageSize: 8 } },
+      })
+    ).json()) as RunCreated;
+    await finished(first.runId);
+    // As if the schema had changed since: the stored config no longer fits it.
+    await t.sql.query(
+      `UPDATE lignee.runs SET config = '{"demo/collect": {"pageSize": "eight"}}' WHERE id = $1`,
+      [first.runId],
+    );
+    const before = await t.count("runs");
+    const stale = await t.post(`/api/runs/${first.runId}/reexecute`);
+    expect(stale.status).toBe(400);
+    expect(((await stale.json()) as ErrorResponse).issues?.[0]?.path).toEqual(["pageSize"]);
+    const invalid = await t.post(`/api/runs/${first.runId}/reexecute`, {
+      config: { "demo/collect": { pageSize: 0 } },
+    });
+    expect(invalid.status).toBe(400);
+    expect(((await invalid.json()) as ErrorResponse).issues?.[0]?.path).toEqual(["pageSize"]);
+    expect(await t.count("runs")).toBe(before);
+    const res = await t.post(`/api/runs/${first.runId}/reexecute`, {
+      config: { "demo/collect": { pageSize: 9 } },
+    });
+    expect(res.status, await res.clone().text()).toBe(201);
+    const { runId } = (await res.json()) as RunCreated;
+    const run = await finished(runId);
+    expect(run.status).toBe("SUCCESS");
+    expect(run.config).toEqual({ "demo/collect": { pageSize: 9, mode: "full", dryRun: false } });
   });
 
   it("gives every run of a backfill its config; invalid config creates no backfill", async () => {
@@ -342,6 +420,174 @@ describe("run config from a schedule", () => {
   });
 });
 
+describe("config schemas refused when the definitions load", () => {
+  const withSchema = (config: z.ZodObject) =>
+    Definitions.create({
+      assets: [defineAsset({ key: "a", config, materialize: async () => undefined })],
+    });
+
+  it("refuses transforms, preprocessing and codecs, whose output a worker would parse again", () => {
+    for (const field of [
+      z.number().transform((n) => n * 1000),
+      z.preprocess((v) => (typeof v === "number" ? v * 2 : v), z.number()),
+      z.string().transform((s) => s.split(",")),
+      z.codec(z.string(), z.number(), { decode: Number, encode: String }),
+      z.object({ inner: z.number().transform((n) => n + 1) }).optional(),
+      z.array(z.number().transform((n) => n + 1)),
+    ])
+      expect(() => withSchema(z.object({ field }))).toThrow(
+        /asset "a": its config schema transforms what it is given \(at "field(\.inner)?"\)/,
+      );
+  });
+
+  it("takes defaults, catches, pipes without transforms and coercion: parsing their output changes nothing", () => {
+    const schema = z.object({
+      a: z.number().default(1),
+      b: z.boolean().catch(false),
+      c: z.string().pipe(z.string().min(2)),
+      d: z.coerce.number(),
+      e: z.array(z.object({ f: z.string().default("x") })).default([]),
+    });
+    const definitions = withSchema(schema);
+    const once = schema.parse({ c: "ab", d: 3, e: [{}] });
+    expect(definitions.get("a").config?.parse(once)).toEqual(once);
+  });
+});
+
+describe("launches that give no config", () => {
+  const Required = z.object({ token: z.string().min(1) });
+  const upstream = defineAsset({ key: "up", materialize: async () => undefined });
+
+  it("refuses an eager asset whose config has required fields, naming it", () => {
+    expect(() =>
+      Definitions.create({
+        assets: [
+          upstream,
+          defineAsset({
+            key: "eager/needs",
+            deps: ["up"],
+            automation: "eager",
+            config: Required,
+            materialize: async () => undefined,
+          }),
+        ],
+      }),
+    ).toThrow(
+      /asset "eager\/needs": eager automation gives no config, and its config schema needs "token": give its fields defaults/,
+    );
+    // Defaults make it fine.
+    expect(() =>
+      Definitions.create({
+        assets: [
+          upstream,
+          defineAsset({
+            key: "eager/defaults",
+            deps: ["up"],
+            automation: "eager",
+            config: z.object({ token: z.string().default("t") }),
+            materialize: async () => undefined,
+          }),
+        ],
+      }),
+    ).not.toThrow();
+  });
+
+  const schedule = (selection: string, config?: Record<string, unknown>) =>
+    defineSchedule({ name: "s", cron: "0 1 * * *", selection, ...(config ? { config } : {}) });
+  const needs = defineAsset({ key: "needs", config: Required, materialize: async () => undefined });
+  const other = defineAsset({
+    key: "other",
+    config: z.object({ n: z.number().default(1) }),
+    materialize: async () => undefined,
+  });
+
+  it("validates a schedule's config against its selection and schemas at load time", () => {
+    const create = (s: ScheduleDefinition) =>
+      Definitions.create({ assets: [needs, other], schedules: [s] });
+    expect(() => create(schedule("needs"))).toThrow(
+      /schedule "s": Invalid config: "needs\.token": /,
+    );
+    expect(() => create(schedule("needs", { needs: { token: 5 } }))).toThrow(
+      /schedule "s": Invalid config: "needs\.token": /,
+    );
+    expect(() => create(schedule("needs", { needs: { token: "x" }, other: {} }))).toThrow(
+      /schedule "s": Invalid config: "other": the run does not materialize this asset/,
+    );
+    expect(() => create(schedule("needs,other", { needs: { token: "x" } }))).not.toThrow();
+  });
+
+  it("gives a sensor's run the config of its request, validated", async () => {
+    const url = await createTestDatabase();
+    const store = PostgresAutomationStore.connect(url);
+    const storage = PostgresStorage.connect(url);
+    try {
+      const sensed = Definitions.create({
+        assets: [needs],
+        sensors: [
+          defineSensor({
+            name: "files",
+            selection: "needs",
+            evaluate: async () => ({
+              runRequests: [
+                { runKey: "good", config: { needs: { token: "abc" } } },
+                { runKey: "bad", config: { needs: { token: "" } } },
+              ],
+            }),
+          }),
+        ],
+      }) as Definitions<unknown>;
+      const scheduler = new Scheduler({
+        definitions: sensed,
+        storage,
+        store,
+        log: () => undefined,
+      });
+      const report = await scheduler.evaluate(new Date("2024-03-01T12:00:00Z"));
+      const outcome = report.sensors[0]!;
+      expect(outcome.runIds).toHaveLength(1);
+      // The bad request is refused (the tick says why); the good one is queued.
+      expect(outcome.message).toMatch(/^refused: needs: Invalid config: "needs\.token": /);
+      expect((await storage.getRun(outcome.runIds[0]!))?.config).toEqual({
+        needs: { token: "abc" },
+      });
+    } finally {
+      await storage.close();
+      await store.close();
+    }
+  });
+});
+
+describe("checks-only runs", () => {
+  it("run the checks of an asset whose config has required fields, storing no config", async () => {
+    const checked = Definitions.create({
+      assets: [
+        defineAsset({
+          key: "needs",
+          config: z.object({ token: z.string().min(1) }),
+          materialize: async () => undefined,
+        }),
+      ],
+      checks: [
+        defineCheck({
+          asset: "needs",
+          name: "always",
+          severity: "warn",
+          evaluate: async () => ({ passed: true }),
+        }),
+      ],
+    }) as Definitions<unknown>;
+    const t = await openTestApi(checked, { queue: { maxAttempts: 1 } });
+    try {
+      const res = await t.post("/api/checks/run", { selection: "needs" });
+      expect(res.status, await res.clone().text()).toBe(201);
+      const { runId } = (await res.json()) as RunCreated;
+      expect((await t.storage.getRun(runId))?.config).toEqual({});
+    } finally {
+      await t.close();
+    }
+  });
+});
+
 describe("lignee materialize --config", () => {
   let env: Record<string, string>;
   let sql: pg.Client;
@@ -387,6 +633,13 @@ describe("lignee materialize --config", () => {
     const invalid = await lignee([...base, "--config", '{"demo/collect": {"pageSize": "many"}}']);
     expect(invalid.code).toBe(2);
     expect(invalid.stderr).toContain(`Invalid config: "demo/collect.pageSize": `);
+    const big = await lignee([
+      ...base,
+      "--config",
+      JSON.stringify({ "demo/collect": { label: "x".repeat(70_000) } }),
+    ]);
+    expect(big.code).toBe(2);
+    expect(big.stderr).toContain("over the limit of 65,536 (64 KiB)");
     expect(await runs()).toEqual([]);
   });
 

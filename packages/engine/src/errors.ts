@@ -168,18 +168,27 @@ export interface ConfigIssue {
   readonly message: string;
 }
 
+/** The most issues an invalid config error lists (its message and `issuesOmitted` count the rest). */
+export const MAX_CONFIG_ISSUES = 50;
+
 /**
  * A run's config does not fit the config schemas of its assets (or names an asset the run does
- * not materialize, or one without a config schema): nothing is created. `issues` lists every
- * problem found, so that a form can show each next to its field.
+ * not materialize, or one without a config schema): nothing is created. `issues` lists the
+ * problems found (the first `MAX_CONFIG_ISSUES`), so that a form can show each next to its field.
  */
 export class InvalidConfigError extends LigneeError {
+  readonly issues: readonly ConfigIssue[];
+  /** How many issues were found beyond those listed. */
+  readonly issuesOmitted: number;
+
   constructor(
-    readonly issues: readonly ConfigIssue[],
+    issues: readonly ConfigIssue[],
     /** What is wrong when it is not the values (e.g. `--config` is not JSON). */
     problem?: string,
   ) {
     super("INVALID_CONFIG", `Invalid config: ${problem ?? describeConfigIssues(issues)}`);
+    this.issues = issues.slice(0, MAX_CONFIG_ISSUES);
+    this.issuesOmitted = issues.length - this.issues.length;
   }
 }
 

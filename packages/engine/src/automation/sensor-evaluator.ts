@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "../definitions/asset";
-import { describeError, isBadInput } from "../errors";
+import { describeError, InvalidConfigError, isBadInput } from "../errors";
+import { isRunConfig } from "../definitions/run-config";
 import { describePartitionRequest, partitionRequestOf } from "../planning/partition-request";
 import type { MaterializationRecord } from "../storage/storage";
 import { queuedRunFor, type AutomationContext } from "./automation-context";
@@ -104,9 +105,18 @@ export async function evaluateSensor(
           ? automationRunId(["sensor", sensor.name, request.runKey])
           : randomUUID();
       const tags = { ...(request.tags ?? {}), trigger: "sensor", sensor: sensor.name };
+      if (request.config !== undefined && !isRunConfig(request.config))
+        throw new InvalidConfigError([], "a run request's config must be an object keyed by asset");
       const queued = await queuedRunFor(
         ctx,
-        { id, selection, partitions, tags, launchedBy: { kind: "sensor", detail: sensor.name } },
+        {
+          id,
+          selection,
+          partitions,
+          tags,
+          launchedBy: { kind: "sensor", detail: sensor.name },
+          ...(request.config ? { config: request.config } : {}),
+        },
         now,
       );
       if ("run" in queued) runs.push(queued.run);

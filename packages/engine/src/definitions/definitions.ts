@@ -2,7 +2,12 @@ import { resolve as resolvePath } from "node:path";
 import type { ScheduleDefinition } from "./schedule";
 import type { SensorDefinition } from "./sensor";
 import { automationProblems } from "./validate-automation";
-import { DefinitionError, UnknownAssetError, UnknownPartitionsSetError } from "../errors";
+import {
+  DefinitionError,
+  InvalidConfigError,
+  UnknownAssetError,
+  UnknownPartitionsSetError,
+} from "../errors";
 import { AssetGraph } from "../graph/asset-graph";
 import { defaultMapping, mappingProblem, type PartitionMapping } from "../partitions/mapping";
 import { withLoadedKeys, type DynamicPartitionsStore } from "../partitions/dynamic";
@@ -10,7 +15,8 @@ import type { AssetDefinition } from "./asset";
 import { checkProblems, type CheckDefinition } from "./check";
 import { resolveFreshnessPolicy, type FreshnessPolicy } from "./freshness-policy";
 import { alertsProblems, type AlertsConfig } from "./alerts";
-import { configSchemaProblem } from "./run-config";
+import { configSchemaProblem, resolveRunConfig } from "./run-config";
+import { resolveSelection } from "../graph/selection";
 import { assetKeyProblem, type AssetKey } from "../graph/asset-key";
 import {
   MAINTENANCE_SCHEDULE,
@@ -183,6 +189,7 @@ export class Definitions<R = unknown> {
     problems.push(
       ...automationProblems(schedules, sensors, definitions?.graph, (k) => partitioned.has(k)),
     );
+    if (definitions) problems.push(...scheduleConfigProblems(definitions, schedules));
     if (problems.length > 0 || !definitions) throw new DefinitionError(problems);
     return definitions;
   }
@@ -409,8 +416,9 @@ function findCycle<R>(byKey: ReadonlyMap<AssetKey, AssetDefinition<R>>): AssetKe
 }
 
 /**
- * Config schemas that cannot be shown or stored as JSON, and schedules giving config to assets
- * that do not exist or take none (the values themselves are validated at each tick).
+ * Config schemas that cannot be shown or stored as JSON (or that transform), eager assets whose
+ * schema needs what eager runs cannot give, and schedules giving config to assets that do not
+ * exist or take none (the values are checked against the selection by `scheduleConfigProblems`).
  */
 function configProblems<R>(
   assets: readonly AssetDefinition<R>[],
@@ -421,7 +429,7 @@ function configProblems<R>(
   for (const a of assets) {
     if (!a.config) continue;
     withConfig.add(a.key);
-    const problem = configSchemaProblem(a.key, a.config);
+    const problem = configSchemaProblem(a.key, a.config) ?? eagerConfigProblem(a);
     if (problem) problems.push(problem);
   }
   for (const s of schedules)
@@ -430,5 +438,49 @@ function configProblems<R>(
         problems.push(
           `schedule "${s.name}": config for "${key}", which is not an asset with a config schema`,
         );
+  return problems;
+}
+
+/** Eager automation queues its runs with no config: an eager asset's schema must take `{}`. */
+function eagerConfigProblem<R>(asset: AssetDefinition<R>): string | undefined {
+  if (asset.automation !== "eager" || !asset.config) return undefined;
+  const parsed = asset.config.safeParse({});
+  if (parsed.success) return undefined;
+  const fields = [
+    ...new Set(parsed.error.issues.map((i) => i.path.map(String).join(".") || "(root)")),
+  ];
+  return `asset "${asset.key}": eager automation gives no config, and its config schema needs ${fields.map((f) => `"${f}"`).join(", ")}: give its fields defaults`;
+}
+
+/**
+ * A schedule's config validated as each of its ticks will validate it: against the schemas of
+ * the assets its selection materializes (and of their upstream, which a stale request including
+ * missing upstream may build). Ticks still validate it again, the partitions known.
+ */
+function scheduleConfigProblems<R>(
+  definitions: Definitions<R>,
+  schedules: readonly ScheduleDefinition[],
+): string[] {
+  const problems: string[] = [];
+  for (const s of schedules) {
+    let keys: AssetKey[];
+    try {
+      keys = resolveSelection(definitions.graph, s.selection);
+    } catch {
+      continue; // reported with the schedule's selection
+    }
+    const given = s.config ?? {};
+    const upstream = definitions.graph.upstreamOf(keys);
+    const named = Object.keys(given).filter((k) => upstream.has(k) && !keys.includes(k));
+    try {
+      resolveRunConfig(
+        [...keys, ...named].map((k) => definitions.get(k)),
+        given,
+      );
+    } catch (error) {
+      if (!(error instanceof InvalidConfigError)) throw error;
+      problems.push(`schedule "${s.name}": ${error.message}`);
+    }
+  }
   return problems;
 }

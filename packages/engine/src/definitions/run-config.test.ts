@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { InvalidConfigError } from "../errors";
 import { defineAsset } from "./asset";
-import { configJsonSchema, resolveRunConfig } from "./run-config";
+import { configJsonSchema, configOf, resolveRunConfig } from "./run-config";
 
 const collect = defineAsset({
   key: "raw/collect",
@@ -49,6 +49,26 @@ describe("resolveRunConfig", () => {
       { assetKey: "raw/collect", path: ["pageSize"], message: expect.any(String) },
       { assetKey: "raw/collect", path: ["mode"], message: expect.any(String) },
     ]);
+  });
+
+  it("reads the config of an asset keyed like an Object property as its own only", () => {
+    const keyed = (key: string) =>
+      defineAsset({
+        key,
+        config: z.object({ n: z.number().default(1) }),
+        materialize: async () => undefined,
+      });
+    expect(resolveRunConfig([keyed("constructor"), keyed("toString")], {})).toEqual({
+      constructor: { n: 1 },
+      toString: { n: 1 },
+    });
+    expect(configOf({}, "constructor")).toBeUndefined();
+    expect(configOf({ constructor: { n: 2 } }, "constructor")).toEqual({ n: 2 });
+  });
+
+  it("answers one JSON Schema per schema, computed once", () => {
+    const schema = z.object({ n: z.number().default(1) });
+    expect(configJsonSchema(schema)).toBe(configJsonSchema(schema));
   });
 
   it("says the first issue and counts the others in its message", () => {

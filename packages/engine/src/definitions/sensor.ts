@@ -1,6 +1,7 @@
 import type { PartitionRequest } from "../partitions/request";
 import type { Logger } from "./asset";
 import type { MaterializationRecord } from "./materialization-record";
+import type { RunConfig } from "./run-config";
 
 /** How often a sensor is evaluated unless it says otherwise: 30 s. */
 export const DEFAULT_SENSOR_INTERVAL_MS = 30_000;
@@ -15,6 +16,11 @@ export interface SensorRunRequest {
   /** A partition key or request; none for unpartitioned assets. */
   readonly partition?: string | PartitionRequest;
   readonly tags?: Record<string, string>;
+  /**
+   * The run's config, per asset key (see `RunConfig`), validated as `POST /api/runs` does: an
+   * invalid one refuses this request (the tick says why). Default: the schemas' defaults.
+   */
+  readonly config?: RunConfig;
   /**
    * Names what the request is about (e.g. a file and its version): a request with a key already
    * requested by this sensor never queues a second run, even if the sensor's cursor was lost.

@@ -28,7 +28,8 @@ export interface MaterializeRequest {
   readonly tags?: Record<string, string>;
   /**
    * Evaluate the checks of the selected assets on the requested partitions, materialising
-   * nothing (`lignee check`): assets without a check of their own are left out.
+   * nothing (`lignee check`): assets without a check of their own are left out. `config` is
+   * ignored: checks take none.
    */
   readonly checksOnly?: boolean;
   /** Per asset key, the config its `config` schema takes (see `RunConfig`); default `{}`. */
@@ -148,7 +149,8 @@ function prepareCheckRun(
     partitions: request.partitions,
     plan: { steps },
     leftOut: [],
-    config: runConfigFor(definitions, checked, request),
+    // Checks read what is stored and are given no config: none is validated, none stored.
+    config: {},
   };
 }
 

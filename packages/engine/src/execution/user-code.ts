@@ -3,6 +3,7 @@ import type {
   MaterializeContext,
   MaterializeResult,
 } from "../definitions/asset";
+import { configOf } from "../definitions/run-config";
 import { UserCodeError } from "../errors";
 import { timeWindowOf } from "../partitions/definition";
 import { stepMembers, type PlanStep } from "../planning/plan";
@@ -37,7 +38,7 @@ export async function callUserCode(
           assetKey: m.assetKey,
           partitionKeys: m.partitionKeys,
           partitionKeyRange: keyRange(m.partitionKeys),
-          config: options.config?.[m.assetKey],
+          config: configOf(options.config, m.assetKey),
         })),
         log: stepLogger(step, options.emit),
         logFor: (assetKey) => {
@@ -90,7 +91,7 @@ export async function callUserCode(
       signal,
       resources: options.resources,
       runTags: options.tags ?? {},
-      config: options.config?.[first.key],
+      config: configOf(options.config, first.key),
       addDynamicPartitions: async (name, keys) => {
         options.definitions.requireDynamicPartitionsSet(name);
         const { added } = await options.storage.addDynamicPartitions(name, keys, {

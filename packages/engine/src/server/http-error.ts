@@ -34,6 +34,7 @@ export interface HttpErrorAnswer {
     error: string;
     confirmation?: ConfirmationRequiredError["confirmation"];
     issues?: readonly ConfigIssue[];
+    issuesOmitted?: number;
   };
   readonly headers: Readonly<Record<string, string>>;
 }
@@ -69,7 +70,8 @@ export function toHttpError(error: unknown): HttpErrorAnswer {
   const config = configErrorOf(error);
   if (config) {
     const { status, body, headers } = answer(400, config.message);
-    return { status, body: { ...body, issues: config.issues }, headers };
+    const omitted = config.issuesOmitted > 0 ? { issuesOmitted: config.issuesOmitted } : {};
+    return { status, body: { ...body, issues: config.issues, ...omitted }, headers };
   }
   if (error instanceof HttpError) return answer(error.status, error.message, error.headers);
   if (error instanceof ZodError) return answer(400, describeZodError(error));

@@ -11,7 +11,7 @@ import { jsonBody, optionalJsonBody } from "./json-body";
 import type { RunManager } from "./run-manager";
 import { ReexecuteBody, RunRequestBody, RunsQuery } from "./schemas";
 import { answerStarted, type PreviewRun, type StartRun } from "./start-run";
-import { runView, stepsView } from "./views";
+import { runListItemView, runView, stepsView } from "./views";
 import { isMaintenanceRun } from "../definitions/maintenance";
 import type { StartMaintenance } from "./start-maintenance";
 
@@ -41,7 +41,7 @@ export function registerRunRoutes(app: Hono, options: RunRoutesOptions): void {
       ...(query.asset !== undefined ? { assetKey: query.asset } : {}),
       ...(query.idPrefix !== undefined ? { idPrefix: parseRunIdPrefix(query.idPrefix) } : {}),
     });
-    return c.json({ runs: list.map(runView) });
+    return c.json({ runs: list.map(runListItemView) });
   });
 
   app.post("/api/runs", async (c) => {
@@ -99,14 +99,15 @@ export function registerRunRoutes(app: Hono, options: RunRoutesOptions): void {
     // automation, so it is not held by checks that failed before it (as automation's runs are).
     const { trigger: _trigger, ...kept } = run.tags;
     const tags = { ...kept, reexecutionOf: run.id };
-    // The run's own config, as it was validated then (defaults included): validated again.
+    // The run's own config, as it was validated then (defaults included), validated again; or
+    // the one the request gives, when the schemas have changed since.
     const started = await startRun(
       run.selection,
       partitions,
       tags,
       { confirmed: body.confirm === true },
       { kind: "reexecution", detail: run.id },
-      { config: run.config },
+      { config: body.config ?? run.config },
     );
     return answerStarted(c, started);
   });

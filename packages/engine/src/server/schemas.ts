@@ -34,8 +34,13 @@ export const ErrorBody = z
       )
       .optional()
       .describe(
-        "set when the run's config is invalid: every problem, per asset and path inside its config (path [] for its config as a whole)",
+        "set when the run's config is invalid: its problems (the first 50), per asset and path inside its config (path [] for its config as a whole)",
       ),
+    issuesOmitted: z
+      .number()
+      .int()
+      .optional()
+      .describe("set when the config has more than 50 issues: how many are not listed"),
   })
   .meta({ id: "Error" });
 
@@ -88,7 +93,12 @@ export const RunRequestBody = z
 
 /** `POST /api/runs/{id}/reexecute` takes no body, or this one. */
 export const ReexecuteBody = z
-  .object({ confirm: Confirm })
+  .object({
+    confirm: Confirm,
+    config: RunConfigBody.optional().describe(
+      "the new run's config, replacing the run's own (validated as POST /api/runs does): for a run whose config no longer fits its assets' schemas",
+    ),
+  })
   .strict()
   .meta({ id: "ReexecuteRequest" });
 export type RunRequestBody = z.infer<typeof RunRequestBody>;
@@ -357,7 +367,10 @@ export const Run = z
   })
   .meta({ id: "Run" });
 
-export const RunsBody = z.object({ runs: z.array(Run) }).meta({ id: "RunList" });
+/** A run as `GET /api/runs` lists it: without its config (its detail answers it). */
+export const RunListItem = Run.omit({ config: true }).meta({ id: "RunListItem" });
+
+export const RunsBody = z.object({ runs: z.array(RunListItem) }).meta({ id: "RunList" });
 
 export const PARTITION_HISTORY_LIMIT = 10;
 

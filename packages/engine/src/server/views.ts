@@ -219,6 +219,12 @@ export function runView(run: RunRecord) {
   };
 }
 
+/** A run as `GET /api/runs` lists it: its config is left to its detail (it may be 64 KiB). */
+export function runListItemView(run: RunRecord) {
+  const { config: _config, ...item } = runView(run);
+  return item;
+}
+
 type StepStatus = "RUNNING" | "SUCCESS" | "FAILURE" | "SKIPPED";
 
 /** Per-step summary rebuilt from the run's events (the event log is the source of truth). */

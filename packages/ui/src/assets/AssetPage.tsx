@@ -41,6 +41,10 @@ function Asset({ asset }: { asset: AssetDetail }) {
     startRun.mutate(request, { onSuccess: ({ runId }) => navigate(`/runs/${runId}`) });
   // Every launch asks the server first what it would do, and asks the user when it is large.
   const confirmed = useConfirmedLaunch(api.previewRun, launch);
+  // An asset that takes config is launched through the config form, from every button.
+  const [withConfig, setWithConfig] = useState<RunRequest | undefined>();
+  const start = (request: RunRequest) =>
+    asset.configSchema ? setWithConfig(request) : confirmed.request(request);
   const { health } = asset;
   // Partitions waiting on upstream cannot be built by "Materialise stale": not counted.
   // Nor those held by a failed check upstream: stale requests leave them out.
@@ -83,7 +87,7 @@ function Asset({ asset }: { asset: AssetDetail }) {
         <button
           data-testid="materialize-asset-stale"
           disabled={busy || staleCount === 0}
-          onClick={() => confirmed.request({ selection: asset.key, stale: true })}
+          onClick={() => start({ selection: asset.key, stale: true })}
           title={
             health.waiting > 0 || held > 0
               ? `Materialise the missing, stale and failed partitions; ${[
@@ -105,7 +109,7 @@ function Asset({ asset }: { asset: AssetDetail }) {
             data-testid="materialize-with-upstream"
             disabled={busy}
             onClick={() =>
-              confirmed.request({ selection: asset.key, stale: true, includeMissingUpstream: true })
+              start({ selection: asset.key, stale: true, includeMissingUpstream: true })
             }
             title="Materialise the partitions waiting on upstream too, with the missing upstream partitions they read"
           >
@@ -115,6 +119,13 @@ function Asset({ asset }: { asset: AssetDetail }) {
       </div>
       {confirmed.dialog}
       {configuring && <MaterializeDialog assets={[asset]} onClose={() => setConfiguring(false)} />}
+      {withConfig && (
+        <MaterializeDialog
+          assets={[asset]}
+          request={withConfig}
+          onClose={() => setWithConfig(undefined)}
+        />
+      )}
       {confirmed.error !== undefined && <ErrorLine error={confirmed.error} />}
       {asset.description && <p className="description">{asset.description}</p>}
       {startRun.error && (
@@ -188,7 +199,7 @@ function Asset({ asset }: { asset: AssetDetail }) {
                     data-testid="materialize-range"
                     disabled={busy}
                     onClick={() =>
-                      confirmed.request(
+                      start(
                         range.count === 1
                           ? { selection: asset.key, partition: range.from }
                           : { selection: asset.key, from: range.from, to: range.to },
@@ -213,16 +224,17 @@ function Asset({ asset }: { asset: AssetDetail }) {
               assetKey={asset.key}
               partitionKey={opened}
               materializing={startRun.isPending}
-              onMaterialize={() => launch({ selection: asset.key, partition: opened })}
+              onMaterialize={() => {
+                if (!asset.configSchema) return launch({ selection: asset.key, partition: opened });
+                // The config form replaces the partition's dialog.
+                setOpened(undefined);
+                setWithConfig({ selection: asset.key, partition: opened });
+              }}
               onClose={() => setOpened(undefined)}
             />
           )}
           {backfilling && range && (
-            <BackfillDialog
-              assetKey={asset.key}
-              range={range}
-              onClose={() => setBackfilling(false)}
-            />
+            <BackfillDialog asset={asset} range={range} onClose={() => setBackfilling(false)} />
           )}
         </section>
       )}

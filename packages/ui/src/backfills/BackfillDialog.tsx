@@ -1,13 +1,14 @@
-import { useState, type FormEvent } from "react";
+import { useEffect, useMemo, useState, type FormEvent } from "react";
 import { useLocation } from "wouter";
 import { api } from "../api/client";
 import { useStartBackfill } from "../api/queries";
-import type { BackfillRequest, ChunkSizeBounds } from "../api/types";
+import type { AssetNode, BackfillRequest, ChunkSizeBounds } from "../api/types";
 import type { PartitionRange } from "../assets/HealthBar";
 import { ErrorLine } from "../components/ErrorLine";
 import { formatNumber } from "../format";
 import { Dialog, DialogActions } from "../components/Dialog";
 import { useConfirmedLaunch } from "../components/useConfirmedLaunch";
+import { useRunConfig } from "../components/useRunConfig";
 
 /** The server's bounds on partitions per run (the type checks them against the engine's). */
 const CHUNK_SIZE: ChunkSizeBounds = { default: 10, max: 10_000 };
@@ -17,14 +18,18 @@ const CHUNK_SIZE: ChunkSizeBounds = { default: 10, max: 10_000 };
  * queued for the workers, optionally with everything downstream (`key+`).
  */
 export function BackfillDialog({
-  assetKey,
+  asset,
   range,
   onClose,
 }: {
-  assetKey: string;
+  /** With its config schema: an asset that takes config gets the form of a launch. */
+  asset: Pick<AssetNode, "key" | "configSchema">;
   range: PartitionRange;
   onClose: () => void;
 }) {
+  const assetKey = asset.key;
+  const runConfig = useRunConfig(useMemo(() => [asset], [asset]));
+  const { showServerError } = runConfig;
   const [, navigate] = useLocation();
   const startBackfill = useStartBackfill();
   const [chunkText, setChunkText] = useState(String(CHUNK_SIZE.default));
@@ -43,10 +48,14 @@ export function BackfillDialog({
       onSuccess: ({ backfillId }) => navigate(`/backfills/${backfillId}`),
     });
   const confirmed = useConfirmedLaunch(api.previewBackfill, launch);
+  // The server's validation is the truth: what it refuses is shown next to the fields too.
+  useEffect(() => showServerError(confirmed.error), [confirmed.error, showServerError]);
+  useEffect(() => showServerError(startBackfill.error), [startBackfill.error, showServerError]);
   const submit = (e: FormEvent) => {
     e.preventDefault();
     if (!valid) return;
-    confirmed.request(request);
+    const config = runConfig.read();
+    if (config) confirmed.request({ ...request, ...config });
   };
   return (
     <Dialog label="Backfill" testId="backfill-dialog" onClose={onClose}>
@@ -80,6 +89,7 @@ export function BackfillDialog({
             Include downstream assets
           </label>
         </div>
+        {runConfig.form}
         <p className="muted" data-testid="backfill-summary">
           {runs !== undefined
             ? `${formatNumber(runs)} run${runs > 1 ? "s" : ""} of ${request.selection}, queued for the workers.`
@@ -88,7 +98,9 @@ export function BackfillDialog({
         {startBackfill.error && (
           <ErrorLine
             error={startBackfill.error}
-            onConfirm={() => launch({ ...request, confirm: true })}
+            onConfirm={() =>
+              startBackfill.variables && launch({ ...startBackfill.variables, confirm: true })
+            }
           />
         )}
         {confirmed.error !== undefined && <ErrorLine error={confirmed.error} />}

@@ -23,7 +23,10 @@ export interface ConfigField {
   readonly maxLength?: number;
 }
 
-/** What the user typed, per field: text (or a checkbox's state). `""` is "not given". */
+/**
+ * What the user typed, per field: text (or a checkbox's state). `""` is "not given", except for
+ * a string with a default, where it is the empty string.
+ */
 export type ConfigDraft = Readonly<Record<string, string | boolean>>;
 
 /** Per field, what is wrong (the field `""`: the asset's config as a whole). */
@@ -91,7 +94,10 @@ function field(name: string, property: Schema, required: boolean): ConfigField {
     case "integer":
       return { ...base, kind: property.type, ...bounds };
     case "boolean":
-      return { ...base, kind: "boolean" };
+      // Optional without a default: a checkbox cannot say "not given", a choice can.
+      return !required && property.default === undefined
+        ? { ...base, kind: "enum", options: [true, false] }
+        : { ...base, kind: "boolean" };
     default:
       return { ...base, kind: "json" };
   }
@@ -136,6 +142,8 @@ type Read = { given: false } | { given: true; value: unknown } | { error: string
 
 function readField(f: ConfigField, raw: string | boolean): Read {
   if (typeof raw === "boolean") return { given: true, value: raw };
+  // A string with a default that is cleared means "": leaving it out would mean the default.
+  if (raw === "" && f.kind === "string" && f.default !== undefined) return readString(f, raw);
   if (raw.trim() === "") return f.required ? { error: "required" } : { given: false };
   switch (f.kind) {
     case "number":
@@ -154,12 +162,16 @@ function readField(f: ConfigField, raw: string | boolean): Read {
         return { error: "not valid JSON" };
       }
     default:
-      if (f.minLength !== undefined && raw.length < f.minLength)
-        return { error: `at least ${f.minLength} characters` };
-      if (f.maxLength !== undefined && raw.length > f.maxLength)
-        return { error: `at most ${f.maxLength} characters` };
-      return { given: true, value: raw };
+      return readString(f, raw);
   }
+}
+
+function readString(f: ConfigField, raw: string): Read {
+  if (f.minLength !== undefined && raw.length < f.minLength)
+    return { error: `at least ${f.minLength} characters` };
+  if (f.maxLength !== undefined && raw.length > f.maxLength)
+    return { error: `at most ${f.maxLength} characters` };
+  return { given: true, value: raw };
 }
 
 function readNumber(f: ConfigField, raw: string): Read {

@@ -15,12 +15,16 @@ export type LaunchableAsset = Pick<AssetNode, "key" | "partitioned" | "configSch
  * Launches a run of the selected assets. Partitioned assets need partitions: one key or a range
  * (the keys of the first partitioned asset are offered; the server validates them for all).
  * Assets that take config get a form built from their schema, checked before anything is sent.
+ * With `request`, what to materialise is decided already (stale partitions, a range, a key):
+ * the dialog asks only for the config.
  */
 export function MaterializeDialog({
   assets,
+  request,
   onClose,
 }: {
   assets: readonly LaunchableAsset[];
+  request?: RunRequest;
   onClose: () => void;
 }) {
   const partitioned = assets.find((a) => a.partitioned);
@@ -32,7 +36,13 @@ export function MaterializeDialog({
         Materialise {assets.length} asset{assets.length > 1 ? "s" : ""}
       </h3>
       <p className="muted selection-list">{assets.map((a) => a.key).join(", ")}</p>
-      {partitioned ? (
+      {request ? (
+        <>
+          <p data-testid="materialize-request">{describeRequest(request)}</p>
+          {runConfig.form}
+          <Launch request={request} runConfig={runConfig} onClose={onClose} />
+        </>
+      ) : partitioned ? (
         <PartitionForm
           selection={selection}
           sample={partitioned.key}
@@ -160,4 +170,16 @@ function Launch({
       {confirmed.dialog}
     </form>
   );
+}
+
+/** What a decided request materialises, in words. */
+function describeRequest(request: RunRequest): string {
+  if (request.stale)
+    return request.includeMissingUpstream
+      ? "The missing, stale and failed partitions, with the missing upstream partitions they read."
+      : "The missing, stale and failed partitions.";
+  if (request.partition !== undefined) return `Partition ${request.partition}.`;
+  if (request.from !== undefined && request.to !== undefined)
+    return `Partitions ${request.from} → ${request.to}.`;
+  return "The latest data.";
 }
