@@ -227,17 +227,21 @@ export function computeStatus(
     }
 
     // A partition waiting on upstream is not stale: rebuilding it cannot help. The other causes
-    // keep the partitions they make stale, so that their counts add up with the statuses.
+    // keep the partitions they make stale, so that their counts add up with the statuses. A
+    // partition that no longer exists (a removed dynamic key) is stale for no one: left in, it
+    // would hold every asset downstream stale however often they are rebuilt.
     const ownCauses = causes.flatMap((c): StaleCause[] => {
       if (c.kind === "upstream-missing" || c.kind === "blocked-by-check") return [c];
-      const partitions = c.partitions.subtract(waiting);
+      const partitions = c.partitions.intersect(existing).subtract(waiting);
       return partitions.isEmpty ? [] : [{ ...c, partitions }];
     });
     const stale = IntervalSet.unionAll(
       ownCauses
         .filter((c) => c.kind !== "upstream-missing" && c.kind !== "blocked-by-check")
         .map((c) => c.partitions),
-    ).intersect(materialized);
+    )
+      .intersect(materialized)
+      .intersect(existing);
     staleOf.set(asset.key, stale);
 
     const running = summary.running.intersect(existing);
