@@ -67,6 +67,12 @@ export function dynamicPartitionsNameProblem(name: string): string | undefined {
  * InvalidPartitionError naming the first bad key.
  */
 export function checkDynamicPartitionKeys(name: string, keys: readonly string[]): void {
+  // User code may hand anything at run time: a string would otherwise be added char by char.
+  if (!Array.isArray(keys)) {
+    throw new InvalidPartitionError(
+      `partitions ${quote(name)}: expected a list of keys, got ${describeValue(keys)}`,
+    );
+  }
   if (keys.length === 0) throw new InvalidPartitionError(`partitions ${quote(name)}: no key given`);
   const seen = new Set<string>();
   for (const key of keys) {
@@ -95,6 +101,52 @@ export function checkDynamicPartitionKeys(name: string, keys: readonly string[])
     }
     seen.add(key);
   }
+}
+
+/** Keys to add to or remove from a dynamic partitions set, as sensors ask. */
+export interface DynamicPartitionsChange {
+  readonly kind: "add" | "remove";
+  /** The set's name, as `dynamicPartitions({ name })` declares it. */
+  readonly name: string;
+  readonly keys: readonly string[];
+}
+
+/**
+ * Checks changes handed by user code at run time (its types do not hold there): a list of
+ * `{ kind: "add" | "remove", name, keys }` with good keys (see `checkDynamicPartitionKeys`).
+ * Throws InvalidPartitionError naming the first bad change; returns the changes as given.
+ */
+export function checkDynamicPartitionsChanges(
+  changes: unknown,
+): readonly DynamicPartitionsChange[] {
+  if (!Array.isArray(changes)) {
+    throw new InvalidPartitionError(
+      `dynamic partitions requests: expected a list, got ${describeValue(changes)}`,
+    );
+  }
+  changes.forEach((change: unknown, i) => {
+    const at = `dynamic partitions request ${i + 1}`;
+    if (typeof change !== "object" || change === null) {
+      throw new InvalidPartitionError(`${at}: expected { kind, name, keys }`);
+    }
+    const { kind, name, keys } = change as Record<string, unknown>;
+    if (kind !== "add" && kind !== "remove") {
+      throw new InvalidPartitionError(
+        `${at}: kind must be "add" or "remove", got ${describeValue(kind)}`,
+      );
+    }
+    if (typeof name !== "string") {
+      throw new InvalidPartitionError(`${at}: name must be a string, got ${describeValue(name)}`);
+    }
+    checkDynamicPartitionKeys(name, keys as readonly string[]);
+  });
+  return changes as readonly DynamicPartitionsChange[];
+}
+
+function describeValue(value: unknown): string {
+  if (typeof value === "string") return quote(value);
+  if (value === null || value === undefined) return String(value);
+  return Array.isArray(value) ? "a list" : `a ${typeof value}`;
 }
 
 /**
