@@ -1,7 +1,9 @@
 import { failedCheckPartitions } from "./failed-check-partitions";
 import type { Definitions } from "../definitions/definitions";
 import { allPartitions, partitionIndex, partitionKey } from "../partitions/definition";
+import { PartitionsChangedError } from "../errors";
 import { IntervalSet } from "../partitions/interval-set";
+import { partitionsLayout, partitionsLayoutKeeps } from "../partitions/layout";
 import {
   downstreamPartitionsFor,
   existingUpstreamPartitionsFor,
@@ -123,6 +125,12 @@ export function computeStatus(
 
   for (const asset of definitions.assets) {
     const summary = summaries.get(asset.key) ?? EMPTY_SUMMARY;
+    if (
+      summary.partitionsLayout !== undefined &&
+      !partitionsLayoutKeeps(summary.partitionsLayout, partitionsLayout(asset.partitions))
+    ) {
+      throw new PartitionsChangedError(asset.key);
+    }
     const existing = asset.partitions ? allPartitions(asset.partitions, now) : UNPARTITIONED;
     const materialized = IntervalSet.unionAll(summary.versions.map((v) => v.partitions));
     materializedOf.set(asset.key, materialized);

@@ -98,6 +98,11 @@ export interface MaterializationInput {
   readonly assetKey: string;
   readonly codeVersion: string;
   readonly depsSignature: string;
+  /**
+   * The asset's `partitionsLayout`: when given, a materialisation whose stored partitions would
+   * name other keys under it is refused (PartitionsChangedError). Every step gives it.
+   */
+  readonly partitionsLayout?: string;
   readonly partitions: readonly MaterializedPartition[];
   readonly metadata: Record<string, unknown>;
   /** Direct downstream assets whose partitions now read newer data. */
