@@ -8,6 +8,7 @@ import {
   type PartitionsDefinition,
   type TimePartitionsDefinition,
 } from "./definition";
+import { InvalidPartitionError } from "../errors";
 import { IntervalSet, type Range } from "./interval-set";
 import { expandTime, joinSlices, projectOnTime, slicesByKey } from "./multi";
 import { periodsOverlapping, periodStart } from "./time-periods";
@@ -41,7 +42,28 @@ export function timeWindowMapping(
     "offset" in options
       ? [options.offset, options.offset]
       : [options.startOffset, options.endOffset];
+  // Their order is checked with the definitions (mappingProblem), as for a mapping written out.
+  const problem =
+    offsetProblem("startOffset", startOffset) ?? offsetProblem("endOffset", endOffset);
+  if (problem) throw new InvalidPartitionError(problem);
   return { kind: "time-window", startOffset, endOffset };
+}
+
+/** The largest time-window offset, in periods, either way. */
+export const MAX_WINDOW_OFFSET = 100_000;
+
+function windowOffsetsProblem(startOffset: number, endOffset: number): string | undefined {
+  return (
+    offsetProblem("startOffset", startOffset) ??
+    offsetProblem("endOffset", endOffset) ??
+    (startOffset > endOffset ? "time-window mapping: startOffset > endOffset" : undefined)
+  );
+}
+
+function offsetProblem(name: string, value: number): string | undefined {
+  return Number.isInteger(value) && Math.abs(value) <= MAX_WINDOW_OFFSET
+    ? undefined
+    : `time-window mapping: ${name} must be an integer from -${MAX_WINDOW_OFFSET} to ${MAX_WINDOW_OFFSET} (periods), not ${String(value)}`;
 }
 
 /** The single partition index standing for an unpartitioned asset. */
@@ -106,8 +128,8 @@ export function mappingProblem(
       if (!up || !down) {
         return "time-window mapping needs time partitions (hourly, daily, weekly or monthly) on both sides";
       }
-      if (mapping.startOffset > mapping.endOffset)
-        return "time-window mapping: startOffset > endOffset";
+      const offsets = windowOffsetsProblem(mapping.startOffset, mapping.endOffset);
+      if (offsets) return offsets;
       if (upstream?.kind === "multi" && downstream?.kind === "multi") {
         if (
           up.kind !== down.kind ||
