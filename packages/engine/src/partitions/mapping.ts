@@ -82,7 +82,17 @@ export function defaultMapping(
   if (upstream?.kind === "dynamic" && downstream?.kind === "dynamic") {
     return upstream.name === downstream.name ? identityMapping() : allPartitionsMapping();
   }
-  if (upstream && downstream && upstream.kind === downstream.kind) return identityMapping();
+  // One grain in two timezones (or weeks from two weekdays) names other periods: a time window
+  // compares them as instants.
+  if (
+    upstream &&
+    downstream &&
+    upstream.kind === downstream.kind &&
+    (!isTimePartitions(upstream) ||
+      partitionsFingerprint(upstream) === partitionsFingerprint(downstream))
+  ) {
+    return identityMapping();
+  }
   if (timeDimension(upstream) && timeDimension(downstream)) {
     return timeWindowMapping({ offset: 0 });
   }
@@ -139,14 +149,13 @@ export function mappingProblem(
           return "time-window mapping between two-dimensional partitions needs one time grain and the same static keys";
         }
       }
-      // Across grains, windows are compared as instants: timezones may differ.
-      if (up.kind !== down.kind) return undefined;
-      return sameAxisProblem("time-window", up, down);
+      // Across grains, timezones or first weekdays, windows are compared as instants.
+      return undefined;
     }
   }
 }
 
-/** Same-grain mappings compare indices: they need the same timezone (and first weekday). */
+/** Identity compares indices: it needs the same timezone (and first weekday). */
 function sameAxisProblem(
   what: string,
   upstream: TimePartitionsDefinition,
@@ -199,11 +208,16 @@ function mapPeriods(
     // d reads u when d's overlapping periods, widened, reach u: when d overlaps the periods
     // u - endOffset … u - startOffset.
     const shifted = subset.widen(-endOffset, -startOffset);
-    return from.kind === to.kind ? shifted : acrossGrains(shifted, from, to, 0, 0);
+    return sameAxis(from, to) ? shifted : acrossGrains(shifted, from, to, 0, 0);
   }
-  return from.kind === to.kind
+  return sameAxis(from, to)
     ? subset.widen(startOffset, endOffset)
     : acrossGrains(subset, from, to, startOffset, endOffset);
+}
+
+/** Whether two time partitions number the same periods alike (then indices compare directly). */
+function sameAxis(a: TimePartitionsDefinition, b: TimePartitionsDefinition): boolean {
+  return partitionsFingerprint(a) === partitionsFingerprint(b);
 }
 
 /** A time-window mapping from partitions of `fromDef` to those of `toDef` (see mapPeriods). */
