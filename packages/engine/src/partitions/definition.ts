@@ -119,6 +119,7 @@ export function timeDimension(
   if (!def) return undefined;
   switch (def.kind) {
     case "static":
+    case "dynamic":
       return undefined;
     case "multi":
       return def.time.partitions;

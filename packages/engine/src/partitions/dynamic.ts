@@ -1,4 +1,4 @@
-import { InvalidPartitionError, quote } from "../errors";
+import { InvalidPartitionError, LigneeError, quote } from "../errors";
 import { IntervalSet } from "./interval-set";
 
 /**
@@ -63,7 +63,7 @@ export function dynamicPartitionsNameProblem(name: string): string | undefined {
 
 /**
  * Checks keys about to be added or removed: at least one, none empty, none longer than
- * `MAX_DYNAMIC_PARTITION_KEY_LENGTH`, no control character or "/", no key twice. Throws
+ * `MAX_DYNAMIC_PARTITION_KEY_LENGTH`, no control character or "/", not "." or "..", no key twice. Throws
  * InvalidPartitionError naming the first bad key.
  */
 export function checkDynamicPartitionKeys(name: string, keys: readonly string[]): void {
@@ -87,6 +87,12 @@ export function checkDynamicPartitionKeys(name: string, keys: readonly string[])
     if (FORBIDDEN_IN_KEY.test(key)) {
       throw new InvalidPartitionError(
         `partitions ${quote(name)}: partition key ${quote(key)} contains "/" or a control character`,
+      );
+    }
+    // Keys travel in URL paths, where "." and ".." name other paths.
+    if (key === "." || key === "..") {
+      throw new InvalidPartitionError(
+        `partitions ${quote(name)}: partition key ${quote(key)} is "." or ".."`,
       );
     }
     if (key.trim() !== key) {
@@ -224,7 +230,9 @@ export function withLoadedKeys(
 /** The loaded keys of a dynamic definition; throws when they were not loaded. */
 export function loadedKeys(def: DynamicPartitionsDefinition): DynamicPartitionKeys {
   if (!def.loaded) {
-    throw new InvalidPartitionError(
+    // A caller's bug (definitions evaluated without their keys), not bad input.
+    throw new LigneeError(
+      "RUNTIME",
       `dynamic partitions ${quote(def.name)}: keys not loaded (evaluate definitions returned by loadDynamicPartitions)`,
     );
   }
