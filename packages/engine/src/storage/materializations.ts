@@ -48,8 +48,8 @@ export class Materializations {
   ): Promise<number[]> {
     if (input.partitions.length === 0) return [];
     const layout = input.partitionsLayout;
-    // Confirmed once per asset and process: the definitions do not change under a process
-    // (a reload makes new storage).
+    // Checked again only when the layout differs from the one this process last confirmed
+    // for the asset (definitions reloaded): a layout once confirmed stays valid for its writes.
     const confirm =
       layout !== undefined && this.confirmedLayouts.get(input.assetKey) !== layout
         ? async (db: Queryable): Promise<void> => {
