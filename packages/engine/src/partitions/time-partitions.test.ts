@@ -354,6 +354,16 @@ describe("checks when defined", () => {
     expect(partitionKey(h, partitionBounds(h, now).first)).toBe("2024-09-08-01:00");
   });
 
+  it("starts a day at its first midnight when midnight happens twice", () => {
+    // Havana went back from 01:00 to 00:00 on 2024-11-03: its midnight happened twice.
+    const h = hourlyPartitions({ start: "2024-11-03", timezone: "America/Havana" });
+    expect(partitionKey(h, partitionBounds(h, now).first)).toBe("2024-11-03-00:00-04:00");
+    const d = dailyPartitions({ start: "2024-11-01", timezone: "America/Havana" });
+    const window = partitionTimeWindow(d, idx(d, "2024-11-03"));
+    expect(window.start).toEqual(new Date("2024-11-03T04:00:00Z"));
+    expect(hours(window)).toBe(25);
+  });
+
   it("refuses a zone whose offset was not whole hours at some time since the start", () => {
     // Caracas was UTC-4:30 from 2007-12-09 to 2016-05-01.
     expectInvalid(
