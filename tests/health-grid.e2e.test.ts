@@ -1,4 +1,5 @@
 import {
+  AssetDetailBody,
   dailyPartitions,
   defineAsset,
   Definitions,
@@ -104,6 +105,17 @@ describe("the health of a two-dimensional asset", () => {
     // Day 4 was never collected: its régions wait on it (hatched).
     expect(await cell(`${D(4)}|44`).getAttribute("class")).toContain("waiting");
     await saveScreenshot(page, "health-grid");
+  });
+
+  it("is sent as its periods and its static keys, not every partition key", async () => {
+    const res = await fetch(`${server.url}/api/assets/regions/days`);
+    const body = AssetDetailBody.parse(await res.json());
+    expect(body.partitionKeys).toEqual([]);
+    expect(body.total).toBe(20 * 5);
+    expect(body.partitionGrid?.staticKeys).toEqual(REGIONS);
+    expect(body.partitionGrid?.periodKeys).toHaveLength(20);
+    expect(body.partitionGrid?.periodKeys[0]).toBe(D(20));
+    expect(body.partitionGrid?.periodKeys.at(-1)).toBe(D(1));
   });
 
   it("opens the partition of a cell clicked", async () => {

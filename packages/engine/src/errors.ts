@@ -95,6 +95,20 @@ export class InvalidPartitionError extends LigneeError {
   }
 }
 
+/**
+ * An asset's partitions changed, since it was materialised, in a way that gives its stored
+ * partition indices other keys (e.g. a static key added to two-dimensional partitions): its
+ * history would be read scrambled, so status and materialisations are refused.
+ */
+export class PartitionsChangedError extends LigneeError {
+  constructor(readonly assetKey: string) {
+    super(
+      "DEFINITION_INVALID",
+      `asset ${assetKey}: its partitions changed since it was materialised, and its stored partitions would name other keys (static keys of two-dimensional partitions must stay the same; one-dimensional static keys may only be added at the end). Revert the change, or declare the new partitions under a new asset key`,
+    );
+  }
+}
+
 /** A request for what is stale found nothing to do: no run is created. */
 export class NothingToMaterializeError extends LigneeError {
   constructor(message: string) {

@@ -67,6 +67,7 @@ export {
   type TimePartitionsDefinition,
   type WeeklyPartitionsDefinition,
 } from "./partitions/definition";
+export { partitionsLayout, partitionsLayoutKeeps } from "./partitions/layout";
 export {
   DynamicPartitionKeys,
   dynamicPartitions,
@@ -379,6 +380,7 @@ export {
   isBadInput,
   LigneeError,
   NothingToMaterializeError,
+  PartitionsChangedError,
   ConfirmationRequiredError,
   InvalidConfigError,
   SelectionError,

@@ -19,6 +19,7 @@ export interface AutomationContext {
     | "readDynamicPartitions"
     | "addDynamicPartitions"
     | "removeDynamicPartitions"
+    | "applyDynamicPartitionsChanges"
   >;
   readonly store: AutomationStore;
   /** Tries of each queued run when its worker dies, the first included. */

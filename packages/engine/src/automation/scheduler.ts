@@ -41,6 +41,7 @@ export interface SchedulerOptions {
     | "readDynamicPartitions"
     | "addDynamicPartitions"
     | "removeDynamicPartitions"
+    | "applyDynamicPartitionsChanges"
   >;
   readonly store: AutomationStore;
   /**

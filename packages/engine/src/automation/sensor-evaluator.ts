@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Logger } from "../definitions/asset";
 import { describeError, InvalidConfigError, isBadInput } from "../errors";
 import { isRunConfig } from "../definitions/run-config";
+import { checkDynamicPartitionsChanges } from "../partitions/dynamic";
 import { describePartitionRequest, partitionRequestOf } from "../planning/partition-request";
 import type { MaterializationRecord } from "../storage/storage";
 import { queuedRunFor, type AutomationContext } from "./automation-context";
@@ -142,20 +143,17 @@ export async function evaluateSensor(
 }
 
 /**
- * Adds and removes the keys a sensor asked for, each request at once (a bad key adds or removes
- * nothing of its request); every set name is checked before anything is written.
+ * Adds and removes the keys a sensor asked for: every request is checked first (kind, set name,
+ * keys), then all are written in one transaction, so a bad one writes nothing. Removing a key
+ * already gone is no error: a tick that failed after them (cursor kept) asks them again.
  */
 async function applyDynamicPartitionsRequests(
   ctx: AutomationContext,
   result: SensorResult,
 ): Promise<void> {
-  const requests = result.dynamicPartitionsRequests ?? [];
+  const requests = checkDynamicPartitionsChanges(result.dynamicPartitionsRequests ?? []);
   for (const r of requests) ctx.definitions.requireDynamicPartitionsSet(r.name);
-  for (const r of requests) {
-    if (r.kind === "add")
-      await ctx.storage.addDynamicPartitions(r.name, r.keys, { existing: "skip" });
-    else await ctx.storage.removeDynamicPartitions(r.name, r.keys);
-  }
+  await ctx.storage.applyDynamicPartitionsChanges(requests);
 }
 
 function sensorContext(

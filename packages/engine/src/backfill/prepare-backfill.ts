@@ -79,7 +79,7 @@ export function prepareBackfill(
       ? IntervalSet.fromRange(first, last + 1).intersect(allPartitions(def, now))
       : undefined;
   const chunks = existing
-    ? chunkSubset(def, existing, chunkSize)
+    ? chunkSubset(def, existing, chunkSize, first)
     : chunkPartitions(def, first, last, chunkSize);
   return {
     selection: request.selection,

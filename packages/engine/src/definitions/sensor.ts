@@ -40,7 +40,11 @@ export interface DynamicPartitionsRequest {
 }
 
 export interface SensorResult {
-  /** Applied first, in order; a bad one fails the tick (cursor kept, no run queued). */
+  /**
+   * Applied first, in order, all in one transaction: a bad one (unknown set, bad key) applies
+   * none and fails the tick (cursor kept, no run queued). Adding a key already there and
+   * removing one already gone are no-ops, so that a failed tick can ask them again.
+   */
   readonly dynamicPartitionsRequests?: readonly DynamicPartitionsRequest[];
   readonly runRequests?: readonly SensorRunRequest[];
   /** The new cursor; undefined keeps the current one, null clears it. */

@@ -277,8 +277,6 @@ export async function executeCreatedRun(
   },
 ): Promise<RunResult> {
   const { storage, prepared, runId } = options;
-  // The keys of dynamic partitions as the run starts: keys added later are not seen by this run.
-  const definitions = await loadDynamicPartitions(options.definitions, storage);
   const writer = new EventWriter(storage, runId);
   const emit = (event: RunEvent): void => {
     writer.write(event);
@@ -301,6 +299,9 @@ export async function executeCreatedRun(
   let skippedSteps: readonly string[] = [];
   let error: string | undefined;
   try {
+    // The keys of dynamic partitions as the run starts: keys added later are not seen by this
+    // run. Read inside the try: a failed read fails the run instead of leaving it STARTED.
+    const definitions = await loadDynamicPartitions(options.definitions, storage);
     const result = await executePlan({
       runId,
       plan: prepared.plan,

@@ -1,3 +1,4 @@
+import { partitionsLayout } from "../partitions/layout";
 import { createHash, randomUUID } from "node:crypto";
 import type { AssetDefinition, MaterializeResult } from "../definitions/asset";
 import { UserCodeError } from "../errors";
@@ -400,6 +401,7 @@ async function recordSuccess(
     assetKey: asset.key,
     codeVersion: asset.codeVersion,
     depsSignature: definitions.depsSignature(asset.key),
+    partitionsLayout: partitionsLayout(asset.partitions),
     partitions,
     metadata: { ...(result?.metadata ?? {}) },
     invalidates: definitions.dependents(asset.key).map((d) => ({

@@ -1,4 +1,4 @@
-import { DateTime } from "luxon";
+import { DateTime, IANAZone } from "luxon";
 
 /**
  * Calendar days as integers ("epoch days": days since 1970-01-01), so that partition maths is
@@ -31,16 +31,31 @@ export function dayIn(timezone: string, now: Date): number {
   return Date.UTC(local.year, local.month - 1, local.day) / MS_PER_DAY;
 }
 
-/** The instant a calendar day starts in `timezone` (local midnight, or the first instant after). */
+/**
+ * The instant a calendar day starts in `timezone`: local midnight; the first instant after it
+ * when midnight is skipped (America/Santiago, 2024-09-08); the first of the two when it happens
+ * twice (America/Havana, 2024-11-03), where luxon gives the second.
+ */
 export function startOfDay(day: number, timezone: string): Date {
   const d = new Date(day * MS_PER_DAY);
-  return DateTime.fromObject(
+  let first = DateTime.fromObject(
     { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() },
     { zone: timezone },
   )
     .startOf("day")
-    .toJSDate();
+    .toMillis();
+  // Midnight under the offset in force a little before: the earlier occurrence, if it is one.
+  const zone = IANAZone.create(timezone);
+  for (const probe of [first - 3 * MS_PER_HOUR, first - MS_PER_HOUR]) {
+    const offset = zone.offset(probe);
+    const midnight = day * MS_PER_DAY - offset * MS_PER_MINUTE;
+    if (midnight < first && zone.offset(midnight) === offset) first = midnight;
+  }
+  return new Date(first);
 }
+
+const MS_PER_HOUR = 3_600_000;
+const MS_PER_MINUTE = 60_000;
 
 /** An IANA timezone name such as `Europe/Paris` or `UTC` (not "local" or "system"). */
 export function isValidTimezone(timezone: string): boolean {

@@ -1,5 +1,5 @@
 import { InvalidPartitionError, quote } from "../errors";
-import { isValidTimezone, parseDateKey } from "./calendar";
+import { isValidTimezone, parseDateKey, startOfDay } from "./calendar";
 import {
   dynamicPartitionIndex,
   dynamicPartitionKey,
@@ -15,8 +15,11 @@ import {
 } from "./multi";
 import {
   firstDayOfMonth,
+  firstNonWholeHourOffset,
+  firstPeriod,
   formatPeriodKey,
-  hasWholeHourOffset,
+  hourAt,
+  hourStart,
   monthOfDay,
   parseHourKey,
   parsePeriodKey,
@@ -106,6 +109,9 @@ export type PartitionsDefinition =
 
 export const DEFAULT_TIMEZONE = "Europe/Paris";
 
+/** The largest end offset, in periods, either way (indices must stay 32-bit). */
+export const MAX_END_OFFSET = 10_000;
+
 /** The time partitions of a definition: itself, or the time dimension of multi partitions. */
 export function timeDimension(
   def: PartitionsDefinition | undefined,
@@ -113,6 +119,7 @@ export function timeDimension(
   if (!def) return undefined;
   switch (def.kind) {
     case "static":
+    case "dynamic":
       return undefined;
     case "multi":
       return def.time.partitions;
@@ -139,8 +146,10 @@ function checkTimeOptions(
     throw new InvalidPartitionError(`${what} partitions: unknown timezone "${timezone}"`);
   }
   const endOffset = options.endOffset ?? 0;
-  if (!Number.isInteger(endOffset)) {
-    throw new InvalidPartitionError(`${what} partitions: endOffset must be an integer`);
+  if (!Number.isInteger(endOffset) || Math.abs(endOffset) > MAX_END_OFFSET) {
+    throw new InvalidPartitionError(
+      `${what} partitions: endOffset must be an integer from -${MAX_END_OFFSET} to ${MAX_END_OFFSET} (periods), not ${String(endOffset)}`,
+    );
   }
   return { timezone, endOffset };
 }
@@ -174,19 +183,24 @@ export function dailyPartitions(options: TimeOptions): DailyPartitionsDefinition
  */
 export function hourlyPartitions(options: TimeOptions): HourlyPartitionsDefinition {
   const { timezone, endOffset } = checkTimeOptions("hourly", options);
-  const day = parseDateKey(options.start.slice(0, 10));
-  for (const ms of [Date.UTC(2024, 0, 1), Date.UTC(2024, 6, 1), (day ?? 0) * 86_400_000]) {
-    if (!hasWholeHourOffset(timezone, ms)) {
-      throw new InvalidPartitionError(
-        `hourly partitions: ${timezone} is not a whole number of hours from UTC`,
-      );
-    }
-  }
-  const key = parseDateKey(options.start) === undefined ? options.start : `${options.start}-00:00`;
-  const startHour = parseHourKey(key, timezone);
+  const date = parseDateKey(options.start);
+  // A date starts at its day's first instant: local midnight, or the first hour after it where
+  // midnight is skipped (America/Santiago, 2024-09-08).
+  const startHour =
+    date !== undefined ? hourAt(startOfDay(date, timezone)) : parseHourKey(options.start, timezone);
   if (typeof startHour !== "number") {
     throw new InvalidPartitionError(
       `hourly partitions: start "${options.start}" is not a YYYY-MM-DD-HH:00 hour or a YYYY-MM-DD date (${startHour.problem})`,
+    );
+  }
+  const fractional = firstNonWholeHourOffset(timezone, hourStart(startHour).getTime());
+  if (fractional !== undefined) {
+    throw new InvalidPartitionError(
+      `hourly partitions: ${timezone} is not a whole number of hours from UTC (on ${new Date(
+        fractional,
+      )
+        .toISOString()
+        .slice(0, 10)}, after the start ${options.start}): hourly partitions are UTC hours`,
     );
   }
   return { kind: "hourly", start: options.start, startHour, timezone, endOffset };
@@ -247,20 +261,6 @@ export function staticPartitions(keys: readonly string[]): StaticPartitionsDefin
     seen.add(k);
   }
   return { kind: "static", keys: [...keys] };
-}
-
-/** The index of the first time partition. */
-function firstPeriod(def: TimePartitionsDefinition): number {
-  switch (def.kind) {
-    case "hourly":
-      return def.startHour;
-    case "daily":
-      return def.startDay;
-    case "weekly":
-      return def.startWeek;
-    case "monthly":
-      return def.startMonth;
-  }
 }
 
 /**

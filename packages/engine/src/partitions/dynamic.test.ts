@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { InvalidPartitionError } from "../errors";
+import { InvalidPartitionError, LigneeError } from "../errors";
 import {
   allPartitions,
   describePartitions,
@@ -57,6 +57,15 @@ describe("dynamicPartitions", () => {
   it("fails loudly when its keys were not loaded", () => {
     expect(() => allPartitions(months, now)).toThrow(/keys not loaded/);
     expect(() => partitionIndex(months, "2024-06", now)).toThrow(/keys not loaded/);
+    // A bug of the caller, not bad input.
+    let error: unknown;
+    try {
+      allPartitions(months, now);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).not.toBeInstanceOf(InvalidPartitionError);
+    expect((error as LigneeError).code).toBe("RUNTIME");
   });
 
   it("is empty for a set without keys", () => {
@@ -85,6 +94,8 @@ describe("checkDynamicPartitionKeys", () => {
       [["a/b"], /contains "\/"/],
       [["a\nb"], /control character/],
       [[" a"], /starts or ends with a space/],
+      [["."], /"\." or "\.\."/],
+      [[".."], /"\." or "\.\."/],
     ] as const) {
       expect(() => checkDynamicPartitionKeys("m", keys), JSON.stringify(keys)).toThrow(message);
     }

@@ -1,4 +1,4 @@
-import { InvalidPartitionError, quote } from "../errors";
+import { InvalidPartitionError, LigneeError, quote } from "../errors";
 import { IntervalSet } from "./interval-set";
 
 /**
@@ -63,10 +63,16 @@ export function dynamicPartitionsNameProblem(name: string): string | undefined {
 
 /**
  * Checks keys about to be added or removed: at least one, none empty, none longer than
- * `MAX_DYNAMIC_PARTITION_KEY_LENGTH`, no control character or "/", no key twice. Throws
+ * `MAX_DYNAMIC_PARTITION_KEY_LENGTH`, no control character or "/", not "." or "..", no key twice. Throws
  * InvalidPartitionError naming the first bad key.
  */
 export function checkDynamicPartitionKeys(name: string, keys: readonly string[]): void {
+  // User code may hand anything at run time: a string would otherwise be added char by char.
+  if (!Array.isArray(keys)) {
+    throw new InvalidPartitionError(
+      `partitions ${quote(name)}: expected a list of keys, got ${describeValue(keys)}`,
+    );
+  }
   if (keys.length === 0) throw new InvalidPartitionError(`partitions ${quote(name)}: no key given`);
   const seen = new Set<string>();
   for (const key of keys) {
@@ -83,6 +89,12 @@ export function checkDynamicPartitionKeys(name: string, keys: readonly string[])
         `partitions ${quote(name)}: partition key ${quote(key)} contains "/" or a control character`,
       );
     }
+    // Keys travel in URL paths, where "." and ".." name other paths.
+    if (key === "." || key === "..") {
+      throw new InvalidPartitionError(
+        `partitions ${quote(name)}: partition key ${quote(key)} is "." or ".."`,
+      );
+    }
     if (key.trim() !== key) {
       throw new InvalidPartitionError(
         `partitions ${quote(name)}: partition key ${quote(key)} starts or ends with a space`,
@@ -95,6 +107,52 @@ export function checkDynamicPartitionKeys(name: string, keys: readonly string[])
     }
     seen.add(key);
   }
+}
+
+/** Keys to add to or remove from a dynamic partitions set, as sensors ask. */
+export interface DynamicPartitionsChange {
+  readonly kind: "add" | "remove";
+  /** The set's name, as `dynamicPartitions({ name })` declares it. */
+  readonly name: string;
+  readonly keys: readonly string[];
+}
+
+/**
+ * Checks changes handed by user code at run time (its types do not hold there): a list of
+ * `{ kind: "add" | "remove", name, keys }` with good keys (see `checkDynamicPartitionKeys`).
+ * Throws InvalidPartitionError naming the first bad change; returns the changes as given.
+ */
+export function checkDynamicPartitionsChanges(
+  changes: unknown,
+): readonly DynamicPartitionsChange[] {
+  if (!Array.isArray(changes)) {
+    throw new InvalidPartitionError(
+      `dynamic partitions requests: expected a list, got ${describeValue(changes)}`,
+    );
+  }
+  changes.forEach((change: unknown, i) => {
+    const at = `dynamic partitions request ${i + 1}`;
+    if (typeof change !== "object" || change === null) {
+      throw new InvalidPartitionError(`${at}: expected { kind, name, keys }`);
+    }
+    const { kind, name, keys } = change as Record<string, unknown>;
+    if (kind !== "add" && kind !== "remove") {
+      throw new InvalidPartitionError(
+        `${at}: kind must be "add" or "remove", got ${describeValue(kind)}`,
+      );
+    }
+    if (typeof name !== "string") {
+      throw new InvalidPartitionError(`${at}: name must be a string, got ${describeValue(name)}`);
+    }
+    checkDynamicPartitionKeys(name, keys as readonly string[]);
+  });
+  return changes as readonly DynamicPartitionsChange[];
+}
+
+function describeValue(value: unknown): string {
+  if (typeof value === "string") return quote(value);
+  if (value === null || value === undefined) return String(value);
+  return Array.isArray(value) ? "a list" : `a ${typeof value}`;
 }
 
 /**
@@ -172,7 +230,9 @@ export function withLoadedKeys(
 /** The loaded keys of a dynamic definition; throws when they were not loaded. */
 export function loadedKeys(def: DynamicPartitionsDefinition): DynamicPartitionKeys {
   if (!def.loaded) {
-    throw new InvalidPartitionError(
+    // A caller's bug (definitions evaluated without their keys), not bad input.
+    throw new LigneeError(
+      "RUNTIME",
       `dynamic partitions ${quote(def.name)}: keys not loaded (evaluate definitions returned by loadDynamicPartitions)`,
     );
   }

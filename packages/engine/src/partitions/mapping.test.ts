@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { parseDateKey } from "./calendar";
-import { allPartitions, dailyPartitions, staticPartitions } from "./definition";
+import {
+  allPartitions,
+  dailyPartitions,
+  partitionIndex,
+  partitionKeys,
+  staticPartitions,
+  weeklyPartitions,
+} from "./definition";
 import { IntervalSet } from "./interval-set";
 import {
   allPartitionsMapping,
@@ -245,7 +252,7 @@ describe("mappingProblem", () => {
     }
   });
 
-  it("accepts time-window only between time partitions, of one timezone for one grain", () => {
+  it("accepts time-window only between time partitions", () => {
     const m = timeWindowMapping({ offset: -1 });
     expect(mappingProblem(m, daily, daily)).toBeUndefined();
     const needsDaily =
@@ -256,9 +263,28 @@ describe("mappingProblem", () => {
     expect(mappingProblem(m, undefined, daily)).toBe(needsDaily);
     expect(mappingProblem(m, daily, undefined)).toBe(needsDaily);
     expect(mappingProblem(m, undefined, undefined)).toBe(needsDaily);
-    expect(mappingProblem(m, daily, dailyUtc)).toBe(
-      "time-window mapping between daily partitions in Europe/Paris and UTC",
-    );
+    expect(mappingProblem(m, daily, dailyUtc)).toBeUndefined();
+  });
+
+  it("maps one grain across timezones and first weekdays by instants", () => {
+    const m = timeWindowMapping({ offset: 0 });
+    // A UTC day overlaps two Paris days: its own (from 01:00 or 02:00 UTC) and the next.
+    expect(defaultMapping(daily, dailyUtc)).toEqual(m);
+    const up = upstreamPartitionsFor(m, days("2024-08-10"), daily, now, dailyUtc);
+    expect(up.equals(days("2024-08-10", "2024-08-11"))).toBe(true);
+    const down = downstreamPartitionsFor(m, days("2024-08-11"), dailyUtc, now, daily);
+    expect(down.equals(days("2024-08-10", "2024-08-11"))).toBe(true);
+    const mondays = weeklyPartitions({ start: "2024-07-29", timezone: "UTC" });
+    const sundays = weeklyPartitions({ start: "2024-07-28", timezone: "UTC", weekStartsOn: 7 });
+    expect(mappingProblem(defaultMapping(mondays, sundays), mondays, sundays)).toBeUndefined();
+    // The week from Sunday 2024-08-04 reads the weeks from Monday 2024-07-29 and 2024-08-05.
+    const sundayWeek = partitionIndex(sundays, "2024-08-04", now);
+    expect(
+      partitionKeys(
+        mondays,
+        upstreamPartitionsFor(m, IntervalSet.single(sundayWeek), mondays, now, sundays),
+      ),
+    ).toEqual(["2024-07-29", "2024-08-05"]);
   });
 
   it("rejects a reversed time window", () => {
@@ -285,7 +311,8 @@ describe("defaultMapping", () => {
   it("is valid for every pair except same-kind definitions that do not line up", () => {
     expect(mappingProblem(defaultMapping(daily, countries), daily, countries)).toBeUndefined();
     expect(mappingProblem(defaultMapping(undefined, daily), undefined, daily)).toBeUndefined();
-    // Daily partitions in two timezones need an explicit mapping.
-    expect(mappingProblem(defaultMapping(daily, dailyUtc), daily, dailyUtc)).toBeDefined();
+    // Daily partitions in two timezones get a time window, compared as instants.
+    expect(mappingProblem(defaultMapping(daily, dailyUtc), daily, dailyUtc)).toBeUndefined();
+    expect(mappingProblem(identityMapping(), daily, dailyUtc)).toBeDefined();
   });
 });

@@ -8,6 +8,7 @@ import {
   type PartitionsDefinition,
   type TimePartitionsDefinition,
 } from "./definition";
+import { InvalidPartitionError } from "../errors";
 import { IntervalSet, type Range } from "./interval-set";
 import { expandTime, joinSlices, projectOnTime, slicesByKey } from "./multi";
 import { periodsOverlapping, periodStart } from "./time-periods";
@@ -41,7 +42,28 @@ export function timeWindowMapping(
     "offset" in options
       ? [options.offset, options.offset]
       : [options.startOffset, options.endOffset];
+  // Their order is checked with the definitions (mappingProblem), as for a mapping written out.
+  const problem =
+    offsetProblem("startOffset", startOffset) ?? offsetProblem("endOffset", endOffset);
+  if (problem) throw new InvalidPartitionError(problem);
   return { kind: "time-window", startOffset, endOffset };
+}
+
+/** The largest time-window offset, in periods, either way. */
+export const MAX_WINDOW_OFFSET = 100_000;
+
+function windowOffsetsProblem(startOffset: number, endOffset: number): string | undefined {
+  return (
+    offsetProblem("startOffset", startOffset) ??
+    offsetProblem("endOffset", endOffset) ??
+    (startOffset > endOffset ? "time-window mapping: startOffset > endOffset" : undefined)
+  );
+}
+
+function offsetProblem(name: string, value: number): string | undefined {
+  return Number.isInteger(value) && Math.abs(value) <= MAX_WINDOW_OFFSET
+    ? undefined
+    : `time-window mapping: ${name} must be an integer from -${MAX_WINDOW_OFFSET} to ${MAX_WINDOW_OFFSET} (periods), not ${String(value)}`;
 }
 
 /** The single partition index standing for an unpartitioned asset. */
@@ -60,7 +82,17 @@ export function defaultMapping(
   if (upstream?.kind === "dynamic" && downstream?.kind === "dynamic") {
     return upstream.name === downstream.name ? identityMapping() : allPartitionsMapping();
   }
-  if (upstream && downstream && upstream.kind === downstream.kind) return identityMapping();
+  // One grain in two timezones (or weeks from two weekdays) names other periods: a time window
+  // compares them as instants.
+  if (
+    upstream &&
+    downstream &&
+    upstream.kind === downstream.kind &&
+    (!isTimePartitions(upstream) ||
+      partitionsFingerprint(upstream) === partitionsFingerprint(downstream))
+  ) {
+    return identityMapping();
+  }
   if (timeDimension(upstream) && timeDimension(downstream)) {
     return timeWindowMapping({ offset: 0 });
   }
@@ -106,8 +138,8 @@ export function mappingProblem(
       if (!up || !down) {
         return "time-window mapping needs time partitions (hourly, daily, weekly or monthly) on both sides";
       }
-      if (mapping.startOffset > mapping.endOffset)
-        return "time-window mapping: startOffset > endOffset";
+      const offsets = windowOffsetsProblem(mapping.startOffset, mapping.endOffset);
+      if (offsets) return offsets;
       if (upstream?.kind === "multi" && downstream?.kind === "multi") {
         if (
           up.kind !== down.kind ||
@@ -117,14 +149,13 @@ export function mappingProblem(
           return "time-window mapping between two-dimensional partitions needs one time grain and the same static keys";
         }
       }
-      // Across grains, windows are compared as instants: timezones may differ.
-      if (up.kind !== down.kind) return undefined;
-      return sameAxisProblem("time-window", up, down);
+      // Across grains, timezones or first weekdays, windows are compared as instants.
+      return undefined;
     }
   }
 }
 
-/** Same-grain mappings compare indices: they need the same timezone (and first weekday). */
+/** Identity compares indices: it needs the same timezone (and first weekday). */
 function sameAxisProblem(
   what: string,
   upstream: TimePartitionsDefinition,
@@ -177,11 +208,16 @@ function mapPeriods(
     // d reads u when d's overlapping periods, widened, reach u: when d overlaps the periods
     // u - endOffset … u - startOffset.
     const shifted = subset.widen(-endOffset, -startOffset);
-    return from.kind === to.kind ? shifted : acrossGrains(shifted, from, to, 0, 0);
+    return sameAxis(from, to) ? shifted : acrossGrains(shifted, from, to, 0, 0);
   }
-  return from.kind === to.kind
+  return sameAxis(from, to)
     ? subset.widen(startOffset, endOffset)
     : acrossGrains(subset, from, to, startOffset, endOffset);
+}
+
+/** Whether two time partitions number the same periods alike (then indices compare directly). */
+function sameAxis(a: TimePartitionsDefinition, b: TimePartitionsDefinition): boolean {
+  return partitionsFingerprint(a) === partitionsFingerprint(b);
 }
 
 /** A time-window mapping from partitions of `fromDef` to those of `toDef` (see mapPeriods). */

@@ -202,3 +202,22 @@ describe("mappings of two-dimensional partitions", () => {
     }
   });
 });
+
+describe("multiPartitions' 32-bit indices", () => {
+  it("count the end offset and periods before 1970", () => {
+    const keys = staticPartitions(Array.from({ length: 1000 }, (_, i) => `k${i}`));
+    expect(() =>
+      multiPartitions({
+        date: hourlyPartitions({ start: "1700-01-01", timezone: "UTC" }),
+        k: keys,
+      }),
+    ).toThrow(/32 bits/);
+    const few = staticPartitions(Array.from({ length: 1880 }, (_, i) => `k${i}`));
+    expect(() =>
+      multiPartitions({
+        date: hourlyPartitions({ start: "2024-01-01", timezone: "UTC", endOffset: 10_000 }),
+        k: few,
+      }),
+    ).toThrow(/32 bits/);
+  });
+});

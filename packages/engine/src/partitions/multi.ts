@@ -5,7 +5,7 @@ import type {
   TimePartitionsDefinition,
 } from "./definition";
 import { IntervalSet, type Range } from "./interval-set";
-import { isTimePartitions, periodAt, timeAxis } from "./time-periods";
+import { firstPeriod, isTimePartitions, periodAt, timeAxis } from "./time-periods";
 
 /** Joins the time key and the static key of a two-dimensional partition: `2024-08-01|84`. */
 export const MULTI_KEY_SEPARATOR = "|";
@@ -26,6 +26,7 @@ export interface MultiPartitionsDefinition {
 /** Indices must fit PostgreSQL's int4 (int4multirange roll-ups) until then. */
 const INDEX_HORIZON = new Date("2100-01-01T00:00:00Z");
 const INT4_MAX = 2 ** 31 - 1;
+const INT4_MIN = -(2 ** 31);
 
 /**
  * @example
@@ -56,9 +57,15 @@ export function multiPartitions(
     );
   }
   const n = staticDef.keys.length;
-  if ((periodAt(timeAxis(timeDef), INDEX_HORIZON) + 1) * n > INT4_MAX) {
+  // The first index is the first period's (before 1970, negative); the last is that of the
+  // last period up to 2100, the end offset included.
+  const first = firstPeriod(timeDef);
+  const lastPeriod = periodAt(timeAxis(timeDef), INDEX_HORIZON) + Math.max(timeDef.endOffset, 0);
+  if (first * n < INT4_MIN || (lastPeriod + 1) * n - 1 > INT4_MAX) {
     throw new InvalidPartitionError(
-      `multi partitions: ${n} static keys are too many for ${timeDef.kind} partitions (indices would not fit 32 bits)`,
+      `multi partitions: ${n} static keys are too many for ${timeDef.kind} partitions from ${timeDef.start}${
+        timeDef.endOffset > 0 ? ` with endOffset ${timeDef.endOffset}` : ""
+      } (indices would not fit 32 bits)`,
     );
   }
   return {

@@ -332,3 +332,45 @@ describe("time-window mappings between grains", () => {
     }
   });
 });
+
+describe("checks when defined", () => {
+  it("refuses an end offset or window offsets that are not bounded integers", () => {
+    expectInvalid(() => dailyPartitions({ start: "2025-01-01", endOffset: 1e9 }), "endOffset");
+    expectInvalid(() => dailyPartitions({ start: "2025-01-01", endOffset: 0.5 }), "endOffset");
+    expectInvalid(() => timeWindowMapping({ offset: 0.5 }), "Offset must be an integer");
+    expectInvalid(
+      () => timeWindowMapping({ startOffset: -1e9, endOffset: 0 }),
+      "startOffset must be an integer",
+    );
+    expectInvalid(() => timeWindowMapping({ offset: Number.NaN }), "NaN");
+    expect(
+      mappingProblem({ kind: "time-window", startOffset: 0, endOffset: Infinity }, daily, daily),
+    ).toMatch(/endOffset must be an integer/);
+  });
+
+  it("starts hourly partitions at the local day's first instant when midnight is skipped", () => {
+    // Clocks went from 00:00 to 01:00 in Santiago on 2024-09-08.
+    const h = hourlyPartitions({ start: "2024-09-08", timezone: "America/Santiago" });
+    expect(partitionKey(h, partitionBounds(h, now).first)).toBe("2024-09-08-01:00");
+  });
+
+  it("starts a day at its first midnight when midnight happens twice", () => {
+    // Havana went back from 01:00 to 00:00 on 2024-11-03: its midnight happened twice.
+    const h = hourlyPartitions({ start: "2024-11-03", timezone: "America/Havana" });
+    expect(partitionKey(h, partitionBounds(h, now).first)).toBe("2024-11-03-00:00-04:00");
+    const d = dailyPartitions({ start: "2024-11-01", timezone: "America/Havana" });
+    const window = partitionTimeWindow(d, idx(d, "2024-11-03"));
+    expect(window.start).toEqual(new Date("2024-11-03T04:00:00Z"));
+    expect(hours(window)).toBe(25);
+  });
+
+  it("refuses a zone whose offset was not whole hours at some time since the start", () => {
+    // Caracas was UTC-4:30 from 2007-12-09 to 2016-05-01.
+    expectInvalid(
+      () => hourlyPartitions({ start: "2005-01-01", timezone: "America/Caracas" }),
+      "whole number of hours",
+    );
+    const h = hourlyPartitions({ start: "2017-01-01", timezone: "America/Caracas" });
+    expect(partitionKey(h, partitionBounds(h, now).first)).toBe("2017-01-01-00:00");
+  });
+});

@@ -131,10 +131,37 @@ export function parseHourKey(key: string, timezone: string): number | { problem:
   return { problem: `the hour is written ${canonical[0]!} in ${timezone}` };
 }
 
-/** Whether a timezone's offsets are whole hours (hourly partitions need local hours = UTC hours). */
-export function hasWholeHourOffset(timezone: string, ms: number): boolean {
-  return offsetMinutes(timezone, ms) % 60 === 0;
+/** How far ahead offsets are checked: indices are sized for partitions up to then. */
+const OFFSETS_CHECKED_UNTIL = Date.UTC(2100, 0, 1);
+const MS_PER_WEEK = 7 * MS_PER_DAY;
+
+/**
+ * The first instant from `fromMs` (then sampled weekly, up to 2100) at which `timezone`'s UTC
+ * offset is not a whole number of hours (America/Caracas, UTC−4:30 from 2007 to 2016), or
+ * undefined when there is none. Samples are remembered per zone, so that definitions repeating
+ * a zone scan it once.
+ */
+export function firstNonWholeHourOffset(timezone: string, fromMs: number): number | undefined {
+  const zone = IANAZone.create(timezone);
+  if (zone.offset(fromMs) % 60 !== 0) return fromMs;
+  let scan = WHOLE_HOUR_SCANS.get(timezone);
+  if (!scan) {
+    scan = { from: OFFSETS_CHECKED_UNTIL, fractional: [] };
+    WHOLE_HOUR_SCANS.set(timezone, scan);
+  }
+  const first = Math.ceil(fromMs / MS_PER_WEEK) * MS_PER_WEEK;
+  if (first < scan.from) {
+    const found: number[] = [];
+    for (let ms = first; ms < scan.from; ms += MS_PER_WEEK) {
+      if (zone.offset(ms) % 60 !== 0) found.push(ms);
+    }
+    scan.fractional = [...found, ...scan.fractional];
+    scan.from = first;
+  }
+  return scan.fractional.find((ms) => ms >= fromMs);
 }
+
+const WHOLE_HOUR_SCANS = new Map<string, { from: number; fractional: number[] }>();
 
 // ---- weeks ----
 
@@ -215,6 +242,20 @@ export function timeAxis(def: TimePartitionsDefinition): TimeAxis {
     timezone: def.timezone,
     weekStartsOn: def.kind === "weekly" ? def.weekStartsOn : 1,
   };
+}
+
+/** The index of the first time partition. */
+export function firstPeriod(def: TimePartitionsDefinition): number {
+  switch (def.kind) {
+    case "hourly":
+      return def.startHour;
+    case "daily":
+      return def.startDay;
+    case "weekly":
+      return def.startWeek;
+    case "monthly":
+      return def.startMonth;
+  }
 }
 
 /** The period an instant falls in. */

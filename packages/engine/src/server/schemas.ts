@@ -292,16 +292,21 @@ export const AssetDetailBody = z
     partitioned: z.boolean(),
     partitionKeys: z
       .array(z.string())
-      .describe("every partition key that exists now, in order ([] for an unpartitioned asset)"),
+      .describe(
+        "every partition key that exists now, in order ([] for an unpartitioned asset, and for two-dimensional partitions: see partitionGrid)",
+      ),
     partitionGrid: z
       .object({
         timeDimension: z.string(),
         staticDimension: z.string(),
         staticKeys: z.array(z.string()),
+        periodKeys: z
+          .array(z.string())
+          .describe("the time dimension's keys that exist now, in order"),
       })
       .optional()
       .describe(
-        "for two-dimensional partitions: the dimensions' names and the static keys; partitionKeys are then time-major (each period's static keys in this order)",
+        "for two-dimensional partitions: the dimensions' names, the static keys and the periods, instead of every key (hourly × 100 régions would be millions); a partition's key is `period|static`, in time-major order (each period's static keys in staticKeys order)",
       ),
     status: STATUS,
     total: z.number().int(),

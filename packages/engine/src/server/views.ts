@@ -96,15 +96,20 @@ export async function assetDetailView(
     dependents: definitions.dependents(key).map((d) => d.asset),
     partitions: describePartitions(asset.partitions),
     partitioned: status.partitioned,
-    partitionKeys: asset.partitions
-      ? partitionKeys(asset.partitions, allPartitions(asset.partitions, now))
-      : [],
+    partitionKeys:
+      asset.partitions && asset.partitions.kind !== "multi"
+        ? partitionKeys(asset.partitions, allPartitions(asset.partitions, now))
+        : [],
     ...(asset.partitions?.kind === "multi"
       ? {
           partitionGrid: {
             timeDimension: asset.partitions.time.name,
             staticDimension: asset.partitions.static.name,
             staticKeys: [...asset.partitions.static.partitions.keys],
+            periodKeys: partitionKeys(
+              asset.partitions.time.partitions,
+              allPartitions(asset.partitions.time.partitions, now),
+            ),
           },
         }
       : {}),

@@ -1,7 +1,9 @@
 import { failedCheckPartitions } from "./failed-check-partitions";
 import type { Definitions } from "../definitions/definitions";
 import { allPartitions, partitionIndex, partitionKey } from "../partitions/definition";
+import { PartitionsChangedError } from "../errors";
 import { IntervalSet } from "../partitions/interval-set";
+import { partitionsLayout, partitionsLayoutKeeps } from "../partitions/layout";
 import {
   downstreamPartitionsFor,
   existingUpstreamPartitionsFor,
@@ -123,6 +125,12 @@ export function computeStatus(
 
   for (const asset of definitions.assets) {
     const summary = summaries.get(asset.key) ?? EMPTY_SUMMARY;
+    if (
+      summary.partitionsLayout !== undefined &&
+      !partitionsLayoutKeeps(summary.partitionsLayout, partitionsLayout(asset.partitions))
+    ) {
+      throw new PartitionsChangedError(asset.key);
+    }
     const existing = asset.partitions ? allPartitions(asset.partitions, now) : UNPARTITIONED;
     const materialized = IntervalSet.unionAll(summary.versions.map((v) => v.partitions));
     materializedOf.set(asset.key, materialized);
@@ -227,17 +235,21 @@ export function computeStatus(
     }
 
     // A partition waiting on upstream is not stale: rebuilding it cannot help. The other causes
-    // keep the partitions they make stale, so that their counts add up with the statuses.
+    // keep the partitions they make stale, so that their counts add up with the statuses. A
+    // partition that no longer exists (a removed dynamic key) is stale for no one: left in, it
+    // would hold every asset downstream stale however often they are rebuilt.
     const ownCauses = causes.flatMap((c): StaleCause[] => {
       if (c.kind === "upstream-missing" || c.kind === "blocked-by-check") return [c];
-      const partitions = c.partitions.subtract(waiting);
+      const partitions = c.partitions.intersect(existing).subtract(waiting);
       return partitions.isEmpty ? [] : [{ ...c, partitions }];
     });
     const stale = IntervalSet.unionAll(
       ownCauses
         .filter((c) => c.kind !== "upstream-missing" && c.kind !== "blocked-by-check")
         .map((c) => c.partitions),
-    ).intersect(materialized);
+    )
+      .intersect(materialized)
+      .intersect(existing);
     staleOf.set(asset.key, stale);
 
     const running = summary.running.intersect(existing);

@@ -14,6 +14,8 @@ export interface AssetStorageSummary {
   readonly failed: IntervalSet;
   /** Partitions being materialised now. */
   readonly running: IntervalSet;
+  /** The `partitionsLayout` the stored partitions were written with (unknown for old history). */
+  readonly partitionsLayout?: string;
   /**
    * The enabled `error` checks of the asset whose latest result failed, and on which
    * partitions: what is downstream of those partitions is held (see `blocked-by-check`).

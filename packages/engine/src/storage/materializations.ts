@@ -1,6 +1,8 @@
 import type pg from "pg";
 import { IntervalSet } from "../partitions/interval-set";
+import { confirmPartitionsLayout } from "./sql/confirm-partitions-layout";
 import { recordMaterialization } from "./sql/record-materialization";
+import type { Queryable } from "./runs/queryable";
 import { inTransaction } from "./transaction";
 import type {
   AssetDigest,
@@ -31,6 +33,8 @@ const MATERIALIZATION_COLUMNS = `id, run_id, asset_key, partition_key, data_vers
  * marks), all in one transaction, which notifies `CHANGES_CHANNEL` as it commits.
  */
 export class Materializations {
+  private readonly confirmedLayouts = new Map<string, string>();
+
   constructor(private readonly pool: pg.Pool) {}
 
   /**
@@ -43,12 +47,26 @@ export class Materializations {
     fence?: (tx: pg.PoolClient) => Promise<void>,
   ): Promise<number[]> {
     if (input.partitions.length === 0) return [];
-    if (!fence) return recordMaterialization(this.pool, input, "storage");
+    const layout = input.partitionsLayout;
+    // Checked again only when the layout differs from the one this process last confirmed
+    // for the asset (definitions reloaded): a layout once confirmed stays valid for its writes.
+    const confirm =
+      layout !== undefined && this.confirmedLayouts.get(input.assetKey) !== layout
+        ? async (db: Queryable): Promise<void> => {
+            await confirmPartitionsLayout(db, input.assetKey, layout);
+            this.confirmedLayouts.set(input.assetKey, layout);
+          }
+        : undefined;
+    if (!fence) {
+      await confirm?.(this.pool);
+      return recordMaterialization(this.pool, input, "storage");
+    }
     return inTransaction(
       this.pool,
       "storage",
       async (tx) => {
         await fence(tx);
+        await confirm?.(tx);
         return recordMaterialization(tx, input);
       },
       { asynchronousCommit: true },

@@ -15,6 +15,7 @@ interface MutableSummary {
   staleMarks: { upstreamKey: string; partitions: IntervalSet }[];
   failed: IntervalSet;
   running: IntervalSet;
+  partitionsLayout?: string;
 }
 
 /**
@@ -75,7 +76,7 @@ export class PartitionMarks {
 
   /** Four small queries, whatever the number of partitions. */
   async getAssetSummaries(): Promise<Map<string, AssetStorageSummary>> {
-    const [versions, marks, failed, running] = await Promise.all([
+    const [versions, marks, failed, running, layouts] = await Promise.all([
       this.pool.query<{
         asset_key: string;
         code_version: string;
@@ -92,6 +93,9 @@ export class PartitionMarks {
       ),
       this.pool.query<{ asset_key: string; partitions: string }>(
         "SELECT asset_key, range_agg(r)::text AS partitions FROM lignee.asset_running, unnest(partitions) AS r GROUP BY asset_key",
+      ),
+      this.pool.query<{ asset_key: string; layout: string }>(
+        "SELECT asset_key, layout FROM lignee.asset_partitions_layouts",
       ),
     ]);
     const out = new Map<string, MutableSummary>();
@@ -120,6 +124,7 @@ export class PartitionMarks {
     for (const r of running.rows) {
       get(r.asset_key).running = IntervalSet.fromMultirange(r.partitions);
     }
+    for (const r of layouts.rows) get(r.asset_key).partitionsLayout = r.layout;
     return out;
   }
 }

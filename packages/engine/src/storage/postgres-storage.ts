@@ -13,7 +13,7 @@ import type { LeaseState } from "./runs/heartbeat";
 import type { ClaimOutcome, InputRead, PartitionClaim } from "./sql/claim-partitions";
 import { recentStepDurations, type StepDuration } from "./sql/step-durations";
 import { connectPool } from "./transaction";
-import type { DynamicPartitionsSnapshot } from "../partitions/dynamic";
+import type { DynamicPartitionsChange, DynamicPartitionsSnapshot } from "../partitions/dynamic";
 import {
   DynamicPartitionKeysWriter,
   type AddedDynamicPartitions,
@@ -184,6 +184,12 @@ export class PostgresStorage implements FenceableStorage {
 
   removeDynamicPartitions(name: string, keys: readonly string[]): Promise<readonly string[]> {
     return this.dynamicPartitions.remove(name, keys);
+  }
+
+  applyDynamicPartitionsChanges(
+    changes: readonly DynamicPartitionsChange[],
+  ): Promise<readonly (readonly string[])[]> {
+    return this.dynamicPartitions.apply(changes);
   }
 
   async getAssetSummaries(): Promise<Map<string, AssetStorageSummary>> {

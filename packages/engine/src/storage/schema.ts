@@ -185,6 +185,15 @@ export const assetDigests = lignee.table("asset_digests", {
   lastMaterializationId: bigint("last_materialization_id", { mode: "number" }).notNull(),
 });
 
+/**
+ * Per asset: the layout of its partitions (`partitionsLayout`) its stored partition indices
+ * were written with, so that a definition giving them other keys is refused, not misread.
+ */
+export const assetPartitionsLayouts = lignee.table("asset_partitions_layouts", {
+  assetKey: text("asset_key").primaryKey(),
+  layout: text("layout").notNull(),
+});
+
 export const checkResults = lignee.table(
   "check_results",
   {

@@ -9,7 +9,7 @@ import type { StepDuration } from "./sql/step-durations";
 import type { CheckHistoryOptions } from "./checks/check-history";
 import type { CheckSwitch } from "./checks/check-switches";
 import type { FailedCheck } from "./checks/failed-checks";
-import type { DynamicPartitionsSnapshot } from "../partitions/dynamic";
+import type { DynamicPartitionsChange, DynamicPartitionsSnapshot } from "../partitions/dynamic";
 import type { AddedDynamicPartitions } from "./dynamic-partitions/dynamic-partition-keys";
 
 export type { AddedDynamicPartitions, CheckHistoryOptions, CheckSwitch, FailedCheck };
@@ -98,6 +98,11 @@ export interface MaterializationInput {
   readonly assetKey: string;
   readonly codeVersion: string;
   readonly depsSignature: string;
+  /**
+   * The asset's `partitionsLayout`: when given, a materialisation whose stored partitions would
+   * name other keys under it is refused (PartitionsChangedError). Every step gives it.
+   */
+  readonly partitionsLayout?: string;
   readonly partitions: readonly MaterializedPartition[];
   readonly metadata: Record<string, unknown>;
   /** Direct downstream assets whose partitions now read newer data. */
@@ -231,6 +236,14 @@ export interface Storage {
   ): Promise<AddedDynamicPartitions>;
   /** Removes keys from a dynamic partitions set; a key not in it is an error (nothing removed). */
   removeDynamicPartitions(name: string, keys: readonly string[]): Promise<readonly string[]>;
+  /**
+   * Applies keys' additions and removals in order, in one transaction (all or none), as a
+   * sensor asks: adding a key already there and removing one that is not are no-ops, so that
+   * the same changes can be applied again. Returns the keys each change added or removed.
+   */
+  applyDynamicPartitionsChanges(
+    changes: readonly DynamicPartitionsChange[],
+  ): Promise<readonly (readonly string[])[]>;
   getDigest(assetKey: string): Promise<AssetDigest | undefined>;
   /** When each materialised asset was last materialised (any partition). */
   lastMaterializedAt(): Promise<Map<string, Date>>;

@@ -166,7 +166,6 @@ function Asset({ asset }: { asset: AssetDetail }) {
           <p className="muted">{asset.partitions}</p>
           {asset.partitionGrid ? (
             <HealthGrid
-              keys={asset.partitionKeys}
               grid={asset.partitionGrid}
               ranges={asset.ranges}
               waitingRanges={asset.waitingRanges}

@@ -1,7 +1,7 @@
 import { useMemo, useState } from "react";
 import type { AssetDetail, AssetStatus, KeyRange } from "../api/types";
 import { formatNumber } from "../format";
-import { partitionStatuses, waitingFlags } from "./health-segments";
+import { cellKey, periodStatuses, windowStatuses, windowWaiting } from "./grid-cells";
 import { initialWindow, WINDOW_SIZES } from "./health-window";
 
 const NO_RANGES: readonly KeyRange[] = [];
@@ -13,42 +13,42 @@ type Grid = NonNullable<AssetDetail["partitionGrid"]>;
 /**
  * The health of two-dimensional partitions as a grid: periods along x (the latest on the
  * right), the static keys along y, one cell per partition coloured by status; clicking a cell
- * opens that partition. `keys` are time-major: each period's static keys, in `grid.staticKeys`
- * order.
+ * opens that partition. Only the cells of the window shown are computed: the API sends the
+ * periods and the static keys, not every key.
  */
 export function HealthGrid({
-  keys,
   grid,
   ranges,
   waitingRanges = NO_RANGES,
   onOpen,
 }: {
-  keys: readonly string[];
   grid: Grid;
   ranges: Partial<Record<AssetStatus, readonly KeyRange[]>>;
   waitingRanges?: readonly KeyRange[];
   onOpen: (partitionKey: string) => void;
 }) {
   const n = grid.staticKeys.length;
-  const periods = Math.floor(keys.length / n);
-  const statuses = useMemo(() => partitionStatuses(keys, ranges), [keys, ranges]);
-  const waiting = useMemo(() => waitingFlags(keys, waitingRanges), [keys, waitingRanges]);
+  const periods = grid.periodKeys.length;
   // A period counts as materialised when any of its partitions is: the window opens on them.
-  const byPeriod = useMemo(
-    () =>
-      Array.from({ length: periods }, (_, t): AssetStatus =>
-        statuses.slice(t * n, t * n + n).some((s) => s !== "MISSING") ? "FRESH" : "MISSING",
-      ),
-    [statuses, periods, n],
-  );
+  const byPeriod = useMemo(() => periodStatuses(grid, ranges), [grid, ranges]);
   const sizes = WINDOW_SIZES.filter((s) => (s === Infinity ? periods <= MAX_PERIODS : s < periods));
   const [size, setSize] = useState<number>(() =>
     Math.min(initialWindow(byPeriod), periods <= MAX_PERIODS ? Infinity : 365),
   );
   const start = Math.max(0, periods - size);
   const shown = periods - start;
+  const statuses = useMemo(
+    () => windowStatuses(grid, ranges, start, periods),
+    [grid, ranges, start, periods],
+  );
+  const waiting = useMemo(
+    () => windowWaiting(grid, waitingRanges, start, periods),
+    [grid, waitingRanges, start, periods],
+  );
   const [hover, setHover] = useState<number | undefined>();
-  const timeOf = (i: number) => keys[i]!.slice(0, keys[i]!.lastIndexOf("|"));
+  const key = (i: number) => cellKey(grid, i);
+  // Positions in the window's arrays.
+  const at = (i: number) => i - start * n;
 
   return (
     <div className="health">
@@ -85,29 +85,29 @@ export function HealthGrid({
           </div>,
           ...Array.from({ length: shown }, (_, c) => {
             const i = (start + c) * n + s;
-            const status = statuses[i]!;
+            const status = statuses[at(i)]!;
             return (
               <div
                 key={i}
-                className={`health-cell status-${status.toLowerCase()}${waiting[i] ? " waiting" : ""}`}
+                className={`health-cell status-${status.toLowerCase()}${waiting[at(i)] ? " waiting" : ""}`}
                 data-testid="health-cell"
-                data-partition={keys[i]}
+                data-partition={key(i)}
                 data-status={status}
                 onPointerEnter={() => setHover(i)}
-                onClick={() => onOpen(keys[i]!)}
+                onClick={() => onOpen(key(i))}
               />
             );
           }),
         ])}
       </div>
       <div className="health-foot">
-        <span>{shown > 0 ? timeOf(start * n) : ""}</span>
+        <span>{shown > 0 ? grid.periodKeys[start] : ""}</span>
         <span className="hover-key" data-testid="health-hover">
-          {hover !== undefined
-            ? `${keys[hover]} · ${statuses[hover]!.toLowerCase()}${waiting[hover] ? ", waiting on upstream" : ""}`
+          {hover !== undefined && hover >= start * n
+            ? `${key(hover)} · ${statuses[at(hover)]!.toLowerCase()}${waiting[at(hover)] ? ", waiting on upstream" : ""}`
             : ""}
         </span>
-        <span>{shown > 0 ? timeOf((periods - 1) * n) : ""}</span>
+        <span>{shown > 0 ? grid.periodKeys[periods - 1] : ""}</span>
       </div>
     </div>
   );

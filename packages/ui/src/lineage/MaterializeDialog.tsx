@@ -1,7 +1,7 @@
-import { useEffect, useState, type FormEvent } from "react";
+import { useEffect, useMemo, useState, type FormEvent } from "react";
 import { useLocation } from "wouter";
 import { useAssetDetail, useStartRun } from "../api/queries";
-import type { AssetNode, RunRequest } from "../api/types";
+import type { AssetDetail, AssetNode, RunRequest } from "../api/types";
 import { api } from "../api/client";
 import { ErrorLine } from "../components/ErrorLine";
 import { Dialog, DialogActions } from "../components/Dialog";
@@ -71,7 +71,7 @@ function PartitionForm({
   onClose: () => void;
 }) {
   const detail = useAssetDetail(sample);
-  const keys = detail.data?.partitionKeys ?? [];
+  const keys = useMemo(() => (detail.data ? keysOffered(detail.data) : []), [detail.data]);
   const last = keys.at(-1) ?? "";
   const [from, setFrom] = useState<string | undefined>();
   const [to, setTo] = useState<string | undefined>();
@@ -182,4 +182,19 @@ function describeRequest(request: RunRequest): string {
   if (request.from !== undefined && request.to !== undefined)
     return `Partitions ${request.from} → ${request.to}.`;
   return "The latest data.";
+}
+
+/** Periods offered for two-dimensional partitions: the latest, with each static key. */
+const GRID_PERIODS_OFFERED = 30;
+
+/**
+ * The keys offered to pick from, in order: every key, or for two-dimensional partitions (sent
+ * as periods and static keys) those of the latest periods.
+ */
+function keysOffered(asset: AssetDetail): readonly string[] {
+  const grid = asset.partitionGrid;
+  if (!grid) return asset.partitionKeys;
+  return grid.periodKeys
+    .slice(-GRID_PERIODS_OFFERED)
+    .flatMap((period) => grid.staticKeys.map((k) => `${period}|${k}`));
 }

@@ -86,6 +86,29 @@ describe("dynamic partition keys", () => {
     ]);
   });
 
+  it("applies changes of several sets in one transaction, all or none", async () => {
+    await storage.addDynamicPartitions("u", ["x", "y"]);
+    // The last change is bad: neither the add nor the removal before it is written.
+    await expect(
+      storage.applyDynamicPartitionsChanges([
+        { kind: "add", name: "v", keys: ["new"] },
+        { kind: "remove", name: "u", keys: ["x"] },
+        { kind: "add", name: "u", keys: ["bad/key"] },
+      ]),
+    ).rejects.toThrow(/"bad\/key"/);
+    expect(await indices("u")).toEqual({ x: 0, y: 1 });
+    expect(await indices("v")).toEqual({});
+    // Applied twice: a key already there or already gone is skipped.
+    const changes = [
+      { kind: "add", name: "v", keys: ["new"] },
+      { kind: "remove", name: "u", keys: ["x", "zz"] },
+    ] as const;
+    expect(await storage.applyDynamicPartitionsChanges(changes)).toEqual([["new"], ["x"]]);
+    expect(await storage.applyDynamicPartitionsChanges(changes)).toEqual([[], []]);
+    expect(await indices("u")).toEqual({ y: 1 });
+    expect(await indices("v")).toEqual({ new: 0 });
+  });
+
   it("keeps the sets apart", async () => {
     await storage.addDynamicPartitions("t", ["a"]);
     expect(await indices("t")).toEqual({ a: 0 });

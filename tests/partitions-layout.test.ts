@@ -1,0 +1,100 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  computeStatus,
+  dailyPartitions,
+  defineAsset,
+  Definitions,
+  executeRun,
+  multiPartitions,
+  PostgresStorage,
+  prepareRun,
+  staticPartitions,
+  type PartitionRequest,
+} from "@lignee/engine";
+import { createTestDatabase } from "./support/database";
+
+/**
+ * Stored partition subsets are indices: a change of an asset's partitions that gives the stored
+ * indices other keys (a static key added to two-dimensional partitions) is refused loudly,
+ * naming the asset, instead of scrambling its history. A change that keeps them (a key added at
+ * the end of one-dimensional static partitions) is not.
+ */
+const daily = dailyPartitions({ start: "2024-08-01" });
+
+const definitionsWith = (regions: string[]): Definitions<unknown> =>
+  Definitions.create<unknown>({
+    assets: [
+      defineAsset({
+        key: "grid",
+        partitions: multiPartitions({ date: daily, region: staticPartitions(regions) }),
+        materialize: async () => undefined,
+      }),
+      defineAsset({
+        key: "regions",
+        partitions: staticPartitions(regions),
+        materialize: async () => undefined,
+      }),
+    ],
+  });
+
+let storage: PostgresStorage;
+
+beforeAll(async () => {
+  storage = PostgresStorage.connect(await createTestDatabase());
+});
+
+afterAll(async () => {
+  await storage?.close();
+});
+
+async function materialize(
+  definitions: Definitions<unknown>,
+  selection: string,
+  partitions: PartitionRequest,
+) {
+  const prepared = prepareRun(definitions, { selection, partitions }, new Date());
+  return executeRun({ definitions, storage, prepared });
+}
+
+describe("a change of partitions that moves stored indices", () => {
+  it("is refused when a static key is added to two-dimensional partitions", async () => {
+    const before = definitionsWith(["84", "93"]);
+    const grid = { kind: "range", from: "2024-08-01|84", to: "2024-08-02|93" } as const;
+    const r0 = await materialize(before, "grid", grid);
+    expect(r0.outcome, r0.error).toBe("SUCCESS");
+    expect(
+      (await materialize(before, "regions", { kind: "range", from: "84", to: "93" })).outcome,
+    ).toBe("SUCCESS");
+
+    const after = definitionsWith(["84", "93", "11"]);
+    const summaries = await storage.getAssetSummaries();
+    expect(() => computeStatus(after, summaries, new Date())).toThrow(
+      /asset grid: its partitions changed since it was materialised.*new asset key/s,
+    );
+
+    const run = await materialize(after, "grid", { kind: "single", key: "2024-08-03|11" });
+    expect(run.outcome).toBe("FAILURE");
+    expect(run.error).toMatch(/asset grid: its partitions changed/);
+
+    // The old definition still reads its history as it was written.
+    const status = computeStatus(before, await storage.getAssetSummaries(), new Date());
+    expect(status.get("grid")!.counts.FRESH).toBe(4);
+  });
+
+  it("is not refused when a key is added at the end of one-dimensional static partitions", async () => {
+    const after = Definitions.create<unknown>({
+      assets: [
+        defineAsset({
+          key: "regions",
+          partitions: staticPartitions(["84", "93", "11"]),
+          materialize: async () => undefined,
+        }),
+      ],
+    });
+    const status = computeStatus(after, await storage.getAssetSummaries(), new Date());
+    expect(status.get("regions")!.counts).toMatchObject({ FRESH: 2, MISSING: 1 });
+    expect((await materialize(after, "regions", { kind: "single", key: "11" })).outcome).toBe(
+      "SUCCESS",
+    );
+  });
+});
