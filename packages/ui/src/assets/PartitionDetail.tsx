@@ -113,7 +113,7 @@ function PartitionBody({ detail }: { detail: Detail }) {
               </>
             )}
           </dd>
-          {run?.config[detail.assetKey] !== undefined && (
+          {run && Object.hasOwn(run.config, detail.assetKey) && (
             <>
               <dt>Config</dt>
               <dd className="mono" data-testid="partition-config">
