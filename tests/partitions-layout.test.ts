@@ -2,12 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   computeStatus,
   dailyPartitions,
+  describeCause,
   defineAsset,
   Definitions,
   executeRun,
   multiPartitions,
   PostgresStorage,
   prepareRun,
+  staleSelection,
   staticPartitions,
   type PartitionRequest,
 } from "@lignee/engine";
@@ -68,8 +70,22 @@ describe("a change of partitions that moves stored indices", () => {
 
     const after = definitionsWith(["84", "93", "11"]);
     const summaries = await storage.getAssetSummaries();
-    expect(() => computeStatus(after, summaries, new Date())).toThrow(
-      /asset grid: its partitions changed since it was materialised.*new asset key/s,
+    // The changed asset alone gets the cause; the rest of the graph is computed as usual.
+    const changed = computeStatus(after, summaries, new Date());
+    const gridStatus = changed.get("grid")!;
+    expect(gridStatus.status).toBe("MISSING");
+    expect(gridStatus.counts.FRESH).toBe(0);
+    expect(gridStatus.held.size).toBe(gridStatus.total);
+    expect(gridStatus.causes.map((c) => [c.kind, describeCause(c)])).toEqual([
+      [
+        "partitions-changed",
+        expect.stringMatching(/partitions changed since its history was written.*new asset key/),
+      ],
+    ]);
+    expect(changed.get("regions")!.counts.FRESH).toBe(2);
+    // Stale requests leave it out, naming why, instead of building what would be refused.
+    expect(() => staleSelection(after, ["grid"], changed, new Date())).toThrow(
+      /partitions changed since its history was written/,
     );
 
     const run = await materialize(after, "grid", { kind: "single", key: "2024-08-03|11" });
