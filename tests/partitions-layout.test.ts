@@ -114,3 +114,91 @@ describe("a change of partitions that moves stored indices", () => {
     );
   });
 });
+
+describe("processes still on the definitions before a key was added at the end", () => {
+  const regionsWith = (regions: string[], materialize = async () => undefined) =>
+    Definitions.create<unknown>({
+      assets: [defineAsset({ key: "regions", partitions: staticPartitions(regions), materialize })],
+    });
+
+  it("write the keys they know without shrinking the recorded layout", async () => {
+    // The store records ["84", "93", "11"] (the test above); a run planned before the reload
+    // knows ["84", "93"] only.
+    const old = await materialize(regionsWith(["84", "93"]), "regions", {
+      kind: "single",
+      key: "93",
+    });
+    expect(old.outcome, old.error).toBe("SUCCESS");
+    // Had the record shrunk to ["84", "93"], this would be accepted.
+    const other = regionsWith(["84", "93", "22"]);
+    expect(
+      computeStatus(other, await storage.getAssetSummaries(), new Date())
+        .get("regions")!
+        .causes.map((c) => c.kind),
+    ).toEqual(["partitions-changed"]);
+  });
+
+  it("have a run refused before its user code when the layout changed", async () => {
+    let called = 0;
+    const other = regionsWith(["84", "93", "22"], async () => {
+      called += 1;
+    });
+    const run = await materialize(other, "regions", { kind: "single", key: "84" });
+    expect(run.outcome).toBe("FAILURE");
+    expect(run.error).toMatch(/asset regions: its partitions changed/);
+    expect(called).toBe(0);
+  });
+});
+
+describe("an asset made unpartitioned for a while", () => {
+  const flipWith = (keys: string[] | undefined) =>
+    Definitions.create<unknown>({
+      assets: [
+        defineAsset({
+          key: "flip",
+          ...(keys ? { partitions: staticPartitions(keys) } : {}),
+          materialize: async () => undefined,
+        }),
+      ],
+    });
+
+  it("keeps the partitioned layout it had, so that reordered keys are still refused", async () => {
+    const first = await materialize(flipWith(["a", "b"]), "flip", {
+      kind: "range",
+      from: "a",
+      to: "b",
+    });
+    expect(first.outcome, first.error).toBe("SUCCESS");
+    const flat = await materialize(flipWith(undefined), "flip", { kind: "none" });
+    expect(flat.outcome, flat.error).toBe("SUCCESS");
+
+    const reordered = flipWith(["b", "a"]);
+    const status = computeStatus(reordered, await storage.getAssetSummaries(), new Date());
+    expect(status.get("flip")!.causes.map((c) => c.kind)).toEqual(["partitions-changed"]);
+    const run = await materialize(reordered, "flip", { kind: "single", key: "a" });
+    expect(run.outcome).toBe("FAILURE");
+    expect(run.error).toMatch(/asset flip: its partitions changed/);
+
+    // The keys as they were are still accepted.
+    const back = await materialize(flipWith(["a", "b", "c"]), "flip", { kind: "single", key: "c" });
+    expect(back.outcome, back.error).toBe("SUCCESS");
+  });
+
+  it("may get partitions when it never had any", async () => {
+    const never = Definitions.create<unknown>({
+      assets: [defineAsset({ key: "never", materialize: async () => undefined })],
+    });
+    expect((await materialize(never, "never", { kind: "none" })).outcome).toBe("SUCCESS");
+    const later = Definitions.create<unknown>({
+      assets: [
+        defineAsset({
+          key: "never",
+          partitions: staticPartitions(["x", "y"]),
+          materialize: async () => undefined,
+        }),
+      ],
+    });
+    const run = await materialize(later, "never", { kind: "single", key: "y" });
+    expect(run.outcome, run.error).toBe("SUCCESS");
+  });
+});

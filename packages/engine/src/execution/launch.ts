@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { checkPartitionsLayouts } from "./check-partitions-layouts";
 import { loadDynamicPartitions } from "../storage/dynamic-partitions/load-dynamic-partitions";
 import { hostname } from "node:os";
 import type { Definitions, ResourceEnvironment } from "../definitions/definitions";
@@ -302,6 +303,7 @@ export async function executeCreatedRun(
     // The keys of dynamic partitions as the run starts: keys added later are not seen by this
     // run. Read inside the try: a failed read fails the run instead of leaving it STARTED.
     const definitions = await loadDynamicPartitions(options.definitions, storage);
+    await checkPartitionsLayouts(definitions, storage, prepared.assetKeys);
     const result = await executePlan({
       runId,
       plan: prepared.plan,
