@@ -9,6 +9,7 @@ import {
   multiPartitions,
   PostgresStorage,
   prepareRun,
+  RunQueue,
   staleSelection,
   staticPartitions,
   type PartitionRequest,
@@ -40,9 +41,11 @@ const definitionsWith = (regions: string[]): Definitions<unknown> =>
   });
 
 let storage: PostgresStorage;
+let url: string;
 
 beforeAll(async () => {
-  storage = PostgresStorage.connect(await createTestDatabase());
+  url = await createTestDatabase();
+  storage = PostgresStorage.connect(url);
 });
 
 afterAll(async () => {
@@ -200,5 +203,43 @@ describe("an asset made unpartitioned for a while", () => {
     });
     const run = await materialize(later, "never", { kind: "single", key: "y" });
     expect(run.outcome, run.error).toBe("SUCCESS");
+  });
+});
+
+describe("the layout a process confirmed", () => {
+  it("is taken as confirmed only once the materialisation that recorded it committed", async () => {
+    const queue = RunQueue.connect(url);
+    try {
+      const id = await queue.enqueue({
+        selection: "cached",
+        assetKeys: ["cached"],
+        partitions: { kind: "none" },
+      });
+      const limits = { maxConcurrentRuns: 100, pools: {} };
+      expect((await queue.claim("w1", { leaseMs: 60_000, limits }))?.id).toBe(id);
+      const worker = storage.fenced({ runId: id, workerId: "w1" });
+      const input = (partitionsLayout: string, index: number) => ({
+        runId: id,
+        assetKey: "cached",
+        codeVersion: "1",
+        depsSignature: "",
+        partitionsLayout,
+        partitions: [{ key: "a", index, dataVersion: "v", inputVersions: {} }],
+        metadata: {},
+        invalidates: [],
+        readSince: { watermark: 0, upstream: [] },
+      });
+      // The layout is confirmed in the transaction, then the write fails: nothing is recorded.
+      await expect(
+        worker.recordMaterialization(input('static:["a","b"]', 2 ** 31)),
+      ).rejects.toThrow();
+      // Another process records other keys meanwhile.
+      await storage.recordMaterialization(input('static:["b","a"]', 0));
+      await expect(worker.recordMaterialization(input('static:["a","b"]', 0))).rejects.toThrow(
+        /asset cached: its partitions changed/,
+      );
+    } finally {
+      await queue.close();
+    }
   });
 });
