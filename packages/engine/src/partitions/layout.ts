@@ -12,6 +12,19 @@ import type { PartitionsDefinition } from "./definition";
  */
 export function partitionsLayout(def: PartitionsDefinition | undefined): string {
   if (!def) return UNPARTITIONED_LAYOUT;
+  // Computed once per definition: status compares every asset's layout on each evaluation, and
+  // a static list's text grows with its keys.
+  let layout = LAYOUTS.get(def);
+  if (layout === undefined) {
+    layout = layoutOf(def);
+    LAYOUTS.set(def, layout);
+  }
+  return layout;
+}
+
+const LAYOUTS = new WeakMap<PartitionsDefinition, string>();
+
+function layoutOf(def: PartitionsDefinition): string {
   switch (def.kind) {
     case "static":
       return `${STATIC}${JSON.stringify(def.keys)}`;
