@@ -77,6 +77,7 @@ export async function resumeBackfill(
       to: backfill.toKey,
       chunkSize: backfill.chunkSize,
       config: backfill.config,
+      configStored: true,
     },
     now,
   );

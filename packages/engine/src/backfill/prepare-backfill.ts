@@ -27,6 +27,8 @@ export interface BackfillRequest {
   readonly chunkSize?: number;
   /** The config of every run, per asset key (see `RunConfig`); validated here. */
   readonly config?: RunConfig;
+  /** `config` is a backfill's stored config: see `MaterializeRequest.configStored`. */
+  readonly configStored?: boolean;
 }
 
 /** A validated backfill: what its runs materialise and how the range is cut into runs. */
@@ -134,6 +136,7 @@ function prepareFrom(
       selection: request.selection,
       partitions: { kind: "range", from: request.from, to: request.to },
       ...(request.config ? { config: request.config } : {}),
+      ...(request.configStored === true ? { configStored: true } : {}),
     },
     now,
   );

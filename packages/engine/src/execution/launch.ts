@@ -35,6 +35,11 @@ export interface MaterializeRequest {
   readonly checksOnly?: boolean;
   /** Per asset key, the config its `config` schema takes (see `RunConfig`); default `{}`. */
   readonly config?: RunConfig;
+  /**
+   * `config` is a run's stored config (validated when the run was accepted, defaults filled
+   * in), validated again: the 64 KiB cap, which held then, is not applied again.
+   */
+  readonly configStored?: boolean;
 }
 
 /** Runs automation launched (tag `trigger`): they hold what failed checks hold (executePlan). */
@@ -115,6 +120,7 @@ function runConfigFor(
   return resolveRunConfig(
     [...keys, ...named].map((k) => definitions.get(k)),
     given,
+    { stored: request.configStored === true },
   );
 }
 

@@ -49,6 +49,8 @@ export type StartRun = (
     readonly checksOnly?: boolean;
     /** Per asset key (see `RunConfig`), validated with the rest: invalid config is a 400. */
     readonly config?: RunConfig;
+    /** `config` is a run's stored config (a re-execution's): see `MaterializeRequest`. */
+    readonly configStored?: boolean;
   },
 ) => Promise<StartedRun>;
 
@@ -94,6 +96,7 @@ export function runStarter(options: RunStarterOptions): StartRun {
       partitions,
       checksOnly,
       ...(how?.config ? { config: how.config } : {}),
+      ...(how?.configStored === true ? { configStored: true } : {}),
     });
     try {
       requireConfirmation(definitions, partitionCounts(prepared.plan), {
