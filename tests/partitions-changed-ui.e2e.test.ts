@@ -95,6 +95,20 @@ describe("an asset whose partitions changed since its history was written", () =
     expect(body.causes.map((c) => c.kind)).toEqual(["partitions-changed"]);
   });
 
+  it("is refused a run, before one is created", async () => {
+    const res = await fetch(`${server.url}/api/runs`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ selection: "regions/days", partition: `${D(1)}|75` }),
+    });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: string }).error).toMatch(
+      /asset regions\/days: its partitions changed since it was materialised/,
+    );
+    const runs = (await (await fetch(`${server.url}/api/runs`)).json()) as { runs: unknown[] };
+    expect(runs.runs).toHaveLength(1);
+  });
+
   it("says why on its page, and offers nothing stale to materialise", async () => {
     await page.goto(`${server.url}/assets/regions/days`);
     const causes = page.getByTestId("stale-causes");

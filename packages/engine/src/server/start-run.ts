@@ -1,4 +1,5 @@
 import type { Context } from "hono";
+import { checkPartitionsLayouts } from "../execution/check-partitions-layouts";
 import { loadDynamicPartitions } from "../storage/dynamic-partitions/load-dynamic-partitions";
 import type { Definitions } from "../definitions/definitions";
 import type { RunConfig } from "../definitions/run-config";
@@ -136,7 +137,10 @@ async function prepareOrBadRequest(
   definitions = await loadDynamicPartitions(definitions, storage);
   const statuses = await statusesFor(definitions, storage, request, now);
   try {
-    return prepareRun(definitions, request, now, statuses);
+    const prepared = prepareRun(definitions, request, now, statuses);
+    // Refused before a run exists: an asset whose partitions changed under its history.
+    await checkPartitionsLayouts(definitions, storage, prepared.assetKeys);
+    return prepared;
   } catch (error) {
     throw asBadRequest(error);
   }
