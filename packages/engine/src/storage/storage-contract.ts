@@ -429,10 +429,16 @@ export function storageContract(name: string, open: () => Promise<StorageUnderTe
         await expect(layout('static:["a","c"]')).rejects.toThrow(
           /asset lay: its partitions changed/,
         );
+        // Status reads them again on every evaluation, changed ones included.
+        const summarized = async () =>
+          (await storage.getAssetSummaries()).get("lay")?.partitionsLayout;
+        expect(await summarized()).toBe('static:["a","b","c"]');
         await layout('static:["a","b","c","d"]');
         expect(await storage.getPartitionsLayouts(["lay"])).toEqual(
           new Map([["lay", 'static:["a","b","c","d"]']]),
         );
+        expect(await summarized()).toBe('static:["a","b","c","d"]');
+        expect(await summarized()).toBe('static:["a","b","c","d"]');
       });
 
       it("reads data versions of a subset", async () => {
