@@ -103,3 +103,91 @@ describe("resuming a dynamic backfill", () => {
     ]);
   });
 });
+
+describe("resuming a dynamic backfill whose keys were removed", () => {
+  /** Prepares a backfill of a..f in chunks of 2 over `set`, and queues its first run only. */
+  async function interrupted(set: string) {
+    const defs = Definitions.create<unknown>({
+      assets: [
+        defineAsset({
+          key: `raw/${set}`,
+          partitions: dynamicPartitions({ name: set }),
+          materialize: async () => undefined,
+        }),
+      ],
+    });
+    await storage.addDynamicPartitions(set, ["a", "b", "c", "d", "e", "f"]);
+    const prepared = prepareBackfill(
+      await loadDynamicPartitions(defs, storage),
+      { selection: `raw/${set}`, from: "a", to: "f", chunkSize: 2 },
+      new Date(),
+    );
+    const id = randomUUID();
+    await store.createBackfill({
+      id,
+      selection: prepared.selection,
+      fromKey: prepared.fromKey,
+      toKey: prepared.toKey,
+      chunkSize: prepared.chunkSize,
+      totalChunks: prepared.chunks.length,
+      tags: {},
+    });
+    await store.enqueueChunks(
+      id,
+      {
+        selection: prepared.selection,
+        assetKeys: prepared.assetKeys,
+        pools: [],
+        maxAttempts: BACKFILL_MAX_ATTEMPTS,
+        tags: {},
+      },
+      [{ ...prepared.chunks[0]!, runId: backfillRunId(id, 0) }],
+    );
+    const resume = async () =>
+      resumeBackfill(await loadDynamicPartitions(defs, storage), store, id, new Date());
+    return { id, resume };
+  }
+
+  const rangesOf = async (id: string) =>
+    (
+      await sql.query<{ partition_spec: { from: string; to: string } }>(
+        "SELECT partition_spec FROM lignee.runs WHERE backfill_id = $1",
+        [id],
+      )
+    ).rows
+      .map((r) => [r.partition_spec.from, r.partition_spec.to])
+      .sort();
+
+  it("queues the chunks that still have keys when a whole chunk's keys are gone", async () => {
+    const { id, resume } = await interrupted("emptied");
+    await storage.removeDynamicPartitions("emptied", ["c", "d"]);
+    const resumed = await resume();
+    expect(resumed.status).toBe("RUNNING");
+    expect(resumed.totalChunks).toBe(2);
+    expect(await rangesOf(id)).toEqual([
+      ["a", "b"],
+      ["e", "f"],
+    ]);
+  });
+
+  it("queues the rest of the range when its last key is gone", async () => {
+    const { id, resume } = await interrupted("lastgone");
+    await storage.removeDynamicPartitions("lastgone", ["f"]);
+    const resumed = await resume();
+    expect(resumed.status).toBe("RUNNING");
+    expect(await rangesOf(id)).toEqual([
+      ["a", "b"],
+      ["c", "d"],
+      ["e", "e"],
+    ]);
+  });
+
+  it("finishes with the runs it has when no key of the rest is left", async () => {
+    const { id, resume } = await interrupted("allgone");
+    await storage.removeDynamicPartitions("allgone", ["a", "b", "c", "d", "e", "f"]);
+    const resumed = await resume();
+    expect(resumed.status).not.toBe("REQUESTED");
+    expect(resumed.totalChunks).toBe(1);
+    expect(await rangesOf(id)).toEqual([["a", "b"]]);
+  });
+});

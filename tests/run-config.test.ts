@@ -666,3 +666,64 @@ describe("lignee materialize --config", () => {
     );
   });
 });
+
+describe("the 64 KiB cap on a run's config", () => {
+  // Small to give, over 64 KiB once its defaults are filled in.
+  const wide = Definitions.create<unknown>({
+    assets: [
+      defineAsset({
+        key: "wide",
+        config: z.object({
+          a: z.string().default("a".repeat(40_000)),
+          b: z.string().default("b".repeat(40_000)),
+        }),
+        materialize: async (ctx) => ({ metadata: { length: Object.keys(ctx.config).length } }),
+      }),
+    ],
+  });
+
+  it("applies to the config as the run stores it, defaults filled in, when the run is accepted", async () => {
+    const t = await openTestApi(wide, { queue: { maxAttempts: 1 } });
+    try {
+      const res = await t.post("/api/runs", { selection: "wide", config: { wide: {} } });
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as ErrorResponse).error).toMatch(
+        /^Invalid config: it is 80,\d{3} bytes as JSON, over the limit of 65,536 \(64 KiB\)$/,
+      );
+      expect(await t.count("runs")).toBe(0);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it("is not applied again to a queued run's stored config when a worker plans it", async () => {
+    const t = await openTestApi(wide, { queue: { maxAttempts: 1 } });
+    const worker = new Worker({
+      definitions: wide,
+      storage: t.storage,
+      queue: t.queue!,
+      environment: { databaseUrl: t.url, home: "" },
+      pollMs: 50,
+      leaseMs: 5_000,
+      log: () => undefined,
+    });
+    try {
+      // Stored as a run accepted before the cap applied to defaults holds it.
+      const runId = await t.queue!.enqueue({
+        selection: "wide",
+        assetKeys: ["wide"],
+        partitions: { kind: "none" },
+        config: { wide: { a: "a".repeat(40_000), b: "b".repeat(40_000) } },
+      });
+      await worker.start();
+      const run = await waitFor(`run ${runId} to end`, async () => {
+        const r = await t.storage.getRun(runId);
+        return r && ["SUCCESS", "FAILURE", "CANCELED"].includes(r.status) ? r : undefined;
+      });
+      expect(run.status, run.error ?? "").toBe("SUCCESS");
+    } finally {
+      await worker.stop();
+      await t.close();
+    }
+  });
+});

@@ -52,6 +52,8 @@ export async function seedMaterialization(
     readonly partitions: readonly { key: string; index: number }[];
     readonly metadata?: Record<string, MetadataValue>;
     readonly codeVersion?: string;
+    /** The partitions layout recorded with it (see `partitionsLayout`); none by default. */
+    readonly partitionsLayout?: string;
   },
 ): Promise<void> {
   await storage.recordMaterialization({
@@ -68,5 +70,8 @@ export async function seedMaterialization(
     metadata: options.metadata ?? {},
     invalidates: [],
     readSince: { watermark: Number.MAX_SAFE_INTEGER, upstream: [] },
+    ...(options.partitionsLayout !== undefined
+      ? { partitionsLayout: options.partitionsLayout }
+      : {}),
   });
 }

@@ -118,7 +118,10 @@ export function eagerDecision(input: EagerInput): EagerDecision {
     const held = targets.intersect(status.held);
     if (!held.isEmpty) {
       for (const c of status.causes)
-        if (c.kind === "blocked-by-check" && !c.partitions.intersect(held).isEmpty)
+        if (
+          (c.kind === "blocked-by-check" || c.kind === "partitions-changed") &&
+          !c.partitions.intersect(held).isEmpty
+        )
           holds.add(`${asset.key} ${describeCause(c)}`);
       targets = targets.subtract(held);
     }

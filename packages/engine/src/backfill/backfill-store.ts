@@ -93,8 +93,15 @@ export interface BackfillStore {
     chunks: readonly ChunkRun[],
     options?: { batchSize?: number },
   ): Promise<number>;
-  /** REQUESTED → RUNNING once every chunk has its run; returns the backfill as it is then. */
-  finishCreation(backfillId: string): Promise<BackfillRecord>;
+  /**
+   * REQUESTED → RUNNING once every chunk has its run; returns the backfill as it is then. With
+   * `recount` (a resumed backfill some of whose chunks have no partition left), the runs it has
+   * are all its chunks: `totalChunks` becomes their number.
+   */
+  finishCreation(
+    backfillId: string,
+    options?: { readonly recount?: boolean },
+  ): Promise<BackfillRecord>;
   getBackfill(backfillId: string): Promise<BackfillRecord | undefined>;
   /** Newest first. */
   listBackfills(options?: ListBackfillsOptions): Promise<BackfillRecord[]>;

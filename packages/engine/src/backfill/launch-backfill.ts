@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Definitions } from "../definitions/definitions";
 import { describeError, LigneeError, UnknownBackfillError } from "../errors";
 import type { BackfillRecord, BackfillStore, ChunkRun } from "./backfill-store";
-import { prepareBackfill, type PreparedBackfill } from "./prepare-backfill";
+import { prepareBackfill, prepareResumedBackfill, type PreparedBackfill } from "./prepare-backfill";
 import { backfillRunId } from "./run-ids";
 
 /**
@@ -69,7 +69,7 @@ export async function resumeBackfill(
   const backfill = await store.getBackfill(backfillId);
   if (!backfill) throw new UnknownBackfillError(backfillId);
   if (backfill.status !== "REQUESTED") return backfill;
-  const prepared = prepareBackfill(
+  const prepared = prepareResumedBackfill(
     definitions,
     {
       selection: backfill.selection,
@@ -77,16 +77,22 @@ export async function resumeBackfill(
       to: backfill.toKey,
       chunkSize: backfill.chunkSize,
       config: backfill.config,
+      configStored: true,
     },
     now,
   );
-  if (prepared.chunks.length !== backfill.totalChunks) {
+  if (prepared.chunks.length === backfill.totalChunks) {
+    return queueRuns(store, backfillId, prepared, backfill.tags, options);
+  }
+  if (!prepared.byIndex) {
     throw new LigneeError(
       "RUNTIME",
       `backfill ${backfillId} was cut into ${backfill.totalChunks} runs, the definitions now cut it into ${prepared.chunks.length}: cancel it and start another`,
     );
   }
-  return queueRuns(store, backfillId, prepared, backfill.tags, options);
+  // Dynamic keys removed since: their chunks' ranges of indices do not move, so the chunks
+  // still holding keys are queued by index, and the backfill counts the runs it has.
+  return queueRuns(store, backfillId, prepared, backfill.tags, options, { recount: true });
 }
 
 /**
@@ -124,6 +130,7 @@ async function queueRuns(
   prepared: PreparedBackfill,
   tags: Record<string, string>,
   options: Pick<LaunchOptions, "batchSize" | "maxAttempts">,
+  finish: { readonly recount?: boolean } = {},
 ): Promise<BackfillRecord> {
   const chunks: ChunkRun[] = prepared.chunks.map((c) => ({
     ...c,
@@ -142,5 +149,5 @@ async function queueRuns(
     chunks,
     options.batchSize !== undefined ? { batchSize: options.batchSize } : {},
   );
-  return store.finishCreation(backfillId);
+  return store.finishCreation(backfillId, finish);
 }

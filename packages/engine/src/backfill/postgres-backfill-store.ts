@@ -121,12 +121,17 @@ export class PostgresBackfillStore implements BackfillStore {
     return queued;
   }
 
-  async finishCreation(backfillId: string): Promise<BackfillRecord> {
+  async finishCreation(
+    backfillId: string,
+    options: { readonly recount?: boolean } = {},
+  ): Promise<BackfillRecord> {
     await this.pool.query(
-      `UPDATE lignee.backfills b SET status = 'RUNNING', updated_at = now()
-       WHERE b.id = $1 AND b.status = 'REQUESTED'
-         AND (SELECT count(*) FROM lignee.runs r WHERE r.backfill_id = b.id) >= b.total_chunks`,
-      [backfillId],
+      `WITH queued AS (SELECT count(*)::int AS n FROM lignee.runs WHERE backfill_id = $1)
+       UPDATE lignee.backfills b SET status = 'RUNNING', updated_at = now(),
+         total_chunks = CASE WHEN $2 THEN queued.n ELSE b.total_chunks END
+       FROM queued
+       WHERE b.id = $1 AND b.status = 'REQUESTED' AND ($2 OR queued.n >= b.total_chunks)`,
+      [backfillId, options.recount === true],
     );
     const backfill = await this.getBackfill(backfillId);
     if (!backfill) throw new LigneeError("STORAGE", `backfill ${backfillId} does not exist`);

@@ -6,9 +6,12 @@ import {
   allPartitions,
   describePartitions,
   partitionIndex,
+  partitionKey,
   partitionsFingerprint,
   type PartitionsDefinition,
 } from "../partitions/definition";
+import { resolveSelection } from "../graph/selection";
+import { dynamicPartitionIndexEverGiven } from "../partitions/dynamic";
 import { poolsOf } from "../queue/pools";
 import { IntervalSet } from "../partitions/interval-set";
 import { chunkSubset } from "./subset-chunks";
@@ -24,6 +27,8 @@ export interface BackfillRequest {
   readonly chunkSize?: number;
   /** The config of every run, per asset key (see `RunConfig`); validated here. */
   readonly config?: RunConfig;
+  /** `config` is a backfill's stored config: see `MaterializeRequest.configStored`. */
+  readonly configStored?: boolean;
 }
 
 /** A validated backfill: what its runs materialise and how the range is cut into runs. */
@@ -59,6 +64,70 @@ export function prepareBackfill(
   request: BackfillRequest,
   now: Date,
 ): PreparedBackfill {
+  return prepareFrom(definitions, request, now);
+}
+
+/**
+ * A backfill recorded earlier, cut again to finish creating its runs: as `prepareBackfill`,
+ * except that the dynamic keys removed since are left out, its first and last keys included
+ * (the range runs between the indices they were given, and chunks keep the indices of the first
+ * cut). No chunk when no key of the range is left. `byIndex`: the chunks are fixed ranges of
+ * indices (dynamic partitions), so that those missing may be queued by index alone.
+ */
+export function prepareResumedBackfill(
+  definitions: Definitions<unknown>,
+  request: BackfillRequest,
+  now: Date,
+): PreparedBackfill & { readonly byIndex: boolean } {
+  const def = resolveSelection(definitions.graph, request.selection)
+    .map((key) => definitions.get(key).partitions)
+    .find((d) => d !== undefined);
+  if (def?.kind !== "dynamic")
+    return { ...prepareBackfill(definitions, request, now), byIndex: false };
+  const first = dynamicPartitionIndexEverGiven(def, request.from);
+  const last = dynamicPartitionIndexEverGiven(def, request.to);
+  // A key never added: the same error as when the backfill was asked for.
+  if (first === undefined || last === undefined)
+    return { ...prepareBackfill(definitions, request, now), byIndex: true };
+  const existing = IntervalSet.fromRange(first, last + 1).intersect(allPartitions(def, now));
+  const chunkSize = request.chunkSize ?? DEFAULT_CHUNK_SIZE;
+  const from = existing.first;
+  const to = existing.last;
+  if (from === undefined || to === undefined) {
+    checkChunkSize(chunkSize);
+    return {
+      selection: request.selection,
+      fromKey: request.from,
+      toKey: request.to,
+      chunkSize,
+      assetKeys: [],
+      pools: [],
+      chunks: [],
+      partitionCount: 0,
+      config: {},
+      byIndex: true,
+    };
+  }
+  const prepared = prepareFrom(
+    definitions,
+    {
+      ...request,
+      from: partitionKey(def, from),
+      to: partitionKey(def, to),
+    },
+    now,
+    first,
+  );
+  return { ...prepared, fromKey: request.from, toKey: request.to, byIndex: true };
+}
+
+/** `prepareBackfill`, dynamic chunks counted from `origin` (default: the index of `from`). */
+function prepareFrom(
+  definitions: Definitions<unknown>,
+  request: BackfillRequest,
+  now: Date,
+  origin?: number,
+): PreparedBackfill {
   const chunkSize = request.chunkSize ?? DEFAULT_CHUNK_SIZE;
   checkChunkSize(chunkSize);
   const prepared = prepareRun(
@@ -67,6 +136,7 @@ export function prepareBackfill(
       selection: request.selection,
       partitions: { kind: "range", from: request.from, to: request.to },
       ...(request.config ? { config: request.config } : {}),
+      ...(request.configStored === true ? { configStored: true } : {}),
     },
     now,
   );
@@ -79,7 +149,7 @@ export function prepareBackfill(
       ? IntervalSet.fromRange(first, last + 1).intersect(allPartitions(def, now))
       : undefined;
   const chunks = existing
-    ? chunkSubset(def, existing, chunkSize, first)
+    ? chunkSubset(def, existing, chunkSize, origin ?? first)
     : chunkPartitions(def, first, last, chunkSize);
   return {
     selection: request.selection,

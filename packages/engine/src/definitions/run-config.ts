@@ -31,7 +31,9 @@ function serializedSize(config: RunConfig): number {
  * answers the config as the run stores it: per asset with a schema, the schema's output (defaults
  * applied; an asset given nothing is parsed from `{}`). Every problem is reported at once: a key
  * naming an asset outside `assets`, or an asset without a schema, and each issue of each schema.
- * A config over `MAX_CONFIG_BYTES` as JSON is refused whole.
+ * A config over `MAX_CONFIG_BYTES` as JSON is refused whole, as given and as it would be stored
+ * (defaults filled in); not with `stored` (a run's stored config validated again, when a worker
+ * plans it or a run is executed again: the cap held when it was accepted).
  *
  * @example
  * resolveRunConfig([offres], { "raw/offres": {} }) // { "raw/offres": { pageSize: 150 } }
@@ -39,15 +41,11 @@ function serializedSize(config: RunConfig): number {
 export function resolveRunConfig(
   assets: readonly Pick<AssetDefinition<unknown>, "key" | "config">[],
   given: RunConfig,
+  options: { readonly stored?: boolean } = {},
 ): Record<string, unknown> {
-  const size = serializedSize(given);
-  if (size > MAX_CONFIG_BYTES)
-    throw new InvalidConfigError(
-      [],
-      size === Infinity
-        ? "it cannot be written as JSON"
-        : `it is ${size.toLocaleString("en-US")} bytes as JSON, over the limit of ${MAX_CONFIG_BYTES.toLocaleString("en-US")} (64 KiB)`,
-    );
+  const capped = options.stored !== true;
+  // Checked first on what was given: a huge config is refused before it is parsed.
+  if (capped) checkConfigSize(given);
   const issues: ConfigIssue[] = [];
   const byKey = new Map(assets.map((a) => [a.key, a]));
   const resolved: Record<string, unknown> = {};
@@ -77,7 +75,19 @@ export function resolveRunConfig(
       );
   }
   if (issues.length > 0) throw new InvalidConfigError(issues);
+  if (capped) checkConfigSize(resolved);
   return resolved;
+}
+
+function checkConfigSize(config: RunConfig): void {
+  const size = serializedSize(config);
+  if (size > MAX_CONFIG_BYTES)
+    throw new InvalidConfigError(
+      [],
+      size === Infinity
+        ? "it cannot be written as JSON"
+        : `it is ${size.toLocaleString("en-US")} bytes as JSON, over the limit of ${MAX_CONFIG_BYTES.toLocaleString("en-US")} (64 KiB)`,
+    );
 }
 
 /**

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { checkPartitionsLayouts } from "./check-partitions-layouts";
 import { loadDynamicPartitions } from "../storage/dynamic-partitions/load-dynamic-partitions";
 import { hostname } from "node:os";
 import type { Definitions, ResourceEnvironment } from "../definitions/definitions";
@@ -34,6 +35,11 @@ export interface MaterializeRequest {
   readonly checksOnly?: boolean;
   /** Per asset key, the config its `config` schema takes (see `RunConfig`); default `{}`. */
   readonly config?: RunConfig;
+  /**
+   * `config` is a run's stored config (validated when the run was accepted, defaults filled
+   * in), validated again: the 64 KiB cap, which held then, is not applied again.
+   */
+  readonly configStored?: boolean;
 }
 
 /** Runs automation launched (tag `trigger`): they hold what failed checks hold (executePlan). */
@@ -114,6 +120,7 @@ function runConfigFor(
   return resolveRunConfig(
     [...keys, ...named].map((k) => definitions.get(k)),
     given,
+    { stored: request.configStored === true },
   );
 }
 
@@ -302,6 +309,7 @@ export async function executeCreatedRun(
     // The keys of dynamic partitions as the run starts: keys added later are not seen by this
     // run. Read inside the try: a failed read fails the run instead of leaving it STARTED.
     const definitions = await loadDynamicPartitions(options.definitions, storage);
+    await checkPartitionsLayouts(definitions, storage, prepared.assetKeys);
     const result = await executePlan({
       runId,
       plan: prepared.plan,

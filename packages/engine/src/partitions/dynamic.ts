@@ -185,6 +185,11 @@ export class DynamicPartitionKeys {
     return row && !row.removed ? row.index : undefined;
   }
 
+  /** The index a key was given, removed or not; undefined when it was never added. */
+  indexEverGiven(key: string): number | undefined {
+    return this.byKey.get(key)?.index;
+  }
+
   /** Whether the key was added and then removed. */
   wasRemoved(key: string): boolean {
     return this.byKey.get(key)?.removed ?? false;
@@ -251,6 +256,17 @@ export function dynamicPartitionIndex(def: DynamicPartitionsDefinition, key: str
           keys.indices.isEmpty ? " (it has no key yet)" : ""
         }: add it first (lignee partitions add ${def.name} KEY)`,
   );
+}
+
+/**
+ * The index a key was given, even if it was removed since (what a range between two keys
+ * recorded earlier covers); undefined when it was never added.
+ */
+export function dynamicPartitionIndexEverGiven(
+  def: DynamicPartitionsDefinition,
+  key: string,
+): number | undefined {
+  return loadedKeys(def).indexEverGiven(key);
 }
 
 /** Index → key (removed keys too). */

@@ -6,7 +6,7 @@ import {
   weeklyPartitions,
 } from "./definition";
 import { dynamicPartitions } from "./dynamic";
-import { partitionsLayout, partitionsLayoutKeeps } from "./layout";
+import { partitionsLayout, partitionsLayoutKeeps, recordedPartitionsLayout } from "./layout";
 import { multiPartitions } from "./multi";
 
 const daily = dailyPartitions({ start: "2024-08-01" });
@@ -25,7 +25,10 @@ describe("partitionsLayout", () => {
     const s = (keys: string[]) => partitionsLayout(staticPartitions(keys));
     expect(keeps(s(["a", "b"]), s(["a", "b", "c"]))).toBe(true);
     expect(keeps(s(["a", "b"]), s(["c", "a", "b"]))).toBe(false);
-    expect(keeps(s(["a", "b"]), s(["a"]))).toBe(false);
+    // A process still on the definitions before keys were added at the end.
+    expect(keeps(s(["a", "b"]), s(["a"]))).toBe(true);
+    expect(keeps(s(["a", "b"]), s(["b"]))).toBe(false);
+    expect(keeps(s(["a", "b", "c"]), s(["a", "c"]))).toBe(false);
     expect(keeps(grid(["84", "93"]), grid(["84", "93"]))).toBe(true);
     expect(keeps(grid(["84", "93"]), grid(["84", "93", "11"]))).toBe(false);
   });
@@ -47,5 +50,23 @@ describe("partitionsLayout", () => {
     ).toBe(false);
     expect(keeps(partitionsLayout(undefined), hourly)).toBe(true);
     expect(keeps(hourly, partitionsLayout(undefined))).toBe(true);
+  });
+});
+
+describe("recordedPartitionsLayout", () => {
+  const s = (keys: string[]) => partitionsLayout(staticPartitions(keys));
+  const none = partitionsLayout(undefined);
+
+  it("never shrinks a static key list", () => {
+    expect(recordedPartitionsLayout(s(["a", "b", "c"]), s(["a", "b"]))).toBe(s(["a", "b", "c"]));
+    expect(recordedPartitionsLayout(s(["a", "b"]), s(["a", "b", "c"]))).toBe(s(["a", "b", "c"]));
+  });
+
+  it("keeps partitions over unpartitioned, and records unpartitioned only for an asset that never had any", () => {
+    expect(recordedPartitionsLayout(s(["a", "b"]), none)).toBe(s(["a", "b"]));
+    expect(recordedPartitionsLayout(partitionsLayout(daily), none)).toBe(partitionsLayout(daily));
+    expect(recordedPartitionsLayout(undefined, none)).toBe(none);
+    expect(recordedPartitionsLayout(none, s(["b", "a"]))).toBe(s(["b", "a"]));
+    expect(recordedPartitionsLayout(undefined, grid(["84"]))).toBe(grid(["84"]));
   });
 });

@@ -12,6 +12,19 @@ import type { PartitionsDefinition } from "./definition";
  */
 export function partitionsLayout(def: PartitionsDefinition | undefined): string {
   if (!def) return UNPARTITIONED_LAYOUT;
+  // Computed once per definition: status compares every asset's layout on each evaluation, and
+  // a static list's text grows with its keys.
+  let layout = LAYOUTS.get(def);
+  if (layout === undefined) {
+    layout = layoutOf(def);
+    LAYOUTS.set(def, layout);
+  }
+  return layout;
+}
+
+const LAYOUTS = new WeakMap<PartitionsDefinition, string>();
+
+function layoutOf(def: PartitionsDefinition): string {
   switch (def.kind) {
     case "static":
       return `${STATIC}${JSON.stringify(def.keys)}`;
@@ -33,16 +46,44 @@ const STATIC = "static:";
 
 /**
  * Whether partitions stored under layout `stored` still mean the same under `current`: the same
- * layout; static keys added at the end of a one-dimensional list (the others keep their
- * positions); or either side unpartitioned (index 0 of a partitioned asset, or the partitions of
- * a now unpartitioned one, name nothing that is read). Two-dimensional partitions keep their
- * indices only with the same static keys: an index is `time × n + key`, n the number of keys.
+ * layout; one-dimensional static keys of which one list is the start of the other (keys added
+ * at the end keep the others' positions, and a process still on the shorter list names the
+ * same partitions); or either side unpartitioned (index 0 of a partitioned asset, or the
+ * partitions of a now unpartitioned one, name nothing that is read). Two-dimensional
+ * partitions keep their indices only with the same static keys: an index is `time × n + key`,
+ * n the number of keys.
  */
 export function partitionsLayoutKeeps(stored: string, current: string): boolean {
   if (stored === current) return true;
   if (stored === UNPARTITIONED_LAYOUT || current === UNPARTITIONED_LAYOUT) return true;
-  if (!stored.startsWith(STATIC) || !current.startsWith(STATIC)) return false;
-  const before = JSON.parse(stored.slice(STATIC.length)) as string[];
-  const after = JSON.parse(current.slice(STATIC.length)) as string[];
-  return before.length <= after.length && before.every((k, i) => after[i] === k);
+  const before = staticKeys(stored);
+  const after = staticKeys(current);
+  if (!before || !after) return false;
+  const [shorter, longer] = before.length <= after.length ? [before, after] : [after, before];
+  return shorter.every((k, i) => longer[i] === k);
+}
+
+/**
+ * The layout to record once `current` was found to keep `stored` (`partitionsLayoutKeeps`):
+ * the longer of two static key lists, so that a process on older definitions does not shrink
+ * it; and the partitioned layout when the asset is unpartitioned now, so that partitioned
+ * history stays checked when partitions come back. Only an asset that never had partitions
+ * records `unpartitioned`.
+ *
+ * @example
+ * recordedPartitionsLayout('static:["a","b","c"]', 'static:["a","b"]') // 'static:["a","b","c"]'
+ * recordedPartitionsLayout('static:["a","b"]', "unpartitioned") // 'static:["a","b"]'
+ */
+export function recordedPartitionsLayout(stored: string | undefined, current: string): string {
+  if (stored === undefined || stored === UNPARTITIONED_LAYOUT) return current;
+  if (current === UNPARTITIONED_LAYOUT) return stored;
+  const before = staticKeys(stored);
+  const after = staticKeys(current);
+  return before && after && after.length < before.length ? stored : current;
+}
+
+function staticKeys(layout: string): string[] | undefined {
+  return layout.startsWith(STATIC)
+    ? (JSON.parse(layout.slice(STATIC.length)) as string[])
+    : undefined;
 }

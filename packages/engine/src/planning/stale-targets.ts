@@ -193,7 +193,9 @@ function nothingToDo(
   leftOut: readonly LeftOut[],
 ): NothingToMaterializeError {
   if (leftOut.length > 0) {
-    const waits = leftOut.some((l) => !l.reason.startsWith("blocked by failed check"));
+    const waits = leftOut.some(
+      (l) => !l.reason.startsWith("blocked by failed check") && !l.reason.startsWith("partitions"),
+    );
     return new NothingToMaterializeError(
       `nothing to materialise: ${describeLeftOut(leftOut)}${
         waits ? " (include their missing upstream to build them)" : ""
@@ -227,7 +229,7 @@ function waitingReason(status: StatusSubsets, upstream: ReadonlySet<string>): st
 
 function heldReason(status: StatusSubsets): string {
   return status.causes
-    .filter((c) => c.kind === "blocked-by-check")
+    .filter((c) => c.kind === "blocked-by-check" || c.kind === "partitions-changed")
     .map((c) => describeCause(c))
     .join("; ");
 }

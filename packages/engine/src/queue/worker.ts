@@ -231,6 +231,7 @@ export class Worker {
         partitions: storedPartitionRequest(claimed.partitionSpec),
         checksOnly: claimed.tags[CHECKS_ONLY_TAG] === "true",
         config: claimed.config,
+        configStored: true,
       };
       // Bad input (the definitions changed since the run was queued, nothing is stale any more)
       // and resources that cannot be built fail the run with their reason; anything else (the

@@ -107,7 +107,7 @@ export function registerRunRoutes(app: Hono, options: RunRoutesOptions): void {
       tags,
       { confirmed: body.confirm === true },
       { kind: "reexecution", detail: run.id },
-      { config: body.config ?? run.config },
+      body.config ? { config: body.config } : { config: run.config, configStored: true },
     );
     return answerStarted(c, started);
   });

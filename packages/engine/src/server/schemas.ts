@@ -172,7 +172,7 @@ export const AssetHealthBody = z
       .int()
       .optional()
       .describe(
-        "missing, stale or failed partitions held by a failed error check upstream (left out of stale requests); absent when none",
+        "missing, stale or failed partitions held by a failed error check upstream, or by a change of the asset's partitions (left out of stale requests); absent when none",
       ),
     worst: z
       .enum(["FAILED", "STALE", "MISSING", "RUNNING", "FRESH"])

@@ -1,4 +1,5 @@
 import type { Context } from "hono";
+import { checkPartitionsLayouts } from "../execution/check-partitions-layouts";
 import { loadDynamicPartitions } from "../storage/dynamic-partitions/load-dynamic-partitions";
 import type { Definitions } from "../definitions/definitions";
 import type { RunConfig } from "../definitions/run-config";
@@ -49,6 +50,8 @@ export type StartRun = (
     readonly checksOnly?: boolean;
     /** Per asset key (see `RunConfig`), validated with the rest: invalid config is a 400. */
     readonly config?: RunConfig;
+    /** `config` is a run's stored config (a re-execution's): see `MaterializeRequest`. */
+    readonly configStored?: boolean;
   },
 ) => Promise<StartedRun>;
 
@@ -94,6 +97,7 @@ export function runStarter(options: RunStarterOptions): StartRun {
       partitions,
       checksOnly,
       ...(how?.config ? { config: how.config } : {}),
+      ...(how?.configStored === true ? { configStored: true } : {}),
     });
     try {
       requireConfirmation(definitions, partitionCounts(prepared.plan), {
@@ -133,7 +137,10 @@ async function prepareOrBadRequest(
   definitions = await loadDynamicPartitions(definitions, storage);
   const statuses = await statusesFor(definitions, storage, request, now);
   try {
-    return prepareRun(definitions, request, now, statuses);
+    const prepared = prepareRun(definitions, request, now, statuses);
+    // Refused before a run exists: an asset whose partitions changed under its history.
+    await checkPartitionsLayouts(definitions, storage, prepared.assetKeys);
+    return prepared;
   } catch (error) {
     throw asBadRequest(error);
   }

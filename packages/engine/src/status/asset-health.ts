@@ -82,7 +82,7 @@ export function describeHealth(health: AssetHealth): string {
     `${health.failed} failed`,
   ];
   if (health.waiting > 0) parts.push(`${health.waiting} waiting on upstream`);
-  if (health.held) parts.push(`${health.held} held by a failed check`);
+  if (health.held) parts.push(`${health.held} held by a failed check or a change of partitions`);
   if (health.running > 0) parts.push(`${health.running} running`);
   return parts.join(" · ");
 }

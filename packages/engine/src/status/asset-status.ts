@@ -1,7 +1,6 @@
 import { failedCheckPartitions } from "./failed-check-partitions";
 import type { Definitions } from "../definitions/definitions";
 import { allPartitions, partitionIndex, partitionKey } from "../partitions/definition";
-import { PartitionsChangedError } from "../errors";
 import { IntervalSet } from "../partitions/interval-set";
 import { partitionsLayout, partitionsLayoutKeeps } from "../partitions/layout";
 import {
@@ -68,6 +67,16 @@ export type StaleCause =
       readonly failedKeys: readonly string[];
       /** How many upstream partitions failed the check. */
       readonly failedCount: number;
+    }
+  | {
+      /**
+       * The asset's partitions changed since its history was written, so that its stored
+       * partitions would name other keys (`partitionsLayoutKeeps`): its history is ignored, all
+       * its partitions are held (left out of stale requests and automation), and materialising
+       * it is refused until the change is reverted or the asset gets a new key.
+       */
+      readonly kind: "partitions-changed";
+      readonly partitions: IntervalSet;
     };
 
 export interface AssetStatus {
@@ -124,20 +133,22 @@ export function computeStatus(
   const staleOf = new Map<string, IntervalSet>();
 
   for (const asset of definitions.assets) {
-    const summary = summaries.get(asset.key) ?? EMPTY_SUMMARY;
-    if (
-      summary.partitionsLayout !== undefined &&
-      !partitionsLayoutKeeps(summary.partitionsLayout, partitionsLayout(asset.partitions))
-    ) {
-      throw new PartitionsChangedError(asset.key);
-    }
+    const stored = summaries.get(asset.key) ?? EMPTY_SUMMARY;
     const existing = asset.partitions ? allPartitions(asset.partitions, now) : UNPARTITIONED;
+    // Stored indices that would name other keys are read as nothing: this asset alone shows
+    // why, the rest of the graph sees it as never materialised.
+    const changed =
+      stored.partitionsLayout !== undefined &&
+      !partitionsLayoutKeeps(stored.partitionsLayout, partitionsLayout(asset.partitions));
+    const summary = changed ? EMPTY_SUMMARY : stored;
     const materialized = IntervalSet.unionAll(summary.versions.map((v) => v.partitions));
     materializedOf.set(asset.key, materialized);
     const causes: StaleCause[] = [];
     const add = (cause: StaleCause): void => {
       if (!cause.partitions.isEmpty) causes.push(cause);
     };
+
+    if (changed) add({ kind: "partitions-changed", partitions: existing });
 
     let waiting = IntervalSet.EMPTY;
     const depsSignature = definitions.depsSignature(asset.key);
@@ -239,14 +250,12 @@ export function computeStatus(
     // partition that no longer exists (a removed dynamic key) is stale for no one: left in, it
     // would hold every asset downstream stale however often they are rebuilt.
     const ownCauses = causes.flatMap((c): StaleCause[] => {
-      if (c.kind === "upstream-missing" || c.kind === "blocked-by-check") return [c];
+      if (HOLDS_OR_WAITS.has(c.kind)) return [c];
       const partitions = c.partitions.intersect(existing).subtract(waiting);
       return partitions.isEmpty ? [] : [{ ...c, partitions }];
     });
     const stale = IntervalSet.unionAll(
-      ownCauses
-        .filter((c) => c.kind !== "upstream-missing" && c.kind !== "blocked-by-check")
-        .map((c) => c.partitions),
+      ownCauses.filter((c) => !HOLDS_OR_WAITS.has(c.kind)).map((c) => c.partitions),
     )
       .intersect(materialized)
       .intersect(existing);
@@ -287,12 +296,25 @@ export function computeStatus(
       waiting: waiting.intersect(existing),
       materialized,
       held: IntervalSet.unionAll(
-        ownCauses.filter((c) => c.kind === "blocked-by-check").map((c) => c.partitions),
+        ownCauses
+          .filter((c) => c.kind === "blocked-by-check" || c.kind === "partitions-changed")
+          .map((c) => c.partitions),
       ),
     });
   }
   return result;
 }
+
+/** Causes that wait or hold rather than make stale. */
+const HOLDS_OR_WAITS: ReadonlySet<StaleCause["kind"]> = new Set([
+  "upstream-missing",
+  "blocked-by-check",
+  "partitions-changed",
+]);
+
+/** The `partitions-changed` cause in words. */
+export const PARTITIONS_CHANGED =
+  "partitions changed since its history was written, so its stored partitions would name other keys: revert the change, or declare the new partitions under a new asset key";
 
 function overallStatus(counts: Readonly<Record<PartitionStatus, number>>): PartitionStatus {
   if (counts.RUNNING > 0) return "RUNNING";
@@ -329,6 +351,8 @@ export function describeCause(cause: StaleCause): string {
       return `upstream ${cause.upstream} is stale`;
     case "blocked-by-check":
       return describeCheckBlock(cause.upstream, cause.check, cause.failedKeys, cause.failedCount);
+    case "partitions-changed":
+      return PARTITIONS_CHANGED;
   }
 }
 

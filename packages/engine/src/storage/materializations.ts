@@ -50,26 +50,31 @@ export class Materializations {
     const layout = input.partitionsLayout;
     // Checked again only when the layout differs from the one this process last confirmed
     // for the asset (definitions reloaded): a layout once confirmed stays valid for its writes.
+    // Remembered only once the write that confirmed it committed: a rolled-back confirmation
+    // recorded nothing, and another process may record another layout meanwhile.
     const confirm =
       layout !== undefined && this.confirmedLayouts.get(input.assetKey) !== layout
-        ? async (db: Queryable): Promise<void> => {
-            await confirmPartitionsLayout(db, input.assetKey, layout);
-            this.confirmedLayouts.set(input.assetKey, layout);
-          }
+        ? (db: Queryable): Promise<void> => confirmPartitionsLayout(db, input.assetKey, layout)
         : undefined;
+    const confirmed = <T>(written: T): T => {
+      if (confirm && layout !== undefined) this.confirmedLayouts.set(input.assetKey, layout);
+      return written;
+    };
     if (!fence) {
       await confirm?.(this.pool);
-      return recordMaterialization(this.pool, input, "storage");
+      return confirmed(await recordMaterialization(this.pool, input, "storage"));
     }
-    return inTransaction(
-      this.pool,
-      "storage",
-      async (tx) => {
-        await fence(tx);
-        await confirm?.(tx);
-        return recordMaterialization(tx, input);
-      },
-      { asynchronousCommit: true },
+    return confirmed(
+      await inTransaction(
+        this.pool,
+        "storage",
+        async (tx) => {
+          await fence(tx);
+          await confirm?.(tx);
+          return recordMaterialization(tx, input);
+        },
+        { asynchronousCommit: true },
+      ),
     );
   }
 

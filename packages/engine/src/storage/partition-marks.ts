@@ -6,6 +6,7 @@ import {
   type InputRead,
   type PartitionClaim,
 } from "./sql/claim-partitions";
+import { PartitionsLayoutsCache } from "./partitions-layouts-cache";
 import { subtractRunning } from "./sql/running-marks";
 import { ASYNCHRONOUS_COMMIT, inTransaction } from "./transaction";
 import type { AssetStorageSummary } from "./storage";
@@ -24,6 +25,8 @@ interface MutableSummary {
  * materialisations maintain) read back as partition subsets.
  */
 export class PartitionMarks {
+  private readonly layouts = new PartitionsLayoutsCache();
+
   constructor(private readonly pool: pg.Pool) {}
 
   async markRunning(runId: string, assetKey: string, partitions: IntervalSet): Promise<number> {
@@ -74,7 +77,7 @@ export class PartitionMarks {
     });
   }
 
-  /** Four small queries, whatever the number of partitions. */
+  /** Five small queries, whatever the number of partitions (six when a layout changed). */
   async getAssetSummaries(): Promise<Map<string, AssetStorageSummary>> {
     const [versions, marks, failed, running, layouts] = await Promise.all([
       this.pool.query<{
@@ -94,9 +97,7 @@ export class PartitionMarks {
       this.pool.query<{ asset_key: string; partitions: string }>(
         "SELECT asset_key, range_agg(r)::text AS partitions FROM lignee.asset_running, unnest(partitions) AS r GROUP BY asset_key",
       ),
-      this.pool.query<{ asset_key: string; layout: string }>(
-        "SELECT asset_key, layout FROM lignee.asset_partitions_layouts",
-      ),
+      this.layouts.read(this.pool),
     ]);
     const out = new Map<string, MutableSummary>();
     const get = (key: string): MutableSummary => {
@@ -124,7 +125,7 @@ export class PartitionMarks {
     for (const r of running.rows) {
       get(r.asset_key).running = IntervalSet.fromMultirange(r.partitions);
     }
-    for (const r of layouts.rows) get(r.asset_key).partitionsLayout = r.layout;
+    for (const [assetKey, layout] of layouts) get(assetKey).partitionsLayout = layout;
     return out;
   }
 }

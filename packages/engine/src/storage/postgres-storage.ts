@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { readPartitionsLayouts } from "./sql/read-partitions-layouts";
 import type { RunEvent } from "./run-event";
 import { IntervalSet } from "../partitions/interval-set";
 import { CheckResults } from "./check-results";
@@ -207,6 +208,10 @@ export class PostgresStorage implements FenceableStorage {
       summaries.set(assetKey, { ...summary, failedChecks });
     }
     return summaries;
+  }
+
+  getPartitionsLayouts(assetKeys: readonly string[]): Promise<Map<string, string>> {
+    return readPartitionsLayouts(this.pool, assetKeys);
   }
 
   // ---------------------------------------------------------------- materialisations and digests

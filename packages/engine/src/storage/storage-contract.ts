@@ -415,6 +415,32 @@ export function storageContract(name: string, open: () => Promise<StorageUnderTe
         expect(s.failed.toJSON()).toEqual([[2, 3]]);
       });
 
+      it("records partitions layouts without shrinking them, nor replacing them by unpartitioned", async () => {
+        const run = await newRun();
+        const layout = (partitionsLayout: string) =>
+          materialize(run, "lay", [0], { partitionsLayout });
+        expect(await storage.getPartitionsLayouts(["lay", "nothing"])).toEqual(new Map());
+        await layout('static:["a","b","c"]');
+        await layout('static:["a","b"]');
+        await layout("unpartitioned");
+        expect(await storage.getPartitionsLayouts(["lay", "nothing"])).toEqual(
+          new Map([["lay", 'static:["a","b","c"]']]),
+        );
+        await expect(layout('static:["a","c"]')).rejects.toThrow(
+          /asset lay: its partitions changed/,
+        );
+        // Status reads them again on every evaluation, changed ones included.
+        const summarized = async () =>
+          (await storage.getAssetSummaries()).get("lay")?.partitionsLayout;
+        expect(await summarized()).toBe('static:["a","b","c"]');
+        await layout('static:["a","b","c","d"]');
+        expect(await storage.getPartitionsLayouts(["lay"])).toEqual(
+          new Map([["lay", 'static:["a","b","c","d"]']]),
+        );
+        expect(await summarized()).toBe('static:["a","b","c","d"]');
+        expect(await summarized()).toBe('static:["a","b","c","d"]');
+      });
+
       it("reads data versions of a subset", async () => {
         const run = await newRun();
         await materialize(run, "dv", [1, 2, 7]);

@@ -223,6 +223,8 @@ export interface Storage {
   recordMaterialization(input: MaterializationInput): Promise<number[]>;
 
   getAssetSummaries(): Promise<Map<string, AssetStorageSummary>>;
+  /** The `partitionsLayout` recorded for each of these assets that has one. */
+  getPartitionsLayouts(assetKeys: readonly string[]): Promise<Map<string, string>>;
   /** The keys of these dynamic partitions sets, with their indices (see `loadDynamicPartitions`). */
   readDynamicPartitions(names: readonly string[]): Promise<DynamicPartitionsSnapshot>;
   /**

@@ -47,7 +47,8 @@ function Asset({ asset }: { asset: AssetDetail }) {
     asset.configSchema ? setWithConfig(request) : confirmed.request(request);
   const { health } = asset;
   // Partitions waiting on upstream cannot be built by "Materialise stale": not counted.
-  // Nor those held by a failed check upstream: stale requests leave them out.
+  // Nor those held by a failed check upstream or a change of partitions: stale requests leave
+  // them out.
   const held = health.held ?? 0;
   const staleCount = health.missing + health.stale + health.failed - health.waiting - held;
   const busy = startRun.isPending || confirmed.checking;
@@ -94,7 +95,9 @@ function Asset({ asset }: { asset: AssetDetail }) {
                   ...(health.waiting > 0
                     ? [`${formatNumber(health.waiting)} waiting on upstream`]
                     : []),
-                  ...(held > 0 ? [`${formatNumber(held)} held by a failed check`] : []),
+                  ...(held > 0
+                    ? [`${formatNumber(held)} held by a failed check or a change of partitions`]
+                    : []),
                 ].join(" and ")} are left out`
               : "Materialise the missing, stale and failed partitions"
           }

@@ -1,4 +1,5 @@
 import cliProgress from "cli-progress";
+import { checkPartitionsLayouts } from "../../execution/check-partitions-layouts";
 import { loadDynamicPartitions } from "../../storage/dynamic-partitions/load-dynamic-partitions";
 import type { Definitions } from "../../definitions/definitions";
 import {
@@ -86,6 +87,8 @@ export async function materializeCommand(
     now,
     await statusesFor(definitions, runtime.storage, request, now),
   );
+  // Refused before a run exists: an asset whose partitions changed under its history.
+  await checkPartitionsLayouts(definitions, runtime.storage, prepared.assetKeys);
   requireConfirmation(definitions, partitionCounts(prepared.plan), {
     confirmed: options.yes === true,
     limit: confirmLimitFromEnv(process.env),
