@@ -13,9 +13,9 @@ import {
   staticPartitions,
   statusesFor,
   type MaterializeRequest,
-  type PartitionRequest,
 } from "@lignee/engine";
 import { createTestDatabase } from "./support/database";
+import { inProcess } from "./support/in-process";
 
 /**
  * Two-dimensional partitions (day × région) end to end on real PostgreSQL: a daily asset feeds
@@ -68,28 +68,7 @@ afterAll(async () => {
   await storage.close();
 });
 
-async function materialize(selection: string, partitions: PartitionRequest): Promise<void> {
-  const request: MaterializeRequest = { selection, partitions };
-  const now = new Date();
-  const prepared = prepareRun(
-    definitions,
-    request,
-    now,
-    await statusesFor(definitions, storage, request, now),
-  );
-  const result = await executeRun({ definitions, storage, prepared });
-  expect(result.outcome).toBe("SUCCESS");
-}
-
-async function staleKeys(): Promise<Record<string, string[]>> {
-  const status = computeStatus(definitions, await storage.getAssetSummaries(), new Date());
-  const out: Record<string, string[]> = {};
-  for (const [key, s] of status) {
-    const def = definitions.get(key).partitions;
-    out[key] = def ? partitionKeys(def, s.subsets.STALE) : s.status === "STALE" ? [""] : [];
-  }
-  return out;
-}
+const { materialize, staleKeys } = inProcess(definitions, () => storage);
 
 describe("day × région partitions", () => {
   it("materialise, then follow one upstream day to exactly its three régions", async () => {

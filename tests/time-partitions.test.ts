@@ -13,9 +13,9 @@ import {
   statusesFor,
   weeklyPartitions,
   type MaterializeRequest,
-  type PartitionRequest,
 } from "@lignee/engine";
 import { createTestDatabase } from "./support/database";
+import { inProcess } from "./support/in-process";
 
 /**
  * Hourly, daily, weekly and monthly partitions end to end on real PostgreSQL: a chain
@@ -91,28 +91,7 @@ afterAll(async () => {
   await storage.close();
 });
 
-async function materialize(selection: string, partitions: PartitionRequest): Promise<void> {
-  const request: MaterializeRequest = { selection, partitions };
-  const now = new Date();
-  const prepared = prepareRun(
-    definitions,
-    request,
-    now,
-    await statusesFor(definitions, storage, request, now),
-  );
-  const result = await executeRun({ definitions, storage, prepared });
-  expect(result.outcome).toBe("SUCCESS");
-}
-
-async function staleKeys(): Promise<Record<string, string[]>> {
-  const status = computeStatus(definitions, await storage.getAssetSummaries(), new Date());
-  const out: Record<string, string[]> = {};
-  for (const [key, s] of status) {
-    const def = definitions.get(key).partitions;
-    out[key] = def ? partitionKeys(def, s.subsets.STALE) : s.status === "STALE" ? [""] : [];
-  }
-  return out;
-}
+const { materialize, staleKeys } = inProcess(definitions, () => storage);
 
 describe("time partitions of several grains", () => {
   it("materialise a chain hourly → daily → weekly/monthly and track exactly what goes stale", async () => {
