@@ -15,6 +15,7 @@ import {
   timeWindowOf,
 } from "./definition";
 import { IntervalSet } from "./interval-set";
+import { expectInverseMappings } from "./inverse-mappings.testing";
 import {
   defaultMapping,
   downstreamPartitionsFor,
@@ -176,30 +177,7 @@ describe("mappings of two-dimensional partitions", () => {
       [monthly, grid],
       [hourly, grid],
     ] as const;
-    for (const [downDef, upDef] of pairs) {
-      const d0 = partitionBounds(downDef, now).first + 3;
-      const ups = upstreamPartitionsFor(m0, IntervalSet.fromRange(d0, d0 + 4), upDef, now, downDef);
-      for (const m of mappings) {
-        for (let d = d0; d < d0 + 4; d++) {
-          for (let u = ups.first! - 7; u <= ups.last! + 7; u++) {
-            const upOfD = upstreamPartitionsFor(m, IntervalSet.single(d), upDef, now, downDef).has(
-              u,
-            );
-            const downOfU = downstreamPartitionsFor(
-              m,
-              IntervalSet.single(u),
-              downDef,
-              now,
-              upDef,
-            ).has(d);
-            expect(
-              downOfU,
-              `${downDef.kind} ← ${upDef.kind} ${JSON.stringify(m)} d=${d} u=${u}`,
-            ).toBe(upOfD);
-          }
-        }
-      }
-    }
+    expectInverseMappings({ pairs, mappings, now, skip: 3, span: 4, margin: 7 });
   });
 });
 

@@ -18,6 +18,7 @@ import {
   type PartitionsDefinition,
 } from "./definition";
 import { IntervalSet } from "./interval-set";
+import { expectInverseMappings } from "./inverse-mappings.testing";
 import {
   defaultMapping,
   downstreamPartitionsFor,
@@ -306,30 +307,7 @@ describe("time-window mappings between grains", () => {
       [daily, weekly],
       [weekly, monthly],
     ] as const;
-    for (const [downDef, upDef] of pairs) {
-      const d0 = partitionBounds(downDef, now).first + 5;
-      const ups = upstreamPartitionsFor(m0, IntervalSet.fromRange(d0, d0 + 3), upDef, now, downDef);
-      for (const m of mappings) {
-        for (let d = d0; d < d0 + 3; d++) {
-          for (let u = ups.first! - 3; u <= ups.last! + 3; u++) {
-            const upOfD = upstreamPartitionsFor(m, IntervalSet.single(d), upDef, now, downDef).has(
-              u,
-            );
-            const downOfU = downstreamPartitionsFor(
-              m,
-              IntervalSet.single(u),
-              downDef,
-              now,
-              upDef,
-            ).has(d);
-            expect(
-              downOfU,
-              `${downDef.kind} ← ${upDef.kind} ${JSON.stringify(m)} d=${d} u=${u}`,
-            ).toBe(upOfD);
-          }
-        }
-      }
-    }
+    expectInverseMappings({ pairs, mappings, now, skip: 5, span: 3, margin: 3 });
   });
 });
 
