@@ -84,6 +84,8 @@ export class Definitions<R = unknown> {
    * definitions' version.
    */
   readonly watch: readonly string[];
+  /** The names of the dynamic partitions sets the assets declare, sorted. */
+  readonly dynamicPartitionsNames: readonly string[];
   private readonly byKey: ReadonlyMap<AssetKey, AssetDefinition<R>>;
   private readonly resolvedDeps: ReadonlyMap<AssetKey, readonly ResolvedDependency[]>;
   private readonly freshness: ReadonlyMap<AssetKey, FreshnessPolicy>;
@@ -110,6 +112,11 @@ export class Definitions<R = unknown> {
     this.schedules = [...schedules];
     this.sensors = [...sensors];
     this.byKey = new Map(assets.map((a) => [a.key, a]));
+    this.dynamicPartitionsNames = [
+      ...new Set(
+        assets.flatMap((a) => (a.partitions?.kind === "dynamic" ? [a.partitions.name] : [])),
+      ),
+    ].sort();
     this.resolvedDeps = new Map(
       assets.map((a) => [
         a.key,
@@ -255,14 +262,6 @@ export class Definitions<R = unknown> {
     if (!resolved) return;
     const value = (await resolved) as { close?: unknown } | undefined;
     if (value && typeof value.close === "function") await (value.close as () => Promise<void>)();
-  }
-
-  /** The names of the dynamic partitions sets the assets declare, sorted. */
-  get dynamicPartitionsNames(): string[] {
-    const names = new Set<string>();
-    for (const a of this.byKey.values())
-      if (a.partitions?.kind === "dynamic") names.add(a.partitions.name);
-    return [...names].sort();
   }
 
   /** Throws UnknownPartitionsSetError unless an asset declares the dynamic partitions set `name`. */

@@ -200,10 +200,7 @@ export async function executePlan(options: ExecuteOptions): Promise<ExecuteResul
  * another asset (a reference load, say) overlaps the many short ones rather than running alone
  * at the end, and the others' downstream steps can start sooner.
  */
-export function fairestReady(
-  ready: readonly PlanStep[],
-  launched: ReadonlyMap<string, number>,
-): number {
+function fairestReady(ready: readonly PlanStep[], launched: ReadonlyMap<string, number>): number {
   let best = 0;
   for (let i = 1; i < ready.length; i++) {
     if ((launched.get(ready[i]!.assetKey) ?? 0) < (launched.get(ready[best]!.assetKey) ?? 0))

@@ -54,7 +54,7 @@ export function dynamicPartitions(options: { name: string }): DynamicPartitionsD
 }
 
 /** Why `name` cannot name a dynamic partitions set, or undefined when it can. */
-export function dynamicPartitionsNameProblem(name: string): string | undefined {
+function dynamicPartitionsNameProblem(name: string): string | undefined {
   if (typeof name !== "string" || !NAME_PATTERN.test(name)) {
     return `name ${quote(String(name))} must be 1 to 64 letters, digits, "_", "." or "-" (not starting with "." or "-")`;
   }

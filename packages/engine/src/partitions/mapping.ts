@@ -50,7 +50,7 @@ export function timeWindowMapping(
 }
 
 /** The largest time-window offset, in periods, either way. */
-export const MAX_WINDOW_OFFSET = 100_000;
+const MAX_WINDOW_OFFSET = 100_000;
 
 function windowOffsetsProblem(startOffset: number, endOffset: number): string | undefined {
   return (

@@ -76,7 +76,7 @@ export function multiPartitions(
 }
 
 /** The number of static keys: partitions per period. */
-export function staticCount(def: MultiPartitionsDefinition): number {
+function staticCount(def: MultiPartitionsDefinition): number {
   return def.static.partitions.keys.length;
 }
 

@@ -27,7 +27,7 @@ const HOUR_KEY = /^(\d{4}-\d{2}-\d{2})-(\d{2}):(\d{2})(?:([+-])(\d{2}):(\d{2}))?
  * are remembered per zone and UTC day, a day with the same offset at both ends taken as
  * constant (zones change offset at most once a day).
  */
-export function offsetMinutes(timezone: string, ms: number): number {
+function offsetMinutes(timezone: string, ms: number): number {
   let days = OFFSETS.get(timezone);
   if (!days) {
     days = new Map();
@@ -92,7 +92,7 @@ function twins(hour: number, timezone: string): number[] {
  * `YYYY-MM-DD-HH:mm` in local time (Dagster's format); an hour whose local time happens twice
  * carries its UTC offset: `2025-10-26-02:00+02:00`, then `2025-10-26-02:00+01:00`.
  */
-export function formatHourKey(hour: number, timezone: string): string {
+function formatHourKey(hour: number, timezone: string): string {
   const ms = hour * MS_PER_HOUR;
   const offset = offsetMinutes(timezone, ms);
   const text = formatWall(ms + offset * MS_PER_MINUTE);
@@ -174,7 +174,7 @@ export function weekOfDay(day: number, weekStartsOn: number): number {
   return Math.floor((day - weekOrigin(weekStartsOn)) / 7);
 }
 
-export function firstDayOfWeek(week: number, weekStartsOn: number): number {
+function firstDayOfWeek(week: number, weekStartsOn: number): number {
   return weekOrigin(weekStartsOn) + week * 7;
 }
 

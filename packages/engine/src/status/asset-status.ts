@@ -313,7 +313,7 @@ const HOLDS_OR_WAITS: ReadonlySet<StaleCause["kind"]> = new Set([
 ]);
 
 /** The `partitions-changed` cause in words. */
-export const PARTITIONS_CHANGED =
+const PARTITIONS_CHANGED =
   "partitions changed since its history was written, so its stored partitions would name other keys: revert the change, or declare the new partitions under a new asset key";
 
 function overallStatus(counts: Readonly<Record<PartitionStatus, number>>): PartitionStatus {
