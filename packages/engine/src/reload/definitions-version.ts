@@ -26,7 +26,7 @@ export async function definitionsVersion(
 }
 
 /** The files of `paths` (folders walked, skipping hidden entries), sorted. */
-export async function filesUnder(paths: readonly string[]): Promise<string[]> {
+async function filesUnder(paths: readonly string[]): Promise<string[]> {
   const found: string[] = [];
   const walk = async (p: string): Promise<void> => {
     const s = await stat(p).catch(() => undefined);

@@ -27,29 +27,11 @@ export function followDefinitions(
   let target: { version: string; since: number } | undefined;
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
-  let running = false;
-  let again = false;
 
-  /** One catch-up at a time; one asked for meanwhile runs after it. */
+  // Overlapping catch-ups share the definitions' reload (one at a time, again if asked
+  // meanwhile); each clears the retry another one set.
   const catchUp = async (): Promise<void> => {
-    if (running) {
-      again = true;
-      return;
-    }
-    running = true;
-    try {
-      do {
-        again = false;
-        clearTimeout(timer);
-        timer = undefined;
-        await catchUpOnce();
-      } while (again && !stopped);
-    } finally {
-      running = false;
-    }
-  };
-
-  const catchUpOnce = async (): Promise<void> => {
+    clearTimeout(timer);
     if (stopped) return;
     if (target && source.current().version === target.version) return;
     await source.reload();
@@ -61,6 +43,7 @@ export function followDefinitions(
       target = undefined;
       return;
     }
+    clearTimeout(timer);
     timer = setTimeout(() => void catchUp(), retryMs);
   };
 

@@ -72,12 +72,6 @@ export class ReloadableDefinitions {
     return new ReloadableDefinitions(options, first);
   }
 
-  /** Fixed definitions, never reloaded (a process without a module to load them from). */
-  static fixed(definitions: Definitions<unknown>): ReloadableDefinitions {
-    const module = { definitions, files: [], version: "fixed" };
-    return new ReloadableDefinitions({ load: () => Promise.resolve(module) }, module);
-  }
-
   current(): LoadedDefinitions {
     return this.loaded;
   }

@@ -128,10 +128,13 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
     });
   // Requests go to the app of the current definitions; those already answering finish on theirs.
   let app = appFor(definitionsNow());
-  const apps = [app];
+  // Without a queue, an app's runs execute in this process: its app is kept to stop them at
+  // close. With one (`lignee dev`, `lignee server`), a replaced app holds nothing.
+  const inProcess = [app];
   const stopFollowing = options.reloadable?.onChange((loaded) => {
     app = appFor(loaded.definitions);
-    apps.push(app);
+    if (options.queue === undefined) inProcess.push(app);
+    else inProcess.splice(0, inProcess.length, app);
   });
   let server: ServerType;
   try {
@@ -179,7 +182,7 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
     },
     close: async () => {
       stopFollowing?.();
-      await Promise.all(apps.map((a) => a.runs.stopAll()));
+      await Promise.all(inProcess.map((a) => a.runs.stopAll()));
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         // Open event streams would keep the server from closing.
