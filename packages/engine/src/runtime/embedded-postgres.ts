@@ -68,7 +68,6 @@ export async function startEmbeddedPostgres(options: {
   log?: (message: string) => void;
 }): Promise<EmbeddedDatabase> {
   const log = options.log ?? (() => undefined);
-  await requireReachableBinaries();
   const dataDir = reachableDataDir(path.resolve(options.dataDir), log);
   await mkdir(path.dirname(dataDir), { recursive: true });
   const shared = new SharedServer(dataDir, options.port, log);
@@ -179,6 +178,8 @@ class SharedServer extends EmbeddedPostgres {
 
   /** Creates the cluster if needed and starts the server; returns its port. */
   private async startServer(): Promise<number> {
+    // Only when this process starts the server: joining a running one needs no binaries.
+    await requireReachableBinaries();
     try {
       if (!existsSync(path.join(this.dataDir, "PG_VERSION"))) {
         this.log(`embedded PostgreSQL: creating a cluster in ${this.dataDir}`);
