@@ -8,7 +8,7 @@ import {
 import { IntervalSet } from "../partitions/interval-set";
 import { downstreamPartitionsFor, UNPARTITIONED } from "../partitions/mapping";
 import type { PartitionRequest } from "../planning/partition-request";
-import { describeCause, type AssetStatus } from "../status/asset-status";
+import { describeCause, isHold, type AssetStatus } from "../status/asset-status";
 
 export interface EagerInput {
   readonly definitions: Definitions<unknown>;
@@ -118,10 +118,7 @@ export function eagerDecision(input: EagerInput): EagerDecision {
     const held = targets.intersect(status.held);
     if (!held.isEmpty) {
       for (const c of status.causes)
-        if (
-          (c.kind === "blocked-by-check" || c.kind === "partitions-changed") &&
-          !c.partitions.intersect(held).isEmpty
-        )
+        if (isHold(c) && !c.partitions.intersect(held).isEmpty)
           holds.add(`${asset.key} ${describeCause(c)}`);
       targets = targets.subtract(held);
     }

@@ -7,7 +7,7 @@ import {
   wholeAsset,
   type PartitionMapping,
 } from "../partitions/mapping";
-import { describeCause, type AssetStatus } from "../status/asset-status";
+import { describeCause, isHold, type AssetStatus } from "../status/asset-status";
 
 /**
  * What planning needs to know of an asset's current status: its partitions by status, those
@@ -74,7 +74,7 @@ export function staleTargets(
     const todo = limit ? all.intersect(limit) : all;
     if (!todo.isEmpty) out.set(key, todo);
   }
-  if (out.size === 0) throw nothingToDo(assetKeys, statuses, []);
+  if (out.size === 0) throw nothingToDo(assetKeys, statuses, [], false);
   return out;
 }
 
@@ -110,11 +110,12 @@ export function staleSelection(
     const notHeld = (key: string): IntervalSet =>
       requested(key).subtract(statusOf(key).held ?? IntervalSet.EMPTY);
     const targets = withMissingUpstream(assetKeys, statusOf, notHeld, definitions, now);
-    if (targets.size === 0) throw nothingToDo(assetKeys, statuses, []);
+    if (targets.size === 0) throw nothingToDo(assetKeys, statuses, [], false);
     return { targets, leftOut: [] };
   }
   const targets = new Map<string, IntervalSet>();
   const leftOut: LeftOut[] = [];
+  let someWait = false;
   for (const key of definitions.graph.sortTopologically(assetKeys)) {
     const status = statusOf(key);
     const todo = requested(key);
@@ -132,6 +133,7 @@ export function staleSelection(
     const buildable = todo.subtract(stillWaiting).subtract(held);
     if (!buildable.isEmpty) targets.set(key, buildable);
     if (!stillWaiting.isEmpty) {
+      someWait = true;
       leftOut.push({
         assetKey: key,
         partitions: stillWaiting.size,
@@ -142,7 +144,7 @@ export function staleSelection(
       leftOut.push({ assetKey: key, partitions: held.size, reason: heldReason(status) });
     }
   }
-  if (targets.size === 0) throw nothingToDo(assetKeys, statuses, leftOut);
+  if (targets.size === 0) throw nothingToDo(assetKeys, statuses, leftOut, someWait);
   return { targets, leftOut };
 }
 
@@ -191,11 +193,10 @@ function nothingToDo(
   assetKeys: readonly string[],
   statuses: ReadonlyMap<string, StatusSubsets>,
   leftOut: readonly LeftOut[],
+  /** Whether some of `leftOut` waits on missing upstream (rather than being held). */
+  waits: boolean,
 ): NothingToMaterializeError {
   if (leftOut.length > 0) {
-    const waits = leftOut.some(
-      (l) => !l.reason.startsWith("blocked by failed check") && !l.reason.startsWith("partitions"),
-    );
     return new NothingToMaterializeError(
       `nothing to materialise: ${describeLeftOut(leftOut)}${
         waits ? " (include their missing upstream to build them)" : ""
@@ -229,7 +230,7 @@ function waitingReason(status: StatusSubsets, upstream: ReadonlySet<string>): st
 
 function heldReason(status: StatusSubsets): string {
   return status.causes
-    .filter((c) => c.kind === "blocked-by-check" || c.kind === "partitions-changed")
+    .filter(isHold)
     .map((c) => describeCause(c))
     .join("; ");
 }

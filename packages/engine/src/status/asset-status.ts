@@ -295,14 +295,15 @@ export function computeStatus(
       causes: ownCauses,
       waiting: waiting.intersect(existing),
       materialized,
-      held: IntervalSet.unionAll(
-        ownCauses
-          .filter((c) => c.kind === "blocked-by-check" || c.kind === "partitions-changed")
-          .map((c) => c.partitions),
-      ),
+      held: IntervalSet.unionAll(ownCauses.filter(isHold).map((c) => c.partitions)),
     });
   }
   return result;
+}
+
+/** Whether a cause holds its partitions (a failed check upstream, a change of partitions). */
+export function isHold(cause: StaleCause): boolean {
+  return cause.kind === "blocked-by-check" || cause.kind === "partitions-changed";
 }
 
 /** Causes that wait or hold rather than make stale. */
