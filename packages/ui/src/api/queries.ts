@@ -15,7 +15,7 @@ import {
  * runs started anywhere (CLI, other tabs, schedules) show without reloading; the run page also
  * follows its run's live event stream.
  */
-const LIVE_MS = 2_000;
+export const LIVE_MS = 2_000;
 
 export const keys = {
   assets: ["assets"] as const,

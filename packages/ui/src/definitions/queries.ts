@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useSyncExternalStore } from "react";
 import { api } from "../api/client";
+import { LIVE_MS } from "../api/queries";
 import { isTokenNeeded, onTokenChange } from "../api/token";
 
 const definitionsKey = ["definitions"] as const;
@@ -14,7 +15,7 @@ export function useDefinitions() {
   return useQuery({
     queryKey: definitionsKey,
     queryFn: api.definitions,
-    refetchInterval: 2_000,
+    refetchInterval: LIVE_MS,
     enabled: !tokenNeeded,
   });
 }
