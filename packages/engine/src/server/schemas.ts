@@ -5,6 +5,8 @@ import { MAX_CHUNK_SIZE } from "../backfill/chunks";
 import { BACKFILL_STATUSES } from "../backfill/progress";
 import { LAUNCH_KINDS } from "../storage/launched-by";
 import { Tags } from "./request-limits";
+import { ROLES, TOKEN_SCOPES } from "../auth/roles";
+import { ACTOR_KINDS } from "../storage/auth/auth-store";
 
 /**
  * The API's shapes as zod schemas: request schemas validate input, response schemas document
@@ -1027,3 +1029,137 @@ export const DynamicPartitionKeysChangedBody = z
     removed: z.array(z.string()).optional(),
   })
   .meta({ id: "DynamicPartitionKeysChanged" });
+
+// ---------------------------------------------------------------- sign-in, users, tokens, audit
+
+/** How this server admits callers. */
+export const AUTH_MODES = ["local", "token", "users"] as const;
+
+export const SessionUser = z
+  .object({ name: z.string(), role: z.enum(ROLES) })
+  .meta({ id: "SessionUser" });
+
+export const SessionBody = z
+  .object({
+    mode: z
+      .enum(AUTH_MODES)
+      .describe(
+        "local: loopback, no users and no token, one user without sign-in; token: the service token (LIGNEE_API_TOKEN) only; users: sign-in or a user's token",
+      ),
+    user: SessionUser.nullable().describe(
+      "who is calling; null when nobody is signed in (then a sign-in is needed unless the mode is local)",
+    ),
+    via: z
+      .enum(["local", "session", "token", "service"])
+      .nullable()
+      .describe("how the caller was recognised; null when it was not"),
+    csrfToken: z
+      .string()
+      .optional()
+      .describe(
+        "for a signed-in browser: send it as X-Lignee-CSRF with every request that changes something",
+      ),
+    expiresAt: z
+      .string()
+      .optional()
+      .describe("for a signed-in browser: when the session ends at the latest"),
+    idleMinutes: z
+      .number()
+      .optional()
+      .describe("for a signed-in browser: minutes without a request after which the session ends"),
+  })
+  .meta({ id: "Session" });
+
+export const SignInRequestBody = z
+  .object({
+    name: z.string().min(1).max(200),
+    password: z.string().min(1).max(1024),
+  })
+  .strict()
+  .meta({ id: "SignInRequest" });
+
+export const UserBody = z
+  .object({
+    name: z.string(),
+    role: z.enum(ROLES),
+    disabled: z.boolean(),
+    createdAt: z.string(),
+    lastSignInAt: z.string().nullable(),
+  })
+  .meta({ id: "User" });
+
+export const UsersBody = z.object({ users: z.array(UserBody) }).meta({ id: "UserList" });
+
+export const UserCreateRequestBody = z
+  .object({
+    name: z.string().describe("letters, digits, . _ - @; 1 to 64 characters"),
+    role: z.enum(ROLES),
+    password: z.string().describe("at least 12 characters"),
+  })
+  .strict()
+  .meta({ id: "UserCreateRequest" });
+
+export const PasswordRequestBody = z
+  .object({ password: z.string().describe("at least 12 characters") })
+  .strict()
+  .meta({ id: "PasswordRequest" });
+
+export const RoleRequestBody = z
+  .object({ role: z.enum(ROLES) })
+  .strict()
+  .meta({ id: "RoleRequest" });
+
+export const ApiTokenBody = z
+  .object({
+    id: z.string(),
+    user: z.string(),
+    label: z.string(),
+    scope: z.enum(TOKEN_SCOPES),
+    createdAt: z.string(),
+    lastUsedAt: z.string().nullable(),
+    revokedAt: z.string().nullable(),
+  })
+  .meta({ id: "ApiToken" });
+
+export const ApiTokensBody = z
+  .object({ tokens: z.array(ApiTokenBody) })
+  .meta({ id: "ApiTokenList" });
+
+export const TokenCreateRequestBody = z
+  .object({
+    label: z.string().min(1).max(100).describe("what the token is for, e.g. ci"),
+    scope: z.enum(TOKEN_SCOPES).describe("read: as a viewer; operate: as an operator at most"),
+  })
+  .strict()
+  .meta({ id: "TokenCreateRequest" });
+
+export const TokenCreatedBody = z
+  .object({
+    token: ApiTokenBody,
+    secret: z.string().describe("the token itself, shown this once: it is stored hashed"),
+  })
+  .meta({ id: "TokenCreated" });
+
+export const AuditEventBody = z
+  .object({
+    id: z.string(),
+    at: z.string(),
+    actor: z.string(),
+    actorKind: z.enum(ACTOR_KINDS),
+    action: z.string(),
+    target: z.string().nullable(),
+    detail: z.record(z.string(), z.unknown()),
+  })
+  .meta({ id: "AuditEvent" });
+
+export const AUDIT_LIMIT = 100;
+
+export const AuditBody = z
+  .object({
+    events: z.array(AuditEventBody).describe("newest first"),
+    nextBefore: z
+      .string()
+      .nullable()
+      .describe("pass as before= for the next (older) page; null at the end"),
+  })
+  .meta({ id: "Audit" });

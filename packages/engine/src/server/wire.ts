@@ -3,6 +3,17 @@ import type { BACKFILL_TAG } from "../backfill/backfill-store";
 import type { DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE } from "../backfill/chunks";
 import type { MIN_RUN_ID_PREFIX } from "../storage/runs/id-prefix";
 import type {
+  ApiTokenBody,
+  ApiTokensBody,
+  AuditBody,
+  PasswordRequestBody,
+  RoleRequestBody,
+  SessionBody,
+  SignInRequestBody,
+  TokenCreateRequestBody,
+  TokenCreatedBody,
+  UserCreateRequestBody,
+  UsersBody,
   AlertChannelsBody,
   AlertDeliveriesBody,
   AlertRetriedBody,
@@ -234,3 +245,31 @@ export type AlertTestRequest = Request<typeof AlertTestRequestBody>;
 export type AlertTestQueued = Response<typeof AlertTestBody>;
 /** POST /api/alerts/deliveries/{eventId}/{channel}/retry */
 export type AlertRetried = Response<typeof AlertRetriedBody>;
+// ---------------------------------------------------------------- sign-in, users, tokens, audit
+
+/** GET /api/session, and POST /api/session's answer once signed in. */
+export type Session = Response<typeof SessionBody>;
+export type AuthMode = Session["mode"];
+export type SessionUser = NonNullable<Session["user"]>;
+export type Role = SessionUser["role"];
+/** POST /api/session */
+export type SignInRequest = Request<typeof SignInRequestBody>;
+/** GET /api/users (admin) */
+export type UserList = Response<typeof UsersBody>;
+export type User = UserList["users"][number];
+/** POST /api/users (admin) */
+export type UserCreateRequest = Request<typeof UserCreateRequestBody>;
+/** PUT /api/users/{name}/password (admin) */
+export type PasswordRequest = Request<typeof PasswordRequestBody>;
+/** PUT /api/users/{name}/role (admin) */
+export type RoleRequest = Request<typeof RoleRequestBody>;
+/** GET /api/tokens */
+export type ApiTokenList = Response<typeof ApiTokensBody>;
+export type ApiToken = Response<typeof ApiTokenBody>;
+export type TokenScope = ApiToken["scope"];
+/** POST /api/tokens */
+export type TokenCreateRequest = Request<typeof TokenCreateRequestBody>;
+export type TokenCreated = Response<typeof TokenCreatedBody>;
+/** GET /api/audit */
+export type AuditList = Response<typeof AuditBody>;
+export type AuditEvent = AuditList["events"][number];
