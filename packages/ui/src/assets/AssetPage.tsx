@@ -249,6 +249,7 @@ function Asset({ asset }: { asset: AssetDetail }) {
           <RowCountChart
             materializations={history.data.materializations}
             partitioned={asset.partitioned}
+            partitionKeys={asset.partitionKeys}
           />
         ) : (
           <p className="loading">Loading history…</p>
@@ -290,12 +291,15 @@ function Asset({ asset }: { asset: AssetDetail }) {
                     <Link href={`/runs/${m.runId}`}>{shortId(m.runId)}</Link>
                   </td>
                   <td className="mono">{m.codeVersion.slice(0, 12)}</td>
-                  <td className="metadata">
-                    {Object.entries(m.metadata).map(([k, v]) => (
-                      <span key={k}>
-                        <span className="muted">{k}</span> {formatValue(v)}
-                      </span>
-                    ))}
+                  <td>
+                    {/* A flex box inside the cell: the cell itself stays a table cell. */}
+                    <div className="metadata">
+                      {Object.entries(m.metadata).map(([k, v]) => (
+                        <span key={k}>
+                          <span className="muted">{k}</span> {formatValue(v)}
+                        </span>
+                      ))}
+                    </div>
                   </td>
                 </tr>
               ))}

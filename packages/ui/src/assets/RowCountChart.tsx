@@ -1,20 +1,25 @@
 import { useMemo, useState } from "react";
 import type { Materialization } from "../api/types";
 import { formatNumber, formatTime } from "../format";
+import { barGeometry, chartSlots } from "./chart-slots";
 
 /** Metadata entries plotted first when present: row counts under their usual names. */
 const PREFERRED = ["row_count", "rows", "rows_loaded", "rows_affected"];
 
 /**
  * A bar chart of a numeric metadata entry (row counts by default): per partition for a
- * partitioned asset (its latest materialisation each), over time otherwise.
+ * partitioned asset (its latest materialisation each, at the partition's place: a partition
+ * without one leaves a gap), over time otherwise.
  */
 export function RowCountChart({
   materializations,
   partitioned,
+  partitionKeys,
 }: {
   materializations: readonly Materialization[];
   partitioned: boolean;
+  /** The asset's partition keys in order, to place each partition's bar. */
+  partitionKeys?: readonly string[];
 }) {
   const numericKeys = useMemo(() => {
     const found = new Set<string>();
@@ -37,14 +42,23 @@ export function RowCountChart({
       }));
     return withValue.sort((a, b) => (a.sort < b.sort ? -1 : a.sort > b.sort ? 1 : 0));
   }, [materializations, metric, partitioned]);
+  const slots = useMemo(
+    () =>
+      chartSlots(
+        points.map((p) => p.label),
+        partitioned ? partitionKeys : undefined,
+      ),
+    [points, partitioned, partitionKeys],
+  );
 
   if (!metric || points.length === 0)
     return <p className="muted">No numeric metadata to plot yet.</p>;
   const max = Math.max(...points.map((p) => p.value), 1);
   const width = 1000;
   const height = 160;
-  // A few bars stay bars, not slabs.
-  const barWidth = Math.min(width / points.length, 24);
+  const bars = barGeometry(slots, width);
+  const first = slots.positions.indexOf(0);
+  const last = slots.positions.indexOf(slots.count - 1);
   return (
     <div className="chart" data-testid="row-count-chart" data-metric={metric}>
       <div className="chart-head">
@@ -67,9 +81,9 @@ export function RowCountChart({
           return (
             <rect
               key={`${p.sort}-${i}`}
-              x={i * barWidth + (barWidth > 3 ? 0.5 : 0)}
+              x={bars[i]!.x}
               y={height - h}
-              width={Math.max(barWidth - (barWidth > 3 ? 1 : 0), 0.5)}
+              width={Math.max(bars[i]!.width, 0.5)}
               height={h}
               data-testid="chart-bar"
             >
@@ -79,8 +93,8 @@ export function RowCountChart({
         })}
       </svg>
       <div className="health-foot">
-        <span>{points[0]!.label}</span>
-        <span>{points.at(-1)!.label}</span>
+        <span>{points[first]!.label}</span>
+        <span>{points[last]!.label}</span>
       </div>
     </div>
   );
