@@ -16,6 +16,9 @@ export type LigneeErrorCode =
   | "INVALID_CONFIG"
   | "UNKNOWN_PARTITIONS_SET"
   | "INVALID_PROJECT"
+  | "CONFLICT"
+  | "UNKNOWN_USER"
+  | "INVALID_USER"
   | "STORAGE"
   | "LEASE_LOST"
   | "RUNTIME"
@@ -217,7 +220,6 @@ function describeConfigIssues(issues: readonly ConfigIssue[]): string {
   return `${quote(where)}: ${message}${more}`;
 }
 
-/** An error thrown by user code (an asset's `materialize`), wrapped at the one boundary. */
 /** A check that no definition declares and no result names. */
 export class UnknownCheckError extends LigneeError {
   constructor(
@@ -245,6 +247,18 @@ export class UnknownPartitionsSetError extends LigneeError {
   }
 }
 
+/**
+ * What users and tokens may not become: a name already taken (`CONFLICT`, whatever its case),
+ * an unknown user or token (`UNKNOWN_USER`), a bad name, role, scope or password
+ * (`INVALID_USER`). Nothing is written.
+ */
+export class AuthStoreError extends LigneeError {
+  constructor(code: "CONFLICT" | "UNKNOWN_USER" | "INVALID_USER", message: string) {
+    super(code, message);
+  }
+}
+
+/** An error thrown by user code (an asset's `materialize`), wrapped at the one boundary. */
 export class UserCodeError extends LigneeError {
   constructor(
     readonly assetKey: string,
@@ -270,7 +284,10 @@ export function isBadInput(error: unknown): error is LigneeError {
       error.code === "UNKNOWN_CHECK" ||
       error.code === "INVALID_CONFIG" ||
       error.code === "UNKNOWN_PARTITIONS_SET" ||
-      error.code === "INVALID_PROJECT")
+      error.code === "INVALID_PROJECT" ||
+      error.code === "CONFLICT" ||
+      error.code === "UNKNOWN_USER" ||
+      error.code === "INVALID_USER")
   );
 }
 
