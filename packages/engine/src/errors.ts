@@ -18,6 +18,7 @@ export type LigneeErrorCode =
   | "INVALID_PROJECT"
   | "CONFLICT"
   | "UNKNOWN_USER"
+  | "UNKNOWN_TOKEN"
   | "INVALID_USER"
   | "STORAGE"
   | "LEASE_LOST"
@@ -249,11 +250,14 @@ export class UnknownPartitionsSetError extends LigneeError {
 
 /**
  * What users and tokens may not become: a name already taken (`CONFLICT`, whatever its case),
- * an unknown user or token (`UNKNOWN_USER`), a bad name, role, scope or password
- * (`INVALID_USER`). Nothing is written.
+ * an unknown user (`UNKNOWN_USER`) or token (`UNKNOWN_TOKEN`), a bad name, role, scope, label
+ * or password (`INVALID_USER`). Nothing is written.
  */
 export class AuthStoreError extends LigneeError {
-  constructor(code: "CONFLICT" | "UNKNOWN_USER" | "INVALID_USER", message: string) {
+  constructor(
+    code: "CONFLICT" | "UNKNOWN_USER" | "UNKNOWN_TOKEN" | "INVALID_USER",
+    message: string,
+  ) {
     super(code, message);
   }
 }
@@ -287,6 +291,7 @@ export function isBadInput(error: unknown): error is LigneeError {
       error.code === "INVALID_PROJECT" ||
       error.code === "CONFLICT" ||
       error.code === "UNKNOWN_USER" ||
+      error.code === "UNKNOWN_TOKEN" ||
       error.code === "INVALID_USER")
   );
 }

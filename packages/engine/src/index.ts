@@ -515,3 +515,22 @@ export {
   type UserRecord,
 } from "./storage/auth/auth-store";
 export { PostgresAuthStore } from "./storage/auth/postgres-auth-store";
+export {
+  dummyVerify,
+  hashPassword,
+  passwordProblem,
+  userNameProblem,
+  verifyPassword,
+  PASSWORD_MIN_CHARACTERS,
+  USER_NAME_PATTERN,
+} from "./auth/password";
+export {
+  csrfTokenFor,
+  isCsrfTokenOf,
+  newSessionSecret,
+  newTokenSecret,
+  sha256,
+  tokenLabelProblem,
+  TOKEN_PREFIX,
+} from "./auth/secrets";
+export { ENVIRONMENT_ACTOR, ensureFirstAdmin, firstAdminSettings } from "./auth/first-admin";
