@@ -392,6 +392,7 @@ export {
   UnknownRunError,
   RunIdPrefixError,
   UserCodeError,
+  AuthStoreError,
   type ConfigIssue,
   type LigneeErrorCode,
 } from "./errors";
@@ -492,3 +493,44 @@ export {
   type DeliveryRecord,
   type DeliveryStatus,
 } from "./storage/alerts/list-deliveries";
+// Users, roles, sessions, tokens and the audit trail.
+export {
+  ROLES,
+  TOKEN_SCOPES,
+  lowerRole,
+  roleAtLeast,
+  tokenRole,
+  type Role,
+  type TokenScope,
+} from "./auth/roles";
+export {
+  ACTOR_KINDS,
+  type ActorKind,
+  type ApiTokenRecord,
+  type AuditRecord,
+  type AuthStore,
+  type NewAuditRecord,
+  type SessionRecord,
+  type UserCredentials,
+  type UserRecord,
+} from "./storage/auth/auth-store";
+export { PostgresAuthStore } from "./storage/auth/postgres-auth-store";
+export {
+  dummyVerify,
+  hashPassword,
+  passwordProblem,
+  userNameProblem,
+  verifyPassword,
+  PASSWORD_MIN_CHARACTERS,
+  USER_NAME_PATTERN,
+} from "./auth/password";
+export {
+  csrfTokenFor,
+  isCsrfTokenOf,
+  newSessionSecret,
+  newTokenSecret,
+  sha256,
+  tokenLabelProblem,
+  TOKEN_PREFIX,
+} from "./auth/secrets";
+export { ENVIRONMENT_ACTOR, ensureFirstAdmin, firstAdminSettings } from "./auth/first-admin";
