@@ -192,10 +192,10 @@ describe("maintenance: the audit trail", () => {
       const alice = await auth.addUser({
         name: "alice",
         role: "viewer",
-        passwordHash: null,
+        passwordHash: "scrypt$hash",
         at: ago(3),
       });
-      const session = { userId: alice.id, at: ago(3) };
+      const session = { userId: alice.id, passwordHash: "scrypt$hash", at: ago(3) };
       await auth.createSession({ ...session, secretHash: Buffer.from("gone"), expiresAt: ago(1) });
       await auth.createSession({ ...session, secretHash: Buffer.from("live"), expiresAt: ago(-1) });
       const config = { ...example.maintenance };

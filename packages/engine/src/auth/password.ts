@@ -9,8 +9,12 @@ const BLOCK_SIZE = 8;
 const PARALLELIZATION = 1;
 const SALT_BYTES = 16;
 const KEY_BYTES = 32;
-/** The most cost a stored hash may ask for, so that a tampered hash cannot exhaust memory. */
-const MAX_COST = 2 ** 20;
+/**
+ * The most work a stored hash may ask for (128 · N · r · p bytes of scrypt's memory-hard work,
+ * 32 MiB with the parameters above): a hash edited to ask for far more would make every
+ * verification slow and hog the thread pool.
+ */
+const MAX_WORK_BYTES = 64 * 1024 * 1024;
 
 export const PASSWORD_MIN_CHARACTERS = 12;
 export const PASSWORD_MAX_CHARACTERS = 1024;
@@ -75,6 +79,8 @@ export function passwordProblem(password: string): string | undefined {
   if (length > PASSWORD_MAX_CHARACTERS) {
     return `a password has at most ${PASSWORD_MAX_CHARACTERS} characters`;
   }
+  // A line break or another control character could not be typed into the sign-in form.
+  if (/\p{Cc}/u.test(password)) return "a password may not hold line breaks or control characters";
   return undefined;
 }
 
@@ -96,7 +102,7 @@ function derive(
     r: blockSize,
     p: parallelization,
     // scrypt needs 128 * N * r bytes; Node's default limit (32 MiB) is just short of N = 2^15.
-    maxmem: 256 * cost * blockSize,
+    maxmem: 128 * cost * blockSize + 1024 * 1024,
   };
   return new Promise((resolve, reject) => {
     scrypt(password.normalize("NFC"), salt, keyBytes, options, (error, key) =>
@@ -117,11 +123,9 @@ function parseHash(
     number,
   ];
   const powerOfTwo = Number.isInteger(cost) && cost > 1 && (cost & (cost - 1)) === 0;
-  if (!powerOfTwo || cost > MAX_COST) return undefined;
-  if (!Number.isInteger(blockSize) || blockSize < 1 || blockSize > 32) return undefined;
-  if (!Number.isInteger(parallelization) || parallelization < 1 || parallelization > 16) {
-    return undefined;
-  }
+  if (!powerOfTwo || !Number.isInteger(blockSize) || blockSize < 1) return undefined;
+  if (!Number.isInteger(parallelization) || parallelization < 1) return undefined;
+  if (128 * cost * blockSize * parallelization > MAX_WORK_BYTES) return undefined;
   const salt = Buffer.from(parts[4]!, "base64");
   const key = Buffer.from(parts[5]!, "base64");
   if (salt.length === 0 || key.length < 16 || key.length > 64) return undefined;

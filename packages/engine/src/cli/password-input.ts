@@ -12,7 +12,17 @@ export type PasswordSource = () => Promise<string>;
  * a password is never taken from the command line.
  */
 export function passwordSource(options: { passwordStdin?: boolean }): PasswordSource {
-  if (options.passwordStdin) return () => readPasswordFrom(process.stdin);
+  if (options.passwordStdin) {
+    return async () => {
+      if (process.stdin.isTTY) {
+        throw new AuthStoreError(
+          "INVALID_USER",
+          "--password-stdin reads a piped password; on a terminal, leave it out to be asked for it",
+        );
+      }
+      return readPasswordFrom(process.stdin);
+    };
+  }
   return async () => {
     if (!process.stdin.isTTY) {
       throw new AuthStoreError(
@@ -27,7 +37,10 @@ export function passwordSource(options: { passwordStdin?: boolean }): PasswordSo
   };
 }
 
-/** A stream's text (a password piped in), without its final line break. */
+/**
+ * A stream's text (a password piped in), without a byte-order mark and its final line break.
+ * Bytes that are not UTF-8, or nothing at all, are refused.
+ */
 export async function readPasswordFrom(stream: AsyncIterable<Buffer | string>): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
@@ -39,9 +52,15 @@ export async function readPasswordFrom(stream: AsyncIterable<Buffer | string>): 
     }
     chunks.push(bytes);
   }
-  return Buffer.concat(chunks)
-    .toString("utf8")
-    .replace(/\r?\n$/, "");
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(Buffer.concat(chunks));
+  } catch {
+    throw new AuthStoreError("INVALID_USER", "--password-stdin: the input is not UTF-8 text");
+  }
+  const password = text.replace(/\r?\n$/, "");
+  if (password === "") throw new AuthStoreError("INVALID_USER", "no password on standard input");
+  return password;
 }
 
 /** Asks for a line on the terminal without echoing it. Ctrl-C or Ctrl-D abandons. */

@@ -3,6 +3,7 @@ import {
   bigint,
   bigserial,
   boolean,
+  check,
   customType,
   index,
   integer,
@@ -443,8 +444,12 @@ export const users = lignee.table(
     disabledAt: timestamp("disabled_at", { withTimezone: true }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     lastSignInAt: timestamp("last_sign_in_at", { withTimezone: true }),
+    passwordChangedAt: timestamp("password_changed_at", { withTimezone: true }),
   },
-  (t) => [uniqueIndex("users_name_idx").on(sql`lower(${t.name})`)],
+  (t) => [
+    uniqueIndex("users_name_idx").on(sql`lower(${t.name})`),
+    check("users_role_check", sql`${t.role} IN ('viewer', 'operator', 'admin')`),
+  ],
 );
 
 /**
@@ -484,6 +489,7 @@ export const apiTokens = lignee.table(
   (t) => [
     uniqueIndex("api_tokens_secret_hash_idx").on(t.secretHash),
     index("api_tokens_user_idx").on(t.userId, t.id),
+    check("api_tokens_scope_check", sql`${t.scope} IN ('read', 'operate')`),
   ],
 );
 
@@ -522,7 +528,11 @@ export const auditEvents = lignee.table(
   },
   (t) => [
     index("audit_events_at_idx").on(t.at),
-    index("audit_events_actor_idx").on(t.actor, t.id),
+    index("audit_events_actor_idx").on(sql`lower(${t.actor})`, t.id),
+    check(
+      "audit_events_actor_kind_check",
+      sql`${t.actorKind} IN ('user', 'token', 'service', 'local', 'cli')`,
+    ),
     index("audit_events_action_idx").on(t.action, t.id),
   ],
 );

@@ -72,17 +72,22 @@ export interface AuthStore {
   hasActiveUsers(): Promise<boolean>;
   /** Disables the user, ends its sessions and revokes its tokens, in one transaction. */
   disableUser(name: string, at: Date): Promise<UserRecord | undefined>;
-  /** Sets the password and ends the user's sessions, in one transaction; false: no such user. */
+  /** Sets the password (changed at `at`) and ends the user's sessions, in one statement; false: no such user. */
   setPassword(name: string, passwordHash: string, at: Date): Promise<boolean>;
   setRole(name: string, role: Role): Promise<UserRecord | undefined>;
   recordSignIn(userId: string, at: Date): Promise<void>;
 
+  /**
+   * A new session, only if the user still has `passwordHash` (the one the sign-in verified)
+   * and is not disabled; false: none was made.
+   */
   createSession(session: {
     userId: string;
+    passwordHash: string;
     secretHash: Buffer;
     at: Date;
     expiresAt: Date;
-  }): Promise<void>;
+  }): Promise<boolean>;
   /**
    * The session of this secret if it is not past `expiresAt`, was seen after `now - idleMs`,
    * and its user is not disabled; marks it seen (its row is rewritten at most once a minute).
@@ -126,8 +131,6 @@ export interface AuthStore {
     actor?: string;
     action?: string;
   }): Promise<AuditRecord[]>;
-  /** Deletes audit lines and failed sign-ins older than `cutoff`; resolves to the lines deleted. */
-  pruneAudit(cutoff: Date): Promise<number>;
 
   close(): Promise<void>;
 }

@@ -1,13 +1,19 @@
 import type { Queryable } from "../runs/queryable";
 
-/** Records a new session by the SHA-256 of its secret. */
+/**
+ * Records a new session by the SHA-256 of its secret, only if the user still has the password
+ * hash the sign-in verified and is not disabled: a password set (or a user disabled) while the
+ * sign-in was checking the old password wins, and no session is made. False: none was.
+ */
 export async function createSession(
   db: Queryable,
-  session: { userId: string; secretHash: Buffer; at: Date; expiresAt: Date },
-): Promise<void> {
-  await db.query(
+  session: { userId: string; passwordHash: string; secretHash: Buffer; at: Date; expiresAt: Date },
+): Promise<boolean> {
+  const result = await db.query(
     `INSERT INTO lignee.sessions (secret_hash, user_id, created_at, last_seen_at, expires_at)
-     VALUES ($1, $2::bigint, $3, $3, $4)`,
-    [session.secretHash, session.userId, session.at, session.expiresAt],
+     SELECT $1, u.id, $3, $3, $4 FROM lignee.users u
+     WHERE u.id = $2::bigint AND u.password_hash = $5 AND u.disabled_at IS NULL`,
+    [session.secretHash, session.userId, session.at, session.expiresAt, session.passwordHash],
   );
+  return (result.rowCount ?? 0) > 0;
 }

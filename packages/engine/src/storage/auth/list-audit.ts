@@ -3,7 +3,7 @@ import type { AuditRecord } from "./auth-store";
 import { AUDIT_COLUMNS, auditOf, type AuditRow } from "./audit-row";
 
 /**
- * Audit lines, newest first, of one actor and/or one action when given; `before` (an id, the
+ * Audit lines, newest first, of one actor (in any case) and/or one action when given; `before` (an id, the
  * last one of the previous page) pages back. An id that is not a number matches nothing.
  */
 export async function listAudit(
@@ -14,7 +14,7 @@ export async function listAudit(
   const { rows } = await db.query<AuditRow>(
     `SELECT ${AUDIT_COLUMNS} FROM lignee.audit_events a
      WHERE ($2::bigint IS NULL OR a.id < $2::bigint)
-       AND ($3::text IS NULL OR a.actor = $3)
+       AND ($3::text IS NULL OR lower(a.actor) = lower($3))
        AND ($4::text IS NULL OR a.action = $4)
      ORDER BY a.id DESC
      LIMIT $1`,

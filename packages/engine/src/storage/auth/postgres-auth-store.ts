@@ -1,7 +1,5 @@
 import type pg from "pg";
 import type { Role, TokenScope } from "../../auth/roles";
-import { pruneAuditBatch } from "../maintenance/prune-audit";
-import { pruneSignInLeftovers } from "../maintenance/prune-sign-in-leftovers";
 import { connectPool } from "../transaction";
 import { addUser } from "./add-user";
 import type {
@@ -32,9 +30,6 @@ import { setRole } from "./set-role";
 import { signInFailures } from "./sign-in-failures";
 import { touchSession } from "./touch-session";
 import { useToken } from "./use-token";
-
-/** Audit lines per DELETE when pruning. */
-const PRUNE_BATCH = 5_000;
 
 /** The auth store on PostgreSQL (see `AuthStore`). */
 export class PostgresAuthStore implements AuthStore {
@@ -69,8 +64,8 @@ export class PostgresAuthStore implements AuthStore {
     return disableUser(this.pool, name, at);
   }
 
-  setPassword(name: string, passwordHash: string): Promise<boolean> {
-    return setPassword(this.pool, name, passwordHash);
+  setPassword(name: string, passwordHash: string, at: Date): Promise<boolean> {
+    return setPassword(this.pool, name, passwordHash, at);
   }
 
   setRole(name: string, role: Role): Promise<UserRecord | undefined> {
@@ -83,10 +78,11 @@ export class PostgresAuthStore implements AuthStore {
 
   createSession(session: {
     userId: string;
+    passwordHash: string;
     secretHash: Buffer;
     at: Date;
     expiresAt: Date;
-  }): Promise<void> {
+  }): Promise<boolean> {
     return createSession(this.pool, session);
   }
 
@@ -149,17 +145,6 @@ export class PostgresAuthStore implements AuthStore {
     action?: string;
   }): Promise<AuditRecord[]> {
     return listAudit(this.pool, options);
-  }
-
-  async pruneAudit(cutoff: Date): Promise<number> {
-    let total = 0;
-    for (;;) {
-      const { rows } = await pruneAuditBatch(this.pool, cutoff, PRUNE_BATCH);
-      total += rows;
-      if (rows < PRUNE_BATCH) break;
-    }
-    await pruneSignInLeftovers(this.pool, cutoff, cutoff);
-    return total;
   }
 
   async close(): Promise<void> {

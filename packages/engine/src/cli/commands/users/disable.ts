@@ -11,7 +11,12 @@ export async function usersDisableCommand(cli: UsersCli, name: string): Promise<
     return 0;
   }
   const at = cli.now();
-  await cli.store.disableUser(user.name, at);
+  const disabled = await cli.store.disableUser(user.name, at);
+  // Disabled by somebody else since it was read: theirs is the line in the audit trail.
+  if (disabled?.disabledAt && disabled.disabledAt.getTime() !== at.getTime()) {
+    cli.io.out(`${user.name} is already disabled.`);
+    return 0;
+  }
   await cli.store.recordAudit({
     actor: cli.actor,
     actorKind: "cli",

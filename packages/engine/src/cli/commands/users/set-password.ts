@@ -17,7 +17,9 @@ export async function usersSetPasswordCommand(
   const problem = passwordProblem(password);
   if (problem) throw new AuthStoreError("INVALID_USER", problem);
   const at = cli.now();
-  await cli.store.setPassword(user.name, await hashPassword(password), at);
+  if (!(await cli.store.setPassword(user.name, await hashPassword(password), at))) {
+    throw new AuthStoreError("UNKNOWN_USER", `no user ${user.name}`);
+  }
   await cli.store.recordAudit({
     actor: cli.actor,
     actorKind: "cli",

@@ -141,6 +141,7 @@ describe("lignee users disable / set-password / set-role", () => {
     const alice = (await store.findUser("alice"))!.user;
     await store.createSession({
       userId: alice.id,
+      passwordHash: (await store.findUser("alice"))!.passwordHash!,
       secretHash: sha256("s"),
       at: NOW,
       expiresAt: new Date(NOW.getTime() + 3_600_000),
@@ -250,5 +251,18 @@ describe("--password-stdin", () => {
     expect(await readPasswordFrom(Readable.from([Buffer.from(`${PASSWORD}\n`)]))).toBe(PASSWORD);
     expect(await readPasswordFrom(Readable.from([Buffer.from(`${PASSWORD}\r\n`)]))).toBe(PASSWORD);
     expect(await readPasswordFrom(Readable.from([Buffer.from("two\nlines\n")]))).toBe("two\nlines");
+  });
+
+  it("drops a byte-order mark, refuses bytes that are not UTF-8 and an empty input", async () => {
+    const bom = Buffer.from([0xef, 0xbb, 0xbf]);
+    expect(
+      await readPasswordFrom(Readable.from([Buffer.concat([bom, Buffer.from(`${PASSWORD}\n`)])])),
+    ).toBe(PASSWORD);
+    await expect(
+      readPasswordFrom(Readable.from([Buffer.from([0x70, 0xff, 0x77])])),
+    ).rejects.toThrow(/not UTF-8/);
+    await expect(readPasswordFrom(Readable.from([Buffer.from("\n")]))).rejects.toThrow(
+      /no password on standard input/,
+    );
   });
 });

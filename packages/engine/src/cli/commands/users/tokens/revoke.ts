@@ -15,7 +15,11 @@ export async function usersTokensRevokeCommand(cli: UsersCli, id: string): Promi
     return 0;
   }
   const at = cli.now();
-  await cli.store.revokeToken(token.id, at);
+  if (!(await cli.store.revokeToken(token.id, at))) {
+    // Revoked by somebody else since it was read: theirs is the line in the audit trail.
+    cli.io.out(`Token ${token.id} of ${token.userName} is already revoked.`);
+    return 0;
+  }
   await cli.store.recordAudit({
     actor: cli.actor,
     actorKind: "cli",
