@@ -81,6 +81,50 @@ describe("the route-roles table and the OpenAPI document", () => {
   });
 });
 
+describe("the table's rules", () => {
+  it("are the defaults: sign-in public, admin for users and alerts, operator for launching and switching, viewer for the rest", () => {
+    const byAccess = (access: string) =>
+      Object.entries(ROUTE_ROLES)
+        .filter(([, a]) => a === access)
+        .map(([route]) => route)
+        .sort();
+    expect(byAccess("public")).toEqual([
+      "DELETE /api/session",
+      "GET /api/session",
+      "POST /api/session",
+    ]);
+    expect(byAccess("admin")).toEqual([
+      "GET /api/users",
+      "POST /api/alerts/deliveries/{eventId}/{channel}/retry",
+      "POST /api/alerts/test",
+      "POST /api/users",
+      "POST /api/users/{name}/disable",
+      "PUT /api/users/{name}/password",
+      "PUT /api/users/{name}/role",
+    ]);
+    expect(byAccess("operator")).toEqual([
+      "DELETE /api/partitions/{name}/keys",
+      "DELETE /api/partitions/{name}/keys/{key}",
+      "POST /api/automation/{kind}/{name}/disable",
+      "POST /api/automation/{kind}/{name}/enable",
+      "POST /api/backfills",
+      "POST /api/backfills/{id}/cancel",
+      "POST /api/checks/run",
+      "POST /api/definitions/reload",
+      "POST /api/operations/maintenance",
+      "POST /api/partitions/{name}/keys",
+      "POST /api/runs",
+      "POST /api/runs/{id}/cancel",
+      "POST /api/runs/{id}/reexecute",
+      "PUT /api/assets/{key}/checks/{name}",
+    ]);
+    // Every other route reads, but a caller's own tokens.
+    expect(
+      byAccess("viewer").filter((r) => !r.startsWith("GET ") && !r.includes("/api/tokens")),
+    ).toEqual([]);
+  });
+});
+
 describe("the role matrix", () => {
   it("refuses each operation below its role and admits it at or above", async () => {
     // Signing out ends the callers' sessions: last.

@@ -2,6 +2,7 @@ import {
   buildExampleDefinitions,
   createApp,
   PostgresAuthStore,
+  PostgresAutomationStore,
   PostgresBackfillStore,
   PostgresStorage,
   RunQueue,
@@ -70,10 +71,12 @@ export async function openAuthApi(
   const backfills = PostgresBackfillStore.connect(url);
   const queue = RunQueue.connect(url);
   const store = PostgresAuthStore.connect(url);
+  const automation = PostgresAutomationStore.connect(url);
   const app = createApp({
     definitions: options.definitions ?? (buildExampleDefinitions() as Definitions<unknown>),
     storage,
     backfills,
+    automation,
     queue: { queue, maxAttempts: 1 },
     environment: { databaseUrl: url, home: "" },
     ...(options.metrics ? { metrics: options.metrics } : {}),
@@ -138,6 +141,7 @@ export async function openAuthApi(
     close: async () => {
       await app.runs.stopAll();
       await store.close();
+      await automation.close();
       await queue.close();
       await backfills.close();
       await storage.close();
