@@ -8,7 +8,7 @@ import {
   type ConfigIssue,
 } from "../errors";
 
-export type HttpErrorStatus = 400 | 401 | 403 | 404 | 405 | 409 | 413 | 422 | 500;
+export type HttpErrorStatus = 400 | 401 | 403 | 404 | 405 | 409 | 413 | 422 | 429 | 500;
 
 /**
  * An error the API answers with a given status and a one-line message, and the headers that
