@@ -159,6 +159,7 @@ describe("docker-compose.yml", () => {
         "FRANCE_TRAVAIL_CLIENT_SECRET",
         "GF_SECURITY_ADMIN_PASSWORD",
         "LIGNEE_ALERT_WEBHOOK_SECRET",
+        "LIGNEE_ADMIN_PASSWORD",
       ]),
     );
     // The server may not start on 0.0.0.0 without its token: compose refuses to start without it.

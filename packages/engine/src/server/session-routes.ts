@@ -89,7 +89,18 @@ export function registerSessionRoutes(app: Hono, options: SessionRoutesOptions):
     const { user } = found;
     const secret = newSessionSecret();
     const expiresAt = new Date(now.getTime() + options.sessions.absoluteMs);
-    await store.createSession({ userId: user.id, secretHash: sha256(secret), at: now, expiresAt });
+    const created = await store.createSession({
+      userId: user.id,
+      passwordHash: found.passwordHash!,
+      secretHash: sha256(secret),
+      at: now,
+      expiresAt,
+    });
+    if (!created) {
+      // Its password was set, or it was disabled, while the old password was being checked.
+      await refused("invalid");
+      throw new HttpError(401, INVALID_SIGN_IN);
+    }
     await store.clearSignInFailures(keys.user);
     await store.recordSignIn(user.id, now);
     await audit(c, "session.sign-in", user.name, { address }, asUser(user.name));
