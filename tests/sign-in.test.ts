@@ -101,6 +101,17 @@ describe("failed sign-ins", () => {
     expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
   });
 
+  it("counts parallel wrong passwords one by one: 5 are refused as wrong, the rest as too many", async () => {
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, () => signInAs("alice", "wrong password!")),
+    );
+    const statuses = answers.map((r) => r.status);
+    expect(statuses.filter((s) => s === 401)).toHaveLength(5);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(35);
+    // The refused ones were not counted: the right password is refused as long as the 5 are.
+    expect((await signInAs("alice", PASSWORD)).status).toBe(429);
+  });
+
   it("a success clears the user's count", async () => {
     for (let i = 0; i < 4; i++) await signInAs("bob", "wrong password!");
     expect((await signInAs("bob", PASSWORD)).status).toBe(200);

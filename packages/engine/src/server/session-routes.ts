@@ -60,12 +60,15 @@ export function registerSessionRoutes(app: Hono, options: SessionRoutesOptions):
     const refused = (reason: "invalid" | "rate-limited") =>
       audit(c, "session.sign-in-refused", name, { address, reason }, asUser(name));
 
-    const failures = await store.signInFailures(
+    // Counted before the password is checked, parallel attempts included: none slips past.
+    const reservation = await store.reserveSignInAttempt(
       [keys.user, keys.address],
+      now,
       new Date(now.getTime() - SIGN_IN_WINDOW_MS),
     );
-    const limited = signInRefusal(failures, keys, now);
+    const limited = signInRefusal(reservation.earlier, keys, now);
     if (limited) {
+      await store.releaseSignInAttempt(reservation);
       await refused("rate-limited");
       return c.json({ error: "too many failed sign-ins: try again later" }, 429, {
         "Retry-After": String(limited.retryAfterSeconds),
@@ -81,7 +84,7 @@ export function registerSessionRoutes(app: Hono, options: SessionRoutesOptions):
       await dummyVerify(password);
     }
     if (!found || !valid) {
-      await store.recordSignInFailure([keys.user, keys.address], now);
+      // The reserved attempt stays: it was a failure.
       await refused("invalid");
       throw new HttpError(401, INVALID_SIGN_IN);
     }
@@ -101,6 +104,7 @@ export function registerSessionRoutes(app: Hono, options: SessionRoutesOptions):
       await refused("invalid");
       throw new HttpError(401, INVALID_SIGN_IN);
     }
+    await store.releaseSignInAttempt(reservation);
     await store.clearSignInFailures(keys.user);
     await store.recordSignIn(user.id, now);
     await audit(c, "session.sign-in", user.name, { address }, asUser(user.name));

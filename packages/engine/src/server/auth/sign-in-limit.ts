@@ -1,8 +1,8 @@
 /**
  * How many failed sign-ins are too many: at least `USER_LIMIT` for one user name, or
  * `ADDRESS_LIMIT` from one client address, within `WINDOW_MS`. Pure: the store counts, this
- * decides. A caller refused is told when to try again: when the oldest failure of the window
- * leaves it.
+ * decides. A caller refused is told when to try again: when enough failures have left the
+ * window.
  */
 export const SIGN_IN_WINDOW_MS = 15 * 60_000;
 export const USER_LIMIT = 5;
@@ -19,21 +19,19 @@ export function signInKeys(name: string, address: string): SignInKeys {
   return { user: `user:${name.toLowerCase()}`, address: `address:${address}` };
 }
 
-export interface FailureCount {
-  readonly count: number;
-  readonly oldest: Date;
-}
-
 /**
- * Undefined when a sign-in may be tried; else the seconds to wait (at least 1).
+ * Undefined when a sign-in may be tried; else the seconds to wait (at least 1): until enough
+ * of the failures in the window have left it for fewer than the limit to remain. `earlier`:
+ * per key, the failures before this attempt within the window, oldest first.
  *
  * @example
- * const failures = new Map([["user:alice", { count: 5, oldest: new Date("2026-01-01T10:00:00Z") }]]);
- * signInRefusal(failures, signInKeys("Alice", "192.0.2.1"), new Date("2026-01-01T10:05:00Z"));
+ * const at = (m: number) => new Date(Date.UTC(2026, 0, 1, 10, m));
+ * const earlier = new Map([["user:alice", [at(0), at(1), at(2), at(3), at(4)]]]);
+ * signInRefusal(earlier, signInKeys("Alice", "192.0.2.1"), at(5));
  * // { retryAfterSeconds: 600 }
  */
 export function signInRefusal(
-  failures: ReadonlyMap<string, FailureCount>,
+  earlier: ReadonlyMap<string, readonly Date[]>,
   keys: SignInKeys,
   now: Date,
 ): { retryAfterSeconds: number } | undefined {
@@ -42,9 +40,11 @@ export function signInRefusal(
     [keys.user, USER_LIMIT],
     [keys.address, ADDRESS_LIMIT],
   ] as const) {
-    const f = failures.get(key);
-    if (f === undefined || f.count < limit) continue;
-    const leaves = f.oldest.getTime() + SIGN_IN_WINDOW_MS - now.getTime();
+    const times = earlier.get(key) ?? [];
+    if (times.length < limit) continue;
+    // Below the limit once the (count - limit + 1)-th oldest has left the window.
+    const leaving = times[times.length - limit]!;
+    const leaves = leaving.getTime() + SIGN_IN_WINDOW_MS - now.getTime();
     waits.push(Math.max(1, Math.ceil(leaves / 1000)));
   }
   return waits.length === 0 ? undefined : { retryAfterSeconds: Math.max(...waits) };

@@ -1,4 +1,7 @@
 import type { Role, TokenScope } from "../../auth/roles";
+import type { SignInReservation } from "./reserve-sign-in-attempt";
+
+export type { SignInReservation };
 
 /** A user as stored: never its password hash (see `UserCredentials`). */
 export interface UserRecord {
@@ -120,6 +123,14 @@ export interface AuthStore {
     keys: readonly string[],
     since: Date,
   ): Promise<Map<string, { count: number; oldest: Date }>>;
+  /**
+   * Records an attempt as a failure under each key before its password is checked, and
+   * answers the failures before it since `since` (oldest first, per key); attempts on the same
+   * keys are counted one after the other, parallel ones included.
+   */
+  reserveSignInAttempt(keys: readonly string[], at: Date, since: Date): Promise<SignInReservation>;
+  /** Forgets a reserved attempt that was not a failure (it succeeded, or was refused unchecked). */
+  releaseSignInAttempt(reservation: SignInReservation): Promise<void>;
   /** Forgets a key's failures (after a successful sign-in). */
   clearSignInFailures(key: string): Promise<void>;
 

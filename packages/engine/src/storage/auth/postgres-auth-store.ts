@@ -24,6 +24,8 @@ import { listUsers } from "./list-users";
 import { recordAudit } from "./record-audit";
 import { recordSignIn } from "./record-sign-in";
 import { recordSignInFailure } from "./record-sign-in-failure";
+import { releaseSignInAttempt } from "./release-sign-in-attempt";
+import { reserveSignInAttempt, type SignInReservation } from "./reserve-sign-in-attempt";
 import { revokeToken } from "./revoke-token";
 import { setPassword } from "./set-password";
 import { setRole } from "./set-role";
@@ -128,6 +130,14 @@ export class PostgresAuthStore implements AuthStore {
     since: Date,
   ): Promise<Map<string, { count: number; oldest: Date }>> {
     return signInFailures(this.pool, keys, since);
+  }
+
+  reserveSignInAttempt(keys: readonly string[], at: Date, since: Date): Promise<SignInReservation> {
+    return reserveSignInAttempt(this.pool, keys, at, since);
+  }
+
+  releaseSignInAttempt(reservation: SignInReservation): Promise<void> {
+    return releaseSignInAttempt(this.pool, reservation.ids);
   }
 
   clearSignInFailures(key: string): Promise<void> {
