@@ -122,6 +122,24 @@ describe("the audit trail", () => {
     });
   });
 
+  it("records wrong passwords, not the refusals once limited, and clips the name given", async () => {
+    const name = `m${"a".repeat(199)}`;
+    for (let i = 0; i < 8; i++) {
+      await t.call("POST", "/api/session", { body: { name, password: "guess guess!" } });
+    }
+    const lines = (await auditList("?action=session.sign-in-refused")).events.filter((e) =>
+      e.actor.startsWith("maaa"),
+    );
+    expect(lines).toHaveLength(5);
+    for (const line of lines) {
+      expect(line).toMatchObject({
+        actor: name.slice(0, 64),
+        target: name.slice(0, 64),
+        detail: { address: "local", reason: "invalid" },
+      });
+    }
+  });
+
   it("records users and tokens managed over the API", async () => {
     await t.addUser("walt", "viewer");
     const walt = await t.signIn("walt");

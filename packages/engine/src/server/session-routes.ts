@@ -19,6 +19,9 @@ export interface SessionRoutesOptions {
   readonly sessions: SessionLimits;
 }
 
+/** The longest user name (see `userNameProblem`): what the audit trail keeps of a name given. */
+const USER_NAME_MAX = 64;
+
 /** The one answer to any refused sign-in: it does not tell which part was wrong. */
 export const INVALID_SIGN_IN = "invalid user name or password";
 
@@ -57,8 +60,11 @@ export function registerSessionRoutes(app: Hono, options: SessionRoutesOptions):
     const now = new Date();
     const address = clientAddress(c);
     const keys = signInKeys(name, address);
-    const refused = (reason: "invalid" | "rate-limited") =>
-      audit(c, "session.sign-in-refused", name, { address, reason }, asUser(name));
+    // Only wrong passwords are recorded (not the refusals once limited, which a client can
+    // send without end), under the name given clipped to a user name's length.
+    const given = name.slice(0, USER_NAME_MAX);
+    const refused = () =>
+      audit(c, "session.sign-in-refused", given, { address, reason: "invalid" }, asUser(given));
 
     // Counted before the password is checked, parallel attempts included: none slips past.
     const reservation = await store.reserveSignInAttempt(
@@ -69,7 +75,6 @@ export function registerSessionRoutes(app: Hono, options: SessionRoutesOptions):
     const limited = signInRefusal(reservation.earlier, keys, now);
     if (limited) {
       await store.releaseSignInAttempt(reservation);
-      await refused("rate-limited");
       return c.json({ error: "too many failed sign-ins: try again later" }, 429, {
         "Retry-After": String(limited.retryAfterSeconds),
       });
@@ -85,7 +90,7 @@ export function registerSessionRoutes(app: Hono, options: SessionRoutesOptions):
     }
     if (!found || !valid) {
       // The reserved attempt stays: it was a failure.
-      await refused("invalid");
+      await refused();
       throw new HttpError(401, INVALID_SIGN_IN);
     }
 
@@ -101,7 +106,7 @@ export function registerSessionRoutes(app: Hono, options: SessionRoutesOptions):
     });
     if (!created) {
       // Its password was set, or it was disabled, while the old password was being checked.
-      await refused("invalid");
+      await refused();
       throw new HttpError(401, INVALID_SIGN_IN);
     }
     await store.releaseSignInAttempt(reservation);
