@@ -141,6 +141,49 @@ describe("revocation and disabling", () => {
     expect((await t.call("GET", "/api/runs", { as: token })).status).toBe(401);
   });
 
+  it("a token neither creates nor revokes tokens", async () => {
+    await t.addUser("hank", "operator");
+    const hank = await t.signIn("hank");
+    const token = await t.createToken(hank, "operate");
+    const other = await t.createToken(hank, "read");
+    const mine = (await (await t.call("GET", "/api/tokens", { as: hank })).json()) as {
+      tokens: { id: string }[];
+    };
+    const refusal = { error: "API tokens are managed after signing in, not with a token" };
+    const created = await t.call("POST", "/api/tokens", {
+      as: token,
+      body: { label: "more", scope: "read" },
+    });
+    expect(created.status).toBe(403);
+    expect(await created.json()).toEqual(refusal);
+    for (const { id } of mine.tokens) {
+      const revoked = await t.call("DELETE", `/api/tokens/${id}`, { as: other });
+      expect(revoked.status).toBe(403);
+      expect(await revoked.json()).toEqual(refusal);
+    }
+    expect((await t.call("GET", "/api/runs", { as: token })).status).toBe(200);
+    expect((await t.call("GET", "/api/runs", { as: other })).status).toBe(200);
+  });
+
+  it("an authorization header not recognised is refused, whatever cookie comes with it", async () => {
+    const alice = await t.signIn("alice");
+    const revoked = await t.createToken(alice, "read");
+    const list = (await (await t.call("GET", "/api/tokens", { as: alice })).json()) as {
+      tokens: { id: string }[];
+    };
+    for (const { id } of list.tokens) await t.call("DELETE", `/api/tokens/${id}`, { as: alice });
+    for (const authorization of [
+      `Bearer ${revoked.token}`,
+      "Bearer lgn_not-a-token",
+      "Bearer wrong",
+      "Basic YWxpY2U6cGFzcw==",
+    ]) {
+      const res = await t.call("GET", "/api/runs", { as: alice, headers: { authorization } });
+      expect(res.status, authorization).toBe(401);
+    }
+    expect((await t.call("GET", "/api/runs", { as: alice })).status).toBe(200);
+  });
+
   it("disabling a user ends its sessions and tokens at once", async () => {
     await t.addUser("frank", "operator");
     const frank = await t.signIn("frank");

@@ -17,8 +17,8 @@ export interface TokenRoutesOptions {
 /**
  * `/api/tokens`: a user's API tokens — list (an admin may name any user with `?user=`, and
  * sees every token when it is no user itself: the service token, the local mode), create (the
- * secret is answered this once), revoke (its own; an admin any). A token never creates one
- * that may do more than itself.
+ * secret is answered this once), revoke (its own; an admin any). Creating and revoking need a
+ * signed-in user (or the service token, the local mode), not a user's token.
  */
 export function registerTokenRoutes(app: Hono, options: TokenRoutesOptions): void {
   const store = (): AuthStore => {
@@ -28,6 +28,12 @@ export function registerTokenRoutes(app: Hono, options: TokenRoutesOptions): voi
   const caller = (principal: Principal | undefined): Principal => {
     if (!principal) throw new HttpError(401, "sign-in required");
     return principal;
+  };
+  // A token making tokens could outlive its own revocation; one revoking could lock out its owner.
+  const notByToken = (principal: Principal): void => {
+    if (principal.via === "token") {
+      throw new HttpError(403, "API tokens are managed after signing in, not with a token");
+    }
   };
 
   app.get("/api/tokens", async (c) => {
@@ -44,6 +50,7 @@ export function registerTokenRoutes(app: Hono, options: TokenRoutesOptions): voi
 
   app.post("/api/tokens", async (c) => {
     const principal = caller(principalOf(c));
+    notByToken(principal);
     const body = TokenCreateRequestBody.parse(await jsonBody(c));
     const problem = tokenLabelProblem(body.label);
     if (problem !== undefined) throw new HttpError(400, problem);
@@ -77,6 +84,7 @@ export function registerTokenRoutes(app: Hono, options: TokenRoutesOptions): voi
 
   app.delete("/api/tokens/:id", async (c) => {
     const principal = caller(principalOf(c));
+    notByToken(principal);
     const id = c.req.param("id");
     const admin = roleAtLeast(principal.role, "admin");
     if (!admin && principal.name === null) throw new HttpError(404, "no such token");

@@ -47,7 +47,8 @@ declare module "hono" {
 /**
  * Who is calling, then may they: the principal is resolved in this order — the service token,
  * a user's token (`Bearer lgn_…`), the session cookie, else the local mode when no user is
- * active, no service token is set and the server is on loopback. Then the route's rule
+ * active, no service token is set and the server is on loopback. An `Authorization` header
+ * that names nobody (a revoked token) is nobody: neither the cookie nor the local mode stand in. Then the route's rule
  * (`ROUTE_ROLES`): 401 when nobody was recognised, 403 when the role is too low or the route
  * has no rule. Then, for a cookie-authenticated write, the CSRF header.
  *
@@ -68,8 +69,11 @@ export function authenticate(options: AuthenticateOptions): MiddlewareHandler {
 
   const resolve = async (c: Context): Promise<Principal | undefined> => {
     const now = new Date();
-    const bearer = bearerToken(c.req.header("authorization"));
-    if (bearer !== undefined) {
+    const authorization = c.req.header("authorization");
+    if (authorization !== undefined && authorization.trim() !== "") {
+      // A header given but not recognised is refused: no fall back to the cookie or the local mode.
+      const bearer = bearerToken(authorization);
+      if (bearer === undefined) return undefined;
       if (isServiceToken(bearer)) return SERVICE_PRINCIPAL;
       if (store && bearer.startsWith(TOKEN_PREFIX)) {
         const used = await store.useToken(sha256(bearer), now);
@@ -83,6 +87,7 @@ export function authenticate(options: AuthenticateOptions): MiddlewareHandler {
           };
         }
       }
+      return undefined;
     }
     const secret = store ? getCookie(c, SESSION_COOKIE) : undefined;
     if (store && secret !== undefined && secret !== "") {
