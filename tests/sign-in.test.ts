@@ -263,6 +263,72 @@ describe("cookie flags", () => {
   });
 });
 
+describe("behind an HTTPS reverse proxy", () => {
+  const proxied = (origin: string, host = "lignee.example") => ({
+    host,
+    origin,
+    "x-forwarded-proto": "https",
+  });
+
+  it("signs in and writes from the public https origin; another origin is still refused", async () => {
+    const signedIn = await signInAs("alice", PASSWORD, proxied("https://lignee.example"));
+    expect(signedIn.status).toBe(200);
+    const alice = await t.signIn("alice");
+    const write = (headers: Record<string, string>) =>
+      t.call("POST", "/api/runs", {
+        as: alice,
+        body: { ...launch, partition: "2024-08-20" },
+        headers,
+      });
+    expect((await write(proxied("https://lignee.example"))).status).toBe(201);
+    expect((await write(proxied("https://evil.example"))).status).toBe(403);
+    expect((await write(proxied("http://lignee.example"))).status).toBe(403);
+    // Without the proxy's word, the request's own scheme: http.
+    expect((await write({ host: "lignee.example", origin: "https://lignee.example" })).status).toBe(
+      403,
+    );
+  });
+
+  it("accepts the origin of LIGNEE_PUBLIC_URL whatever Host the proxy sends", async () => {
+    const api = await openAuthApi({ databaseUrl: t.url, publicUrl: "https://lignee.example.org/" });
+    try {
+      const alice = await api.signIn("alice");
+      const write = (origin: string) =>
+        api.call("POST", "/api/runs", {
+          as: alice,
+          body: { ...launch, partition: "2024-08-21" },
+          headers: { host: "lignee:3000", origin },
+        });
+      expect((await write("https://lignee.example.org")).status).toBe(201);
+      expect((await write("https://evil.example")).status).toBe(403);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it("counts failures per forwarded address only when told to trust the proxy", async () => {
+    const api = await openAuthApi({ databaseUrl: t.url, trustProxy: true });
+    try {
+      const from = (address: string, name: string, password: string) =>
+        api.call("POST", "/api/session", {
+          body: { name, password },
+          headers: { "x-forwarded-for": `198.51.100.7, ${address}` },
+        });
+      for (let i = 0; i < 20; i++) {
+        expect((await from("203.0.113.9", `proxied${i}`, "wrong password!")).status).toBe(401);
+      }
+      expect((await from("203.0.113.9", "bob", PASSWORD)).status).toBe(429);
+      expect((await from("203.0.113.10", "bob", PASSWORD)).status).toBe(200);
+      // Not trusted, the header names nobody: every client is the proxy's one address.
+      expect((await signInAs("bob", PASSWORD, { "x-forwarded-for": "203.0.113.9" })).status).toBe(
+        200,
+      );
+    } finally {
+      await api.close();
+    }
+  });
+});
+
 describe("session expiry", () => {
   const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -59,7 +59,7 @@ export const PASSWORD = "correct horse battery";
  * runs stay queued).
  */
 export async function openAuthApi(
-  options: Partial<Pick<AppOptions, "token" | "loopback">> & {
+  options: Partial<Pick<AppOptions, "token" | "loopback" | "publicUrl" | "trustProxy">> & {
     readonly sessions?: { idleMs: number; absoluteMs: number };
     readonly definitions?: Definitions<unknown>;
     readonly databaseUrl?: string;
@@ -87,6 +87,8 @@ export async function openAuthApi(
         : {}
       : { token: SERVICE_TOKEN }),
     ...(options.loopback !== undefined ? { loopback: options.loopback } : {}),
+    ...(options.publicUrl !== undefined ? { publicUrl: options.publicUrl } : {}),
+    ...(options.trustProxy !== undefined ? { trustProxy: options.trustProxy } : {}),
   });
 
   const call = async (method: string, path: string, o: CallOptions = {}): Promise<Response> => {

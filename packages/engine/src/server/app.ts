@@ -63,6 +63,16 @@ export interface AppOptions {
    * sign-in when no user is active and no token is set.
    */
   readonly loopback?: boolean;
+  /**
+   * The server's public address (default `LIGNEE_PUBLIC_URL`): writes from its origin are its
+   * own, whatever `Host` a reverse proxy sends.
+   */
+  readonly publicUrl?: string;
+  /**
+   * Reached through a trusted reverse proxy (default `LIGNEE_TRUST_PROXY=1`): the sign-in rate
+   * limit counts per the client address the proxy adds to `X-Forwarded-For`.
+   */
+  readonly trustProxy?: boolean;
   /** When set, requests whose `Host` names another host are refused (see `allowHosts`). */
   readonly allowedHosts?: readonly string[];
   /**
@@ -127,7 +137,10 @@ export function createApp(options: AppOptions): App {
   app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${clip(c.req.path)}` }, 404));
 
   if (options.allowedHosts !== undefined) app.use("*", allowHosts(options.allowedHosts));
-  app.use("/api/*", sameOriginWrites());
+  app.use(
+    "/api/*",
+    sameOriginWrites({ publicUrl: options.publicUrl ?? process.env.LIGNEE_PUBLIC_URL }),
+  );
   const store = options.auth?.store;
   const sessions = options.auth?.sessions ?? sessionLimitsFromEnv(process.env);
   const guard = authenticate({
@@ -147,7 +160,11 @@ export function createApp(options: AppOptions): App {
   });
 
   registerHealthRoutes(app, { storage, log });
-  registerSessionRoutes(app, { store, sessions });
+  registerSessionRoutes(app, {
+    store,
+    sessions,
+    trustProxy: options.trustProxy ?? process.env.LIGNEE_TRUST_PROXY === "1",
+  });
   registerUserRoutes(app, { store });
   registerTokenRoutes(app, { store });
   registerAuditRoutes(app, { store });

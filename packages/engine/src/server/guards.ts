@@ -64,12 +64,18 @@ export function allowHosts(hostnames: readonly string[]): MiddlewareHandler {
  * forgery: a POST without a body needs no CORS preflight). Non-browser clients send no Origin.
  * An origin is scheme, host and port together: `https://127.0.0.1:3000` or a page served over
  * another port is another origin; `null` (sandboxed pages, file://) is always foreign.
+ * `publicUrl` (`LIGNEE_PUBLIC_URL`): its origin is this server's too, whatever `Host` a
+ * reverse proxy sends.
  */
-export function sameOriginWrites(): MiddlewareHandler {
+export function sameOriginWrites(
+  options: { publicUrl?: string | undefined } = {},
+): MiddlewareHandler {
+  const publicOrigin = originOf(options.publicUrl);
   return async (c, next) => {
     const origin = c.req.header("origin");
     if (!["GET", "HEAD", "OPTIONS"].includes(c.req.method) && origin !== undefined) {
-      if (!isOwnOrigin(origin, c)) {
+      const given = origin.trim().toLowerCase();
+      if (given !== publicOrigin && !isOwnOrigin(given, c)) {
         throw new HttpError(403, "cross-origin requests may not change anything");
       }
     }
@@ -80,17 +86,36 @@ export function sameOriginWrites(): MiddlewareHandler {
 /**
  * Browsers send an origin serialised (`scheme://host[:port]`, lower case, no default port, no
  * user or path), so it must equal this request's own origin serialised the same way; anything
- * else (user info, a path, `null`) is foreign. The scheme is the request URL's (http for this
- * server), the host and port the `Host` header's.
+ * else (user info, a path, `null`) is foreign. The scheme is `overHttps`'s (a cross-site page
+ * cannot send `X-Forwarded-Proto`: it would need a CORS preflight, which this API never
+ * allows), the host and port the `Host` header's.
  */
 function isOwnOrigin(origin: string, c: Context): boolean {
   let own: string;
   try {
-    own = new URL(`${new URL(c.req.url).protocol}//${requestHost(c)}`).origin;
+    own = new URL(`${overHttps(c) ? "https:" : "http:"}//${requestHost(c)}`).origin;
   } catch {
     return false;
   }
-  return origin.trim().toLowerCase() === own;
+  return origin === own;
+}
+
+/** Did this request come over HTTPS (itself, or through a proxy that says so)? */
+export function overHttps(c: Context): boolean {
+  if (new URL(c.req.url).protocol === "https:") return true;
+  const forwarded = c.req.header("x-forwarded-proto") ?? "";
+  return forwarded.split(",")[0]?.trim().toLowerCase() === "https";
+}
+
+/** A URL's origin (`https://lignee.example.org`); undefined when unset or not a URL. */
+function originOf(url: string | undefined): string | undefined {
+  if (url === undefined || url.trim() === "") return undefined;
+  try {
+    const origin = new URL(url.trim()).origin;
+    return origin === "null" ? undefined : origin;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The `Host` header (always sent over HTTP/1.1), else the request URL's host (in-process calls). */

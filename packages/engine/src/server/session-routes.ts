@@ -5,10 +5,11 @@ import { dummyVerify, verifyPassword } from "../auth/password";
 import { csrfTokenFor, newSessionSecret, sha256 } from "../auth/secrets";
 import type { AuthStore } from "../storage/auth/auth-store";
 import { audit } from "./auth/audit";
-import { overHttps, SESSION_COOKIE } from "./auth/authenticate";
+import { SESSION_COOKIE } from "./auth/authenticate";
 import { principalOf } from "./auth/principal";
 import type { SessionLimits } from "./auth/session-limits";
 import { signInKeys, signInRefusal, SIGN_IN_WINDOW_MS } from "./auth/sign-in-limit";
+import { overHttps } from "./guards";
 import { HttpError } from "./http-error";
 import { jsonBody } from "./json-body";
 import { SignInRequestBody, type SessionBody } from "./schemas";
@@ -17,6 +18,12 @@ export interface SessionRoutesOptions {
   /** Without it, nobody can sign in (404): the service token or the local mode only. */
   readonly store: AuthStore | undefined;
   readonly sessions: SessionLimits;
+  /**
+   * `LIGNEE_TRUST_PROXY`: the server is reached through a reverse proxy whose
+   * `X-Forwarded-For` names the client. Without it, the rate limit counts failures per socket
+   * address: behind a proxy, all clients share the proxy's.
+   */
+  readonly trustProxy?: boolean;
 }
 
 /** The longest user name (see `userNameProblem`): what the audit trail keeps of a name given. */
@@ -58,7 +65,7 @@ export function registerSessionRoutes(app: Hono, options: SessionRoutesOptions):
     if (!store) throw new HttpError(404, "sign-in is not available on this server");
     const { name, password } = SignInRequestBody.parse(await jsonBody(c));
     const now = new Date();
-    const address = clientAddress(c);
+    const address = clientAddress(c, options.trustProxy ?? false);
     const keys = signInKeys(name, address);
     // Only wrong passwords are recorded (not the refusals once limited, which a client can
     // send without end), under the name given clipped to a user name's length.
@@ -148,11 +155,20 @@ function asUser(name: string): { actor: string; actorKind: "user" } {
 }
 
 /**
- * The client's address as the socket has it (a proxy's, behind one: headers naming another
- * are not trusted, they would let a client choose its own rate limit key); `local` for
- * requests made in-process.
+ * The client's address as the socket has it (a proxy's, behind one); `local` for requests made
+ * in-process. With `trustProxy`, the last address of `X-Forwarded-For`, the one the proxy
+ * added (those before it are the client's to choose: they would let it pick its own rate
+ * limit key).
  */
-function clientAddress(c: Context): string {
+function clientAddress(c: Context, trustProxy: boolean): string {
+  if (trustProxy) {
+    const forwarded = (c.req.header("x-forwarded-for") ?? "")
+      .split(",")
+      .map((a) => a.trim())
+      .filter((a) => a !== "");
+    const last = forwarded[forwarded.length - 1];
+    if (last !== undefined) return last.slice(0, 64);
+  }
   const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
   return env?.incoming?.socket?.remoteAddress ?? "local";
 }

@@ -160,10 +160,3 @@ function requireCsrf(c: Context): void {
     throw new HttpError(403, "missing or invalid CSRF token");
   }
 }
-
-/** Did this request come over HTTPS (itself, or through a proxy that says so)? */
-export function overHttps(c: Context): boolean {
-  if (new URL(c.req.url).protocol === "https:") return true;
-  const forwarded = c.req.header("x-forwarded-proto") ?? "";
-  return forwarded.split(",")[0]?.trim().toLowerCase() === "https";
-}
