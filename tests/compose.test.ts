@@ -191,6 +191,21 @@ describe("docker-compose.yml", () => {
   });
 });
 
+describe("the server's own settings", () => {
+  it("the first admin's password and the proxy's trust reach the server only, not the processes running user code", () => {
+    const own = ["LIGNEE_ADMIN_USER", "LIGNEE_ADMIN_PASSWORD", "LIGNEE_ADMIN_PASSWORD_FILE"];
+    const server = Object.keys(compose.services.server?.environment ?? {});
+    expect(server).toEqual(expect.arrayContaining([...own, "LIGNEE_TRUST_PROXY"]));
+    for (const [name, s] of ligneeServices.filter(([name]) => name !== "server")) {
+      for (const key of [...own, "LIGNEE_TRUST_PROXY"]) {
+        expect(Object.keys(s.environment ?? {}), name).not.toContain(key);
+      }
+      // The rest of what every process reads still reaches them.
+      expect(Object.keys(s.environment ?? {}), name).toContain("LIGNEE_SESSION_IDLE_MINUTES");
+    }
+  });
+});
+
 describe("Prometheus and Grafana (deploy/)", () => {
   interface ScrapeConfig {
     job_name: string;
