@@ -187,4 +187,25 @@ describe("the audit trail", () => {
     await t.addUser("root2", "admin", PASSWORD);
     expect((await t.call("POST", "/api/users/root/disable", { as: SERVICE })).status).toBe(200);
   });
+
+  it("keeps one when the last two are disabled and demoted at the same time", async () => {
+    const activeAdmins = async (): Promise<string[]> => {
+      const res = await t.call("GET", "/api/users", { as: SERVICE });
+      const { users } = (await res.json()) as {
+        users: { name: string; role: string; disabled: boolean }[];
+      };
+      return users.filter((u) => u.role === "admin" && !u.disabled).map((u) => u.name);
+    };
+    for (let round = 0; round < 5; round++) {
+      const [kept] = await activeAdmins();
+      await t.addUser(`racer${round}`, "admin", PASSWORD);
+      expect(await activeAdmins()).toHaveLength(2);
+      const answers = await Promise.all([
+        t.call("POST", `/api/users/${kept}/disable`, { as: SERVICE }),
+        t.call("PUT", `/api/users/racer${round}/role`, { as: SERVICE, body: { role: "viewer" } }),
+      ]);
+      expect(answers.map((r) => r.status).sort()).toEqual([200, 409]);
+      expect(await activeAdmins()).toHaveLength(1);
+    }
+  });
 });

@@ -20,6 +20,7 @@ export type LigneeErrorCode =
   | "UNKNOWN_USER"
   | "UNKNOWN_TOKEN"
   | "INVALID_USER"
+  | "LAST_ADMIN"
   | "STORAGE"
   | "LEASE_LOST"
   | "RUNTIME"
@@ -251,11 +252,12 @@ export class UnknownPartitionsSetError extends LigneeError {
 /**
  * What users and tokens may not become: a name already taken (`CONFLICT`, whatever its case),
  * an unknown user (`UNKNOWN_USER`) or token (`UNKNOWN_TOKEN`), a bad name, role, scope, label
- * or password (`INVALID_USER`). Nothing is written.
+ * or password (`INVALID_USER`), the last active admin disabled or demoted (`LAST_ADMIN`).
+ * Nothing is written.
  */
 export class AuthStoreError extends LigneeError {
   constructor(
-    code: "CONFLICT" | "UNKNOWN_USER" | "UNKNOWN_TOKEN" | "INVALID_USER",
+    code: "CONFLICT" | "UNKNOWN_USER" | "UNKNOWN_TOKEN" | "INVALID_USER" | "LAST_ADMIN",
     message: string,
   ) {
     super(code, message);
@@ -292,7 +294,8 @@ export function isBadInput(error: unknown): error is LigneeError {
       error.code === "CONFLICT" ||
       error.code === "UNKNOWN_USER" ||
       error.code === "UNKNOWN_TOKEN" ||
-      error.code === "INVALID_USER")
+      error.code === "INVALID_USER" ||
+      error.code === "LAST_ADMIN")
   );
 }
 

@@ -9,6 +9,7 @@ describe("toHttpError", () => {
       body: { error: "a user named alice exists" },
     });
     expect(toHttpError(new AuthStoreError("UNKNOWN_USER", "no user")).status).toBe(404);
+    expect(toHttpError(new AuthStoreError("LAST_ADMIN", "the last admin")).status).toBe(409);
     expect(toHttpError(new AuthStoreError("UNKNOWN_TOKEN", "no token")).status).toBe(404);
     expect(toHttpError(new AuthStoreError("INVALID_USER", "too short")).status).toBe(400);
     expect(toHttpError(new UnknownRunError("abc")).status).toBe(404);

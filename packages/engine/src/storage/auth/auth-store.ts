@@ -73,10 +73,14 @@ export interface AuthStore {
   findUser(name: string): Promise<UserCredentials | undefined>;
   /** Is there a user not disabled? (Then the API needs a sign-in, even on loopback.) */
   hasActiveUsers(): Promise<boolean>;
-  /** Disables the user, ends its sessions and revokes its tokens, in one transaction. */
+  /**
+   * Disables the user, ends its sessions and revokes its tokens, in one transaction. Throws
+   * `AuthStoreError` ("LAST_ADMIN") for the last active admin (also against parallel changes).
+   */
   disableUser(name: string, at: Date): Promise<UserRecord | undefined>;
   /** Sets the password (changed at `at`) and ends the user's sessions, in one statement; false: no such user. */
   setPassword(name: string, passwordHash: string, at: Date): Promise<boolean>;
+  /** Throws `AuthStoreError` ("LAST_ADMIN") when it would leave no active admin. */
   setRole(name: string, role: Role): Promise<UserRecord | undefined>;
   recordSignIn(userId: string, at: Date): Promise<void>;
 

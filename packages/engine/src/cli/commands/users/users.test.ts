@@ -179,6 +179,23 @@ describe("lignee users disable / set-password / set-role", () => {
   });
 });
 
+describe("the last active admin", () => {
+  it("is neither disabled nor demoted, and nothing is recorded", async () => {
+    await addAlice("admin");
+    await badInput(usersDisableCommand(cli(), "alice"), /"alice" is the last active admin/);
+    await badInput(
+      usersSetRoleCommand(cli(), "alice", "operator"),
+      /"alice" is the last active admin/,
+    );
+    expect((await store.findUser("alice"))!.user).toMatchObject({
+      role: "admin",
+      disabledAt: null,
+    });
+    expect((await store.listAudit({ limit: 10 })).map((a) => a.action)).toEqual(["user.add"]);
+    expect(await usersSetRoleCommand(cli(), "alice", "admin")).toBe(0);
+  });
+});
+
 describe("lignee users tokens", () => {
   it("creates a token whose secret is printed alone, once, and works", async () => {
     await addAlice();
