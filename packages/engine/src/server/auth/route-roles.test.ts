@@ -1,4 +1,8 @@
-import { describe, expect, it } from "vitest";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { Hono } from "hono";
+import { afterAll, describe, expect, it } from "vitest";
 import { buildExampleDefinitions } from "../../examples/example-pipeline";
 import type { Definitions } from "../../definitions/definitions";
 import { Metrics } from "../../metrics/metrics";
@@ -31,16 +35,35 @@ describe("routeAccess", () => {
   });
 });
 
+/**
+ * The routes outside the table: the UI's (its page at `/`, or the built UI's files and its
+ * client-side routes). Nothing else may be registered without a rule.
+ */
+const UI_ROUTES = new Set(["GET /", "GET /*"]);
+
+/** Every route an app answers (not middleware: method ALL) that neither the table nor the UI allowlist covers. */
+function routesWithoutRule(app: Hono): string[] {
+  return app.routes
+    .filter((r) => r.method !== "ALL")
+    .map((r) => `${r.method} ${openApiPath(r.path)}`)
+    .filter((r) => ROUTE_ROLES[r] === undefined && !UI_ROUTES.has(r));
+}
+
 describe("ROUTE_ROLES", () => {
-  it("has a rule for every route the app answers, and no rule for a route it does not have", () => {
-    // Routes are registered when the app is made: no query reaches the database.
-    const storage = PostgresStorage.connect("postgres://127.0.0.1:1/none");
-    const { app } = createApp({
+  // Routes are registered when the app is made: no query reaches the database.
+  const storage = PostgresStorage.connect("postgres://127.0.0.1:1/none");
+  afterAll(() => storage.close());
+  const appWith = (uiDir?: string): Hono =>
+    createApp({
       definitions: buildExampleDefinitions() as Definitions<unknown>,
       storage,
       environment: { databaseUrl: "", home: "" },
       metrics: new Metrics(),
-    });
+      ...(uiDir !== undefined ? { uiDir } : {}),
+    }).app;
+
+  it("has a rule for every route the app answers, and no rule for a route it does not have", () => {
+    const app = appWith();
     const routes = new Set(
       app.routes
         .filter((r) => r.method !== "ALL" && (r.path.startsWith("/api/") || r.path === "/metrics"))
@@ -48,6 +71,22 @@ describe("ROUTE_ROLES", () => {
     );
     expect([...routes].filter((r) => ROUTE_ROLES[r] === undefined)).toEqual([]);
     expect(Object.keys(ROUTE_ROLES).filter((r) => !routes.has(r))).toEqual([]);
-    void storage.close();
+  });
+
+  it("leaves no route of any path without a rule but the UI's, built or not", () => {
+    const built = mkdtempSync(path.join(tmpdir(), "lignee-ui-"));
+    writeFileSync(path.join(built, "index.html"), "<!doctype html>");
+    try {
+      for (const app of [appWith(), appWith(built)]) expect(routesWithoutRule(app)).toEqual([]);
+    } finally {
+      rmSync(built, { recursive: true, force: true });
+    }
+  });
+
+  it("would catch a new top-level route added without a rule", () => {
+    const app = appWith();
+    app.get("/debug", (c) => c.text("hello"));
+    app.post("/", (c) => c.text("hello"));
+    expect(routesWithoutRule(app)).toEqual(["GET /debug", "POST /"]);
   });
 });
