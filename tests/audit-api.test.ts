@@ -122,6 +122,37 @@ describe("the audit trail", () => {
     });
   });
 
+  it("records a launch merged into a run already queued, marked merged", async () => {
+    const body = { selection: "raw/jours", partition: "2024-01-05" };
+    const first = await t.call("POST", "/api/runs", { as: alice, body });
+    expect(first.status).toBe(201);
+    const { runId } = (await first.json()) as { runId: string };
+    const again = await t.call("POST", "/api/runs", { as: SERVICE, body });
+    expect(again.status).toBe(200);
+    expect(((await again.json()) as { runId: string }).runId).toBe(runId);
+    const [merged, launched] = (await auditList("?action=run.launch")).events;
+    expect(merged).toMatchObject({
+      actor: "service token",
+      target: runId,
+      detail: { selection: "raw/jours", partitions: { partition: "2024-01-05" }, merged: true },
+    });
+    expect(launched).toMatchObject({ actor: "alice", target: runId });
+    expect(launched?.detail).not.toHaveProperty("merged");
+
+    const checkBody = { selection: "raw/jours", partition: "2024-01-06" };
+    const checks = await t.call("POST", "/api/checks/run", { as: alice, body: checkBody });
+    const checked = (await checks.json()) as { runId: string };
+    expect((await t.call("POST", "/api/checks/run", { as: SERVICE, body: checkBody })).status).toBe(
+      200,
+    );
+    const [checkMerged] = (await auditList("?action=check.run")).events;
+    expect(checkMerged).toMatchObject({
+      actor: "service token",
+      target: checked.runId,
+      detail: { merged: true },
+    });
+  });
+
   it("records wrong passwords, not the refusals once limited, and clips the name given", async () => {
     const name = `m${"a".repeat(199)}`;
     for (let i = 0; i < 8; i++) {

@@ -3,7 +3,7 @@ import type { Definitions } from "../definitions/definitions";
 import { partitionRequestFromFields } from "../planning/partition-request";
 import type { Storage } from "../storage/storage";
 import { assetChecksView, checkEvaluationView, requireCheck } from "./check-view";
-import { audit, partitionsAsked } from "./auth/audit";
+import { audit, mergedDetail, partitionsAsked } from "./auth/audit";
 import { launchedByOf, principalOf } from "./auth/principal";
 import { jsonBody } from "./json-body";
 import { CheckHistoryQuery, CheckRunRequestBody, CheckSwitchBody } from "./schemas";
@@ -73,12 +73,11 @@ export function registerCheckRoutes(app: Hono, options: CheckRoutesOptions): voi
       launchedByOf(c),
       { checksOnly: true },
     );
-    if (!started.merged) {
-      await audit(c, "check.run", started.runId, {
-        selection: body.selection,
-        partitions: partitionsAsked(body),
-      });
-    }
+    await audit(c, "check.run", started.runId, {
+      selection: body.selection,
+      partitions: partitionsAsked(body),
+      ...mergedDetail(started.merged),
+    });
     return answerStarted(c, started);
   });
 }

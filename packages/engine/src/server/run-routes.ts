@@ -5,7 +5,7 @@ import { partitionRequestFromFields, readPartitionRequest } from "../planning/pa
 import type { RunQueue } from "../queue/run-queue";
 import { parseRunIdPrefix } from "../storage/runs/id-prefix";
 import { TERMINAL_RUN_STATUSES, type Storage } from "../storage/storage";
-import { audit, partitionsAsked } from "./auth/audit";
+import { audit, mergedDetail, partitionsAsked } from "./auth/audit";
 import { launchedByOf } from "./auth/principal";
 import { findRun } from "./find-run";
 import { HttpError } from "./http-error";
@@ -63,12 +63,12 @@ export function registerRunRoutes(app: Hono, options: RunRoutesOptions): void {
       launchedByOf(c),
       body.config ? { config: body.config } : {},
     );
-    if (!started.merged) {
-      await audit(c, "run.launch", started.runId, {
-        selection: body.selection,
-        partitions: partitionsAsked(body),
-      });
-    }
+    // A launch merged into a run already queued is recorded too: it asked for that run.
+    await audit(c, "run.launch", started.runId, {
+      selection: body.selection,
+      partitions: partitionsAsked(body),
+      ...mergedDetail(started.merged),
+    });
     return answerStarted(c, started);
   });
 
@@ -120,7 +120,7 @@ export function registerRunRoutes(app: Hono, options: RunRoutesOptions): void {
       { kind: "reexecution", detail: run.id },
       body.config ? { config: body.config } : { config: run.config, configStored: true },
     );
-    if (!started.merged) await audit(c, "run.reexecute", started.runId, { of: run.id });
+    await audit(c, "run.reexecute", started.runId, { of: run.id, ...mergedDetail(started.merged) });
     return answerStarted(c, started);
   });
 }

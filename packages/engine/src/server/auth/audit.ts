@@ -62,3 +62,8 @@ export function partitionsAsked(fields: {
   if (fields.stale !== undefined) asked.stale = fields.stale;
   return asked;
 }
+
+/** `{ merged: true }` for a launch merged into a run already queued (its audit line says so). */
+export function mergedDetail(merged: boolean): { merged?: true } {
+  return merged ? { merged: true } : {};
+}
