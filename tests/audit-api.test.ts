@@ -180,8 +180,15 @@ describe("the audit trail", () => {
       body: { role: "operator" },
     });
     expect(roles.status).toBe(200);
-    const actions = (await auditList("?limit=4")).events.map((e) => [e.actor, e.action, e.target]);
+    // Named in any case: the line names the user as stored.
+    const password = await t.call("PUT", "/api/users/WALT/password", {
+      as: SERVICE,
+      body: { password: "another long password" },
+    });
+    expect(password.status).toBe(204);
+    const actions = (await auditList("?limit=5")).events.map((e) => [e.actor, e.action, e.target]);
     expect(actions).toEqual([
+      ["service token", "user.set-password", "walt"],
       ["service token", "user.set-role", "walt"],
       ["walt", "token.create", expect.any(String)],
       ["walt", "session.sign-in", "walt"],

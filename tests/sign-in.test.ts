@@ -46,6 +46,16 @@ describe("CSRF", () => {
     expect((await t.call("GET", "/api/runs", { as: alice, csrf: null })).status).toBe(200);
   });
 
+  it("a token's secret is answered once, not to be stored by any cache", async () => {
+    const alice = await t.signIn("alice");
+    const res = await t.call("POST", "/api/tokens", {
+      as: alice,
+      body: { label: "cache", scope: "read" },
+    });
+    expect(res.status).toBe(201);
+    expect(res.headers.get("cache-control")).toBe("no-store");
+  });
+
   it("needs none from a bearer token", async () => {
     const token = await t.createToken(await t.signIn("alice"), "operate");
     const res = await t.call("POST", "/api/runs", {

@@ -79,6 +79,8 @@ export function registerTokenRoutes(app: Hono, options: TokenRoutesOptions): voi
       label: token.label,
       scope: token.scope,
     });
+    // The secret is answered this once: no cache keeps it.
+    c.header("Cache-Control", "no-store");
     return c.json({ token: tokenView(token), secret }, 201);
   });
 

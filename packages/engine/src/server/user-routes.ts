@@ -59,10 +59,11 @@ export function registerUserRoutes(app: Hono, options: UserRoutesOptions): void 
     const { password } = PasswordRequestBody.parse(await jsonBody(c));
     const problem = passwordProblem(password);
     if (problem !== undefined) throw new HttpError(400, problem);
-    if (!(await store().setPassword(name, await hashPassword(password), new Date()))) {
+    const found = await store().findUser(name);
+    if (!found || !(await store().setPassword(name, await hashPassword(password), new Date()))) {
       throw unknown(name);
     }
-    await audit(c, "user.set-password", name);
+    await audit(c, "user.set-password", found.user.name);
     return c.body(null, 204);
   });
 
