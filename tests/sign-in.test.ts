@@ -231,6 +231,47 @@ describe("revocation and disabling", () => {
   });
 });
 
+describe("an open event stream", () => {
+  /** Reads a response's body to its end: resolves when the server closes the stream. */
+  const drain = async (res: Response): Promise<void> => {
+    const reader = res.body!.getReader();
+    while (!(await reader.read()).done);
+  };
+
+  it("ends when its session ends or its token is revoked", { timeout: 20_000 }, async () => {
+    const api = await openAuthApi({ databaseUrl: t.url, pollMs: 10 });
+    try {
+      const alice = await api.signIn("alice");
+      // A run no worker takes: its stream would stay open until the run ends.
+      const launched = await api.call("POST", "/api/runs", {
+        as: alice,
+        body: { ...launch, partition: "2024-08-25" },
+      });
+      const { runId } = (await launched.json()) as { runId: string };
+      const stream = await api.call("GET", `/api/runs/${runId}/events`, { as: alice });
+      expect(stream.status).toBe(200);
+      const ended = drain(stream);
+      expect((await api.call("DELETE", "/api/session", { as: alice })).status).toBe(204);
+      await ended;
+
+      const again = await api.signIn("alice");
+      const token = await api.createToken(again, "read");
+      const byToken = await api.call("GET", `/api/runs/${runId}/events`, { as: token });
+      expect(byToken.status).toBe(200);
+      const tokenEnded = drain(byToken);
+      const { tokens } = (await (await api.call("GET", "/api/tokens", { as: again })).json()) as {
+        tokens: { id: string; revokedAt: string | null }[];
+      };
+      for (const { id } of tokens.filter((k) => k.revokedAt === null)) {
+        await api.call("DELETE", `/api/tokens/${id}`, { as: again });
+      }
+      await tokenEnded;
+    } finally {
+      await api.close();
+    }
+  });
+});
+
 describe("GET /api/session", () => {
   it("says the mode and who is calling, with the CSRF token of a browser's session", async () => {
     const alice = await t.signIn("alice");

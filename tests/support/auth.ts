@@ -59,7 +59,9 @@ export const PASSWORD = "correct horse battery";
  * runs stay queued).
  */
 export async function openAuthApi(
-  options: Partial<Pick<AppOptions, "token" | "loopback" | "publicUrl" | "trustProxy">> & {
+  options: Partial<
+    Pick<AppOptions, "token" | "loopback" | "publicUrl" | "trustProxy" | "pollMs">
+  > & {
     readonly sessions?: { idleMs: number; absoluteMs: number };
     readonly definitions?: Definitions<unknown>;
     readonly databaseUrl?: string;
@@ -89,6 +91,7 @@ export async function openAuthApi(
     ...(options.loopback !== undefined ? { loopback: options.loopback } : {}),
     ...(options.publicUrl !== undefined ? { publicUrl: options.publicUrl } : {}),
     ...(options.trustProxy !== undefined ? { trustProxy: options.trustProxy } : {}),
+    ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
   });
 
   const call = async (method: string, path: string, o: CallOptions = {}): Promise<Response> => {

@@ -11,11 +11,20 @@ export interface EventRoutesOptions {
   readonly pollMs: number;
 }
 
-/** `/api/runs/{id}/events`: a run's event log, live, as Server-Sent Events. */
+/**
+ * `/api/runs/{id}/events`: a run's event log, live, as Server-Sent Events; it ends when its
+ * caller is no longer admitted (signed out, token revoked).
+ */
 export function registerEventRoutes(app: Hono, options: EventRoutesOptions): void {
   const { storage, runs, pollMs } = options;
   app.get("/api/runs/:id/events", async (c) => {
     const run = await findRun(storage, c.req.param("id"));
-    return streamRunEvents(c, { runId: run.id, storage, runs, pollMs });
+    return streamRunEvents(c, {
+      runId: run.id,
+      storage,
+      runs,
+      pollMs,
+      stillAdmitted: c.get("stillAdmitted"),
+    });
   });
 }

@@ -41,6 +41,11 @@ declare module "hono" {
     session: CurrentSession | undefined;
     /** How this server admits callers now (the users table may change while it runs). */
     authMode: () => Promise<AuthMode>;
+    /**
+     * Is this request's caller still admitted to its route (its session not ended, its token
+     * not revoked, its role not lowered)? For answers that last: an event stream.
+     */
+    stillAdmitted: () => Promise<boolean>;
   }
 }
 
@@ -121,6 +126,16 @@ export function authenticate(options: AuthenticateOptions): MiddlewareHandler {
     const method = c.req.method === "HEAD" ? "GET" : c.req.method;
     const access = routeAccess(method, template);
     if (access === undefined) throw new HttpError(403, "no access rule for this route");
+    c.set("stillAdmitted", async () => {
+      if (access === "public") return true;
+      const again = await resolve(c);
+      return (
+        again !== undefined &&
+        again.via === principal?.via &&
+        again.name === principal.name &&
+        roleAtLeast(again.role, access)
+      );
+    });
     if (access !== "public") {
       if (principal === undefined) throw await unauthorized(mode);
       if (!roleAtLeast(principal.role, access)) {
