@@ -745,21 +745,26 @@ function authPaths(unauthorized: ErrorResponse, forbidden: ErrorResponse): Recor
       },
       post: {
         summary:
-          "Create an API token for the caller (read: as a viewer; operate: as an operator at most); the secret is answered this once",
+          "Create an API token for the caller (read: as a viewer; operate: as an operator at most); the secret is answered this once; not with a token",
         requestBody: body(TokenCreateRequestBody),
         responses: {
           201: json("the token and its secret", TokenCreatedBody),
           400: error("bad body"),
+          403: error(
+            "a user's token (tokens are managed after signing in), or a scope above the caller's role",
+          ),
           409: error("the caller is no user (the service token, the local mode)"),
         },
       },
     },
     "/api/tokens/{id}": {
       delete: {
-        summary: "Revoke one of the caller's tokens (an admin: anybody's); effective at once",
+        summary:
+          "Revoke one of the caller's tokens (an admin: anybody's); effective at once; not with a token",
         parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
         responses: {
           204: { description: "revoked" },
+          403: error("a user's token (tokens are managed after signing in)"),
           404: error("no such token of the caller's, or already revoked"),
         },
       },
