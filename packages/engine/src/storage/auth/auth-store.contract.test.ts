@@ -420,6 +420,29 @@ describe("failed sign-ins", () => {
   });
 });
 
+describe("reserved sign-in attempts", () => {
+  it("answer the failures before them, oldest first, and are forgotten once released", async () => {
+    const store = await freshStore();
+    const keys = ["user:alice", "address:192.0.2.1"];
+    await store.recordSignInFailure(keys, at(0));
+    await store.recordSignInFailure(["user:alice"], at(2 * MINUTE));
+    const first = await store.reserveSignInAttempt(keys, at(5 * MINUTE), at(MINUTE));
+    expect(first.earlier).toEqual(new Map([["user:alice", [at(2 * MINUTE)]]]));
+    const second = await store.reserveSignInAttempt(keys, at(6 * MINUTE), at(MINUTE));
+    expect(second.earlier).toEqual(
+      new Map([
+        ["user:alice", [at(2 * MINUTE), at(5 * MINUTE)]],
+        ["address:192.0.2.1", [at(5 * MINUTE)]],
+      ]),
+    );
+    await store.releaseSignInAttempt(first);
+    await store.releaseSignInAttempt(second);
+    expect(await store.signInFailures(keys, at(MINUTE))).toEqual(
+      new Map([["user:alice", { count: 1, oldest: at(2 * MINUTE) }]]),
+    );
+  });
+});
+
 describe("audit trail", () => {
   it("records lines and lists them newest first, by pages, filtered by actor and action", async () => {
     const store = await freshStore();
