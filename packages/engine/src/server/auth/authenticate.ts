@@ -53,9 +53,9 @@ declare module "hono" {
  * Who is calling, then may they: the principal is resolved in this order — the service token,
  * a user's token (`Bearer lgn_…`), the session cookie, else the local mode when no user is
  * active, no service token is set and the server is on loopback. An `Authorization` header
- * that names nobody (a revoked token) is nobody: neither the cookie nor the local mode stand in. Then the route's rule
- * (`ROUTE_ROLES`): 401 when nobody was recognised, 403 when the role is too low or the route
- * has no rule. Then, for a cookie-authenticated write, the CSRF header.
+ * that names nobody (a revoked token) is nobody: neither the cookie nor the local mode stand
+ * in. Then the route's rule (`ROUTE_ROLES`): 401 when nobody was recognised, 403 when the role
+ * is too low or the route has no rule. Then, for a cookie-authenticated write, the CSRF header.
  *
  * A path no route answers (a 404 or 405 to come) needs somebody recognised, nothing more.
  */

@@ -1,6 +1,9 @@
 import type pg from "pg";
 import { inTransaction } from "../transaction";
 
+/** The advisory lock space of sign-in keys (the second key is the sign-in key's hash). */
+const SIGN_IN_LOCK = 7_342_030;
+
 /** A sign-in attempt counted in advance (see `reserveSignInAttempt`). */
 export interface SignInReservation {
   /** The rows recorded for this attempt, one per key: released when it was not a failure. */
@@ -25,9 +28,9 @@ export async function reserveSignInAttempt(
   const sorted = [...new Set(keys)].sort();
   return inTransaction(pool, "sign-in attempt", async (tx) => {
     await tx.query(
-      `SELECT pg_advisory_xact_lock(hashtext(k)) FROM unnest($1::text[]) WITH ORDINALITY AS u(k, i)
-       ORDER BY i`,
-      [sorted],
+      `SELECT pg_advisory_xact_lock($2, hashtext(k))
+       FROM unnest($1::text[]) WITH ORDINALITY AS u(k, i) ORDER BY i`,
+      [sorted, SIGN_IN_LOCK],
     );
     const inserted = await tx.query<{ id: string }>(
       `INSERT INTO lignee.sign_in_failures (key, at) SELECT unnest($1::text[]), $2 RETURNING id`,
