@@ -16,6 +16,10 @@ export type LigneeErrorCode =
   | "INVALID_CONFIG"
   | "UNKNOWN_PARTITIONS_SET"
   | "INVALID_PROJECT"
+  | "CONFLICT"
+  | "UNKNOWN_USER"
+  | "UNKNOWN_TOKEN"
+  | "INVALID_USER"
   | "STORAGE"
   | "LEASE_LOST"
   | "RUNTIME"
@@ -217,7 +221,6 @@ function describeConfigIssues(issues: readonly ConfigIssue[]): string {
   return `${quote(where)}: ${message}${more}`;
 }
 
-/** An error thrown by user code (an asset's `materialize`), wrapped at the one boundary. */
 /** A check that no definition declares and no result names. */
 export class UnknownCheckError extends LigneeError {
   constructor(
@@ -245,6 +248,21 @@ export class UnknownPartitionsSetError extends LigneeError {
   }
 }
 
+/**
+ * What users and tokens may not become: a name already taken (`CONFLICT`, whatever its case),
+ * an unknown user (`UNKNOWN_USER`) or token (`UNKNOWN_TOKEN`), a bad name, role, scope, label
+ * or password (`INVALID_USER`). Nothing is written.
+ */
+export class AuthStoreError extends LigneeError {
+  constructor(
+    code: "CONFLICT" | "UNKNOWN_USER" | "UNKNOWN_TOKEN" | "INVALID_USER",
+    message: string,
+  ) {
+    super(code, message);
+  }
+}
+
+/** An error thrown by user code (an asset's `materialize`), wrapped at the one boundary. */
 export class UserCodeError extends LigneeError {
   constructor(
     readonly assetKey: string,
@@ -270,7 +288,11 @@ export function isBadInput(error: unknown): error is LigneeError {
       error.code === "UNKNOWN_CHECK" ||
       error.code === "INVALID_CONFIG" ||
       error.code === "UNKNOWN_PARTITIONS_SET" ||
-      error.code === "INVALID_PROJECT")
+      error.code === "INVALID_PROJECT" ||
+      error.code === "CONFLICT" ||
+      error.code === "UNKNOWN_USER" ||
+      error.code === "UNKNOWN_TOKEN" ||
+      error.code === "INVALID_USER")
   );
 }
 

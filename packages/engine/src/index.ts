@@ -322,6 +322,10 @@ export {
 } from "./server/server";
 export { HttpError, toHttpError, type HttpErrorStatus } from "./server/http-error";
 export { openApiDocument } from "./server/openapi";
+export { ROUTE_ROLES, routeAccess, type RouteAccess } from "./server/auth/route-roles";
+export { CSRF_HEADER, SESSION_COOKIE } from "./server/auth/authenticate";
+export { sessionLimitsFromEnv, type SessionLimits } from "./server/auth/session-limits";
+export type { Principal } from "./server/auth/principal";
 // The API's response schemas, for clients and tests that check an answer's shape.
 export {
   AssetChecksBody,
@@ -392,6 +396,7 @@ export {
   UnknownRunError,
   RunIdPrefixError,
   UserCodeError,
+  AuthStoreError,
   type ConfigIssue,
   type LigneeErrorCode,
 } from "./errors";
@@ -492,3 +497,44 @@ export {
   type DeliveryRecord,
   type DeliveryStatus,
 } from "./storage/alerts/list-deliveries";
+// Users, roles, sessions, tokens and the audit trail.
+export {
+  ROLES,
+  TOKEN_SCOPES,
+  lowerRole,
+  roleAtLeast,
+  tokenRole,
+  type Role,
+  type TokenScope,
+} from "./auth/roles";
+export {
+  ACTOR_KINDS,
+  type ActorKind,
+  type ApiTokenRecord,
+  type AuditRecord,
+  type AuthStore,
+  type NewAuditRecord,
+  type SessionRecord,
+  type UserCredentials,
+  type UserRecord,
+} from "./storage/auth/auth-store";
+export { PostgresAuthStore } from "./storage/auth/postgres-auth-store";
+export {
+  dummyVerify,
+  hashPassword,
+  passwordProblem,
+  userNameProblem,
+  verifyPassword,
+  PASSWORD_MIN_CHARACTERS,
+  USER_NAME_PATTERN,
+} from "./auth/password";
+export {
+  csrfTokenFor,
+  isCsrfTokenOf,
+  newSessionSecret,
+  newTokenSecret,
+  sha256,
+  tokenLabelProblem,
+  TOKEN_PREFIX,
+} from "./auth/secrets";
+export { ENVIRONMENT_ACTOR, ensureFirstAdmin, firstAdminSettings } from "./auth/first-admin";

@@ -4,6 +4,7 @@ import { channelView } from "../alerts/channel-view";
 import { quote } from "../errors";
 import type { AlertStore } from "../storage/alerts/alert-store";
 import type { DeliveryRecord } from "../storage/alerts/list-deliveries";
+import { audit } from "./auth/audit";
 import { HttpError } from "./http-error";
 import { jsonBody } from "./json-body";
 import { AlertDeliveriesQuery, AlertRetryParams, AlertTestRequestBody } from "./schemas";
@@ -59,6 +60,7 @@ export function registerAlertRoutes(app: Hono, options: AlertRoutesOptions): voi
     const { channel } = AlertTestRequestBody.parse(await jsonBody(c));
     knownChannel(channel);
     const dedupeKey = await alerts().store.recordTestEvent(channel);
+    await audit(c, "alerts.test", channel);
     return c.json({ channel, dedupeKey }, 202);
   });
 
@@ -69,6 +71,7 @@ export function registerAlertRoutes(app: Hono, options: AlertRoutesOptions): voi
     });
     if (!(await alerts().store.retryDead(eventId, channel)))
       throw new HttpError(404, `no dead delivery of event ${eventId} to ${quote(channel)}`);
+    await audit(c, "alerts.retry", `${eventId} ${channel}`);
     return c.json({ eventId, channel, status: "pending" as const });
   });
 }

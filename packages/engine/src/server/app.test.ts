@@ -346,6 +346,7 @@ describe("openapi.json", () => {
       "/api/assets/{key}/checks/{name}/history",
       "/api/assets/{key}/materializations",
       "/api/assets/{key}/partitions/{partition}",
+      "/api/audit",
       "/api/automation",
       "/api/automation/schedules/{name}/ticks",
       "/api/automation/{kind}/{name}/disable",
@@ -369,6 +370,14 @@ describe("openapi.json", () => {
       "/api/runs/{id}/cancel",
       "/api/runs/{id}/events",
       "/api/runs/{id}/reexecute",
+      "/api/session",
+      "/api/tokens",
+      "/api/tokens/{id}",
+      "/api/users",
+      "/api/users/{name}/disable",
+      "/api/users/{name}/password",
+      "/api/users/{name}/role",
+      "/metrics",
     ]);
     expect(Object.keys(doc.paths["/api/runs"] ?? {}).sort()).toEqual(["get", "post"]);
     expect(doc.components.schemas).toHaveProperty("RunRequest");

@@ -17,7 +17,15 @@ import { registerCheckRoutes } from "./check-routes";
 import { registerDefinitionsRoutes } from "./definitions-routes";
 import { registerDynamicPartitionRoutes } from "./dynamic-partition-routes";
 import { registerEventRoutes } from "./event-routes";
-import { allowHosts, requireToken, sameOriginWrites } from "./guards";
+import { allowHosts, sameOriginWrites } from "./guards";
+import type { AuthStore } from "../storage/auth/auth-store";
+import { withAuditTrail } from "./auth/audit";
+import { authenticate } from "./auth/authenticate";
+import { sessionLimitsFromEnv, type SessionLimits } from "./auth/session-limits";
+import { registerAuditRoutes } from "./audit-routes";
+import { registerSessionRoutes } from "./session-routes";
+import { registerTokenRoutes } from "./token-routes";
+import { registerUserRoutes } from "./user-routes";
 import { registerHealthRoutes } from "./health-routes";
 import { HttpError, methodNotAllowed, toHttpError } from "./http-error";
 import { registerMetricsRoutes } from "./metrics-routes";
@@ -39,8 +47,22 @@ export interface AppOptions {
   readonly storage: Storage;
   /** Where runs' resources come from (`Definitions.resolveResources`). */
   readonly environment: ResourceEnvironment;
-  /** When set, every /api call needs `Authorization: Bearer <token>`. */
+  /**
+   * The service token: `Authorization: Bearer <token>` acts as admin. Without users, every /api
+   * call then needs it.
+   */
   readonly token?: string;
+  /**
+   * Users, sessions, API tokens and the audit trail. Once a user is active, every /api call
+   * needs a sign-in, a user's token or the service token. Without it, the service token alone
+   * when set, else anybody (the local mode). `sessions`: default `sessionLimitsFromEnv`.
+   */
+  readonly auth?: { readonly store: AuthStore; readonly sessions?: SessionLimits };
+  /**
+   * Is the server bound to loopback (default true)? Only there may callers go without a
+   * sign-in when no user is active and no token is set.
+   */
+  readonly loopback?: boolean;
   /** When set, requests whose `Host` names another host are refused (see `allowHosts`). */
   readonly allowedHosts?: readonly string[];
   /**
@@ -106,9 +128,18 @@ export function createApp(options: AppOptions): App {
 
   if (options.allowedHosts !== undefined) app.use("*", allowHosts(options.allowedHosts));
   app.use("/api/*", sameOriginWrites());
-  if (options.token !== undefined) app.use("/api/*", requireToken(options.token));
-  // After the token: a caller without one gets 401, whatever it sends.
+  const store = options.auth?.store;
+  const sessions = options.auth?.sessions ?? sessionLimitsFromEnv(process.env);
+  const guard = authenticate({
+    ...(store ? { store } : {}),
+    ...(options.token !== undefined ? { serviceToken: options.token } : {}),
+    loopback: options.loopback ?? true,
+    sessions,
+  });
+  app.use("/api/*", guard);
+  // After the principal: a caller not admitted gets 401 or 403, whatever it sends.
   app.use("/api/*", limitBodies());
+  app.use("/api/*", withAuditTrail(store ? { store, log } : undefined));
   // Answers are data, never documents a browser would render or sniff.
   app.use("/api/*", async (c, next) => {
     await next();
@@ -116,6 +147,10 @@ export function createApp(options: AppOptions): App {
   });
 
   registerHealthRoutes(app, { storage, log });
+  registerSessionRoutes(app, { store, sessions });
+  registerUserRoutes(app, { store });
+  registerTokenRoutes(app, { store });
+  registerAuditRoutes(app, { store });
   registerDefinitionsRoutes(app, {
     definitions,
     ...(options.reloadable ? { reloadable: options.reloadable } : {}),
@@ -176,7 +211,7 @@ export function createApp(options: AppOptions): App {
     throw new HttpError(404, `no route for ${c.req.method} ${clip(c.req.path)}`);
   });
 
-  if (options.metrics) registerMetricsRoutes(app, options.metrics, options.token);
+  if (options.metrics) registerMetricsRoutes(app, options.metrics, guard);
 
   registerUiRoutes(app, options.uiDir);
 

@@ -3,6 +3,7 @@ import type { Hono } from "hono";
 import { automationOverview, scheduleTickView } from "../automation/automation-overview";
 import type { AutomationKind, AutomationStore } from "../automation/automation-store";
 import type { Definitions } from "../definitions/definitions";
+import { audit } from "./auth/audit";
 import { HttpError } from "./http-error";
 import { AutomationToggleParams, ScheduleTicksQuery } from "./schemas";
 
@@ -56,6 +57,7 @@ export function registerAutomationRoutes(app: Hono, options: AutomationRoutesOpt
         );
       }
       const state = await store().setEnabled(kind, name, action === "enable", new Date());
+      await audit(c, `automation.${action}`, `${kind} ${name}`);
       return c.json({ kind, name, enabled: state.enabled });
     });
   }

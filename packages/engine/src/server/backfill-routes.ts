@@ -9,6 +9,7 @@ import { ESTIMATE_SAMPLE, launchPreview } from "../planning/launch-preview";
 import type { Storage } from "../storage/storage";
 import type { Definitions } from "../definitions/definitions";
 import { UnknownBackfillError } from "../errors";
+import { audit } from "./auth/audit";
 import { asBadRequest, HttpError } from "./http-error";
 import { jsonBody } from "./json-body";
 import { BackfillIdParam, BackfillRequestBody, BackfillRunsQuery, BackfillsQuery } from "./schemas";
@@ -74,6 +75,10 @@ export function registerBackfillRoutes(app: Hono, options: BackfillRoutesOptions
       tags: body.tags ?? {},
       ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
     });
+    await audit(c, "backfill.launch", backfill.id, {
+      selection: body.selection,
+      partitions: { from: body.from, to: body.to },
+    });
     return c.json({ backfillId: backfill.id, totalChunks: backfill.totalChunks }, 201);
   });
 
@@ -100,6 +105,7 @@ export function registerBackfillRoutes(app: Hono, options: BackfillRoutesOptions
     if (outcome.kind === "finished") {
       throw new HttpError(409, `backfill ${backfill.id} is already finished (${outcome.status})`);
     }
+    await audit(c, "backfill.cancel", backfill.id);
     return c.json({
       backfillId: backfill.id,
       status: "CANCELED" as const,

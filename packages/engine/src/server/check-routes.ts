@@ -3,6 +3,8 @@ import type { Definitions } from "../definitions/definitions";
 import { partitionRequestFromFields } from "../planning/partition-request";
 import type { Storage } from "../storage/storage";
 import { assetChecksView, checkEvaluationView, requireCheck } from "./check-view";
+import { audit, partitionsAsked } from "./auth/audit";
+import { launchedByOf } from "./auth/principal";
 import { jsonBody } from "./json-body";
 import { CheckHistoryQuery, CheckRunRequestBody, CheckSwitchBody } from "./schemas";
 import { answerStarted, type StartRun } from "./start-run";
@@ -55,6 +57,7 @@ export function registerCheckRoutes(app: Hono, options: CheckRoutesOptions): voi
       enabled: body.enabled,
       updatedBy: "api",
     });
+    await audit(c, sw.enabled ? "check.enable" : "check.disable", `${assetKey} ${name}`);
     return c.json({ assetKey, name, enabled: sw.enabled });
   });
 
@@ -65,9 +68,15 @@ export function registerCheckRoutes(app: Hono, options: CheckRoutesOptions): voi
       partitionRequestFromFields(body),
       body.tags ?? {},
       { confirmed: body.confirm === true },
-      { kind: "api", detail: null },
+      launchedByOf(c),
       { checksOnly: true },
     );
+    if (!started.merged) {
+      await audit(c, "check.run", started.runId, {
+        selection: body.selection,
+        partitions: partitionsAsked(body),
+      });
+    }
     return answerStarted(c, started);
   });
 }

@@ -2,6 +2,7 @@ import type { Hono } from "hono";
 import type { z } from "zod";
 import type { Definitions } from "../definitions/definitions";
 import type { LoadedDefinitions, ReloadableDefinitions } from "../reload/reloadable-definitions";
+import { audit } from "./auth/audit";
 import { HttpError } from "./http-error";
 import type { DefinitionsReloadedBody, DefinitionsStateBody } from "./schemas";
 
@@ -54,6 +55,7 @@ export function registerDefinitionsRoutes(app: Hono, options: DefinitionsRoutesO
       ...describe(outcome.current, reloadable),
       changed: outcome.changed,
     };
+    await audit(c, "definitions.reload", body.version, { changed: body.changed });
     return c.json(body);
   });
 }

@@ -2,6 +2,7 @@ import type { Context, Hono } from "hono";
 import type { Definitions } from "../definitions/definitions";
 import { loadDynamicPartitions } from "../storage/dynamic-partitions/load-dynamic-partitions";
 import type { Storage } from "../storage/storage";
+import { audit } from "./auth/audit";
 import { jsonBody } from "./json-body";
 import { DynamicPartitionKeysRequestBody } from "./schemas";
 
@@ -57,6 +58,7 @@ export function registerDynamicPartitionRoutes(
     definitions.requireDynamicPartitionsSet(name);
     const body = DynamicPartitionKeysRequestBody.parse(await jsonBody(c));
     const { added } = await storage.addDynamicPartitions(name, body.keys);
+    await audit(c, "partitions.add", name, { keys: [...added] });
     return c.json({ name, added: [...added] }, 201);
   });
 
@@ -64,6 +66,7 @@ export function registerDynamicPartitionRoutes(
     const name = c.req.param("name")!;
     definitions.requireDynamicPartitionsSet(name);
     const removed = await storage.removeDynamicPartitions(name, keys);
+    await audit(c, "partitions.remove", name, { keys: [...removed] });
     return c.json({ name, removed: [...removed] }, 200);
   };
   app.delete("/api/partitions/:name/keys", async (c) => {

@@ -13,22 +13,30 @@ const AUTHENTICATE = { "WWW-Authenticate": 'Bearer realm="lignee"' } as const;
 
 /**
  * Every call needs `Authorization: Bearer <token>`; the scheme name is case-insensitive (RFC
- * 9110), the token is not. The tokens are compared as SHA-256 digests, in constant time: neither
- * their content nor their length shows in the time taken.
+ * 9110), the token is not. (The API itself admits more callers: see `auth/authenticate.ts`.)
  */
 export function requireToken(token: string): MiddlewareHandler {
-  const expected = digest(token);
+  const matches = secretMatcher(token);
   return async (c, next) => {
     const given = bearerToken(c.req.header("authorization"));
-    if (given === undefined || !timingSafeEqual(digest(given), expected)) {
+    if (given === undefined || !matches(given)) {
       throw new HttpError(401, "missing or invalid bearer token", { headers: AUTHENTICATE });
     }
     await next();
   };
 }
 
+/**
+ * Does a secret given equal this one? They are compared as SHA-256 digests, in constant time:
+ * neither the secret's content nor its length shows in the time taken.
+ */
+export function secretMatcher(secret: string): (given: string) => boolean {
+  const expected = digest(secret);
+  return (given) => timingSafeEqual(digest(given), expected);
+}
+
 /** The token of a `Bearer` authorization header, whatever the case of the scheme. */
-function bearerToken(header: string | undefined): string | undefined {
+export function bearerToken(header: string | undefined): string | undefined {
   const match = /^bearer +(\S+) *$/i.exec(header ?? "");
   return match?.[1];
 }

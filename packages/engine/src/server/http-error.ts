@@ -8,7 +8,7 @@ import {
   type ConfigIssue,
 } from "../errors";
 
-export type HttpErrorStatus = 400 | 401 | 403 | 404 | 405 | 409 | 413 | 422 | 500;
+export type HttpErrorStatus = 400 | 401 | 403 | 404 | 405 | 409 | 413 | 422 | 429 | 500;
 
 /**
  * An error the API answers with a given status and a one-line message, and the headers that
@@ -57,7 +57,8 @@ export function methodNotAllowed(
 
 /**
  * The one place where errors become HTTP answers: `{ "error": "<one line>" }`. Engine errors are
- * mapped by their `code`: an unknown asset, run or backfill is 404, any other bad input is 400;
+ * mapped by their `code`: an unknown asset, run, backfill or user is 404, a name taken 409, any
+ * other bad input is 400;
  * anything unexpected is 500 with a generic message (the details go to the server log, not the
  * client).
  */
@@ -81,7 +82,9 @@ export function toHttpError(error: unknown): HttpErrorAnswer {
       error.code === "UNKNOWN_RUN" ||
       error.code === "UNKNOWN_BACKFILL" ||
       error.code === "UNKNOWN_CHECK" ||
-      error.code === "UNKNOWN_PARTITIONS_SET";
+      error.code === "UNKNOWN_PARTITIONS_SET" ||
+      error.code === "UNKNOWN_USER";
+    if (error.code === "CONFLICT") return answer(409, error.message);
     return answer(notFound ? 404 : 400, error.message);
   }
   return answer(500, "internal server error");

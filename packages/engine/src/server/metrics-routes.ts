@@ -1,14 +1,18 @@
-import type { Hono } from "hono";
+import type { Hono, MiddlewareHandler } from "hono";
 import type { Metrics } from "../metrics/metrics";
-import { requireToken } from "./guards";
 
 /**
- * `GET /metrics`: the process's metrics in the Prometheus text format, under the API's token
- * rule (with a token configured, `Authorization: Bearer <token>`, as Prometheus sends with
- * `authorization: { credentials_file: … }` in its scrape configuration).
+ * `GET /metrics`: the process's metrics in the Prometheus text format, behind `guard` when
+ * given: the API's own rule (a viewer; Prometheus sends a token with
+ * `authorization: { credentials_file: … }` in its scrape configuration), or the token alone
+ * (`serveMetrics`).
  */
-export function registerMetricsRoutes(app: Hono, metrics: Metrics, token?: string): void {
-  if (token !== undefined) app.use("/metrics", requireToken(token));
+export function registerMetricsRoutes(
+  app: Hono,
+  metrics: Metrics,
+  guard?: MiddlewareHandler,
+): void {
+  if (guard !== undefined) app.use("/metrics", guard);
   app.get("/metrics", async (c) => {
     const { contentType, body } = await metrics.render();
     c.header("X-Content-Type-Options", "nosniff");

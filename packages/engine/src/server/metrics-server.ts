@@ -3,7 +3,7 @@ import type { ServerType } from "@hono/node-server";
 import { Hono } from "hono";
 import { clip } from "../errors";
 import type { Metrics } from "../metrics/metrics";
-import { allowHosts } from "./guards";
+import { allowHosts, requireToken } from "./guards";
 import { toHttpError } from "./http-error";
 import { registerMetricsRoutes } from "./metrics-routes";
 import { isLoopback, ServerConfigError } from "./server";
@@ -49,7 +49,11 @@ export async function serveMetrics(options: MetricsServerOptions): Promise<Runni
   });
   app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${clip(c.req.path)}` }, 404));
   if (isLoopback(host)) app.use("*", allowHosts(["localhost", "127.0.0.1", "[::1]", host]));
-  registerMetricsRoutes(app, options.metrics, token);
+  registerMetricsRoutes(
+    app,
+    options.metrics,
+    token !== undefined ? requireToken(token) : undefined,
+  );
   // Loaded when serving only (see createServer).
   const { serve } = await import("@hono/node-server");
   const server = await new Promise<ServerType>((resolve, reject) => {

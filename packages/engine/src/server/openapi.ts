@@ -65,7 +65,23 @@ import {
   RunRequestBody,
   RunsBody,
   RUN_STATUSES,
+  SessionBody,
+  SessionUser,
+  SignInRequestBody,
+  UserBody,
+  UsersBody,
+  UserCreateRequestBody,
+  PasswordRequestBody,
+  RoleRequestBody,
+  ApiTokenBody,
+  ApiTokensBody,
+  TokenCreateRequestBody,
+  TokenCreatedBody,
+  AuditEventBody,
+  AuditBody,
+  AUDIT_LIMIT,
 } from "./schemas";
+import { ROUTE_ROLES } from "./auth/route-roles";
 
 const ref = (schema: z.ZodType): { $ref: string } => {
   const id = z.globalRegistry.get(schema)?.id;
@@ -193,6 +209,20 @@ function componentSchemas(io: "input" | "output"): Record<string, unknown> {
     AlertTestRequestBody,
     AlertTestBody,
     AlertRetriedBody,
+    SessionUser,
+    SessionBody,
+    SignInRequestBody,
+    UserBody,
+    UsersBody,
+    UserCreateRequestBody,
+    PasswordRequestBody,
+    RoleRequestBody,
+    ApiTokenBody,
+    ApiTokensBody,
+    TokenCreateRequestBody,
+    TokenCreatedBody,
+    AuditEventBody,
+    AuditBody,
   ]) {
     registry.add(schema, { id: z.globalRegistry.get(schema)!.id! });
   }
@@ -223,9 +253,13 @@ export function openApiDocument(): Record<string, unknown> {
   components.CheckRunRequest = inputs.CheckRunRequest!;
   components.CheckSwitchRequest = inputs.CheckSwitchRequest!;
 
-  const unauthorized = error("missing or wrong bearer token (when a token is configured)");
-  const forbidden = error("another origin's page, or a Host that is not this server's");
-  return {
+  const unauthorized = error(
+    "nobody recognised: no session, user token or service token (unless the server is in local mode)",
+  );
+  const forbidden = error(
+    "the caller's role may not (see x-lignee-role), a cookie-authenticated write without its CSRF header, another origin's page, or a Host that is not this server's",
+  );
+  const document = {
     openapi: "3.1.0",
     info: {
       title: "Lignée API",
@@ -235,9 +269,24 @@ export function openApiDocument(): Record<string, unknown> {
     },
     components: {
       schemas: components,
-      securitySchemes: { bearer: { type: "http", scheme: "bearer" } },
+      securitySchemes: {
+        bearer: {
+          type: "http",
+          scheme: "bearer",
+          description:
+            "a user's API token (lgn_…, acting with its scope's role) or the service token (LIGNEE_API_TOKEN, acting as admin)",
+        },
+        cookie: {
+          type: "apiKey",
+          in: "cookie",
+          name: "lignee_session",
+          description:
+            "a signed-in browser's session (POST /api/session); its writes need the X-Lignee-CSRF header (the session's csrfToken)",
+        },
+      },
     },
-    security: [{ bearer: [] }, {}],
+    // No credentials at all: the local mode (loopback, no active user, no service token).
+    security: [{ bearer: [] }, { cookie: [] }, {}],
     paths: {
       "/api/health": {
         get: {
@@ -540,6 +589,210 @@ export function openApiDocument(): Record<string, unknown> {
       ...dynamicPartitionPaths(unauthorized, forbidden),
       ...operationsPaths(unauthorized, forbidden),
       ...alertPaths(unauthorized, forbidden),
+      ...authPaths(unauthorized, forbidden),
+      "/metrics": {
+        get: {
+          summary:
+            "The process's metrics, in the Prometheus text format (when the server has them)",
+          responses: {
+            200: {
+              description: "metrics",
+              content: { "text/plain": { schema: { type: "string" } } },
+            },
+            401: unauthorized,
+            404: error("this server serves no metrics"),
+          },
+        },
+      },
+    },
+  };
+  return withRoles(document, unauthorized, forbidden);
+}
+
+/**
+ * Each operation's role from `ROUTE_ROLES` as `x-lignee-role` (so that the document and the
+ * rule enforced cannot disagree), and the 401 and 403 any non-public one may answer.
+ */
+function withRoles<T extends { paths: Record<string, unknown> }>(
+  document: T,
+  unauthorized: ErrorResponse,
+  forbidden: ErrorResponse,
+): T {
+  for (const [path, item] of Object.entries(document.paths)) {
+    for (const [method, operation] of Object.entries(item as Record<string, Operation>)) {
+      const role = ROUTE_ROLES[`${method.toUpperCase()} ${path}`];
+      if (role === undefined) continue;
+      operation["x-lignee-role"] = role;
+      if (role === "public") continue;
+      operation.responses[401] ??= unauthorized;
+      operation.responses[403] ??= forbidden;
+    }
+  }
+  return document;
+}
+
+interface Operation {
+  responses: Record<number, unknown>;
+  [extension: `x-${string}`]: unknown;
+}
+
+/** `/api/session`, `/api/users`, `/api/tokens`, `/api/audit`. */
+function authPaths(unauthorized: ErrorResponse, forbidden: ErrorResponse): Record<string, unknown> {
+  const userName = {
+    name: "name",
+    in: "path",
+    required: true,
+    description: "a user's name (any case)",
+    schema: { type: "string" },
+  };
+  const body = (schema: z.ZodType) => ({
+    required: true,
+    content: { "application/json": { schema: ref(schema) } },
+  });
+  return {
+    "/api/session": {
+      get: {
+        summary: "How this server admits callers, and who is calling (user null when nobody)",
+        responses: { 200: json("the mode and the caller", SessionBody) },
+      },
+      post: {
+        summary:
+          "Sign in with a name and a password: a session cookie (HttpOnly, SameSite=Strict) and the CSRF token its writes send",
+        requestBody: body(SignInRequestBody),
+        responses: {
+          200: json("signed in (Set-Cookie: lignee_session)", SessionBody),
+          400: error("bad body"),
+          401: error("invalid user name or password (the same answer whatever was wrong)"),
+          403: forbidden,
+          404: error("this server has no users"),
+          429: {
+            ...error("too many failed sign-ins for this user or from this address"),
+            headers: {
+              "Retry-After": { description: "seconds to wait", schema: { type: "integer" } },
+            },
+          },
+        },
+      },
+      delete: {
+        summary: "Sign out: the session ends at once",
+        responses: { 204: { description: "signed out (the cookie is cleared)" }, 403: forbidden },
+      },
+    },
+    "/api/users": {
+      get: {
+        summary: "The users, with their roles and whether they are disabled",
+        responses: { 200: json("users", UsersBody), 401: unauthorized, 403: forbidden },
+      },
+      post: {
+        summary: "Add a user",
+        requestBody: body(UserCreateRequestBody),
+        responses: {
+          201: json("the user", UserBody),
+          400: error("bad name, role or password (at least 12 characters)"),
+          409: error("the name is taken (whatever its case)"),
+        },
+      },
+    },
+    "/api/users/{name}/disable": {
+      post: {
+        summary: "Disable a user: its sessions end and its tokens are revoked at once",
+        parameters: [userName],
+        responses: {
+          200: json("the user", UserBody),
+          404: error("unknown user"),
+          409: error("the last active admin"),
+        },
+      },
+    },
+    "/api/users/{name}/password": {
+      put: {
+        summary: "Set a user's password: its sessions end",
+        parameters: [userName],
+        requestBody: body(PasswordRequestBody),
+        responses: {
+          204: { description: "set" },
+          400: error("bad password (at least 12 characters)"),
+          404: error("unknown user"),
+        },
+      },
+    },
+    "/api/users/{name}/role": {
+      put: {
+        summary: "Set a user's role",
+        parameters: [userName],
+        requestBody: body(RoleRequestBody),
+        responses: {
+          200: json("the user", UserBody),
+          400: error("bad role"),
+          404: error("unknown user"),
+          409: error("the last active admin would lose the role"),
+        },
+      },
+    },
+    "/api/tokens": {
+      get: {
+        summary:
+          "The caller's API tokens, revoked ones too, newest first (an admin may name a user)",
+        parameters: [
+          {
+            name: "user",
+            in: "query",
+            description: "another user's tokens (admins only)",
+            schema: { type: "string" },
+          },
+        ],
+        responses: { 200: json("tokens", ApiTokensBody) },
+      },
+      post: {
+        summary:
+          "Create an API token for the caller (read: as a viewer; operate: as an operator at most); the secret is answered this once",
+        requestBody: body(TokenCreateRequestBody),
+        responses: {
+          201: json("the token and its secret", TokenCreatedBody),
+          400: error("bad body"),
+          409: error("the caller is no user (the service token, the local mode)"),
+        },
+      },
+    },
+    "/api/tokens/{id}": {
+      delete: {
+        summary: "Revoke one of the caller's tokens (an admin: anybody's); effective at once",
+        parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
+        responses: {
+          204: { description: "revoked" },
+          404: error("no such token of the caller's, or already revoked"),
+        },
+      },
+    },
+    "/api/audit": {
+      get: {
+        summary: "Who did what: the audit trail, newest first",
+        parameters: [
+          {
+            name: "limit",
+            in: "query",
+            schema: { type: "integer", minimum: 1, maximum: AUDIT_LIMIT, default: AUDIT_LIMIT },
+          },
+          {
+            name: "before",
+            in: "query",
+            description: "an event id: only older events (the previous page's nextBefore)",
+            schema: { type: "string" },
+          },
+          { name: "actor", in: "query", schema: { type: "string" } },
+          {
+            name: "action",
+            in: "query",
+            description: "run.launch, user.add, session.sign-in-refused…",
+            schema: { type: "string" },
+          },
+        ],
+        responses: {
+          200: json("events", AuditBody),
+          400: error("bad query"),
+          404: error("this server has no audit trail"),
+        },
+      },
     },
   };
 }

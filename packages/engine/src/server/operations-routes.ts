@@ -3,6 +3,8 @@ import type { AutomationStore } from "../automation/automation-store";
 import type { Definitions, ResourceEnvironment } from "../definitions/definitions";
 import { runMaintenance } from "../maintenance/run-maintenance";
 import { connectPool } from "../storage/transaction";
+import { audit } from "./auth/audit";
+import { launchedByOf } from "./auth/principal";
 import { operationsView } from "./operations-view";
 import type { StartMaintenance } from "./start-maintenance";
 
@@ -43,7 +45,9 @@ export function registerOperationsRoutes(app: Hono, options: OperationsRoutesOpt
     ),
   );
 
-  app.post("/api/operations/maintenance", async (c) =>
-    c.json({ runId: await options.startMaintenance({ kind: "api", detail: null }) }, 201),
-  );
+  app.post("/api/operations/maintenance", async (c) => {
+    const runId = await options.startMaintenance(launchedByOf(c));
+    await audit(c, "maintenance.launch", runId);
+    return c.json({ runId }, 201);
+  });
 }

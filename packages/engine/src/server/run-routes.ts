@@ -5,6 +5,8 @@ import { partitionRequestFromFields, readPartitionRequest } from "../planning/pa
 import type { RunQueue } from "../queue/run-queue";
 import { parseRunIdPrefix } from "../storage/runs/id-prefix";
 import { TERMINAL_RUN_STATUSES, type Storage } from "../storage/storage";
+import { audit, partitionsAsked } from "./auth/audit";
+import { launchedByOf } from "./auth/principal";
 import { findRun } from "./find-run";
 import { HttpError } from "./http-error";
 import { jsonBody, optionalJsonBody } from "./json-body";
@@ -58,9 +60,15 @@ export function registerRunRoutes(app: Hono, options: RunRoutesOptions): void {
       partitions,
       body.tags ?? {},
       { confirmed: body.confirm === true },
-      { kind: "api", detail: null },
+      launchedByOf(c),
       body.config ? { config: body.config } : {},
     );
+    if (!started.merged) {
+      await audit(c, "run.launch", started.runId, {
+        selection: body.selection,
+        partitions: partitionsAsked(body),
+      });
+    }
     return answerStarted(c, started);
   });
 
@@ -78,11 +86,13 @@ export function registerRunRoutes(app: Hono, options: RunRoutesOptions): void {
       const outcome = await options.queue.queue.requestCancel(run.id);
       if (outcome === undefined)
         throw new HttpError(409, `run ${run.id} finished before it could be cancelled`);
+      await audit(c, "run.cancel", run.id);
       return c.json({ runId: run.id, status: outcome }, 202);
     }
     if (!runs.cancel(run.id)) {
       throw new HttpError(409, `run ${run.id} is not executing in this server`);
     }
+    await audit(c, "run.cancel", run.id);
     return c.json({ runId: run.id, status: "CANCELING" as const }, 202);
   });
 
@@ -91,6 +101,7 @@ export function registerRunRoutes(app: Hono, options: RunRoutesOptions): void {
     const body = ReexecuteBody.parse(await optionalJsonBody(c));
     if (isMaintenanceRun(run.tags) && options.startMaintenance) {
       const runId = await options.startMaintenance({ kind: "reexecution", detail: run.id });
+      await audit(c, "run.reexecute", runId, { of: run.id });
       return c.json({ runId }, 201);
     }
     const partitions = readPartitionRequest(run.partitionSpec);
@@ -109,6 +120,7 @@ export function registerRunRoutes(app: Hono, options: RunRoutesOptions): void {
       { kind: "reexecution", detail: run.id },
       body.config ? { config: body.config } : { config: run.config, configStored: true },
     );
+    if (!started.merged) await audit(c, "run.reexecute", started.runId, { of: run.id });
     return answerStarted(c, started);
   });
 }

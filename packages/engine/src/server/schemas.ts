@@ -1163,3 +1163,17 @@ export const AuditBody = z
       .describe("pass as before= for the next (older) page; null at the end"),
   })
   .meta({ id: "Audit" });
+
+export const AuditQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(AUDIT_LIMIT).default(AUDIT_LIMIT),
+  before: z
+    .string()
+    .regex(/^[1-9][0-9]{0,17}$/, "before is an audit line's id (the previous page's nextBefore)")
+    .optional(),
+  actor: z.string().min(1).max(200).optional(),
+  action: z.string().min(1).max(200).optional(),
+});
+
+export const TokensQuery = z.object({
+  user: z.string().min(1).max(200).optional(),
+});

@@ -15,6 +15,10 @@ import { PostgresMetricsStore } from "../storage/metrics/postgres-metrics-store"
 import { createApp, type App, type AppOptions } from "./app";
 import { alertSettings } from "../alerts/alert-settings";
 import { PostgresAlertStore } from "../storage/alerts/alert-store";
+import { ensureFirstAdmin } from "../auth/first-admin";
+import type { AuthStore } from "../storage/auth/auth-store";
+import { PostgresAuthStore } from "../storage/auth/postgres-auth-store";
+import { sessionLimitsFromEnv, type SessionLimits } from "./auth/session-limits";
 
 export interface ServerOptions {
   readonly definitions: Definitions<unknown>;
@@ -28,8 +32,16 @@ export interface ServerOptions {
   readonly host?: string;
   /** Default 3000; 0 picks a free port. */
   readonly port?: number;
-  /** Default `$LIGNEE_API_TOKEN`; required to bind a non-loopback host. */
+  /**
+   * Default `$LIGNEE_API_TOKEN`: acts as admin. A non-loopback host needs it or an active user.
+   */
   readonly token?: string;
+  /**
+   * Users, sessions and tokens: by default a `PostgresAuthStore` on the runtime's database
+   * (closed with the server); `sessions` default `sessionLimitsFromEnv`. At start, the admin of
+   * `LIGNEE_ADMIN_USER`/`LIGNEE_ADMIN_PASSWORD` is created when there is no user yet.
+   */
+  readonly auth?: { readonly store?: AuthStore; readonly sessions?: SessionLimits };
   readonly uiDir?: string;
   /** Queue runs for workers instead of executing them in this process (see AppOptions.queue). */
   readonly queue?: AppOptions["queue"];
@@ -51,7 +63,7 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Starting the server was refused (an exposed host without a token). */
+/** Starting the server was refused (an exposed host without a token or a user). */
 export class ServerConfigError extends LigneeError {
   constructor(message: string) {
     super("RUNTIME", message);
@@ -76,8 +88,8 @@ export function isLoopback(host: string): boolean {
 }
 
 /**
- * Serves the API over HTTP. Binding anything but loopback without a token is refused: the API
- * starts runs and exposes the warehouse's metadata.
+ * Serves the API over HTTP. Binding anything but loopback without a token or an active user is
+ * refused: the API starts runs and exposes the warehouse's metadata.
  *
  * @example
  * const server = await createServer({ definitions, runtime, port: 3000 });
@@ -87,15 +99,27 @@ export function isLoopback(host: string): boolean {
 export async function createServer(options: ServerOptions): Promise<RunningServer> {
   const host = options.host ?? "127.0.0.1";
   const token = options.token ?? (process.env.LIGNEE_API_TOKEN || undefined);
-  if (!isLoopback(host) && token === undefined) {
-    throw new ServerConfigError(
-      `refusing to listen on ${host} without a token: set LIGNEE_API_TOKEN (or bind 127.0.0.1)`,
-    );
-  }
   const definitionsNow = (): Definitions<unknown> =>
     options.reloadable?.current().definitions ?? options.definitions;
   // Invalid alert settings stop the server before it listens, as they stop the scheduler.
   alertSettings(definitionsNow());
+  const sessions = options.auth?.sessions ?? sessionLimitsFromEnv(process.env);
+  const ownAuthStore = options.auth?.store === undefined;
+  const authStore = options.auth?.store ?? PostgresAuthStore.connect(options.runtime.databaseUrl);
+  try {
+    await ensureFirstAdmin(authStore, process.env);
+    if (!isLoopback(host) && token === undefined && !(await authStore.hasActiveUsers())) {
+      throw new ServerConfigError(
+        `refusing to listen on ${host} without a token or a user: set LIGNEE_API_TOKEN, or add an admin (lignee users add NAME --role admin, or LIGNEE_ADMIN_USER and LIGNEE_ADMIN_PASSWORD), or bind 127.0.0.1`,
+      );
+    }
+  } catch (error) {
+    if (ownAuthStore) await authStore.close();
+    throw error;
+  }
+  const closeAuthStore = async (): Promise<void> => {
+    if (ownAuthStore) await authStore.close();
+  };
   const backfills = PostgresBackfillStore.connect(options.runtime.databaseUrl, { max: 4 });
   const alertStore = PostgresAlertStore.connect(options.runtime.databaseUrl);
   const automation = PostgresAutomationStore.connect(options.runtime.databaseUrl, { max: 2 });
@@ -120,6 +144,8 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
       storage: options.runtime.storage,
       environment: { databaseUrl: options.runtime.databaseUrl, home: options.runtime.home },
       ...(token !== undefined ? { token } : {}),
+      auth: { store: authStore, sessions },
+      loopback: isLoopback(host),
       // On loopback, only loopback names: a rebinding DNS name reaching 127.0.0.1 is refused.
       ...(isLoopback(host) ? { allowedHosts: ["localhost", "127.0.0.1", "[::1]", host] } : {}),
       ...(options.uiDir !== undefined ? { uiDir: options.uiDir } : {}),
@@ -158,6 +184,7 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
     await automation.close();
     await metricsStore.close();
     await alertStore.close();
+    await closeAuthStore();
     throw error;
   }
   // A backfill whose creation was interrupted (its process died) gets its missing runs.
@@ -192,6 +219,7 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
       await automation.close();
       await metricsStore.close();
       await alertStore.close();
+      await closeAuthStore();
     },
   };
 }

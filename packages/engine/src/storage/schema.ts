@@ -422,3 +422,107 @@ export const dynamicPartitionKeys = lignee.table(
     uniqueIndex("dynamic_partition_keys_index_idx").on(t.setName, t.partitionIndex),
   ],
 );
+
+const bytea = customType<{ data: Buffer; driverData: Buffer }>({
+  dataType: () => "bytea",
+});
+
+/**
+ * People who sign in. `role` is one of `ROLES` (auth/roles.ts); `password_hash` is made by
+ * auth/password.ts (null: the user cannot sign in). Names are unique whatever their case. A
+ * user is never deleted, only disabled, so that the audit trail's names stay meaningful.
+ * Written only by the modules of storage/auth/.
+ */
+export const users = lignee.table(
+  "users",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    name: text("name").notNull(),
+    role: text("role").notNull(),
+    passwordHash: text("password_hash"),
+    disabledAt: timestamp("disabled_at", { withTimezone: true }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    lastSignInAt: timestamp("last_sign_in_at", { withTimezone: true }),
+  },
+  (t) => [uniqueIndex("users_name_idx").on(sql`lower(${t.name})`)],
+);
+
+/**
+ * Signed-in sessions, found by the SHA-256 of their secret (the secret itself is only in the
+ * browser's cookie). A session ends at `expires_at`, or when unseen for the idle time.
+ */
+export const sessions = lignee.table(
+  "sessions",
+  {
+    secretHash: bytea("secret_hash").primaryKey(),
+    userId: bigint("user_id", { mode: "number" })
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    lastSeenAt: timestamp("last_seen_at", { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+  },
+  (t) => [index("sessions_user_idx").on(t.userId)],
+);
+
+/** Users' API tokens, found by the SHA-256 of their secret; a revoked token keeps its row. */
+export const apiTokens = lignee.table(
+  "api_tokens",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    userId: bigint("user_id", { mode: "number" })
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    label: text("label").notNull(),
+    /** One of `TOKEN_SCOPES` (auth/roles.ts). */
+    scope: text("scope").notNull(),
+    secretHash: bytea("secret_hash").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
+    revokedAt: timestamp("revoked_at", { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex("api_tokens_secret_hash_idx").on(t.secretHash),
+    index("api_tokens_user_idx").on(t.userId, t.id),
+  ],
+);
+
+/** Failed sign-ins, one row per key (`user:alice`, `address:192.0.2.1`), for the rate limit. */
+export const signInFailures = lignee.table(
+  "sign_in_failures",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    key: text("key").notNull(),
+    at: timestamp("at", { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    index("sign_in_failures_key_idx").on(t.key, t.at),
+    index("sign_in_failures_at_idx").on(t.at),
+  ],
+);
+
+/**
+ * The audit trail: who did what to what, newest last. Written only by
+ * storage/auth/record-audit.ts; pruned by maintenance (`retention.auditDays`).
+ */
+export const auditEvents = lignee.table(
+  "audit_events",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
+    actor: text("actor").notNull(),
+    /** One of `ACTOR_KINDS` (storage/auth/auth-store.ts). */
+    actorKind: text("actor_kind").notNull(),
+    action: text("action").notNull(),
+    target: text("target"),
+    detail: jsonb("detail")
+      .$type<Record<string, unknown>>()
+      .notNull()
+      .default(sql`'{}'::jsonb`),
+  },
+  (t) => [
+    index("audit_events_at_idx").on(t.at),
+    index("audit_events_actor_idx").on(t.actor, t.id),
+    index("audit_events_action_idx").on(t.action, t.id),
+  ],
+);

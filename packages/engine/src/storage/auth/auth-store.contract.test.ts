@@ -1,0 +1,437 @@
+import { createHash } from "node:crypto";
+import { afterAll, describe, expect, it } from "vitest";
+import { createTestDatabase } from "../../../../../tests/support/database";
+import { AuthStoreError } from "../../errors";
+import type { AuthStore } from "./auth-store";
+import { PostgresAuthStore } from "./postgres-auth-store";
+
+const stores: AuthStore[] = [];
+
+afterAll(async () => {
+  await Promise.all(stores.map((s) => s.close()));
+});
+
+async function freshStore(): Promise<AuthStore> {
+  const store = PostgresAuthStore.connect(await createTestDatabase(), { max: 2 });
+  stores.push(store);
+  return store;
+}
+
+const T0 = new Date("2026-03-01T10:00:00.000Z");
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+
+function at(ms: number): Date {
+  return new Date(T0.getTime() + ms);
+}
+
+function hash(secret: string): Buffer {
+  return createHash("sha256").update(secret).digest();
+}
+
+async function addAlice(store: AuthStore, role: "viewer" | "operator" | "admin" = "operator") {
+  return store.addUser({ name: "Alice", role, passwordHash: "scrypt$hash-a", at: T0 });
+}
+
+describe("users", () => {
+  it("adds, finds whatever the case, and lists users by name", async () => {
+    const store = await freshStore();
+    expect(await store.hasActiveUsers()).toBe(false);
+    const alice = await addAlice(store);
+    expect(alice).toEqual({
+      id: expect.any(String),
+      name: "Alice",
+      role: "operator",
+      disabledAt: null,
+      createdAt: T0,
+      lastSignInAt: null,
+    });
+    await store.addUser({ name: "bob", role: "viewer", passwordHash: null, at: T0 });
+    expect(await store.hasActiveUsers()).toBe(true);
+    expect(await store.findUser("ALICE")).toEqual({ user: alice, passwordHash: "scrypt$hash-a" });
+    expect((await store.findUser("bob"))?.passwordHash).toBeNull();
+    expect(await store.findUser("carol")).toBeUndefined();
+    expect((await store.listUsers()).map((u) => u.name)).toEqual(["Alice", "bob"]);
+  });
+
+  it("refuses a name taken in any case with a CONFLICT, and writes nothing", async () => {
+    const store = await freshStore();
+    await addAlice(store);
+    const taken = store.addUser({ name: "aLiCe", role: "admin", passwordHash: null, at: T0 });
+    await expect(taken).rejects.toBeInstanceOf(AuthStoreError);
+    await expect(taken).rejects.toMatchObject({ code: "CONFLICT" });
+    expect(await store.listUsers()).toHaveLength(1);
+  });
+
+  it("sets the role and records sign-ins", async () => {
+    const store = await freshStore();
+    const alice = await addAlice(store);
+    expect((await store.setRole("alice", "admin"))?.role).toBe("admin");
+    expect(await store.setRole("nobody", "admin")).toBeUndefined();
+    await store.recordSignIn(alice.id, at(HOUR));
+    expect((await store.findUser("alice"))?.user).toMatchObject({
+      role: "admin",
+      lastSignInAt: at(HOUR),
+    });
+  });
+
+  it("sets the password and ends the user's sessions, not others'", async () => {
+    const store = await freshStore();
+    const alice = await addAlice(store);
+    const bob = await store.addUser({ name: "bob", role: "viewer", passwordHash: null, at: T0 });
+    await store.createSession({
+      userId: alice.id,
+      secretHash: hash("a"),
+      at: T0,
+      expiresAt: at(12 * HOUR),
+    });
+    await store.createSession({
+      userId: bob.id,
+      secretHash: hash("b"),
+      at: T0,
+      expiresAt: at(12 * HOUR),
+    });
+    expect(await store.setPassword("ALICE", "scrypt$hash-b", at(MINUTE))).toBe(true);
+    expect(await store.setPassword("nobody", "scrypt$hash-b", at(MINUTE))).toBe(false);
+    expect((await store.findUser("alice"))?.passwordHash).toBe("scrypt$hash-b");
+    expect(await store.touchSession(hash("a"), at(2 * MINUTE), HOUR)).toBeUndefined();
+    expect(await store.touchSession(hash("b"), at(2 * MINUTE), HOUR)).toBeDefined();
+  });
+
+  it("disables a user: no longer active, its sessions ended and its tokens revoked", async () => {
+    const store = await freshStore();
+    const alice = await addAlice(store);
+    await store.createSession({
+      userId: alice.id,
+      secretHash: hash("s"),
+      at: T0,
+      expiresAt: at(12 * HOUR),
+    });
+    const token = await store.createToken({
+      userId: alice.id,
+      label: "ci",
+      scope: "read",
+      secretHash: hash("lgn_t"),
+      at: T0,
+    });
+    const disabled = await store.disableUser("alice", at(HOUR));
+    expect(disabled).toMatchObject({ name: "Alice", disabledAt: at(HOUR) });
+    expect(await store.hasActiveUsers()).toBe(false);
+    expect(await store.touchSession(hash("s"), at(HOUR), HOUR)).toBeUndefined();
+    expect(await store.useToken(hash("lgn_t"), at(HOUR))).toBeUndefined();
+    expect(await store.listTokens("alice")).toEqual([{ ...token, revokedAt: at(HOUR) }]);
+    // Disabling again keeps the first date; an unknown user is no user.
+    expect((await store.disableUser("alice", at(2 * HOUR)))?.disabledAt).toEqual(at(HOUR));
+    expect(await store.disableUser("nobody", at(HOUR))).toBeUndefined();
+  });
+});
+
+describe("sessions", () => {
+  it("finds a live session by its secret's hash and marks it seen at most once a minute", async () => {
+    const store = await freshStore();
+    const alice = await addAlice(store);
+    await store.createSession({
+      userId: alice.id,
+      secretHash: hash("s"),
+      at: T0,
+      expiresAt: at(12 * HOUR),
+    });
+    const seen = await store.touchSession(hash("s"), at(30_000), HOUR);
+    expect(seen).toEqual({ user: alice, createdAt: T0, lastSeenAt: T0, expiresAt: at(12 * HOUR) });
+    expect((await store.touchSession(hash("s"), at(2 * MINUTE), HOUR))?.lastSeenAt).toEqual(
+      at(2 * MINUTE),
+    );
+    expect(
+      (await store.touchSession(hash("s"), at(2 * MINUTE + 10_000), HOUR))?.lastSeenAt,
+    ).toEqual(at(2 * MINUTE));
+    expect(await store.touchSession(hash("other"), at(2 * MINUTE), HOUR)).toBeUndefined();
+  });
+
+  it("refuses a session idle for longer than the idle time", async () => {
+    const store = await freshStore();
+    const alice = await addAlice(store);
+    await store.createSession({
+      userId: alice.id,
+      secretHash: hash("s"),
+      at: T0,
+      expiresAt: at(12 * HOUR),
+    });
+    expect(await store.touchSession(hash("s"), at(50 * MINUTE), HOUR)).toBeDefined();
+    // Seen at +50 min: alive until +110 min.
+    expect(await store.touchSession(hash("s"), at(109 * MINUTE), HOUR)).toBeDefined();
+    expect(await store.touchSession(hash("s"), at(170 * MINUTE), HOUR)).toBeUndefined();
+  });
+
+  it("refuses a session past its absolute expiry, however recently seen", async () => {
+    const store = await freshStore();
+    const alice = await addAlice(store);
+    await store.createSession({
+      userId: alice.id,
+      secretHash: hash("s"),
+      at: T0,
+      expiresAt: at(2 * HOUR),
+    });
+    for (let m = 30; m < 120; m += 30) {
+      expect(await store.touchSession(hash("s"), at(m * MINUTE), HOUR)).toBeDefined();
+    }
+    expect(await store.touchSession(hash("s"), at(2 * HOUR), HOUR)).toBeUndefined();
+  });
+
+  it("ends a session when it is deleted (signing out)", async () => {
+    const store = await freshStore();
+    const alice = await addAlice(store);
+    await store.createSession({
+      userId: alice.id,
+      secretHash: hash("s"),
+      at: T0,
+      expiresAt: at(HOUR),
+    });
+    await store.deleteSession(hash("s"));
+    expect(await store.touchSession(hash("s"), at(MINUTE), HOUR)).toBeUndefined();
+  });
+
+  it("sees the user's current role", async () => {
+    const store = await freshStore();
+    const alice = await addAlice(store, "viewer");
+    await store.createSession({
+      userId: alice.id,
+      secretHash: hash("s"),
+      at: T0,
+      expiresAt: at(HOUR),
+    });
+    await store.setRole("alice", "admin");
+    expect((await store.touchSession(hash("s"), at(MINUTE), HOUR))?.user.role).toBe("admin");
+  });
+});
+
+describe("API tokens", () => {
+  it("creates, finds by hash with its user, and marks it used at most once a minute", async () => {
+    const store = await freshStore();
+    const alice = await addAlice(store);
+    const token = await store.createToken({
+      userId: alice.id,
+      label: "laptop",
+      scope: "operate",
+      secretHash: hash("lgn_1"),
+      at: T0,
+    });
+    expect(token).toEqual({
+      id: expect.any(String),
+      userName: "Alice",
+      label: "laptop",
+      scope: "operate",
+      createdAt: T0,
+      lastUsedAt: null,
+      revokedAt: null,
+    });
+    expect(await store.useToken(hash("lgn_1"), at(MINUTE))).toEqual({
+      token: { ...token, lastUsedAt: at(MINUTE) },
+      user: alice,
+    });
+    expect((await store.useToken(hash("lgn_1"), at(MINUTE + 10_000)))?.token.lastUsedAt).toEqual(
+      at(MINUTE),
+    );
+    expect((await store.listTokens())[0]?.lastUsedAt).toEqual(at(MINUTE));
+    expect((await store.useToken(hash("lgn_1"), at(3 * MINUTE)))?.token.lastUsedAt).toEqual(
+      at(3 * MINUTE),
+    );
+    expect(await store.useToken(hash("lgn_unknown"), at(MINUTE))).toBeUndefined();
+  });
+
+  it("lists tokens newest first, of one user when named, revoked ones too", async () => {
+    const store = await freshStore();
+    const alice = await addAlice(store);
+    const bob = await store.addUser({ name: "bob", role: "viewer", passwordHash: null, at: T0 });
+    const a1 = await store.createToken({
+      userId: alice.id,
+      label: "a1",
+      scope: "read",
+      secretHash: hash("1"),
+      at: T0,
+    });
+    const b1 = await store.createToken({
+      userId: bob.id,
+      label: "b1",
+      scope: "read",
+      secretHash: hash("2"),
+      at: T0,
+    });
+    const a2 = await store.createToken({
+      userId: alice.id,
+      label: "a2",
+      scope: "operate",
+      secretHash: hash("3"),
+      at: T0,
+    });
+    await store.revokeToken(a1.id, at(MINUTE));
+    expect((await store.listTokens()).map((t) => t.label)).toEqual(["a2", "b1", "a1"]);
+    expect(await store.listTokens("ALICE")).toEqual([a2, { ...a1, revokedAt: at(MINUTE) }]);
+    expect(await store.listTokens("nobody")).toEqual([]);
+    expect(b1.userName).toBe("bob");
+  });
+
+  it("revokes a token at once; only the named user's when a user is named", async () => {
+    const store = await freshStore();
+    const alice = await addAlice(store);
+    const bob = await store.addUser({ name: "bob", role: "viewer", passwordHash: null, at: T0 });
+    const token = await store.createToken({
+      userId: alice.id,
+      label: "x",
+      scope: "read",
+      secretHash: hash("t"),
+      at: T0,
+    });
+    expect(await store.revokeToken(token.id, at(MINUTE), bob.name)).toBe(false);
+    expect(await store.useToken(hash("t"), at(MINUTE))).toBeDefined();
+    expect(await store.revokeToken(token.id, at(MINUTE), "alice")).toBe(true);
+    expect(await store.useToken(hash("t"), at(2 * MINUTE))).toBeUndefined();
+    expect(await store.revokeToken(token.id, at(3 * MINUTE))).toBe(false);
+    expect(await store.revokeToken("999999", at(MINUTE))).toBe(false);
+    expect(await store.revokeToken("not-an-id", at(MINUTE))).toBe(false);
+  });
+
+  it("refuses a token of a user created under an unknown id", async () => {
+    const store = await freshStore();
+    await expect(
+      store.createToken({
+        userId: "4242",
+        label: "x",
+        scope: "read",
+        secretHash: hash("t"),
+        at: T0,
+      }),
+    ).rejects.toMatchObject({ code: "UNKNOWN_USER" });
+  });
+});
+
+describe("failed sign-ins", () => {
+  it("counts failures per key since a time, with the oldest, and forgets a key", async () => {
+    const store = await freshStore();
+    await store.recordSignInFailure(["user:alice", "address:192.0.2.1"], at(0));
+    await store.recordSignInFailure(["user:alice", "address:192.0.2.1"], at(5 * MINUTE));
+    await store.recordSignInFailure(["user:bob", "address:192.0.2.1"], at(10 * MINUTE));
+    const since = at(MINUTE);
+    const counts = await store.signInFailures(
+      ["user:alice", "address:192.0.2.1", "user:carol"],
+      since,
+    );
+    expect(counts).toEqual(
+      new Map([
+        ["user:alice", { count: 1, oldest: at(5 * MINUTE) }],
+        ["address:192.0.2.1", { count: 2, oldest: at(5 * MINUTE) }],
+      ]),
+    );
+    await store.clearSignInFailures("user:alice");
+    expect(
+      (await store.signInFailures(["user:alice", "user:bob"], at(0))).get("user:alice"),
+    ).toBeUndefined();
+    expect((await store.signInFailures(["user:bob"], at(0))).get("user:bob")?.count).toBe(1);
+  });
+});
+
+describe("audit trail", () => {
+  it("records lines and lists them newest first, by pages, filtered by actor and action", async () => {
+    const store = await freshStore();
+    const first = await store.recordAudit({
+      actor: "alice",
+      actorKind: "user",
+      action: "run.launch",
+      target: "r1",
+      detail: { selection: "raw/offres", partitions: ["2024-01-01"] },
+      at: at(0),
+    });
+    expect(first).toEqual({
+      id: expect.any(String),
+      at: at(0),
+      actor: "alice",
+      actorKind: "user",
+      action: "run.launch",
+      target: "r1",
+      detail: { selection: "raw/offres", partitions: ["2024-01-01"] },
+    });
+    await store.recordAudit({
+      actor: "bob",
+      actorKind: "token",
+      action: "run.cancel",
+      target: "r1",
+      detail: {},
+      at: at(1),
+    });
+    await store.recordAudit({
+      actor: "alice",
+      actorKind: "user",
+      action: "run.cancel",
+      target: null,
+      detail: {},
+      at: at(2),
+    });
+    const noDate = await store.recordAudit({
+      actor: "root",
+      actorKind: "cli",
+      action: "user.add",
+      target: "carol",
+      detail: {},
+    });
+    expect(noDate.at).toBeInstanceOf(Date);
+
+    const all = await store.listAudit({ limit: 100 });
+    expect(all.map((a) => a.action)).toEqual([
+      "user.add",
+      "run.cancel",
+      "run.cancel",
+      "run.launch",
+    ]);
+    const page1 = await store.listAudit({ limit: 2 });
+    const page2 = await store.listAudit({ limit: 2, before: page1[1]!.id });
+    expect([...page1, ...page2]).toEqual(all);
+    expect(await store.listAudit({ limit: 2, before: all[3]!.id })).toEqual([]);
+    expect((await store.listAudit({ limit: 10, actor: "alice" })).map((a) => a.action)).toEqual([
+      "run.cancel",
+      "run.launch",
+    ]);
+    expect(
+      (await store.listAudit({ limit: 10, action: "run.cancel" })).map((a) => a.actor),
+    ).toEqual(["alice", "bob"]);
+    expect(await store.listAudit({ limit: 10, actor: "alice", action: "run.cancel" })).toHaveLength(
+      1,
+    );
+    expect(await store.listAudit({ limit: 10, before: "nope" })).toEqual([]);
+  });
+
+  it("prunes audit lines and failed sign-ins older than the cutoff, and expired sessions", async () => {
+    const store = await freshStore();
+    const alice = await addAlice(store);
+    for (const [action, when] of [
+      ["old", at(0)],
+      ["new", at(2 * HOUR)],
+    ] as const) {
+      await store.recordAudit({
+        actor: "a",
+        actorKind: "user",
+        action,
+        target: null,
+        detail: {},
+        at: when,
+      });
+    }
+    await store.recordSignInFailure(["user:alice"], at(0));
+    await store.recordSignInFailure(["user:alice"], at(2 * HOUR));
+    await store.createSession({
+      userId: alice.id,
+      secretHash: hash("gone"),
+      at: T0,
+      expiresAt: at(HOUR),
+    });
+    await store.createSession({
+      userId: alice.id,
+      secretHash: hash("live"),
+      at: T0,
+      expiresAt: at(3 * HOUR),
+    });
+    expect(await store.pruneAudit(at(HOUR))).toBe(1);
+    expect((await store.listAudit({ limit: 10 })).map((a) => a.action)).toEqual(["new"]);
+    expect((await store.signInFailures(["user:alice"], at(0))).get("user:alice")?.count).toBe(1);
+    expect(await store.touchSession(hash("live"), at(2 * HOUR), 3 * HOUR)).toBeDefined();
+    expect(await store.pruneAudit(at(HOUR))).toBe(0);
+  });
+});

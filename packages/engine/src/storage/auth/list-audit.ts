@@ -1,0 +1,24 @@
+import type { Queryable } from "../runs/queryable";
+import type { AuditRecord } from "./auth-store";
+import { AUDIT_COLUMNS, auditOf, type AuditRow } from "./audit-row";
+
+/**
+ * Audit lines, newest first, of one actor and/or one action when given; `before` (an id, the
+ * last one of the previous page) pages back. An id that is not a number matches nothing.
+ */
+export async function listAudit(
+  db: Queryable,
+  options: { limit: number; before?: string; actor?: string; action?: string },
+): Promise<AuditRecord[]> {
+  if (options.before !== undefined && !/^[0-9]{1,18}$/.test(options.before)) return [];
+  const { rows } = await db.query<AuditRow>(
+    `SELECT ${AUDIT_COLUMNS} FROM lignee.audit_events a
+     WHERE ($2::bigint IS NULL OR a.id < $2::bigint)
+       AND ($3::text IS NULL OR a.actor = $3)
+       AND ($4::text IS NULL OR a.action = $4)
+     ORDER BY a.id DESC
+     LIMIT $1`,
+    [options.limit, options.before ?? null, options.actor ?? null, options.action ?? null],
+  );
+  return rows.map(auditOf);
+}

@@ -1,0 +1,168 @@
+import type pg from "pg";
+import type { Role, TokenScope } from "../../auth/roles";
+import { pruneAuditBatch } from "../maintenance/prune-audit";
+import { pruneSignInLeftovers } from "../maintenance/prune-sign-in-leftovers";
+import { connectPool } from "../transaction";
+import { addUser } from "./add-user";
+import type {
+  ApiTokenRecord,
+  AuditRecord,
+  AuthStore,
+  NewAuditRecord,
+  SessionRecord,
+  UserCredentials,
+  UserRecord,
+} from "./auth-store";
+import { clearSignInFailures } from "./clear-sign-in-failures";
+import { createSession } from "./create-session";
+import { createToken } from "./create-token";
+import { deleteSession } from "./delete-session";
+import { disableUser } from "./disable-user";
+import { findUser } from "./find-user";
+import { hasActiveUsers } from "./has-active-users";
+import { listAudit } from "./list-audit";
+import { listTokens } from "./list-tokens";
+import { listUsers } from "./list-users";
+import { recordAudit } from "./record-audit";
+import { recordSignIn } from "./record-sign-in";
+import { recordSignInFailure } from "./record-sign-in-failure";
+import { revokeToken } from "./revoke-token";
+import { setPassword } from "./set-password";
+import { setRole } from "./set-role";
+import { signInFailures } from "./sign-in-failures";
+import { touchSession } from "./touch-session";
+import { useToken } from "./use-token";
+
+/** Audit lines per DELETE when pruning. */
+const PRUNE_BATCH = 5_000;
+
+/** The auth store on PostgreSQL (see `AuthStore`). */
+export class PostgresAuthStore implements AuthStore {
+  private constructor(private readonly pool: pg.Pool) {}
+
+  static connect(databaseUrl: string, options: { max?: number } = {}): PostgresAuthStore {
+    return new PostgresAuthStore(connectPool(databaseUrl, options.max ?? 2));
+  }
+
+  addUser(user: {
+    name: string;
+    role: Role;
+    passwordHash: string | null;
+    at: Date;
+  }): Promise<UserRecord> {
+    return addUser(this.pool, user);
+  }
+
+  listUsers(): Promise<UserRecord[]> {
+    return listUsers(this.pool);
+  }
+
+  findUser(name: string): Promise<UserCredentials | undefined> {
+    return findUser(this.pool, name);
+  }
+
+  hasActiveUsers(): Promise<boolean> {
+    return hasActiveUsers(this.pool);
+  }
+
+  disableUser(name: string, at: Date): Promise<UserRecord | undefined> {
+    return disableUser(this.pool, name, at);
+  }
+
+  setPassword(name: string, passwordHash: string): Promise<boolean> {
+    return setPassword(this.pool, name, passwordHash);
+  }
+
+  setRole(name: string, role: Role): Promise<UserRecord | undefined> {
+    return setRole(this.pool, name, role);
+  }
+
+  recordSignIn(userId: string, at: Date): Promise<void> {
+    return recordSignIn(this.pool, userId, at);
+  }
+
+  createSession(session: {
+    userId: string;
+    secretHash: Buffer;
+    at: Date;
+    expiresAt: Date;
+  }): Promise<void> {
+    return createSession(this.pool, session);
+  }
+
+  touchSession(secretHash: Buffer, now: Date, idleMs: number): Promise<SessionRecord | undefined> {
+    return touchSession(this.pool, secretHash, now, idleMs);
+  }
+
+  deleteSession(secretHash: Buffer): Promise<void> {
+    return deleteSession(this.pool, secretHash);
+  }
+
+  createToken(token: {
+    userId: string;
+    label: string;
+    scope: TokenScope;
+    secretHash: Buffer;
+    at: Date;
+  }): Promise<ApiTokenRecord> {
+    return createToken(this.pool, token);
+  }
+
+  useToken(
+    secretHash: Buffer,
+    now: Date,
+  ): Promise<{ token: ApiTokenRecord; user: UserRecord } | undefined> {
+    return useToken(this.pool, secretHash, now);
+  }
+
+  listTokens(userName?: string): Promise<ApiTokenRecord[]> {
+    return listTokens(this.pool, userName);
+  }
+
+  revokeToken(id: string, at: Date, userName?: string): Promise<boolean> {
+    return revokeToken(this.pool, id, at, userName);
+  }
+
+  recordSignInFailure(keys: readonly string[], at: Date): Promise<void> {
+    return recordSignInFailure(this.pool, keys, at);
+  }
+
+  signInFailures(
+    keys: readonly string[],
+    since: Date,
+  ): Promise<Map<string, { count: number; oldest: Date }>> {
+    return signInFailures(this.pool, keys, since);
+  }
+
+  clearSignInFailures(key: string): Promise<void> {
+    return clearSignInFailures(this.pool, key);
+  }
+
+  recordAudit(record: NewAuditRecord): Promise<AuditRecord> {
+    return recordAudit(this.pool, record);
+  }
+
+  listAudit(options: {
+    limit: number;
+    before?: string;
+    actor?: string;
+    action?: string;
+  }): Promise<AuditRecord[]> {
+    return listAudit(this.pool, options);
+  }
+
+  async pruneAudit(cutoff: Date): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const { rows } = await pruneAuditBatch(this.pool, cutoff, PRUNE_BATCH);
+      total += rows;
+      if (rows < PRUNE_BATCH) break;
+    }
+    await pruneSignInLeftovers(this.pool, cutoff, cutoff);
+    return total;
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
