@@ -10,6 +10,9 @@ describe("an audit line's detail", () => {
 
   it("leaves out empty values and is empty without any", () => {
     expect(summarizeDetail({ reason: "invalid", address: null })).toBe("reason: invalid");
+    expect(summarizeDetail({ selection: "demo/hello", partitions: {}, keys: [] })).toBe(
+      "selection: demo/hello",
+    );
     expect(summarizeDetail({})).toBe("");
   });
 

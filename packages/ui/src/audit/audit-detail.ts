@@ -1,13 +1,19 @@
 /**
- * An audit line's detail in one short line: `key: value` pairs in their order, values that are
- * not text written as JSON, the whole cut at `max` characters.
+ * An audit line's detail in one short line: `key: value` pairs in their order (empty values
+ * left out), values that are not text written as JSON, the whole cut at `max` characters.
  */
 export function summarizeDetail(detail: Readonly<Record<string, unknown>>, max = 120): string {
   const text = Object.entries(detail)
-    .filter(([, value]) => value !== null && value !== undefined)
+    .filter(([, value]) => !isEmpty(value))
     .map(([key, value]) => `${key}: ${typeof value === "string" ? value : JSON.stringify(value)}`)
     .join(" · ");
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+function isEmpty(value: unknown): boolean {
+  if (value === null || value === undefined || value === "") return true;
+  if (Array.isArray(value)) return value.length === 0;
+  return typeof value === "object" && Object.keys(value).length === 0;
 }
 
 /** The actions the trail records, offered in the action filter (any other can be typed). */

@@ -15,7 +15,9 @@ export function SessionBadge({ session }: { session: Session }) {
         data-testid="single-user-badge"
         title="No user is defined and the server listens on loopback only, so nobody signs in and every action is allowed. Adding a user (lignee users add NAME --role admin) turns sign-in on."
       >
-        Single-user mode · loopback, no sign-in
+        <span>Single-user mode</span>
+        <span className="session-badge-sep"> · </span>
+        <span className="session-badge-detail">loopback, no sign-in</span>
       </span>
     );
   }
@@ -23,11 +25,14 @@ export function SessionBadge({ session }: { session: Session }) {
   if (!user) return null;
   return (
     <span className="session-user" data-testid="session-user">
-      <Link href="/account" className="session-name" data-testid="account-link">
-        {user.name}
-      </Link>
-      <span className="session-role" data-testid="session-role">
-        · {user.role}
+      <span className="session-who">
+        <Link href="/account" className="session-name" data-testid="account-link">
+          {user.name}
+        </Link>
+        <span className="session-role" data-testid="session-role">
+          <span className="session-badge-sep"> · </span>
+          {user.role}
+        </span>
       </span>
       {session.via === "session" && (
         <button

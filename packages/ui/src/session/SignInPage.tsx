@@ -1,14 +1,17 @@
 import { useState, type FormEvent } from "react";
+import { useSearch } from "wouter";
 import { ApiError } from "../api/client";
 import { useSignIn } from "../api/queries";
+import { nextPath } from "./next-path";
 
 /**
  * A user name and a password. A refusal shows the server's one message (it never tells whether
  * the user exists); too many failures say how long to wait. Once signed in, the session gate
- * goes back to where the user was.
+ * goes back to where the user was (an ended session included): the page says where.
  */
 export function SignInPage() {
   const signIn = useSignIn();
+  const next = nextPath(useSearch());
   const [name, setName] = useState("");
   const [password, setPassword] = useState("");
   const submit = (e: FormEvent) => {
@@ -19,6 +22,11 @@ export function SignInPage() {
     <div className="sign-in-page">
       <form className="sign-in" onSubmit={submit} data-testid="sign-in-form">
         <h1>Sign in to Lignée</h1>
+        {next !== "/" && (
+          <p className="muted sign-in-next" data-testid="sign-in-next">
+            Then back to <span className="mono">{next}</span>
+          </p>
+        )}
         {signIn.error && (
           <p className="error-line" role="alert" data-testid="sign-in-error">
             {refusal(signIn.error)}
