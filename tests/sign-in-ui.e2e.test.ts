@@ -250,6 +250,49 @@ describe("roles", () => {
   }, 60_000);
 });
 
+describe("the audit page", () => {
+  it("pages through older lines and back", async () => {
+    // 120 lines of one actor, as the CLI records them, a second apart (the newest last).
+    const start = Date.now() - 3_600_000;
+    for (let i = 0; i < 120; i++) {
+      await auth.recordAudit({
+        actor: "cron-bot",
+        actorKind: "cli",
+        action: "user.set-role",
+        target: `user-${String(i).padStart(3, "0")}`,
+        detail: { role: "viewer" },
+        at: new Date(start + i * 1_000),
+      });
+    }
+    const { context, page: p } = await freshPage();
+    try {
+      await p.goto(`${server.url}/audit`);
+      await signIn(p, "victor");
+      await p.getByTestId("audit-page").waitFor();
+      await p.getByTestId("audit-actor").fill("cron-bot");
+      const targets = () =>
+        p.locator("[data-testid=audit-event] td:nth-child(4)").allTextContents();
+      await expect.poll(async () => (await targets())[0]).toBe("user-119");
+      expect(await targets()).toHaveLength(50);
+      expect(await p.getByTestId("audit-newer").isDisabled()).toBe(true);
+
+      await p.getByTestId("audit-older").click();
+      await expect.poll(async () => (await targets())[0]).toBe("user-069");
+      expect(await targets()).toHaveLength(50);
+      await p.getByTestId("audit-older").click();
+      await expect.poll(async () => (await targets())[0]).toBe("user-019");
+      expect((await targets()).at(-1)).toBe("user-000");
+      expect(await p.getByTestId("audit-older").isDisabled()).toBe(true);
+      await saveScreenshot(p, "sign-in-5b-audit-oldest");
+
+      await p.getByTestId("audit-newer").click();
+      await expect.poll(async () => (await targets())[0]).toBe("user-069");
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+});
+
 describe("the account page", () => {
   it("creates a token shown once that works, and refuses it once revoked", async () => {
     const { context, page: p } = await freshPage();

@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useRef, useState } from "react";
 import { Link } from "wouter";
 import { useAudit } from "../api/queries";
 import type { AuditEvent } from "../api/types";
@@ -18,6 +18,12 @@ export function AuditPage() {
   // The `before` of each page shown after the first: "Newer" goes back one.
   const [pages, setPages] = useState<readonly string[]>([]);
   const before = pages.at(-1);
+  const top = useRef<HTMLDivElement>(null);
+  // Another page starts at its top: the buttons are at the bottom of the one before.
+  const turn = (next: readonly string[]) => {
+    setPages(next);
+    top.current?.scrollIntoView({ block: "start" });
+  };
   const audit = useAudit({
     ...(actor.trim() ? { actor: actor.trim() } : {}),
     ...(action.trim() ? { action: action.trim() } : {}),
@@ -30,7 +36,7 @@ export function AuditPage() {
   const events = audit.data?.events;
   const nextBefore = audit.data?.nextBefore ?? null;
   return (
-    <div className="audit-page" data-testid="audit-page">
+    <div className="audit-page" data-testid="audit-page" ref={top}>
       <div className="page-head">
         <h1>Audit</h1>
         <span className="muted">
@@ -89,7 +95,7 @@ export function AuditPage() {
             type="button"
             className="chip"
             disabled={pages.length === 0}
-            onClick={() => setPages((p) => p.slice(0, -1))}
+            onClick={() => turn(pages.slice(0, -1))}
             data-testid="audit-newer"
           >
             ← Newer
@@ -98,7 +104,7 @@ export function AuditPage() {
             type="button"
             className="chip"
             disabled={!nextBefore || audit.isPlaceholderData}
-            onClick={() => nextBefore && setPages((p) => [...p, nextBefore])}
+            onClick={() => nextBefore && turn([...pages, nextBefore])}
             data-testid="audit-older"
           >
             Older →
