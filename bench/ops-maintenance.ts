@@ -56,6 +56,7 @@ export async function maintenanceFigures(
         schedule: undefined,
         eventsRetentionDays: 30,
         sensorTicksRetentionDays: 7,
+        auditRetentionDays: 365,
         rawFiles: [],
       };
       started = performance.now();

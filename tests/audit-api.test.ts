@@ -66,6 +66,10 @@ describe("the audit trail", () => {
       body: { enabled: false },
     });
     expect(check.status).toBe(200);
+    const checks = await t.call("GET", "/api/assets/raw/jours/checks", { as: alice });
+    expect(((await checks.json()) as { checks: { switchedBy: string }[] }).checks[0]).toMatchObject(
+      { switchedBy: "api:alice" },
+    );
     const schedule = await t.call("POST", "/api/automation/schedule/lignee_maintenance/disable", {
       as: alice,
     });

@@ -13,6 +13,7 @@ import {
   executeRun,
   gzipFileAtomically,
   MAINTENANCE_SCHEDULE,
+  PostgresAuthStore,
   PostgresAutomationStore,
   PostgresStorage,
   prepareRun,
@@ -141,7 +142,11 @@ describe("maintenance: pruning", () => {
     // Small batches: many statements, the same result.
     const done = await runMaintenance({ pool, config, now, dryRun: false, batchSize: 2 });
     expect(withoutTimes(done)).toEqual(withoutTimes(dry));
-    expect(done.vacuum.map((v) => v.table)).toEqual(["lignee.events", "lignee.sensor_ticks"]);
+    expect(done.vacuum.map((v) => v.table)).toEqual([
+      "lignee.events",
+      "lignee.sensor_ticks",
+      "lignee.audit_events",
+    ]);
     expect(await count("SELECT count(*) AS n FROM lignee.events WHERE run_id = $1", [old])).toBe(0);
     expect(await count("SELECT count(*) AS n FROM lignee.events WHERE run_id = $1", [recent])).toBe(
       recentEvents,
@@ -159,6 +164,66 @@ describe("maintenance: pruning", () => {
     const again = await runMaintenance({ pool, config, dryRun: true });
     expect(again.events.rows).toBe(0);
     expect(again.sensorTicks.rows).toBe(0);
+  });
+});
+
+describe("maintenance: the audit trail", () => {
+  it("deletes audit lines older than auditDays, failed sign-ins older than a day and expired sessions", async () => {
+    const auth = PostgresAuthStore.connect(url, { max: 1 });
+    try {
+      const now = new Date();
+      const ago = (days: number): Date => new Date(now.getTime() - days * DAY);
+      for (const [action, at] of [
+        ["run.launch", ago(400)],
+        ["run.cancel", ago(366)],
+        ["user.add", ago(10)],
+      ] as const) {
+        await auth.recordAudit({
+          actor: "alice",
+          actorKind: "user",
+          action,
+          target: null,
+          detail: {},
+          at,
+        });
+      }
+      await auth.recordSignInFailure(["user:alice", "address:192.0.2.1"], ago(2));
+      await auth.recordSignInFailure(["user:alice"], ago(0.01));
+      const alice = await auth.addUser({
+        name: "alice",
+        role: "viewer",
+        passwordHash: null,
+        at: ago(3),
+      });
+      const session = { userId: alice.id, at: ago(3) };
+      await auth.createSession({ ...session, secretHash: Buffer.from("gone"), expiresAt: ago(1) });
+      await auth.createSession({ ...session, secretHash: Buffer.from("live"), expiresAt: ago(-1) });
+      const config = { ...example.maintenance };
+      expect(config.auditRetentionDays).toBe(365);
+
+      const dry = await runMaintenance({ pool, config, now, dryRun: true, batchSize: 1 });
+      expect(dry.audit).toMatchObject({
+        retentionDays: 365,
+        rows: 2,
+        signInFailures: 2,
+        expiredSessions: 1,
+      });
+      expect(dry.audit.bytes).toBeGreaterThan(0);
+      expect(await count("SELECT count(*) AS n FROM lignee.audit_events")).toBe(3);
+
+      const done = await runMaintenance({ pool, config, now, dryRun: false, batchSize: 1 });
+      expect(done.audit).toEqual(dry.audit);
+      expect((await auth.listAudit({ limit: 10 })).map((a) => a.action)).toEqual(["user.add"]);
+      expect(await count("SELECT count(*) AS n FROM lignee.sign_in_failures")).toBe(1);
+      expect(await count("SELECT count(*) AS n FROM lignee.sessions")).toBe(1);
+
+      const shorter = { ...config, auditRetentionDays: 7 };
+      expect((await runMaintenance({ pool, config: shorter, now, dryRun: true })).audit.rows).toBe(
+        1,
+      );
+    } finally {
+      await auth.close();
+    }
   });
 });
 
@@ -359,7 +424,15 @@ describe("maintenance: the built-in job", () => {
     expect(run).toMatchObject({ status: "FAILURE", selection: "maintenance" });
     expect(run?.error).toMatch(/^maintenance failed: ENOTDIR/);
     const events = await storage.listEvents(result.runId);
-    expect(events.map((e) => e.type)).toEqual(["RUN_START", "LOG", "LOG", "LOG", "RUN_FAILURE"]);
+    // Pruned events, sensor evaluations, the audit trail, vacuum; then the raw files failed.
+    expect(events.map((e) => e.type)).toEqual([
+      "RUN_START",
+      "LOG",
+      "LOG",
+      "LOG",
+      "LOG",
+      "RUN_FAILURE",
+    ]);
   });
 
   it("can be switched off or moved by the definitions, and refuses bad settings", () => {

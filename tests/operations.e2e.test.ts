@@ -147,6 +147,7 @@ describe("the Operations page", () => {
       .poll(() => last.locator("[data-status]").getAttribute("data-status"), { timeout: 20_000 })
       .toBe("SUCCESS");
     expect(await last.textContent()).toContain("raw/events: compressed 1 file older than 7 d");
+    expect(await last.textContent()).toContain("Audit trail: pruned 0 lines");
     await expect
       .poll(async () => (await folder.locator("td").allTextContents()).slice(1, 5), {
         timeout: 20_000,

@@ -159,6 +159,20 @@ describe("the role matrix", () => {
   });
 });
 
+describe("requests without a route of their own", () => {
+  it("HEAD follows GET's rule; an unknown path or method needs somebody recognised", async () => {
+    // A token: the matrix signed the sessions out.
+    const viewer = callers.find((c) => c.label === "viewer (read token)")!.as;
+    expect((await t.call("HEAD", "/api/runs")).status).toBe(401);
+    expect((await t.call("HEAD", "/api/runs", { as: viewer })).status).toBe(200);
+    expect((await t.call("HEAD", "/api/users", { as: viewer })).status).toBe(403);
+    expect((await t.call("GET", "/api/nope")).status).toBe(401);
+    expect((await t.call("GET", "/api/nope", { as: viewer })).status).toBe(404);
+    expect((await t.call("PATCH", "/api/runs", { as: viewer })).status).toBe(405);
+    expect((await t.call("OPTIONS", "/api/runs")).status).toBe(401);
+  });
+});
+
 describe("a read token of an admin", () => {
   it("acts as a viewer", async () => {
     await t.addUser("second-admin", "admin");

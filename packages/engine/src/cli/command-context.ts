@@ -19,6 +19,11 @@ export interface CommandContext {
     work: (definitions: ReloadableDefinitions, runtime: Runtime) => Promise<number>,
   ): Promise<void>;
   /**
+   * Runs a command that needs the database but no definitions (`lignee users`); what `work`
+   * resolves to is the process's exit code.
+   */
+  database(work: (runtime: Runtime) => Promise<number>): Promise<void>;
+  /**
    * Runs a command that needs neither definitions nor a database (`lignee init`); what `work`
    * resolves to is the process's exit code.
    */

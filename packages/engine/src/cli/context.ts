@@ -55,6 +55,14 @@ export async function withReloadableRuntime<T>(
   );
 }
 
+/** Opens the runtime without loading definitions, for commands that only need the database. */
+export async function withDatabase<T>(
+  io: CliIo,
+  work: (runtime: Runtime) => Promise<T>,
+): Promise<T> {
+  return overRuntime(io, work, async () => undefined);
+}
+
 /** Opens the runtime, says which runs it recovered, runs `work`, then `release` and closes it. */
 async function overRuntime<T>(
   io: CliIo,

@@ -1,7 +1,13 @@
 import { Command, CommanderError } from "commander";
 import { describeError, isBadInput } from "../errors";
 import type { CommandContext } from "./command-context";
-import { withReloadableRuntime, withRuntime, type CliIo, type GlobalOptions } from "./context";
+import {
+  withDatabase,
+  withReloadableRuntime,
+  withRuntime,
+  type CliIo,
+  type GlobalOptions,
+} from "./context";
 import { registerBackfill } from "./register/backfill";
 import { registerDev, registerServer } from "./register/dev";
 import { registerCheck } from "./register/check";
@@ -13,6 +19,7 @@ import { registerStatus } from "./register/status";
 import { registerWorker } from "./register/worker";
 import { registerMaintenance } from "./register/maintenance";
 import { registerInit } from "./register/init";
+import { registerUsers } from "./register/users";
 
 /** Exit codes: 0 success, 1 a failed run or an operational error, 2 bad input. */
 export const EXIT = { OK: 0, FAILED: 1, BAD_INPUT: 2 } as const;
@@ -39,6 +46,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     serve: async (work) => {
       exitCode = await withReloadableRuntime(program.opts<GlobalOptions>(), io, work);
     },
+    database: async (work) => {
+      exitCode = await withDatabase(io, work);
+    },
     standalone: async (work) => {
       exitCode = await work();
     },
@@ -56,6 +66,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   registerWorker(program, ctx);
   registerScheduler(program, ctx);
   registerMaintenance(program, ctx);
+  registerUsers(program, ctx);
 
   try {
     await program.parseAsync([...argv], { from: "user" });

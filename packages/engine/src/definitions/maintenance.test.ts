@@ -11,18 +11,24 @@ describe("resolveMaintenance", () => {
       schedule: { name: MAINTENANCE_SCHEDULE, cron: "0 3 * * *", timezone: "Europe/Paris" },
       eventsRetentionDays: 30,
       sensorTicksRetentionDays: 7,
+      auditRetentionDays: 365,
       rawFiles: [{ compressAfterDays: 7, label: "raw/offres" }],
     });
   });
 
   it("takes the environment over the definitions", () => {
     const { config, problems } = resolveMaintenance(
-      { rawFiles, retention: { eventsDays: 60 }, schedule: { cron: "0 4 * * *" } },
+      {
+        rawFiles,
+        retention: { eventsDays: 60, auditDays: 30 },
+        schedule: { cron: "0 4 * * *" },
+      },
       {
         LIGNEE_MAINTENANCE_CRON: "30 2 * * 0",
         LIGNEE_MAINTENANCE_TIMEZONE: "UTC",
         LIGNEE_RETENTION_EVENTS_DAYS: "90",
         LIGNEE_RETENTION_SENSOR_TICKS_DAYS: "2",
+        LIGNEE_RETENTION_AUDIT_DAYS: "730",
         LIGNEE_RAW_COMPRESS_AFTER_DAYS: "3",
       },
     );
@@ -31,6 +37,7 @@ describe("resolveMaintenance", () => {
       schedule: { cron: "30 2 * * 0", timezone: "UTC" },
       eventsRetentionDays: 90,
       sensorTicksRetentionDays: 2,
+      auditRetentionDays: 730,
       rawFiles: [{ compressAfterDays: 3 }],
     });
     expect(resolveMaintenance({}, { LIGNEE_MAINTENANCE_CRON: "off" }).config.schedule).toBe(
@@ -48,6 +55,17 @@ describe("resolveMaintenance", () => {
       "maintenance: rawFiles[0] has no dir",
       "maintenance: rawFiles[0]: pattern names compressed files already",
       expect.stringMatching(/^maintenance schedule: invalid cron expression "every day"/),
+    ]);
+  });
+
+  it("keeps audit lines retention.auditDays, or LIGNEE_RETENTION_AUDIT_DAYS, days", () => {
+    expect(resolveMaintenance({ retention: { auditDays: 30 } }, {}).config.auditRetentionDays).toBe(
+      30,
+    );
+    const { config, problems } = resolveMaintenance({}, { LIGNEE_RETENTION_AUDIT_DAYS: "forever" });
+    expect(config.auditRetentionDays).toBe(365);
+    expect(problems).toEqual([
+      "maintenance: LIGNEE_RETENTION_AUDIT_DAYS must be a number of days ≥ 0, not forever",
     ]);
   });
 });

@@ -12,6 +12,7 @@ export const MAINTENANCE_JOB_TAG = { "lignee/job": "maintenance" } as const;
 export const DEFAULT_MAINTENANCE_CRON = "0 3 * * *";
 export const DEFAULT_EVENTS_RETENTION_DAYS = 30;
 export const DEFAULT_SENSOR_TICKS_RETENTION_DAYS = 7;
+export const DEFAULT_AUDIT_RETENTION_DAYS = 365;
 export const DEFAULT_COMPRESS_AFTER_DAYS = 7;
 
 /** A raw folder whose old files the maintenance job compresses (gzip). */
@@ -37,6 +38,8 @@ export interface MaintenanceOptions {
     readonly eventsDays?: number;
     /** Sensor and eager evaluations older than this are deleted (default 7; the latest of each stays). */
     readonly sensorTicksDays?: number;
+    /** Audit trail lines older than this are deleted (default 365). */
+    readonly auditDays?: number;
   };
   readonly rawFiles?: readonly {
     readonly dir: string;
@@ -52,13 +55,15 @@ export interface MaintenanceConfig {
   readonly schedule: ScheduleDefinition | undefined;
   readonly eventsRetentionDays: number;
   readonly sensorTicksRetentionDays: number;
+  readonly auditRetentionDays: number;
   readonly rawFiles: readonly RawFilesRule[];
 }
 
 /**
  * The maintenance settings of a set of definitions, with the environment's overrides:
  * `LIGNEE_MAINTENANCE_CRON` (a cron expression, or `off`), `LIGNEE_MAINTENANCE_TIMEZONE`,
- * `LIGNEE_RETENTION_EVENTS_DAYS`, `LIGNEE_RETENTION_SENSOR_TICKS_DAYS` and
+ * `LIGNEE_RETENTION_EVENTS_DAYS`, `LIGNEE_RETENTION_SENSOR_TICKS_DAYS`,
+ * `LIGNEE_RETENTION_AUDIT_DAYS` and
  * `LIGNEE_RAW_COMPRESS_AFTER_DAYS` (every raw folder). Problems are returned, not thrown, so
  * that `Definitions.create` reports them with the others.
  *
@@ -94,6 +99,11 @@ export function resolveMaintenance(
       DEFAULT_SENSOR_TICKS_RETENTION_DAYS,
     ),
   );
+  const auditRetentionDays = days(
+    "LIGNEE_RETENTION_AUDIT_DAYS",
+    env.LIGNEE_RETENTION_AUDIT_DAYS,
+    days("retention.auditDays", retention.auditDays, DEFAULT_AUDIT_RETENTION_DAYS),
+  );
   const compressOverride = env.LIGNEE_RAW_COMPRESS_AFTER_DAYS;
   const rawFiles = (options?.rawFiles ?? []).map((rule, i): RawFilesRule => {
     if (typeof rule.dir !== "string" || rule.dir.length === 0)
@@ -119,6 +129,7 @@ export function resolveMaintenance(
       schedule: maintenanceSchedule(options?.schedule, env, problems),
       eventsRetentionDays,
       sensorTicksRetentionDays,
+      auditRetentionDays,
       rawFiles,
     },
     problems,
@@ -145,7 +156,7 @@ function maintenanceSchedule(
     timezone,
     selection: MAINTENANCE_SELECTION,
     description:
-      "Built-in maintenance: prunes old run logs and sensor evaluations, compresses old raw files, VACUUM (ANALYZE).",
+      "Built-in maintenance: prunes old run logs, sensor evaluations and audit lines, compresses old raw files, VACUUM (ANALYZE).",
     tags: { ...MAINTENANCE_JOB_TAG },
     partition: undefined,
     job: "maintenance",

@@ -20,6 +20,18 @@ export interface MaintenanceReport {
     readonly rows: number;
     readonly bytes: number;
   };
+  /**
+   * The audit trail's lines older than the cutoff; also failed sign-ins older than a day and
+   * sessions past their absolute expiry (counted, not measured).
+   */
+  readonly audit: {
+    readonly retentionDays: number;
+    readonly cutoff: string;
+    readonly rows: number;
+    readonly bytes: number;
+    readonly signInFailures: number;
+    readonly expiredSessions: number;
+  };
   /** VACUUM (ANALYZE) of the pruned tables, with their size on disk before and after. */
   readonly vacuum: readonly {
     readonly table: string;
@@ -44,6 +56,10 @@ export function describeMaintenance(report: MaintenanceReport): string[] {
     `events: ${would}prune ${report.events.rows} row(s) of ${report.events.runs} run(s) ended before ${report.events.cutoff.slice(0, 10)} (${formatBytes(report.events.bytes)})`,
     `sensor evaluations: ${would}prune ${report.sensorTicks.rows} row(s) older than ${report.sensorTicks.cutoff.slice(0, 10)} (${formatBytes(report.sensorTicks.bytes)})`,
   ];
+  const a = report.audit;
+  lines.push(
+    `audit trail: ${would}prune ${a.rows} line(s) older than ${a.cutoff.slice(0, 10)} (${formatBytes(a.bytes)}), ${a.signInFailures} failed sign-in(s), ${a.expiredSessions} expired session(s)`,
+  );
   for (const v of report.vacuum)
     lines.push(
       `vacuum ${v.table}: ${formatBytes(v.bytesBefore)} → ${formatBytes(v.bytesAfter)} on disk`,

@@ -5,10 +5,15 @@ import {
   pruneRunEventsBatch,
   runsWithPrunableEvents,
 } from "../storage/maintenance/prune-events";
+import { countPrunableAudit, pruneAuditBatch } from "../storage/maintenance/prune-audit";
 import {
   countPrunableSensorTicks,
   pruneSensorTicksBatch,
 } from "../storage/maintenance/prune-sensor-ticks";
+import {
+  countSignInLeftovers,
+  pruneSignInLeftovers,
+} from "../storage/maintenance/prune-sign-in-leftovers";
 import { PRUNED_TABLES, totalRelationSizes, vacuumAnalyze } from "../storage/maintenance/vacuum";
 import type { MaintenanceReport } from "./maintenance-report";
 import { compressRawFolder, type RawFolderCompression } from "./raw-folders";
@@ -31,8 +36,10 @@ export interface RunMaintenanceOptions {
 
 /**
  * The maintenance job: prunes the events (logs) of runs that ended more than
- * `eventsRetentionDays` ago and the sensor evaluations older than `sensorTicksRetentionDays`
- * (the latest of each sensor stays), in batches; `VACUUM (ANALYZE)` of both tables; compresses
+ * `eventsRetentionDays` ago, the sensor evaluations older than `sensorTicksRetentionDays`
+ * (the latest of each sensor stays) and the audit lines older than `auditRetentionDays`, in
+ * batches, with failed sign-ins older than a day and sessions past their absolute expiry;
+ * `VACUUM (ANALYZE)` of the pruned tables; compresses
  * raw files older than their folder's `compressAfterDays`. Materialisations, check results,
  * the latest-status tables, schedule ticks and the runs themselves are kept. A dry run counts
  * the same rows and files and changes nothing.
@@ -45,6 +52,7 @@ export async function runMaintenance(options: RunMaintenanceOptions): Promise<Ma
   const startedAt = new Date().toISOString();
   const eventsCutoff = new Date(now.getTime() - config.eventsRetentionDays * DAY_MS);
   const ticksCutoff = new Date(now.getTime() - config.sensorTicksRetentionDays * DAY_MS);
+  const auditCutoff = new Date(now.getTime() - config.auditRetentionDays * DAY_MS);
 
   const sizesBefore = await totalRelationSizes(pool, PRUNED_TABLES);
   const { events, eventsDeleted, ticksDeleted } = await pruneTables(
@@ -53,6 +61,7 @@ export async function runMaintenance(options: RunMaintenanceOptions): Promise<Ma
     batch,
     log,
   );
+  const audit = await pruneAuditTrail(options, { audit: auditCutoff, now }, batch, log);
   const vacuum = await vacuumPrunedTables(options, sizesBefore, log);
   const rawFiles: RawFolderCompression[] = [];
   for (const rule of config.rawFiles) {
@@ -83,10 +92,15 @@ export async function runMaintenance(options: RunMaintenanceOptions): Promise<Ma
       rows: ticksDeleted.rows,
       bytes: ticksDeleted.bytes,
     },
+    audit: {
+      retentionDays: config.auditRetentionDays,
+      cutoff: auditCutoff.toISOString(),
+      ...audit,
+    },
     vacuum,
     rawFiles,
     bytesFreed: {
-      databaseRows: eventsDeleted.bytes + ticksDeleted.bytes,
+      databaseRows: eventsDeleted.bytes + ticksDeleted.bytes + audit.bytes,
       databaseDisk: Math.max(0, sum(vacuum.map((v) => v.bytesBefore - v.bytesAfter))),
       files: sum(rawFiles.map((f) => f.bytesBefore - f.bytesAfter)),
     },
@@ -123,6 +137,42 @@ async function pruneTables(
     events,
     eventsDeleted: { rows: eventRows, bytes: events.bytes },
     ticksDeleted: { rows: tickRows, bytes: ticks.bytes },
+  };
+}
+
+/**
+ * Counts, then (unless a dry run) deletes, the audit lines older than `cutoffs.audit`, the
+ * failed sign-ins older than a day (the rate limit looks at minutes) and the sessions past
+ * their absolute expiry.
+ */
+async function pruneAuditTrail(
+  options: RunMaintenanceOptions,
+  cutoffs: { readonly audit: Date; readonly now: Date },
+  batch: number,
+  log: (line: string) => void,
+): Promise<{ rows: number; bytes: number; signInFailures: number; expiredSessions: number }> {
+  const { pool } = options;
+  const failuresCutoff = new Date(cutoffs.now.getTime() - DAY_MS);
+  const audit = await countPrunableAudit(pool, cutoffs.audit);
+  const leftovers = await countSignInLeftovers(pool, failuresCutoff, cutoffs.now);
+  if (options.dryRun) {
+    return {
+      rows: audit.rows,
+      bytes: audit.bytes,
+      signInFailures: leftovers.failures,
+      expiredSessions: leftovers.sessions,
+    };
+  }
+  const rows = await inBatches(() => pruneAuditBatch(pool, cutoffs.audit, batch), options);
+  const deleted = await pruneSignInLeftovers(pool, failuresCutoff, cutoffs.now);
+  log(
+    `audit trail: pruned ${rows} line(s), ${deleted.failures} failed sign-in(s), ${deleted.sessions} expired session(s)`,
+  );
+  return {
+    rows,
+    bytes: audit.bytes,
+    signInFailures: deleted.failures,
+    expiredSessions: deleted.sessions,
   };
 }
 

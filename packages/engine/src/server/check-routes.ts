@@ -4,7 +4,7 @@ import { partitionRequestFromFields } from "../planning/partition-request";
 import type { Storage } from "../storage/storage";
 import { assetChecksView, checkEvaluationView, requireCheck } from "./check-view";
 import { audit, partitionsAsked } from "./auth/audit";
-import { launchedByOf } from "./auth/principal";
+import { launchedByOf, principalOf } from "./auth/principal";
 import { jsonBody } from "./json-body";
 import { CheckHistoryQuery, CheckRunRequestBody, CheckSwitchBody } from "./schemas";
 import { answerStarted, type StartRun } from "./start-run";
@@ -51,11 +51,13 @@ export function registerCheckRoutes(app: Hono, options: CheckRoutesOptions): voi
     const name = c.req.param("name");
     const body = CheckSwitchBody.parse(await jsonBody(c));
     await requireCheck(definitions, storage, assetKey, name);
+    // As the CLI writes `cli:<OS user>`: who switched it, when the API knows.
+    const by = principalOf(c)?.name;
     const sw = await storage.setCheckEnabled({
       assetKey,
       checkName: name,
       enabled: body.enabled,
-      updatedBy: "api",
+      updatedBy: by ? `api:${by}` : "api",
     });
     await audit(c, sw.enabled ? "check.enable" : "check.disable", `${assetKey} ${name}`);
     return c.json({ assetKey, name, enabled: sw.enabled });

@@ -57,10 +57,9 @@ export function methodNotAllowed(
 
 /**
  * The one place where errors become HTTP answers: `{ "error": "<one line>" }`. Engine errors are
- * mapped by their `code`: an unknown asset, run, backfill or user is 404, a name taken 409, any
- * other bad input is 400;
- * anything unexpected is 500 with a generic message (the details go to the server log, not the
- * client).
+ * mapped by their `code`: an unknown asset, run, backfill, user or token is 404, a name taken is
+ * 409, any other bad input is 400; anything unexpected is 500 with a generic message (the
+ * details go to the server log, not the client).
  */
 export function toHttpError(error: unknown): HttpErrorAnswer {
   const confirmation = confirmationOf(error);
@@ -83,7 +82,8 @@ export function toHttpError(error: unknown): HttpErrorAnswer {
       error.code === "UNKNOWN_BACKFILL" ||
       error.code === "UNKNOWN_CHECK" ||
       error.code === "UNKNOWN_PARTITIONS_SET" ||
-      error.code === "UNKNOWN_USER";
+      error.code === "UNKNOWN_USER" ||
+      error.code === "UNKNOWN_TOKEN";
     if (error.code === "CONFLICT") return answer(409, error.message);
     return answer(notFound ? 404 : 400, error.message);
   }

@@ -74,6 +74,7 @@ export async function operationsView(
         : null,
       eventsRetentionDays: definitions.maintenance.eventsRetentionDays,
       sensorTicksRetentionDays: definitions.maintenance.sensorTicksRetentionDays,
+      auditRetentionDays: definitions.maintenance.auditRetentionDays,
       lastRun: last
         ? {
             runId: last.runId,

@@ -744,6 +744,17 @@ export const MaintenanceReportBody = z
       rows: z.number().int(),
       bytes: z.number(),
     }),
+    audit: z
+      .object({
+        retentionDays: z.number(),
+        cutoff: z.string(),
+        rows: z.number().int(),
+        bytes: z.number(),
+        signInFailures: z.number().int().describe("failed sign-ins older than a day"),
+        expiredSessions: z.number().int().describe("sessions past their absolute expiry"),
+      })
+      .optional()
+      .describe("audit lines older than the cutoff; absent from reports made before it was kept"),
     vacuum: z.array(
       z.object({ table: z.string(), bytesBefore: z.number(), bytesAfter: z.number() }),
     ),
@@ -816,6 +827,7 @@ export const OperationsBody = z
         .describe("null when the maintenance schedule is switched off in the definitions"),
       eventsRetentionDays: z.number(),
       sensorTicksRetentionDays: z.number(),
+      auditRetentionDays: z.number(),
       lastRun: z
         .object({
           runId: z.string(),

@@ -58,16 +58,7 @@ export function registerSessionRoutes(app: Hono, options: SessionRoutesOptions):
     const address = clientAddress(c);
     const keys = signInKeys(name, address);
     const refused = (reason: "invalid" | "rate-limited") =>
-      audit(
-        c,
-        "session.sign-in-refused",
-        name,
-        { address, reason },
-        {
-          actor: name,
-          actorKind: "user",
-        },
-      );
+      audit(c, "session.sign-in-refused", name, { address, reason }, asUser(name));
 
     const failures = await store.signInFailures(
       [keys.user, keys.address],
@@ -101,16 +92,7 @@ export function registerSessionRoutes(app: Hono, options: SessionRoutesOptions):
     await store.createSession({ userId: user.id, secretHash: sha256(secret), at: now, expiresAt });
     await store.clearSignInFailures(keys.user);
     await store.recordSignIn(user.id, now);
-    await audit(
-      c,
-      "session.sign-in",
-      user.name,
-      { address },
-      {
-        actor: user.name,
-        actorKind: "user",
-      },
-    );
+    await audit(c, "session.sign-in", user.name, { address }, asUser(user.name));
     setCookie(c, SESSION_COOKIE, secret, {
       httpOnly: true,
       sameSite: "Strict",
@@ -138,6 +120,11 @@ export function registerSessionRoutes(app: Hono, options: SessionRoutesOptions):
     deleteCookie(c, SESSION_COOKIE, { path: "/", secure: overHttps(c) });
     return c.body(null, 204);
   });
+}
+
+/** Who signs in is not the caller yet: the audit trail names the user (or the name given). */
+function asUser(name: string): { actor: string; actorKind: "user" } {
+  return { actor: name, actorKind: "user" };
 }
 
 /**

@@ -96,9 +96,10 @@ function MaintenancePanel({ operations }: { operations: OperationsResponse }) {
         )}
         <br />
         <span className="muted">
-          Prunes run logs {maintenance.eventsRetentionDays} d after their run ended and sensor
-          evaluations after {maintenance.sensorTicksRetentionDays} d; materialisations, statuses,
-          check results and runs stay.
+          Prunes run logs {maintenance.eventsRetentionDays} d after their run ended, sensor
+          evaluations after {maintenance.sensorTicksRetentionDays} d and audit lines after{" "}
+          {maintenance.auditRetentionDays} d; materialisations, statuses, check results and runs
+          stay.
         </span>
       </p>
       {start.data && (
@@ -162,6 +163,12 @@ function ReportLines({ report }: { report: MaintenanceReportResponse }) {
         Sensor evaluations: {would} {formatNumber(report.sensorTicks.rows)} (
         {formatBytes(report.sensorTicks.bytes)})
       </li>
+      {report.audit && (
+        <li>
+          Audit trail: {would} {count(report.audit.rows, "line")} ({formatBytes(report.audit.bytes)}
+          )
+        </li>
+      )}
       {report.rawFiles.map((f) => (
         <li key={f.label}>
           <span className="mono">{f.label}</span>: {report.dryRun ? "would compress" : "compressed"}{" "}

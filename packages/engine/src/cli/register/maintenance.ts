@@ -7,7 +7,7 @@ export function registerMaintenance(program: Command, ctx: CommandContext): void
   program
     .command("maintenance")
     .description(
-      "prune old run logs and sensor evaluations, VACUUM (ANALYZE), compress old raw files; as a run",
+      "prune old run logs, sensor evaluations and audit lines, VACUUM (ANALYZE), compress old raw files; as a run",
     )
     .option("--dry-run", "print what would be pruned and compressed, changing nothing")
     .option("--json", "machine-readable output")

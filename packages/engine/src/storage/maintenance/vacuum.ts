@@ -1,7 +1,11 @@
 import type { Queryable } from "../runs/queryable";
 
 /** The tables maintenance prunes, and so vacuums: a fixed list, never a name from input. */
-export const PRUNED_TABLES = ["lignee.events", "lignee.sensor_ticks"] as const;
+export const PRUNED_TABLES = [
+  "lignee.events",
+  "lignee.sensor_ticks",
+  "lignee.audit_events",
+] as const;
 export type PrunedTable = (typeof PRUNED_TABLES)[number];
 
 /**
