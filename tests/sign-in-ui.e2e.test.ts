@@ -5,9 +5,13 @@ import {
   PostgresAuthStore,
   type Role,
 } from "@lignee/engine";
+import { writeFile } from "node:fs/promises";
+import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { saveScreenshot, type BrowserContext, type Page } from "./support/browser";
+import { startLigneeDev } from "./support/cli";
 import {
+  createTempDir,
   createUiStore,
   openUiBrowser,
   screenshotOnFailure,
@@ -248,6 +252,57 @@ describe("roles", () => {
       await context.close();
     }
   }, 60_000);
+});
+
+describe("a refused reload", () => {
+  it("says why under the top bar's Reload button", async () => {
+    const project = await createTempDir("lignee-sign-in-reload-");
+    const file = path.join(project.path, "definitions.ts");
+    await writeFile(
+      file,
+      `import { Definitions, defineAsset } from "@lignee/engine";
+export default Definitions.create({
+  assets: [defineAsset({ key: "shop/orders", async materialize() { return {}; } })],
+});
+`,
+    );
+    // The same database as the other tests: its users sign in to this server too.
+    const dev = await startLigneeDev(["--definitions", file], {
+      DATABASE_URL: store.databaseUrl,
+      LIGNEE_API_TOKEN: "",
+    });
+    const { context, page: p } = await freshPage();
+    try {
+      await p.goto(`${dev.url}/catalog`);
+      await signIn(p, "victor");
+      await p.getByTestId("reload-definitions").click();
+      const refused = p.locator(".reload-refused [data-testid=error][data-status='403']");
+      await refused.waitFor();
+      expect(await refused.textContent()).toBe(
+        "Not allowed: your role (viewer) may not POST /api/definitions/reload",
+      );
+      await bothThemes(p, "sign-in-4b-reload-refused");
+      await refused.click();
+      await refused.waitFor({ state: "detached" });
+
+      // An admin's bar, the longest (Users tab, Reload button), keeps every tab in 1280 px.
+      await p.getByTestId("sign-out").click();
+      await signIn(p, "root");
+      const users = p.locator("nav a", { hasText: "Users" });
+      await users.waitFor();
+      const nav = (await p.locator(".topbar nav").boundingBox())!;
+      const tab = (await users.boundingBox())!;
+      expect(tab.x + tab.width).toBeLessThanOrEqual(nav.x + nav.width);
+      expect(await p.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+        1280,
+      );
+      await saveScreenshot(p, "sign-in-4c-admin-top-bar");
+    } finally {
+      await context.close();
+      expect(await dev.stop(), dev.output()).toBe(0);
+      await project.remove();
+    }
+  }, 90_000);
 });
 
 describe("the audit page", () => {
