@@ -389,6 +389,28 @@ describe("the account page", () => {
       await context.close();
     }
   }, 60_000);
+
+  it("still writes after signing in again elsewhere, with the new session's CSRF token", async () => {
+    const { context, page: p } = await freshPage();
+    try {
+      await p.goto(`${server.url}/account`);
+      await signIn(p, "alice");
+      await p.getByTestId("account-page").waitFor();
+      // Signed in again from another tab of this browser: a new session cookie replaces the one
+      // this page read its CSRF token for.
+      const again = await context.request.post(`${server.url}/api/session`, {
+        data: { name: "alice", password: PASSWORDS.alice },
+      });
+      expect(again.status()).toBe(200);
+      await p.getByTestId("token-label").fill("after-second-sign-in");
+      await p.getByTestId("token-create-submit").click();
+      await p.getByTestId("token-secret-box").waitFor();
+      expect(await p.getByTestId("error").count()).toBe(0);
+      expect((await p.getByTestId("token-secret").inputValue()).startsWith("lgn_")).toBe(true);
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
 });
 
 describe("the users page", () => {

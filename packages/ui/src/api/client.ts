@@ -85,8 +85,22 @@ function prefetched(path: string, init?: RequestInit): Promise<Response> | undef
 
 /** The session's own calls: a 401 there is a refused sign-in, not an expired session. */
 const SESSION_PATH = "/api/session";
+/** The server's words when a signed-in browser's write comes without its session's CSRF token. */
+const CSRF_REFUSAL = "missing or invalid CSRF token";
 
 async function request<T>(path: string, init?: RequestInit): Promise<T> {
+  try {
+    return await requestOnce<T>(path, init);
+  } catch (e) {
+    // Signed in again meanwhile (another tab): the CSRF token is the new session's. The
+    // refusal came before anything was done, so the write is sent once more with it.
+    if (!(e instanceof ApiError && e.status === 403 && e.message === CSRF_REFUSAL)) throw e;
+    await requestOnce<Session>(SESSION_PATH).then(rememberSession);
+    return requestOnce<T>(path, init);
+  }
+}
+
+async function requestOnce<T>(path: string, init?: RequestInit): Promise<T> {
   const early = await prefetched(path, init);
   // A prefetch refused before sign-in is asked again now.
   const response =

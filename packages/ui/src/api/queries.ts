@@ -237,10 +237,20 @@ export function useCancelBackfill() {
   });
 }
 
-/** Who is calling and the server's mode; asked again when a call comes back 401. */
+/**
+ * Who is calling and the server's mode; asked again when a call comes back 401, and every
+ * minute (a role changed by an admin shows in the top bar).
+ */
 export function useSession() {
-  return useQuery({ queryKey: keys.session, queryFn: api.session, staleTime: Infinity });
+  return useQuery({
+    queryKey: keys.session,
+    queryFn: api.session,
+    staleTime: SESSION_MS,
+    refetchInterval: SESSION_MS,
+  });
 }
+
+const SESSION_MS = 60_000;
 
 /**
  * Signing in or out: the session is replaced by the answer, and nothing read under the
