@@ -17,7 +17,7 @@ import { RunPage } from "./runs/RunPage";
 import { RunsPage } from "./runs/RunsPage";
 import { SearchDialog } from "./search/SearchDialog";
 import { useSearchShortcut } from "./search/useSearchShortcut";
-import { canAdminister, needsSignIn } from "./session/next-path";
+import { canAdminister, needsSignIn } from "./session/access";
 import { SessionBadge } from "./session/SessionBadge";
 import { SessionGate } from "./session/SessionGate";
 import "./session/session.css";

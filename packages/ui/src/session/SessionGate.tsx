@@ -5,7 +5,8 @@ import { keys, useSession } from "../api/queries";
 import { onSessionLost } from "../api/session";
 import { markTokenNeeded } from "../api/token";
 import type { Session } from "../api/types";
-import { needsSignIn, nextPath, SIGN_IN_PATH, signInPath } from "./next-path";
+import { ErrorLine } from "../components/ErrorLine";
+import { needsSignIn, nextPath, SIGN_IN_PATH, signInPath } from "./access";
 import { SignInPage } from "./SignInPage";
 
 /**
@@ -44,6 +45,7 @@ export function SessionGate({
 
   if (location === SIGN_IN_PATH) {
     if (data && !signedOut) return <Redirect to={nextPath(search)} replace />;
+    if (session.error) return frame(<ErrorLine error={session.error} />, undefined);
     return frame(data ? <SignInPage /> : null, data);
   }
   if (signedOut) {

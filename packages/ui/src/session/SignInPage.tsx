@@ -2,7 +2,7 @@ import { useState, type FormEvent } from "react";
 import { useSearch } from "wouter";
 import { ApiError } from "../api/client";
 import { useSignIn } from "../api/queries";
-import { nextPath } from "./next-path";
+import { nextPath } from "./access";
 
 /**
  * A user name and a password. A refusal shows the server's one message (it never tells whether

@@ -13,6 +13,7 @@ import { Dialog, DialogActions } from "../components/Dialog";
 import { ErrorLine } from "../components/ErrorLine";
 import { TableHead } from "../components/TableHead";
 import { formatRelative, formatTime } from "../format";
+import { canAdminister } from "../session/access";
 import "./users.css";
 
 const ROLES = everyOf<Role>()(["viewer", "operator", "admin"]);
@@ -25,7 +26,8 @@ const MIN_PASSWORD = 12;
  */
 export function UsersPage() {
   const users = useUsers();
-  const local = useSession().data?.mode === "local";
+  const session = useSession().data;
+  const local = session?.mode === "local";
   return (
     <div className="users-page" data-testid="users-page">
       <div className="page-head">
@@ -40,7 +42,7 @@ export function UsersPage() {
           Nobody signs in yet: adding a user turns sign-in on, for this browser too.
         </p>
       )}
-      <AddUser />
+      {canAdminister(session) && <AddUser />}
       {users.error && <ErrorLine error={users.error} />}
       {!users.data && !users.error && <p className="loading">Loading users…</p>}
       {users.data && <UsersTable users={users.data.users} />}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Session } from "../api/types";
-import { canAdminister, needsSignIn, nextPath, signInPath } from "./next-path";
+import { canAdminister, needsSignIn, nextPath, signInPath } from "./access";
 
 describe("sign-in paths", () => {
   it("comes back to where the user was, query included", () => {

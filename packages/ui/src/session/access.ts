@@ -1,3 +1,4 @@
+/** Where sign-in goes and comes back to, and what a session allows. */
 import type { Session } from "../api/types";
 
 /** The sign-in page's own path. */
