@@ -32,8 +32,12 @@ export function SessionGate({
   const search = useSearch();
   const data = session.data;
 
+  // Several calls refused at once ask once: a session request on its way is not restarted.
   useEffect(
-    () => onSessionLost(() => void client.invalidateQueries({ queryKey: keys.session })),
+    () =>
+      onSessionLost(
+        () => void client.invalidateQueries({ queryKey: keys.session }, { cancelRefetch: false }),
+      ),
     [client],
   );
   const signedOut = needsSignIn(data);
