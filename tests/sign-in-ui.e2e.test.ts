@@ -456,7 +456,7 @@ describe("the users page", () => {
 
 describe("an ended session", () => {
   it("sends the next request to the sign-in page, then back to where the user was", async () => {
-    const idleMs = 4_000;
+    const idleMs = 6_000;
     const short = await startUiServer({
       definitions,
       store,
