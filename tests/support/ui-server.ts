@@ -6,6 +6,7 @@ import {
   PostgresStorage,
   type Definitions,
   type RunningServer,
+  type SessionLimits,
 } from "@lignee/engine";
 import {
   assertUiBuilt,
@@ -56,6 +57,8 @@ export interface UiServerOptions {
   readonly home?: string;
   /** A store shared with other servers, left open by `stop()`; by default a fresh one. */
   readonly store?: UiStore;
+  /** How long sign-in sessions last; by default as the environment says. */
+  readonly sessions?: SessionLimits;
 }
 
 export interface UiServer extends UiStore {
@@ -87,6 +90,7 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
     port: 0,
     uiDir: UI_DIST,
     log: () => undefined,
+    ...(options.sessions ? { auth: { sessions: options.sessions } } : {}),
   });
   return {
     ...store,

@@ -4,9 +4,11 @@ export function formatDuration(ms: number | null | undefined): string {
   if (ms === null || ms === undefined) return "–";
   if (ms < 1_000) return `${Math.round(ms)} ms`;
   const s = ms / 1_000;
-  if (s < 60) return `${s.toFixed(s < 10 ? 1 : 0)} s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m} min ${Math.round(s % 60)} s`;
+  if (s < 59.5) return `${s.toFixed(s < 10 ? 1 : 0)} s`;
+  // Whole seconds first, so that 59.6 s past a minute reads "2 min 0 s", not "1 min 60 s".
+  const seconds = Math.round(s);
+  const m = Math.floor(seconds / 60);
+  if (m < 60) return `${m} min ${seconds % 60} s`;
   return `${Math.floor(m / 60)} h ${m % 60} min`;
 }
 

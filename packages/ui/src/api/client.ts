@@ -1,4 +1,5 @@
-import { authHeaders, markTokenNeeded } from "./token";
+import { csrfHeaders, forgetSession, rememberSession, unauthorized } from "./session";
+import { authHeaders } from "./token";
 import type {
   AlertChannelList,
   AlertDeliveryList,
@@ -38,11 +39,21 @@ import type {
   RunRequest,
   RunStatus,
   ScheduleTickList,
+  ApiTokenList,
+  AuditList,
+  Role,
+  Session,
+  SignInRequest,
+  TokenCreated,
+  TokenCreateRequest,
+  UserCreateRequest,
+  UserList,
 } from "./types";
 
 /**
  * An error answer of the API: its one-line message and HTTP status, for a large request
- * refused until confirmed, what needs confirming, and for invalid run config, every issue.
+ * refused until confirmed, what needs confirming, for invalid run config, every issue, and for
+ * a request refused for a while (429), the seconds to wait (Retry-After).
  */
 export class ApiError extends Error {
   constructor(
@@ -50,6 +61,7 @@ export class ApiError extends Error {
     message: string,
     readonly confirmation?: Confirmation,
     readonly issues?: readonly ConfigIssue[],
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
     this.name = "ApiError";
@@ -71,13 +83,39 @@ function prefetched(path: string, init?: RequestInit): Promise<Response> | undef
   return response;
 }
 
+/** The session's own calls: a 401 there is a refused sign-in, not an expired session. */
+const SESSION_PATH = "/api/session";
+/** The server's words when a signed-in browser's write comes without its session's CSRF token. */
+const CSRF_REFUSAL = "missing or invalid CSRF token";
+
 async function request<T>(path: string, init?: RequestInit): Promise<T> {
-  const response = await (prefetched(path, init) ??
-    fetch(path, {
-      ...init,
-      headers: { Accept: "application/json", ...authHeaders(), ...init?.headers },
-    }));
-  if (response.status === 401) markTokenNeeded();
+  try {
+    return await requestOnce<T>(path, init);
+  } catch (e) {
+    // Signed in again meanwhile (another tab): the CSRF token is the new session's. The
+    // refusal came before anything was done, so the write is sent once more with it.
+    if (!(e instanceof ApiError && e.status === 403 && e.message === CSRF_REFUSAL)) throw e;
+    await requestOnce<Session>(SESSION_PATH).then(rememberSession);
+    return requestOnce<T>(path, init);
+  }
+}
+
+async function requestOnce<T>(path: string, init?: RequestInit): Promise<T> {
+  const early = await prefetched(path, init);
+  // A prefetch refused before sign-in is asked again now.
+  const response =
+    early && early.status !== 401
+      ? early
+      : await fetch(path, {
+          ...init,
+          headers: {
+            Accept: "application/json",
+            ...authHeaders(),
+            ...csrfHeaders(init?.method),
+            ...init?.headers,
+          },
+        });
+  if (response.status === 401 && path !== SESSION_PATH) unauthorized();
   if (!response.ok) {
     let message = `${response.status} ${response.statusText}`;
     let confirmation: Confirmation | undefined;
@@ -90,17 +128,31 @@ async function request<T>(path: string, init?: RequestInit): Promise<T> {
     } catch {
       // not JSON: keep the status line
     }
-    throw new ApiError(response.status, message, confirmation, issues);
+    throw new ApiError(response.status, message, confirmation, issues, retryAfter(response));
   }
+  if (response.status === 204) return undefined as T;
   return (await response.json()) as T;
 }
 
-function post<T>(path: string, body?: unknown): Promise<T> {
+function retryAfter(response: Response): number | undefined {
+  const seconds = Number(response.headers.get("Retry-After") ?? "");
+  return Number.isFinite(seconds) && seconds > 0 ? seconds : undefined;
+}
+
+function send<T>(method: "POST" | "PUT", path: string, body?: unknown): Promise<T> {
   return request<T>(path, {
-    method: "POST",
+    method,
     headers: { "Content-Type": "application/json" },
     body: JSON.stringify(body ?? {}),
   });
+}
+
+function post<T>(path: string, body?: unknown): Promise<T> {
+  return send("POST", path, body);
+}
+
+function put<T>(path: string, body: unknown): Promise<T> {
+  return send("PUT", path, body);
 }
 
 /** Asset keys contain slashes; each segment is encoded, the slashes kept. */
@@ -121,10 +173,8 @@ export const api = {
     );
   },
   setCheckEnabled: (key: string, name: string, enabled: boolean) =>
-    request<CheckSwitched>(`/api/assets/${assetPath(key)}/checks/${encodeURIComponent(name)}`, {
-      method: "PUT",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ enabled }),
+    put<CheckSwitched>(`/api/assets/${assetPath(key)}/checks/${encodeURIComponent(name)}`, {
+      enabled,
     }),
   /** A run that only evaluates the selection's checks (answered like a run launch). */
   runChecks: (body: CheckRunRequest) => post<RunCreated>("/api/checks/run", body),
@@ -194,4 +244,29 @@ export const api = {
     post<LaunchPreview>("/api/backfills", { ...body, preview: true }),
   cancelBackfill: (id: string) =>
     post<BackfillCanceled>(`/api/backfills/${encodeURIComponent(id)}/cancel`),
+  /** Who is calling, and in which mode the server is (public: answers before sign-in). */
+  session: () => request<Session>(SESSION_PATH).then(rememberSession),
+  signIn: (body: SignInRequest) => post<Session>(SESSION_PATH, body).then(rememberSession),
+  signOut: () => request<void>(SESSION_PATH, { method: "DELETE" }).finally(forgetSession),
+  users: () => request<UserList>("/api/users"),
+  addUser: (body: UserCreateRequest) => post<unknown>("/api/users", body),
+  disableUser: (name: string) => post<unknown>(`/api/users/${encodeURIComponent(name)}/disable`),
+  setUserPassword: (name: string, password: string) =>
+    put<unknown>(`/api/users/${encodeURIComponent(name)}/password`, { password }),
+  setUserRole: (name: string, role: Role) =>
+    put<unknown>(`/api/users/${encodeURIComponent(name)}/role`, { role }),
+  /** The caller's own API tokens. */
+  tokens: () => request<ApiTokenList>("/api/tokens"),
+  createToken: (body: TokenCreateRequest) => post<TokenCreated>("/api/tokens", body),
+  revokeToken: (id: string) =>
+    request<void>(`/api/tokens/${encodeURIComponent(id)}`, { method: "DELETE" }),
+  /** The audit trail, newest first; `before` is the previous page's `nextBefore`. */
+  audit: (filter: { actor?: string; action?: string; before?: string; limit?: number }) => {
+    const query = new URLSearchParams();
+    if (filter.actor) query.set("actor", filter.actor);
+    if (filter.action) query.set("action", filter.action);
+    if (filter.before) query.set("before", filter.before);
+    query.set("limit", String(filter.limit ?? 50));
+    return request<AuditList>(`/api/audit?${query.toString()}`);
+  },
 };

@@ -1,6 +1,10 @@
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { api } from "./client";
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { api, ApiError } from "./client";
 import {
+  type Role,
+  type Session,
+  type TokenCreateRequest,
+  type UserCreateRequest,
   isBackfillDone,
   type AlertDeliveryStatus,
   type AutomationKind,
@@ -33,6 +37,10 @@ export const keys = {
   checks: (key: string) => ["checks", key] as const,
   checkHistory: (key: string, name: string, partitionKey: string | undefined) =>
     ["checkHistory", key, name, partitionKey ?? ""] as const,
+  session: ["session"] as const,
+  users: ["users"] as const,
+  tokens: ["tokens"] as const,
+  audit: (filter: object) => ["audit", filter] as const,
 };
 
 /** An asset's checks: switches, latest result per partition (polled like statuses). */
@@ -226,5 +234,100 @@ export function useCancelBackfill() {
     onSuccess: async () => {
       await client.invalidateQueries();
     },
+  });
+}
+
+/**
+ * Who is calling and the server's mode; asked again when a call comes back 401, and every
+ * minute (a role changed by an admin shows in the top bar).
+ */
+export function useSession() {
+  return useQuery({
+    queryKey: keys.session,
+    queryFn: api.session,
+    staleTime: SESSION_MS,
+    refetchInterval: SESSION_MS,
+  });
+}
+
+const SESSION_MS = 60_000;
+
+/**
+ * Signing in or out: the session is replaced by the answer, and nothing read under the
+ * previous one is kept (a back-navigation after signing out shows no data).
+ */
+function useSessionChange<A>(fn: (arg: A) => Promise<Session>) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: fn,
+    onSuccess: (session) => {
+      client.removeQueries({ predicate: (q) => q.queryKey[0] !== keys.session[0] });
+      client.setQueryData(keys.session, session);
+    },
+  });
+}
+
+export const useSignIn = () => useSessionChange(api.signIn);
+export const useSignOut = () =>
+  useSessionChange(async (): Promise<Session> => {
+    // A session that already ended needs no signing out.
+    await api.signOut().catch((e: unknown) => {
+      if (!(e instanceof ApiError && e.status === 401)) throw e;
+    });
+    return api.session();
+  });
+
+export function useUsers() {
+  return useQuery({ queryKey: keys.users, queryFn: api.users });
+}
+
+/** A change to the users; the list (and the trail) are read again after. */
+function useUserMutation<A>(fn: (arg: A) => Promise<unknown>) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: fn,
+    onSettled: async () => {
+      await client.invalidateQueries({ queryKey: keys.users });
+      await client.invalidateQueries({ queryKey: ["audit"] });
+    },
+  });
+}
+
+export const useAddUser = () => useUserMutation((body: UserCreateRequest) => api.addUser(body));
+export const useDisableUser = () => useUserMutation((name: string) => api.disableUser(name));
+export const useSetUserRole = () =>
+  useUserMutation((arg: { name: string; role: Role }) => api.setUserRole(arg.name, arg.role));
+export const useSetUserPassword = () =>
+  useUserMutation((arg: { name: string; password: string }) =>
+    api.setUserPassword(arg.name, arg.password),
+  );
+
+export function useTokens() {
+  return useQuery({ queryKey: keys.tokens, queryFn: api.tokens });
+}
+
+export function useCreateToken() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (body: TokenCreateRequest) => api.createToken(body),
+    onSettled: () => client.invalidateQueries({ queryKey: keys.tokens }),
+  });
+}
+
+export function useRevokeToken() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => api.revokeToken(id),
+    onSettled: () => client.invalidateQueries({ queryKey: keys.tokens }),
+  });
+}
+
+/** One page of the audit trail (newest first), kept on screen while the next one loads. */
+export function useAudit(filter: { actor?: string; action?: string; before?: string }) {
+  return useQuery({
+    queryKey: keys.audit(filter),
+    queryFn: () => api.audit(filter),
+    placeholderData: keepPreviousData,
+    refetchInterval: filter.before ? false : LIVE_MS * 5,
   });
 }

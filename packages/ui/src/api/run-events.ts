@@ -1,5 +1,6 @@
 import { fetchEventSource } from "@microsoft/fetch-event-source";
-import { authHeaders, markTokenNeeded } from "./token";
+import { unauthorized } from "./session";
+import { authHeaders } from "./token";
 import type { RunEvent, RunStatus, RunStreamEnd } from "./types";
 
 export interface RunEventHandlers {
@@ -24,7 +25,8 @@ export function followRunEvents(runId: string, handlers: RunEventHandlers): () =
     openWhenHidden: true,
     async onopen(response) {
       if (response.ok) return;
-      if (response.status === 401) markTokenNeeded();
+      // The token asked for, or the session ended: as for any other call.
+      if (response.status === 401) unauthorized();
       let message = `${response.status} ${response.statusText}`;
       try {
         const body = (await response.json()) as { error?: string };

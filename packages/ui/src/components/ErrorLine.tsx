@@ -2,7 +2,7 @@ import { ApiError } from "../api/client";
 import { formatNumber } from "../format";
 
 /**
- * An error as one line. A large request the API refused until confirmed gets a button that
+ * An error as one line; a request refused for the caller's role (403) says so. A large request the API refused until confirmed gets a button that
  * asks again with confirmation (`onConfirm`), saying how many partitions it starts.
  */
 export function ErrorLine({ error, onConfirm }: { error: unknown; onConfirm?: () => void }) {
@@ -22,9 +22,16 @@ export function ErrorLine({ error, onConfirm }: { error: unknown; onConfirm?: ()
       </div>
     );
   }
+  // Refused for the caller's role: said as such, with the server's words.
+  const forbidden = error instanceof ApiError && error.status === 403;
   return (
-    <p className="error-line" role="alert" data-testid="error">
-      {message}
+    <p
+      className="error-line"
+      role="alert"
+      data-testid="error"
+      data-status={error instanceof ApiError ? error.status : undefined}
+    >
+      {forbidden ? `Not allowed: ${message}` : message}
     </p>
   );
 }

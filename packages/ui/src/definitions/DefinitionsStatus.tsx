@@ -1,8 +1,10 @@
+import { ErrorLine } from "../components/ErrorLine";
 import { useDefinitions, useFollowDefinitionsVersion, useReloadDefinitions } from "./queries";
 
 /**
  * In the top bar: when the definitions were loaded, and a button that loads them again (when
- * the server can).
+ * the server can). A reload the server refuses (e.g. for a viewer) says why under the button
+ * until clicked away.
  */
 export function DefinitionsStatus() {
   const { data } = useDefinitions();
@@ -28,6 +30,11 @@ export function DefinitionsStatus() {
         >
           {reload.isPending ? "Reloading…" : "Reload"}
         </button>
+      )}
+      {reload.error && (
+        <div className="reload-refused" onClick={() => reload.reset()} title="Click to close">
+          <ErrorLine error={reload.error} />
+        </div>
       )}
     </div>
   );

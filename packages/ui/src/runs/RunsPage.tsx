@@ -25,7 +25,7 @@ export function RunsPage() {
   };
 
   return (
-    <div className="runs-page">
+    <div className="runs-page" data-testid="runs-page">
       <div className="page-head">
         <h1>Runs</h1>
         <span className="spacer" />

@@ -6,7 +6,7 @@ import {
 } from "./theme";
 
 const LABELS: Record<ThemePreference, string> = {
-  system: "System theme",
+  system: "System",
   light: "Light",
   dark: "Dark",
 };

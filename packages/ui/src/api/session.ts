@@ -1,0 +1,42 @@
+import { markTokenNeeded } from "./token";
+import type { AuthMode, Session } from "./types";
+
+/**
+ * What the client keeps of the session between calls: the server's mode and, for a signed-in
+ * browser, the CSRF token sent with every request that changes something. Read by the request
+ * helper; written when the session is asked for, given by a sign-in, or ended.
+ */
+let mode: AuthMode | undefined;
+let csrfToken: string | undefined;
+const lostListeners = new Set<() => void>();
+
+export function rememberSession(session: Session): Session {
+  mode = session.mode;
+  csrfToken = session.csrfToken;
+  return session;
+}
+
+export function forgetSession(): void {
+  csrfToken = undefined;
+}
+
+/** The header a request that is not a GET needs when the browser is signed in. */
+export function csrfHeaders(method: string | undefined): Record<string, string> {
+  const read = method === undefined || ["GET", "HEAD", "OPTIONS"].includes(method.toUpperCase());
+  return !read && csrfToken ? { "X-Lignee-CSRF": csrfToken } : {};
+}
+
+/**
+ * A call was refused as unauthenticated. With the service token only (or before the mode is
+ * known), the token is asked for; otherwise the session is asked for again: it expired, was
+ * ended elsewhere, or sign-in was just turned on.
+ */
+export function unauthorized(): void {
+  if (mode === undefined || mode === "token") markTokenNeeded();
+  else for (const listener of lostListeners) listener();
+}
+
+export function onSessionLost(listener: () => void): () => void {
+  lostListeners.add(listener);
+  return () => lostListeners.delete(listener);
+}

@@ -1,0 +1,292 @@
+import { useState, type FormEvent } from "react";
+import {
+  useAddUser,
+  useDisableUser,
+  useSession,
+  useSetUserPassword,
+  useSetUserRole,
+  useUsers,
+} from "../api/queries";
+import type { Role, User } from "../api/types";
+import { everyOf } from "../api/types";
+import { Dialog, DialogActions } from "../components/Dialog";
+import { ErrorLine } from "../components/ErrorLine";
+import { TableHead } from "../components/TableHead";
+import { formatRelative, formatTime } from "../format";
+import { canAdminister } from "../session/access";
+import "./users.css";
+
+const ROLES = everyOf<Role>()(["viewer", "operator", "admin"]);
+const MIN_PASSWORD = 12;
+
+/**
+ * The users (admins only): who may sign in and with which role. Add one with a role and a
+ * password; change a role; set a password (which ends the user's sessions); disable a user
+ * (after a confirmation; their sessions end and their tokens stop working).
+ */
+export function UsersPage() {
+  const users = useUsers();
+  const session = useSession().data;
+  const local = session?.mode === "local";
+  return (
+    <div className="users-page" data-testid="users-page">
+      <div className="page-head">
+        <h1>Users</h1>
+        <span className="muted">
+          viewer: reads · operator: also materialises, backfills, switches automation · admin: also
+          users and alert channels
+        </span>
+      </div>
+      {local && (
+        <p className="confirm-line" data-testid="users-local-note">
+          Nobody signs in yet: adding a user turns sign-in on, for this browser too.
+        </p>
+      )}
+      {canAdminister(session) && <AddUser />}
+      {users.error && <ErrorLine error={users.error} />}
+      {!users.data && !users.error && <p className="loading">Loading users…</p>}
+      {users.data && <UsersTable users={users.data.users} />}
+    </div>
+  );
+}
+
+function AddUser() {
+  const add = useAddUser();
+  const [name, setName] = useState("");
+  const [role, setRole] = useState<Role>("viewer");
+  const [password, setPassword] = useState("");
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    add.mutate(
+      { name: name.trim(), role, password },
+      {
+        onSuccess: () => {
+          setName("");
+          setPassword("");
+        },
+      },
+    );
+  };
+  return (
+    <>
+      <form className="user-add" onSubmit={submit} data-testid="user-add">
+        <label>
+          Name
+          <input
+            value={name}
+            autoComplete="off"
+            onChange={(e) => setName(e.target.value)}
+            data-testid="user-add-name"
+          />
+        </label>
+        <RoleSelect value={role} onChange={setRole} testId="user-add-role" />
+        <label>
+          Password
+          <input
+            type="password"
+            value={password}
+            autoComplete="new-password"
+            placeholder={`${MIN_PASSWORD} characters or more`}
+            onChange={(e) => setPassword(e.target.value)}
+            data-testid="user-add-password"
+          />
+        </label>
+        <button
+          type="submit"
+          disabled={add.isPending || name.trim() === "" || password.length < MIN_PASSWORD}
+          data-testid="user-add-submit"
+        >
+          Add user
+        </button>
+      </form>
+      {add.error && <ErrorLine error={add.error} />}
+    </>
+  );
+}
+
+function RoleSelect({
+  value,
+  onChange,
+  testId,
+}: {
+  value: Role;
+  onChange: (role: Role) => void;
+  testId: string;
+}) {
+  return (
+    <label>
+      Role
+      <select
+        value={value}
+        onChange={(e) => onChange(ROLES.find((r) => r === e.target.value) ?? value)}
+        data-testid={testId}
+      >
+        {ROLES.map((r) => (
+          <option key={r} value={r}>
+            {r}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+function UsersTable({ users }: { users: readonly User[] }) {
+  const setRole = useSetUserRole();
+  const disable = useDisableUser();
+  const [disabling, setDisabling] = useState<User | undefined>();
+  const [password, setPassword] = useState<User | undefined>();
+  if (users.length === 0)
+    return (
+      <p className="empty">
+        No user yet. The first admin can also be added with{" "}
+        <span className="mono">lignee users add NAME --role admin</span>.
+      </p>
+    );
+  return (
+    <>
+      {setRole.error && <ErrorLine error={setRole.error} />}
+      {disable.error && <ErrorLine error={disable.error} />}
+      <table className="table users" data-testid="users">
+        <TableHead columns={["Name", "Role", "State", "Created", "Last sign-in", ""]} />
+        <tbody>
+          {users.map((u) => (
+            <tr
+              key={u.name}
+              className={u.disabled ? "disabled" : undefined}
+              data-testid="user-row"
+              data-name={u.name}
+              data-role={u.role}
+              data-disabled={u.disabled}
+            >
+              <td className="mono">{u.name}</td>
+              <td>
+                <select
+                  aria-label={`Role of ${u.name}`}
+                  value={
+                    setRole.isPending && setRole.variables.name === u.name
+                      ? setRole.variables.role
+                      : u.role
+                  }
+                  disabled={u.disabled || setRole.isPending}
+                  onChange={(e) => {
+                    const role = ROLES.find((r) => r === e.target.value);
+                    if (role) setRole.mutate({ name: u.name, role });
+                  }}
+                  data-testid="user-role"
+                >
+                  {ROLES.map((r) => (
+                    <option key={r} value={r}>
+                      {r}
+                    </option>
+                  ))}
+                </select>
+              </td>
+              <td>
+                <span className={`badge ${u.disabled ? "status-canceled" : "status-success"}`}>
+                  {u.disabled ? "disabled" : "active"}
+                </span>
+              </td>
+              <td title={formatTime(u.createdAt)}>{formatRelative(u.createdAt)}</td>
+              <td title={u.lastSignInAt ? formatTime(u.lastSignInAt) : undefined}>
+                {u.lastSignInAt ? (
+                  formatRelative(u.lastSignInAt)
+                ) : (
+                  <span className="muted">never</span>
+                )}
+              </td>
+              <td>
+                {!u.disabled && (
+                  <>
+                    <button
+                      type="button"
+                      className="link-button"
+                      onClick={() => setPassword(u)}
+                      data-testid="user-set-password"
+                    >
+                      Set password
+                    </button>
+                    <button
+                      type="button"
+                      className="link-button"
+                      onClick={() => setDisabling(u)}
+                      data-testid="user-disable"
+                    >
+                      Disable
+                    </button>
+                  </>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {disabling && (
+        <Dialog
+          label="Disable user"
+          testId="disable-dialog"
+          onClose={() => setDisabling(undefined)}
+        >
+          <h3>Disable {disabling.name}?</h3>
+          <p>
+            Their sessions end at once and they can no longer sign in; their API tokens stop
+            working. What they did stays in the audit trail.
+          </p>
+          <div className="dialog-actions">
+            <button type="button" className="link-button" onClick={() => setDisabling(undefined)}>
+              Cancel
+            </button>
+            <button
+              type="button"
+              className="danger"
+              onClick={() => {
+                disable.mutate(disabling.name);
+                setDisabling(undefined);
+              }}
+              data-testid="disable-confirm"
+            >
+              Disable
+            </button>
+          </div>
+        </Dialog>
+      )}
+      {password && <PasswordDialog user={password} onClose={() => setPassword(undefined)} />}
+    </>
+  );
+}
+
+function PasswordDialog({ user, onClose }: { user: User; onClose: () => void }) {
+  const set = useSetUserPassword();
+  const [value, setValue] = useState("");
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    set.mutate({ name: user.name, password: value }, { onSuccess: onClose });
+  };
+  return (
+    <Dialog label="Set password" testId="password-dialog" onClose={onClose}>
+      <form className="password-form" onSubmit={submit}>
+        <h3>New password for {user.name}</h3>
+        <p className="muted">Their sessions end: they sign in again with it.</p>
+        <label>
+          Password
+          <input
+            type="password"
+            autoFocus
+            autoComplete="new-password"
+            value={value}
+            placeholder={`${MIN_PASSWORD} characters or more`}
+            onChange={(e) => setValue(e.target.value)}
+            data-testid="password-input"
+          />
+        </label>
+        {set.error && <ErrorLine error={set.error} />}
+        <DialogActions
+          submit="Set password"
+          testId="password-submit"
+          disabled={set.isPending || value.length < MIN_PASSWORD}
+          onCancel={onClose}
+        />
+      </form>
+    </Dialog>
+  );
+}

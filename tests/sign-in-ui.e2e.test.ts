@@ -1,0 +1,515 @@
+import {
+  defineAsset,
+  Definitions,
+  hashPassword,
+  PostgresAuthStore,
+  type Role,
+} from "@lignee/engine";
+import { writeFile } from "node:fs/promises";
+import path from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { saveScreenshot, type BrowserContext, type Page } from "./support/browser";
+import { startLigneeDev } from "./support/cli";
+import {
+  createTempDir,
+  createUiStore,
+  openUiBrowser,
+  screenshotOnFailure,
+  startUiServer,
+  type UiBrowser,
+  type UiServer,
+  type UiStore,
+} from "./support/ui-server";
+import { sleep } from "./support/wait";
+
+/**
+ * Sign-in, roles and the audit trail in a real Chromium, over a server with users in
+ * PostgreSQL: the app asks to sign in, refuses a wrong password with the server's one message,
+ * shows who is signed in, signs out for good; an ended session sends back to the sign-in page
+ * and then to where the user was; a viewer's launch is refused where it was tried, and nothing
+ * is queued; the audit trail lists an operator's launch; a token made on the account page is
+ * shown once, works, and stops working once revoked; an admin manages users; without users, the
+ * single-user badge and no sign-in.
+ */
+const definitions = Definitions.create({
+  assets: [
+    defineAsset({
+      key: "demo/hello",
+      async materialize() {
+        return { metadata: { greeting: "bonjour" } };
+      },
+    }),
+  ],
+}) as Definitions<unknown>;
+
+const PASSWORDS: Readonly<Record<string, string>> = {
+  alice: "alice-password-1234",
+  victor: "victor-password-1234",
+  root: "root-password-12345",
+};
+const ROLES: Readonly<Record<string, Role>> = {
+  alice: "operator",
+  victor: "viewer",
+  root: "admin",
+};
+
+let store: UiStore;
+let auth: PostgresAuthStore;
+let server: UiServer;
+let ui: UiBrowser;
+let page: Page;
+
+beforeAll(async () => {
+  store = await createUiStore();
+  auth = PostgresAuthStore.connect(store.databaseUrl);
+  for (const name of Object.keys(PASSWORDS)) {
+    await auth.addUser({
+      name,
+      role: ROLES[name]!,
+      passwordHash: await hashPassword(PASSWORDS[name]!),
+      at: new Date(),
+    });
+  }
+  [server, ui] = await Promise.all([
+    startUiServer({ definitions, store }),
+    openUiBrowser({ width: 1280, height: 800 }),
+  ]);
+  ({ page } = ui);
+}, 60_000);
+
+afterEach(async (context) => {
+  await screenshotOnFailure("sign-in", page, context.task);
+});
+
+afterAll(async () => {
+  await ui?.close();
+  await server?.stop();
+  await auth?.close();
+  await store?.storage.close();
+});
+
+/** A fresh browser context (no cookie) with one page, closed by the caller. */
+async function freshPage(): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await ui.browser.newContext({ viewport: { width: 1280, height: 800 } });
+  return { context, page: await context.newPage() };
+}
+
+async function signIn(p: Page, name: string, password = PASSWORDS[name]!): Promise<void> {
+  const form = p.getByTestId("sign-in-form");
+  await form.waitFor();
+  await p.getByTestId("sign-in-name").fill(name);
+  await p.getByTestId("sign-in-password").fill(password);
+  await p.getByTestId("sign-in-submit").click();
+}
+
+async function setTheme(p: Page, theme: "light" | "dark"): Promise<void> {
+  await p.getByTestId("theme-switch").selectOption(theme);
+}
+
+/** Screenshots of the page as it is, in the light and the dark theme. */
+async function bothThemes(p: Page, name: string): Promise<void> {
+  await setTheme(p, "light");
+  await saveScreenshot(p, `${name}-light`);
+  await setTheme(p, "dark");
+  await saveScreenshot(p, `${name}-dark`);
+  await setTheme(p, "light");
+}
+
+describe("signing in and out", () => {
+  it("asks to sign in, refuses a wrong password, shows who is signed in, signs out for good", async () => {
+    await page.goto(`${server.url}/runs`);
+    await page.getByTestId("sign-in-form").waitFor();
+    expect(new URL(page.url()).pathname).toBe("/sign-in");
+    expect(new URL(page.url()).searchParams.get("next")).toBe("/runs");
+    expect(await page.getByTestId("runs-page").count()).toBe(0);
+    await bothThemes(page, "sign-in-1-form");
+
+    await signIn(page, "alice", "not-her-password");
+    const error = page.getByTestId("sign-in-error");
+    await error.waitFor();
+    expect(await error.textContent()).toBe("invalid user name or password");
+    // An unknown user gets the very same words.
+    await signIn(page, "nobody", "whatever-password");
+    await expect.poll(() => error.textContent()).toBe("invalid user name or password");
+    await bothThemes(page, "sign-in-2-refused");
+
+    await signIn(page, "alice");
+    await page.getByTestId("runs-page").waitFor();
+    expect(new URL(page.url()).pathname).toBe("/runs");
+    const user = page.getByTestId("session-user");
+    expect(await user.getByTestId("account-link").textContent()).toBe("alice");
+    expect(await user.textContent()).toContain("· operator");
+    // An operator sees the audit trail, not the users.
+    expect(await page.locator("nav a", { hasText: "Audit" }).count()).toBe(1);
+    expect(await page.locator("nav a", { hasText: "Users" }).count()).toBe(0);
+    await bothThemes(page, "sign-in-3-signed-in");
+
+    // On to another page, then sign out there.
+    await page.locator("nav a", { hasText: "Audit" }).click();
+    await page.getByTestId("audit-page").waitFor();
+    await page.getByTestId("sign-out").click();
+    await page.getByTestId("sign-in-form").waitFor();
+    expect(new URL(page.url()).pathname).toBe("/sign-in");
+    // Back to the runs page: the sign-in page again, nothing of the data shown.
+    await page.goBack();
+    await expect.poll(() => new URL(page.url()).searchParams.get("next")).toBe("/runs");
+    await page.getByTestId("sign-in-form").waitFor();
+    expect(await page.getByTestId("runs-page").count()).toBe(0);
+    expect(await page.getByTestId("session-user").count()).toBe(0);
+    const session = (await (await page.request.get(`${server.url}/api/session`)).json()) as {
+      user: unknown;
+    };
+    expect(session.user).toBeNull();
+  }, 60_000);
+});
+
+describe("too many failed sign-ins", () => {
+  it("says how long to wait", async () => {
+    const { context, page: p } = await freshPage();
+    try {
+      await p.goto(`${server.url}/sign-in`);
+      const error = p.getByTestId("sign-in-error");
+      // Five refusals for one name; the sixth attempt is refused before any password is checked.
+      for (let attempt = 1; attempt <= 5; attempt++) {
+        await signIn(p, "mallory", `wrong-password-${attempt}`);
+        await expect.poll(() => p.getByTestId("sign-in-password").inputValue()).toBe("");
+        expect(await error.textContent()).toBe("invalid user name or password");
+      }
+      await signIn(p, "mallory", "wrong-password-6");
+      await expect
+        .poll(() => error.textContent())
+        .toMatch(/^Too many failed sign-ins; try again in 1[45] minutes$/);
+      await bothThemes(p, "sign-in-2b-rate-limited");
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+});
+
+describe("roles", () => {
+  it("refuses a viewer's launch where it was tried, and queues nothing", async () => {
+    const { context, page: p } = await freshPage();
+    try {
+      await p.goto(`${server.url}/assets/demo/hello`);
+      await signIn(p, "victor");
+      await p.getByTestId("asset-page").waitFor();
+      expect(await p.getByTestId("session-user").textContent()).toContain("· viewer");
+      await p.getByTestId("materialize-asset").click();
+      const refused = p.locator("[data-testid=error][data-status='403']");
+      await refused.waitFor();
+      expect(await refused.textContent()).toBe(
+        "Not allowed: your role (viewer) may not POST /api/runs",
+      );
+      await bothThemes(p, "sign-in-4-viewer-refused");
+      // Nothing queued: neither in the database nor for the API.
+      expect(await server.storage.listRuns({ limit: 10 })).toEqual([]);
+      const runs = (await (await p.request.get(`${server.url}/api/runs`)).json()) as {
+        runs: unknown[];
+      };
+      expect(runs.runs).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+
+  it("lists an operator's launch in the audit trail", async () => {
+    const { context, page: p } = await freshPage();
+    try {
+      await p.goto(`${server.url}/assets/demo/hello`);
+      await signIn(p, "alice");
+      await p.getByTestId("materialize-asset").click();
+      await p.getByTestId("run-page").waitFor();
+      const runId = (await p.getByTestId("run-page").getAttribute("data-run-id"))!;
+      expect((await server.storage.getRun(runId))?.launchedBy).toEqual({
+        kind: "api",
+        detail: "alice",
+      });
+
+      await p.locator("nav a", { hasText: "Audit" }).click();
+      const launch = p.locator("[data-testid=audit-event][data-action='run.launch']");
+      await launch.waitFor();
+      expect(await launch.count()).toBe(1);
+      expect(await launch.getAttribute("data-actor")).toBe("alice");
+      expect(await launch.textContent()).toContain("(user)");
+      expect(await launch.locator("a").getAttribute("href")).toBe(`/runs/${runId}`);
+      // The sign-ins are there too, newest first; the actor filter keeps alice's lines only.
+      await p.getByTestId("audit-actor").fill("victor");
+      await expect
+        .poll(() =>
+          p
+            .getByTestId("audit-event")
+            .evaluateAll((rows) => rows.map((r) => r.getAttribute("data-actor"))),
+        )
+        .toEqual(expect.arrayContaining(["victor"]));
+      expect(await p.locator("[data-testid=audit-event]:not([data-actor=victor])").count()).toBe(0);
+      await p.getByTestId("audit-actor").fill("");
+      await p.getByTestId("audit-action").fill("run.launch");
+      await expect.poll(() => p.getByTestId("audit-event").count()).toBe(1);
+      await p.getByTestId("audit-action").fill("");
+      await launch.waitFor();
+      await bothThemes(p, "sign-in-5-audit");
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+});
+
+describe("a refused reload", () => {
+  it("says why under the top bar's Reload button", async () => {
+    const project = await createTempDir("lignee-sign-in-reload-");
+    const file = path.join(project.path, "definitions.ts");
+    await writeFile(
+      file,
+      `import { Definitions, defineAsset } from "@lignee/engine";
+export default Definitions.create({
+  assets: [defineAsset({ key: "shop/orders", async materialize() { return {}; } })],
+});
+`,
+    );
+    // The same database as the other tests: its users sign in to this server too.
+    const dev = await startLigneeDev(["--definitions", file], {
+      DATABASE_URL: store.databaseUrl,
+      LIGNEE_API_TOKEN: "",
+    });
+    const { context, page: p } = await freshPage();
+    try {
+      await p.goto(`${dev.url}/catalog`);
+      await signIn(p, "victor");
+      await p.getByTestId("reload-definitions").click();
+      const refused = p.locator(".reload-refused [data-testid=error][data-status='403']");
+      await refused.waitFor();
+      expect(await refused.textContent()).toBe(
+        "Not allowed: your role (viewer) may not POST /api/definitions/reload",
+      );
+      await bothThemes(p, "sign-in-4b-reload-refused");
+      await refused.click();
+      await refused.waitFor({ state: "detached" });
+
+      // An admin's bar, the longest (Users tab, Reload button), keeps every tab in 1280 px.
+      await p.getByTestId("sign-out").click();
+      await signIn(p, "root");
+      const users = p.locator("nav a", { hasText: "Users" });
+      await users.waitFor();
+      const nav = (await p.locator(".topbar nav").boundingBox())!;
+      const tab = (await users.boundingBox())!;
+      expect(tab.x + tab.width).toBeLessThanOrEqual(nav.x + nav.width);
+      expect(await p.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+        1280,
+      );
+      await saveScreenshot(p, "sign-in-4c-admin-top-bar");
+    } finally {
+      await context.close();
+      expect(await dev.stop(), dev.output()).toBe(0);
+      await project.remove();
+    }
+  }, 90_000);
+});
+
+describe("the audit page", () => {
+  it("pages through older lines and back", async () => {
+    // 120 lines of one actor, as the CLI records them, a second apart (the newest last).
+    const start = Date.now() - 3_600_000;
+    for (let i = 0; i < 120; i++) {
+      await auth.recordAudit({
+        actor: "cron-bot",
+        actorKind: "cli",
+        action: "user.set-role",
+        target: `user-${String(i).padStart(3, "0")}`,
+        detail: { role: "viewer" },
+        at: new Date(start + i * 1_000),
+      });
+    }
+    const { context, page: p } = await freshPage();
+    try {
+      await p.goto(`${server.url}/audit`);
+      await signIn(p, "victor");
+      await p.getByTestId("audit-page").waitFor();
+      await p.getByTestId("audit-actor").fill("cron-bot");
+      const targets = () =>
+        p.locator("[data-testid=audit-event] td:nth-child(4)").allTextContents();
+      await expect.poll(async () => (await targets())[0]).toBe("user-119");
+      expect(await targets()).toHaveLength(50);
+      expect(await p.getByTestId("audit-newer").isDisabled()).toBe(true);
+
+      await p.getByTestId("audit-older").click();
+      await expect.poll(async () => (await targets())[0]).toBe("user-069");
+      expect(await targets()).toHaveLength(50);
+      await p.getByTestId("audit-older").click();
+      await expect.poll(async () => (await targets())[0]).toBe("user-019");
+      expect((await targets()).at(-1)).toBe("user-000");
+      expect(await p.getByTestId("audit-older").isDisabled()).toBe(true);
+      await saveScreenshot(p, "sign-in-5b-audit-oldest");
+
+      await p.getByTestId("audit-newer").click();
+      await expect.poll(async () => (await targets())[0]).toBe("user-069");
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+});
+
+describe("the account page", () => {
+  it("creates a token shown once that works, and refuses it once revoked", async () => {
+    const { context, page: p } = await freshPage();
+    try {
+      await p.goto(`${server.url}/account`);
+      await signIn(p, "alice");
+      await p.getByTestId("account-page").waitFor();
+      await p.getByTestId("token-label").fill("ci");
+      await p.getByTestId("token-scope").selectOption("read");
+      await p.getByTestId("token-create-submit").click();
+      const secretBox = p.getByTestId("token-secret-box");
+      await secretBox.waitFor();
+      const secret = await p.getByTestId("token-secret").inputValue();
+      expect(secret).toMatch(/^lgn_[A-Za-z0-9_-]{40,}$/);
+      expect(await secretBox.textContent()).toContain("it will not be shown again");
+      await p.locator("[data-testid=token-row][data-label=ci]").waitFor();
+      await bothThemes(p, "sign-in-6-token-created");
+
+      // As a script would use it.
+      const asScript = () =>
+        fetch(`${server.url}/api/runs`, { headers: { Authorization: `Bearer ${secret}` } });
+      expect((await asScript()).status).toBe(200);
+
+      await p.getByTestId("token-done").click();
+      await secretBox.waitFor({ state: "detached" });
+      await p.reload();
+      await p.locator("[data-testid=token-row][data-label=ci]").waitFor();
+      expect(await p.getByTestId("token-secret-box").count()).toBe(0);
+      expect(await p.content()).not.toContain(secret);
+
+      await p.locator("[data-testid=token-row][data-label=ci] [data-testid=token-revoke]").click();
+      await p.getByTestId("revoke-dialog").waitFor();
+      await saveScreenshot(p, "sign-in-7-revoke-confirm");
+      await p.getByTestId("revoke-confirm").click();
+      await p.locator("[data-testid=token-row][data-label=ci][data-revoked=true]").waitFor();
+      await bothThemes(p, "sign-in-8-token-revoked");
+      expect((await asScript()).status).toBe(401);
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+
+  it("still writes after signing in again elsewhere, with the new session's CSRF token", async () => {
+    const { context, page: p } = await freshPage();
+    try {
+      await p.goto(`${server.url}/account`);
+      await signIn(p, "alice");
+      await p.getByTestId("account-page").waitFor();
+      // Signed in again from another tab of this browser: a new session cookie replaces the one
+      // this page read its CSRF token for.
+      const again = await context.request.post(`${server.url}/api/session`, {
+        data: { name: "alice", password: PASSWORDS.alice },
+      });
+      expect(again.status()).toBe(200);
+      await p.getByTestId("token-label").fill("after-second-sign-in");
+      await p.getByTestId("token-create-submit").click();
+      await p.getByTestId("token-secret-box").waitFor();
+      expect(await p.getByTestId("error").count()).toBe(0);
+      expect((await p.getByTestId("token-secret").inputValue()).startsWith("lgn_")).toBe(true);
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+});
+
+describe("the users page", () => {
+  it("lets an admin add a user, change its role, set its password and disable it", async () => {
+    const { context, page: p } = await freshPage();
+    try {
+      await p.goto(`${server.url}/users`);
+      await signIn(p, "root");
+      await p.getByTestId("users-page").waitFor();
+      await p.getByTestId("user-add-name").fill("bob");
+      await p.getByTestId("user-add-role").selectOption("operator");
+      await p.getByTestId("user-add-password").fill("bob-password-12345");
+      await p.getByTestId("user-add-submit").click();
+      const bob = p.locator("[data-testid=user-row][data-name=bob]");
+      await bob.waitFor();
+      expect(await bob.getAttribute("data-role")).toBe("operator");
+
+      await bob.getByTestId("user-role").selectOption("viewer");
+      await p.locator("[data-testid=user-row][data-name=bob][data-role=viewer]").waitFor();
+
+      await bob.getByTestId("user-set-password").click();
+      await p.getByTestId("password-input").fill("short");
+      expect(await p.getByTestId("password-submit").isDisabled()).toBe(true);
+      await p.getByTestId("password-input").fill("bob-new-password-123");
+      await saveScreenshot(p, "sign-in-9-set-password");
+      await p.getByTestId("password-submit").click();
+      await p.getByTestId("password-dialog").waitFor({ state: "detached" });
+      const bobNow = await auth.findUser("bob");
+      expect(bobNow?.user.role).toBe("viewer");
+
+      await bob.getByTestId("user-disable").click();
+      await p.getByTestId("disable-dialog").waitFor();
+      await saveScreenshot(p, "sign-in-10-disable-confirm");
+      await p.getByTestId("disable-confirm").click();
+      await p.locator("[data-testid=user-row][data-name=bob][data-disabled=true]").waitFor();
+      await bothThemes(p, "sign-in-11-users");
+      expect((await auth.findUser("bob"))?.user.disabledAt).not.toBeNull();
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+});
+
+describe("an ended session", () => {
+  it("sends the next request to the sign-in page, then back to where the user was", async () => {
+    const idleMs = 6_000;
+    const short = await startUiServer({
+      definitions,
+      store,
+      sessions: { idleMs, absoluteMs: 60 * 60_000 },
+    });
+    const { context, page: p } = await freshPage();
+    try {
+      await p.goto(`${short.url}/runs?status=SUCCESS`);
+      await signIn(p, "alice");
+      await p.getByTestId("runs-page").waitFor();
+      // Left open past the idle time: the page's next call is refused, and it asks to sign in.
+      await sleep(idleMs + 500);
+      await p.getByTestId("sign-in-form").waitFor({ timeout: 20_000 });
+      const url = new URL(p.url());
+      expect(url.pathname).toBe("/sign-in");
+      expect(url.searchParams.get("next")).toBe("/runs?status=SUCCESS");
+      expect(await p.getByTestId("sign-in-next").textContent()).toBe(
+        "Then back to /runs?status=SUCCESS",
+      );
+      await saveScreenshot(p, "sign-in-12-expired");
+      await signIn(p, "alice");
+      await p.waitForURL(`${short.url}/runs?status=SUCCESS`);
+      await p.getByTestId("runs-page").waitFor();
+    } finally {
+      await context.close();
+      await short.stop();
+    }
+  }, 60_000);
+});
+
+describe("without users", () => {
+  it("shows the single-user badge and never asks to sign in", async () => {
+    const local = await startUiServer({ definitions });
+    const { context, page: p } = await freshPage();
+    try {
+      await p.goto(`${local.url}/runs`);
+      const badge = p.getByTestId("single-user-badge");
+      await badge.waitFor();
+      expect(await badge.textContent()).toBe("Single-user mode · loopback, no sign-in");
+      expect(await badge.getAttribute("title")).toContain("lignee users add");
+      expect(await p.getByTestId("sign-in-form").count()).toBe(0);
+      expect(await p.getByTestId("runs-page").count()).toBe(1);
+      // The top bar holds it all without spilling over the page's width.
+      expect(await p.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+        1280,
+      );
+      await bothThemes(p, "sign-in-13-single-user");
+      await p.goto(`${local.url}/sign-in`);
+      await p.getByTestId("lineage").waitFor();
+      expect(new URL(p.url()).pathname).toBe("/");
+    } finally {
+      await context.close();
+      await local.stop();
+    }
+  }, 60_000);
+});
