@@ -163,6 +163,25 @@ describe("signing in and out", () => {
   }, 60_000);
 });
 
+describe("a token kept from before users were added", () => {
+  it("is dropped, so that signing in works", async () => {
+    const { context, page: p } = await freshPage();
+    try {
+      await p.goto(`${server.url}/sign-in`);
+      await p.evaluate(() => sessionStorage.setItem("lignee.apiToken", "lgn_long-revoked"));
+      await p.goto(`${server.url}/runs`);
+      await signIn(p, "alice");
+      await p.getByTestId("runs-page").waitFor();
+      expect(await p.getByTestId("session-user").getByTestId("account-link").textContent()).toBe(
+        "alice",
+      );
+      expect(await p.evaluate(() => sessionStorage.getItem("lignee.apiToken"))).toBeNull();
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+});
+
 describe("too many failed sign-ins", () => {
   it("says how long to wait", async () => {
     const { context, page: p } = await freshPage();

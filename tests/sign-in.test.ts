@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import pg from "pg";
 import { openAuthApi, PASSWORD, SERVICE, type AuthApi } from "./support/auth";
 
 /**
@@ -409,6 +410,37 @@ describe("session expiry", () => {
       await lenient.close();
       await idle.close();
       await short.close();
+    }
+  });
+
+  it("is not kept alive by requests the page makes on its own (X-Lignee-Background)", async () => {
+    const session = await t.signIn("carol");
+    const db = new pg.Client({ connectionString: t.url });
+    await db.connect();
+    try {
+      // Last seen ten minutes ago: the next request that counts marks it seen again.
+      await db.query(
+        `UPDATE lignee.sessions SET last_seen_at = now() - interval '10 minutes'
+         WHERE user_id = (SELECT id FROM lignee.users WHERE name = 'carol')`,
+      );
+      const lastSeen = async (): Promise<number> => {
+        const { rows } = await db.query<{ minutes: number }>(
+          `SELECT extract(epoch FROM now() - max(last_seen_at)) / 60 AS minutes
+           FROM lignee.sessions
+           WHERE user_id = (SELECT id FROM lignee.users WHERE name = 'carol')`,
+        );
+        return Number(rows[0]!.minutes);
+      };
+      const polled = await t.call("GET", "/api/runs", {
+        as: session,
+        headers: { "X-Lignee-Background": "1" },
+      });
+      expect(polled.status).toBe(200);
+      expect(await lastSeen()).toBeGreaterThan(9);
+      expect((await t.call("GET", "/api/runs", { as: session })).status).toBe(200);
+      expect(await lastSeen()).toBeLessThan(1);
+    } finally {
+      await db.end();
     }
   });
 });

@@ -323,7 +323,7 @@ export {
 export { HttpError, toHttpError, type HttpErrorStatus } from "./server/http-error";
 export { openApiDocument } from "./server/openapi";
 export { ROUTE_ROLES, routeAccess, type RouteAccess } from "./server/auth/route-roles";
-export { CSRF_HEADER, SESSION_COOKIE } from "./server/auth/authenticate";
+export { BACKGROUND_HEADER, CSRF_HEADER, SESSION_COOKIE } from "./server/auth/authenticate";
 export { sessionLimitsFromEnv, type SessionLimits } from "./server/auth/session-limits";
 export type { Principal } from "./server/auth/principal";
 // The API's response schemas, for clients and tests that check an answer's shape.

@@ -1,4 +1,5 @@
 import { csrfHeaders, forgetSession, rememberSession, unauthorized } from "./session";
+import { backgroundHeaders } from "./activity";
 import { authHeaders } from "./token";
 import type {
   AlertChannelList,
@@ -112,6 +113,7 @@ async function requestOnce<T>(path: string, init?: RequestInit): Promise<T> {
             Accept: "application/json",
             ...authHeaders(),
             ...csrfHeaders(init?.method),
+            ...backgroundHeaders(),
             ...init?.headers,
           },
         });

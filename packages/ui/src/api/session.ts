@@ -1,4 +1,4 @@
-import { markTokenNeeded } from "./token";
+import { apiToken, markTokenNeeded, setApiToken } from "./token";
 import type { AuthMode, Session } from "./types";
 
 /**
@@ -13,6 +13,11 @@ const lostListeners = new Set<() => void>();
 export function rememberSession(session: Session): Session {
   mode = session.mode;
   csrfToken = session.csrfToken;
+  // A token kept from before users were added, which the server no longer recognises, would
+  // be sent with every call and refuse them all, the signed-in browser's too.
+  if (session.mode === "users" && session.via === null && apiToken() !== undefined) {
+    setApiToken(undefined);
+  }
   return session;
 }
 

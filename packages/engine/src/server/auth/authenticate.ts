@@ -15,6 +15,12 @@ import type { SessionLimits } from "./session-limits";
 export const SESSION_COOKIE = "lignee_session";
 /** The header a signed-in browser sends with every write (see `csrfTokenFor`). */
 export const CSRF_HEADER = "X-Lignee-CSRF";
+/**
+ * Sent (`1`) by the UI with the requests it makes while nobody uses the page (polling): they
+ * are answered as any other, but do not keep a session alive, so an open tab left alone still
+ * reaches the idle expiry.
+ */
+export const BACKGROUND_HEADER = "X-Lignee-Background";
 
 const AUTHENTICATE = { "WWW-Authenticate": 'Bearer realm="lignee"' } as const;
 const SAFE_METHODS = ["GET", "HEAD", "OPTIONS"];
@@ -72,7 +78,7 @@ export function authenticate(options: AuthenticateOptions): MiddlewareHandler {
     return options.loopback ? "local" : "users";
   };
 
-  const resolve = async (c: Context): Promise<Principal | undefined> => {
+  const resolve = async (c: Context, active: boolean): Promise<Principal | undefined> => {
     const now = new Date();
     const authorization = c.req.header("authorization");
     if (authorization !== undefined && authorization.trim() !== "") {
@@ -96,7 +102,7 @@ export function authenticate(options: AuthenticateOptions): MiddlewareHandler {
     }
     const secret = store ? getCookie(c, SESSION_COOKIE) : undefined;
     if (store && secret !== undefined && secret !== "") {
-      const record = await store.touchSession(sha256(secret), now, options.sessions.idleMs);
+      const record = await store.touchSession(sha256(secret), now, options.sessions.idleMs, active);
       if (record) {
         c.set("session", { secret, record });
         return {
@@ -115,7 +121,7 @@ export function authenticate(options: AuthenticateOptions): MiddlewareHandler {
 
   return async (c, next) => {
     c.set("authMode", mode);
-    const principal = await resolve(c);
+    const principal = await resolve(c, c.req.header(BACKGROUND_HEADER) !== "1");
     c.set("principal", principal);
     const template = routeTemplate(c);
     if (template === undefined) {
@@ -128,7 +134,8 @@ export function authenticate(options: AuthenticateOptions): MiddlewareHandler {
     if (access === undefined) throw new HttpError(403, "no access rule for this route");
     c.set("stillAdmitted", async () => {
       if (access === "public") return true;
-      const again = await resolve(c);
+      // Checking again is not activity: an open stream does not keep a session alive.
+      const again = await resolve(c, false);
       return (
         again !== undefined &&
         again.via === principal?.via &&

@@ -100,7 +100,13 @@ export interface AuthStore {
    * and its user is not disabled; marks it seen (its row is rewritten at most once a minute).
    * One round trip.
    */
-  touchSession(secretHash: Buffer, now: Date, idleMs: number): Promise<SessionRecord | undefined>;
+  touchSession(
+    secretHash: Buffer,
+    now: Date,
+    idleMs: number,
+    /** False: found, not marked seen (a request nobody asked for, e.g. a page polling). */
+    active?: boolean,
+  ): Promise<SessionRecord | undefined>;
   deleteSession(secretHash: Buffer): Promise<void>;
 
   createToken(token: {

@@ -88,8 +88,13 @@ export class PostgresAuthStore implements AuthStore {
     return createSession(this.pool, session);
   }
 
-  touchSession(secretHash: Buffer, now: Date, idleMs: number): Promise<SessionRecord | undefined> {
-    return touchSession(this.pool, secretHash, now, idleMs);
+  touchSession(
+    secretHash: Buffer,
+    now: Date,
+    idleMs: number,
+    active?: boolean,
+  ): Promise<SessionRecord | undefined> {
+    return touchSession(this.pool, secretHash, now, idleMs, active);
   }
 
   deleteSession(secretHash: Buffer): Promise<void> {
