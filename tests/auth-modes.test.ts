@@ -62,6 +62,7 @@ const json = (body: unknown): RequestInit => ({
 describe("the local mode", () => {
   it("admits anybody as admin on loopback while no user exists, and names nobody", async () => {
     const server = await serve();
+    expect(server.access).toBe("local");
     expect((await fetch(`${server.url}/api/runs`)).status).toBe(200);
     expect(await (await fetch(`${server.url}/api/session`)).json()).toEqual({
       mode: "local",
@@ -123,6 +124,7 @@ describe("binding a non-loopback host", () => {
       await store.close();
     }
     const server = await serve("0.0.0.0");
+    expect(server.access).toBe("users");
     const port = new URL(server.url).port;
     expect((await fetch(`http://127.0.0.1:${port}/api/runs`)).status).toBe(401);
   });

@@ -65,6 +65,7 @@ async function startDev(uiDir?: string, uiSources?: string) {
   });
   return {
     url,
+    stdout: () => stdout,
     stderr: () => stderr,
     stop: async (): Promise<number | null> => {
       child.kill("SIGTERM");
@@ -79,6 +80,8 @@ describe("lignee dev", () => {
     const dev = await startDev(emptyUiDir);
     try {
       expect(dev.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      // Loopback, no user, no token: it says nobody signs in, and how to change that.
+      await expect.poll(dev.stdout).toMatch(/Single-user mode: loopback, no users, no sign-in/);
       const res = await fetch(`${dev.url}/api/assets`);
       expect(res.status).toBe(200);
       const body = (await res.json()) as { nodes: { key: string }[] };

@@ -19,6 +19,7 @@ import { ensureFirstAdmin } from "../auth/first-admin";
 import type { AuthStore } from "../storage/auth/auth-store";
 import { PostgresAuthStore } from "../storage/auth/postgres-auth-store";
 import { sessionLimitsFromEnv, type SessionLimits } from "./auth/session-limits";
+import type { AuthMode } from "./wire";
 
 export interface ServerOptions {
   readonly definitions: Definitions<unknown>;
@@ -57,6 +58,12 @@ export interface ServerOptions {
 
 export interface RunningServer {
   readonly url: string;
+  /**
+   * Who it admits, as it started: `local` (loopback, no user, no token: one user without
+   * sign-in), `token` (the service token only) or `users` (sign-in or a token). Adding the
+   * first user while it runs turns sign-in on.
+   */
+  readonly access: AuthMode;
   /** The app serving now (a new one after each reload of the definitions). */
   readonly app: App;
   /** Stops accepting requests, cancels this server's runs and waits for them to end. */
@@ -106,9 +113,12 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
   const sessions = options.auth?.sessions ?? sessionLimitsFromEnv(process.env);
   const ownAuthStore = options.auth?.store === undefined;
   const authStore = options.auth?.store ?? PostgresAuthStore.connect(options.runtime.databaseUrl);
+  let access: AuthMode;
   try {
     await ensureFirstAdmin(authStore, process.env);
-    if (!isLoopback(host) && token === undefined && !(await authStore.hasActiveUsers())) {
+    const users = await authStore.hasActiveUsers();
+    access = users ? "users" : token !== undefined ? "token" : "local";
+    if (!isLoopback(host) && token === undefined && !users) {
       throw new ServerConfigError(
         `refusing to listen on ${host} without a token or a user: set LIGNEE_API_TOKEN, or add an admin (lignee users add NAME --role admin, or LIGNEE_ADMIN_USER and LIGNEE_ADMIN_PASSWORD), or bind 127.0.0.1`,
       );
@@ -204,6 +214,7 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
   const shownHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
   return {
     url: `http://${shownHost}:${address.port}`,
+    access,
     get app() {
       return app;
     },

@@ -213,5 +213,14 @@ async function serve(
     log: (m) => io.err(m),
   });
   io.out(`Lignée is serving on ${server.url} (API at ${server.url}/api)`);
+  io.out(ACCESS_LINES[server.access]);
   return server;
 }
+
+/** What `lignee dev` and `lignee server` say of who may use them, as they start. */
+const ACCESS_LINES: Readonly<Record<RunningServer["access"], string>> = {
+  local:
+    "Single-user mode: loopback, no users, no sign-in (add one with lignee users add NAME --role admin to require it)",
+  token: "Every call needs the service token (LIGNEE_API_TOKEN)",
+  users: "Sign-in required: users sign in in the UI; scripts send an API token",
+};
