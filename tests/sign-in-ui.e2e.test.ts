@@ -130,7 +130,10 @@ describe("signing in and out", () => {
     expect(await error.textContent()).toBe("invalid user name or password");
     // An unknown user gets the very same words.
     await signIn(page, "nobody", "whatever-password");
-    await expect.poll(() => error.textContent()).toBe("invalid user name or password");
+    // A refusal empties the password field: then its message is the one shown (not the
+    // previous one's, still there while the request was on its way).
+    await expect.poll(() => page.getByTestId("sign-in-password").inputValue()).toBe("");
+    expect(await error.textContent()).toBe("invalid user name or password");
     await bothThemes(page, "sign-in-2-refused");
 
     await signIn(page, "alice");
