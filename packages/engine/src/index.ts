@@ -537,4 +537,4 @@ export {
   tokenLabelProblem,
   TOKEN_PREFIX,
 } from "./auth/secrets";
-export { ENVIRONMENT_ACTOR, ensureFirstAdmin, firstAdminSettings } from "./auth/first-admin";
+export { ENVIRONMENT_ACTOR, ensureFirstAdmin, firstAdminSettings } from "./server/auth/first-admin";

@@ -15,7 +15,7 @@ import { PostgresMetricsStore } from "../storage/metrics/postgres-metrics-store"
 import { createApp, type App, type AppOptions } from "./app";
 import { alertSettings } from "../alerts/alert-settings";
 import { PostgresAlertStore } from "../storage/alerts/alert-store";
-import { ensureFirstAdmin } from "../auth/first-admin";
+import { ensureFirstAdmin } from "./auth/first-admin";
 import type { AuthStore } from "../storage/auth/auth-store";
 import { PostgresAuthStore } from "../storage/auth/postgres-auth-store";
 import { sessionLimitsFromEnv, type SessionLimits } from "./auth/session-limits";

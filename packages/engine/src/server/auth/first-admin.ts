@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
-import { AuthStoreError, describeError } from "../errors";
-import type { AuthStore, UserRecord } from "../storage/auth/auth-store";
-import { hashPassword, passwordProblem, userNameProblem } from "./password";
+import { AuthStoreError, describeError } from "../../errors";
+import type { AuthStore, UserRecord } from "../../storage/auth/auth-store";
+import { hashPassword, passwordProblem, userNameProblem } from "../../auth/password";
 
 /** Who the audit trail names for a user made from the environment. */
 export const ENVIRONMENT_ACTOR = "environment";

@@ -2,11 +2,11 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { createTestDatabase } from "../../../../tests/support/database";
-import type { AuthStore } from "../storage/auth/auth-store";
-import { PostgresAuthStore } from "../storage/auth/postgres-auth-store";
+import { createTestDatabase } from "../../../../../tests/support/database";
+import type { AuthStore } from "../../storage/auth/auth-store";
+import { PostgresAuthStore } from "../../storage/auth/postgres-auth-store";
 import { ensureFirstAdmin } from "./first-admin";
-import { verifyPassword } from "./password";
+import { verifyPassword } from "../../auth/password";
 
 const stores: AuthStore[] = [];
 
