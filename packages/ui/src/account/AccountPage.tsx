@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from "react";
 import { useCreateToken, useRevokeToken, useSession, useTokens } from "../api/queries";
 import type { ApiToken, TokenCreated, TokenScope } from "../api/types";
-import { Dialog } from "../components/Dialog";
+import { ConfirmDialog } from "../components/ConfirmDialog";
 import { ErrorLine } from "../components/ErrorLine";
 import { TableHead } from "../components/TableHead";
 import { formatRelative, formatTime } from "../format";
@@ -189,26 +189,17 @@ function Tokens() {
       </table>
       {revoke.error && <ErrorLine error={revoke.error} />}
       {revoking && (
-        <Dialog label="Revoke token" testId="revoke-dialog" onClose={() => setRevoking(undefined)}>
-          <h3>Revoke “{revoking.label}”?</h3>
-          <p>What uses this token is refused from its next request. This cannot be undone.</p>
-          <div className="dialog-actions">
-            <button type="button" className="link-button" onClick={() => setRevoking(undefined)}>
-              Cancel
-            </button>
-            <button
-              type="button"
-              className="danger"
-              onClick={() => {
-                revoke.mutate(revoking.id);
-                setRevoking(undefined);
-              }}
-              data-testid="revoke-confirm"
-            >
-              Revoke
-            </button>
-          </div>
-        </Dialog>
+        <ConfirmDialog
+          label="Revoke token"
+          testId="revoke-dialog"
+          title={`Revoke “${revoking.label}”?`}
+          confirmLabel="Revoke"
+          confirmTestId="revoke-confirm"
+          onConfirm={() => revoke.mutate(revoking.id)}
+          onClose={() => setRevoking(undefined)}
+        >
+          What uses this token is refused from its next request. This cannot be undone.
+        </ConfirmDialog>
       )}
     </>
   );

@@ -9,6 +9,7 @@ import {
 } from "../api/queries";
 import type { Role, User } from "../api/types";
 import { everyOf } from "../api/types";
+import { ConfirmDialog } from "../components/ConfirmDialog";
 import { Dialog, DialogActions } from "../components/Dialog";
 import { ErrorLine } from "../components/ErrorLine";
 import { TableHead } from "../components/TableHead";
@@ -222,33 +223,18 @@ function UsersTable({ users }: { users: readonly User[] }) {
         </tbody>
       </table>
       {disabling && (
-        <Dialog
+        <ConfirmDialog
           label="Disable user"
           testId="disable-dialog"
+          title={`Disable ${disabling.name}?`}
+          confirmLabel="Disable"
+          confirmTestId="disable-confirm"
+          onConfirm={() => disable.mutate(disabling.name)}
           onClose={() => setDisabling(undefined)}
         >
-          <h3>Disable {disabling.name}?</h3>
-          <p>
-            Their sessions end at once and they can no longer sign in; their API tokens stop
-            working. What they did stays in the audit trail.
-          </p>
-          <div className="dialog-actions">
-            <button type="button" className="link-button" onClick={() => setDisabling(undefined)}>
-              Cancel
-            </button>
-            <button
-              type="button"
-              className="danger"
-              onClick={() => {
-                disable.mutate(disabling.name);
-                setDisabling(undefined);
-              }}
-              data-testid="disable-confirm"
-            >
-              Disable
-            </button>
-          </div>
-        </Dialog>
+          Their sessions end at once and they can no longer sign in; their API tokens stop working.
+          What they did stays in the audit trail.
+        </ConfirmDialog>
       )}
       {password && <PasswordDialog user={password} onClose={() => setPassword(undefined)} />}
     </>
