@@ -1,7 +1,6 @@
-import { spawn } from "node:child_process";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ligneeCommand, REPO_ROOT, type CliResult } from "./support/cli";
+import { lignee as run, REPO_ROOT, type CliResult } from "./support/cli";
 import { createTestDatabase } from "./support/database";
 import { countRows } from "./support/sql";
 
@@ -25,20 +24,7 @@ afterAll(async () => {
 
 /** `lignee ARGS` with `input` on its standard input (none: an empty, non-terminal stdin). */
 function lignee(args: readonly string[], input = ""): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(...ligneeCommand(args), {
-      cwd: REPO_ROOT,
-      env: { ...process.env, ...env },
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end(input);
-  });
+  return run(args, env, undefined, REPO_ROOT, input);
 }
 
 const PASSWORD = "a long enough secret";

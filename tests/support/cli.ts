@@ -21,20 +21,23 @@ export interface CliResult {
 
 /**
  * Runs `lignee ARGS` in a child process, from the repo root as `pnpm lignee` does (or from
- * `cwd`, which decides the configuration it finds).
+ * `cwd`, which decides the configuration it finds), with `input` on its standard input.
  */
 export function lignee(
   args: readonly string[],
   env: Record<string, string>,
   onSpawn?: (child: ChildProcess) => void,
   cwd: string = REPO_ROOT,
+  input?: string,
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(...ligneeCommand(args), {
       cwd,
       env: { ...process.env, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
+      stdio: ["pipe", "pipe", "pipe"],
     });
+    // Without input, an empty standard input (not a terminal), as /dev/null would be.
+    child.stdin.end(input ?? "");
     onSpawn?.(child);
     let stdout = "";
     let stderr = "";
