@@ -1111,6 +1111,15 @@ export const UserCreateRequestBody = z
   .strict()
   .meta({ id: "UserCreateRequest" });
 
+/** `PUT /api/account/password`: a signed-in user changes its own password. */
+export const PasswordChangeRequestBody = z
+  .object({
+    current: z.string().describe("the password now, checked first"),
+    password: z.string().describe("the new one, at least 12 characters"),
+  })
+  .strict()
+  .meta({ id: "PasswordChangeRequest" });
+
 export const PasswordRequestBody = z
   .object({ password: z.string().describe("at least 12 characters") })
   .strict()

@@ -6,6 +6,7 @@ import type {
   ApiTokenBody,
   ApiTokensBody,
   AuditBody,
+  PasswordChangeRequestBody,
   PasswordRequestBody,
   RoleRequestBody,
   SessionBody,
@@ -261,6 +262,8 @@ export type User = UserList["users"][number];
 export type UserCreateRequest = Request<typeof UserCreateRequestBody>;
 /** PUT /api/users/{name}/password (admin) */
 export type PasswordRequest = Request<typeof PasswordRequestBody>;
+/** PUT /api/account/password (a signed-in user's own) */
+export type PasswordChangeRequest = Request<typeof PasswordChangeRequestBody>;
 /** PUT /api/users/{name}/role (admin) */
 export type RoleRequest = Request<typeof RoleRequestBody>;
 /** GET /api/tokens */
