@@ -14,6 +14,7 @@ const INVALID = { error: "invalid user name or password" };
 
 beforeAll(async () => {
   t = await openAuthApi();
+  await t.addUser("root", "admin");
   await t.addUser("alice", "operator");
   await t.addUser("bob", "operator");
   await t.addUser("carol", "viewer");
@@ -32,6 +33,31 @@ beforeEach(async () => {
 
 const signInAs = (name: string, password: string, headers?: Record<string, string>) =>
   t.call("POST", "/api/session", { body: { name, password }, ...(headers ? { headers } : {}) });
+
+describe("the first user", () => {
+  it("must be an admin: another role is refused with 409 and nothing is added", async () => {
+    const api = await openAuthApi();
+    try {
+      for (const role of ["viewer", "operator"]) {
+        const res = await api.call("POST", "/api/users", {
+          as: SERVICE,
+          body: { name: "vic", role, password: PASSWORD },
+        });
+        expect(res.status, role).toBe(409);
+        expect(await res.json()).toEqual({
+          error: "the first user must be an admin: add one with --role admin",
+        });
+      }
+      const users = await api.call("GET", "/api/users", { as: SERVICE });
+      expect(await users.json()).toEqual({ users: [] });
+      expect(await (await api.call("GET", "/api/session")).json()).toMatchObject({ mode: "token" });
+      await api.addUser("root", "admin");
+      await api.addUser("vic", "viewer");
+    } finally {
+      await api.close();
+    }
+  });
+});
 
 describe("CSRF", () => {
   it("refuses a cookie write without the header or with a wrong one, and takes the right one", async () => {

@@ -31,6 +31,13 @@ const PASSWORD = "a long enough secret";
 
 describe("lignee users", () => {
   it("adds users with --password-stdin, never from the command line; lists them", async () => {
+    const first = await lignee(
+      ["users", "add", "vic", "--role", "viewer", "--password-stdin"],
+      `${PASSWORD}\n`,
+    );
+    expect(first.code, first.stderr).toBe(2);
+    expect(first.stderr).toMatch(/the first user must be an admin: add one with --role admin/);
+    expect(await countRows(sql, "lignee.users")).toBe(0);
     const added = await lignee(
       ["users", "add", "alice", "--role", "admin", "--password-stdin"],
       `${PASSWORD}\n`,

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { createTestDatabase } from "../../../../../tests/support/database";
 import { AuthStoreError } from "../../errors";
@@ -6,14 +7,17 @@ import type { AuthStore } from "./auth-store";
 import { PostgresAuthStore } from "./postgres-auth-store";
 
 const stores: AuthStore[] = [];
+const urls = new Map<AuthStore, string>();
 
 afterAll(async () => {
   await Promise.all(stores.map((s) => s.close()));
 });
 
 async function freshStore(): Promise<AuthStore> {
-  const store = PostgresAuthStore.connect(await createTestDatabase(), { max: 2 });
+  const url = await createTestDatabase();
+  const store = PostgresAuthStore.connect(url, { max: 2 });
   stores.push(store);
+  urls.set(store, url);
   return store;
 }
 
@@ -29,7 +33,16 @@ function hash(secret: string): Buffer {
   return createHash("sha256").update(secret).digest();
 }
 
+/** An admin, so that users of other roles may be added (the first user must be an admin). */
+async function addRoot(store: AuthStore) {
+  return store.addUser({ name: "root", role: "admin", passwordHash: "scrypt$hash-r", at: T0 });
+}
+
+/** Alice, after an admin when she is none. */
 async function addAlice(store: AuthStore, role: "viewer" | "operator" | "admin" = "operator") {
+  if (role !== "admin" && !(await store.listUsers()).some((u) => u.name === "root")) {
+    await addRoot(store);
+  }
   return store.addUser({ name: "Alice", role, passwordHash: "scrypt$hash-a", at: T0 });
 }
 
@@ -51,7 +64,43 @@ describe("users", () => {
     expect(await store.findUser("ALICE")).toEqual({ user: alice, passwordHash: "scrypt$hash-a" });
     expect((await store.findUser("bob"))?.passwordHash).toBeNull();
     expect(await store.findUser("carol")).toBeUndefined();
-    expect((await store.listUsers()).map((u) => u.name)).toEqual(["Alice", "bob"]);
+    expect((await store.listUsers()).map((u) => u.name)).toEqual(["Alice", "bob", "root"]);
+  });
+
+  it("refuses a first user who is not an admin (NEEDS_ADMIN), and writes nothing", async () => {
+    const store = await freshStore();
+    for (const role of ["viewer", "operator"] as const) {
+      const refused = store.addUser({ name: "vic", role, passwordHash: null, at: T0 });
+      await expect(refused).rejects.toBeInstanceOf(AuthStoreError);
+      await expect(refused).rejects.toMatchObject({
+        code: "NEEDS_ADMIN",
+        message: "the first user must be an admin: add one with --role admin",
+      });
+    }
+    expect(await store.listUsers()).toEqual([]);
+    await addRoot(store);
+    expect(
+      (await store.addUser({ name: "vic", role: "viewer", passwordHash: null, at: T0 })).role,
+    ).toBe("viewer");
+  });
+
+  it("refuses a non-admin while no admin is active", async () => {
+    const store = await freshStore();
+    await addRoot(store);
+    // Only a database edited by hand lacks an active admin: the store keeps the last one.
+    const db = new pg.Client({ connectionString: urls.get(store)! });
+    await db.connect();
+    try {
+      await db.query(`UPDATE lignee.users SET disabled_at = now()`);
+    } finally {
+      await db.end();
+    }
+    await expect(
+      store.addUser({ name: "vic", role: "viewer", passwordHash: null, at: T0 }),
+    ).rejects.toMatchObject({ code: "NEEDS_ADMIN" });
+    expect(
+      (await store.addUser({ name: "ada", role: "admin", passwordHash: null, at: T0 })).role,
+    ).toBe("admin");
   });
 
   it("refuses a name taken in any case with a CONFLICT, and writes nothing", async () => {
@@ -60,7 +109,7 @@ describe("users", () => {
     const taken = store.addUser({ name: "aLiCe", role: "admin", passwordHash: null, at: T0 });
     await expect(taken).rejects.toBeInstanceOf(AuthStoreError);
     await expect(taken).rejects.toMatchObject({ code: "CONFLICT" });
-    expect(await store.listUsers()).toHaveLength(1);
+    expect(await store.listUsers()).toHaveLength(2);
   });
 
   it("sets the role and records sign-ins", async () => {
@@ -124,7 +173,7 @@ describe("users", () => {
     });
     const disabled = await store.disableUser("alice", at(HOUR));
     expect(disabled).toMatchObject({ name: "Alice", disabledAt: at(HOUR) });
-    expect(await store.hasActiveUsers()).toBe(false);
+    expect((await store.findUser("alice"))?.user.disabledAt).toEqual(at(HOUR));
     expect(await store.touchSession(hash("s"), at(HOUR), HOUR)).toBeUndefined();
     expect(await store.useToken(hash("lgn_t"), at(HOUR))).toBeUndefined();
     expect(await store.listTokens("alice")).toEqual([{ ...token, revokedAt: at(HOUR) }]);
@@ -179,8 +228,9 @@ describe("sessions", () => {
 
   it("refuses roles, scopes and actor kinds it does not know", async () => {
     const store = await freshStore();
+    await addRoot(store);
     await expect(
-      store.addUser({ name: "root", role: "root" as "admin", passwordHash: null, at: T0 }),
+      store.addUser({ name: "boss", role: "root" as "admin", passwordHash: null, at: T0 }),
     ).rejects.toThrow(/users_role_check/);
     const alice = await addAlice(store);
     await expect(

@@ -61,7 +61,13 @@ async function badInput(work: Promise<number>, message: RegExp): Promise<void> {
   expect((error as Error).message).toMatch(message);
 }
 
+/** An admin added to the store directly (no audit line, no output): the first user must be one. */
+async function addRoot(): Promise<void> {
+  await store.addUser({ name: "root", role: "admin", passwordHash: null, at: NOW });
+}
+
 async function addAlice(role = "operator"): Promise<void> {
+  if (role !== "admin" && !(await store.findUser("root"))) await addRoot();
   expect(await usersAddCommand(cli(), "alice", { role }, given(PASSWORD))).toBe(0);
 }
 
@@ -93,8 +99,17 @@ describe("lignee users add", () => {
       usersAddCommand(cli(), "bob", { role: "viewer" }, given("short")),
       /at least 12 characters/,
     );
-    expect((await store.listUsers()).map((u) => u.name)).toEqual(["alice"]);
+    expect((await store.listUsers()).map((u) => u.name)).toEqual(["alice", "root"]);
     expect(await store.listAudit({ limit: 10 })).toHaveLength(1);
+  });
+
+  it("refuses a first user who is no admin as bad input, and writes nothing", async () => {
+    await badInput(
+      usersAddCommand(cli(), "vic", { role: "viewer" }, given(PASSWORD)),
+      /^the first user must be an admin: add one with --role admin$/,
+    );
+    expect(await store.listUsers()).toEqual([]);
+    expect(await store.listAudit({ limit: 10 })).toEqual([]);
   });
 });
 
@@ -111,6 +126,7 @@ describe("lignee users list", () => {
       "NAME   ROLE      STATUS                      CREATED            LAST SIGN-IN",
       "alice  operator  active                      2026-03-01 10:00Z  -",
       "bob    viewer    disabled 2026-03-01 10:00Z  2026-03-01 10:00Z  -",
+      "root   admin     active                      2026-03-01 10:00Z  -",
     ]);
     out = [];
     await usersListCommand(cli(), { json: true });
@@ -127,6 +143,13 @@ describe("lignee users list", () => {
           name: "bob",
           role: "viewer",
           disabled: true,
+          createdAt: NOW.toISOString(),
+          lastSignInAt: null,
+        },
+        {
+          name: "root",
+          role: "admin",
+          disabled: false,
           createdAt: NOW.toISOString(),
           lastSignInAt: null,
         },
