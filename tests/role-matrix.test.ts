@@ -100,6 +100,7 @@ describe("the table's rules", () => {
       "POST /api/alerts/test",
       "POST /api/users",
       "POST /api/users/{name}/disable",
+      "POST /api/users/{name}/enable",
       "PUT /api/users/{name}/password",
       "PUT /api/users/{name}/role",
     ]);

@@ -26,7 +26,14 @@ afterAll(async () => {
 
 beforeEach(async () => {
   // In-process requests all come from the address `local`: each test counts its own failures.
-  for (const key of ["address:local", "user:alice", "user:bob", "user:carol", "user:nobody"]) {
+  for (const key of [
+    "address:local",
+    "user:alice",
+    "user:bob",
+    "user:carol",
+    "user:ivan",
+    "user:nobody",
+  ]) {
     await t.store.clearSignInFailures(key);
   }
 });
@@ -231,6 +238,26 @@ describe("revocation and disabling", () => {
     expect(((await res.json()) as { disabled: boolean }).disabled).toBe(true);
     expect((await t.call("GET", "/api/runs", { as: frank })).status).toBe(401);
     expect((await t.call("GET", "/api/runs", { as: token })).status).toBe(401);
+  });
+
+  it("enabling a disabled user lets it sign in again; its tokens stay revoked", async () => {
+    await t.addUser("ivan", "operator");
+    const ivan = await t.signIn("ivan");
+    const token = await t.createToken(ivan, "read");
+    expect((await t.call("POST", "/api/users/ivan/disable", { as: SERVICE })).status).toBe(200);
+    expect((await signInAs("ivan", PASSWORD)).status).toBe(401);
+    const res = await t.call("POST", "/api/users/IVAN/enable", { as: SERVICE });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ name: "ivan", role: "operator", disabled: false });
+    expect((await signInAs("ivan", PASSWORD)).status).toBe(200);
+    expect((await t.call("GET", "/api/runs", { as: token })).status).toBe(401);
+    const unknown = await t.call("POST", "/api/users/nobody/enable", { as: SERVICE });
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toEqual({ error: 'unknown user "nobody"' });
+    const { events } = (await (
+      await t.call("GET", "/api/audit?action=user.enable", { as: SERVICE })
+    ).json()) as { events: { actor: string; target: string }[] };
+    expect(events).toEqual([expect.objectContaining({ actor: "service token", target: "ivan" })]);
   });
 
   it("setting a password ends the user's sessions", async () => {

@@ -704,6 +704,17 @@ function authPaths(unauthorized: ErrorResponse, forbidden: ErrorResponse): Recor
         },
       },
     },
+    "/api/users/{name}/enable": {
+      post: {
+        summary:
+          "Enable a disabled user: it may sign in again (its tokens revoked when it was disabled stay revoked)",
+        parameters: [userName],
+        responses: {
+          200: json("the user", UserBody),
+          404: error("unknown user"),
+        },
+      },
+    },
     "/api/users/{name}/password": {
       put: {
         summary: "Set a user's password: its sessions end",

@@ -183,6 +183,29 @@ describe("users", () => {
   });
 });
 
+describe("enabling a user", () => {
+  it("makes a disabled user active again, its revoked tokens staying revoked", async () => {
+    const store = await freshStore();
+    const alice = await addAlice(store);
+    await store.createToken({
+      userId: alice.id,
+      label: "ci",
+      scope: "read",
+      secretHash: hash("lgn_t"),
+      at: T0,
+    });
+    await store.disableUser("alice", at(HOUR));
+    const enabled = await store.enableUser("ALICE", at(2 * HOUR));
+    expect(enabled).toEqual({ ...alice, disabledAt: null });
+    expect((await store.findUser("alice"))?.user.disabledAt).toBeNull();
+    expect(await store.useToken(hash("lgn_t"), at(2 * HOUR))).toBeUndefined();
+    expect((await store.listTokens("alice"))[0]?.revokedAt).toEqual(at(HOUR));
+    // An active user stays as it is; an unknown one is no user.
+    expect(await store.enableUser("alice", at(3 * HOUR))).toEqual({ ...alice, disabledAt: null });
+    expect(await store.enableUser("nobody", at(HOUR))).toBeUndefined();
+  });
+});
+
 describe("sessions", () => {
   it("makes a session only while the user has the password hash the sign-in verified", async () => {
     const store = await freshStore();

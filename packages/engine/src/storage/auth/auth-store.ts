@@ -78,6 +78,11 @@ export interface AuthStore {
    * `AuthStoreError` ("LAST_ADMIN") for the last active admin (also against parallel changes).
    */
   disableUser(name: string, at: Date): Promise<UserRecord | undefined>;
+  /**
+   * Enables a disabled user (at `at`): it may sign in again; the tokens revoked when it was
+   * disabled stay revoked. Undefined: no such user.
+   */
+  enableUser(name: string, at: Date): Promise<UserRecord | undefined>;
   /** Sets the password (changed at `at`) and ends the user's sessions, in one statement; false: no such user. */
   setPassword(name: string, passwordHash: string, at: Date): Promise<boolean>;
   /** Throws `AuthStoreError` ("LAST_ADMIN") when it would leave no active admin. */

@@ -9,6 +9,7 @@ import { PostgresAuthStore } from "../../../storage/auth/postgres-auth-store";
 import { readPasswordFrom } from "../../password-input";
 import { usersAddCommand } from "./add";
 import { usersDisableCommand } from "./disable";
+import { usersEnableCommand } from "./enable";
 import { usersListCommand } from "./list";
 import { usersSetPasswordCommand } from "./set-password";
 import { usersSetRoleCommand } from "./set-role";
@@ -199,6 +200,42 @@ describe("lignee users disable / set-password / set-role", () => {
       target: "alice",
       detail: { role: "viewer", previous: "operator" },
     });
+  });
+});
+
+describe("lignee users enable", () => {
+  it("lets a disabled user sign in again, its tokens staying revoked; once", async () => {
+    await addAlice();
+    await usersTokensCreateCommand(cli(), "alice", { scope: "read" });
+    await usersDisableCommand(cli(), "alice");
+    expect(await usersEnableCommand(cli(), "ALICE")).toBe(0);
+    expect(out.at(-1)).toBe(
+      "Enabled alice: it can sign in again; its revoked tokens stay revoked.",
+    );
+    expect((await store.findUser("alice"))!.user.disabledAt).toBeNull();
+    expect((await store.listTokens("alice"))[0]?.revokedAt).toEqual(NOW);
+    expect(await usersEnableCommand(cli(), "alice")).toBe(0);
+    expect(out.at(-1)).toBe("alice is not disabled.");
+    expect((await store.listAudit({ limit: 1 }))[0]).toMatchObject({
+      actor: "deploy",
+      actorKind: "cli",
+      action: "user.enable",
+      target: "alice",
+    });
+    expect(
+      (await store.listAudit({ limit: 10 })).filter((a) => a.action === "user.enable"),
+    ).toHaveLength(1);
+    await badInput(usersEnableCommand(cli(), "nobody"), /no user named "nobody"/);
+  });
+
+  it("set-password of a disabled user says it stays disabled", async () => {
+    await addAlice();
+    await usersDisableCommand(cli(), "alice");
+    expect(await usersSetPasswordCommand(cli(), "alice", given("another long secret"))).toBe(0);
+    expect(out.at(-1)).toBe(
+      "Set the password of alice; its sessions ended. alice stays disabled: lignee users enable alice lets it sign in.",
+    );
+    expect((await store.findUser("alice"))!.user.disabledAt).toEqual(NOW);
   });
 });
 
