@@ -156,6 +156,18 @@ describe("failed sign-ins", () => {
     expect((await signInAs("alice", PASSWORD)).status).toBe(429);
   });
 
+  it("an admin setting the password lets a locked-out user sign in at once", async () => {
+    await t.addUser("judy", "viewer");
+    for (let i = 0; i < 5; i++) await signInAs("judy", "wrong password!");
+    expect((await signInAs("judy", PASSWORD)).status).toBe(429);
+    const set = await t.call("PUT", "/api/users/JUDY/password", {
+      as: SERVICE,
+      body: { password: "judy's new password" },
+    });
+    expect(set.status).toBe(204);
+    expect((await signInAs("judy", "judy's new password")).status).toBe(200);
+  });
+
   it("a success clears the user's count", async () => {
     for (let i = 0; i < 4; i++) await signInAs("bob", "wrong password!");
     expect((await signInAs("bob", PASSWORD)).status).toBe(200);

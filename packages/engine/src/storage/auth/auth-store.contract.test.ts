@@ -154,6 +154,20 @@ describe("users", () => {
     expect(await store.touchSession(hash("b"), at(2 * MINUTE), HOUR)).toBeDefined();
   });
 
+  it("forgets the user's failed sign-ins with its new password, not others'", async () => {
+    const store = await freshStore();
+    await addAlice(store);
+    await store.recordSignInFailure(["user:alice", "address:192.0.2.1"], T0);
+    await store.recordSignInFailure(["user:bob"], T0);
+    expect(await store.setPassword("Alice", "scrypt$hash-b", at(MINUTE))).toBe(true);
+    expect(await store.signInFailures(["user:alice", "user:bob", "address:192.0.2.1"], T0)).toEqual(
+      new Map([
+        ["user:bob", { count: 1, oldest: T0 }],
+        ["address:192.0.2.1", { count: 1, oldest: T0 }],
+      ]),
+    );
+  });
+
   it("disables a user: no longer active, its sessions ended and its tokens revoked", async () => {
     const store = await freshStore();
     const alice = await addAlice(store);

@@ -83,7 +83,10 @@ export interface AuthStore {
    * disabled stay revoked. Undefined: no such user.
    */
   enableUser(name: string, at: Date): Promise<UserRecord | undefined>;
-  /** Sets the password (changed at `at`) and ends the user's sessions, in one statement; false: no such user. */
+  /**
+   * Sets the password (changed at `at`), ends the user's sessions and forgets its failed
+   * sign-ins (`user:<name>`), in one statement; false: no such user.
+   */
   setPassword(name: string, passwordHash: string, at: Date): Promise<boolean>;
   /** Throws `AuthStoreError` ("LAST_ADMIN") when it would leave no active admin. */
   setRole(name: string, role: Role): Promise<UserRecord | undefined>;
