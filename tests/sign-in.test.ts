@@ -236,6 +236,11 @@ describe("revocation and disabling", () => {
     ]) {
       const res = await t.call("GET", "/api/runs", { as: alice, headers: { authorization } });
       expect(res.status, authorization).toBe(401);
+      expect(await res.json(), authorization).toEqual({
+        error: authorization.startsWith("Bearer ")
+          ? "invalid or revoked API token"
+          : "sign-in required: sign in, or send an API token (Authorization: Bearer …)",
+      });
     }
     expect((await t.call("GET", "/api/runs", { as: alice })).status).toBe(200);
   });
