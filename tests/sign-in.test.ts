@@ -197,6 +197,27 @@ describe("revocation and disabling", () => {
     expect((await t.call("GET", "/api/runs", { as: token })).status).toBe(401);
   });
 
+  it("a viewer creates only read tokens", async () => {
+    const carol = await t.signIn("carol");
+    const refused = await t.call("POST", "/api/tokens", {
+      as: carol,
+      body: { label: "more", scope: "operate" },
+    });
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toEqual({
+      error: "a viewer's tokens have scope read: scope operate acts as an operator",
+    });
+    const { tokens } = (await (await t.call("GET", "/api/tokens", { as: carol })).json()) as {
+      tokens: { label: string }[];
+    };
+    expect(tokens.filter((k) => k.label === "more")).toEqual([]);
+    const read = await t.call("POST", "/api/tokens", {
+      as: carol,
+      body: { label: "read", scope: "read" },
+    });
+    expect(read.status).toBe(201);
+  });
+
   it("a token neither creates nor revokes tokens", async () => {
     await t.addUser("hank", "operator");
     const hank = await t.signIn("hank");

@@ -760,7 +760,7 @@ function authPaths(unauthorized: ErrorResponse, forbidden: ErrorResponse): Recor
         requestBody: body(TokenCreateRequestBody),
         responses: {
           201: json("the token and its secret", TokenCreatedBody),
-          400: error("bad body"),
+          400: error("bad body, or a scope above the caller's role (a viewer's tokens read)"),
           403: error(
             "a user's token (tokens are managed after signing in), or a scope above the caller's role",
           ),

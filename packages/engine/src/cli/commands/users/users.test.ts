@@ -283,6 +283,11 @@ describe("lignee users tokens", () => {
       /label has 1 to 100/,
     );
     await badInput(usersTokensCreateCommand(cli(), "nobody", { scope: "read" }), /no user/);
+    await store.addUser({ name: "vic", role: "viewer", passwordHash: null, at: NOW });
+    await badInput(
+      usersTokensCreateCommand(cli(), "vic", { scope: "operate" }),
+      /^a viewer's tokens have scope read: scope operate acts as an operator$/,
+    );
     await store.disableUser("alice", NOW);
     await badInput(usersTokensCreateCommand(cli(), "alice", { scope: "read" }), /is disabled/);
     expect(await store.listTokens()).toEqual([]);
