@@ -100,7 +100,14 @@ describe("the audit trail", () => {
     const { runId } = (await res.json()) as { runId: string };
     expect((await t.storage.getRun(runId))?.launchedBy).toEqual({ kind: "api", detail: "alice" });
     const [line] = (await auditList("?action=run.launch")).events;
-    expect(line).toMatchObject({ actor: "alice", actorKind: "token", target: runId });
+    const [created] = (await auditList("?action=token.create")).events;
+    // The line says which of alice's tokens: its label and id.
+    expect(line).toMatchObject({
+      actor: "alice",
+      actorKind: "token",
+      target: runId,
+      detail: { token: `test (#${created!.target})` },
+    });
 
     const byService = await t.call("POST", "/api/runs", {
       as: SERVICE,
@@ -195,6 +202,28 @@ describe("the audit trail", () => {
       ["walt", "session.sign-in", "walt"],
       ["service token", "user.add", "walt"],
     ]);
+  });
+
+  it("records a token revoked over the API with its user and label; filters by action prefix", async () => {
+    const token = await t.createToken(alice, "read");
+    const { tokens } = (await (await t.call("GET", "/api/tokens", { as: alice })).json()) as {
+      tokens: { id: string; label: string; revokedAt: string | null }[];
+    };
+    const id = tokens.find((k) => k.revokedAt === null && k.label === "test")!.id;
+    expect((await t.call("DELETE", `/api/tokens/${id}`, { as: alice })).status).toBe(204);
+    expect((await t.call("GET", "/api/runs", { as: token })).status).toBe(401);
+    const [revoked] = (await auditList("?action=token.revoke")).events;
+    expect(revoked).toMatchObject({
+      actor: "alice",
+      action: "token.revoke",
+      target: id,
+      detail: { user: "alice", label: "test" },
+    });
+    const actions = new Set((await auditList("?action=token")).events.map((e) => e.action));
+    expect([...actions].sort()).toEqual(["token.create", "token.revoke"]);
+    const created = (await auditList("?action=token.create")).events.map((e) => e.action);
+    expect(new Set(created)).toEqual(new Set(["token.create"]));
+    expect((await auditList("?action=tok")).events).toEqual([]);
   });
 
   it("pages back with nextBefore, is readable by viewers, and checks its query", async () => {

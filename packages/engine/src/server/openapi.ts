@@ -799,7 +799,8 @@ function authPaths(unauthorized: ErrorResponse, forbidden: ErrorResponse): Recor
           {
             name: "action",
             in: "query",
-            description: "run.launch, user.add, session.sign-in-refused…",
+            description:
+              "an action (run.launch, user.add, session.sign-in-refused…), or its prefix before a dot (token: token.create and token.revoke)",
             schema: { type: "string" },
           },
         ],

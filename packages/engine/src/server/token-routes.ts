@@ -98,7 +98,7 @@ export function registerTokenRoutes(app: Hono, options: TokenRoutesOptions): voi
       admin ? undefined : (principal.name ?? undefined),
     );
     if (!revoked) throw new HttpError(404, "no such token (or already revoked)");
-    await audit(c, "token.revoke", id);
+    await audit(c, "token.revoke", revoked.id, { user: revoked.userName, label: revoked.label });
     return c.body(null, 204);
   });
 }

@@ -95,6 +95,7 @@ export function authenticate(options: AuthenticateOptions): MiddlewareHandler {
             role: tokenRole(used.user.role, used.token.scope),
             userId: used.user.id,
             tokenId: used.token.id,
+            tokenLabel: used.token.label,
           };
         }
       }

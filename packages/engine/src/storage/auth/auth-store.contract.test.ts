@@ -459,13 +459,18 @@ describe("API tokens", () => {
       secretHash: hash("t"),
       at: T0,
     });
-    expect(await store.revokeToken(token.id, at(MINUTE), bob.name)).toBe(false);
+    expect(await store.revokeToken(token.id, at(MINUTE), bob.name)).toBeUndefined();
     expect(await store.useToken(hash("t"), at(MINUTE))).toBeDefined();
-    expect(await store.revokeToken(token.id, at(MINUTE), "alice")).toBe(true);
+    // Answered as revoked, with its user and label (what the audit trail says).
+    expect(await store.revokeToken(token.id, at(MINUTE), "alice")).toEqual({
+      ...token,
+      lastUsedAt: at(MINUTE),
+      revokedAt: at(MINUTE),
+    });
     expect(await store.useToken(hash("t"), at(2 * MINUTE))).toBeUndefined();
-    expect(await store.revokeToken(token.id, at(3 * MINUTE))).toBe(false);
-    expect(await store.revokeToken("999999", at(MINUTE))).toBe(false);
-    expect(await store.revokeToken("not-an-id", at(MINUTE))).toBe(false);
+    expect(await store.revokeToken(token.id, at(3 * MINUTE))).toBeUndefined();
+    expect(await store.revokeToken("999999", at(MINUTE))).toBeUndefined();
+    expect(await store.revokeToken("not-an-id", at(MINUTE))).toBeUndefined();
   });
 
   it("refuses a token of an unknown user", async () => {
@@ -593,6 +598,15 @@ describe("audit trail", () => {
     expect(
       (await store.listAudit({ limit: 10, action: "run.cancel" })).map((a) => a.actor),
     ).toEqual(["alice", "bob"]);
+    // An action's prefix before a dot matches its actions; a part of a word matches nothing.
+    expect((await store.listAudit({ limit: 10, action: "run" })).map((a) => a.action)).toEqual([
+      "run.cancel",
+      "run.cancel",
+      "run.launch",
+    ]);
+    expect(await store.listAudit({ limit: 10, action: "ru" })).toEqual([]);
+    expect(await store.listAudit({ limit: 10, action: "run.can" })).toEqual([]);
+    expect(await store.listAudit({ limit: 10, action: "run%" })).toEqual([]);
     expect(await store.listAudit({ limit: 10, actor: "alice", action: "run.cancel" })).toHaveLength(
       1,
     );

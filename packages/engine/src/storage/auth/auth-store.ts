@@ -131,8 +131,11 @@ export interface AuthStore {
   ): Promise<{ token: ApiTokenRecord; user: UserRecord } | undefined>;
   /** Every token (revoked ones too), newest first; of one user when named. */
   listTokens(userName?: string): Promise<ApiTokenRecord[]>;
-  /** Revokes a token (of that user only, when named); false: none such, or already revoked. */
-  revokeToken(id: string, at: Date, userName?: string): Promise<boolean>;
+  /**
+   * Revokes a token (of that user only, when named): the token as revoked; undefined: none
+   * such, or already revoked.
+   */
+  revokeToken(id: string, at: Date, userName?: string): Promise<ApiTokenRecord | undefined>;
 
   /** Records one failed sign-in under each key (`user:alice`, `address:192.0.2.1`). */
   recordSignInFailure(keys: readonly string[], at: Date): Promise<void>;
@@ -154,6 +157,7 @@ export interface AuthStore {
 
   recordAudit(record: NewAuditRecord): Promise<AuditRecord>;
   /** Newest first; `before` is an id (the cursor of the next page). */
+  /** `action`: that action, or the actions it is the prefix of before a dot (`token`: `token.create`…). */
   listAudit(options: {
     limit: number;
     before?: string;

@@ -127,7 +127,7 @@ export class PostgresAuthStore implements AuthStore {
     return listTokens(this.pool, userName);
   }
 
-  revokeToken(id: string, at: Date, userName?: string): Promise<boolean> {
+  revokeToken(id: string, at: Date, userName?: string): Promise<ApiTokenRecord | undefined> {
     return revokeToken(this.pool, id, at, userName);
   }
 
