@@ -691,7 +691,9 @@ function authPaths(unauthorized: ErrorResponse, forbidden: ErrorResponse): Recor
         responses: {
           201: json("the user", UserBody),
           400: error("bad name, role or password (at least 12 characters)"),
-          409: error("the name is taken (whatever its case)"),
+          409: error(
+            "the name is taken (whatever its case), or a first user who is no admin (while no admin is active)",
+          ),
         },
       },
     },
