@@ -154,7 +154,8 @@ describe("a port already used by another data directory's server", () => {
           "s",
         ),
       );
-      expect(existsSync(path.join(fresh, "PG_VERSION"))).toBe(false);
+      expect(existsSync(fresh)).toBe(false);
+      expect(existsSync(`${fresh}.users`)).toBe(false);
       expect(log.join("\n")).not.toContain("creating a cluster");
 
       // An existing cluster, not running: refused too, its server not left running.

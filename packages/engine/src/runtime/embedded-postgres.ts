@@ -69,6 +69,8 @@ export async function startEmbeddedPostgres(options: {
 }): Promise<EmbeddedDatabase> {
   const log = options.log ?? (() => undefined);
   const dataDir = reachableDataDir(path.resolve(options.dataDir), log);
+  // Another data directory's server on the port: refused before any folder is made.
+  if (!runningPostmaster(dataDir)) await refuseAnotherServer(options.port, dataDir);
   await mkdir(path.dirname(dataDir), { recursive: true });
   const shared = new SharedServer(dataDir, options.port, log);
   const { port, started } = await shared.join();
@@ -180,7 +182,7 @@ class SharedServer extends EmbeddedPostgres {
   private async startServer(): Promise<number> {
     // Only when this process starts the server: joining a running one needs no binaries.
     await requireReachableBinaries();
-    // Another data directory's server on the port: refused before anything is created.
+    // Checked again under the lock: a server may have taken the port since.
     await refuseAnotherServer(this.port, this.dataDir);
     try {
       if (!existsSync(path.join(this.dataDir, "PG_VERSION"))) {
