@@ -102,6 +102,28 @@ async function signIn(p: Page, name: string, password = PASSWORDS[name]!): Promi
   await p.getByTestId("sign-in-submit").click();
 }
 
+/** Every tab of the top bar is whole, inside the window and the first thing at its centre. */
+async function expectEveryTabVisible(p: Page, width: number): Promise<void> {
+  const tabs = p.locator(".topbar nav a");
+  const count = await tabs.count();
+  expect(count).toBeGreaterThanOrEqual(8);
+  const nav = p.locator(".topbar nav");
+  expect(await nav.evaluate((n) => n.scrollWidth <= n.clientWidth)).toBe(true);
+  for (let i = 0; i < count; i++) {
+    const box = (await tabs.nth(i).boundingBox())!;
+    expect(box.x).toBeGreaterThanOrEqual(0);
+    expect(box.x + box.width).toBeLessThanOrEqual(width);
+    const hit = await tabs
+      .nth(i)
+      .evaluate((tab, at) => tab.contains(document.elementFromPoint(at.x, at.y)), {
+        x: box.x + box.width / 2,
+        y: box.y + box.height / 2,
+      });
+    expect(hit, (await tabs.nth(i).textContent()) ?? "").toBe(true);
+  }
+  expect(await p.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+}
+
 async function setTheme(p: Page, theme: "light" | "dark"): Promise<void> {
   await p.getByTestId("theme-switch").selectOption(theme);
 }
@@ -295,16 +317,24 @@ export default Definitions.create({
     });
     const { context, page: p } = await freshPage();
     try {
-      await p.goto(`${dev.url}/catalog`);
+      await p.goto(`${dev.url}/assets/shop/orders`);
       await signIn(p, "victor");
+      const materialize = p.getByTestId("materialize-asset");
+      await materialize.waitFor();
       await p.getByTestId("reload-definitions").click();
       const refused = p.locator(".reload-refused [data-testid=error][data-status='403']");
       await refused.waitFor();
       expect(await refused.textContent()).toBe(
         "Not allowed: your role (viewer) may not POST /api/definitions/reload",
       );
+      // Said between the top bar and the page, which moves down: it covers none of its buttons.
+      const message = (await p.locator(".reload-refused").boundingBox())!;
+      const bar = (await p.locator("header.topbar").boundingBox())!;
+      expect(message.y).toBeGreaterThanOrEqual(bar.y + bar.height);
+      const button = (await materialize.boundingBox())!;
+      expect(button.y).toBeGreaterThanOrEqual(message.y + message.height);
       await bothThemes(p, "sign-in-4b-reload-refused");
-      await refused.click();
+      await p.getByTestId("reload-refused-close").click();
       await refused.waitFor({ state: "detached" });
 
       // An admin's bar, the longest (Users tab, Reload button), keeps every tab in 1280 px.
@@ -319,6 +349,13 @@ export default Definitions.create({
         1280,
       );
       await saveScreenshot(p, "sign-in-4c-admin-top-bar");
+
+      // At 1024 px the tabs take a second row: each is whole, in view and clickable.
+      await p.setViewportSize({ width: 1024, height: 800 });
+      await expectEveryTabVisible(p, 1024);
+      await bothThemes(p, "sign-in-4d-admin-top-bar-1024");
+      await p.locator("nav a", { hasText: "Users" }).click();
+      await p.getByTestId("users-page").waitFor();
     } finally {
       await context.close();
       expect(await dev.stop(), dev.output()).toBe(0);
