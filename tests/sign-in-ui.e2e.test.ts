@@ -365,6 +365,49 @@ export default Definitions.create({
 });
 
 describe("the audit page", () => {
+  it("says a refused sign-in's name as typed, and the token a line was written with", async () => {
+    const at = Date.now();
+    await auth.recordAudit({
+      actor: "mallory-typed",
+      actorKind: "user",
+      action: "session.sign-in-refused",
+      target: null,
+      detail: { address: "127.0.0.1", reason: "invalid" },
+      at: new Date(at),
+    });
+    await auth.recordAudit({
+      actor: "carol",
+      actorKind: "user",
+      action: "run.launch",
+      target: "0b5e6a40-0000-4000-8000-000000000000",
+      detail: { token: "nightly (#42)", selection: "demo/hello" },
+      at: new Date(at + 1),
+    });
+    const { context, page: p } = await freshPage();
+    try {
+      await p.goto(`${server.url}/audit`);
+      await signIn(p, "victor");
+      await p.getByTestId("audit-page").waitFor();
+      const refused = p.locator("[data-testid=audit-event][data-actor=mallory-typed]");
+      await refused.waitFor();
+      expect(await refused.getByTestId("audit-kind").textContent()).toBe("(name typed)");
+      const launch = p.locator("[data-testid=audit-event][data-actor=carol]");
+      await launch.waitFor();
+      expect(await launch.getByTestId("audit-token").textContent()).toBe(
+        "with token nightly (#42)",
+      );
+      expect(await launch.locator("td").nth(4).textContent()).toBe("selection: demo/hello");
+      // The filter offers the families of actions as well as the actions.
+      const offered = await p
+        .locator("#audit-actions option")
+        .evaluateAll((o) => o.map((e) => e.getAttribute("value")));
+      expect(offered).toEqual(expect.arrayContaining(["token", "session", "token.create"]));
+      await bothThemes(p, "sign-in-5c-audit-who");
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+
   it("pages through older lines and back", async () => {
     // 120 lines of one actor, as the CLI records them, a second apart (the newest last).
     const start = Date.now() - 3_600_000;
