@@ -465,7 +465,14 @@ describe("the account page", () => {
       const secret = await p.getByTestId("token-secret").inputValue();
       expect(secret).toMatch(/^lgn_[A-Za-z0-9_-]{40,}$/);
       expect(await secretBox.textContent()).toContain("it will not be shown again");
-      await p.locator("[data-testid=token-row][data-label=ci]").waitFor();
+      const row = p.locator("[data-testid=token-row][data-label=ci]");
+      await row.waitFor();
+      // Its ID, which `lignee users tokens revoke ID` takes.
+      expect(await row.locator("td").first().textContent()).toBe(
+        await row.getAttribute("data-token-id"),
+      );
+      // An operator may make both scopes.
+      expect(await p.getByTestId("token-scope").locator("option").count()).toBe(2);
       await bothThemes(p, "sign-in-6-token-created");
 
       // As a script would use it.
@@ -515,6 +522,24 @@ describe("the account page", () => {
   }, 60_000);
 });
 
+describe("a viewer's account page", () => {
+  it("offers read tokens only", async () => {
+    const { context, page: p } = await freshPage();
+    try {
+      await p.goto(`${server.url}/account`);
+      await signIn(p, "victor");
+      await p.getByTestId("account-page").waitFor();
+      const scopes = p.getByTestId("token-scope").locator("option");
+      expect(await scopes.evaluateAll((o) => o.map((e) => e.getAttribute("value")))).toEqual([
+        "read",
+      ]);
+      await bothThemes(p, "sign-in-8b-viewer-account");
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+});
+
 describe("the users page", () => {
   it("lets an admin add a user, change its role, set its password and disable it", async () => {
     const { context, page: p } = await freshPage();
@@ -524,7 +549,15 @@ describe("the users page", () => {
       await p.getByTestId("users-page").waitFor();
       await p.getByTestId("user-add-name").fill("bob");
       await p.getByTestId("user-add-role").selectOption("operator");
+      // A password too short says why next to its field.
+      await p.getByTestId("user-add-password").fill("bob-pass");
+      expect(await p.getByTestId("password-too-short").textContent()).toBe(
+        "Too short: 12 characters or more (4 more)",
+      );
+      expect(await p.getByTestId("user-add-submit").isDisabled()).toBe(true);
+      await bothThemes(p, "sign-in-9a-password-too-short");
       await p.getByTestId("user-add-password").fill("bob-password-12345");
+      expect(await p.getByTestId("password-too-short").count()).toBe(0);
       await p.getByTestId("user-add-submit").click();
       const bob = p.locator("[data-testid=user-row][data-name=bob]");
       await bob.waitFor();
@@ -533,9 +566,34 @@ describe("the users page", () => {
       await bob.getByTestId("user-role").selectOption("viewer");
       await p.locator("[data-testid=user-row][data-name=bob][data-role=viewer]").waitFor();
 
+      // Two refused actions in a row: one error line, the latest's, in line with the table.
+      const root = p.locator("[data-testid=user-row][data-name=root]");
+      await root.getByTestId("user-role").selectOption("viewer");
+      const refusal = p.getByTestId("error");
+      await expect.poll(() => refusal.textContent()).toContain("last active admin");
+      await root.getByTestId("user-disable").click();
+      await p.getByTestId("disable-confirm").click();
+      await p.getByTestId("disable-dialog").waitFor({ state: "detached" });
+      await expect.poll(() => refusal.count()).toBe(1);
+      expect(await refusal.textContent()).toContain("last active admin");
+      const line = (await refusal.boundingBox())!;
+      const table = (await p.getByTestId("users").boundingBox())!;
+      const form = (await p.getByTestId("user-add").boundingBox())!;
+      expect(Math.round(line.x)).toBe(Math.round(table.x));
+      expect(Math.round(line.x)).toBe(Math.round(form.x));
+      expect(Math.round(line.width)).toBe(Math.round(table.width));
+      await bothThemes(p, "sign-in-9b-one-refusal");
+      // The next action clears it.
+      await bob.getByTestId("user-role").selectOption("operator");
+      await p.locator("[data-testid=user-row][data-name=bob][data-role=operator]").waitFor();
+      expect(await refusal.count()).toBe(0);
+      await bob.getByTestId("user-role").selectOption("viewer");
+      await p.locator("[data-testid=user-row][data-name=bob][data-role=viewer]").waitFor();
+
       await bob.getByTestId("user-set-password").click();
       await p.getByTestId("password-input").fill("short");
       expect(await p.getByTestId("password-submit").isDisabled()).toBe(true);
+      expect(await p.getByTestId("password-too-short").textContent()).toContain("(7 more)");
       await p.getByTestId("password-input").fill("bob-new-password-123");
       await saveScreenshot(p, "sign-in-9-set-password");
       await p.getByTestId("password-submit").click();
@@ -606,6 +664,22 @@ describe("without users", () => {
         1280,
       );
       await bothThemes(p, "sign-in-13-single-user");
+      await p.setViewportSize({ width: 1024, height: 800 });
+      await expectEveryTabVisible(p, 1024);
+      await saveScreenshot(p, "sign-in-13b-single-user-1024");
+
+      // The first user added here is an admin, and the page says why.
+      await p.locator("nav a", { hasText: "Users" }).click();
+      await p.getByTestId("users-page").waitFor();
+      expect(await p.getByTestId("user-add-role").inputValue()).toBe("admin");
+      expect(await p.getByTestId("user-add-role").locator("option").allTextContents()).toEqual([
+        "admin",
+      ]);
+      expect(await p.getByTestId("users-local-note").textContent()).toContain(
+        "The first user must be an admin",
+      );
+      await p.setViewportSize({ width: 1280, height: 800 });
+      await bothThemes(p, "sign-in-13c-single-user-users");
       await p.goto(`${local.url}/sign-in`);
       await p.getByTestId("lineage").waitFor();
       expect(new URL(p.url()).pathname).toBe("/");
