@@ -144,6 +144,8 @@ describe("signing in and out", () => {
     expect(new URL(page.url()).pathname).toBe("/sign-in");
     expect(new URL(page.url()).searchParams.get("next")).toBe("/runs");
     expect(await page.getByTestId("runs-page").count()).toBe(0);
+    // A first visit: no session ended.
+    expect(await page.getByTestId("sign-in-ended").count()).toBe(0);
     await bothThemes(page, "sign-in-1-form");
 
     await signIn(page, "alice", "not-her-password");
@@ -175,6 +177,8 @@ describe("signing in and out", () => {
     await page.getByTestId("sign-out").click();
     await page.getByTestId("sign-in-form").waitFor();
     expect(new URL(page.url()).pathname).toBe("/sign-in");
+    // Signed out on purpose: not a session that ended under the page.
+    expect(await page.getByTestId("sign-in-ended").count()).toBe(0);
     // Back to the runs page: the sign-in page again, nothing of the data shown.
     await page.goBack();
     await expect.poll(() => new URL(page.url()).searchParams.get("next")).toBe("/runs");
@@ -636,7 +640,10 @@ describe("an ended session", () => {
       expect(await p.getByTestId("sign-in-next").textContent()).toBe(
         "Then back to /runs?status=SUCCESS",
       );
-      await saveScreenshot(p, "sign-in-12-expired");
+      expect(await p.getByTestId("sign-in-ended").textContent()).toBe(
+        "Your session ended; sign in again.",
+      );
+      await bothThemes(p, "sign-in-12-expired");
       await signIn(p, "alice");
       await p.waitForURL(`${short.url}/runs?status=SUCCESS`);
       await p.getByTestId("runs-page").waitFor();

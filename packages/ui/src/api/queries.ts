@@ -1,5 +1,6 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, ApiError } from "./client";
+import { clearSessionEnded } from "./session";
 import {
   type PasswordChangeRequest,
   type Role,
@@ -262,6 +263,7 @@ function useSessionChange<A>(fn: (arg: A) => Promise<Session>) {
   return useMutation({
     mutationFn: fn,
     onSuccess: (session) => {
+      clearSessionEnded();
       client.removeQueries({ predicate: (q) => q.queryKey[0] !== keys.session[0] });
       client.setQueryData(keys.session, session);
     },
