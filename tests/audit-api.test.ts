@@ -36,6 +36,7 @@ let alice: Caller;
 
 beforeAll(async () => {
   t = await openAuthApi({ definitions });
+  await t.addUser("root", "admin", PASSWORD);
   await t.addUser("alice", "operator");
   await t.addUser("vic", "viewer");
   alice = await t.signIn("alice");
@@ -99,7 +100,14 @@ describe("the audit trail", () => {
     const { runId } = (await res.json()) as { runId: string };
     expect((await t.storage.getRun(runId))?.launchedBy).toEqual({ kind: "api", detail: "alice" });
     const [line] = (await auditList("?action=run.launch")).events;
-    expect(line).toMatchObject({ actor: "alice", actorKind: "token", target: runId });
+    const [created] = (await auditList("?action=token.create")).events;
+    // The line says which of alice's tokens: its label and id.
+    expect(line).toMatchObject({
+      actor: "alice",
+      actorKind: "token",
+      target: runId,
+      detail: { token: `test (#${created!.target})` },
+    });
 
     const byService = await t.call("POST", "/api/runs", {
       as: SERVICE,
@@ -196,6 +204,28 @@ describe("the audit trail", () => {
     ]);
   });
 
+  it("records a token revoked over the API with its user and label; filters by action prefix", async () => {
+    const token = await t.createToken(alice, "read");
+    const { tokens } = (await (await t.call("GET", "/api/tokens", { as: alice })).json()) as {
+      tokens: { id: string; label: string; revokedAt: string | null }[];
+    };
+    const id = tokens.find((k) => k.revokedAt === null && k.label === "test")!.id;
+    expect((await t.call("DELETE", `/api/tokens/${id}`, { as: alice })).status).toBe(204);
+    expect((await t.call("GET", "/api/runs", { as: token })).status).toBe(401);
+    const [revoked] = (await auditList("?action=token.revoke")).events;
+    expect(revoked).toMatchObject({
+      actor: "alice",
+      action: "token.revoke",
+      target: id,
+      detail: { user: "alice", label: "test" },
+    });
+    const actions = new Set((await auditList("?action=token")).events.map((e) => e.action));
+    expect([...actions].sort()).toEqual(["token.create", "token.revoke"]);
+    const created = (await auditList("?action=token.create")).events.map((e) => e.action);
+    expect(new Set(created)).toEqual(new Set(["token.create"]));
+    expect((await auditList("?action=tok")).events).toEqual([]);
+  });
+
   it("pages back with nextBefore, is readable by viewers, and checks its query", async () => {
     const first = await auditList("?limit=2");
     expect(first.events).toHaveLength(2);
@@ -213,8 +243,7 @@ describe("the audit trail", () => {
   it("keeps the last active admin", async () => {
     const res = await t.call("GET", "/api/users", { as: SERVICE });
     const { users } = (await res.json()) as { users: { name: string; role: string }[] };
-    expect(users.filter((u) => u.role === "admin")).toEqual([]);
-    await t.addUser("root", "admin", PASSWORD);
+    expect(users.filter((u) => u.role === "admin").map((u) => u.name)).toEqual(["root"]);
     const disable = await t.call("POST", "/api/users/ROOT/disable", { as: SERVICE });
     expect(disable.status).toBe(409);
     const demote = await t.call("PUT", "/api/users/root/role", {

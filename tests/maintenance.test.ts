@@ -191,7 +191,7 @@ describe("maintenance: the audit trail", () => {
       await auth.recordSignInFailure(["user:alice"], ago(0.01));
       const alice = await auth.addUser({
         name: "alice",
-        role: "viewer",
+        role: "admin",
         passwordHash: "scrypt$hash",
         at: ago(3),
       });

@@ -21,7 +21,8 @@ const callers: { readonly label: string; readonly role: Role | null; readonly as
 
 beforeAll(async () => {
   t = await openAuthApi({ metrics: new Metrics() });
-  for (const role of ROLES) await t.addUser(`${role}-user`, role);
+  // The admin first: the first user must be one.
+  for (const role of [...ROLES].reverse()) await t.addUser(`${role}-user`, role);
   const viewer = await t.signIn("viewer-user");
   const operator = await t.signIn("operator-user");
   const admin = await t.signIn("admin-user");
@@ -99,6 +100,7 @@ describe("the table's rules", () => {
       "POST /api/alerts/test",
       "POST /api/users",
       "POST /api/users/{name}/disable",
+      "POST /api/users/{name}/enable",
       "PUT /api/users/{name}/password",
       "PUT /api/users/{name}/role",
     ]);

@@ -42,15 +42,16 @@ const definitions = Definitions.create({
   ],
 }) as Definitions<unknown>;
 
+// The admin first: the first user must be one.
 const PASSWORDS: Readonly<Record<string, string>> = {
+  root: "root-password-12345",
   alice: "alice-password-1234",
   victor: "victor-password-1234",
-  root: "root-password-12345",
 };
 const ROLES: Readonly<Record<string, Role>> = {
+  root: "admin",
   alice: "operator",
   victor: "viewer",
-  root: "admin",
 };
 
 let store: UiStore;

@@ -14,6 +14,7 @@ const INVALID = { error: "invalid user name or password" };
 
 beforeAll(async () => {
   t = await openAuthApi();
+  await t.addUser("root", "admin");
   await t.addUser("alice", "operator");
   await t.addUser("bob", "operator");
   await t.addUser("carol", "viewer");
@@ -25,13 +26,45 @@ afterAll(async () => {
 
 beforeEach(async () => {
   // In-process requests all come from the address `local`: each test counts its own failures.
-  for (const key of ["address:local", "user:alice", "user:bob", "user:carol", "user:nobody"]) {
+  for (const key of [
+    "address:local",
+    "user:alice",
+    "user:bob",
+    "user:carol",
+    "user:ivan",
+    "user:nobody",
+  ]) {
     await t.store.clearSignInFailures(key);
   }
 });
 
 const signInAs = (name: string, password: string, headers?: Record<string, string>) =>
   t.call("POST", "/api/session", { body: { name, password }, ...(headers ? { headers } : {}) });
+
+describe("the first user", () => {
+  it("must be an admin: another role is refused with 409 and nothing is added", async () => {
+    const api = await openAuthApi();
+    try {
+      for (const role of ["viewer", "operator"]) {
+        const res = await api.call("POST", "/api/users", {
+          as: SERVICE,
+          body: { name: "vic", role, password: PASSWORD },
+        });
+        expect(res.status, role).toBe(409);
+        expect(await res.json()).toEqual({
+          error: "the first user must be an admin: add one with --role admin",
+        });
+      }
+      const users = await api.call("GET", "/api/users", { as: SERVICE });
+      expect(await users.json()).toEqual({ users: [] });
+      expect(await (await api.call("GET", "/api/session")).json()).toMatchObject({ mode: "token" });
+      await api.addUser("root", "admin");
+      await api.addUser("vic", "viewer");
+    } finally {
+      await api.close();
+    }
+  });
+});
 
 describe("CSRF", () => {
   it("refuses a cookie write without the header or with a wrong one, and takes the right one", async () => {
@@ -123,6 +156,18 @@ describe("failed sign-ins", () => {
     expect((await signInAs("alice", PASSWORD)).status).toBe(429);
   });
 
+  it("an admin setting the password lets a locked-out user sign in at once", async () => {
+    await t.addUser("judy", "viewer");
+    for (let i = 0; i < 5; i++) await signInAs("judy", "wrong password!");
+    expect((await signInAs("judy", PASSWORD)).status).toBe(429);
+    const set = await t.call("PUT", "/api/users/JUDY/password", {
+      as: SERVICE,
+      body: { password: "judy's new password" },
+    });
+    expect(set.status).toBe(204);
+    expect((await signInAs("judy", "judy's new password")).status).toBe(200);
+  });
+
   it("a success clears the user's count", async () => {
     for (let i = 0; i < 4; i++) await signInAs("bob", "wrong password!");
     expect((await signInAs("bob", PASSWORD)).status).toBe(200);
@@ -150,6 +195,27 @@ describe("revocation and disabling", () => {
       204,
     );
     expect((await t.call("GET", "/api/runs", { as: token })).status).toBe(401);
+  });
+
+  it("a viewer creates only read tokens", async () => {
+    const carol = await t.signIn("carol");
+    const refused = await t.call("POST", "/api/tokens", {
+      as: carol,
+      body: { label: "more", scope: "operate" },
+    });
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toEqual({
+      error: "a viewer's tokens have scope read: scope operate acts as an operator",
+    });
+    const { tokens } = (await (await t.call("GET", "/api/tokens", { as: carol })).json()) as {
+      tokens: { label: string }[];
+    };
+    expect(tokens.filter((k) => k.label === "more")).toEqual([]);
+    const read = await t.call("POST", "/api/tokens", {
+      as: carol,
+      body: { label: "read", scope: "read" },
+    });
+    expect(read.status).toBe(201);
   });
 
   it("a token neither creates nor revokes tokens", async () => {
@@ -191,6 +257,11 @@ describe("revocation and disabling", () => {
     ]) {
       const res = await t.call("GET", "/api/runs", { as: alice, headers: { authorization } });
       expect(res.status, authorization).toBe(401);
+      expect(await res.json(), authorization).toEqual({
+        error: authorization.startsWith("Bearer ")
+          ? "invalid or revoked API token"
+          : "sign-in required: sign in, or send an API token (Authorization: Bearer …)",
+      });
     }
     expect((await t.call("GET", "/api/runs", { as: alice })).status).toBe(200);
   });
@@ -205,6 +276,26 @@ describe("revocation and disabling", () => {
     expect(((await res.json()) as { disabled: boolean }).disabled).toBe(true);
     expect((await t.call("GET", "/api/runs", { as: frank })).status).toBe(401);
     expect((await t.call("GET", "/api/runs", { as: token })).status).toBe(401);
+  });
+
+  it("enabling a disabled user lets it sign in again; its tokens stay revoked", async () => {
+    await t.addUser("ivan", "operator");
+    const ivan = await t.signIn("ivan");
+    const token = await t.createToken(ivan, "read");
+    expect((await t.call("POST", "/api/users/ivan/disable", { as: SERVICE })).status).toBe(200);
+    expect((await signInAs("ivan", PASSWORD)).status).toBe(401);
+    const res = await t.call("POST", "/api/users/IVAN/enable", { as: SERVICE });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ name: "ivan", role: "operator", disabled: false });
+    expect((await signInAs("ivan", PASSWORD)).status).toBe(200);
+    expect((await t.call("GET", "/api/runs", { as: token })).status).toBe(401);
+    const unknown = await t.call("POST", "/api/users/nobody/enable", { as: SERVICE });
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toEqual({ error: 'unknown user "nobody"' });
+    const { events } = (await (
+      await t.call("GET", "/api/audit?action=user.enable", { as: SERVICE })
+    ).json()) as { events: { actor: string; target: string }[] };
+    expect(events).toEqual([expect.objectContaining({ actor: "service token", target: "ivan" })]);
   });
 
   it("setting a password ends the user's sessions", async () => {

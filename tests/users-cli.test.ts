@@ -31,6 +31,13 @@ const PASSWORD = "a long enough secret";
 
 describe("lignee users", () => {
   it("adds users with --password-stdin, never from the command line; lists them", async () => {
+    const first = await lignee(
+      ["users", "add", "vic", "--role", "viewer", "--password-stdin"],
+      `${PASSWORD}\n`,
+    );
+    expect(first.code, first.stderr).toBe(2);
+    expect(first.stderr).toMatch(/the first user must be an admin: add one with --role admin/);
+    expect(await countRows(sql, "lignee.users")).toBe(0);
     const added = await lignee(
       ["users", "add", "alice", "--role", "admin", "--password-stdin"],
       `${PASSWORD}\n`,
@@ -97,6 +104,18 @@ describe("lignee users", () => {
     expect(revoked.code, revoked.stderr).toBe(0);
     const bad = await lignee(["users", "tokens", "create", "alice", "--scope", "admin"]);
     expect(bad.code).toBe(2);
+    const disabled = await lignee(["users", "disable", "alice"]);
+    expect(disabled.code).toBe(2); // the last active admin
+    const bob = await lignee(
+      ["users", "add", "bob", "--role", "viewer", "--password-stdin"],
+      `${PASSWORD}\n`,
+    );
+    expect(bob.code, bob.stderr).toBe(0);
+    expect((await lignee(["users", "disable", "bob"])).code).toBe(0);
+    const enabled = await lignee(["users", "enable", "bob"]);
+    expect(enabled.code, enabled.stderr).toBe(0);
+    expect(enabled.stdout).toContain("Enabled bob: it can sign in again");
+    expect((await lignee(["users", "enable", "nobody"])).code).toBe(2);
     const { rows } = await sql.query<{ revoked: boolean }>(
       "SELECT revoked_at IS NOT NULL AS revoked FROM lignee.api_tokens",
     );

@@ -21,6 +21,7 @@ export type LigneeErrorCode =
   | "UNKNOWN_TOKEN"
   | "INVALID_USER"
   | "LAST_ADMIN"
+  | "NEEDS_ADMIN"
   | "STORAGE"
   | "LEASE_LOST"
   | "RUNTIME"
@@ -252,12 +253,13 @@ export class UnknownPartitionsSetError extends LigneeError {
 /**
  * What users and tokens may not become: a name already taken (`CONFLICT`, whatever its case),
  * an unknown user (`UNKNOWN_USER`) or token (`UNKNOWN_TOKEN`), a bad name, role, scope, label
- * or password (`INVALID_USER`), the last active admin disabled or demoted (`LAST_ADMIN`).
- * Nothing is written.
+ * or password (`INVALID_USER`), the last active admin disabled or demoted (`LAST_ADMIN`), a
+ * user who is no admin added while no admin is active (`NEEDS_ADMIN`). Nothing is written.
  */
 export class AuthStoreError extends LigneeError {
   constructor(
-    code: "CONFLICT" | "UNKNOWN_USER" | "UNKNOWN_TOKEN" | "INVALID_USER" | "LAST_ADMIN",
+    code:
+      "CONFLICT" | "UNKNOWN_USER" | "UNKNOWN_TOKEN" | "INVALID_USER" | "LAST_ADMIN" | "NEEDS_ADMIN",
     message: string,
   ) {
     super(code, message);
@@ -295,7 +297,8 @@ export function isBadInput(error: unknown): error is LigneeError {
       error.code === "UNKNOWN_USER" ||
       error.code === "UNKNOWN_TOKEN" ||
       error.code === "INVALID_USER" ||
-      error.code === "LAST_ADMIN")
+      error.code === "LAST_ADMIN" ||
+      error.code === "NEEDS_ADMIN")
   );
 }
 

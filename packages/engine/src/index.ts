@@ -504,6 +504,7 @@ export {
   lowerRole,
   roleAtLeast,
   tokenRole,
+  tokenScopeProblem,
   type Role,
   type TokenScope,
 } from "./auth/roles";

@@ -53,6 +53,13 @@ describe("passwordProblem", () => {
     expect(passwordProblem("x".repeat(1025))).toMatch(/at most 1024/);
   });
 
+  it("refuses a password of only spaces, whatever their kind", () => {
+    for (const blank of [" ".repeat(12), "\u00a0".repeat(12), " \u3000".repeat(8)]) {
+      expect(passwordProblem(blank)).toBe("a password cannot be only spaces");
+    }
+    expect(passwordProblem(`${" ".repeat(11)}x`)).toBeUndefined();
+  });
+
   it("refuses line breaks and control characters, which the sign-in form cannot take", () => {
     expect(passwordProblem("correct horse\nbattery")).toMatch(/line breaks or control/);
     expect(passwordProblem("correct horse battery\u0000")).toMatch(/control characters/);

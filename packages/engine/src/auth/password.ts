@@ -79,6 +79,7 @@ export function passwordProblem(password: string): string | undefined {
   if (length > PASSWORD_MAX_CHARACTERS) {
     return `a password has at most ${PASSWORD_MAX_CHARACTERS} characters`;
   }
+  if (/^\s*$/u.test(password)) return "a password cannot be only spaces";
   // A line break or another control character could not be typed into the sign-in form.
   if (/\p{Cc}/u.test(password)) return "a password may not hold line breaks or control characters";
   return undefined;

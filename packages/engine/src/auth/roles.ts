@@ -28,3 +28,13 @@ export function lowerRole(a: Role, b: Role): Role {
 export function tokenRole(userRole: Role, scope: TokenScope): Role {
   return lowerRole(userRole, scope === "read" ? "viewer" : "operator");
 }
+
+/**
+ * Why a user of `role` may not have a token of `scope`, or undefined when it may: a token
+ * acts as its scope's role at most, and never above its user's (a viewer's tokens read).
+ */
+export function tokenScopeProblem(role: Role, scope: TokenScope): string | undefined {
+  const acts: Role = scope === "read" ? "viewer" : "operator";
+  if (roleAtLeast(role, acts)) return undefined;
+  return `a ${role}'s tokens have scope read: scope ${scope} acts as an ${acts}`;
+}

@@ -375,6 +375,7 @@ describe("openapi.json", () => {
       "/api/tokens/{id}",
       "/api/users",
       "/api/users/{name}/disable",
+      "/api/users/{name}/enable",
       "/api/users/{name}/password",
       "/api/users/{name}/role",
       "/metrics",

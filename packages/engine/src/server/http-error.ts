@@ -57,8 +57,8 @@ export function methodNotAllowed(
 
 /**
  * The one place where errors become HTTP answers: `{ "error": "<one line>" }`. Engine errors are
- * mapped by their `code`: an unknown asset, run, backfill, user or token is 404, a name taken or
- * the last active admin's disabling or demotion is 409, any other bad input is 400; anything unexpected is 500 with a generic message (the
+ * mapped by their `code`: an unknown asset, run, backfill, user or token is 404, a name taken,
+ * the last active admin's disabling or demotion, or a first user who is no admin is 409, any other bad input is 400; anything unexpected is 500 with a generic message (the
  * details go to the server log, not the client).
  */
 export function toHttpError(error: unknown): HttpErrorAnswer {
@@ -84,7 +84,9 @@ export function toHttpError(error: unknown): HttpErrorAnswer {
       error.code === "UNKNOWN_PARTITIONS_SET" ||
       error.code === "UNKNOWN_USER" ||
       error.code === "UNKNOWN_TOKEN";
-    if (error.code === "CONFLICT" || error.code === "LAST_ADMIN") return answer(409, error.message);
+    if (error.code === "CONFLICT" || error.code === "LAST_ADMIN" || error.code === "NEEDS_ADMIN") {
+      return answer(409, error.message);
+    }
     return answer(notFound ? 404 : 400, error.message);
   }
   return answer(500, "internal server error");

@@ -704,6 +704,17 @@ function authPaths(unauthorized: ErrorResponse, forbidden: ErrorResponse): Recor
         },
       },
     },
+    "/api/users/{name}/enable": {
+      post: {
+        summary:
+          "Enable a disabled user: it may sign in again (its tokens revoked when it was disabled stay revoked)",
+        parameters: [userName],
+        responses: {
+          200: json("the user", UserBody),
+          404: error("unknown user"),
+        },
+      },
+    },
     "/api/users/{name}/password": {
       put: {
         summary: "Set a user's password: its sessions end",
@@ -749,7 +760,7 @@ function authPaths(unauthorized: ErrorResponse, forbidden: ErrorResponse): Recor
         requestBody: body(TokenCreateRequestBody),
         responses: {
           201: json("the token and its secret", TokenCreatedBody),
-          400: error("bad body"),
+          400: error("bad body, or a scope above the caller's role (a viewer's tokens read)"),
           403: error(
             "a user's token (tokens are managed after signing in), or a scope above the caller's role",
           ),
@@ -788,7 +799,8 @@ function authPaths(unauthorized: ErrorResponse, forbidden: ErrorResponse): Recor
           {
             name: "action",
             in: "query",
-            description: "run.launch, user.add, session.sign-in-refused…",
+            description:
+              "an action (run.launch, user.add, session.sign-in-refused…), or its prefix before a dot (token: token.create and token.revoke)",
             schema: { type: "string" },
           },
         ],

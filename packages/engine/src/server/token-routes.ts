@@ -1,6 +1,6 @@
 import type { Hono } from "hono";
 import type { z } from "zod";
-import { roleAtLeast, tokenRole } from "../auth/roles";
+import { roleAtLeast, tokenRole, tokenScopeProblem } from "../auth/roles";
 import { newTokenSecret, sha256, tokenLabelProblem } from "../auth/secrets";
 import type { ApiTokenRecord, AuthStore } from "../storage/auth/auth-store";
 import { audit } from "./auth/audit";
@@ -59,6 +59,8 @@ export function registerTokenRoutes(app: Hono, options: TokenRoutesOptions): voi
     }
     const found = await store().findUser(principal.name);
     if (!found) throw new HttpError(409, "tokens belong to users: sign in as a user to create one");
+    const scopeProblem = tokenScopeProblem(found.user.role, body.scope);
+    if (scopeProblem !== undefined) throw new HttpError(400, scopeProblem);
     const acts = tokenRole(found.user.role, body.scope);
     if (!roleAtLeast(principal.role, acts)) {
       throw new HttpError(
@@ -96,7 +98,7 @@ export function registerTokenRoutes(app: Hono, options: TokenRoutesOptions): voi
       admin ? undefined : (principal.name ?? undefined),
     );
     if (!revoked) throw new HttpError(404, "no such token (or already revoked)");
-    await audit(c, "token.revoke", id);
+    await audit(c, "token.revoke", revoked.id, { user: revoked.userName, label: revoked.label });
     return c.body(null, 204);
   });
 }

@@ -20,7 +20,8 @@ export interface UserRoutesOptions {
 
 /**
  * `/api/users` (admins): list, add, disable (its sessions end and its tokens are revoked at
- * once), set a password (its sessions end), set a role. The last active admin cannot be
+ * once), enable (it may sign in again; its revoked tokens stay revoked), set a password (its
+ * sessions end), set a role. The last active admin cannot be
  * disabled or lose the role (the store refuses, 409): nobody could administer the server any
  * more.
  */
@@ -51,6 +52,14 @@ export function registerUserRoutes(app: Hono, options: UserRoutesOptions): void 
     const user = await store().disableUser(name, new Date());
     if (!user) throw unknown(name);
     await audit(c, "user.disable", user.name);
+    return c.json(userView(user));
+  });
+
+  app.post("/api/users/:name/enable", async (c) => {
+    const name = c.req.param("name");
+    const user = await store().enableUser(name, new Date());
+    if (!user) throw unknown(name);
+    await audit(c, "user.enable", user.name);
     return c.json(userView(user));
   });
 

@@ -4,6 +4,7 @@ import { PostgresAuthStore } from "../../storage/auth/postgres-auth-store";
 import type { CommandContext } from "../command-context";
 import { usersAddCommand } from "../commands/users/add";
 import { usersDisableCommand } from "../commands/users/disable";
+import { usersEnableCommand } from "../commands/users/enable";
 import { usersListCommand } from "../commands/users/list";
 import { usersSetPasswordCommand } from "../commands/users/set-password";
 import { usersSetRoleCommand } from "../commands/users/set-role";
@@ -15,7 +16,7 @@ import { osUser } from "../os-user";
 import { passwordSource } from "../password-input";
 
 /**
- * `lignee users add|list|disable|set-password|set-role` and `lignee users tokens
+ * `lignee users add|list|disable|enable|set-password|set-role` and `lignee users tokens
  * create|list|revoke`: who may sign in to the API and the UI, and their API tokens. Passwords
  * come from a hidden prompt or `--password-stdin`, never from the command line.
  */
@@ -59,6 +60,13 @@ export function registerUsers(program: Command, ctx: CommandContext): void {
     .argument("<name>", "the user")
     .action(async (name: string) => {
       await withUsers((cli) => usersDisableCommand(cli, name));
+    });
+  users
+    .command("enable")
+    .description("let a disabled user sign in again (its revoked tokens stay revoked)")
+    .argument("<name>", "the user")
+    .action(async (name: string) => {
+      await withUsers((cli) => usersEnableCommand(cli, name));
     });
   users
     .command("set-password")

@@ -42,10 +42,23 @@ export async function audit(
   const trail = c.get("auditTrail");
   if (!trail) return;
   try {
-    await trail.store.recordAudit({ ...actor, action, target, detail });
+    await trail.store.recordAudit({ ...actor, action, target, detail: withToken(c, detail) });
   } catch (error) {
     trail.log(`audit ${action} ${target ?? ""}: ${String(error)}`);
   }
+}
+
+/**
+ * The detail of a line written by a user's token, naming the token (`{ token: "ci (#12)" }`):
+ * the actor, `alice (token)`, says whose; this, which.
+ */
+function withToken(
+  c: Context,
+  detail: Readonly<Record<string, unknown>>,
+): Readonly<Record<string, unknown>> {
+  const principal = c.get("principal");
+  if (principal?.via !== "token" || principal.tokenId === undefined) return detail;
+  return { ...detail, token: `${principal.tokenLabel ?? ""} (#${principal.tokenId})` };
 }
 
 /** The partitions a launch asked for, as its audit line records them (only the fields given). */

@@ -95,6 +95,7 @@ export function authenticate(options: AuthenticateOptions): MiddlewareHandler {
             role: tokenRole(used.user.role, used.token.scope),
             userId: used.user.id,
             tokenId: used.token.id,
+            tokenLabel: used.token.label,
           };
         }
       }
@@ -126,7 +127,7 @@ export function authenticate(options: AuthenticateOptions): MiddlewareHandler {
     const template = routeTemplate(c);
     if (template === undefined) {
       // No route answers this path: a 404 or a 405, for those who may see the API.
-      if (principal === undefined) throw await unauthorized(mode);
+      if (principal === undefined) throw await unauthorized(c, mode);
       return next();
     }
     const method = c.req.method === "HEAD" ? "GET" : c.req.method;
@@ -144,7 +145,7 @@ export function authenticate(options: AuthenticateOptions): MiddlewareHandler {
       );
     });
     if (access !== "public") {
-      if (principal === undefined) throw await unauthorized(mode);
+      if (principal === undefined) throw await unauthorized(c, mode);
       if (!roleAtLeast(principal.role, access)) {
         throw new HttpError(403, `your role (${principal.role}) may not ${method} ${template}`);
       }
@@ -166,11 +167,17 @@ function routeTemplate(c: Context): string | undefined {
   return route === undefined ? undefined : openApiPath(route.path);
 }
 
-async function unauthorized(mode: () => Promise<AuthMode>): Promise<HttpError> {
-  const message =
-    (await mode()) === "users"
-      ? "sign-in required: sign in, or send an API token (Authorization: Bearer …)"
-      : "missing or invalid bearer token";
+/**
+ * The 401 of a request nobody was recognised in: with users, a bearer token sent but not
+ * recognised is said to be one (not a sign-in to do).
+ */
+async function unauthorized(c: Context, mode: () => Promise<AuthMode>): Promise<HttpError> {
+  const users = (await mode()) === "users";
+  const message = !users
+    ? "missing or invalid bearer token"
+    : bearerToken(c.req.header("authorization")) !== undefined
+      ? "invalid or revoked API token"
+      : "sign-in required: sign in, or send an API token (Authorization: Bearer …)";
   return new HttpError(401, message, { headers: AUTHENTICATE });
 }
 

@@ -1,6 +1,7 @@
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { createTestDatabase } from "../../../../../tests/support/database";
 import type { AuthStore } from "../../storage/auth/auth-store";
@@ -14,9 +15,13 @@ afterAll(async () => {
   await Promise.all(stores.map((s) => s.close()));
 });
 
+const urls = new Map<AuthStore, string>();
+
 async function freshStore(): Promise<AuthStore> {
-  const store = PostgresAuthStore.connect(await createTestDatabase(), { max: 1 });
+  const url = await createTestDatabase();
+  const store = PostgresAuthStore.connect(url, { max: 1 });
   stores.push(store);
+  urls.set(store, url);
   return store;
 }
 
@@ -58,8 +63,11 @@ describe("ensureFirstAdmin", () => {
 
   it("creates none when a user exists, even a disabled one", async () => {
     const store = await freshStore();
-    await store.addUser({ name: "alice", role: "viewer", passwordHash: null, at: NOW });
-    await store.disableUser("alice", NOW);
+    await store.addUser({ name: "alice", role: "admin", passwordHash: null, at: NOW });
+    // The store keeps an active admin: disabled by hand.
+    const db = new pg.Client({ connectionString: urls.get(store)! });
+    await db.connect();
+    await db.query(`UPDATE lignee.users SET disabled_at = now()`).finally(() => db.end());
     const env = { LIGNEE_ADMIN_USER: "root", LIGNEE_ADMIN_PASSWORD: PASSWORD };
     expect(await ensureFirstAdmin(store, env, NOW)).toBeUndefined();
     expect((await store.listUsers()).map((u) => u.name)).toEqual(["alice"]);

@@ -17,6 +17,8 @@ export interface Principal {
   readonly role: Role;
   readonly userId?: string;
   readonly tokenId?: string;
+  /** The label of the user's token it called with (`via: "token"`). */
+  readonly tokenLabel?: string;
 }
 
 /** What the service token is called where a name is shown (launchedBy, the audit trail). */

@@ -62,6 +62,7 @@ export const ROUTE_ROLES: Readonly<Record<string, RouteAccess>> = {
   "GET /api/users": "admin",
   "POST /api/users": "admin",
   "POST /api/users/{name}/disable": "admin",
+  "POST /api/users/{name}/enable": "admin",
   "PUT /api/users/{name}/password": "admin",
   "PUT /api/users/{name}/role": "admin",
   "POST /api/alerts/test": "admin",

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { createTestDatabase } from "../../../../../tests/support/database";
 import { AuthStoreError } from "../../errors";
@@ -6,14 +7,17 @@ import type { AuthStore } from "./auth-store";
 import { PostgresAuthStore } from "./postgres-auth-store";
 
 const stores: AuthStore[] = [];
+const urls = new Map<AuthStore, string>();
 
 afterAll(async () => {
   await Promise.all(stores.map((s) => s.close()));
 });
 
 async function freshStore(): Promise<AuthStore> {
-  const store = PostgresAuthStore.connect(await createTestDatabase(), { max: 2 });
+  const url = await createTestDatabase();
+  const store = PostgresAuthStore.connect(url, { max: 2 });
   stores.push(store);
+  urls.set(store, url);
   return store;
 }
 
@@ -29,7 +33,16 @@ function hash(secret: string): Buffer {
   return createHash("sha256").update(secret).digest();
 }
 
+/** An admin, so that users of other roles may be added (the first user must be an admin). */
+async function addRoot(store: AuthStore) {
+  return store.addUser({ name: "root", role: "admin", passwordHash: "scrypt$hash-r", at: T0 });
+}
+
+/** Alice, after an admin when she is none. */
 async function addAlice(store: AuthStore, role: "viewer" | "operator" | "admin" = "operator") {
+  if (role !== "admin" && !(await store.listUsers()).some((u) => u.name === "root")) {
+    await addRoot(store);
+  }
   return store.addUser({ name: "Alice", role, passwordHash: "scrypt$hash-a", at: T0 });
 }
 
@@ -51,7 +64,43 @@ describe("users", () => {
     expect(await store.findUser("ALICE")).toEqual({ user: alice, passwordHash: "scrypt$hash-a" });
     expect((await store.findUser("bob"))?.passwordHash).toBeNull();
     expect(await store.findUser("carol")).toBeUndefined();
-    expect((await store.listUsers()).map((u) => u.name)).toEqual(["Alice", "bob"]);
+    expect((await store.listUsers()).map((u) => u.name)).toEqual(["Alice", "bob", "root"]);
+  });
+
+  it("refuses a first user who is not an admin (NEEDS_ADMIN), and writes nothing", async () => {
+    const store = await freshStore();
+    for (const role of ["viewer", "operator"] as const) {
+      const refused = store.addUser({ name: "vic", role, passwordHash: null, at: T0 });
+      await expect(refused).rejects.toBeInstanceOf(AuthStoreError);
+      await expect(refused).rejects.toMatchObject({
+        code: "NEEDS_ADMIN",
+        message: "the first user must be an admin: add one with --role admin",
+      });
+    }
+    expect(await store.listUsers()).toEqual([]);
+    await addRoot(store);
+    expect(
+      (await store.addUser({ name: "vic", role: "viewer", passwordHash: null, at: T0 })).role,
+    ).toBe("viewer");
+  });
+
+  it("refuses a non-admin while no admin is active", async () => {
+    const store = await freshStore();
+    await addRoot(store);
+    // Only a database edited by hand lacks an active admin: the store keeps the last one.
+    const db = new pg.Client({ connectionString: urls.get(store)! });
+    await db.connect();
+    try {
+      await db.query(`UPDATE lignee.users SET disabled_at = now()`);
+    } finally {
+      await db.end();
+    }
+    await expect(
+      store.addUser({ name: "vic", role: "viewer", passwordHash: null, at: T0 }),
+    ).rejects.toMatchObject({ code: "NEEDS_ADMIN" });
+    expect(
+      (await store.addUser({ name: "ada", role: "admin", passwordHash: null, at: T0 })).role,
+    ).toBe("admin");
   });
 
   it("refuses a name taken in any case with a CONFLICT, and writes nothing", async () => {
@@ -60,7 +109,7 @@ describe("users", () => {
     const taken = store.addUser({ name: "aLiCe", role: "admin", passwordHash: null, at: T0 });
     await expect(taken).rejects.toBeInstanceOf(AuthStoreError);
     await expect(taken).rejects.toMatchObject({ code: "CONFLICT" });
-    expect(await store.listUsers()).toHaveLength(1);
+    expect(await store.listUsers()).toHaveLength(2);
   });
 
   it("sets the role and records sign-ins", async () => {
@@ -105,6 +154,20 @@ describe("users", () => {
     expect(await store.touchSession(hash("b"), at(2 * MINUTE), HOUR)).toBeDefined();
   });
 
+  it("forgets the user's failed sign-ins with its new password, not others'", async () => {
+    const store = await freshStore();
+    await addAlice(store);
+    await store.recordSignInFailure(["user:alice", "address:192.0.2.1"], T0);
+    await store.recordSignInFailure(["user:bob"], T0);
+    expect(await store.setPassword("Alice", "scrypt$hash-b", at(MINUTE))).toBe(true);
+    expect(await store.signInFailures(["user:alice", "user:bob", "address:192.0.2.1"], T0)).toEqual(
+      new Map([
+        ["user:bob", { count: 1, oldest: T0 }],
+        ["address:192.0.2.1", { count: 1, oldest: T0 }],
+      ]),
+    );
+  });
+
   it("disables a user: no longer active, its sessions ended and its tokens revoked", async () => {
     const store = await freshStore();
     const alice = await addAlice(store);
@@ -124,13 +187,36 @@ describe("users", () => {
     });
     const disabled = await store.disableUser("alice", at(HOUR));
     expect(disabled).toMatchObject({ name: "Alice", disabledAt: at(HOUR) });
-    expect(await store.hasActiveUsers()).toBe(false);
+    expect((await store.findUser("alice"))?.user.disabledAt).toEqual(at(HOUR));
     expect(await store.touchSession(hash("s"), at(HOUR), HOUR)).toBeUndefined();
     expect(await store.useToken(hash("lgn_t"), at(HOUR))).toBeUndefined();
     expect(await store.listTokens("alice")).toEqual([{ ...token, revokedAt: at(HOUR) }]);
     // Disabling again keeps the first date; an unknown user is no user.
     expect((await store.disableUser("alice", at(2 * HOUR)))?.disabledAt).toEqual(at(HOUR));
     expect(await store.disableUser("nobody", at(HOUR))).toBeUndefined();
+  });
+});
+
+describe("enabling a user", () => {
+  it("makes a disabled user active again, its revoked tokens staying revoked", async () => {
+    const store = await freshStore();
+    const alice = await addAlice(store);
+    await store.createToken({
+      userId: alice.id,
+      label: "ci",
+      scope: "read",
+      secretHash: hash("lgn_t"),
+      at: T0,
+    });
+    await store.disableUser("alice", at(HOUR));
+    const enabled = await store.enableUser("ALICE", at(2 * HOUR));
+    expect(enabled).toEqual({ ...alice, disabledAt: null });
+    expect((await store.findUser("alice"))?.user.disabledAt).toBeNull();
+    expect(await store.useToken(hash("lgn_t"), at(2 * HOUR))).toBeUndefined();
+    expect((await store.listTokens("alice"))[0]?.revokedAt).toEqual(at(HOUR));
+    // An active user stays as it is; an unknown one is no user.
+    expect(await store.enableUser("alice", at(3 * HOUR))).toEqual({ ...alice, disabledAt: null });
+    expect(await store.enableUser("nobody", at(HOUR))).toBeUndefined();
   });
 });
 
@@ -179,8 +265,9 @@ describe("sessions", () => {
 
   it("refuses roles, scopes and actor kinds it does not know", async () => {
     const store = await freshStore();
+    await addRoot(store);
     await expect(
-      store.addUser({ name: "root", role: "root" as "admin", passwordHash: null, at: T0 }),
+      store.addUser({ name: "boss", role: "root" as "admin", passwordHash: null, at: T0 }),
     ).rejects.toThrow(/users_role_check/);
     const alice = await addAlice(store);
     await expect(
@@ -372,13 +459,18 @@ describe("API tokens", () => {
       secretHash: hash("t"),
       at: T0,
     });
-    expect(await store.revokeToken(token.id, at(MINUTE), bob.name)).toBe(false);
+    expect(await store.revokeToken(token.id, at(MINUTE), bob.name)).toBeUndefined();
     expect(await store.useToken(hash("t"), at(MINUTE))).toBeDefined();
-    expect(await store.revokeToken(token.id, at(MINUTE), "alice")).toBe(true);
+    // Answered as revoked, with its user and label (what the audit trail says).
+    expect(await store.revokeToken(token.id, at(MINUTE), "alice")).toEqual({
+      ...token,
+      lastUsedAt: at(MINUTE),
+      revokedAt: at(MINUTE),
+    });
     expect(await store.useToken(hash("t"), at(2 * MINUTE))).toBeUndefined();
-    expect(await store.revokeToken(token.id, at(3 * MINUTE))).toBe(false);
-    expect(await store.revokeToken("999999", at(MINUTE))).toBe(false);
-    expect(await store.revokeToken("not-an-id", at(MINUTE))).toBe(false);
+    expect(await store.revokeToken(token.id, at(3 * MINUTE))).toBeUndefined();
+    expect(await store.revokeToken("999999", at(MINUTE))).toBeUndefined();
+    expect(await store.revokeToken("not-an-id", at(MINUTE))).toBeUndefined();
   });
 
   it("refuses a token of an unknown user", async () => {
@@ -506,6 +598,15 @@ describe("audit trail", () => {
     expect(
       (await store.listAudit({ limit: 10, action: "run.cancel" })).map((a) => a.actor),
     ).toEqual(["alice", "bob"]);
+    // An action's prefix before a dot matches its actions; a part of a word matches nothing.
+    expect((await store.listAudit({ limit: 10, action: "run" })).map((a) => a.action)).toEqual([
+      "run.cancel",
+      "run.cancel",
+      "run.launch",
+    ]);
+    expect(await store.listAudit({ limit: 10, action: "ru" })).toEqual([]);
+    expect(await store.listAudit({ limit: 10, action: "run.can" })).toEqual([]);
+    expect(await store.listAudit({ limit: 10, action: "run%" })).toEqual([]);
     expect(await store.listAudit({ limit: 10, actor: "alice", action: "run.cancel" })).toHaveLength(
       1,
     );

@@ -78,7 +78,15 @@ export interface AuthStore {
    * `AuthStoreError` ("LAST_ADMIN") for the last active admin (also against parallel changes).
    */
   disableUser(name: string, at: Date): Promise<UserRecord | undefined>;
-  /** Sets the password (changed at `at`) and ends the user's sessions, in one statement; false: no such user. */
+  /**
+   * Enables a disabled user (at `at`): it may sign in again; the tokens revoked when it was
+   * disabled stay revoked. Undefined: no such user.
+   */
+  enableUser(name: string, at: Date): Promise<UserRecord | undefined>;
+  /**
+   * Sets the password (changed at `at`), ends the user's sessions and forgets its failed
+   * sign-ins (`user:<name>`), in one statement; false: no such user.
+   */
   setPassword(name: string, passwordHash: string, at: Date): Promise<boolean>;
   /** Throws `AuthStoreError` ("LAST_ADMIN") when it would leave no active admin. */
   setRole(name: string, role: Role): Promise<UserRecord | undefined>;
@@ -123,8 +131,11 @@ export interface AuthStore {
   ): Promise<{ token: ApiTokenRecord; user: UserRecord } | undefined>;
   /** Every token (revoked ones too), newest first; of one user when named. */
   listTokens(userName?: string): Promise<ApiTokenRecord[]>;
-  /** Revokes a token (of that user only, when named); false: none such, or already revoked. */
-  revokeToken(id: string, at: Date, userName?: string): Promise<boolean>;
+  /**
+   * Revokes a token (of that user only, when named): the token as revoked; undefined: none
+   * such, or already revoked.
+   */
+  revokeToken(id: string, at: Date, userName?: string): Promise<ApiTokenRecord | undefined>;
 
   /** Records one failed sign-in under each key (`user:alice`, `address:192.0.2.1`). */
   recordSignInFailure(keys: readonly string[], at: Date): Promise<void>;
@@ -146,6 +157,7 @@ export interface AuthStore {
 
   recordAudit(record: NewAuditRecord): Promise<AuditRecord>;
   /** Newest first; `before` is an id (the cursor of the next page). */
+  /** `action`: that action, or the actions it is the prefix of before a dot (`token`: `token.create`…). */
   listAudit(options: {
     limit: number;
     before?: string;

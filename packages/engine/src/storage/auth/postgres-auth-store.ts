@@ -16,6 +16,7 @@ import { createSession } from "./create-session";
 import { createToken } from "./create-token";
 import { deleteSession } from "./delete-session";
 import { disableUser } from "./disable-user";
+import { enableUser } from "./enable-user";
 import { findUser } from "./find-user";
 import { hasActiveUsers } from "./has-active-users";
 import { listAudit } from "./list-audit";
@@ -64,6 +65,10 @@ export class PostgresAuthStore implements AuthStore {
 
   disableUser(name: string, at: Date): Promise<UserRecord | undefined> {
     return disableUser(this.pool, name, at);
+  }
+
+  enableUser(name: string, at: Date): Promise<UserRecord | undefined> {
+    return enableUser(this.pool, name, at);
   }
 
   setPassword(name: string, passwordHash: string, at: Date): Promise<boolean> {
@@ -122,7 +127,7 @@ export class PostgresAuthStore implements AuthStore {
     return listTokens(this.pool, userName);
   }
 
-  revokeToken(id: string, at: Date, userName?: string): Promise<boolean> {
+  revokeToken(id: string, at: Date, userName?: string): Promise<ApiTokenRecord | undefined> {
     return revokeToken(this.pool, id, at, userName);
   }
 

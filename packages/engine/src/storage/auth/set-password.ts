@@ -1,7 +1,8 @@
 import type { Queryable } from "../runs/queryable";
 
 /**
- * Sets the user's password hash (changed at `at`) and deletes its sessions, in one statement;
+ * Sets the user's password hash (changed at `at`), deletes its sessions and forgets its failed
+ * sign-ins (a user locked out signs in with the new password at once), in one statement;
  * false: no such user.
  */
 export async function setPassword(
@@ -14,9 +15,11 @@ export async function setPassword(
     `WITH u AS (
        UPDATE lignee.users SET password_hash = $2, password_changed_at = $3
        WHERE lower(name) = lower($1)
-       RETURNING id),
+       RETURNING id, name),
      ended AS (
-       DELETE FROM lignee.sessions s USING u WHERE s.user_id = u.id)
+       DELETE FROM lignee.sessions s USING u WHERE s.user_id = u.id),
+     forgotten AS (
+       DELETE FROM lignee.sign_in_failures f USING u WHERE f.key = 'user:' || lower(u.name))
      SELECT id::text FROM u`,
     [name, passwordHash, at],
   );

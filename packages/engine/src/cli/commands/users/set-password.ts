@@ -5,7 +5,8 @@ import { existingUser, type UsersCli } from "./users-cli";
 
 /**
  * `lignee users set-password NAME [--password-stdin]`: a new password (at least 12
- * characters); the user's sessions end. An unknown user or a bad password: exit 2.
+ * characters); the user's sessions end and its failed sign-ins are forgotten. A disabled user
+ * stays disabled (said). An unknown user or a bad password: exit 2.
  */
 export async function usersSetPasswordCommand(
   cli: UsersCli,
@@ -28,6 +29,10 @@ export async function usersSetPasswordCommand(
     detail: {},
     at,
   });
-  cli.io.out(`Set the password of ${user.name}; its sessions ended.`);
+  cli.io.out(
+    user.disabledAt
+      ? `Set the password of ${user.name}; its sessions ended. ${user.name} stays disabled: lignee users enable ${user.name} lets it sign in.`
+      : `Set the password of ${user.name}; its sessions ended.`,
+  );
   return 0;
 }

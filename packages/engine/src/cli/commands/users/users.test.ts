@@ -9,6 +9,7 @@ import { PostgresAuthStore } from "../../../storage/auth/postgres-auth-store";
 import { readPasswordFrom } from "../../password-input";
 import { usersAddCommand } from "./add";
 import { usersDisableCommand } from "./disable";
+import { usersEnableCommand } from "./enable";
 import { usersListCommand } from "./list";
 import { usersSetPasswordCommand } from "./set-password";
 import { usersSetRoleCommand } from "./set-role";
@@ -61,7 +62,13 @@ async function badInput(work: Promise<number>, message: RegExp): Promise<void> {
   expect((error as Error).message).toMatch(message);
 }
 
+/** An admin added to the store directly (no audit line, no output): the first user must be one. */
+async function addRoot(): Promise<void> {
+  await store.addUser({ name: "root", role: "admin", passwordHash: null, at: NOW });
+}
+
 async function addAlice(role = "operator"): Promise<void> {
+  if (role !== "admin" && !(await store.findUser("root"))) await addRoot();
   expect(await usersAddCommand(cli(), "alice", { role }, given(PASSWORD))).toBe(0);
 }
 
@@ -93,8 +100,17 @@ describe("lignee users add", () => {
       usersAddCommand(cli(), "bob", { role: "viewer" }, given("short")),
       /at least 12 characters/,
     );
-    expect((await store.listUsers()).map((u) => u.name)).toEqual(["alice"]);
+    expect((await store.listUsers()).map((u) => u.name)).toEqual(["alice", "root"]);
     expect(await store.listAudit({ limit: 10 })).toHaveLength(1);
+  });
+
+  it("refuses a first user who is no admin as bad input, and writes nothing", async () => {
+    await badInput(
+      usersAddCommand(cli(), "vic", { role: "viewer" }, given(PASSWORD)),
+      /^the first user must be an admin: add one with --role admin$/,
+    );
+    expect(await store.listUsers()).toEqual([]);
+    expect(await store.listAudit({ limit: 10 })).toEqual([]);
   });
 });
 
@@ -111,6 +127,7 @@ describe("lignee users list", () => {
       "NAME   ROLE      STATUS                      CREATED            LAST SIGN-IN",
       "alice  operator  active                      2026-03-01 10:00Z  -",
       "bob    viewer    disabled 2026-03-01 10:00Z  2026-03-01 10:00Z  -",
+      "root   admin     active                      2026-03-01 10:00Z  -",
     ]);
     out = [];
     await usersListCommand(cli(), { json: true });
@@ -127,6 +144,13 @@ describe("lignee users list", () => {
           name: "bob",
           role: "viewer",
           disabled: true,
+          createdAt: NOW.toISOString(),
+          lastSignInAt: null,
+        },
+        {
+          name: "root",
+          role: "admin",
+          disabled: false,
           createdAt: NOW.toISOString(),
           lastSignInAt: null,
         },
@@ -179,6 +203,42 @@ describe("lignee users disable / set-password / set-role", () => {
   });
 });
 
+describe("lignee users enable", () => {
+  it("lets a disabled user sign in again, its tokens staying revoked; once", async () => {
+    await addAlice();
+    await usersTokensCreateCommand(cli(), "alice", { scope: "read" });
+    await usersDisableCommand(cli(), "alice");
+    expect(await usersEnableCommand(cli(), "ALICE")).toBe(0);
+    expect(out.at(-1)).toBe(
+      "Enabled alice: it can sign in again; its revoked tokens stay revoked.",
+    );
+    expect((await store.findUser("alice"))!.user.disabledAt).toBeNull();
+    expect((await store.listTokens("alice"))[0]?.revokedAt).toEqual(NOW);
+    expect(await usersEnableCommand(cli(), "alice")).toBe(0);
+    expect(out.at(-1)).toBe("alice is not disabled.");
+    expect((await store.listAudit({ limit: 1 }))[0]).toMatchObject({
+      actor: "deploy",
+      actorKind: "cli",
+      action: "user.enable",
+      target: "alice",
+    });
+    expect(
+      (await store.listAudit({ limit: 10 })).filter((a) => a.action === "user.enable"),
+    ).toHaveLength(1);
+    await badInput(usersEnableCommand(cli(), "nobody"), /no user named "nobody"/);
+  });
+
+  it("set-password of a disabled user says it stays disabled", async () => {
+    await addAlice();
+    await usersDisableCommand(cli(), "alice");
+    expect(await usersSetPasswordCommand(cli(), "alice", given("another long secret"))).toBe(0);
+    expect(out.at(-1)).toBe(
+      "Set the password of alice; its sessions ended. alice stays disabled: lignee users enable alice lets it sign in.",
+    );
+    expect((await store.findUser("alice"))!.user.disabledAt).toEqual(NOW);
+  });
+});
+
 describe("the last active admin", () => {
   it("is neither disabled nor demoted, and nothing is recorded", async () => {
     await addAlice("admin");
@@ -223,6 +283,11 @@ describe("lignee users tokens", () => {
       /label has 1 to 100/,
     );
     await badInput(usersTokensCreateCommand(cli(), "nobody", { scope: "read" }), /no user/);
+    await store.addUser({ name: "vic", role: "viewer", passwordHash: null, at: NOW });
+    await badInput(
+      usersTokensCreateCommand(cli(), "vic", { scope: "operate" }),
+      /^a viewer's tokens have scope read: scope operate acts as an operator$/,
+    );
     await store.disableUser("alice", NOW);
     await badInput(usersTokensCreateCommand(cli(), "alice", { scope: "read" }), /is disabled/);
     expect(await store.listTokens()).toEqual([]);

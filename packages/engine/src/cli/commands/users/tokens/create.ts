@@ -1,3 +1,4 @@
+import { tokenScopeProblem } from "../../../../auth/roles";
 import { newTokenSecret, sha256, tokenLabelProblem } from "../../../../auth/secrets";
 import { AuthStoreError, quote } from "../../../../errors";
 import { existingUser, requireScope, type UsersCli } from "../users-cli";
@@ -5,7 +6,8 @@ import { existingUser, requireScope, type UsersCli } from "../users-cli";
 /**
  * `lignee users tokens create NAME --scope read|operate [--label L]`: a new API token of the
  * user. Its secret goes to standard output, alone, this once (it is stored hashed); what it is
- * goes to standard error. An unknown or disabled user, a bad scope or label: exit 2.
+ * goes to standard error. An unknown or disabled user, a bad scope or label, a scope above the
+ * user's role (a viewer's tokens read): exit 2.
  */
 export async function usersTokensCreateCommand(
   cli: UsersCli,
@@ -20,6 +22,8 @@ export async function usersTokensCreateCommand(
   if (user.disabledAt) {
     throw new AuthStoreError("INVALID_USER", `${quote(user.name)} is disabled: it has no tokens`);
   }
+  const scopeProblem = tokenScopeProblem(user.role, scope);
+  if (scopeProblem) throw new AuthStoreError("INVALID_USER", scopeProblem);
   const secret = newTokenSecret();
   const at = cli.now();
   const token = await cli.store.createToken({
