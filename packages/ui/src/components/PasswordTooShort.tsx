@@ -6,7 +6,7 @@ export function PasswordTooShort({ id, length }: { id: string; length: number })
   const missing = MIN_PASSWORD - length;
   return (
     <span className="field-hint" id={id} role="status" data-testid="password-too-short">
-      Too short: {MIN_PASSWORD} characters or more ({missing} more)
+      {MIN_PASSWORD} characters or more: {missing} to go
     </span>
   );
 }
