@@ -408,6 +408,18 @@ describe("the audit page", () => {
         .evaluateAll((o) => o.map((e) => e.getAttribute("value")));
       expect(offered).toEqual(expect.arrayContaining(["token", "session", "token.create"]));
       await bothThemes(p, "sign-in-5c-audit-who");
+      // A family: every session.* line, the refused sign-ins among them, and nothing else.
+      await p.getByTestId("audit-action").fill("session");
+      await refused.waitFor();
+      await expect
+        .poll(() => p.locator("[data-testid=audit-event][data-actor=carol]").count())
+        .toBe(0);
+      const actions = await p
+        .getByTestId("audit-event")
+        .evaluateAll((rows) => rows.map((r) => r.getAttribute("data-action") ?? ""));
+      expect(actions.length).toBeGreaterThan(1);
+      expect(actions.every((a) => a.startsWith("session."))).toBe(true);
+      expect(actions).toContain("session.sign-in-refused");
     } finally {
       await context.close();
     }
@@ -608,13 +620,40 @@ describe("the users page", () => {
       const bobNow = await auth.findUser("bob");
       expect(bobNow?.user.role).toBe("viewer");
 
-      await bob.getByTestId("user-disable").click();
-      await p.getByTestId("disable-dialog").waitFor();
-      await saveScreenshot(p, "sign-in-10-disable-confirm");
-      await p.getByTestId("disable-confirm").click();
-      await p.locator("[data-testid=user-row][data-name=bob][data-disabled=true]").waitFor();
-      await bothThemes(p, "sign-in-11-users");
-      expect((await auth.findUser("bob"))?.user.disabledAt).not.toBeNull();
+      // Bob signed in elsewhere: disabled, his tab says that his session ended.
+      const elsewhere = await freshPage();
+      try {
+        await elsewhere.page.goto(`${server.url}/runs`);
+        await signIn(elsewhere.page, "bob", "bob-new-password-123");
+        await elsewhere.page.getByTestId("runs-page").waitFor();
+
+        await bob.getByTestId("user-disable").click();
+        await p.getByTestId("disable-dialog").waitFor();
+        await saveScreenshot(p, "sign-in-10-disable-confirm");
+        await p.getByTestId("disable-confirm").click();
+        await p.locator("[data-testid=user-row][data-name=bob][data-disabled=true]").waitFor();
+        await bothThemes(p, "sign-in-11-users");
+        expect((await auth.findUser("bob"))?.user.disabledAt).not.toBeNull();
+
+        await elsewhere.page.getByTestId("sign-in-ended").waitFor({ timeout: 20_000 });
+        expect(await elsewhere.page.getByTestId("sign-in-ended").textContent()).toBe(
+          "Your session ended; sign in again.",
+        );
+      } finally {
+        await elsewhere.context.close();
+      }
+
+      // Enabled again: active, and he signs in.
+      await bob.getByTestId("user-enable").click();
+      await p.locator("[data-testid=user-row][data-name=bob][data-disabled=false]").waitFor();
+      expect((await auth.findUser("bob"))?.user.disabledAt).toBeNull();
+      const again = await fetch(`${server.url}/api/session`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ name: "bob", password: "bob-new-password-123" }),
+      });
+      expect(again.status).toBe(200);
+      await bothThemes(p, "sign-in-11b-users-enabled");
     } finally {
       await context.close();
     }
