@@ -261,6 +261,27 @@ describe("roles", () => {
     }
   }, 60_000);
 
+  it("says a refused maintenance in line with the operations page", async () => {
+    const { context, page: p } = await freshPage();
+    try {
+      await p.goto(`${server.url}/operations`);
+      await signIn(p, "victor");
+      await p.getByTestId("maintenance-run").click();
+      const refused = p.locator("[data-testid=error][data-status='403']");
+      await refused.waitFor();
+      expect(await refused.textContent()).toBe(
+        "Not allowed: your role (viewer) may not POST /api/operations/maintenance",
+      );
+      // Its left edge is the page's, like the panel's heading above it.
+      const line = (await refused.boundingBox())!;
+      const panel = (await p.getByTestId("maintenance-panel").boundingBox())!;
+      expect(Math.round(line.x)).toBe(Math.round(panel.x));
+      await bothThemes(p, "sign-in-4e-maintenance-refused");
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+
   it("lists an operator's launch in the audit trail", async () => {
     const { context, page: p } = await freshPage();
     try {
