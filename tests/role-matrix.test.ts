@@ -120,15 +120,22 @@ describe("the table's rules", () => {
       "POST /api/runs/{id}/reexecute",
       "PUT /api/assets/{key}/checks/{name}",
     ]);
-    // Every other route reads, but a caller's own tokens.
+    // Every other route reads, but a caller's own tokens and password.
     expect(
-      byAccess("viewer").filter((r) => !r.startsWith("GET ") && !r.includes("/api/tokens")),
+      byAccess("viewer").filter(
+        (r) => !r.startsWith("GET ") && !r.includes("/api/tokens") && !r.includes("/api/account"),
+      ),
     ).toEqual([]);
+    expect(ROUTE_ROLES["PUT /api/account/password"]).toBe("viewer");
   });
 });
 
 /** Routes a user's token may not call, whatever its role. */
-const TOKEN_WRITES = new Set(["POST /api/tokens", "DELETE /api/tokens/{id}"]);
+const TOKEN_WRITES = new Set([
+  "POST /api/tokens",
+  "DELETE /api/tokens/{id}",
+  "PUT /api/account/password",
+]);
 const isUserToken = (label: string): boolean => / token\)$/.test(label);
 
 describe("the role matrix", () => {

@@ -335,6 +335,7 @@ describe("openapi.json", () => {
     };
     expect(doc.openapi).toMatch(/^3\./);
     expect(Object.keys(doc.paths).sort()).toEqual([
+      "/api/account/password",
       "/api/alerts/channels",
       "/api/alerts/deliveries",
       "/api/alerts/deliveries/{eventId}/{channel}/retry",

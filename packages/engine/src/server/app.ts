@@ -11,6 +11,7 @@ import type { AuthStore } from "../storage/auth/auth-store";
 import type { Storage } from "../storage/storage";
 import { apiMethods } from "./allowed-methods";
 import { registerAlertRoutes, type AlertRoutesOptions } from "./alert-routes";
+import { registerAccountRoutes } from "./account-routes";
 import { registerAuditRoutes } from "./audit-routes";
 import { withAuditTrail } from "./auth/audit";
 import { authenticate } from "./auth/authenticate";
@@ -166,6 +167,7 @@ export function createApp(options: AppOptions): App {
     trustProxy: options.trustProxy ?? process.env.LIGNEE_TRUST_PROXY === "1",
   });
   registerUserRoutes(app, { store });
+  registerAccountRoutes(app, { store });
   registerTokenRoutes(app, { store });
   registerAuditRoutes(app, { store });
   registerDefinitionsRoutes(app, {

@@ -72,6 +72,7 @@ import {
   UsersBody,
   UserCreateRequestBody,
   PasswordRequestBody,
+  PasswordChangeRequestBody,
   RoleRequestBody,
   ApiTokenBody,
   ApiTokensBody,
@@ -216,6 +217,7 @@ function componentSchemas(io: "input" | "output"): Record<string, unknown> {
     UsersBody,
     UserCreateRequestBody,
     PasswordRequestBody,
+    PasswordChangeRequestBody,
     RoleRequestBody,
     ApiTokenBody,
     ApiTokensBody,
@@ -636,7 +638,7 @@ interface Operation {
   [extension: `x-${string}`]: unknown;
 }
 
-/** `/api/session`, `/api/users`, `/api/tokens`, `/api/audit`. */
+/** `/api/session`, `/api/users`, `/api/account`, `/api/tokens`, `/api/audit`. */
 function authPaths(unauthorized: ErrorResponse, forbidden: ErrorResponse): Record<string, unknown> {
   const userName = {
     name: "name",
@@ -737,6 +739,27 @@ function authPaths(unauthorized: ErrorResponse, forbidden: ErrorResponse): Recor
           400: error("bad role"),
           404: error("unknown user"),
           409: error("the last active admin would lose the role"),
+        },
+      },
+    },
+    "/api/account/password": {
+      put: {
+        summary:
+          "Change the caller's own password, proving the current one: its other sessions end, this one stays (signed-in users only)",
+        requestBody: body(PasswordChangeRequestBody),
+        responses: {
+          204: { description: "changed" },
+          400: error("bad body, or a bad new password (at least 12 characters)"),
+          403: error(
+            "the current password is wrong (counted as a failed sign-in), a user's token (a password is changed after signing in), or a missing CSRF header",
+          ),
+          409: error("the caller is no signed-in user (the service token, the local mode)"),
+          429: {
+            ...error("too many failed sign-ins for this user"),
+            headers: {
+              "Retry-After": { description: "seconds to wait", schema: { type: "integer" } },
+            },
+          },
         },
       },
     },

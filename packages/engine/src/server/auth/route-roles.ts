@@ -43,6 +43,8 @@ export const ROUTE_ROLES: Readonly<Record<string, RouteAccess>> = {
   "GET /api/tokens": "viewer",
   "POST /api/tokens": "viewer",
   "DELETE /api/tokens/{id}": "viewer",
+  // A signed-in user's own password.
+  "PUT /api/account/password": "viewer",
 
   "POST /api/runs": "operator",
   "POST /api/runs/{id}/cancel": "operator",

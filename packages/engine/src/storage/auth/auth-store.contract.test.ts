@@ -220,6 +220,51 @@ describe("enabling a user", () => {
   });
 });
 
+describe("a user changing its own password", () => {
+  it("sets it and ends the user's other sessions, keeping this one, and forgets its failures", async () => {
+    const store = await freshStore();
+    const alice = await addAlice(store);
+    const session = (secret: string) =>
+      store.createSession({
+        userId: alice.id,
+        passwordHash: "scrypt$hash-a",
+        secretHash: hash(secret),
+        at: T0,
+        expiresAt: at(12 * HOUR),
+      });
+    await session("this");
+    await session("other");
+    await store.recordSignInFailure(["user:alice"], T0);
+    const changed = await store.changeOwnPassword({
+      userId: alice.id,
+      currentHash: "scrypt$hash-a",
+      passwordHash: "scrypt$hash-new",
+      keptSessionHash: hash("this"),
+      at: at(MINUTE),
+    });
+    expect(changed).toBe(true);
+    expect((await store.findUser("alice"))?.passwordHash).toBe("scrypt$hash-new");
+    expect(await store.touchSession(hash("this"), at(2 * MINUTE), HOUR)).toBeDefined();
+    expect(await store.touchSession(hash("other"), at(2 * MINUTE), HOUR)).toBeUndefined();
+    expect(await store.signInFailures(["user:alice"], T0)).toEqual(new Map());
+  });
+
+  it("changes nothing when the password was changed since it was checked", async () => {
+    const store = await freshStore();
+    const alice = await addAlice(store);
+    await store.setPassword("alice", "scrypt$hash-admin", T0);
+    const changed = await store.changeOwnPassword({
+      userId: alice.id,
+      currentHash: "scrypt$hash-a",
+      passwordHash: "scrypt$hash-new",
+      keptSessionHash: hash("this"),
+      at: at(MINUTE),
+    });
+    expect(changed).toBe(false);
+    expect((await store.findUser("alice"))?.passwordHash).toBe("scrypt$hash-admin");
+  });
+});
+
 describe("sessions", () => {
   it("makes a session only while the user has the password hash the sign-in verified", async () => {
     const store = await freshStore();

@@ -88,6 +88,18 @@ export interface AuthStore {
    * sign-ins (`user:<name>`), in one statement; false: no such user.
    */
   setPassword(name: string, passwordHash: string, at: Date): Promise<boolean>;
+  /**
+   * A signed-in user's change of its own password, in one statement: only while it still has
+   * `currentHash` (the one it proved) and is not disabled; ends its other sessions (the one
+   * of `keptSessionHash` stays) and forgets its failed sign-ins. False: nothing changed.
+   */
+  changeOwnPassword(change: {
+    userId: string;
+    currentHash: string;
+    passwordHash: string;
+    keptSessionHash: Buffer;
+    at: Date;
+  }): Promise<boolean>;
   /** Throws `AuthStoreError` ("LAST_ADMIN") when it would leave no active admin. */
   setRole(name: string, role: Role): Promise<UserRecord | undefined>;
   recordSignIn(userId: string, at: Date): Promise<void>;

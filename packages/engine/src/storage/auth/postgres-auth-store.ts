@@ -11,6 +11,7 @@ import type {
   UserCredentials,
   UserRecord,
 } from "./auth-store";
+import { changeOwnPassword } from "./change-own-password";
 import { clearSignInFailures } from "./clear-sign-in-failures";
 import { createSession } from "./create-session";
 import { createToken } from "./create-token";
@@ -73,6 +74,16 @@ export class PostgresAuthStore implements AuthStore {
 
   setPassword(name: string, passwordHash: string, at: Date): Promise<boolean> {
     return setPassword(this.pool, name, passwordHash, at);
+  }
+
+  changeOwnPassword(change: {
+    userId: string;
+    currentHash: string;
+    passwordHash: string;
+    keptSessionHash: Buffer;
+    at: Date;
+  }): Promise<boolean> {
+    return changeOwnPassword(this.pool, change);
   }
 
   setRole(name: string, role: Role): Promise<UserRecord | undefined> {

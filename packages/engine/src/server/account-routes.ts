@@ -1,0 +1,78 @@
+import type { Hono } from "hono";
+import { dummyVerify, hashPassword, passwordProblem, verifyPassword } from "../auth/password";
+import { sha256 } from "../auth/secrets";
+import type { AuthStore } from "../storage/auth/auth-store";
+import { audit } from "./auth/audit";
+import { principalOf } from "./auth/principal";
+import { signInKeys, signInRefusal, SIGN_IN_WINDOW_MS } from "./auth/sign-in-limit";
+import { HttpError } from "./http-error";
+import { jsonBody } from "./json-body";
+import { PasswordChangeRequestBody } from "./schemas";
+
+export interface AccountRoutesOptions {
+  /** Without it, nobody has an account (404). */
+  readonly store: AuthStore | undefined;
+}
+
+/**
+ * `/api/account`: what a signed-in user does to its own account. `PUT /api/account/password`
+ * changes its password, proving the current one: a wrong one is a failed sign-in for the user
+ * (the same rate limit: once limited, 429, even with the right one); on success the user's
+ * other sessions end, the one calling stays. Only with a session: a token proves no password,
+ * the service token and the local mode have none.
+ */
+export function registerAccountRoutes(app: Hono, options: AccountRoutesOptions): void {
+  app.put("/api/account/password", async (c) => {
+    const store = options.store;
+    if (!store) throw new HttpError(404, "accounts are not available on this server");
+    const principal = principalOf(c);
+    if (principal?.via === "token") {
+      throw new HttpError(403, "a password is changed after signing in, not with a token");
+    }
+    const session = c.get("session");
+    if (principal?.via !== "session" || !session) {
+      throw new HttpError(409, "only a signed-in user has a password to change here");
+    }
+    const { current, password } = PasswordChangeRequestBody.parse(await jsonBody(c));
+    const problem = passwordProblem(password);
+    if (problem !== undefined) throw new HttpError(400, problem);
+
+    const { user } = session.record;
+    const now = new Date();
+    // Counted under the user's key only: the caller is signed in, its address is not guessing.
+    const keys = signInKeys(user.name, "");
+    const reservation = await store.reserveSignInAttempt(
+      [keys.user],
+      now,
+      new Date(now.getTime() - SIGN_IN_WINDOW_MS),
+    );
+    const limited = signInRefusal(reservation.earlier, keys, now);
+    if (limited) {
+      await store.releaseSignInAttempt(reservation);
+      return c.json({ error: "too many failed sign-ins: try again later" }, 429, {
+        "Retry-After": String(limited.retryAfterSeconds),
+      });
+    }
+    const found = await store.findUser(user.name);
+    const currentHash = found?.user.id === user.id ? found.passwordHash : null;
+    const valid = currentHash
+      ? await verifyPassword(current, currentHash)
+      : await dummyVerify(current);
+    // The reserved attempt stays when the password is wrong: it was a failure.
+    if (!valid || !currentHash) throw new HttpError(403, "the current password is wrong");
+    await store.releaseSignInAttempt(reservation);
+
+    const changed = await store.changeOwnPassword({
+      userId: user.id,
+      currentHash,
+      passwordHash: await hashPassword(password),
+      keptSessionHash: sha256(session.secret),
+      at: now,
+    });
+    if (!changed) {
+      throw new HttpError(409, "the password was changed meanwhile: sign in again");
+    }
+    await audit(c, "user.set-password", user.name);
+    return c.body(null, 204);
+  });
+}
