@@ -560,6 +560,64 @@ describe("the account page", () => {
   }, 60_000);
 });
 
+describe("changing one's own password", () => {
+  it("says the server's refusal, then signs the other sessions out and keeps this one", async () => {
+    await auth.addUser({
+      name: "dora",
+      role: "operator",
+      passwordHash: await hashPassword("dora-password-1234"),
+      at: new Date(),
+    });
+    const here = await freshPage();
+    const there = await freshPage();
+    try {
+      await there.page.goto(`${server.url}/runs`);
+      await signIn(there.page, "dora", "dora-password-1234");
+      await there.page.getByTestId("runs-page").waitFor();
+
+      const p = here.page;
+      await p.goto(`${server.url}/account`);
+      await signIn(p, "dora", "dora-password-1234");
+      await p.getByTestId("password-change").waitFor();
+      await p.getByTestId("password-current").fill("not-the-password");
+      await p.getByTestId("password-new").fill("dora-new-password-99");
+      await p.getByTestId("password-again").fill("dora-new-password-9");
+      expect(await p.getByTestId("password-mismatch").textContent()).toBe(
+        "Not the same as the new password",
+      );
+      expect(await p.getByTestId("password-change-submit").isDisabled()).toBe(true);
+      await p.getByTestId("password-again").fill("dora-new-password-99");
+      await p.getByTestId("password-change-submit").click();
+      const refused = p.getByTestId("error");
+      await refused.waitFor();
+      expect(await refused.textContent()).toBe("the current password is wrong");
+      await bothThemes(p, "sign-in-8c-password-refused");
+
+      await p.getByTestId("password-current").fill("dora-password-1234");
+      expect(await refused.count()).toBe(0);
+      await p.getByTestId("password-change-submit").click();
+      const changed = p.getByTestId("password-changed");
+      await changed.waitFor();
+      expect(await changed.textContent()).toBe(
+        "Password changed. Your other sessions were signed out; this one stays signed in.",
+      );
+      await bothThemes(p, "sign-in-8d-password-changed");
+
+      // This tab is still signed in; the other one is told that its session ended.
+      const session = (await (await p.request.get(`${server.url}/api/session`)).json()) as {
+        user: { name: string } | null;
+      };
+      expect(session.user?.name).toBe("dora");
+      await there.page.getByTestId("sign-in-ended").waitFor({ timeout: 20_000 });
+      await signIn(there.page, "dora", "dora-new-password-99");
+      await there.page.getByTestId("runs-page").waitFor();
+    } finally {
+      await here.context.close();
+      await there.context.close();
+    }
+  }, 60_000);
+});
+
 describe("a viewer's account page", () => {
   it("offers read tokens only", async () => {
     const { context, page: p } = await freshPage();
