@@ -423,6 +423,37 @@ describe("the audit page", () => {
         "with token nightly (#42)",
       );
       expect(await launch.locator("td").nth(4).textContent()).toBe("selection: demo/hello");
+      // As the server writes it: a run launched with an operator's token names the token.
+      const alice = await freshPage();
+      try {
+        await alice.page.goto(`${server.url}/account`);
+        await signIn(alice.page, "alice");
+        await alice.page.getByTestId("account-page").waitFor();
+        await alice.page.getByTestId("token-label").fill("nightly-run");
+        await alice.page.getByTestId("token-scope").selectOption("operate");
+        await alice.page.getByTestId("token-create-submit").click();
+        const secret = await alice.page.getByTestId("token-secret").inputValue();
+        const tokenId = await alice.page
+          .locator("[data-testid=token-row][data-label=nightly-run]")
+          .getAttribute("data-token-id");
+        const launched = await fetch(`${server.url}/api/runs`, {
+          method: "POST",
+          headers: { Authorization: `Bearer ${secret}`, "Content-Type": "application/json" },
+          body: JSON.stringify({ selection: "demo/hello" }),
+        });
+        expect(launched.status).toBe(201);
+        // Read again now rather than at the page's next refresh.
+        await p.reload();
+        const viaToken = p.locator(
+          "[data-testid=audit-event][data-actor=alice][data-action='run.launch']:has([data-testid=audit-token])",
+        );
+        await viaToken.waitFor({ timeout: 20_000 });
+        expect(await viaToken.getByTestId("audit-token").textContent()).toBe(
+          `with token nightly-run (#${tokenId})`,
+        );
+      } finally {
+        await alice.context.close();
+      }
       // The filter offers the families of actions as well as the actions.
       const offered = await p
         .locator("#audit-actions option")
