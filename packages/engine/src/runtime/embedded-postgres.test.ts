@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, realpathSync } from "node:fs";
 import { chmod, mkdir, mkdtemp, rm } from "node:fs/promises";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
@@ -137,6 +137,51 @@ describe("embedded PostgreSQL shared by several processes", () => {
     }
   });
 });
+
+describe("a port already used by another data directory's server", () => {
+  it("is refused, naming both directories, before creating a cluster or a database", async () => {
+    const other = await copyOfTemplate("other-instance");
+    const port = await freePort();
+    const running = await startEmbeddedPostgres({ dataDir: other, port });
+    try {
+      // A fresh directory: no cluster is created.
+      const fresh = await newDataDir("fresh-on-taken-port");
+      const log: string[] = [];
+      const refused = startEmbeddedPostgres({ dataDir: fresh, port, log: (m) => log.push(m) });
+      await expect(refused).rejects.toThrow(
+        new RegExp(
+          `port ${port} is used by the PostgreSQL of ${escape(realpathSync(other))}, not of ${escape(fresh)}.*LIGNEE_PG_PORT`,
+          "s",
+        ),
+      );
+      expect(existsSync(path.join(fresh, "PG_VERSION"))).toBe(false);
+      expect(log.join("\n")).not.toContain("creating a cluster");
+
+      // An existing cluster, not running: refused too, its server not left running.
+      const stopped = await copyOfTemplate("stopped-on-taken-port");
+      await expect(startEmbeddedPostgres({ dataDir: stopped, port })).rejects.toThrow(
+        /LIGNEE_PG_PORT/,
+      );
+      expect(existsSync(path.join(stopped, "postmaster.pid"))).toBe(false);
+
+      // The other instance is untouched and still serves its own directory.
+      const client = new pg.Client(running.url);
+      await client.connect();
+      try {
+        const { rows } = await client.query<{ data_directory: string }>("SHOW data_directory");
+        expect(realpathSync(rows[0]!.data_directory)).toBe(realpathSync(other));
+      } finally {
+        await client.end();
+      }
+    } finally {
+      await running.stop();
+    }
+  });
+});
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
 
 async function serverAddress(url: string): Promise<string | null> {
   const client = new pg.Client(url);

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { createHash } from "node:crypto";
 import path from "node:path";
@@ -142,7 +142,7 @@ class SharedServer extends EmbeddedPostgres {
               `embedded PostgreSQL: adopting the server left running in ${this.dataDir} (pid ${running.pid}) by a process that has exited`,
             );
           }
-          await ensureDatabase(running.port, () =>
+          await ensureDatabase(running.port, this.dataDir, () =>
             runningPostmaster(this.dataDir) ? undefined : "the server exited",
           );
           return { port: running.port, started: false };
@@ -180,6 +180,8 @@ class SharedServer extends EmbeddedPostgres {
   private async startServer(): Promise<number> {
     // Only when this process starts the server: joining a running one needs no binaries.
     await requireReachableBinaries();
+    // Another data directory's server on the port: refused before anything is created.
+    await refuseAnotherServer(this.port, this.dataDir);
     try {
       if (!existsSync(path.join(this.dataDir, "PG_VERSION"))) {
         this.log(`embedded PostgreSQL: creating a cluster in ${this.dataDir}`);
@@ -196,9 +198,10 @@ class SharedServer extends EmbeddedPostgres {
       ...(isRoot() ? { ids: await postgresUserIds() } : {}),
     });
     try {
-      await ensureDatabase(this.port, server.exited);
+      await ensureDatabase(this.port, this.dataDir, server.exited);
     } catch (error) {
       if (!server.exited()) await stopPostmaster(server.pid, this.dataDir).catch(() => undefined);
+      if (error instanceof PortTakenError) throw error;
       throw this.startError(error, logTail(this.logFile));
     }
     return this.port;
@@ -224,10 +227,79 @@ function socketUrlFor(port: number, socketDir: string): string {
   return `${urlFor(port)}?host=${encodeURIComponent(socketDir)}`;
 }
 
-/** Creates the `lignee` database if missing, once the server accepts connections. */
-async function ensureDatabase(port: number, failed: () => string | undefined): Promise<void> {
+/**
+ * The port is another data directory's server (another Lignée's, with another LIGNEE_HOME):
+ * using it would read and write that instance's database.
+ */
+class PortTakenError extends LigneeError {
+  constructor(port: number, serverDir: string, dataDir: string) {
+    super(
+      "RUNTIME",
+      `port ${port} is used by the PostgreSQL of ${serverDir}, not of ${dataDir} (another Lignée, with another LIGNEE_HOME, runs there): set LIGNEE_PG_PORT to another port for this one, or DATABASE_URL to use another PostgreSQL`,
+    );
+  }
+}
+
+/** A path with its symbolic links resolved, when this process can see it. */
+function realPath(dir: string): string {
+  try {
+    return realpathSync(dir);
+  } catch {
+    return path.resolve(dir);
+  }
+}
+
+/** Throws `PortTakenError` unless the server `client` is connected to serves `dataDir`. */
+async function requireServerOf(client: pg.Client, port: number, dataDir: string): Promise<void> {
+  const { rows } = await client.query<{ data_directory: string }>("SHOW data_directory");
+  const serverDir = rows[0]?.data_directory ?? "";
+  if (realPath(serverDir) !== realPath(dataDir)) {
+    throw new PortTakenError(port, realPath(serverDir), dataDir);
+  }
+}
+
+/**
+ * Before starting a server on `port` for `dataDir` (none runs there): refuses when a server
+ * already answers on the port, since it is another directory's. Nothing listening, or a
+ * server that does not let us in (the start then fails on its own): no refusal.
+ */
+async function refuseAnotherServer(port: number, dataDir: string): Promise<void> {
+  const client = maintenanceClient(port);
+  try {
+    await client.connect();
+  } catch {
+    await client.end().catch(() => undefined);
+    return;
+  }
+  try {
+    await requireServerOf(client, port, dataDir);
+  } finally {
+    await client.end();
+  }
+}
+
+function maintenanceClient(port: number): pg.Client {
+  return new pg.Client({
+    host: "localhost",
+    port,
+    user: USER,
+    password: PASSWORD,
+    database: "postgres",
+  });
+}
+
+/**
+ * Creates the `lignee` database if missing, once the server accepts connections — only when
+ * the server on the port is `dataDir`'s (else `PortTakenError`, nothing created).
+ */
+async function ensureDatabase(
+  port: number,
+  dataDir: string,
+  failed: () => string | undefined,
+): Promise<void> {
   const client = await connectWhenReady(port, failed);
   try {
+    await requireServerOf(client, port, dataDir);
     const exists = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [DATABASE]);
     if (exists.rowCount === 0) {
       await client.query(`CREATE DATABASE ${DATABASE}`).catch((e: { code?: string }) => {
@@ -250,13 +322,7 @@ async function connectWhenReady(
 ): Promise<pg.Client> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   for (;;) {
-    const client = new pg.Client({
-      host: "localhost",
-      port,
-      user: USER,
-      password: PASSWORD,
-      database: "postgres",
-    });
+    const client = maintenanceClient(port);
     try {
       await client.connect();
       return client;
