@@ -103,6 +103,28 @@ async function signIn(p: Page, name: string, password = PASSWORDS[name]!): Promi
   await p.getByTestId("sign-in-submit").click();
 }
 
+/** Every tab of the top bar is whole, inside the window and the first thing at its centre. */
+async function expectEveryTabVisible(p: Page, width: number): Promise<void> {
+  const tabs = p.locator(".topbar nav a");
+  const count = await tabs.count();
+  expect(count).toBeGreaterThanOrEqual(8);
+  const nav = p.locator(".topbar nav");
+  expect(await nav.evaluate((n) => n.scrollWidth <= n.clientWidth)).toBe(true);
+  for (let i = 0; i < count; i++) {
+    const box = (await tabs.nth(i).boundingBox())!;
+    expect(box.x).toBeGreaterThanOrEqual(0);
+    expect(box.x + box.width).toBeLessThanOrEqual(width);
+    const hit = await tabs
+      .nth(i)
+      .evaluate((tab, at) => tab.contains(document.elementFromPoint(at.x, at.y)), {
+        x: box.x + box.width / 2,
+        y: box.y + box.height / 2,
+      });
+    expect(hit, (await tabs.nth(i).textContent()) ?? "").toBe(true);
+  }
+  expect(await p.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+}
+
 async function setTheme(p: Page, theme: "light" | "dark"): Promise<void> {
   await p.getByTestId("theme-switch").selectOption(theme);
 }
@@ -123,6 +145,8 @@ describe("signing in and out", () => {
     expect(new URL(page.url()).pathname).toBe("/sign-in");
     expect(new URL(page.url()).searchParams.get("next")).toBe("/runs");
     expect(await page.getByTestId("runs-page").count()).toBe(0);
+    // A first visit: no session ended.
+    expect(await page.getByTestId("sign-in-ended").count()).toBe(0);
     await bothThemes(page, "sign-in-1-form");
 
     await signIn(page, "alice", "not-her-password");
@@ -154,6 +178,8 @@ describe("signing in and out", () => {
     await page.getByTestId("sign-out").click();
     await page.getByTestId("sign-in-form").waitFor();
     expect(new URL(page.url()).pathname).toBe("/sign-in");
+    // Signed out on purpose: not a session that ended under the page.
+    expect(await page.getByTestId("sign-in-ended").count()).toBe(0);
     // Back to the runs page: the sign-in page again, nothing of the data shown.
     await page.goBack();
     await expect.poll(() => new URL(page.url()).searchParams.get("next")).toBe("/runs");
@@ -235,6 +261,27 @@ describe("roles", () => {
     }
   }, 60_000);
 
+  it("says a refused maintenance in line with the operations page", async () => {
+    const { context, page: p } = await freshPage();
+    try {
+      await p.goto(`${server.url}/operations`);
+      await signIn(p, "victor");
+      await p.getByTestId("maintenance-run").click();
+      const refused = p.locator("[data-testid=error][data-status='403']");
+      await refused.waitFor();
+      expect(await refused.textContent()).toBe(
+        "Not allowed: your role (viewer) may not POST /api/operations/maintenance",
+      );
+      // Its left edge is the page's, like the panel's heading above it.
+      const line = (await refused.boundingBox())!;
+      const panel = (await p.getByTestId("maintenance-panel").boundingBox())!;
+      expect(Math.round(line.x)).toBe(Math.round(panel.x));
+      await bothThemes(p, "sign-in-4e-maintenance-refused");
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+
   it("lists an operator's launch in the audit trail", async () => {
     const { context, page: p } = await freshPage();
     try {
@@ -296,16 +343,24 @@ export default Definitions.create({
     });
     const { context, page: p } = await freshPage();
     try {
-      await p.goto(`${dev.url}/catalog`);
+      await p.goto(`${dev.url}/assets/shop/orders`);
       await signIn(p, "victor");
+      const materialize = p.getByTestId("materialize-asset");
+      await materialize.waitFor();
       await p.getByTestId("reload-definitions").click();
       const refused = p.locator(".reload-refused [data-testid=error][data-status='403']");
       await refused.waitFor();
       expect(await refused.textContent()).toBe(
         "Not allowed: your role (viewer) may not POST /api/definitions/reload",
       );
+      // Said between the top bar and the page, which moves down: it covers none of its buttons.
+      const message = (await p.locator(".reload-refused").boundingBox())!;
+      const bar = (await p.locator("header.topbar").boundingBox())!;
+      expect(message.y).toBeGreaterThanOrEqual(bar.y + bar.height);
+      const button = (await materialize.boundingBox())!;
+      expect(button.y).toBeGreaterThanOrEqual(message.y + message.height);
       await bothThemes(p, "sign-in-4b-reload-refused");
-      await refused.click();
+      await p.getByTestId("reload-refused-close").click();
       await refused.waitFor({ state: "detached" });
 
       // An admin's bar, the longest (Users tab, Reload button), keeps every tab in 1280 px.
@@ -320,6 +375,13 @@ export default Definitions.create({
         1280,
       );
       await saveScreenshot(p, "sign-in-4c-admin-top-bar");
+
+      // At 1024 px the tabs take a second row: each is whole, in view and clickable.
+      await p.setViewportSize({ width: 1024, height: 800 });
+      await expectEveryTabVisible(p, 1024);
+      await bothThemes(p, "sign-in-4d-admin-top-bar-1024");
+      await p.locator("nav a", { hasText: "Users" }).click();
+      await p.getByTestId("users-page").waitFor();
     } finally {
       await context.close();
       expect(await dev.stop(), dev.output()).toBe(0);
@@ -329,6 +391,92 @@ export default Definitions.create({
 });
 
 describe("the audit page", () => {
+  it("says a refused sign-in's name as typed, and the token a line was written with", async () => {
+    const at = Date.now();
+    await auth.recordAudit({
+      actor: "mallory-typed",
+      actorKind: "user",
+      action: "session.sign-in-refused",
+      target: null,
+      detail: { address: "127.0.0.1", reason: "invalid" },
+      at: new Date(at),
+    });
+    await auth.recordAudit({
+      actor: "carol",
+      actorKind: "user",
+      action: "run.launch",
+      target: "0b5e6a40-0000-4000-8000-000000000000",
+      detail: { token: "nightly (#42)", selection: "demo/hello" },
+      at: new Date(at + 1),
+    });
+    const { context, page: p } = await freshPage();
+    try {
+      await p.goto(`${server.url}/audit`);
+      await signIn(p, "victor");
+      await p.getByTestId("audit-page").waitFor();
+      const refused = p.locator("[data-testid=audit-event][data-actor=mallory-typed]");
+      await refused.waitFor();
+      expect(await refused.getByTestId("audit-kind").textContent()).toBe("(name typed)");
+      const launch = p.locator("[data-testid=audit-event][data-actor=carol]");
+      await launch.waitFor();
+      expect(await launch.getByTestId("audit-token").textContent()).toBe(
+        "with token nightly (#42)",
+      );
+      expect(await launch.locator("td").nth(4).textContent()).toBe("selection: demo/hello");
+      // As the server writes it: a run launched with an operator's token names the token.
+      const alice = await freshPage();
+      try {
+        await alice.page.goto(`${server.url}/account`);
+        await signIn(alice.page, "alice");
+        await alice.page.getByTestId("account-page").waitFor();
+        await alice.page.getByTestId("token-label").fill("nightly-run");
+        await alice.page.getByTestId("token-scope").selectOption("operate");
+        await alice.page.getByTestId("token-create-submit").click();
+        const secret = await alice.page.getByTestId("token-secret").inputValue();
+        const tokenId = await alice.page
+          .locator("[data-testid=token-row][data-label=nightly-run]")
+          .getAttribute("data-token-id");
+        const launched = await fetch(`${server.url}/api/runs`, {
+          method: "POST",
+          headers: { Authorization: `Bearer ${secret}`, "Content-Type": "application/json" },
+          body: JSON.stringify({ selection: "demo/hello" }),
+        });
+        expect(launched.status).toBe(201);
+        // Read again now rather than at the page's next refresh.
+        await p.reload();
+        const viaToken = p.locator(
+          "[data-testid=audit-event][data-actor=alice][data-action='run.launch']:has([data-testid=audit-token])",
+        );
+        await viaToken.waitFor({ timeout: 20_000 });
+        expect(await viaToken.getByTestId("audit-token").textContent()).toBe(
+          `with token nightly-run (#${tokenId})`,
+        );
+      } finally {
+        await alice.context.close();
+      }
+      // The filter offers the families of actions as well as the actions.
+      const offered = await p
+        .locator("#audit-actions option")
+        .evaluateAll((o) => o.map((e) => e.getAttribute("value")));
+      expect(offered).toEqual(expect.arrayContaining(["token", "session", "token.create"]));
+      await bothThemes(p, "sign-in-5c-audit-who");
+      // A family: every session.* line, the refused sign-ins among them, and nothing else.
+      await p.getByTestId("audit-action").fill("session");
+      await refused.waitFor();
+      await expect
+        .poll(() => p.locator("[data-testid=audit-event][data-actor=carol]").count())
+        .toBe(0);
+      const actions = await p
+        .getByTestId("audit-event")
+        .evaluateAll((rows) => rows.map((r) => r.getAttribute("data-action") ?? ""));
+      expect(actions.length).toBeGreaterThan(1);
+      expect(actions.every((a) => a.startsWith("session."))).toBe(true);
+      expect(actions).toContain("session.sign-in-refused");
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+
   it("pages through older lines and back", async () => {
     // 120 lines of one actor, as the CLI records them, a second apart (the newest last).
     const start = Date.now() - 3_600_000;
@@ -386,7 +534,14 @@ describe("the account page", () => {
       const secret = await p.getByTestId("token-secret").inputValue();
       expect(secret).toMatch(/^lgn_[A-Za-z0-9_-]{40,}$/);
       expect(await secretBox.textContent()).toContain("it will not be shown again");
-      await p.locator("[data-testid=token-row][data-label=ci]").waitFor();
+      const row = p.locator("[data-testid=token-row][data-label=ci]");
+      await row.waitFor();
+      // Its ID, which `lignee users tokens revoke ID` takes.
+      expect(await row.locator("td").first().textContent()).toBe(
+        await row.getAttribute("data-token-id"),
+      );
+      // An operator may make both scopes.
+      expect(await p.getByTestId("token-scope").locator("option").count()).toBe(2);
       await bothThemes(p, "sign-in-6-token-created");
 
       // As a script would use it.
@@ -436,6 +591,82 @@ describe("the account page", () => {
   }, 60_000);
 });
 
+describe("changing one's own password", () => {
+  it("says the server's refusal, then signs the other sessions out and keeps this one", async () => {
+    await auth.addUser({
+      name: "dora",
+      role: "operator",
+      passwordHash: await hashPassword("dora-password-1234"),
+      at: new Date(),
+    });
+    const here = await freshPage();
+    const there = await freshPage();
+    try {
+      await there.page.goto(`${server.url}/runs`);
+      await signIn(there.page, "dora", "dora-password-1234");
+      await there.page.getByTestId("runs-page").waitFor();
+
+      const p = here.page;
+      await p.goto(`${server.url}/account`);
+      await signIn(p, "dora", "dora-password-1234");
+      await p.getByTestId("password-change").waitFor();
+      await p.getByTestId("password-current").fill("not-the-password");
+      await p.getByTestId("password-new").fill("dora-new-password-99");
+      await p.getByTestId("password-again").fill("dora-new-password-9");
+      expect(await p.getByTestId("password-mismatch").textContent()).toBe(
+        "Not the same as the new password",
+      );
+      expect(await p.getByTestId("password-change-submit").isDisabled()).toBe(true);
+      await p.getByTestId("password-again").fill("dora-new-password-99");
+      await p.getByTestId("password-change-submit").click();
+      const refused = p.getByTestId("error");
+      await refused.waitFor();
+      expect(await refused.textContent()).toBe("the current password is wrong");
+      await bothThemes(p, "sign-in-8c-password-refused");
+
+      await p.getByTestId("password-current").fill("dora-password-1234");
+      expect(await refused.count()).toBe(0);
+      await p.getByTestId("password-change-submit").click();
+      const changed = p.getByTestId("password-changed");
+      await changed.waitFor();
+      expect(await changed.textContent()).toBe(
+        "Password changed. Your other sessions were signed out; this one stays signed in.",
+      );
+      await bothThemes(p, "sign-in-8d-password-changed");
+
+      // This tab is still signed in; the other one is told that its session ended.
+      const session = (await (await p.request.get(`${server.url}/api/session`)).json()) as {
+        user: { name: string } | null;
+      };
+      expect(session.user?.name).toBe("dora");
+      await there.page.getByTestId("sign-in-ended").waitFor({ timeout: 20_000 });
+      await signIn(there.page, "dora", "dora-new-password-99");
+      await there.page.getByTestId("runs-page").waitFor();
+    } finally {
+      await here.context.close();
+      await there.context.close();
+    }
+  }, 60_000);
+});
+
+describe("a viewer's account page", () => {
+  it("offers read tokens only", async () => {
+    const { context, page: p } = await freshPage();
+    try {
+      await p.goto(`${server.url}/account`);
+      await signIn(p, "victor");
+      await p.getByTestId("account-page").waitFor();
+      const scopes = p.getByTestId("token-scope").locator("option");
+      expect(await scopes.evaluateAll((o) => o.map((e) => e.getAttribute("value")))).toEqual([
+        "read",
+      ]);
+      await bothThemes(p, "sign-in-8b-viewer-account");
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+});
+
 describe("the users page", () => {
   it("lets an admin add a user, change its role, set its password and disable it", async () => {
     const { context, page: p } = await freshPage();
@@ -445,7 +676,15 @@ describe("the users page", () => {
       await p.getByTestId("users-page").waitFor();
       await p.getByTestId("user-add-name").fill("bob");
       await p.getByTestId("user-add-role").selectOption("operator");
+      // A password too short says why next to its field.
+      await p.getByTestId("user-add-password").fill("bob-pass");
+      expect(await p.getByTestId("password-too-short").textContent()).toBe(
+        "12 characters or more: 4 to go",
+      );
+      expect(await p.getByTestId("user-add-submit").isDisabled()).toBe(true);
+      await bothThemes(p, "sign-in-9a-password-too-short");
       await p.getByTestId("user-add-password").fill("bob-password-12345");
+      expect(await p.getByTestId("password-too-short").count()).toBe(0);
       await p.getByTestId("user-add-submit").click();
       const bob = p.locator("[data-testid=user-row][data-name=bob]");
       await bob.waitFor();
@@ -454,9 +693,36 @@ describe("the users page", () => {
       await bob.getByTestId("user-role").selectOption("viewer");
       await p.locator("[data-testid=user-row][data-name=bob][data-role=viewer]").waitFor();
 
+      // Two refused actions in a row: one error line, the latest's, in line with the table.
+      const root = p.locator("[data-testid=user-row][data-name=root]");
+      await root.getByTestId("user-role").selectOption("viewer");
+      const refusal = p.getByTestId("error");
+      await expect.poll(() => refusal.textContent()).toContain("last active admin");
+      await root.getByTestId("user-disable").click();
+      await p.getByTestId("disable-confirm").click();
+      await p.getByTestId("disable-dialog").waitFor({ state: "detached" });
+      await expect.poll(() => refusal.count()).toBe(1);
+      expect(await refusal.textContent()).toContain("last active admin");
+      const line = (await refusal.boundingBox())!;
+      const table = (await p.getByTestId("users").boundingBox())!;
+      const form = (await p.getByTestId("user-add").boundingBox())!;
+      expect(Math.round(line.x)).toBe(Math.round(table.x));
+      expect(Math.round(line.x)).toBe(Math.round(form.x));
+      expect(Math.round(line.width)).toBe(Math.round(table.width));
+      await bothThemes(p, "sign-in-9b-one-refusal");
+      // The next action clears it.
+      await bob.getByTestId("user-role").selectOption("operator");
+      await p.locator("[data-testid=user-row][data-name=bob][data-role=operator]").waitFor();
+      expect(await refusal.count()).toBe(0);
+      await bob.getByTestId("user-role").selectOption("viewer");
+      await p.locator("[data-testid=user-row][data-name=bob][data-role=viewer]").waitFor();
+
       await bob.getByTestId("user-set-password").click();
       await p.getByTestId("password-input").fill("short");
       expect(await p.getByTestId("password-submit").isDisabled()).toBe(true);
+      expect(await p.getByTestId("password-too-short").textContent()).toBe(
+        "12 characters or more: 7 to go",
+      );
       await p.getByTestId("password-input").fill("bob-new-password-123");
       await saveScreenshot(p, "sign-in-9-set-password");
       await p.getByTestId("password-submit").click();
@@ -464,13 +730,40 @@ describe("the users page", () => {
       const bobNow = await auth.findUser("bob");
       expect(bobNow?.user.role).toBe("viewer");
 
-      await bob.getByTestId("user-disable").click();
-      await p.getByTestId("disable-dialog").waitFor();
-      await saveScreenshot(p, "sign-in-10-disable-confirm");
-      await p.getByTestId("disable-confirm").click();
-      await p.locator("[data-testid=user-row][data-name=bob][data-disabled=true]").waitFor();
-      await bothThemes(p, "sign-in-11-users");
-      expect((await auth.findUser("bob"))?.user.disabledAt).not.toBeNull();
+      // Bob signed in elsewhere: disabled, his tab says that his session ended.
+      const elsewhere = await freshPage();
+      try {
+        await elsewhere.page.goto(`${server.url}/runs`);
+        await signIn(elsewhere.page, "bob", "bob-new-password-123");
+        await elsewhere.page.getByTestId("runs-page").waitFor();
+
+        await bob.getByTestId("user-disable").click();
+        await p.getByTestId("disable-dialog").waitFor();
+        await saveScreenshot(p, "sign-in-10-disable-confirm");
+        await p.getByTestId("disable-confirm").click();
+        await p.locator("[data-testid=user-row][data-name=bob][data-disabled=true]").waitFor();
+        await bothThemes(p, "sign-in-11-users");
+        expect((await auth.findUser("bob"))?.user.disabledAt).not.toBeNull();
+
+        await elsewhere.page.getByTestId("sign-in-ended").waitFor({ timeout: 20_000 });
+        expect(await elsewhere.page.getByTestId("sign-in-ended").textContent()).toBe(
+          "Your session ended; sign in again.",
+        );
+      } finally {
+        await elsewhere.context.close();
+      }
+
+      // Enabled again: active, and he signs in.
+      await bob.getByTestId("user-enable").click();
+      await p.locator("[data-testid=user-row][data-name=bob][data-disabled=false]").waitFor();
+      expect((await auth.findUser("bob"))?.user.disabledAt).toBeNull();
+      const again = await fetch(`${server.url}/api/session`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ name: "bob", password: "bob-new-password-123" }),
+      });
+      expect(again.status).toBe(200);
+      await bothThemes(p, "sign-in-11b-users-enabled");
     } finally {
       await context.close();
     }
@@ -499,7 +792,10 @@ describe("an ended session", () => {
       expect(await p.getByTestId("sign-in-next").textContent()).toBe(
         "Then back to /runs?status=SUCCESS",
       );
-      await saveScreenshot(p, "sign-in-12-expired");
+      expect(await p.getByTestId("sign-in-ended").textContent()).toBe(
+        "Your session ended; sign in again.",
+      );
+      await bothThemes(p, "sign-in-12-expired");
       await signIn(p, "alice");
       await p.waitForURL(`${short.url}/runs?status=SUCCESS`);
       await p.getByTestId("runs-page").waitFor();
@@ -527,6 +823,22 @@ describe("without users", () => {
         1280,
       );
       await bothThemes(p, "sign-in-13-single-user");
+      await p.setViewportSize({ width: 1024, height: 800 });
+      await expectEveryTabVisible(p, 1024);
+      await saveScreenshot(p, "sign-in-13b-single-user-1024");
+
+      // The first user added here is an admin, and the page says why.
+      await p.locator("nav a", { hasText: "Users" }).click();
+      await p.getByTestId("users-page").waitFor();
+      expect(await p.getByTestId("user-add-role").inputValue()).toBe("admin");
+      expect(await p.getByTestId("user-add-role").locator("option").allTextContents()).toEqual([
+        "admin",
+      ]);
+      expect(await p.getByTestId("users-local-note").textContent()).toContain(
+        "The first user must be an admin",
+      );
+      await p.setViewportSize({ width: 1280, height: 800 });
+      await bothThemes(p, "sign-in-13c-single-user-users");
       await p.goto(`${local.url}/sign-in`);
       await p.getByTestId("lineage").waitFor();
       expect(new URL(p.url()).pathname).toBe("/");

@@ -9,7 +9,12 @@ import { AutomationPage } from "./automation/AutomationPage";
 import { BackfillPage } from "./backfills/BackfillPage";
 import { BackfillsPage } from "./backfills/BackfillsPage";
 import { CatalogPage } from "./catalog/CatalogPage";
-import { DefinitionsErrorBanner, DefinitionsStatus } from "./definitions/DefinitionsStatus";
+import {
+  DefinitionsErrorBanner,
+  DefinitionsStatus,
+  ReloadRefusal,
+} from "./definitions/DefinitionsStatus";
+import { useReloadDefinitions } from "./definitions/queries";
 import { TokenGate } from "./components/TokenGate";
 import { LineagePage } from "./lineage/LineagePage";
 import { OperationsPage } from "./operations/OperationsPage";
@@ -62,8 +67,13 @@ function Frame({
   );
 }
 
+/**
+ * The top bar: on one row when the window is wide enough, else the tabs on a second row (every
+ * tab stays visible; see `.topbar` in styles.css). A refused reload is said under it.
+ */
 function TopBar({ session }: { session: Session | null }) {
   const [location] = useLocation();
+  const reload = useReloadDefinitions();
   const [searching, setSearching] = useState(false);
   const openSearch = useCallback(() => setSearching(true), []);
   useSearchShortcut(openSearch);
@@ -91,7 +101,7 @@ function TopBar({ session }: { session: Session | null }) {
             tab("/users", "Users", location.startsWith("/users"))}
         </nav>
         <span className="spacer" />
-        <DefinitionsStatus />
+        <DefinitionsStatus reload={reload} />
         <button
           type="button"
           className="search-button"
@@ -103,6 +113,7 @@ function TopBar({ session }: { session: Session | null }) {
         {session && <SessionBadge session={session} />}
         <ThemeSwitch />
       </header>
+      <ReloadRefusal reload={reload} />
       {searching && <SearchDialog onClose={() => setSearching(false)} />}
     </>
   );

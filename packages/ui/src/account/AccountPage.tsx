@@ -1,8 +1,17 @@
 import { useState, type FormEvent } from "react";
-import { useCreateToken, useRevokeToken, useSession, useTokens } from "../api/queries";
-import type { ApiToken, TokenCreated, TokenScope } from "../api/types";
+import { Link } from "wouter";
+import { ApiError } from "../api/client";
+import {
+  useChangePassword,
+  useCreateToken,
+  useRevokeToken,
+  useSession,
+  useTokens,
+} from "../api/queries";
+import type { ApiToken, Role, TokenCreated, TokenScope } from "../api/types";
 import { ConfirmDialog } from "../components/ConfirmDialog";
 import { ErrorLine } from "../components/ErrorLine";
+import { MIN_PASSWORD, PasswordTooShort } from "../components/PasswordTooShort";
 import { TableHead } from "../components/TableHead";
 import { formatRelative, formatTime } from "../format";
 import "./account.css";
@@ -12,10 +21,15 @@ const SCOPES: Readonly<Record<TokenScope, string>> = {
   operate: "operate — acts as an operator at most",
 };
 
+/** The scopes a role may give its tokens: a viewer's tokens only read. */
+function scopesFor(role: Role): readonly TokenScope[] {
+  return role === "viewer" ? ["read"] : ["read", "operate"];
+}
+
 /**
- * The signed-in user's account: their API tokens (for scripts and CI, sent as
- * `Authorization: Bearer …`): create one (its secret shown this once), see when each was last
- * used, revoke one.
+ * The signed-in user's account: their password (changing it signs their other sessions out)
+ * and their API tokens (for scripts and CI, sent as `Authorization: Bearer …`): create one (its
+ * secret shown this once), see when each was last used, revoke one (by its ID from the CLI).
  */
 export function AccountPage() {
   const session = useSession().data;
@@ -27,8 +41,9 @@ export function AccountPage() {
           <h1>Account</h1>
         </div>
         <p className="empty">
-          Nobody signs in to this server, so there is no account: API tokens belong to users (added
-          with <span className="mono">lignee users add</span>).
+          Nobody signs in to this server, so there is no account: passwords and API tokens belong to
+          users, added on the <Link href="/users">Users</Link> page or with{" "}
+          <span className="mono">lignee users add</span>.
         </p>
       </div>
     );
@@ -47,17 +62,26 @@ export function AccountPage() {
           For scripts and CI: send one as <span className="mono">Authorization: Bearer …</span>. It
           acts as you, limited by its scope; revoking it takes effect at once.
         </p>
-        <CreateToken />
+        <CreateToken role={user.role} />
         <Tokens />
+      </section>
+      <section>
+        <h2>Password</h2>
+        <p className="muted">
+          Changing it signs you out everywhere else; this tab stays signed in.
+        </p>
+        <ChangePassword />
       </section>
     </div>
   );
 }
 
-function CreateToken() {
+function CreateToken({ role }: { role: Role }) {
   const create = useCreateToken();
   const [label, setLabel] = useState("");
-  const [scope, setScope] = useState<TokenScope>("read");
+  const scopes = scopesFor(role);
+  const [chosenScope, setScope] = useState<TokenScope>("read");
+  const scope = scopes.includes(chosenScope) ? chosenScope : "read";
   const submit = (e: FormEvent) => {
     e.preventDefault();
     create.mutate({ label: label.trim(), scope }, { onSuccess: () => setLabel("") });
@@ -82,9 +106,9 @@ function CreateToken() {
             onChange={(e) => setScope(e.target.value === "operate" ? "operate" : "read")}
             data-testid="token-scope"
           >
-            {Object.entries(SCOPES).map(([value, text]) => (
+            {scopes.map((value) => (
               <option key={value} value={value}>
-                {text}
+                {SCOPES[value]}
               </option>
             ))}
           </select>
@@ -146,7 +170,7 @@ function Tokens() {
   return (
     <>
       <table className="table tokens" data-testid="tokens">
-        <TableHead columns={["Label", "Scope", "Created", "Last used", "State", ""]} />
+        <TableHead columns={["ID", "Label", "Scope", "Created", "Last used", "State", ""]} />
         <tbody>
           {rows.map((t) => (
             <tr
@@ -156,6 +180,9 @@ function Tokens() {
               data-label={t.label}
               data-revoked={t.revokedAt !== null}
             >
+              <td className="mono" title={`lignee users tokens revoke ${t.id}`}>
+                {t.id}
+              </td>
               <td>{t.label}</td>
               <td>{t.scope}</td>
               <td title={formatTime(t.createdAt)}>{formatRelative(t.createdAt)}</td>
@@ -188,6 +215,9 @@ function Tokens() {
         </tbody>
       </table>
       {revoke.error && <ErrorLine error={revoke.error} />}
+      <p className="muted token-cli">
+        From a terminal: <span className="mono">lignee users tokens revoke ID</span>.
+      </p>
       {revoking && (
         <ConfirmDialog
           label="Revoke token"
@@ -203,4 +233,116 @@ function Tokens() {
       )}
     </>
   );
+}
+
+/**
+ * The user's own password: the current one, the new one twice. The server's refusal is said
+ * (a wrong current password, a new one it does not take, too many attempts); once changed, the
+ * user's other sessions are signed out, this one stays.
+ */
+function ChangePassword() {
+  const change = useChangePassword();
+  // For the browser's password manager: whose password changes.
+  const name = useSession().data?.user?.name ?? "";
+  const [current, setCurrent] = useState("");
+  const [password, setPassword] = useState("");
+  const [again, setAgain] = useState("");
+  const tooShort = password.length > 0 && password.length < MIN_PASSWORD;
+  const mismatch = again.length > 0 && again !== password;
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    change.mutate(
+      { current, password },
+      {
+        onSuccess: () => {
+          setCurrent("");
+          setPassword("");
+          setAgain("");
+        },
+        onError: () => setCurrent(""),
+      },
+    );
+  };
+  return (
+    <>
+      <form className="password-change" onSubmit={submit} data-testid="password-change">
+        <input type="text" name="username" autoComplete="username" hidden readOnly value={name} />
+        <label>
+          Current password
+          <input
+            type="password"
+            autoComplete="current-password"
+            value={current}
+            onChange={(e) => {
+              change.reset();
+              setCurrent(e.target.value);
+            }}
+            data-testid="password-current"
+          />
+        </label>
+        <label>
+          New password
+          <input
+            type="password"
+            autoComplete="new-password"
+            value={password}
+            placeholder={`${MIN_PASSWORD} characters or more`}
+            aria-invalid={tooShort}
+            aria-describedby={tooShort ? "password-new-hint" : undefined}
+            onChange={(e) => setPassword(e.target.value)}
+            data-testid="password-new"
+          />
+          {tooShort && <PasswordTooShort id="password-new-hint" length={password.length} />}
+        </label>
+        <label>
+          New password again
+          <input
+            type="password"
+            autoComplete="new-password"
+            value={again}
+            aria-invalid={mismatch}
+            aria-describedby={mismatch ? "password-again-hint" : undefined}
+            onChange={(e) => setAgain(e.target.value)}
+            data-testid="password-again"
+          />
+          {mismatch && (
+            <span className="field-hint" id="password-again-hint" data-testid="password-mismatch">
+              Not the same as the new password
+            </span>
+          )}
+        </label>
+        <button
+          type="submit"
+          disabled={
+            change.isPending ||
+            current === "" ||
+            password.length < MIN_PASSWORD ||
+            again !== password
+          }
+          data-testid="password-change-submit"
+        >
+          {change.isPending ? "Changing…" : "Change password"}
+        </button>
+      </form>
+      {change.error && <ErrorLine error={passwordRefusal(change.error)} />}
+      {change.isSuccess && (
+        <p className="password-changed" role="status" data-testid="password-changed">
+          Password changed. Your other sessions were signed out; this one stays signed in.
+        </p>
+      )}
+    </>
+  );
+}
+
+/**
+ * The server's words (a wrong current password is not a matter of role: said as it is), and how
+ * long to wait when it refuses more attempts for a while.
+ */
+function passwordRefusal(error: Error): Error | string {
+  if (error instanceof ApiError && error.status === 403) return error.message;
+  if (error instanceof ApiError && error.status === 429) {
+    const minutes = Math.max(1, Math.ceil((error.retryAfterSeconds ?? 60) / 60));
+    return `Too many attempts; try again in ${minutes} minute${minutes === 1 ? "" : "s"}`;
+  }
+  return error;
 }

@@ -41,6 +41,7 @@ import type {
   RunStatus,
   ScheduleTickList,
   ApiTokenList,
+  PasswordChangeRequest,
   AuditList,
   Role,
   Session,
@@ -253,10 +254,13 @@ export const api = {
   users: () => request<UserList>("/api/users"),
   addUser: (body: UserCreateRequest) => post<unknown>("/api/users", body),
   disableUser: (name: string) => post<unknown>(`/api/users/${encodeURIComponent(name)}/disable`),
+  enableUser: (name: string) => post<unknown>(`/api/users/${encodeURIComponent(name)}/enable`),
   setUserPassword: (name: string, password: string) =>
     put<unknown>(`/api/users/${encodeURIComponent(name)}/password`, { password }),
   setUserRole: (name: string, role: Role) =>
     put<unknown>(`/api/users/${encodeURIComponent(name)}/role`, { role }),
+  /** The signed-in user's own password; their other sessions end, this one stays. */
+  changePassword: (body: PasswordChangeRequest) => put<void>("/api/account/password", body),
   /** The caller's own API tokens. */
   tokens: () => request<ApiTokenList>("/api/tokens"),
   createToken: (body: TokenCreateRequest) => post<TokenCreated>("/api/tokens", body),

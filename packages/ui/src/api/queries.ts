@@ -1,6 +1,8 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, ApiError } from "./client";
+import { clearSessionEnded } from "./session";
 import {
+  type PasswordChangeRequest,
   type Role,
   type Session,
   type TokenCreateRequest,
@@ -261,6 +263,7 @@ function useSessionChange<A>(fn: (arg: A) => Promise<Session>) {
   return useMutation({
     mutationFn: fn,
     onSuccess: (session) => {
+      clearSessionEnded();
       client.removeQueries({ predicate: (q) => q.queryKey[0] !== keys.session[0] });
       client.setQueryData(keys.session, session);
     },
@@ -295,12 +298,22 @@ function useUserMutation<A>(fn: (arg: A) => Promise<unknown>) {
 
 export const useAddUser = () => useUserMutation((body: UserCreateRequest) => api.addUser(body));
 export const useDisableUser = () => useUserMutation((name: string) => api.disableUser(name));
+export const useEnableUser = () => useUserMutation((name: string) => api.enableUser(name));
 export const useSetUserRole = () =>
   useUserMutation((arg: { name: string; role: Role }) => api.setUserRole(arg.name, arg.role));
 export const useSetUserPassword = () =>
   useUserMutation((arg: { name: string; password: string }) =>
     api.setUserPassword(arg.name, arg.password),
   );
+
+/** The signed-in user changes their own password (the trail is read again after). */
+export function useChangePassword() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (body: PasswordChangeRequest) => api.changePassword(body),
+    onSettled: () => client.invalidateQueries({ queryKey: ["audit"] }),
+  });
+}
 
 export function useTokens() {
   return useQuery({ queryKey: keys.tokens, queryFn: api.tokens });

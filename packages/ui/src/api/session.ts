@@ -45,3 +45,34 @@ export function onSessionLost(listener: () => void): () => void {
   lostListeners.add(listener);
   return () => lostListeners.delete(listener);
 }
+
+/**
+ * A session lost under the tab (expired, ended elsewhere, its user disabled), kept in the tab's
+ * session storage until the next sign-in or sign-out: the sign-in page then says the session
+ * ended, which a first visit does not.
+ */
+const ENDED_KEY = "lignee.sessionEnded";
+
+export function markSessionEnded(): void {
+  try {
+    sessionStorage.setItem(ENDED_KEY, "1");
+  } catch {
+    // storage unavailable: the sign-in page stays the plain one
+  }
+}
+
+export function clearSessionEnded(): void {
+  try {
+    sessionStorage.removeItem(ENDED_KEY);
+  } catch {
+    // storage unavailable
+  }
+}
+
+export function sessionEnded(): boolean {
+  try {
+    return sessionStorage.getItem(ENDED_KEY) === "1";
+  } catch {
+    return false;
+  }
+}

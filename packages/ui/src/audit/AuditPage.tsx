@@ -5,12 +5,14 @@ import type { AuditEvent } from "../api/types";
 import { ErrorLine } from "../components/ErrorLine";
 import { TableHead } from "../components/TableHead";
 import { formatRelative, formatTime } from "../format";
-import { AUDIT_ACTIONS, summarizeDetail } from "./audit-detail";
+import { AUDIT_ACTIONS, AUDIT_FAMILIES, describeActor, summarizeDetail } from "./audit-detail";
 import "./audit.css";
 
 /**
  * The audit trail: who did what and when (launches, cancellations, switches, users, tokens,
- * sign-ins), newest first, filtered by actor and action, older lines a page at a time.
+ * sign-ins), newest first, filtered by actor and action (or a family of actions: `token`),
+ * older lines a page at a time. A refused sign-in's actor is the name typed, not a user; a line
+ * written with a user's token names the token.
  */
 export function AuditPage() {
   const [actor, setActor] = useState("");
@@ -67,10 +69,17 @@ export function AuditPage() {
           />
         </label>
         <datalist id="audit-actions">
+          {AUDIT_FAMILIES.map((family) => (
+            <option key={family} value={family} label={`every ${family}.* action`} />
+          ))}
           {AUDIT_ACTIONS.map((a) => (
             <option key={a} value={a} />
           ))}
         </datalist>
+        <span className="muted audit-filter-hint">
+          A family (<span className="mono">token</span>) or an action (
+          <span className="mono">token.create</span>)
+        </span>
       </div>
       {audit.error && <ErrorLine error={audit.error} />}
       {!events && !audit.error && <p className="loading">Loading the audit trail…</p>}
@@ -116,15 +125,24 @@ export function AuditPage() {
 }
 
 function AuditRow({ event }: { event: AuditEvent }) {
-  const detail = summarizeDetail(event.detail);
+  const who = describeActor(event);
+  // The token is said in the Who column.
+  const detail = summarizeDetail(event.detail, 120, who.token ? ["token"] : []);
   return (
     <tr data-testid="audit-event" data-action={event.action} data-actor={event.actor}>
       <td title={formatTime(event.at)} className="audit-when">
         {formatRelative(event.at)}
       </td>
       <td>
-        <span className="audit-actor">{event.actor}</span>{" "}
-        <span className="muted audit-kind">({event.actorKind})</span>
+        <span className="audit-actor">{who.name}</span>{" "}
+        <span className="muted audit-kind" data-testid="audit-kind">
+          ({who.kind})
+        </span>
+        {who.token && (
+          <span className="audit-token" data-testid="audit-token">
+            with token {who.token}
+          </span>
+        )}
       </td>
       <td className="mono">{event.action}</td>
       <td className="mono">

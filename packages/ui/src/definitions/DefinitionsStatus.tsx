@@ -1,14 +1,15 @@
 import { ErrorLine } from "../components/ErrorLine";
-import { useDefinitions, useFollowDefinitionsVersion, useReloadDefinitions } from "./queries";
+import { useDefinitions, useFollowDefinitionsVersion, type useReloadDefinitions } from "./queries";
+
+type Reload = ReturnType<typeof useReloadDefinitions>;
 
 /**
  * In the top bar: when the definitions were loaded, and a button that loads them again (when
- * the server can). A reload the server refuses (e.g. for a viewer) says why under the button
- * until clicked away.
+ * the server can). A reload the server refuses (e.g. for a viewer) says why in
+ * `ReloadRefusal`, given the same `reload`.
  */
-export function DefinitionsStatus() {
+export function DefinitionsStatus({ reload }: { reload: Reload }) {
   const { data } = useDefinitions();
-  const reload = useReloadDefinitions();
   useFollowDefinitionsVersion(data?.version);
   if (!data) return null;
   const loaded = new Date(data.loadedAt);
@@ -31,11 +32,27 @@ export function DefinitionsStatus() {
           {reload.isPending ? "Reloading…" : "Reload"}
         </button>
       )}
-      {reload.error && (
-        <div className="reload-refused" onClick={() => reload.reset()} title="Click to close">
-          <ErrorLine error={reload.error} />
-        </div>
-      )}
+    </div>
+  );
+}
+
+/**
+ * A refused reload, in a strip of its own under the top bar (above the page, which moves down
+ * rather than being covered) until closed.
+ */
+export function ReloadRefusal({ reload }: { reload: Reload }) {
+  if (!reload.error) return null;
+  return (
+    <div className="reload-refused">
+      <ErrorLine error={reload.error} />
+      <button
+        type="button"
+        className="link-button"
+        onClick={() => reload.reset()}
+        data-testid="reload-refused-close"
+      >
+        Close
+      </button>
     </div>
   );
 }

@@ -2,7 +2,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, type ReactNode } from "react";
 import { Redirect, useLocation, useSearch } from "wouter";
 import { keys, useSession } from "../api/queries";
-import { onSessionLost } from "../api/session";
+import { markSessionEnded, onSessionLost } from "../api/session";
 import { markTokenNeeded } from "../api/token";
 import type { Session } from "../api/types";
 import { ErrorLine } from "../components/ErrorLine";
@@ -32,12 +32,14 @@ export function SessionGate({
   const search = useSearch();
   const data = session.data;
 
-  // Several calls refused at once ask once: a session request on its way is not restarted.
+  // Several calls refused at once ask once: a session request on its way is not restarted. A
+  // user was signed in: the sign-in page will say that their session ended.
   useEffect(
     () =>
-      onSessionLost(
-        () => void client.invalidateQueries({ queryKey: keys.session }, { cancelRefetch: false }),
-      ),
+      onSessionLost(() => {
+        if (client.getQueryData<Session>(keys.session)?.user) markSessionEnded();
+        void client.invalidateQueries({ queryKey: keys.session }, { cancelRefetch: false });
+      }),
     [client],
   );
   const signedOut = needsSignIn(data);

@@ -2,6 +2,7 @@ import { useState, type FormEvent } from "react";
 import {
   useAddUser,
   useDisableUser,
+  useEnableUser,
   useSession,
   useSetUserPassword,
   useSetUserRole,
@@ -12,18 +13,19 @@ import { everyOf } from "../api/types";
 import { ConfirmDialog } from "../components/ConfirmDialog";
 import { Dialog, DialogActions } from "../components/Dialog";
 import { ErrorLine } from "../components/ErrorLine";
+import { MIN_PASSWORD, PasswordTooShort } from "../components/PasswordTooShort";
 import { TableHead } from "../components/TableHead";
 import { formatRelative, formatTime } from "../format";
 import { canAdminister } from "../session/access";
 import "./users.css";
 
 const ROLES = everyOf<Role>()(["viewer", "operator", "admin"]);
-const MIN_PASSWORD = 12;
 
 /**
  * The users (admins only): who may sign in and with which role. Add one with a role and a
- * password; change a role; set a password (which ends the user's sessions); disable a user
- * (after a confirmation; their sessions end and their tokens stop working).
+ * password (in single-user mode, the first is an admin); change a role; set a password (which
+ * ends the user's sessions); disable a user (after a confirmation; their sessions end and their
+ * tokens stop working) and enable them again. One error line per action, the latest's.
  */
 export function UsersPage() {
   const users = useUsers();
@@ -40,10 +42,11 @@ export function UsersPage() {
       </div>
       {local && (
         <p className="confirm-line" data-testid="users-local-note">
-          Nobody signs in yet: adding a user turns sign-in on, for this browser too.
+          Nobody signs in yet: adding a user turns sign-in on, for this browser too. The first user
+          must be an admin, to manage the others: you then sign in as them.
         </p>
       )}
-      {canAdminister(session) && <AddUser />}
+      {canAdminister(session) && <AddUser firstAdmin={local} />}
       {users.error && <ErrorLine error={users.error} />}
       {!users.data && !users.error && <p className="loading">Loading users…</p>}
       {users.data && <UsersTable users={users.data.users} />}
@@ -51,11 +54,14 @@ export function UsersPage() {
   );
 }
 
-function AddUser() {
+/** `firstAdmin`: nobody signs in yet, so the user added is the first, an admin. */
+function AddUser({ firstAdmin }: { firstAdmin: boolean }) {
   const add = useAddUser();
   const [name, setName] = useState("");
-  const [role, setRole] = useState<Role>("viewer");
+  const [chosenRole, setRole] = useState<Role>("viewer");
+  const role: Role = firstAdmin ? "admin" : chosenRole;
   const [password, setPassword] = useState("");
+  const short = password.length > 0 && password.length < MIN_PASSWORD;
   const submit = (e: FormEvent) => {
     e.preventDefault();
     add.mutate(
@@ -80,7 +86,12 @@ function AddUser() {
             data-testid="user-add-name"
           />
         </label>
-        <RoleSelect value={role} onChange={setRole} testId="user-add-role" />
+        <RoleSelect
+          value={role}
+          roles={firstAdmin ? ["admin"] : ROLES}
+          onChange={setRole}
+          testId="user-add-role"
+        />
         <label>
           Password
           <input
@@ -88,9 +99,12 @@ function AddUser() {
             value={password}
             autoComplete="new-password"
             placeholder={`${MIN_PASSWORD} characters or more`}
+            aria-invalid={short}
+            aria-describedby={short ? "user-add-password-hint" : undefined}
             onChange={(e) => setPassword(e.target.value)}
             data-testid="user-add-password"
           />
+          {short && <PasswordTooShort id="user-add-password-hint" length={password.length} />}
         </label>
         <button
           type="submit"
@@ -107,10 +121,12 @@ function AddUser() {
 
 function RoleSelect({
   value,
+  roles,
   onChange,
   testId,
 }: {
   value: Role;
+  roles: readonly Role[];
   onChange: (role: Role) => void;
   testId: string;
 }) {
@@ -119,10 +135,10 @@ function RoleSelect({
       Role
       <select
         value={value}
-        onChange={(e) => onChange(ROLES.find((r) => r === e.target.value) ?? value)}
+        onChange={(e) => onChange(roles.find((r) => r === e.target.value) ?? value)}
         data-testid={testId}
       >
-        {ROLES.map((r) => (
+        {roles.map((r) => (
           <option key={r} value={r}>
             {r}
           </option>
@@ -135,6 +151,13 @@ function RoleSelect({
 function UsersTable({ users }: { users: readonly User[] }) {
   const setRole = useSetUserRole();
   const disable = useDisableUser();
+  const enable = useEnableUser();
+  // One error line: each action clears the others' before it starts (its own clears itself).
+  const actions = [setRole, disable, enable];
+  const error = actions.find((a) => a.error)?.error;
+  const clearOthers = (self: (typeof actions)[number]) => {
+    for (const a of actions) if (a !== self && a.error) a.reset();
+  };
   const [disabling, setDisabling] = useState<User | undefined>();
   const [password, setPassword] = useState<User | undefined>();
   if (users.length === 0)
@@ -146,8 +169,7 @@ function UsersTable({ users }: { users: readonly User[] }) {
     );
   return (
     <>
-      {setRole.error && <ErrorLine error={setRole.error} />}
-      {disable.error && <ErrorLine error={disable.error} />}
+      {error && <ErrorLine error={error} />}
       <table className="table users" data-testid="users">
         <TableHead columns={["Name", "Role", "State", "Created", "Last sign-in", ""]} />
         <tbody>
@@ -172,7 +194,9 @@ function UsersTable({ users }: { users: readonly User[] }) {
                   disabled={u.disabled || setRole.isPending}
                   onChange={(e) => {
                     const role = ROLES.find((r) => r === e.target.value);
-                    if (role) setRole.mutate({ name: u.name, role });
+                    if (!role) return;
+                    clearOthers(setRole);
+                    setRole.mutate({ name: u.name, role });
                   }}
                   data-testid="user-role"
                 >
@@ -197,7 +221,20 @@ function UsersTable({ users }: { users: readonly User[] }) {
                 )}
               </td>
               <td>
-                {!u.disabled && (
+                {u.disabled ? (
+                  <button
+                    type="button"
+                    className="link-button"
+                    disabled={enable.isPending}
+                    onClick={() => {
+                      clearOthers(enable);
+                      enable.mutate(u.name);
+                    }}
+                    data-testid="user-enable"
+                  >
+                    Enable
+                  </button>
+                ) : (
                   <>
                     <button
                       type="button"
@@ -229,7 +266,10 @@ function UsersTable({ users }: { users: readonly User[] }) {
           title={`Disable ${disabling.name}?`}
           confirmLabel="Disable"
           confirmTestId="disable-confirm"
-          onConfirm={() => disable.mutate(disabling.name)}
+          onConfirm={() => {
+            clearOthers(disable);
+            disable.mutate(disabling.name);
+          }}
           onClose={() => setDisabling(undefined)}
         >
           Their sessions end at once and they can no longer sign in; their API tokens stop working.
@@ -244,6 +284,7 @@ function UsersTable({ users }: { users: readonly User[] }) {
 function PasswordDialog({ user, onClose }: { user: User; onClose: () => void }) {
   const set = useSetUserPassword();
   const [value, setValue] = useState("");
+  const tooShort = value.length > 0 && value.length < MIN_PASSWORD;
   const submit = (e: FormEvent) => {
     e.preventDefault();
     set.mutate({ name: user.name, password: value }, { onSuccess: onClose });
@@ -261,10 +302,13 @@ function PasswordDialog({ user, onClose }: { user: User; onClose: () => void }) 
             autoComplete="new-password"
             value={value}
             placeholder={`${MIN_PASSWORD} characters or more`}
+            aria-invalid={tooShort}
+            aria-describedby={tooShort ? "password-input-hint" : undefined}
             onChange={(e) => setValue(e.target.value)}
             data-testid="password-input"
           />
         </label>
+        {tooShort && <PasswordTooShort id="password-input-hint" length={value.length} />}
         {set.error && <ErrorLine error={set.error} />}
         <DialogActions
           submit="Set password"
