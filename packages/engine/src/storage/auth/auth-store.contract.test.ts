@@ -221,7 +221,7 @@ describe("enabling a user", () => {
 });
 
 describe("a user changing its own password", () => {
-  it("sets it and ends the user's other sessions, keeping this one, and forgets its failures", async () => {
+  it("sets it, ends all the user's sessions, makes the caller's new one, and forgets its failures", async () => {
     const store = await freshStore();
     const alice = await addAlice(store);
     const session = (secret: string) =>
@@ -239,13 +239,18 @@ describe("a user changing its own password", () => {
       userId: alice.id,
       currentHash: "scrypt$hash-a",
       passwordHash: "scrypt$hash-new",
-      keptSessionHash: hash("this"),
+      newSecretHash: hash("renewed"),
       at: at(MINUTE),
+      expiresAt: at(MINUTE + 12 * HOUR),
     });
     expect(changed).toBe(true);
     expect((await store.findUser("alice"))?.passwordHash).toBe("scrypt$hash-new");
-    expect(await store.touchSession(hash("this"), at(2 * MINUTE), HOUR)).toBeDefined();
+    expect(await store.touchSession(hash("this"), at(2 * MINUTE), HOUR)).toBeUndefined();
     expect(await store.touchSession(hash("other"), at(2 * MINUTE), HOUR)).toBeUndefined();
+    expect(await store.touchSession(hash("renewed"), at(2 * MINUTE), HOUR)).toMatchObject({
+      createdAt: at(MINUTE),
+      expiresAt: at(MINUTE + 12 * HOUR),
+    });
     expect(await store.signInFailures(["user:alice"], T0)).toEqual(new Map());
   });
 
@@ -257,10 +262,12 @@ describe("a user changing its own password", () => {
       userId: alice.id,
       currentHash: "scrypt$hash-a",
       passwordHash: "scrypt$hash-new",
-      keptSessionHash: hash("this"),
+      newSecretHash: hash("renewed"),
       at: at(MINUTE),
+      expiresAt: at(MINUTE + 12 * HOUR),
     });
     expect(changed).toBe(false);
+    expect(await store.touchSession(hash("renewed"), at(2 * MINUTE), HOUR)).toBeUndefined();
     expect((await store.findUser("alice"))?.passwordHash).toBe("scrypt$hash-admin");
   });
 });
