@@ -714,8 +714,12 @@ function authPaths(unauthorized: ErrorResponse, forbidden: ErrorResponse): Recor
           "Enable a disabled user: it may sign in again (its tokens revoked when it was disabled stay revoked)",
         parameters: [userName],
         responses: {
-          200: json("the user", UserBody),
+          200: json(
+            "the user (an active user is left as it is, and nothing is recorded)",
+            UserBody,
+          ),
           404: error("unknown user"),
+          409: error("a user who is no admin while no admin is active"),
         },
       },
     },
