@@ -795,9 +795,7 @@ function authPaths(unauthorized: ErrorResponse, forbidden: ErrorResponse): Recor
         responses: {
           201: json("the token and its secret", TokenCreatedBody),
           400: error("bad body, or a scope above the caller's role (a viewer's tokens read)"),
-          403: error(
-            "a user's token (tokens are managed after signing in), or a scope above the caller's role",
-          ),
+          403: error("a user's token (tokens are managed after signing in)"),
           409: error("the caller is no user (the service token, the local mode)"),
         },
       },

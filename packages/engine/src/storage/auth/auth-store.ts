@@ -172,8 +172,11 @@ export interface AuthStore {
   clearSignInFailures(key: string): Promise<void>;
 
   recordAudit(record: NewAuditRecord): Promise<AuditRecord>;
-  /** Newest first; `before` is an id (the cursor of the next page). */
-  /** `action`: that action, or the actions it is the prefix of before a dot (`token`: `token.create`…). */
+  /**
+   * Newest first; `before` is an id (the cursor of the next page); `actor` in any case;
+   * `action`: that action, or the actions it is the prefix of before a dot (`token`:
+   * `token.create`…).
+   */
   listAudit(options: {
     limit: number;
     before?: string;
