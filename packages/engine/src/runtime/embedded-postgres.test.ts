@@ -1,7 +1,7 @@
 import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, realpathSync } from "node:fs";
-import { chmod, mkdir, mkdtemp, rm } from "node:fs/promises";
-import { connect } from "node:net";
+import { existsSync, readdirSync, readFileSync, realpathSync, watch, writeFileSync } from "node:fs";
+import { chmod, mkdir, mkdtemp, rm, unlink } from "node:fs/promises";
+import { connect, createServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -179,6 +179,126 @@ describe("a port already used by another data directory's server", () => {
     }
   });
 });
+
+describe("a port taken while waiting, or by what is not this instance's server", () => {
+  it("is refused when something there accepts connections and never answers", async () => {
+    const port = await freePort();
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(port, resolve));
+    try {
+      const fresh = await newDataDir("silent-port");
+      await expect(startEmbeddedPostgres({ dataDir: fresh, port })).rejects.toThrow(
+        new RegExp(
+          `port ${port} is used by something that does not answer as PostgreSQL.*LIGNEE_PG_PORT.*DATABASE_URL`,
+        ),
+      );
+      expect(existsSync(fresh)).toBe(false);
+      expect(existsSync(`${fresh}.users`)).toBe(false);
+      expect(existsSync(`${fresh}.lock`)).toBe(false);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+
+  it("is refused under the lock when a server took the port while this process waited for it", async () => {
+    const dataDir = await copyOfTemplate("late-taker");
+    const port = await freePort();
+    // The lock held (by this live process) while the first check passes on a free port.
+    const lock = `${dataDir}.lock`;
+    writeFileSync(lock, `${process.pid}\nheld by the test\n`);
+    const waiting = lockAttempted(path.dirname(dataDir), `${path.basename(lock)}.`);
+    const start = startEmbeddedPostgres({ dataDir, port });
+    start.catch(() => undefined);
+    await waiting;
+    const other = await startEmbeddedPostgres({
+      dataDir: await copyOfTemplate("late-other"),
+      port,
+    });
+    try {
+      await unlink(lock);
+      await expect(start).rejects.toThrow(
+        new RegExp(`port ${port} is used by the PostgreSQL of .*late-other.*LIGNEE_PG_PORT`),
+      );
+      expect(existsSync(`${dataDir}.users`)).toBe(false);
+      expect(existsSync(lock)).toBe(false);
+      expect(existsSync(path.join(dataDir, "postmaster.pid"))).toBe(false);
+    } finally {
+      await other.stop();
+    }
+  });
+
+  it("is refused when the server named by postmaster.pid serves another directory", async () => {
+    const otherDir = await copyOfTemplate("pid-owner");
+    const port = await freePort();
+    const other = await startEmbeddedPostgres({ dataDir: otherDir, port });
+    try {
+      // A postmaster.pid whose pid is now another instance's server (a pid reused).
+      const stale = await copyOfTemplate("stale-pid");
+      const pidFile = readFileSync(path.join(otherDir, "postmaster.pid"), "utf8").split("\n");
+      pidFile[1] = stale;
+      writeFileSync(path.join(stale, "postmaster.pid"), pidFile.join("\n"));
+      await expect(startEmbeddedPostgres({ dataDir: stale, port: port + 1 })).rejects.toThrow(
+        new RegExp(`port ${port} is used by the PostgreSQL of .*pid-owner.*LIGNEE_PG_PORT`),
+      );
+      expect(readdirSync(`${stale}.users`)).toEqual([]);
+      expect(isRunning(postmasterPid(otherDir))).toBe(true);
+    } finally {
+      await other.stop();
+    }
+  });
+});
+
+describe("a PostgreSQL on the port that lets in a user who may not read its settings", () => {
+  it("is refused, naming the port, before creating anything", async () => {
+    const port = await freePort();
+    const other = await startEmbeddedPostgres({
+      dataDir: await copyOfTemplate("foreign"),
+      port,
+    });
+    try {
+      // Another PostgreSQL where the user Lignée signs in with is no superuser.
+      const admin = new pg.Client(other.url);
+      await admin.connect();
+      await admin.query(`CREATE ROLE keeper SUPERUSER LOGIN PASSWORD 'keeper'`);
+      await admin.end();
+      const keeper = new pg.Client({ ...clientOf(other.url), user: "keeper", password: "keeper" });
+      await keeper.connect();
+      await keeper.query(`ALTER ROLE lignee RENAME TO first_superuser`);
+      await keeper.query(`CREATE ROLE lignee LOGIN PASSWORD 'lignee'`);
+      await keeper.end();
+
+      const fresh = await newDataDir("fresh-on-foreign-port");
+      await expect(startEmbeddedPostgres({ dataDir: fresh, port })).rejects.toThrow(
+        new RegExp(
+          `port ${port} is used by a PostgreSQL that does not say its data directory .*permission denied.*LIGNEE_PG_PORT`,
+        ),
+      );
+      expect(existsSync(fresh)).toBe(false);
+      expect(existsSync(`${fresh}.users`)).toBe(false);
+    } finally {
+      await other.stop();
+    }
+  });
+});
+
+function clientOf(url: string): pg.ClientConfig {
+  const u = new URL(url);
+  return { host: u.hostname, port: Number(u.port), database: u.pathname.slice(1) };
+}
+
+/** Resolves once a file named `prefix…` appears in `dir`: an attempt to take a lock there. */
+function lockAttempted(dir: string, prefix: string): Promise<void> {
+  return new Promise((resolve) => {
+    const watcher = watch(dir, (_event, name) => {
+      if (name?.startsWith(prefix)) {
+        watcher.close();
+        resolve();
+      }
+    });
+  });
+}
 
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");

