@@ -307,7 +307,7 @@ async function requireServerOf(client: pg.Client, port: number, dataDir: string)
  * server that does not let us in (the start then fails on its own): no refusal.
  */
 async function refuseAnotherServer(port: number, dataDir: string): Promise<void> {
-  const client = maintenanceClient(port);
+  const client = maintenanceClient(port, { probe: true });
   try {
     await client.connect();
   } catch (error) {
@@ -327,7 +327,11 @@ async function refuseAnotherServer(port: number, dataDir: string): Promise<void>
   }
 }
 
-function maintenanceClient(port: number): pg.Client {
+/**
+ * A client of the maintenance database, whose connection gives up after PROBE_TIMEOUT_MS; a
+ * `probe`'s queries too (others may take longer: CREATE DATABASE on a busy machine).
+ */
+function maintenanceClient(port: number, options: { probe?: boolean } = {}): pg.Client {
   return new pg.Client({
     host: "localhost",
     port,
@@ -335,7 +339,7 @@ function maintenanceClient(port: number): pg.Client {
     password: PASSWORD,
     database: "postgres",
     connectionTimeoutMillis: PROBE_TIMEOUT_MS,
-    query_timeout: PROBE_TIMEOUT_MS,
+    ...(options.probe ? { query_timeout: PROBE_TIMEOUT_MS } : {}),
   });
 }
 
@@ -413,7 +417,9 @@ function isStartingUp(error: unknown): boolean {
     code === "57P03" ||
     code === "ECONNREFUSED" ||
     code === "ECONNRESET" ||
-    (message ?? "").includes("Connection terminated unexpectedly")
+    (message ?? "").includes("Connection terminated unexpectedly") ||
+    // This server's own, slow to answer on a busy machine: waited for up to READY_TIMEOUT_MS.
+    isTimeout(error)
   );
 }
 
