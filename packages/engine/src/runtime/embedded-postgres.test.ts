@@ -229,6 +229,30 @@ describe("a port taken while waiting, or by what is not this instance's server",
     }
   });
 
+  it("leaves none of the folders it made when refused under the lock", async () => {
+    const port = await freePort();
+    // Closes the first connection (the check before the lock: nothing there to refuse), then
+    // accepts and says nothing (the check under the lock: refused).
+    const sockets: Socket[] = [];
+    const flaky = createServer((socket) => {
+      if (sockets.push(socket) === 1) socket.destroy();
+    });
+    await new Promise<void>((resolve) => flaky.listen(port, resolve));
+    try {
+      const parent = path.dirname(await newDataDir("made-then-removed"));
+      const dataDir = path.join(parent, "deeper", "pg");
+      await expect(startEmbeddedPostgres({ dataDir, port })).rejects.toThrow(
+        new RegExp(`port ${port} is used by something that does not answer.*LIGNEE_PG_PORT`),
+      );
+      expect(sockets.length).toBeGreaterThanOrEqual(2);
+      expect(existsSync(path.join(parent, "deeper"))).toBe(false);
+      expect(existsSync(parent)).toBe(true);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => flaky.close(resolve));
+    }
+  });
+
   it("is refused when the server named by postmaster.pid serves another directory", async () => {
     const otherDir = await copyOfTemplate("pid-owner");
     const port = await freePort();
