@@ -358,7 +358,7 @@ describe("a sign-in racing a password change", () => {
     }
   });
 
-  for (const change of ["setPassword", "changeOwnPassword"] as const) {
+  for (const change of ["setPassword", "changeOwnPassword", "disableUser"] as const) {
     it(`ends with ${change} the session of a sign-in that read the old password first`, async () => {
       const store = await freshStore();
       const alice = await addAlice(store);
@@ -375,19 +375,22 @@ describe("a sign-in racing a password change", () => {
         const changed =
           change === "setPassword"
             ? store.setPassword("alice", "scrypt$hash-new", at(MINUTE))
-            : store.changeOwnPassword({
-                userId: alice.id,
-                currentHash: "scrypt$hash-a",
-                passwordHash: "scrypt$hash-new",
-                newSecretHash: hash("renewed"),
-                at: at(MINUTE),
-                expiresAt: at(MINUTE + 12 * HOUR),
-              });
+            : change === "disableUser"
+              ? store.disableUser("alice", at(MINUTE)).then((u) => u !== undefined)
+              : store.changeOwnPassword({
+                  userId: alice.id,
+                  currentHash: "scrypt$hash-a",
+                  passwordHash: "scrypt$hash-new",
+                  newSecretHash: hash("renewed"),
+                  at: at(MINUTE),
+                  expiresAt: at(MINUTE + 12 * HOUR),
+                });
         await blockedOrDone(db, changed);
         await db.query("COMMIT");
         expect(await changed).toBe(true);
         expect(await store.touchSession(hash("old"), at(2 * MINUTE), HOUR)).toBeUndefined();
-        expect(await sessions(db, alice.id)).toBe(change === "setPassword" ? 0 : 1);
+        // Only the session a change of one's own password makes is left.
+        expect(await sessions(db, alice.id)).toBe(change === "changeOwnPassword" ? 1 : 0);
       } finally {
         await db.end();
       }

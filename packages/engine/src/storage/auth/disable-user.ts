@@ -2,12 +2,13 @@ import type pg from "pg";
 import { inTransaction } from "../transaction";
 import type { UserRecord } from "./auth-store";
 import { keepAnAdmin } from "./keep-an-admin";
+import { lockUser } from "./lock-user";
 import { USER_COLUMNS, userOf, type UserRow } from "./user-row";
 
 /**
  * Disables the user (an already disabled one keeps its date), deletes its sessions and revokes
- * its tokens: one statement, so all of it or nothing. Refuses (`AuthStoreError`, LAST_ADMIN) to
- * disable the last active admin.
+ * its tokens: one statement under the user's row lock (see `lockUser`), so all of it or
+ * nothing. Refuses (`AuthStoreError`, LAST_ADMIN) to disable the last active admin.
  */
 export async function disableUser(
   pool: pg.Pool,
@@ -16,6 +17,8 @@ export async function disableUser(
 ): Promise<UserRecord | undefined> {
   return inTransaction(pool, "disable user", async (tx) => {
     await keepAnAdmin(tx, name);
+    // A sign-in under way made its session before this lock (deleted below), or makes none.
+    await lockUser(tx, { name });
     const { rows } = await tx.query<UserRow>(
       `WITH u AS (
        UPDATE lignee.users SET disabled_at = coalesce(disabled_at, $2)
