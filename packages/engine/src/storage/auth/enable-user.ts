@@ -1,7 +1,7 @@
 import type pg from "pg";
 import { inTransaction } from "../transaction";
 import type { UserRecord } from "./auth-store";
-import { adminFirst } from "./keep-an-admin";
+import { adminFirst, lockAdmins } from "./keep-an-admin";
 import { USER_COLUMNS, userOf, type UserRow } from "./user-row";
 
 /**
@@ -15,6 +15,8 @@ export async function enableUser(
   name: string,
 ): Promise<{ user: UserRecord; changed: boolean } | undefined> {
   return inTransaction(pool, "enable user", async (tx) => {
+    // The admins' lock before the row's, as every change of who is an active admin takes them.
+    await lockAdmins(tx);
     const found = await tx.query<UserRow>(
       `SELECT ${USER_COLUMNS} FROM lignee.users u WHERE lower(u.name) = lower($1) FOR UPDATE`,
       [name],

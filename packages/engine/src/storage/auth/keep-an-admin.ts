@@ -14,8 +14,12 @@ const ADMINS_LOCK = 7_342_031;
  */
 export const NEEDS_ADMIN_MESSAGE = "the first user must be an admin";
 
-/** Within a transaction: serialises the changes to who the active admins are (until it ends). */
-async function lockAdmins(tx: pg.PoolClient): Promise<void> {
+/**
+ * Within a transaction: serialises the changes to who the active admins are (until it ends).
+ * Taken before any user's row lock (see `lockUser`), so that two changes never wait for each
+ * other.
+ */
+export async function lockAdmins(tx: pg.PoolClient): Promise<void> {
   await tx.query(`SELECT pg_advisory_xact_lock($1, 0)`, [ADMINS_LOCK]);
 }
 
