@@ -12,6 +12,7 @@ import type { ApiToken, Role, TokenCreated, TokenScope } from "../api/types";
 import { ConfirmDialog } from "../components/ConfirmDialog";
 import { ErrorLine } from "../components/ErrorLine";
 import { MIN_PASSWORD, PasswordTooShort } from "../components/PasswordTooShort";
+import { charactersMissing, longEnough } from "../components/password-length";
 import { TableHead } from "../components/TableHead";
 import { formatRelative, formatTime } from "../format";
 import "./account.css";
@@ -247,7 +248,7 @@ function ChangePassword() {
   const [current, setCurrent] = useState("");
   const [password, setPassword] = useState("");
   const [again, setAgain] = useState("");
-  const tooShort = password.length > 0 && password.length < MIN_PASSWORD;
+  const tooShort = charactersMissing(password) > 0;
   const mismatch = again.length > 0 && again !== password;
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -292,7 +293,7 @@ function ChangePassword() {
             onChange={(e) => setPassword(e.target.value)}
             data-testid="password-new"
           />
-          {tooShort && <PasswordTooShort id="password-new-hint" length={password.length} />}
+          <PasswordTooShort id="password-new-hint" password={password} />
         </label>
         <label>
           New password again
@@ -314,10 +315,7 @@ function ChangePassword() {
         <button
           type="submit"
           disabled={
-            change.isPending ||
-            current === "" ||
-            password.length < MIN_PASSWORD ||
-            again !== password
+            change.isPending || current === "" || !longEnough(password) || again !== password
           }
           data-testid="password-change-submit"
         >
