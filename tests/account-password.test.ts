@@ -4,7 +4,8 @@ import { openAuthApi, PASSWORD, SERVICE, type AuthApi, type CallOptions } from "
 
 /**
  * `PUT /api/account/password`: a signed-in user changes its own password, proving the current
- * one (a wrong one counts as a failed sign-in); its other sessions end, this one stays.
+ * one (a wrong one counts as a failed sign-in); all its sessions end, the caller's goes on
+ * under a new secret (a new cookie and CSRF token).
  */
 let t: AuthApi;
 const NEW = "a brand new password";
@@ -29,13 +30,37 @@ beforeEach(async () => {
 const change = (options: CallOptions) => t.call("PUT", "/api/account/password", options);
 
 describe("PUT /api/account/password", () => {
-  it("changes the password: this session stays, the others end, the audit trail says who", async () => {
+  it("changes the password: this session goes on under a new cookie, every old one ends, the audit trail says who", async () => {
     const here = await t.signIn("vera");
     const elsewhere = await t.signIn("vera");
     const res = await change({ as: here, body: { current: PASSWORD, password: NEW } });
-    expect(res.status, await res.clone().text()).toBe(204);
-    expect((await t.call("GET", "/api/runs", { as: here })).status).toBe(200);
+    expect(res.status, await res.clone().text()).toBe(200);
+    const setCookie = res.headers.get("set-cookie") ?? "";
+    expect(setCookie).toMatch(/HttpOnly/);
+    expect(setCookie).toMatch(/SameSite=Strict/);
+    expect(setCookie).toMatch(/Path=\//);
+    const cookie = /lignee_session=([^;]+)/.exec(setCookie)?.[1];
+    expect(cookie).toBeDefined();
+    expect(cookie).not.toBe(here.cookie);
+    const body = (await res.json()) as Record<string, unknown>;
+    expect(body).toEqual({
+      mode: "users",
+      user: { name: "vera", role: "viewer" },
+      via: "session",
+      csrfToken: expect.any(String),
+      expiresAt: expect.any(String),
+      idleMinutes: 60,
+    });
+    expect(body.csrfToken).not.toBe(here.csrf);
+    const renewed = { kind: "session" as const, cookie: cookie!, csrf: body.csrfToken as string };
+    // The cookie sent with the change is the one a thief could have: it ends too.
+    expect((await t.call("GET", "/api/runs", { as: here })).status).toBe(401);
     expect((await t.call("GET", "/api/runs", { as: elsewhere })).status).toBe(401);
+    expect((await t.call("GET", "/api/runs", { as: renewed })).status).toBe(200);
+    const session = (await (await t.call("GET", "/api/session", { as: renewed })).json()) as {
+      csrfToken: string;
+    };
+    expect(session.csrfToken).toBe(body.csrfToken);
     const old = await t.call("POST", "/api/session", {
       body: { name: "vera", password: PASSWORD },
     });
@@ -50,9 +75,9 @@ describe("PUT /api/account/password", () => {
       action: "user.set-password",
       target: "vera",
     });
-    // Back as it was, for the other tests.
-    expect((await change({ as: here, body: { current: NEW, password: PASSWORD } })).status).toBe(
-      204,
+    // Back as it was, for the other tests (a write with the new session's CSRF token).
+    expect((await change({ as: renewed, body: { current: NEW, password: PASSWORD } })).status).toBe(
+      200,
     );
   });
 
@@ -63,6 +88,18 @@ describe("PUT /api/account/password", () => {
       expect(res.status).toBe(403);
       expect(await res.json()).toEqual({ error: "the current password is wrong" });
     }
+    const refusals = (await (
+      await t.call("GET", "/api/audit?action=user.set-password-refused&actor=otto", {
+        as: SERVICE,
+      })
+    ).json()) as AuditList;
+    expect(refusals.events).toHaveLength(5);
+    expect(refusals.events[0]).toMatchObject({
+      actor: "otto",
+      actorKind: "user",
+      action: "user.set-password-refused",
+      target: "otto",
+    });
     const limited = await change({ as: otto, body: { current: PASSWORD, password: NEW } });
     expect(limited.status).toBe(429);
     expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);

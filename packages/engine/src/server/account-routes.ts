@@ -1,9 +1,11 @@
 import type { Hono } from "hono";
 import { dummyVerify, hashPassword, passwordProblem, verifyPassword } from "../auth/password";
-import { sha256 } from "../auth/secrets";
+import { newSessionSecret, sha256 } from "../auth/secrets";
 import type { AuthStore } from "../storage/auth/auth-store";
 import { audit } from "./auth/audit";
+import { answerNewSession } from "./auth/new-session";
 import { principalOf } from "./auth/principal";
+import type { SessionLimits } from "./auth/session-limits";
 import { signInKeys, signInRefusal, SIGN_IN_WINDOW_MS } from "./auth/sign-in-limit";
 import { HttpError } from "./http-error";
 import { jsonBody } from "./json-body";
@@ -12,14 +14,18 @@ import { PasswordChangeRequestBody } from "./schemas";
 export interface AccountRoutesOptions {
   /** Without it, nobody has an account (404). */
   readonly store: AuthStore | undefined;
+  /** The new session made by a password change lasts as a sign-in's. */
+  readonly sessions: SessionLimits;
 }
 
 /**
  * `/api/account`: what a signed-in user does to its own account. `PUT /api/account/password`
  * changes its password, proving the current one: a wrong one is a failed sign-in for the user
- * (the same rate limit: once limited, 429, even with the right one); on success the user's
- * other sessions end, the one calling stays. Only with a session: a token proves no password,
- * the service token and the local mode have none.
+ * (the same rate limit: once limited, 429, even with the right one), recorded as
+ * `user.set-password-refused`; on success all the user's sessions end, the caller's included
+ * (its cookie may be the one that leaked), and the caller gets a new one, answered as a
+ * sign-in's. Only with a session: a token proves no password, the service token and the local
+ * mode have none.
  */
 export function registerAccountRoutes(app: Hono, options: AccountRoutesOptions): void {
   app.put("/api/account/password", async (c) => {
@@ -59,20 +65,26 @@ export function registerAccountRoutes(app: Hono, options: AccountRoutesOptions):
       ? await verifyPassword(current, currentHash)
       : await dummyVerify(current);
     // The reserved attempt stays when the password is wrong: it was a failure.
-    if (!valid || !currentHash) throw new HttpError(403, "the current password is wrong");
+    if (!valid || !currentHash) {
+      await audit(c, "user.set-password-refused", user.name);
+      throw new HttpError(403, "the current password is wrong");
+    }
     await store.releaseSignInAttempt(reservation);
 
+    const secret = newSessionSecret();
+    const expiresAt = new Date(now.getTime() + options.sessions.absoluteMs);
     const changed = await store.changeOwnPassword({
       userId: user.id,
       currentHash,
       passwordHash: await hashPassword(password),
-      keptSessionHash: sha256(session.secret),
+      newSecretHash: sha256(secret),
       at: now,
+      expiresAt,
     });
     if (!changed) {
       throw new HttpError(409, "the password was changed meanwhile: sign in again");
     }
     await audit(c, "user.set-password", user.name);
-    return c.body(null, 204);
+    return answerNewSession(c, { user, secret, expiresAt, limits: options.sessions });
   });
 }

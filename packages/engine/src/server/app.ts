@@ -167,7 +167,7 @@ export function createApp(options: AppOptions): App {
     trustProxy: options.trustProxy ?? process.env.LIGNEE_TRUST_PROXY === "1",
   });
   registerUserRoutes(app, { store });
-  registerAccountRoutes(app, { store });
+  registerAccountRoutes(app, { store, sessions });
   registerTokenRoutes(app, { store });
   registerAuditRoutes(app, { store });
   registerDefinitionsRoutes(app, {

@@ -747,15 +747,20 @@ function authPaths(unauthorized: ErrorResponse, forbidden: ErrorResponse): Recor
     "/api/account/password": {
       put: {
         summary:
-          "Change the caller's own password, proving the current one: its other sessions end, this one stays (signed-in users only)",
+          "Change the caller's own password, proving the current one: all its sessions end, the caller's included, and the caller gets a new one (signed-in users only)",
         requestBody: body(PasswordChangeRequestBody),
         responses: {
-          204: { description: "changed" },
+          200: json(
+            "changed: the caller's new session (Set-Cookie: lignee_session, a new CSRF token); its old cookie no longer works",
+            SessionBody,
+          ),
           400: error("bad body, or a bad new password (at least 12 characters)"),
           403: error(
-            "the current password is wrong (counted as a failed sign-in), a user's token (a password is changed after signing in), or a missing CSRF header",
+            "the current password is wrong (counted as a failed sign-in, recorded as user.set-password-refused), a user's token (a password is changed after signing in), or a missing CSRF header",
           ),
-          409: error("the caller is no signed-in user (the service token, the local mode)"),
+          409: error(
+            "the caller is no signed-in user (the service token, the local mode), or its password was changed meanwhile",
+          ),
           429: {
             ...error("too many failed sign-ins for this user"),
             headers: {

@@ -1,11 +1,12 @@
 import type { Context, Hono } from "hono";
-import { deleteCookie, setCookie } from "hono/cookie";
+import { deleteCookie } from "hono/cookie";
 import type { z } from "zod";
 import { dummyVerify, verifyPassword } from "../auth/password";
 import { csrfTokenFor, newSessionSecret, sha256 } from "../auth/secrets";
 import type { AuthStore } from "../storage/auth/auth-store";
 import { audit } from "./auth/audit";
 import { SESSION_COOKIE } from "./auth/authenticate";
+import { answerNewSession } from "./auth/new-session";
 import { principalOf } from "./auth/principal";
 import type { SessionLimits } from "./auth/session-limits";
 import { signInKeys, signInRefusal, SIGN_IN_WINDOW_MS } from "./auth/sign-in-limit";
@@ -120,22 +121,7 @@ export function registerSessionRoutes(app: Hono, options: SessionRoutesOptions):
     await store.clearSignInFailures(keys.user);
     await store.recordSignIn(user.id, now);
     await audit(c, "session.sign-in", user.name, { address }, asUser(user.name));
-    setCookie(c, SESSION_COOKIE, secret, {
-      httpOnly: true,
-      sameSite: "Strict",
-      path: "/",
-      secure: overHttps(c),
-    });
-    c.header("Cache-Control", "no-store");
-    const body: z.input<typeof SessionBody> = {
-      mode: "users",
-      user: { name: user.name, role: user.role },
-      via: "session",
-      csrfToken: csrfTokenFor(secret),
-      expiresAt: expiresAt.toISOString(),
-      idleMinutes: options.sessions.idleMs / 60_000,
-    };
-    return c.json(body);
+    return answerNewSession(c, { user, secret, expiresAt, limits: options.sessions });
   });
 
   app.delete("/api/session", async (c) => {

@@ -221,7 +221,7 @@ describe("enabling a user", () => {
 });
 
 describe("a user changing its own password", () => {
-  it("sets it and ends the user's other sessions, keeping this one, and forgets its failures", async () => {
+  it("sets it, ends all the user's sessions, makes the caller's new one, and forgets its failures", async () => {
     const store = await freshStore();
     const alice = await addAlice(store);
     const session = (secret: string) =>
@@ -239,13 +239,18 @@ describe("a user changing its own password", () => {
       userId: alice.id,
       currentHash: "scrypt$hash-a",
       passwordHash: "scrypt$hash-new",
-      keptSessionHash: hash("this"),
+      newSecretHash: hash("renewed"),
       at: at(MINUTE),
+      expiresAt: at(MINUTE + 12 * HOUR),
     });
     expect(changed).toBe(true);
     expect((await store.findUser("alice"))?.passwordHash).toBe("scrypt$hash-new");
-    expect(await store.touchSession(hash("this"), at(2 * MINUTE), HOUR)).toBeDefined();
+    expect(await store.touchSession(hash("this"), at(2 * MINUTE), HOUR)).toBeUndefined();
     expect(await store.touchSession(hash("other"), at(2 * MINUTE), HOUR)).toBeUndefined();
+    expect(await store.touchSession(hash("renewed"), at(2 * MINUTE), HOUR)).toMatchObject({
+      createdAt: at(MINUTE),
+      expiresAt: at(MINUTE + 12 * HOUR),
+    });
     expect(await store.signInFailures(["user:alice"], T0)).toEqual(new Map());
   });
 
@@ -257,11 +262,139 @@ describe("a user changing its own password", () => {
       userId: alice.id,
       currentHash: "scrypt$hash-a",
       passwordHash: "scrypt$hash-new",
-      keptSessionHash: hash("this"),
+      newSecretHash: hash("renewed"),
       at: at(MINUTE),
+      expiresAt: at(MINUTE + 12 * HOUR),
     });
     expect(changed).toBe(false);
+    expect(await store.touchSession(hash("renewed"), at(2 * MINUTE), HOUR)).toBeUndefined();
     expect((await store.findUser("alice"))?.passwordHash).toBe("scrypt$hash-admin");
+  });
+});
+
+describe("a sign-in racing a password change", () => {
+  /** A raw connection to the store's database, for a transaction held open. */
+  async function rawClient(store: AuthStore): Promise<pg.Client> {
+    const db = new pg.Client({ connectionString: urls.get(store)! });
+    await db.connect();
+    return db;
+  }
+
+  /** Resolves once a statement of this database waits for a lock, or `done` settles first. */
+  async function blockedOrDone(db: pg.Client, done: Promise<unknown>): Promise<void> {
+    let settled = false;
+    void done.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    while (!settled) {
+      const { rows } = await db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pg_stat_activity
+         WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+      );
+      if (rows[0]!.n > 0) return;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  async function sessions(db: pg.Client, userId: string): Promise<number> {
+    const { rows } = await db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM lignee.sessions WHERE user_id = $1::bigint`,
+      [userId],
+    );
+    return rows[0]!.n;
+  }
+
+  it("makes no session with the old password while a change of it is being committed", async () => {
+    const store = await freshStore();
+    const alice = await addAlice(store);
+    const db = await rawClient(store);
+    try {
+      // A change in one statement, not committed yet: the row is locked, its sessions deleted.
+      await db.query("BEGIN");
+      await db.query(
+        `WITH u AS (UPDATE lignee.users SET password_hash = 'scrypt$hash-new'
+                    WHERE id = $1::bigint RETURNING id)
+         DELETE FROM lignee.sessions s USING u WHERE s.user_id = u.id`,
+        [alice.id],
+      );
+      const signIn = store.createSession({
+        userId: alice.id,
+        passwordHash: "scrypt$hash-a",
+        secretHash: hash("old"),
+        at: T0,
+        expiresAt: at(12 * HOUR),
+      });
+      await blockedOrDone(db, signIn);
+      await db.query("COMMIT");
+      expect(await signIn).toBe(false);
+      expect(await sessions(db, alice.id)).toBe(0);
+    } finally {
+      await db.end();
+    }
+  });
+
+  for (const change of ["setPassword", "changeOwnPassword"] as const) {
+    it(`ends with ${change} the session of a sign-in that read the old password first`, async () => {
+      const store = await freshStore();
+      const alice = await addAlice(store);
+      const db = await rawClient(store);
+      try {
+        // A sign-in that has read the user (FOR SHARE) and inserted its session, uncommitted.
+        await db.query("BEGIN");
+        await db.query(
+          `INSERT INTO lignee.sessions (secret_hash, user_id, created_at, last_seen_at, expires_at)
+           SELECT $1, u.id, $3, $3, $3::timestamptz + interval '12 hours' FROM lignee.users u
+           WHERE u.id = $2::bigint AND u.password_hash = 'scrypt$hash-a' FOR SHARE OF u`,
+          [hash("old"), alice.id, T0],
+        );
+        const changed =
+          change === "setPassword"
+            ? store.setPassword("alice", "scrypt$hash-new", at(MINUTE))
+            : store.changeOwnPassword({
+                userId: alice.id,
+                currentHash: "scrypt$hash-a",
+                passwordHash: "scrypt$hash-new",
+                newSecretHash: hash("renewed"),
+                at: at(MINUTE),
+                expiresAt: at(MINUTE + 12 * HOUR),
+              });
+        await blockedOrDone(db, changed);
+        await db.query("COMMIT");
+        expect(await changed).toBe(true);
+        expect(await store.touchSession(hash("old"), at(2 * MINUTE), HOUR)).toBeUndefined();
+        expect(await sessions(db, alice.id)).toBe(change === "setPassword" ? 0 : 1);
+      } finally {
+        await db.end();
+      }
+    });
+  }
+
+  it("leaves no session made with the old password, whatever the order, over a few rounds", async () => {
+    const store = await freshStore();
+    const alice = await addAlice(store);
+    const db = await rawClient(store);
+    try {
+      let current = "scrypt$hash-a";
+      for (let round = 0; round < 10; round++) {
+        const next = `scrypt$hash-${round}`;
+        const attempts = [0, 1, 2].map((i) =>
+          store.createSession({
+            userId: alice.id,
+            passwordHash: current,
+            secretHash: hash(`old-${round}-${i}`),
+            at: T0,
+            expiresAt: at(12 * HOUR),
+          }),
+        );
+        await store.setPassword("alice", next, at(MINUTE));
+        await Promise.all(attempts);
+        expect(await sessions(db, alice.id), `round ${round}`).toBe(0);
+        current = next;
+      }
+    } finally {
+      await db.end();
+    }
   });
 });
 

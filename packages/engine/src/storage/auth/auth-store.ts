@@ -85,20 +85,23 @@ export interface AuthStore {
   enableUser(name: string, at: Date): Promise<UserRecord | undefined>;
   /**
    * Sets the password (changed at `at`), ends the user's sessions and forgets its failed
-   * sign-ins (`user:<name>`), in one statement; false: no such user.
+   * sign-ins (`user:<name>`), in one statement under the user's row lock (a sign-in with the
+   * old password under way makes no session that outlives it); false: no such user.
    */
   setPassword(name: string, passwordHash: string, at: Date): Promise<boolean>;
   /**
-   * A signed-in user's change of its own password, in one statement: only while it still has
-   * `currentHash` (the one it proved) and is not disabled; ends its other sessions (the one
-   * of `keptSessionHash` stays) and forgets its failed sign-ins. False: nothing changed.
+   * A signed-in user's change of its own password, in one statement under the user's row lock:
+   * only while it still has `currentHash` (the one it proved) and is not disabled; ends all its
+   * sessions, makes the caller's new one (`newSecretHash`, until `expiresAt`) and forgets its
+   * failed sign-ins. False: nothing changed.
    */
   changeOwnPassword(change: {
     userId: string;
     currentHash: string;
     passwordHash: string;
-    keptSessionHash: Buffer;
+    newSecretHash: Buffer;
     at: Date;
+    expiresAt: Date;
   }): Promise<boolean>;
   /** Throws `AuthStoreError` ("LAST_ADMIN") when it would leave no active admin. */
   setRole(name: string, role: Role): Promise<UserRecord | undefined>;

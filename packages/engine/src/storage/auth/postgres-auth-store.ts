@@ -80,8 +80,9 @@ export class PostgresAuthStore implements AuthStore {
     userId: string;
     currentHash: string;
     passwordHash: string;
-    keptSessionHash: Buffer;
+    newSecretHash: Buffer;
     at: Date;
+    expiresAt: Date;
   }): Promise<boolean> {
     return changeOwnPassword(this.pool, change);
   }
