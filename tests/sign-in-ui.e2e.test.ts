@@ -622,10 +622,22 @@ describe("changing one's own password", () => {
       const refused = p.getByTestId("error");
       await refused.waitFor();
       expect(await refused.textContent()).toBe("the current password is wrong");
+      // The wrong current password is to be typed again.
+      expect(await p.getByTestId("password-current").inputValue()).toBe("");
       await bothThemes(p, "sign-in-8c-password-refused");
 
+      // A new password the server does not take keeps the current one typed.
       await p.getByTestId("password-current").fill("dora-password-1234");
       expect(await refused.count()).toBe(0);
+      await p.getByTestId("password-new").fill(" ".repeat(12));
+      await p.getByTestId("password-again").fill(" ".repeat(12));
+      await p.getByTestId("password-change-submit").click();
+      await refused.waitFor();
+      expect(await refused.textContent()).toBe("a password cannot be only spaces");
+      expect(await p.getByTestId("password-current").inputValue()).toBe("dora-password-1234");
+
+      await p.getByTestId("password-new").fill("dora-new-password-99");
+      await p.getByTestId("password-again").fill("dora-new-password-99");
       await p.getByTestId("password-change-submit").click();
       const changed = p.getByTestId("password-changed");
       await changed.waitFor();
@@ -633,6 +645,19 @@ describe("changing one's own password", () => {
         "Password changed. Your other sessions were signed out; this one stays signed in.",
       );
       await bothThemes(p, "sign-in-8d-password-changed");
+
+      // The change answered a new session: the next write, without a reload, carries its CSRF
+      // token at once (none is refused and sent again).
+      const refusedWrites: string[] = [];
+      p.on("response", (r) => {
+        if (r.status() === 403) refusedWrites.push(`${r.request().method()} ${r.url()}`);
+      });
+      await p.getByTestId("token-label").fill("after-password-change");
+      await p.getByTestId("token-create-submit").click();
+      await p.getByTestId("token-secret-box").waitFor();
+      expect((await p.getByTestId("token-secret").inputValue()).startsWith("lgn_")).toBe(true);
+      expect(refusedWrites).toEqual([]);
+      expect(await p.getByTestId("error").count()).toBe(0);
 
       // This tab is still signed in; the other one is told that its session ended.
       const session = (await (await p.request.get(`${server.url}/api/session`)).json()) as {

@@ -238,8 +238,8 @@ function Tokens() {
 
 /**
  * The user's own password: the current one, the new one twice. The server's refusal is said
- * (a wrong current password, a new one it does not take, too many attempts); once changed, the
- * user's other sessions are signed out, this one stays.
+ * (a wrong current password, a new one it does not take, too many attempts); once changed,
+ * every session of the user ends and this tab carries on with the new one the server answers.
  */
 function ChangePassword() {
   const change = useChangePassword();
@@ -260,7 +260,10 @@ function ChangePassword() {
           setPassword("");
           setAgain("");
         },
-        onError: () => setCurrent(""),
+        // Typed again only when it was the wrong one; a new password refused keeps it.
+        onError: (error) => {
+          if (wrongCurrent(error)) setCurrent("");
+        },
       },
     );
   };
@@ -330,6 +333,13 @@ function ChangePassword() {
       )}
     </>
   );
+}
+
+/** The server's refusal of the current password (403, also counted as a failed sign-in). */
+const WRONG_CURRENT = "the current password is wrong";
+
+function wrongCurrent(error: Error): boolean {
+  return error instanceof ApiError && error.status === 403 && error.message === WRONG_CURRENT;
 }
 
 /**
