@@ -52,7 +52,7 @@ describe("the first user", () => {
         });
         expect(res.status, role).toBe(409);
         expect(await res.json()).toEqual({
-          error: "the first user must be an admin: add one with --role admin",
+          error: "the first user must be an admin",
         });
       }
       const users = await api.call("GET", "/api/users", { as: SERVICE });
@@ -296,6 +296,14 @@ describe("revocation and disabling", () => {
       await t.call("GET", "/api/audit?action=user.enable", { as: SERVICE })
     ).json()) as { events: { actor: string; target: string }[] };
     expect(events).toEqual([expect.objectContaining({ actor: "service token", target: "ivan" })]);
+    // Enabling it again changes nothing, and records nothing.
+    const again = await t.call("POST", "/api/users/ivan/enable", { as: SERVICE });
+    expect(again.status).toBe(200);
+    expect(await again.json()).toMatchObject({ name: "ivan", disabled: false });
+    const after = (await (
+      await t.call("GET", "/api/audit?action=user.enable", { as: SERVICE })
+    ).json()) as { events: unknown[] };
+    expect(after.events).toHaveLength(1);
   });
 
   it("setting a password ends the user's sessions", async () => {

@@ -714,8 +714,12 @@ function authPaths(unauthorized: ErrorResponse, forbidden: ErrorResponse): Recor
           "Enable a disabled user: it may sign in again (its tokens revoked when it was disabled stay revoked)",
         parameters: [userName],
         responses: {
-          200: json("the user", UserBody),
+          200: json(
+            "the user (an active user is left as it is, and nothing is recorded)",
+            UserBody,
+          ),
           404: error("unknown user"),
+          409: error("a user who is no admin while no admin is active"),
         },
       },
     },
@@ -791,9 +795,7 @@ function authPaths(unauthorized: ErrorResponse, forbidden: ErrorResponse): Recor
         responses: {
           201: json("the token and its secret", TokenCreatedBody),
           400: error("bad body, or a scope above the caller's role (a viewer's tokens read)"),
-          403: error(
-            "a user's token (tokens are managed after signing in), or a scope above the caller's role",
-          ),
+          403: error("a user's token (tokens are managed after signing in)"),
           409: error("the caller is no user (the service token, the local mode)"),
         },
       },

@@ -57,10 +57,11 @@ export function registerUserRoutes(app: Hono, options: UserRoutesOptions): void 
 
   app.post("/api/users/:name/enable", async (c) => {
     const name = c.req.param("name");
-    const user = await store().enableUser(name, new Date());
-    if (!user) throw unknown(name);
-    await audit(c, "user.enable", user.name);
-    return c.json(userView(user));
+    const enabled = await store().enableUser(name);
+    if (!enabled) throw unknown(name);
+    // An active user is left as it is: nothing done, nothing recorded.
+    if (enabled.changed) await audit(c, "user.enable", enabled.user.name);
+    return c.json(userView(enabled.user));
   });
 
   app.put("/api/users/:name/password", async (c) => {

@@ -74,7 +74,7 @@ describe("users", () => {
       await expect(refused).rejects.toBeInstanceOf(AuthStoreError);
       await expect(refused).rejects.toMatchObject({
         code: "NEEDS_ADMIN",
-        message: "the first user must be an admin: add one with --role admin",
+        message: "the first user must be an admin",
       });
     }
     expect(await store.listUsers()).toEqual([]);
@@ -209,14 +209,38 @@ describe("enabling a user", () => {
       at: T0,
     });
     await store.disableUser("alice", at(HOUR));
-    const enabled = await store.enableUser("ALICE", at(2 * HOUR));
-    expect(enabled).toEqual({ ...alice, disabledAt: null });
+    const enabled = await store.enableUser("ALICE");
+    expect(enabled).toEqual({ user: { ...alice, disabledAt: null }, changed: true });
     expect((await store.findUser("alice"))?.user.disabledAt).toBeNull();
     expect(await store.useToken(hash("lgn_t"), at(2 * HOUR))).toBeUndefined();
     expect((await store.listTokens("alice"))[0]?.revokedAt).toEqual(at(HOUR));
-    // An active user stays as it is; an unknown one is no user.
-    expect(await store.enableUser("alice", at(3 * HOUR))).toEqual({ ...alice, disabledAt: null });
-    expect(await store.enableUser("nobody", at(HOUR))).toBeUndefined();
+    // An active user stays as it is, and says nothing changed; an unknown one is no user.
+    expect(await store.enableUser("alice")).toEqual({
+      user: { ...alice, disabledAt: null },
+      changed: false,
+    });
+    expect(await store.enableUser("nobody")).toBeUndefined();
+  });
+
+  it("refuses to enable a user who is no admin while no admin is active (NEEDS_ADMIN)", async () => {
+    const store = await freshStore();
+    await addAlice(store, "viewer");
+    await store.disableUser("alice", T0);
+    // Only a database edited by hand lacks an active admin: the store keeps the last one.
+    const db = new pg.Client({ connectionString: urls.get(store)! });
+    await db.connect();
+    try {
+      await db.query(`UPDATE lignee.users SET disabled_at = now() WHERE name = 'root'`);
+    } finally {
+      await db.end();
+    }
+    await expect(store.enableUser("alice")).rejects.toMatchObject({
+      code: "NEEDS_ADMIN",
+      message: "the first user must be an admin",
+    });
+    expect((await store.findUser("alice"))?.user.disabledAt).toEqual(T0);
+    expect((await store.enableUser("root"))?.changed).toBe(true);
+    expect((await store.enableUser("alice"))?.changed).toBe(true);
   });
 });
 

@@ -79,10 +79,11 @@ export interface AuthStore {
    */
   disableUser(name: string, at: Date): Promise<UserRecord | undefined>;
   /**
-   * Enables a disabled user (at `at`): it may sign in again; the tokens revoked when it was
-   * disabled stay revoked. Undefined: no such user.
+   * Enables a disabled user: it may sign in again; the tokens revoked when it was disabled stay
+   * revoked. `changed` false: it was active already. Throws `AuthStoreError` ("NEEDS_ADMIN") for
+   * a user who is no admin while no admin is active. Undefined: no such user.
    */
-  enableUser(name: string, at: Date): Promise<UserRecord | undefined>;
+  enableUser(name: string): Promise<{ user: UserRecord; changed: boolean } | undefined>;
   /**
    * Sets the password (changed at `at`), ends the user's sessions and forgets its failed
    * sign-ins (`user:<name>`), in one statement under the user's row lock (a sign-in with the
@@ -171,8 +172,11 @@ export interface AuthStore {
   clearSignInFailures(key: string): Promise<void>;
 
   recordAudit(record: NewAuditRecord): Promise<AuditRecord>;
-  /** Newest first; `before` is an id (the cursor of the next page). */
-  /** `action`: that action, or the actions it is the prefix of before a dot (`token`: `token.create`…). */
+  /**
+   * Newest first; `before` is an id (the cursor of the next page); `actor` in any case;
+   * `action`: that action, or the actions it is the prefix of before a dot (`token`:
+   * `token.create`…).
+   */
   listAudit(options: {
     limit: number;
     before?: string;

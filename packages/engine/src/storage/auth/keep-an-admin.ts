@@ -8,8 +8,11 @@ import { AuthStoreError, quote } from "../../errors";
  */
 const ADMINS_LOCK = 7_342_031;
 
-/** What a user who is no admin, added while no admin is active, is refused with. */
-export const NEEDS_ADMIN_MESSAGE = "the first user must be an admin: add one with --role admin";
+/**
+ * What a user who is no admin, added or enabled while no admin is active, is refused with (the
+ * API and the UI show it as it is; the CLI adds how to make one).
+ */
+export const NEEDS_ADMIN_MESSAGE = "the first user must be an admin";
 
 /** Within a transaction: serialises the changes to who the active admins are (until it ends). */
 async function lockAdmins(tx: pg.PoolClient): Promise<void> {
@@ -39,7 +42,7 @@ export async function keepAnAdmin(tx: pg.PoolClient, name: string): Promise<void
 
 /**
  * Within a transaction: under the same lock, refuses (`AuthStoreError`, NEEDS_ADMIN) a user
- * of `role` who is no admin while no admin is active: sign-in would be on (a user is active)
+ * of `role` who is no admin, added or enabled while no admin is active: sign-in would be on (a user is active)
  * with nobody to administer the server.
  */
 export async function adminFirst(tx: pg.PoolClient, role: Role): Promise<void> {

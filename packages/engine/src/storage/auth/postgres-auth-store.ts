@@ -68,8 +68,8 @@ export class PostgresAuthStore implements AuthStore {
     return disableUser(this.pool, name, at);
   }
 
-  enableUser(name: string, at: Date): Promise<UserRecord | undefined> {
-    return enableUser(this.pool, name, at);
+  enableUser(name: string): Promise<{ user: UserRecord; changed: boolean } | undefined> {
+    return enableUser(this.pool, name);
   }
 
   setPassword(name: string, passwordHash: string, at: Date): Promise<boolean> {

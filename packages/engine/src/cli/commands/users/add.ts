@@ -1,7 +1,7 @@
 import { hashPassword, passwordProblem } from "../../../auth/password";
 import { AuthStoreError, quote } from "../../../errors";
 import type { PasswordSource } from "../../password-input";
-import { requireRole, requireUserName, type UsersCli } from "./users-cli";
+import { needsAdminHint, requireRole, requireUserName, type UsersCli } from "./users-cli";
 
 /**
  * `lignee users add NAME --role R [--password-stdin]`: a new user with a password (at least 12
@@ -22,12 +22,9 @@ export async function usersAddCommand(
   const problem = passwordProblem(password);
   if (problem) throw new AuthStoreError("INVALID_USER", problem);
   const at = cli.now();
-  const user = await cli.store.addUser({
-    name,
-    role,
-    passwordHash: await hashPassword(password),
-    at,
-  });
+  const user = await cli.store
+    .addUser({ name, role, passwordHash: await hashPassword(password), at })
+    .catch(needsAdminHint("add one with --role admin"));
   await cli.store.recordAudit({
     actor: cli.actor,
     actorKind: "cli",

@@ -1,17 +1,22 @@
-import { existingUser, type UsersCli } from "./users-cli";
+import { AuthStoreError, quote } from "../../../errors";
+import { needsAdminHint, type UsersCli } from "./users-cli";
 
 /**
  * `lignee users enable NAME`: a disabled user may sign in again. The tokens revoked when it
- * was disabled stay revoked (it makes new ones). An unknown user: exit 2.
+ * was disabled stay revoked (it makes new ones). An unknown user, or one who is no admin while
+ * no admin is active: exit 2. An active user is left as it is, with nothing recorded.
  */
 export async function usersEnableCommand(cli: UsersCli, name: string): Promise<number> {
-  const user = await existingUser(cli.store, name);
-  if (!user.disabledAt) {
-    cli.io.out(`${user.name} is not disabled.`);
+  const at = cli.now();
+  const enabled = await cli.store
+    .enableUser(name)
+    .catch(needsAdminHint("enable an admin first, or add one with --role admin"));
+  if (!enabled) throw new AuthStoreError("UNKNOWN_USER", `no user named ${quote(name)}`);
+  const { user } = enabled;
+  if (!enabled.changed) {
+    cli.io.out(`${user.name} is already active.`);
     return 0;
   }
-  const at = cli.now();
-  await cli.store.enableUser(user.name, at);
   await cli.store.recordAudit({
     actor: cli.actor,
     actorKind: "cli",

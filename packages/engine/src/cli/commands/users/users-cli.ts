@@ -46,3 +46,19 @@ export function shortDate(date: Date | null): string {
   if (!date) return "-";
   return `${date.toISOString().slice(0, 16).replace("T", " ")}Z`;
 }
+
+/**
+ * Rethrows a store's refusal of a user who is no admin while no admin is active (NEEDS_ADMIN)
+ * with `hint`, what to do from the command line; any other error as it is.
+ *
+ * @example
+ * await cli.store.addUser(user).catch(needsAdminHint("add one with --role admin"));
+ */
+export function needsAdminHint(hint: string): (error: unknown) => never {
+  return (error) => {
+    if (error instanceof AuthStoreError && error.code === "NEEDS_ADMIN") {
+      throw new AuthStoreError("NEEDS_ADMIN", `${error.message}: ${hint}`);
+    }
+    throw error;
+  };
+}

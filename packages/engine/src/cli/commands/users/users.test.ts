@@ -1,4 +1,5 @@
 import { Readable } from "node:stream";
+import pg from "pg";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { createTestDatabase } from "../../../../../../tests/support/database";
 import { verifyPassword } from "../../../auth/password";
@@ -21,6 +22,7 @@ import type { UsersCli } from "./users-cli";
 /** The `lignee users` commands over a real database, with the password given as piped in. */
 const stores: AuthStore[] = [];
 let store: AuthStore;
+let url: string;
 let out: string[];
 let err: string[];
 const NOW = new Date("2026-03-01T10:00:00.000Z");
@@ -31,7 +33,8 @@ afterAll(async () => {
 });
 
 beforeEach(async () => {
-  store = PostgresAuthStore.connect(await createTestDatabase(), { max: 1 });
+  url = await createTestDatabase();
+  store = PostgresAuthStore.connect(url, { max: 1 });
   stores.push(store);
   out = [];
   err = [];
@@ -215,7 +218,7 @@ describe("lignee users enable", () => {
     expect((await store.findUser("alice"))!.user.disabledAt).toBeNull();
     expect((await store.listTokens("alice"))[0]?.revokedAt).toEqual(NOW);
     expect(await usersEnableCommand(cli(), "alice")).toBe(0);
-    expect(out.at(-1)).toBe("alice is not disabled.");
+    expect(out.at(-1)).toBe("alice is already active.");
     expect((await store.listAudit({ limit: 1 }))[0]).toMatchObject({
       actor: "deploy",
       actorKind: "cli",
@@ -226,6 +229,24 @@ describe("lignee users enable", () => {
       (await store.listAudit({ limit: 10 })).filter((a) => a.action === "user.enable"),
     ).toHaveLength(1);
     await badInput(usersEnableCommand(cli(), "nobody"), /no user named "nobody"/);
+  });
+
+  it("refuses a user who is no admin while no admin is active, saying what to do", async () => {
+    await addAlice("viewer");
+    await usersDisableCommand(cli(), "alice");
+    // Only a database edited by hand lacks an active admin: the store keeps the last one.
+    const db = new pg.Client({ connectionString: url });
+    await db.connect();
+    try {
+      await db.query(`UPDATE lignee.users SET disabled_at = now() WHERE name = 'root'`);
+    } finally {
+      await db.end();
+    }
+    await badInput(
+      usersEnableCommand(cli(), "alice"),
+      /^the first user must be an admin: enable an admin first, or add one with --role admin$/,
+    );
+    expect((await store.findUser("alice"))!.user.disabledAt).toEqual(NOW);
   });
 
   it("set-password of a disabled user says it stays disabled", async () => {
