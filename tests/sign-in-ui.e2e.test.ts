@@ -622,10 +622,22 @@ describe("changing one's own password", () => {
       const refused = p.getByTestId("error");
       await refused.waitFor();
       expect(await refused.textContent()).toBe("the current password is wrong");
+      // The wrong current password is to be typed again.
+      expect(await p.getByTestId("password-current").inputValue()).toBe("");
       await bothThemes(p, "sign-in-8c-password-refused");
 
+      // A new password the server does not take keeps the current one typed.
       await p.getByTestId("password-current").fill("dora-password-1234");
       expect(await refused.count()).toBe(0);
+      await p.getByTestId("password-new").fill(" ".repeat(12));
+      await p.getByTestId("password-again").fill(" ".repeat(12));
+      await p.getByTestId("password-change-submit").click();
+      await refused.waitFor();
+      expect(await refused.textContent()).toBe("a password cannot be only spaces");
+      expect(await p.getByTestId("password-current").inputValue()).toBe("dora-password-1234");
+
+      await p.getByTestId("password-new").fill("dora-new-password-99");
+      await p.getByTestId("password-again").fill("dora-new-password-99");
       await p.getByTestId("password-change-submit").click();
       const changed = p.getByTestId("password-changed");
       await changed.waitFor();
@@ -633,6 +645,19 @@ describe("changing one's own password", () => {
         "Password changed. Your other sessions were signed out; this one stays signed in.",
       );
       await bothThemes(p, "sign-in-8d-password-changed");
+
+      // The change answered a new session: the next write, without a reload, carries its CSRF
+      // token at once (none is refused and sent again).
+      const refusedWrites: string[] = [];
+      p.on("response", (r) => {
+        if (r.status() === 403) refusedWrites.push(`${r.request().method()} ${r.url()}`);
+      });
+      await p.getByTestId("token-label").fill("after-password-change");
+      await p.getByTestId("token-create-submit").click();
+      await p.getByTestId("token-secret-box").waitFor();
+      expect((await p.getByTestId("token-secret").inputValue()).startsWith("lgn_")).toBe(true);
+      expect(refusedWrites).toEqual([]);
+      expect(await p.getByTestId("error").count()).toBe(0);
 
       // This tab is still signed in; the other one is told that its session ended.
       const session = (await (await p.request.get(`${server.url}/api/session`)).json()) as {
@@ -676,15 +701,25 @@ describe("the users page", () => {
       await p.getByTestId("users-page").waitFor();
       await p.getByTestId("user-add-name").fill("bob");
       await p.getByTestId("user-add-role").selectOption("operator");
-      // A password too short says why next to its field.
-      await p.getByTestId("user-add-password").fill("bob-pass");
-      expect(await p.getByTestId("password-too-short").textContent()).toBe(
-        "12 characters or more: 4 to go",
-      );
+      // A password too short says why next to its field, in characters as the server counts
+      // them (six emoji are six, not twelve UTF-16 units), and is read with the field rather
+      // than announced at every keystroke.
+      const addPassword = p.getByTestId("user-add-password");
+      await addPassword.fill("🐉🐉🐉🐉🐉🐉");
+      const tooShort = p.getByTestId("password-too-short");
+      expect(await tooShort.textContent()).toBe("12 characters or more: 6 to go");
       expect(await p.getByTestId("user-add-submit").isDisabled()).toBe(true);
+      expect(await tooShort.getAttribute("role")).toBeNull();
+      expect(await tooShort.getAttribute("aria-live")).toBeNull();
+      expect(await addPassword.getAttribute("aria-describedby")).toBe(
+        await tooShort.getAttribute("id"),
+      );
+      await addPassword.fill("bob-pass");
+      expect(await tooShort.textContent()).toBe("12 characters or more: 4 to go");
       await bothThemes(p, "sign-in-9a-password-too-short");
-      await p.getByTestId("user-add-password").fill("bob-password-12345");
-      expect(await p.getByTestId("password-too-short").count()).toBe(0);
+      await addPassword.fill("bob-password-12345");
+      expect(await tooShort.count()).toBe(0);
+      expect(await addPassword.getAttribute("aria-describedby")).toBeNull();
       await p.getByTestId("user-add-submit").click();
       const bob = p.locator("[data-testid=user-row][data-name=bob]");
       await bob.waitFor();
@@ -693,23 +728,45 @@ describe("the users page", () => {
       await bob.getByTestId("user-role").selectOption("viewer");
       await p.locator("[data-testid=user-row][data-name=bob][data-role=viewer]").waitFor();
 
-      // Two refused actions in a row: one error line, the latest's, in line with the table.
+      // Two refused actions in a row, for different reasons: one error line, the latest's, in
+      // line with the table.
       const root = p.locator("[data-testid=user-row][data-name=root]");
       await root.getByTestId("user-role").selectOption("viewer");
       const refusal = p.getByTestId("error");
-      await expect.poll(() => refusal.textContent()).toContain("last active admin");
-      await root.getByTestId("user-disable").click();
-      await p.getByTestId("disable-confirm").click();
-      await p.getByTestId("disable-dialog").waitFor({ state: "detached" });
-      await expect.poll(() => refusal.count()).toBe(1);
-      expect(await refusal.textContent()).toContain("last active admin");
-      const line = (await refusal.boundingBox())!;
-      const table = (await p.getByTestId("users").boundingBox())!;
-      const form = (await p.getByTestId("user-add").boundingBox())!;
-      expect(Math.round(line.x)).toBe(Math.round(table.x));
-      expect(Math.round(line.x)).toBe(Math.round(form.x));
-      expect(Math.round(line.width)).toBe(Math.round(table.width));
-      await bothThemes(p, "sign-in-9b-one-refusal");
+      await expect.poll(() => refusal.textContent()).toBe('"root" is the last active admin');
+      // Meanwhile another admin made root an operator: the next action is refused for its role.
+      await auth.addUser({
+        name: "ada",
+        role: "admin",
+        passwordHash: await hashPassword("ada-password-12345"),
+        at: new Date(),
+      });
+      await auth.setRole("root", "operator");
+      try {
+        await p.getByRole("button", { name: "Disable bob", exact: true }).click();
+        await p.getByTestId("disable-confirm").click();
+        await p.getByTestId("disable-dialog").waitFor({ state: "detached" });
+        // The action's line is the latest refusal's; the list, read again after it, is refused
+        // too, and says so on its own line.
+        const refusals = () => refusal.allTextContents();
+        await expect
+          .poll(refusals)
+          .toEqual([
+            "Not allowed: your role (operator) may not GET /api/users",
+            "Not allowed: your role (operator) may not POST /api/users/{name}/disable",
+          ]);
+        const line = (await refusal.nth(1).boundingBox())!;
+        const table = (await p.getByTestId("users").boundingBox())!;
+        const form = (await p.getByTestId("user-add").boundingBox())!;
+        expect(Math.round(line.x)).toBe(Math.round(table.x));
+        expect(Math.round(line.x)).toBe(Math.round(form.x));
+        expect(Math.round(line.width)).toBe(Math.round(table.width));
+        await bothThemes(p, "sign-in-9b-one-refusal");
+      } finally {
+        await auth.setRole("root", "admin");
+        await auth.disableUser("ada", new Date());
+      }
+      expect((await auth.findUser("bob"))?.user.disabledAt).toBeNull();
       // The next action clears it.
       await bob.getByTestId("user-role").selectOption("operator");
       await p.locator("[data-testid=user-row][data-name=bob][data-role=operator]").waitFor();
@@ -717,7 +774,7 @@ describe("the users page", () => {
       await bob.getByTestId("user-role").selectOption("viewer");
       await p.locator("[data-testid=user-row][data-name=bob][data-role=viewer]").waitFor();
 
-      await bob.getByTestId("user-set-password").click();
+      await p.getByRole("button", { name: "Set the password of bob", exact: true }).click();
       await p.getByTestId("password-input").fill("short");
       expect(await p.getByTestId("password-submit").isDisabled()).toBe(true);
       expect(await p.getByTestId("password-too-short").textContent()).toBe(
@@ -737,7 +794,7 @@ describe("the users page", () => {
         await signIn(elsewhere.page, "bob", "bob-new-password-123");
         await elsewhere.page.getByTestId("runs-page").waitFor();
 
-        await bob.getByTestId("user-disable").click();
+        await p.getByRole("button", { name: "Disable bob", exact: true }).click();
         await p.getByTestId("disable-dialog").waitFor();
         await saveScreenshot(p, "sign-in-10-disable-confirm");
         await p.getByTestId("disable-confirm").click();
@@ -754,7 +811,9 @@ describe("the users page", () => {
       }
 
       // Enabled again: active, and he signs in.
-      await bob.getByTestId("user-enable").click();
+      // Each row's buttons say whose they are.
+      expect(await bob.getByTestId("user-enable").getAttribute("aria-label")).toBe("Enable bob");
+      await p.getByRole("button", { name: "Enable bob", exact: true }).click();
       await p.locator("[data-testid=user-row][data-name=bob][data-disabled=false]").waitFor();
       expect((await auth.findUser("bob"))?.user.disabledAt).toBeNull();
       const again = await fetch(`${server.url}/api/session`, {
@@ -834,7 +893,7 @@ describe("without users", () => {
       expect(await p.getByTestId("user-add-role").locator("option").allTextContents()).toEqual([
         "admin",
       ]);
-      expect(await p.getByTestId("users-local-note").textContent()).toContain(
+      expect(await p.getByTestId("users-first-admin-note").textContent()).toContain(
         "The first user must be an admin",
       );
       await p.setViewportSize({ width: 1280, height: 800 });
@@ -845,6 +904,43 @@ describe("without users", () => {
     } finally {
       await context.close();
       await local.stop();
+    }
+  }, 60_000);
+});
+
+describe("with the service token only", () => {
+  it("adds the first user as an admin, as the server requires", async () => {
+    const token = "service-token-for-the-users-page";
+    const secured = await startUiServer({ definitions, token });
+    const { context, page: p } = await freshPage();
+    try {
+      await p.goto(`${secured.url}/users`);
+      const form = p.getByTestId("token-form");
+      await form.waitFor();
+      await form.locator("input[type=password]").fill(token);
+      await form.locator("button[type=submit]").click();
+      await p.getByTestId("users-page").waitFor();
+      // No admin among the users: the role offered is admin alone, and the page says why.
+      const role = p.getByTestId("user-add-role");
+      await expect.poll(() => role.locator("option").allTextContents()).toEqual(["admin"]);
+      expect(await p.getByTestId("users-first-admin-note").textContent()).toBe(
+        "No admin yet: the first user must be an admin, to manage the others.",
+      );
+      await bothThemes(p, "sign-in-14-token-first-admin");
+      await p.getByTestId("user-add-name").fill("first");
+      await p.getByTestId("user-add-password").fill("first-password-1234");
+      await p.getByTestId("user-add-submit").click();
+      await p.locator("[data-testid=user-row][data-name=first][data-role=admin]").waitFor();
+      expect(await p.getByTestId("error").count()).toBe(0);
+      // An admin now: the next user may have any role.
+      await expect
+        .poll(() => role.locator("option").allTextContents())
+        .toEqual(["viewer", "operator", "admin"]);
+      expect(await p.getByTestId("users-first-admin-note").count()).toBe(0);
+      await bothThemes(p, "sign-in-14b-token-first-added");
+    } finally {
+      await context.close();
+      await secured.stop();
     }
   }, 60_000);
 });

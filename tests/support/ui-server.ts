@@ -59,6 +59,8 @@ export interface UiServerOptions {
   readonly store?: UiStore;
   /** How long sign-in sessions last; by default as the environment says. */
   readonly sessions?: SessionLimits;
+  /** The service token (acting as admin); by default none, whatever the environment says. */
+  readonly token?: string;
 }
 
 export interface UiServer extends UiStore {
@@ -71,7 +73,7 @@ export interface UiServer extends UiStore {
 
 /**
  * The built UI served on a free loopback port over a seeded store, answering without a token
- * whatever the environment says.
+ * (unless `token` is given) whatever the environment says.
  */
 export async function startUiServer(options: UiServerOptions): Promise<UiServer> {
   assertUiBuilt();
@@ -90,6 +92,7 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
     port: 0,
     uiDir: UI_DIST,
     log: () => undefined,
+    ...(options.token !== undefined ? { token: options.token } : {}),
     ...(options.sessions ? { auth: { sessions: options.sessions } } : {}),
   });
   return {

@@ -12,6 +12,7 @@ import type { ApiToken, Role, TokenCreated, TokenScope } from "../api/types";
 import { ConfirmDialog } from "../components/ConfirmDialog";
 import { ErrorLine } from "../components/ErrorLine";
 import { MIN_PASSWORD, PasswordTooShort } from "../components/PasswordTooShort";
+import { charactersMissing, longEnough } from "../components/password-length";
 import { TableHead } from "../components/TableHead";
 import { formatRelative, formatTime } from "../format";
 import "./account.css";
@@ -237,8 +238,8 @@ function Tokens() {
 
 /**
  * The user's own password: the current one, the new one twice. The server's refusal is said
- * (a wrong current password, a new one it does not take, too many attempts); once changed, the
- * user's other sessions are signed out, this one stays.
+ * (a wrong current password, a new one it does not take, too many attempts); once changed,
+ * every session of the user ends and this tab carries on with the new one the server answers.
  */
 function ChangePassword() {
   const change = useChangePassword();
@@ -247,7 +248,7 @@ function ChangePassword() {
   const [current, setCurrent] = useState("");
   const [password, setPassword] = useState("");
   const [again, setAgain] = useState("");
-  const tooShort = password.length > 0 && password.length < MIN_PASSWORD;
+  const tooShort = charactersMissing(password) > 0;
   const mismatch = again.length > 0 && again !== password;
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -259,7 +260,10 @@ function ChangePassword() {
           setPassword("");
           setAgain("");
         },
-        onError: () => setCurrent(""),
+        // Typed again only when it was the wrong one; a new password refused keeps it.
+        onError: (error) => {
+          if (wrongCurrent(error)) setCurrent("");
+        },
       },
     );
   };
@@ -292,7 +296,7 @@ function ChangePassword() {
             onChange={(e) => setPassword(e.target.value)}
             data-testid="password-new"
           />
-          {tooShort && <PasswordTooShort id="password-new-hint" length={password.length} />}
+          <PasswordTooShort id="password-new-hint" password={password} />
         </label>
         <label>
           New password again
@@ -314,10 +318,7 @@ function ChangePassword() {
         <button
           type="submit"
           disabled={
-            change.isPending ||
-            current === "" ||
-            password.length < MIN_PASSWORD ||
-            again !== password
+            change.isPending || current === "" || !longEnough(password) || again !== password
           }
           data-testid="password-change-submit"
         >
@@ -332,6 +333,13 @@ function ChangePassword() {
       )}
     </>
   );
+}
+
+/** The server's refusal of the current password (403, also counted as a failed sign-in). */
+const WRONG_CURRENT = "the current password is wrong";
+
+function wrongCurrent(error: Error): boolean {
+  return error instanceof ApiError && error.status === 403 && error.message === WRONG_CURRENT;
 }
 
 /**

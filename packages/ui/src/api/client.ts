@@ -259,8 +259,12 @@ export const api = {
     put<unknown>(`/api/users/${encodeURIComponent(name)}/password`, { password }),
   setUserRole: (name: string, role: Role) =>
     put<unknown>(`/api/users/${encodeURIComponent(name)}/role`, { role }),
-  /** The signed-in user's own password; their other sessions end, this one stays. */
-  changePassword: (body: PasswordChangeRequest) => put<void>("/api/account/password", body),
+  /**
+   * The signed-in user's own password. Every session of theirs ends, this one too: the answer
+   * is the new session (its cookie set), whose CSRF token the next writes carry.
+   */
+  changePassword: (body: PasswordChangeRequest) =>
+    put<Session>("/api/account/password", body).then(rememberSession),
   /** The caller's own API tokens. */
   tokens: () => request<ApiTokenList>("/api/tokens"),
   createToken: (body: TokenCreateRequest) => post<TokenCreated>("/api/tokens", body),

@@ -306,11 +306,15 @@ export const useSetUserPassword = () =>
     api.setUserPassword(arg.name, arg.password),
   );
 
-/** The signed-in user changes their own password (the trail is read again after). */
+/**
+ * The signed-in user changes their own password. It answers a new session, which replaces the
+ * one kept (the client already sends its CSRF token); the trail is read again after.
+ */
 export function useChangePassword() {
   const client = useQueryClient();
   return useMutation({
     mutationFn: (body: PasswordChangeRequest) => api.changePassword(body),
+    onSuccess: (session) => client.setQueryData(keys.session, session),
     onSettled: () => client.invalidateQueries({ queryKey: ["audit"] }),
   });
 }

@@ -14,6 +14,7 @@ import { ConfirmDialog } from "../components/ConfirmDialog";
 import { Dialog, DialogActions } from "../components/Dialog";
 import { ErrorLine } from "../components/ErrorLine";
 import { MIN_PASSWORD, PasswordTooShort } from "../components/PasswordTooShort";
+import { charactersMissing, longEnough } from "../components/password-length";
 import { TableHead } from "../components/TableHead";
 import { formatRelative, formatTime } from "../format";
 import { canAdminister } from "../session/access";
@@ -23,14 +24,17 @@ const ROLES = everyOf<Role>()(["viewer", "operator", "admin"]);
 
 /**
  * The users (admins only): who may sign in and with which role. Add one with a role and a
- * password (in single-user mode, the first is an admin); change a role; set a password (which
- * ends the user's sessions); disable a user (after a confirmation; their sessions end and their
- * tokens stop working) and enable them again. One error line per action, the latest's.
+ * password (while no admin is active, the first must be one); change a role; set a password
+ * (which ends the user's sessions); disable a user (after a confirmation; their sessions end and
+ * their tokens stop working) and enable them again. One error line per action, the latest's.
  */
 export function UsersPage() {
   const users = useUsers();
   const session = useSession().data;
   const local = session?.mode === "local";
+  // The server refuses anybody but an admin while no admin is active (the local mode, the
+  // service token alone, or before the first admin is added).
+  const firstAdmin = users.data !== undefined && !hasActiveAdmin(users.data.users);
   return (
     <div className="users-page" data-testid="users-page">
       <div className="page-head">
@@ -40,13 +44,14 @@ export function UsersPage() {
           users and alert channels
         </span>
       </div>
-      {local && (
-        <p className="confirm-line" data-testid="users-local-note">
-          Nobody signs in yet: adding a user turns sign-in on, for this browser too. The first user
-          must be an admin, to manage the others: you then sign in as them.
+      {firstAdmin && (
+        <p className="confirm-line" data-testid="users-first-admin-note">
+          {local
+            ? "Nobody signs in yet: adding a user turns sign-in on, for this browser too. The first user must be an admin, to manage the others: you then sign in as them."
+            : "No admin yet: the first user must be an admin, to manage the others."}
         </p>
       )}
-      {canAdminister(session) && <AddUser firstAdmin={local} />}
+      {canAdminister(session) && <AddUser firstAdmin={firstAdmin} />}
       {users.error && <ErrorLine error={users.error} />}
       {!users.data && !users.error && <p className="loading">Loading users…</p>}
       {users.data && <UsersTable users={users.data.users} />}
@@ -54,14 +59,18 @@ export function UsersPage() {
   );
 }
 
-/** `firstAdmin`: nobody signs in yet, so the user added is the first, an admin. */
+function hasActiveAdmin(users: readonly User[]): boolean {
+  return users.some((u) => u.role === "admin" && !u.disabled);
+}
+
+/** `firstAdmin`: no admin is active, so the user added must be one. */
 function AddUser({ firstAdmin }: { firstAdmin: boolean }) {
   const add = useAddUser();
   const [name, setName] = useState("");
   const [chosenRole, setRole] = useState<Role>("viewer");
   const role: Role = firstAdmin ? "admin" : chosenRole;
   const [password, setPassword] = useState("");
-  const short = password.length > 0 && password.length < MIN_PASSWORD;
+  const short = charactersMissing(password) > 0;
   const submit = (e: FormEvent) => {
     e.preventDefault();
     add.mutate(
@@ -104,11 +113,11 @@ function AddUser({ firstAdmin }: { firstAdmin: boolean }) {
             onChange={(e) => setPassword(e.target.value)}
             data-testid="user-add-password"
           />
-          {short && <PasswordTooShort id="user-add-password-hint" length={password.length} />}
+          <PasswordTooShort id="user-add-password-hint" password={password} />
         </label>
         <button
           type="submit"
-          disabled={add.isPending || name.trim() === "" || password.length < MIN_PASSWORD}
+          disabled={add.isPending || name.trim() === "" || !longEnough(password)}
           data-testid="user-add-submit"
         >
           Add user
@@ -230,6 +239,7 @@ function UsersTable({ users }: { users: readonly User[] }) {
                       clearOthers(enable);
                       enable.mutate(u.name);
                     }}
+                    aria-label={`Enable ${u.name}`}
                     data-testid="user-enable"
                   >
                     Enable
@@ -240,6 +250,7 @@ function UsersTable({ users }: { users: readonly User[] }) {
                       type="button"
                       className="link-button"
                       onClick={() => setPassword(u)}
+                      aria-label={`Set the password of ${u.name}`}
                       data-testid="user-set-password"
                     >
                       Set password
@@ -248,6 +259,7 @@ function UsersTable({ users }: { users: readonly User[] }) {
                       type="button"
                       className="link-button"
                       onClick={() => setDisabling(u)}
+                      aria-label={`Disable ${u.name}`}
                       data-testid="user-disable"
                     >
                       Disable
@@ -284,7 +296,7 @@ function UsersTable({ users }: { users: readonly User[] }) {
 function PasswordDialog({ user, onClose }: { user: User; onClose: () => void }) {
   const set = useSetUserPassword();
   const [value, setValue] = useState("");
-  const tooShort = value.length > 0 && value.length < MIN_PASSWORD;
+  const tooShort = charactersMissing(value) > 0;
   const submit = (e: FormEvent) => {
     e.preventDefault();
     set.mutate({ name: user.name, password: value }, { onSuccess: onClose });
@@ -308,12 +320,12 @@ function PasswordDialog({ user, onClose }: { user: User; onClose: () => void }) 
             data-testid="password-input"
           />
         </label>
-        {tooShort && <PasswordTooShort id="password-input-hint" length={value.length} />}
+        <PasswordTooShort id="password-input-hint" password={value} />
         {set.error && <ErrorLine error={set.error} />}
         <DialogActions
           submit="Set password"
           testId="password-submit"
-          disabled={set.isPending || value.length < MIN_PASSWORD}
+          disabled={set.isPending || !longEnough(value)}
           onCancel={onClose}
         />
       </form>
