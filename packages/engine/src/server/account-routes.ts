@@ -6,7 +6,8 @@ import { audit } from "./auth/audit";
 import { answerNewSession } from "./auth/new-session";
 import { principalOf } from "./auth/principal";
 import type { SessionLimits } from "./auth/session-limits";
-import { signInKeys, signInRefusal, SIGN_IN_WINDOW_MS } from "./auth/sign-in-limit";
+import { reserveAttempt } from "./auth/attempt-password";
+import { signInKeys } from "./auth/sign-in-limit";
 import { HttpError } from "./http-error";
 import { jsonBody } from "./json-body";
 import { PasswordChangeRequestBody } from "./schemas";
@@ -46,19 +47,10 @@ export function registerAccountRoutes(app: Hono, options: AccountRoutesOptions):
     const { user } = session.record;
     const now = new Date();
     // Counted under the user's key only: the caller is signed in, its address is not guessing.
-    const keys = signInKeys(user.name, "");
-    const reservation = await store.reserveSignInAttempt(
-      [keys.user],
-      now,
-      new Date(now.getTime() - SIGN_IN_WINDOW_MS),
-    );
-    const limited = signInRefusal(reservation.earlier, keys, now);
-    if (limited) {
-      await store.releaseSignInAttempt(reservation);
-      return c.json({ error: "too many failed sign-ins: try again later" }, 429, {
-        "Retry-After": String(limited.retryAfterSeconds),
-      });
-    }
+    const keys = { user: signInKeys(user.name, "").user };
+    const attempt = await reserveAttempt(c, store, keys, now);
+    if ("refused" in attempt) return attempt.refused;
+    const { reservation } = attempt;
     const found = await store.findUser(user.name);
     const currentHash = found?.user.id === user.id ? found.passwordHash : null;
     const valid = currentHash

@@ -9,7 +9,8 @@ import { SESSION_COOKIE } from "./auth/authenticate";
 import { answerNewSession } from "./auth/new-session";
 import { principalOf } from "./auth/principal";
 import type { SessionLimits } from "./auth/session-limits";
-import { signInKeys, signInRefusal, SIGN_IN_WINDOW_MS } from "./auth/sign-in-limit";
+import { reserveAttempt } from "./auth/attempt-password";
+import { signInKeys } from "./auth/sign-in-limit";
 import { overHttps } from "./guards";
 import { HttpError } from "./http-error";
 import { jsonBody } from "./json-body";
@@ -75,18 +76,9 @@ export function registerSessionRoutes(app: Hono, options: SessionRoutesOptions):
       audit(c, "session.sign-in-refused", given, { address, reason: "invalid" }, asUser(given));
 
     // Counted before the password is checked, parallel attempts included: none slips past.
-    const reservation = await store.reserveSignInAttempt(
-      [keys.user, keys.address],
-      now,
-      new Date(now.getTime() - SIGN_IN_WINDOW_MS),
-    );
-    const limited = signInRefusal(reservation.earlier, keys, now);
-    if (limited) {
-      await store.releaseSignInAttempt(reservation);
-      return c.json({ error: "too many failed sign-ins: try again later" }, 429, {
-        "Retry-After": String(limited.retryAfterSeconds),
-      });
-    }
+    const attempt = await reserveAttempt(c, store, keys, now);
+    if ("refused" in attempt) return attempt.refused;
+    const { reservation } = attempt;
 
     const found = await store.findUser(name);
     let valid = false;
