@@ -1,7 +1,7 @@
 import { hashPassword, passwordProblem } from "../../../auth/password";
 import { AuthStoreError, quote } from "../../../errors";
 import type { PasswordSource } from "../../password-input";
-import { needsAdminHint, requireRole, requireUserName, type UsersCli } from "./users-cli";
+import { auditCli, needsAdminHint, requireRole, requireUserName, type UsersCli } from "./users-cli";
 
 /**
  * `lignee users add NAME --role R [--password-stdin]`: a new user with a password (at least 12
@@ -25,14 +25,7 @@ export async function usersAddCommand(
   const user = await cli.store
     .addUser({ name, role, passwordHash: await hashPassword(password), at })
     .catch(needsAdminHint("add one with --role admin"));
-  await cli.store.recordAudit({
-    actor: cli.actor,
-    actorKind: "cli",
-    action: "user.add",
-    target: user.name,
-    detail: { role },
-    at,
-  });
+  await auditCli(cli, "user.add", user.name, { role }, at);
   cli.io.out(`Added user ${user.name} (${role}).`);
   return 0;
 }

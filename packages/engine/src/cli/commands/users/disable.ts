@@ -1,4 +1,4 @@
-import { existingUser, type UsersCli } from "./users-cli";
+import { auditCli, existingUser, type UsersCli } from "./users-cli";
 
 /**
  * `lignee users disable NAME`: the user can no longer sign in; its sessions end and its tokens
@@ -17,14 +17,7 @@ export async function usersDisableCommand(cli: UsersCli, name: string): Promise<
     cli.io.out(`${user.name} is already disabled.`);
     return 0;
   }
-  await cli.store.recordAudit({
-    actor: cli.actor,
-    actorKind: "cli",
-    action: "user.disable",
-    target: user.name,
-    detail: {},
-    at,
-  });
+  await auditCli(cli, "user.disable", user.name, {}, at);
   cli.io.out(`Disabled ${user.name}: its sessions ended and its tokens were revoked.`);
   return 0;
 }

@@ -1,5 +1,5 @@
 import { AuthStoreError, quote } from "../../../errors";
-import { needsAdminHint, type UsersCli } from "./users-cli";
+import { auditCli, needsAdminHint, type UsersCli } from "./users-cli";
 
 /**
  * `lignee users enable NAME`: a disabled user may sign in again. The tokens revoked when it
@@ -17,14 +17,7 @@ export async function usersEnableCommand(cli: UsersCli, name: string): Promise<n
     cli.io.out(`${user.name} is already active.`);
     return 0;
   }
-  await cli.store.recordAudit({
-    actor: cli.actor,
-    actorKind: "cli",
-    action: "user.enable",
-    target: user.name,
-    detail: {},
-    at,
-  });
+  await auditCli(cli, "user.enable", user.name, {}, at);
   cli.io.out(`Enabled ${user.name}: it can sign in again; its revoked tokens stay revoked.`);
   return 0;
 }

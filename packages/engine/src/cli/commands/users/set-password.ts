@@ -1,7 +1,7 @@
 import { hashPassword, passwordProblem } from "../../../auth/password";
 import { AuthStoreError } from "../../../errors";
 import type { PasswordSource } from "../../password-input";
-import { existingUser, type UsersCli } from "./users-cli";
+import { auditCli, existingUser, type UsersCli } from "./users-cli";
 
 /**
  * `lignee users set-password NAME [--password-stdin]`: a new password (at least 12
@@ -21,14 +21,7 @@ export async function usersSetPasswordCommand(
   if (!(await cli.store.setPassword(user.name, await hashPassword(password), at))) {
     throw new AuthStoreError("UNKNOWN_USER", `no user ${user.name}`);
   }
-  await cli.store.recordAudit({
-    actor: cli.actor,
-    actorKind: "cli",
-    action: "user.set-password",
-    target: user.name,
-    detail: {},
-    at,
-  });
+  await auditCli(cli, "user.set-password", user.name, {}, at);
   cli.io.out(
     user.disabledAt
       ? `Set the password of ${user.name}; its sessions ended. ${user.name} stays disabled: lignee users enable ${user.name} lets it sign in.`

@@ -13,6 +13,17 @@ export interface UsersCli {
   readonly now: () => Date;
 }
 
+/** Records what a command did in the audit trail, under the OS user running the CLI. */
+export async function auditCli(
+  cli: UsersCli,
+  action: string,
+  target: string,
+  detail: Readonly<Record<string, unknown>>,
+  at: Date,
+): Promise<void> {
+  await cli.store.recordAudit({ actor: cli.actor, actorKind: "cli", action, target, detail, at });
+}
+
 /** The user of that name (whatever its case); `AuthStoreError` (UNKNOWN_USER) when none. */
 export async function existingUser(store: AuthStore, name: string): Promise<UserRecord> {
   const found = await store.findUser(name);

@@ -1,7 +1,7 @@
 import { tokenScopeProblem } from "../../../../auth/roles";
 import { newTokenSecret, sha256, tokenLabelProblem } from "../../../../auth/secrets";
 import { AuthStoreError, quote } from "../../../../errors";
-import { existingUser, requireScope, type UsersCli } from "../users-cli";
+import { auditCli, existingUser, requireScope, type UsersCli } from "../users-cli";
 
 /**
  * `lignee users tokens create NAME --scope read|operate [--label L]`: a new API token of the
@@ -33,14 +33,7 @@ export async function usersTokensCreateCommand(
     secretHash: sha256(secret),
     at,
   });
-  await cli.store.recordAudit({
-    actor: cli.actor,
-    actorKind: "cli",
-    action: "token.create",
-    target: token.id,
-    detail: { user: user.name, label, scope },
-    at,
-  });
+  await auditCli(cli, "token.create", token.id, { user: user.name, label, scope }, at);
   cli.io.err(
     `Created token ${token.id} of ${user.name} (scope ${scope}, label ${quote(label)}). Its secret, shown this once:`,
   );

@@ -1,5 +1,5 @@
 import { AuthStoreError, quote } from "../../../../errors";
-import type { UsersCli } from "../users-cli";
+import { auditCli, type UsersCli } from "../users-cli";
 
 /** `lignee users tokens revoke ID`: refused from the next request on. An unknown id: exit 2. */
 export async function usersTokensRevokeCommand(cli: UsersCli, id: string): Promise<number> {
@@ -20,14 +20,7 @@ export async function usersTokensRevokeCommand(cli: UsersCli, id: string): Promi
     cli.io.out(`Token ${token.id} of ${token.userName} is already revoked.`);
     return 0;
   }
-  await cli.store.recordAudit({
-    actor: cli.actor,
-    actorKind: "cli",
-    action: "token.revoke",
-    target: token.id,
-    detail: { user: token.userName, label: token.label },
-    at,
-  });
+  await auditCli(cli, "token.revoke", token.id, { user: token.userName, label: token.label }, at);
   cli.io.out(`Revoked token ${token.id} of ${token.userName} (${token.label}).`);
   return 0;
 }
