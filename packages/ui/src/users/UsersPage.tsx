@@ -51,7 +51,8 @@ export function UsersPage() {
             : "No admin yet: the first user must be an admin, to manage the others."}
         </p>
       )}
-      {canAdminister(session) && <AddUser firstAdmin={firstAdmin} />}
+      {/* Once the users are known: before, whether the first must be an admin is not. */}
+      {canAdminister(session) && users.data !== undefined && <AddUser firstAdmin={firstAdmin} />}
       {users.error && <ErrorLine error={users.error} />}
       {!users.data && !users.error && <p className="loading">Loading users…</p>}
       {users.data && <UsersTable users={users.data.users} />}
