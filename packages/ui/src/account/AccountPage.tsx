@@ -11,8 +11,8 @@ import {
 import type { ApiToken, Role, TokenCreated, TokenScope } from "../api/types";
 import { ConfirmDialog } from "../components/ConfirmDialog";
 import { ErrorLine } from "../components/ErrorLine";
-import { MIN_PASSWORD, PasswordTooShort } from "../components/PasswordTooShort";
-import { charactersMissing, longEnough } from "../components/password-length";
+import { NewPasswordInput } from "../components/PasswordTooShort";
+import { longEnough } from "../components/password-length";
 import { TableHead } from "../components/TableHead";
 import { formatRelative, formatTime } from "../format";
 import "./account.css";
@@ -248,7 +248,6 @@ function ChangePassword() {
   const [current, setCurrent] = useState("");
   const [password, setPassword] = useState("");
   const [again, setAgain] = useState("");
-  const tooShort = charactersMissing(password) > 0;
   const mismatch = again.length > 0 && again !== password;
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -286,17 +285,12 @@ function ChangePassword() {
         </label>
         <label>
           New password
-          <input
-            type="password"
-            autoComplete="new-password"
+          <NewPasswordInput
+            id="password-new-hint"
             value={password}
-            placeholder={`${MIN_PASSWORD} characters or more`}
-            aria-invalid={tooShort}
-            aria-describedby={tooShort ? "password-new-hint" : undefined}
-            onChange={(e) => setPassword(e.target.value)}
-            data-testid="password-new"
+            onChange={setPassword}
+            testId="password-new"
           />
-          <PasswordTooShort id="password-new-hint" password={password} />
         </label>
         <label>
           New password again

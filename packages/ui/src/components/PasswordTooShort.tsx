@@ -16,3 +16,40 @@ export function PasswordTooShort({ id, password }: { id: string; password: strin
     </span>
   );
 }
+
+/**
+ * A field for a new password with its hint (see `PasswordTooShort`): marked invalid and
+ * pointing at the hint while the password is too short.
+ */
+export function NewPasswordInput({
+  id,
+  value,
+  onChange,
+  testId,
+  autoFocus = false,
+}: {
+  /** The hint's id. */
+  id: string;
+  value: string;
+  onChange: (value: string) => void;
+  testId: string;
+  autoFocus?: boolean;
+}) {
+  const tooShort = charactersMissing(value) > 0;
+  return (
+    <>
+      <input
+        type="password"
+        autoFocus={autoFocus}
+        autoComplete="new-password"
+        value={value}
+        placeholder={`${MIN_PASSWORD} characters or more`}
+        aria-invalid={tooShort}
+        aria-describedby={tooShort ? id : undefined}
+        onChange={(e) => onChange(e.target.value)}
+        data-testid={testId}
+      />
+      <PasswordTooShort id={id} password={value} />
+    </>
+  );
+}

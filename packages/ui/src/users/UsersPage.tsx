@@ -13,8 +13,8 @@ import { everyOf } from "../api/types";
 import { ConfirmDialog } from "../components/ConfirmDialog";
 import { Dialog, DialogActions } from "../components/Dialog";
 import { ErrorLine } from "../components/ErrorLine";
-import { MIN_PASSWORD, PasswordTooShort } from "../components/PasswordTooShort";
-import { charactersMissing, longEnough } from "../components/password-length";
+import { NewPasswordInput } from "../components/PasswordTooShort";
+import { longEnough } from "../components/password-length";
 import { TableHead } from "../components/TableHead";
 import { formatRelative, formatTime } from "../format";
 import { canAdminister } from "../session/access";
@@ -71,7 +71,6 @@ function AddUser({ firstAdmin }: { firstAdmin: boolean }) {
   const [chosenRole, setRole] = useState<Role>("viewer");
   const role: Role = firstAdmin ? "admin" : chosenRole;
   const [password, setPassword] = useState("");
-  const short = charactersMissing(password) > 0;
   const submit = (e: FormEvent) => {
     e.preventDefault();
     add.mutate(
@@ -104,17 +103,12 @@ function AddUser({ firstAdmin }: { firstAdmin: boolean }) {
         />
         <label>
           Password
-          <input
-            type="password"
+          <NewPasswordInput
+            id="user-add-password-hint"
             value={password}
-            autoComplete="new-password"
-            placeholder={`${MIN_PASSWORD} characters or more`}
-            aria-invalid={short}
-            aria-describedby={short ? "user-add-password-hint" : undefined}
-            onChange={(e) => setPassword(e.target.value)}
-            data-testid="user-add-password"
+            onChange={setPassword}
+            testId="user-add-password"
           />
-          <PasswordTooShort id="user-add-password-hint" password={password} />
         </label>
         <button
           type="submit"
@@ -297,7 +291,6 @@ function UsersTable({ users }: { users: readonly User[] }) {
 function PasswordDialog({ user, onClose }: { user: User; onClose: () => void }) {
   const set = useSetUserPassword();
   const [value, setValue] = useState("");
-  const tooShort = charactersMissing(value) > 0;
   const submit = (e: FormEvent) => {
     e.preventDefault();
     set.mutate({ name: user.name, password: value }, { onSuccess: onClose });
@@ -309,19 +302,14 @@ function PasswordDialog({ user, onClose }: { user: User; onClose: () => void }) 
         <p className="muted">Their sessions end: they sign in again with it.</p>
         <label>
           Password
-          <input
-            type="password"
-            autoFocus
-            autoComplete="new-password"
+          <NewPasswordInput
+            id="password-input-hint"
             value={value}
-            placeholder={`${MIN_PASSWORD} characters or more`}
-            aria-invalid={tooShort}
-            aria-describedby={tooShort ? "password-input-hint" : undefined}
-            onChange={(e) => setValue(e.target.value)}
-            data-testid="password-input"
+            onChange={setValue}
+            testId="password-input"
+            autoFocus
           />
         </label>
-        <PasswordTooShort id="password-input-hint" password={value} />
         {set.error && <ErrorLine error={set.error} />}
         <DialogActions
           submit="Set password"
