@@ -135,6 +135,22 @@ describe("loadOffresDay", () => {
     expect(await ids("2024-08-03")).toEqual([]);
   });
 
+  it("a row PostgreSQL rejects is reported at its line, blank lines counted", async () => {
+    // Valid JSON, but a NUL character in a field is no text PostgreSQL can store.
+    const f = await file("g.ndjson", [
+      offer("G1"),
+      "",
+      offer("G2"),
+      offer("G3", { intitule: "nul \u0000 ici" }),
+      offer("G4"),
+    ]);
+    const before = await ids("2024-08-02");
+    const error = await loadOffresDay(warehouse, f, "2024-08-02").catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "LOAD_FAILED", line: 4 });
+    expect((error as Error).message).toMatch(/^g\.ndjson line 4: .*0x00/);
+    expect(await ids("2024-08-02")).toEqual(before);
+  });
+
   it("a missing file is a clear error", async () => {
     await expect(
       loadOffresDay(warehouse, path.join(dir, "none.ndjson"), "2024-08-04"),

@@ -1,10 +1,10 @@
 import { existsSync, statSync } from "node:fs";
 import path from "node:path";
-import { batchLines, copyInto } from "../warehouse/copy";
+import { BinaryCopyRows, copyBinaryInto } from "../warehouse/copy-binary";
 import type { Warehouse } from "../warehouse/warehouse";
 import { OffresLoadError } from "./errors";
 import { type NumberedLine, readLines } from "./ndjson-lines";
-import { OFFRES_COPY_COLUMNS, offerCopyRow } from "./offer-row";
+import { OFFRES_COPY_COLUMNS, writeOfferRow } from "./offer-row";
 import { OFFRES_DDL, OFFRES_TABLE } from "./table";
 
 export interface OffresLoadStats {
@@ -14,16 +14,20 @@ export interface OffresLoadStats {
   readonly durationMs: number;
 }
 
+/** Rows are sent to PostgreSQL in chunks of about this many bytes. */
+const CHUNK_BYTES = 1 << 20;
+
 /**
  * Replaces the offers of one creation day with the content of an NDJSON file, in one
  * transaction: the day's previous rows stay visible until the new ones are committed, and any
  * failure (a malformed line, a crash, a cancellation) leaves them intact.
  *
- * Lines stream straight into COPY: each one goes to PostgreSQL as a `jsonb` value, unparsed on
- * this side, so the load costs little more than a server-side COPY of the same rows. A line
- * that is not a JSON object with an `id`, or that PostgreSQL rejects as JSON, fails the load
- * with the file's name and the line number, for good (it is not retried). Blank lines are
- * skipped.
+ * Lines stream into a binary COPY: each is parsed once, here, for its id and the fields of
+ * `OFFER_FIELDS`, and goes to PostgreSQL with the original line as it is, neither escaped on
+ * this side nor parsed on the server's (COPY's text format costs both sides about a quarter
+ * more CPU). A line that is not a JSON object with an `id`, or a row PostgreSQL rejects, fails
+ * the load with the file's name and the line number, for good (it is not retried). Blank lines
+ * are skipped.
  *
  * @example
  * await loadOffresDay(warehouse, "data/raw/offres/offres-2024-08-01.ndjson", "2024-08-01");
@@ -64,34 +68,30 @@ export async function loadOffresLines(
   const name = path.basename(file);
   const started = performance.now();
   await warehouse.ensure(OFFRES_DDL);
-  // COPY line n → source line, to name the right line when PostgreSQL rejects one.
+  // COPY row n → source line, to name the right line when PostgreSQL rejects one.
   const copyLineToFileLine: number[] = [];
-  async function* rows(): AsyncGenerator<string> {
+  async function* rows(): AsyncGenerator<Buffer> {
+    const batch = new BinaryCopyRows(CHUNK_BYTES + (CHUNK_BYTES >> 2));
     for await (const { number, text } of lines) {
       if (text.trim().length === 0) continue;
-      const row = offerCopyRow(day, text, file, number);
+      writeOfferRow(batch, day, text, file, number);
       copyLineToFileLine.push(number);
-      yield row;
+      if (batch.bytes >= CHUNK_BYTES) yield batch.take();
     }
+    yield batch.take();
   }
   try {
     const stats = await warehouse.transaction(async (client) => {
       await client.query(`DELETE FROM ${OFFRES_TABLE} WHERE jour = $1`, [day]);
-      const copied = await copyInto(
-        client,
-        OFFRES_TABLE,
-        OFFRES_COPY_COLUMNS,
-        batchLines(rows()),
-        options,
-      );
+      await copyBinaryInto(client, OFFRES_TABLE, OFFRES_COPY_COLUMNS, rows(), options);
       // The planner's statistics learn of the new day with it: without them it takes the
       // day's tens of thousands of rows for a handful, and the queries that read the day
       // next (the checks, the dbt model) pick plans that take minutes instead of milliseconds.
       await client.query(`ANALYZE ${OFFRES_TABLE} (jour, id)`);
       await options.beforeCommit?.();
-      return copied;
+      return copyLineToFileLine.length;
     });
-    return { day, rows: stats.rows, bytes: 0, durationMs: Math.round(performance.now() - started) };
+    return { day, rows: stats, bytes: 0, durationMs: Math.round(performance.now() - started) };
   } catch (error) {
     if (error instanceof OffresLoadError) throw error;
     const copyLine = copyLineOf(error);

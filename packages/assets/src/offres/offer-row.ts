@@ -1,5 +1,5 @@
 import path from "node:path";
-import { copyValue } from "../warehouse/copy-text";
+import type { BinaryCopyRows } from "../warehouse/copy-binary";
 import { OffresLoadError } from "./errors";
 
 /**
@@ -41,7 +41,7 @@ export const OFFER_FIELDS: readonly {
   { column: "salaire_libelle", path: ["salaire", "libelle"] },
 ];
 
-/** The columns of `raw.offres` a load writes, in the order of `offerCopyRow`'s fields. */
+/** The columns of `raw.offres` a load writes, in the order of `writeOfferRow`'s fields. */
 export const OFFRES_COPY_COLUMNS: readonly string[] = [
   "jour",
   "id",
@@ -50,27 +50,25 @@ export const OFFRES_COPY_COLUMNS: readonly string[] = [
 ];
 
 /**
- * One offer (one NDJSON line, not blank) as a COPY text row of `raw.offres` for `day`, ending
- * with a newline: the day, the id, the line itself (the original JSON, unchanged) and the
- * fields of `OFFER_FIELDS`. A line that is not a JSON object with a string `id` is a
- * MALFORMED_LINE error naming `source` (a file: by its base name) and `number`.
+ * Writes one offer (one NDJSON line, not blank) as a binary COPY row of `raw.offres` for `day`:
+ * the day, the id, the line itself (the original JSON, unchanged) and the fields of
+ * `OFFER_FIELDS`. A line that is not a JSON object with a string `id` is a MALFORMED_LINE error
+ * naming `source` (a file: by its base name) and `number`, and writes nothing.
  */
-export function offerCopyRow(day: string, text: string, source: string, number: number): string {
+export function writeOfferRow(
+  rows: BinaryCopyRows,
+  day: string,
+  text: string,
+  source: string,
+  number: number,
+): void {
   const offer = parseOffer(text, source, number);
-  let row = `${day}\t${copyValue(offer.id as string)}\t${copyJsonLine(text)}`;
-  for (const field of OFFER_FIELDS) row += `\t${fieldText(offer, field.path)}`;
-  return `${row}\n`;
-}
-
-/**
- * `copyValue` for a JSON document, faster on long ones: JSON's escapes make backslashes common,
- * while a tab, a newline or a carriage return can only be whitespace between tokens (rare).
- */
-function copyJsonLine(text: string): string {
-  const escaped = text.includes("\\") ? text.replaceAll("\\", "\\\\") : text;
-  return escaped.includes("\t") || escaped.includes("\n") || escaped.includes("\r")
-    ? escaped.replaceAll("\t", "\\t").replaceAll("\n", "\\n").replaceAll("\r", "\\r")
-    : escaped;
+  rows
+    .startRow(OFFRES_COPY_COLUMNS.length)
+    .date(day)
+    .text(offer.id as string)
+    .text(text);
+  for (const field of OFFER_FIELDS) rows.text(fieldValue(offer, field.path));
 }
 
 function parseOffer(text: string, source: string, number: number): Record<string, unknown> {
@@ -96,19 +94,19 @@ function parseOffer(text: string, source: string, number: number): Record<string
 }
 
 /**
- * The value at `path` as COPY text, as `->>` renders it: strings as they are, booleans as
- * `true`/`false`, `\N` when missing or null (or under a value that is not an object). Two
- * renderings may differ in form, not in value: numbers in JavaScript's shortest form (`1.50` →
- * `1.5`, the same number once cast), objects and arrays as compact JSON (jsonb adds spaces).
+ * The value at `path` as `->>` renders it: strings as they are, booleans as `true`/`false`,
+ * null when missing or null (or under a value that is not an object). Two renderings may differ
+ * in form, not in value: numbers in JavaScript's shortest form (`1.50` → `1.5`, the same number
+ * once cast), objects and arrays as compact JSON (jsonb adds spaces).
  */
-function fieldText(offer: Record<string, unknown>, path: readonly string[]): string {
+function fieldValue(offer: Record<string, unknown>, path: readonly string[]): string | null {
   let value: unknown = offer;
   for (const key of path) {
-    if (typeof value !== "object" || value === null || Array.isArray(value)) return "\\N";
+    if (typeof value !== "object" || value === null || Array.isArray(value)) return null;
     value = (value as Record<string, unknown>)[key];
   }
-  if (value === undefined || value === null) return "\\N";
-  if (typeof value === "string") return copyValue(value);
-  if (typeof value === "object") return copyValue(JSON.stringify(value));
+  if (value === undefined || value === null) return null;
+  if (typeof value === "string") return value;
+  if (typeof value === "object") return JSON.stringify(value);
   return String(value as number | boolean);
 }

@@ -1,0 +1,52 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase } from "../../../../tests/support/database";
+import { BinaryCopyRows, copyBinaryInto } from "./copy-binary";
+import { Warehouse } from "./warehouse";
+
+let warehouse: Warehouse;
+
+beforeAll(async () => {
+  warehouse = new Warehouse(await createTestDatabase({ migrate: false }));
+  await warehouse.pool.query("CREATE TABLE copied (n text, jour date, t text, u text)");
+});
+
+afterAll(async () => {
+  await warehouse.close();
+});
+
+const read = async () =>
+  (
+    await warehouse.pool.query<{ n: string; jour: string; t: string | null; u: string | null }>(
+      "SELECT n, jour::text AS jour, t, u FROM copied ORDER BY n::int",
+    )
+  ).rows;
+
+describe("binary COPY rows", () => {
+  it("carry dates, NULLs, multi-byte text and bytes as they are, across growing buffers", async () => {
+    const rows = new BinaryCopyRows(16);
+    const chunks: Buffer[] = [];
+    const texts = ["é\t\\N\n", "日本語 🚀", "x".repeat(5000), ""];
+    const days = ["2024-08-01", "1999-12-31", "2000-01-01", "2024-02-29"];
+    for (let i = 0; i < texts.length; i++) {
+      const bytes = Buffer.from(`{"k":"${texts[i]!.slice(0, 10)}"}`, "utf8");
+      rows.startRow(4).text(String(i)).date(days[i]!).text(texts[i]!);
+      if (i === 1) rows.nullField();
+      else rows.utf8(bytes);
+      if (i === 1) chunks.push(rows.take());
+    }
+    chunks.push(rows.take());
+    await warehouse.transaction((client) =>
+      copyBinaryInto(client, "copied", ["n", "jour", "t", "u"], chunks),
+    );
+    const got = await read();
+    expect(got.map((r) => r.jour)).toEqual(days);
+    expect(got.map((r) => r.t)).toEqual(texts);
+    expect(got[1]!.u).toBeNull();
+    expect(got[2]!.u).toBe(`{"k":"${"x".repeat(10)}"}`);
+  });
+
+  it("refuses a day that is not yyyy-mm-dd", () => {
+    expect(() => new BinaryCopyRows().date("2024-8-1")).toThrow(/not a yyyy-mm-dd date/);
+    expect(() => new BinaryCopyRows().date("2024-13-01")).toThrow(/not a yyyy-mm-dd date/);
+  });
+});
