@@ -2,13 +2,13 @@ import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, realpathSync, watch, writeFileSync } from "node:fs";
 import { chmod, mkdir, mkdtemp, rm, unlink } from "node:fs/promises";
 import { connect, createServer, type Socket } from "node:net";
-import { tmpdir } from "node:os";
+import { tmpdir, totalmem } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startEmbeddedPostgres } from "./embedded-postgres";
+import { sharedBuffersMb, startEmbeddedPostgres } from "./embedded-postgres";
 import { freePort } from "../../../../tests/support/free-port";
 
 /**
@@ -132,6 +132,29 @@ describe("embedded PostgreSQL shared by several processes", () => {
       // inet_server_addr() is NULL over a Unix socket, the address over TCP.
       expect(await serverAddress(db.localUrl)).toBeNull();
       expect(await serverAddress(db.url)).not.toBeNull();
+    } finally {
+      await db.stop();
+    }
+  });
+});
+
+describe("the embedded server's page cache", () => {
+  it("is an eighth of the machine's memory, between 128 MB and 2 GB", async () => {
+    const gib = 2 ** 30;
+    expect(sharedBuffersMb(512 * 2 ** 20)).toBe(128);
+    expect(sharedBuffersMb(4 * gib)).toBe(512);
+    expect(sharedBuffersMb(64 * gib)).toBe(2048);
+    const dataDir = await copyOfTemplate("buffers");
+    const db = await startEmbeddedPostgres({ dataDir, port: await freePort() });
+    try {
+      const client = new pg.Client({ connectionString: db.url });
+      await client.connect();
+      const { rows } = await client
+        .query<{ mb: string }>(
+          "SELECT (setting::bigint * 8192 / 1048576)::text AS mb FROM pg_settings WHERE name = 'shared_buffers'",
+        )
+        .finally(() => client.end());
+      expect(Number(rows[0]!.mb)).toBe(sharedBuffersMb(totalmem()));
     } finally {
       await db.stop();
     }
