@@ -151,6 +151,21 @@ describe("loadOffresDay", () => {
     expect(await ids("2024-08-02")).toEqual(before);
   });
 
+  it("a line that is not UTF-8 is reported at its line", async () => {
+    const p = path.join(dir, "h.ndjson");
+    const bad = Buffer.concat([
+      Buffer.from('{"id":"H2","intitule":"caf'),
+      Buffer.from([0xe9]), // é in Latin-1: no UTF-8 byte sequence
+      Buffer.from('"}'),
+    ]);
+    await writeFile(p, Buffer.concat([Buffer.from(`${offer("H1")}\n`), bad, Buffer.from("\n")]));
+    const before = await ids("2024-08-02");
+    const error = await loadOffresDay(warehouse, p, "2024-08-02").catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "LOAD_FAILED", line: 2 });
+    expect((error as Error).message).toMatch(/^h\.ndjson line 2: .*UTF8/);
+    expect(await ids("2024-08-02")).toEqual(before);
+  });
+
   it("a missing file is a clear error", async () => {
     await expect(
       loadOffresDay(warehouse, path.join(dir, "none.ndjson"), "2024-08-04"),

@@ -3,8 +3,8 @@ import path from "node:path";
 import { BinaryCopyRows, copyBinaryInto } from "../warehouse/copy-binary";
 import type { Warehouse } from "../warehouse/warehouse";
 import { OffresLoadError } from "./errors";
-import { type NumberedLine, readLines } from "./ndjson-lines";
-import { OFFRES_COPY_COLUMNS, writeOfferRow } from "./offer-row";
+import { type NumberedBytes, type NumberedLine, readLines } from "./ndjson-lines";
+import { isBlankLine, OFFRES_COPY_COLUMNS, writeOfferRow } from "./offer-row";
 import { OFFRES_DDL, OFFRES_TABLE } from "./table";
 
 export interface OffresLoadStats {
@@ -55,7 +55,7 @@ export async function loadOffresDay(
  */
 export async function loadOffresLines(
   warehouse: Warehouse,
-  lines: AsyncIterable<NumberedLine>,
+  lines: AsyncIterable<NumberedLine | NumberedBytes>,
   day: string,
   options: {
     signal?: AbortSignal;
@@ -72,10 +72,10 @@ export async function loadOffresLines(
   const copyLineToFileLine: number[] = [];
   async function* rows(): AsyncGenerator<Buffer> {
     const batch = new BinaryCopyRows(CHUNK_BYTES + (CHUNK_BYTES >> 2));
-    for await (const { number, text } of lines) {
-      if (text.trim().length === 0) continue;
-      writeOfferRow(batch, day, text, file, number);
-      copyLineToFileLine.push(number);
+    for await (const line of lines) {
+      if (isBlankLine(line)) continue;
+      writeOfferRow(batch, day, line, file);
+      copyLineToFileLine.push(line.number);
       if (batch.bytes >= CHUNK_BYTES) yield batch.take();
     }
     yield batch.take();

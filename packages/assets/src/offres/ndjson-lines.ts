@@ -7,15 +7,22 @@ export interface NumberedLine {
   readonly text: string;
 }
 
+/** A line as the bytes it was read as (UTF-8, its line end removed), with its number. */
+export interface NumberedBytes {
+  /** 1-based line number in the file. */
+  readonly number: number;
+  readonly bytes: Buffer;
+}
+
 /**
- * Streams the lines of a UTF-8 file with their line numbers, without holding the file in
- * memory. Splits on LF (a CR before it is dropped); a final line without LF is yielded too.
+ * Streams the lines of a UTF-8 file with their line numbers, as bytes, without holding the file
+ * in memory. Splits on LF (a CR before it is dropped); a final line without LF is yielded too.
  * A file whose name ends with `.gz` is gunzipped on the way (a compressed raw day).
  */
 export async function* readLines(
   file: string,
   options: { signal?: AbortSignal } = {},
-): AsyncGenerator<NumberedLine> {
+): AsyncGenerator<NumberedBytes> {
   const stream = createReadStream(file, {
     highWaterMark: 1 << 20,
     ...(options.signal ? { signal: options.signal } : {}),
@@ -33,7 +40,7 @@ export async function* readLines(
     for (let nl = buf.indexOf(10, start); nl !== -1; nl = buf.indexOf(10, start)) {
       const end = nl > start && buf[nl - 1] === 13 ? nl - 1 : nl;
       number++;
-      yield { number, text: buf.toString("utf8", start, end) };
+      yield { number, bytes: buf.subarray(start, end) };
       start = nl + 1;
     }
     carry = start < buf.length ? buf.subarray(start) : undefined;
@@ -42,6 +49,6 @@ export async function* readLines(
   if (carry && carry.length > 0) {
     number++;
     const end = carry[carry.length - 1] === 13 ? carry.length - 1 : carry.length;
-    yield { number, text: carry.toString("utf8", 0, end) };
+    yield { number, bytes: carry.subarray(0, end) };
   }
 }

@@ -1,6 +1,7 @@
 import path from "node:path";
 import type { BinaryCopyRows } from "../warehouse/copy-binary";
 import { OffresLoadError } from "./errors";
+import type { NumberedBytes, NumberedLine } from "./ndjson-lines";
 
 /**
  * The fields of an offer extracted once, at load, into columns of `raw.offres` next to the
@@ -53,29 +54,70 @@ export const OFFRES_COPY_COLUMNS: readonly string[] = [
  * Writes one offer (one NDJSON line, not blank) as a binary COPY row of `raw.offres` for `day`:
  * the day, the id, the line itself (the original JSON, unchanged) and the fields of
  * `OFFER_FIELDS`. A line that is not a JSON object with a string `id` is a MALFORMED_LINE error
- * naming `source` (a file: by its base name) and `number`, and writes nothing.
+ * naming `source` (a file: by its base name) and the line's number, and writes nothing.
+ *
+ * A line read from a file comes as its bytes, which go to PostgreSQL as they are. To find its
+ * fields, it is read as Latin-1 (one character per byte, several times cheaper than decoding
+ * UTF-8): JSON's syntax is ASCII, so the parse is the same, and each field's characters are
+ * its UTF-8 bytes, written back as they were. A line with a `\u` escape is decoded as UTF-8
+ * instead, since an escape gives a character, not bytes.
  */
 export function writeOfferRow(
   rows: BinaryCopyRows,
   day: string,
-  text: string,
+  line: NumberedLine | NumberedBytes,
   source: string,
-  number: number,
 ): void {
-  const offer = parseOffer(text, source, number);
-  rows
-    .startRow(OFFRES_COPY_COLUMNS.length)
-    .date(day)
-    .text(offer.id as string)
-    .text(text);
-  for (const field of OFFER_FIELDS) rows.text(fieldValue(offer, field.path));
+  if ("text" in line) {
+    const offer = parseOffer(line.text, line.text, source, line.number);
+    writeRow(rows, day, offer, line.text, (value) => rows.text(value));
+    return;
+  }
+  const latin1 = line.bytes.toString("latin1");
+  if (latin1.includes("\\u")) {
+    const text = line.bytes.toString("utf8");
+    const offer = parseOffer(text, text, source, line.number);
+    writeRow(rows, day, offer, line.bytes, (value) => rows.text(value));
+    return;
+  }
+  const offer = parseOffer(latin1, () => line.bytes.toString("utf8"), source, line.number);
+  writeRow(rows, day, offer, line.bytes, (value) => rows.latin1(value));
 }
 
-function parseOffer(text: string, source: string, number: number): Record<string, unknown> {
+function writeRow(
+  rows: BinaryCopyRows,
+  day: string,
+  offer: Record<string, unknown>,
+  original: string | Buffer,
+  field: (value: string | null) => unknown,
+): void {
+  rows.startRow(OFFRES_COPY_COLUMNS.length).date(day);
+  field(offer.id as string);
+  if (typeof original === "string") rows.text(original);
+  else rows.utf8(original);
+  for (const f of OFFER_FIELDS) field(fieldValue(offer, f.path));
+}
+
+/** Whether a line holds nothing but spaces, tabs and carriage returns. */
+export function isBlankLine(line: NumberedLine | NumberedBytes): boolean {
+  if ("text" in line) return line.text.trim().length === 0;
+  for (const byte of line.bytes) if (byte !== 0x20 && byte !== 0x09 && byte !== 0x0d) return false;
+  return true;
+}
+
+/** `shown`: the line as a reader sees it, for error messages (decoded only when needed). */
+function parseOffer(
+  text: string,
+  shown: string | (() => string),
+  source: string,
+  number: number,
+): Record<string, unknown> {
   const malformed = (why: string, cause?: unknown): OffresLoadError =>
     new OffresLoadError(
       "MALFORMED_LINE",
-      `${path.basename(source)} line ${number}: ${why} (starts with ${JSON.stringify(text.slice(0, 40))})`,
+      `${path.basename(source)} line ${number}: ${why} (starts with ${JSON.stringify(
+        (typeof shown === "string" ? shown : shown()).slice(0, 40),
+      )})`,
       source,
       number,
       cause === undefined ? undefined : { cause },

@@ -87,6 +87,13 @@ describe("raw.offres' extracted columns", () => {
       }),
       // Unicode escapes and whitespace between tokens, as another JSON writer may produce.
       '{ "id" : "X3", "intitule" : "caf\\u00e9 \\/ \\ud83d\\ude00",\t"alternance": false, "lieuTravail": [1, 2] }',
+      // Characters of two, three and four bytes, as they are (no escapes), at every depth.
+      JSON.stringify({
+        id: "X4",
+        intitule: "Saint-Étienne — 🚀 emploi",
+        entreprise: { nom: "Société Générale" },
+        lieuTravail: { libelle: "42 - Saint-Étienne", commune: "42218" },
+      }),
     ];
     await loadOffresDay(warehouse, await file("edge.ndjson", lines), day);
     expect(await mismatches(warehouse, day)).toEqual(NONE);
@@ -102,6 +109,11 @@ describe("raw.offres' extracted columns", () => {
       latitude: "41.919229",
     });
     expect(rows[2]).toMatchObject({ intitule: "café / 😀", alternance: "false", data: lines[2] });
+    expect(rows[3]).toMatchObject({
+      intitule: "Saint-Étienne — 🚀 emploi",
+      lieu_travail: "42 - Saint-Étienne",
+      data: lines[3],
+    });
   });
 });
 

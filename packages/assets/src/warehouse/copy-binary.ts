@@ -60,6 +60,19 @@ export class BinaryCopyRows {
     return this;
   }
 
+  /**
+   * A `text` field from a string of bytes (each character below 256 is one byte, as
+   * `Buffer#toString("latin1")` gives them): the bytes must be UTF-8 already.
+   */
+  latin1(value: string | null | undefined): this {
+    if (value === null || value === undefined) return this.nullField();
+    this.reserve(4 + value.length);
+    const written = this.buffer.write(value, this.length + 4, "latin1");
+    this.buffer.writeInt32BE(written, this.length);
+    this.length += 4 + written;
+    return this;
+  }
+
   /** A `text` field from bytes already in UTF-8 (`source[start, end)`), copied as they are. */
   utf8(source: Buffer, start = 0, end = source.length): this {
     this.reserve(4 + end - start);
