@@ -15,7 +15,7 @@ import {
   type RunEvent,
 } from "@lignee/engine";
 import { BENCH_CACHE, OFFERS, offersDayFiles, REPO, SIRENE_ROWS, sireneCsv } from "./offers-file";
-import { cpuSnapshot, cpuSpent, localPostmasterPid, type CpuSpent } from "./cpu";
+import { cpuSnapshot, cpuSpent, localPostmasterPid, type CpuSnapshot, type CpuSpent } from "./cpu";
 import { machineInfo, openBenchDatabase, withClient, writeResults } from "./support";
 
 /**
@@ -88,9 +88,22 @@ export async function run(args: readonly string[] = []): Promise<void> {
       from,
       to,
       concurrency,
+      // The CPU spent up to the dbt step's start: the raw loads and their checks.
+      onModelsStart: () => cpuSnapshot(postmaster),
     });
-    const cpu = cpuSpent(cpuBefore, await cpuSnapshot(postmaster), build.wallMs);
+    const cpuAfter = await cpuSnapshot(postmaster);
+    const cpu = cpuSpent(cpuBefore, cpuAfter, build.wallMs);
+    const cpuPhases = build.modelsStart && {
+      raw: cpuSpent(cpuBefore, build.modelsStart.cpu, build.modelsStart.atMs),
+      models: cpuSpent(build.modelsStart.cpu, cpuAfter, build.wallMs - build.modelsStart.atMs),
+    };
     log(`  ${seconds(build.wallMs)}; ${describeCpu(cpu)}`);
+    if (cpuPhases) {
+      log(
+        `    until the models start (${seconds(build.modelsStart!.atMs)}): ${describeCpu(cpuPhases.raw)}`,
+      );
+      log(`    models, tests and checks: ${describeCpu(cpuPhases.models)}`);
+    }
     for (const s of build.stages)
       log(
         `    ${s.stage.padEnd(20)} ${s.wallSeconds} s wall, ${s.stepSeconds} s in ${s.steps} steps`,
@@ -126,6 +139,7 @@ export async function run(args: readonly string[] = []): Promise<void> {
       ratioTarget: RATIO_TARGET,
       ratioMet: ratio <= RATIO_TARGET,
       cpu,
+      cpuPhases,
       stages: build.stages,
       models: build.models,
       dbtTests: build.tests,
@@ -166,9 +180,16 @@ async function firstBuild(
   definitions: Definitions<unknown>,
   storage: PostgresStorage,
   url: string,
-  options: { from: string; to: string; concurrency: number },
+  options: {
+    from: string;
+    to: string;
+    concurrency: number;
+    onModelsStart: () => Promise<CpuSnapshot>;
+  },
 ): Promise<{
   wallMs: number;
+  /** When the dbt step started (ms after the run's start) and the CPU spent by then. */
+  modelsStart: { atMs: number; cpu: CpuSnapshot } | undefined;
   stages: Stage[];
   models: { model: string; executionSeconds: number }[];
   tests: { count: number; seconds: number; slowest: { test: string; seconds: number }[] };
@@ -178,11 +199,16 @@ async function firstBuild(
   const models: { model: string; executionSeconds: number }[] = [];
   const errors: string[] = [];
   const tests: { test: string; seconds: number }[] = [];
+  const started = performance.now();
+  let modelsStart: Promise<{ atMs: number; cpu: CpuSnapshot }> | undefined;
   const onEvent = (event: RunEvent): void => {
     const now = performance.now();
     const key = event.stepKey ?? "";
-    if (event.type === "STEP_START") starts.set(key, now);
-    else if (event.type === "STEP_SUCCESS") {
+    if (event.type === "STEP_START") {
+      starts.set(key, now);
+      if (key.startsWith("dbt:") && modelsStart === undefined)
+        modelsStart = options.onModelsStart().then((cpu) => ({ atMs: now - started, cpu }));
+    } else if (event.type === "STEP_SUCCESS") {
       const asset = key.replace(/\[.*$/, "");
       steps.push({
         asset: asset.startsWith("emploi/") ? "dbt build" : asset,
@@ -200,7 +226,6 @@ async function firstBuild(
       tests.push({ test: name, seconds: Number(secs) });
     } else if (event.level === "error") errors.push(event.message);
   };
-  const started = performance.now();
   const prepared = prepareRun(
     definitions,
     { selection: "*", partitions: { kind: "range", from: options.from, to: options.to } },
@@ -232,6 +257,7 @@ async function firstBuild(
   tests.sort((a, b) => b.seconds - a.seconds);
   return {
     wallMs,
+    modelsStart: await modelsStart,
     stages,
     models,
     tests: {
