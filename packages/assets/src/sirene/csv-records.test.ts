@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { csvRecords, CsvSyntaxError, type CsvRecord } from "./csv-records";
+import { csvRecords, CsvScanner, CsvSyntaxError, type CsvRecord } from "./csv-records";
 
 async function parse(text: string, chunkSize = text.length || 1): Promise<CsvRecord[]> {
   async function* chunks(): AsyncGenerator<Buffer> {
@@ -96,5 +96,84 @@ describe("csvRecords", () => {
     }
     expect(error).toBeInstanceOf(CsvSyntaxError);
     expect((error as CsvSyntaxError).line).toBe(1);
+  });
+
+  it("counts characters, not bytes, against the record size limit", async () => {
+    // 8 characters, 16 bytes: within a 10-character limit.
+    async function* chunks(): AsyncGenerator<string> {
+      yield 'a,"';
+      yield "é".repeat(8);
+      yield '"\n';
+    }
+    const records: CsvRecord[] = [];
+    for await (const record of csvRecords(chunks(), { maxRecordChars: 12 })) records.push(record);
+    expect(records).toEqual([{ line: 1, fields: ["a", "é".repeat(8)] }]);
+  });
+
+  it("yields the records before an error in the same chunk", async () => {
+    const records: CsvRecord[] = [];
+    let error: unknown;
+    try {
+      for await (const record of csvRecords(['a,b\nc,d\ne,"f"g\n'])) records.push(record);
+    } catch (e) {
+      error = e;
+    }
+    expect(records).toEqual([
+      { line: 1, fields: ["a", "b"] },
+      { line: 2, fields: ["c", "d"] },
+    ]);
+    expect(error).toBeInstanceOf(CsvSyntaxError);
+    expect((error as CsvSyntaxError).line).toBe(3);
+  });
+});
+
+describe("CsvScanner", () => {
+  /** What the scanner reports for `text` cut into `chunkSize`-byte chunks. */
+  function scan(text: string, chunkSize: number): (string | string[])[] {
+    const seen: (string | string[])[] = [];
+    const scanner = new CsvScanner();
+    const visitor = {
+      plain: (bytes: Buffer, start: number, end: number, line: number) =>
+        seen.push(`${line}:${bytes.toString("utf8", start, end)}`),
+      quoted: (fields: string[], line: number) => seen.push([String(line), ...fields]),
+    };
+    const bytes = Buffer.from(text, "utf8");
+    for (let i = 0; i < bytes.length; i += chunkSize) {
+      scanner.write(bytes.subarray(i, i + chunkSize), visitor);
+    }
+    scanner.end(visitor);
+    return seen;
+  }
+
+  it("hands lines without quotes over as bytes, undecoded, and parses the others", () => {
+    const expected = [
+      "1:a,b,c",
+      ["2", "plain", "quoted, with comma", 'with "quotes"'],
+      ["4", "multi\nline", "", "é€😀"],
+      "6:crlf,x,y",
+      ["7", "last", "", "z"],
+    ];
+    for (const size of [1, 2, 3, 1000]) {
+      expect(scan(TRICKY, size), `chunks of ${size} bytes`).toEqual(expected);
+    }
+  });
+
+  it("keeps a carriage return inside a line, and skips a line of one", () => {
+    expect(scan("a\rb,c\r\n\r\nd\n", 1)).toEqual(["1:a\rb,c", "3:d"]);
+  });
+
+  it("keeps a chunk's bytes of its own: the caller may reuse the chunk", () => {
+    const seen: string[] = [];
+    const scanner = new CsvScanner();
+    const visitor = {
+      plain: (bytes: Buffer, start: number, end: number) =>
+        seen.push(bytes.toString("utf8", start, end)),
+      quoted: () => undefined,
+    };
+    const chunk = Buffer.from("ab,c\nde");
+    scanner.write(chunk, visitor);
+    chunk.fill(0x78); // x
+    scanner.write(Buffer.from(",f\n"), visitor);
+    expect(seen).toEqual(["ab,c", "de,f"]);
   });
 });

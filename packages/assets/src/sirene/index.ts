@@ -5,7 +5,13 @@ export {
   STOCK_ETABLISSEMENT_COLUMNS,
   type StockEtablissementColumn,
 } from "./columns";
-export { csvRecords, CsvSyntaxError, type CsvRecord } from "./csv-records";
+export {
+  csvRecords,
+  CsvScanner,
+  CsvSyntaxError,
+  type CsvRecord,
+  type CsvVisitor,
+} from "./csv-records";
 export { openCsvSource, type CsvSource } from "./csv-source";
 export { SireneLoadError, type SireneLoadErrorCode } from "./errors";
 export {

@@ -57,6 +57,14 @@ async function zip(name: string, entries: Record<string, string>): Promise<strin
 /** The line number (1 = the header) of the first active establishment. */
 const firstActive = (): number =>
   1 + lines.findIndex((l, i) => i > 0 && l.split(",")[ETAT] === "A");
+/** The line number of the first line with a quote. */
+const firstQuoted = (): number => 1 + lines.findIndex((l, i) => i > 0 && l.includes('"'));
+/** A line with field `index` (before etatAdministratif: no generated one holds a comma) set. */
+const setField = (text: string, index: number, value: string): string =>
+  text
+    .split(",")
+    .map((f, i) => (i === index ? value : f))
+    .join(",");
 /** The first five fields, the fifth being dateCreationEtablissement. */
 const DATE_CREATION = /^((?:[^,]*,){4})\d{4}-\d{2}-\d{2}/;
 
@@ -177,6 +185,38 @@ describe("loadSireneEtablissements", () => {
     expect(await snapshot()).toEqual(expected);
   });
 
+  it("loads a file with a BOM and blank lines the same", async () => {
+    await loadSireneEtablissements(warehouse, csv);
+    const expected = await snapshot();
+    const withBom = await file("bom.csv", `\uFEFF${lines.join("\n\n")}`);
+    const stats = await loadSireneEtablissements(warehouse, withBom);
+    expect(stats.rows).toBe(generated.active);
+    expect(await snapshot()).toEqual(expected);
+  });
+
+  it("loads bytes that are not UTF-8 as U+FFFD, as when decoding the file", async () => {
+    const line = firstActive();
+    const bytes = Buffer.concat(
+      lines.map((text, i) => {
+        if (i !== line - 1) return Buffer.from(`${text}\n`);
+        const fields = text.split(",");
+        return Buffer.concat([
+          Buffer.from(`${fields.slice(0, 19).join(",")},X`),
+          Buffer.from([0xff, 0xe2, 0x82]),
+          Buffer.from(`Y,${fields.slice(20).join(",")}\n`),
+        ]);
+      }),
+    );
+    const p = path.join(dir, "latin.csv");
+    await writeFile(p, bytes);
+    await loadSireneEtablissements(warehouse, p);
+    const { rows } = await warehouse.pool.query(
+      "SELECT libelle_commune_etablissement AS commune FROM raw.sirene_etablissements WHERE siret = $1",
+      [lines[line - 1]!.split(",")[2]],
+    );
+    expect(rows).toEqual([{ commune: "X\uFFFD\uFFFDY" }]);
+  });
+
   it("loads again to the same content, without duplicates", async () => {
     await loadSireneEtablissements(warehouse, csv);
     const first = await snapshot();
@@ -236,6 +276,21 @@ describe("loadSireneEtablissements", () => {
         /quote-end\.csv:5001: unbalanced quote/,
       ],
       [
+        "a line with quotes and a field missing",
+        () =>
+          file(
+            "short-quoted.csv",
+            editLine(firstQuoted(), (l) => l.slice(l.indexOf(",") + 1)),
+          ),
+        {
+          code: "MALFORMED_CSV",
+          get line() {
+            return firstQuoted();
+          },
+        },
+        /short-quoted\.csv:\d+: expected 54 fields as in the header, found 53/,
+      ],
+      [
         "a missing required column",
         () =>
           file(
@@ -260,6 +315,36 @@ describe("loadSireneEtablissements", () => {
           },
         },
         /date\.csv:\d+: dateCreationEtablissement "2023-13-01" is not a date/,
+      ],
+      [
+        "an establishment without a siret",
+        () =>
+          file(
+            "no-siret.csv",
+            editLine(firstActive(), (l) => setField(l, 2, "")),
+          ),
+        {
+          code: "INVALID_VALUE",
+          get line() {
+            return firstActive();
+          },
+        },
+        /no-siret\.csv:\d+: siret is empty/,
+      ],
+      [
+        "a head office flag that is not a boolean",
+        () =>
+          file(
+            "siege.csv",
+            editLine(firstActive(), (l) => setField(l, 9, "oui")),
+          ),
+        {
+          code: "INVALID_VALUE",
+          get line() {
+            return firstActive();
+          },
+        },
+        /siege\.csv:\d+: etablissementSiege "oui" is not true or false/,
       ],
       [
         "an establishment listed twice",

@@ -1,9 +1,9 @@
 import { stat } from "node:fs/promises";
-import { batchLines, copyInto } from "../warehouse/copy";
-import { copyValue } from "../warehouse/copy-text";
+import { copyInto } from "../warehouse/copy";
 import type { Warehouse } from "../warehouse/warehouse";
+import { ActiveRows } from "./active-rows";
 import { SIRENE_COLUMNS, SIRENE_DDL, SIRENE_TABLE } from "./columns";
-import { csvRecords, CsvSyntaxError } from "./csv-records";
+import { CsvSyntaxError } from "./csv-records";
 import { openCsvSource } from "./csv-source";
 import { SireneLoadError } from "./errors";
 
@@ -19,15 +19,6 @@ export interface SireneLoadStats {
   readonly durationMs: number;
   readonly sirene_etablissements: number;
 }
-
-/**
- * How many of the latest COPY lines keep their file line, to name the line of a row PostgreSQL
- * rejects: it reports the COPY line, and by then the loader has sent at most a few megabytes
- * more (a ring of 131,072 lines, 512 KiB, whatever the file's size).
- */
-const LINE_MAP_SIZE = 1 << 17;
-const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /**
  * Replaces raw.sirene_etablissements with the active establishments (etatAdministratif 'A') of
@@ -53,42 +44,17 @@ export async function loadSireneEtablissements(
   const source = await openCsvSource(file);
   const name = source.name;
   let bytes = 0;
-  let rowsRead = 0;
-  // copyLines[n % size] = file line of COPY line n + 1.
-  const copyLines = new Uint32Array(LINE_MAP_SIZE);
-  let copied = 0;
+  const active = new ActiveRows(name, options.signal);
 
-  async function* counted(): AsyncGenerator<Buffer> {
+  /** One COPY chunk per chunk of the file. */
+  async function* rows(): AsyncGenerator<Buffer> {
     for await (const chunk of source.stream as AsyncIterable<Buffer>) {
       bytes += chunk.length;
-      yield chunk;
+      const copy = active.write(chunk);
+      if (copy !== undefined) yield copy;
     }
-  }
-
-  async function* rows(): AsyncGenerator<string> {
-    const records = csvRecords(counted());
-    const header = await records.next();
-    if (header.done) {
-      throw new SireneLoadError("MALFORMED_CSV", "empty file, no header", { file: name });
-    }
-    const positions = columnPositions(header.value.fields, name);
-    const width = header.value.fields.length;
-    const etat =
-      positions[SIRENE_COLUMNS.findIndex((c) => c.source === "etatAdministratifEtablissement")]!;
-    for await (const { line, fields } of records) {
-      if (fields.length !== width) {
-        throw new SireneLoadError(
-          "MALFORMED_CSV",
-          `expected ${width} fields as in the header, found ${fields.length}`,
-          { file: name, line },
-        );
-      }
-      rowsRead++;
-      if ((rowsRead & 0xffff) === 0) options.signal?.throwIfAborted();
-      if (fields[etat] !== "A") continue;
-      copyLines[copied++ % LINE_MAP_SIZE] = line;
-      yield copyLine(fields, positions, name, line);
-    }
+    const copy = active.end();
+    if (copy !== undefined) yield copy;
   }
 
   try {
@@ -101,85 +67,24 @@ export async function loadSireneEtablissements(
         client,
         SIRENE_TABLE,
         SIRENE_COLUMNS.map((c) => c.column),
-        batchLines(rows()),
+        rows(),
         // Truncated above in this transaction: the rows can be written frozen.
         { ...options, freeze: true },
       );
     });
     return {
       rows: copy.rows,
-      rowsRead,
+      rowsRead: active.rowsRead,
       bytes,
       fileBytes,
       durationMs: Math.round(performance.now() - started),
       sirene_etablissements: copy.rows,
     };
   } catch (error) {
-    throw asLoadError(error, name, (copyLine) =>
-      copyLine > copied || copied - copyLine >= LINE_MAP_SIZE
-        ? undefined
-        : copyLines[(copyLine - 1) % LINE_MAP_SIZE],
-    );
+    throw asLoadError(error, name, (copyLine) => active.fileLine(copyLine));
   } finally {
     source.close();
   }
-}
-
-/** Index in each record of every column the table needs, in SIRENE_COLUMNS order. */
-function columnPositions(header: readonly string[], file: string): number[] {
-  const index = new Map(header.map((h, i) => [h.trim(), i]));
-  const missing = SIRENE_COLUMNS.filter((c) => !index.has(c.source)).map((c) => c.source);
-  if (missing.length > 0) {
-    throw new SireneLoadError(
-      "MISSING_COLUMN",
-      `the header lacks ${missing.join(", ")} (is this a StockEtablissement file?)`,
-      { file, line: 1 },
-    );
-  }
-  return SIRENE_COLUMNS.map((c) => index.get(c.source) as number);
-}
-
-/** One COPY text line; empty fields become NULL, as they mean "not filled in" in SIRENE. */
-function copyLine(
-  fields: readonly string[],
-  positions: readonly number[],
-  file: string,
-  line: number,
-): string {
-  const invalid = (message: string) =>
-    new SireneLoadError("INVALID_VALUE", message, { file, line });
-  let out = "";
-  for (let i = 0; i < SIRENE_COLUMNS.length; i++) {
-    const column = SIRENE_COLUMNS[i]!;
-    const value = fields[positions[i]!]!;
-    if (i > 0) out += "\t";
-    if (value === "") {
-      if (column.column === "siret" || column.column === "siren") {
-        throw invalid(`${column.source} is empty`);
-      }
-      out += "\\N";
-    } else if (column.type === "date") {
-      if (!isDate(value)) throw invalid(`${column.source} "${value}" is not a date`);
-      out += value;
-    } else if (column.type === "boolean") {
-      if (value !== "true" && value !== "false") {
-        throw invalid(`${column.source} "${value}" is not true or false`);
-      }
-      out += value;
-    } else {
-      out += copyValue(value);
-    }
-  }
-  return `${out}\n`;
-}
-
-/** A yyyy-mm-dd date that exists (February 29 is accepted every year; PostgreSQL has the last word). */
-function isDate(value: string): boolean {
-  const m = DATE.exec(value);
-  if (!m) return false;
-  const month = Number(m[2]);
-  const day = Number(m[3]);
-  return month >= 1 && month <= 12 && day >= 1 && day <= (DAYS_IN_MONTH[month - 1] ?? 0);
 }
 
 async function fileSize(file: string): Promise<number> {

@@ -10,8 +10,9 @@ export interface CopyStats {
 
 /**
  * Streams rows in COPY text format into `table(columns)` on `client`, with back-pressure: memory
- * stays bounded whatever the size of the source. `source` yields text chunks, each holding whole
- * lines (see `copyRow`). Runs inside the caller's transaction, if any.
+ * stays bounded whatever the size of the source. `source` yields chunks, each holding whole
+ * lines, as text (see `copyRow`) or UTF-8 bytes (see `CopyBytes`). Runs inside the caller's
+ * transaction, if any.
  *
  * `freeze` writes the rows already frozen (COPY … FREEZE), for a table created or truncated
  * earlier in the same transaction (PostgreSQL refuses it otherwise): its first readers then
@@ -25,14 +26,14 @@ export async function copyInto(
   client: pg.PoolClient | pg.Client,
   table: string,
   columns: readonly string[],
-  source: AsyncIterable<string> | Iterable<string>,
+  source: AsyncIterable<string | Buffer> | Iterable<string | Buffer>,
   options: { signal?: AbortSignal; freeze?: boolean } = {},
 ): Promise<CopyStats> {
   let rows = 0;
   let bytes = 0;
   async function* counted(): AsyncGenerator<Buffer> {
     for await (const chunk of source) {
-      const buf = Buffer.from(chunk, "utf8");
+      const buf = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk;
       bytes += buf.length;
       for (let i = buf.indexOf(10); i !== -1; i = buf.indexOf(10, i + 1)) rows++;
       yield buf;
