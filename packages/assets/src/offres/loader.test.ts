@@ -151,6 +151,22 @@ describe("loadOffresDay", () => {
     expect(await ids("2024-08-02")).toEqual(before);
   });
 
+  it("skips lines of white space of any kind, as the lines of a collection are", async () => {
+    const f = await file("w.ndjson", [offer("W1"), "\u00a0", "\ufeff \t", "\f\v", offer("W2")]);
+    const loaded = await loadOffresDay(warehouse, f, "2024-08-05");
+    expect(loaded.rows).toBe(2);
+    expect(await ids("2024-08-05")).toEqual(["W1", "W2"]);
+  });
+
+  it("names a malformed line's fault by its position in characters, accents decoded", async () => {
+    const f = await file("m.ndjson", [offer("M1"), '{"id":"M2","intitule":"Opérateur" oops}']);
+    const error = await loadOffresDay(warehouse, f, "2024-08-05").catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "MALFORMED_LINE", line: 2 });
+    // The 35th character, as a reader counts them (the 36th byte).
+    expect((error as Error).message).toContain("at position 34");
+    expect((error as Error).message).toContain('"Opérateur');
+  });
+
   it("a line that is not UTF-8 is reported at its line", async () => {
     const p = path.join(dir, "h.ndjson");
     const bad = Buffer.concat([

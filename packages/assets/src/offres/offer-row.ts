@@ -98,11 +98,15 @@ function writeRow(
   for (const f of OFFER_FIELDS) field(fieldValue(offer, f.path));
 }
 
-/** Whether a line holds nothing but spaces, tabs and carriage returns. */
+/** Whether a line holds nothing but white space (as `String#trim` sees it). */
 export function isBlankLine(line: NumberedLine | NumberedBytes): boolean {
   if ("text" in line) return line.text.trim().length === 0;
-  for (const byte of line.bytes) if (byte !== 0x20 && byte !== 0x09 && byte !== 0x0d) return false;
-  return true;
+  // What `trim` removes is ASCII whitespace (tab to carriage return, space) or beyond ASCII
+  // (a no-break space, a BOM…): a line with any other ASCII byte (nearly every line starts
+  // with `{`) is not blank; any other is decoded and trimmed, as a line of text is.
+  for (const byte of line.bytes)
+    if (byte < 0x80 && byte !== 0x20 && (byte < 0x09 || byte > 0x0d)) return false;
+  return line.bytes.toString("utf8").trim().length === 0;
 }
 
 /** `shown`: the line as a reader sees it, for error messages (decoded only when needed). */
@@ -126,13 +130,25 @@ function parseOffer(
   try {
     offer = JSON.parse(text);
   } catch (error) {
-    throw malformed(`invalid JSON, ${(error as Error).message}`, error);
+    // JSON.parse's message quotes the text it read: the line as decoded, not its bytes.
+    const reason = typeof shown === "string" ? error : parseError(shown());
+    throw malformed(`invalid JSON, ${(reason as Error).message}`, error);
   }
   if (typeof offer !== "object" || offer === null || Array.isArray(offer))
     throw malformed('not a JSON offer with an "id"');
   const id = (offer as { id?: unknown }).id;
   if (typeof id !== "string") throw malformed('not a JSON offer with an "id"');
   return offer as Record<string, unknown>;
+}
+
+/** The error JSON.parse throws for `text`. */
+function parseError(text: string): unknown {
+  try {
+    JSON.parse(text);
+  } catch (error) {
+    return error;
+  }
+  return new SyntaxError("not valid JSON");
 }
 
 /**

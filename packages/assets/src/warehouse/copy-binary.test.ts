@@ -45,8 +45,25 @@ describe("binary COPY rows", () => {
     expect(got[2]!.u).toBe(`{"k":"${"x".repeat(10)}"}`);
   });
 
+  it("hand over chunks that do not keep a buffer grown for a long row", () => {
+    const rows = new BinaryCopyRows(64);
+    rows.startRow(1).text("x".repeat(10_000));
+    expect(rows.bytes).toBe(10_006);
+    const long = rows.take();
+    expect(long.length).toBe(2 + 4 + 10_000);
+    // A chunk taken from the grown buffer is its own copy, not a view of 10 KB or more.
+    expect(long.buffer.byteLength).toBeLessThan(20_000);
+    rows.startRow(1).text("short");
+    const short = rows.take();
+    expect(short.toString("utf8", 6)).toBe("short");
+    // A fresh buffer of the initial size (from Node's 8 KB pool), not the grown one.
+    expect(short.buffer.byteLength).toBeLessThanOrEqual(8192);
+  });
+
   it("refuses a day that is not yyyy-mm-dd", () => {
     expect(() => new BinaryCopyRows().date("2024-8-1")).toThrow(/not a yyyy-mm-dd date/);
     expect(() => new BinaryCopyRows().date("2024-13-01")).toThrow(/not a yyyy-mm-dd date/);
+    expect(() => new BinaryCopyRows().date("2023-02-29")).toThrow(/not a yyyy-mm-dd date/);
+    expect(() => new BinaryCopyRows().date("2024-02-29 ")).toThrow(/not a yyyy-mm-dd date/);
   });
 });

@@ -26,7 +26,7 @@ export class BinaryCopyRows {
   private length = 0;
   private count = 0;
 
-  constructor(initialBytes = 1 << 20) {
+  constructor(private readonly initialBytes = 1 << 20) {
     this.buffer = Buffer.allocUnsafe(initialBytes);
   }
 
@@ -84,7 +84,8 @@ export class BinaryCopyRows {
   /** A `date` field from `yyyy-mm-dd`: the days since 2000-01-01. */
   date(day: string): this {
     const ms = Date.parse(`${day}T00:00:00Z`);
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(day) || Number.isNaN(ms))
+    // Date.parse takes 2023-02-29 for 2023-03-01: the day must read back as written.
+    if (Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== day)
       throw new RangeError(`not a yyyy-mm-dd date: ${JSON.stringify(day)}`);
     this.reserve(8);
     this.buffer.writeInt32BE(4, this.length);
@@ -100,10 +101,15 @@ export class BinaryCopyRows {
     return this;
   }
 
-  /** The rows written since the last call, as one chunk; the next rows go to a new buffer. */
+  /**
+   * The rows written since the last call, as one chunk; the next rows go to a new buffer of
+   * the initial size. A chunk much smaller than a buffer grown for a long row is copied out,
+   * so that it does not keep the large one alive.
+   */
   take(): Buffer {
-    const chunk = this.buffer.subarray(0, this.length);
-    this.buffer = Buffer.allocUnsafe(this.buffer.length);
+    const used = this.buffer.subarray(0, this.length);
+    const chunk = this.buffer.length > 2 * this.initialBytes ? Buffer.from(used) : used;
+    this.buffer = Buffer.allocUnsafe(this.initialBytes);
     this.length = 0;
     this.count = 0;
     return chunk;
