@@ -44,11 +44,11 @@ const SERVER_FLAGS = [
   "-c",
   "max_wal_senders=0",
   "-c",
-  `shared_buffers=${sharedBuffersMb(totalmem())}MB`,
+  `shared_buffers=${sharedBuffersMb(availableMemory())}MB`,
 ];
 
 /**
- * The server's page cache: an eighth of the machine's memory, between PostgreSQL's default of
+ * The server's page cache: an eighth of the memory available (`availableMemory`), between PostgreSQL's default of
  * 128 MB and 2 GB (memory is taken as pages are used, not at start). With 128 MB, every table
  * over 32 MB is scanned through a small ring of buffers, so the tests and checks that read a
  * model or a day just built read it again from the system's cache, verifying each page's
@@ -58,6 +58,16 @@ const SERVER_FLAGS = [
 export function sharedBuffersMb(machineBytes: number): number {
   const eighth = Math.floor(machineBytes / 8 / 2 ** 20);
   return Math.min(2048, Math.max(128, eighth));
+}
+
+/**
+ * The memory this process may use: the machine's, or less when a control group (a container's
+ * limit) caps it. Node reports no cap as 0, undefined or a huge number, depending on version.
+ */
+export function availableMemory(): number {
+  const machine = totalmem();
+  const limit = process.constrainedMemory?.() ?? 0;
+  return limit > 0 && limit < machine ? limit : machine;
 }
 
 /** Another process may hold the lock through a whole initdb and start-up. */
