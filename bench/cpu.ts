@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import pg from "pg";
 
@@ -30,6 +31,8 @@ export interface CpuSpent {
 
 interface ProcStat {
   readonly pid: number;
+  /** The executable's name, as /proc/<pid>/stat gives it. */
+  readonly command: string;
   readonly ppid: number;
   /** utime + stime, seconds. */
   readonly own: number;
@@ -48,8 +51,12 @@ export async function localPostmasterPid(url: string): Promise<number | undefine
   await client.connect();
   try {
     const { rows } = await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
+    // A server in a container or on another host has its own pids: the pid read here must be
+    // a postgres process of this machine, and so must its parent.
     const backend = await procStat(rows[0]!.pid);
-    return backend?.ppid;
+    if (!backend || backend.command !== "postgres") return undefined;
+    const parent = await procStat(backend.ppid);
+    return parent?.command === "postgres" ? parent.pid : undefined;
   } catch {
     return undefined;
   } finally {
@@ -57,8 +64,14 @@ export async function localPostmasterPid(url: string): Promise<number | undefine
   }
 }
 
-/** CPU spent so far by this process tree and by the server of `postmasterPid`. */
-export async function cpuSnapshot(postmasterPid: number | undefined): Promise<CpuSnapshot> {
+/**
+ * CPU spent so far by this process tree and by the server of `postmasterPid`; undefined where
+ * there is no /proc to read it from (macOS).
+ */
+export async function cpuSnapshot(
+  postmasterPid: number | undefined,
+): Promise<CpuSnapshot | undefined> {
+  if (!existsSync(`/proc/${process.pid}/stat`)) return undefined;
   const all = await allProcStats();
   const usage = process.cpuUsage();
   const postgres =
@@ -71,8 +84,13 @@ export async function cpuSnapshot(postmasterPid: number | undefined): Promise<Cp
   };
 }
 
-/** What was spent between two snapshots, over `wallMs`. */
-export function cpuSpent(before: CpuSnapshot, after: CpuSnapshot, wallMs: number): CpuSpent {
+/** What was spent between two snapshots, over `wallMs` (undefined without snapshots). */
+export function cpuSpent(
+  before: CpuSnapshot | undefined,
+  after: CpuSnapshot | undefined,
+  wallMs: number,
+): CpuSpent | undefined {
+  if (!before || !after) return undefined;
   const node = after.node - before.node;
   const postgres =
     after.postgres === null || before.postgres === null ? null : after.postgres - before.postgres;
@@ -120,6 +138,7 @@ async function procStat(pid: number): Promise<ProcStat | undefined> {
   const at = (i: number): number => Number(fields[i]);
   return {
     pid,
+    command: text.slice(text.indexOf("(") + 1, text.lastIndexOf(")")),
     ppid: at(1),
     own: (at(11) + at(12)) / TICKS_PER_SECOND,
     reaped: (at(13) + at(14)) / TICKS_PER_SECOND,

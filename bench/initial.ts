@@ -184,12 +184,12 @@ async function firstBuild(
     from: string;
     to: string;
     concurrency: number;
-    onModelsStart: () => Promise<CpuSnapshot>;
+    onModelsStart: () => Promise<CpuSnapshot | undefined>;
   },
 ): Promise<{
   wallMs: number;
   /** When the dbt step started (ms after the run's start) and the CPU spent by then. */
-  modelsStart: { atMs: number; cpu: CpuSnapshot } | undefined;
+  modelsStart: { atMs: number; cpu: CpuSnapshot | undefined } | undefined;
   stages: Stage[];
   models: { model: string; executionSeconds: number }[];
   tests: { count: number; seconds: number; slowest: { test: string; seconds: number }[] };
@@ -200,7 +200,7 @@ async function firstBuild(
   const errors: string[] = [];
   const tests: { test: string; seconds: number }[] = [];
   const started = performance.now();
-  let modelsStart: Promise<{ atMs: number; cpu: CpuSnapshot }> | undefined;
+  let modelsStart: Promise<{ atMs: number; cpu: CpuSnapshot | undefined }> | undefined;
   const onEvent = (event: RunEvent): void => {
     const now = performance.now();
     const key = event.stepKey ?? "";
@@ -437,7 +437,8 @@ function seconds(ms: number): string {
 }
 
 /** "CPU 84.1 s (1.91 cores busy): PostgreSQL 50.5 s, Node 22.8 s, dbt and other children 10.8 s". */
-function describeCpu(cpu: CpuSpent): string {
+function describeCpu(cpu: CpuSpent | undefined): string {
+  if (!cpu) return "CPU not measured (no /proc)";
   const parts = [
     cpu.postgresSeconds === null ? "PostgreSQL not local" : `PostgreSQL ${cpu.postgresSeconds} s`,
     `Node ${cpu.nodeSeconds} s`,
@@ -449,7 +450,7 @@ function describeCpu(cpu: CpuSpent): string {
 function printSummary(
   r: {
     totalSeconds: number;
-    cpu: CpuSpent;
+    cpu: CpuSpent | undefined;
     floorSeconds: number;
     ratio: number;
     totalMet: boolean;
