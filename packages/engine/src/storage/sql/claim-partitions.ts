@@ -174,9 +174,10 @@ function claimStatement(partitions: boolean, whole: boolean): { name: string; te
     name: `lignee_claim_partitions${partitions ? "_p" : ""}${whole ? "_w" : ""}`,
     text: `WITH wanted AS MATERIALIZED (
        SELECT c.asset_key, c.partitions::int4multirange AS partitions,
-              coalesce(k.version, 0) AS seen, ${ASYNCHRONOUS_COMMIT} AS async
-         FROM jsonb_to_recordset($2::jsonb) AS c(asset_key text, partitions text)
-         LEFT JOIN lignee.asset_claims k ON k.asset_key = c.asset_key),
+              coalesce((SELECT k.version FROM lignee.asset_claims k WHERE k.asset_key = c.asset_key),
+                       0) AS seen,
+              ${ASYNCHRONOUS_COMMIT} AS async
+         FROM jsonb_to_recordset($2::jsonb) AS c(asset_key text, partitions text)),
      holder AS (
        SELECT a.run_id, a.asset_key, (a.partitions * w.partitions)::text AS overlap
          FROM wanted w
