@@ -415,6 +415,99 @@ export function storageContract(name: string, open: () => Promise<StorageUnderTe
         expect(s.failed.toJSON()).toEqual([[2, 3]]);
       });
 
+      it("reads a claim's inputs with it: the partitions read, the assets read whole, either, both or none", async () => {
+        const run = await newRun();
+        await materialize(run, "in-parts", [1, 2, 5]);
+        await materialize(run, "in-whole", [0, 1]);
+        const digest = (await storage.getDigest("in-whole"))!;
+        const inputsOf = async (reads: { assetKey: string; partitions: IntervalSet | "all" }[]) => {
+          const outcome = await storage.claimPartitions(
+            run,
+            [{ assetKey: "in-reader", partitions: IntervalSet.single(0) }],
+            reads,
+          );
+          if (!outcome.claimed) throw new Error("not claimed");
+          return {
+            versions: [...outcome.inputs.versions].map(([k, v]) => [k, [...v].sort()]),
+            digests: [...outcome.inputs.digests],
+          };
+        };
+        const parts = { assetKey: "in-parts", partitions: IntervalSet.fromRange(2, 6) };
+        const whole = { assetKey: "in-whole", partitions: "all" as const };
+        const never = { assetKey: "in-never", partitions: "all" as const };
+        const versions = [
+          [
+            "in-parts",
+            [
+              [2, `v-${run}-2`],
+              [5, `v-${run}-5`],
+            ],
+          ],
+        ];
+        const digests = [["in-whole", { digest: digest.digest, partitionCount: 2 }]];
+        expect(await inputsOf([parts])).toEqual({ versions, digests: [] });
+        expect(await inputsOf([whole, never])).toEqual({ versions: [], digests });
+        expect(await inputsOf([whole, parts, never])).toEqual({ versions, digests });
+        expect(await inputsOf([{ assetKey: "in-parts", partitions: IntervalSet.EMPTY }])).toEqual({
+          versions: [],
+          digests: [],
+        });
+        expect(await inputsOf([])).toEqual({ versions: [], digests: [] });
+      });
+
+      it("marks an output stale because of each upstream that changed while it ran, read whole or by partitions", async () => {
+        const run = await newRun();
+        await materialize(run, "mix-parts", [1, 2]);
+        await materialize(run, "mix-whole", [0]);
+        await materialize(run, "mix-quiet", [0]);
+        const watermark = await storage.markRunning(run, "mix-out", IntervalSet.single(3));
+        await materialize(await newRun(), "mix-parts", [2]);
+        await materialize(await newRun(), "mix-whole", [9]);
+        await materialize(run, "mix-out", [3], {
+          readSince: {
+            watermark,
+            upstream: [
+              { assetKey: "mix-whole", partitions: "all" },
+              { assetKey: "mix-quiet", partitions: "all" },
+              { assetKey: "mix-parts", partitions: IntervalSet.fromRange(1, 3) },
+            ],
+          },
+        });
+        const marks = (await storage.getAssetSummaries()).get("mix-out")!.staleMarks;
+        expect(marks.map((m) => [m.upstreamKey, m.partitions.toJSON()]).sort()).toEqual([
+          ["mix-parts", [[3, 4]]],
+          ["mix-whole", [[3, 4]]],
+        ]);
+        // Only assets read whole, one of them changed: the mark of the other upstream stays.
+        const w2 = await storage.markRunning(run, "mix-out", IntervalSet.single(4));
+        await materialize(await newRun(), "mix-quiet", [1]);
+        await materialize(run, "mix-out", [3, 4], {
+          readSince: { watermark: w2, upstream: [{ assetKey: "mix-quiet", partitions: "all" }] },
+        });
+        const after = (await storage.getAssetSummaries()).get("mix-out")!.staleMarks;
+        expect(after.map((m) => [m.upstreamKey, m.partitions.toJSON()])).toEqual([
+          ["mix-quiet", [[3, 5]]],
+        ]);
+      });
+
+      it("marks a downstream asset read through several dependencies once, with all the partitions read", async () => {
+        const run = await newRun();
+        await materialize(run, "twice-up", [4], {
+          invalidates: [
+            { assetKey: "twice-down", partitions: IntervalSet.single(4) },
+            { assetKey: "twice-down", partitions: IntervalSet.fromRange(5, 7) },
+            { assetKey: "twice-other", partitions: IntervalSet.EMPTY },
+          ],
+        });
+        const summaries = await storage.getAssetSummaries();
+        expect(
+          summaries
+            .get("twice-down")!
+            .staleMarks.map((m) => [m.upstreamKey, m.partitions.toJSON()]),
+        ).toEqual([["twice-up", [[4, 7]]]]);
+        expect(summaries.get("twice-other")?.staleMarks ?? []).toEqual([]);
+      });
+
       it("records partitions layouts without shrinking them, nor replacing them by unpartitioned", async () => {
         const run = await newRun();
         const layout = (partitionsLayout: string) =>

@@ -57,21 +57,24 @@ export async function claimPartitions(
     asset_key: c.assetKey,
     partitions: c.partitions.toMultirange(),
   }));
-  const toRead = reads
-    .filter((r) => r.partitions === "all" || !r.partitions.isEmpty)
-    .map((r) =>
-      r.partitions === "all"
-        ? { asset_key: r.assetKey, partitions: null, lo: null, hi: null }
-        : {
-            asset_key: r.assetKey,
-            partitions: r.partitions.toMultirange(),
-            lo: r.partitions.first,
-            hi: r.partitions.last,
-          },
-    );
-  const values = [runId, JSON.stringify(wanted), JSON.stringify(toRead)];
+  const partitionReads: { asset_key: string; partitions: string; lo: number; hi: number }[] = [];
+  const wholeReads: string[] = [];
+  for (const r of reads) {
+    if (r.partitions === "all") wholeReads.push(r.assetKey);
+    else if (!r.partitions.isEmpty)
+      partitionReads.push({
+        asset_key: r.assetKey,
+        partitions: r.partitions.toMultirange(),
+        lo: r.partitions.first!,
+        hi: r.partitions.last!,
+      });
+  }
+  const statement = CLAIM[partitionReads.length > 0 ? 1 : 0][wholeReads.length > 0 ? 1 : 0];
+  const values: unknown[] = [runId, JSON.stringify(wanted)];
+  if (partitionReads.length > 0) values.push(JSON.stringify(partitionReads));
+  if (wholeReads.length > 0) values.push(wholeReads);
   for (let attempt = 1; ; attempt++) {
-    const row = await claimOnce(pool, values, attempt);
+    const row = await claimOnce(pool, statement, values, attempt);
     if (row.run_id !== null && row.asset_key !== null && row.overlap !== null) {
       const holder = {
         runId: row.run_id,
@@ -105,13 +108,14 @@ function claimedInputs(row: ClaimRow): ClaimedInputs {
   return { versions, digests };
 }
 
-async function claimOnce(pool: pg.Pool, values: unknown[], attempt: number): Promise<ClaimRow> {
+async function claimOnce(
+  pool: pg.Pool,
+  statement: { readonly name: string; readonly text: string },
+  values: unknown[],
+  attempt: number,
+): Promise<ClaimRow> {
   try {
-    const result = await pool.query<ClaimRow>({
-      name: "lignee_claim_partitions",
-      text: CLAIM,
-      values,
-    });
+    const result = await pool.query<ClaimRow>({ ...statement, values });
     const row = result.rows[0]!;
     if (row.run_id === null && !row.claimed && attempt >= MAX_ATTEMPTS)
       throw new Error(`still racing with other claims after ${attempt} attempts`);
@@ -147,13 +151,33 @@ interface ClaimRow {
 /**
  * `counted`: the counters, incremented (or created) in asset order (no deadlock between two
  * claims), each only if it still has the value `wanted` saw; the marks are written only when
- * every counter was. `read`: the inputs ($3), read in the snapshot the watermark is taken in.
+ * every counter was (a data-modifying CTE runs to completion whether it is read or not). The
+ * inputs are read in the snapshot the watermark is taken in: the partitions read ($3, jsonb)
+ * and the assets read whole ($3 or $4, their digests), each part only in the statements whose
+ * claims read some: one named statement per combination.
  */
-const CLAIM = `WITH wanted AS MATERIALIZED (
+function claimStatement(partitions: boolean, whole: boolean): { name: string; text: string } {
+  const wholeParam = partitions ? 4 : 3;
+  const versions = partitions
+    ? `(SELECT jsonb_agg(jsonb_build_array(p.asset_key, p.partition_index, p.data_version))
+               FROM jsonb_to_recordset($3::jsonb) AS r(asset_key text, partitions text, lo int, hi int)
+               JOIN lignee.asset_partitions p
+                 ON p.asset_key = r.asset_key
+                AND p.partition_index >= r.lo AND p.partition_index <= r.hi
+                AND p.partition_index <@ r.partitions::int4multirange)`
+    : "NULL::jsonb";
+  const digests = whole
+    ? `(SELECT jsonb_agg(jsonb_build_array(d.asset_key, d.digest::text, d.partition_count))
+               FROM lignee.asset_digests d WHERE d.asset_key = ANY($${wholeParam}::text[]))`
+    : "NULL::jsonb";
+  return {
+    name: `lignee_claim_partitions${partitions ? "_p" : ""}${whole ? "_w" : ""}`,
+    text: `WITH wanted AS MATERIALIZED (
        SELECT c.asset_key, c.partitions::int4multirange AS partitions,
-              coalesce(k.version, 0) AS seen, ${ASYNCHRONOUS_COMMIT} AS async
-         FROM jsonb_to_recordset($2::jsonb) AS c(asset_key text, partitions text)
-         LEFT JOIN lignee.asset_claims k ON k.asset_key = c.asset_key),
+              coalesce((SELECT k.version FROM lignee.asset_claims k WHERE k.asset_key = c.asset_key),
+                       0) AS seen,
+              ${ASYNCHRONOUS_COMMIT} AS async
+         FROM jsonb_to_recordset($2::jsonb) AS c(asset_key text, partitions text)),
      holder AS (
        SELECT a.run_id, a.asset_key, (a.partitions * w.partitions)::text AS overlap
          FROM wanted w
@@ -172,25 +196,22 @@ const CLAIM = `WITH wanted AS MATERIALIZED (
          RETURNING 1),
      claimed AS (
        SELECT (SELECT count(*) FROM counted) = (SELECT count(*) FROM wanted) AS ok),
-     read AS (
-       SELECT * FROM jsonb_to_recordset($3::jsonb)
-         AS r(asset_key text, partitions text, lo int, hi int)),
      inserted AS (
        INSERT INTO lignee.asset_running (asset_key, run_id, partitions)
          SELECT asset_key, $1, partitions FROM wanted WHERE (SELECT ok FROM claimed)
          ON CONFLICT (asset_key, run_id)
-           DO UPDATE SET partitions = asset_running.partitions + excluded.partitions
-         RETURNING 1)
+           DO UPDATE SET partitions = asset_running.partitions + excluded.partitions)
      SELECT h.run_id, h.asset_key, h.overlap,
             (SELECT coalesce(max(id), 0) FROM lignee.materializations) AS watermark,
             (SELECT ok FROM claimed) AND h.run_id IS NULL AS claimed,
-            (SELECT count(*) FROM inserted) AS marked,
-            (SELECT jsonb_agg(jsonb_build_array(p.asset_key, p.partition_index, p.data_version))
-               FROM read r JOIN lignee.asset_partitions p
-                 ON r.partitions IS NOT NULL AND p.asset_key = r.asset_key
-                AND p.partition_index >= r.lo AND p.partition_index <= r.hi
-                AND p.partition_index <@ r.partitions::int4multirange) AS versions,
-            (SELECT jsonb_agg(jsonb_build_array(d.asset_key, d.digest::text, d.partition_count))
-               FROM read r JOIN lignee.asset_digests d
-                 ON r.partitions IS NULL AND d.asset_key = r.asset_key) AS digests
-       FROM (SELECT 1) AS one LEFT JOIN holder h ON true`;
+            ${versions} AS versions,
+            ${digests} AS digests
+       FROM (SELECT 1) AS one LEFT JOIN holder h ON true`,
+  };
+}
+
+/** The statements, by [reads partitions][reads assets whole]. */
+const CLAIM = [
+  [claimStatement(false, false), claimStatement(false, true)],
+  [claimStatement(true, false), claimStatement(true, true)],
+] as const;

@@ -5,7 +5,7 @@ import type { Queryable } from "../runs/queryable";
 import type { MaterializationInput } from "../storage";
 import { ASYNCHRONOUS_COMMIT } from "../transaction";
 import { versionHash } from "../version-hash";
-import { upstreamChangedQuery, upstreamRead } from "./upstream-changed";
+import { readKinds, upstreamChangedQuery, upstreamParams, upstreamReads } from "./upstream-changed";
 
 /**
  * Records a materialisation in one statement (see RECORD); resolves to the history rows' ids,
@@ -20,10 +20,12 @@ export async function recordMaterialization(
   const hashes = input.partitions.map((p) => versionHash(p.key, p.dataVersion));
   let added = 0n;
   for (const h of hashes) added ^= h;
-  const downstream = input.invalidates.filter((target) => !target.partitions.isEmpty);
+  const downstream = downstreamMarks(input.invalidates);
+  const reads = upstreamReads(input.readSince);
+  const kinds = readKinds(reads);
+  const statement = RECORD[kinds.whole ? 1 : 0][kinds.partitioned ? 1 : 0];
   const query = {
-    name: "lignee_record_materialization",
-    text: RECORD,
+    ...statement,
     values: [
       input.runId,
       input.assetKey,
@@ -38,10 +40,11 @@ export async function recordMaterialization(
       input.depsSignature,
       String(added),
       IntervalSet.fromIndices(input.partitions.map((p) => p.index)).toMultirange(),
-      downstream.map((t) => t.assetKey),
-      downstream.map((t) => t.partitions.toMultirange()),
-      JSON.stringify(upstreamRead(input.readSince)),
+      [...downstream.keys()],
+      [...downstream.values()].map((partitions) => partitions.toMultirange()),
       input.readSince.watermark,
+      ...(kinds.whole ? [reads.whole] : []),
+      ...(kinds.partitioned ? [JSON.stringify(reads.partitioned)] : []),
     ],
   };
   try {
@@ -51,6 +54,23 @@ export async function recordMaterialization(
     if (label === undefined) throw error;
     throw new LigneeError("STORAGE", `${label}: ${(error as Error).message}`, { cause: error });
   }
+}
+
+/**
+ * The downstream stale marks to add: each asset once (an upsert may not touch a row twice), with
+ * the partitions of all its reads, in asset order (the order their rows are locked in).
+ */
+function downstreamMarks(
+  invalidates: MaterializationInput["invalidates"],
+): Map<string, IntervalSet> {
+  const marks = new Map<string, IntervalSet>();
+  for (const target of invalidates) {
+    if (target.partitions.isEmpty) continue;
+    const before = marks.get(target.assetKey);
+    marks.set(target.assetKey, before ? before.union(target.partitions) : target.partitions);
+  }
+  if (marks.size < 2) return marks;
+  return new Map([...marks].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 /**
@@ -74,10 +94,16 @@ export async function recordMaterialization(
  * running mark left empty is deleted by the asset's next materialisation, or with the run's
  * marks, and reads skip empty ones.
  *
- * $13 is the written partitions (int4multirange); $14/$15 the downstream marks; $16/$17 what
- * the step read upstream and its watermark.
+ * $13 is the written partitions (int4multirange); $14/$15 the downstream marks (each asset
+ * once); $16 the step's watermark, then what it read upstream (see `upstreamChangedQuery`): one
+ * named statement per kind of read (assets read whole, partitions read), so that a step that
+ * read none of a kind runs no part for it.
  */
-const RECORD = `WITH previous AS MATERIALIZED (
+function recordStatement(whole: boolean, partitioned: boolean): { name: string; text: string } {
+  const params = upstreamParams({ whole, partitioned }, 17);
+  return {
+    name: `lignee_record_materialization${whole ? "_w" : ""}${partitioned ? "_p" : ""}`,
+    text: `WITH previous AS MATERIALIZED (
        SELECT partition_index, version_hash FROM lignee.asset_partitions
        WHERE asset_key = $2 AND partition_index = ANY($6::int[]) FOR UPDATE),
      input AS MATERIALIZED (
@@ -123,7 +149,7 @@ const RECORD = `WITH previous AS MATERIALIZED (
        ON CONFLICT (asset_key, code_version, deps_signature)
        DO UPDATE SET partitions = asset_version_ranges.partitions + excluded.partitions
        WHERE NOT asset_version_ranges.partitions @> excluded.partitions),
-     changed AS (${upstreamChangedQuery(16, 17)}),
+     changed AS (${upstreamChangedQuery(16, params)}),
      fresh AS (
        UPDATE lignee.asset_stale_marks
        SET partitions = partitions - $13::int4multirange
@@ -146,14 +172,20 @@ const RECORD = `WITH previous AS MATERIALIZED (
        WHERE asset_key = $2 AND run_id = $1 AND partitions && $13::int4multirange),
      invalidated AS (
        INSERT INTO lignee.asset_stale_marks (asset_key, upstream_key, partitions)
-       SELECT d.asset_key, $2, range_agg(r)
-         FROM unnest($14::text[], $15::int4multirange[]) AS d(asset_key, partitions),
-              unnest(d.partitions) AS r
-         GROUP BY d.asset_key
+       SELECT d.asset_key, $2, d.partitions
+         FROM unnest($14::text[], $15::int4multirange[]) AS d(asset_key, partitions)
        ON CONFLICT (asset_key, upstream_key)
          DO UPDATE SET partitions = asset_stale_marks.partitions + excluded.partitions
          WHERE NOT asset_stale_marks.partitions @> excluded.partitions)
      -- Delivered on commit: eager automation looks now rather than at its next interval.
      SELECT history.id FROM history JOIN input ON input.i = history.partition_index
        CROSS JOIN (SELECT pg_notify('${CHANGES_CHANNEL}', $2)) AS notified
-     ORDER BY input.n`;
+     ORDER BY input.n`,
+  };
+}
+
+/** The statements, by [reads assets whole][reads partitions]. */
+const RECORD = [
+  [recordStatement(false, false), recordStatement(false, true)],
+  [recordStatement(true, false), recordStatement(true, true)],
+] as const;

@@ -14,38 +14,84 @@ export async function upstreamChangedWhileRunning(
   tx: Pick<pg.PoolClient, "query">,
   readSince: MaterializationInput["readSince"],
 ): Promise<string[]> {
-  if (readSince.upstream.length === 0) return [];
-  const result = await tx.query<{ asset_key: string }>(upstreamChangedQuery(1, 2), [
-    JSON.stringify(upstreamRead(readSince)),
-    readSince.watermark,
-  ]);
+  const reads = upstreamReads(readSince);
+  if (reads.whole.length === 0 && reads.partitioned.length === 0) return [];
+  const values: unknown[] = [readSince.watermark];
+  const params = upstreamParams(readKinds(reads), 2);
+  if (params.whole !== undefined) values.push(reads.whole);
+  if (params.partitioned !== undefined) values.push(JSON.stringify(reads.partitioned));
+  const result = await tx.query<{ asset_key: string }>(upstreamChangedQuery(1, params), values);
   return result.rows.map((r) => r.asset_key);
 }
 
-/** What a step read upstream, as the jsonb parameter of `upstreamChangedQuery`. */
-export function upstreamRead(
-  readSince: MaterializationInput["readSince"],
-): { asset_key: string; partitions: string | null }[] {
-  return readSince.upstream.map((u) => ({
-    asset_key: u.assetKey,
-    partitions: u.partitions === "all" ? null : u.partitions.toMultirange(),
-  }));
+/**
+ * What a step read upstream, as parameters of `upstreamChangedQuery`: the assets read whole
+ * (all-partitions dependencies), and the partitions read of the others (a jsonb array; an empty
+ * read left out: nothing in it can have changed).
+ */
+export interface UpstreamReads {
+  readonly whole: string[];
+  readonly partitioned: { asset_key: string; partitions: string }[];
+}
+
+export function upstreamReads(readSince: MaterializationInput["readSince"]): UpstreamReads {
+  const whole: string[] = [];
+  const partitioned: { asset_key: string; partitions: string }[] = [];
+  for (const u of readSince.upstream) {
+    if (u.partitions === "all") whole.push(u.assetKey);
+    else if (!u.partitions.isEmpty)
+      partitioned.push({ asset_key: u.assetKey, partitions: u.partitions.toMultirange() });
+  }
+  return { whole, partitioned };
+}
+
+/** Which kinds of read there are. */
+export function readKinds(reads: UpstreamReads): { whole: boolean; partitioned: boolean } {
+  return { whole: reads.whole.length > 0, partitioned: reads.partitioned.length > 0 };
+}
+
+/** The parameter numbers of the kinds of read there are, from `first` on (whole, then partitioned). */
+export function upstreamParams(
+  kinds: { whole: boolean; partitioned: boolean },
+  first: number,
+): { whole?: number; partitioned?: number } {
+  const whole = kinds.whole ? first : undefined;
+  const partitioned = kinds.partitioned ? (whole === undefined ? first : first + 1) : undefined;
+  return {
+    ...(whole !== undefined ? { whole } : {}),
+    ...(partitioned !== undefined ? { partitioned } : {}),
+  };
 }
 
 /**
- * The SELECT of the rule, with the jsonb of `upstreamRead` as parameter `$<upstream>` and the
- * watermark as `$<watermark>`: also the final SELECT of the roll-ups statement of a
- * materialisation (materializations.ts).
+ * The SELECT of the rule, in asset order, with the watermark as parameter `$<watermark>`, the
+ * assets read whole (text[]) as `$<whole>` and the partitions read (the jsonb of
+ * `upstreamReads`) as `$<partitioned>`, each part only when given: a step that read nothing
+ * selects nothing. Also the `changed` part of a materialisation's statement
+ * (record-materialization.ts).
  */
-export function upstreamChangedQuery(upstream: number, watermark: number): string {
-  return `SELECT DISTINCT u.asset_key
-       FROM jsonb_to_recordset($${upstream}::jsonb) AS u(asset_key text, partitions text)
-       WHERE CASE WHEN u.partitions IS NULL
-         THEN EXISTS (SELECT 1 FROM lignee.asset_digests d
-                      WHERE d.asset_key = u.asset_key AND d.last_materialization_id > $${watermark})
-         ELSE EXISTS (SELECT 1 FROM lignee.asset_partitions p
-                      WHERE p.asset_key = u.asset_key AND p.materialization_id > $${watermark}
-                        AND p.partition_index <@ u.partitions::int4multirange)
-       END
-       ORDER BY u.asset_key`;
+export function upstreamChangedQuery(
+  watermark: number,
+  params: { whole?: number; partitioned?: number },
+): string {
+  const whole =
+    params.whole === undefined
+      ? undefined
+      : `SELECT d.asset_key FROM lignee.asset_digests d
+       WHERE d.asset_key = ANY($${params.whole}::text[]) AND d.last_materialization_id > $${watermark}`;
+  const partitioned = (distinct: boolean): string =>
+    `SELECT ${distinct ? "DISTINCT " : ""}u.asset_key
+       FROM jsonb_to_recordset($${params.partitioned}::jsonb) AS u(asset_key text, partitions text)
+       WHERE EXISTS (SELECT 1 FROM lignee.asset_partitions p
+                     WHERE p.asset_key = u.asset_key AND p.materialization_id > $${watermark}
+                       AND p.partition_index <@ u.partitions::int4multirange)`;
+  if (whole !== undefined && params.partitioned !== undefined)
+    return `${whole}
+       UNION
+       ${partitioned(false)}
+       ORDER BY 1`;
+  if (whole !== undefined) return `${whole}\n       ORDER BY d.asset_key`;
+  if (params.partitioned !== undefined) return `${partitioned(true)}\n       ORDER BY u.asset_key`;
+  // Read nothing: nothing changed (the watermark named, as the statement's parameter).
+  return `SELECT NULL::text AS asset_key WHERE $${watermark}::bigint IS NULL`;
 }
