@@ -1,45 +1,91 @@
 import { count, type QualityResult, type Queryable } from "./result";
 
 /**
+ * The shape of an ISO 8601 instant: date, time, an optional fraction, `Z` or an offset (with or
+ * without its colon). Written for a SQL string literal.
+ */
+const INSTANT_SHAPE = "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:?\\d{2})$";
+
+/**
+ * Whether `dc` (a `date_creation` in the "C" collation) of INSTANT_SHAPE is an instant
+ * PostgreSQL casts: year 0001 on, month 01–12, a day its month has (February by the year's
+ * leap rule), hour 00–23, minutes and seconds 00–59, an offset up to ±15:59. Fixed positions
+ * compared as text. Evaluated only where the shape matched: the query nests it in a CASE of
+ * its own, as an AND is not bound to stop at a false operand.
+ */
+const CASTABLE = `substr(dc, 1, 4) <> '0000'
+  AND substr(dc, 6, 2) BETWEEN '01' AND '12'
+  AND substr(dc, 9, 2) BETWEEN '01' AND CASE substr(dc, 6, 2)
+    WHEN '02' THEN CASE WHEN substr(dc, 1, 4)::int % 4 = 0
+                         AND (substr(dc, 1, 4)::int % 100 <> 0
+                              OR substr(dc, 1, 4)::int % 400 = 0)
+                        THEN '29' ELSE '28' END
+    WHEN '04' THEN '30' WHEN '06' THEN '30' WHEN '09' THEN '30' WHEN '11' THEN '30'
+    ELSE '31' END
+  AND substr(dc, 12, 2) <= '23'
+  AND substr(dc, 15, 2) <= '59'
+  AND substr(dc, 18, 2) <= '59'
+  AND (right(dc, 1) = 'Z'
+       OR substr(right(replace(dc, ':', ''), 4), 1, 2) <= '15'
+          AND right(dc, 2) <= '59')`;
+
+/**
+ * The day's offers with their creation instant (`created`), NULL where `date_creation` is
+ * missing or not an instant. `guarded`: cast only what CASTABLE accepts, so that no value fails
+ * the query; otherwise every value of INSTANT_SHAPE is cast, and one that is no instant (month
+ * 13) fails it, a third faster on a day without such values.
+ */
+function daySql(guarded: boolean): string {
+  const cast = guarded ? `CASE WHEN ${CASTABLE} THEN dc::timestamptz END` : "dc::timestamptz";
+  return `SELECT id, CASE WHEN dc ~ '${INSTANT_SHAPE}' THEN ${cast} END AS created
+    FROM (SELECT id, date_creation COLLATE "C" AS dc FROM raw.offres WHERE jour = $1) AS o`;
+}
+
+/**
  * `raw/offres` `date_creation_in_day`: every offer filed under the day was created inside it,
  * `window.start <= dateCreation < window.end` (the Paris day: 23 to 25 hours). A missing or
- * unreadable `dateCreation` counts as outside. Reads the `date_creation` column the loader
- * extracted from the JSON (`data->>'dateCreation'`), not the JSON itself. Its shape is
- * matched in the "C" collation (a pattern of ASCII characters needs no locale): a third
- * cheaper than in the database's collation (190 → 125 ms for 50,000 offers).
+ * unreadable `dateCreation` counts as outside: one that is not of an instant's shape, or of its
+ * shape but no instant (month 13, June 31, an offset of 16 hours). Reads the `date_creation`
+ * column the loader extracted from the JSON (`data->>'dateCreation'`), not the JSON itself.
+ * Its shape is matched in the "C" collation (a pattern of ASCII characters needs no locale): a
+ * third cheaper than in the database's collation (190 → 125 ms for 50,000 offers).
+ *
+ * The day is read casting every well-shaped value, and read again with the guarded cast only
+ * when that fails (`daySql`). `db` is a pool, or a client outside a transaction.
  */
 export async function dateCreationInDay(
   db: Queryable,
   day: string,
   window: { readonly start: Date; readonly end: Date },
 ): Promise<QualityResult> {
-  const { rows } = await db.query<{
-    offers: string;
-    outside: string;
-    sample: string[];
-    unreadable: string;
-    earliest: Date | null;
-    latest: Date | null;
-  }>(
-    `WITH day AS (
-       SELECT id,
-         CASE WHEN date_creation COLLATE "C" ~ '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:?\\d{2})$'
-              THEN date_creation::timestamptz END AS created
-       FROM raw.offres WHERE jour = $1
-     )
-     SELECT
-       count(*) AS offers,
-       count(*) FILTER (WHERE created IS NULL OR created < $2 OR created >= $3) AS outside,
-       ARRAY(
-         SELECT id FROM day WHERE created IS NULL OR created < $2 OR created >= $3
-         ORDER BY id LIMIT 5
-       ) AS sample,
-       count(*) FILTER (WHERE created IS NULL) AS unreadable,
-       min(created) AS earliest,
-       max(created) AS latest
-     FROM day`,
-    [day, window.start, window.end],
-  );
+  const query = (guarded: boolean) =>
+    db.query<{
+      offers: string;
+      outside: string;
+      sample: string[];
+      unreadable: string;
+      earliest: Date | null;
+      latest: Date | null;
+    }>(
+      `WITH day AS (${daySql(guarded)})
+       SELECT
+         count(*) AS offers,
+         count(*) FILTER (WHERE created IS NULL OR created < $2 OR created >= $3) AS outside,
+         ARRAY(
+           SELECT id FROM day WHERE created IS NULL OR created < $2 OR created >= $3
+           ORDER BY id LIMIT 5
+         ) AS sample,
+         count(*) FILTER (WHERE created IS NULL) AS unreadable,
+         min(created) AS earliest,
+         max(created) AS latest
+       FROM day`,
+      [day, window.start, window.end],
+    );
+  const { rows } = await query(false).catch((error: unknown) => {
+    // Class 22, data exception: a value of an instant's shape that is no instant.
+    if (/^22/.test(String((error as { code?: unknown }).code))) return query(true);
+    throw error;
+  });
   const r = rows[0]!;
   const offers = Number(r.offers);
   const unreadable = Number(r.unreadable);

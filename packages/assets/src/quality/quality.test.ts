@@ -206,6 +206,17 @@ describe("raw/offres checks", () => {
       ["U4", null],
       // Digits that are not ASCII: not an instant the cast reads.
       ["U5", "２０２４-06-01T08:00:00Z"],
+      // Of the right shape, but no instant: the cast would fail on each of them.
+      ["U6", "2024-13-01T08:00:00Z"],
+      ["U7", "2024-06-31T08:00:00Z"],
+      ["U8", "2023-02-29T08:00:00Z"],
+      ["U9", "2024-06-01T25:00:00Z"],
+      ["UA", "2024-06-01T08:61:00Z"],
+      ["UB", "2024-06-01T08:00:00+16:00"],
+      ["UC", "0000-06-01T08:00:00Z"],
+      // A leap day and an offset without a colon are instants (outside this day, but read).
+      ["UD", "2024-02-29T08:00:00Z"],
+      ["UE", "2024-06-01T10:00:00+0200"],
     ];
     try {
       for (const [id, created] of rows) {
@@ -217,7 +228,7 @@ describe("raw/offres checks", () => {
       const result = await evaluate(OFFRES_ASSET, "date_creation_in_day", day);
       expect(result).toMatchObject({
         passed: false,
-        metadata: { offers: 5, outside: 3, unreadable: 3, sample_ids: "U3, U4, U5" },
+        metadata: { offers: 14, outside: 11, unreadable: 10, sample_ids: "U3, U4, U5, U6, U7" },
       });
     } finally {
       await warehouse.pool.query("DELETE FROM raw.offres WHERE jour = $1", [day]);
