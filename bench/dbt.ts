@@ -253,7 +253,10 @@ async function fullBuild(
   const models: ModelFigure[] = run.materializations
     .map((m) => {
       const model = m.assetKey.replace(/^emploi\//, "");
-      const executionSeconds = Number(m.metadata.execution_time_s ?? 0);
+      // A build of several partitions records its one duration as build_execution_time_s.
+      const executionSeconds = Number(
+        m.metadata.execution_time_s ?? m.metadata.build_execution_time_s ?? 0,
+      );
       return {
         model,
         materialized: String(m.metadata.materialized ?? ""),
