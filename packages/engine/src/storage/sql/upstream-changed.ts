@@ -92,6 +92,7 @@ export function upstreamChangedQuery(
        ORDER BY 1`;
   if (whole !== undefined) return `${whole}\n       ORDER BY d.asset_key`;
   if (params.partitioned !== undefined) return `${partitioned(true)}\n       ORDER BY u.asset_key`;
-  // Read nothing: nothing changed (the watermark named, as the statement's parameter).
-  return `SELECT NULL::text AS asset_key WHERE $${watermark}::bigint IS NULL`;
+  // Read nothing: nothing changed, whatever the watermark (named only so that the statement
+  // has the parameter).
+  return `SELECT NULL::text AS asset_key WHERE $${watermark}::bigint IS NULL AND false`;
 }
