@@ -25,6 +25,8 @@ export class BinaryCopyRows {
   private buffer: Buffer;
   private length = 0;
   private count = 0;
+  private lastDay: string | undefined;
+  private lastDayNumber = 0;
 
   constructor(private readonly initialBytes = 1 << 20) {
     this.buffer = Buffer.allocUnsafe(initialBytes);
@@ -83,13 +85,14 @@ export class BinaryCopyRows {
 
   /** A `date` field from `yyyy-mm-dd`: the days since 2000-01-01. */
   date(day: string): this {
-    const ms = Date.parse(`${day}T00:00:00Z`);
-    // Date.parse takes 2023-02-29 for 2023-03-01: the day must read back as written.
-    if (Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== day)
-      throw new RangeError(`not a yyyy-mm-dd date: ${JSON.stringify(day)}`);
+    // A load writes one day on every row: it is read once.
+    if (day !== this.lastDay) {
+      this.lastDayNumber = postgresDayNumber(day);
+      this.lastDay = day;
+    }
     this.reserve(8);
     this.buffer.writeInt32BE(4, this.length);
-    this.buffer.writeInt32BE(Math.round((ms - POSTGRES_EPOCH_MS) / MS_PER_DAY), this.length + 4);
+    this.buffer.writeInt32BE(this.lastDayNumber, this.length + 4);
     this.length += 8;
     return this;
   }
@@ -121,6 +124,15 @@ export class BinaryCopyRows {
     this.buffer.copy(grown, 0, 0, this.length);
     this.buffer = grown;
   }
+}
+
+/** The days from 2000-01-01 to `day` (yyyy-mm-dd), as binary COPY writes a `date`. */
+function postgresDayNumber(day: string): number {
+  const ms = Date.parse(`${day}T00:00:00Z`);
+  // Date.parse takes 2023-02-29 for 2023-03-01: the day must read back as written.
+  if (Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== day)
+    throw new RangeError(`not a yyyy-mm-dd date: ${JSON.stringify(day)}`);
+  return Math.round((ms - POSTGRES_EPOCH_MS) / MS_PER_DAY);
 }
 
 /**
