@@ -515,6 +515,7 @@ export {
   type AuditRecord,
   type AuthStore,
   type NewAuditRecord,
+  type OwnPasswordChange,
   type SessionRecord,
   type UserCredentials,
   type UserRecord,

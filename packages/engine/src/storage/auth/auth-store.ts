@@ -61,6 +61,16 @@ export type NewAuditRecord = Omit<AuditRecord, "id" | "at"> & { readonly at?: Da
  * Secrets never reach it: sessions and tokens are found by the SHA-256 of their secret,
  * passwords are stored as hashes made by `auth/password.ts`.
  */
+/** What `AuthStore.changeOwnPassword` is given: the user, the hash it proved, its new one, its new session. */
+export interface OwnPasswordChange {
+  readonly userId: string;
+  readonly currentHash: string;
+  readonly passwordHash: string;
+  readonly newSecretHash: Buffer;
+  readonly at: Date;
+  readonly expiresAt: Date;
+}
+
 export interface AuthStore {
   /** Throws `AuthStoreError` ("CONFLICT") when the name is taken. */
   addUser(user: {
@@ -96,14 +106,7 @@ export interface AuthStore {
    * sessions, makes the caller's new one (`newSecretHash`, until `expiresAt`) and forgets its
    * failed sign-ins. False: nothing changed.
    */
-  changeOwnPassword(change: {
-    userId: string;
-    currentHash: string;
-    passwordHash: string;
-    newSecretHash: Buffer;
-    at: Date;
-    expiresAt: Date;
-  }): Promise<boolean>;
+  changeOwnPassword(change: OwnPasswordChange): Promise<boolean>;
   /** Throws `AuthStoreError` ("LAST_ADMIN") when it would leave no active admin. */
   setRole(name: string, role: Role): Promise<UserRecord | undefined>;
   recordSignIn(userId: string, at: Date): Promise<void>;

@@ -1,5 +1,6 @@
 import type pg from "pg";
 import { inTransaction } from "../transaction";
+import type { OwnPasswordChange } from "./auth-store";
 import { lockUser } from "./lock-user";
 
 /**
@@ -12,14 +13,7 @@ import { lockUser } from "./lock-user";
  */
 export async function changeOwnPassword(
   pool: pg.Pool,
-  change: {
-    userId: string;
-    currentHash: string;
-    passwordHash: string;
-    newSecretHash: Buffer;
-    at: Date;
-    expiresAt: Date;
-  },
+  change: OwnPasswordChange,
 ): Promise<boolean> {
   return inTransaction(pool, "change own password", async (tx) => {
     await lockUser(tx, { id: change.userId });

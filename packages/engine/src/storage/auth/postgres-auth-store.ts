@@ -7,6 +7,7 @@ import type {
   AuditRecord,
   AuthStore,
   NewAuditRecord,
+  OwnPasswordChange,
   SessionRecord,
   UserCredentials,
   UserRecord,
@@ -76,14 +77,7 @@ export class PostgresAuthStore implements AuthStore {
     return setPassword(this.pool, name, passwordHash, at);
   }
 
-  changeOwnPassword(change: {
-    userId: string;
-    currentHash: string;
-    passwordHash: string;
-    newSecretHash: Buffer;
-    at: Date;
-    expiresAt: Date;
-  }): Promise<boolean> {
+  changeOwnPassword(change: OwnPasswordChange): Promise<boolean> {
     return changeOwnPassword(this.pool, change);
   }
 
