@@ -139,11 +139,12 @@ describe("embedded PostgreSQL shared by several processes", () => {
 });
 
 describe("the embedded server's page cache", () => {
-  it("is an eighth of the machine's memory, between 128 MB and 2 GB", async () => {
+  it("is a quarter of the machine's memory, between 128 MB and 8 GB", async () => {
     const gib = 2 ** 30;
-    expect(sharedBuffersMb(512 * 2 ** 20)).toBe(128);
-    expect(sharedBuffersMb(4 * gib)).toBe(512);
-    expect(sharedBuffersMb(64 * gib)).toBe(2048);
+    expect(sharedBuffersMb(256 * 2 ** 20)).toBe(128);
+    expect(sharedBuffersMb(4 * gib)).toBe(1024);
+    expect(sharedBuffersMb(24 * gib)).toBe(6144);
+    expect(sharedBuffersMb(64 * gib)).toBe(8192);
     const dataDir = await copyOfTemplate("buffers");
     const db = await startEmbeddedPostgres({ dataDir, port: await freePort() });
     try {
