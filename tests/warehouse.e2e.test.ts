@@ -71,6 +71,27 @@ describe("warehouse built by dbt through the engine", () => {
     const loaded = await count("raw.offres WHERE jour BETWEEN $1 AND $2", [DAYS[0], DAYS[2]]);
     expect(loaded).toBeGreaterThan(6000);
     expect(await count("emploi.fait_offre_emploi")).toBe(loaded);
+    // code_departement is read by position: what the regular expression gives, on offers of
+    // every kind of département (two digits, Corsica, overseas) and offers located as "France".
+    const departements = await sql.query<{ kind: string; n: string }>(
+      `SELECT CASE WHEN code_departement IN ('2A', '2B') THEN 'corse'
+                   WHEN length(code_departement) = 3 THEN 'outre-mer'
+                   WHEN code_departement IS NULL THEN 'none' ELSE 'metropole' END AS kind,
+              count(*) AS n
+       FROM emploi.fait_offre_emploi GROUP BY 1 ORDER BY 1`,
+    );
+    expect(departements.rows.map((r) => r.kind)).toEqual([
+      "corse",
+      "metropole",
+      "none",
+      "outre-mer",
+    ]);
+    expect(
+      await count(
+        `emploi.fait_offre_emploi WHERE code_departement IS DISTINCT FROM
+           substring(lieu_travail from '^(97[0-9]|2[AB]|[0-9]{2}) - ')`,
+      ),
+    ).toBe(0);
     // One dbt build of the three days: its count and duration are the build's, marked so; each
     // day records its own row count, counted in the table after the build.
     const recorded = await sql.query<{ partition_key: string; metadata: Record<string, unknown> }>(

@@ -75,8 +75,22 @@ select distinct on (id)
     code_commune,
     code_postal,
     -- The libelle starts with the département ("69 - Lyon 3e", "2A - Ajaccio", "974 - …")
-    -- even when the commune is unknown: the finest place every located offer has.
-    substring(lieu_travail from '^(97[0-9]|2[AB]|[0-9]{2}) - ') as code_departement,
+    -- even when the commune is unknown: the finest place every located offer has. What
+    -- `substring(lieu_travail from '^(97[0-9]|2[AB]|[0-9]{2}) - ')` gives, read by position:
+    -- the regular expression cost 0.9 s of a first build's 900,000 offers, this 0.2 s.
+    case
+        when substr(lieu_travail, 4, 3) = ' - '
+            and left(lieu_travail, 2) = '97'
+            and substr(lieu_travail, 3, 1) in ('0', '1', '2', '3', '4', '5', '6', '7', '8', '9')
+            then left(lieu_travail, 3)
+        when substr(lieu_travail, 3, 3) = ' - '
+            and (
+                left(lieu_travail, 2) in ('2A', '2B')
+                or substr(lieu_travail, 1, 1) in ('0', '1', '2', '3', '4', '5', '6', '7', '8', '9')
+                and substr(lieu_travail, 2, 1) in ('0', '1', '2', '3', '4', '5', '6', '7', '8', '9')
+            )
+            then left(lieu_travail, 2)
+    end as code_departement,
     latitude::double precision as latitude,
     longitude::double precision as longitude,
     type_contrat,
