@@ -540,3 +540,15 @@ export {
   TOKEN_PREFIX,
 } from "./auth/secrets";
 export { ENVIRONMENT_ACTOR, ensureFirstAdmin, firstAdminSettings } from "./server/auth/first-admin";
+export {
+  assertRawKey,
+  assertRawPrefix,
+  RawStoreError,
+  type RawObject,
+  type RawReadOptions,
+  type RawStore,
+  type RawStoreErrorCode,
+  type RawWriteOptions,
+} from "./definitions/raw-store";
+export { FileRawStore } from "./raw-store/file-raw-store";
+export { openRawStore } from "./raw-store/open-raw-store";

@@ -1,0 +1,41 @@
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { RawStoreError, type RawStore } from "../definitions/raw-store";
+import { FileRawStore } from "./file-raw-store";
+
+/**
+ * The raw store a setting names: `file:///abs/folder` (or a plain path, relative to the working
+ * directory) for a folder of this machine. Anything else is INVALID_STORE, naming the forms
+ * accepted.
+ *
+ * @example
+ * openRawStore(process.env.LIGNEE_RAW_STORE ?? "file:///srv/lignee/data")
+ */
+export function openRawStore(setting: string): RawStore {
+  const value = setting.trim();
+  if (value === "") throw invalid(setting, "it is empty");
+  if (!/^[a-z][a-z0-9+.-]*:/i.test(value) || /^[a-z]:[\\/]/i.test(value))
+    return new FileRawStore(path.resolve(value));
+  const url = parseUrl(setting, value);
+  if (url.protocol === "file:") {
+    if (url.host !== "" && url.host !== "localhost")
+      throw invalid(setting, `a file:// URL names a folder of this machine, not host ${url.host}`);
+    return new FileRawStore(fileURLToPath(url));
+  }
+  throw invalid(setting, `the scheme ${url.protocol.slice(0, -1)} is not one of file or s3`);
+}
+
+function parseUrl(setting: string, value: string): URL {
+  try {
+    return new URL(value);
+  } catch (error) {
+    throw invalid(setting, (error as Error).message);
+  }
+}
+
+function invalid(setting: string, why: string): RawStoreError {
+  return new RawStoreError(
+    "INVALID_STORE",
+    `raw store ${JSON.stringify(setting)}: ${why} (expected file:///folder or s3://bucket/prefix)`,
+  );
+}
