@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import {
+  FileRawStore,
   Definitions,
   executeRun,
   migrateDatabase,
@@ -87,6 +88,7 @@ export async function run(args: readonly string[] = []): Promise<void> {
   const resources = {
     warehouse,
     dataDir,
+    rawStore: new FileRawStore(dataDir),
     franceTravail: clientOf(fast, 0),
     franceTravailConfig: fast.clientConfig(),
     simulator: fast,

@@ -3,11 +3,13 @@ import {
   dayBefore,
   defineSchedule,
   defineSensor,
+  openRawStore,
   partitionIndex,
+  type RawStore,
   type ScheduleDefinition,
   type SensorDefinition,
 } from "@lignee/engine";
-import { dataDir as defaultDataDir } from "./config";
+import { rawStoreSetting } from "./config";
 import { OFFRES_PARTITIONS } from "./offres/partitions";
 import { filesToLoad, listOffresFiles, parseRawFilesCursor } from "./offres/raw-files";
 
@@ -38,9 +40,12 @@ export const dailyOffresSchedule: ScheduleDefinition = defineSchedule({
  * collection run are left to that run: they are loaded already.
  */
 export function offresFilesSensor(
-  options: { dataDir?: () => string; intervalMs?: number } = {},
+  options: { dataDir?: () => string; store?: () => RawStore; intervalMs?: number } = {},
 ): SensorDefinition {
-  const dataDir = options.dataDir ?? defaultDataDir;
+  const dataDir = options.dataDir;
+  // The store of the setting at each evaluation (the environment may change in `lignee dev`).
+  const store = (): RawStore =>
+    options.store?.() ?? openRawStore(dataDir ? dataDir() : rawStoreSetting());
   return defineSensor({
     name: "offres_fichiers",
     selection: "raw/offres",
@@ -48,7 +53,8 @@ export function offresFilesSensor(
     description:
       "Loads offres-YYYY-MM-DD.ndjson files that appear or change in the raw offers folder.",
     async evaluate(ctx) {
-      const files = await listOffresFiles(dataDir());
+      const raw = store();
+      const files = await listOffresFiles(raw).finally(() => raw.close());
       const [loaded, active] = await Promise.all([
         ctx.latestMaterializations("raw/offres"),
         ctx.activeRuns(),

@@ -1,5 +1,5 @@
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 const REPO_ROOT = path.resolve(fileURLToPath(new URL("../../..", import.meta.url)));
 
@@ -9,6 +9,16 @@ const REPO_ROOT = path.resolve(fileURLToPath(new URL("../../..", import.meta.url
  */
 export function dataDir(): string {
   return path.resolve(process.env.LIGNEE_DATA_DIR ?? path.join(REPO_ROOT, "data"));
+}
+
+/**
+ * Where the raw files are stored (`raw/offres/…`), shared by every worker:
+ * `$LIGNEE_RAW_STORE` (`file:///folder`, or `s3://bucket/prefix` with the endpoint, region and
+ * credentials of the AWS environment variables), default the data folder (`dataDir`).
+ */
+export function rawStoreSetting(): string {
+  const setting = process.env.LIGNEE_RAW_STORE;
+  return setting !== undefined && setting.trim() !== "" ? setting : pathToFileURL(dataDir()).href;
 }
 
 /** A positive number from the environment, or the default. */

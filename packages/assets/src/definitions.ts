@@ -9,12 +9,12 @@ import {
   type FreshnessPolicyInput,
   type MaterializeResult,
 } from "@lignee/engine";
-import { stat } from "node:fs/promises";
 import { dailyOffresSchedule, offresFilesSensor, SOURCE_FILE_TAG } from "./automation";
 import { collectAndLoadDay } from "./offres/collect-and-load";
 import { creationProfile } from "./offres/creation-profile";
-import { loadOffresDay } from "./offres/loader";
-import { fileVersion, offresDayFile, rawFileVersion } from "./offres/raw-files";
+import { OffresLoadError } from "./offres/errors";
+import { loadOffresObject } from "./offres/loader";
+import { offresDayObject, offresKey, rawObjectVersion } from "./offres/raw-files";
 import { loadCog } from "./reference/cog";
 import { loadNaf } from "./reference/naf";
 import { loadRome, readShippedRome } from "./reference/rome";
@@ -61,11 +61,17 @@ const offres: Asset = defineAsset<JobOfferResources>({
     if (ctx.runTags.source === SOURCE_FILE_TAG.source) {
       // The file is loaded as it is (the raw-folder sensor's runs): no API call.
       // The day's file, or its compressed copy once the maintenance job has gzipped it.
-      const file = await offresDayFile(r.dataDir, day);
-      const version = await rawFileVersion(file);
-      // Named relative to the data folder: run logs are served over the API.
-      ctx.log.info(`loading the existing file ${path.relative(r.dataDir, file)}`);
-      const loaded = await loadOffresDay(r.warehouse, file, day, { signal: ctx.signal });
+      const object = await offresDayObject(r.rawStore, day, { signal: ctx.signal });
+      if (!object) {
+        const where = r.rawStore.describe(offresKey(day));
+        throw new OffresLoadError("FILE_MISSING", `${where}: no such file`, where);
+      }
+      const version = await rawObjectVersion(r.rawStore, object);
+      // Named by its key (its path in the data folder): run logs are served over the API.
+      ctx.log.info(`loading the existing file ${object.key}`);
+      const loaded = await loadOffresObject(r.warehouse, r.rawStore, object.key, day, {
+        signal: ctx.signal,
+      });
       return {
         metadata: {
           rows: loaded.rows,
@@ -73,8 +79,8 @@ const offres: Asset = defineAsset<JobOfferResources>({
           load_ms: loaded.durationMs,
           duration_ms: loaded.durationMs,
           source: "file",
-          // Relative to the data folder: metadata is served over the API.
-          file: path.relative(r.dataDir, file),
+          // The key (relative to the data folder): metadata is served over the API.
+          file: object.key,
           file_version: version,
         },
       };
@@ -83,6 +89,7 @@ const offres: Asset = defineAsset<JobOfferResources>({
     // committed once the collection is complete.
     const { collected, loaded, commitMs } = await collectAndLoadDay(day, {
       dataDir: r.dataDir,
+      store: r.rawStore,
       client: r.franceTravail,
       warehouse: r.warehouse,
       // Cut the day where an earlier day's offers were evenly shared: fewer probes wasted.
@@ -113,9 +120,9 @@ const offres: Asset = defineAsset<JobOfferResources>({
         commit_ms: commitMs,
         duration_ms: loaded.durationMs,
         source: r.simulator ? "simulator" : "france_travail",
-        file: path.relative(r.dataDir, collected.file),
+        file: collected.key,
         // What the raw-folder sensor compares with, to leave this file alone.
-        file_version: fileVersion(await stat(collected.file)),
+        file_version: collected.version,
       },
     };
   },

@@ -1,5 +1,5 @@
-import type { ResourceEnvironment } from "@lignee/engine";
-import { dataDir, numberFromEnv } from "./config";
+import { openRawStore, type RawStore, type ResourceEnvironment } from "@lignee/engine";
+import { dataDir, numberFromEnv, rawStoreSetting } from "./config";
 import { FranceTravailClient } from "./france-travail/client";
 import {
   hasFranceTravailCredentials,
@@ -14,7 +14,10 @@ import { Warehouse } from "./warehouse/warehouse";
 /** What the job-offer assets share during a run. */
 export interface JobOfferResources {
   readonly warehouse: Warehouse;
+  /** The local data folder: spools, synthetic inputs. */
   readonly dataDir: string;
+  /** Where raw files are stored, shared by every worker (`LIGNEE_RAW_STORE`). */
+  readonly rawStore: RawStore;
   /** One client for all collections of the process: one token, one rate limit. */
   readonly franceTravail: FranceTravailClient;
   readonly franceTravailConfig: FranceTravailConfig;
@@ -33,6 +36,8 @@ export interface JobOfferResources {
  * (`badDay`: a volume collapse, ids of the day before, dates outside the day, unknown codes).
  */
 export async function createResources(env: ResourceEnvironment): Promise<JobOfferResources> {
+  // A setting the store cannot be made from fails here, before anything starts.
+  const rawStore = openRawStore(rawStoreSetting());
   const base = readFranceTravailConfig();
   let simulator: RunningSimulator | undefined;
   let config = base;
@@ -62,17 +67,20 @@ export async function createResources(env: ResourceEnvironment): Promise<JobOffe
   } catch (error) {
     await warehouse.close();
     await simulator?.close();
+    await rawStore.close();
     throw error;
   }
   return {
     warehouse,
     dataDir: dataDir(),
+    rawStore,
     franceTravail: new FranceTravailClient({ config }),
     franceTravailConfig: config,
     simulator,
     close: async () => {
       await warehouse.close();
       await simulator?.close();
+      await rawStore.close();
     },
   };
 }

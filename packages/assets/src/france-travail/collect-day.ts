@@ -1,5 +1,6 @@
-import { rm } from "node:fs/promises";
 import path from "node:path";
+import { FileRawStore, RawStoreError, type RawStore } from "@lignee/engine";
+import { offresKey } from "../offres/raw-files";
 import { FranceTravailClient } from "./client";
 import { type FranceTravailConfig, readFranceTravailConfig } from "./config";
 import { FranceTravailError } from "./errors";
@@ -8,8 +9,13 @@ import { OfferSpool } from "./offer-spool";
 import { formatApiDate, parisDayWindow } from "./paris-time";
 
 export interface CollectDayOptions {
-  /** Root of the data folder: the day is written to `<dataDir>/raw/offres/offres-<day>.ndjson`. */
+  /**
+   * Root of the local data folder: the offers are spooled under `<dataDir>/raw/offres/` while
+   * they arrive, and the day is written there (`offres-<day>.ndjson`) unless `store` is given.
+   */
   readonly dataDir: string;
+  /** Where the day's file goes (`raw/offres/offres-<day>.ndjson`); default: `dataDir`. */
+  readonly store?: RawStore;
   /** A client to reuse; by default one is made from `config`. */
   readonly client?: FranceTravailClient;
   /** Used when no client is given. Default: `readFranceTravailConfig()`. */
@@ -67,7 +73,12 @@ export interface CollectDayStats {
   /** Size of the file written. */
   readonly bytes: number;
   readonly durationMs: number;
+  /** Where the file is, for a reader: a path on this machine, or an `s3://` URL. */
   readonly file: string;
+  /** Its key in the raw store. */
+  readonly key: string;
+  /** Its version as the store tags it (what the raw-folder sensor compares). */
+  readonly version: string;
 }
 
 /** Where `collectDay` writes a day. */
@@ -105,10 +116,14 @@ export async function collectDay(
     `${day}: collecting offers created ${formatApiDate(start.getTime())} … ` +
       `${formatApiDate(end.getTime())} (${(end.getTime() - start.getTime()) / 3_600_000} h)`,
   );
-  const file = offresFilePath(options.dataDir, day);
-  // The offers go to disk as they arrive; the day's file is written from there, sorted.
-  const spool = await OfferSpool.create(file);
-  let bytes: number;
+  const store = options.store ?? new FileRawStore(options.dataDir);
+  const key = offresKey(day);
+  // A day never collected is written only if no one else wrote it meanwhile (two collections
+  // of a new day: one file, the first complete one); a day collected again is replaced.
+  const existed = (await store.stat(key, { signal: options.signal })) !== undefined;
+  // The offers go to a local disk as they arrive; the day's file is written from there, sorted.
+  const spool = await OfferSpool.create(offresFilePath(options.dataDir, day));
+  let written: Awaited<ReturnType<OfferSpool["writeSortedTo"]>>;
   let result: Awaited<ReturnType<typeof exhaustiveSearch>>;
   try {
     result = await exhaustiveSearch(
@@ -129,12 +144,26 @@ export async function collectDay(
     );
     options.onCollected?.();
     // Sorted by creation time then id, so the same day always gives the same file.
-    bytes = await spool.writeSorted(options.signal);
+    written = await spool
+      .writeSortedTo(store, key, {
+        ifAbsent: !existed,
+        ...(options.signal ? { signal: options.signal } : {}),
+      })
+      .catch((error: unknown) => {
+        if (error instanceof RawStoreError && error.code === "ALREADY_EXISTS")
+          throw new FranceTravailError(
+            "CONFLICT",
+            `${day}: ${store.describe(key)} was written by another collection meanwhile; this one keeps nothing`,
+            { cause: error },
+          );
+        throw error;
+      });
   } finally {
     await spool.discard();
   }
   // A compressed copy of an earlier collection of the day is stale now: the new file is the day.
-  await rm(`${file}.gz`, { force: true });
+  await store.delete(`${key}.gz`);
+  const file = store.describe(key);
   const after = client.stats();
   const stats: CollectDayStats = {
     day,
@@ -144,12 +173,14 @@ export async function collectDay(
     pages: result.pages,
     retries: after.retries - before.retries,
     throttled: after.throttled - before.throttled,
-    bytes,
+    bytes: written.size,
     durationMs: Math.round(performance.now() - started),
     file,
+    key,
+    version: written.etag,
   };
   log(
-    `${day}: ${stats.offers} offers written to ${path.relative(options.dataDir, file)} (${stats.apiCalls} calls, ${stats.pages} pages, ` +
+    `${day}: ${stats.offers} offers written to ${options.store ? file : path.relative(options.dataDir, file)} (${stats.apiCalls} calls, ${stats.pages} pages, ` +
       `${stats.retries} retries, ${stats.throttled} throttled, ${(stats.durationMs / 1000).toFixed(1)} s)`,
   );
   return stats;

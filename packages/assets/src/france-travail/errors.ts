@@ -13,7 +13,9 @@ export type FranceTravailErrorCode =
   /** The offers collected do not add up to the totals the API reported: nothing is written. */
   | "INCOMPLETE"
   /** A retryable failure (429, 5xx, timeout, network, malformed body) persisted. */
-  | "RETRIES_EXHAUSTED";
+  | "RETRIES_EXHAUSTED"
+  /** Another collection wrote the day's new file first: this one keeps nothing. */
+  | "CONFLICT";
 
 export class FranceTravailError extends Error {
   readonly code: FranceTravailErrorCode;
@@ -34,6 +36,7 @@ export class FranceTravailError extends Error {
         return true;
       case "AUTH":
       case "MALFORMED":
+      case "CONFLICT":
         return false;
       case "HTTP":
         return undefined;

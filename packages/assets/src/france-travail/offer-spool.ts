@@ -1,6 +1,7 @@
 import { readSync } from "node:fs";
 import { type FileHandle, mkdir, open, rm, rmdir } from "node:fs/promises";
 import path from "node:path";
+import type { RawObject, RawStore } from "@lignee/engine";
 import type { CollectedOffer } from "./exhaustive-search";
 import { temporaryNameFor, writeChunksAtomically } from "./ndjson-file";
 
@@ -81,6 +82,23 @@ export class OfferSpool {
     return writeChunksAtomically(this.file, this.chunks(sorted), signal);
   }
 
+  /**
+   * Writes the offers sorted as `writeSorted` does, to `key` of a raw store, whole or not at
+   * all (see `RawStore.write`); `ifAbsent` as there.
+   */
+  async writeSortedTo(
+    store: RawStore,
+    key: string,
+    options: { ifAbsent?: boolean; signal?: AbortSignal } = {},
+  ): Promise<RawObject> {
+    const sorted = [...this.entries].sort((a, b) =>
+      a.created < b.created ? -1 : a.created > b.created ? 1 : a.id < b.id ? -1 : 1,
+    );
+    // A store may hold on to a chunk after asking for the next (an upload's part): each chunk
+    // is a buffer of its own.
+    return store.write(key, toAsync(this.chunks(sorted, true)), options);
+  }
+
   /** Removes the spool, and the folders made for it when no file was written there. */
   async discard(): Promise<void> {
     await this.handle.close().catch(() => undefined);
@@ -99,8 +117,11 @@ export class OfferSpool {
     }
   }
 
-  /** The spool's lines in `order`, read in ~1 MiB chunks (written before the next is read). */
-  private *chunks(order: readonly SpoolEntry[]): Generator<Buffer> {
+  /**
+   * The spool's lines in `order`, read in ~1 MiB chunks: into one buffer, each chunk written
+   * before the next is read, or into a `fresh` buffer each.
+   */
+  private *chunks(order: readonly SpoolEntry[], fresh = false): Generator<Buffer> {
     const fd = this.handle.fd;
     let buffer = Buffer.allocUnsafe(CHUNK_BYTES);
     let used = 0;
@@ -108,7 +129,8 @@ export class OfferSpool {
       if (used + entry.length > buffer.length) {
         if (used > 0) yield buffer.subarray(0, used);
         used = 0;
-        if (entry.length > buffer.length) buffer = Buffer.allocUnsafe(entry.length);
+        if (fresh || entry.length > buffer.length)
+          buffer = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, entry.length));
       }
       readFully(fd, buffer, used, entry.length, entry.offset);
       used += entry.length;
@@ -124,4 +146,8 @@ function readFully(fd: number, buffer: Buffer, at: number, length: number, posit
     if (n === 0) throw new Error(`offer spool: unexpected end of file at ${position + done}`);
     done += n;
   }
+}
+
+async function* toAsync<T>(items: Iterable<T>): AsyncGenerator<T> {
+  yield* items;
 }

@@ -1,9 +1,9 @@
-import { existsSync, statSync } from "node:fs";
 import path from "node:path";
+import { FileRawStore, RawStoreError, type RawStore } from "@lignee/engine";
 import { BinaryCopyRows, copyBinaryInto } from "../warehouse/copy-binary";
 import type { Warehouse } from "../warehouse/warehouse";
 import { OffresLoadError } from "./errors";
-import { type NumberedBytes, type NumberedLine, readLines } from "./ndjson-lines";
+import { type NumberedBytes, type NumberedLine, splitLines } from "./ndjson-lines";
 import { isBlankLine, OFFRES_COPY_COLUMNS, writeOfferRow } from "./offer-row";
 import { OFFRES_DDL, OFFRES_TABLE } from "./table";
 
@@ -38,13 +38,58 @@ export async function loadOffresDay(
   day: string,
   options: { signal?: AbortSignal } = {},
 ): Promise<OffresLoadStats> {
-  const name = path.basename(file);
-  if (!existsSync(file)) throw new OffresLoadError("FILE_MISSING", `${name}: no such file`, file);
-  const stats = await loadOffresLines(warehouse, readLines(file, options), day, {
-    ...options,
-    source: file,
-  });
-  return { ...stats, bytes: statSync(file).size };
+  const store = new FileRawStore(path.dirname(file));
+  return loadOffresObject(warehouse, store, path.basename(file), day, options);
+}
+
+/**
+ * `loadOffresDay` for an object of a raw store (`raw/offres/offres-2024-08-01.ndjson`, or its
+ * `.gz`): its bytes stream from the store into the load, never whole in memory or on disk.
+ * A missing object is FILE_MISSING; a store that fails midway fails the load, which keeps the
+ * day's previous rows.
+ */
+export async function loadOffresObject(
+  warehouse: Warehouse,
+  store: RawStore,
+  key: string,
+  day: string,
+  options: { signal?: AbortSignal } = {},
+): Promise<OffresLoadStats> {
+  const where = store.describe(key);
+  const object = await store.stat(key, options);
+  if (!object)
+    throw new OffresLoadError("FILE_MISSING", `${path.basename(key)}: no such file`, where);
+  const chunks = store.read(key, options);
+  const stats = await loadOffresLines(
+    warehouse,
+    splitLines(missingAs(chunks, key, where), { gzip: key.endsWith(".gz") }),
+    day,
+    { ...options, source: where },
+  );
+  return { ...stats, bytes: object.size };
+}
+
+/** The store's chunks, a NOT_FOUND (removed since it was found) as FILE_MISSING. */
+async function* missingAs(
+  chunks: AsyncIterable<Uint8Array>,
+  key: string,
+  where: string,
+): AsyncGenerator<Uint8Array> {
+  try {
+    yield* chunks;
+  } catch (error) {
+    if (error instanceof RawStoreError && error.code === "NOT_FOUND")
+      throw new OffresLoadError(
+        "FILE_MISSING",
+        `${path.basename(key)}: no such file`,
+        where,
+        undefined,
+        {
+          cause: error,
+        },
+      );
+    throw error;
+  }
 }
 
 /**

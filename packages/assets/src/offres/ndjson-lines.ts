@@ -1,4 +1,5 @@
 import { createReadStream } from "node:fs";
+import { Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
 
 export interface NumberedLine {
@@ -19,7 +20,7 @@ export interface NumberedBytes {
  * in memory. Splits on LF (a CR before it is dropped); a final line without LF is yielded too.
  * A file whose name ends with `.gz` is gunzipped on the way (a compressed raw day).
  */
-export async function* readLines(
+export function readLines(
   file: string,
   options: { signal?: AbortSignal } = {},
 ): AsyncGenerator<NumberedBytes> {
@@ -27,14 +28,35 @@ export async function* readLines(
     highWaterMark: 1 << 20,
     ...(options.signal ? { signal: options.signal } : {}),
   });
+  return splitLines(stream, { gzip: file.endsWith(".gz") });
+}
+
+/**
+ * The lines of `chunks` (a file's or an object's bytes, as a store streams them), as
+ * `readLines` gives a file's; gunzipped on the way with `gzip`.
+ */
+export async function* splitLines(
+  chunks: AsyncIterable<Uint8Array>,
+  options: { gzip: boolean },
+): AsyncGenerator<NumberedBytes> {
+  let source: AsyncIterable<Buffer> = chunks as AsyncIterable<Buffer>;
+  if (options.gzip) {
+    const raw = chunks instanceof Readable ? chunks : Readable.from(chunks);
+    const gunzip = createGunzip();
+    raw.on("error", (error) => gunzip.destroy(error));
+    gunzip.on("close", () => raw.destroy());
+    source = raw.pipe(gunzip);
+  }
   let carry: Buffer | undefined;
   let number = 0;
-  const source = file.endsWith(".gz") ? stream.pipe(createGunzip()) : stream;
-  if (source !== stream) {
-    stream.on("error", (error) => source.destroy(error));
-    source.on("close", () => stream.destroy());
-  }
-  for await (const chunk of source as AsyncIterable<Buffer>) {
+  for await (const piece of source) {
+    const chunk = Buffer.isBuffer(piece)
+      ? piece
+      : Buffer.from(
+          (piece as Uint8Array).buffer,
+          (piece as Uint8Array).byteOffset,
+          (piece as Uint8Array).byteLength,
+        );
     let buf = carry ? Buffer.concat([carry, chunk]) : chunk;
     let start = 0;
     for (let nl = buf.indexOf(10, start); nl !== -1; nl = buf.indexOf(10, start)) {

@@ -1,17 +1,33 @@
-import { open, readdir, stat } from "node:fs/promises";
-import path from "node:path";
+import { open, stat } from "node:fs/promises";
+import { FileRawStore, type RawObject, type RawStore } from "@lignee/engine";
+
+/** Where a day's offers are in the raw store: `raw/offres/offres-YYYY-MM-DD.ndjson`. */
+export const OFFRES_PREFIX = "raw/offres/";
+
+/** The key of a day's offers file in the raw store (`.gz` appended once compressed). */
+export function offresKey(day: string): string {
+  return `${OFFRES_PREFIX}offres-${day}.ndjson`;
+}
 
 /**
- * A day's raw offers file in `<dataDir>/raw/offres`, as the collector writes it, or as the
- * maintenance job compressed it (`offres-YYYY-MM-DD.ndjson.gz`).
+ * A day's raw offers file in the raw store's `raw/offres/`, as the collector writes it, or as
+ * the maintenance job compressed it (`offres-YYYY-MM-DD.ndjson.gz`).
  */
 export interface RawOffresFile {
   readonly day: string;
+  /** Its key in the raw store. */
+  readonly key?: string;
+  /** Where it is, for a reader: a path on this machine, or an `s3://` URL. */
   readonly file: string;
   readonly mtimeMs: number;
   /** The content's size: for a gzipped file, the size of what it decompresses to. */
   readonly size: number;
   readonly compressed: boolean;
+  /**
+   * What tells two versions apart, when the store says (`rawObjectVersion`); otherwise
+   * `fileVersion` of the modification time and size.
+   */
+  readonly version?: string;
 }
 
 /** Day → version (`mtime:size`) of each file already seen. */
@@ -24,60 +40,106 @@ export type RawFilesCursor = Readonly<Record<string, string>>;
 const FILE_NAME = /^offres-(\d{4}-\d{2}-\d{2})\.ndjson(\.gz)?$/;
 
 /**
- * The day files of `<dataDir>/raw/offres`, sorted by day (none when the folder does not
- * exist). Other names — temporary files, anything else dropped there — are ignored. A day
- * with both files (a crash between compressing and deleting the original, or a collection
- * after compression) is its `.ndjson`: the plain file is always the newer truth.
+ * The day files of the raw store's `raw/offres/` (a data folder's, given its path), sorted by
+ * day (none when there are none). Other names — temporary files, anything else dropped there —
+ * are ignored. A day with both files (a crash between compressing and deleting the original, or
+ * a collection after compression) is its `.ndjson`: the plain file is always the newer truth.
  *
  * A gzipped file keeps the original's modification time (the maintenance job sees to it) and
  * its `size` is the size it decompresses to (gzip's trailer): compressing a day gives it the
  * same version, so it does not look like new data.
  */
-export async function listOffresFiles(dataDir: string): Promise<RawOffresFile[]> {
-  const dir = path.join(dataDir, "raw", "offres");
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
-    throw error;
-  }
-  const byDay = new Map<string, RawOffresFile>();
-  for (const name of names) {
-    const m = FILE_NAME.exec(name);
+export async function listOffresFiles(
+  store: RawStore | string,
+  options: { signal?: AbortSignal } = {},
+): Promise<RawOffresFile[]> {
+  const raw = typeof store === "string" ? new FileRawStore(store) : store;
+  const byDay = new Map<string, RawObject & { day: string; compressed: boolean }>();
+  for await (const object of raw.list(`${OFFRES_PREFIX}offres-`, options)) {
+    const m = FILE_NAME.exec(object.key.slice(OFFRES_PREFIX.length));
     if (!m) continue;
     const day = m[1]!;
     const compressed = m[2] !== undefined;
-    if (compressed && byDay.get(day)?.compressed === false) continue;
-    const file = path.join(dir, name);
-    try {
-      const s = await stat(file);
-      if (!s.isFile()) continue;
-      const size = compressed ? await gzipContentSize(file) : s.size;
-      if (compressed && byDay.has(day)) continue;
-      byDay.set(day, { day, file, mtimeMs: s.mtimeMs, size, compressed });
-    } catch (error) {
-      // Renamed or removed between the listing and now: it will be seen (or not) next time.
-      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-    }
+    // Keys come in order: a day's `.ndjson` before its `.ndjson.gz`.
+    if (compressed && byDay.has(day)) continue;
+    byDay.set(day, { ...object, day, compressed });
   }
-  return [...byDay.values()].sort((a, b) => a.day.localeCompare(b.day));
+  const files: RawOffresFile[] = [];
+  for (const object of byDay.values()) {
+    const file = await describeDayObject(raw, object);
+    // Removed between the listing and now: it will be seen (or not) next time.
+    if (file) files.push(file);
+  }
+  return files.sort((a, b) => a.day.localeCompare(b.day));
 }
 
 /**
- * The file holding a day's offers: `offres-<day>.ndjson` when it exists, else the compressed
- * `offres-<day>.ndjson.gz` when that exists, else the `.ndjson` path (missing: the loader says so).
+ * The object holding a day's offers: `offres-<day>.ndjson` when it exists, else the compressed
+ * `offres-<day>.ndjson.gz`, else undefined.
+ */
+export async function offresDayObject(
+  store: RawStore,
+  day: string,
+  options: { signal?: AbortSignal } = {},
+): Promise<RawObject | undefined> {
+  const plain = offresKey(day);
+  return (await store.stat(plain, options)) ?? (await store.stat(`${plain}.gz`, options));
+}
+
+/**
+ * The version of a day's object, the same before and after compression: for a plain file the
+ * store's tag (a folder's: modification time and size; S3's ETag), for a gzipped one in a
+ * folder its modification time (the original's) and the size it decompresses to.
+ */
+export async function rawObjectVersion(store: RawStore, object: RawObject): Promise<string> {
+  const file = await describeDayObject(store, {
+    ...object,
+    day: "",
+    compressed: object.key.endsWith(".gz"),
+  });
+  if (!file) throw new Error(`${store.describe(object.key)} is gone`);
+  return file.version!;
+}
+
+async function describeDayObject(
+  store: RawStore,
+  object: RawObject & { day: string; compressed: boolean },
+): Promise<RawOffresFile | undefined> {
+  const base = { day: object.day, key: object.key, file: store.describe(object.key) };
+  if (!object.compressed)
+    return {
+      ...base,
+      mtimeMs: object.modifiedMs,
+      size: object.size,
+      compressed: false,
+      version: object.etag,
+    };
+  // The original's modification time, carried over by the compression (a listing may give the
+  // store's own).
+  const stated = await store.stat(object.key);
+  if (!stated) return undefined;
+  const size = await gzipContentSizeIn(store, stated);
+  const version = fileVersion({ mtimeMs: stated.modifiedMs, size });
+  return { ...base, mtimeMs: stated.modifiedMs, size, compressed: true, version };
+}
+
+/** The size a gzip object decompresses to, from its trailer (see `gzipContentSize`). */
+async function gzipContentSizeIn(store: RawStore, object: RawObject): Promise<number> {
+  if (object.size < 18) return 0;
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of store.read(object.key, { start: object.size - 4 })) chunks.push(chunk);
+  return Buffer.concat(chunks).readUInt32LE(0);
+}
+
+/**
+ * The file holding a day's offers in a data folder: `offres-<day>.ndjson` when it exists, else
+ * the compressed `offres-<day>.ndjson.gz` when that exists, else the `.ndjson` path (missing:
+ * the loader says so).
  */
 export async function offresDayFile(dataDir: string, day: string): Promise<string> {
-  const plain = path.join(dataDir, "raw", "offres", `offres-${day}.ndjson`);
-  for (const file of [plain, `${plain}.gz`]) {
-    try {
-      if ((await stat(file)).isFile()) return file;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-    }
-  }
-  return plain;
+  const store = new FileRawStore(dataDir);
+  const object = await offresDayObject(store, day);
+  return store.describe(object?.key ?? offresKey(day));
 }
 
 /** A day file's version (see `fileVersion`), the same before and after compression. */
@@ -158,7 +220,7 @@ export function filesToLoad(
   const load: RawOffresFile[] = [];
   const next: Record<string, string> = {};
   for (const f of files) {
-    const version = fileVersion(f);
+    const version = f.version ?? fileVersion(f);
     const loaded = state.loaded(f.day);
     const loadedBefore =
       cursor[f.day] === undefined &&

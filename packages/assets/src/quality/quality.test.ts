@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import {
+  FileRawStore,
   connectionEnv,
   parseDateKey,
   partitionTimeWindow,
@@ -101,6 +102,7 @@ beforeAll(async () => {
   resources = {
     warehouse,
     dataDir,
+    rawStore: new FileRawStore(dataDir),
     franceTravail: client,
     franceTravailConfig: config,
     simulator: sim,

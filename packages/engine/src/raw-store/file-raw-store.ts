@@ -166,7 +166,8 @@ export class FileRawStore implements RawStore {
     }
     const keys: string[] = [];
     for (const entry of entries) {
-      if (!entry.isFile()) continue;
+      // A link is followed by `stat`, which leaves out what is not a file.
+      if (!entry.isFile() && !entry.isSymbolicLink()) continue;
       const relative = path.relative(
         this.root,
         path.join(entry.parentPath ?? (entry as { path?: string }).path ?? dir, entry.name),
