@@ -1,6 +1,6 @@
 import path from "node:path";
 import { FileRawStore, RawStoreError, type RawStore } from "@lignee/engine";
-import { offresKey } from "../offres/raw-files";
+import { fileVersion, offresKey } from "../offres/raw-files";
 import { FranceTravailClient } from "./client";
 import { type FranceTravailConfig, readFranceTravailConfig } from "./config";
 import { FranceTravailError } from "./errors";
@@ -77,7 +77,7 @@ export interface CollectDayStats {
   readonly file: string;
   /** Its key in the raw store. */
   readonly key: string;
-  /** Its version as the store tags it (what the raw-folder sensor compares). */
+  /** Its version (`fileVersion`: what the raw-folder sensor compares). */
   readonly version: string;
 }
 
@@ -177,7 +177,7 @@ export async function collectDay(
     durationMs: Math.round(performance.now() - started),
     file,
     key,
-    version: written.etag,
+    version: fileVersion({ mtimeMs: written.modifiedMs, size: written.size }),
   };
   log(
     `${day}: ${stats.offers} offers written to ${options.store ? file : path.relative(options.dataDir, file)} (${stats.apiCalls} calls, ${stats.pages} pages, ` +

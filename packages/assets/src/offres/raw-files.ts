@@ -87,9 +87,9 @@ export async function offresDayObject(
 }
 
 /**
- * The version of a day's object, the same before and after compression: for a plain file the
- * store's tag (a folder's: modification time and size; S3's ETag), for a gzipped one in a
- * folder its modification time (the original's) and the size it decompresses to.
+ * The version of a day's object (`fileVersion`), the same before and after compression: its
+ * modification time and size; for a gzipped one, the modification time the compression carried
+ * over from the original and the size it decompresses to.
  */
 export async function rawObjectVersion(store: RawStore, object: RawObject): Promise<string> {
   const file = await describeDayObject(store, {
@@ -106,14 +106,10 @@ async function describeDayObject(
   object: RawObject & { day: string; compressed: boolean },
 ): Promise<RawOffresFile | undefined> {
   const base = { day: object.day, key: object.key, file: store.describe(object.key) };
-  if (!object.compressed)
-    return {
-      ...base,
-      mtimeMs: object.modifiedMs,
-      size: object.size,
-      compressed: false,
-      version: object.etag,
-    };
+  if (!object.compressed) {
+    const version = fileVersion({ mtimeMs: object.modifiedMs, size: object.size });
+    return { ...base, mtimeMs: object.modifiedMs, size: object.size, compressed: false, version };
+  }
   // The original's modification time, carried over by the compression (a listing may give the
   // store's own).
   const stated = await store.stat(object.key);

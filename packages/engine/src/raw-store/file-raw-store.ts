@@ -76,6 +76,7 @@ export class FileRawStore implements RawStore {
     const { start = 0, end } = options;
     if (end !== undefined && end <= start) return;
     const stream = createReadStream(this.pathOf(key), {
+      highWaterMark: 1 << 20,
       start,
       ...(end !== undefined ? { end: end - 1 } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
