@@ -98,6 +98,14 @@ export class RawStoreError extends Error {
     super(message, options);
     this.name = "RawStoreError";
   }
+
+  /**
+   * Whether a step failing with it is worth retrying (read by the engine's retry policy): a
+   * store out of reach or failing may answer later; a refusal, a bad setting or key will not.
+   */
+  get retryable(): boolean {
+    return this.code === "UNREACHABLE" || this.code === "STORE_FAILED";
+  }
 }
 
 /**
