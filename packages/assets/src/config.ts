@@ -21,6 +21,18 @@ export function rawStoreSetting(): string {
   return setting !== undefined && setting.trim() !== "" ? setting : pathToFileURL(dataDir()).href;
 }
 
+/**
+ * The folder of this machine the raw store setting names (`file:///…`, or a plain path), or
+ * undefined when it names another store (`s3://…`).
+ */
+export function rawStoreFolder(setting = rawStoreSetting()): string | undefined {
+  const value = setting.trim();
+  if (/^file:/i.test(value)) return fileURLToPath(value);
+  if (!/^[a-z][a-z0-9+.-]*:/i.test(value) || /^[a-z]:[\\/]/i.test(value))
+    return path.resolve(value);
+  return undefined;
+}
+
 /** A positive number from the environment, or the default. */
 export function numberFromEnv(name: string, fallback: number): number {
   const raw = process.env[name];

@@ -4,6 +4,8 @@ import {
   defineAsset,
   Definitions,
   loadDbtAssets,
+  openRawStore,
+  type RawStore,
   retryPolicy,
   type AssetDefinition,
   type FreshnessPolicyInput,
@@ -14,12 +16,12 @@ import { collectAndLoadDay } from "./offres/collect-and-load";
 import { creationProfile } from "./offres/creation-profile";
 import { OffresLoadError } from "./offres/errors";
 import { loadOffresObject } from "./offres/loader";
-import { offresDayObject, offresKey, rawObjectVersion } from "./offres/raw-files";
+import { OFFRES_PREFIX, offresDayObject, offresKey, rawObjectVersion } from "./offres/raw-files";
 import { loadCog } from "./reference/cog";
 import { loadNaf } from "./reference/naf";
 import { loadRome, readShippedRome } from "./reference/rome";
 import { createResources, type JobOfferResources } from "./resources";
-import { dataDir, numberFromEnv } from "./config";
+import { numberFromEnv, rawStoreFolder, rawStoreSetting } from "./config";
 import { loadSireneEtablissements } from "./sirene/loader";
 import { sireneSource } from "./sirene/source-file";
 import { OFFRES_PARTITIONS } from "./offres/partitions";
@@ -184,17 +186,20 @@ const sirene: Asset = defineAsset<JobOfferResources>({
     const source = await sireneSource(r.dataDir, {
       syntheticRows: numberFromEnv("LIGNEE_SIRENE_SYNTHETIC_ROWS", 20_000),
       signal: ctx.signal,
+      store: r.rawStore,
     });
     if (source.synthetic)
       ctx.log.warn(
         `no StockEtablissement file in data/raw/sirene: loading synthetic ${path.relative(r.dataDir, source.file)}`,
       );
-    const stats = await loadSireneEtablissements(r.warehouse, source.file, { signal: ctx.signal });
+    const stats = await loadSireneEtablissements(r.warehouse, source.object ?? source.file, {
+      signal: ctx.signal,
+    });
     return {
       metadata: {
         ...stats,
         source: source.synthetic ? "synthetic" : "insee",
-        file: path.relative(r.dataDir, source.file),
+        file: source.object?.key ?? path.relative(r.dataDir, source.file),
       },
     };
   },
@@ -239,7 +244,9 @@ export default Definitions.create<JobOfferResources>({
   maintenance: {
     rawFiles: [
       {
-        dir: path.join(dataDir(), "raw", "offres"),
+        // The raw store's folder of offers: this machine's data folder, or a bucket's (made when
+        // the job runs, not when the definitions load).
+        ...offresMaintenanceFolder(rawStoreFolder()),
         pattern: "offres-*.ndjson",
         compressAfterDays: 7,
         label: "raw/offres",
@@ -247,3 +254,12 @@ export default Definitions.create<JobOfferResources>({
     ],
   },
 });
+
+/** Where the maintenance job finds the days of offers: a folder of this machine, or a store's. */
+function offresMaintenanceFolder(
+  folder: string | undefined,
+): { dir: string } | { store: () => RawStore; prefix: string } {
+  return folder !== undefined
+    ? { dir: path.join(folder, "raw", "offres") }
+    : { store: () => openRawStore(rawStoreSetting()), prefix: OFFRES_PREFIX };
+}

@@ -1,6 +1,7 @@
 import { createReadStream } from "node:fs";
 import { open } from "node:fs/promises";
-import type { Readable } from "node:stream";
+import { Readable } from "node:stream";
+import type { RawStore } from "@lignee/engine";
 import yauzl, { type Entry, type ZipFile } from "yauzl";
 import { SireneLoadError } from "./errors";
 
@@ -32,9 +33,58 @@ export async function openCsvSource(file: string): Promise<CsvSource> {
     const stream = createReadStream(file, { highWaterMark: READ_SIZE });
     return { stream, name: file, close: () => stream.destroy() };
   }
+  return openZip(file, () => yauzl.openPromise(file, { lazyEntries: true, autoClose: false }));
+}
+
+/**
+ * `openCsvSource` for an object of a raw store (an S3 bucket's, say): streamed from the store,
+ * a zip read by ranges (its directory at the end, then its entry), never downloaded whole.
+ * Returns the object's stored size too.
+ */
+export async function openCsvObject(
+  store: RawStore,
+  key: string,
+): Promise<{ source: CsvSource; size: number }> {
+  const file = store.describe(key);
+  const object = await store.stat(key).catch((error: unknown) => {
+    throw new SireneLoadError(
+      "FILE_MISSING",
+      `cannot open: ${message(error)}`,
+      { file },
+      {
+        cause: error,
+      },
+    );
+  });
+  if (!object) throw new SireneLoadError("FILE_MISSING", "no such file", { file });
+  const range = (start: number, end: number): Readable =>
+    Readable.from(store.read(key, { start, end }), { objectMode: false });
+  const head: Buffer[] = [];
+  for await (const chunk of range(0, Math.min(4, object.size))) head.push(chunk as Buffer);
+  const magic = Buffer.concat(head);
+  if (magic.length < 4 || magic.readUInt32LE(0) !== ZIP_MAGIC) {
+    const stream = range(0, object.size);
+    return { source: { stream, name: file, close: () => stream.destroy() }, size: object.size };
+  }
+  class ObjectRanges extends yauzl.RandomAccessReader {
+    override _readStreamForRange(start: number, end: number): Readable {
+      return range(start, end);
+    }
+  }
+  const source = await openZip(file, () =>
+    yauzl.fromRandomAccessReaderPromise(new ObjectRanges(), object.size, {
+      lazyEntries: true,
+      autoClose: false,
+    }),
+  );
+  return { source, size: object.size };
+}
+
+/** The one `.csv` of a zip, inflated as it is read. */
+async function openZip(file: string, open: () => Promise<ZipFile>): Promise<CsvSource> {
   let zip: ZipFile;
   try {
-    zip = await yauzl.openPromise(file, { lazyEntries: true, autoClose: false });
+    zip = await open();
   } catch (error) {
     throw new SireneLoadError(
       "ZIP_INVALID",

@@ -4,7 +4,8 @@ import type { Warehouse } from "../warehouse/warehouse";
 import { ActiveRows } from "./active-rows";
 import { SIRENE_COLUMNS, SIRENE_DDL, SIRENE_TABLE } from "./columns";
 import { CsvSyntaxError } from "./csv-records";
-import { openCsvSource } from "./csv-source";
+import type { RawStore } from "@lignee/engine";
+import { openCsvObject, openCsvSource, type CsvSource } from "./csv-source";
 import { SireneLoadError } from "./errors";
 
 export interface SireneLoadStats {
@@ -36,12 +37,11 @@ export interface SireneLoadStats {
  */
 export async function loadSireneEtablissements(
   warehouse: Warehouse,
-  file: string,
+  file: string | { readonly store: RawStore; readonly key: string },
   options: { signal?: AbortSignal } = {},
 ): Promise<SireneLoadStats> {
   const started = performance.now();
-  const fileBytes = await fileSize(file);
-  const source = await openCsvSource(file);
+  const { source, size: fileBytes } = await open(file);
   const name = source.name;
   let bytes = 0;
   const active = new ActiveRows(name, options.signal);
@@ -85,6 +85,15 @@ export async function loadSireneEtablissements(
   } finally {
     source.close();
   }
+}
+
+/** The CSV of a file of this machine, or of a raw store's object (`openCsvObject`). */
+async function open(
+  file: string | { readonly store: RawStore; readonly key: string },
+): Promise<{ source: CsvSource; size: number }> {
+  if (typeof file !== "string") return openCsvObject(file.store, file.key);
+  const size = await fileSize(file);
+  return { source: await openCsvSource(file), size };
 }
 
 async function fileSize(file: string): Promise<number> {

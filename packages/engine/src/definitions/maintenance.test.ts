@@ -52,9 +52,42 @@ describe("resolveMaintenance", () => {
     );
     expect(problems).toEqual([
       "maintenance: LIGNEE_RETENTION_EVENTS_DAYS must be a number of days ≥ 0, not a month",
-      "maintenance: rawFiles[0] has no dir",
+      "maintenance: rawFiles[0] has no dir (or store)",
       "maintenance: rawFiles[0]: pattern names compressed files already",
       expect.stringMatching(/^maintenance schedule: invalid cron expression "every day"/),
+    ]);
+  });
+
+  it("takes a raw store's folder instead of a dir, made only when the job needs it", () => {
+    let made = 0;
+    const store = (): never => {
+      made++;
+      throw new Error("not made while resolving");
+    };
+    const ok = resolveMaintenance(
+      { rawFiles: [{ store, prefix: "raw/offres/", pattern: "offres-*.ndjson" }] },
+      {},
+    );
+    expect(ok.problems).toEqual([]);
+    expect(ok.config.rawFiles).toMatchObject([
+      { dir: "", prefix: "raw/offres/", label: "raw/offres" },
+    ]);
+    expect(ok.config.rawFiles[0]!.store).toBe(store);
+    expect(made).toBe(0);
+    const { problems } = resolveMaintenance(
+      {
+        rawFiles: [
+          { dir: "data", store, pattern: "*.ndjson" },
+          { store, prefix: "raw/offres", pattern: "*.ndjson" },
+          { store, prefix: "/raw/", pattern: "*.ndjson" },
+        ],
+      },
+      {},
+    );
+    expect(problems).toEqual([
+      "maintenance: rawFiles[0] has both a dir and a store: give one",
+      'maintenance: rawFiles[1].prefix must be a store folder ending with "/" (got "raw/offres")',
+      'maintenance: rawFiles[2].prefix must be a store folder ending with "/" (got "/raw/")',
     ]);
   });
 

@@ -1,4 +1,5 @@
 import { cronProblem } from "./cron";
+import type { RawStore } from "./raw-store";
 import type { ScheduleDefinition } from "./schedule";
 import { DEFAULT_TIMEZONE } from "../partitions/definition";
 
@@ -15,10 +16,17 @@ export const DEFAULT_SENSOR_TICKS_RETENTION_DAYS = 7;
 export const DEFAULT_AUDIT_RETENTION_DAYS = 365;
 export const DEFAULT_COMPRESS_AFTER_DAYS = 7;
 
-/** A raw folder whose old files the maintenance job compresses (gzip). */
+/**
+ * A raw folder whose old files the maintenance job compresses (gzip): a folder of this machine
+ * (`dir`), or a folder of a raw store (`store` and `prefix`: an S3 bucket's, say).
+ */
 export interface RawFilesRule {
-  /** The folder (absolute, or relative to the working directory). */
+  /** The folder (absolute, or relative to the working directory); "" for a store's. */
   readonly dir: string;
+  /** The raw store, made when the job needs it (not when the definitions load). */
+  readonly store?: () => RawStore;
+  /** The store's folder (`raw/offres/`; default "", its root); unused for a folder of this machine. */
+  readonly prefix?: string;
   /** File names to compress: a glob of `*` and `?` (`offres-*.ndjson`). */
   readonly pattern: string;
   /** Files last modified at least this many days ago are compressed. */
@@ -42,7 +50,11 @@ export interface MaintenanceOptions {
     readonly auditDays?: number;
   };
   readonly rawFiles?: readonly {
-    readonly dir: string;
+    /** A folder of this machine; or `store` and `prefix`. */
+    readonly dir?: string;
+    readonly store?: () => RawStore;
+    /** The store's folder, ending with "/" (`raw/offres/`). */
+    readonly prefix?: string;
     readonly pattern: string;
     readonly compressAfterDays?: number;
     readonly label?: string;
@@ -106,8 +118,17 @@ export function resolveMaintenance(
   );
   const compressOverride = env.LIGNEE_RAW_COMPRESS_AFTER_DAYS;
   const rawFiles = (options?.rawFiles ?? []).map((rule, i): RawFilesRule => {
-    if (typeof rule.dir !== "string" || rule.dir.length === 0)
-      problems.push(`maintenance: rawFiles[${i}] has no dir`);
+    const inStore = rule.store !== undefined;
+    if (inStore && rule.dir !== undefined)
+      problems.push(`maintenance: rawFiles[${i}] has both a dir and a store: give one`);
+    else if (inStore && typeof rule.store !== "function")
+      problems.push(`maintenance: rawFiles[${i}].store must be a function returning the store`);
+    else if (inStore && !/^([^/\\]+\/)*$/.test(rule.prefix ?? ""))
+      problems.push(
+        `maintenance: rawFiles[${i}].prefix must be a store folder ending with "/" (got ${JSON.stringify(rule.prefix)})`,
+      );
+    else if (!inStore && (typeof rule.dir !== "string" || rule.dir.length === 0))
+      problems.push(`maintenance: rawFiles[${i}] has no dir (or store)`);
     if (typeof rule.pattern !== "string" || !/^[^/\\]+$/.test(rule.pattern))
       problems.push(`maintenance: rawFiles[${i}]: pattern must be a file-name glob (no "/")`);
     else if (rule.pattern.endsWith(".gz"))
@@ -118,10 +139,12 @@ export function resolveMaintenance(
       DEFAULT_COMPRESS_AFTER_DAYS,
     );
     return {
-      dir: rule.dir,
+      dir: inStore ? "" : (rule.dir ?? ""),
+      ...(inStore ? { store: rule.store } : {}),
+      prefix: inStore ? (rule.prefix ?? "") : "",
       pattern: rule.pattern,
       compressAfterDays: days("LIGNEE_RAW_COMPRESS_AFTER_DAYS", compressOverride, after),
-      label: rule.label ?? defaultLabel(rule.dir ?? ""),
+      label: rule.label ?? defaultLabel(inStore ? (rule.prefix ?? "") : (rule.dir ?? "")),
     };
   });
   return {

@@ -84,7 +84,7 @@ async function statIfExists(file: string): Promise<Stats | undefined> {
 }
 
 /** A pass-through stream that feeds a hash. */
-function tap(hash: ReturnType<typeof createHash>): Transform {
+export function tap(hash: ReturnType<typeof createHash>): Transform {
   return new Transform({
     transform(chunk: Buffer, _encoding, callback: TransformCallback) {
       hash.update(chunk);
@@ -94,7 +94,7 @@ function tap(hash: ReturnType<typeof createHash>): Transform {
 }
 
 /** A stream end that only feeds a hash. */
-function sink(hash: ReturnType<typeof createHash>): Writable {
+export function sink(hash: ReturnType<typeof createHash>): Writable {
   return new Writable({
     write(chunk: Buffer, _encoding, callback: (error?: Error | null) => void) {
       hash.update(chunk);

@@ -1,7 +1,9 @@
 import { readdir, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import type { RawFilesRule } from "../definitions/maintenance";
+import type { RawStore } from "../definitions/raw-store";
 import { gzipFileAtomically } from "./compress-file";
+import { gzipObject } from "./compress-object";
 import { globRegExp } from "./glob";
 
 const DAY_MS = 86_400_000;
@@ -38,7 +40,15 @@ interface MatchingFile {
   readonly compressed: boolean;
 }
 
-async function matchingFiles(rule: RawFilesRule): Promise<MatchingFile[] | undefined> {
+/**
+ * The files of a rule's folder that match its pattern, plain and gzipped, by name; undefined
+ * when a folder of this machine does not exist. `store`: the rule's store, for a store's folder.
+ */
+async function matchingFiles(
+  rule: RawFilesRule,
+  store?: RawStore,
+): Promise<MatchingFile[] | undefined> {
+  if (store) return matchingObjects(rule, store);
   const plain = globRegExp(rule.pattern);
   const gzipped = globRegExp(`${rule.pattern}.gz`);
   let names: string[];
@@ -63,9 +73,44 @@ async function matchingFiles(rule: RawFilesRule): Promise<MatchingFile[] | undef
   return files;
 }
 
+/** The objects of a store's folder (`rule.prefix`, not below it) that match the pattern. */
+async function matchingObjects(rule: RawFilesRule, store: RawStore): Promise<MatchingFile[]> {
+  const plain = globRegExp(rule.pattern);
+  const gzipped = globRegExp(`${rule.pattern}.gz`);
+  const files: MatchingFile[] = [];
+  const prefix = rule.prefix ?? "";
+  for await (const object of store.list(prefix)) {
+    const name = object.key.slice(prefix.length);
+    if (name.includes("/")) continue;
+    const compressed = gzipped.test(name);
+    if (!compressed && !plain.test(name)) continue;
+    files.push({
+      name,
+      file: object.key,
+      size: object.size,
+      mtimeMs: object.modifiedMs,
+      compressed,
+    });
+  }
+  return files;
+}
+
+/** The rule's store, for `use`, closed after; none for a folder of this machine. */
+async function withStore<T>(
+  rule: RawFilesRule,
+  use: (store: RawStore | undefined) => Promise<T>,
+): Promise<T> {
+  const store = rule.store?.();
+  try {
+    return await use(store);
+  } finally {
+    await store?.close();
+  }
+}
+
 /** Files and bytes of a raw folder, compressed or not. */
 export async function rawFolderUsage(rule: RawFilesRule): Promise<RawFolderUsage> {
-  const files = await matchingFiles(rule);
+  const files = await withStore(rule, (store) => matchingFiles(rule, store));
   const plain = (files ?? []).filter((f) => !f.compressed);
   const gz = (files ?? []).filter((f) => f.compressed);
   return {
@@ -88,9 +133,20 @@ export async function compressRawFolder(
   rule: RawFilesRule,
   options: { now: Date; dryRun: boolean; signal?: AbortSignal; log?: (line: string) => void },
 ): Promise<RawFolderCompression> {
+  return withStore(rule, (store) => compressFolder(rule, store, options));
+}
+
+async function compressFolder(
+  rule: RawFilesRule,
+  store: RawStore | undefined,
+  options: { now: Date; dryRun: boolean; signal?: AbortSignal; log?: (line: string) => void },
+): Promise<RawFolderCompression> {
   const cutoff = options.now.getTime() - rule.compressAfterDays * DAY_MS;
-  if (!options.dryRun) await removeStaleTemporaries(rule, options.now);
-  const old = (await matchingFiles(rule))?.filter((f) => !f.compressed && f.mtimeMs <= cutoff);
+  // A store's writes leave no temporary object to remove (an upload not completed is invisible).
+  if (!options.dryRun && !store) await removeStaleTemporaries(rule, options.now);
+  const old = (await matchingFiles(rule, store))?.filter(
+    (f) => !f.compressed && f.mtimeMs <= cutoff,
+  );
   const result = {
     label: rule.label,
     compressAfterDays: rule.compressAfterDays,
@@ -106,10 +162,10 @@ export async function compressRawFolder(
       result.bytesBefore += f.size;
       continue;
     }
-    const outcome = await gzipFileAtomically(
-      f.file,
-      options.signal ? { signal: options.signal } : {},
-    );
+    const signal = options.signal ? { signal: options.signal } : {};
+    const outcome = store
+      ? await gzipObject(store, f.file, signal)
+      : await gzipFileAtomically(f.file, signal);
     if (!outcome.compressed) {
       result.skipped.push({ file: f.name, reason: outcome.reason });
       continue;
