@@ -4,8 +4,12 @@ import {
   HeadObjectCommand,
   S3Client,
 } from "@aws-sdk/client-s3";
+import { execFile } from "node:child_process";
+import path from "node:path";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openRawStore, type RawObject, RawStoreError, S3RawStore } from "@lignee/engine";
+import { ENGINE_DIST } from "../../../../scripts/build-engine.mjs";
 import { freePort } from "../../../../tests/support/free-port";
 import { startS3Proxy, type S3Proxy } from "../../../../tests/support/s3proxy";
 import { waitFor } from "../../../../tests/support/wait";
@@ -243,6 +247,41 @@ describe("S3RawStore on S3 itself", () => {
     } finally {
       await opened.close();
     }
+  });
+});
+
+describe("the built engine (packages/engine/dist)", () => {
+  it("writes and reads raw files in a bucket, as LIGNEE_RAW_STORE and the AWS variables say", async () => {
+    // Its bundle loads the AWS SDK on first use, from a chunk of its own.
+    const script = `
+      const { openRawStore } = await import(${JSON.stringify(path.join(ENGINE_DIST, "index.js"))});
+      const store = openRawStore(process.env.LIGNEE_RAW_STORE);
+      await store.write("raw/offres/offres-2024-08-01.ndjson", Buffer.from('{"id":1}\\n'));
+      const chunks = [];
+      for await (const chunk of store.read("raw/offres/offres-2024-08-01.ndjson")) chunks.push(chunk);
+      const keys = [];
+      for await (const object of store.list("raw/")) keys.push(object.key);
+      await store.close();
+      console.log(JSON.stringify({ text: Buffer.concat(chunks).toString(), keys }));
+    `;
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ["--input-type=module", "-e", script],
+      {
+        env: {
+          PATH: process.env.PATH,
+          LIGNEE_RAW_STORE: `s3://${proxy.bucket}/built-engine`,
+          AWS_ENDPOINT_URL: proxy.endpoint,
+          AWS_ACCESS_KEY_ID: proxy.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: proxy.secretAccessKey,
+          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+        },
+      },
+    );
+    expect(JSON.parse(stdout)).toEqual({
+      text: '{"id":1}\n',
+      keys: ["raw/offres/offres-2024-08-01.ndjson"],
+    });
   });
 });
 

@@ -279,8 +279,8 @@ export class S3RawStore implements RawStore {
 
   private async open(): Promise<Connection> {
     const [s3, storage] = await Promise.all([
-      import("@aws-sdk/client-s3"),
-      import("@aws-sdk/lib-storage"),
+      import("@aws-sdk/client-s3").then(commonJsExports),
+      import("@aws-sdk/lib-storage").then(commonJsExports),
     ]);
     const o = this.options;
     const client = new s3.S3Client({
@@ -330,6 +330,14 @@ export class S3RawStore implements RawStore {
       object: key === "" ? this.url : this.describe(key),
     });
   }
+}
+
+/**
+ * The exports of a CommonJS module loaded with `import()`: Node.js gives them named and as
+ * `default`, the engine's bundle (esbuild) as `default` only.
+ */
+function commonJsExports<T extends object>(module: T): T {
+  return (module as { default?: T }).default ?? module;
 }
 
 /** `promise`, or the signal's reason once it aborts, whichever comes first. */
