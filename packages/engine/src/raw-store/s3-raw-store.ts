@@ -34,8 +34,12 @@ interface Connection {
  * or is cancelled; a body smaller than a part is one PutObject), so that memory stays bounded
  * and no reader ever sees part of an object. `ifAbsent` is S3's conditional write
  * (`If-None-Match: *`, on PutObject and on CompleteMultipartUpload): of two writers of a new key,
- * S3 lets one win. A listing pages through ListObjectsV2 and, like a folder's, leaves out keys
- * with a segment starting with a dot.
+ * S3 lets one win. Cancelling a write fails its body, which aborts the upload; once the body
+ * has been read whole, the write completes (as a folder's rename would). `modifiedMs` is user
+ * metadata (`x-amz-meta-lignee-modified-ms`, the time the write started when not given) that
+ * `stat` reads; a listing has only S3's LastModified (when the object was completed). A listing
+ * pages through ListObjectsV2 and, like a folder's, leaves out keys with a segment starting
+ * with a dot.
  *
  * Each attempt to connect gives up after 3 s and a request makes 3 attempts, so that an
  * unreachable endpoint fails within about 10 s (UNREACHABLE), not minutes.
