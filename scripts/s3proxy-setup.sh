@@ -32,6 +32,11 @@ fi
 java="${LIGNEE_JAVA:-java}"
 command -v "$java" >/dev/null 2>&1 ||
   fail "$java not found: S3Proxy needs Java 17 or newer (on Debian: apt-get install openjdk-17-jre-headless; or set LIGNEE_JAVA)"
+# `java -version` prints `openjdk version "17.0.15" …` (or "1.8.0_…" for Java 8) on stderr.
+java_major="$("$java" -version 2>&1 | sed -n 's/.*version "\([0-9]*\)[."].*/\1/p' | head -n 1)"
+if [ -z "$java_major" ] || [ "$java_major" -lt 17 ]; then
+  fail "S3Proxy $version needs Java 17 or newer; $java is $("$java" -version 2>&1 | head -n 1) (set LIGNEE_JAVA to another java)"
+fi
 command -v mvn >/dev/null 2>&1 ||
   fail "mvn not found: installing S3Proxy from Maven Central needs Maven (on Debian: apt-get install maven)"
 

@@ -87,9 +87,15 @@ export async function startS3Proxy(bucket = "lignee"): Promise<S3Proxy> {
       { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, LOG_LEVEL: "warn" } },
     );
     const output = captureOutput(child);
+    let spawnError: Error | undefined;
+    child.once("error", (error) => (spawnError = error));
     const killOnExit = (): void => void child.kill("SIGKILL");
     process.once("exit", killOnExit);
-    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    // A process that could not start emits "error", and maybe no "exit".
+    const exited = new Promise<void>((resolve) => {
+      child.once("exit", () => resolve());
+      child.once("error", () => resolve());
+    });
     const stop = async (): Promise<void> => {
       process.removeListener("exit", killOnExit);
       if (child.exitCode === null && child.signalCode === null) {
@@ -100,7 +106,7 @@ export async function startS3Proxy(bucket = "lignee"): Promise<S3Proxy> {
       }
       await rm(dir, { recursive: true, force: true });
     };
-    const ready = await answers(endpoint, child, 60_000);
+    const ready = await answers(endpoint, child, 60_000, () => spawnError !== undefined);
     if (ready) {
       return {
         endpoint,
@@ -111,7 +117,11 @@ export async function startS3Proxy(bucket = "lignee"): Promise<S3Proxy> {
         stop: once(stop),
       };
     }
-    failure = new Error(`S3Proxy did not start on ${endpoint}:\n${output()}`);
+    failure = spawnError
+      ? new Error(
+          `cannot run ${child.spawnfile} (${spawnError.message}): S3Proxy needs Java 17 or newer (LIGNEE_JAVA names another java)`,
+        )
+      : new Error(`S3Proxy did not start on ${endpoint}:\n${output()}`);
     process.removeListener("exit", killOnExit);
     child.kill("SIGKILL");
     await exited;
@@ -122,10 +132,15 @@ export async function startS3Proxy(bucket = "lignee"): Promise<S3Proxy> {
 }
 
 /** Whether the server answers any HTTP request before `ms` (false once its process has ended). */
-async function answers(endpoint: string, child: ChildProcess, ms: number): Promise<boolean> {
+async function answers(
+  endpoint: string,
+  child: ChildProcess,
+  ms: number,
+  failed: () => boolean,
+): Promise<boolean> {
   const deadline = Date.now() + ms;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) return false;
+    if (failed() || child.exitCode !== null || child.signalCode !== null) return false;
     try {
       await fetch(endpoint, { signal: AbortSignal.timeout(1000) });
       return true;
