@@ -205,6 +205,10 @@ export class S3RawStore implements RawStore {
     const { signal } = options;
     signal?.throwIfAborted();
     const { Upload, client } = await this.connect();
+    // Before reading the body: no upload of a day that is there already. (The conditional
+    // write decides between writers that both get past this.)
+    if (options.ifAbsent && (await this.stat(key, { ...(signal ? { signal } : {}) })))
+      throw new RawStoreError("ALREADY_EXISTS", `${this.describe(key)} exists already`);
     const modifiedMs = Math.trunc(options.modifiedMs ?? Date.now());
     let size = 0;
     let bodyError: { error: unknown } | undefined;
