@@ -6,10 +6,17 @@ import { defineConfig } from "vitest/config";
  * the engine as users do, without a build in between. Installed, the package is its build.
  */
 const SOURCE_CONDITIONS = ["lignee-source", "module", "node", "development|production"];
+/**
+ * On the Node.js side, Vitest hands these conditions to Node.js itself (`--conditions`), which
+ * then loads dependencies with them too: without Vite's "module", which selects builds meant for
+ * bundlers (the AWS SDK's are ES modules with extension-less imports that Node.js cannot load),
+ * dependencies load as they do in production.
+ */
+const NODE_CONDITIONS = SOURCE_CONDITIONS.filter((c) => c !== "module");
 
 export default defineConfig({
   resolve: { conditions: SOURCE_CONDITIONS },
-  ssr: { resolve: { conditions: SOURCE_CONDITIONS } },
+  ssr: { resolve: { conditions: NODE_CONDITIONS } },
   test: {
     include: ["packages/*/src/**/*.test.ts", "tests/**/*.test.ts"],
     globalSetup: ["tests/support/global-setup.ts"],

@@ -12,8 +12,9 @@ export LIGNEE_PNPM="$pnpm_bin"
 LIGNEE_CHROMIUM="$(bash scripts/browser-setup.sh)"
 export LIGNEE_CHROMIUM
 
-# Independent preparations run side by side (most of their time is waiting on pip, the disk or
-# one core): dbt in .lignee/venv (end-to-end tests run the real dbt), the type-check, the
+# Independent preparations run side by side (most of their time is waiting on pip, Maven, the
+# disk or one core): dbt in .lignee/venv (end-to-end tests run the real dbt), S3Proxy in
+# .lignee/s3proxy (the raw store's S3 tests run a real S3 server), the type-check, the
 # formatting check, the UI build and the engine's build (the end-to-end tests run the built CLI,
 # packages/engine/dist). Each keeps its output; any failure stops the run.
 logs="$(mktemp -d)"
@@ -27,6 +28,7 @@ step() {
   pids+=("$!")
 }
 step dbt bash scripts/dbt-setup.sh
+step s3proxy bash scripts/s3proxy-setup.sh
 step type-check "$pnpm_bin" exec tsc -p tsconfig.json
 step formatting "$pnpm_bin" exec prettier --check . --log-level warn
 step ui-build "$pnpm_bin" --filter @lignee/ui build
@@ -41,9 +43,12 @@ for i in "${!pids[@]}"; do
     failed=1
   fi
 done
-grep -h "^lignee:" "$logs/dbt.log" >&2 || true
+grep -h "^lignee:" "$logs/dbt.log" "$logs/s3proxy.log" >&2 || true
 rm -rf "$logs"
 [ "$failed" -eq 0 ] || exit 1
+# Installed by now: this prints the jar's path at once (tests/support/s3proxy.ts runs it).
+LIGNEE_S3PROXY_JAR="$(bash scripts/s3proxy-setup.sh)"
+export LIGNEE_S3PROXY_JAR
 echo "== tests"
 mkdir -p test-results
 rm -f test-results/vitest.json

@@ -108,14 +108,37 @@ describe("docker-compose.yml", () => {
       expect(s.build, name).toEqual({ context: ".", dockerfile: "Dockerfile" });
     }
     expect(compose.volumes).toHaveProperty("postgres-data");
-    // The raw-folder sensor (scheduler) reads the offers files the workers write.
-    const dataVolume = (command: string) =>
-      ligneeServices
-        .find(([, s]) => s.command?.[0] === command)?.[1]
-        .volumes?.find((v) => v.split(":")[1] === "/data")
-        ?.split(":")[0];
-    expect(dataVolume("worker")).toBeDefined();
-    expect(dataVolume("scheduler")).toBe(dataVolume("worker"));
+  });
+
+  it("shares raw files through an S3 bucket every process reaches, not a volume", () => {
+    // The raw-folder sensor (scheduler) reads the offers files the workers write: in the raw
+    // store, which is the compose S3 service's bucket unless LIGNEE_RAW_STORE says otherwise.
+    for (const [name, s] of ligneeServices) {
+      expect(s.environment?.LIGNEE_RAW_STORE, name).toBe(
+        "${LIGNEE_RAW_STORE:-s3://lignee/raw-files}",
+      );
+      expect(s.environment?.AWS_ENDPOINT_URL, name).toBe("${AWS_ENDPOINT_URL-http://s3:80}");
+      expect(s.volumes ?? [], name).toEqual([]);
+    }
+    const s3 = compose.services.s3!;
+    expect(s3.image).toMatch(/^andrewgaul\/s3proxy:\d+\.\d+\.\d+$/);
+    expect(s3.environment).toMatchObject({
+      S3PROXY_ENDPOINT: "http://0.0.0.0:80",
+      JCLOUDS_PROVIDER: "filesystem",
+      JCLOUDS_FILESYSTEM_BASEDIR: "/data",
+    });
+    expect(s3.volumes).toEqual(["s3-data:/data"]);
+    expect(compose.volumes).toHaveProperty("s3-data");
+    // The bucket of the default setting is created before anyone uses it.
+    expect(JSON.stringify((s3 as { entrypoint?: unknown }).entrypoint)).toContain(
+      "mkdir -p /data/lignee ",
+    );
+    // The store accepts the keys every process is given, and they come from the environment.
+    const shared = ligneeServices[0]![1].environment!;
+    expect(s3.environment?.S3PROXY_IDENTITY).toBe(shared.AWS_ACCESS_KEY_ID);
+    expect(s3.environment?.S3PROXY_CREDENTIAL).toBe(shared.AWS_SECRET_ACCESS_KEY);
+    expect(shared.AWS_ACCESS_KEY_ID).toMatch(/^\$\{AWS_ACCESS_KEY_ID:\?[^}]*\}$/);
+    expect(shared.AWS_SECRET_ACCESS_KEY).toMatch(/^\$\{AWS_SECRET_ACCESS_KEY:\?[^}]*\}$/);
   });
 
   it("gives every service a health check, a restart policy, and waits for a healthy database", () => {
@@ -128,7 +151,10 @@ describe("docker-compose.yml", () => {
       expect.arrayContaining(["CMD", "pg_isready"]),
     );
     for (const [name, s] of ligneeServices) {
-      expect(s.depends_on, name).toEqual({ postgres: { condition: "service_healthy" } });
+      expect(s.depends_on, name).toEqual({
+        postgres: { condition: "service_healthy" },
+        s3: { condition: "service_healthy" },
+      });
       // The check script is in the image.
       const test = s.healthcheck?.test as string[];
       expect(test.slice(0, 3), name).toEqual(["CMD", "node", "scripts/healthcheck.mjs"]);
@@ -394,6 +420,10 @@ const NOT_PASSED: Record<string, string> = {
     "dbt stays warm in a Python process per worker by default; 0 runs a dbt process per build",
   LIGNEE_SIRENE_SYNTHETIC_ROWS: "synthetic SIRENE rows when no INSEE file is present (development)",
   LIGNEE_ENGINE_SPEC: "the engine dependency `lignee init` writes into a new project",
+  AWS_ENDPOINT_URL_S3: "AWS_ENDPOINT_URL is passed, and S3 is the only AWS service Lignée uses",
+  AWS_DEFAULT_REGION: "AWS_REGION is passed",
+  AWS_SESSION_TOKEN:
+    "temporary credentials expire: where they are needed, the AWS SDK's default chain renews them",
 };
 /** Whole families left out: test hooks and the local France Travail simulator. */
 const NOT_PASSED_PATTERNS: [RegExp, string][] = [

@@ -552,3 +552,11 @@ export {
 } from "./definitions/raw-store";
 export { FileRawStore } from "./raw-store/file-raw-store";
 export { openRawStore } from "./raw-store/open-raw-store";
+export { S3RawStore } from "./raw-store/s3-raw-store";
+export {
+  parseS3Url,
+  s3OptionsFromEnv,
+  type S3Credentials,
+  type S3Location,
+  type S3RawStoreOptions,
+} from "./raw-store/s3-settings";

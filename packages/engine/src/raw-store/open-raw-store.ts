@@ -2,16 +2,19 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { RawStoreError, type RawStore } from "../definitions/raw-store";
 import { FileRawStore } from "./file-raw-store";
+import { S3RawStore } from "./s3-raw-store";
 
 /**
  * The raw store a setting names: `file:///abs/folder` (or a plain path, relative to the working
- * directory) for a folder of this machine. Anything else is INVALID_STORE, naming the forms
+ * directory) for a folder of this machine; `s3://bucket` or `s3://bucket/prefix` for a bucket of
+ * S3 or of an S3-compatible store, reached as `env` says (AWS_ENDPOINT_URL, AWS_REGION,
+ * AWS_ACCESS_KEY_ID…: see `s3OptionsFromEnv`). Anything else is INVALID_STORE, naming the forms
  * accepted.
  *
  * @example
  * openRawStore(process.env.LIGNEE_RAW_STORE ?? "file:///srv/lignee/data")
  */
-export function openRawStore(setting: string): RawStore {
+export function openRawStore(setting: string, env: NodeJS.ProcessEnv = process.env): RawStore {
   const value = setting.trim();
   if (value === "") throw invalid(setting, "it is empty");
   if (!/^[a-z][a-z0-9+.-]*:/i.test(value) || /^[a-z]:[\\/]/i.test(value))
@@ -22,6 +25,7 @@ export function openRawStore(setting: string): RawStore {
       throw invalid(setting, `a file:// URL names a folder of this machine, not host ${url.host}`);
     return new FileRawStore(fileURLToPath(url));
   }
+  if (url.protocol === "s3:") return S3RawStore.fromEnv(value, env);
   throw invalid(setting, `the scheme ${url.protocol.slice(0, -1)} is not one of file or s3`);
 }
 
