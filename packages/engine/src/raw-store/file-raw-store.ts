@@ -113,7 +113,9 @@ export class FileRawStore implements RawStore {
         options.signal ? { signal: options.signal } : {},
       );
       if (options.modifiedMs !== undefined) {
-        const when = new Date(options.modifiedMs);
+        // In seconds, half a millisecond in: a time of whole milliseconds could be stored a
+        // nanosecond short of it (floating point), and read back a millisecond earlier.
+        const when = (Math.trunc(options.modifiedMs) + 0.5) / 1000;
         await utimes(temporary, when, when);
       }
       if (options.ifAbsent) {

@@ -278,15 +278,23 @@ export function rawStoreContract(name: string, open: () => Promise<RawStoreUnder
       expect(await all(store.list("delete/"))).toEqual([]);
     });
 
-    it("carries modifiedMs over to stat; without it, records about now", async () => {
-      const when = Date.UTC(2024, 7, 1, 22, 0, 0);
-      const written = await store.write("modified/carried", text("x"), { modifiedMs: when });
-      expect(written.modifiedMs).toBe(when);
-      expect((await store.stat("modified/carried"))?.modifiedMs).toBe(when);
+    it("carries modifiedMs over to stat, to the millisecond; without it, records about now, as a listing does", async () => {
+      // Whole seconds and odd milliseconds: a time stored in floating-point seconds can come
+      // back a millisecond short.
+      const times = [Date.UTC(2024, 7, 1, 22, 0, 0), 1_722_549_600_123, 1_733_491_234_567];
+      for (let i = 0; i < 12; i++) times.push(1_700_000_000_000 + i * 86_400_001 + 7 * i);
+      for (const [i, when] of times.entries()) {
+        const written = await store.write(`modified/carried-${i}`, text("x"), { modifiedMs: when });
+        expect(written.modifiedMs).toBe(when);
+        expect((await store.stat(`modified/carried-${i}`))?.modifiedMs).toBe(when);
+      }
       const before = Date.now();
-      await store.write("modified/now", text("x"));
+      const written = await store.write("modified/now", text("x"));
       const after = Date.now();
       const now = (await store.stat("modified/now"))!.modifiedMs;
+      expect(written.modifiedMs).toBe(now);
+      const listed = (await all(store.list("modified/now"))).map((o) => o.modifiedMs);
+      expect(listed).toEqual([now]);
       // Clocks of a store and of this process may differ by a little; no more than this.
       expect(now).toBeGreaterThanOrEqual(before - 5000);
       expect(now).toBeLessThanOrEqual(after + 5000);

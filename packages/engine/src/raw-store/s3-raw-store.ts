@@ -35,9 +35,9 @@ interface Connection {
  * and no reader ever sees part of an object. `ifAbsent` is S3's conditional write
  * (`If-None-Match: *`, on PutObject and on CompleteMultipartUpload): of two writers of a new key,
  * S3 lets one win. Cancelling a write fails its body, which aborts the upload; once the body
- * has been read whole, the write completes (as a folder's rename would). `modifiedMs` is user
- * metadata (`x-amz-meta-lignee-modified-ms`, the time the write started when not given) that
- * `stat` reads; a listing has only S3's LastModified (when the object was completed). A listing
+ * has been read whole, the write completes (as a folder's rename would). A given `modifiedMs` is
+ * user metadata (`x-amz-meta-lignee-modified-ms`) that `stat` reads; without one, `stat`, `write`
+ * and a listing all give S3's LastModified (when the object was completed). A listing
  * pages through ListObjectsV2 and, like a folder's, leaves out keys with a segment starting
  * with a dot.
  *
@@ -209,7 +209,7 @@ export class S3RawStore implements RawStore {
     // write decides between writers that both get past this.)
     if (options.ifAbsent && (await this.stat(key, { ...(signal ? { signal } : {}) })))
       throw new RawStoreError("ALREADY_EXISTS", `${this.describe(key)} exists already`);
-    const modifiedMs = Math.trunc(options.modifiedMs ?? Date.now());
+    const carried = options.modifiedMs === undefined ? undefined : Math.trunc(options.modifiedMs);
     let size = 0;
     let bodyError: { error: unknown } | undefined;
     // Cancelling fails the body, even one waiting for data that never comes: the upload then
@@ -242,12 +242,17 @@ export class S3RawStore implements RawStore {
           Bucket: this.bucket,
           Key: this.base + key,
           Body: source,
-          Metadata: { [MODIFIED_MS_METADATA]: String(modifiedMs) },
+          ...(carried !== undefined
+            ? { Metadata: { [MODIFIED_MS_METADATA]: String(carried) } }
+            : {}),
           ...(options.ifAbsent ? { IfNoneMatch: "*" } : {}),
         },
       });
       const result = await upload.done();
-      return { key, size, modifiedMs, etag: result.ETag ?? "" };
+      if (carried !== undefined) return { key, size, modifiedMs: carried, etag: result.ETag ?? "" };
+      // Without a time to carry, the object's is S3's own, as a listing gives it: read back.
+      const written = await this.stat(key).catch(() => undefined);
+      return written ?? { key, size, modifiedMs: Date.now(), etag: result.ETag ?? "" };
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
       if (bodyError) throw bodyError.error;
