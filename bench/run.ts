@@ -16,6 +16,7 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   ops: () => import("./ops"),
   daily: () => import("./daily"),
   initial: () => import("./initial"),
+  lake: () => import("./lake"),
 };
 
 async function main(): Promise<void> {

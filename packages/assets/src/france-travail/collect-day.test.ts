@@ -2,6 +2,8 @@ import { mkdtemp, readdir, readFile, rm, writeFile, mkdir } from "node:fs/promis
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { S3RawStore } from "@lignee/engine";
+import { startS3Proxy } from "../../../../tests/support/s3proxy";
 import { FranceTravailClient } from "./client";
 import { collectDay, offresFilePath } from "./collect-day";
 import { FranceTravailError } from "./errors";
@@ -205,5 +207,51 @@ describe("collectDay", () => {
     await expect(
       collectDay(SMALL, { dataDir, config: { ...sim.clientConfig(), clientSecret: "" } }),
     ).rejects.toMatchObject({ code: "AUTH" });
+  });
+});
+
+describe("two collections of a new day into one S3 bucket", () => {
+  it("leave one file, the first complete one; the other fails with CONFLICT and writes nothing", async () => {
+    const proxy = await startS3Proxy("collect");
+    const open = (): S3RawStore =>
+      new S3RawStore("s3://collect/lignee", {
+        endpoint: proxy.endpoint,
+        credentials: { accessKeyId: proxy.accessKeyId, secretAccessKey: proxy.secretAccessKey },
+      });
+    const [storeA, storeB, reader] = [open(), open(), open()];
+    try {
+      const [dirA, dirB] = await Promise.all([
+        mkdtemp(path.join(tmpdir(), "lignee-collect-a-")),
+        mkdtemp(path.join(tmpdir(), "lignee-collect-b-")),
+      ]);
+      const outcomes = await Promise.allSettled([
+        collectDay(SMALL, { dataDir: dirA, store: storeA, client: client() }),
+        collectDay(SMALL, { dataDir: dirB, store: storeB, client: client() }),
+      ]);
+      const won = outcomes.filter((o) => o.status === "fulfilled");
+      const lost = outcomes.filter((o) => o.status === "rejected");
+      expect(won).toHaveLength(1);
+      expect(lost).toHaveLength(1);
+      const error = (lost[0] as PromiseRejectedResult).reason as FranceTravailError;
+      expect(error).toBeInstanceOf(FranceTravailError);
+      expect(error.code).toBe("CONFLICT");
+      expect(error.message).toContain("written by another collection meanwhile");
+      const keys: string[] = [];
+      for await (const o of reader.list("")) keys.push(o.key);
+      expect(keys).toEqual([`raw/offres/offres-${SMALL}.ndjson`]);
+      const chunks: Buffer[] = [];
+      for await (const c of reader.read(keys[0]!)) chunks.push(Buffer.from(c));
+      const lines = Buffer.concat(chunks).toString("utf8").trim().split("\n");
+      expect(lines).toHaveLength(OFFERS[SMALL]!);
+      const winner = (won[0] as PromiseFulfilledResult<Awaited<ReturnType<typeof collectDay>>>)
+        .value;
+      expect(winner).toMatchObject({ offers: OFFERS[SMALL], key: keys[0] });
+      // Neither left anything on its own disk.
+      for (const dir of [dirA, dirB])
+        expect(await readdir(path.join(dir, "raw", "offres")).catch(() => [])).toEqual([]);
+    } finally {
+      await Promise.all([storeA.close(), storeB.close(), reader.close()]);
+      await proxy.stop();
+    }
   });
 });

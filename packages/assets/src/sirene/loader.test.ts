@@ -5,7 +5,9 @@ import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import { ZipFile } from "yazl";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { S3RawStore } from "@lignee/engine";
 import { createTestDatabase } from "../../../../tests/support/database";
+import { startS3Proxy } from "../../../../tests/support/s3proxy";
 import { Warehouse } from "../warehouse/warehouse";
 import { STOCK_ETABLISSEMENT_COLUMNS } from "./columns";
 import { csvRecords } from "./csv-records";
@@ -16,6 +18,7 @@ import {
   type GenerateStats,
 } from "./generator";
 import { loadSireneEtablissements } from "./loader";
+import { sireneSource } from "./source-file";
 
 let warehouse: Warehouse;
 let dir: string;
@@ -162,6 +165,46 @@ describe("loadSireneEtablissements", () => {
     expect(loaded.bytes).toBe(generated.bytes);
     expect(loaded.fileBytes).toBeLessThan(generated.bytes);
     expect(await snapshot()).toEqual(fromCsv);
+  });
+
+  it("loads a CSV and a zip streamed from an S3 bucket (the zip read by ranges) as from the disk", async () => {
+    await loadSireneEtablissements(warehouse, csv);
+    const fromDisk = await snapshot();
+    const zipped = path.join(dir, "stock-s3.zip");
+    await generateStockEtablissement(zipped, { rows: 5_000, seed: 11, zip: true });
+    const proxy = await startS3Proxy("sirene");
+    const store = new S3RawStore("s3://sirene/lignee", {
+      endpoint: proxy.endpoint,
+      credentials: { accessKeyId: proxy.accessKeyId, secretAccessKey: proxy.secretAccessKey },
+    });
+    try {
+      for (const [key, local] of [
+        ["raw/sirene/StockEtablissement_utf8.csv", csv],
+        ["raw/sirene/StockEtablissement_utf8.zip", zipped],
+      ] as const) {
+        await store.write(key, await readFile(local));
+        await warehouse.pool.query("TRUNCATE raw.sirene_etablissements");
+        const loaded = await loadSireneEtablissements(warehouse, { store, key });
+        expect(loaded).toMatchObject({ rows: generated.active, bytes: generated.bytes });
+        expect(await snapshot()).toEqual(fromDisk);
+      }
+      // The newest official file of the bucket's raw/sirene/ is the one a run loads.
+      const source = await sireneSource(dir, { store, syntheticRows: 10 });
+      expect(source).toMatchObject({
+        synthetic: false,
+        file: "s3://sirene/lignee/raw/sirene/StockEtablissement_utf8.zip",
+        object: { key: "raw/sirene/StockEtablissement_utf8.zip" },
+      });
+      const missing = await loadSireneEtablissements(warehouse, {
+        store,
+        key: "raw/sirene/none.csv",
+      }).catch((e: unknown) => e);
+      expect(missing).toBeInstanceOf(SireneLoadError);
+      expect((missing as SireneLoadError).code).toBe("FILE_MISSING");
+    } finally {
+      await store.close();
+      await proxy.stop();
+    }
   });
 
   it("reads columns by name, whatever their order, and ignores unknown ones", async () => {

@@ -76,7 +76,12 @@ async function newestOfficialObject(
   for await (const o of store.list(SIRENE_PREFIX, signal ? { signal } : {})) {
     const name = o.key.slice(SIRENE_PREFIX.length);
     if (name.includes("/") || !OFFICIAL.test(name)) continue;
-    if (!newest || o.modifiedMs > newest.modifiedMs) newest = o;
+    // Times to the second in S3: of two files of the same second, the last by name.
+    const later =
+      !newest ||
+      o.modifiedMs > newest.modifiedMs ||
+      (o.modifiedMs === newest.modifiedMs && o.key > newest.key);
+    if (later) newest = o;
   }
   return newest?.key;
 }

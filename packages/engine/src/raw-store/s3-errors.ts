@@ -59,7 +59,11 @@ export function s3Failure(error: unknown, where: S3Where): RawStoreError {
   const e = (error ?? {}) as SdkError;
   const name = e.name ?? "Error";
   const status = s3Status(error);
-  const detail = `${name}${e.message && e.message !== name ? `: ${e.message}` : ""}`;
+  // A HEAD's refusal has no body to name the error: the status says it.
+  const named = name !== "Unknown" && name !== "UnknownError" && name !== "Error";
+  const detail = named
+    ? `${name}${e.message && e.message !== name ? `: ${e.message}` : ""}`
+    : `HTTP ${status ?? "error"}${e.message && e.message !== name && e.message !== "UnknownError" ? `: ${e.message}` : ""}`;
   const cause = { cause: error };
   if (name === "CredentialsProviderError")
     return new RawStoreError(
