@@ -445,6 +445,7 @@ export {
   type MaintenanceReport,
 } from "./maintenance/maintenance-report";
 export { gzipFileAtomically, type CompressOutcome } from "./maintenance/compress-file";
+export { gzipObject } from "./maintenance/compress-object";
 export {
   compressRawFolder,
   rawFolderUsage,

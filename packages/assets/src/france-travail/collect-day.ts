@@ -161,8 +161,13 @@ export async function collectDay(
   } finally {
     await spool.discard();
   }
-  // A compressed copy of an earlier collection of the day is stale now: the new file is the day.
-  await store.delete(`${key}.gz`);
+  // A compressed copy of an earlier collection of the day is stale now: the new file is the day
+  // (and wins wherever both are found), so failing to remove it fails nothing.
+  await store
+    .delete(`${key}.gz`)
+    .catch((error: unknown) =>
+      log(`${day}: the stale compressed copy stays for now: ${(error as Error).message}`),
+    );
   const file = store.describe(key);
   const after = client.stats();
   const stats: CollectDayStats = {

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   compressRawFolder,
   FileRawStore,
+  gzipObject,
   rawFolderUsage,
   S3RawStore,
   type RawStore,
@@ -142,6 +143,46 @@ describe.each(stores)("the days of offers in %s, compressed by the maintenance j
       await warehouse.pool.query("DELETE FROM raw.offres WHERE jour = $1", [DAY]);
       await loadOffresObject(warehouse, store, gz.key, DAY);
       expect(await dayRows(DAY)).toEqual(before);
+    } finally {
+      await store.close();
+    }
+  });
+  it("keep a day written again while it was compressed: the new file stays, no .gz", async () => {
+    const open = await make();
+    const store = open();
+    try {
+      const key = offresKey("2024-08-05");
+      await store.write(key, Buffer.from('{"id":"OLD"}\n'.repeat(100)));
+      const again = Buffer.from('{"id":"NEW"}\n');
+      // The collection's write lands just before the original is deleted, once everything
+      // was checked: the moment a check-then-delete would lose it.
+      let raced = false;
+      const racing: RawStore = {
+        url: store.url,
+        describe: (k) => store.describe(k),
+        list: (prefix, options) => store.list(prefix, options),
+        stat: (k, options) => store.stat(k, options),
+        read: (k, options) => store.read(k, options),
+        write: (k, body, options) => store.write(k, body, options),
+        close: () => store.close(),
+        delete: async (k, options) => {
+          if (k === key && !raced) {
+            raced = true;
+            await store.write(key, again);
+          }
+          return store.delete(k, options);
+        },
+      };
+      expect(await gzipObject(racing, key)).toEqual({
+        compressed: false,
+        reason: "changed while being compressed",
+      });
+      const keys: string[] = [];
+      for await (const o of store.list(OFFRES_PREFIX)) keys.push(o.key);
+      expect(keys).toEqual([key]);
+      const chunks: Buffer[] = [];
+      for await (const c of store.read(key)) chunks.push(Buffer.from(c));
+      expect(Buffer.concat(chunks).toString()).toBe('{"id":"NEW"}\n');
     } finally {
       await store.close();
     }

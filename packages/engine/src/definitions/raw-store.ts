@@ -69,8 +69,15 @@ export interface RawStore {
     body: AsyncIterable<Uint8Array> | Uint8Array,
     options?: RawWriteOptions,
   ): Promise<RawObject>;
-  /** Removes the object; nothing when it does not exist. */
-  delete(key: string, options?: { readonly signal?: AbortSignal }): Promise<void>;
+  /**
+   * Removes the object (nothing when it does not exist). With `ifMatch`, only while its tag is
+   * that one: false, and the object left, when another version is there (a writer replaced it).
+   * True otherwise, also when there was nothing to remove.
+   */
+  delete(
+    key: string,
+    options?: { readonly ifMatch?: string; readonly signal?: AbortSignal },
+  ): Promise<boolean>;
   /** Releases connections (idempotent). */
   close(): Promise<void>;
 }
@@ -90,21 +97,26 @@ export type RawStoreErrorCode =
 
 /** An error of a raw store: `code` says which, the message names the store and the key. */
 export class RawStoreError extends Error {
+  private readonly transient: boolean | undefined;
+
+  /** `transient`: whether retrying may help, when the store knows better than its code. */
   constructor(
     readonly code: RawStoreErrorCode,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; transient?: boolean },
   ) {
-    super(message, options);
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = "RawStoreError";
+    this.transient = options?.transient;
   }
 
   /**
    * Whether a step failing with it is worth retrying (read by the engine's retry policy): a
-   * store out of reach or failing may answer later; a refusal, a bad setting or key will not.
+   * store out of reach may answer later, a store's failure when it says it is passing (a 5xx,
+   * a busy disk); a refusal, a bad setting or key, a full disk will not.
    */
   get retryable(): boolean {
-    return this.code === "UNREACHABLE" || this.code === "STORE_FAILED";
+    return this.transient ?? this.code === "UNREACHABLE";
   }
 }
 

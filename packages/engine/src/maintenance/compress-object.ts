@@ -13,7 +13,9 @@ import { type CompressOutcome, sink, tap } from "./compress-file";
  * file by its modification time and content size sees the same file.
  *
  * The object is left alone, and the `.gz` removed, when it changed while it was being
- * compressed (its tag moved: a collection wrote the day again) or is gone.
+ * compressed (its tag moved: a collection wrote the day again) or is gone: the original is
+ * deleted on the condition that its tag is still the one compressed (S3's conditional
+ * DeleteObject, `If-Match`), so that a day written again in between is never lost.
  */
 export async function gzipObject(
   store: RawStore,
@@ -49,14 +51,15 @@ export async function gzipObject(
     await store.delete(target);
     throw new Error(`${store.describe(target)} does not read back as ${store.describe(key)}`);
   }
-  const now = await store.stat(key, signal);
-  if (!now || now.etag !== before.etag) {
+  // Deleted only while it is still the file compressed: a collection that wrote the day again
+  // meanwhile keeps its file (and removes the stale `.gz` itself, or it is removed here).
+  if (!(await store.delete(key, { ifMatch: before.etag, ...signal }))) {
+    const now = await store.stat(key, signal);
     await store.delete(target);
     return {
       compressed: false,
       reason: now ? "changed while being compressed" : "gone while being compressed",
     };
   }
-  await store.delete(key);
   return { compressed: true, bytesBefore: before.size, bytesAfter: written.size };
 }

@@ -112,6 +112,8 @@ export class FileRawStore implements RawStore {
         createWriteStream(temporary, { flush: true }),
         options.signal ? { signal: options.signal } : {},
       );
+      // A write cancelled once its body is in still leaves the key as it was.
+      options.signal?.throwIfAborted();
       if (options.modifiedMs !== undefined) {
         // In seconds, half a millisecond in: a time of whole milliseconds could be stored a
         // nanosecond short of it (floating point), and read back a millisecond earlier.
@@ -142,10 +144,16 @@ export class FileRawStore implements RawStore {
     return written;
   }
 
-  async delete(key: string): Promise<void> {
+  async delete(key: string, options: { readonly ifMatch?: string } = {}): Promise<boolean> {
     assertRawKey(key);
+    // Checked just before: a writer's rename in between is the one case it cannot see.
+    if (options.ifMatch !== undefined) {
+      const now = await this.stat(key);
+      if (now !== undefined && now.etag !== options.ifMatch) return false;
+    }
     try {
       await rm(this.pathOf(key), { force: true });
+      return true;
     } catch (error) {
       throw this.failure(error, key);
     }
@@ -183,15 +191,20 @@ export class FileRawStore implements RawStore {
   }
 
   private failure(error: unknown, key: string): RawStoreError {
-    const code = (error as NodeJS.ErrnoException).code;
+    const code = (error as NodeJS.ErrnoException).code ?? "";
     const where = key === "" ? this.root : this.pathOf(key);
     return new RawStoreError(
       code === "EACCES" || code === "EPERM" ? "ACCESS_DENIED" : "STORE_FAILED",
       `${where}: ${(error as Error).message}`,
-      { cause: error },
+      // A busy or failing disk may pass; a full or read-only one, a path that is not a
+      // folder, will not.
+      { cause: error, transient: PASSING_ERRNO.has(code) },
     );
   }
 }
+
+/** Errors of the file system that a later attempt may not meet. */
+const PASSING_ERRNO = new Set(["EIO", "EAGAIN", "EBUSY", "ETIMEDOUT", "EMFILE", "ENFILE", "EINTR"]);
 
 function objectOf(key: string, mtimeMs: number, size: number): RawObject {
   const modifiedMs = Math.trunc(mtimeMs);

@@ -268,6 +268,18 @@ export function rawStoreContract(name: string, open: () => Promise<RawStoreUnder
       expect((await bytesOf(store.read("replace/x"))).toString()).toBe("three");
     });
 
+    it("deletes on a condition: only the version it was given, never one written since", async () => {
+      const first = await store.write("delete-if/x", text("first"));
+      const second = await store.write("delete-if/x", text("second, longer"));
+      expect(await store.delete("delete-if/x", { ifMatch: first.etag })).toBe(false);
+      expect((await bytesOf(store.read("delete-if/x"))).toString()).toBe("second, longer");
+      expect(await store.delete("delete-if/x", { ifMatch: second.etag })).toBe(true);
+      expect(await store.stat("delete-if/x")).toBeUndefined();
+      // Nothing there: nothing to keep (S3 answers a delete of no object as done).
+      expect(await store.delete("delete-if/x", { ifMatch: second.etag })).toBe(true);
+      expect(await store.delete("delete-if/x")).toBe(true);
+    });
+
     it("deletes, idempotently", async () => {
       await store.write("delete/x", text("x"));
       await store.delete("delete/x");

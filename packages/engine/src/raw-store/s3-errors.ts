@@ -101,6 +101,11 @@ export function s3Failure(error: unknown, where: S3Where): RawStoreError {
   return new RawStoreError(
     "STORE_FAILED",
     `${where.endpoint} failed on ${where.object}${status !== undefined ? ` (HTTP ${status})` : ""}: ${detail}`,
-    cause,
+    // A server's trouble (5xx), throttling (429) or a concurrent conditional write (409) may
+    // pass; an answer to the request itself (another 4xx) will not.
+    {
+      cause: error,
+      transient: status === undefined || status >= 500 || status === 429 || status === 409,
+    },
   );
 }

@@ -37,7 +37,8 @@ interface Connection {
  * S3 lets one win. Cancelling a write fails its body, which aborts the upload; once the body
  * has been read whole, the write completes (as a folder's rename would). A given `modifiedMs` is
  * user metadata (`x-amz-meta-lignee-modified-ms`) that `stat` reads; without one, `stat`, `write`
- * and a listing all give S3's LastModified (when the object was completed). A listing
+ * and a listing all give S3's LastModified (when the object was completed), to the second: a
+ * HEAD's header has no more, and some stores' listings (MinIO's) carry milliseconds. A listing
  * pages through ListObjectsV2 and, like a folder's, leaves out keys with a segment starting
  * with a dot.
  *
@@ -122,7 +123,7 @@ export class S3RawStore implements RawStore {
         yield {
           key,
           size: item.Size ?? 0,
-          modifiedMs: item.LastModified?.getTime() ?? 0,
+          modifiedMs: toSeconds(item.LastModified),
           etag: item.ETag ?? "",
         };
       }
@@ -149,7 +150,7 @@ export class S3RawStore implements RawStore {
       return {
         key,
         size: head.ContentLength ?? 0,
-        modifiedMs: Number.isFinite(carried) ? carried : (head.LastModified?.getTime() ?? 0),
+        modifiedMs: Number.isFinite(carried) ? carried : toSeconds(head.LastModified),
         etag: head.ETag ?? "",
       };
     } catch (error) {
@@ -252,12 +253,13 @@ export class S3RawStore implements RawStore {
       if (carried !== undefined) return { key, size, modifiedMs: carried, etag: result.ETag ?? "" };
       // Without a time to carry, the object's is S3's own, as a listing gives it: read back.
       const written = await this.stat(key).catch(() => undefined);
-      return written ?? { key, size, modifiedMs: Date.now(), etag: result.ETag ?? "" };
+      return written ?? { key, size, modifiedMs: toSeconds(new Date()), etag: result.ETag ?? "" };
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
       if (bodyError) throw bodyError.error;
       const status = s3Status(error);
-      if (options.ifAbsent && (status === 412 || status === 409))
+      // 409, ConditionalRequestConflict: a concurrent write, to be tried again (a retryable failure).
+      if (options.ifAbsent && status === 412)
         throw new RawStoreError("ALREADY_EXISTS", `${this.describe(key)} exists already`, {
           cause: error,
         });
@@ -267,15 +269,30 @@ export class S3RawStore implements RawStore {
     }
   }
 
-  async delete(key: string, options: { readonly signal?: AbortSignal } = {}): Promise<void> {
+  async delete(
+    key: string,
+    options: { readonly ifMatch?: string; readonly signal?: AbortSignal } = {},
+  ): Promise<boolean> {
     assertRawKey(key);
     const { s3, client } = await this.connect();
+    const conditional = options.ifMatch !== undefined;
     try {
-      await client.send(new s3.DeleteObjectCommand({ Bucket: this.bucket, Key: this.base + key }), {
-        abortSignal: options.signal,
-      });
+      await client.send(
+        new s3.DeleteObjectCommand({
+          Bucket: this.bucket,
+          Key: this.base + key,
+          ...(conditional ? { IfMatch: options.ifMatch } : {}),
+        }),
+        { abortSignal: options.signal },
+      );
+      return true;
     } catch (error) {
-      if (s3ErrorName(error) !== "NoSuchKey") throw this.failure(error, key, options.signal);
+      // Conditional: another version there (412). No object to match (404, or a plain success
+      // from stores that answer so) is nothing to keep.
+      if (conditional && s3Status(error) === 412) return false;
+      if (s3ErrorName(error) !== "NoSuchKey" && s3Status(error) !== 404)
+        throw this.failure(error, key, options.signal);
+      return true;
     }
   }
 
@@ -386,4 +403,9 @@ function isListed(key: string): boolean {
     return false;
   }
   return !key.split("/").some((s) => s.startsWith("."));
+}
+
+/** S3's LastModified to the whole second (as a HEAD's Last-Modified header gives it), in ms. */
+function toSeconds(time: Date | undefined): number {
+  return time === undefined ? 0 : Math.floor(time.getTime() / 1000) * 1000;
 }
