@@ -9,9 +9,14 @@ import {
   type ScheduleDefinition,
   type SensorDefinition,
 } from "@lignee/engine";
-import { rawStoreSetting } from "./config";
+import { configuredRawStore } from "./config";
 import { OFFRES_PARTITIONS } from "./offres/partitions";
-import { filesToLoad, listOffresFiles, parseRawFilesCursor } from "./offres/raw-files";
+import {
+  filesToLoad,
+  listOffresFiles,
+  parseRawFilesCursor,
+  type RawOffresFile,
+} from "./offres/raw-files";
 
 const PARIS = "Europe/Paris";
 
@@ -45,7 +50,9 @@ export function offresFilesSensor(
   const dataDir = options.dataDir;
   // The store of the setting at each evaluation (the environment may change in `lignee dev`).
   const store = (): RawStore =>
-    options.store?.() ?? openRawStore(dataDir ? dataDir() : rawStoreSetting());
+    options.store?.() ?? (dataDir ? openRawStore(dataDir()) : configuredRawStore());
+  // The compressed days' versions, from one evaluation to the next (see listOffresFiles).
+  const compressed = new Map<string, RawOffresFile>();
   return defineSensor({
     name: "offres_fichiers",
     selection: "raw/offres",
@@ -54,7 +61,7 @@ export function offresFilesSensor(
       "Loads offres-YYYY-MM-DD.ndjson files that appear or change in the raw offers folder.",
     async evaluate(ctx) {
       const raw = store();
-      const files = await listOffresFiles(raw).finally(() => raw.close());
+      const files = await listOffresFiles(raw, { compressed }).finally(() => raw.close());
       const [loaded, active] = await Promise.all([
         ctx.latestMaterializations("raw/offres"),
         ctx.activeRuns(),

@@ -1,5 +1,11 @@
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import {
+  openRawStore,
+  rawStoreFolder as folderOf,
+  RawStoreError,
+  type RawStore,
+} from "@lignee/engine";
 
 const REPO_ROOT = path.resolve(fileURLToPath(new URL("../../..", import.meta.url)));
 
@@ -23,14 +29,28 @@ export function rawStoreSetting(): string {
 
 /**
  * The folder of this machine the raw store setting names (`file:///…`, or a plain path), or
- * undefined when it names another store (`s3://…`).
+ * undefined when it names a bucket (`s3://…`); a setting that is neither fails (INVALID_STORE,
+ * naming LIGNEE_RAW_STORE).
  */
-export function rawStoreFolder(setting = rawStoreSetting()): string | undefined {
-  const value = setting.trim();
-  if (/^file:/i.test(value)) return fileURLToPath(value);
-  if (!/^[a-z][a-z0-9+.-]*:/i.test(value) || /^[a-z]:[\\/]/i.test(value))
-    return path.resolve(value);
-  return undefined;
+export function rawStoreFolder(): string | undefined {
+  return named(() => folderOf(rawStoreSetting()));
+}
+
+/** The raw store of the setting (`rawStoreSetting`); a bad one fails naming LIGNEE_RAW_STORE. */
+export function configuredRawStore(): RawStore {
+  return named(() => openRawStore(rawStoreSetting()));
+}
+
+function named<T>(make: () => T): T {
+  try {
+    return make();
+  } catch (error) {
+    if (error instanceof RawStoreError && error.code === "INVALID_STORE")
+      throw new RawStoreError("INVALID_STORE", `LIGNEE_RAW_STORE: ${error.message}`, {
+        cause: error,
+      });
+    throw error;
+  }
 }
 
 /** A positive number from the environment, or the default. */

@@ -4,7 +4,6 @@ import {
   defineAsset,
   Definitions,
   loadDbtAssets,
-  openRawStore,
   type RawStore,
   retryPolicy,
   type AssetDefinition,
@@ -21,7 +20,7 @@ import { loadCog } from "./reference/cog";
 import { loadNaf } from "./reference/naf";
 import { loadRome, readShippedRome } from "./reference/rome";
 import { createResources, type JobOfferResources } from "./resources";
-import { numberFromEnv, rawStoreFolder, rawStoreSetting } from "./config";
+import { configuredRawStore, numberFromEnv, rawStoreFolder } from "./config";
 import { loadSireneEtablissements } from "./sirene/loader";
 import { sireneSource } from "./sirene/source-file";
 import { OFFRES_PARTITIONS } from "./offres/partitions";
@@ -65,8 +64,9 @@ const offres: Asset = defineAsset<JobOfferResources>({
       // The day's file, or its compressed copy once the maintenance job has gzipped it.
       const object = await offresDayObject(r.rawStore, day, { signal: ctx.signal });
       if (!object) {
-        const where = r.rawStore.describe(offresKey(day));
-        throw new OffresLoadError("FILE_MISSING", `${where}: no such file`, where);
+        // Named by its key (served over the API), not by a path of this machine.
+        const key = offresKey(day);
+        throw new OffresLoadError("FILE_MISSING", `${key}: no such file`, r.rawStore.describe(key));
       }
       const version = await rawObjectVersion(r.rawStore, object);
       // Named by its key (its path in the data folder): run logs are served over the API.
@@ -261,5 +261,5 @@ function offresMaintenanceFolder(
 ): { dir: string } | { store: () => RawStore; prefix: string } {
   return folder !== undefined
     ? { dir: path.join(folder, "raw", "offres") }
-    : { store: () => openRawStore(rawStoreSetting()), prefix: OFFRES_PREFIX };
+    : { store: configuredRawStore, prefix: OFFRES_PREFIX };
 }

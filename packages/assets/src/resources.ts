@@ -1,5 +1,5 @@
-import { openRawStore, type RawStore, type ResourceEnvironment } from "@lignee/engine";
-import { dataDir, numberFromEnv, rawStoreSetting } from "./config";
+import type { RawStore, ResourceEnvironment } from "@lignee/engine";
+import { configuredRawStore, dataDir, numberFromEnv } from "./config";
 import { FranceTravailClient } from "./france-travail/client";
 import {
   hasFranceTravailCredentials,
@@ -37,7 +37,7 @@ export interface JobOfferResources {
  */
 export async function createResources(env: ResourceEnvironment): Promise<JobOfferResources> {
   // A setting the store cannot be made from fails here, before anything starts.
-  const rawStore = openRawStore(rawStoreSetting());
+  const rawStore = configuredRawStore();
   const base = readFranceTravailConfig();
   let simulator: RunningSimulator | undefined;
   let config = base;

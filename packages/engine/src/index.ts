@@ -552,7 +552,7 @@ export {
   type RawWriteOptions,
 } from "./definitions/raw-store";
 export { FileRawStore } from "./raw-store/file-raw-store";
-export { openRawStore } from "./raw-store/open-raw-store";
+export { openRawStore, rawStoreFolder } from "./raw-store/open-raw-store";
 export { S3RawStore } from "./raw-store/s3-raw-store";
 export {
   parseS3Url,

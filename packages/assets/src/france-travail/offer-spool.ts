@@ -76,10 +76,7 @@ export class OfferSpool {
    * gives the same file), atomically; returns its size in bytes.
    */
   async writeSorted(signal?: AbortSignal): Promise<number> {
-    const sorted = [...this.entries].sort((a, b) =>
-      a.created < b.created ? -1 : a.created > b.created ? 1 : a.id < b.id ? -1 : 1,
-    );
-    return writeChunksAtomically(this.file, this.chunks(sorted), signal);
+    return writeChunksAtomically(this.file, this.chunks(this.sorted()), signal);
   }
 
   /**
@@ -91,12 +88,16 @@ export class OfferSpool {
     key: string,
     options: { ifAbsent?: boolean; signal?: AbortSignal } = {},
   ): Promise<RawObject> {
-    const sorted = [...this.entries].sort((a, b) =>
-      a.created < b.created ? -1 : a.created > b.created ? 1 : a.id < b.id ? -1 : 1,
-    );
     // A store may hold on to a chunk after asking for the next (an upload's part): each chunk
     // is a buffer of its own.
-    return store.write(key, toAsync(this.chunks(sorted, true)), options);
+    return store.write(key, toAsync(this.chunks(this.sorted(), true)), options);
+  }
+
+  /** The entries by creation time then id: the same day always gives the same file. */
+  private sorted(): SpoolEntry[] {
+    return [...this.entries].sort((a, b) =>
+      a.created < b.created ? -1 : a.created > b.created ? 1 : a.id < b.id ? -1 : 1,
+    );
   }
 
   /** Removes the spool, and the folders made for it when no file was written there. */

@@ -22,6 +22,7 @@ import {
   OFFRES_PREFIX,
   offresKey,
   rawObjectVersion,
+  type RawOffresFile,
 } from "./raw-files";
 
 /**
@@ -138,6 +139,25 @@ describe.each(stores)("the days of offers in %s, compressed by the maintenance j
       ).toEqual([]);
       const gz = (await store.stat(`${offresKey(DAY)}.gz`))!;
       expect(await rawObjectVersion(store, gz)).toBe(version);
+
+      // A sensor's later listings find the compressed day's version without asking again.
+      const compressedDays = new Map<string, RawOffresFile>();
+      let asked = 0;
+      const counting: RawStore = {
+        url: store.url,
+        describe: (k) => store.describe(k),
+        list: (prefix, options) => store.list(prefix, options),
+        stat: (k, options) => (asked++, store.stat(k, options)),
+        read: (k, options) => (asked++, store.read(k, options)),
+        write: (k, body, options) => store.write(k, body, options),
+        delete: (k, options) => store.delete(k, options),
+        close: () => store.close(),
+      };
+      const first = await listOffresFiles(counting, { compressed: compressedDays });
+      expect(asked).toBe(2);
+      const second = await listOffresFiles(counting, { compressed: compressedDays });
+      expect(asked).toBe(2);
+      expect(second).toEqual(first);
 
       // Loading the compressed day gives the same rows.
       await warehouse.pool.query("DELETE FROM raw.offres WHERE jour = $1", [DAY]);

@@ -1,5 +1,5 @@
-import { open, stat } from "node:fs/promises";
-import { FileRawStore, type RawObject, type RawStore } from "@lignee/engine";
+import path from "node:path";
+import { FileRawStore, RawStoreError, type RawObject, type RawStore } from "@lignee/engine";
 
 /** Where a day's offers are in the raw store: `raw/offres/offres-YYYY-MM-DD.ndjson`. */
 export const OFFRES_PREFIX = "raw/offres/";
@@ -51,7 +51,15 @@ const FILE_NAME = /^offres-(\d{4}-\d{2}-\d{2})\.ndjson(\.gz)?$/;
  */
 export async function listOffresFiles(
   store: RawStore | string,
-  options: { signal?: AbortSignal } = {},
+  options: {
+    signal?: AbortSignal;
+    /**
+     * What an earlier listing found of each compressed day (its version costs a HEAD and a
+     * read of its trailer, in S3 two requests): kept across calls by the caller, refreshed here
+     * with this listing's compressed days.
+     */
+    compressed?: Map<string, RawOffresFile>;
+  } = {},
 ): Promise<RawOffresFile[]> {
   const raw = typeof store === "string" ? new FileRawStore(store) : store;
   const byDay = new Map<string, RawObject & { day: string; compressed: boolean }>();
@@ -65,10 +73,20 @@ export async function listOffresFiles(
     byDay.set(day, { ...object, day, compressed });
   }
   const files: RawOffresFile[] = [];
+  const known = options.compressed;
+  const seen = new Map<string, RawOffresFile>();
   for (const object of byDay.values()) {
-    const file = await describeDayObject(raw, object);
+    // A compressed day is identified by its key and tag: unchanged, its version is known.
+    const id = `${object.key}@${object.etag}`;
+    const file = (object.compressed && known?.get(id)) || (await describeDayObject(raw, object));
     // Removed between the listing and now: it will be seen (or not) next time.
-    if (file) files.push(file);
+    if (!file) continue;
+    files.push(file);
+    if (object.compressed) seen.set(id, file);
+  }
+  if (known) {
+    known.clear();
+    for (const [id, file] of seen) known.set(id, file);
   }
   return files.sort((a, b) => a.day.localeCompare(b.day));
 }
@@ -97,7 +115,7 @@ export async function rawObjectVersion(store: RawStore, object: RawObject): Prom
     day: "",
     compressed: object.key.endsWith(".gz"),
   });
-  if (!file) throw new Error(`${store.describe(object.key)} is gone`);
+  if (!file) throw new RawStoreError("NOT_FOUND", `${store.describe(object.key)}: no such file`);
   return file.version!;
 }
 
@@ -119,12 +137,17 @@ async function describeDayObject(
   return { ...base, mtimeMs: stated.modifiedMs, size, compressed: true, version };
 }
 
-/** The size a gzip object decompresses to, from its trailer (see `gzipContentSize`). */
+/**
+ * The size a gzip object decompresses to, from its trailer (ISIZE: the size modulo 2^32, exact
+ * for files under 4 GiB; a day of offers is under 100 MB).
+ */
 async function gzipContentSizeIn(store: RawStore, object: RawObject): Promise<number> {
   if (object.size < 18) return 0;
   const chunks: Uint8Array[] = [];
   for await (const chunk of store.read(object.key, { start: object.size - 4 })) chunks.push(chunk);
-  return Buffer.concat(chunks).readUInt32LE(0);
+  const trailer = Buffer.concat(chunks);
+  // Rewritten shorter since its size was read: read as nothing, and seen again next time.
+  return trailer.length >= 4 ? trailer.readUInt32LE(trailer.length - 4) : 0;
 }
 
 /**
@@ -140,26 +163,10 @@ export async function offresDayFile(dataDir: string, day: string): Promise<strin
 
 /** A day file's version (see `fileVersion`), the same before and after compression. */
 export async function rawFileVersion(file: string): Promise<string> {
-  const s = await stat(file);
-  const size = file.endsWith(".gz") ? await gzipContentSize(file) : s.size;
-  return fileVersion({ mtimeMs: s.mtimeMs, size });
-}
-
-/**
- * The size a gzip file decompresses to, from its trailer (ISIZE: the size modulo 2^32, exact
- * for files under 4 GiB; a day of offers is under 100 MB).
- */
-async function gzipContentSize(file: string): Promise<number> {
-  const handle = await open(file, "r");
-  try {
-    const { size } = await handle.stat();
-    if (size < 18) return 0;
-    const trailer = Buffer.alloc(4);
-    await handle.read(trailer, 0, 4, size - 4);
-    return trailer.readUInt32LE(0);
-  } finally {
-    await handle.close();
-  }
+  const store = new FileRawStore(path.dirname(file));
+  const object = await store.stat(path.basename(file));
+  if (!object) throw new RawStoreError("NOT_FOUND", `${file}: no such file`);
+  return rawObjectVersion(store, object);
 }
 
 /** What tells two versions of a file apart: modification time (ms) and size. */

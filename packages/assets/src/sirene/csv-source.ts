@@ -1,7 +1,7 @@
 import { createReadStream } from "node:fs";
 import { open } from "node:fs/promises";
 import { Readable } from "node:stream";
-import type { RawStore } from "@lignee/engine";
+import { RawStoreError, type RawStore } from "@lignee/engine";
 import yauzl, { type Entry, type ZipFile } from "yauzl";
 import { SireneLoadError } from "./errors";
 
@@ -46,9 +46,10 @@ export async function openCsvObject(
   key: string,
 ): Promise<{ source: CsvSource; size: number }> {
   const file = store.describe(key);
+  // The store's failure (out of reach, refused) is its own: LOAD_FAILED, retried as it says.
   const object = await store.stat(key).catch((error: unknown) => {
     throw new SireneLoadError(
-      "FILE_MISSING",
+      "LOAD_FAILED",
       `cannot open: ${message(error)}`,
       { file },
       {
@@ -87,7 +88,7 @@ async function openZip(file: string, open: () => Promise<ZipFile>): Promise<CsvS
     zip = await open();
   } catch (error) {
     throw new SireneLoadError(
-      "ZIP_INVALID",
+      zipErrorCode(error),
       `not a readable zip: ${message(error)}`,
       { file },
       {
@@ -122,7 +123,7 @@ async function openZip(file: string, open: () => Promise<ZipFile>): Promise<CsvS
     zip.close();
     if (error instanceof SireneLoadError) throw error;
     throw new SireneLoadError(
-      "ZIP_INVALID",
+      zipErrorCode(error),
       `cannot read the zip: ${message(error)}`,
       { file },
       {
@@ -153,6 +154,13 @@ async function isZip(file: string): Promise<boolean> {
   } finally {
     await handle.close();
   }
+}
+
+/** ZIP_INVALID, unless the store failed to give the bytes (LOAD_FAILED, with it as the cause). */
+function zipErrorCode(error: unknown): "ZIP_INVALID" | "LOAD_FAILED" {
+  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++)
+    if (e instanceof RawStoreError) return "LOAD_FAILED";
+  return "ZIP_INVALID";
 }
 
 function message(error: unknown): string {

@@ -5,8 +5,9 @@ import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import { ZipFile } from "yazl";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { S3RawStore } from "@lignee/engine";
+import { isTransient, S3RawStore } from "@lignee/engine";
 import { createTestDatabase } from "../../../../tests/support/database";
+import { freePort } from "../../../../tests/support/free-port";
 import { startS3Proxy } from "../../../../tests/support/s3proxy";
 import { Warehouse } from "../warehouse/warehouse";
 import { STOCK_ETABLISSEMENT_COLUMNS } from "./columns";
@@ -195,6 +196,21 @@ describe("loadSireneEtablissements", () => {
         file: "s3://sirene/lignee/raw/sirene/StockEtablissement_utf8.zip",
         object: { key: "raw/sirene/StockEtablissement_utf8.zip" },
       });
+      // A store out of reach is the store's failure, retried as such, not a missing file.
+      const away = new S3RawStore("s3://sirene/lignee", {
+        endpoint: `http://127.0.0.1:${await freePort()}`,
+        credentials: { accessKeyId: proxy.accessKeyId, secretAccessKey: proxy.secretAccessKey },
+        maxAttempts: 1,
+      });
+      const unreachable = await loadSireneEtablissements(warehouse, {
+        store: away,
+        key: "raw/sirene/StockEtablissement_utf8.zip",
+      })
+        .catch((e: unknown) => e)
+        .finally(() => away.close());
+      expect(unreachable).toBeInstanceOf(SireneLoadError);
+      expect((unreachable as SireneLoadError).code).toBe("LOAD_FAILED");
+      expect(isTransient(unreachable)).toBe(true);
       const missing = await loadSireneEtablissements(warehouse, {
         store,
         key: "raw/sirene/none.csv",

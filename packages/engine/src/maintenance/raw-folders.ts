@@ -142,7 +142,8 @@ async function compressFolder(
   options: { now: Date; dryRun: boolean; signal?: AbortSignal; log?: (line: string) => void },
 ): Promise<RawFolderCompression> {
   const cutoff = options.now.getTime() - rule.compressAfterDays * DAY_MS;
-  // A store's writes leave no temporary object to remove (an upload not completed is invisible).
+  // Temporaries of this machine's folders; a store's own (a folder store's dot files, an S3
+  // upload never completed) are not listed, and are left to the store (a bucket's lifecycle).
   if (!options.dryRun && !store) await removeStaleTemporaries(rule, options.now);
   const old = (await matchingFiles(rule, store))?.filter(
     (f) => !f.compressed && f.mtimeMs <= cutoff,

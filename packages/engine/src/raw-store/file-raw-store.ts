@@ -120,19 +120,8 @@ export class FileRawStore implements RawStore {
         const when = (Math.trunc(options.modifiedMs) + 0.5) / 1000;
         await utimes(temporary, when, when);
       }
-      if (options.ifAbsent) {
-        try {
-          await link(temporary, target);
-        } catch (error) {
-          if ((error as NodeJS.ErrnoException).code === "EEXIST")
-            throw new RawStoreError("ALREADY_EXISTS", `${target} exists already`, {
-              cause: error,
-            });
-          throw error;
-        }
-      } else {
-        await rename(temporary, target);
-      }
+      if (options.ifAbsent) await linkIfAbsent(temporary, target);
+      else await rename(temporary, target);
     } catch (error) {
       if (error instanceof RawStoreError || options.signal?.aborted) throw error;
       throw this.failure(error, key);
@@ -202,6 +191,34 @@ export class FileRawStore implements RawStore {
     );
   }
 }
+
+/**
+ * Gives `temporary` the name `target` unless that exists: a hard link, which fails if it does,
+ * atomically. A file system without hard links (FAT, some network shares) gets a check, then a
+ * rename: two writers at the same instant could both pass it, the second replacing the first.
+ */
+async function linkIfAbsent(temporary: string, target: string): Promise<void> {
+  const exists = (cause?: unknown): RawStoreError =>
+    new RawStoreError("ALREADY_EXISTS", `${target} exists already`, { cause });
+  try {
+    await link(temporary, target);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? "";
+    if (code === "EEXIST") throw exists(error);
+    if (!NO_HARD_LINKS.has(code)) throw error;
+    if (
+      await stat(target).then(
+        () => true,
+        () => false,
+      )
+    )
+      throw exists();
+    await rename(temporary, target);
+  }
+}
+
+/** What `link` answers on a file system without hard links. */
+const NO_HARD_LINKS = new Set(["EPERM", "ENOTSUP", "EOPNOTSUPP", "ENOSYS", "EMLINK"]);
 
 /** Errors of the file system that a later attempt may not meet. */
 const PASSING_ERRNO = new Set(["EIO", "EAGAIN", "EBUSY", "ETIMEDOUT", "EMFILE", "ENFILE", "EINTR"]);

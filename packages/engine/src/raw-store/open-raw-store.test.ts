@@ -5,6 +5,7 @@ import {
   FileRawStore,
   openRawStore,
   parseS3Url,
+  rawStoreFolder,
   RawStoreError,
   S3RawStore,
   s3OptionsFromEnv,
@@ -68,6 +69,16 @@ describe("openRawStore", () => {
     expect(refusal("gs://bucket/raw").code).toBe("INVALID_STORE");
     expect(refusal("   ").message).toContain("it is empty");
     expect(refusal("file://server/raw").message).toContain("not host server");
+  });
+
+  it("refuses a file URL that is not file:///absolute/folder, as rawStoreFolder does, without a TypeError", () => {
+    expect(refusal("file:data").message).toContain("starts with file://");
+    expect(refusal("file:///a%2Fb").code).toBe("INVALID_STORE");
+    for (const bad of ["file:data", "file:///a%2Fb", "file://server/raw", "ftp://x/y", ""])
+      expect(() => rawStoreFolder(bad)).toThrow(RawStoreError);
+    expect(rawStoreFolder("file:///srv/lignee")).toBe("/srv/lignee");
+    expect(rawStoreFolder("data")).toBe(path.resolve("data"));
+    expect(rawStoreFolder("s3://lake/lignee")).toBeUndefined();
   });
 
   it("refuses half a pair of keys, and an endpoint that is not an http(s) URL", () => {
