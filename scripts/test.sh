@@ -13,9 +13,11 @@ LIGNEE_CHROMIUM="$(bash scripts/browser-setup.sh)"
 export LIGNEE_CHROMIUM
 
 # Independent preparations run side by side (most of their time is waiting on pip, the disk or
-# one core): dbt in .lignee/venv (end-to-end tests run the real dbt), the type-check, the
-# formatting check, the UI build and the engine's build (the end-to-end tests run the built CLI,
-# packages/engine/dist). Each keeps its output; any failure stops the run.
+# one core): dbt in .lignee/venv (end-to-end tests run the real dbt), PySpark in
+# .lignee/spark-venv and its jars in .lignee/spark-jars (the Spark tests run real Spark jobs),
+# the type-check, the formatting check, the UI build and the engine's build (the end-to-end
+# tests run the built CLI, packages/engine/dist). Each keeps its output; any failure stops the
+# run.
 logs="$(mktemp -d)"
 pids=()
 names=()
@@ -27,6 +29,7 @@ step() {
   pids+=("$!")
 }
 step dbt bash scripts/dbt-setup.sh
+step spark bash scripts/spark-setup.sh
 step type-check "$pnpm_bin" exec tsc -p tsconfig.json
 step formatting "$pnpm_bin" exec prettier --check . --log-level warn
 step ui-build "$pnpm_bin" --filter @lignee/ui build
@@ -41,7 +44,7 @@ for i in "${!pids[@]}"; do
     failed=1
   fi
 done
-grep -h "^lignee:" "$logs/dbt.log" >&2 || true
+grep -h "^lignee:" "$logs/dbt.log" "$logs/spark.log" >&2 || true
 rm -rf "$logs"
 [ "$failed" -eq 0 ] || exit 1
 echo "== tests"
