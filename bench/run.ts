@@ -16,6 +16,7 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   ops: () => import("./ops"),
   daily: () => import("./daily"),
   initial: () => import("./initial"),
+  spark: () => import("./spark"),
 };
 
 async function main(): Promise<void> {
