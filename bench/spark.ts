@@ -1,8 +1,8 @@
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, rm, stat, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { runSparkJob, sparkSettings, jarsIn, SPARK_SETUP_COMMAND } from "@lignee/engine";
 import { generateDay } from "../packages/assets/src/france-travail/simulator/generate-day";
 import { OfferGenerator } from "../packages/assets/src/france-travail/simulator/offer-generator";
@@ -37,6 +37,8 @@ export async function run(): Promise<void> {
     const bytes = (await stat(file)).size;
     log(`${offers.length} offers of ${DAY} (${(bytes / 2 ** 20).toFixed(1)} MiB of NDJSON)`);
     const lake = path.join(dir, "lake");
+    // The machine may be shared: its load says how far the figures are from an idle one.
+    const loadBefore = loadavg()[0]!;
     const rounds: {
       wallMs: number;
       sessionMs: number;
@@ -60,8 +62,8 @@ export async function run(): Promise<void> {
         wallMs: Math.round(wallMs),
         sessionMs: Number(job.metadata.spark_session_ms),
         workMs: Number(job.metadata.spark_work_ms),
-        rows: Number(job.metadata.rows),
-        bytes: Number(job.metadata.bytes),
+        rows: Number(job.metadata.build_rows),
+        bytes: Number(job.metadata.build_bytes),
       };
       log(
         `round ${i + 1}: ${round.wallMs} ms (JVM start ${round.sessionMs} ms, Spark's work ${round.workMs} ms), ${round.rows} rows, ${round.bytes} bytes of Parquet`,
@@ -80,6 +82,7 @@ export async function run(): Promise<void> {
       java: javaVersion(),
       pyspark: pysparkVersion(settings.python),
       master: settings.master,
+      loadAverage1m: { before: loadBefore, after: loadavg()[0]! },
       day: DAY,
       offers: offers.length,
       ndjsonBytes: bytes,
@@ -99,19 +102,10 @@ export async function run(): Promise<void> {
   }
 }
 
+/** `java -version`'s first line (written to stderr). */
 function javaVersion(): string {
-  try {
-    return execFileSync("java", ["-version"], {
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "pipe"],
-    })
-      .split("\n")[0]!
-      .trim();
-  } catch (error) {
-    // `java -version` writes to stderr.
-    const stderr = (error as { stderr?: string }).stderr ?? "";
-    return stderr.split("\n")[0]?.trim() ?? "unknown";
-  }
+  const r = spawnSync("java", ["-version"], { encoding: "utf8" });
+  return (r.stderr || r.stdout || "unknown").split("\n")[0]!.trim();
 }
 
 function pysparkVersion(python: string): string {

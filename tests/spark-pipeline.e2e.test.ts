@@ -14,7 +14,7 @@ import { connectSql } from "./support/sql";
  * real PostgreSQL: silver/offres turns each day's raw NDJSON into typed Parquet in the lake
  * (the data folder's lake/), replacing only its day; a raw day loaded again makes its silver
  * day stale; the monthly aggregate is computed over the whole lake and written to the
- * warehouse. Five JVM starts in all (three silver days, one read-back, one aggregate).
+ * warehouse. Four JVM starts in all (two silver builds, one read-back, one aggregate).
  */
 const DAYS = ["2024-08-01", "2024-08-02"];
 const OFFERS_PER_DAY = 300;
@@ -101,13 +101,22 @@ describe("silver/offres and its monthly aggregate (Spark)", () => {
       env,
     );
     expect(silver.code, silver.stderr).toBe(0);
-    const metadata = await materializationMetadata(silver.stdout);
-    expect(metadata.map((m) => m.rows)).toEqual([OFFERS_PER_DAY, OFFERS_PER_DAY]);
-    expect(metadata[0]).toMatchObject({
-      source: path.join(dataDir, `raw/offres/offres-${DAYS[0]}.ndjson`),
-      path: path.join(dataDir, `lake/silver/offres/jour=${DAYS[0]}`),
-    });
-    expect(metadata[0]!.bytes).toBeGreaterThan(0);
+    // One job for both days: the build's figures on each, and each day's own.
+    const [event] = await materializationMetadata(silver.stdout);
+    expect(event).toMatchObject({ build_rows: 2 * OFFERS_PER_DAY, build_days: 2 });
+    const recorded = await sql.query<{ partition_key: string; metadata: Record<string, unknown> }>(
+      `SELECT partition_key, metadata FROM lignee.materializations
+       WHERE asset_key = 'silver/offres' ORDER BY partition_key`,
+    );
+    expect(recorded.rows.map((r) => r.partition_key)).toEqual(DAYS);
+    for (const { partition_key: day, metadata } of recorded.rows) {
+      expect(metadata).toMatchObject({
+        rows: OFFERS_PER_DAY,
+        build_rows: 2 * OFFERS_PER_DAY,
+        path: path.join(dataDir, `lake/silver/offres/jour=${day}`),
+      });
+      expect(metadata.bytes).toBeGreaterThan(0);
+    }
     expect(await readdir(path.join(dataDir, "lake/silver/offres"))).toEqual(
       expect.arrayContaining(DAYS.map((d) => `jour=${d}`)),
     );

@@ -1,12 +1,15 @@
-"""silver/offres: one day of raw offers (NDJSON, gzipped or not) as typed Parquet in the lake.
+"""silver/offres: days of raw offers (NDJSON, gzipped or not) as typed Parquet in the lake.
 
-    python silver_offres.py RAW_FILE LAKE
+    python silver_offres.py LAKE RAW_FILE [RAW_FILE ...]
 
-RAW_FILE is the day's file (a path, or an s3a:// URL); the day is the run's partition. Writes
-LAKE/silver/offres/jour=DAY/, replacing that day's partition only (dynamic partition
-overwrite): the other days are left as they are. Reports the rows and bytes written.
+Each RAW_FILE is one day's file (`…/offres-YYYY-MM-DD.ndjson[.gz]`, a path or an s3a:// URL),
+the days being the run's partitions: a whole range is built by one job, one JVM start. Writes
+LAKE/silver/offres/jour=DAY/, replacing those days' partitions only (dynamic partition
+overwrite): the other days are left as they are. Reports the rows and bytes written, in all and
+per day.
 """
 
+import re
 import time
 
 import lignee_spark
@@ -62,7 +65,7 @@ def departement(libelle):
     )
 
 
-def silver(raw, day):
+def silver(raw):
     lieu = F.col("lieuTravail")
     return raw.select(
         F.col("id"),
@@ -88,15 +91,22 @@ def silver(raw, day):
         F.col("qualificationCode").alias("qualification_code"),
         F.col("entreprise")["nom"].alias("entreprise_nom"),
         F.col("salaire")["libelle"].alias("salaire_libelle"),
-        F.lit(day).cast("date").alias("jour"),
+        F.to_date("jour").alias("jour"),
     )
 
 
+# The day a raw file holds, from its name (`offresKey` in packages/assets).
+DAY_OF_FILE = r"offres-(\d{4}-\d{2}-\d{2})\.ndjson(\.gz)?$"
+
+
 def job(ctx):
-    if ctx.partition_key is None or len(ctx.args) != 2:
-        raise ValueError("usage: silver_offres.py RAW_FILE LAKE, for one day's partition")
-    raw_file, lake = ctx.args
-    day = ctx.partition_key
+    if len(ctx.args) < 2:
+        raise ValueError("usage: silver_offres.py LAKE RAW_FILE [RAW_FILE ...]")
+    lake, files = ctx.args[0], ctx.args[1:]
+    days = sorted(ctx.partition_keys)
+    named = sorted(m.group(1) for m in (re.search(DAY_OF_FILE, f) for f in files) if m)
+    if named != days:
+        raise ValueError(f"the raw files {files} are not those of the days {days}")
     started = time.monotonic()
     spark = ctx.spark()
     session_ms = round((time.monotonic() - started) * 1000)
@@ -104,25 +114,41 @@ def job(ctx):
     spark.conf.set("spark.sql.sources.partitionOverwriteMode", "dynamic")
     spark.conf.set("spark.sql.session.timeZone", "UTC")
     target = lake.rstrip("/") + "/silver/offres"
-    raw = spark.read.schema(RAW_SCHEMA).option("mode", "PERMISSIVE").json(raw_file)
-    rows = silver(raw.where(F.col("id").isNotNull()), day)
-    # One file per day: a day is some tens of thousands of offers.
-    rows.coalesce(1).write.mode("overwrite").partitionBy("jour").parquet(target)
-    partition = spark._jvm.org.apache.hadoop.fs.Path(f"{target}/jour={day}")
-    fs = partition.getFileSystem(spark._jsc.hadoopConfiguration())
-    written = spark.read.parquet(target).where(F.col("jour") == F.lit(day).cast("date")).count()
-    if written == 0 and fs.exists(partition):
-        # A day without offers writes no partition: an older one must not stay.
-        fs.delete(partition, True)
-    size = fs.getContentSummary(partition).getLength() if fs.exists(partition) else 0
-    return {
-        "rows": written,
-        "bytes": size,
-        "source": raw_file,
-        "path": f"{target}/jour={day}",
-        "spark_session_ms": session_ms,
-        "spark_work_ms": round((time.monotonic() - started) * 1000) - session_ms,
+    raw = spark.read.schema(RAW_SCHEMA).option("mode", "PERMISSIVE").json(files)
+    raw = raw.withColumn("jour", F.regexp_extract(F.col("_metadata.file_path"), DAY_OF_FILE, 1))
+    rows = silver(raw.where(F.col("id").isNotNull()))
+    # About one file per day: a day is some tens of thousands of offers.
+    rows.repartition("jour").write.mode("overwrite").partitionBy("jour").parquet(target)
+
+    jvm = spark._jvm
+    fs = jvm.org.apache.hadoop.fs.Path(target).getFileSystem(spark._jsc.hadoopConfiguration())
+    written = {
+        str(r["jour"]): r["n"]
+        for r in spark.read.parquet(target)
+        .where(F.col("jour").cast("string").isin(days))
+        .groupBy("jour")
+        .agg(F.count(F.lit(1)).alias("n"))
+        .collect()
     }
+    by_day = {}
+    for day in days:
+        partition = jvm.org.apache.hadoop.fs.Path(f"{target}/jour={day}")
+        if written.get(day, 0) == 0 and fs.exists(partition):
+            # A day without offers writes no partition: an older one must not stay.
+            fs.delete(partition, True)
+        size = fs.getContentSummary(partition).getLength() if fs.exists(partition) else 0
+        by_day[day] = {"rows": written.get(day, 0), "bytes": size, "path": f"{target}/jour={day}"}
+    return lignee_spark.Result(
+        # The build's figures, on every day of it; each day's own below.
+        metadata={
+            "build_rows": sum(d["rows"] for d in by_day.values()),
+            "build_bytes": sum(d["bytes"] for d in by_day.values()),
+            "build_days": len(days),
+            "spark_session_ms": session_ms,
+            "spark_work_ms": round((time.monotonic() - started) * 1000) - session_ms,
+        },
+        partition_metadata=by_day,
+    )
 
 
 lignee_spark.run(job)

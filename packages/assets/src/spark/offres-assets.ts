@@ -29,19 +29,24 @@ export function sparkOffresAssets(options: {
     ...common,
     key: SILVER_OFFRES_ASSET,
     description:
-      "The day's raw offers (the NDJSON of raw/offres in the raw store) as typed Parquet in the lake (LIGNEE_LAKE), partitioned by day; a run replaces its day only. Built by Spark.",
+      "The day's raw offers (the NDJSON of raw/offres in the raw store) as typed Parquet in the lake (LIGNEE_LAKE), partitioned by day; a run replaces its days only. Built by Spark, one job for a range of days.",
     script: path.join(options.jobsDir, "silver_offres.py"),
     partitions: OFFRES_PARTITIONS,
     deps: ["raw/offres"],
+    // A range is one job: one JVM start for any number of days.
+    backfillPolicy: "single-run",
     async args(ctx) {
       const r = ctx.resources;
-      const day = ctx.partitionKey!;
-      const object = await offresDayObject(r.rawStore, day, { signal: ctx.signal });
-      if (!object) {
-        const where = r.rawStore.describe(offresKey(day));
-        throw new OffresLoadError("FILE_MISSING", `${where}: no such file`, where);
+      const files: string[] = [];
+      for (const day of ctx.partitionKeys) {
+        const object = await offresDayObject(r.rawStore, day, { signal: ctx.signal });
+        if (!object) {
+          const where = r.rawStore.describe(offresKey(day));
+          throw new OffresLoadError("FILE_MISSING", `${where}: no such file`, where);
+        }
+        files.push(sparkPath(r.rawStore.describe(object.key)));
       }
-      return [sparkPath(r.rawStore.describe(object.key)), lakeLocation(r.rawStore.url, r.dataDir)];
+      return [lakeLocation(r.rawStore.url, r.dataDir), ...files];
     },
   });
   const aggregate = defineSparkAsset<JobOfferResources>({

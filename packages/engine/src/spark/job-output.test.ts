@@ -10,6 +10,17 @@ describe("parseReportLine", () => {
     });
   });
 
+  it("reads each partition's own entries", () => {
+    expect(
+      parseReportLine(
+        'LIGNEE_RESULT {"metadata": {"build_rows": 5}, "partitionMetadata": {"2024-08-01": {"rows": 2}, "2024-08-02": {"rows": 3}}}',
+      ),
+    ).toEqual({
+      metadata: { build_rows: 5 },
+      partitionMetadata: { "2024-08-01": { rows: 2 }, "2024-08-02": { rows: 3 } },
+    });
+  });
+
   it("reads a job's error", () => {
     expect(parseReportLine('LIGNEE_ERROR {"message": "ValueError: no day"}')).toEqual({
       error: "ValueError: no day",

@@ -8,6 +8,8 @@ export const ERROR_PREFIX = "LIGNEE_ERROR ";
 /** What a job's output said: its result, or its error. */
 export interface JobReport {
   readonly metadata?: Metadata;
+  /** Each partition's own entries, by partition key. */
+  readonly partitionMetadata?: Readonly<Record<string, Metadata>>;
   readonly error?: string;
 }
 
@@ -19,13 +21,16 @@ export function parseReportLine(line: string): JobReport | undefined {
   if (line.startsWith(RESULT_PREFIX)) {
     const parsed = parseObject(line.slice(RESULT_PREFIX.length));
     if (!parsed) return undefined;
-    const metadata = parsed.metadata;
+    const byPartition = objectOf(parsed.partitionMetadata);
     return {
-      metadata: metadataOf(
-        typeof metadata === "object" && metadata !== null && !Array.isArray(metadata)
-          ? (metadata as Record<string, unknown>)
-          : {},
-      ),
+      metadata: metadataOf(objectOf(parsed.metadata)),
+      ...(Object.keys(byPartition).length > 0
+        ? {
+            partitionMetadata: Object.fromEntries(
+              Object.entries(byPartition).map(([key, value]) => [key, metadataOf(objectOf(value))]),
+            ),
+          }
+        : {}),
     };
   }
   if (line.startsWith(ERROR_PREFIX)) {
@@ -34,6 +39,12 @@ export function parseReportLine(line: string): JobReport | undefined {
     return { error: typeof parsed.message === "string" ? parsed.message : String(parsed.message) };
   }
   return undefined;
+}
+
+function objectOf(value: unknown): Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : {};
 }
 
 function parseObject(text: string): Record<string, unknown> | undefined {

@@ -17,7 +17,7 @@ type Awaitable<T> = T | Promise<T>;
 
 export interface SparkAssetOptions<R, S extends ConfigSchema | undefined = undefined> extends Omit<
   AssetOptions<R, S>,
-  "materialize" | "runner" | "backfillPolicy"
+  "materialize" | "runner"
 > {
   /** The PySpark job (absolute path, or relative to the working directory). */
   readonly script: string;
@@ -54,7 +54,9 @@ export interface SparkAssetOptions<R, S extends ConfigSchema | undefined = undef
  * driver) on its classpath. The job gets the partition (key, keys, time window), the run and
  * its config in its environment (`LIGNEE_*`, read by `lignee_spark.Context`); its output lines
  * go to the run's log as they come; the metadata it reports (`lignee_spark.run`, a last line
- * `LIGNEE_RESULT {...}`) becomes the materialisation's, with `spark_job_ms`. A cancelled run
+ * `LIGNEE_RESULT {...}`) becomes the materialisation's, with `spark_job_ms`, and so do each
+ * partition's own entries. With `backfillPolicy: "single-run"`, one job (one JVM start) builds a
+ * whole range of partitions (`ctx.partitionKeys`). A cancelled run
  * kills the job's processes, its JVM included. Its code version is a hash of the script.
  *
  * @example
@@ -99,9 +101,11 @@ export function defineSparkAsset<R = unknown, S extends ConfigSchema | undefined
         onLine: (line, level) => ctx.log[level](line),
       });
       const extra = result ? await result(ctx, job) : {};
+      const partitionMetadata = extra.partitionMetadata ?? job.partitionMetadata;
       return {
         ...extra,
         metadata: { ...job.metadata, spark_job_ms: job.durationMs, ...extra.metadata },
+        ...(partitionMetadata ? { partitionMetadata } : {}),
       };
     },
   });

@@ -44,6 +44,8 @@ export interface SparkJobInvocation {
 export interface SparkJobResult {
   /** What the job reported (`LIGNEE_RESULT`); empty when it reported nothing. */
   readonly metadata: Metadata;
+  /** Each partition's own entries the job reported, by partition key. */
+  readonly partitionMetadata?: Readonly<Record<string, Metadata>>;
   readonly durationMs: number;
 }
 
@@ -135,13 +137,16 @@ export async function runSparkJob(invocation: SparkJobInvocation): Promise<Spark
   invocation.signal?.addEventListener("abort", onAbort, { once: true });
 
   let metadata: Metadata | undefined;
+  let partitionMetadata: Readonly<Record<string, Metadata>> | undefined;
   let reportedError: string | undefined;
   const tail: string[] = [];
   const read = async (stream: NodeJS.ReadableStream, fromStderr: boolean): Promise<void> => {
     for await (const line of createInterface({ input: stream, crlfDelay: Infinity })) {
       const report = fromStderr ? undefined : parseReportLine(line);
-      if (report?.metadata) metadata = report.metadata;
-      else if (report?.error !== undefined) reportedError = report.error;
+      if (report?.metadata) {
+        metadata = report.metadata;
+        partitionMetadata = report.partitionMetadata;
+      } else if (report?.error !== undefined) reportedError = report.error;
       else {
         tail.push(line);
         if (tail.length > 200) tail.shift();
@@ -172,7 +177,11 @@ export async function runSparkJob(invocation: SparkJobInvocation): Promise<Spark
       outcome.code ?? undefined,
     );
   }
-  return { metadata: metadata ?? {}, durationMs: Date.now() - started };
+  return {
+    metadata: metadata ?? {},
+    ...(partitionMetadata ? { partitionMetadata } : {}),
+    durationMs: Date.now() - started,
+  };
 }
 
 function cancelled(invocation: SparkJobInvocation): SparkJobError {

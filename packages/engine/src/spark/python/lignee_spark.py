@@ -11,9 +11,9 @@ The engine runs a job as `python JOB.py [ARGS…]` with this folder on PYTHONPAT
   `SparkSession.builder.getOrCreate()` gets the session the platform set up.
 
 A job calls `run(job)`: `job(ctx)` gets a `Context` and returns the materialisation's metadata
-(a dict of numbers, strings, booleans); `run` prints it as the last line
-(`LIGNEE_RESULT {...}`), or, when the job raises, the error's message without the JVM's stack
-(`LIGNEE_ERROR {...}`), and exits 1.
+(a dict of numbers, strings, booleans), or a `Result` that adds each partition's own entries;
+`run` prints it as the last line (`LIGNEE_RESULT {...}`), or, when the job raises, the error's
+message without the JVM's stack (`LIGNEE_ERROR {...}`), and exits 1.
 
     import lignee_spark
 
@@ -33,6 +33,15 @@ from typing import Any, Callable, Dict, List, Optional
 
 RESULT_PREFIX = "LIGNEE_RESULT "
 ERROR_PREFIX = "LIGNEE_ERROR "
+
+
+class Result:
+    """What a job hands back: metadata recorded on every partition of the call, and each
+    partition's own entries by partition key (e.g. its row count)."""
+
+    def __init__(self, metadata=None, partition_metadata=None):
+        self.metadata: Dict[str, Any] = dict(metadata or {})
+        self.partition_metadata: Dict[str, Dict[str, Any]] = dict(partition_metadata or {})
 
 
 class Context:
@@ -145,7 +154,7 @@ def first_lines(text: str, limit: int = 5) -> str:
     return "\n".join(kept)
 
 
-def run(job: Callable[[Context], Optional[Dict[str, Any]]]) -> None:
+def run(job: Callable[[Context], Any]) -> None:
     """Runs `job`, prints its result or its error for the platform, stops the Spark session."""
     ctx = Context()
     try:
@@ -161,4 +170,8 @@ def run(job: Callable[[Context], Optional[Dict[str, Any]]]) -> None:
         finally:
             sys.exit(1)
     ctx.stop()
-    print(RESULT_PREFIX + json.dumps({"metadata": metadata}, default=str), flush=True)
+    if isinstance(metadata, Result):
+        report = {"metadata": metadata.metadata, "partitionMetadata": metadata.partition_metadata}
+    else:
+        report = {"metadata": metadata}
+    print(RESULT_PREFIX + json.dumps(report, default=str), flush=True)
