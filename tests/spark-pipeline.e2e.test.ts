@@ -1,4 +1,5 @@
-import { mkdtemp, readFile, readdir } from "node:fs/promises";
+import { mkdtemp, readFile, readdir, rm, stat, utimes, writeFile } from "node:fs/promises";
+import { gunzipSync, gzipSync } from "node:zlib";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { runSparkJob } from "@lignee/engine";
@@ -59,13 +60,31 @@ async function materializationMetadata(stdout: string): Promise<Record<string, u
   return events.filter((e) => e.type === "MATERIALIZATION").map((e) => e.data!.metadata!);
 }
 
+/** A day's raw file: the plain one, or the one the maintenance job compressed. */
+async function dayText(day: string): Promise<string> {
+  const plain = path.join(dataDir, `raw/offres/offres-${day}.ndjson`);
+  try {
+    return await readFile(plain, "utf8");
+  } catch {
+    return gunzipSync(await readFile(`${plain}.gz`)).toString("utf8");
+  }
+}
+
 async function dayIds(day: string): Promise<string[]> {
-  const text = await readFile(path.join(dataDir, `raw/offres/offres-${day}.ndjson`), "utf8");
-  return text
+  return (await dayText(day))
     .split("\n")
     .filter((l) => l.trim() !== "")
     .map((l) => (JSON.parse(l) as { id: string }).id)
     .sort();
+}
+
+/** Compresses a day's file as the maintenance job does (`.ndjson.gz`, same modification time). */
+async function compressDay(day: string): Promise<void> {
+  const plain = path.join(dataDir, `raw/offres/offres-${day}.ndjson`);
+  const { mtime } = await stat(plain);
+  await writeFile(`${plain}.gz`, gzipSync(await readFile(plain)));
+  await utimes(`${plain}.gz`, mtime, mtime);
+  await rm(plain);
 }
 
 /** silver/offres read back by Spark: its schema and each day's ids. */
@@ -90,12 +109,14 @@ async function readSilver(): Promise<{
 }
 
 describe("silver/offres and its monthly aggregate (Spark)", () => {
-  it("writes each day's offers as typed Parquet partitioned by day", async () => {
+  it("writes each day's offers, plain or gzipped, as typed Parquet partitioned by day", async () => {
     const raw = await lignee(
       ["materialize", "--select", "raw/offres", "--from", DAYS[0]!, "--to", DAYS[1]!],
       env,
     );
     expect(raw.code, raw.stderr).toBe(0);
+    // The second day as the maintenance job leaves a week-old day: gzipped.
+    await compressDay(DAYS[1]!);
     const silver = await lignee(
       ["materialize", "--select", "silver/offres", "--from", DAYS[0]!, "--to", DAYS[1]!, "--json"],
       env,
@@ -179,7 +200,7 @@ describe("silver/offres and its monthly aggregate (Spark)", () => {
     // Each (ROME, département) of the raw files, counted.
     const expected = new Map<string, number>();
     for (const day of DAYS) {
-      const text = await readFile(path.join(dataDir, `raw/offres/offres-${day}.ndjson`), "utf8");
+      const text = await dayText(day);
       for (const line of text.split("\n").filter((l) => l.trim() !== "")) {
         const offer = JSON.parse(line) as { romeCode?: string; lieuTravail?: { libelle?: string } };
         const dep = /^(97[0-9]|2[AB]|[0-9]{2}) - /.exec(offer.lieuTravail?.libelle ?? "")?.[1];
