@@ -51,8 +51,12 @@ export async function run(): Promise<void> {
       const job = await runSparkJob({
         python: settings.python,
         script: path.join(REPO, "spark", "jobs", "silver_offres.py"),
-        args: [file, lake],
-        env: { LIGNEE_PARTITION_KEY: DAY, LIGNEE_ASSET_KEY: "silver/offres" },
+        args: [lake, file],
+        env: {
+          LIGNEE_PARTITION_KEY: DAY,
+          LIGNEE_PARTITION_KEYS: JSON.stringify([DAY]),
+          LIGNEE_ASSET_KEY: "silver/offres",
+        },
         master: settings.master,
         jars: jarsIn(settings.jarsDir),
         appName: "lignee bench spark",

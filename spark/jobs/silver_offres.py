@@ -105,7 +105,7 @@ def job(ctx):
     lake, files = ctx.args[0], ctx.args[1:]
     days = sorted(ctx.partition_keys)
     named = sorted(m.group(1) for m in (re.search(DAY_OF_FILE, f) for f in files) if m)
-    if named != days:
+    if not days or named != days:
         raise ValueError(f"the raw files {files} are not those of the days {days}")
     started = time.monotonic()
     spark = ctx.spark()
@@ -117,8 +117,9 @@ def job(ctx):
     raw = spark.read.schema(RAW_SCHEMA).option("mode", "PERMISSIVE").json(files)
     raw = raw.withColumn("jour", F.regexp_extract(F.col("_metadata.file_path"), DAY_OF_FILE, 1))
     rows = silver(raw.where(F.col("id").isNotNull()))
-    # About one file per day: a day is some tens of thousands of offers.
-    rows.repartition("jour").write.mode("overwrite").partitionBy("jour").parquet(target)
+    # No shuffle: each day's file is read by its own tasks (one for a file under 128 MB, or
+    # gzipped), each writing its day's partition, so a day is about one Parquet file.
+    rows.write.mode("overwrite").partitionBy("jour").parquet(target)
 
     jvm = spark._jvm
     fs = jvm.org.apache.hadoop.fs.Path(target).getFileSystem(spark._jsc.hadoopConfiguration())
