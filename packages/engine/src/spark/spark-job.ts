@@ -212,6 +212,8 @@ function jobEnv(invocation: SparkJobInvocation): NodeJS.ProcessEnv {
   const conf: Record<string, string> = {
     // No web UI: several jobs on one machine would fight over its port.
     "spark.ui.enabled": "false",
+    // No progress bar redrawn on stderr: the log keeps lines.
+    "spark.ui.showConsoleProgress": "false",
     "spark.driver.host": "127.0.0.1",
     "spark.driver.bindAddress": "127.0.0.1",
     ...invocation.conf,
