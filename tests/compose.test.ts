@@ -394,6 +394,15 @@ const NOT_PASSED: Record<string, string> = {
     "dbt stays warm in a Python process per worker by default; 0 runs a dbt process per build",
   LIGNEE_SIRENE_SYNTHETIC_ROWS: "synthetic SIRENE rows when no INSEE file is present (development)",
   LIGNEE_ENGINE_SPEC: "the engine dependency `lignee init` writes into a new project",
+  LIGNEE_SPARK_PYTHON:
+    "PySpark's Python is where the engine looks by default (.lignee/spark-venv); the image has no Spark yet",
+  LIGNEE_SPARK_JARS:
+    "the Spark jobs' jars are where the engine looks by default (.lignee/spark-jars); the image has no Spark yet",
+  LIGNEE_SPARK_MASTER:
+    "Spark jobs run in the worker's own JVM (local[*]) unless a cluster is named",
+  LIGNEE_SPARK_REMOTE:
+    "Spark jobs run in the worker's own JVM unless a Spark Connect server is named",
+  LIGNEE_LAKE: "the lake is beside the raw files by default (/data/lake, or lake/ in the bucket)",
 };
 /** Whole families left out: test hooks and the local France Travail simulator. */
 const NOT_PASSED_PATTERNS: [RegExp, string][] = [

@@ -77,7 +77,7 @@ export function metadataOf(values: Record<string, unknown>): Metadata {
  * The exception a Python traceback ends with (`pyspark.errors.exceptions.captured.AnalysisException:
  * [PATH_NOT_FOUND] …` → `AnalysisException: [PATH_NOT_FOUND] …`), from the last lines of a
  * job's stderr; undefined when they hold no traceback. For a job that does not report its
- * errors itself (`LIGNEE_ERROR`).
+ * errors itself (a LIGNEE_ERROR line).
  */
 export function tracebackError(lines: readonly string[]): string | undefined {
   const start = lines.findLastIndex((l) => l.startsWith("Traceback (most recent call last):"));

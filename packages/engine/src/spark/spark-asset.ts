@@ -113,23 +113,23 @@ export function defineSparkAsset<R = unknown, S extends ConfigSchema | undefined
 
 /** What the job reads about its run (see lignee_spark.py's `Context`). */
 function contextEnv(ctx: MaterializeContext<unknown, unknown>): Record<string, string> {
-  const env: Record<string, string> = {
+  const vars: Record<string, string> = {
     LIGNEE_ASSET_KEY: ctx.assetKey,
     LIGNEE_RUN_ID: ctx.runId,
     LIGNEE_ATTEMPT: String(ctx.attempt),
     LIGNEE_PARTITION_KEYS: JSON.stringify(ctx.partitionKeys),
     LIGNEE_CONFIG: JSON.stringify(ctx.config ?? null),
   };
-  if (ctx.partitionKey !== undefined) env.LIGNEE_PARTITION_KEY = ctx.partitionKey;
+  if (ctx.partitionKey !== undefined) vars.LIGNEE_PARTITION_KEY = ctx.partitionKey;
   if (ctx.partitionKeyRange) {
-    env.LIGNEE_PARTITION_START = ctx.partitionKeyRange.start;
-    env.LIGNEE_PARTITION_END = ctx.partitionKeyRange.end;
+    vars.LIGNEE_PARTITION_START = ctx.partitionKeyRange.start;
+    vars.LIGNEE_PARTITION_END = ctx.partitionKeyRange.end;
   }
   if (ctx.partitionTimeWindow) {
-    env.LIGNEE_TIME_WINDOW_START = ctx.partitionTimeWindow.start.toISOString();
-    env.LIGNEE_TIME_WINDOW_END = ctx.partitionTimeWindow.end.toISOString();
+    vars.LIGNEE_TIME_WINDOW_START = ctx.partitionTimeWindow.start.toISOString();
+    vars.LIGNEE_TIME_WINDOW_END = ctx.partitionTimeWindow.end.toISOString();
   }
-  return env;
+  return vars;
 }
 
 /**

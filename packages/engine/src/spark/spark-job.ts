@@ -42,7 +42,7 @@ export interface SparkJobInvocation {
 }
 
 export interface SparkJobResult {
-  /** What the job reported (`LIGNEE_RESULT`); empty when it reported nothing. */
+  /** What the job reported (its LIGNEE_RESULT line); empty when it reported nothing. */
   readonly metadata: Metadata;
   /** Each partition's own entries the job reported, by partition key. */
   readonly partitionMetadata?: Readonly<Record<string, Metadata>>;
@@ -100,7 +100,7 @@ export function jarsIn(dir: string): string[] {
  * as they come. Cancelling `signal` stops the job (SIGTERM to the group), then kills the whole
  * group, its JVM included, if it has not stopped `killAfterMs` later; whatever the job started
  * is killed once it exits. Rejects with a `SparkJobError`: the job's own error message on a
- * failure (`LIGNEE_ERROR`, else the exception its traceback ends with).
+ * failure (its LIGNEE_ERROR line, else the exception its traceback ends with).
  */
 export async function runSparkJob(invocation: SparkJobInvocation): Promise<SparkJobResult> {
   if (!existsSync(invocation.python)) {
@@ -193,21 +193,22 @@ function cancelled(invocation: SparkJobInvocation): SparkJobError {
 
 /** The job's environment: how it finds `lignee_spark`, its master or server, jars and settings. */
 function jobEnv(invocation: SparkJobInvocation): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {
+  const childEnv: NodeJS.ProcessEnv = {
     ...process.env,
     ...invocation.env,
     SPARK_LOCAL_IP: "127.0.0.1",
     PYTHONUNBUFFERED: "1",
-    PYTHONPATH: [PYTHON_LIB, process.env.PYTHONPATH].filter(Boolean).join(path.delimiter),
+    // `lignee_spark` (the job's own folder is on Python's path already).
+    PYTHONPATH: PYTHON_LIB,
     // The Python of the driver's workers: the same as the job's.
     PYSPARK_PYTHON: invocation.python,
   };
   // An inherited setting would take precedence over the platform's.
-  delete env.SPARK_REMOTE;
-  delete env.PYSPARK_SUBMIT_ARGS;
+  delete childEnv.SPARK_REMOTE;
+  delete childEnv.PYSPARK_SUBMIT_ARGS;
   if (invocation.remote) {
-    env.SPARK_REMOTE = invocation.remote;
-    return env;
+    childEnv.SPARK_REMOTE = invocation.remote;
+    return childEnv;
   }
   const conf: Record<string, string> = {
     // No web UI: several jobs on one machine would fight over its port.
@@ -218,7 +219,7 @@ function jobEnv(invocation: SparkJobInvocation): NodeJS.ProcessEnv {
     "spark.driver.bindAddress": "127.0.0.1",
     ...invocation.conf,
   };
-  env.PYSPARK_SUBMIT_ARGS = [
+  childEnv.PYSPARK_SUBMIT_ARGS = [
     "--master",
     invocation.master,
     "--name",
@@ -229,7 +230,7 @@ function jobEnv(invocation: SparkJobInvocation): NodeJS.ProcessEnv {
   ]
     .map(shellWord)
     .join(" ");
-  return env;
+  return childEnv;
 }
 
 /**
