@@ -344,11 +344,13 @@ describe("Dockerfile", () => {
     .map((l) => l.trim())
     .filter((l) => l && !l.startsWith("#"));
 
-  it("builds on Node 20 with pnpm, dbt and the UI, and runs the CLI", () => {
+  it("builds on Node 20 with pnpm, dbt, Spark and the UI, and runs the CLI", () => {
     expect(dockerfile).toMatch(/^FROM node:20-bookworm-slim$/m);
     expect(dockerfile).toContain("python3-venv");
     expect(dockerfile).toContain("pnpm install --frozen-lockfile");
     expect(dockerfile).toContain("bash scripts/dbt-setup.sh");
+    expect(dockerfile).toContain("openjdk-17-jre-headless");
+    expect(dockerfile).toContain("bash scripts/spark-setup.sh");
     expect(dockerfile).toContain("pnpm --filter @lignee/ui build");
     expect(dockerfile).toMatch(/^USER node$/m);
     expect(dockerfile).toContain("node scripts/build-engine.mjs");
@@ -369,6 +371,7 @@ describe("Dockerfile", () => {
       ignored.some((p) => file === p || file.startsWith(`${p}/`));
     expect(excludes("scripts/healthcheck.mjs")).toBe(false);
     expect(excludes("scripts/dbt-setup.sh")).toBe(false);
+    expect(excludes("scripts/spark-setup.sh")).toBe(false);
     expect(excludes("dbt/profiles.yml")).toBe(false);
   });
 });
@@ -395,9 +398,9 @@ const NOT_PASSED: Record<string, string> = {
   LIGNEE_SIRENE_SYNTHETIC_ROWS: "synthetic SIRENE rows when no INSEE file is present (development)",
   LIGNEE_ENGINE_SPEC: "the engine dependency `lignee init` writes into a new project",
   LIGNEE_SPARK_PYTHON:
-    "PySpark's Python is where the engine looks by default (.lignee/spark-venv); the image has no Spark yet",
+    "the image's PySpark is where the engine looks by default (.lignee/spark-venv)",
   LIGNEE_SPARK_JARS:
-    "the Spark jobs' jars are where the engine looks by default (.lignee/spark-jars); the image has no Spark yet",
+    "the image's Spark jars are where the engine looks by default (.lignee/spark-jars)",
   LIGNEE_SPARK_MASTER:
     "Spark jobs run in the worker's own JVM (local[*]) unless a cluster is named",
   LIGNEE_SPARK_REMOTE:
