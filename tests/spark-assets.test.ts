@@ -1,4 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs";
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import {
   dailyPartitions,
@@ -168,6 +170,19 @@ describe("defineSparkAsset", () => {
     // The JVM ran under the run's name (spark-submit's --name), and none is left.
     expect(jvmWhileRunning.length).toBe(1);
     expect(processesWith(runId)).toEqual([]);
+  });
+
+  it("takes its code version from the job's script and shows the script as its code", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "lignee-spark-job-"));
+    const script = path.join(dir, "job.py");
+    await writeFile(script, "print('v1')\n");
+    const v1 = defineSparkAsset({ key: "demo/v", script });
+    await writeFile(script, "print('v2')\n");
+    const v2 = defineSparkAsset({ key: "demo/v", script });
+    expect(v1.codeVersion).toMatch(/^[0-9a-f]{12}$/);
+    expect(v2.codeVersion).not.toBe(v1.codeVersion);
+    expect(v2.tags.kind).toBe("spark");
+    expect(await v2.details?.()).toEqual({ code: { language: "python", raw: "print('v2')\n" } });
   });
 
   it("says how to install PySpark when it is missing", async () => {
