@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -9,6 +10,7 @@ import {
   executeRun,
   PostgresStorage,
   prepareRun,
+  runSparkJob,
   z,
   type RunEvent,
   type RunResult,
@@ -86,6 +88,13 @@ async function run(
     },
   });
   return { result, events };
+}
+
+/** The machine's python3, by its full path (a job's Python is a file). */
+function pythonPath(): string {
+  return execFileSync("python3", ["-c", "import sys; print(sys.executable)"], {
+    encoding: "utf8",
+  }).trim();
 }
 
 /** The processes of this machine whose command line mentions `text` (the run's id). */
@@ -183,6 +192,37 @@ describe("defineSparkAsset", () => {
     expect(v2.codeVersion).not.toBe(v1.codeVersion);
     expect(v2.tags.kind).toBe("spark");
     expect(await v2.details?.()).toEqual({ code: { language: "python", raw: "print('v2')\n" } });
+  });
+
+  it("gives the job its master, jars and settings, or a Spark Connect server instead", async () => {
+    const base = {
+      python: pythonPath(),
+      script: fixture("spark/env_job.py"),
+      master: "local[2]",
+      jars: ["/jars/a b.jar", "/jars/c.jar"],
+      conf: { "spark.sql.shuffle.partitions": "4" },
+      appName: "lignee demo/spark run-1",
+      // An inherited setting is replaced, not added to.
+      env: { PYSPARK_SUBMIT_ARGS: "--master yarn pyspark-shell", SPARK_REMOTE: "sc://elsewhere" },
+    };
+    const local = await runSparkJob(base);
+    expect(local.metadata.local_ip).toBe("127.0.0.1");
+    expect(local.metadata.remote).toBe(null);
+    const submit = JSON.parse(String(local.metadata.submit)) as string[];
+    expect(submit.slice(0, 6)).toEqual([
+      "--master",
+      "local[2]",
+      "--name",
+      "lignee demo/spark run-1",
+      "--jars",
+      "/jars/a b.jar,/jars/c.jar",
+    ]);
+    expect(submit).toContain("spark.sql.shuffle.partitions=4");
+    expect(submit).toContain("spark.ui.enabled=false");
+    expect(submit.at(-1)).toBe("pyspark-shell");
+
+    const remote = await runSparkJob({ ...base, remote: "sc://spark:15002" });
+    expect(remote.metadata).toMatchObject({ remote: "sc://spark:15002", submit: "[]" });
   });
 
   it("says how to install PySpark when it is missing", async () => {
