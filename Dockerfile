@@ -26,6 +26,18 @@ COPY scripts/dbt-setup.sh scripts/
 COPY dbt/requirements.txt dbt/constraints.txt dbt/
 RUN bash scripts/dbt-setup.sh
 
+# Java 17 for the Spark assets' jobs, and Maven to fetch their jars (the slim image has no man
+# folders, which the JRE's package links into).
+RUN mkdir -p /usr/share/man/man1 \
+  && apt-get update \
+  && apt-get install -y --no-install-recommends openjdk-17-jre-headless maven \
+  && rm -rf /var/lib/apt/lists/*
+# PySpark into /app/.lignee/spark-venv and the jobs' jars into /app/.lignee/spark-jars, where
+# the engine looks for them (Maven's download cache is not kept).
+COPY scripts/spark-setup.sh scripts/
+COPY spark/requirements.txt spark/constraints.txt spark/pom.xml spark/
+RUN bash scripts/spark-setup.sh && rm -rf .lignee/m2
+
 COPY . .
 # The engine as plain JavaScript (packages/engine/dist: the CLI starts without a TypeScript
 # loader) and the UI that `lignee server` serves (packages/ui/dist). The processes run as `node`:

@@ -17,6 +17,7 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   daily: () => import("./daily"),
   initial: () => import("./initial"),
   lake: () => import("./lake"),
+  spark: () => import("./spark"),
 };
 
 async function main(): Promise<void> {

@@ -58,6 +58,7 @@ const REQUIRE_SHIM =
 const SHIPPED = [
   ["src/storage/migrations", "migrations"],
   ["src/dbt/warm_runner.py", "warm_runner.py"],
+  ["src/spark/python", "spark-python"],
 ];
 
 /** Chunks a previous build wrote and this one does not are kept this long (running processes). */

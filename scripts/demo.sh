@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # Starts Lignée on the job-offer pipeline: installs what is missing, starts the embedded
 # PostgreSQL (data under .lignee/) and, without France Travail credentials, the local API
-# simulator; installs dbt into .lignee/venv; loads the reference data and the last three days
-# of offers and builds the dbt models (only what is not fresh yet: a second start skips the days
-# already loaded), printing the progress of each day and model; builds the UI when its sources
-# changed; then serves the platform (API and UI, port LIGNEE_PORT, default 3000) until Ctrl-C,
-# announcing its address once it answers.
+# simulator; installs dbt into .lignee/venv and PySpark into .lignee/spark-venv; loads the
+# reference data and the last three days of offers, builds the dbt models and the Spark assets
+# (the lake's silver/offres and its aggregate; only what is not fresh yet: a second start skips
+# the days already loaded), printing the progress of each day and model; builds the UI when its
+# sources changed; then serves the platform (API and UI, port LIGNEE_PORT, default 3000) until
+# Ctrl-C, announcing its address once it answers.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 pnpm_bin="$(bash scripts/bootstrap.sh)"
 bash scripts/dbt-setup.sh >/dev/null
+bash scripts/spark-setup.sh >/dev/null
 # The CLI as `pnpm lignee` runs it (built again when its sources changed), without pnpm's own
 # start-up.
 lignee() { node scripts/lignee.mjs "$@"; }

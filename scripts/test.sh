@@ -14,7 +14,8 @@ export LIGNEE_CHROMIUM
 
 # Independent preparations run side by side (most of their time is waiting on pip, Maven, the
 # disk or one core): dbt in .lignee/venv (end-to-end tests run the real dbt), S3Proxy in
-# .lignee/s3proxy (the raw store's S3 tests run a real S3 server), the type-check, the
+# .lignee/s3proxy (the raw store's S3 tests run a real S3 server), PySpark in .lignee/spark-venv
+# and its jars in .lignee/spark-jars (the Spark tests run real Spark jobs), the type-check, the
 # formatting check, the UI build and the engine's build (the end-to-end tests run the built CLI,
 # packages/engine/dist). Each keeps its output; any failure stops the run.
 logs="$(mktemp -d)"
@@ -29,6 +30,7 @@ step() {
 }
 step dbt bash scripts/dbt-setup.sh
 step s3proxy bash scripts/s3proxy-setup.sh
+step spark bash scripts/spark-setup.sh
 step type-check "$pnpm_bin" exec tsc -p tsconfig.json
 step formatting "$pnpm_bin" exec prettier --check . --log-level warn
 step ui-build "$pnpm_bin" --filter @lignee/ui build
@@ -43,7 +45,7 @@ for i in "${!pids[@]}"; do
     failed=1
   fi
 done
-grep -h "^lignee:" "$logs/dbt.log" "$logs/s3proxy.log" >&2 || true
+grep -h "^lignee:" "$logs/dbt.log" "$logs/s3proxy.log" "$logs/spark.log" >&2 || true
 rm -rf "$logs"
 [ "$failed" -eq 0 ] || exit 1
 # Installed by now: this prints the jar's path at once (tests/support/s3proxy.ts runs it).

@@ -370,11 +370,13 @@ describe("Dockerfile", () => {
     .map((l) => l.trim())
     .filter((l) => l && !l.startsWith("#"));
 
-  it("builds on Node 20 with pnpm, dbt and the UI, and runs the CLI", () => {
+  it("builds on Node 20 with pnpm, dbt, Spark and the UI, and runs the CLI", () => {
     expect(dockerfile).toMatch(/^FROM node:20-bookworm-slim$/m);
     expect(dockerfile).toContain("python3-venv");
     expect(dockerfile).toContain("pnpm install --frozen-lockfile");
     expect(dockerfile).toContain("bash scripts/dbt-setup.sh");
+    expect(dockerfile).toContain("openjdk-17-jre-headless");
+    expect(dockerfile).toContain("bash scripts/spark-setup.sh");
     expect(dockerfile).toContain("pnpm --filter @lignee/ui build");
     expect(dockerfile).toMatch(/^USER node$/m);
     expect(dockerfile).toContain("node scripts/build-engine.mjs");
@@ -395,6 +397,7 @@ describe("Dockerfile", () => {
       ignored.some((p) => file === p || file.startsWith(`${p}/`));
     expect(excludes("scripts/healthcheck.mjs")).toBe(false);
     expect(excludes("scripts/dbt-setup.sh")).toBe(false);
+    expect(excludes("scripts/spark-setup.sh")).toBe(false);
     expect(excludes("dbt/profiles.yml")).toBe(false);
   });
 });
@@ -424,6 +427,15 @@ const NOT_PASSED: Record<string, string> = {
   AWS_DEFAULT_REGION: "AWS_REGION is passed",
   AWS_SESSION_TOKEN:
     "temporary credentials expire: where they are needed, the AWS SDK's default chain renews them",
+  LIGNEE_SPARK_PYTHON:
+    "the image's PySpark is where the engine looks by default (.lignee/spark-venv)",
+  LIGNEE_SPARK_JARS:
+    "the image's Spark jars are where the engine looks by default (.lignee/spark-jars)",
+  LIGNEE_SPARK_MASTER:
+    "Spark jobs run in the worker's own JVM (local[*]) unless a cluster is named",
+  LIGNEE_SPARK_REMOTE:
+    "Spark jobs run in the worker's own JVM unless a Spark Connect server is named",
+  LIGNEE_LAKE: "the lake is beside the raw files by default (/data/lake, or lake/ in the bucket)",
 };
 /** Whole families left out: test hooks and the local France Travail simulator. */
 const NOT_PASSED_PATTERNS: [RegExp, string][] = [

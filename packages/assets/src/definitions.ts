@@ -25,6 +25,7 @@ import { loadSireneEtablissements } from "./sirene/loader";
 import { sireneSource } from "./sirene/source-file";
 import { OFFRES_PARTITIONS } from "./offres/partitions";
 import { jobOfferChecks } from "./quality/checks";
+import { sparkOffresAssets } from "./spark/offres-assets";
 
 export { OFFRES_START } from "./offres/partitions";
 
@@ -226,7 +227,19 @@ const models: readonly Asset[] = (
   freshness: MODEL_FRESHNESS[model.key] ?? model.freshness,
 }));
 
-export const assets: readonly Asset[] = [offres, naf, rome, cog, sirene, ...models];
+/**
+ * The lake, built by Spark (spark/jobs/, PySpark installed by scripts/spark-setup.sh):
+ * silver/offres, each day's offers as Parquet, and the warehouse's monthly aggregate over it.
+ */
+const sparkAssets: readonly Asset[] = sparkOffresAssets({
+  jobsDir: path.join(REPO_ROOT, "spark", "jobs"),
+  python:
+    process.env.LIGNEE_SPARK_PYTHON ??
+    path.join(REPO_ROOT, ".lignee", "spark-venv", "bin", "python"),
+  jarsDir: process.env.LIGNEE_SPARK_JARS ?? path.join(REPO_ROOT, ".lignee", "spark-jars"),
+});
+
+export const assets: readonly Asset[] = [offres, naf, rome, cog, sirene, ...models, ...sparkAssets];
 
 export default Definitions.create<JobOfferResources>({
   assets,
@@ -237,8 +250,13 @@ export default Definitions.create<JobOfferResources>({
   schedules: [dailyOffresSchedule],
   sensors: [offresFilesSensor()],
   pools: { france_travail: 1 },
-  // What the dbt assets are read from: a new or changed model reloads them in `lignee dev`.
-  watch: ["models", "macros", "dbt_project.yml"].map((f) => path.join(DBT_PROJECT_DIR, f)),
+  // What the dbt and Spark assets are read from: a new or changed model or job reloads them in
+  // `lignee dev`.
+  watch: [
+    ...["models", "macros", "dbt_project.yml"].map((f) => path.join(DBT_PROJECT_DIR, f)),
+    // A changed Spark job changes its asset's code version.
+    path.join(REPO_ROOT, "spark", "jobs"),
+  ],
   // The built-in maintenance job (daily 03:00 Paris) gzips the days of offers untouched for a
   // week; the loaders and the raw-folder sensor read them as they are.
   maintenance: {

@@ -376,6 +376,17 @@ export {
   type DbtProcessResult,
 } from "./dbt/dbt-cli";
 export { dbtWarmEnabled, prepareDbtWarm, runDbtWarm, stopWarmDbt } from "./dbt/warm-dbt";
+export { defineSparkAsset, type SparkAssetOptions } from "./spark/spark-asset";
+export {
+  jarsIn,
+  runSparkJob,
+  SPARK_SETUP_COMMAND,
+  sparkSettings,
+  type SparkJobInvocation,
+  type SparkJobResult,
+  type SparkSettings,
+} from "./spark/spark-job";
+export { SparkJobError, type SparkJobFailure } from "./spark/errors";
 export { buildExampleDefinitions, type ExampleOverrides } from "./examples/example-pipeline";
 
 export {

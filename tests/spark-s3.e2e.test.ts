@@ -1,0 +1,64 @@
+import path from "node:path";
+import { jarsIn, runSparkJob, S3RawStore } from "@lignee/engine";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { generateDay } from "../packages/assets/src/france-travail/simulator/generate-day";
+import { OfferGenerator } from "../packages/assets/src/france-travail/simulator/offer-generator";
+import { REPO_ROOT } from "./support/cli";
+import { startS3Proxy, type S3Proxy } from "./support/s3proxy";
+
+/**
+ * silver/offres's job on a raw store in S3: the day's NDJSON read through s3a from a real
+ * S3-compatible server (S3Proxy, on 127.0.0.1, path-style), its Parquet written to the lake in
+ * the same bucket. One JVM start.
+ */
+const DAY = "2024-08-01";
+let proxy: S3Proxy;
+let bucket: S3RawStore;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  proxy = await startS3Proxy("lake");
+  env = {
+    AWS_ACCESS_KEY_ID: proxy.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: proxy.secretAccessKey,
+    AWS_ENDPOINT_URL: proxy.endpoint,
+    AWS_REGION: "us-east-1",
+  };
+  bucket = new S3RawStore("s3://lake", {
+    endpoint: proxy.endpoint,
+    credentials: { accessKeyId: proxy.accessKeyId, secretAccessKey: proxy.secretAccessKey },
+  });
+});
+
+afterAll(async () => {
+  await bucket?.close();
+  await proxy?.stop();
+});
+
+describe("silver/offres on a raw store in S3", () => {
+  it("reads the day through s3a and writes its Parquet partition to the bucket's lake", async () => {
+    const offers = generateDay(new OfferGenerator(1), { seed: 1, offersPerDay: () => 200 }, DAY);
+    await bucket.write(
+      `raw/offres/offres-${DAY}.ndjson`,
+      Buffer.from(offers.map((o) => `${JSON.stringify(o.offer)}\n`).join("")),
+    );
+
+    const job = await runSparkJob({
+      python: path.join(REPO_ROOT, ".lignee/spark-venv/bin/python"),
+      script: path.join(REPO_ROOT, "spark/jobs/silver_offres.py"),
+      args: ["s3a://lake/lake", `s3a://lake/raw/offres/offres-${DAY}.ndjson`],
+      env: { ...env, LIGNEE_PARTITION_KEYS: JSON.stringify([DAY]) },
+      master: "local[*]",
+      jars: jarsIn(path.join(REPO_ROOT, ".lignee/spark-jars")),
+      appName: "lignee tests silver s3",
+    });
+    expect(job.partitionMetadata?.[DAY]).toMatchObject({
+      rows: offers.length,
+      path: `s3a://lake/lake/silver/offres/jour=${DAY}`,
+    });
+    const parquet: { key: string; size: number }[] = [];
+    for await (const o of bucket.list(`lake/silver/offres/jour=${DAY}/part-`)) parquet.push(o);
+    expect(parquet.length).toBeGreaterThan(0);
+    expect(parquet.reduce((sum, o) => sum + o.size, 0)).toBe(job.partitionMetadata?.[DAY]?.bytes);
+  });
+});
