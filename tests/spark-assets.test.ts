@@ -223,6 +223,19 @@ describe("defineSparkAsset", () => {
 
     const remote = await runSparkJob({ ...base, remote: "sc://spark:15002" });
     expect(remote.metadata).toMatchObject({ remote: "sc://spark:15002", submit: "[]" });
+    expect(remote.metadata.local_ip).toBe(null);
+
+    // A cluster's executors must reach the driver: its address is the machine's, not loopback.
+    const cluster = await runSparkJob({
+      ...base,
+      master: "spark://spark-master:7077",
+      env: { ...base.env, SPARK_LOCAL_IP: "10.0.0.5" },
+    });
+    expect(cluster.metadata.local_ip).toBe("10.0.0.5");
+    expect(JSON.parse(String(cluster.metadata.submit)).slice(0, 2)).toEqual([
+      "--master",
+      "spark://spark-master:7077",
+    ]);
   });
 
   it("says how to install PySpark when it is missing", async () => {

@@ -95,8 +95,9 @@ export function jarsIn(dir: string): string[] {
 
 /**
  * Runs a PySpark job: `python SCRIPT ARGS` (an argument array, never a shell) in a process group
- * of its own, with `SPARK_LOCAL_IP=127.0.0.1` and the master, jars and settings in
- * `PYSPARK_SUBMIT_ARGS` (or `SPARK_REMOTE` for Spark Connect). Its lines are passed to `onLine`
+ * of its own, with the master, jars and settings in
+ * `PYSPARK_SUBMIT_ARGS` (or `SPARK_REMOTE` for Spark Connect), and on a `local` master
+ * `SPARK_LOCAL_IP=127.0.0.1`. Its lines are passed to `onLine`
  * as they come. Cancelling `signal` stops the job (SIGTERM to the group), then kills the whole
  * group, its JVM included, if it has not stopped `killAfterMs` later; whatever the job started
  * is killed once it exits. Rejects with a `SparkJobError`: the job's own error message on a
@@ -193,10 +194,13 @@ function cancelled(invocation: SparkJobInvocation): SparkJobError {
 
 /** The job's environment: how it finds `lignee_spark`, its master or server, jars and settings. */
 function jobEnv(invocation: SparkJobInvocation): NodeJS.ProcessEnv {
+  const local = invocation.remote === undefined && /^local(\[|$)/.test(invocation.master);
   const childEnv: NodeJS.ProcessEnv = {
     ...process.env,
     ...invocation.env,
-    SPARK_LOCAL_IP: "127.0.0.1",
+    // In this machine's JVM, Spark binds the loopback only; a driver of a cluster's job must be
+    // reachable by its executors, on the address the machine's environment gives.
+    ...(local ? { SPARK_LOCAL_IP: "127.0.0.1" } : {}),
     PYTHONUNBUFFERED: "1",
     // `lignee_spark` (the job's own folder is on Python's path already).
     PYTHONPATH: PYTHON_LIB,
