@@ -1,13 +1,21 @@
 import { mkdir, mkdtemp, rm, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { FileRawStore, S3RawStore, type RawStore } from "@lignee/engine";
+import { existsSync } from "node:fs";
+import {
+  FileRawStore,
+  jarsIn,
+  runSparkJob,
+  S3RawStore,
+  sparkSettings,
+  type RawStore,
+} from "@lignee/engine";
 import { loadOffresObject } from "../packages/assets/src/offres/loader";
 import { offresKey } from "../packages/assets/src/offres/raw-files";
 import { OFFRES_DDL } from "../packages/assets/src/offres/table";
 import { Warehouse } from "../packages/assets/src/warehouse/warehouse";
 import { startS3Proxy } from "../tests/support/s3proxy";
-import { offersDayFiles } from "./offers-file";
+import { offersDayFiles, REPO } from "./offers-file";
 import { machineInfo, openBenchDatabase, writeResults } from "./support";
 
 /**
@@ -17,6 +25,9 @@ import { machineInfo, openBenchDatabase, writeResults } from "./support";
  * S3 server of the tests, filesystem provider), then loaded into raw.offres day by day with
  * the real loader, once from the data folder and once streamed from S3, three rounds each, on
  * a fresh database. Target: the S3 load within 1.2 × the local one (medians).
+ *
+ * Then Spark's silver/offres for the first day, from the bucket to the bucket's lake (s3a), as a
+ * worker of an S3 deployment runs it: two rounds, each its own JVM, wall time and its parts.
  */
 const RATIO_TARGET = 1.2;
 const ROUNDS = 3;
@@ -68,6 +79,7 @@ export async function run(args: readonly string[] = []): Promise<void> {
         log(`round ${round}: ${name.padEnd(5)} ${(ms / 1000).toFixed(2)} s`);
       }
     }
+    const silver = await sparkSilverFromS3(proxy, days[0]!, log);
     const localMs = median(timings.local);
     const s3Ms = median(timings.s3);
     const ratio = s3Ms / localMs;
@@ -84,6 +96,7 @@ export async function run(args: readonly string[] = []): Promise<void> {
       ratio: round(ratio),
       ratioTarget: RATIO_TARGET,
       ratioMet: ratio <= RATIO_TARGET,
+      sparkSilverPerDay: silver,
     };
     const file = await writeResults("lake", {
       machine: machineInfo(),
@@ -95,7 +108,8 @@ export async function run(args: readonly string[] = []): Promise<void> {
     console.log(
       `raw load of ${offers} offers (${days.length} days): local ${result.localMedianSeconds} s, ` +
         `S3 ${result.s3MedianSeconds} s, ratio ${result.ratio} (target ≤ ${RATIO_TARGET}) ` +
-        `${result.ratioMet ? "met" : "MISSED"}\n→ ${file}`,
+        `${result.ratioMet ? "met" : "MISSED"}; Spark silver/offres for a day from S3: ` +
+        `${silver.wallMs.join(" / ")} ms (JVM start ${silver.sessionMs.join(" / ")} ms)\n→ ${file}`,
     );
   } finally {
     await s3.close();
@@ -129,4 +143,50 @@ function round(n: number): number {
 
 function mb(bytes: number): string {
   return (bytes / 2 ** 20).toFixed(0);
+}
+
+/** silver/offres for `day`, its raw file read from the bucket, its Parquet written there. */
+async function sparkSilverFromS3(
+  proxy: { endpoint: string; accessKeyId: string; secretAccessKey: string },
+  day: { day: string; rows: number },
+  log: (m: string) => void,
+): Promise<{ offers: number; wallMs: number[]; sessionMs: number[]; workMs: number[] }> {
+  const settings = sparkSettings(REPO);
+  if (!existsSync(settings.python))
+    throw new Error("PySpark is not installed: run `bash scripts/spark-setup.sh`");
+  const out = {
+    offers: day.rows,
+    wallMs: [] as number[],
+    sessionMs: [] as number[],
+    workMs: [] as number[],
+  };
+  for (let round = 1; round <= 2; round++) {
+    const started = performance.now();
+    const job = await runSparkJob({
+      python: settings.python,
+      script: path.join(REPO, "spark", "jobs", "silver_offres.py"),
+      args: ["s3a://lake/lignee/lake", `s3a://lake/lignee/${offresKey(day.day)}`],
+      env: {
+        LIGNEE_PARTITION_KEY: day.day,
+        LIGNEE_PARTITION_KEYS: JSON.stringify([day.day]),
+        LIGNEE_ASSET_KEY: "silver/offres",
+        AWS_ENDPOINT_URL: proxy.endpoint,
+        AWS_ACCESS_KEY_ID: proxy.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: proxy.secretAccessKey,
+        AWS_REGION: "us-east-1",
+      },
+      master: settings.master,
+      jars: jarsIn(settings.jarsDir),
+      appName: "lignee bench lake silver",
+    });
+    const rows = Number(job.metadata.build_rows);
+    if (rows !== day.rows) throw new Error(`silver: ${rows} rows written for ${day.rows} offers`);
+    out.wallMs.push(Math.round(performance.now() - started));
+    out.sessionMs.push(Number(job.metadata.spark_session_ms));
+    out.workMs.push(Number(job.metadata.spark_work_ms));
+    log(
+      `silver/offres from S3, round ${round}: ${out.wallMs.at(-1)} ms (JVM start ${out.sessionMs.at(-1)} ms, Spark's work ${out.workMs.at(-1)} ms)`,
+    );
+  }
+  return out;
 }
