@@ -27,5 +27,8 @@ export default defineConfig({
     // files wait on PostgreSQL, dbt or a browser, and the suite's own timing checks use fake
     // clocks or generous lower bounds, so they hold under the shared load.
     maxWorkers: 2,
+    // `expect.poll` waits for what a page or a process shows, at most this long (Vitest's
+    // default, 1 s, is less than a page's answer takes while a Spark job holds both cores).
+    expect: { poll: { timeout: 10_000 } },
   },
 });

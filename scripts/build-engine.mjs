@@ -72,10 +72,17 @@ export function engineBuildIsStale() {
   return newerThan(path.join(ENGINE, "src"), built);
 }
 
-/** Any file or folder under `dir` (a folder changes when a file is added or removed) newer. */
+/**
+ * Any file or folder under `dir` (a folder changes when a file is added or removed) newer.
+ * Python's bytecode caches (`__pycache__`, written when the Spark library is imported) are not
+ * sources: a folder holding one is judged by its other entries.
+ */
 function newerThan(dir, time) {
-  if (statSync(dir).mtimeMs > time) return true;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+  const entries = readdirSync(dir, { withFileTypes: true });
+  const caches = entries.some((e) => e.name === "__pycache__");
+  if (!caches && statSync(dir).mtimeMs > time) return true;
+  for (const entry of entries) {
+    if (entry.name === "__pycache__") continue;
     const full = path.join(dir, entry.name);
     if (entry.isDirectory() ? newerThan(full, time) : statSync(full).mtimeMs > time) return true;
   }

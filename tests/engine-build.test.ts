@@ -1,4 +1,4 @@
-import { stat, utimes } from "node:fs/promises";
+import { mkdir, rm, stat, utimes, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { engineBuildIsStale } from "../scripts/build-engine.mjs";
@@ -21,5 +21,20 @@ describe("the engine's build", () => {
       await utimes(source, atime, mtime);
     }
     expect(engineBuildIsStale()).toBe(false);
+  });
+
+  it("is not made stale by Python's bytecode cache beside the Spark library", async () => {
+    const folder = path.join(REPO_ROOT, "packages/engine/src/spark/python");
+    const cache = path.join(folder, "__pycache__");
+    const { atime, mtime } = await stat(folder);
+    await mkdir(cache, { recursive: true });
+    try {
+      await writeFile(path.join(cache, "lignee_spark.cpython-311.pyc"), "");
+      expect(engineBuildIsStale()).toBe(false);
+    } finally {
+      await rm(cache, { recursive: true, force: true });
+      // The folder's own time back: its entries are as before.
+      await utimes(folder, atime, mtime);
+    }
   });
 });

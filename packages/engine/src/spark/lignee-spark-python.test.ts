@@ -12,7 +12,7 @@ const LIB = path.join(path.dirname(fileURLToPath(import.meta.url)), "python");
 
 function python(code: string, env: Record<string, string> = {}): unknown {
   const out = execFileSync("python3", ["-c", `import json, lignee_spark\n${code}`], {
-    env: { PATH: process.env.PATH ?? "", PYTHONPATH: LIB, ...env },
+    env: { PATH: process.env.PATH ?? "", PYTHONPATH: LIB, PYTHONDONTWRITEBYTECODE: "1", ...env },
     encoding: "utf8",
   });
   return JSON.parse(out) as unknown;

@@ -202,6 +202,8 @@ function jobEnv(invocation: SparkJobInvocation): NodeJS.ProcessEnv {
     // reachable by its executors, on the address the machine's environment gives.
     ...(local ? { SPARK_LOCAL_IP: "127.0.0.1" } : {}),
     PYTHONUNBUFFERED: "1",
+    // No bytecode caches beside `lignee_spark` (in the engine's sources or its build).
+    PYTHONDONTWRITEBYTECODE: "1",
     // `lignee_spark` (the job's own folder is on Python's path already).
     PYTHONPATH: PYTHON_LIB,
     // The Python of the driver's workers: the same as the job's.
