@@ -22,11 +22,13 @@ import { Warehouse } from "../packages/assets/src/warehouse/warehouse";
 import { machineInfo, median, openBenchDatabase, withClient, writeResults } from "./support";
 
 /**
- * `pnpm bench daily`: the 01:00 pipeline for one weekday, `raw/offres+` for 2024-08-05 (a
- * Monday) through the engine, as `lignee materialize --select raw/offres+ --partition
- * 2024-08-05` runs it: collect the day's 50,000 offers from the simulated API at 10 calls/s,
- * load them, build that day of `fait_offre_emploi` with dbt (and its dbt tests), evaluate the
- * quality checks.
+ * `pnpm bench daily`: the 01:00 pipeline for one weekday, its warehouse part (`SELECTION`:
+ * raw/offres and fait_offre_emploi, what `raw/offres+` was before the lake) for 2024-08-05 (a
+ * Monday) through the engine, as `lignee materialize --select raw/offres,emploi/fait_offre_emploi
+ * --partition 2024-08-05` runs it: collect the day's 50,000 offers from the simulated API at 10
+ * calls/s, load them, build that day of `fait_offre_emploi` with dbt (and its dbt tests),
+ * evaluate the quality checks. The lake's Spark assets downstream (silver/offres, gold/…) are
+ * timed by `pnpm bench lake` and `pnpm bench spark`.
  *
  * The warehouse is first prepared as a real daily run finds it (untimed, the API unthrottled):
  * the reference data and the four previous days collected, every model built. Each timed run
@@ -36,6 +38,8 @@ import { machineInfo, median, openBenchDatabase, withClient, writeResults } from
  * per-run dbt process instead of the warm one.
  */
 const DAY = "2024-08-05";
+/** The daily pipeline's warehouse part: the day's offers and its fact rows. */
+const SELECTION = "raw/offres,emploi/fait_offre_emploi";
 const PREVIOUS = { from: "2024-08-01", to: "2024-08-04" };
 const OFFERS = 50_000;
 const RATE = 10;
@@ -138,7 +142,7 @@ export async function run(args: readonly string[] = []): Promise<void> {
     const ratio = medianBy((r) => r.ratio);
     const result = {
       name: "daily_pipeline_weekday_50000_offers_10_calls_per_second",
-      selection: "raw/offres+",
+      selection: SELECTION,
       partition: DAY,
       dbtWarm: process.env.LIGNEE_DBT_WARM !== "0",
       unit: "s",
@@ -165,7 +169,7 @@ export async function run(args: readonly string[] = []): Promise<void> {
       results: [result],
     });
     console.log(
-      `\ndaily pipeline (raw/offres+ for ${DAY}, ${OFFERS} offers at ${RATE} calls/s, dbt ` +
+      `\ndaily pipeline (${SELECTION} for ${DAY}, ${OFFERS} offers at ${RATE} calls/s, dbt ` +
         `${result.dbtWarm ? "warm" : "per-run process"}), medians of ${runs} runs:`,
     );
     console.log(
@@ -210,7 +214,7 @@ async function resetDay(url: string, dataDir: string): Promise<void> {
   await rm(path.join(dataDir, "raw", "offres", `offres-${DAY}.ndjson`), { force: true });
 }
 
-/** One timed run of raw/offres+ for the day; its stages from the events as they happen. */
+/** One timed run of `SELECTION` for the day; its stages from the events as they happen. */
 async function dailyRun(
   definitions: Definitions<unknown>,
   storage: PostgresStorage,
@@ -242,7 +246,7 @@ async function dailyRun(
       mark("checked", now);
   };
   const started = performance.now();
-  await engineRun(definitions, storage, "raw/offres+", { kind: "single", key: DAY }, log, onEvent);
+  await engineRun(definitions, storage, SELECTION, { kind: "single", key: DAY }, log, onEvent);
   const ended = performance.now();
   const get = (name: string): number => {
     const t = at.get(name);
