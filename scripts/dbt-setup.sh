@@ -62,34 +62,20 @@ if ! "$python" -c 'import venv, ensurepip' >/dev/null 2>&1; then
   fail "the Python venv module is missing for $python ($py_version). On Debian or Ubuntu: sudo apt-get install python3-venv (or python$minor-venv)"
 fi
 
-# One installer at a time: flock where it exists (Linux), else an atomic mkdir holding the
-# owner's pid, taken over when that process is gone.
+# One installer at a time (scripts/install-lock.sh).
+# shellcheck source=install-lock.sh
+. "$root/scripts/install-lock.sh"
 mkdir -p "$root/.lignee"
 lock="$root/.lignee/venv.lock"
-lockdir=""
 building=0
 cleanup() {
   local status=$?
-  if [ -n "$lockdir" ]; then rm -rf "$lockdir"; fi
+  release_install_lock
   # A half-built environment must not pass for a good one next time.
   if [ "$status" -ne 0 ] && [ "$building" = 1 ]; then rm -rf "$venv"; fi
 }
 trap cleanup EXIT
-if command -v flock >/dev/null 2>&1; then
-  exec 9>"$lock"
-  flock 9
-else
-  until mkdir "$lock.d" 2>/dev/null; do
-    owner="$(cat "$lock.d/pid" 2>/dev/null || true)"
-    if [ -n "$owner" ] && ! kill -0 "$owner" 2>/dev/null; then
-      rm -rf "$lock.d"
-      continue
-    fi
-    sleep 1
-  done
-  lockdir="$lock.d"
-  echo "$$" >"$lockdir/pid"
-fi
+take_install_lock "$lock"
 
 # Another process may have finished the work while this one waited for the lock.
 if ready; then

@@ -43,14 +43,15 @@ command -v mvn >/dev/null 2>&1 ||
 mkdir -p "$dir"
 lock="$dir/.lock"
 staging=""
+# One installer at a time (scripts/install-lock.sh).
+# shellcheck source=install-lock.sh
+. "$root/scripts/install-lock.sh"
 cleanup() {
   if [ -n "$staging" ]; then rm -rf "$staging"; fi
+  release_install_lock
 }
 trap cleanup EXIT
-if command -v flock >/dev/null 2>&1; then
-  exec 9>"$lock"
-  flock 9
-fi
+take_install_lock "$lock"
 
 # Another process may have finished the work while this one waited for the lock.
 if [ -s "$jar" ]; then

@@ -377,6 +377,7 @@ describe("Dockerfile", () => {
     expect(dockerfile).toContain("bash scripts/dbt-setup.sh");
     expect(dockerfile).toContain("openjdk-17-jre-headless");
     expect(dockerfile).toContain("bash scripts/spark-setup.sh");
+    expect(dockerfile).toMatch(/COPY scripts\/dbt-setup.sh scripts\/install-lock.sh scripts\//);
     expect(dockerfile).toContain("pnpm --filter @lignee/ui build");
     expect(dockerfile).toMatch(/^USER node$/m);
     expect(dockerfile).toContain("node scripts/build-engine.mjs");
@@ -398,6 +399,7 @@ describe("Dockerfile", () => {
     expect(excludes("scripts/healthcheck.mjs")).toBe(false);
     expect(excludes("scripts/dbt-setup.sh")).toBe(false);
     expect(excludes("scripts/spark-setup.sh")).toBe(false);
+    expect(excludes("scripts/install-lock.sh")).toBe(false);
     expect(excludes("dbt/profiles.yml")).toBe(false);
   });
 });
