@@ -920,6 +920,19 @@ describe("with the service token only", () => {
       await form.locator("input[type=password]").fill(token);
       await form.locator("button[type=submit]").click();
       await p.getByTestId("users-page").waitFor();
+      // The form comes once the session and the users are known; if it does not, say what the
+      // page shows instead.
+      await p
+        .getByTestId("user-add")
+        .waitFor({ timeout: 15_000 })
+        .catch(async (error: unknown) => {
+          const shown = await p.locator("body").innerText();
+          const session = await p.evaluate(async () => (await fetch("/api/session")).status);
+          throw new Error(
+            `no form to add a user (GET /api/session: ${session}); the page shows: ${shown}`,
+            { cause: error },
+          );
+        });
       // No admin among the users: the role offered is admin alone, and the page says why.
       const role = p.getByTestId("user-add-role");
       await expect.poll(() => role.locator("option").allTextContents()).toEqual(["admin"]);
