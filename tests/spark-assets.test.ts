@@ -232,10 +232,10 @@ describe("defineSparkAsset", () => {
       env: { ...base.env, SPARK_LOCAL_IP: "10.0.0.5" },
     });
     expect(cluster.metadata.local_ip).toBe("10.0.0.5");
-    expect(JSON.parse(String(cluster.metadata.submit)).slice(0, 2)).toEqual([
-      "--master",
-      "spark://spark-master:7077",
-    ]);
+    const clusterSubmit = JSON.parse(String(cluster.metadata.submit)) as string[];
+    expect(clusterSubmit.slice(0, 2)).toEqual(["--master", "spark://spark-master:7077"]);
+    expect(submit).toContain("spark.driver.host=127.0.0.1");
+    expect(clusterSubmit.filter((a) => a.startsWith("spark.driver."))).toEqual([]);
   });
 
   it("says how to install PySpark when it is missing", async () => {

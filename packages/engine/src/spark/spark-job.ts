@@ -221,8 +221,8 @@ function jobEnv(invocation: SparkJobInvocation): NodeJS.ProcessEnv {
     "spark.ui.enabled": "false",
     // No progress bar redrawn on stderr: the log keeps lines.
     "spark.ui.showConsoleProgress": "false",
-    "spark.driver.host": "127.0.0.1",
-    "spark.driver.bindAddress": "127.0.0.1",
+    // On this machine only: a cluster's executors reach the driver at the machine's address.
+    ...(local ? { "spark.driver.host": "127.0.0.1", "spark.driver.bindAddress": "127.0.0.1" } : {}),
     ...invocation.conf,
   };
   childEnv.PYSPARK_SUBMIT_ARGS = [

@@ -82,25 +82,18 @@ class Context:
 
 
 def s3a_conf(env) -> Dict[str, str]:
-    """The Hadoop s3a settings for the AWS_* environment: credentials, region and, for an
-    S3-compatible store (AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL), its endpoint with path-style
-    access."""
+    """The Hadoop s3a settings for the AWS_* environment: where the credentials are (the
+    environment, never the settings), the region and, for an S3-compatible store
+    (AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL), its endpoint with path-style access."""
     conf: Dict[str, str] = {}
     p = "spark.hadoop.fs.s3a."
-    key, secret = env.get("AWS_ACCESS_KEY_ID"), env.get("AWS_SECRET_ACCESS_KEY")
-    if key and secret:
-        conf[p + "access.key"] = key
-        conf[p + "secret.key"] = secret
-        token = env.get("AWS_SESSION_TOKEN")
-        if token:
-            conf[p + "session.token"] = token
-            conf[p + "aws.credentials.provider"] = (
-                "org.apache.hadoop.fs.s3a.TemporaryAWSCredentialsProvider"
-            )
-        else:
-            conf[p + "aws.credentials.provider"] = (
-                "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider"
-            )
+    # The keys themselves are never settings: Spark passes its settings to the JVM on its
+    # command line, which any user of the machine can read. The JVM reads them from its own
+    # environment instead (the job's, inherited), session token included.
+    if env.get("AWS_ACCESS_KEY_ID") and env.get("AWS_SECRET_ACCESS_KEY"):
+        conf[p + "aws.credentials.provider"] = (
+            "software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider"
+        )
     region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION")
     if region:
         conf[p + "endpoint.region"] = region
