@@ -123,22 +123,18 @@ def job(ctx):
 
     jvm = spark._jvm
     fs = jvm.org.apache.hadoop.fs.Path(target).getFileSystem(spark._jsc.hadoopConfiguration())
-    written = {
-        str(r["jour"]): r["n"]
-        for r in spark.read.parquet(target)
-        .where(F.col("jour").cast("string").isin(days))
-        .groupBy("jour")
-        .agg(F.count(F.lit(1)).alias("n"))
-        .collect()
-    }
+    # Each day's own partition read back (its Parquet footers), not the whole lake: the lake may
+    # hold no Parquet yet (days without offers), and other runs may be writing other days.
+    file_of = {m.group(1): f for f in files for m in [re.search(DAY_OF_FILE, f)] if m}
     by_day = {}
     for day in days:
         partition = jvm.org.apache.hadoop.fs.Path(f"{target}/jour={day}")
-        if written.get(day, 0) == 0 and fs.exists(partition):
+        if fs.exists(partition) and offerless(spark, jvm, file_of[day]):
             # A day without offers writes no partition: an older one must not stay.
             fs.delete(partition, True)
+        written = spark.read.parquet(f"{target}/jour={day}").count() if fs.exists(partition) else 0
         size = fs.getContentSummary(partition).getLength() if fs.exists(partition) else 0
-        by_day[day] = {"rows": written.get(day, 0), "bytes": size, "path": f"{target}/jour={day}"}
+        by_day[day] = {"rows": written, "bytes": size, "path": f"{target}/jour={day}"}
     return lignee_spark.Result(
         # The build's figures, on every day of it; each day's own below.
         metadata={
@@ -150,6 +146,16 @@ def job(ctx):
         },
         partition_metadata=by_day,
     )
+
+
+def offerless(spark, jvm, file):
+    """Whether a day's raw file holds no offer: a file of a few bytes at most (an empty day, or
+    its gzip), whose lines are blank. Larger files hold offers: not read again."""
+    path = jvm.org.apache.hadoop.fs.Path(file)
+    fs = path.getFileSystem(spark._jsc.hadoopConfiguration())
+    if fs.getFileStatus(path).getLen() > 1024:
+        return False
+    return spark.read.text(file).where(F.trim(F.col("value")) != "").count() == 0
 
 
 lignee_spark.run(job)

@@ -1,6 +1,6 @@
 import { csrfHeaders, forgetSession, rememberSession, unauthorized } from "./session";
 import { backgroundHeaders } from "./activity";
-import { authHeaders } from "./token";
+import { apiToken, authHeaders } from "./token";
 import type {
   AlertChannelList,
   AlertDeliveryList,
@@ -104,6 +104,7 @@ async function request<T>(path: string, init?: RequestInit): Promise<T> {
 
 async function requestOnce<T>(path: string, init?: RequestInit): Promise<T> {
   const early = await prefetched(path, init);
+  const sentToken = apiToken();
   // A prefetch refused before sign-in is asked again now.
   const response =
     early && early.status !== 401
@@ -118,7 +119,7 @@ async function requestOnce<T>(path: string, init?: RequestInit): Promise<T> {
             ...init?.headers,
           },
         });
-  if (response.status === 401 && path !== SESSION_PATH) unauthorized();
+  if (response.status === 401 && path !== SESSION_PATH) unauthorized(sentToken);
   if (!response.ok) {
     let message = `${response.status} ${response.statusText}`;
     let confirmation: Confirmation | undefined;

@@ -1,6 +1,6 @@
 import { fetchEventSource } from "@microsoft/fetch-event-source";
 import { unauthorized } from "./session";
-import { authHeaders } from "./token";
+import { apiToken, authHeaders } from "./token";
 import type { RunEvent, RunStatus, RunStreamEnd } from "./types";
 
 export interface RunEventHandlers {
@@ -19,6 +19,7 @@ class FatalStreamError extends Error {}
 export function followRunEvents(runId: string, handlers: RunEventHandlers): () => void {
   const controller = new AbortController();
   let lastId = 0;
+  const sentToken = apiToken();
   void fetchEventSource(`/api/runs/${encodeURIComponent(runId)}/events`, {
     signal: controller.signal,
     headers: { ...authHeaders(), ...(lastId ? { "Last-Event-ID": String(lastId) } : {}) },
@@ -26,7 +27,7 @@ export function followRunEvents(runId: string, handlers: RunEventHandlers): () =
     async onopen(response) {
       if (response.ok) return;
       // The token asked for, or the session ended: as for any other call.
-      if (response.status === 401) unauthorized();
+      if (response.status === 401) unauthorized(sentToken);
       let message = `${response.status} ${response.statusText}`;
       try {
         const body = (await response.json()) as { error?: string };

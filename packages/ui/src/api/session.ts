@@ -34,9 +34,12 @@ export function csrfHeaders(method: string | undefined): Record<string, string> 
 /**
  * A call was refused as unauthenticated. With the service token only (or before the mode is
  * known), the token is asked for; otherwise the session is asked for again: it expired, was
- * ended elsewhere, or sign-in was just turned on.
+ * ended elsewhere, or sign-in was just turned on. `sentToken`: the API token the call carried.
  */
-export function unauthorized(): void {
+export function unauthorized(sentToken: string | undefined): void {
+  // Refused with a token no longer the one kept (an answer to a call sent before a token was
+  // entered, arriving after): it says nothing of the current one, whose calls follow.
+  if (sentToken !== apiToken()) return;
   if (mode === undefined || mode === "token") markTokenNeeded();
   else for (const listener of lostListeners) listener();
 }
