@@ -170,8 +170,10 @@ describe("collectAndLoadDay", () => {
       }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(OffresLoadError);
       expect((error as Error).message).toMatch(/test_refused/);
-      // Stopped long before paging the whole day (40 pages and a few probes).
-      expect(searches).toBeLessThan(30);
+      // Stopped before paging the whole day (40 pages and a few probes): how many searches were
+      // already on their way when the load failed depends on the machine's load (up to 34 seen
+      // while Spark jobs ran beside), not on the collector.
+      expect(searches).toBeLessThan(40);
       expect(await idsOf(DAY)).toEqual(old);
       expect(await filesIn(dataDir)).toEqual([]);
     } finally {
