@@ -914,6 +914,15 @@ describe("with the service token only", () => {
     const secured = await startUiServer({ definitions, token });
     const { context, page: p } = await freshPage();
     try {
+      // The users asked for before the token is entered are answered (401) only after it is,
+      // as on a loaded machine: that late refusal must not hold the page.
+      let first = true;
+      await p.route("**/api/users", async (route) => {
+        const late = first && route.request().headers().authorization === undefined;
+        first = false;
+        if (late) await new Promise((r) => setTimeout(r, 2_000));
+        await route.continue();
+      });
       await p.goto(`${secured.url}/users`);
       const form = p.getByTestId("token-form");
       await form.waitFor();

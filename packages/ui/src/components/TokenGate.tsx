@@ -25,7 +25,9 @@ export function TokenGate({ children }: { children: ReactNode }) {
     setApiToken(value.trim());
     // Shown again only if the server refuses it: then the field starts empty.
     setValue("");
-    void client.invalidateQueries();
+    // Everything asked without the token is dropped, its answers still on their way included
+    // (a refusal arriving late would stay the page's error), and asked again with it.
+    void client.resetQueries();
   };
   return (
     <form className="token-gate" onSubmit={submit} data-testid="token-form">
