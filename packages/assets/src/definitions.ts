@@ -74,6 +74,7 @@ const offres: Asset = defineAsset<JobOfferResources>({
       ctx.log.info(`loading the existing file ${object.key}`);
       const loaded = await loadOffresObject(r.warehouse, r.rawStore, object.key, day, {
         signal: ctx.signal,
+        object,
       });
       return {
         metadata: {

@@ -1,5 +1,5 @@
 import path from "node:path";
-import { FileRawStore, RawStoreError, type RawStore } from "@lignee/engine";
+import { FileRawStore, RawStoreError, type RawObject, type RawStore } from "@lignee/engine";
 import { BinaryCopyRows, copyBinaryInto } from "../warehouse/copy-binary";
 import type { Warehouse } from "../warehouse/warehouse";
 import { OffresLoadError } from "./errors";
@@ -53,18 +53,23 @@ export async function loadOffresObject(
   store: RawStore,
   key: string,
   day: string,
-  options: { signal?: AbortSignal } = {},
+  options: {
+    signal?: AbortSignal;
+    /** The object as the caller found it already (`key`'s): not asked for again. */
+    object?: RawObject;
+  } = {},
 ): Promise<OffresLoadStats> {
   const where = store.describe(key);
-  const object = await store.stat(key, options);
+  const signal = options.signal ? { signal: options.signal } : {};
+  const object = options.object ?? (await store.stat(key, signal));
   if (!object)
     throw new OffresLoadError("FILE_MISSING", `${path.basename(key)}: no such file`, where);
-  const chunks = store.read(key, options);
+  const chunks = store.read(key, signal);
   const stats = await loadOffresLines(
     warehouse,
     splitLines(missingAs(chunks, key, where), { gzip: key.endsWith(".gz") }),
     day,
-    { ...options, source: where },
+    { ...signal, source: where },
   );
   return { ...stats, bytes: object.size };
 }
