@@ -2,9 +2,37 @@ import { count, type QualityResult, type Queryable } from "./result";
 
 /**
  * The shape of an ISO 8601 instant: date, time, an optional fraction, `Z` or an offset (with or
- * without its colon). Written for a SQL string literal.
+ * without its colon), as a regular expression. The check matches `INSTANT_SHAPE_SQL`, which
+ * accepts exactly the same strings (a test holds them to it) for about a third of the cost.
  */
-const INSTANT_SHAPE = "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:?\\d{2})$";
+export const INSTANT_SHAPE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})$/;
+
+/** A fraction (its point at 20, a digit at least) then an offset with `sign`, with or without its colon. */
+function fractionThenOffset(sign: "+" | "-", colon: boolean): string {
+  return colon
+    ? `substr(dc, 20, 1) = '.' AND substr(dc, length(dc) - 5, 1) = '${sign}' AND substr(dc, length(dc) - 2, 1) = ':' AND length(dc) >= 27`
+    : `substr(dc, 20, 1) = '.' AND substr(dc, length(dc) - 4, 1) = '${sign}' AND length(dc) >= 26`;
+}
+
+/**
+ * Whether `dc` (text in the "C" collation) is of INSTANT_SHAPE, without a regular expression,
+ * whose matching was over half of the check's cost (85 of 150 ms for 50,000 offers; this takes
+ * 33). LIKE puts the date's and time's separators at their places; `translate` removes the
+ * ASCII digits, leaving the separators in their order, so every other character is a digit;
+ * each shape's branch then places its fraction's point, its sign, its colon and its length.
+ */
+export const INSTANT_SHAPE_SQL = `dc LIKE '____-__-__T__:__:__%' AND CASE translate(dc, '0123456789', '')
+    WHEN '--T::Z' THEN right(dc, 1) = 'Z' AND length(dc) = 20
+    WHEN '--T::.Z' THEN substr(dc, 20, 1) = '.' AND right(dc, 1) = 'Z' AND length(dc) >= 22
+    WHEN '--T::+:' THEN substr(dc, 20, 1) = '+' AND substr(dc, 23, 1) = ':' AND length(dc) = 25
+    WHEN '--T::-:' THEN substr(dc, 20, 1) = '-' AND substr(dc, 23, 1) = ':' AND length(dc) = 25
+    WHEN '--T::+' THEN substr(dc, 20, 1) = '+' AND length(dc) = 24
+    WHEN '--T::-' THEN substr(dc, 20, 1) = '-' AND length(dc) = 24
+    WHEN '--T::.+:' THEN ${fractionThenOffset("+", true)}
+    WHEN '--T::.-:' THEN ${fractionThenOffset("-", true)}
+    WHEN '--T::.+' THEN ${fractionThenOffset("+", false)}
+    WHEN '--T::.-' THEN ${fractionThenOffset("-", false)}
+    ELSE false END`;
 
 /**
  * Whether `dc` (a `date_creation` in the "C" collation) of INSTANT_SHAPE is an instant
@@ -37,7 +65,7 @@ const CASTABLE = `substr(dc, 1, 4) <> '0000'
  */
 function daySql(guarded: boolean): string {
   const cast = guarded ? `CASE WHEN ${CASTABLE} THEN dc::timestamptz END` : "dc::timestamptz";
-  return `SELECT id, CASE WHEN dc ~ '${INSTANT_SHAPE}' THEN ${cast} END AS created
+  return `SELECT id, CASE WHEN ${INSTANT_SHAPE_SQL} THEN ${cast} END AS created
     FROM (SELECT id, date_creation COLLATE "C" AS dc FROM raw.offres WHERE jour = $1) AS o`;
 }
 
@@ -47,8 +75,7 @@ function daySql(guarded: boolean): string {
  * unreadable `dateCreation` counts as outside: one that is not of an instant's shape, or of its
  * shape but no instant (month 13, June 31, an offset of 16 hours). Reads the `date_creation`
  * column the loader extracted from the JSON (`data->>'dateCreation'`), not the JSON itself.
- * Its shape is matched in the "C" collation (a pattern of ASCII characters needs no locale): a
- * third cheaper than in the database's collation (190 → 125 ms for 50,000 offers).
+ * Its shape is matched in the "C" collation (ASCII characters at fixed places need no locale).
  *
  * The day is read casting every well-shaped value, and read again with the guarded cast only
  * when that fails (`daySql`). `db` is a pool, or a client outside a transaction.

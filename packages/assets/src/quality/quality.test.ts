@@ -27,6 +27,7 @@ import type { JobOfferResources } from "../resources";
 import { Warehouse } from "../warehouse/warehouse";
 import { assets } from "../definitions";
 import { FAIT_OFFRE_ASSET, jobOfferChecks, OFFRES_ASSET } from "./checks";
+import { INSTANT_SHAPE, INSTANT_SHAPE_SQL } from "./date-creation-in-day";
 import { judgeVolume, median } from "./volume-vs-weekday-median";
 
 /**
@@ -235,6 +236,50 @@ describe("raw/offres checks", () => {
     } finally {
       await warehouse.pool.query("DELETE FROM raw.offres WHERE jour = $1", [day]);
     }
+  });
+
+  it("date_creation_in_day's shape test accepts exactly what the regular expression of an instant does", async () => {
+    const seeds = [
+      "2024-06-01T08:00:00Z",
+      "2024-06-01T08:00:00.000Z",
+      "2024-06-01T08:00:00.5Z",
+      "2024-06-01T10:00:00+02:00",
+      "2024-06-01T10:00:00-0230",
+      "2024-06-01T10:00:00+0200",
+      "2024-06-01T10:00:00.123456+02:00",
+      "2024-06-01T10:00:00.1-0200",
+    ];
+    // Each seed, then every string one edit away: each character replaced by, or preceded by,
+    // one of these, removed, or swapped with the next; the seeds truncated.
+    const others = ["0", "9", "-", ":", "T", "Z", ".", "+", "x", " ", "\n", "２", "é", "_", "%"];
+    const values = new Set<string>(["", "Z", "2024-06-01", "2024-06-01 08:00:00Z", "pas une date"]);
+    for (const seed of seeds) {
+      values.add(seed);
+      for (let i = 0; i <= seed.length; i++) {
+        values.add(seed.slice(0, i));
+        values.add(seed.slice(0, i) + seed.slice(i + 1));
+        values.add(
+          seed.slice(0, i) + seed.slice(i + 1, i + 2) + seed.slice(i, i + 1) + seed.slice(i + 2),
+        );
+        for (const c of others) {
+          values.add(seed.slice(0, i) + c + seed.slice(i + 1));
+          values.add(seed.slice(0, i) + c + seed.slice(i));
+        }
+      }
+    }
+    const all = [...values];
+    const { rows } = await warehouse.pool.query<{ dc: string; shaped: boolean }>(
+      `SELECT dc, coalesce(${INSTANT_SHAPE_SQL}, false) AS shaped
+       FROM unnest($1::text[]) AS u(v), LATERAL (SELECT v COLLATE "C" AS dc) AS o`,
+      [all],
+    );
+    expect(rows).toHaveLength(all.length);
+    const wrong = rows.filter((r) => r.shaped !== INSTANT_SHAPE.test(r.dc)).map((r) => r.dc);
+    expect(wrong).toEqual([]);
+    // Both kinds are there in numbers: the comparison is not of one answer only.
+    const shaped = rows.filter((r) => r.shaped).length;
+    expect(shaped).toBeGreaterThan(100);
+    expect(all.length - shaped).toBeGreaterThan(2000);
   });
 
   it("volume_vs_weekday_median: within the band, below it on the bad day, not enough history at first", async () => {
