@@ -45,6 +45,37 @@ describe("binary COPY rows", () => {
     expect(got[2]!.u).toBe(`{"k":"${"x".repeat(10)}"}`);
   });
 
+  it("write a string of bytes (latin1) as those bytes, short or long", async () => {
+    await warehouse.pool.query("TRUNCATE copied");
+    const texts = [
+      "",
+      "a",
+      "Employé qualifié",
+      "日本語 🚀",
+      "é".repeat(24),
+      "é".repeat(25),
+      "x".repeat(47) + "é",
+      "ü".repeat(3000),
+    ];
+    const rows = new BinaryCopyRows(16);
+    texts.forEach((text, i) => {
+      // What a line read as Latin-1 gives for each field: one character per UTF-8 byte.
+      const bytes = Buffer.from(text, "utf8").toString("latin1");
+      rows
+        .startRow(4)
+        .text(String(i))
+        .date("2024-08-01")
+        .latin1(bytes)
+        .latin1(i === 1 ? null : bytes);
+    });
+    await warehouse.transaction((client) =>
+      copyBinaryInto(client, "copied", ["n", "jour", "t", "u"], [rows.take()]),
+    );
+    const got = await read();
+    expect(got.map((r) => r.t)).toEqual(texts);
+    expect(got.map((r) => r.u)).toEqual(texts.map((t, i) => (i === 1 ? null : t)));
+  });
+
   it("hand over chunks that do not keep a buffer grown for a long row", () => {
     const rows = new BinaryCopyRows(64);
     rows.startRow(1).text("x".repeat(10_000));
