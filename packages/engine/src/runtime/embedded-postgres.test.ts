@@ -138,8 +138,8 @@ describe("embedded PostgreSQL shared by several processes", () => {
   });
 });
 
-describe("the embedded server's page cache", () => {
-  it("is a quarter of the machine's memory, between 128 MB and 8 GB", async () => {
+describe("the embedded server's settings", () => {
+  it("a page cache of a quarter of the machine's memory, between 128 MB and 8 GB, and no parallel workers", async () => {
     const gib = 2 ** 30;
     expect(sharedBuffersMb(256 * 2 ** 20)).toBe(128);
     expect(sharedBuffersMb(4 * gib)).toBe(1024);
@@ -151,11 +151,14 @@ describe("the embedded server's page cache", () => {
       const client = new pg.Client({ connectionString: db.url });
       await client.connect();
       const { rows } = await client
-        .query<{ mb: string }>(
-          "SELECT (setting::bigint * 8192 / 1048576)::text AS mb FROM pg_settings WHERE name = 'shared_buffers'",
+        .query<{ mb: string; workers: string }>(
+          `SELECT (setting::bigint * 8192 / 1048576)::text AS mb,
+                  current_setting('max_parallel_workers_per_gather') AS workers
+           FROM pg_settings WHERE name = 'shared_buffers'`,
         )
         .finally(() => client.end());
       expect(Number(rows[0]!.mb)).toBe(sharedBuffersMb(availableMemory()));
+      expect(rows[0]!.workers).toBe("0");
       expect(availableMemory()).toBeLessThanOrEqual(totalmem());
     } finally {
       await db.stop();
