@@ -322,8 +322,9 @@ async function measureFloors(
 ): Promise<Floor[]> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
-  // The least PostgreSQL needs, one statement at a time on an idle machine: with its default
-  // of two parallel workers per query, which the embedded server turns off for the build.
+  // The least PostgreSQL needs, one statement at a time on an idle machine: with its default of
+  // two parallel workers per query, whatever the server's setting for the build (the embedded
+  // server gives none on four cores or fewer).
   await client.query("SET max_parallel_workers_per_gather = 2");
   const floors: Floor[] = [];
   const timed = async (floor: string, sql: readonly string[]): Promise<void> => {

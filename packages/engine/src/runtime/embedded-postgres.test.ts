@@ -2,13 +2,18 @@ import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, realpathSync, watch, writeFileSync } from "node:fs";
 import { chmod, mkdir, mkdtemp, rm, unlink } from "node:fs/promises";
 import { connect, createServer, type Socket } from "node:net";
-import { tmpdir, totalmem } from "node:os";
+import { availableParallelism, tmpdir, totalmem } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { availableMemory, sharedBuffersMb, startEmbeddedPostgres } from "./embedded-postgres";
+import {
+  availableMemory,
+  parallelWorkersPerQuery,
+  sharedBuffersMb,
+  startEmbeddedPostgres,
+} from "./embedded-postgres";
 import { freePort } from "../../../../tests/support/free-port";
 
 /**
@@ -139,12 +144,13 @@ describe("embedded PostgreSQL shared by several processes", () => {
 });
 
 describe("the embedded server's settings", () => {
-  it("a page cache of a quarter of the machine's memory, between 128 MB and 8 GB, and no parallel workers", async () => {
+  it("a page cache of a quarter of the machine's memory, between 128 MB and 8 GB, and parallel workers only beyond four cores", async () => {
     const gib = 2 ** 30;
     expect(sharedBuffersMb(256 * 2 ** 20)).toBe(128);
     expect(sharedBuffersMb(4 * gib)).toBe(1024);
     expect(sharedBuffersMb(24 * gib)).toBe(6144);
     expect(sharedBuffersMb(64 * gib)).toBe(8192);
+    expect([1, 2, 4, 5, 16].map(parallelWorkersPerQuery)).toEqual([0, 0, 0, 2, 2]);
     const dataDir = await copyOfTemplate("buffers");
     const db = await startEmbeddedPostgres({ dataDir, port: await freePort() });
     try {
@@ -158,7 +164,7 @@ describe("the embedded server's settings", () => {
         )
         .finally(() => client.end());
       expect(Number(rows[0]!.mb)).toBe(sharedBuffersMb(availableMemory()));
-      expect(rows[0]!.workers).toBe("0");
+      expect(rows[0]!.workers).toBe(String(parallelWorkersPerQuery(availableParallelism())));
       expect(availableMemory()).toBeLessThanOrEqual(totalmem());
     } finally {
       await db.stop();
