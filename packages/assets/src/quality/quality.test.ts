@@ -252,7 +252,14 @@ describe("raw/offres checks", () => {
     // Each seed, then every string one edit away: each character replaced by, or preceded by,
     // one of these, removed, or swapped with the next; the seeds truncated.
     const others = ["0", "9", "-", ":", "T", "Z", ".", "+", "x", " ", "\n", "２", "é", "_", "%"];
-    const values = new Set<string>(["", "Z", "2024-06-01", "2024-06-01 08:00:00Z", "pas une date"]);
+    const values = new Set<string>([
+      "",
+      "Z",
+      "2024-06-01",
+      "2024-06-01 08:00:00Z",
+      "pas une date",
+      `2024-06-01T08:00:00.${"1".repeat(5000)}+02:00`,
+    ]);
     for (const seed of seeds) {
       values.add(seed);
       for (let i = 0; i <= seed.length; i++) {
@@ -268,13 +275,26 @@ describe("raw/offres checks", () => {
       }
     }
     const all = [...values];
-    const { rows } = await warehouse.pool.query<{ dc: string; shaped: boolean }>(
-      `SELECT dc, coalesce(${INSTANT_SHAPE_SQL}, false) AS shaped
-       FROM unnest($1::text[]) AS u(v), LATERAL (SELECT v COLLATE "C" AS dc) AS o`,
-      [all],
+    // Against the expression in JavaScript and in PostgreSQL (as the check matched it before).
+    const { rows } = await warehouse.pool.query<{
+      dc: string | null;
+      shaped: boolean | null;
+      matched: boolean | null;
+    }>(
+      `SELECT dc, ${INSTANT_SHAPE_SQL} AS shaped, dc ~ $2 AS matched
+       FROM unnest($1::text[]) WITH ORDINALITY AS u(v, n),
+            LATERAL (SELECT v COLLATE "C" AS dc) AS o
+       ORDER BY n`,
+      [[...all, null], INSTANT_SHAPE.source],
     );
-    expect(rows).toHaveLength(all.length);
-    const wrong = rows.filter((r) => r.shaped !== INSTANT_SHAPE.test(r.dc)).map((r) => r.dc);
+    expect(rows).toHaveLength(all.length + 1);
+    // NULL is no instant for either: neither is true, which is what a CASE WHEN asks.
+    expect(rows.at(-1)).toMatchObject({ dc: null, matched: null });
+    expect(rows.at(-1)!.shaped).not.toBe(true);
+    const wrong = rows
+      .slice(0, -1)
+      .filter((r) => r.shaped !== INSTANT_SHAPE.test(r.dc!) || r.shaped !== r.matched)
+      .map((r) => r.dc);
     expect(wrong).toEqual([]);
     // Both kinds are there in numbers: the comparison is not of one answer only.
     const shaped = rows.filter((r) => r.shaped).length;

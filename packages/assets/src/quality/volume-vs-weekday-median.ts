@@ -27,8 +27,8 @@ export async function volumeVsWeekdayMedian(
   // `jour = ANY(…)`, the planner saw five days of the table's eighteen in a first build and
   // read all of it, in three processes, at each day's check.
   const { rows } = await db.query<{ jour: string; n: string }>(
-    `SELECT d::text AS jour, (SELECT count(*) FROM raw.offres WHERE jour = d) AS n
-     FROM unnest($1::date[]) AS d`,
+    `SELECT u.d::text AS jour, (SELECT count(*) FROM raw.offres o WHERE o.jour = u.d) AS n
+     FROM unnest($1::date[]) AS u(d)`,
     [[day, ...earlier]],
   );
   // A day without offers is no week of history (as a day absent from a GROUP BY was).
