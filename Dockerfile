@@ -22,7 +22,7 @@ COPY tests/package.json tests/
 RUN pnpm install --frozen-lockfile
 
 # dbt-core + dbt-postgres into /app/.lignee/venv, where the engine looks for it.
-COPY scripts/dbt-setup.sh scripts/install-lock.sh scripts/
+COPY scripts/dbt-setup.sh scripts/install-lock.sh scripts/python-venv.sh scripts/
 COPY dbt/requirements.txt dbt/constraints.txt dbt/
 RUN bash scripts/dbt-setup.sh
 
@@ -34,7 +34,7 @@ RUN mkdir -p /usr/share/man/man1 \
   && rm -rf /var/lib/apt/lists/*
 # PySpark into /app/.lignee/spark-venv and the jobs' jars into /app/.lignee/spark-jars, where
 # the engine looks for them (Maven's download cache is not kept).
-COPY scripts/spark-setup.sh scripts/install-lock.sh scripts/
+COPY scripts/spark-setup.sh scripts/install-lock.sh scripts/python-venv.sh scripts/
 COPY spark/requirements.txt spark/constraints.txt spark/pom.xml spark/
 RUN bash scripts/spark-setup.sh && rm -rf .lignee/m2
 

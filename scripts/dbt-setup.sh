@@ -24,26 +24,12 @@ fail() {
   exit 1
 }
 
-if ! command -v "$python" >/dev/null 2>&1; then
-  fail "$python not found: dbt needs Python 3.10 to 3.13 (set LIGNEE_PYTHON to use another interpreter)"
-fi
-py_version="$("$python" -c 'import sys; print("%d.%d.%d" % sys.version_info[:3])')"
-if ! "$python" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else 1)'; then
-  fail "dbt needs Python 3.10 or newer, $python is $py_version (set LIGNEE_PYTHON to use another interpreter)"
-fi
+# shellcheck source=python-venv.sh
+. "$root/scripts/python-venv.sh"
+require_python dbt dbt
 
-# What the environment is built from: when this changes, it is rebuilt. (Hashed with Python
-# rather than sha256sum, which macOS lacks.)
-wanted="$(
-  "$python" - "$requirements" "$constraints" <<'PY'
-import hashlib, sys
-h = hashlib.sha256(("python %d.%d.%d\n" % sys.version_info[:3]).encode())
-for name in sys.argv[1:]:
-    with open(name, "rb") as f:
-        h.update(f.read())
-print(h.hexdigest())
-PY
-)"
+# What the environment is built from: when this changes, it is rebuilt.
+wanted="$(pins_hash "$requirements" "$constraints")"
 
 ready() {
   [ -x "$dbt_bin" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$wanted" ]
@@ -55,12 +41,7 @@ if ready; then
   exit 0
 fi
 
-# Debian and Ubuntu ship the venv module without ensurepip unless python3-venv is installed;
-# `python3 -m venv` then fails half-way, so check before starting.
-if ! "$python" -c 'import venv, ensurepip' >/dev/null 2>&1; then
-  minor="$("$python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
-  fail "the Python venv module is missing for $python ($py_version). On Debian or Ubuntu: sudo apt-get install python3-venv (or python$minor-venv)"
-fi
+require_venv_module
 
 # One installer at a time (scripts/install-lock.sh).
 # shellcheck source=install-lock.sh

@@ -38,24 +38,11 @@ announce() {
   echo "LIGNEE_SPARK_JARS=$jars"
 }
 
-if ! command -v "$python" >/dev/null 2>&1; then
-  fail "$python not found: PySpark needs Python 3.10 to 3.13 (set LIGNEE_PYTHON to use another interpreter)"
-fi
-py_version="$("$python" -c 'import sys; print("%d.%d.%d" % sys.version_info[:3])')"
-if ! "$python" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else 1)'; then
-  fail "PySpark 4 needs Python 3.10 or newer, $python is $py_version (set LIGNEE_PYTHON to use another interpreter)"
-fi
+# shellcheck source=python-venv.sh
+. "$root/scripts/python-venv.sh"
+require_python PySpark "PySpark 4"
 
-wanted="$(
-  "$python" - "$requirements" "$constraints" "$pom" <<'PY'
-import hashlib, sys
-h = hashlib.sha256(("python %d.%d.%d\n" % sys.version_info[:3]).encode())
-for name in sys.argv[1:]:
-    with open(name, "rb") as f:
-        h.update(f.read())
-print(h.hexdigest())
-PY
-)"
+wanted="$(pins_hash "$requirements" "$constraints" "$pom")"
 
 ready() {
   [ -x "$spark_python" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$wanted" ] && [ -d "$jars" ]
@@ -78,10 +65,7 @@ fi
 if ! command -v mvn >/dev/null 2>&1; then
   fail "mvn not found: the Spark jobs' JVM libraries (spark/pom.xml) are fetched with Maven. On Debian or Ubuntu: sudo apt-get install maven"
 fi
-if ! "$python" -c 'import venv, ensurepip' >/dev/null 2>&1; then
-  minor="$("$python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
-  fail "the Python venv module is missing for $python ($py_version). On Debian or Ubuntu: sudo apt-get install python3-venv (or python$minor-venv)"
-fi
+require_venv_module
 
 # One installer at a time (scripts/install-lock.sh).
 # shellcheck source=install-lock.sh

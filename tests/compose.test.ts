@@ -382,10 +382,15 @@ describe("Dockerfile", () => {
     expect(dockerfile).toMatch(/^USER node$/m);
     expect(dockerfile).toContain("node scripts/build-engine.mjs");
     expect(dockerfile).toMatch(/^ENTRYPOINT \["node", "packages\/engine\/dist\/cli\.js"\]$/m);
-    // Every file it copies by name exists.
+    // Every file it copies by name exists, with the scripts it sources copied alongside.
     for (const match of dockerfile.matchAll(/^COPY (?!\. )(.+) \S+$/gm)) {
-      for (const file of match[1]!.split(" ")) {
+      const files = match[1]!.split(" ");
+      for (const file of files) {
         expect(existsSync(path.join(REPO_ROOT, file)), file).toBe(true);
+        if (!file.endsWith(".sh")) continue;
+        for (const sourced of read(file).matchAll(/^\. "\$root\/(scripts\/[\w.-]+)"$/gm)) {
+          expect(files, `${file} sources ${sourced[1]}`).toContain(sourced[1]);
+        }
       }
     }
   });
@@ -400,6 +405,7 @@ describe("Dockerfile", () => {
     expect(excludes("scripts/dbt-setup.sh")).toBe(false);
     expect(excludes("scripts/spark-setup.sh")).toBe(false);
     expect(excludes("scripts/install-lock.sh")).toBe(false);
+    expect(excludes("scripts/python-venv.sh")).toBe(false);
     expect(excludes("dbt/profiles.yml")).toBe(false);
   });
 });
