@@ -2,19 +2,12 @@ import { mkdir, mkdtemp, rm, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { existsSync } from "node:fs";
-import {
-  FileRawStore,
-  jarsIn,
-  runSparkJob,
-  S3RawStore,
-  sparkSettings,
-  type RawStore,
-} from "@lignee/engine";
+import { FileRawStore, jarsIn, runSparkJob, sparkSettings, type RawStore } from "@lignee/engine";
 import { loadOffresObject } from "../packages/assets/src/offres/loader";
 import { offresKey } from "../packages/assets/src/offres/raw-files";
 import { OFFRES_DDL } from "../packages/assets/src/offres/table";
 import { Warehouse } from "../packages/assets/src/warehouse/warehouse";
-import { startS3Proxy } from "../tests/support/s3proxy";
+import { startS3Proxy, type S3Proxy } from "../tests/support/s3proxy";
 import { offersDayFiles, REPO } from "./offers-file";
 import { machineInfo, openBenchDatabase, writeResults } from "./support";
 
@@ -43,10 +36,7 @@ export async function run(args: readonly string[] = []): Promise<void> {
   const db = await openBenchDatabase(log);
   const warehouse = new Warehouse(db.url);
   const local = new FileRawStore(work);
-  const s3 = new S3RawStore("s3://lake/lignee", {
-    endpoint: proxy.endpoint,
-    credentials: { accessKeyId: proxy.accessKeyId, secretAccessKey: proxy.secretAccessKey },
-  });
+  const s3 = proxy.store("s3://lake/lignee");
   try {
     await mkdir(path.join(work, "raw", "offres"), { recursive: true });
     for (const d of days) await symlink(d.file, path.join(work, ...offresKey(d.day).split("/")));
@@ -147,7 +137,7 @@ function mb(bytes: number): string {
 
 /** silver/offres for `day`, its raw file read from the bucket, its Parquet written there. */
 async function sparkSilverFromS3(
-  proxy: { endpoint: string; accessKeyId: string; secretAccessKey: string },
+  proxy: Pick<S3Proxy, "env">,
   day: { day: string; rows: number },
   log: (m: string) => void,
 ): Promise<{ offers: number; wallMs: number[]; sessionMs: number[]; workMs: number[] }> {
@@ -170,10 +160,7 @@ async function sparkSilverFromS3(
         LIGNEE_PARTITION_KEY: day.day,
         LIGNEE_PARTITION_KEYS: JSON.stringify([day.day]),
         LIGNEE_ASSET_KEY: "silver/offres",
-        AWS_ENDPOINT_URL: proxy.endpoint,
-        AWS_ACCESS_KEY_ID: proxy.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: proxy.secretAccessKey,
-        AWS_REGION: "us-east-1",
+        ...proxy.env,
       },
       master: settings.master,
       jars: jarsIn(settings.jarsDir),

@@ -9,7 +9,6 @@ import {
   PostgresAutomationStore,
   PostgresStorage,
   prepareRun,
-  S3RawStore,
   Scheduler,
   type Definitions,
   type PartitionRequest,
@@ -58,17 +57,8 @@ const keysOf = async (store: RawStore): Promise<string[]> => {
 
 beforeAll(async () => {
   proxy = await startS3Proxy("lake");
-  s3Env = {
-    LIGNEE_RAW_STORE: "s3://lake/lignee",
-    AWS_ENDPOINT_URL: proxy.endpoint,
-    AWS_ACCESS_KEY_ID: proxy.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: proxy.secretAccessKey,
-    AWS_REGION: "us-east-1",
-  };
-  bucket = new S3RawStore("s3://lake/lignee", {
-    endpoint: proxy.endpoint,
-    credentials: { accessKeyId: proxy.accessKeyId, secretAccessKey: proxy.secretAccessKey },
-  });
+  s3Env = { LIGNEE_RAW_STORE: "s3://lake/lignee", ...proxy.env };
+  bucket = proxy.store("s3://lake/lignee");
 });
 
 afterAll(async () => {
@@ -199,10 +189,7 @@ describe("raw files in S3", () => {
       .catch(() => ({ rows: [{ n: 0 }] }));
     expect(rows.rows[0]!.n).toBe(0);
     const keys: string[] = [];
-    const refused = new S3RawStore("s3://lake/refused", {
-      endpoint: proxy.endpoint,
-      credentials: { accessKeyId: proxy.accessKeyId, secretAccessKey: proxy.secretAccessKey },
-    });
+    const refused = proxy.store("s3://lake/refused");
     try {
       for await (const o of refused.list("")) keys.push(o.key);
     } finally {

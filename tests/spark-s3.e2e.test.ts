@@ -18,16 +18,8 @@ let env: Record<string, string>;
 
 beforeAll(async () => {
   proxy = await startS3Proxy("lake");
-  env = {
-    AWS_ACCESS_KEY_ID: proxy.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: proxy.secretAccessKey,
-    AWS_ENDPOINT_URL: proxy.endpoint,
-    AWS_REGION: "us-east-1",
-  };
-  bucket = new S3RawStore("s3://lake", {
-    endpoint: proxy.endpoint,
-    credentials: { accessKeyId: proxy.accessKeyId, secretAccessKey: proxy.secretAccessKey },
-  });
+  env = { ...proxy.env };
+  bucket = proxy.store("s3://lake");
 });
 
 afterAll(async () => {

@@ -4,6 +4,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { S3RawStore, type S3RawStoreOptions } from "@lignee/engine";
 import { freePort } from "./free-port";
 import { sleep } from "./wait";
 
@@ -22,6 +23,12 @@ export interface S3Proxy {
   /** The access key id and secret it accepts (AWS signatures v2 and v4). */
   readonly accessKeyId: string;
   readonly secretAccessKey: string;
+  /** The same, as the AWS SDK's `credentials`. */
+  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  /** What a process reaching it through the AWS SDK's chain needs: endpoint, keys, region. */
+  readonly env: Readonly<Record<string, string>>;
+  /** A raw store at `url` (`s3://bucket/prefix`) on this server; `options` override its own. */
+  store(url: string, options?: Partial<S3RawStoreOptions>): S3RawStore;
   /** A bucket created at start. */
   readonly bucket: string;
   /** Creates another, empty bucket. */
@@ -108,10 +115,19 @@ export async function startS3Proxy(bucket = "lignee"): Promise<S3Proxy> {
     };
     const ready = await answers(endpoint, child, 60_000, () => spawnError !== undefined);
     if (ready) {
+      const credentials = { accessKeyId, secretAccessKey };
       return {
         endpoint,
         accessKeyId,
         secretAccessKey,
+        credentials,
+        env: {
+          AWS_ENDPOINT_URL: endpoint,
+          AWS_ACCESS_KEY_ID: accessKeyId,
+          AWS_SECRET_ACCESS_KEY: secretAccessKey,
+          AWS_REGION: "us-east-1",
+        },
+        store: (url, options = {}) => new S3RawStore(url, { endpoint, credentials, ...options }),
         bucket,
         createBucket,
         stop: once(stop),

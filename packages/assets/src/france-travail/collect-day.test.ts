@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile, mkdir } from "node:fs/promis
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { S3RawStore } from "@lignee/engine";
+import type { S3RawStore } from "@lignee/engine";
 import { startS3Proxy } from "../../../../tests/support/s3proxy";
 import { FranceTravailClient } from "./client";
 import { collectDay, offresFilePath } from "./collect-day";
@@ -213,11 +213,7 @@ describe("collectDay", () => {
 describe("two collections of a new day into one S3 bucket", () => {
   it("leave one file, the first complete one; the other fails with CONFLICT and writes nothing", async () => {
     const proxy = await startS3Proxy("collect");
-    const open = (): S3RawStore =>
-      new S3RawStore("s3://collect/lignee", {
-        endpoint: proxy.endpoint,
-        credentials: { accessKeyId: proxy.accessKeyId, secretAccessKey: proxy.secretAccessKey },
-      });
+    const open = (): S3RawStore => proxy.store("s3://collect/lignee");
     const [storeA, storeB, reader] = [open(), open(), open()];
     try {
       const [dirA, dirB] = await Promise.all([

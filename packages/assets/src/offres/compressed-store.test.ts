@@ -7,7 +7,6 @@ import {
   FileRawStore,
   gzipObject,
   rawFolderUsage,
-  S3RawStore,
   type RawStore,
 } from "@lignee/engine";
 import { createTestDatabase } from "../../../../tests/support/database";
@@ -60,11 +59,7 @@ const stores: [string, () => Promise<() => RawStore>][] = [
     "an S3 bucket",
     async () => {
       const url = `s3://maintenance/${Math.random().toString(36).slice(2)}`;
-      return () =>
-        new S3RawStore(url, {
-          endpoint: proxy.endpoint,
-          credentials: { accessKeyId: proxy.accessKeyId, secretAccessKey: proxy.secretAccessKey },
-        });
+      return () => proxy.store(url);
     },
   ],
 ];

@@ -5,7 +5,7 @@ import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import { ZipFile } from "yazl";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { isTransient, S3RawStore } from "@lignee/engine";
+import { isTransient } from "@lignee/engine";
 import { createTestDatabase } from "../../../../tests/support/database";
 import { freePort } from "../../../../tests/support/free-port";
 import { startS3Proxy } from "../../../../tests/support/s3proxy";
@@ -174,10 +174,7 @@ describe("loadSireneEtablissements", () => {
     const zipped = path.join(dir, "stock-s3.zip");
     await generateStockEtablissement(zipped, { rows: 5_000, seed: 11, zip: true });
     const proxy = await startS3Proxy("sirene");
-    const store = new S3RawStore("s3://sirene/lignee", {
-      endpoint: proxy.endpoint,
-      credentials: { accessKeyId: proxy.accessKeyId, secretAccessKey: proxy.secretAccessKey },
-    });
+    const store = proxy.store("s3://sirene/lignee");
     try {
       for (const [key, local] of [
         ["raw/sirene/StockEtablissement_utf8.csv", csv],
@@ -197,9 +194,8 @@ describe("loadSireneEtablissements", () => {
         object: { key: "raw/sirene/StockEtablissement_utf8.zip" },
       });
       // A store out of reach is the store's failure, retried as such, not a missing file.
-      const away = new S3RawStore("s3://sirene/lignee", {
+      const away = proxy.store("s3://sirene/lignee", {
         endpoint: `http://127.0.0.1:${await freePort()}`,
-        credentials: { accessKeyId: proxy.accessKeyId, secretAccessKey: proxy.secretAccessKey },
         maxAttempts: 1,
       });
       const unreachable = await loadSireneEtablissements(warehouse, {

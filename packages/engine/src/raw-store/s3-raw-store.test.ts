@@ -36,12 +36,7 @@ function storeAt(
   url: string,
   overrides: Partial<ConstructorParameters<typeof S3RawStore>[1]> = {},
 ): S3RawStore {
-  return new S3RawStore(url, {
-    endpoint: proxy.endpoint,
-    credentials: { accessKeyId: proxy.accessKeyId, secretAccessKey: proxy.secretAccessKey },
-    pageSize: PAGE_SIZE,
-    ...overrides,
-  });
+  return proxy.store(url, { pageSize: PAGE_SIZE, ...overrides });
 }
 
 let prefixes = 0;
@@ -66,7 +61,7 @@ describe("S3RawStore on S3 itself", () => {
       endpoint: proxy.endpoint,
       forcePathStyle: true,
       region: "us-east-1",
-      credentials: { accessKeyId: proxy.accessKeyId, secretAccessKey: proxy.secretAccessKey },
+      credentials: proxy.credentials,
     });
     store = storeAt(`s3://${proxy.bucket}/s3-only/`);
   });
@@ -236,9 +231,7 @@ describe("S3RawStore on S3 itself", () => {
 
   it("openRawStore reaches the bucket as the environment says", async () => {
     const opened = openRawStore(`s3://${proxy.bucket}/s3-only`, {
-      AWS_ENDPOINT_URL: proxy.endpoint,
-      AWS_ACCESS_KEY_ID: proxy.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: proxy.secretAccessKey,
+      ...proxy.env,
       AWS_REGION: "eu-west-3",
     });
     try {
