@@ -6,6 +6,7 @@ import {
   loadDbtAssets,
   type RawStore,
   retryPolicy,
+  sparkSettings,
   type AssetDefinition,
   type FreshnessPolicyInput,
   type MaterializeResult,
@@ -232,12 +233,11 @@ const models: readonly Asset[] = (
  * The lake, built by Spark (spark/jobs/, PySpark installed by scripts/spark-setup.sh):
  * silver/offres, each day's offers as Parquet, and the warehouse's monthly aggregate over it.
  */
+const spark = sparkSettings(REPO_ROOT);
 const sparkAssets: readonly Asset[] = sparkOffresAssets({
   jobsDir: path.join(REPO_ROOT, "spark", "jobs"),
-  python:
-    process.env.LIGNEE_SPARK_PYTHON ??
-    path.join(REPO_ROOT, ".lignee", "spark-venv", "bin", "python"),
-  jarsDir: process.env.LIGNEE_SPARK_JARS ?? path.join(REPO_ROOT, ".lignee", "spark-jars"),
+  python: spark.python,
+  jarsDir: spark.jarsDir,
 });
 
 export const assets: readonly Asset[] = [offres, naf, rome, cog, sirene, ...models, ...sparkAssets];
