@@ -107,16 +107,12 @@ export async function offresDayObject(
 /**
  * The version of a day's object (`fileVersion`), the same before and after compression: its
  * modification time and size; for a gzipped one, the modification time the compression carried
- * over from the original and the size it decompresses to.
+ * over from the original and the size it decompresses to. `object` as `store.stat` gives it
+ * (a listing may carry the store's own time for a gzipped one).
  */
 export async function rawObjectVersion(store: RawStore, object: RawObject): Promise<string> {
-  const file = await describeDayObject(store, {
-    ...object,
-    day: "",
-    compressed: object.key.endsWith(".gz"),
-  });
-  if (!file) throw new RawStoreError("NOT_FOUND", `${store.describe(object.key)}: no such file`);
-  return file.version!;
+  const size = object.key.endsWith(".gz") ? await gzipContentSizeIn(store, object) : object.size;
+  return fileVersion({ mtimeMs: object.modifiedMs, size });
 }
 
 async function describeDayObject(
