@@ -45,12 +45,11 @@ export const dailyOffresSchedule: ScheduleDefinition = defineSchedule({
  * collection run are left to that run: they are loaded already.
  */
 export function offresFilesSensor(
-  options: { dataDir?: () => string; store?: () => RawStore; intervalMs?: number } = {},
+  options: { dataDir?: () => string; intervalMs?: number } = {},
 ): SensorDefinition {
   const dataDir = options.dataDir;
   // The store of the setting at each evaluation (the environment may change in `lignee dev`).
-  const store = (): RawStore =>
-    options.store?.() ?? (dataDir ? openRawStore(dataDir()) : configuredRawStore());
+  const store = (): RawStore => (dataDir ? openRawStore(dataDir()) : configuredRawStore());
   // The compressed days' versions, from one evaluation to the next (see listOffresFiles).
   const compressed = new Map<string, RawOffresFile>();
   return defineSensor({

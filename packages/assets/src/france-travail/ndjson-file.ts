@@ -24,7 +24,7 @@ export async function writeLinesAtomically(
  * Writes `chunks` one after the other to `file`, atomically as `writeLinesAtomically` does.
  * Each chunk is written before the next is asked for: a generator may reuse its buffer.
  */
-export async function writeChunksAtomically(
+async function writeChunksAtomically(
   file: string,
   chunks: Iterable<Buffer | string>,
   signal?: AbortSignal,

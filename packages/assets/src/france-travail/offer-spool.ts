@@ -3,7 +3,7 @@ import { type FileHandle, mkdir, open, rm, rmdir } from "node:fs/promises";
 import path from "node:path";
 import type { RawObject, RawStore } from "@lignee/engine";
 import type { CollectedOffer } from "./exhaustive-search";
-import { temporaryNameFor, writeChunksAtomically } from "./ndjson-file";
+import { temporaryNameFor } from "./ndjson-file";
 
 /** Where one offer's line lies in the spool. */
 interface SpoolEntry {
@@ -26,7 +26,7 @@ const CHUNK_BYTES = 1 << 20;
  * const spool = await OfferSpool.create("data/raw/offres/offres-2024-08-01.ndjson");
  * try {
  *   await spool.append(offers);
- *   await spool.writeSorted(signal); // the day's file, atomically
+ *   await spool.writeSortedTo(store, "raw/offres/offres-2024-08-01.ndjson", { signal });
  * } finally {
  *   await spool.discard();
  * }
@@ -36,7 +36,7 @@ export class OfferSpool {
   private size = 0;
 
   private constructor(
-    /** The day's file, written by `writeSorted`. */
+    /** The day's file, next to which the spool lies. */
     readonly file: string,
     private readonly temp: string,
     private readonly handle: FileHandle,
@@ -72,16 +72,9 @@ export class OfferSpool {
   }
 
   /**
-   * Writes the offers to the day's file sorted by creation time then id (the same day always
-   * gives the same file), atomically; returns its size in bytes.
-   */
-  async writeSorted(signal?: AbortSignal): Promise<number> {
-    return writeChunksAtomically(this.file, this.chunks(this.sorted()), signal);
-  }
-
-  /**
-   * Writes the offers sorted as `writeSorted` does, to `key` of a raw store, whole or not at
-   * all (see `RawStore.write`); `ifAbsent` as there.
+   * Writes the offers sorted by creation time then id (the same day always gives the same
+   * file) to `key` of a raw store, whole or not at all (see `RawStore.write`); `ifAbsent` as
+   * there.
    */
   async writeSortedTo(
     store: RawStore,
@@ -90,7 +83,7 @@ export class OfferSpool {
   ): Promise<RawObject> {
     // A store may hold on to a chunk after asking for the next (an upload's part): each chunk
     // is a buffer of its own.
-    return store.write(key, toAsync(this.chunks(this.sorted(), true)), options);
+    return store.write(key, toAsync(this.chunks(this.sorted())), options);
   }
 
   /** The entries by creation time then id: the same day always gives the same file. */
@@ -118,11 +111,8 @@ export class OfferSpool {
     }
   }
 
-  /**
-   * The spool's lines in `order`, read in ~1 MiB chunks: into one buffer, each chunk written
-   * before the next is read, or into a `fresh` buffer each.
-   */
-  private *chunks(order: readonly SpoolEntry[], fresh = false): Generator<Buffer> {
+  /** The spool's lines in `order`, read in ~1 MiB chunks, each into a buffer of its own. */
+  private *chunks(order: readonly SpoolEntry[]): Generator<Buffer> {
     const fd = this.handle.fd;
     let buffer = Buffer.allocUnsafe(CHUNK_BYTES);
     let used = 0;
@@ -130,8 +120,7 @@ export class OfferSpool {
       if (used + entry.length > buffer.length) {
         if (used > 0) yield buffer.subarray(0, used);
         used = 0;
-        if (fresh || entry.length > buffer.length)
-          buffer = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, entry.length));
+        buffer = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, entry.length));
       }
       readFully(fd, buffer, used, entry.length, entry.offset);
       used += entry.length;

@@ -1,4 +1,3 @@
-import { createReadStream } from "node:fs";
 import { Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
 
@@ -16,24 +15,10 @@ export interface NumberedBytes {
 }
 
 /**
- * Streams the lines of a UTF-8 file with their line numbers, as bytes, without holding the file
- * in memory. Splits on LF (a CR before it is dropped); a final line without LF is yielded too.
- * A file whose name ends with `.gz` is gunzipped on the way (a compressed raw day).
- */
-export function readLines(
-  file: string,
-  options: { signal?: AbortSignal } = {},
-): AsyncGenerator<NumberedBytes> {
-  const stream = createReadStream(file, {
-    highWaterMark: 1 << 20,
-    ...(options.signal ? { signal: options.signal } : {}),
-  });
-  return splitLines(stream, { gzip: file.endsWith(".gz") });
-}
-
-/**
- * The lines of `chunks` (a file's or an object's bytes, as a store streams them), as
- * `readLines` gives a file's; gunzipped on the way with `gzip`.
+ * The lines of `chunks` (a file's or an object's bytes, as a store streams them) with their
+ * line numbers, as bytes, without holding them all in memory. Splits on LF (a CR before it is
+ * dropped); a final line without LF is yielded too. Gunzipped on the way with `gzip` (a
+ * compressed raw day).
  */
 export async function* splitLines(
   chunks: AsyncIterable<Uint8Array>,

@@ -1,9 +1,9 @@
 import type { Metadata, MetadataValue } from "../definitions/asset";
 
 /** The line a job prints last to hand its result to the platform (see lignee_spark.py). */
-export const RESULT_PREFIX = "LIGNEE_RESULT ";
+const RESULT_PREFIX = "LIGNEE_RESULT ";
 /** The line a job prints when it fails: its error's message, without the JVM's stack. */
-export const ERROR_PREFIX = "LIGNEE_ERROR ";
+const ERROR_PREFIX = "LIGNEE_ERROR ";
 
 /** What a job's output said: its result, or its error. */
 export interface JobReport {
