@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { stripVTControlCharacters } from "node:util";
 import { LigneeError } from "../errors";
+import { signalGroup } from "../util/process-group";
 
 /** Where and how to run dbt. */
 export interface DbtInvocation {
@@ -150,12 +151,4 @@ export function dbtLogLineOf(parsed: DbtEventJson): DbtLogLine {
     ...(node?.node_status ? { nodeStatus: node.node_status } : {}),
     data,
   };
-}
-
-export function signalGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // Already gone.
-  }
 }

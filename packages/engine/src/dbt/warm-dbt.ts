@@ -13,8 +13,8 @@ import {
   keepError,
   requireDbt,
   runDbt,
-  signalGroup,
 } from "./dbt-cli";
+import { signalGroup } from "../util/process-group";
 
 /** The Python side, next to this file in the sources (its copy in dist when the engine runs built). */
 const RUNNER = shippedFile("src/dbt/warm_runner.py", "warm_runner.py");

@@ -38,7 +38,7 @@ export class PermanentError extends Error {
  * ENOTFOUND is among them: in container networks a service that is restarting is briefly
  * unknown to DNS, and a misspelt host name shows on the very first run anyway.
  */
-const TRANSIENT_NODE_CODES: ReadonlySet<string> = new Set([
+export const TRANSIENT_NODE_CODES: ReadonlySet<string> = new Set([
   "ECONNRESET",
   "ECONNREFUSED",
   "ECONNABORTED",

@@ -1,4 +1,6 @@
 import { RawStoreError } from "../definitions/raw-store";
+// Node.js' codes for a server that cannot be reached, or a connection lost on the way.
+import { TRANSIENT_NODE_CODES } from "../execution/error-class";
 
 /** What a failure message names: the server, the bucket, the object (an `s3://…` URL). */
 export interface S3Where {
@@ -6,21 +8,6 @@ export interface S3Where {
   readonly bucket: string;
   readonly object: string;
 }
-
-/** Node.js' codes for a server that cannot be reached, or a connection lost on the way. */
-const NETWORK_CODES = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ECONNABORTED",
-  "EPIPE",
-  "ETIMEDOUT",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "EHOSTDOWN",
-  "ENETDOWN",
-]);
 
 /** The errors S3 answers for credentials it does not accept (rather than rights they lack). */
 const CREDENTIALS_REFUSED = new Set([
@@ -91,7 +78,7 @@ export function s3Failure(error: unknown, where: S3Where): RawStoreError {
     );
   if (
     status === undefined &&
-    (name === "TimeoutError" || (e.code !== undefined && NETWORK_CODES.has(e.code)))
+    (name === "TimeoutError" || (e.code !== undefined && TRANSIENT_NODE_CODES.has(e.code)))
   )
     return new RawStoreError(
       "UNREACHABLE",

@@ -4,6 +4,7 @@ import path from "node:path";
 import { createInterface } from "node:readline";
 import type { Metadata } from "../definitions/asset";
 import { shippedFile } from "../util/engine-files";
+import { signalGroup } from "../util/process-group";
 import { SparkJobError } from "./errors";
 import { jvmLogLevel, parseReportLine, tracebackError } from "./job-output";
 
@@ -255,12 +256,4 @@ function levelOf(line: string, fromStderr: boolean): "debug" | "info" | "warn" |
   if (fromStderr && /^Traceback \(most recent call last\):|^\w*(Error|Exception)\b/.test(line))
     return "error";
   return "info";
-}
-
-function signalGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // Already gone.
-  }
 }
