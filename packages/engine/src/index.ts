@@ -412,6 +412,8 @@ export {
   type LigneeErrorCode,
 } from "./errors";
 export { isTransient, PermanentError, RetryableError } from "./execution/error-class";
+/** Settles like a promise, or rejects with the signal's reason as soon as it aborts: for asset code awaiting what does not take a signal. */
+export { raceAbort } from "./util/race-abort";
 
 export {
   RunQueue,

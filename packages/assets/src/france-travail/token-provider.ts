@@ -1,4 +1,5 @@
-import { raceAbort, sleep, withTimeout } from "./abort";
+import { raceAbort } from "@lignee/engine";
+import { sleep, withTimeout } from "./abort";
 import { FRANCE_TRAVAIL_SCOPE } from "./config";
 import { describeError, FranceTravailError, snippet } from "./errors";
 import { backoffDelayMs, DEFAULT_RETRY, parseRetryAfter, type RetryOptions } from "./retry";

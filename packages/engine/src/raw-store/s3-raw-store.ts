@@ -9,6 +9,7 @@ import {
   type RawStore,
   type RawWriteOptions,
 } from "../definitions/raw-store";
+import { raceAbort } from "../util/race-abort";
 import { s3ErrorName, s3Failure, s3Status } from "./s3-errors";
 import { parseS3Url, type S3RawStoreOptions, s3OptionsFromEnv } from "./s3-settings";
 
@@ -219,7 +220,7 @@ export class S3RawStore implements RawStore {
       const iterator = body instanceof Uint8Array ? toAsync([body]) : body[Symbol.asyncIterator]();
       try {
         for (;;) {
-          const step = await untilAborted(iterator.next(), signal);
+          const step = await raceAbort(iterator.next(), signal);
           if (step.done) return;
           size += step.value.byteLength;
           yield step.value;
@@ -368,26 +369,6 @@ export class S3RawStore implements RawStore {
  */
 function commonJsExports<T extends object>(module: T): T {
   return (module as { default?: T }).default ?? module;
-}
-
-/** `promise`, or the signal's reason once it aborts, whichever comes first. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(signal.reason as Error);
-  return new Promise<T>((resolve, reject) => {
-    const abort = (): void => reject(signal.reason as Error);
-    signal.addEventListener("abort", abort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener("abort", abort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener("abort", abort);
-        reject(error as Error);
-      },
-    );
-  });
 }
 
 async function* toAsync(chunks: Iterable<Uint8Array>): AsyncGenerator<Uint8Array> {
