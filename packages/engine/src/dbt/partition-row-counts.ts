@@ -5,7 +5,9 @@ import pg from "pg";
  * `select <column>::text, count(*) from <relation> where <column> = any(<keys>) group by <column>`,
  * the keys read as values of the column's own type. Partitions with no row count 0. A count
  * reads only the partitions built, through an index on the column when there is one: a daily
- * run's cost is its day's, however long the table's history.
+ * run's cost is its day's, however long the table's history. A key that is not a value of the
+ * column's type (or a column whose type has no `=`) fails the whole count, which the caller
+ * reports as a warning.
  *
  * @example
  * await partitionRowCounts(url, { schema: "emploi", name: "fait_offre_emploi" }, "jour", ["2024-08-01"])
@@ -46,10 +48,13 @@ export function partitionCountSql(table: string, col: string, type: string): str
     WHERE ${col} = ANY ($1::text[]::${type}[]) GROUP BY ${col}`;
 }
 
-/** The column's type as `format_type` names it (`date`, `character varying(8)`…). */
+/**
+ * The column's type as `format_type` names it (`date`, `character varying`…), without its
+ * modifier, so that no key is cut or rounded on the way (`varchar(2)`, `numeric(5,1)`).
+ */
 async function columnType(client: pg.Client, table: string, column: string): Promise<string> {
   const { rows } = await client.query<{ type: string }>(
-    `SELECT format_type(atttypid, atttypmod) AS type FROM pg_attribute
+    `SELECT format_type(atttypid, NULL) AS type FROM pg_attribute
      WHERE attrelid = $1::regclass AND attname = $2 AND attnum > 0 AND NOT attisdropped`,
     [table, column],
   );
