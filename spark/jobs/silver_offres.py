@@ -128,13 +128,16 @@ def job(ctx):
     file_of = {m.group(1): f for f in files for m in [re.search(DAY_OF_FILE, f)] if m}
     by_day = {}
     for day in days:
-        partition = jvm.org.apache.hadoop.fs.Path(f"{target}/jour={day}")
-        if fs.exists(partition) and offerless(spark, jvm, file_of[day]):
+        path = f"{target}/jour={day}"
+        partition = jvm.org.apache.hadoop.fs.Path(path)
+        # Asked once (one request to an object store), then known.
+        present = fs.exists(partition)
+        if present and offerless(spark, jvm, file_of[day]):
             # A day without offers writes no partition: an older one must not stay.
-            fs.delete(partition, True)
-        written = spark.read.parquet(f"{target}/jour={day}").count() if fs.exists(partition) else 0
-        size = fs.getContentSummary(partition).getLength() if fs.exists(partition) else 0
-        by_day[day] = {"rows": written, "bytes": size, "path": f"{target}/jour={day}"}
+            present = not fs.delete(partition, True)
+        written = spark.read.parquet(path).count() if present else 0
+        size = fs.getContentSummary(partition).getLength() if present else 0
+        by_day[day] = {"rows": written, "bytes": size, "path": path}
     return lignee_spark.Result(
         # The build's figures, on every day of it; each day's own below.
         metadata={
