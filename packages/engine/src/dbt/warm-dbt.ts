@@ -196,6 +196,7 @@ class WarmDbtProcess {
           projectDir: path.resolve(invocation.projectDir),
           profilesDir: path.resolve(invocation.profilesDir),
           env: invocation.env,
+          parseState: parseStateFile(invocation.projectDir),
         })}\n`,
       );
       return await done;
@@ -284,6 +285,15 @@ class WarmDbtProcess {
       pending.resolve({ exitCode: 2, errors: pending.errors });
     }
   }
+}
+
+/**
+ * Where warm processes keep the project's parse state for the next one (a new engine process,
+ * the next CLI command): beside dbt's own in the project's target folder, under a name of its
+ * own, since a state is only read back for the connection and vars it was written with.
+ */
+function parseStateFile(projectDir: string): string {
+  return path.join(path.resolve(projectDir), "target", "lignee-warm-parse.msgpack");
 }
 
 function installExitHook(): void {

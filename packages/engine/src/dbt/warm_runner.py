@@ -6,7 +6,7 @@ Started by the engine (packages/engine/src/dbt/warm-dbt.ts) with the dbt virtual
 Protocol: one JSON object per line.
 
   stdin   {"id": 1, "args": ["build", "--select", "m"], "projectDir": "...", "profilesDir": "...",
-           "env": {"LIGNEE_DBT_HOST": "..."}}
+           "env": {"LIGNEE_DBT_HOST": "..."}, "parseState": ".../target/lignee-warm-parse.msgpack"}
   stdout  {"ready": true, "dbt": "1.11.16"}                    once, when dbt is imported
           ({"id": 2, "prepare": true, "args": ["--target", "dev"], ...} parses the project
            if needed and runs nothing: a head start for the commands to come)
@@ -17,7 +17,12 @@ Protocol: one JSON object per line.
                                                               the project was parsed first
 
 The project's manifest is parsed once and kept in memory (`dbtRunner(manifest=...)`); it is
-parsed again when a file of the project changes (paths, sizes and modification times). A dbt
+parsed again when a file of the project changes (paths, sizes and modification times) or the
+command's environment does (another database: every model names its database). The parse state
+dbt leaves (partial_parse.msgpack) is kept at the request's `parseState` path, replaced whole,
+for the next process: dbt reads it back when the project's files, vars, target and connection
+allow, and parses only what changed (0.5 s of CPU instead of 1.5 s for the warehouse's
+project). A dbt
 runner is not safe for concurrent invocations: this process runs one command at a time (the
 engine starts one process per command running at once). Anything dbt prints goes to stderr:
 stdout carries the protocol only. SIGINT interrupts the running command (dbt cancels its
@@ -27,6 +32,7 @@ queries); the engine then stops the process.
 import hashlib
 import json
 import os
+import shutil
 import sys
 import tempfile
 
@@ -81,21 +87,25 @@ def run(request: dict, manifests: dict, parse_dir: str, dbtRunner, emit, msg_to_
     target = option(args, "--target")
     location = ["--project-dir", project_dir, "--profiles-dir", profiles_dir]
     key = (project_dir, profiles_dir, target)
-    stamp = fingerprint(project_dir)
+    # One manifest per project and target: parsed for one database, it is another's no more.
+    stamp = (fingerprint(project_dir), json.dumps(request.get("env", {}), sort_keys=True))
     cached = manifests.get(key)
     if cached is None or cached[0] != stamp:
         manifests.pop(key, None)
         parsed[0] = True
-        # Parsed into a folder of this process's: the project's target/ is left to others.
+        state = request.get("parseState")
+        # Parsed into a folder of this process's, from the state the last parse left.
+        take_parse_state(state, parse_dir)
         parse_args = ["parse", *location, "--target-path", parse_dir]
         if target is not None:
             parse_args += ["--target", target]
-        parsed = dbtRunner(callbacks=callbacks).invoke(parse_args)
-        if not parsed.success or parsed.result is None:
-            if parsed.exception is not None:
-                emit(text_event("error", f"dbt parse failed: {parsed.exception}"))
+        outcome = dbtRunner(callbacks=callbacks).invoke(parse_args)
+        if not outcome.success or outcome.result is None:
+            if outcome.exception is not None:
+                emit(text_event("error", f"dbt parse failed: {outcome.exception}"))
             return 2
-        cached = (stamp, parsed.result)
+        keep_parse_state(parse_dir, state)
+        cached = (stamp, outcome.result)
         manifests[key] = cached
     if request.get("prepare"):
         # Only getting ready for the commands to come (the engine does it as a run starts).
@@ -107,6 +117,44 @@ def run(request: dict, manifests: dict, parse_dir: str, dbtRunner, emit, msg_to_
         emit(text_event("error", f"{type(result.exception).__name__}: {result.exception}"))
         return 2
     return 1
+
+
+PARSE_STATE = "partial_parse.msgpack"
+
+
+def take_parse_state(state, parse_dir: str) -> None:
+    """Puts the parse state at `state` (if any) where the next parse into `parse_dir` reads it,
+    in place of the one a parse of another project or database left there."""
+    here = os.path.join(parse_dir, PARSE_STATE)
+    try:
+        os.remove(here)
+    except FileNotFoundError:
+        pass
+    if not state:
+        return
+    try:
+        shutil.copyfile(state, here)
+    except OSError:
+        pass  # none yet, or unreadable: dbt parses the whole project
+
+
+def keep_parse_state(parse_dir: str, state) -> None:
+    """Copies the parse state dbt wrote into `parse_dir` to `state`, replacing it whole (a
+    process reading it at the same time gets the old one or the new one)."""
+    here = os.path.join(parse_dir, PARSE_STATE)
+    if not state or not os.path.exists(here):
+        return
+    partial = f"{state}.{os.getpid()}.tmp"
+    try:
+        os.makedirs(os.path.dirname(state), exist_ok=True)
+        shutil.copyfile(here, partial)
+        os.replace(partial, state)
+    except OSError:
+        # Only a head start for later processes: a folder that cannot be written costs them a parse.
+        try:
+            os.remove(partial)
+        except OSError:
+            pass
 
 
 def option(args: list, name: str):
