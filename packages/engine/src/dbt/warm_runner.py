@@ -22,10 +22,9 @@ command's environment does (another database: every model names its database). T
 dbt leaves (partial_parse.msgpack) is kept at the request's `parseState` path, replaced whole,
 for the next process: dbt reads it back when the project's files, vars, target and connection
 allow, and parses only what changed (0.5 s of CPU instead of 1.5 s for the warehouse's
-project). A dbt
-runner is not safe for concurrent invocations: this process runs one command at a time (the
-engine starts one process per command running at once). Anything dbt prints goes to stderr:
-stdout carries the protocol only. SIGINT interrupts the running command (dbt cancels its
+project). A dbt runner is not safe for concurrent invocations: this process runs one command at
+a time (the engine starts one process per command running at once). Anything dbt prints goes to
+stderr: stdout carries the protocol only. SIGINT interrupts the running command (dbt cancels its
 queries); the engine then stops the process.
 """
 
