@@ -178,6 +178,7 @@ describe("runDbtWarm", () => {
   it("a command for another database builds there: the project is parsed for it", async () => {
     // The parsed project names its database in every model: one parsed for the first database
     // would point the second one's build at the first (dbt refuses cross-database references).
+    await writeFile(path.join(project, "models", "answer.sql"), "select 4 as x\n");
     expect((await runDbtWarm(build("answer"), invocation())).exitCode).toBe(0);
     const otherUrl = await createTestDatabase({ migrate: false });
     const other = await connectSql(otherUrl);
@@ -188,15 +189,17 @@ describe("runDbtWarm", () => {
       );
       expect(result.exitCode, result.errors.join("\n")).toBe(0);
       expect(result.warm?.parsed).toBe(true);
-      expect((await other.query<{ x: number }>("SELECT x FROM warm.answer")).rows[0]!.x).toBe(3);
+      expect((await other.query<{ x: number }>("SELECT x FROM warm.answer")).rows[0]!.x).toBe(4);
     } finally {
       await other.end();
     }
   }, 120_000);
 
-  it("a new process reads the parse state the last one left, and parses only what changed", async () => {
-    await runDbtWarm(build("answer"), invocation());
+  it("a new process reads the parse state the last one left, and parses only what changed since", async () => {
+    await writeFile(path.join(project, "models", "answer.sql"), "select 5 as x\n");
+    expect((await runDbtWarm(build("answer"), invocation())).exitCode).toBe(0);
     stopWarmDbt();
+    await writeFile(path.join(project, "models", "answer.sql"), "select 6 as x\n");
     const lines: DbtLogLine[] = [];
     const result = await runDbtWarm(build("answer"), invocation({ onLog: (l) => lines.push(l) }));
     expect(result.exitCode, result.errors.join("\n")).toBe(0);
@@ -204,7 +207,7 @@ describe("runDbtWarm", () => {
     const names = lines.map((l) => l.name);
     expect(names).toContain("PartialParsingEnabled");
     expect(names).not.toContain("UnableToPartialParse");
-    expect(await answer()).toBe(3);
+    expect(await answer()).toBe(6);
   }, 120_000);
 
   it("a missing dbt names the command that installs it", async () => {

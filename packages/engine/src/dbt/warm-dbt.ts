@@ -33,7 +33,8 @@ export function dbtWarmEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
  * Runs `dbt ARGS` as `runDbt` does (same arguments, log lines, cancellation and exit codes),
  * in a long-lived Python process of dbt's virtualenv driving dbt's programmatic runner
  * (`warm_runner.py`): dbt is imported once and the project's manifest parsed once (again
- * when a project file changes), so a command costs what its SQL costs. One process runs one
+ * when a project file or the connection changes), so a command costs what its SQL costs; a
+ * new process parses only what changed since the last parse's state. One process runs one
  * command at a time (a dbt runner is not safe for concurrent invocations): commands running
  * at once get one process each, started on first use and kept for the next commands. They
  * stop with this process. A cancelled command's process is interrupted (SIGINT: dbt cancels
@@ -289,8 +290,9 @@ class WarmDbtProcess {
 
 /**
  * Where warm processes keep the project's parse state for the next one (a new engine process,
- * the next CLI command): beside dbt's own in the project's target folder, under a name of its
- * own, since a state is only read back for the connection and vars it was written with.
+ * the next CLI command): in the project's `target/` folder, as the engine's own parse
+ * (`ensureManifest`), under a name of its own beside `partial_parse.msgpack`, since dbt reads a
+ * state back only for the connection and vars it was written with.
  */
 function parseStateFile(projectDir: string): string {
   return path.join(path.resolve(projectDir), "target", "lignee-warm-parse.msgpack");

@@ -86,7 +86,8 @@ def run(request: dict, manifests: dict, parse_dir: str, dbtRunner, emit, msg_to_
     target = option(args, "--target")
     location = ["--project-dir", project_dir, "--profiles-dir", profiles_dir]
     key = (project_dir, profiles_dir, target)
-    # One manifest per project and target: parsed for one database, it is another's no more.
+    # One manifest per project and target, parsed for one connection (every model names its
+    # database): another connection's command parses again.
     stamp = (fingerprint(project_dir), json.dumps(request.get("env", {}), sort_keys=True))
     cached = manifests.get(key)
     if cached is None or cached[0] != stamp:
@@ -94,7 +95,7 @@ def run(request: dict, manifests: dict, parse_dir: str, dbtRunner, emit, msg_to_
         parsed[0] = True
         state = request.get("parseState")
         # Parsed into a folder of this process's, from the state the last parse left.
-        take_parse_state(state, parse_dir)
+        before = take_parse_state(state, parse_dir)
         parse_args = ["parse", *location, "--target-path", parse_dir]
         if target is not None:
             parse_args += ["--target", target]
@@ -103,7 +104,7 @@ def run(request: dict, manifests: dict, parse_dir: str, dbtRunner, emit, msg_to_
             if outcome.exception is not None:
                 emit(text_event("error", f"dbt parse failed: {outcome.exception}"))
             return 2
-        keep_parse_state(parse_dir, state)
+        keep_parse_state(parse_dir, state, before)
         cached = (stamp, outcome.result)
         manifests[key] = cached
     if request.get("prepare"):
@@ -121,39 +122,62 @@ def run(request: dict, manifests: dict, parse_dir: str, dbtRunner, emit, msg_to_
 PARSE_STATE = "partial_parse.msgpack"
 
 
-def take_parse_state(state, parse_dir: str) -> None:
-    """Puts the parse state at `state` (if any) where the next parse into `parse_dir` reads it,
-    in place of the one a parse of another project or database left there."""
+def take_parse_state(state, parse_dir: str):
+    """Puts the parse state saved at `state` (if any) where the next parse into `parse_dir`
+    reads it; the one already there (this process's last) stays when there is none to take.
+    Returns the local file's signature, to tell afterwards whether dbt wrote a new one."""
     here = os.path.join(parse_dir, PARSE_STATE)
-    try:
-        os.remove(here)
-    except FileNotFoundError:
-        pass
-    if not state:
-        return
-    try:
-        shutil.copyfile(state, here)
-    except OSError:
-        pass  # none yet, or unreadable: dbt parses the whole project
+    if state and os.path.isfile(state):
+        fd, partial = tempfile.mkstemp(dir=parse_dir, suffix=".tmp")
+        os.close(fd)
+        try:
+            shutil.copyfile(state, partial)
+            os.replace(partial, here)
+        except OSError:
+            pass  # unreadable: dbt reads what is there, or parses the whole project
+        finally:
+            remove_quietly(partial)
+    return signature(here)
 
 
-def keep_parse_state(parse_dir: str, state) -> None:
-    """Copies the parse state dbt wrote into `parse_dir` to `state`, replacing it whole (a
-    process reading it at the same time gets the old one or the new one)."""
+def keep_parse_state(parse_dir: str, state, before) -> None:
+    """Saves the parse state dbt wrote into `parse_dir` at `state`, when dbt wrote one (it
+    writes none when no file changed), replacing it whole: a process reading it at the same
+    time gets the old one or the new one."""
     here = os.path.join(parse_dir, PARSE_STATE)
-    if not state or not os.path.exists(here):
+    if not state or signature(here) in (None, before):
         return
-    partial = f"{state}.{os.getpid()}.tmp"
+    partial = None
     try:
         os.makedirs(os.path.dirname(state), exist_ok=True)
+        fd, partial = tempfile.mkstemp(
+            dir=os.path.dirname(state), prefix=os.path.basename(state) + ".", suffix=".tmp"
+        )
+        os.close(fd)
         shutil.copyfile(here, partial)
         os.replace(partial, state)
     except OSError:
-        # Only a head start for later processes: a folder that cannot be written costs them a parse.
-        try:
-            os.remove(partial)
-        except OSError:
-            pass
+        pass  # only a head start for later processes: a folder not writable costs them a parse
+    finally:
+        # Also when interrupted (SIGINT cancels a command): no half-written copy left behind.
+        if partial is not None:
+            remove_quietly(partial)
+
+
+def signature(path: str):
+    """Modification time and size of `path`, None when it does not exist."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return (st.st_mtime_ns, st.st_size)
+
+
+def remove_quietly(path: str) -> None:
+    try:
+        os.remove(path)
+    except OSError:
+        pass
 
 
 def option(args: list, name: str):
