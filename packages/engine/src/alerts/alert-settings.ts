@@ -6,6 +6,7 @@ import {
 } from "../definitions/alerts";
 import type { Definitions } from "../definitions/definitions";
 import { LigneeError } from "../errors";
+import { nonEmpty } from "../util/non-empty";
 
 /** How the sender works; every field has a default and an environment variable. */
 export interface AlertSettings {
@@ -112,10 +113,6 @@ function list(raw: string | undefined): string[] | undefined {
     .map((s) => s.trim())
     .filter(Boolean);
   return items.length > 0 ? items : undefined;
-}
-
-function nonEmpty(raw: string | undefined): string | undefined {
-  return raw === undefined || raw.trim() === "" ? undefined : raw.trim();
 }
 
 function numberFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number {

@@ -1,4 +1,5 @@
 import { RawStoreError } from "../definitions/raw-store";
+import { nonEmpty } from "../util/non-empty";
 
 /** Static credentials of an S3 store (the SDK's default chain applies when there are none). */
 export interface S3Credentials {
@@ -120,11 +121,6 @@ export function s3OptionsFromEnv(env: NodeJS.ProcessEnv): S3RawStoreOptions {
         }
       : {}),
   };
-}
-
-function nonEmpty(value: string | undefined): string | undefined {
-  const trimmed = value?.trim();
-  return trimmed ? trimmed : undefined;
 }
 
 function invalidS3(setting: string, why: string): RawStoreError {

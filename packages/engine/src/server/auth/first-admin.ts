@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import { AuthStoreError, describeError } from "../../errors";
 import type { AuthStore, UserRecord } from "../../storage/auth/auth-store";
 import { hashPassword, passwordProblem, userNameProblem } from "../../auth/password";
+import { nonEmpty } from "../../util/non-empty";
 
 /** Who the audit trail names for a user made from the environment. */
 export const ENVIRONMENT_ACTOR = "environment";
@@ -89,11 +90,6 @@ async function readPasswordFile(file: string): Promise<string> {
     throw invalid(`LIGNEE_ADMIN_PASSWORD_FILE: cannot read ${file}: ${describeError(error)}`);
   }
   return text.split(/\r?\n/)[0] ?? "";
-}
-
-function nonEmpty(value: string | undefined): string | undefined {
-  const trimmed = value?.trim();
-  return trimmed ? trimmed : undefined;
 }
 
 function invalid(message: string): AuthStoreError {
