@@ -80,6 +80,11 @@ describe("resolveMaintenance", () => {
           { dir: "data", store, pattern: "*.ndjson" },
           { store, prefix: "raw/offres", pattern: "*.ndjson" },
           { store, prefix: "/raw/", pattern: "*.ndjson" },
+          // What the store itself refuses as a prefix (a `..` or `.` segment, a NUL) is refused
+          // here, with the definitions, not when the maintenance job first lists the folder.
+          { store, prefix: "raw/../", pattern: "*.ndjson" },
+          { store, prefix: "./", pattern: "*.ndjson" },
+          { store, prefix: "raw\0/", pattern: "*.ndjson" },
         ],
       },
       {},
@@ -88,6 +93,9 @@ describe("resolveMaintenance", () => {
       "maintenance: rawFiles[0] has both a dir and a store: give one",
       'maintenance: rawFiles[1].prefix must be a store folder ending with "/" (got "raw/offres")',
       'maintenance: rawFiles[2].prefix must be a store folder ending with "/" (got "/raw/")',
+      'maintenance: rawFiles[3].prefix must be a store folder ending with "/" (got "raw/../")',
+      'maintenance: rawFiles[4].prefix must be a store folder ending with "/" (got "./")',
+      'maintenance: rawFiles[5].prefix must be a store folder ending with "/" (got "raw\\u0000/")',
     ]);
   });
 

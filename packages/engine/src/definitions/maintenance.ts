@@ -1,5 +1,5 @@
 import { cronProblem } from "./cron";
-import type { RawStore } from "./raw-store";
+import { assertRawPrefix, type RawStore } from "./raw-store";
 import type { ScheduleDefinition } from "./schedule";
 import { DEFAULT_TIMEZONE } from "../partitions/definition";
 
@@ -123,7 +123,7 @@ export function resolveMaintenance(
       problems.push(`maintenance: rawFiles[${i}] has both a dir and a store: give one`);
     else if (inStore && typeof rule.store !== "function")
       problems.push(`maintenance: rawFiles[${i}].store must be a function returning the store`);
-    else if (inStore && !/^([^/\\]+\/)*$/.test(rule.prefix ?? ""))
+    else if (inStore && !isStoreFolder(rule.prefix ?? ""))
       problems.push(
         `maintenance: rawFiles[${i}].prefix must be a store folder ending with "/" (got ${JSON.stringify(rule.prefix)})`,
       );
@@ -194,4 +194,19 @@ export function isMaintenanceRun(tags: Readonly<Record<string, string>>): boolea
 function defaultLabel(dir: string): string {
   const parts = dir.split(/[\\/]+/).filter((p) => p.length > 0 && p !== ".");
   return parts.slice(-2).join("/") || dir;
+}
+
+/**
+ * The whole store (""), or a folder of it: a prefix the store takes (`assertRawPrefix`: no
+ * empty, `.` or `..` segment, no backslash or NUL) ending with "/".
+ */
+function isStoreFolder(prefix: string): boolean {
+  if (prefix === "") return true;
+  if (!prefix.endsWith("/")) return false;
+  try {
+    assertRawPrefix(prefix);
+    return true;
+  } catch {
+    return false;
+  }
 }
