@@ -1,5 +1,5 @@
-import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import { existsSync, readdirSync } from "node:fs";
+import { mkdir, mkdtemp, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
@@ -208,6 +208,29 @@ describe("runDbtWarm", () => {
     expect(names).toContain("PartialParsingEnabled");
     expect(names).not.toContain("UnableToPartialParse");
     expect(await answer()).toBe(6);
+    // Readable as any file written there is (another user's process may start from it).
+    const probe = path.join(project, "target", "probe");
+    await writeFile(probe, "");
+    const state = path.join(project, "target", "lignee-warm-parse.msgpack");
+    expect((await stat(state)).mode & 0o777).toBe((await stat(probe)).mode & 0o777);
+  }, 120_000);
+
+  it("a stopped process leaves no folder of its own behind", async () => {
+    stopWarmDbt();
+    const scratch = await mkdtemp(path.join(tmpdir(), "lignee-warm-scratch-"));
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = scratch;
+    const own = () => readdirSync(scratch).filter((n) => n.startsWith("lignee-dbt-warm-"));
+    try {
+      expect((await runDbtWarm(build("answer"), invocation())).exitCode).toBe(0);
+      expect(own()).toHaveLength(1);
+      stopWarmDbt();
+      await expect.poll(own, { timeout: 10_000 }).toEqual([]);
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = saved;
+      await rm(scratch, { recursive: true, force: true });
+    }
   }, 120_000);
 
   it("a missing dbt names the command that installs it", async () => {

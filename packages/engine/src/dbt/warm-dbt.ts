@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { LigneeError } from "../errors";
@@ -99,8 +100,30 @@ export function stopWarmDbt(): void {
   idleProcesses.clear();
 }
 
+/** At this process's exit: its dbt processes are killed, and their folders go with them. */
+function stopWarmDbtAtExit(): void {
+  stopWarmDbt();
+  // No exit event of theirs will come now: a killed process writes nothing more.
+  for (const worker of [...withFolder]) worker.removeFolder();
+}
+
+/** A new folder for a warm process to parse in, under the system's temporary folder. */
+function parseFolder(): string {
+  try {
+    return mkdtempSync(path.join(tmpdir(), "lignee-dbt-warm-"));
+  } catch (error) {
+    throw new LigneeError(
+      "RUNTIME",
+      `dbt's warm process needs a folder in ${tmpdir()}: ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
+}
+
 const idleProcesses = new Map<string, WarmDbtProcess[]>();
 const live = new Set<WarmDbtProcess>();
+/** The processes whose folder is still there (a stopped one's goes when its exit comes). */
+const withFolder = new Set<WarmDbtProcess>();
 let exitHookInstalled = false;
 
 interface PendingCommand {
@@ -123,8 +146,12 @@ class WarmDbtProcess {
   /** The last lines of stderr (dbt's console output, a Python traceback). */
   private readonly stderrTail: string[] = [];
 
+  /** Where the process parses the project: made here, removed once the process has ended. */
+  private readonly folder = parseFolder();
+
   constructor(python: string) {
-    this.child = spawn(python, [RUNNER], {
+    withFolder.add(this);
+    this.child = spawn(python, [RUNNER, this.folder], {
       stdio: ["pipe", "pipe", "pipe"],
       // Its own process group: a terminal's Ctrl-C reaches the engine, which cancels the
       // command; and the group can be signalled as runDbt's is.
@@ -269,10 +296,17 @@ class WarmDbtProcess {
     }
   }
 
+  /** Removes the process's folder (when it has ended, or is ending with this process). */
+  removeFolder(): void {
+    if (!withFolder.delete(this)) return;
+    rmSync(this.folder, { recursive: true, force: true });
+  }
+
   private onExit(onFail: (error: Error) => void, error?: Error): void {
     if (this.exited) return;
     this.exited = true;
     live.delete(this);
+    this.removeFolder();
     const why = this.stderrTail.slice(-5).join("\n") || error?.message || "no output";
     onFail(
       new LigneeError(
@@ -301,5 +335,5 @@ function parseStateFile(projectDir: string): string {
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
-  process.on("exit", stopWarmDbt);
+  process.on("exit", stopWarmDbtAtExit);
 }

@@ -2,7 +2,8 @@
 programmatic runner (dbt.cli.main.dbtRunner), so that a command costs what its SQL costs, not
 dbt's start-up (importing dbt, reading the project, parsing it).
 
-Started by the engine (packages/engine/src/dbt/warm-dbt.ts) with the dbt virtualenv's Python.
+Started by the engine (packages/engine/src/dbt/warm-dbt.ts) with the dbt virtualenv's Python,
+as `python warm_runner.py FOLDER`: FOLDER is where it parses the project (the engine removes it).
 Protocol: one JSON object per line.
 
   stdin   {"id": 1, "args": ["build", "--select", "m"], "projectDir": "...", "profilesDir": "...",
@@ -54,7 +55,9 @@ def main() -> None:
         protocol.write(json.dumps(message, default=str) + "\n")
 
     manifests: dict = {}
-    parse_dir = tempfile.mkdtemp(prefix="lignee-dbt-warm-")
+    # The folder the engine made for this process (and removes once it has ended), else one
+    # of its own (run by hand).
+    parse_dir = sys.argv[1] if len(sys.argv) > 1 else tempfile.mkdtemp(prefix="lignee-dbt-warm-")
     send({"ready": True, "dbt": version("dbt-core")})
 
     for line in sys.stdin:
@@ -128,15 +131,7 @@ def take_parse_state(state, parse_dir: str):
     Returns the local file's signature, to tell afterwards whether dbt wrote a new one."""
     here = os.path.join(parse_dir, PARSE_STATE)
     if state and os.path.isfile(state):
-        fd, partial = tempfile.mkstemp(dir=parse_dir, suffix=".tmp")
-        os.close(fd)
-        try:
-            shutil.copyfile(state, partial)
-            os.replace(partial, here)
-        except OSError:
-            pass  # unreadable: dbt reads what is there, or parses the whole project
-        finally:
-            remove_quietly(partial)
+        with_copy_of(state, here, stamp_zero=True)
     return signature(here)
 
 
@@ -145,23 +140,41 @@ def keep_parse_state(parse_dir: str, state, before) -> None:
     writes none when no file changed), replacing it whole: a process reading it at the same
     time gets the old one or the new one."""
     here = os.path.join(parse_dir, PARSE_STATE)
-    if not state or signature(here) in (None, before):
-        return
+    if state and signature(here) not in (None, before):
+        with_copy_of(here, state)
+
+
+def with_copy_of(source: str, destination: str, stamp_zero: bool = False) -> None:
+    """Replaces `destination` with a copy of `source`, whole (a temporary file beside it, then
+    a rename), with the permissions of a file written as usual. A copy that fails leaves
+    `destination` as it was: this is only a head start for a parse, never a reason to fail.
+    `stamp_zero` dates the copy from 1970, so that any file dbt writes in its place afterwards,
+    of whatever size, differs in its signature."""
+    folder = os.path.dirname(destination)
     partial = None
     try:
-        os.makedirs(os.path.dirname(state), exist_ok=True)
-        fd, partial = tempfile.mkstemp(
-            dir=os.path.dirname(state), prefix=os.path.basename(state) + ".", suffix=".tmp"
-        )
+        os.makedirs(folder, exist_ok=True)
+        fd, partial = tempfile.mkstemp(dir=folder, prefix=os.path.basename(destination) + ".")
         os.close(fd)
-        shutil.copyfile(here, partial)
-        os.replace(partial, state)
+        shutil.copyfile(source, partial)
+        # mkstemp's file is private to its user: the saved state is read by others too.
+        os.chmod(partial, 0o666 & ~current_umask())
+        if stamp_zero:
+            os.utime(partial, ns=(0, 0))
+        os.replace(partial, destination)
+        partial = None
     except OSError:
-        pass  # only a head start for later processes: a folder not writable costs them a parse
+        pass
     finally:
-        # Also when interrupted (SIGINT cancels a command): no half-written copy left behind.
+        # Also when SIGINT (a cancelled command) interrupts the copy; a SIGKILL leaves it.
         if partial is not None:
             remove_quietly(partial)
+
+
+def current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def signature(path: str):
