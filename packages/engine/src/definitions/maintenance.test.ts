@@ -91,11 +91,11 @@ describe("resolveMaintenance", () => {
     );
     expect(problems).toEqual([
       "maintenance: rawFiles[0] has both a dir and a store: give one",
-      'maintenance: rawFiles[1].prefix must be a store folder ending with "/" (got "raw/offres")',
-      'maintenance: rawFiles[2].prefix must be a store folder ending with "/" (got "/raw/")',
-      'maintenance: rawFiles[3].prefix must be a store folder ending with "/" (got "raw/../")',
-      'maintenance: rawFiles[4].prefix must be a store folder ending with "/" (got "./")',
-      'maintenance: rawFiles[5].prefix must be a store folder ending with "/" (got "raw\\u0000/")',
+      'maintenance: rawFiles[1].prefix must be a store folder ending with "/", its segments neither empty, "." nor "..", without a backslash or NUL (got "raw/offres")',
+      'maintenance: rawFiles[2].prefix must be a store folder ending with "/", its segments neither empty, "." nor "..", without a backslash or NUL (got "/raw/")',
+      'maintenance: rawFiles[3].prefix must be a store folder ending with "/", its segments neither empty, "." nor "..", without a backslash or NUL (got "raw/../")',
+      'maintenance: rawFiles[4].prefix must be a store folder ending with "/", its segments neither empty, "." nor "..", without a backslash or NUL (got "./")',
+      'maintenance: rawFiles[5].prefix must be a store folder ending with "/", its segments neither empty, "." nor "..", without a backslash or NUL (got "raw\\u0000/")',
     ]);
   });
 

@@ -125,7 +125,7 @@ export function resolveMaintenance(
       problems.push(`maintenance: rawFiles[${i}].store must be a function returning the store`);
     else if (inStore && !isStoreFolder(rule.prefix ?? ""))
       problems.push(
-        `maintenance: rawFiles[${i}].prefix must be a store folder ending with "/" (got ${JSON.stringify(rule.prefix)})`,
+        `maintenance: rawFiles[${i}].prefix must be a store folder ending with "/", its segments neither empty, "." nor "..", without a backslash or NUL (got ${JSON.stringify(rule.prefix)})`,
       );
     else if (!inStore && (typeof rule.dir !== "string" || rule.dir.length === 0))
       problems.push(`maintenance: rawFiles[${i}] has no dir (or store)`);
