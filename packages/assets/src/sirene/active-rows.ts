@@ -19,6 +19,8 @@ const A = 65;
 const TRUE = Buffer.from("true");
 const FALSE = Buffer.from("false");
 const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+/** Index of the siret among the picked fields. */
+const SIRET = SIRENE_COLUMNS.findIndex((c) => c.column === "siret");
 
 /**
  * Turns the bytes of a `StockEtablissement` CSV file, chunk after chunk, into COPY text rows of
@@ -42,11 +44,21 @@ export class ActiveRows implements CsvVisitor {
   /** copyLines[n % size] = file line of COPY line n + 1. */
   private readonly copyLines = new Uint32Array(LINE_MAP_SIZE);
   private copied = 0;
+  /** With `find`: the file lines of the active establishments with that siret. */
+  readonly found: number[] = [];
+  private readonly find: Buffer | undefined;
 
+  /**
+   * `find`: a siret to look for instead of writing rows (the lines of a siret the table
+   * refused as listed twice).
+   */
   constructor(
     private readonly file: string,
     private readonly signal?: AbortSignal,
-  ) {}
+    find?: string,
+  ) {
+    this.find = find === undefined ? undefined : Buffer.from(find, "utf8");
+  }
 
   /** The COPY text of the records `chunk` completes, if any. */
   write(chunk: Buffer): Buffer | undefined {
@@ -104,6 +116,11 @@ export class ActiveRows implements CsvVisitor {
     const etat = layout.etat;
     const start = picker.starts[etat]!;
     if (picker.ends[etat]! - start !== 1 || picker.bytes[start] !== A) return;
+    if (this.find !== undefined) {
+      if (equals(picker.bytes, picker.starts[SIRET]!, picker.ends[SIRET]!, this.find))
+        this.found.push(line);
+      return;
+    }
     this.copyLines[this.copied++ % LINE_MAP_SIZE] = line;
     writeCopyLine(this.out, picker, this.file, line);
   }

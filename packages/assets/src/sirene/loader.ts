@@ -6,6 +6,7 @@ import { SIRENE_COLUMNS, SIRENE_DDL, SIRENE_TABLE } from "./columns";
 import { CsvSyntaxError } from "./csv-records";
 import type { RawStore } from "@lignee/engine";
 import { openCsvObject, openCsvSource, type CsvSource } from "./csv-source";
+import { addPrimaryKey, dropPrimaryKeyForLoad } from "./primary-key";
 import { SireneLoadError } from "./errors";
 
 export interface SireneLoadStats {
@@ -29,7 +30,9 @@ export interface SireneLoadStats {
  *
  * Everything happens in one transaction: a malformed record (wrong number of fields, an
  * unbalanced quote, an invalid date), a duplicate siret, a crash or a cancellation leaves the
- * table as it was. Errors are `SireneLoadError`s naming the file and the line.
+ * table as it was. Errors are `SireneLoadError`s naming the file and the line. The primary key
+ * on siret is dropped for the load and built again from all the rows (`dropPrimaryKeyForLoad`):
+ * a siret listed twice is found then, and the file is read again for the line that repeats it.
  *
  * @example
  * const stats = await loadSireneEtablissements(warehouse, "data/StockEtablissement_utf8.zip");
@@ -63,7 +66,9 @@ export async function loadSireneEtablissements(
       // TRUNCATE rather than DELETE: millions of dead rows would be left to vacuum. Readers wait
       // on its lock until the commit, then see the new rows; never an empty table.
       await client.query(`TRUNCATE ${SIRENE_TABLE}`);
-      return copyInto(
+      // The primary key's index is built once the rows are in, from all of them at once.
+      const key = await dropPrimaryKeyForLoad(client, SIRENE_TABLE);
+      const stats = await copyInto(
         client,
         SIRENE_TABLE,
         SIRENE_COLUMNS.map((c) => c.column),
@@ -71,6 +76,8 @@ export async function loadSireneEtablissements(
         // Truncated above in this transaction: the rows can be written frozen.
         { ...options, freeze: true },
       );
+      if (key) await addPrimaryKey(client, SIRENE_TABLE, key);
+      return stats;
     });
     return {
       rows: copy.rows,
@@ -81,7 +88,56 @@ export async function loadSireneEtablissements(
       sirene_etablissements: copy.rows,
     };
   } catch (error) {
+    const twice = listedTwice(error);
+    if (twice !== undefined) throw await duplicateError(file, name, twice, error, options);
     throw asLoadError(error, name, (copyLine) => active.fileLine(copyLine));
+  } finally {
+    source.close();
+  }
+}
+
+/**
+ * The siret of PostgreSQL's refusal to build the primary key over two rows with the same one
+ * (`Key (siret)=(…) is duplicated.`); undefined for any other error.
+ */
+function listedTwice(error: unknown): string | undefined {
+  const pg = error as { code?: unknown; detail?: unknown };
+  if (pg.code !== "23505" || typeof pg.detail !== "string") return undefined;
+  return /^Key \(siret\)=\((\d+)\) is duplicated\.$/.exec(pg.detail)?.[1];
+}
+
+/**
+ * The error for a siret listed twice, naming the line of its second listing: the file is read
+ * again to find it (the key is checked once every row is in, when the rows' lines are gone).
+ */
+async function duplicateError(
+  file: string | { readonly store: RawStore; readonly key: string },
+  name: string,
+  siret: string,
+  cause: unknown,
+  options: { signal?: AbortSignal },
+): Promise<SireneLoadError> {
+  const lines = await activeLinesOf(file, siret, options.signal).catch(() => []);
+  const second = lines[1];
+  const where = second === undefined ? { file: name } : { file: name, line: second };
+  const first = lines[0] === undefined ? "" : `, first on line ${lines[0]}`;
+  return new SireneLoadError("INVALID_VALUE", `siret ${siret} is listed twice${first}`, where, {
+    cause,
+  });
+}
+
+/** The file lines of the active establishments of the file with `siret`. */
+async function activeLinesOf(
+  file: string | { readonly store: RawStore; readonly key: string },
+  siret: string,
+  signal: AbortSignal | undefined,
+): Promise<number[]> {
+  const { source } = await open(file);
+  try {
+    const finder = new ActiveRows(source.name, signal, siret);
+    for await (const chunk of source.stream as AsyncIterable<Buffer>) finder.write(chunk);
+    finder.end();
+    return finder.found;
   } finally {
     source.close();
   }
