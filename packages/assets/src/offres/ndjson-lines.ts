@@ -35,15 +35,27 @@ export async function* splitLines(
   let carry: Buffer | undefined;
   let number = 0;
   for await (const piece of source) {
-    const chunk = Buffer.isBuffer(piece)
+    const buf = Buffer.isBuffer(piece)
       ? piece
       : Buffer.from(
           (piece as Uint8Array).buffer,
           (piece as Uint8Array).byteOffset,
           (piece as Uint8Array).byteLength,
         );
-    let buf = carry ? Buffer.concat([carry, chunk]) : chunk;
     let start = 0;
+    if (carry) {
+      // Only the line that spans the two chunks is copied, not the whole chunk.
+      const nl = buf.indexOf(10);
+      if (nl === -1) {
+        carry = Buffer.concat([carry, buf]);
+        continue;
+      }
+      const line = Buffer.concat([carry, buf.subarray(0, nl)]);
+      carry = undefined;
+      number++;
+      yield { number, bytes: line[line.length - 1] === 13 ? line.subarray(0, -1) : line };
+      start = nl + 1;
+    }
     for (let nl = buf.indexOf(10, start); nl !== -1; nl = buf.indexOf(10, start)) {
       const end = nl > start && buf[nl - 1] === 13 ? nl - 1 : nl;
       number++;
@@ -51,7 +63,6 @@ export async function* splitLines(
       start = nl + 1;
     }
     carry = start < buf.length ? buf.subarray(start) : undefined;
-    buf = Buffer.alloc(0);
   }
   if (carry && carry.length > 0) {
     number++;
