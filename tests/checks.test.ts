@@ -15,6 +15,8 @@ import {
   type CheckDefinition,
   type PartitionRequest,
   type RunEvent,
+  RetryableError,
+  retryPolicy,
 } from "@lignee/engine";
 import { createTestDatabase } from "./support/database";
 
@@ -421,6 +423,78 @@ describe("asset checks", () => {
     expect(failed?.map((f) => [f.checkName, partitionKeys(daily, f.partitions)])).toEqual([
       ["unique_id", ["2024-01-02"]],
     ]);
+  });
+
+  it("a runner's members' checks start once all of them are committed, while the runner goes on; a retried attempt's are dropped", async () => {
+    // The runner commits both members, then waits for a check to start before returning, as
+    // dbt's tests run after its models: without the early start it would wait in vain.
+    let checkStarted: () => void = () => undefined;
+    const started = new Promise<void>((resolve) => (checkStarted = resolve));
+    const evaluations: string[] = [];
+    const order: string[] = [];
+    let attempts = 0;
+    const runner = {
+      key: "early-runner",
+      run: async (ctx: {
+        attempt: number;
+        members: readonly { assetKey: string }[];
+        committed?: (assetKey: string) => void;
+      }) => {
+        attempts++;
+        for (const m of ctx.members) ctx.committed?.(m.assetKey);
+        const waited = await Promise.race([
+          started.then(() => "started"),
+          new Promise((resolve) => setTimeout(() => resolve("timed out"), 5_000)),
+        ]);
+        order.push(`runner ${ctx.attempt} ${waited}`);
+        if (ctx.attempt === 1) throw new RetryableError("flaky");
+        return Object.fromEntries(ctx.members.map((m) => [m.assetKey, { ok: true as const }]));
+      },
+    };
+    const check = (asset: string) =>
+      defineCheck({
+        asset,
+        name: "rows",
+        severity: "error",
+        evaluate: async (ctx) => {
+          evaluations.push(`${ctx.assetKey}:${ctx.partitionKey}`);
+          checkStarted();
+          return { passed: ctx.partitionKey !== "2024-01-02" };
+        },
+      });
+    const a = defineAsset({
+      key: "early/a",
+      partitions: daily,
+      runner,
+      retryPolicy: retryPolicy({ maxRetries: 1, delayMs: 0 }),
+    });
+    const b = defineAsset({
+      key: "early/b",
+      partitions: daily,
+      runner,
+      retryPolicy: retryPolicy({ maxRetries: 1, delayMs: 0 }),
+    });
+    const definitions = Definitions.create<unknown>({
+      assets: [a, b],
+      checks: [check("early/a"), check("early/b")],
+    }) as Definitions<unknown>;
+    const r = await run(definitions, "early/a,early/b", {
+      kind: "range",
+      from: "2024-01-01",
+      to: "2024-01-02",
+    });
+    expect(r.outcome).toBe("FAILURE");
+    expect(attempts).toBe(2);
+    expect(order).toEqual(["runner 1 started", "runner 2 started"]);
+    // Both attempts evaluated them (4 each); the failed attempt's results are not recorded.
+    expect(evaluations).toHaveLength(8);
+    for (const asset of ["early/a", "early/b"]) {
+      const results = await storage.latestCheckResults(asset);
+      expect(results.map((c) => `${c.checkName} ${c.partitionKey} ${c.passed}`).sort()).toEqual([
+        "rows 2024-01-01 true",
+        "rows 2024-01-02 false",
+      ]);
+    }
   });
 });
 

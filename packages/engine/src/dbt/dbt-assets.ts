@@ -195,7 +195,14 @@ function dbtRunner<R>(
           profilesDir: options.profilesDir ?? options.projectDir,
           env: connectionEnv(options.connectionUrl(ctx.resources)),
           signal: ctx.signal,
-          onLog: (line) => forward(line, assetOf(line.uniqueId), ctx),
+          onLog: (line) => {
+            const assetKey = assetOf(line.uniqueId);
+            forward(line, assetKey, ctx);
+            // Its transaction is committed: the platform's checks may read it while the tests
+            // run (they start once every selected model is built).
+            if (assetKey && line.name === "LogModelResult" && line.nodeStatus === "success")
+              ctx.committed?.(assetKey);
+          },
         });
         const resultsFile = path.join(targetPath, "run_results.json");
         results = existsSync(resultsFile) ? await readRunResults(resultsFile) : undefined;

@@ -128,6 +128,15 @@ export interface GroupMaterializeContext<R = unknown> {
   readonly logFor: (assetKey: AssetKey) => Logger;
   readonly signal: AbortSignal;
   readonly resources: R;
+  /**
+   * Says that a member's data is written and committed while `run` goes on (dbt: its model is
+   * built, its tests still run). Once every member has said so, the engine evaluates their
+   * checks (`defineCheck`) beside what the runner still does, instead of after `run` returns.
+   * Their results are recorded with the members' materialisations, as always. Undefined when
+   * the caller does not use it (a runner called by hand); a runner that never calls it has its
+   * members' checks evaluated after it returns.
+   */
+  readonly committed?: (assetKey: AssetKey) => void;
 }
 
 /** Per member: materialised (with metadata) or failed (with its error). */

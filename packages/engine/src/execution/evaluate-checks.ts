@@ -35,23 +35,14 @@ export async function evaluateMemberChecks(
   reported: readonly AssetCheckResult[],
   options: ExecuteOptions,
   signal: AbortSignal,
+  /** `evaluateDefinedChecks`' results when they were started earlier (see `ctx.committed`). */
+  started?: Promise<CheckResultInput[]>,
 ): Promise<CheckHold[]> {
   const defined = options.definitions.checksOf(m.assetKey);
   if (defined.length === 0 && reported.length === 0) return [];
   const disabled = (await disabledChecks(options)).get(m.assetKey) ?? new Set<string>();
   const slots = partitionSlots(m);
-  const evaluations: (() => Promise<CheckResultInput>)[] = [];
-  for (const check of defined) {
-    if (disabled.has(check.name)) continue;
-    for (const slot of slots) {
-      evaluations.push(() => {
-        signal.throwIfAborted();
-        return evaluateOne(step, check, m, slot, options, signal);
-      });
-    }
-  }
-  // Concurrently: a check mostly waits on a query, and the next step waits on all of them.
-  const results = await mapLimit(evaluations, CHECK_CONCURRENCY);
+  const results = [...(await (started ?? evaluateDefinedChecks(step, m, options, signal)))];
   for (const c of reported) {
     if (disabled.has(c.name)) continue;
     const targets =
@@ -73,6 +64,33 @@ export async function evaluateMemberChecks(
   await options.storage.recordCheckResults(results);
   for (const r of results) options.emit(checkEvent(step, m, r));
   return holdsOf(results);
+}
+
+/**
+ * Evaluates the enabled checks `defineCheck` gives `m`'s asset, once per partition, up to
+ * `CHECK_CONCURRENCY` at once; records nothing (`evaluateMemberChecks` does).
+ */
+export async function evaluateDefinedChecks(
+  step: PlanStep,
+  m: StepMember,
+  options: ExecuteOptions,
+  signal: AbortSignal,
+): Promise<CheckResultInput[]> {
+  const defined = options.definitions.checksOf(m.assetKey);
+  if (defined.length === 0) return [];
+  const disabled = (await disabledChecks(options)).get(m.assetKey) ?? new Set<string>();
+  const evaluations: (() => Promise<CheckResultInput>)[] = [];
+  for (const check of defined) {
+    if (disabled.has(check.name)) continue;
+    for (const slot of partitionSlots(m)) {
+      evaluations.push(() => {
+        signal.throwIfAborted();
+        return evaluateOne(step, check, m, slot, options, signal);
+      });
+    }
+  }
+  // Concurrently: a check mostly waits on a query, and the next step waits on all of them.
+  return mapLimit(evaluations, CHECK_CONCURRENCY);
 }
 
 const switchesOfRun = new WeakMap<ExecuteOptions, Promise<Map<string, Set<string>>>>();

@@ -9,6 +9,7 @@ import { stepMembers, type PlanStep, type StepMember } from "../planning/plan";
 import type { ClaimedInputs, InputRead, MaterializedPartition } from "../storage/storage";
 import { abortableSleep } from "./abortable-sleep";
 import { claimStep } from "./claim-step";
+import { EarlyChecks } from "./early-checks";
 import { isTransient } from "./error-class";
 import { evaluateMemberChecks, type CheckHold } from "./evaluate-checks";
 import { describeFailure, serializeError } from "./events";
@@ -75,8 +76,9 @@ export async function runStep(
       watermark,
       inputs: new Map(members.map((m) => [m.assetKey, inputVersionsOf(m, options, at, inputs)])),
     };
+    const early = new EarlyChecks(step, options, signal);
     const outcomes = await retry(
-      (attempt) => callUserCode(step, attempt, options, signal),
+      (attempt) => callUserCode(step, attempt, options, signal, early.begin(attempt)),
       retryOptions(step, options, signal, sleep),
     );
     const failures = await recordOutcomes(
@@ -87,6 +89,7 @@ export async function runStep(
       now,
       unrecorded,
       signal,
+      early,
     );
     return endStep(step, members.length, failures, started, options);
   } catch (error) {
@@ -130,6 +133,7 @@ async function recordOutcomes(
   now: () => Date,
   unrecorded: Set<string>,
   signal: AbortSignal,
+  early: EarlyChecks,
 ): Promise<Failures> {
   const members = stepMembers(step);
   const siblings = new Set(step.members ? members.map((m) => m.assetKey) : []);
@@ -147,6 +151,7 @@ async function recordOutcomes(
         now,
         unrecorded,
         signal,
+        early,
       );
       failures.holds.push(...holds);
       continue;
@@ -175,6 +180,7 @@ async function recordMemberSuccess(
   now: () => Date,
   unrecorded: Set<string>,
   signal: AbortSignal,
+  early: EarlyChecks,
 ): Promise<CheckHold[]> {
   const { definitions } = options;
   const asset = definitions.get(m.assetKey);
@@ -201,7 +207,7 @@ async function recordMemberSuccess(
     }),
   );
   // The data is written: checks look at it now, in the same run, partition by partition.
-  return evaluateMemberChecks(step, m, result?.checks ?? [], options, signal);
+  return evaluateMemberChecks(step, m, result?.checks ?? [], options, signal, early.of(m.assetKey));
 }
 
 function endStep(

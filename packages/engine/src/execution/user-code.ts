@@ -24,6 +24,8 @@ export async function callUserCode(
   attempt: number,
   options: ExecuteOptions,
   signal: AbortSignal,
+  /** A group runner's `ctx.committed`. */
+  committed?: (assetKey: string) => void,
 ): Promise<Map<string, MemberOutcome>> {
   const members = stepMembers(step);
   const first = options.definitions.get(members[0]!.assetKey);
@@ -47,6 +49,7 @@ export async function callUserCode(
         },
         signal,
         resources: options.resources,
+        ...(committed ? { committed } : {}),
       };
       const results = await runner.run(ctx);
       return new Map(
