@@ -10,9 +10,6 @@
   those days only; --full-refresh rebuilds it from every day, vars or not.
 
   The post-hook refreshes the planner's statistics of the days built (macros/analyser_jours.sql).
-  The build's sorts get 64 MB of memory (work_mem, for its transaction only) instead of the
-  default 4 MB: a first build's two sorts of 900,000 offers then merge fewer, longer runs from
-  disk, 3.6 → 3.3 s; a day's fit in memory. (More is slower here: 256 MB took 3.7 s.)
 
   `meta` tells the platform that the model is partitioned like raw.offres (daily from
   2024-05-23, Europe/Paris) and which vars receive the range of days it materialises.
@@ -27,10 +24,7 @@
         incremental_strategy='delete+insert',
         unique_key='id',
         on_schema_change='sync_all_columns',
-        pre_hook=[
-            "set local work_mem = '64MB'",
-            "{{ supprimer_offres_retirees() }}",
-        ],
+        pre_hook="{{ supprimer_offres_retirees() }}",
         post_hook="{{ analyser_jours() }}",
         indexes=[
             {'columns': ['id'], 'unique': true},
