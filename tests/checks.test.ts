@@ -486,8 +486,10 @@ describe("asset checks", () => {
     expect(r.outcome).toBe("FAILURE");
     expect(attempts).toBe(2);
     expect(order).toEqual(["runner 1 started", "runner 2 started"]);
-    // Both attempts evaluated them (4 each); the failed attempt's results are not recorded.
-    expect(evaluations).toHaveLength(8);
+    // Both attempts started them (the second all 4); what the failed attempt had not begun yet
+    // was cancelled with it, and its results are not recorded.
+    expect(evaluations.length).toBeGreaterThanOrEqual(5);
+    expect(evaluations.length).toBeLessThanOrEqual(8);
     for (const asset of ["early/a", "early/b"]) {
       const results = await storage.latestCheckResults(asset);
       expect(results.map((c) => `${c.checkName} ${c.partitionKey} ${c.passed}`).sort()).toEqual([

@@ -89,7 +89,10 @@ export async function loadSireneEtablissements(
     };
   } catch (error) {
     const twice = listedTwice(error);
-    if (twice !== undefined) throw await duplicateError(file, name, twice, error, options);
+    if (twice !== undefined)
+      throw await duplicateError(file, name, twice, error, options).catch((cancelled: unknown) =>
+        asLoadError(cancelled, name, () => undefined),
+      );
     throw asLoadError(error, name, (copyLine) => active.fileLine(copyLine));
   } finally {
     source.close();
@@ -117,7 +120,11 @@ async function duplicateError(
   cause: unknown,
   options: { signal?: AbortSignal },
 ): Promise<SireneLoadError> {
-  const lines = await activeLinesOf(file, siret, options.signal).catch(() => []);
+  const lines = await activeLinesOf(file, siret, options.signal).catch((error: unknown) => {
+    // A cancellation is not a duplicate's error; a file unreadable now only costs the line.
+    if (options.signal?.aborted) throw error;
+    return [];
+  });
   const second = lines[1];
   const where = second === undefined ? { file: name } : { file: name, line: second };
   const first = lines[0] === undefined ? "" : `, first on line ${lines[0]}`;

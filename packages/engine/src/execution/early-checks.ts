@@ -7,13 +7,15 @@ import type { ExecuteOptions } from "./executor";
  * The checks of a group step's members, evaluated as soon as every member's data is committed
  * (the runner's `ctx.committed`) rather than once the runner returns: beside what it still does
  * (dbt's tests), which only reads that data. Per attempt: what an attempt that then failed
- * started is dropped, and the next attempt starts again. Nothing is recorded here; the step
- * records the results with each member's materialisation (`evaluateMemberChecks`).
+ * started is cancelled and dropped, and the next attempt starts again; `stop` cancels what the
+ * step no longer awaits (it failed, or a member did). Nothing is recorded here; the step records
+ * the results with each member's materialisation (`evaluateMemberChecks`).
  */
 export class EarlyChecks {
   private attempt = 0;
   private committed = new Set<string>();
   private started = new Map<string, Promise<CheckResultInput[]>>();
+  private cancel = new AbortController();
 
   constructor(
     private readonly step: PlanStep,
@@ -23,9 +25,11 @@ export class EarlyChecks {
 
   /** A new attempt of the runner; returns the `ctx.committed` to give it. */
   begin(attempt: number): (assetKey: string) => void {
+    this.stop();
     this.attempt = attempt;
     this.committed = new Set();
     this.started = new Map();
+    this.cancel = new AbortController();
     return (assetKey) => this.onCommitted(attempt, assetKey);
   }
 
@@ -34,15 +38,21 @@ export class EarlyChecks {
     return this.started.get(assetKey);
   }
 
+  /** Cancels the evaluations still running (once the step has taken what it records). */
+  stop(): void {
+    this.cancel.abort();
+  }
+
   private onCommitted(attempt: number, assetKey: string): void {
     if (attempt !== this.attempt || this.started.size > 0) return;
     const members = stepMembers(this.step);
     if (!members.some((m) => m.assetKey === assetKey)) return;
     this.committed.add(assetKey);
     if (this.committed.size < members.length) return;
+    const signal = AbortSignal.any([this.signal, this.cancel.signal]);
     for (const m of members) {
-      const evaluation = evaluateDefinedChecks(this.step, m, this.options, this.signal);
-      // Awaited, and its failure seen, when the member is recorded; dropped with its attempt.
+      const evaluation = evaluateDefinedChecks(this.step, m, this.options, signal);
+      // Awaited, and its failure seen, when the member is recorded; else cancelled and dropped.
       evaluation.catch(() => undefined);
       this.started.set(m.assetKey, evaluation);
     }

@@ -77,21 +77,26 @@ export async function runStep(
       inputs: new Map(members.map((m) => [m.assetKey, inputVersionsOf(m, options, at, inputs)])),
     };
     const early = new EarlyChecks(step, options, signal);
-    const outcomes = await retry(
-      (attempt) => callUserCode(step, attempt, options, signal, early.begin(attempt)),
-      retryOptions(step, options, signal, sleep),
-    );
-    const failures = await recordOutcomes(
-      step,
-      outcomes,
-      prepared,
-      options,
-      now,
-      unrecorded,
-      signal,
-      early,
-    );
-    return endStep(step, members.length, failures, started, options);
+    try {
+      const outcomes = await retry(
+        (attempt) => callUserCode(step, attempt, options, signal, early.begin(attempt)),
+        retryOptions(step, options, signal, sleep),
+      );
+      const failures = await recordOutcomes(
+        step,
+        outcomes,
+        prepared,
+        options,
+        now,
+        unrecorded,
+        signal,
+        early,
+      );
+      return endStep(step, members.length, failures, started, options);
+    } finally {
+      // What no member recorded (a failed member's, a failed step's) stops querying now.
+      early.stop();
+    }
   } catch (error) {
     return await failStep(step, error, unrecorded, options, signal, started);
   }
