@@ -50,23 +50,26 @@ export async function* splitLines(
         carry = Buffer.concat([carry, buf]);
         continue;
       }
-      const line = Buffer.concat([carry, buf.subarray(0, nl)]);
+      const joined = Buffer.concat([carry, buf.subarray(0, nl)]);
       carry = undefined;
       number++;
-      yield { number, bytes: line[line.length - 1] === 13 ? line.subarray(0, -1) : line };
+      yield { number, bytes: lineOf(joined, 0, joined.length) };
       start = nl + 1;
     }
     for (let nl = buf.indexOf(10, start); nl !== -1; nl = buf.indexOf(10, start)) {
-      const end = nl > start && buf[nl - 1] === 13 ? nl - 1 : nl;
       number++;
-      yield { number, bytes: buf.subarray(start, end) };
+      yield { number, bytes: lineOf(buf, start, nl) };
       start = nl + 1;
     }
     carry = start < buf.length ? buf.subarray(start) : undefined;
   }
   if (carry && carry.length > 0) {
     number++;
-    const end = carry[carry.length - 1] === 13 ? carry.length - 1 : carry.length;
-    yield { number, bytes: carry.subarray(0, end) };
+    yield { number, bytes: lineOf(carry, 0, carry.length) };
   }
+}
+
+/** `bytes[start, end)`, a CR at its end dropped (a line of a file written with CRLF). */
+function lineOf(bytes: Buffer, start: number, end: number): Buffer {
+  return bytes.subarray(start, end > start && bytes[end - 1] === 13 ? end - 1 : end);
 }
