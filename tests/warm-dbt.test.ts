@@ -208,7 +208,7 @@ describe("runDbtWarm", () => {
     expect(names).toContain("PartialParsingEnabled");
     expect(names).not.toContain("UnableToPartialParse");
     expect(await answer()).toBe(6);
-    // Readable as any file written there is (another user's process may start from it).
+    // The same permissions as a file written there (another user's process may start from it).
     const probe = path.join(project, "target", "probe");
     await writeFile(probe, "");
     const state = path.join(project, "target", "lignee-warm-parse.msgpack");
