@@ -498,6 +498,116 @@ describe("asset checks", () => {
       ]);
     }
   });
+
+  it("a result the materialisation reports under a declared check's name stands in for its evaluation there", async () => {
+    const evaluated: string[] = [];
+    const up = defineAsset({
+      key: "standin/up",
+      partitions: daily,
+      // Checked while written, on the first day only; reported as `warn`, declared `error`.
+      materialize: async (ctx) =>
+        ctx.partitionKey === "2024-01-01"
+          ? {
+              checks: [
+                {
+                  name: "no_duplicates",
+                  passed: false,
+                  severity: "warn" as const,
+                  description: "2 duplicates seen while loading",
+                },
+              ],
+            }
+          : {},
+    });
+    const down = defineAsset({
+      key: "standin/down",
+      partitions: daily,
+      deps: ["standin/up"],
+      materialize: async () => undefined,
+    });
+    const definitions = Definitions.create<unknown>({
+      assets: [up, down],
+      checks: [
+        defineCheck({
+          asset: "standin/up",
+          name: "no_duplicates",
+          severity: "error",
+          evaluate: async (ctx) => {
+            evaluated.push(ctx.partitionKey ?? "");
+            return { passed: true, description: "evaluated" };
+          },
+        }),
+      ],
+    }) as Definitions<unknown>;
+    const r = await run(definitions, "standin/up", {
+      kind: "range",
+      from: "2024-01-01",
+      to: "2024-01-02",
+    });
+    // The reported failure is an `error` check's: the run fails, as after an evaluation.
+    expect(r.outcome).toBe("FAILURE");
+    expect(r.error).toContain("no_duplicates");
+    expect(evaluated).toEqual(["2024-01-02"]);
+    expect(r.events.filter((e) => e.type === "CHECK_EVALUATION")).toHaveLength(2);
+    const results = await storage.latestCheckResults("standin/up");
+    expect(
+      results.map((c) => `${c.partitionKey} ${c.passed} ${c.severity} ${c.description}`).sort(),
+    ).toEqual([
+      "2024-01-01 false error 2 duplicates seen while loading",
+      "2024-01-02 true error evaluated",
+    ]);
+    expect(await causesOf(definitions, "standin/down")).toContain(
+      "blocked by failed check standin/up:no_duplicates on partition 2024-01-01",
+    );
+    // `lignee check` evaluates it: the materialisation is not there to report.
+    const again = await run(definitions, "standin/up", { kind: "single", key: "2024-01-01" }, true);
+    expect(again.outcome).toBe("SUCCESS");
+    expect(evaluated).toEqual(["2024-01-02", "2024-01-01"]);
+  });
+
+  it("a runner's report stands in for a declared check started early: one result, the reported one", async () => {
+    let evaluations = 0;
+    const runner = {
+      key: "standin-runner",
+      run: async (ctx: {
+        members: readonly { assetKey: string }[];
+        committed?: (assetKey: string) => void;
+      }) => {
+        for (const m of ctx.members) ctx.committed?.(m.assetKey);
+        return Object.fromEntries(
+          ctx.members.map((m) => [
+            m.assetKey,
+            {
+              ok: true as const,
+              checks: [{ name: "rows", passed: false, severity: "error" as const }],
+            },
+          ]),
+        );
+      },
+    };
+    const model = defineAsset({ key: "standin/model", partitions: daily, runner });
+    const definitions = Definitions.create<unknown>({
+      assets: [model],
+      checks: [
+        defineCheck({
+          asset: "standin/model",
+          name: "rows",
+          evaluate: async () => {
+            evaluations++;
+            return { passed: true };
+          },
+        }),
+      ],
+    }) as Definitions<unknown>;
+    const r = await run(definitions, "standin/model", { kind: "single", key: "2024-01-03" });
+    expect(r.outcome).toBe("FAILURE");
+    expect(evaluations).toBeLessThanOrEqual(1);
+    const results = await storage.latestCheckResults("standin/model");
+    expect(results.map((c) => `${c.checkName} ${c.partitionKey} ${c.passed}`)).toEqual([
+      "rows 2024-01-03 false",
+    ]);
+    expect(r.events.filter((e) => e.type === "CHECK_EVALUATION")).toHaveLength(1);
+  });
 });
 
 async function alertsFor(runId: string): Promise<unknown[]> {

@@ -100,7 +100,11 @@ export interface MaterializeResult {
    * what is true of one partition must not be copied from the whole build onto each of them.
    */
   readonly partitionMetadata?: Readonly<Record<string, Metadata>>;
-  /** Checks evaluated on the data just written; stored with the asset. */
+  /**
+   * Checks evaluated on the data just written; stored with the asset. A result named like a
+   * check declared with `defineCheck` stands in for that check's evaluation on the partitions
+   * it covers (recorded with the declared severity); `lignee check` still evaluates it.
+   */
   readonly checks?: readonly AssetCheckResult[];
   /**
    * A version of the data produced (e.g. a content hash). When omitted, every materialisation

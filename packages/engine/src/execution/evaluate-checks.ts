@@ -26,8 +26,14 @@ export interface CheckHold {
  * Evaluates the enabled checks of one materialised member, once per partition (once for an
  * unpartitioned asset), up to `CHECK_CONCURRENCY` at once, through the same kind of boundary
  * as `materialize`: what `evaluate` throws or returns malformed is a failed evaluation with the
- * error as its description, never a failed step. Records them with the results the materialisation reported (per partition) in
- * one write, emits one CHECK_EVALUATION event per result, and returns the failed `error` checks.
+ * error as its description, never a failed step. Records them with the results the
+ * materialisation reported (per partition) in one write, emits one CHECK_EVALUATION event per
+ * result, and returns the failed `error` checks.
+ *
+ * A result the materialisation reports under the name of a check `defineCheck` declared stands
+ * in for that check's evaluation on the partitions it covers (the materialisation checked the
+ * data as it wrote it); it is recorded with the declared check's severity. `evaluate` still
+ * runs for the other partitions, and in checks-only runs (`lignee check`).
  */
 export async function evaluateMemberChecks(
   step: PlanStep,
@@ -42,7 +48,14 @@ export async function evaluateMemberChecks(
   if (defined.length === 0 && reported.length === 0) return [];
   const disabled = (await disabledChecks(options)).get(m.assetKey) ?? new Set<string>();
   const slots = partitionSlots(m);
-  const results = [...(await (started ?? evaluateDefinedChecks(step, m, options, signal)))];
+  const severityOf = new Map(defined.map((c) => [c.name, c.severity] as const));
+  const standsIn = (name: string, key: string | undefined): boolean =>
+    severityOf.has(name) &&
+    reported.some(
+      (c) => c.name === name && (c.partitionKey === undefined || c.partitionKey === key),
+    );
+  const evaluated = await (started ?? evaluateDefinedChecks(step, m, options, signal, standsIn));
+  const results = evaluated.filter((r) => !standsIn(r.checkName, r.partitionKey));
   for (const c of reported) {
     if (disabled.has(c.name)) continue;
     const targets =
@@ -53,7 +66,7 @@ export async function evaluateMemberChecks(
         assetKey: m.assetKey,
         checkName: c.name,
         passed: c.passed,
-        severity: c.severity,
+        severity: severityOf.get(c.name) ?? c.severity,
         partitionIndex: slot.index,
         ...(slot.key !== undefined ? { partitionKey: slot.key } : {}),
         ...(c.description !== undefined ? { description: c.description } : {}),
@@ -75,6 +88,8 @@ export async function evaluateDefinedChecks(
   m: StepMember,
   options: ExecuteOptions,
   signal: AbortSignal,
+  /** Evaluations to leave out: the materialisation reported their result. */
+  skip: (checkName: string, partitionKey: string | undefined) => boolean = () => false,
 ): Promise<CheckResultInput[]> {
   const defined = options.definitions.checksOf(m.assetKey);
   if (defined.length === 0) return [];
@@ -83,6 +98,7 @@ export async function evaluateDefinedChecks(
   for (const check of defined) {
     if (disabled.has(check.name)) continue;
     for (const slot of partitionSlots(m)) {
+      if (skip(check.name, slot.key)) continue;
       evaluations.push(() => {
         signal.throwIfAborted();
         return evaluateOne(step, check, m, slot, options, signal);
