@@ -261,6 +261,19 @@ describe("the quality gate", () => {
         { check_name: "unique_ids", severity: "error" },
       ]),
     );
+    // The load evaluated the creation dates as it wrote them (a result without an evaluation's
+    // duration); the ids were read back from the table.
+    const how = await sql.query<{ check_name: string; evaluated: boolean }>(
+      `SELECT check_name, bool_or(duration_ms IS NOT NULL) AS evaluated FROM lignee.check_results
+       WHERE asset_key = 'raw/offres' AND partition_key = $1
+         AND check_name IN ('date_creation_in_day', 'unique_ids')
+       GROUP BY check_name ORDER BY 1`,
+      [BAD],
+    );
+    expect(how.rows).toEqual([
+      { check_name: "date_creation_in_day", evaluated: false },
+      { check_name: "unique_ids", evaluated: true },
+    ]);
     const fait = (await status()).get("emploi/fait_offre_emploi")!;
     expect(fait.causes.map((c) => c.description).join("\n")).toContain(
       `blocked by failed check raw/offres:unique_ids on partition ${BAD}`,

@@ -25,7 +25,7 @@ import { configuredRawStore, numberFromEnv, rawStoreFolder } from "./config";
 import { loadSireneEtablissements } from "./sirene/loader";
 import { sireneSource } from "./sirene/source-file";
 import { OFFRES_PARTITIONS } from "./offres/partitions";
-import { jobOfferChecks } from "./quality/checks";
+import { creationCheckResult, DATE_CREATION_IN_DAY, jobOfferChecks } from "./quality/checks";
 import { sparkOffresAssets } from "./spark/offres-assets";
 
 export { OFFRES_START } from "./offres/partitions";
@@ -58,6 +58,8 @@ const offres: Asset = defineAsset<JobOfferResources>({
   // Each day is a collection from the API (about 334 calls): more than a week at once is asked for.
   confirmAbove: 7,
   freshness: J1_BY_7_PARIS,
+  // Evaluated by each load on the rows it writes (see quality/checks.ts).
+  checkSpecs: [DATE_CREATION_IN_DAY],
   async materialize(ctx): Promise<MaterializeResult> {
     const day = ctx.partitionKey!;
     const r = ctx.resources;
@@ -88,6 +90,7 @@ const offres: Asset = defineAsset<JobOfferResources>({
           file: object.key,
           file_version: version,
         },
+        checks: [creationCheckResult(loaded.creation)],
       };
     }
     // Loaded while collected: each offer goes into the day's open transaction as it arrives,
@@ -129,6 +132,7 @@ const offres: Asset = defineAsset<JobOfferResources>({
         // What the raw-folder sensor compares with, to leave this file alone.
         file_version: collected.version,
       },
+      checks: [creationCheckResult(loaded.creation)],
     };
   },
 });

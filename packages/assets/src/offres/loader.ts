@@ -1,5 +1,8 @@
 import path from "node:path";
 import { FileRawStore, RawStoreError, type RawObject, type RawStore } from "@lignee/engine";
+import { parisDayWindow } from "../france-travail/paris-time";
+import { CreationTally } from "../quality/date-creation-in-day";
+import type { QualityResult } from "../quality/result";
 import { BinaryCopyRows, copyBinaryInto } from "../warehouse/copy-binary";
 import type { Warehouse } from "../warehouse/warehouse";
 import { OffresLoadError } from "./errors";
@@ -12,7 +15,15 @@ export interface OffresLoadStats {
   readonly rows: number;
   readonly bytes: number;
   readonly durationMs: number;
+  /**
+   * `date_creation_in_day` on the rows loaded, evaluated as they were written: what the check
+   * finds reading the day back (see `CreationTally`).
+   */
+  readonly creation: QualityResult;
 }
+
+/** The instants a day covers. */
+type DayWindow = { readonly start: Date; readonly end: Date };
 
 /** Rows are sent to PostgreSQL in chunks of about this many bytes. */
 const CHUNK_BYTES = 1 << 20;
@@ -36,7 +47,7 @@ export async function loadOffresDay(
   warehouse: Warehouse,
   file: string,
   day: string,
-  options: { signal?: AbortSignal } = {},
+  options: { signal?: AbortSignal; window?: DayWindow } = {},
 ): Promise<OffresLoadStats> {
   const store = new FileRawStore(path.dirname(file));
   return loadOffresObject(warehouse, store, path.basename(file), day, options);
@@ -57,6 +68,7 @@ export async function loadOffresObject(
     signal?: AbortSignal;
     /** The object as the caller found it already (`key`'s): not asked for again. */
     object?: RawObject;
+    window?: DayWindow;
   } = {},
 ): Promise<OffresLoadStats> {
   const where = store.describe(key);
@@ -69,7 +81,7 @@ export async function loadOffresObject(
     warehouse,
     splitLines(missingAs(chunks, key, where), { gzip: key.endsWith(".gz") }),
     day,
-    { ...signal, source: where },
+    { ...signal, source: where, ...(options.window ? { window: options.window } : {}) },
   );
   return { ...stats, bytes: object.size };
 }
@@ -112,6 +124,8 @@ export async function loadOffresLines(
     source: string;
     /** Awaited before the commit, once every line is in: a rejection rolls the day back. */
     beforeCommit?: () => Promise<void>;
+    /** The instants the day covers, for `date_creation_in_day`: by default its Paris day. */
+    window?: DayWindow;
   },
 ): Promise<OffresLoadStats> {
   const file = options.source;
@@ -120,11 +134,12 @@ export async function loadOffresLines(
   await warehouse.ensure(OFFRES_DDL);
   // COPY row n → source line, to name the right line when PostgreSQL rejects one.
   const copyLineToFileLine: number[] = [];
+  const tally = new CreationTally(day, options.window ?? parisDayWindow(day));
   async function* rows(): AsyncGenerator<Buffer> {
     const batch = new BinaryCopyRows(CHUNK_BYTES + (CHUNK_BYTES >> 2));
     for await (const line of lines) {
       if (isBlankLine(line)) continue;
-      writeOfferRow(batch, day, line, file);
+      writeOfferRow(batch, day, line, file, tally);
       copyLineToFileLine.push(line.number);
       if (batch.bytes >= CHUNK_BYTES) yield batch.take();
     }
@@ -147,7 +162,13 @@ export async function loadOffresLines(
       await options.beforeCommit?.();
       return copyLineToFileLine.length;
     });
-    return { day, rows: stats, bytes: 0, durationMs: Math.round(performance.now() - started) };
+    return {
+      day,
+      rows: stats,
+      bytes: 0,
+      durationMs: Math.round(performance.now() - started),
+      creation: tally.result(),
+    };
   } catch (error) {
     if (error instanceof OffresLoadError) throw error;
     const copyLine = copyLineOf(error);

@@ -1,8 +1,15 @@
-import { defineCheck, type CheckContext, type CheckDefinition } from "@lignee/engine";
+import {
+  defineCheck,
+  type AssetCheckResult,
+  type AssetCheckSpec,
+  type CheckContext,
+  type CheckDefinition,
+} from "@lignee/engine";
 import { parisDayWindow } from "../france-travail/paris-time";
 import type { JobOfferResources } from "../resources";
 import { countMatchesRaw } from "./count-matches-raw";
 import { dateCreationInDay } from "./date-creation-in-day";
+import type { QualityResult } from "./result";
 import { romeAndCommuneKnown, type KnownCodesOptions } from "./rome-and-commune-known";
 import { uniqueIds } from "./unique-ids";
 import { volumeVsWeekdayMedian, type VolumeOptions } from "./volume-vs-weekday-median";
@@ -10,6 +17,28 @@ import { volumeVsWeekdayMedian, type VolumeOptions } from "./volume-vs-weekday-m
 /** The asset keys the suite checks. */
 export const OFFRES_ASSET = "raw/offres";
 export const FAIT_OFFRE_ASSET = "emploi/fait_offre_emploi";
+
+/**
+ * `raw/offres`' check on creation dates. Each load evaluates it on the rows it writes and
+ * reports it with the day's materialisation (`creationCheckResult`), which stands in for the
+ * suite's evaluation of it; `lignee check` reads the day back (`dateCreationInDay`).
+ */
+export const DATE_CREATION_IN_DAY: AssetCheckSpec = {
+  name: "date_creation_in_day",
+  severity: "error",
+  description: "Every offer's dateCreation lies inside the day (Europe/Paris).",
+};
+
+/** A load's `date_creation_in_day` (`OffresLoadStats.creation`) as a materialisation reports it. */
+export function creationCheckResult(result: QualityResult): AssetCheckResult {
+  return {
+    name: DATE_CREATION_IN_DAY.name,
+    severity: DATE_CREATION_IN_DAY.severity,
+    passed: result.passed,
+    description: result.description,
+    metadata: result.metadata,
+  };
+}
 
 export interface QualitySuiteOptions {
   readonly volume?: VolumeOptions;
@@ -48,9 +77,7 @@ export function jobOfferChecks(options: QualitySuiteOptions = {}): Check[] {
     }),
     defineCheck<JobOfferResources>({
       asset: OFFRES_ASSET,
-      name: "date_creation_in_day",
-      severity: "error",
-      description: "Every offer's dateCreation lies inside the day (Europe/Paris).",
+      ...DATE_CREATION_IN_DAY,
       evaluate: (ctx) =>
         dateCreationInDay(
           ctx.resources.warehouse.pool,

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -19,7 +19,7 @@ import { collectDay } from "../france-travail/collect-day";
 import { parisDayWindow } from "../france-travail/paris-time";
 import { badDay } from "../france-travail/simulator/options";
 import { type RunningSimulator, startSimulator } from "../france-travail/simulator/server";
-import { loadOffresDay } from "../offres/loader";
+import { loadOffresDay, type OffresLoadStats } from "../offres/loader";
 import { OFFRES_PARTITIONS } from "../offres/partitions";
 import { loadCog } from "../reference/cog";
 import { loadRome, readShippedRome } from "../reference/rome";
@@ -27,7 +27,8 @@ import type { JobOfferResources } from "../resources";
 import { Warehouse } from "../warehouse/warehouse";
 import { assets } from "../definitions";
 import { FAIT_OFFRE_ASSET, jobOfferChecks, OFFRES_ASSET } from "./checks";
-import { INSTANT_SHAPE, INSTANT_SHAPE_SQL } from "./date-creation-in-day";
+import { instantMillis } from "./creation-instant";
+import { CASTABLE_SQL, INSTANT_SHAPE, INSTANT_SHAPE_SQL } from "./date-creation-in-day";
 import { judgeVolume, median } from "./volume-vs-weekday-median";
 
 /**
@@ -48,6 +49,8 @@ let sim: RunningSimulator;
 let resources: JobOfferResources;
 let dataDir: string;
 const checks = new Map(jobOfferChecks().map((c) => [`${c.asset}:${c.name}`, c]));
+/** Each day's load, with the `date_creation_in_day` it evaluated while writing. */
+const loads = new Map<string, OffresLoadStats>();
 
 function contextFor(
   check: CheckDefinition<JobOfferResources>,
@@ -111,7 +114,7 @@ beforeAll(async () => {
   };
   for (const day of [...THURSDAYS, GOOD, BAD, NEXT]) {
     const collected = await collectDay(day, { dataDir, client });
-    await loadOffresDay(warehouse, collected.file, day);
+    loads.set(day, await loadOffresDay(warehouse, collected.file, day));
   }
   await loadRome(warehouse, readShippedRome());
   await loadCog(warehouse);
@@ -198,6 +201,56 @@ describe("raw/offres checks", () => {
         `^${outside} of 120 offers created outside ${BAD} \\(Europe/Paris\\): earliest 2024-07-3`,
       ),
     );
+  });
+
+  it("date_creation_in_day evaluated by the load is what the check finds reading the day back", async () => {
+    for (const day of [GOOD, BAD, NEXT])
+      expect(loads.get(day)!.creation).toEqual(
+        await evaluate(OFFRES_ASSET, "date_creation_in_day", day),
+      );
+    expect(loads.get(BAD)!.creation.passed).toBe(false);
+  });
+
+  it("date_creation_in_day from the load and from the table agree on missing, unreadable and odd instants", async () => {
+    const day = "2024-06-02";
+    const created: (string | null)[] = [
+      "2024-06-02T08:00:00.000Z",
+      "2024-06-02T10:00:00+02:00",
+      "pas une date",
+      null,
+      "２０２４-06-02T08:00:00Z",
+      "2024-13-02T08:00:00Z",
+      "2024-06-31T08:00:00Z",
+      "2024-06-02T25:00:00Z",
+      "2024-06-02T08:00:00+16:00",
+      // At the day's edges (Paris: 22:00 UTC the day before, to 22:00 UTC), to the microsecond.
+      "2024-06-01T22:00:00Z",
+      "2024-06-01T21:59:59.9999999Z",
+      "2024-06-02T21:59:59.9999995Z",
+      "2024-06-02T21:59:59.9999994Z",
+      "2024-06-01T21:59:60Z",
+      "2024-06-01T24:00:00+02:00",
+      "2024-06-02T23:59:59+0200",
+      "2024-06-02T22:00:00Z",
+      "2024-06-01T21:59:59.999999Z",
+    ];
+    const folder = await mkdtemp(path.join(tmpdir(), "lignee-creation-"));
+    const file = path.join(folder, `offres-${day}.ndjson`);
+    await writeFile(
+      file,
+      created
+        .map((c, i) => JSON.stringify({ id: `C${String(i).padStart(2, "0")}`, dateCreation: c }))
+        .join("\n"),
+    );
+    try {
+      const loaded = await loadOffresDay(warehouse, file, day);
+      const read = await evaluate(OFFRES_ASSET, "date_creation_in_day", day);
+      expect(loaded.creation).toEqual(read);
+      expect(read.metadata).toMatchObject({ offers: 18, outside: 10, unreadable: 7 });
+    } finally {
+      await warehouse.pool.query("DELETE FROM raw.offres WHERE jour = $1", [day]);
+      await rm(folder, { recursive: true, force: true });
+    }
   });
 
   it("date_creation_in_day counts a missing or unreadable dateCreation as outside, without failing on it", async () => {
@@ -300,6 +353,70 @@ describe("raw/offres checks", () => {
     const shaped = rows.filter((r) => r.shaped).length;
     expect(shaped).toBeGreaterThan(100);
     expect(all.length - shaped).toBeGreaterThan(2000);
+  });
+
+  it("the load, and the check's guarded reading, take an instant as PostgreSQL's cast does", async () => {
+    const seeds = [
+      "2024-06-01T08:00:00Z",
+      "2024-02-29T23:59:59.5+15:59",
+      "1900-02-28T00:00:00.0000005-15:59",
+      "2000-02-29T24:00:00Z",
+      "0001-01-01T00:00:00.9999995Z",
+      "0099-12-31T23:59:60.25+0130",
+      "2024-06-01T10:00:00.123456789-02:00",
+      "2024-12-31T23:59:59.9999999Z",
+      "2024-06-30T23:59:60.0000004Z",
+      "2024-06-30T23:59:60.9999999+00:00",
+      "2024-06-30T24:00:00.0000001Z",
+      "1688-03-01T00:00:00.0009995Z",
+    ];
+    // Each seed, then every digit replaced by each digit, one at a time: most of them no
+    // instant at all (month 19, hour 48, 30 February, an offset of 45 hours).
+    const values = new Set<string>(seeds);
+    for (const seed of seeds)
+      for (let i = 0; i < seed.length; i++)
+        if (/\d/.test(seed[i]!))
+          for (let d = 0; d <= 9; d++) values.add(seed.slice(0, i) + d + seed.slice(i + 1));
+    const all = [...values];
+    const client = await warehouse.pool.connect();
+    try {
+      // Whole milliseconds, rounded down, as node-postgres reads an instant into a Date.
+      await client.query(`CREATE OR REPLACE FUNCTION pg_temp.millis(v text) RETURNS numeric
+        LANGUAGE plpgsql AS $$
+        BEGIN RETURN floor(extract(epoch FROM v::timestamptz) * 1000);
+        EXCEPTION WHEN data_exception THEN RETURN NULL; END $$`);
+      // And the check's guarded reading (on a day where some value is no instant) takes what
+      // the cast takes.
+      const { rows } = await client.query<{
+        v: string;
+        millis: string | null;
+        castable: boolean;
+      }>(
+        `SELECT v, pg_temp.millis(v)::bigint::text AS millis,
+                CASE WHEN ${INSTANT_SHAPE_SQL} THEN CASE WHEN ${CASTABLE_SQL} THEN true END
+                     ELSE false END IS TRUE AS castable
+         FROM unnest($1::text[]) WITH ORDINALITY AS u(v, n),
+              LATERAL (SELECT v COLLATE "C" AS dc) AS o
+         ORDER BY n`,
+        [all],
+      );
+      const wrong = rows
+        .filter(
+          (r) =>
+            String(instantMillis(r.v)) !== String(r.millis) || r.castable !== (r.millis !== null),
+        )
+        .map(
+          (r) =>
+            `${r.v}: PostgreSQL ${r.millis}, load ${instantMillis(r.v)}, guarded ${r.castable}`,
+        );
+      expect(wrong).toEqual([]);
+      // Both kinds are there in numbers.
+      const instants = rows.filter((r) => r.millis !== null).length;
+      expect(instants).toBeGreaterThan(300);
+      expect(rows.length - instants).toBeGreaterThan(200);
+    } finally {
+      client.release();
+    }
   });
 
   it("volume_vs_weekday_median: within the band, below it on the bad day, not enough history at first", async () => {
