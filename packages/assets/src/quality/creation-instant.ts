@@ -5,9 +5,6 @@
  */
 export const INSTANT_SHAPE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})$/;
 
-/** Milliseconds in the 146,097 days of the Gregorian calendar's 400-year cycle. */
-const CYCLE_MS = 146_097 * 86_400_000;
-
 /**
  * The instant PostgreSQL's `dc::timestamptz` gives for a value of INSTANT_SHAPE, in whole
  * milliseconds since 1970 UTC (its microseconds rounded down, as a JavaScript Date holds it);
@@ -31,7 +28,11 @@ export function instantMillis(dc: string | null): number | null {
   if (dc.charCodeAt(at) === 0x2e /* . */) {
     let end = at + 1;
     while (isDigit(dc.charCodeAt(end))) end++;
-    micros = roundHalfEven(Number(dc.slice(at, end)) * 1_000_000);
+    // Up to six digits are a whole number of microseconds (the product's rounding gives it).
+    micros =
+      end - at <= 7
+        ? digits(dc, at + 1, end - at - 1) * 10 ** (7 - (end - at))
+        : roundHalfEven(Number(dc.slice(at, end)) * 1_000_000);
     at = end;
   }
   let offsetMinutes = 0;
@@ -45,9 +46,19 @@ export function instantMillis(dc: string | null): number | null {
   if (minute > 59 || second > 60) return null;
   // As PostgreSQL: hour 24 and second 60 are taken, but never beyond 24:00:00 in all.
   if ((hour * 3600 + minute * 60 + second) * 1_000_000 + micros > 86_400_000_000) return null;
-  // Date.UTC reads years 0–99 as 1900–1999: 400 years later is the same calendar.
-  const utc = Date.UTC(year + 400, month - 1, day, hour, minute, second) - CYCLE_MS;
-  return utc - offsetMinutes * 60_000 + Math.floor(micros / 1000);
+  const seconds = ((daysSince1970(year, month, day) * 24 + hour) * 60 + minute) * 60 + second;
+  return (seconds - offsetMinutes * 60) * 1000 + Math.floor(micros / 1000);
+}
+
+/** Days from 1970-01-01 to a date of the proleptic Gregorian calendar (years from March). */
+function daysSince1970(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * ((month + 9) % 12) + 2) / 5) + day - 1;
+  const dayOfEra =
+    yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146_097 + dayOfEra - 719_468;
 }
 
 function digits(text: string, from: number, length: number): number {

@@ -369,6 +369,8 @@ describe("raw/offres checks", () => {
       "2024-06-30T23:59:60.9999999+00:00",
       "2024-06-30T24:00:00.0000001Z",
       "1688-03-01T00:00:00.0009995Z",
+      "2024-07-01T12:34:56.123456Z",
+      "1600-02-29T12:34:56.000+02:00",
     ];
     // Each seed, then every digit replaced by each digit, one at a time: most of them no
     // instant at all (month 19, hour 48, 30 February, an offset of 45 hours).
