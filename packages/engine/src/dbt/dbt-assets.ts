@@ -183,6 +183,17 @@ function dbtRunner<R>(
       }
       args.push("--target-path", targetPath);
       ctx.log.info(`dbt ${args.join(" ")}`);
+      // Each partitioned model's rows are counted as soon as it is committed, beside its tests,
+      // rather than once dbt has returned (a count of the fact table reads all of it).
+      const counting = new Map<string, Promise<Map<string, number> | undefined>>();
+      const countRows = (s: (typeof selected)[number]) => {
+        let counted = counting.get(s.model.unique_id);
+        if (!counted) {
+          counted = ownRowCounts(options, s.model, s.member.partitionKeys, ctx);
+          counting.set(s.model.unique_id, counted);
+        }
+        return counted;
+      };
       let results: RunResult[] | undefined;
       let outcome: Awaited<ReturnType<typeof runDbt>>;
       try {
@@ -200,8 +211,11 @@ function dbtRunner<R>(
             forward(line, assetKey, ctx);
             // Its transaction is committed: the platform's checks may read it while the tests
             // run (they start once every selected model is built).
-            if (assetKey && line.name === "LogModelResult" && line.nodeStatus === "success")
+            if (assetKey && line.name === "LogModelResult" && line.nodeStatus === "success") {
               ctx.committed?.(assetKey);
+              const built = selected.find((s) => s.model.unique_id === line.uniqueId);
+              if (built && !ctx.signal.aborted) void countRows(built);
+            }
           },
         });
         const resultsFile = path.join(targetPath, "run_results.json");
@@ -217,7 +231,8 @@ function dbtRunner<R>(
       }
       const byId = new Map(results.map((r) => [r.unique_id, r]));
       const out: Record<string, GroupMaterializeResult[string]> = {};
-      for (const { member, model } of selected) {
+      for (const s of selected) {
+        const { member, model } = s;
         const result = byId.get(model.unique_id);
         if (!result) {
           out[member.assetKey] = {
@@ -226,7 +241,7 @@ function dbtRunner<R>(
           };
         } else if (result.status === "success") {
           const seconds = Math.round(result.executionTime * 1000) / 1000;
-          const rowCounts = await ownRowCounts(options, model, member.partitionKeys, ctx);
+          const rowCounts = await countRows(s);
           out[member.assetKey] = {
             ok: true,
             metadata: {
