@@ -86,6 +86,9 @@ def run(request: dict, manifests: dict, parse_dir: str, dbtRunner, emit, msg_to_
     args = list(request["args"])
     os.environ.update(request.get("env", {}))
     callbacks = [lambda msg: emit(msg_to_dict(msg))]
+    # A command's events as dbt's command line prints them, at its default level: its debug
+    # events (about five per node: each SQL statement, each connection) are not read.
+    command_callbacks = [lambda msg: msg.info.level != "debug" and emit(msg_to_dict(msg))]
     target = option(args, "--target")
     location = ["--project-dir", project_dir, "--profiles-dir", profiles_dir]
     key = (project_dir, profiles_dir, target)
@@ -113,7 +116,7 @@ def run(request: dict, manifests: dict, parse_dir: str, dbtRunner, emit, msg_to_
     if request.get("prepare"):
         # Only getting ready for the commands to come (the engine does it as a run starts).
         return 0
-    result = dbtRunner(manifest=cached[1], callbacks=callbacks).invoke([*args, *location])
+    result = dbtRunner(manifest=cached[1], callbacks=command_callbacks).invoke([*args, *location])
     if result.success:
         return 0
     if result.exception is not None:
