@@ -22,9 +22,6 @@ export interface OffresLoadStats {
   readonly creation: QualityResult;
 }
 
-/** The instants a day covers. */
-type DayWindow = { readonly start: Date; readonly end: Date };
-
 /** Rows are sent to PostgreSQL in chunks of about this many bytes. */
 const CHUNK_BYTES = 1 << 20;
 
@@ -47,7 +44,7 @@ export async function loadOffresDay(
   warehouse: Warehouse,
   file: string,
   day: string,
-  options: { signal?: AbortSignal; window?: DayWindow } = {},
+  options: { signal?: AbortSignal } = {},
 ): Promise<OffresLoadStats> {
   const store = new FileRawStore(path.dirname(file));
   return loadOffresObject(warehouse, store, path.basename(file), day, options);
@@ -68,7 +65,6 @@ export async function loadOffresObject(
     signal?: AbortSignal;
     /** The object as the caller found it already (`key`'s): not asked for again. */
     object?: RawObject;
-    window?: DayWindow;
   } = {},
 ): Promise<OffresLoadStats> {
   const where = store.describe(key);
@@ -81,7 +77,7 @@ export async function loadOffresObject(
     warehouse,
     splitLines(missingAs(chunks, key, where), { gzip: key.endsWith(".gz") }),
     day,
-    { ...signal, source: where, ...(options.window ? { window: options.window } : {}) },
+    { ...signal, source: where },
   );
   return { ...stats, bytes: object.size };
 }
@@ -124,8 +120,6 @@ export async function loadOffresLines(
     source: string;
     /** Awaited before the commit, once every line is in: a rejection rolls the day back. */
     beforeCommit?: () => Promise<void>;
-    /** The instants the day covers, for `date_creation_in_day`: by default its Paris day. */
-    window?: DayWindow;
   },
 ): Promise<OffresLoadStats> {
   const file = options.source;
@@ -134,7 +128,8 @@ export async function loadOffresLines(
   await warehouse.ensure(OFFRES_DDL);
   // COPY row n → source line, to name the right line when PostgreSQL rejects one.
   const copyLineToFileLine: number[] = [];
-  const tally = new CreationTally(day, options.window ?? parisDayWindow(day));
+  // A day of raw.offres is a day in Europe/Paris (OFFRES_PARTITIONS).
+  const tally = new CreationTally(day, parisDayWindow(day));
   async function* rows(): AsyncGenerator<Buffer> {
     const batch = new BinaryCopyRows(CHUNK_BYTES + (CHUNK_BYTES >> 2));
     for await (const line of lines) {

@@ -223,6 +223,8 @@ function dbtRunner<R>(
         if (!ctx.signal.aborted) await keepParseState(targetPath, options.projectDir);
       } finally {
         await rm(targetPath, { recursive: true, force: true });
+        // No count outlives its run (one that failed or was cancelled included).
+        await Promise.allSettled(counting.values());
       }
       if (!results) {
         const why =
@@ -290,8 +292,8 @@ function dbtRunner<R>(
 }
 
 /**
- * Each built partition's own row count, counted in the model's table after the build (one
- * query), when the model names its partition column; undefined otherwise, or when counting
+ * Each built partition's own row count, counted in the model's table once the model is
+ * committed (one query, beside its tests), when the model names its partition column; undefined otherwise, or when counting
  * fails (a warning: the build itself succeeded).
  */
 async function ownRowCounts<R>(

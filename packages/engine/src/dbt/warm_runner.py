@@ -13,6 +13,7 @@ Protocol: one JSON object per line.
            if needed and runs nothing: a head start for the commands to come)
           {"id": 1, "event": {"info": {...}, "data": {...}}}  each dbt event, as
                                                               `--log-format json` writes it
+                                                              (a command's: not its debug ones)
           {"id": 1, "done": true, "exitCode": 0,              0 success, 1 a node failed,
            "pid": 123, "parsed": false}                       2 dbt itself failed; whether
                                                               the project was parsed first
