@@ -409,11 +409,48 @@ async function rowCounts(url: string): Promise<Record<string, number>> {
   });
 }
 
+/**
+ * The fact table's columns in the order the checksum has always read them (the table's own
+ * order changed since), so that checksums of different versions compare.
+ */
+const FACT_COLUMNS = [
+  "id",
+  "jour",
+  "date_creation",
+  "date_actualisation",
+  "intitule",
+  "rome_code",
+  "rome_libelle",
+  "appellation_libelle",
+  "code_naf",
+  "secteur_activite_libelle",
+  "lieu_travail",
+  "code_commune",
+  "code_postal",
+  "code_departement",
+  "latitude",
+  "longitude",
+  "type_contrat",
+  "type_contrat_libelle",
+  "nature_contrat",
+  "alternance",
+  "experience_exige",
+  "experience_libelle",
+  "qualification_code",
+  "qualification_libelle",
+  "duree_travail",
+  "nombre_postes",
+  "entreprise_nom",
+  "tranche_effectif_etablissement",
+  "salaire_libelle",
+] as const;
+
 /** md5 of every row of fait_offre_emploi in id order: equal before and after a change. */
 async function factChecksum(url: string): Promise<string> {
   return withClient(url, async (client) => {
     const r = await client.query<{ md5: string }>(
-      "SELECT md5(string_agg(f::text, E'\\n' ORDER BY f.id)) AS md5 FROM emploi.fait_offre_emploi f",
+      `SELECT md5(string_agg(ROW(${FACT_COLUMNS.join(", ")})::text, E'\\n' ORDER BY f.id)) AS md5
+       FROM emploi.fait_offre_emploi f`,
     );
     return r.rows[0]!.md5;
   });
