@@ -359,15 +359,21 @@ function forward<R>(
   else if (line.name === "CommandCompleted" || line.name === "StatsLine") ctx.log.info(line.msg);
 }
 
-/** The variables profiles.yml reads. */
+/**
+ * The variables profiles.yml reads; the URL's `options` (libpq's session settings, e.g.
+ * `?options=-c%20work_mem%3D64MB`), which a dbt profile cannot carry, as `PGOPTIONS`, which
+ * every connection dbt opens reads.
+ */
 export function connectionEnv(url: string): Record<string, string> {
   const u = new URL(url);
+  const options = u.searchParams.get("options");
   return {
     LIGNEE_DBT_HOST: u.hostname,
     LIGNEE_DBT_PORT: u.port || "5432",
     LIGNEE_DBT_USER: decodeURIComponent(u.username),
     LIGNEE_DBT_PASSWORD: decodeURIComponent(u.password),
     LIGNEE_DBT_DBNAME: decodeURIComponent(u.pathname.replace(/^\//, "")),
+    ...(options ? { PGOPTIONS: options } : {}),
   };
 }
 

@@ -47,8 +47,6 @@ const SERVER_FLAGS = [
   `shared_buffers=${sharedBuffersMb(availableMemory())}MB`,
   "-c",
   `max_parallel_workers_per_gather=${parallelWorkersPerQuery(availableParallelism())}`,
-  "-c",
-  `work_mem=${workMemMb(availableMemory())}MB`,
 ];
 
 /**
@@ -74,18 +72,6 @@ export function parallelWorkersPerQuery(cores: number): number {
 export function sharedBuffersMb(machineBytes: number): number {
   const quarter = Math.floor(machineBytes / 4 / 2 ** 20);
   return Math.min(8192, Math.max(128, quarter));
-}
-
-/**
- * The memory a query's sort or hash table may take before it spills to disk (`work_mem`; a
- * hash table twice as much): a 256th of the memory available, between PostgreSQL's default of
- * 4 MB and 64 MB. With 4 MB, dbt's `unique` test of a first build's 900,000 offer ids spilled
- * its hash table in 21 batches (0.75 s; 0.49 s in memory). A sort or hash table takes only
- * what it needs: a run's steps and dbt's threads, a dozen queries at once, would reach a
- * quarter of memory only if each held a few tables of that size at once.
- */
-export function workMemMb(machineBytes: number): number {
-  return Math.min(64, Math.max(4, Math.floor(machineBytes / 256 / 2 ** 20)));
 }
 
 /**
