@@ -159,12 +159,16 @@ describe("the UI over lignee dev", () => {
       lines: number;
       status: string | null;
     }[];
-    // Log lines were on screen before the run had ended, and arrived in several batches.
+    // Log lines were on screen before the run had ended, and arrived in more than one batch
+    // (a day's step's lines, then the next's: with two quick days, two batches may be all).
     const whileRunning = samples.filter(
       (s) => s.lines > 0 && (s.status === "QUEUED" || s.status === "STARTED"),
     );
     expect(whileRunning.length, JSON.stringify(samples)).toBeGreaterThan(0);
-    expect(new Set(samples.map((s) => s.lines).filter((n) => n > 0)).size).toBeGreaterThan(2);
+    expect(
+      new Set(samples.map((s) => s.lines).filter((n) => n > 0)).size,
+      JSON.stringify(samples),
+    ).toBeGreaterThan(1);
     expect(
       await page.locator("[data-testid=log-line][data-type=STEP_SUCCESS]").count(),
     ).toBeGreaterThanOrEqual(2);
