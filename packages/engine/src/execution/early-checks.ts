@@ -15,7 +15,8 @@ export class EarlyChecks {
   private attempt = 0;
   private committed = new Set<string>();
   private started = new Map<string, Promise<CheckResultInput[]>>();
-  private cancel = new AbortController();
+  /** Made when checks start: most steps start none, and an abort costs a stack trace. */
+  private cancel: AbortController | undefined;
 
   constructor(
     private readonly step: PlanStep,
@@ -29,7 +30,6 @@ export class EarlyChecks {
     this.attempt = attempt;
     this.committed = new Set();
     this.started = new Map();
-    this.cancel = new AbortController();
     return (assetKey) => this.onCommitted(attempt, assetKey);
   }
 
@@ -40,7 +40,8 @@ export class EarlyChecks {
 
   /** Cancels the evaluations still running (once the step has taken what it records). */
   stop(): void {
-    this.cancel.abort();
+    this.cancel?.abort();
+    this.cancel = undefined;
   }
 
   private onCommitted(attempt: number, assetKey: string): void {
@@ -49,6 +50,7 @@ export class EarlyChecks {
     if (!members.some((m) => m.assetKey === assetKey)) return;
     this.committed.add(assetKey);
     if (this.committed.size < members.length) return;
+    this.cancel = new AbortController();
     const signal = AbortSignal.any([this.signal, this.cancel.signal]);
     for (const m of members) {
       const evaluation = evaluateDefinedChecks(this.step, m, this.options, signal);
