@@ -1,7 +1,5 @@
-import { INSTANT_SHAPE, instantMillis } from "./creation-instant";
+import { instantMillis } from "./creation-instant";
 import { count, type QualityResult, type Queryable } from "./result";
-
-export { INSTANT_SHAPE } from "./creation-instant";
 
 /** A fraction (its point at 20, a digit at least) then an offset with `sign`, with or without its colon. */
 function fractionThenOffset(sign: "+" | "-", colon: boolean): string {

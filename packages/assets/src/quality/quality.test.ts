@@ -27,8 +27,8 @@ import type { JobOfferResources } from "../resources";
 import { Warehouse } from "../warehouse/warehouse";
 import { assets } from "../definitions";
 import { FAIT_OFFRE_ASSET, jobOfferChecks, OFFRES_ASSET } from "./checks";
-import { instantMillis } from "./creation-instant";
-import { CASTABLE_SQL, INSTANT_SHAPE, INSTANT_SHAPE_SQL } from "./date-creation-in-day";
+import { INSTANT_SHAPE, instantMillis } from "./creation-instant";
+import { CASTABLE_SQL, INSTANT_SHAPE_SQL } from "./date-creation-in-day";
 import { judgeVolume, median } from "./volume-vs-weekday-median";
 
 /**

@@ -293,8 +293,8 @@ function dbtRunner<R>(
 
 /**
  * Each built partition's own row count, counted in the model's table once the model is
- * committed (one query, beside its tests), when the model names its partition column; undefined otherwise, or when counting
- * fails (a warning: the build itself succeeded).
+ * committed (one query, beside its tests), when the model names its partition column;
+ * undefined otherwise, or when counting fails (a warning: the build itself succeeded).
  */
 async function ownRowCounts<R>(
   options: DbtAssetsOptions<R>,
